@@ -1,0 +1,65 @@
+// The admin API under /_nimbus/: health, reset, the virtual clock.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Runtime } from '../runtime.js';
+import type { Provider } from '../services/types.js';
+import { parseDuration } from '../state/clock.js';
+import { readBody } from '../gateway/body.js';
+import { VERSION } from '../version.js';
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function clockState(rt: Runtime) {
+  const now = rt.clock.now();
+  return { now: now.toISOString(), epochMs: now.getTime(), offsetSeconds: rt.clock.offsetMs / 1000, real: rt.clock.real().toISOString() };
+}
+
+export async function handleAdmin(rt: Runtime, providers: Map<string, Provider>, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  const route = `${req.method} ${path.replace(/\/+$/, '')}`;
+  try {
+    switch (route) {
+      case 'GET /_nimbus/health':
+      case 'HEAD /_nimbus/health': {
+        const services: Record<string, { state: string; operations: number }> = {};
+        for (const [name, p] of providers) services[name] = { state: 'running', operations: Object.keys(p).length };
+        return reply(res, 200, {
+          status: 'running',
+          version: VERSION,
+          persistence: rt.engine.persistent ? rt.config.dataDir : false,
+          enforceIam: rt.config.enforceIam,
+          services,
+        });
+      }
+      case 'POST /_nimbus/reset':
+        rt.reset();
+        rt.log.info('state reset');
+        return reply(res, 200, { reset: true });
+      case 'GET /_nimbus/clock':
+        return reply(res, 200, clockState(rt));
+      case 'POST /_nimbus/clock': {
+        const text = (await readBody(req, 64 * 1024)).toString('utf8');
+        let body: { advance?: unknown };
+        try {
+          body = text ? (JSON.parse(text) as { advance?: unknown }) : {};
+        } catch {
+          return reply(res, 400, { error: 'the body must be JSON, e.g. {"advance": "8d"}' });
+        }
+        if (body.advance === undefined) return reply(res, 400, { error: 'missing "advance" (e.g. "90s", "15m", "2h", "8d", or seconds)' });
+        try {
+          rt.clock.advance(parseDuration(body.advance));
+        } catch (e) {
+          return reply(res, 400, { error: (e as Error).message });
+        }
+        rt.log.info(`clock advanced by ${String(body.advance)} to ${rt.clock.now().toISOString()}`);
+        return reply(res, 200, clockState(rt));
+      }
+      default:
+        return reply(res, 404, { error: `no admin route ${route}` });
+    }
+  } catch (e) {
+    return reply(res, 400, { error: (e as Error).message });
+  }
+}

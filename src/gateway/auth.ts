@@ -1,0 +1,121 @@
+// Authentication: who signed the request, and is the signature right.
+// Keys Nimbus issued are verified against their secret; other keys are accepted unverified (as
+// LocalStack does: a 12-digit key id selects that account) unless IAM is enforced.
+import { createHash } from 'node:crypto';
+import type { Runtime } from '../runtime.js';
+import type { HttpRequest } from '../protocols/types.js';
+import type { Principal } from '../services/types.js';
+import type { Identified } from './identify.js';
+import { ServiceError } from '../services/errors.js';
+import { DEFAULT_ACCOUNT, rootPrincipal } from '../state/credentials.js';
+import { checkPresignedExpiry, checkSkew, parseAuth, verify, type ParsedAuth } from './sigv4.js';
+import type { ChunkVerification } from './aws-chunked.js';
+
+export interface AuthResult {
+  principal: Principal;
+  region: string;
+  /** set when the body is aws-chunked with signed chunks and the key is known */
+  chunkVerification?: ChunkVerification;
+}
+
+const CREDENTIAL = /Credential=([^/,\s]*)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
+const QUERY_CREDENTIAL = /(?:^|&)X-Amz-Credential=([^&]*)/i;
+
+/** The SigV4 scope's service (signing name), read cheaply before the full parse: it routes the request. */
+export function signingNameOf(req: HttpRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (auth) return CREDENTIAL.exec(auth)?.[3];
+  const q = QUERY_CREDENTIAL.exec(req.rawQuery);
+  if (q) return decodeURIComponent(q[1]).split('/')[3];
+  return undefined;
+}
+
+/** The same failure is spelled differently by each family of services. */
+function invalidKey(ident: Identified, accessKeyId: string): ServiceError {
+  if (ident.service === 's3') {
+    return new ServiceError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403, { AWSAccessKeyId: accessKeyId });
+  }
+  const rpc = ident.protocol.name === 'query' || ident.protocol.name === 'ec2';
+  return new ServiceError(rpc ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+}
+
+function expired(ident: Identified): ServiceError {
+  if (ident.service === 's3') return new ServiceError('ExpiredToken', 'The provided token has expired.', 400);
+  const rpc = ident.protocol.name === 'query' || ident.protocol.name === 'ec2';
+  return new ServiceError(rpc ? 'ExpiredToken' : 'ExpiredTokenException', 'The security token included in the request is expired', rpc ? 403 : 400);
+}
+
+/** JSON-family services call a bad signature InvalidSignatureException. */
+function forProtocol(e: unknown, ident: Identified): never {
+  if (e instanceof ServiceError && e.code === 'SignatureDoesNotMatch' && ident.service !== 's3'
+    && ident.protocol.name !== 'query' && ident.protocol.name !== 'ec2') {
+    throw new ServiceError('InvalidSignatureException', e.message, 403);
+  }
+  throw e;
+}
+
+function operationAllowsAnonymous(ident: Identified, operation: string | undefined): boolean {
+  if (ident.service === 's3') return true; // bucket policies decide (public buckets, POST forms)
+  const op = operation ? ident.model?.operations[operation] : undefined;
+  return (op as { authtype?: string } | undefined)?.authtype === 'none';
+}
+
+function payloadHash(req: HttpRequest, parsed: ParsedAuth): string | undefined {
+  if (parsed.payloadHash) return undefined; // the client declared it (x-amz-content-sha256 / presigned)
+  return createHash('sha256').update(req.body).digest('hex');
+}
+
+export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, operation: string | undefined): AuthResult {
+  let parsed: ParsedAuth;
+  try {
+    parsed = parseAuth(req, ident.service);
+  } catch (e) {
+    forProtocol(e, ident);
+  }
+  const region = parsed.region ?? rt.config.defaultRegion;
+  const enforce = rt.config.enforceIam;
+
+  if (parsed.kind === 'none') {
+    if (enforce && !operationAllowsAnonymous(ident, operation)) {
+      throw new ServiceError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+    }
+    const principal: Principal = enforce
+      ? { kind: 'anonymous', account: DEFAULT_ACCOUNT, arn: '*', userId: 'anonymous' }
+      : rootPrincipal(DEFAULT_ACCOUNT);
+    return { principal, region };
+  }
+
+  const keyId = parsed.accessKeyId;
+  if (parsed.kind === 'header') checkSkew(parsed.amzDate, rt.clock.real(), ident.service);
+  if (parsed.kind === 'presigned') {
+    // the client signed with its real clock; judge the expiry on virtual time as of that moment
+    checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), ident.service);
+  }
+
+  const issued = rt.credentials.get(keyId);
+  let secret: string | undefined;
+  let principal: Principal;
+  if (issued) {
+    if (issued.expiresAt !== undefined && issued.expiresAt <= rt.clock.nowMs()) throw expired(ident);
+    if (issued.sessionToken && parsed.sessionToken !== issued.sessionToken) throw invalidKey(ident, keyId);
+    secret = issued.secretAccessKey;
+    principal = issued.principal;
+  } else if (enforce) {
+    // the documented default key stays usable when IAM is enforced
+    if (keyId !== 'test') throw invalidKey(ident, keyId);
+    secret = 'test';
+    principal = rootPrincipal(DEFAULT_ACCOUNT, keyId);
+  } else {
+    principal = rootPrincipal(/^\d{12}$/.test(keyId) ? keyId : DEFAULT_ACCOUNT, keyId);
+  }
+
+  let chunkVerification: ChunkVerification | undefined;
+  if (secret !== undefined && parsed.kind !== 'v2') {
+    try {
+      chunkVerification = verify(parsed, req, secret, payloadHash(req, parsed));
+    } catch (e) {
+      forProtocol(e, ident);
+    }
+  }
+  return { principal, region, chunkVerification };
+}

@@ -1,0 +1,136 @@
+// Which service a request is for, and which wire protocol it speaks. The request decides the
+// protocol (SQS answers JSON and query; CloudWatch CBOR, JSON and query); the model decides the rest.
+import { loadModel, modelIndex, type ServiceModel } from '../protocols/model.js';
+import type { HttpRequest, Protocol } from '../protocols/types.js';
+import { json } from '../protocols/json.js';
+import { ec2, query, queryParams } from '../protocols/query.js';
+import { cbor, cborPath } from '../protocols/cbor.js';
+import { restJson } from '../protocols/rest-json.js';
+import { restXml } from '../protocols/rest-xml.js';
+
+export interface Identified {
+  /** the model name (`s3`, `sqs`…), or the name the request gives for a service Nimbus has no model of */
+  service: string;
+  model?: ServiceModel;
+  protocol: Protocol;
+}
+
+interface Tables {
+  bySigningName: Map<string, string[]>;
+  byTargetPrefix: Map<string, string>;
+  byEndpointPrefix: Map<string, string>;
+}
+
+let tables: Tables | undefined;
+function lookup(): Tables {
+  if (tables) return tables;
+  const t: Tables = { bySigningName: new Map(), byTargetPrefix: new Map(), byEndpointPrefix: new Map() };
+  for (const [name, e] of Object.entries(modelIndex())) {
+    const list = t.bySigningName.get(e.signingName) ?? [];
+    list.push(name);
+    t.bySigningName.set(e.signingName, list);
+    if (e.targetPrefix) t.byTargetPrefix.set(e.targetPrefix, name);
+    if (!t.byEndpointPrefix.has(e.endpointPrefix)) t.byEndpointPrefix.set(e.endpointPrefix, name);
+  }
+  // a signing name shared by several services: the one users mean first
+  for (const list of t.bySigningName.values()) list.sort((a, b) => (a === 'dynamodb' || a === 'ses' ? -1 : b === 'dynamodb' || b === 'ses' ? 1 : 0));
+  return (tables = t);
+}
+
+const isForm = (req: HttpRequest) => (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+const isJsonRpc = (req: HttpRequest) => !!req.headers['x-amz-target'];
+const isCbor = (req: HttpRequest) => req.headers['smithy-protocol'] === 'rpc-v2-cbor';
+const hasAction = (req: HttpRequest) => (isForm(req) || req.method === 'GET') && queryParams(req).has('Action');
+
+/** The protocol of this request for a service with this model. */
+export function protocolFor(model: ServiceModel, req: HttpRequest): Protocol {
+  const supported = model.metadata.protocols ?? [model.metadata.protocol];
+  if (isCbor(req) && supported.includes('smithy-rpc-v2-cbor')) return cbor;
+  if (isJsonRpc(req) && (supported.includes('json') || model.metadata.awsQueryCompatible)) return json;
+  if (hasAction(req) && (supported.includes('query') || supported.includes('ec2') || model.metadata.awsQueryCompatible)) {
+    return model.metadata.protocol === 'ec2' ? ec2 : query;
+  }
+  switch (model.metadata.protocol) {
+    case 'rest-xml': return restXml;
+    case 'rest-json': return restJson;
+    case 'smithy-rpc-v2-cbor': return supported.includes('json') && !isCbor(req) ? json : cbor;
+    case 'ec2': return ec2;
+    case 'query': return query;
+    default: return json;
+  }
+}
+
+/** For a service Nimbus has no model of: the protocol the request's shape implies. */
+function guessProtocol(req: HttpRequest): Protocol {
+  if (isCbor(req)) return cbor;
+  if (isJsonRpc(req)) return json;
+  if (hasAction(req)) return query;
+  return (req.headers['content-type'] ?? '').includes('json') ? restJson : restXml;
+}
+
+function withModel(service: string, req: HttpRequest): Identified | undefined {
+  const model = loadModel(service);
+  return model ? { service, model, protocol: protocolFor(model, req) } : undefined;
+}
+
+/**
+ * @param signingName the service of the SigV4 credential scope, if the request is signed
+ */
+export function identify(req: HttpRequest, signingName: string | undefined): Identified {
+  const t = lookup();
+
+  const target = req.headers['x-amz-target'];
+  if (target) {
+    const byTarget = t.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
+    if (byTarget) return withModel(byTarget, req)!;
+  }
+  const rpc = isCbor(req) ? cborPath(req.path) : undefined;
+  if (rpc) {
+    const byName = t.byTargetPrefix.get(rpc.service);
+    if (byName) return withModel(byName, req)!;
+  }
+
+  if (signingName) {
+    const candidates = t.bySigningName.get(signingName);
+    if (!candidates) return { service: signingName, protocol: guessProtocol(req) };
+    if (candidates.length === 1) return withModel(candidates[0], req)!;
+    // several services sign as one (dynamodb + streams, ses v1 + v2): the one whose model knows the operation
+    for (const name of candidates) {
+      const found = withModel(name, req)!;
+      if (found.protocol.resolveOperation(found.model!, req)) return found;
+    }
+    return withModel(candidates[0], req)!;
+  }
+
+  // unsigned: the host (`sqs.us-east-1.localhost.localstack.cloud`), then query's Version parameter
+  const host = (req.headers.host ?? '').toLowerCase();
+  const firstLabel = host.split('.', 1)[0];
+  if (host.includes('.') && t.byEndpointPrefix.has(firstLabel) && firstLabel !== 's3') {
+    return withModel(t.byEndpointPrefix.get(firstLabel)!, req)!;
+  }
+  if (hasAction(req)) {
+    if (/^\/\d{12}\/[^/]+$/.test(req.path)) return withModel('sqs', req)!;
+    const params = queryParams(req);
+    const version = params.get('Version');
+    const action = params.get('Action')!;
+    for (const [name, e] of Object.entries(modelIndex())) {
+      if (!e.protocols.some((p) => p === 'query' || p === 'ec2')) continue;
+      const model = loadModel(name)!;
+      if (model.metadata.apiVersion === version && model.operations[action]) return withModel(name, req)!;
+    }
+  }
+  return withModel('s3', req)!;
+}
+
+const VHOST_PATTERNS = [/^(.+)\.s3[.-][^:]*(?::\d+)?$/, /^(.+)\.localhost(?::\d+)?$/];
+
+/** The bucket of a virtual-hosted-style S3 request (`bucket.s3.localhost.localstack.cloud`, `bucket.localhost`). */
+export function virtualHostBucket(host: string | undefined): string | undefined {
+  if (!host) return undefined;
+  const h = host.toLowerCase();
+  for (const re of VHOST_PATTERNS) {
+    const m = re.exec(h);
+    if (m && m[1] !== 's3' && !/^s3[.-]/.test(m[1])) return m[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,223 @@
+// The gateway: one HTTP server, one chain for every request.
+//   identify service → authenticate → read body → parse → dispatch → serialize → record
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID, createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Runtime, ServiceDefinition } from '../runtime.js';
+import type { HttpRequest, HttpResponse, Protocol, SerializeContext } from '../protocols/types.js';
+import type { ServiceModel } from '../protocols/model.js';
+import type { Principal, Provider, RequestContext } from '../services/types.js';
+import { ServiceError, notImplemented } from '../services/errors.js';
+import { identify, virtualHostBucket, type Identified } from './identify.js';
+import { authenticate, signingNameOf } from './auth.js';
+import { handleAdmin } from '../admin/routes.js';
+import { corsPreflight, corsHeaders } from './cors.js';
+import { readBody, decodeBody } from './body.js';
+import { json } from '../protocols/json.js';
+import { restXml } from '../protocols/rest-xml.js';
+
+export interface Gateway {
+  server: Server;
+  providers: Map<string, Provider>;
+}
+
+/** Operations whose input payload is a stream (S3 PutObject, UploadPart): the body is not buffered. */
+function hasStreamingInput(model: ServiceModel, operation: string): boolean {
+  const input = model.operations[operation]?.input;
+  if (!input) return false;
+  const shape = model.shape(input.shape);
+  if (!shape.payload) return false;
+  const ref = shape.members![shape.payload];
+  return !!(ref.streaming || model.shape(ref.shape).streaming);
+}
+
+function splitUrl(url: string): { path: string; rawQuery: string } {
+  const q = url.indexOf('?');
+  return q < 0 ? { path: url, rawQuery: '' } : { path: url.slice(0, q), rawQuery: url.slice(q + 1) };
+}
+
+function parseQuery(raw: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!raw) return out;
+  for (const part of raw.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    const v = eq < 0 ? '' : safeDecode(part.slice(eq + 1));
+    const list = out.get(k);
+    if (list) list.push(v);
+    else out.set(k, [v]);
+  }
+  return out;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, '%20'));
+  } catch {
+    return s;
+  }
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gateway {
+  const providers = new Map<string, Provider>();
+  for (const s of services) providers.set(s.name, s.create(rt));
+
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
+    handle(req, res).catch((e) => {
+      rt.log.error(`unhandled: ${(e as Error).stack ?? e}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // malformed HTTP itself (bad request line, oversized headers): answer 400 and close
+    if (socket.writable && err.code !== 'ECONNRESET') {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else socket.destroy();
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const requestId = randomUUID();
+    const { path, rawQuery } = splitUrl(req.url ?? '/');
+    res.on('error', () => {});
+
+    if (path.startsWith('/_nimbus/') || path === '/_nimbus') {
+      await handleAdmin(rt, providers, req, res, path);
+      return;
+    }
+
+    const hreq: HttpRequest = {
+      method: req.method ?? 'GET',
+      path,
+      rawQuery,
+      query: parseQuery(rawQuery),
+      headers: flatHeaders(req),
+      body: Buffer.alloc(0),
+    };
+    if (hreq.method === 'OPTIONS' && hreq.headers.origin && hreq.headers['access-control-request-method']) {
+      return send(res, hreq, corsPreflight(hreq), requestId, 's3');
+    }
+
+    let ident: Identified | undefined;
+    let operation: string | undefined;
+    let response: HttpResponse;
+    try {
+      ident = identify(hreq, signingNameOf(hreq));
+      if (ident.service === 's3') {
+        const bucket = virtualHostBucket(hreq.headers.host);
+        if (bucket) hreq.path = hreq.path === '/' ? `/${bucket}` : `/${bucket}${hreq.path}`;
+      }
+      const model = ident.model;
+      const protocol = ident.protocol;
+      if (model && !protocol.routesByBody) operation = protocol.resolveOperation(model, hreq);
+      const streaming = !!(model && operation && hasStreamingInput(model, operation));
+
+      if (streaming) hreq.bodyStream = req;
+      else hreq.body = await readBody(req);
+      if (model && protocol.routesByBody) operation = protocol.resolveOperation(model, hreq);
+
+      const auth = authenticate(rt, hreq, ident, operation);
+      decodeBody(hreq, auth.chunkVerification);
+
+      if (!model) throw notImplementedService(ident.service, protocol.requestedOperation(hreq));
+      if (!operation) throw unknownOperation(protocol, hreq, ident.service);
+
+      const input = protocol.parse(model, operation, hreq);
+      const handler = providers.get(ident.service)?.[operation];
+      if (!handler) throw notImplemented(ident.service, operation);
+      const ctx: RequestContext = {
+        requestId,
+        service: ident.service,
+        operation,
+        account: auth.principal.account,
+        region: auth.region,
+        principal: auth.principal,
+        headers: req.headers,
+        clock: rt.clock,
+      };
+      const output = await handler(input, ctx);
+      response = protocol.serialize(model, operation, output, { requestId, service: ident.service });
+    } catch (e) {
+      const err = toServiceError(e, ident?.service, rt);
+      const protocol = ident?.protocol ?? json;
+      const sctx: SerializeContext = { requestId, service: ident?.service ?? 'unknown' };
+      try {
+        response = protocol.serializeError(ident?.model, operation, err, sctx);
+      } catch (e2) {
+        rt.log.error(`error serializing ${err.code}: ${(e2 as Error).stack}`);
+        response = restXml.serializeError(undefined, operation, err, sctx);
+      }
+      // an error while the client still streams a body: close rather than read on
+      if (hreq.bodyStream && !req.readableEnded) res.setHeader('connection', 'close');
+    }
+    send(res, hreq, response, requestId, ident?.service);
+    const ms = (performance.now() - started).toFixed(1);
+    rt.log.info(`${ident?.service ?? '-'}.${operation ?? '-'} ${response.status} ${ms}ms ${requestId}`);
+  }
+
+  return { server, providers };
+}
+
+function notImplementedService(service: string, operation: string | undefined): ServiceError {
+  return new ServiceError(
+    'NotImplemented',
+    `The service ${service}${operation ? ` (operation ${operation})` : ''} is not served by Nimbus yet.`,
+    501,
+    {},
+    false,
+  );
+}
+
+function unknownOperation(protocol: Protocol, req: HttpRequest, service: string): ServiceError {
+  const named = protocol.requestedOperation(req);
+  if (protocol.name === 'query' || protocol.name === 'ec2') {
+    return named
+      ? new ServiceError('InvalidAction', `The action ${named} is not valid for this web service.`)
+      : new ServiceError('MissingAction', 'Missing Action');
+  }
+  if (service === 's3') return new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+  return new ServiceError('UnknownOperationException', named ? `Unknown operation ${named}` : 'Unknown operation', 400);
+}
+
+function toServiceError(e: unknown, service: string | undefined, rt: Runtime): ServiceError {
+  if (e instanceof ServiceError) return e;
+  rt.log.error(`internal error in ${service ?? 'gateway'}: ${(e as Error)?.stack ?? e}`);
+  return service === 's3'
+    ? new ServiceError('InternalError', 'We encountered an internal error. Please try again.', 500, {}, false)
+    : new ServiceError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, {}, false);
+}
+
+function send(res: ServerResponse, req: HttpRequest, r: HttpResponse, requestId: string, service: string | undefined): void {
+  const headers: Record<string, string | string[]> = { ...r.headers, ...corsHeaders(req) };
+  if (service === 's3') {
+    headers['x-amz-request-id'] = requestId.replace(/-/g, '').slice(0, 16).toUpperCase();
+    headers['x-amz-id-2'] = createHash('sha256').update(requestId).digest('base64');
+  } else {
+    headers['x-amzn-RequestId'] = requestId;
+  }
+  const body = r.body;
+  if (body instanceof Readable) {
+    res.writeHead(r.status, headers);
+    if (req.method === 'HEAD') {
+      body.destroy();
+      res.end();
+      return;
+    }
+    body.on('error', () => res.destroy());
+    body.pipe(res);
+    return;
+  }
+  const buf = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+  if (!('content-length' in headers)) headers['content-length'] = String(buf?.length ?? 0);
+  res.writeHead(r.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : buf);
+}

@@ -1,0 +1,72 @@
+// The AWS JSON 1.0 / 1.1 protocol: POST / with `X-Amz-Target: <TargetPrefix>.<Operation>`.
+import type { ServiceModel } from './model.js';
+import type { HttpRequest, HttpResponse, Protocol, SerializeContext } from './types.js';
+import { ServiceError } from '../services/errors.js';
+import { fromDocument, JSON_FLAVOUR, toDocument } from './document.js';
+import { errorStatus, queryCompatibleErrorHeader } from './errors.js';
+
+function target(req: HttpRequest): { prefix: string; operation: string } | undefined {
+  const t = req.headers['x-amz-target'];
+  const dot = t ? t.lastIndexOf('.') : -1;
+  return dot > 0 ? { prefix: t.slice(0, dot), operation: t.slice(dot + 1) } : undefined;
+}
+
+export function parseJsonBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ServiceError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new ServiceError('SerializationException', 'Start of structure or map found where not expected.');
+  }
+  return doc as Record<string, unknown>;
+}
+
+const contentType = (model: ServiceModel | undefined) => `application/x-amz-json-${model?.metadata.jsonVersion ?? '1.0'}`;
+
+export const json: Protocol = {
+  name: 'json',
+  routesByBody: false,
+
+  resolveOperation(model, req) {
+    const t = target(req);
+    if (!t || !model.operations[t.operation]) return undefined;
+    return t.operation;
+  },
+
+  requestedOperation: (req) => target(req)?.operation,
+
+  parse(model, operation, req) {
+    const op = model.operations[operation];
+    const doc = parseJsonBody(req.body);
+    if (!op.input) return {};
+    return fromDocument(model, op.input, doc, JSON_FLAVOUR) as Record<string, unknown>;
+  },
+
+  serialize(model, operation, output, _ctx: SerializeContext): HttpResponse {
+    const op = model.operations[operation];
+    const doc = op.output && output ? toDocument(model, op.output, output, JSON_FLAVOUR) : {};
+    return { status: 200, headers: { 'content-type': contentType(model) }, body: JSON.stringify(doc) };
+  },
+
+  serializeError(model, _operation, err, _ctx) {
+    const headers: Record<string, string> = { 'content-type': contentType(model), 'x-amzn-errortype': err.code };
+    const compat = queryCompatibleErrorHeader(model, err);
+    if (compat) headers['x-amzn-query-error'] = compat;
+    const body = { __type: err.code, message: err.message, ...errorFields(model, err) };
+    return { status: errorStatus(model, err), headers, body: JSON.stringify(body) };
+  },
+};
+
+/** The error shape's extra members, converted like any output. */
+export function errorFields(model: ServiceModel | undefined, err: ServiceError): Record<string, unknown> {
+  const found = model?.errorShape(err.code);
+  if (!found || Object.keys(err.fields).length === 0) return err.fields;
+  const fields = toDocument(model!, { shape: found.name }, err.fields, JSON_FLAVOUR) as Record<string, unknown>;
+  delete fields.message;
+  delete fields.Message;
+  return fields;
+}

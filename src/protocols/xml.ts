@@ -1,0 +1,275 @@
+// Shape-driven XML writing shared by the query, ec2 and rest-xml protocols.
+import type { ServiceModel, Shape, ShapeRef, TimestampFormat } from './model.js';
+import { formatTimestamp, parseTimestamp } from './timestamps.js';
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;', '\n': '&#10;' };
+export const escapeXml = (s: string) => s.replace(/[&<>"'\r]/g, (c) => ESC[c]);
+export const escapeXmlAttr = (s: string) => s.replace(/[&<>"'\r\n]/g, (c) => ESC[c]);
+
+function nsAttr(ns: { uri: string; prefix?: string } | undefined): string {
+  if (!ns) return '';
+  return ns.prefix ? ` xmlns:${ns.prefix}="${escapeXmlAttr(ns.uri)}"` : ` xmlns="${escapeXmlAttr(ns.uri)}"`;
+}
+
+function scalarText(shape: Shape, ref: ShapeRef, value: unknown, defaultTs: TimestampFormat): string {
+  switch (shape.type) {
+    case 'timestamp':
+      return String(formatTimestamp(value as Date, ref.timestampFormat ?? shape.timestampFormat ?? defaultTs));
+    case 'blob':
+      return Buffer.isBuffer(value) || value instanceof Uint8Array
+        ? Buffer.from(value as Uint8Array).toString('base64')
+        : Buffer.from(String(value)).toString('base64');
+    case 'float':
+    case 'double':
+      return Number.isNaN(value) ? 'NaN' : value === Infinity ? 'Infinity' : value === -Infinity ? '-Infinity' : String(value);
+    default:
+      return escapeXml(String(value));
+  }
+}
+
+export class XmlWriter {
+  constructor(private readonly model: ServiceModel, private readonly defaultTs: TimestampFormat = 'iso8601') {}
+
+  /** The child elements (and attributes) of a structure value, skipping members bound elsewhere. */
+  structureBody(shape: Shape, value: Record<string, unknown>, skip?: (ref: ShapeRef) => boolean): { attrs: string; inner: string } {
+    let attrs = '';
+    let inner = '';
+    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      const v = value[name];
+      if (v === undefined || v === null || skip?.(ref)) continue;
+      if (ref.xmlAttribute) {
+        attrs += ` ${ref.locationName ?? name}="${escapeXmlAttr(String(v))}"`;
+        continue;
+      }
+      inner += this.element(ref.locationName ?? name, ref, v);
+    }
+    return { attrs, inner };
+  }
+
+  /** `<name>value</name>` for any shape; flattened lists and maps repeat `name` instead of wrapping. */
+  element(name: string, ref: ShapeRef, value: unknown): string {
+    const shape = this.model.shape(ref.shape);
+    const ns = nsAttr(ref.xmlNamespace ?? shape.xmlNamespace);
+    switch (shape.type) {
+      case 'structure': {
+        const { attrs, inner } = this.structureBody(shape, value as Record<string, unknown>);
+        return `<${name}${ns}${attrs}>${inner}</${name}>`;
+      }
+      case 'list': {
+        const items = value as unknown[];
+        const memberRef = shape.member!;
+        if (ref.flattened || shape.flattened) {
+          return items.map((item) => this.element(name, { ...memberRef, xmlNamespace: memberRef.xmlNamespace ?? ref.xmlNamespace }, item)).join('');
+        }
+        const itemName = memberRef.locationName ?? 'member';
+        return `<${name}${ns}>${items.map((item) => this.element(itemName, memberRef, item)).join('')}</${name}>`;
+      }
+      case 'map': {
+        const keyName = shape.key!.locationName ?? 'key';
+        const valueName = shape.value!.locationName ?? 'value';
+        const entries = Object.entries(value as Record<string, unknown>).map(
+          ([k, v]) => this.element(keyName, shape.key!, k) + this.element(valueName, shape.value!, v),
+        );
+        if (ref.flattened || shape.flattened) return entries.map((e) => `<${name}${ns}>${e}</${name}>`).join('');
+        return `<${name}${ns}>${entries.map((e) => `<entry>${e}</entry>`).join('')}</${name}>`;
+      }
+      default:
+        return `<${name}${ns}>${scalarText(shape, ref, value, this.defaultTs)}</${name}>`;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- reading (rest-xml request bodies)
+
+/** A parsed element. Names are local: namespace prefixes are dropped, `xmlns` attributes ignored. */
+export interface XmlNode {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  /** the concatenated character data directly inside this element (entities decoded, CDATA included) */
+  text: string;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+const localName = (n: string) => n.slice(n.indexOf(':') + 1);
+
+function decodeEntities(s: string): string {
+  if (!s.includes('&')) return s;
+  return s.replace(/&([^;&]*);?/g, (m, e: string) => {
+    if (!m.endsWith(';')) throw new SyntaxError(`unterminated entity ${m}`);
+    const code = e[0] === '#' ? (e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : undefined;
+    if (code !== undefined && Number.isInteger(code) && code >= 0 && code <= 0x10ffff) return String.fromCodePoint(code);
+    if (code === undefined && ENTITIES[e]) return ENTITIES[e];
+    throw new SyntaxError(`unknown entity ${m}`);
+  });
+}
+
+const NAME = /[^\s/>=<"']+/y;
+const ATTR = /\s*([^\s/>=<"']+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
+
+/**
+ * A small strict XML parser for request bodies: elements, attributes, text, CDATA, comments and
+ * processing instructions. DOCTYPEs are refused (no entity expansion). Throws SyntaxError when not well-formed.
+ */
+export function parseXml(input: string): XmlNode {
+  let i = input.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const stack: XmlNode[] = [];
+  let root: XmlNode | undefined;
+  const fail = (what: string): never => {
+    throw new SyntaxError(`${what} at offset ${i}`);
+  };
+  const skipPast = (end: string) => {
+    const j = input.indexOf(end, i);
+    if (j < 0) fail(`missing ${end}`);
+    i = j + end.length;
+  };
+  while (i < input.length) {
+    const lt = input.indexOf('<', i);
+    const text = input.slice(i, lt < 0 ? input.length : lt);
+    if (stack.length) stack[stack.length - 1].text += decodeEntities(text);
+    else if (text.trim()) fail('text outside the root element');
+    if (lt < 0) break;
+    i = lt;
+    if (input.startsWith('<!--', i)) skipPast('-->');
+    else if (input.startsWith('<?', i)) skipPast('?>');
+    else if (input.startsWith('<![CDATA[', i)) {
+      if (!stack.length) fail('CDATA outside the root element');
+      const j = input.indexOf(']]>', i);
+      if (j < 0) fail('unterminated CDATA');
+      stack[stack.length - 1].text += input.slice(i + 9, j);
+      i = j + 3;
+    } else if (input.startsWith('<!', i)) fail('DOCTYPE or declaration not allowed');
+    else if (input[i + 1] === '/') {
+      NAME.lastIndex = i + 2;
+      const m = NAME.exec(input);
+      const open = stack.pop();
+      if (!m || !open || localName(m[0]) !== open.name) fail('mismatched closing tag');
+      i = NAME.lastIndex;
+      while (/\s/.test(input[i] ?? '')) i++;
+      if (input[i] !== '>') fail('malformed closing tag');
+      i++;
+      if (!stack.length) root = open;
+    } else {
+      if (root) fail('a second root element');
+      NAME.lastIndex = i + 1;
+      const m = NAME.exec(input) ?? fail('malformed tag');
+      const node: XmlNode = { name: localName(m[0]), attrs: {}, children: [], text: '' };
+      i = NAME.lastIndex;
+      for (;;) {
+        ATTR.lastIndex = i;
+        const a = ATTR.exec(input);
+        if (!a) break;
+        if (!/^\s/.test(a[0])) fail('attributes need whitespace between them');
+        if (a[1] !== 'xmlns' && !a[1].startsWith('xmlns:')) node.attrs[localName(a[1])] = decodeEntities(a[2] ?? a[3]);
+        i = ATTR.lastIndex;
+      }
+      while (/\s/.test(input[i] ?? '')) i++;
+      if (stack.length) stack[stack.length - 1].children.push(node);
+      if (input.startsWith('/>', i)) {
+        i += 2;
+        if (!stack.length) root = node;
+      } else if (input[i] === '>') {
+        i++;
+        stack.push(node);
+      } else fail('malformed tag');
+    }
+  }
+  if (!root || stack.length) fail('incomplete document');
+  return root!;
+}
+
+/** Shape-driven reading of parsed XML into handler values (Date, Buffer, number, boolean). */
+export class XmlReader {
+  /** @param invalid builds the error for a value of the wrong form */
+  constructor(private readonly model: ServiceModel, private readonly invalid: (message: string) => Error) {}
+
+  /** The members of a structure from an element's children and attributes; `only` limits the members read. */
+  structure(shape: Shape, node: XmlNode, only?: (name: string, ref: ShapeRef) => boolean): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [name, ref] of Object.entries(shape.members ?? {})) {
+      if (only && !only(name, ref)) continue;
+      const elementName = localName(ref.locationName ?? name);
+      if (ref.xmlAttribute) {
+        const v = node.attrs[elementName];
+        if (v !== undefined) out[name] = this.scalar(ref, v);
+        continue;
+      }
+      const memberShape = this.model.shape(ref.shape);
+      const matches = node.children.filter((c) => c.name === elementName);
+      if (!matches.length) continue;
+      if ((memberShape.type === 'list' || memberShape.type === 'map') && (ref.flattened || memberShape.flattened)) {
+        out[name] = memberShape.type === 'list'
+          ? matches.map((c) => this.value(memberShape.member!, c))
+          : this.mapEntries(memberShape, matches);
+      } else {
+        out[name] = this.value(ref, matches[0]);
+      }
+    }
+    return out;
+  }
+
+  value(ref: ShapeRef, node: XmlNode): unknown {
+    const shape = this.model.shape(ref.shape);
+    switch (shape.type) {
+      case 'structure':
+        return this.structure(shape, node);
+      case 'list': {
+        const itemName = localName(shape.member!.locationName ?? 'member');
+        return node.children.filter((c) => c.name === itemName).map((c) => this.value(shape.member!, c));
+      }
+      case 'map':
+        return this.mapEntries(shape, node.children.filter((c) => c.name === 'entry'));
+      default:
+        return this.scalar(ref, node.text);
+    }
+  }
+
+  private mapEntries(shape: Shape, entries: XmlNode[]): Record<string, unknown> {
+    const keyName = localName(shape.key!.locationName ?? 'key');
+    const valueName = localName(shape.value!.locationName ?? 'value');
+    const out: Record<string, unknown> = {};
+    for (const entry of entries) {
+      const k = entry.children.find((c) => c.name === keyName);
+      const v = entry.children.find((c) => c.name === valueName);
+      if (k && v) out[k.text] = this.value(shape.value!, v);
+    }
+    return out;
+  }
+
+  /** A scalar from its text form (XML bodies, and the header/query/label strings of rest protocols). */
+  scalar(ref: ShapeRef, text: string): unknown {
+    return scalarFromString(this.model.shape(ref.shape), text, this.invalid);
+  }
+}
+
+/** Parses the text form of a scalar shape; `invalid` builds the error for text that does not fit. */
+export function scalarFromString(shape: Shape, text: string, invalid: (message: string) => Error): unknown {
+  switch (shape.type) {
+    case 'integer': case 'long': case 'short': case 'byte': case 'biginteger': {
+      const t = text.trim();
+      if (!/^[+-]?\d+$/.test(t)) throw invalid(`Expected an integer, got '${text.slice(0, 64)}'`);
+      return Number(t);
+    }
+    case 'float': case 'double': case 'bigdecimal': {
+      const t = text.trim();
+      const n = Number(t);
+      if (t === '' || (Number.isNaN(n) && t !== 'NaN')) throw invalid(`Expected a number, got '${text.slice(0, 64)}'`);
+      return n;
+    }
+    case 'boolean': {
+      const t = text.trim().toLowerCase();
+      if (t !== 'true' && t !== 'false') throw invalid(`Expected true or false, got '${text.slice(0, 64)}'`);
+      return t === 'true';
+    }
+    case 'timestamp':
+      try {
+        return parseTimestamp(text.trim());
+      } catch {
+        throw invalid(`Expected a timestamp, got '${text.slice(0, 64)}'`);
+      }
+    case 'blob':
+      return Buffer.from(text, 'base64');
+    default:
+      return text;
+  }
+}

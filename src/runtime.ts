@@ -1,0 +1,44 @@
+// Everything a running Nimbus holds: configuration, storage, the clock, issued credentials, providers.
+import { SqliteEngine, type Engine } from './state/engine.js';
+import { Clock, type Advance } from './state/clock.js';
+import { CredentialStore } from './state/credentials.js';
+import { Stores, type StoreScope } from './state/stores.js';
+import type { Config } from './config.js';
+import type { Provider } from './services/types.js';
+import { Logger } from './log.js';
+
+export class Runtime {
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly credentials: CredentialStore;
+  readonly log: Logger;
+  private readonly clockState;
+
+  constructor(readonly config: Config) {
+    this.log = new Logger(config.logLevel);
+    this.engine = new SqliteEngine({ dataDir: config.ephemeral ? undefined : config.dataDir, fsync: config.fsync });
+    this.clockState = this.engine.collection<Advance[]>('nimbus/clock');
+    this.clock = new Clock(Date.now, this.clockState.get('advances') ?? []);
+    this.clock.onAdvance(() => this.clockState.put('advances', this.clock.history()));
+    this.credentials = new CredentialStore(this.engine);
+  }
+
+  stores<S>(service: string, make: (scope: StoreScope) => S): Stores<S> {
+    return new Stores(this.engine, service, make);
+  }
+
+  reset(): void {
+    this.engine.reset();
+    this.clock.reset();
+  }
+
+  close(): void {
+    this.engine.close();
+  }
+}
+
+/** A service Nimbus serves: its model name and how to build its provider. */
+export interface ServiceDefinition {
+  name: string;
+  create(rt: Runtime): Provider;
+}

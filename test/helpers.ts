@@ -1,0 +1,69 @@
+// Test support: a Nimbus on a free port of 127.0.0.1, the real clients pointed at it.
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startNimbus, type RunningNimbus } from '../src/nimbus.js';
+import type { Config } from '../src/config.js';
+
+export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const region = 'us-east-1';
+
+export async function startServer(overrides: Partial<Config> = {}): Promise<RunningNimbus> {
+  return startNimbus({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: mkdtempSync(join(tmpdir(), 'nimbus-test-')),
+    ephemeral: true,
+    enforceIam: false,
+    logLevel: (process.env.NIMBUS_TEST_LOG_LEVEL as Config['logLevel']) ?? 'silent',
+    fsync: false,
+    defaultRegion: region,
+    ...overrides,
+  });
+}
+
+/** SDK v3 client options for a running Nimbus. */
+export const clientConfig = (url: string, extra: Record<string, unknown> = {}) => ({
+  endpoint: url,
+  region,
+  credentials,
+  ...extra,
+});
+
+const run = promisify(execFile);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command with AWS credentials for Nimbus in its environment; never throws on exit codes. */
+export async function runCli(cmd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(cmd, args, {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? tmpdir(),
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_DEFAULT_REGION: region,
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_PAGER: '',
+        ...env,
+      },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+/** The AWS CLI v1 (pip, on the machine image) and v2 (Debian's awscli package). */
+export const AWS_CLI_V1 = process.env.NIMBUS_AWS_CLI_V1 ?? 'aws';
+export const AWS_CLI_V2 = process.env.NIMBUS_AWS_CLI_V2 ?? '/usr/bin/aws';

@@ -62,7 +62,8 @@ function trimShape(shape) {
 }
 
 function trimOperation(op) {
-  const out = keep(op);
+  // `deprecated` stays on operations: routing prefers the current one where two share a URI
+  const out = { ...keep(op), ...(op.deprecated ? { deprecated: true } : {}) };
   for (const k of ['input', 'output']) if (op[k]) out[k] = keep(op[k]);
   if (op.errors) out.errors = op.errors.map(keep);
   return out;

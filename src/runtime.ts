@@ -41,4 +41,6 @@ export class Runtime {
 export interface ServiceDefinition {
   name: string;
   create(rt: Runtime): Provider;
+  /** false for services that validate input their own way (S3): the model's constraints are not checked */
+  validateInput?: boolean;
 }

@@ -34,9 +34,20 @@ test('GetCallerIdentity: a 12-digit access key id selects that account', async (
   assert.equal(out.Arn, 'arn:aws:iam::111122223333:root');
 });
 
-test('GetAccessKeyInfo: names the account of a key', async () => {
-  const out = await sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: '444455556666' }));
-  assert.equal(out.Account, '444455556666');
+test('GetAccessKeyInfo: names the account of an issued key, the default account for others', async () => {
+  const { Credentials } = await sts({ accessKeyId: '444455556666', secretAccessKey: 'x' }).send(new GetSessionTokenCommand({}));
+  const issued = await sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: Credentials!.AccessKeyId! }));
+  assert.equal(issued.Account, '444455556666');
+  const other = await sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: 'AKIAIOSFODNN7EXAMPLE' }));
+  assert.equal(other.Account, '000000000000');
+});
+
+test('GetAccessKeyInfo: a key id shorter than 16 characters fails the model constraint', async () => {
+  await assert.rejects(sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: 'short' })), (e: Error) => {
+    assert.equal(e.name, 'ValidationError');
+    assert.equal(e.message, "1 validation error detected: Value 'short' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16");
+    return true;
+  });
 });
 
 test('GetSessionToken: issues credentials that sign as the caller, verified against their secret', async () => {

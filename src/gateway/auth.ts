@@ -1,7 +1,6 @@
 // Authentication: who signed the request, and is the signature right.
 // Keys Nimbus issued are verified against their secret; other keys are accepted unverified (as
 // LocalStack does: a 12-digit key id selects that account) unless IAM is enforced.
-import { createHash } from 'node:crypto';
 import type { Runtime } from '../runtime.js';
 import type { HttpRequest } from '../protocols/types.js';
 import type { Principal } from '../services/types.js';
@@ -60,11 +59,6 @@ function operationAllowsAnonymous(ident: Identified, operation: string | undefin
   return (op as { authtype?: string } | undefined)?.authtype === 'none';
 }
 
-function payloadHash(req: HttpRequest, parsed: ParsedAuth): string | undefined {
-  if (parsed.payloadHash) return undefined; // the client declared it (x-amz-content-sha256 / presigned)
-  return createHash('sha256').update(req.body).digest('hex');
-}
-
 export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, operation: string | undefined): AuthResult {
   let parsed: ParsedAuth;
   try {
@@ -112,7 +106,7 @@ export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, o
   let chunkVerification: ChunkVerification | undefined;
   if (secret !== undefined && parsed.kind !== 'v2') {
     try {
-      chunkVerification = verify(parsed, req, secret, payloadHash(req, parsed));
+      chunkVerification = verify(parsed, req, secret);
     } catch (e) {
       forProtocol(e, ident);
     }

@@ -15,6 +15,7 @@ import { corsPreflight, corsHeaders } from './cors.js';
 import { readBody, decodeBody } from './body.js';
 import { json } from '../protocols/json.js';
 import { restXml } from '../protocols/rest-xml.js';
+import { validateInput } from '../protocols/validate.js';
 
 export interface Gateway {
   server: Server;
@@ -67,7 +68,11 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
 
 export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gateway {
   const providers = new Map<string, Provider>();
-  for (const s of services) providers.set(s.name, s.create(rt));
+  const validated = new Set<string>();
+  for (const s of services) {
+    providers.set(s.name, s.create(rt));
+    if (s.validateInput !== false) validated.add(s.name);
+  }
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
     handle(req, res).catch((e) => {
@@ -111,6 +116,9 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
     let operation: string | undefined;
     let response: HttpResponse;
     try {
+      // a form body names its Action: read it before identifying (it is never a streamed upload)
+      const form = (hreq.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+      if (form) hreq.body = await readBody(req);
       ident = identify(hreq, signingNameOf(hreq));
       if (ident.service === 's3') {
         const bucket = virtualHostBucket(hreq.headers.host);
@@ -122,7 +130,7 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
       const streaming = !!(model && operation && hasStreamingInput(model, operation));
 
       if (streaming) hreq.bodyStream = req;
-      else hreq.body = await readBody(req);
+      else if (!form) hreq.body = await readBody(req);
       if (model && protocol.routesByBody) operation = protocol.resolveOperation(model, hreq);
 
       const auth = authenticate(rt, hreq, ident, operation);
@@ -134,6 +142,7 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
       const input = protocol.parse(model, operation, hreq);
       const handler = providers.get(ident.service)?.[operation];
       if (!handler) throw notImplemented(ident.service, operation);
+      if (validated.has(ident.service)) validateInput(model, operation, input, protocol.name);
       const ctx: RequestContext = {
         requestId,
         service: ident.service,

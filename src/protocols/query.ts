@@ -8,19 +8,19 @@ import { errorStatus, faultType, queryErrorCode } from './errors.js';
 
 type Params = Map<string, string>;
 
-const paramCache = new WeakMap<HttpRequest, Params>();
+const paramCache = new WeakMap<HttpRequest, { body: Buffer; params: Params }>();
 
 /** Form parameters from a urlencoded POST body, else from the query string. */
 export function queryParams(req: HttpRequest): Params {
-  let params = paramCache.get(req);
-  if (params) return params;
-  params = new Map();
+  const cached = paramCache.get(req);
+  if (cached && cached.body === req.body) return cached.params;
+  const params: Params = new Map();
   const ct = req.headers['content-type'] ?? '';
   const source = req.method === 'POST' && (ct.startsWith('application/x-www-form-urlencoded') || (ct === '' && req.body.length > 0))
     ? req.body.toString('utf8')
     : req.rawQuery;
   for (const [k, v] of new URLSearchParams(source)) if (!params.has(k)) params.set(k, v);
-  paramCache.set(req, params);
+  paramCache.set(req, { body: req.body, params });
   return params;
 }
 

@@ -1,0 +1,186 @@
+// npm run bench [-- --seconds N]: time to ready, idle RSS and ops/s of Nimbus next to moto_server and
+// a null server (the ceiling). Servers run one at a time as child processes; the load comes from
+// this process, through the AWS SDK v3, with the same client and concurrency for all.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { CONCURRENCY, WORKLOADS, type ServerName, type Workload } from './workloads.js';
+
+const argSeconds = process.argv.indexOf('--seconds');
+const SECONDS = argSeconds > 0 ? Number(process.argv[argSeconds + 1]) : 3;
+const WARMUP_MS = 500, SETTLE_MS = 500, READY_TIMEOUT_MS = 30_000;
+const TARGETS = { readyMs: 150, rssMiB: 60 };
+
+interface ServerSpec { name: ServerName; label: string; cmd: string; args(port: number): string[]; probe: string; env?: object }
+interface Run { ops: number; errors: number; opsPerSec: number; firstError?: string }
+interface Result { status: 'ok' | 'absent' | 'failed'; error?: string; readyMs?: number; rssMiB?: number; workloads: Record<string, Run> }
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
+const SERVERS: ServerSpec[] = [
+  { name: 'null', label: 'null', cmd: process.execPath, probe: '/',
+    args: (p) => [new URL('./null-server.js', import.meta.url).pathname, '--port', String(p)],
+    env: { NULL_ROUTES: JSON.stringify(WORKLOADS.map((w) => w.nullResponse)) } },
+  { name: 'nimbus', label: 'Nimbus', cmd: process.execPath, probe: '/_nimbus/health',
+    args: (p) => [new URL('../src/main.js', import.meta.url).pathname, '--port', String(p), '--host', '127.0.0.1',
+      '--data-dir', dataDir, '--log-level', 'warn'] },
+  { name: 'moto', label: 'moto', cmd: 'moto_server', probe: '/moto-api/', args: (p) => ['-H', '127.0.0.1', '-p', String(p)] },
+];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const message = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Any HTTP answer below 500 means the server is up (moto's dashboard, a 4xx, the health route). */
+function probe(port: number, p: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 500);
+    });
+    req.on('error', () => resolve(false)).on('timeout', () => req.destroy());
+  });
+}
+
+/** The pid that really serves: step through shell wrappers (e.g. a shim script) to their child. */
+function serverPid(pid: number): number {
+  for (;;) {
+    const exe = path.basename(fs.readlinkSync(`/proc/${pid}/exe`));
+    const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    if (!/^(ba|da)?sh$/.test(exe) || kids.length === 0) return pid;
+    pid = Number(kids[0]);
+  }
+}
+const rssMiB = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+const live = new Set<ChildProcess>();
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return void live.delete(child);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  if (!(await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]))) child.kill('SIGKILL');
+  await exited;
+  live.delete(child);
+}
+process.on('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+process.on('SIGINT', async () => {
+  await Promise.all([...live].map(stop));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(130);
+});
+
+/** 16 workers share one client; an op is counted only if it succeeded and began before the deadline. */
+async function drive(w: Workload, endpoint: string, ms: number): Promise<Run> {
+  let ops = 0, errors = 0, i = 0, firstError: string | undefined;
+  const t0 = performance.now(), end = t0 + ms;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (performance.now() < end) {
+      try { await w.op(endpoint, i++); ops++; } catch (e) { errors++; firstError ??= message(e); }
+    }
+  }));
+  return { ops, errors, opsPerSec: ops / ((performance.now() - t0) / 1000), firstError };
+}
+
+const clientWarm = new Set<string>();
+async function bench(s: ServerSpec): Promise<Result> {
+  const port = await freePort(), endpoint = `http://127.0.0.1:${port}`, out: string[] = [];
+  const t0 = performance.now();
+  const child = spawn(s.cmd, s.args(port), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...s.env } });
+  live.add(child);
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (e) => (spawnError = e));
+  for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d) => out.push(String(d)) > 40 && out.shift());
+  try {
+    while (!(await probe(port, s.probe))) {
+      const gone = spawnError || child.exitCode !== null || child.signalCode !== null;
+      const why = spawnError?.message ?? `exited with ${child.exitCode ?? child.signalCode}: ${out.join('').slice(-800)}`;
+      // ENOENT or a shim's "command not found" (127): the tool is not on this machine.
+      if (gone) return { status: spawnError?.code === 'ENOENT' || child.exitCode === 127 ? 'absent' : 'failed', error: why, workloads: {} };
+      if (performance.now() - t0 > READY_TIMEOUT_MS) return { status: 'failed', error: 'not ready in 30 s', workloads: {} };
+      await sleep(5);
+    }
+    const result: Result = { status: 'ok', readyMs: performance.now() - t0, workloads: {} };
+    await sleep(SETTLE_MS);
+    result.rssMiB = rssMiB(serverPid(child.pid!));
+    for (const w of WORKLOADS.filter((w) => !w.supports || w.supports.includes(s.name))) {
+      console.error(`  ${s.label}: ${w.name}`);
+      await w.setup(endpoint);
+      // The first run of a workload also warms this process's SDK code (JIT), so it gets longer:
+      // otherwise whichever server goes first is measured against a colder client.
+      await drive(w, endpoint, clientWarm.has(w.name) ? WARMUP_MS : 4 * WARMUP_MS);
+      clientWarm.add(w.name);
+      result.workloads[w.name] = await drive(w, endpoint, SECONDS * 1000);
+    }
+    return result;
+  } finally {
+    await stop(child);
+  }
+}
+
+// ---- run, then report
+const results = {} as Record<ServerName, Result>;
+try {
+  for (const s of SERVERS) {
+    console.error(`starting ${s.label}…`);
+    results[s.name] = await bench(s);
+  }
+} finally {
+  await Promise.all([...live].map(stop));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+const [nul, nim, moto] = (['null', 'nimbus', 'moto'] as const).map((n) => results[n]);
+const fmt = (v: number | undefined) => (v === undefined ? '–' : v >= 100 || v === 0 ? v.toFixed(0) : v.toFixed(1));
+const ratio = (a?: number, b?: number) => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '–');
+const cell = (r: Result, v?: number, extra = '') => (r.status !== 'ok' ? r.status : v === undefined ? 'n/a' : fmt(v) + extra);
+const mark = (v: number | undefined, max: number) => (v === undefined ? '' : `${v < max ? '✓' : '✗'} <${max}`);
+const runCell = (r: Result, name: string) => {
+  const run = r.workloads[name];
+  return cell(r, run?.opsPerSec, run?.errors ? ` (${run.errors} err)` : '');
+};
+
+// Nimbus vs moto reads "times better": for time and memory that is moto/Nimbus.
+const rows: string[][] = [
+  ['', 'null', 'Nimbus', 'target', 'moto', 'Nimbus/null', 'moto/null', 'Nimbus vs moto'],
+  ['time to ready (ms)', cell(nul, nul.readyMs), cell(nim, nim.readyMs), mark(nim.readyMs, TARGETS.readyMs), cell(moto, moto.readyMs),
+    ratio(nim.readyMs, nul.readyMs), ratio(moto.readyMs, nul.readyMs), ratio(moto.readyMs, nim.readyMs)],
+  ['idle RSS (MiB)', cell(nul, nul.rssMiB), cell(nim, nim.rssMiB), mark(nim.rssMiB, TARGETS.rssMiB), cell(moto, moto.rssMiB),
+    ratio(nim.rssMiB, nul.rssMiB), ratio(moto.rssMiB, nul.rssMiB), ratio(moto.rssMiB, nim.rssMiB)],
+  ...WORKLOADS.map((w) => {
+    const v = (r: Result) => r.workloads[w.name]?.opsPerSec;
+    return [`${w.name} (ops/s)`, runCell(nul, w.name), runCell(nim, w.name), '', runCell(moto, w.name),
+      ratio(v(nim), v(nul)), ratio(v(moto), v(nul)), ratio(v(nim), v(moto))];
+  }),
+];
+const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+const cpu = os.cpus();
+console.log(`Nimbus bench — ${new Date().toISOString()} — ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}`);
+console.log(`AWS SDK v3, concurrency ${CONCURRENCY}, ${WARMUP_MS} ms warm-up, ${SECONDS} s per workload; Nimbus with persistence on\n`);
+for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
+
+const problems = [nul, nim, moto].flatMap((r, i) => [
+  ...(r.status !== 'ok' ? [`${SERVERS[i].label} ${r.status}: ${r.error}`] : []),
+  ...Object.entries(r.workloads).filter(([, run]) => run.errors).map(([n, run]) => `${SERVERS[i].label} ${n}: ${run.errors} errors, first: ${run.firstError}`),
+]);
+if (problems.length) console.log('\n' + problems.join('\n'));
+
+const out = new URL('../bench-results.json', import.meta.url).pathname;
+fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cores: cpu.length, cpu: cpu[0]?.model, node: process.version,
+  concurrency: CONCURRENCY, seconds: SECONDS, targets: TARGETS, results }, null, 2));
+console.error(`results written to ${out}`);
+
+// The bench reports, it doesn't gate on targets; but a server that can't start, or errors on the
+// null server or Nimbus, make the numbers meaningless.
+const broken = [nul, nim].some((r) => r.status !== 'ok' || Object.values(r.workloads).some((w) => w.errors)) || moto.status === 'failed';
+process.exit(broken ? 1 : 0);

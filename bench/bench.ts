@@ -15,7 +15,7 @@ const WARMUP_MS = 500, SETTLE_MS = 500, READY_TIMEOUT_MS = 30_000;
 const TARGETS = { readyMs: 150, rssMiB: 60 };
 
 interface ServerSpec { name: ServerName; label: string; cmd: string; args(port: number): string[]; probe: string; env?: object }
-interface Run { ops: number; errors: number; opsPerSec: number; firstError?: string }
+interface Run { ops: number; errors: number; opsPerSec: number; clientCpu: number; firstError?: string }
 interface Result { status: 'ok' | 'absent' | 'failed'; error?: string; readyMs?: number; rssMiB?: number; workloads: Record<string, Run> }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
@@ -66,7 +66,7 @@ const rssMiB = (pid: number) =>
 
 const live = new Set<ChildProcess>();
 async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return void live.delete(child);
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return void live.delete(child);
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   if (!(await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]))) child.kill('SIGKILL');
@@ -83,13 +83,15 @@ process.on('SIGINT', async () => {
 /** 16 workers share one client; an op is counted only if it succeeded and began before the deadline. */
 async function drive(w: Workload, endpoint: string, ms: number): Promise<Run> {
   let ops = 0, errors = 0, i = 0, firstError: string | undefined;
-  const t0 = performance.now(), end = t0 + ms;
+  const t0 = performance.now(), end = t0 + ms, cpu0 = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (performance.now() < end) {
       try { await w.op(endpoint, i++); ops++; } catch (e) { errors++; firstError ??= message(e); }
     }
   }));
-  return { ops, errors, opsPerSec: ops / ((performance.now() - t0) / 1000), firstError };
+  const elapsed = performance.now() - t0, cpu = process.cpuUsage(cpu0);
+  // clientCpu near 1 (one core busy) means the SDK client, not the server, is the limit.
+  return { ops, errors, opsPerSec: ops / (elapsed / 1000), clientCpu: (cpu.user + cpu.system) / 1000 / elapsed, firstError };
 }
 
 const clientWarm = new Set<string>();
@@ -130,10 +132,11 @@ async function bench(s: ServerSpec): Promise<Result> {
 
 // ---- run, then report
 const results = {} as Record<ServerName, Result>;
+const loadBefore = os.loadavg()[0]; // other work on the machine skews everything: show it
 try {
   for (const s of SERVERS) {
     console.error(`starting ${s.label}…`);
-    results[s.name] = await bench(s);
+    results[s.name] = await bench(s).catch((e) => ({ status: 'failed' as const, error: message(e), workloads: {} }));
   }
 } finally {
   await Promise.all([...live].map(stop));
@@ -165,7 +168,7 @@ const rows: string[][] = [
 ];
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 const cpu = os.cpus();
-console.log(`Nimbus bench — ${new Date().toISOString()} — ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}`);
+console.log(`Nimbus bench — ${new Date().toISOString()} — ${cpu.length} cores (${cpu[0]?.model.trim()}), node ${process.version}, load ${loadBefore.toFixed(2)}`);
 console.log(`AWS SDK v3, concurrency ${CONCURRENCY}, ${WARMUP_MS} ms warm-up, ${SECONDS} s per workload; Nimbus with persistence on\n`);
 for (const r of rows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '));
 
@@ -173,11 +176,13 @@ const problems = [nul, nim, moto].flatMap((r, i) => [
   ...(r.status !== 'ok' ? [`${SERVERS[i].label} ${r.status}: ${r.error}`] : []),
   ...Object.entries(r.workloads).filter(([, run]) => run.errors).map(([n, run]) => `${SERVERS[i].label} ${n}: ${run.errors} errors, first: ${run.firstError}`),
 ]);
-if (problems.length) console.log('\n' + problems.join('\n'));
+const cpuNote = [nul, nim, moto].map((r, i) => `${SERVERS[i].label} ${Object.values(r.workloads).map((w) => `${(w.clientCpu * 100).toFixed(0)}%`).join('/') || '–'}`);
+console.log(`\nclient (bench process) CPU during the runs, % of one core: ${cpuNote.join(', ')}`);
+if (problems.length) console.log(problems.join('\n'));
 
 const out = new URL('../bench-results.json', import.meta.url).pathname;
 fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), cores: cpu.length, cpu: cpu[0]?.model, node: process.version,
-  concurrency: CONCURRENCY, seconds: SECONDS, targets: TARGETS, results }, null, 2));
+  loadavg: loadBefore, concurrency: CONCURRENCY, seconds: SECONDS, targets: TARGETS, results }, null, 2));
 console.error(`results written to ${out}`);
 
 // The bench reports, it doesn't gate on targets; but a server that can't start, or errors on the

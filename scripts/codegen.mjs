@@ -88,6 +88,21 @@ function deepMerge(target, patch) {
 }
 const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** What routing needs of a service; `modelled` says whether models/<svc>.json exists. */
+function indexEntry(md, modelled) {
+  return {
+    endpointPrefix: md.endpointPrefix,
+    signingName: md.signingName ?? md.endpointPrefix,
+    protocol: md.protocol,
+    protocols: md.protocols ?? [md.protocol],
+    targetPrefix: md.targetPrefix,
+    jsonVersion: md.jsonVersion,
+    serviceId: md.serviceId,
+    smithyName: md.targetPrefix, // rpc-v2-cbor paths use the Smithy service name, which botocore exposes as targetPrefix
+    modelled,
+  };
+}
+
 // ---------------------------------------------------------------- TypeScript
 
 const pascal = (svc) => svc.split(/[^A-Za-z0-9]+/).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
@@ -208,16 +223,7 @@ function main() {
     if (!raw) { console.warn(`warning: ${svc}: no service-2.json.gz in botocore data, skipped`); continue; }
     const model = deepMerge(trimModel(raw), overlay[svc] ?? {});
     const md = model.metadata;
-    index[svc] = {
-      endpointPrefix: md.endpointPrefix,
-      signingName: md.signingName ?? md.endpointPrefix,
-      protocol: md.protocol,
-      protocols: md.protocols ?? [md.protocol],
-      targetPrefix: md.targetPrefix,
-      jsonVersion: md.jsonVersion,
-      serviceId: md.serviceId,
-      smithyName: md.targetPrefix, // rpc-v2-cbor paths use the Smithy service name, which botocore exposes as targetPrefix
-    };
+    index[svc] = indexEntry(md, true);
     const marker = `by scripts/codegen.mjs from botocore ${version} — do not edit; corrections go in models/overlay.json`;
     const json = JSON.stringify({ _generated: marker, ...model });
     writeFileSync(join(MODELS, `${svc}.json`), json + '\n');
@@ -234,6 +240,12 @@ function main() {
     console.log(`${svc.padEnd(26)} ${md.protocol.padEnd(19)} ops ${String(Object.keys(model.operations).length).padStart(4)}`
       + `  shapes ${String(Object.keys(model.shapes).length).padStart(5)}  model ${kb(modelBytes).padStart(7)}`
       + (tsBytes ? `  types ${kb(tsBytes).padStart(6)}` : ''));
+  }
+  // every other AWS service is indexed too, without a model: Nimbus then answers NotImplemented in its protocol
+  for (const svc of readdirSync(dataDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    if (index[svc]) continue;
+    const raw = loadBotocoreModel(dataDir, svc);
+    if (raw) index[svc] = indexEntry(raw.metadata, false);
   }
   // index.json stays a pure service → entry map (model.ts reads it as Record<string, ModelIndexEntry>),
   // so it carries no `_generated` key; it is regenerated wholesale from the model files above.

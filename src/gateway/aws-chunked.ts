@@ -249,7 +249,8 @@ class ChunkParser {
     this.line = '';
     if (line === '') {
       this.state = DONE;
-      if (this.verifying && this.o.trailer) this.verifyTrailer();
+      // no trailer at all needs no signature; that a declared x-amz-trailer arrived is the caller's to check
+      if (this.verifying && (this.trailerText || this.trailerSig !== undefined)) this.verifyTrailer();
       return;
     }
     if (!this.o.trailer) throw truncated(); // bytes after the final chunk

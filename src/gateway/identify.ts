@@ -68,9 +68,17 @@ function guessProtocol(req: HttpRequest): Protocol {
   return (req.headers['content-type'] ?? '').includes('json') ? restJson : restXml;
 }
 
-function withModel(service: string, req: HttpRequest): Identified | undefined {
+const PROTOCOLS: Record<string, Protocol> = { query, ec2, json, 'rest-json': restJson, 'rest-xml': restXml, 'smithy-rpc-v2-cbor': cbor };
+
+/** A service of the index: with its model when Nimbus has one, else with the protocol AWS gives it. */
+function withModel(service: string, req: HttpRequest): Identified {
   const model = loadModel(service);
-  return model ? { service, model, protocol: protocolFor(model, req) } : undefined;
+  if (model) return { service, model, protocol: protocolFor(model, req) };
+  const entry = modelIndex()[service];
+  const fromRequest = guessProtocol(req);
+  const usual = entry ? PROTOCOLS[entry.protocol] : undefined;
+  // an rpc request says what it speaks; a rest request speaks the service's protocol
+  return { service, protocol: fromRequest.routesByBody || fromRequest === json || fromRequest === cbor || !usual ? fromRequest : usual };
 }
 
 /**
@@ -82,44 +90,44 @@ export function identify(req: HttpRequest, signingName: string | undefined): Ide
   const target = req.headers['x-amz-target'];
   if (target) {
     const byTarget = t.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
-    if (byTarget) return withModel(byTarget, req)!;
+    if (byTarget) return withModel(byTarget, req);
   }
   const rpc = isCbor(req) ? cborPath(req.path) : undefined;
   if (rpc) {
     const byName = t.byTargetPrefix.get(rpc.service);
-    if (byName) return withModel(byName, req)!;
+    if (byName) return withModel(byName, req);
   }
 
   if (signingName) {
     const candidates = t.bySigningName.get(signingName);
     if (!candidates) return { service: signingName, protocol: guessProtocol(req) };
-    if (candidates.length === 1) return withModel(candidates[0], req)!;
+    if (candidates.length === 1) return withModel(candidates[0], req);
     // several services sign as one (dynamodb + streams, ses v1 + v2): the one whose model knows the operation
     for (const name of candidates) {
-      const found = withModel(name, req)!;
-      if (found.protocol.resolveOperation(found.model!, req)) return found;
+      const found = withModel(name, req);
+      if (found.model && found.protocol.resolveOperation(found.model, req)) return found;
     }
-    return withModel(candidates[0], req)!;
+    return withModel(candidates[0], req);
   }
 
   // unsigned: the host (`sqs.us-east-1.localhost.localstack.cloud`), then query's Version parameter
   const host = (req.headers.host ?? '').toLowerCase();
   const firstLabel = host.split('.', 1)[0];
   if (host.includes('.') && t.byEndpointPrefix.has(firstLabel) && firstLabel !== 's3') {
-    return withModel(t.byEndpointPrefix.get(firstLabel)!, req)!;
+    return withModel(t.byEndpointPrefix.get(firstLabel)!, req);
   }
   if (hasAction(req)) {
-    if (/^\/\d{12}\/[^/]+$/.test(req.path)) return withModel('sqs', req)!;
+    if (/^\/\d{12}\/[^/]+$/.test(req.path)) return withModel('sqs', req);
     const params = queryParams(req);
     const version = params.get('Version');
     const action = params.get('Action')!;
     for (const [name, e] of Object.entries(modelIndex())) {
       if (!e.protocols.some((p) => p === 'query' || p === 'ec2')) continue;
-      const model = loadModel(name)!;
-      if (model.metadata.apiVersion === version && model.operations[action]) return withModel(name, req)!;
+      const model = loadModel(name);
+      if (model && model.metadata.apiVersion === version && model.operations[action]) return withModel(name, req);
     }
   }
-  return withModel('s3', req)!;
+  return withModel('s3', req);
 }
 
 const VHOST_PATTERNS = [/^(.+)\.s3[.-][^:]*(?::\d+)?$/, /^(.+)\.localhost(?::\d+)?$/];

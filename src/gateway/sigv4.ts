@@ -171,7 +171,7 @@ function parseHeaderAuth(authz: string, req: AuthRequest, service: string | unde
   if (algorithm === 'AWS') {
     // SigV2 `AWS AKID:signature`: identity only
     const v2 = emptyAuth('v2', s3);
-    const cred = authz.slice(sp + 1).trim();
+    const cred = sp < 0 ? '' : authz.slice(sp + 1).trim();
     const colon = cred.lastIndexOf(':');
     v2.accessKeyId = colon < 0 ? cred : cred.slice(0, colon);
     v2.sessionToken = header(req.headers, 'x-amz-security-token') ?? q?.SecurityToken;
@@ -420,7 +420,9 @@ export function canonicalQuery(rawQuery: string, presigned: boolean): string {
   return out;
 }
 
-const SPACES = /\s+/g;
+// only SP and HTAB: \s would also eat U+00A0, a byte a latin1-decoded header value may hold
+const SPACES = /[ \t]+/g;
+const EDGE_SPACE = /^ | $/g;
 
 /** The canonical request, given the payload hash that enters it. */
 export function canonicalRequest(parsed: ParsedAuth, req: AuthRequest, payloadHash: string): string {
@@ -428,7 +430,7 @@ export function canonicalRequest(parsed: ParsedAuth, req: AuthRequest, payloadHa
   for (const name of parsed.signedHeaders) {
     const v = header(req.headers, name);
     // values trimmed, inner runs of whitespace collapsed to one space
-    headers += name + ':' + (v === undefined ? '' : v.trim().replace(SPACES, ' ')) + '\n';
+    headers += name + ':' + (v === undefined ? '' : v.replace(SPACES, ' ').replace(EDGE_SPACE, '')) + '\n';
   }
   return (
     req.method + '\n' +

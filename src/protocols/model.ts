@@ -147,6 +147,8 @@ export interface ModelIndexEntry {
   targetPrefix?: string;
   jsonVersion?: string;
   serviceId: string;
+  /** whether models/<name>.json exists; every AWS service is indexed so its protocol is known */
+  modelled: boolean;
 }
 
 let index: Record<string, ModelIndexEntry> | undefined;

@@ -4,7 +4,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { HttpResponse as SdkResponse, type HttpRequest as SdkRequest } from '@smithy/protocol-http';
 import {
   CompleteMultipartUploadCommand, CopyObjectCommand, DeleteObjectsCommand, GetBucketAclCommand, GetBucketLocationCommand,
   GetObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutBucketTaggingCommand, PutObjectCommand, S3Client,
@@ -12,77 +11,15 @@ import {
 import type { AccessControlPolicy } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { loadModel, ServiceModel } from '../src/protocols/model.js';
-import type { HttpRequest, HttpResponse, Protocol } from '../src/protocols/types.js';
 import { restXml } from '../src/protocols/rest-xml.js';
 import { restJson } from '../src/protocols/rest-json.js';
 import { splitHeaderList } from '../src/protocols/rest.js';
 import { parseXml } from '../src/protocols/xml.js';
 import { ServiceError } from '../src/services/errors.js';
+import { answer, common, ctx, fakeAws, type Handler, pick, readAll, request, withoutMetadata } from './protocol-harness.js';
 
 const s3Model = loadModel('s3')!;
 const lambdaModel = loadModel('lambda')!;
-const ctx = (service: string) => ({ requestId: 'req-1', service });
-
-async function readAll(body: unknown): Promise<Buffer> {
-  if (body === undefined || body === null) return Buffer.alloc(0);
-  if (typeof body === 'string' || body instanceof Uint8Array) return Buffer.from(body as Uint8Array);
-  const chunks: Buffer[] = [];
-  for await (const c of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(c as Uint8Array));
-  return Buffer.concat(chunks);
-}
-
-/** What the gateway would hand a protocol for this SDK request. */
-async function fromSdk(r: SdkRequest, model: ServiceModel, protocol: Protocol): Promise<HttpRequest> {
-  const query = new Map<string, string[]>();
-  const raw: string[] = [];
-  for (const [k, v] of Object.entries(r.query ?? {})) {
-    const values = v === null || v === undefined ? [''] : Array.isArray(v) ? v : [v];
-    query.set(k, values);
-    for (const value of values) raw.push(v === null ? encodeURIComponent(k) : `${encodeURIComponent(k)}=${encodeURIComponent(value)}`);
-  }
-  const headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  const req: HttpRequest = { method: r.method, path: r.path, rawQuery: raw.join('&'), query, headers, body: await readAll(r.body) };
-  // like the gateway: a streaming input payload arrives as a stream
-  const op = protocol.resolveOperation(model, req);
-  const input = op && model.operations[op].input ? model.shape(model.operations[op].input!.shape) : undefined;
-  const payload = input?.payload ? input.members![input.payload] : undefined;
-  if (payload && (payload.streaming || model.shape(payload.shape).streaming)) {
-    req.bodyStream = Readable.from([req.body]);
-    req.body = Buffer.alloc(0);
-  }
-  return req;
-}
-
-async function toSdk(res: HttpResponse): Promise<SdkResponse> {
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-  const body = res.body instanceof Readable ? res.body : Readable.from([Buffer.from(res.body ?? '')]);
-  return new SdkResponse({ statusCode: res.status, headers, body });
-}
-
-type Handler = (operation: string, input: Record<string, unknown>) => unknown;
-
-/** An SDK request handler that serves every request through `protocol` and `handler`. */
-function fakeAws(model: ServiceModel, protocol: Protocol, handler: Handler) {
-  return {
-    handle: async (request: SdkRequest) => {
-      const req = await fromSdk(request, model, protocol);
-      const operation = protocol.resolveOperation(model, req);
-      let res: HttpResponse;
-      try {
-        if (!operation) throw new ServiceError('UnknownOperation', `${req.method} ${req.path}?${req.rawQuery}`);
-        const output = await handler(operation, protocol.parse(model, operation, req));
-        res = protocol.serialize(model, operation, output, ctx(model.name));
-      } catch (e) {
-        if (!(e instanceof ServiceError)) throw e;
-        res = protocol.serializeError(model, operation, e, ctx(model.name));
-      }
-      return { response: await toSdk(res) };
-    },
-  };
-}
-
-const common = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 const s3 = (handler: Handler) =>
   new S3Client({
     ...common, endpoint: 'http://localhost:4566', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -90,21 +27,6 @@ const s3 = (handler: Handler) =>
   });
 const lambda = (handler: Handler) =>
   new LambdaClient({ ...common, endpoint: 'http://localhost:4566', requestHandler: fakeAws(lambdaModel, restJson, handler) as never });
-
-/** Records the operation and input, answers with `output`. */
-function answer(output: unknown) {
-  const seen: { operation?: string; input?: Record<string, unknown> } = {};
-  const handler: Handler = (operation, input) => {
-    seen.operation = operation;
-    seen.input = input;
-    return output;
-  };
-  return { seen, handler };
-}
-
-const pick = (o: Record<string, unknown> | undefined, like: object) =>
-  Object.fromEntries(Object.keys(like).filter((k) => o?.[k] !== undefined).map((k) => [k, o![k]]));
-const withoutMetadata = ({ $metadata: _, ...rest }: { $metadata: unknown }) => rest;
 
 // ---------------------------------------------------------------- S3 (rest-xml)
 
@@ -361,13 +283,6 @@ test('Lambda error: ResourceNotFoundException takes its 404 from the model', asy
 });
 
 // ---------------------------------------------------------------- routing
-
-function request(method: string, target: string, headers: Record<string, string> = {}, body = ''): HttpRequest {
-  const [path, rawQuery = ''] = target.split('?', 2);
-  const query = new Map<string, string[]>();
-  for (const [k, v] of new URLSearchParams(rawQuery)) query.set(k, [...(query.get(k) ?? []), v]);
-  return { method, path, rawQuery, query, headers, body: Buffer.from(body) };
-}
 
 test('S3 routing: shared templates resolve to the most specific operation', () => {
   const cases: Array<[string, string, string, Record<string, string>?]> = [

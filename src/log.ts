@@ -19,6 +19,11 @@ export class Logger {
     (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line);
   }
 
+  /** Lines a user always wants (the ready line), whatever the level short of silent. */
+  notice(msg: string) {
+    if (this.min < LEVELS.indexOf('silent')) process.stdout.write(`${new Date().toISOString()} INFO  ${msg}\n`);
+  }
+
   debug(msg: string) { this.write('debug', msg); }
   info(msg: string) { this.write('info', msg); }
   warn(msg: string) { this.write('warn', msg); }

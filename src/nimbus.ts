@@ -23,7 +23,7 @@ export async function startNimbus(config: Config): Promise<RunningNimbus> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   const where = runtime.engine.persistent ? `state in ${config.dataDir}` : 'ephemeral state';
-  runtime.log.info(`Nimbus ready on ${url} (${where}${config.enforceIam ? ', IAM enforced' : ''})`);
+  runtime.log.notice(`Nimbus ready on ${url} (${where}${config.enforceIam ? ', IAM enforced' : ''})`);
   return {
     url,
     port,

@@ -67,3 +67,47 @@ export async function runCli(cmd: string, args: string[], env: Record<string, st
 /** The AWS CLI v1 (pip, on the machine image) and v2 (Debian's awscli package). */
 export const AWS_CLI_V1 = process.env.NIMBUS_AWS_CLI_V1 ?? 'aws';
 export const AWS_CLI_V2 = process.env.NIMBUS_AWS_CLI_V2 ?? '/usr/bin/aws';
+
+export interface ServerProcess {
+  url: string;
+  proc: import('node:child_process').ChildProcess;
+  /** SIGKILL: no chance to flush or close anything */
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Nimbus as its own process (`node dist/src/main.js`), for restarts and kill -9. */
+export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+  const { spawn } = await import('node:child_process');
+  const proc = spawn(process.execPath, ['dist/src/main.js', '--host', '127.0.0.1', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no ready line within 10 s: ${out}`)), 10_000);
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /Nimbus ready on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    proc.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  return {
+    url,
+    proc,
+    kill9: async () => {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -25,8 +25,12 @@ export function signingNameOf(req: HttpRequest): string | undefined {
   const auth = req.headers.authorization;
   if (auth) return CREDENTIAL.exec(auth)?.[3];
   const q = QUERY_CREDENTIAL.exec(req.rawQuery);
-  if (q) return decodeURIComponent(q[1]).split('/')[3];
-  return undefined;
+  if (!q) return undefined;
+  try {
+    return decodeURIComponent(q[1]).split('/')[3];
+  } catch {
+    return undefined; // a malformed escape: parseAuth reports the credential
+  }
 }
 
 /** The same failure is spelled differently by each family of services. */
@@ -80,10 +84,14 @@ export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, o
   }
 
   const keyId = parsed.accessKeyId;
-  if (parsed.kind === 'header') checkSkew(parsed.amzDate, rt.clock.real(), ident.service);
-  if (parsed.kind === 'presigned') {
-    // the client signed with its real clock; judge the expiry on virtual time as of that moment
-    checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), ident.service);
+  try {
+    if (parsed.kind === 'header') checkSkew(parsed.amzDate, rt.clock.real(), ident.service);
+    if (parsed.kind === 'presigned') {
+      // the client signed with its real clock; judge the expiry on virtual time as of that moment
+      checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), ident.service);
+    }
+  } catch (e) {
+    forProtocol(e, ident); // DynamoDB & co: InvalidSignatureException "Signature expired: …"
   }
 
   const issued = rt.credentials.get(keyId);

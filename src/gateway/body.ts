@@ -1,5 +1,6 @@
 // Reading request bodies: bounded in size and in idle time, and unwrapped from aws-chunked framing.
 import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { HttpRequest } from '../protocols/types.js';
 import { ServiceError } from '../services/errors.js';
 import { AwsChunkedDecoder, decodeAwsChunked, type ChunkVerification } from './aws-chunked.js';
@@ -8,6 +9,10 @@ import { AwsChunkedDecoder, decodeAwsChunked, type ChunkVerification } from './a
 export const MAX_BUFFERED_BODY = 100 * 1024 * 1024;
 /** A client that stops sending mid-body is answered after this long, like S3's RequestTimeout. */
 export const BODY_IDLE_MS = 20_000;
+
+const incomplete = () => new ServiceError('IncompleteBody', 'The request body terminated unexpectedly', 400);
+const idle = () =>
+  new ServiceError('RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.', 400);
 
 const tooLarge = () =>
   new ServiceError('RequestEntityTooLarge', `Request body larger than the maximum of ${MAX_BUFFERED_BODY} bytes.`, 413);
@@ -21,9 +26,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BUFFERED_BODY): Promi
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => {
-      reject(new ServiceError('RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.', 400));
-    }, BODY_IDLE_MS);
+    const timer = setTimeout(() => reject(idle()), BODY_IDLE_MS);
     const fail = (e: ServiceError) => {
       clearTimeout(timer);
       reject(e);
@@ -43,8 +46,33 @@ export function readBody(req: IncomingMessage, limit = MAX_BUFFERED_BODY): Promi
       clearTimeout(timer);
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     });
-    req.on('error', () => fail(new ServiceError('IncompleteBody', 'The request body terminated unexpectedly', 400)));
-    req.on('aborted', () => fail(new ServiceError('IncompleteBody', 'The request body terminated unexpectedly', 400)));
+    req.on('error', () => fail(incomplete()));
+    req.on('aborted', () => fail(incomplete()));
+  });
+}
+
+/**
+ * Reads a streamed body to its end and drops it, with readBody's idle limit. A decoding stream's
+ * ServiceError (aws-chunked framing) is what it rejects with; any other failure is IncompleteBody.
+ */
+export function discardBody(stream: Readable): Promise<void> {
+  if (stream.errored) return Promise.reject(stream.errored instanceof ServiceError ? stream.errored : incomplete());
+  if (stream.readableEnded) return Promise.resolve();
+  if (stream.destroyed) return Promise.reject(incomplete());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stream.destroy();
+      reject(idle());
+    }, BODY_IDLE_MS);
+    const settle = (e?: unknown) => {
+      clearTimeout(timer);
+      if (e === undefined) resolve();
+      else reject(e instanceof ServiceError ? e : incomplete());
+    };
+    stream.on('data', () => timer.refresh());
+    stream.on('end', () => settle());
+    stream.on('error', (e) => settle(e));
+    stream.on('close', () => settle(stream.readableEnded ? undefined : incomplete()));
   });
 }
 
@@ -75,6 +103,9 @@ export function decodeBody(req: HttpRequest, verify: ChunkVerification | undefin
 
   if (req.bodyStream) {
     const decoder = new AwsChunkedDecoder(opts);
+    // a request failing before its body is read (a bad header, an unknown operation) leaves the decoder
+    // unread: its framing error must not be an uncaught 'error'; later readers still see it (`errored`)
+    decoder.on('error', () => {});
     req.bodyStream.on('error', (e) => decoder.destroy(e));
     req.bodyStream = req.bodyStream.pipe(decoder);
     return;

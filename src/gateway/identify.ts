@@ -89,7 +89,9 @@ export function identify(req: HttpRequest, signingName: string | undefined): Ide
 
   const target = req.headers['x-amz-target'];
   if (target) {
-    const byTarget = t.byTargetPrefix.get(target.slice(0, target.lastIndexOf('.')));
+    // `Prefix.Operation`; a target without a dot still names the service (its operation is unknown)
+    const dot = target.lastIndexOf('.');
+    const byTarget = t.byTargetPrefix.get(dot < 0 ? target : target.slice(0, dot));
     if (byTarget) return withModel(byTarget, req);
   }
   const rpc = isCbor(req) ? cborPath(req.path) : undefined;
@@ -127,6 +129,8 @@ export function identify(req: HttpRequest, signingName: string | undefined): Ide
       if (model && model.metadata.apiVersion === version && model.operations[action]) return withModel(name, req);
     }
   }
+  // an rpc request naming no service Nimbus knows is answered in its own protocol, not as S3
+  if (isJsonRpc(req) || isCbor(req)) return { service: 'unknown', protocol: guessProtocol(req) };
   return withModel('s3', req);
 }
 

@@ -12,8 +12,9 @@ import { identify, virtualHostBucket, type Identified } from './identify.js';
 import { authenticate, signingNameOf } from './auth.js';
 import { handleAdmin } from '../admin/routes.js';
 import { corsPreflight, corsHeaders } from './cors.js';
-import { readBody, decodeBody } from './body.js';
+import { readBody, decodeBody, discardBody } from './body.js';
 import { json } from '../protocols/json.js';
+import { queryParams } from '../protocols/query.js';
 import { restXml } from '../protocols/rest-xml.js';
 import { validateInput } from '../protocols/validate.js';
 
@@ -59,6 +60,20 @@ function safeDecode(s: string): string {
     return s;
   }
 }
+
+/** A path whose percent-escapes do not decode (`%ZZ`, a cut UTF-8 sequence): S3's InvalidURI, for every service. */
+function checkPath(path: string): void {
+  if (!path.includes('%')) return;
+  try {
+    decodeURIComponent(path);
+  } catch {
+    throw new ServiceError('InvalidURI', "Couldn't parse the specified URI.", 400);
+  }
+}
+
+/** The operation, if the model declares it itself: `constructor` or `__proto__` name none. */
+const declared = (model: ServiceModel, operation: string | undefined) =>
+  operation !== undefined && Object.hasOwn(model.operations, operation) ? operation : undefined;
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
@@ -124,25 +139,31 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
         const bucket = virtualHostBucket(hreq.headers.host);
         if (bucket) hreq.path = hreq.path === '/' ? `/${bucket}` : `/${bucket}${hreq.path}`;
       }
+      checkPath(hreq.path);
       const model = ident.model;
       const protocol = ident.protocol;
-      if (model && !protocol.routesByBody) operation = protocol.resolveOperation(model, hreq);
+      if (model && !protocol.routesByBody) operation = declared(model, protocol.resolveOperation(model, hreq));
       const streaming = !!(model && operation && hasStreamingInput(model, operation));
 
       if (streaming) hreq.bodyStream = req;
       else if (!form) hreq.body = await readBody(req);
-      if (model && protocol.routesByBody) operation = protocol.resolveOperation(model, hreq);
+      if (model && protocol.routesByBody) operation = declared(model, protocol.resolveOperation(model, hreq));
 
       const auth = authenticate(rt, hreq, ident, operation);
       decodeBody(hreq, auth.chunkVerification);
 
       if (!model) throw notImplementedService(ident.service, protocol.requestedOperation(hreq));
       if (!operation) throw unknownOperation(protocol, hreq, ident.service);
+      if (protocol.name === 'query' || protocol.name === 'ec2') checkVersion(model, operation, hreq);
 
-      const input = protocol.parse(model, operation, hreq);
+      const input = unreadable(protocol, ident.service, () => protocol.parse(model, operation!, hreq));
       const handler = providers.get(ident.service)?.[operation];
-      if (!handler) throw notImplemented(ident.service, operation);
-      if (validated.has(ident.service)) validateInput(model, operation, input, protocol.name);
+      if (!handler) {
+        // a buffered body was parsed before this answer; a streamed one is read through, its framing checked
+        if (hreq.bodyStream) await discardBody(hreq.bodyStream);
+        throw notImplemented(ident.service, operation);
+      }
+      if (validated.has(ident.service)) unreadable(protocol, ident.service, () => validateInput(model, operation!, input, protocol.name));
       const ctx: RequestContext = {
         requestId,
         service: ident.service,
@@ -157,6 +178,8 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
       response = protocol.serialize(model, operation, output, { requestId, service: ident.service });
     } catch (e) {
       const err = toServiceError(e, ident?.service, rt);
+      // failed before identifying (a form body too large to read): answer as its headers say
+      ident ??= identifyQuietly(hreq);
       const protocol = ident?.protocol ?? json;
       const sctx: SerializeContext = { requestId, service: ident?.service ?? 'unknown' };
       try {
@@ -165,8 +188,8 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
         rt.log.error(`error serializing ${err.code}: ${(e2 as Error).stack}`);
         response = restXml.serializeError(undefined, operation, err, sctx);
       }
-      // an error while the client still streams a body: close rather than read on
-      if (hreq.bodyStream && !req.readableEnded) res.setHeader('connection', 'close');
+      // an error while the client still sends a body: close rather than read on
+      if (!req.complete) res.setHeader('connection', 'close');
     }
     send(res, hreq, response, requestId, ident?.service);
     const ms = (performance.now() - started).toFixed(1);
@@ -195,6 +218,36 @@ function unknownOperation(protocol: Protocol, req: HttpRequest, service: string)
   }
   if (service === 's3') return new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
   return new ServiceError('UnknownOperationException', named ? `Unknown operation ${named}` : 'Unknown operation', 400);
+}
+
+function identifyQuietly(req: HttpRequest): Identified | undefined {
+  try {
+    return identify(req, signingNameOf(req));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A query request's Version must be the model's API version, when given. */
+function checkVersion(model: ServiceModel, operation: string, req: HttpRequest): void {
+  const version = queryParams(req).get('Version');
+  if (version !== undefined && version !== model.metadata.apiVersion) {
+    throw new ServiceError('InvalidAction', `Could not find operation ${operation} for version ${version.slice(0, 64)}`);
+  }
+}
+
+/**
+ * Runs a recursive reader of the input (parse, validate). A RangeError there is the input's doing
+ * (nesting deeper than the stack, a length no array can have): the protocol's malformed-input error.
+ */
+function unreadable<T>(protocol: Protocol, service: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const code = service === 's3' ? 'MalformedXML' : protocol.name === 'query' || protocol.name === 'ec2' ? 'MalformedInput' : 'SerializationException';
+    throw new ServiceError(code, 'The request nests too deeply or holds a value out of range.', 400);
+  }
 }
 
 function toServiceError(e: unknown, service: string | undefined, rt: Runtime): ServiceError {

@@ -89,10 +89,9 @@ export function parseAmzDate(s: string): Date | undefined {
   const m = AMZ_DATE.exec(s);
   if (!m) return undefined;
   const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-  // Date.UTC rolls over out-of-range fields; a round trip catches them
-  return d.getUTCDate() === +m[3] && d.getUTCHours() === +m[4] && d.getUTCMinutes() === +m[5] && d.getUTCSeconds() === +m[6]
-    ? d
-    : undefined;
+  // Date.UTC rolls over out-of-range fields (and maps years 0–99 to 1900–1999); a round trip catches them
+  const fields = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  return fields.every((f, i) => f === +m[i + 1]) ? d : undefined;
 }
 
 /** Date → 'YYYYMMDDTHHMMSSZ' */

@@ -9,15 +9,17 @@ export interface DocumentFlavour {
   blobs: 'base64' | 'bytes';
   /** json: epoch seconds numbers by default; cbor: Date (encoded as tag 1) */
   timestamps: 'json' | 'cbor';
+  /** json: NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity"; cbor: native floats */
+  nonFinite: 'strings' | 'floats';
   /** the error code for values of the wrong type */
   errorCode: string;
 }
 
-export const JSON_FLAVOUR: DocumentFlavour = { blobs: 'base64', timestamps: 'json', errorCode: 'SerializationException' };
-export const CBOR_FLAVOUR: DocumentFlavour = { blobs: 'bytes', timestamps: 'cbor', errorCode: 'SerializationException' };
+export const JSON_FLAVOUR: DocumentFlavour = { blobs: 'base64', timestamps: 'json', nonFinite: 'strings', errorCode: 'SerializationException' };
+export const CBOR_FLAVOUR: DocumentFlavour = { blobs: 'bytes', timestamps: 'cbor', nonFinite: 'floats', errorCode: 'SerializationException' };
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
+  typeof v === 'object' && v !== null && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
 function wrongType(f: DocumentFlavour, path: string, expected: string): ServiceError {
   return new ServiceError(f.errorCode, `Expected ${expected} at ${path || 'the top level'}`);
@@ -103,7 +105,7 @@ export function toDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: Do
       return f.blobs === 'bytes' ? b : b.toString('base64');
     }
     case 'float': case 'double':
-      return Number.isFinite(v) ? v : String(v); // NaN/Infinity travel as strings
+      return Number.isFinite(v) || f.nonFinite === 'floats' ? v : String(v); // NaN/Infinity travel as strings in JSON
     default:
       return v;
   }

@@ -5,7 +5,7 @@ import type { ServiceError } from '../services/errors.js';
 export function errorStatus(model: ServiceModel | undefined, err: ServiceError): number {
   if (err.status) return err.status;
   const shape = model?.errorShape(err.code)?.shape;
-  return shape?.error?.httpStatusCode ?? (err.senderFault ? 400 : 500);
+  return shape?.error?.httpStatusCode ?? (isSenderFault(model, err) ? 400 : 500);
 }
 
 /** The code the query protocol uses: the model's `error.code` where it differs from the shape name. */
@@ -13,10 +13,17 @@ export function queryErrorCode(model: ServiceModel | undefined, err: ServiceErro
   return model?.errorShape(err.code)?.shape.error?.code ?? err.code;
 }
 
+/** The code the json and cbor protocols use (`__type`): the error shape's name, even when thrown by its query code. */
+export function shapeErrorCode(model: ServiceModel | undefined, err: ServiceError): string {
+  return model?.errorShape(err.code)?.name ?? err.code;
+}
+
 const isSenderFault = (model: ServiceModel | undefined, err: ServiceError) => {
   const shape = model?.errorShape(err.code)?.shape;
   if (shape?.error?.senderFault !== undefined) return shape.error.senderFault;
   if (shape?.fault) return false;
+  // botocore writes senderFault only for client errors; a modelled 5xx is the service's fault
+  if (shape?.error?.httpStatusCode) return shape.error.httpStatusCode < 500;
   return err.senderFault;
 };
 

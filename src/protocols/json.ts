@@ -3,7 +3,7 @@ import type { ServiceModel } from './model.js';
 import type { HttpRequest, HttpResponse, Protocol, SerializeContext } from './types.js';
 import { ServiceError } from '../services/errors.js';
 import { fromDocument, JSON_FLAVOUR, toDocument } from './document.js';
-import { errorStatus, queryCompatibleErrorHeader } from './errors.js';
+import { errorStatus, queryCompatibleErrorHeader, shapeErrorCode } from './errors.js';
 
 function target(req: HttpRequest): { prefix: string; operation: string } | undefined {
   const t = req.headers['x-amz-target'];
@@ -11,11 +11,13 @@ function target(req: HttpRequest): { prefix: string; operation: string } | undef
   return dot > 0 ? { prefix: t.slice(0, dot), operation: t.slice(dot + 1) } : undefined;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let doc: unknown;
   try {
-    doc = JSON.parse(body.toString('utf8'));
+    doc = JSON.parse(utf8.decode(body)); // invalid UTF-8 throws, as AWS refuses it
   } catch {
     throw new ServiceError('SerializationException', 'Start of structure or map found where not expected.');
   }
@@ -53,10 +55,11 @@ export const json: Protocol = {
   },
 
   serializeError(model, _operation, err, _ctx) {
-    const headers: Record<string, string> = { 'content-type': contentType(model), 'x-amzn-errortype': err.code };
+    const code = shapeErrorCode(model, err);
+    const headers: Record<string, string> = { 'content-type': contentType(model), 'x-amzn-errortype': code };
     const compat = queryCompatibleErrorHeader(model, err);
     if (compat) headers['x-amzn-query-error'] = compat;
-    const body = { __type: err.code, message: err.message, ...errorFields(model, err) };
+    const body = { __type: code, message: err.message, ...errorFields(model, err) };
     return { status: errorStatus(model, err), headers, body: JSON.stringify(body) };
   },
 };

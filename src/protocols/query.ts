@@ -53,6 +53,13 @@ class QueryReader {
     return false;
   }
 
+  /** The items of a flattened list named by its member's locationName (`AttributeName.1`, not `AttributeNames.1`). */
+  private flattenedItemPrefix(ref: ShapeRef, prefix: string): string | undefined {
+    const shape = this.model.shape(ref.shape);
+    const named = shape.type === 'list' && !this.ec2 && (shape.flattened || ref.flattened) ? shape.member!.locationName : undefined;
+    return named ? prefix.split('.').slice(0, -1).concat(named).join('.') : undefined;
+  }
+
   read(ref: ShapeRef, prefix: string): unknown {
     const shape: Shape = this.model.shape(ref.shape);
     switch (shape.type) {
@@ -60,7 +67,7 @@ class QueryReader {
         const out: Record<string, unknown> = {};
         for (const [name, member] of Object.entries(shape.members ?? {})) {
           const key = prefix ? `${prefix}.${this.memberKey(name, member)}` : this.memberKey(name, member);
-          if (!this.hasPrefix(key)) continue;
+          if (!this.hasPrefix(key) && !this.hasPrefix(this.flattenedItemPrefix(member, key) ?? key)) continue;
           const v = this.read(member, key);
           if (v !== undefined) out[name] = v;
         }
@@ -71,8 +78,7 @@ class QueryReader {
         let itemPrefix: string;
         if (this.ec2 || shape.flattened || ref.flattened) {
           // a flattened list's items may be named by the member's locationName instead of the list's
-          const named = shape.member!.locationName;
-          itemPrefix = !this.ec2 && named ? prefix.split('.').slice(0, -1).concat(named).join('.') : prefix;
+          itemPrefix = this.flattenedItemPrefix(ref, prefix) ?? prefix;
           if (!this.hasPrefix(itemPrefix)) itemPrefix = prefix;
         } else {
           itemPrefix = `${prefix}.${shape.member!.locationName ?? 'member'}`;
@@ -104,7 +110,8 @@ function scalar(shape: Shape, raw: string, name: string): unknown {
   switch (shape.type) {
     case 'integer': case 'long': case 'short': case 'byte': case 'float': case 'double': case 'bigdecimal': case 'biginteger': {
       const n = Number(raw);
-      if (raw.trim() === '' || Number.isNaN(n) && raw !== 'NaN') {
+      const integral = shape.type !== 'float' && shape.type !== 'double' && shape.type !== 'bigdecimal';
+      if (integral ? !/^\s*[+-]?\d+\s*$/.test(raw) : raw.trim() === '' || Number.isNaN(n) && raw !== 'NaN') {
         throw new ServiceError('MalformedInput', `Value '${raw.slice(0, 64)}' for parameter ${name} is not a valid number.`);
       }
       return n;

@@ -8,10 +8,11 @@ import { parseJsonBody } from './json.js';
 import { parseRest, resolveRestOperation, serializeRest, writeHeaderBindings, type RestBodyCodec } from './rest.js';
 
 const bad = (message: string) => new ServiceError('SerializationException', message);
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function parseJsonValue(body: Buffer): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(utf8.decode(body)); // invalid UTF-8 throws
   } catch {
     throw bad('The request body is not valid JSON.');
   }

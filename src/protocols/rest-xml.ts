@@ -47,7 +47,13 @@ const codec: RestBodyCodec = {
     return reader.structure(shape, parseBody(body), (_name, ref) => isBodyMember(ref));
   },
 
-  readPayload: (model, ref, body) => new XmlReader(model, malformed).value(ref, parseBody(body)),
+  readPayload(model, ref, body) {
+    const root = parseBody(body);
+    // a structure payload's root element is the modelled one (`<Tagging>`, `<Delete>`); S3 refuses others
+    const shape = model.shape(ref.shape);
+    if (shape.type === 'structure' && root.name !== (ref.locationName ?? shape.locationName ?? ref.shape)) throw malformed();
+    return new XmlReader(model, malformed).value(ref, root);
+  },
 
   writeBody(model, op, shape, isBodyMember, value) {
     const ns = xmlns(op.output?.xmlNamespace?.uri ?? shape.xmlNamespace?.uri ?? serviceNamespace(model));

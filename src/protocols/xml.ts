@@ -27,6 +27,16 @@ function scalarText(shape: Shape, ref: ShapeRef, value: unknown, defaultTs: Time
   }
 }
 
+/**
+ * A member's element name in a response. As botocore's parsers read it, a flattened list takes its items'
+ * locationName when they have one (requests differ: botocore's rest-xml serializer keeps the member's name).
+ */
+function elementName(model: ServiceModel, name: string, ref: ShapeRef): string {
+  const shape = model.shape(ref.shape);
+  const named = shape.type === 'list' && (ref.flattened || shape.flattened) ? shape.member!.locationName : undefined;
+  return named ?? ref.locationName ?? name;
+}
+
 export class XmlWriter {
   constructor(private readonly model: ServiceModel, private readonly defaultTs: TimestampFormat = 'iso8601') {}
 
@@ -41,7 +51,7 @@ export class XmlWriter {
         attrs += ` ${ref.locationName ?? name}="${escapeXmlAttr(String(v))}"`;
         continue;
       }
-      inner += this.element(ref.locationName ?? name, ref, v);
+      inner += this.element(elementName(this.model, name, ref), ref, v);
     }
     return { attrs, inner };
   }
@@ -242,12 +252,18 @@ export class XmlReader {
   }
 }
 
+/** The magnitude each integer shape can hold (long: as far as a double tells). */
+const INTEGER_LIMITS: Partial<Record<Shape['type'], number>> = { byte: 2 ** 7, short: 2 ** 15, integer: 2 ** 31, long: 2 ** 63 };
+
 /** Parses the text form of a scalar shape; `invalid` builds the error for text that does not fit. */
 export function scalarFromString(shape: Shape, text: string, invalid: (message: string) => Error): unknown {
   switch (shape.type) {
     case 'integer': case 'long': case 'short': case 'byte': case 'biginteger': {
       const t = text.trim();
-      if (!/^[+-]?\d+$/.test(t)) throw invalid(`Expected an integer, got '${text.slice(0, 64)}'`);
+      const limit = INTEGER_LIMITS[shape.type];
+      if (!/^[+-]?\d+$/.test(t) || (limit !== undefined && Math.abs(Number(t)) > limit)) {
+        throw invalid(`Expected an integer, got '${text.slice(0, 64)}'`);
+      }
       return Number(t);
     }
     case 'float': case 'double': case 'bigdecimal': {

@@ -13,7 +13,7 @@ export function loadModels(modelsDir = join(ROOT, 'models')) {
   const index = JSON.parse(readFileSync(join(modelsDir, 'index.json'), 'utf8'));
   const services = {};
   for (const [svc, entry] of Object.entries(index)) {
-    if (svc.startsWith('_')) continue;
+    if (svc.startsWith('_') || !entry.modelled) continue;
     const model = JSON.parse(readFileSync(join(modelsDir, `${svc}.json`), 'utf8'));
     services[svc] = { protocol: entry.protocol, operations: Object.keys(model.operations) };
   }
@@ -67,11 +67,12 @@ async function main() {
   const registryUrl = new URL('../dist/src/services/registry.js', import.meta.url);
   let providers;
   try {
-    ({ providers } = await import(registryUrl.href));
-    if (!providers || typeof providers !== 'object') throw new Error('it has no `providers` export');
+    const { implementedOperations } = await import(registryUrl.href);
+    if (typeof implementedOperations !== 'function') throw new Error('it has no `implementedOperations` export');
+    providers = Object.fromEntries(Object.entries(await implementedOperations()).map(([svc, ops]) => [svc, Object.fromEntries(ops.map((op) => [op, true]))]));
   } catch (e) {
     console.error(`coverage: cannot load the provider registry ${fileURLToPath(registryUrl)}: ${e.message}`);
-    console.error('coverage: run `npm run build` first (src/services/registry.ts must export `providers`).');
+    console.error('coverage: run `npm run build` first (src/services/registry.ts must export `implementedOperations`).');
     process.exit(1);
   }
   const { markdown, unknown } = renderCoverage(loadModels(), providers);

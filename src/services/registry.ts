@@ -3,3 +3,14 @@ import type { ServiceDefinition } from '../runtime.js';
 import { sts } from './sts/provider.js';
 
 export const services: ServiceDefinition[] = [sts];
+
+/** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
+export async function implementedOperations(): Promise<Record<string, string[]>> {
+  const { Runtime } = await import('../runtime.js');
+  const rt = new Runtime({ host: '127.0.0.1', port: 0, dataDir: '', ephemeral: true, enforceIam: false, logLevel: 'silent', fsync: false, defaultRegion: 'us-east-1' });
+  try {
+    return Object.fromEntries(services.map((s) => [s.name, Object.keys(s.create(rt)).sort()]));
+  } finally {
+    rt.close();
+  }
+}

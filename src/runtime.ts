@@ -6,12 +6,15 @@ import { Stores, type StoreScope } from './state/stores.js';
 import type { Config } from './config.js';
 import type { Provider } from './services/types.js';
 import { Logger } from './log.js';
+import type { Integrations } from './integrations.js';
 
 export class Runtime {
   readonly engine: Engine;
   readonly clock: Clock;
   readonly credentials: CredentialStore;
   readonly log: Logger;
+  /** what services offer each other (filled in by each service's create()) */
+  readonly integrations: Integrations = {};
   private readonly clockState;
 
   constructor(readonly config: Config) {

@@ -31,7 +31,8 @@ class QueryReader {
 
   private memberKey(name: string, ref: ShapeRef): string {
     if (this.ec2) return ref.queryName ?? (ref.locationName ? capitalize(ref.locationName) : name);
-    return ref.locationName ?? name;
+    // as in botocore, the target shape's locationName applies when the member has none (SQS: a map named `Attribute`)
+    return ref.locationName ?? this.model.shape(ref.shape).locationName ?? name;
   }
 
   /** Child indexes present below `prefix.` (1-based as clients send them, in numeric order). */

@@ -28,13 +28,14 @@ function scalarText(shape: Shape, ref: ShapeRef, value: unknown, defaultTs: Time
 }
 
 /**
- * A member's element name in a response. As botocore's parsers read it, a flattened list takes its items'
- * locationName when they have one (requests differ: botocore's rest-xml serializer keeps the member's name).
+ * A member's element name in a response, as botocore's parsers read it: a flattened list takes its items'
+ * locationName when they have one, else the member's locationName, else its shape's (requests differ:
+ * botocore's rest-xml serializer keeps the member's name).
  */
 function elementName(model: ServiceModel, name: string, ref: ShapeRef): string {
   const shape = model.shape(ref.shape);
   const named = shape.type === 'list' && (ref.flattened || shape.flattened) ? shape.member!.locationName : undefined;
-  return named ?? ref.locationName ?? name;
+  return named ?? ref.locationName ?? shape.locationName ?? name;
 }
 
 export class XmlWriter {

@@ -95,10 +95,12 @@ export class ServiceModel {
     this.metadata = raw.metadata;
     this.operations = raw.operations;
     this.shapes = raw.shapes;
+    // query codes first, so that a shape's own name always wins over another shape's query code
     for (const [shapeName, shape] of Object.entries(this.shapes)) {
-      if (!shape.exception) continue;
-      this.errorsByCode.set(shapeName, shapeName);
-      if (shape.error?.code) this.errorsByCode.set(shape.error.code, shapeName);
+      if (shape.exception && shape.error?.code) this.errorsByCode.set(shape.error.code, shapeName);
+    }
+    for (const [shapeName, shape] of Object.entries(this.shapes)) {
+      if (shape.exception) this.errorsByCode.set(shapeName, shapeName);
     }
   }
 

@@ -279,7 +279,8 @@ function send(res: ServerResponse, req: HttpRequest, r: HttpResponse, requestId:
     return;
   }
   const buf = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
-  if (!('content-length' in headers)) headers['content-length'] = String(buf?.length ?? 0);
+  // a HEAD answer may carry the object's Content-Length (bound from the model) without a body
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(buf?.length ?? 0);
   res.writeHead(r.status, headers);
   res.end(req.method === 'HEAD' ? undefined : buf);
 }

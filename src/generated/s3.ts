@@ -882,6 +882,7 @@ export interface GetObjectOutput {
   ObjectLockMode?: ObjectLockMode;
   ObjectLockRetainUntilDate?: Date;
   ObjectLockLegalHoldStatus?: ObjectLockLegalHoldStatus;
+  StatusCode?: number;
 }
 export interface GetObjectRequest {
   Bucket: string;

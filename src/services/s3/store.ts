@@ -1,0 +1,197 @@
+// S3 state. Bucket names are global across accounts and regions, so buckets live in one global
+// collection (name → record, owner and region inside); each bucket's objects, versions and uploads
+// live in collections of their own, dropped whole when the bucket goes.
+import { randomBytes } from 'node:crypto';
+import type { Runtime } from '../../runtime.js';
+import type { Collection } from '../../state/engine.js';
+import type { ChecksumType } from '../../generated/s3.js';
+import { noSuchBucket } from './errors.js';
+
+export interface BucketRecord {
+  name: string;
+  owner: string;
+  region: string;
+  created: Date;
+  versioning?: 'Enabled' | 'Suspended';
+  objectLock?: boolean;
+  /** stored subresource configurations, keyed by subresource name (cors, policy, lifecycle, …) */
+  config: Record<string, unknown>;
+}
+
+export interface StoredChecksum {
+  algorithm: string;
+  value: string;
+  type: ChecksumType;
+}
+
+/** One version of an object (the only one in an unversioned bucket), or a delete marker. */
+export interface ObjectRecord {
+  key: string;
+  versionId: string;
+  deleteMarker?: boolean;
+  blob?: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+  storageClass: string;
+  checksum?: StoredChecksum;
+  /** sizes of the parts of a multipart object */
+  parts?: number[];
+  sse?: Record<string, string | boolean>;
+  lock?: { mode?: string; until?: Date; legalHold?: string };
+  acl?: string;
+  /** ordering sequence: newer versions have larger numbers */
+  seq: number;
+}
+
+export interface UploadRecord {
+  uploadId: string;
+  key: string;
+  initiated: Date;
+  owner: string;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+  tags: Record<string, string>;
+  storageClass: string;
+  checksumAlgorithm?: string;
+  checksumType?: ChecksumType;
+  sse?: Record<string, string | boolean>;
+  lock?: { mode?: string; until?: Date; legalHold?: string };
+  acl?: string;
+}
+
+export interface PartRecord {
+  number: number;
+  blob: string;
+  size: number;
+  etag: string;
+  md5: string;
+  lastModified: Date;
+  checksum?: StoredChecksum;
+}
+
+/** The content headers stored with an object and answered on GET/HEAD. */
+export const CONTENT_HEADERS = ['ContentType', 'ContentEncoding', 'ContentDisposition', 'ContentLanguage', 'CacheControl', 'Expires', 'WebsiteRedirectLocation'] as const;
+
+export const newId = (bytes = 24) => randomBytes(bytes).toString('base64url');
+
+/** Sorts newest first after the key: an inverted, fixed-width sequence number. */
+const versionSuffix = (seq: number) => '\u0000' + (Number.MAX_SAFE_INTEGER - seq).toString(36).padStart(11, '0');
+
+export class S3Store {
+  readonly buckets: Collection<BucketRecord>;
+  private lastSeq = 0;
+
+  constructor(private readonly rt: Runtime) {
+    this.buckets = rt.engine.collection<BucketRecord>('s3/buckets');
+  }
+
+  bucket(name: string): BucketRecord {
+    const b = this.buckets.get(name);
+    if (!b) throw noSuchBucket(name);
+    return b;
+  }
+
+  /** current versions (or delete markers) by key */
+  objects(bucket: string): Collection<ObjectRecord> {
+    return this.rt.engine.collection<ObjectRecord>(`s3/objects/${bucket}`);
+  }
+
+  /** every version of versioned buckets, by key then newest first */
+  versions(bucket: string): Collection<ObjectRecord> {
+    return this.rt.engine.collection<ObjectRecord>(`s3/versions/${bucket}`);
+  }
+
+  uploads(bucket: string): Collection<UploadRecord> {
+    return this.rt.engine.collection<UploadRecord>(`s3/uploads/${bucket}`);
+  }
+
+  parts(bucket: string): Collection<PartRecord> {
+    return this.rt.engine.collection<PartRecord>(`s3/parts/${bucket}`);
+  }
+
+  nextSeq(): number {
+    this.lastSeq = Math.max(this.lastSeq + 1, this.rt.clock.nowMs() * 1000);
+    return this.lastSeq;
+  }
+
+  versionKey(rec: ObjectRecord): string {
+    return rec.key + versionSuffix(rec.seq);
+  }
+
+  /** A version of a key: the current one, or the one named. */
+  findVersion(bucket: string, key: string, versionId: string | undefined): ObjectRecord | undefined {
+    const current = this.objects(bucket).get(key);
+    if (versionId === undefined || current?.versionId === versionId) return current;
+    for (const [, v] of this.versions(bucket).scan({ prefix: key + '\u0000' })) if (v.versionId === versionId) return v;
+    return undefined;
+  }
+
+  /**
+   * Makes `rec` the current version. Unversioned buckets replace the object; versioned ones keep the
+   * older versions, except a 'null' version (suspended versioning) which replaces the previous 'null'.
+   * Returns the blobs no longer referenced.
+   */
+  putVersion(b: BucketRecord, rec: ObjectRecord): string[] {
+    const objects = this.objects(b.name);
+    const dropped: string[] = [];
+    this.rt.engine.transaction(() => {
+      if (!b.versioning) {
+        const old = objects.get(rec.key);
+        if (old?.blob && old.blob !== rec.blob) dropped.push(old.blob);
+      } else {
+        const versions = this.versions(b.name);
+        if (rec.versionId === 'null') {
+          for (const [k, v] of versions.scan({ prefix: rec.key + '\u0000' })) {
+            if (v.versionId !== 'null') continue;
+            versions.delete(k);
+            if (v.blob && v.blob !== rec.blob) dropped.push(v.blob);
+          }
+        }
+        versions.put(this.versionKey(rec), rec);
+      }
+      objects.put(rec.key, rec);
+    });
+    return dropped;
+  }
+
+  /** Removes one version; the newest remaining one becomes current. Returns the blob to drop. */
+  deleteVersion(b: BucketRecord, rec: ObjectRecord): void {
+    const objects = this.objects(b.name);
+    this.rt.engine.transaction(() => {
+      if (!b.versioning) {
+        objects.delete(rec.key);
+      } else {
+        const versions = this.versions(b.name);
+        versions.delete(this.versionKey(rec));
+        const [next] = versions.scan({ prefix: rec.key + '\u0000', limit: 1 });
+        if (next) objects.put(rec.key, next[1]);
+        else objects.delete(rec.key);
+      }
+    });
+    if (rec.blob) this.rt.engine.blobs.delete(rec.blob);
+  }
+
+  /** Turning versioning on for the first time: the objects so far become 'null' versions. */
+  enableVersioning(b: BucketRecord, status: 'Enabled' | 'Suspended'): void {
+    this.rt.engine.transaction(() => {
+      if (!b.versioning) {
+        const versions = this.versions(b.name);
+        for (const [, rec] of this.objects(b.name).scan()) versions.put(this.versionKey(rec), rec);
+      }
+      b.versioning = status;
+      this.buckets.put(b.name, b);
+    });
+  }
+
+  dropBucket(name: string): void {
+    this.rt.engine.transaction(() => {
+      for (const [, p] of this.parts(name).scan()) this.rt.engine.blobs.delete(p.blob);
+      for (const c of [this.objects(name), this.versions(name), this.uploads(name), this.parts(name)]) c.clear();
+      this.buckets.delete(name);
+    });
+  }
+}

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import type { Runtime, ServiceDefinition } from '../runtime.js';
 import type { HttpRequest, HttpResponse, Protocol, SerializeContext } from '../protocols/types.js';
 import type { ServiceModel } from '../protocols/model.js';
@@ -279,6 +280,8 @@ function send(res: ServerResponse, req: HttpRequest, r: HttpResponse, requestId:
     return;
   }
   const buf = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
+  // DynamoDB's SDKs verify the body against this checksum when it is present
+  if (service === 'dynamodb') headers['x-amz-crc32'] = String(crc32(buf ?? Buffer.alloc(0)));
   // a HEAD answer may carry the object's Content-Length (bound from the model) without a body
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['content-length'] = String(buf?.length ?? 0);
   res.writeHead(r.status, headers);

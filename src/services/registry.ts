@@ -1,10 +1,13 @@
 // The services Nimbus serves. Adding one: a folder under src/services/<name>/ and a line here.
 import type { ServiceDefinition } from '../runtime.js';
 import { sts } from './sts/provider.js';
+import { dynamodb } from './dynamodb/provider.js';
+import { dynamodbstreams } from './dynamodbstreams/provider.js';
 import { sqs } from './sqs/provider.js';
 import { s3 } from './s3/provider.js';
+import { sns } from './sns/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

@@ -1,0 +1,73 @@
+// Amazon DynamoDB: tables, items, expressions, queries, batches, transactions, TTL; stream records
+// are written with each item change (store.ts) and read by the dynamodbstreams provider.
+import type { Runtime, ServiceDefinition } from '../../runtime.js';
+import type { DynamodbProvider } from '../../generated/dynamodb.js';
+import type { RequestContext } from '../types.js';
+import { dynamoStores, type DynamoStore } from './store.js';
+import { tableHandlers } from './tables.js';
+import { apply, getItem, prepareDelete, preparePut, prepareUpdate, returned, type PreparedWrite } from './items.js';
+import { query, scan } from './query.js';
+import { batchGet, batchWrite } from './batch.js';
+import { transactGet, transactWrite } from './transactions.js';
+import { TtlSweeper } from './ttl.js';
+import { consumed, readUnits, writeUnits } from './capacity.js';
+import { invalid, itemSize } from './values.js';
+
+function create(rt: Runtime): DynamodbProvider {
+  const stores = dynamoStores(rt);
+  const store = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
+  const ttl = new TtlSweeper(rt);
+  const tables = tableHandlers(store, (fn) => rt.engine.transaction(fn));
+  const writeCapacity = (mode: string | undefined, w: PreparedWrite) => consumed(mode as never, w.t.name, writeUnits(itemSize(w.next ?? w.old ?? {})), true);
+  const onlyOld = (rv: string | undefined) => {
+    if (rv && rv !== 'NONE' && rv !== 'ALL_OLD') throw invalid('Return values set to invalid value');
+  };
+  // prepare and apply in one transaction: one commit per write
+  const write = (ctx: RequestContext, prepare: (s: DynamoStore) => PreparedWrite) => rt.engine.transaction(() => {
+    const s = store(ctx);
+    const w = prepare(s);
+    apply(s, w);
+    return w;
+  });
+
+  return {
+    ...tables,
+
+    UpdateTimeToLive: (input, ctx) => {
+      const out = tables.UpdateTimeToLive!(input, ctx) as ReturnType<NonNullable<DynamodbProvider['UpdateTimeToLive']>>;
+      ttl.track(ctx.account, ctx.region, store(ctx).tables.get(input.TableName)!);
+      return out;
+    },
+
+    PutItem: (input, ctx) => {
+      onlyOld(input.ReturnValues);
+      const w = write(ctx, (s) => preparePut(s, input));
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w) };
+    },
+
+    DeleteItem: (input, ctx) => {
+      onlyOld(input.ReturnValues);
+      const w = write(ctx, (s) => prepareDelete(s, input));
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w) };
+    },
+
+    UpdateItem: (input, ctx) => {
+      const w = write(ctx, (s) => prepareUpdate(s, input));
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w) };
+    },
+
+    GetItem: (input, ctx) => {
+      const { t, item } = getItem(store(ctx), input);
+      return { Item: item, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t.name, readUnits(item ? itemSize(item) : 0, input.ConsistentRead), false) };
+    },
+
+    Query: (input, ctx) => query(store(ctx), input),
+    Scan: (input, ctx) => scan(store(ctx), input),
+    BatchGetItem: (input, ctx) => batchGet(store(ctx), input),
+    BatchWriteItem: (input, ctx) => batchWrite(rt, store(ctx), input),
+    TransactWriteItems: (input, ctx) => transactWrite(rt, store(ctx), input, ctx),
+    TransactGetItems: (input, ctx) => transactGet(store(ctx), input),
+  };
+}
+
+export const dynamodb: ServiceDefinition = { name: 'dynamodb', create };

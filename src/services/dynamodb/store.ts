@@ -1,0 +1,193 @@
+// DynamoDB's state in one account and region: table descriptions, items (one ordered collection per
+// table, keyed by encodeKey), secondary indexes (one collection each, maintained on every write in
+// the same SQLite transaction) and stream records. Shared with the dynamodbstreams provider.
+import type { Runtime } from '../../runtime.js';
+import type { Collection } from '../../state/engine.js';
+import type { Stores, StoreScope } from '../../state/stores.js';
+import type { AttributeDefinition, KeySchemaElement, Projection, StreamViewType } from '../../generated/dynamodb.js';
+import { encodeKey, encodeValue, keyOf, type KeyDef } from './keys.js';
+import { equalValues, itemSize, type Item } from './values.js';
+
+export interface IndexMeta {
+  name: string;
+  kind: 'LSI' | 'GSI';
+  keySchema: KeySchemaElement[];
+  key: KeyDef;
+  projection: Projection;
+  read?: number;
+  write?: number;
+}
+
+export interface TableMeta {
+  name: string;
+  id: string;
+  arn: string;
+  created: number;
+  keySchema: KeySchemaElement[];
+  attributeDefinitions: AttributeDefinition[];
+  key: KeyDef;
+  billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
+  read: number;
+  write: number;
+  indexes: IndexMeta[];
+  /** id: the prefix of the stream's records (unique, unlike the label) */
+  stream?: { id: string; arn: string; label: string; viewType: StreamViewType; enabled: boolean };
+  sse?: { kmsKeyArn?: string };
+  tags: Record<string, string>;
+  deletionProtection: boolean;
+  ttl?: { attribute: string; enabled: boolean };
+  pitr: boolean;
+  tableClass: string;
+}
+
+/** A stream as ListStreams/DescribeStream show it; it outlives its table by 24 hours. */
+export interface StreamMeta {
+  id: string;
+  arn: string;
+  label: string;
+  tableName: string;
+  viewType: StreamViewType;
+  keySchema: KeySchemaElement[];
+  created: number;
+  shardId: string;
+  /** when the stream was disabled (or its table deleted) */
+  closed?: number;
+}
+
+export interface StreamRecordData {
+  seq: string;
+  eventID: string;
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  time: number;
+  keys: Item;
+  newImage?: Item;
+  oldImage?: Item;
+  size: number;
+  /** set for TTL deletions */
+  service?: boolean;
+}
+
+/** The first element of a scan, closing it (an open scan blocks writes). */
+export function first<T>(it: Iterable<T>): T | undefined {
+  for (const x of it) return x;
+  return undefined;
+}
+
+export const RETENTION_MS = 24 * 3600 * 1000;
+const SEQ_DIGITS = 21;
+
+export class DynamoStore {
+  readonly tables: Collection<TableMeta>;
+  readonly streams: Collection<StreamMeta>;
+  readonly records: Collection<StreamRecordData>;
+  readonly tokens: Collection<{ hash: string; at: number }>;
+  private readonly collections = new Map<string, Collection<Item>>();
+
+  constructor(private readonly scope: StoreScope, private readonly rt: Runtime) {
+    this.tables = scope.collection('tables');
+    this.streams = scope.collection('streams');
+    this.records = scope.collection('records');
+    this.tokens = scope.collection('tokens');
+  }
+
+  get account() { return this.scope.account; }
+  get region() { return this.scope.region; }
+
+  private coll(name: string): Collection<Item> {
+    let c = this.collections.get(name);
+    if (!c) this.collections.set(name, (c = this.scope.collection<Item>(name)));
+    return c;
+  }
+
+  items(t: TableMeta): Collection<Item> { return this.coll(`items/${t.id}`); }
+  index(t: TableMeta, idx: IndexMeta): Collection<Item> { return this.coll(`index/${t.id}/${idx.name}`); }
+
+  /** Where an item sits in an index, or undefined when it lacks the index's key attributes (sparse). */
+  indexKey(t: TableMeta, idx: IndexMeta, item: Item): string | undefined {
+    const h = item[idx.key.hash];
+    if (!h || !(idx.key.hashType in h)) return undefined;
+    let k = encodeValue(h) + '!';
+    if (idx.key.range) {
+      const r = item[idx.key.range];
+      if (!r || !(idx.key.rangeType! in r)) return undefined;
+      k += encodeValue(r) + '!';
+    }
+    return k + encodeKey(t.key, item);
+  }
+
+  projectForIndex(t: TableMeta, idx: IndexMeta, item: Item): Item {
+    const type = idx.projection.ProjectionType ?? 'ALL';
+    if (type === 'ALL') return item;
+    const keep = new Set([t.key.hash, t.key.range, idx.key.hash, idx.key.range, ...(type === 'INCLUDE' ? idx.projection.NonKeyAttributes ?? [] : [])]);
+    return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
+  }
+
+  putIndexEntry(t: TableMeta, idx: IndexMeta, item: Item): void {
+    const k = this.indexKey(t, idx, item);
+    if (k) this.index(t, idx).put(k, this.projectForIndex(t, idx, item));
+  }
+
+  /** Replaces (or deletes, next undefined) one item, keeping indexes and the stream in step. */
+  write(t: TableMeta, key: string, old: Item | undefined, next: Item | undefined, opts: { service?: boolean } = {}): void {
+    this.rt.engine.transaction(() => {
+      const items = this.items(t);
+      if (next) items.put(key, next);
+      else if (old) items.delete(key);
+      for (const idx of t.indexes) {
+        const before = old && this.indexKey(t, idx, old);
+        const after = next && this.indexKey(t, idx, next);
+        if (before && before !== after) this.index(t, idx).delete(before);
+        if (after) this.index(t, idx).put(after, this.projectForIndex(t, idx, next!));
+      }
+      if (t.stream?.enabled && (old || next) && !(old && next && equalValues({ M: old }, { M: next }))) {
+        this.appendRecord(t, old, next, opts.service);
+      }
+    });
+  }
+
+  private appendRecord(t: TableMeta, old: Item | undefined, next: Item | undefined, service?: boolean): void {
+    const stream = t.stream!;
+    const last = first(this.records.scan({ prefix: stream.id + '/', reverse: true, limit: 1 }));
+    const n = last ? BigInt(last[1].seq) + 1n : 1n;
+    const seq = n.toString().padStart(SEQ_DIGITS, '0');
+    const view = stream.viewType;
+    const keys = keyOf(t.key, (next ?? old)!);
+    const rec: StreamRecordData = {
+      seq,
+      eventID: `${seq.slice(-12)}${t.id.slice(0, 20)}`.replace(/-/g, ''),
+      eventName: !old ? 'INSERT' : !next ? 'REMOVE' : 'MODIFY',
+      time: this.rt.clock.nowMs(),
+      keys,
+      ...(next && (view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES') ? { newImage: next } : {}),
+      ...(old && (view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES') ? { oldImage: old } : {}),
+      size: itemSize(keys) + (next && view.startsWith('NEW') ? itemSize(next) : 0) + (old && view.includes('OLD') ? itemSize(old) : 0),
+      ...(service ? { service: true } : {}),
+    };
+    this.records.put(`${stream.id}/${seq}`, rec);
+  }
+
+  /** Drops records and streams older than the 24-hour retention. */
+  trimStreams(now: number): void {
+    for (const [arn, s] of [...this.streams.scan()]) {
+      const old: string[] = [];
+      for (const [k, r] of this.records.scan({ prefix: s.id + '/' })) {
+        if (r.time >= now - RETENTION_MS) break;
+        old.push(k);
+      }
+      for (const k of old) this.records.delete(k);
+      if (s.closed !== undefined && s.closed < now - RETENTION_MS) {
+        this.records.clear(s.id + '/');
+        this.streams.delete(arn);
+      }
+    }
+  }
+}
+
+const shared = new WeakMap<Runtime, Stores<DynamoStore>>();
+
+/** The one set of DynamoDB stores of a runtime, for both the dynamodb and dynamodbstreams providers. */
+export function dynamoStores(rt: Runtime): Stores<DynamoStore> {
+  let s = shared.get(rt);
+  if (!s) shared.set(rt, (s = rt.stores('dynamodb', (scope) => new DynamoStore(scope, rt))));
+  return s;
+}

@@ -1,0 +1,85 @@
+// TransactWriteItems and TransactGetItems: all actions checked, then all applied, inside one SQLite
+// transaction (and one synchronous turn of the event loop, so no other request interleaves).
+import { createHash } from 'node:crypto';
+import type { CancellationReason, TransactGetItemsInput, TransactWriteItemsInput } from '../../generated/dynamodb.js';
+import type { Runtime } from '../../runtime.js';
+import type { RequestContext } from '../types.js';
+import { ServiceError } from '../errors.js';
+import { apply, getItem, prepareDelete, preparePut, prepareUpdate, type PreparedWrite } from './items.js';
+import { evaluate } from './expressions/evaluate.js';
+import { RequestExpressions } from './expressions/request.js';
+import { checkKeyParam, encodeKey } from './keys.js';
+import type { DynamoStore } from './store.js';
+import { getTable } from './tables.js';
+import { invalid, normaliseItem } from './values.js';
+
+const TOKEN_TTL_MS = 10 * 60 * 1000;
+
+function conditionCheck(store: DynamoStore, c: NonNullable<TransactWriteItemsInput['TransactItems'][number]['ConditionCheck']>): PreparedWrite {
+  const ex = new RequestExpressions(c.ExpressionAttributeNames, c.ExpressionAttributeValues);
+  const cond = ex.condition(c.ConditionExpression)!;
+  ex.finish();
+  const t = getTable(store, c.TableName);
+  const k = normaliseItem(c.Key);
+  checkKeyParam(t.key, k);
+  const key = encodeKey(t.key, k);
+  const old = store.items(t).get(key);
+  if (!evaluate(old, cond)) {
+    throw new ServiceError('ConditionalCheckFailedException', 'The conditional request failed', 400, c.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && old ? { Item: old } : {});
+  }
+  return { t, key, old, next: old };
+}
+
+export function transactWrite(rt: Runtime, store: DynamoStore, input: TransactWriteItemsInput, ctx: RequestContext) {
+  const items = input.TransactItems;
+  const hash = createHash('sha256').update(JSON.stringify(items)).digest('hex');
+  return rt.engine.transaction(() => {
+    const now = ctx.clock.nowMs();
+    if (input.ClientRequestToken) {
+      const prior = store.tokens.get(input.ClientRequestToken);
+      if (prior && prior.at > now - TOKEN_TTL_MS) {
+        if (prior.hash !== hash) throw new ServiceError('IdempotentParameterMismatchException', 'The request uses the same client token as a previous, but non-identical request.');
+        return {};
+      }
+    }
+    const writes: Array<PreparedWrite | undefined> = [];
+    const reasons: CancellationReason[] = [];
+    const seen = new Set<string>();
+    for (const a of items) {
+      const kinds = [a.ConditionCheck, a.Put, a.Delete, a.Update].filter(Boolean).length;
+      if (kinds !== 1) throw invalid('TransactItems can only contain one of Check, Put, Update or Delete');
+      let w: PreparedWrite | undefined;
+      try {
+        if (a.ConditionCheck) w = conditionCheck(store, a.ConditionCheck);
+        else if (a.Put) w = preparePut(store, a.Put);
+        else if (a.Delete) w = prepareDelete(store, a.Delete);
+        else w = prepareUpdate(store, a.Update!);
+        reasons.push({ Code: 'None' });
+      } catch (e) {
+        if (!(e instanceof ServiceError) || e.code !== 'ConditionalCheckFailedException') throw e;
+        reasons.push({ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', ...(e.fields.Item ? { Item: e.fields.Item as never } : {}) });
+      }
+      if (w) {
+        const id = `${w.t.name}\u0001${w.key}`;
+        if (seen.has(id)) throw invalid('Transaction request cannot include multiple operations on one item');
+        seen.add(id);
+      }
+      writes.push(w);
+    }
+    if (reasons.some((r) => r.Code !== 'None')) {
+      throw new ServiceError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, 400, { CancellationReasons: reasons });
+    }
+    for (let i = 0; i < writes.length; i++) if (!items[i].ConditionCheck) apply(store, writes[i]!);
+    if (input.ClientRequestToken) store.tokens.put(input.ClientRequestToken, { hash, at: now });
+    return {};
+  });
+}
+
+export function transactGet(store: DynamoStore, input: TransactGetItemsInput) {
+  return {
+    Responses: input.TransactItems.map(({ Get }) => {
+      const { item } = getItem(store, Get);
+      return item ? { Item: item } : {};
+    }),
+  };
+}

@@ -1,0 +1,50 @@
+// Time to live: items whose TTL attribute (epoch seconds) has passed are deleted by the service,
+// on the virtual clock, appearing in the table's stream as service deletions. Tables with TTL on
+// are listed in one registry so a clock advance finds them in every account and region.
+import type { Runtime } from '../../runtime.js';
+import type { Collection } from '../../state/engine.js';
+import { dynamoStores, type TableMeta } from './store.js';
+
+const FIVE_YEARS_S = 5 * 365 * 24 * 3600;
+
+export class TtlSweeper {
+  private readonly registry: Collection<{ account: string; region: string; table: string }>;
+
+  constructor(private readonly rt: Runtime) {
+    this.registry = rt.engine.collection('dynamodb/ttl-tables');
+    rt.clock.onAdvance(() => this.sweepAll());
+  }
+
+  track(account: string, region: string, t: TableMeta): void {
+    const id = `${account}/${region}/${t.name}`;
+    if (t.ttl?.enabled) this.registry.put(id, { account, region, table: t.name });
+    else this.registry.delete(id);
+  }
+
+  sweepAll(): void {
+    for (const [id, { account, region, table }] of [...this.registry.scan()]) {
+      const store = dynamoStores(this.rt).get(account, region);
+      const t = store.tables.get(table);
+      if (!t?.ttl?.enabled) {
+        this.registry.delete(id);
+        continue;
+      }
+      this.sweep(account, region, t);
+    }
+  }
+
+  /** Deletes the table's expired items (values more than five years old are ignored, as AWS does). */
+  sweep(account: string, region: string, t: TableMeta): void {
+    const store = dynamoStores(this.rt).get(account, region);
+    const now = Math.floor(this.rt.clock.nowMs() / 1000);
+    const attr = t.ttl!.attribute;
+    this.rt.engine.transaction(() => {
+      const expired = [...store.items(t).scan()].filter(([, item]) => {
+        const at = Number(item[attr]?.N ?? NaN);
+        return at <= now && at > now - FIVE_YEARS_S;
+      });
+      // written after reading: SQLite refuses writes while a scan is open
+      for (const [key, item] of expired) store.write(t, key, item, undefined, { service: true });
+    });
+  }
+}

@@ -1,4 +1,5 @@
 // Shape-driven XML writing shared by the query, ec2 and rest-xml protocols.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ServiceModel, Shape, ShapeRef, TimestampFormat } from './model.js';
 import { formatTimestamp, parseTimestamp } from './timestamps.js';
 
@@ -101,92 +102,58 @@ export interface XmlNode {
   text: string;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 const localName = (n: string) => n.slice(n.indexOf(':') + 1);
 
-function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  return s.replace(/&([^;&]*);?/g, (m, e: string) => {
-    if (!m.endsWith(';')) throw new SyntaxError(`unterminated entity ${m}`);
-    const code = e[0] === '#' ? (e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : undefined;
-    if (code !== undefined && Number.isInteger(code) && code >= 0 && code <= 0x10ffff) return String.fromCodePoint(code);
-    if (code === undefined && ENTITIES[e]) return ENTITIES[e];
-    throw new SyntaxError(`unknown entity ${m}`);
-  });
+// fast-xml-parser in its ordered form keeps repeated and mixed elements as written; values stay text
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  processEntities: true,
+  htmlEntities: true, // also decodes numeric character references (&#65; &#x41;)
+});
+
+type OrderedNode = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+function toNode(name: string, content: OrderedNode[], attrs: Record<string, string> | undefined): XmlNode {
+  const node: XmlNode = { name: localName(name), attrs: {}, children: [], text: '' };
+  for (const [k, v] of Object.entries(attrs ?? {})) if (k !== 'xmlns' && !k.startsWith('xmlns:')) node.attrs[localName(k)] = v;
+  for (const item of content) {
+    const key = Object.keys(item).find((k) => k !== ':@')!;
+    if (key === '#text') node.text += String(item[key]);
+    else if (key !== '?xml') node.children.push(toNode(key, item[key] as OrderedNode[], item[':@']));
+  }
+  return node;
 }
 
-const NAME = /[^\s/>=<"']+/y;
-const ATTR = /\s*([^\s/>=<"']+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
-
 /**
- * A small strict XML parser for request bodies: elements, attributes, text, CDATA, comments and
- * processing instructions. DOCTYPEs are refused (no entity expansion). Throws SyntaxError when not well-formed.
+ * Parses a request body strictly: one root element, well-formed, no DOCTYPE (no entity expansion).
+ * Throws SyntaxError when it is not.
  */
 export function parseXml(input: string): XmlNode {
-  let i = input.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const stack: XmlNode[] = [];
-  let root: XmlNode | undefined;
-  const fail = (what: string): never => {
-    throw new SyntaxError(`${what} at offset ${i}`);
-  };
-  const skipPast = (end: string) => {
-    const j = input.indexOf(end, i);
-    if (j < 0) fail(`missing ${end}`);
-    i = j + end.length;
-  };
-  while (i < input.length) {
-    const lt = input.indexOf('<', i);
-    const text = input.slice(i, lt < 0 ? input.length : lt);
-    if (stack.length) stack[stack.length - 1].text += decodeEntities(text);
-    else if (text.trim()) fail('text outside the root element');
-    if (lt < 0) break;
-    i = lt;
-    if (input.startsWith('<!--', i)) skipPast('-->');
-    else if (input.startsWith('<?', i)) skipPast('?>');
-    else if (input.startsWith('<![CDATA[', i)) {
-      if (!stack.length) fail('CDATA outside the root element');
-      const j = input.indexOf(']]>', i);
-      if (j < 0) fail('unterminated CDATA');
-      stack[stack.length - 1].text += input.slice(i + 9, j);
-      i = j + 3;
-    } else if (input.startsWith('<!', i)) fail('DOCTYPE or declaration not allowed');
-    else if (input[i + 1] === '/') {
-      NAME.lastIndex = i + 2;
-      const m = NAME.exec(input);
-      const open = stack.pop();
-      if (!m || !open || localName(m[0]) !== open.name) fail('mismatched closing tag');
-      i = NAME.lastIndex;
-      while (/\s/.test(input[i] ?? '')) i++;
-      if (input[i] !== '>') fail('malformed closing tag');
-      i++;
-      if (!stack.length) root = open;
-    } else {
-      if (root) fail('a second root element');
-      NAME.lastIndex = i + 1;
-      const m = NAME.exec(input) ?? fail('malformed tag');
-      const node: XmlNode = { name: localName(m[0]), attrs: {}, children: [], text: '' };
-      i = NAME.lastIndex;
-      for (;;) {
-        ATTR.lastIndex = i;
-        const a = ATTR.exec(input);
-        if (!a) break;
-        if (!/^\s/.test(a[0])) fail('attributes need whitespace between them');
-        if (a[1] !== 'xmlns' && !a[1].startsWith('xmlns:')) node.attrs[localName(a[1])] = decodeEntities(a[2] ?? a[3]);
-        i = ATTR.lastIndex;
-      }
-      while (/\s/.test(input[i] ?? '')) i++;
-      if (stack.length) stack[stack.length - 1].children.push(node);
-      if (input.startsWith('/>', i)) {
-        i += 2;
-        if (!stack.length) root = node;
-      } else if (input[i] === '>') {
-        i++;
-        stack.push(node);
-      } else fail('malformed tag');
-    }
+  if (/<!DOCTYPE/i.test(input)) throw new SyntaxError('DOCTYPE not allowed');
+  const body = input.replace(/^\ufeff/, '').trim();
+  if (!body.startsWith('<') || !body.endsWith('>')) throw new SyntaxError('text outside the root element');
+  // XML knows five named entities and character references to valid code points, nothing else
+  for (const m of input.matchAll(/&([^;<&\s]*)(;?)/g)) {
+    const ref = m[1];
+    const code = ref[0] === '#' ? (ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10)) : undefined;
+    const ok = m[2] === ';' && (code === undefined ? ['amp', 'lt', 'gt', 'quot', 'apos'].includes(ref) : code > 0 && code <= 0x10ffff);
+    if (!ok) throw new SyntaxError(`invalid entity reference &${ref}${m[2]}`);
   }
-  if (!root || stack.length) fail('incomplete document');
-  return root!;
+  const valid = XMLValidator.validate(input);
+  if (valid !== true) throw new SyntaxError(valid.err.msg);
+  const top = parser.parse(input) as OrderedNode[];
+  if (top.some((n) => '#text' in n && String(n['#text']).trim() !== '')) throw new SyntaxError('text outside the root element');
+  const roots = top.filter((n) => !('?xml' in n) && !('#text' in n));
+  if (roots.length !== 1) throw new SyntaxError('a document has exactly one root element');
+  const name = Object.keys(roots[0]).find((k) => k !== ':@')!;
+  return toNode(name, roots[0][name] as OrderedNode[], roots[0][':@']);
 }
 
 /** Shape-driven reading of parsed XML into handler values (Date, Buffer, number, boolean). */

@@ -316,6 +316,12 @@ export interface UntagQueueRequest {
   QueueUrl: string;
   TagKeys: string[];
 }
+export interface InvalidParameterValueException {
+  message?: string;
+}
+export interface MissingRequiredParameterException {
+  message?: string;
+}
 
 export interface SqsHandlers {
   AddPermission: Handler<AddPermissionRequest, void>;

@@ -1,7 +1,6 @@
 // The services Nimbus serves. Adding one: a folder under src/services/<name>/ and a line here.
 import type { ServiceDefinition } from '../runtime.js';
 import { sts } from './sts/provider.js';
-import { sqs } from './sqs/provider.js';
 import { dynamodb } from './dynamodb/provider.js';
 import { dynamodbstreams } from './dynamodbstreams/provider.js';
 import { sqs } from './sqs/provider.js';

@@ -1,0 +1,363 @@
+// Delivering a published message to each subscription's endpoint: the SNS JSON envelope (as AWS
+// formats and signs it), SQS and Lambda through rt.integrations, HTTP/S POSTs with the delivery
+// policy's retries (timed on the virtual clock), an outbox for email/SMS/mobile endpoints, and the
+// subscription's dead-letter queue when a delivery finally fails.
+import { createHash, createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
+import type { Runtime } from '../../runtime.js';
+import type { MessageAttributeValue } from '../../integrations.js';
+import type { Collection } from '../../state/engine.js';
+import type { SubRecord, TopicRecord } from './model.js';
+import { effectiveSubDeliveryPolicy } from './model.js';
+
+export const CERT_PATH = '/_nimbus/sns/SimpleNotificationService-nimbus.pem';
+
+/** One published message, as every subscription sees it. */
+export interface Notification {
+  type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+  messageId: string;
+  topicArn: string;
+  /** a string, or per-protocol texts with a `default` (MessageStructure=json) */
+  message: string | Record<string, string>;
+  subject?: string;
+  attributes?: Record<string, MessageAttributeValue>;
+  timestamp: string;
+  fifo: boolean;
+  groupId?: string;
+  dedupId?: string;
+  seq?: string;
+  /** SubscriptionConfirmation / UnsubscribeConfirmation */
+  token?: string;
+}
+
+export interface OutboxRecord {
+  id: string;
+  at: string;
+  account: string;
+  region: string;
+  protocol: string;
+  endpoint: string;
+  topicArn?: string;
+  subscriptionArn?: string;
+  type: string;
+  messageId: string;
+  subject?: string;
+  /** what the endpoint receives: the text, or the JSON envelope for email-json */
+  message: string;
+  messageAttributes?: Record<string, { Type: string; Value: string }>;
+  subscribeUrl?: string;
+  token?: string;
+}
+
+export function contentFor(n: Notification, protocol: string): string {
+  return typeof n.message === 'string' ? n.message : n.message[protocol] ?? n.message.default;
+}
+
+const attrValue = (a: MessageAttributeValue) => (a.DataType.startsWith('Binary') ? (a.BinaryValue ?? Buffer.alloc(0)).toString('base64') : a.StringValue ?? '');
+
+export function envelopeAttributes(attrs: Record<string, MessageAttributeValue> | undefined) {
+  if (!attrs || Object.keys(attrs).length === 0) return undefined;
+  return Object.fromEntries(Object.entries(attrs).map(([k, a]) => [k, { Type: a.DataType, Value: attrValue(a) }]));
+}
+
+export const subscribeUrl = (baseUrl: string, topicArn: string, token: string) =>
+  `${baseUrl}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${token}&Version=2010-03-31`;
+const unsubscribeUrl = (baseUrl: string, subArn: string) =>
+  `${baseUrl}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subArn)}&Version=2010-03-31`;
+
+/** AWS's own layout: `"Key" : value`, two-space indent, attributes one compact object per line. */
+function awsJson(entries: Array<[string, unknown]>): string {
+  const lines = entries.map(([k, v]) => {
+    if (k !== 'MessageAttributes') return `  ${JSON.stringify(k)} : ${JSON.stringify(v)}`;
+    const inner = Object.entries(v as object).map(([n, a]) => `    ${JSON.stringify(n)} : ${JSON.stringify(a)}`);
+    return `  "MessageAttributes" : {\n${inner.join(',\n')}\n  }`;
+  });
+  return `{\n${lines.join(',\n')}\n}`;
+}
+
+export class Delivery {
+  private key?: { privateKey: string; publicKey: string };
+  private readonly keyStore: Collection<{ privateKey: string; publicKey: string }>;
+  readonly outbox: Collection<OutboxRecord>;
+  private outboxSeq = 0;
+  /** retries waiting for their time on the virtual clock */
+  private readonly pending = new Set<{ due: number; run: () => void; timer: NodeJS.Timeout }>();
+
+  constructor(private readonly rt: Runtime, private readonly topicOf: (arn: string) => TopicRecord | undefined, private readonly subExists: (s: SubRecord) => boolean) {
+    this.keyStore = rt.engine.collection('sns/signing');
+    this.outbox = rt.engine.collection('sns/outbox');
+    rt.clock.onAdvance(() => {
+      for (const p of [...this.pending]) if (p.due <= rt.clock.nowMs()) this.fire(p);
+    });
+  }
+
+  /** The signing key pair, made once and kept with the state so signatures verify across restarts. */
+  publicKey(): string {
+    return this.signingKey().publicKey;
+  }
+
+  private signingKey() {
+    this.key ??= this.keyStore.get('key');
+    if (!this.key) {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      this.key = { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey: publicKey.export({ type: 'spki', format: 'pem' }) as string };
+      this.keyStore.put('key', this.key);
+    }
+    return this.key;
+  }
+
+  /** SignatureVersion 1 (SHA1withRSA) or 2 (SHA256withRSA) over the canonical string AWS documents. */
+  private sign(fields: Record<string, string | undefined>, version: string): string {
+    const names = fields.Type === 'Notification'
+      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+    const text = names.filter((n) => fields[n] !== undefined).map((n) => `${n}\n${fields[n]}\n`).join('');
+    return createSign(version === '2' ? 'RSA-SHA256' : 'RSA-SHA1').update(text).sign(this.signingKey().privateKey, 'base64');
+  }
+
+  /** The JSON envelope SQS, HTTP/S and email-json subscribers receive. */
+  envelope(n: Notification, sub: SubRecord): string {
+    const message = contentFor(n, sub.protocol);
+    const topic = this.topicOf(n.topicArn);
+    const version = topic?.attributes.SignatureVersion ?? '1';
+    const e: Array<[string, unknown]> = [['Type', n.type], ['MessageId', n.messageId]];
+    let signed: Record<string, string | undefined>;
+    if (n.type === 'Notification') {
+      if (n.fifo && n.seq) e.push(['SequenceNumber', n.seq]);
+      e.push(['TopicArn', n.topicArn]);
+      if (n.subject !== undefined) e.push(['Subject', n.subject]);
+      e.push(['Message', message], ['Timestamp', n.timestamp]);
+      signed = { Type: n.type, MessageId: n.messageId, TopicArn: n.topicArn, Subject: n.subject, Message: message, Timestamp: n.timestamp };
+    } else {
+      const url = subscribeUrl(sub.baseUrl, n.topicArn, n.token!);
+      e.push(['Token', n.token], ['TopicArn', n.topicArn], ['Message', message], ['SubscribeURL', url], ['Timestamp', n.timestamp]);
+      signed = { Type: n.type, MessageId: n.messageId, Token: n.token, TopicArn: n.topicArn, Message: message, SubscribeURL: url, Timestamp: n.timestamp };
+    }
+    // FIFO topics' notifications carry no signature
+    if (!(n.fifo && n.type === 'Notification')) {
+      e.push(['SignatureVersion', version], ['Signature', this.sign(signed, version)], ['SigningCertURL', sub.baseUrl + CERT_PATH]);
+    }
+    if (n.type === 'Notification') {
+      e.push(['UnsubscribeURL', unsubscribeUrl(sub.baseUrl, sub.arn)]);
+      const attrs = envelopeAttributes(n.attributes);
+      if (attrs) e.push(['MessageAttributes', attrs]);
+    }
+    return awsJson(e);
+  }
+
+  private raw(sub: SubRecord): boolean {
+    return (sub.attributes.RawMessageDelivery ?? '').toLowerCase() === 'true';
+  }
+
+  /** Delivers to one subscription. SQS and the outbox are written before this returns; HTTP and Lambda go on in the background. */
+  deliver(n: Notification, sub: SubRecord, account: string, region: string): void {
+    switch (sub.protocol) {
+      case 'sqs':
+        return this.toSqs(n, sub);
+      case 'http':
+      case 'https':
+        return void this.toHttp(n, sub);
+      case 'lambda':
+        return void this.toLambda(n, sub, 0);
+      default:
+        return this.toOutbox(n, sub, account, region);
+    }
+  }
+
+  private sqsOptions(n: Notification, sub: SubRecord, queueArn: string, body: string) {
+    const opts: { attributes?: Record<string, MessageAttributeValue>; messageGroupId?: string; deduplicationId?: string } = {};
+    if (this.raw(sub) && n.attributes && Object.keys(n.attributes).length) opts.attributes = n.attributes;
+    if (queueArn.endsWith('.fifo')) {
+      if (n.groupId) opts.messageGroupId = n.groupId;
+      opts.deduplicationId = n.dedupId ?? createHash('sha256').update(body).digest('hex');
+    } else if (n.groupId && !n.fifo) {
+      opts.messageGroupId = n.groupId; // fair queues: a standard topic passes the group on
+    }
+    return opts;
+  }
+
+  private toSqs(n: Notification, sub: SubRecord): void {
+    const body = this.raw(sub) ? contentFor(n, 'sqs') : this.envelope(n, sub);
+    const sqs = this.rt.integrations.sqs;
+    try {
+      if (!sqs) throw new Error('SQS is not available');
+      sqs.sendMessage(sub.endpoint, body, this.sqsOptions(n, sub, sub.endpoint, body));
+    } catch (e) {
+      this.failed(n, sub, body, (e as Error).message);
+    }
+  }
+
+  /** The message the endpoint would have received goes to the subscription's RedrivePolicy queue, if any. */
+  private failed(n: Notification, sub: SubRecord, body: string, why: string): void {
+    let dlq: string | undefined;
+    try {
+      dlq = (JSON.parse(sub.attributes.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string }).deadLetterTargetArn;
+    } catch { /* validated when set */ }
+    if (!dlq || !this.rt.integrations.sqs) {
+      this.rt.log.warn(`sns: delivery of ${n.messageId} to ${sub.protocol}:${sub.endpoint} failed (${why}); no dead-letter queue`);
+      return;
+    }
+    try {
+      this.rt.integrations.sqs.sendMessage(dlq, body, this.sqsOptions(n, sub, dlq, body));
+      this.rt.log.info(`sns: delivery of ${n.messageId} to ${sub.endpoint} failed (${why}); moved to ${dlq}`);
+    } catch (e) {
+      this.rt.log.warn(`sns: delivery of ${n.messageId} failed (${why}) and its dead-letter queue ${dlq} refused it: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- HTTP/S ----
+
+  /** Delays before each retry, in seconds, from a healthyRetryPolicy. */
+  static retryDelays(p: Record<string, any>): number[] {
+    const num = (k: string, d: number) => (Number.isFinite(Number(p[k])) ? Number(p[k]) : d);
+    const retries = num('numRetries', 3), noDelay = num('numNoDelayRetries', 0), minN = num('numMinDelayRetries', 0), maxN = num('numMaxDelayRetries', 0);
+    const min = num('minDelayTarget', 20), max = num('maxDelayTarget', 20);
+    const backoff = Math.max(0, retries - noDelay - minN - maxN);
+    const out: number[] = [];
+    for (let i = 0; i < retries; i++) {
+      if (i < noDelay) out.push(0);
+      else if (i < noDelay + minN) out.push(min);
+      else if (i < noDelay + minN + backoff) {
+        const k = (i - noDelay - minN + 1) / (backoff + 1);
+        const f = p.backoffFunction === 'exponential' ? Math.pow(k, 3) : p.backoffFunction === 'geometric' ? k * k : p.backoffFunction === 'arithmetic' ? k * k : k;
+        out.push(Math.round(min + (max - min) * f));
+      } else out.push(max);
+    }
+    return out;
+  }
+
+  private async toHttp(n: Notification, sub: SubRecord): Promise<void> {
+    const raw = n.type === 'Notification' && this.raw(sub);
+    const body = raw ? contentFor(n, sub.protocol) : this.envelope(n, sub);
+    const policy = effectiveSubDeliveryPolicy(this.topicOf(n.topicArn), sub);
+    const headers: Record<string, string> = {
+      'content-type': String(policy.requestPolicy?.headerContentType ?? 'text/plain; charset=UTF-8'),
+      'user-agent': 'Amazon Simple Notification Service Agent',
+      'x-amz-sns-message-type': n.type,
+      'x-amz-sns-message-id': n.messageId,
+      'x-amz-sns-topic-arn': n.topicArn,
+    };
+    if (n.type === 'Notification') headers['x-amz-sns-subscription-arn'] = sub.arn;
+    if (raw) headers['x-amz-sns-rawdelivery'] = 'true';
+    const delays = n.type === 'UnsubscribeConfirmation' ? [] : Delivery.retryDelays(policy.healthyRetryPolicy);
+
+    for (let attempt = 0; ; attempt++) {
+      let outcome: 'ok' | 'retry' | 'fail';
+      let why = '';
+      try {
+        const res = await fetch(sub.endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000), redirect: 'manual' });
+        await res.arrayBuffer().catch(() => undefined);
+        why = `HTTP ${res.status}`;
+        outcome = res.status >= 200 && res.status < 300 ? 'ok' : res.status === 429 || res.status >= 500 ? 'retry' : 'fail';
+      } catch (e) {
+        why = (e as Error).cause ? String(((e as Error).cause as Error).message ?? (e as Error).cause) : (e as Error).message;
+        outcome = 'retry';
+      }
+      if (outcome === 'ok') return;
+      if (outcome === 'fail' || attempt >= delays.length) {
+        if (n.type === 'Notification') this.failed(n, sub, body, why);
+        else this.rt.log.warn(`sns: ${n.type} to ${sub.endpoint} failed: ${why}`);
+        return;
+      }
+      await this.wait(delays[attempt] * 1000);
+      if (!this.subExists(sub)) return; // unsubscribed meanwhile
+    }
+  }
+
+  /** Waits on the virtual clock: a real timer, or sooner when the clock is advanced past it. */
+  wait(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const entry = { due: this.rt.clock.nowMs() + ms, run: resolve, timer: setTimeout(() => this.fire(entry), ms) };
+      entry.timer.unref();
+      this.pending.add(entry);
+    });
+  }
+
+  private fire(p: { run: () => void; timer: NodeJS.Timeout }): void {
+    if (!this.pending.delete(p as never)) return;
+    clearTimeout(p.timer);
+    p.run();
+  }
+
+  // ---- Lambda ----
+
+  private lambdaEvent(n: Notification, sub: SubRecord): string {
+    const message = contentFor(n, 'lambda');
+    const topic = this.topicOf(n.topicArn);
+    const version = topic?.attributes.SignatureVersion ?? '1';
+    const attrs = envelopeAttributes(n.attributes) ?? {};
+    return JSON.stringify({
+      Records: [{
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: sub.arn,
+        Sns: {
+          Type: 'Notification',
+          MessageId: n.messageId,
+          TopicArn: n.topicArn,
+          Subject: n.subject ?? null,
+          Message: message,
+          Timestamp: n.timestamp,
+          SignatureVersion: version,
+          Signature: this.sign({ Type: 'Notification', MessageId: n.messageId, TopicArn: n.topicArn, Subject: n.subject, Message: message, Timestamp: n.timestamp }, version),
+          SigningCertUrl: sub.baseUrl + CERT_PATH,
+          UnsubscribeUrl: unsubscribeUrl(sub.baseUrl, sub.arn),
+          MessageAttributes: attrs,
+        },
+      }],
+    });
+  }
+
+  /** Asynchronous invocation; a failure is retried twice (a second apart on the virtual clock), then redriven. */
+  private async toLambda(n: Notification, sub: SubRecord, attempt: number): Promise<void> {
+    const payload = this.lambdaEvent(n, sub);
+    const lambda = this.rt.integrations.lambda;
+    let why: string;
+    try {
+      if (!lambda) throw new Error('Lambda is not available');
+      if (!lambda.functionExists(sub.endpoint)) throw new Error('Function not found');
+      const r = await lambda.invoke(sub.endpoint, Buffer.from(payload), 'Event');
+      if (r.statusCode < 300 && !r.functionError) return;
+      why = r.functionError ?? `status ${r.statusCode}`;
+    } catch (e) {
+      why = (e as Error).message;
+    }
+    if (lambda && attempt < 2) {
+      await this.wait(1000);
+      return this.toLambda(n, sub, attempt + 1);
+    }
+    this.failed(n, sub, this.envelope(n, sub), why);
+  }
+
+  // ---- email, email-json, sms, application, firehose: recorded ----
+
+  private toOutbox(n: Notification, sub: SubRecord, account: string, region: string): void {
+    const record: OutboxRecord = {
+      id: randomUUID(),
+      at: n.timestamp,
+      account,
+      region,
+      protocol: sub.protocol,
+      endpoint: sub.endpoint,
+      topicArn: n.topicArn,
+      subscriptionArn: sub.pending ? undefined : sub.arn,
+      type: n.type,
+      messageId: n.messageId,
+      message: sub.protocol === 'email-json' ? this.envelope(n, sub) : contentFor(n, sub.protocol),
+    };
+    if (n.subject !== undefined && sub.protocol !== 'sms') record.subject = n.subject;
+    const attrs = envelopeAttributes(n.attributes);
+    if (attrs) record.messageAttributes = attrs;
+    if (n.token) {
+      record.token = n.token;
+      record.subscribeUrl = subscribeUrl(sub.baseUrl, n.topicArn, n.token);
+    }
+    this.record(record);
+  }
+
+  record(r: OutboxRecord): void {
+    // keys in publishing order: virtual ms, then a counter for the same millisecond
+    const key = `${String(this.rt.clock.nowMs()).padStart(15, '0')}-${String(this.outboxSeq++ % 1e9).padStart(9, '0')}`;
+    this.outbox.put(key, r);
+  }
+}

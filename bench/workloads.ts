@@ -1,6 +1,7 @@
 // Bench workloads: one entry per AWS operation measured. Adding a service is one more entry.
 import http from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -58,6 +59,27 @@ export const WORKLOADS: Workload[] = [
         '<Arn>arn:aws:iam::000000000000:root</Arn><UserId>000000000000</UserId><Account>000000000000</Account>' +
         '</GetCallerIdentityResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>' +
         '</ResponseMetadata></GetCallerIdentityResponse>',
+    },
+  },
+  {
+    name: 'sns Publish',
+    // the null server has no CreateTopic route: its 400 is expected and ignored there
+    async setup(endpoint) {
+      await client(SNSClient, endpoint).send(new CreateTopicCommand({ Name: 'bench' })).catch(() => undefined);
+    },
+    op: (endpoint, i) => client(SNSClient, endpoint).send(new PublishCommand({
+      TopicArn: 'arn:aws:sns:us-east-1:000000000000:bench',
+      Message: `message ${i}`,
+      MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
+    })),
+    nullResponse: {
+      match: { action: 'Publish' },
+      status: 200,
+      headers: xml,
+      body:
+        '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>' +
+        '<MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult><ResponseMetadata>' +
+        '<RequestId>f187a3c1-376f-11df-8963-01868b7c937a</RequestId></ResponseMetadata></PublishResponse>',
     },
   },
 ];

@@ -1,0 +1,138 @@
+// S3 multipart uploads through SDK v3: the whole lifecycle, UploadPartCopy ranges, listing,
+// the AWS errors, the md5-of-md5s ETag, and composite and full-object checksums.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import {
+  S3Client, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCommand, UploadPartCopyCommand, CompleteMultipartUploadCommand,
+  AbortMultipartUploadCommand, ListPartsCommand, ListMultipartUploadsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
+import { startServer, clientConfig } from './helpers.js';
+import type { RunningNimbus } from '../src/nimbus.js';
+
+let nimbus: RunningNimbus;
+let c: S3Client;
+const Bucket = 'multipart';
+const MiB = 1024 * 1024;
+before(async () => {
+  nimbus = await startServer();
+  c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
+  await c.send(new CreateBucketCommand({ Bucket }));
+});
+after(() => nimbus.stop());
+
+const rejects = (p: Promise<unknown>, name: string, status?: number, check?: (e: Record<string, unknown>) => void) =>
+  assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(e.name, name, e.message);
+    if (status) assert.equal(e.$metadata?.httpStatusCode, status);
+    check?.(e as unknown as Record<string, unknown>);
+    return true;
+  });
+const md5 = (b: Buffer) => createHash('md5').update(b).digest();
+
+test('Create, UploadPart ×3, ListParts, Complete: the object is the parts in order, ETag md5-of-md5s-N', async () => {
+  const Key = 'mp/object.bin';
+  const parts = [Buffer.alloc(5 * MiB, 1), Buffer.alloc(5 * MiB, 2), Buffer.from('tail')];
+  const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/x-test', Metadata: { m: '1' } }));
+  assert.ok(UploadId);
+  const etags: string[] = [];
+  for (const [i, Body] of parts.entries()) {
+    const out: { ETag?: string } = await c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body }));
+    assert.equal(out.ETag, `"${md5(Body).toString('hex')}"`);
+    etags.push(out.ETag!);
+  }
+  const listed = await c.send(new ListPartsCommand({ Bucket, Key, UploadId }));
+  assert.deepEqual(listed.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag]), parts.map((p, i) => [i + 1, p.length, etags[i]]));
+  const uploads = await c.send(new ListMultipartUploadsCommand({ Bucket }));
+  assert.ok(uploads.Uploads?.some((u) => u.UploadId === UploadId && u.Key === Key));
+  const done = await c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+  const expected = `"${md5(Buffer.concat(parts.map(md5))).toString('hex')}-3"`;
+  assert.equal(done.ETag, expected);
+  const got = await c.send(new GetObjectCommand({ Bucket, Key }));
+  const body = Buffer.from(await got.Body!.transformToByteArray());
+  assert.ok(body.equals(Buffer.concat(parts)));
+  assert.equal(got.ETag, expected);
+  assert.equal(got.ContentType, 'application/x-test');
+  assert.deepEqual(got.Metadata, { m: '1' });
+  const part2 = await c.send(new HeadObjectCommand({ Bucket, Key, PartNumber: 2 }));
+  assert.equal(part2.ContentLength, 5 * MiB);
+  assert.equal(part2.PartsCount, 3);
+  await rejects(c.send(new ListPartsCommand({ Bucket, Key, UploadId })), 'NoSuchUpload', 404);
+});
+
+test('Complete errors: EntityTooSmall, InvalidPart, InvalidPartOrder; NoSuchUpload after Abort; nothing stored', async () => {
+  const Key = 'mp/errors.bin';
+  const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  const a = await c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: Buffer.alloc(1024, 1) }));
+  const b = await c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: Buffer.alloc(1024, 2) }));
+  await rejects(c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: a.ETag, PartNumber: 1 }, { ETag: b.ETag, PartNumber: 2 }] } })), 'EntityTooSmall', 400);
+  await rejects(c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: '"00000000000000000000000000000000"', PartNumber: 1 }] } })), 'InvalidPart', 400);
+  await rejects(c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: a.ETag, PartNumber: 3 }] } })), 'InvalidPart', 400);
+  await rejects(c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: b.ETag, PartNumber: 2 }, { ETag: a.ETag, PartNumber: 1 }] } })), 'InvalidPartOrder', 400);
+  await rejects(c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 10001, Body: 'x' })), 'InvalidArgument', 400);
+  const abort = await c.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }));
+  assert.equal(abort.$metadata.httpStatusCode, 204);
+  await rejects(c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'x' })), 'NoSuchUpload', 404, (e) => assert.equal(e.UploadId, UploadId));
+  await rejects(c.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })), 'NoSuchUpload', 404);
+  await rejects(c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: a.ETag, PartNumber: 1 }] } })), 'NoSuchUpload', 404);
+  assert.equal((await c.send(new ListObjectsV2Command({ Bucket, Prefix: Key }))).KeyCount, 0);
+});
+
+test('UploadPartCopy copies byte ranges of an existing object into parts', async () => {
+  const src = Buffer.concat([Buffer.alloc(5 * MiB, 'a'), Buffer.alloc(3 * MiB, 'b')]);
+  await c.send(new PutObjectCommand({ Bucket, Key: 'mp/source', Body: src }));
+  const Key = 'mp/copied';
+  const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  const p1 = await c.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 1, CopySource: `${Bucket}/mp/source`, CopySourceRange: `bytes=0-${5 * MiB - 1}` }));
+  const p2 = await c.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 2, CopySource: `${Bucket}/mp/source`, CopySourceRange: `bytes=${5 * MiB}-${8 * MiB - 1}` }));
+  assert.equal(p1.CopyPartResult?.ETag, `"${md5(src.subarray(0, 5 * MiB)).toString('hex')}"`);
+  await rejects(c.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber: 3, CopySource: `${Bucket}/mp/source`, CopySourceRange: `bytes=0-${9 * MiB}` })), 'InvalidRange', 416);
+  await c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: p1.CopyPartResult!.ETag, PartNumber: 1 }, { ETag: p2.CopyPartResult!.ETag, PartNumber: 2 }] } }));
+  const got = Buffer.from(await (await c.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToByteArray());
+  assert.ok(got.equals(src));
+});
+
+test('checksums: a CRC32 upload gets a composite checksum (-N), a CRC64NVME upload a full-object one', async () => {
+  const parts = [Buffer.alloc(5 * MiB, 9), Buffer.from('end')];
+  for (const [alg, type] of [['CRC32', 'COMPOSITE'], ['CRC64NVME', 'FULL_OBJECT']] as const) {
+    const Key = `mp/sum-${alg}`;
+    const create = await c.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: alg }));
+    assert.equal(create.ChecksumType, type);
+    const UploadId = create.UploadId!;
+    const done: { ETag?: string; PartNumber: number; ChecksumCRC32?: string; ChecksumCRC64NVME?: string }[] = [];
+    for (const [i, Body] of parts.entries()) {
+      const out = await c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: i + 1, Body, ChecksumAlgorithm: alg }));
+      done.push({ ETag: out.ETag, PartNumber: i + 1, ChecksumCRC32: out.ChecksumCRC32, ChecksumCRC64NVME: out.ChecksumCRC64NVME });
+    }
+    const complete = await c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: done } }));
+    assert.equal(complete.ChecksumType, type);
+    const head = await c.send(new HeadObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+    if (type === 'COMPOSITE') assert.match(head.ChecksumCRC32 ?? '', /^[A-Za-z0-9+/]{6}==-2$/);
+    else {
+      // the same bytes uploaded whole give the same full-object CRC64NVME
+      const whole = await c.send(new PutObjectCommand({ Bucket, Key: `${Key}-whole`, Body: Buffer.concat(parts), ChecksumAlgorithm: 'CRC64NVME' }));
+      assert.equal(head.ChecksumCRC64NVME, whole.ChecksumCRC64NVME);
+    }
+    // SDK v3 validates the GET's full-object checksum itself (and skips composite ones)
+    const got = await c.send(new GetObjectCommand({ Bucket, Key, ChecksumMode: 'ENABLED' }));
+    assert.equal((await got.Body!.transformToByteArray()).length, 5 * MiB + 3);
+  }
+});
+
+test('ListMultipartUploads: prefix, delimiter and paging by key and upload id', async () => {
+  const B = 'multipart-list';
+  await c.send(new CreateBucketCommand({ Bucket: B }));
+  const ids: string[] = [];
+  for (const Key of ['a/1', 'a/2', 'b/1', 'c']) ids.push((await c.send(new CreateMultipartUploadCommand({ Bucket: B, Key }))).UploadId!);
+  const top = await c.send(new ListMultipartUploadsCommand({ Bucket: B, Delimiter: '/' }));
+  assert.deepEqual(top.Uploads?.map((u) => u.Key), ['c']);
+  assert.deepEqual(top.CommonPrefixes?.map((p) => p.Prefix), ['a/', 'b/']);
+  const p1 = await c.send(new ListMultipartUploadsCommand({ Bucket: B, MaxUploads: 2 }));
+  assert.equal(p1.IsTruncated, true);
+  assert.deepEqual(p1.Uploads?.map((u) => u.Key), ['a/1', 'a/2']);
+  const p2 = await c.send(new ListMultipartUploadsCommand({ Bucket: B, KeyMarker: p1.NextKeyMarker, UploadIdMarker: p1.NextUploadIdMarker }));
+  assert.deepEqual(p2.Uploads?.map((u) => u.Key), ['b/1', 'c']);
+  const pre = await c.send(new ListMultipartUploadsCommand({ Bucket: B, Prefix: 'a/' }));
+  assert.equal(pre.Uploads?.length, 2);
+});

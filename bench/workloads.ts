@@ -74,6 +74,7 @@ async function ddbLoad(endpoint: string, table: string, pk: string, n: number): 
     }
   }));
 }
+const benchTopics = new Map<string, string>();
 
 export const WORKLOADS: Workload[] = [
   {
@@ -95,10 +96,11 @@ export const WORKLOADS: Workload[] = [
     name: 'sns Publish',
     // the null server has no CreateTopic route: its 400 is expected and ignored there
     async setup(endpoint) {
-      await client(SNSClient, endpoint).send(new CreateTopicCommand({ Name: 'bench' })).catch(() => undefined);
+      const out = await client(SNSClient, endpoint).send(new CreateTopicCommand({ Name: 'bench' })).catch(() => undefined);
+      if (out?.TopicArn) benchTopics.set(endpoint, out.TopicArn); // moto's account is not Nimbus's
     },
     op: (endpoint, i) => client(SNSClient, endpoint).send(new PublishCommand({
-      TopicArn: 'arn:aws:sns:us-east-1:000000000000:bench',
+      TopicArn: benchTopics.get(endpoint) ?? 'arn:aws:sns:us-east-1:000000000000:bench',
       Message: `message ${i}`,
       MessageAttributes: { kind: { DataType: 'String', StringValue: 'bench' } },
     })),

@@ -5,7 +5,9 @@ import {
   TagResourceCommand, UntagResourceCommand, ListTagsForResourceCommand, SubscribeCommand, ConfirmSubscriptionCommand,
   UnsubscribeCommand, ListSubscriptionsCommand, ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand,
   SetSubscriptionAttributesCommand, PublishCommand, PublishBatchCommand, AddPermissionCommand, RemovePermissionCommand,
-  paginateListTopics,
+  paginateListTopics, CreatePlatformApplicationCommand, GetPlatformApplicationAttributesCommand, CreatePlatformEndpointCommand,
+  GetEndpointAttributesCommand, SetEndpointAttributesCommand, ListEndpointsByPlatformApplicationCommand, DeleteEndpointCommand,
+  DeletePlatformApplicationCommand, ListPlatformApplicationsCommand,
 } from '@aws-sdk/client-sns';
 import { startServer, clientConfig } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
@@ -290,10 +292,26 @@ test('Publish to a phone number and to a mobile endpoint: recorded in the outbox
   assert.equal(rec.messageId, sms.MessageId);
   assert.equal(rec.message, 'code 1234');
   await rejects(sns.send(new PublishCommand({ PhoneNumber: 'abc', Message: 'x' })), 'InvalidParameterException', 'Invalid parameter: PhoneNumber Reason: abc is not valid to publish to');
-  const target = 'arn:aws:sns:us-east-1:000000000000:endpoint/GCM/app/0b8d6c1c-1111-2222-3333-444455556666';
+  const missing = 'arn:aws:sns:us-east-1:000000000000:endpoint/GCM/app/0b8d6c1c-1111-2222-3333-444455556666';
+  await rejects(sns.send(new PublishCommand({ TargetArn: missing, Message: 'x' })), 'InvalidParameterException',
+    'Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified');
+  const { PlatformApplicationArn } = await sns.send(new CreatePlatformApplicationCommand({ Name: 'app', Platform: 'GCM', Attributes: { PlatformCredential: 'secret' } }));
+  assert.equal(PlatformApplicationArn, 'arn:aws:sns:us-east-1:000000000000:app/GCM/app');
+  assert.deepEqual((await sns.send(new GetPlatformApplicationAttributesCommand({ PlatformApplicationArn }))).Attributes, { Enabled: 'true' });
+  const { EndpointArn: target } = await sns.send(new CreatePlatformEndpointCommand({ PlatformApplicationArn, Token: 'device-1', CustomUserData: 'u' }));
+  assert.match(target!, /^arn:aws:sns:us-east-1:000000000000:endpoint\/GCM\/app\/[0-9a-f-]{36}$/);
+  const again = await sns.send(new CreatePlatformEndpointCommand({ PlatformApplicationArn, Token: 'device-1', CustomUserData: 'u' }));
+  assert.equal(again.EndpointArn, target);
+  assert.deepEqual((await sns.send(new GetEndpointAttributesCommand({ EndpointArn: target }))).Attributes, { Enabled: 'true', Token: 'device-1', CustomUserData: 'u' });
+  assert.equal((await sns.send(new ListEndpointsByPlatformApplicationCommand({ PlatformApplicationArn }))).Endpoints?.length, 1);
   await sns.send(new PublishCommand({ TargetArn: target, Message: JSON.stringify({ default: 'd', GCM: '{"notification":{"title":"t"}}' }), MessageStructure: 'json' }));
-  const [push] = await outbox(`?protocol=application&endpoint=${encodeURIComponent(target)}`);
-  assert.equal(push.message, 'd');
+  const [push] = await outbox(`?protocol=application&endpoint=${encodeURIComponent(target!)}`);
+  assert.equal(push.message, '{"notification":{"title":"t"}}');
+  await sns.send(new SetEndpointAttributesCommand({ EndpointArn: target, Attributes: { Enabled: 'false' } }));
+  await rejects(sns.send(new PublishCommand({ TargetArn: target, Message: 'x' })), 'EndpointDisabledException', 'Endpoint is disabled');
+  await sns.send(new DeleteEndpointCommand({ EndpointArn: target }));
+  await sns.send(new DeletePlatformApplicationCommand({ PlatformApplicationArn }));
+  assert.equal((await sns.send(new ListPlatformApplicationsCommand({}))).PlatformApplications?.length, 0);
   const topic = (await sns.send(new CreateTopicCommand({ Name: 'texts' }))).TopicArn;
   await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'sms', Endpoint: '+15555550999' }));
   await sns.send(new PublishCommand({ TopicArn: topic, Message: JSON.stringify({ default: 'long text', sms: 'short' }), MessageStructure: 'json' }));

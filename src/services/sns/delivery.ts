@@ -48,6 +48,9 @@ export interface OutboxRecord {
   token?: string;
 }
 
+/** The MessageStructure=json key a subscription reads: its protocol, or the platform (GCM, APNS…) of a mobile endpoint. */
+export const structureKey = (protocol: string, endpoint: string) => (protocol === 'application' ? /:endpoint\/([^/]+)\//.exec(endpoint)?.[1] ?? protocol : protocol);
+
 export function contentFor(n: Notification, protocol: string): string {
   return typeof n.message === 'string' ? n.message : n.message[protocol] ?? n.message.default;
 }
@@ -343,7 +346,7 @@ export class Delivery {
       subscriptionArn: sub.pending ? undefined : sub.arn,
       type: n.type,
       messageId: n.messageId,
-      message: sub.protocol === 'email-json' ? this.envelope(n, sub) : contentFor(n, sub.protocol),
+      message: sub.protocol === 'email-json' ? this.envelope(n, sub) : contentFor(n, structureKey(sub.protocol, sub.endpoint)),
     };
     if (n.subject !== undefined && sub.protocol !== 'sms') record.subject = n.subject;
     const attrs = envelopeAttributes(n.attributes);

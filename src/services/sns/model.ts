@@ -39,6 +39,18 @@ export interface DedupRecord {
   at: number;
 }
 
+export interface AppRecord {
+  arn: string;
+  attributes: Record<string, string>;
+}
+
+export interface EndpointRecord {
+  arn: string;
+  appArn: string;
+  /** Token, Enabled, CustomUserData */
+  attributes: Record<string, string>;
+}
+
 export interface SnsStore {
   /** key: topic name */
   topics: Collection<TopicRecord>;
@@ -48,6 +60,10 @@ export interface SnsStore {
   tokens: Collection<string>;
   /** `<topic name>/<deduplication id>` → the message first published with it (FIFO topics) */
   dedup: Collection<DedupRecord>;
+  /** key: `<platform>/<name>` */
+  apps: Collection<AppRecord>;
+  /** key: `<platform>/<application name>/<id>` */
+  endpoints: Collection<EndpointRecord>;
 }
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,256})$/;

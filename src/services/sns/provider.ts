@@ -13,7 +13,8 @@ import {
   parseTopicArn, parseSubArn, topicArn as makeTopicArn, topicAttributes, subscriptionAttributes, defaultPolicy,
 } from './model.js';
 import { parseFilterPolicy, matchesAttributes, matchesBody, type FilterScope } from './filter.js';
-import { Delivery, contentFor, envelopeAttributes, CERT_PATH, type Notification, type OutboxRecord } from './delivery.js';
+import { platformHandlers, findEndpoint } from './platform.js';
+import { Delivery, contentFor, structureKey, envelopeAttributes, CERT_PATH, type Notification, type OutboxRecord } from './delivery.js';
 
 const invalid = (msg: string) => new ServiceError('InvalidParameter', `Invalid parameter: ${msg}`);
 const invalidValue = (msg: string) => new ServiceError('ParameterValueInvalid', msg);
@@ -80,6 +81,8 @@ function create(rt: Runtime): SnsProvider {
     subs: scope.collection('subs'),
     tokens: scope.collection('tokens'),
     dedup: scope.collection('dedup'),
+    apps: scope.collection('apps'),
+    endpoints: scope.collection('endpoints'),
   }));
 
   const topicByArn = (arn: string): TopicRecord | undefined => {
@@ -354,6 +357,8 @@ function create(rt: Runtime): SnsProvider {
   registerAdminRoute(rt, `GET ${CERT_PATH}`, () => ({ body: delivery.publicKey(), contentType: 'application/x-pem-file' }));
 
   return {
+    ...platformHandlers(stores),
+
     // ---- topics ----
 
     CreateTopic: ({ Name, Attributes = {}, Tags, DataProtectionPolicy }, ctx) => {
@@ -490,6 +495,7 @@ function create(rt: Runtime): SnsProvider {
       if (!PROTOCOLS.has(Protocol)) throw invalid(`Amazon SNS does not support this protocol string: ${Protocol}`);
       if (Endpoint === undefined || Endpoint === '') throw invalid('Endpoint');
       checkEndpoint(Protocol, Endpoint, topic);
+      if (Protocol === 'application' && !findEndpoint(stores, Endpoint)) throw new ServiceError('NotFound', 'Endpoint does not exist');
       const draft = { protocol: Protocol, endpoint: Endpoint, topicArn: topic.arn, attributes: {} as Record<string, string> };
       // FilterPolicyScope first: the policy is checked against the scope it will have
       const ordered = Object.entries(Attributes).sort(([a], [b]) => (a === 'FilterPolicyScope' ? -1 : b === 'FilterPolicyScope' ? 1 : 0));
@@ -605,6 +611,9 @@ function create(rt: Runtime): SnsProvider {
       if (!target) throw invalid('TopicArn or TargetArn Reason: no value for required parameter');
       if (input.TopicArn && input.TargetArn) throw invalid('Only one of TopicArn, TargetArn or PhoneNumber can be specified');
       if (input.TargetArn && APP_ENDPOINT_ARN.test(input.TargetArn)) {
+        const found = findEndpoint(stores, input.TargetArn);
+        if (!found) throw invalid('TargetArn Reason: No endpoint found for the target arn specified');
+        if (!boolAttr(found.endpoint.attributes.Enabled ?? 'true')) throw new ServiceError('EndpointDisabled', 'Endpoint is disabled');
         checkMessage(undefined, args);
         return { MessageId: recordDirect(ctx, 'application', input.TargetArn, args) };
       }
@@ -690,7 +699,7 @@ function create(rt: Runtime): SnsProvider {
     let message = m.message;
     if (m.structure === 'json') {
       const parsed = JSON.parse(m.message) as Record<string, string>;
-      message = parsed[protocol] ?? parsed.default;
+      message = parsed[structureKey(protocol, endpoint)] ?? parsed.default;
     }
     delivery.record({
       id: randomUUID(), at: rt.clock.now().toISOString(), account: ctx.account, region: ctx.region, protocol, endpoint,

@@ -8,7 +8,7 @@ type LockInput = { ObjectLockMode?: string; ObjectLockRetainUntilDate?: Date; Ob
 const DAY = 86_400_000;
 
 /** The lock a new version gets: from the request, else the bucket's default retention. */
-export function lockFromInput(b: BucketRecord, input: LockInput, now = new Date()): ObjectRecord['lock'] {
+export function lockFromInput(b: BucketRecord, input: LockInput, now: Date): ObjectRecord['lock'] {
   const asked = input.ObjectLockMode || input.ObjectLockRetainUntilDate || input.ObjectLockLegalHoldStatus;
   if (!b.objectLock) {
     if (asked) throw invalidRequest('Bucket is missing Object Lock Configuration');

@@ -92,7 +92,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         tags: parseTaggingHeader(input.Tagging),
         storageClass: storageClass(input.StorageClass),
         sse: sse(input, b.region, b.owner),
-        lock: lockFromInput(b, input),
+        lock: lockFromInput(b, input, ctx.clock.now()),
         acl: input.ACL,
       };
       checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
@@ -215,7 +215,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         storageClass: storageClass(input.StorageClass),
         checksum: sum && isAlgorithm(algorithm) ? { algorithm, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
         sse: sse(input, b.region, b.owner),
-        lock: lockFromInput(b, input),
+        lock: lockFromInput(b, input, ctx.clock.now()),
         seq: store.nextSeq(),
       };
       commit(b, rec);

@@ -136,6 +136,7 @@ export class S3Store {
    * Returns the blobs no longer referenced.
    */
   putVersion(b: BucketRecord, rec: ObjectRecord): string[] {
+    // (scans are read whole before writing: an open iterator holds the database connection)
     const objects = this.objects(b.name);
     const dropped: string[] = [];
     this.rt.engine.transaction(() => {
@@ -145,7 +146,7 @@ export class S3Store {
       } else {
         const versions = this.versions(b.name);
         if (rec.versionId === 'null') {
-          for (const [k, v] of versions.scan({ prefix: rec.key + '\u0000' })) {
+          for (const [k, v] of [...versions.scan({ prefix: rec.key + '\u0000' })]) {
             if (v.versionId !== 'null') continue;
             versions.delete(k);
             if (v.blob && v.blob !== rec.blob) dropped.push(v.blob);
@@ -180,7 +181,7 @@ export class S3Store {
     this.rt.engine.transaction(() => {
       if (!b.versioning) {
         const versions = this.versions(b.name);
-        for (const [, rec] of this.objects(b.name).scan()) versions.put(this.versionKey(rec), rec);
+        for (const [, rec] of [...this.objects(b.name).scan()]) versions.put(this.versionKey(rec), rec);
       }
       b.versioning = status;
       this.buckets.put(b.name, b);

@@ -1,0 +1,242 @@
+// S3 versioning, presigned URLs, lifecycle on the virtual clock, object lock, SSE-C and event
+// notifications to SQS, through SDK v3.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  S3Client, CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, DeleteObjectCommand,
+  ListObjectVersionsCommand, ListObjectsV2Command, DeleteBucketCommand, PutBucketLifecycleConfigurationCommand,
+  PutObjectLockConfigurationCommand, GetObjectLockConfigurationCommand, PutObjectRetentionCommand, GetObjectRetentionCommand,
+  PutObjectLegalHoldCommand, GetObjectLegalHoldCommand, PutBucketNotificationConfigurationCommand, CreateMultipartUploadCommand,
+  ListMultipartUploadsCommand, GetObjectAclCommand, PutObjectAclCommand,
+} from '@aws-sdk/client-s3';
+import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { HttpRequest } from '@smithy/protocol-http';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { startServer, clientConfig, credentials, region } from './helpers.js';
+import type { RunningNimbus } from '../src/nimbus.js';
+
+let nimbus: RunningNimbus;
+let c: S3Client;
+before(async () => {
+  nimbus = await startServer();
+  c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
+});
+after(() => nimbus.stop());
+
+const rejects = (p: Promise<unknown>, name: string, status?: number) =>
+  assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(e.name, name, e.message);
+    if (status) assert.equal(e.$metadata?.httpStatusCode, status);
+    return true;
+  });
+const text = async (p: Promise<{ Body?: { transformToString(): Promise<string> } }>) => (await p).Body!.transformToString();
+/** A presigned URL, as the SDK's presigner and the CLI build them (query-string SigV4, UNSIGNED-PAYLOAD). */
+async function presign(method: string, path: string, expiresIn: number): Promise<string> {
+  const url = new URL(nimbus.url);
+  const signer = new SignatureV4({ credentials, region, service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const req = new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } });
+  const signed = await signer.presign(req, { expiresIn, unsignableHeaders: new Set(['x-amz-content-sha256']) });
+  const qs = Object.entries(signed.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&');
+  return `${nimbus.url}${path}?${qs}`;
+}
+const serverNow = async () => ((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs;
+const advance = (by: string) => fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) });
+
+test('versioning: each PUT is a version, GET by versionId, DELETE adds a marker, deleting the marker restores', async () => {
+  const Bucket = 'ver';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'before versioning' }));
+  await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  const v1 = await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'one' }));
+  const v2 = await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'two' }));
+  assert.ok(v1.VersionId && v2.VersionId && v1.VersionId !== v2.VersionId);
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'k' }))), 'two');
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: v1.VersionId }))), 'one');
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: 'null' }))), 'before versioning');
+
+  const del = await c.send(new DeleteObjectCommand({ Bucket, Key: 'k' }));
+  assert.equal(del.DeleteMarker, true);
+  assert.ok(del.VersionId);
+  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'k' })), 'NoSuchKey', 404);
+  assert.equal((await c.send(new ListObjectsV2Command({ Bucket }))).KeyCount, 0);
+  const versions = await c.send(new ListObjectVersionsCommand({ Bucket }));
+  assert.deepEqual(versions.Versions?.map((v) => [v.VersionId, v.IsLatest]), [[v2.VersionId, false], [v1.VersionId, false], ['null', false]]);
+  assert.deepEqual(versions.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest]), [[del.VersionId, true]]);
+  await rejects(c.send(new DeleteBucketCommand({ Bucket })), 'BucketNotEmpty', 409);
+
+  await c.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: del.VersionId }));
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'k' }))), 'two');
+  await c.send(new DeleteObjectCommand({ Bucket, Key: 'k', VersionId: v2.VersionId }));
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'k' }))), 'one');
+  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'k', VersionId: v2.VersionId })), 'NoSuchVersion', 404);
+});
+
+test('versioning suspended: new writes replace the null version, older versions stay', async () => {
+  const Bucket = 'ver-suspended';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  const kept = await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'kept' }));
+  await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Suspended' } }));
+  const n1 = await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'null 1' }));
+  assert.equal(n1.VersionId, 'null');
+  await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'null 2' }));
+  const versions = await c.send(new ListObjectVersionsCommand({ Bucket }));
+  assert.deepEqual(versions.Versions?.map((v) => v.VersionId), ['null', kept.VersionId]);
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'k' }))), 'null 2');
+});
+
+test('ListObjectVersions pages with key and version-id markers', async () => {
+  const Bucket = 'ver-pages';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  for (const k of ['a', 'a', 'a', 'b', 'b']) await c.send(new PutObjectCommand({ Bucket, Key: k, Body: k }));
+  const seen: string[] = [];
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  for (;;) {
+    const page = await c.send(new ListObjectVersionsCommand({ Bucket, MaxKeys: 2, KeyMarker, VersionIdMarker }));
+    seen.push(...(page.Versions ?? []).map((v) => `${v.Key}:${v.IsLatest}`));
+    if (!page.IsTruncated) break;
+    [KeyMarker, VersionIdMarker] = [page.NextKeyMarker, page.NextVersionIdMarker];
+  }
+  assert.deepEqual(seen, ['a:true', 'a:false', 'a:false', 'b:true', 'b:false']);
+});
+
+test('presigned GET and PUT URLs work, and expire on the virtual clock', async () => {
+  const Bucket = 'presigned';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  const putUrl = await presign('PUT', `/${Bucket}/up.txt`, 3600);
+  const put = await fetch(putUrl, { method: 'PUT', body: 'uploaded by url' });
+  assert.equal(put.status, 200, `${putUrl}\n${await put.text()}`);
+  const getUrl = await presign('GET', `/${Bucket}/up.txt`, 3600);
+  const get = await fetch(getUrl);
+  assert.equal(get.status, 200);
+  assert.equal(await get.text(), 'uploaded by url');
+  assert.equal((await advance('2h')).status, 200);
+  const expired = await fetch(getUrl);
+  assert.equal(expired.status, 403);
+  assert.match(await expired.text(), /<Code>AccessDenied<\/Code>/);
+  // clients sign with their own (real) clock; Nimbus reads that time on its virtual clock
+  const weekUrl = await presign('GET', `/${Bucket}/up.txt`, 604800);
+  assert.equal((await fetch(weekUrl)).status, 200);
+  await advance('8d');
+  assert.equal((await fetch(weekUrl)).status, 403);
+});
+
+test('lifecycle on the virtual clock: expiration, noncurrent expiration, abort of incomplete uploads', async () => {
+  const Bucket = 'lifecycle';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'logs/old.log', Body: 'x' }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'keep/forever', Body: 'y' }));
+  await c.send(new CreateMultipartUploadCommand({ Bucket, Key: 'logs/partial' }));
+  await c.send(new PutBucketLifecycleConfigurationCommand({
+    Bucket, LifecycleConfiguration: { Rules: [
+      { ID: 'logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 3 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+      { ID: 'tier', Status: 'Enabled', Filter: { Prefix: 'keep/' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] },
+    ] },
+  }));
+  await advance('2d');
+  assert.equal((await c.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads?.length ?? 0, 0);
+  assert.equal((await c.send(new ListObjectsV2Command({ Bucket, Prefix: 'logs/' }))).KeyCount, 1);
+  await advance('2d');
+  assert.equal((await c.send(new ListObjectsV2Command({ Bucket, Prefix: 'logs/' }))).KeyCount, 0);
+  await advance('30d');
+  assert.equal((await c.send(new HeadObjectCommand({ Bucket, Key: 'keep/forever' }))).StorageClass, 'GLACIER');
+
+  const V = 'lifecycle-versions';
+  await c.send(new CreateBucketCommand({ Bucket: V }));
+  await c.send(new PutBucketVersioningCommand({ Bucket: V, VersioningConfiguration: { Status: 'Enabled' } }));
+  await c.send(new PutObjectCommand({ Bucket: V, Key: 'k', Body: '1' }));
+  await c.send(new PutObjectCommand({ Bucket: V, Key: 'k', Body: '2' }));
+  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: V, LifecycleConfiguration: { Rules: [{ ID: 'nc', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }] } }));
+  await advance('2d');
+  const left = await c.send(new ListObjectVersionsCommand({ Bucket: V }));
+  assert.equal(left.Versions?.length, 1);
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket: V, Key: 'k' }))), '2');
+});
+
+test('object lock: retention and legal hold block deletes of the version; GOVERNANCE yields to the bypass header', async () => {
+  const Bucket = 'locked';
+  await c.send(new CreateBucketCommand({ Bucket, ObjectLockEnabledForBucket: true }));
+  assert.equal((await c.send(new GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration?.ObjectLockEnabled, 'Enabled');
+  await c.send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } } }));
+  const gov = await c.send(new PutObjectCommand({ Bucket, Key: 'gov', Body: 'g' }));
+  const ret = await c.send(new GetObjectRetentionCommand({ Bucket, Key: 'gov' }));
+  assert.equal(ret.Retention?.Mode, 'GOVERNANCE');
+  await rejects(c.send(new DeleteObjectCommand({ Bucket, Key: 'gov', VersionId: gov.VersionId })), 'AccessDenied', 403);
+  await c.send(new DeleteObjectCommand({ Bucket, Key: 'gov', VersionId: gov.VersionId, BypassGovernanceRetention: true }));
+
+  const now = await serverNow();
+  const until = new Date(now + 10 * 86_400_000);
+  const comp = await c.send(new PutObjectCommand({ Bucket, Key: 'comp', Body: 'c', ObjectLockMode: 'COMPLIANCE', ObjectLockRetainUntilDate: until }));
+  await rejects(c.send(new DeleteObjectCommand({ Bucket, Key: 'comp', VersionId: comp.VersionId, BypassGovernanceRetention: true })), 'AccessDenied', 403);
+  await rejects(c.send(new PutObjectRetentionCommand({ Bucket, Key: 'comp', Retention: { Mode: 'COMPLIANCE', RetainUntilDate: new Date(now + 86_400_000) } })), 'AccessDenied', 403);
+  // a delete without a version id only adds a delete marker, which lock does not prevent
+  assert.equal((await c.send(new DeleteObjectCommand({ Bucket, Key: 'comp' }))).DeleteMarker, true);
+
+  const held = await c.send(new PutObjectCommand({ Bucket, Key: 'held', Body: 'h', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date(now + 60_000) }));
+  await c.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'held', LegalHold: { Status: 'ON' } }));
+  assert.equal((await c.send(new GetObjectLegalHoldCommand({ Bucket, Key: 'held' }))).LegalHold?.Status, 'ON');
+  await rejects(c.send(new DeleteObjectCommand({ Bucket, Key: 'held', VersionId: held.VersionId, BypassGovernanceRetention: true })), 'AccessDenied', 403);
+  await c.send(new PutObjectLegalHoldCommand({ Bucket, Key: 'held', LegalHold: { Status: 'OFF' } }));
+  await c.send(new DeleteObjectCommand({ Bucket, Key: 'held', VersionId: held.VersionId, BypassGovernanceRetention: true }));
+
+  await c.send(new CreateBucketCommand({ Bucket: 'unlocked' }));
+  await rejects(c.send(new PutObjectCommand({ Bucket: 'unlocked', Key: 'x', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: until })), 'InvalidRequest', 400);
+});
+
+test('SSE-C: the object is read only with its key; a wrong key MD5 is refused', async () => {
+  const Bucket = 'ssec';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  const key = randomBytes(32);
+  const SSECustomerKey = key.toString('base64');
+  const SSECustomerKeyMD5 = createHash('md5').update(key).digest('base64');
+  await c.send(new PutObjectCommand({ Bucket, Key: 'secret', Body: 's', SSECustomerAlgorithm: 'AES256', SSECustomerKey, SSECustomerKeyMD5 }));
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'secret', SSECustomerAlgorithm: 'AES256', SSECustomerKey, SSECustomerKeyMD5 }))), 's');
+  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'secret' })), 'InvalidRequest', 400);
+  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'secret', SSECustomerAlgorithm: 'AES256', SSECustomerKey: randomBytes(32).toString('base64') })), 'AccessDenied', 403);
+});
+
+test('object ACLs: canned ACLs stored and returned as grants', async () => {
+  const Bucket = 'obj-acl';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ACL: 'public-read' }));
+  await c.send(new PutObjectAclCommand({ Bucket, Key: 'k', ACL: 'authenticated-read' }));
+  const acl = await c.send(new GetObjectAclCommand({ Bucket, Key: 'k' }));
+  assert.ok(acl.Grants?.some((g) => g.Grantee?.URI?.endsWith('AuthenticatedUsers') && g.Permission === 'READ'));
+});
+
+test('event notifications: s3:ObjectCreated:* and s3:ObjectRemoved:* reach an SQS queue with prefix/suffix filters', async () => {
+  const sqs = new SQSClient(clientConfig(nimbus.url));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 's3-events' }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  const QueueArn = Attributes!.QueueArn!;
+  const Bucket = 'notify';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await rejects(c.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: { QueueConfigurations: [{ QueueArn: QueueArn + '-missing', Events: ['s3:ObjectCreated:*'] }] } })), 'InvalidArgument', 400);
+  await c.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: { QueueConfigurations: [{
+    Id: 'uploads', QueueArn, Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'in/' }, { Name: 'suffix', Value: '.jpg' }] } },
+  }] } }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'in/cat.jpg', Body: 'meow' }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'in/readme.txt', Body: 'skip' }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'out/dog.jpg', Body: 'skip' }));
+  await c.send(new DeleteObjectCommand({ Bucket, Key: 'in/cat.jpg' }));
+  const bodies: Record<string, unknown>[] = [];
+  for (let i = 0; i < 5 && bodies.length < 3; i++) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    for (const m of r.Messages ?? []) bodies.push(JSON.parse(m.Body!));
+  }
+  assert.equal(bodies[0].Event, 's3:TestEvent');
+  const records = bodies.slice(1).map((b) => (b.Records as Record<string, any>[])[0]);
+  assert.deepEqual(records.map((r) => r.eventName), ['ObjectCreated:Put', 'ObjectRemoved:Delete']);
+  const created = records[0];
+  assert.equal(created.eventSource, 'aws:s3');
+  assert.equal(created.eventVersion, '2.1');
+  assert.equal(created.s3.configurationId, 'uploads');
+  assert.equal(created.s3.bucket.arn, 'arn:aws:s3:::notify');
+  assert.equal(created.s3.object.key, 'in/cat.jpg');
+  assert.equal(created.s3.object.size, 4);
+  assert.equal(created.s3.object.eTag, createHash('md5').update('meow').digest('hex'));
+});

@@ -124,6 +124,15 @@ test('FIFO topic → FIFO queue: order within the group, deduplication, MessageG
   const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId'] }));
   assert.deepEqual(got.Messages?.map((m) => m.Body), ['one', 'two', 'three', 'four', 'five']);
   assert.equal(got.Messages?.[0].Attributes?.MessageGroupId, 'g1');
+
+  // enveloped: FIFO notifications carry a SequenceNumber and no signature
+  const env = await queue('orders-env.fifo', { FifoQueue: 'true' });
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: env.arn }));
+  const pub = await sns.send(new PublishCommand({ TopicArn, Message: 'six', MessageGroupId: 'g2' }));
+  const [m] = await receiveAll(env.url);
+  const e = JSON.parse(m.Body!);
+  assert.deepEqual(Object.keys(e), ['Type', 'MessageId', 'SequenceNumber', 'TopicArn', 'Message', 'Timestamp', 'UnsubscribeURL']);
+  assert.equal(e.SequenceNumber, pub.SequenceNumber);
 });
 
 test('failed deliveries go to the subscription dead-letter queue', async (t) => {

@@ -9,6 +9,9 @@ import {
   GetEndpointAttributesCommand, SetEndpointAttributesCommand, ListEndpointsByPlatformApplicationCommand, DeleteEndpointCommand,
   DeletePlatformApplicationCommand, ListPlatformApplicationsCommand,
 } from '@aws-sdk/client-sns';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, clientConfig } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
 
@@ -358,4 +361,24 @@ test('PublishBatch: up to 10 entries with distinct ids; AWS batch errors', async
   const f = await sns.send(new PublishBatchCommand({ TopicArn: fifo, PublishBatchRequestEntries: entries(3).map((e) => ({ ...e, MessageGroupId: 'g' })) }));
   const seqs = f.Successful!.map((s) => BigInt(s.SequenceNumber!));
   assert.ok(seqs[0] < seqs[1] && seqs[1] < seqs[2]);
+});
+
+test('topics, subscriptions and the signing key survive a restart with persistence on', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-sns-'));
+  let server = await startServer({ ephemeral: false, dataDir });
+  try {
+    let client = new SNSClient(clientConfig(server.url));
+    const { TopicArn } = await client.send(new CreateTopicCommand({ Name: 'durable', Attributes: { DisplayName: 'D' } }));
+    const { SubscriptionArn } = await client.send(new SubscribeCommand({ TopicArn, Protocol: 'sms', Endpoint: '+15555550177' }));
+    const pem = await (await fetch(`${server.url}/_nimbus/sns/SimpleNotificationService-nimbus.pem`)).text();
+    assert.match(pem, /^-----BEGIN PUBLIC KEY-----/);
+    await server.stop();
+    server = await startServer({ ephemeral: false, dataDir });
+    client = new SNSClient(clientConfig(server.url));
+    assert.equal((await client.send(new GetTopicAttributesCommand({ TopicArn }))).Attributes?.DisplayName, 'D');
+    assert.equal((await client.send(new GetSubscriptionAttributesCommand({ SubscriptionArn }))).Attributes?.Endpoint, '+15555550177');
+    assert.equal(await (await fetch(`${server.url}/_nimbus/sns/SimpleNotificationService-nimbus.pem`)).text(), pem);
+  } finally {
+    await server.stop();
+  }
 });

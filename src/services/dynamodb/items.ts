@@ -9,7 +9,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { applyUpdate, checkPaths } from './expressions/update.js';
 import { RequestExpressions, noMixing } from './expressions/request.js';
 import { fromAttributeUpdates, fromAttributesToGet, fromExpected } from './expressions/legacy.js';
-import { checkItemKey, checkKeyParam, encodeKey, keyOf } from './keys.js';
+import { checkItemKey, checkKeyParam, encodeKey } from './keys.js';
 import type { DynamoStore, TableMeta } from './store.js';
 import { getTable } from './tables.js';
 import { MAX_ITEM_SIZE, invalid, invalidParam, itemSize, normaliseItem, typeOf, type Item } from './values.js';
@@ -44,7 +44,7 @@ function checkIndexKeys(t: TableMeta, item: Item): void {
   }
 }
 
-function checkNewImage(t: TableMeta, item: Item): void {
+export function checkNewImage(t: TableMeta, item: Item): void {
   checkIndexKeys(t, item);
   if (itemSize(item) > MAX_ITEM_SIZE) throw invalid('Item size has exceeded the maximum allowed size');
 }
@@ -113,11 +113,6 @@ export function returned(w: PreparedWrite, rv: ReturnValue | undefined): Item | 
 
 const nonEmpty = (item: Item) => (Object.keys(item).length ? item : undefined);
 
-export function checkReturnValues(op: 'PutItem' | 'DeleteItem', rv: ReturnValue | undefined): void {
-  if (rv && rv !== 'NONE' && rv !== 'ALL_OLD') throw invalid('Return values set to invalid value');
-  void op;
-}
-
 export function getItem(store: DynamoStore, input: GetItemInput): { t: TableMeta; item?: Item } {
   noMixing({ AttributesToGet: input.AttributesToGet }, { ProjectionExpression: input.ProjectionExpression });
   const ex = new RequestExpressions(input.ExpressionAttributeNames, undefined);
@@ -129,5 +124,3 @@ export function getItem(store: DynamoStore, input: GetItemInput): { t: TableMeta
   const item = store.items(t).get(encodeKey(t.key, k));
   return { t, item: item && paths ? project(item, paths) : item };
 }
-
-export { keyOf };

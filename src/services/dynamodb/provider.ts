@@ -10,6 +10,7 @@ import { query, scan } from './query.js';
 import { batchGet, batchWrite } from './batch.js';
 import { transactGet, transactWrite } from './transactions.js';
 import { TtlSweeper } from './ttl.js';
+import { batchExecute, executeStatement, executeTransaction } from './partiql/execute.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { invalid, itemSize } from './values.js';
 
@@ -67,6 +68,9 @@ function create(rt: Runtime): DynamodbProvider {
     BatchWriteItem: (input, ctx) => batchWrite(rt, store(ctx), input),
     TransactWriteItems: (input, ctx) => transactWrite(rt, store(ctx), input, ctx),
     TransactGetItems: (input, ctx) => transactGet(store(ctx), input),
+    ExecuteStatement: (input, ctx) => executeStatement(rt, store(ctx), input),
+    BatchExecuteStatement: (input, ctx) => batchExecute(rt, store(ctx), input),
+    ExecuteTransaction: (input, ctx) => executeTransaction(rt, store(ctx), input),
   };
 }
 

@@ -112,6 +112,16 @@ test('SNS → SQS fan-out with filter policies on attributes and on the body; ra
   assert.equal(raws.length, 4);
   const first = raws.find((m) => m.Body === JSON.stringify({ order: { total: 150 } }))!;
   assert.deepEqual(first.MessageAttributes, { sport: { DataType: 'String', StringValue: 'rugby' } });
+
+  // PublishBatch entries are filtered and delivered the same way
+  await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: [
+    { Id: 'a', Message: 'batch rugby', MessageAttributes: { sport: { DataType: 'String', StringValue: 'rugby' } } },
+    { Id: 'b', Message: 'batch chess', MessageAttributes: { sport: { DataType: 'String', StringValue: 'chess' } } },
+  ] }));
+  const rb = await receiveAll(rugby.url);
+  assert.deepEqual(rb.map((m) => JSON.parse(m.Body!).Message), ['batch rugby']);
+  const rr = await receiveAll(raw.url);
+  assert.deepEqual(rr.map((m) => [m.Body, m.MessageAttributes?.sport?.StringValue]).sort(), [['batch chess', 'chess'], ['batch rugby', 'rugby']]);
 });
 
 test('FIFO topic → FIFO queue: order within the group, deduplication, MessageGroupId passed on', async (t) => {

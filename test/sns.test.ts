@@ -283,6 +283,9 @@ test('Publish: message, subject, structure and attribute validation with AWS tex
   await rejects(attr('a..b', { DataType: 'String', StringValue: 'x' }), 'InvalidParameterValueException', "Message attribute name can not have successive '.' character.");
   await rejects(attr('a b', { DataType: 'String', StringValue: 'x' }), 'InvalidParameterValueException', /Invalid non-alphanumeric character '#x20'/);
   await rejects(attr('a', { DataType: 'String.Array', StringValue: 'nope' }), 'InvalidParameterValueException', /String\.Array/);
+  // a missing required member: the generic validation SNS's front end answers with
+  await rejects(sns.send(new PublishCommand({ TopicArn } as never)), 'ValidationError',
+    "1 validation error detected: Value null at 'message' failed to satisfy constraint: Member must not be null");
   const fine = await sns.send(new PublishCommand({ TopicArn, Message: 'x', MessageAttributes: {
     s: { DataType: 'String', StringValue: 'v' }, n: { DataType: 'Number', StringValue: '-1.5e3' }, b: { DataType: 'Binary', BinaryValue: Buffer.from([1, 2]) },
     arr: { DataType: 'String.Array', StringValue: '["a", 1, true, null]' }, custom: { DataType: 'String.custom', StringValue: 'c' } } }));

@@ -48,6 +48,8 @@ const xml = { 'content-type': 'text/xml' };
 
 const json10 = { 'content-type': 'application/x-amz-json-1.0' };
 const ddbItem = (pk: string, i: number) => ({ pk: { S: pk }, sk: { N: String(i) }, name: { S: `name ${i}` }, score: { N: String(i * 7) }, tags: { SS: ['a', 'b'] } });
+// Query pages hold small items: the null server's fixed page travels in an environment variable (max 128 KiB)
+const ddbSmall = (pk: string, i: number) => ({ pk: { S: pk }, sk: { N: String(i) }, v: { N: String(i * 7) } });
 
 /** A table keyed (pk S, sk N); on the null server (no such route) the 400 is ignored. */
 async function ddbTable(endpoint: string, name: string): Promise<boolean> {
@@ -61,7 +63,7 @@ async function ddbTable(endpoint: string, name: string): Promise<boolean> {
 }
 
 /** n items in one partition, 25 per BatchWriteItem, 16 batches in flight; skipped where there is no table. */
-async function ddbLoad(endpoint: string, table: string, pk: string, n: number): Promise<void> {
+async function ddbLoad(endpoint: string, table: string, pk: string, n: number, make = ddbItem): Promise<void> {
   if (!(await ddbTable(endpoint, table))) return;
   const ddb = client(DynamoDBClient, endpoint);
   let next = 0;
@@ -69,7 +71,7 @@ async function ddbLoad(endpoint: string, table: string, pk: string, n: number): 
     while (next < n) {
       const from = next;
       next += 25;
-      const items = Array.from({ length: Math.min(25, n - from) }, (_, k) => ({ PutRequest: { Item: ddbItem(pk, from + k) } }));
+      const items = Array.from({ length: Math.min(25, n - from) }, (_, k) => ({ PutRequest: { Item: make(pk, from + k) } }));
       await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: items } }));
     }
   }));
@@ -147,7 +149,7 @@ export const WORKLOADS: Workload[] = [
     name: 'dynamodb Query (1,000-item pages, 100,000-item partition)',
     async setup(endpoint) {
       await ddbTable(endpoint, 'bench-query');
-      await ddbLoad(endpoint, 'bench-query', 'big', 100_000);
+      await ddbLoad(endpoint, 'bench-query', 'big', 100_000, ddbSmall);
     },
     op: (endpoint, i) => client(DynamoDBClient, endpoint).send(new QueryCommand({
       TableName: 'bench-query',
@@ -162,7 +164,7 @@ export const WORKLOADS: Workload[] = [
       status: 200,
       headers: json10,
       body: JSON.stringify({
-        Items: Array.from({ length: 1000 }, (_, i) => ddbItem('big', i)),
+        Items: Array.from({ length: 1000 }, (_, i) => ddbSmall('big', i)),
         Count: 1000,
         ScannedCount: 1000,
         LastEvaluatedKey: { pk: { S: 'big' }, sk: { N: '999' } },

@@ -1,7 +1,7 @@
 // What a user sees for an operation or service Nimbus does not serve yet, in each protocol family.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListBackupsCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { S3Client, ListBucketAnalyticsConfigurationsCommand } from '@aws-sdk/client-s3';
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
@@ -20,7 +20,7 @@ after(() => nimbus.stop());
 
 // one operation per protocol family: CLI arguments, SDK call, service and operation names
 const families = [
-  { protocol: 'json 1.0', cli: ['dynamodb', 'list-tables'], service: 'dynamodb', op: 'ListTables', sdk: (u: string) => new DynamoDBClient(clientConfig(u)).send(new ListTablesCommand({})) },
+  { protocol: 'json 1.0', cli: ['dynamodb', 'list-backups'], service: 'dynamodb', op: 'ListBackups', sdk: (u: string) => new DynamoDBClient(clientConfig(u)).send(new ListBackupsCommand({})) },
   { protocol: 'json 1.0 + query-compatible', cli: ['sqs', 'list-queues'], service: 'sqs', op: 'ListQueues', sdk: (u: string) => new SQSClient(clientConfig(u)).send(new ListQueuesCommand({})) },
   { protocol: 'json 1.1', cli: ['kms', 'list-keys'], service: 'kms', op: 'ListKeys', sdk: (u: string) => new KMSClient(clientConfig(u)).send(new ListKeysCommand({})) },
   { protocol: 'rest-json', cli: ['lambda', 'list-functions'], service: 'lambda', op: 'ListFunctions', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListFunctionsCommand({})) },
@@ -65,7 +65,7 @@ import boto3, sys, json
 from botocore.exceptions import ClientError
 ddb = boto3.client('dynamodb', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')
 try:
-    ddb.list_tables()
+    ddb.list_backups()
 except ClientError as e:
     print(json.dumps({'code': e.response['Error']['Code'], 'status': e.response['ResponseMetadata']['HTTPStatusCode']}))
 `;

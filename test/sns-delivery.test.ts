@@ -357,3 +357,21 @@ print(json.dumps({'topic': topic, 'sub': sub, 'mid': mid, 'code': code, 'name': 
   assert.equal(out.code, 'NotFound');
   assert.equal(out.name, 'Boto');
 });
+
+test('with IAM enforced, the SubscribeURL still confirms without a signature (as in AWS)', async () => {
+  const server = await startServer({ enforceIam: true });
+  const ep = await endpoint();
+  try {
+    const client = new SNSClient(clientConfig(server.url));
+    const { TopicArn } = await client.send(new CreateTopicCommand({ Name: 'strict' }));
+    await client.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: ep.url }));
+    await until(() => ep.received.length === 1);
+    const res = await fetch(JSON.parse(ep.received[0].body).SubscribeURL);
+    assert.equal(res.status, 200);
+    const unsigned = await fetch(`${server.url}/?Action=ListTopics&Version=2010-03-31`);
+    assert.equal(unsigned.status, 403, 'other actions still need a signature');
+  } finally {
+    await ep.close();
+    await server.stop();
+  }
+});

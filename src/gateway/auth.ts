@@ -59,6 +59,8 @@ function forProtocol(e: unknown, ident: Identified): never {
 
 function operationAllowsAnonymous(ident: Identified, operation: string | undefined): boolean {
   if (ident.service === 's3') return true; // bucket policies decide (public buckets, POST forms)
+  // SNS's SubscribeURL and UnsubscribeURL are plain GETs anyone holding the token or ARN may follow
+  if (ident.service === 'sns' && (operation === 'ConfirmSubscription' || operation === 'Unsubscribe')) return true;
   const op = operation ? ident.model?.operations[operation] : undefined;
   return (op as { authtype?: string } | undefined)?.authtype === 'none';
 }

@@ -192,6 +192,13 @@ test('email subscriptions wait for confirmation: the token is in the outbox, Con
   assert.equal(JSON.parse(j.message).Message, 'as json');
   assert.equal(JSON.parse(j.message).Type, 'Notification');
 
+  // confirmation tokens are valid for three days
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'late@example.com' }));
+  const [late] = await outbox('?endpoint=late@example.com');
+  await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '3d' }) });
+  await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '1m' }) });
+  await rejects(sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: late.token })), 'InvalidParameterException', 'Invalid parameter: Token');
+
   const del = await fetch(`${nimbus.url}/_nimbus/sns/outbox?endpoint=json@example.com`, { method: 'DELETE' });
   assert.equal(del.status, 204);
   assert.equal((await outbox('?endpoint=json@example.com')).length, 0);

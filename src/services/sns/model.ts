@@ -29,6 +29,8 @@ export interface SubRecord {
   pending: boolean;
   authenticated: boolean;
   token: string;
+  /** virtual ms of Subscribe: confirmation tokens are valid for three days */
+  createdAt?: number;
   /** the Nimbus URL the subscriber reached us by: SubscribeURL, UnsubscribeURL and SigningCertURL point there */
   baseUrl: string;
 }

@@ -24,6 +24,7 @@ const subNotFound = () => new ServiceError('NotFound', 'Subscription does not ex
 const PAGE = 100;
 const MAX_MESSAGE_BYTES = 256 * 1024;
 const DEDUP_WINDOW_MS = 5 * 60_000;
+const TOKEN_LIFETIME_MS = 3 * 86_400_000;
 const PROTOCOLS = new Set(['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'application', 'lambda', 'firehose']);
 const NEEDS_CONFIRMATION = new Set(['http', 'https', 'email', 'email-json']);
 const SUB_ATTRIBUTES = new Set(['DeliveryPolicy', 'FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy', 'SubscriptionRoleArn', 'ReplayPolicy']);
@@ -524,6 +525,7 @@ function create(rt: Runtime): SnsProvider {
           authenticated: !NEEDS_CONFIRMATION.has(Protocol),
           token: randomBytes(144).toString('hex'),
           baseUrl: baseUrlOf(ctx),
+          createdAt: rt.clock.nowMs(),
         };
         store.subs.put(`${topic.name}/${id}`, sub);
         store.tokens.put(sub.token, `${topic.name}/${id}`);
@@ -545,6 +547,7 @@ function create(rt: Runtime): SnsProvider {
       const key = store.tokens.get(Token);
       const sub = key ? store.subs.get(key) : undefined;
       if (!key || !sub || sub.topicArn !== TopicArn) throw invalid('Token');
+      if (sub.pending && rt.clock.nowMs() - (sub.createdAt ?? 0) > TOKEN_LIFETIME_MS) throw invalid('Token');
       if (sub.pending) {
         sub.pending = false;
         sub.authenticated = (AuthenticateOnUnsubscribe ?? '').toLowerCase() === 'true';

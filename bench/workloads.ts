@@ -1,8 +1,11 @@
 // Bench workloads: one entry per AWS operation measured. Adding a service is one more entry.
 import http from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type AttributeValue, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { crc32 } from '@aws-crypto/crc32';
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -46,6 +49,20 @@ function client<C>(Ctor: new (config: object) => C, endpoint: string, extra: obj
 
 const xml = { 'content-type': 'text/xml' };
 
+// S3: path-style requests to one bucket; bodies of 1 KiB and 16 MiB (printable, so the null server can answer the small one)
+const S3_BUCKET = 'bench-s3';
+const KIB = Buffer.alloc(1024, 'x');
+const MIB16 = Buffer.alloc(16 * 1024 * 1024, 'y');
+const s3 = (endpoint: string) => client(S3Client, endpoint, { forcePathStyle: true });
+// the null server has no CreateBucket route: its 400 is expected and ignored there
+const s3Bucket = (endpoint: string) => s3(endpoint).send(new CreateBucketCommand({ Bucket: S3_BUCKET })).then(() => undefined, () => undefined);
+const crc32Of = (b: Buffer) => { const n = Buffer.alloc(4); n.writeUInt32BE(crc32(b) >>> 0); return n.toString('base64'); };
+/** What S3 answers a PUT of `body` with (a GET adds the content headers). */
+const s3PutHeaders = (body: Buffer) => ({
+  etag: `"${createHash('md5').update(body).digest('hex')}"`, 'x-amz-checksum-crc32': crc32Of(body), 'x-amz-checksum-type': 'FULL_OBJECT',
+  'x-amz-server-side-encryption': 'AES256', 'x-amz-request-id': '0123456789ABCDEF',
+});
+
 const json10 = { 'content-type': 'application/x-amz-json-1.0' };
 const ddbItem = (pk: string, i: number) => ({ pk: { S: pk }, sk: { N: String(i) }, name: { S: `name ${i}` }, score: { N: String(i * 7) }, tags: { SS: ['a', 'b'] } });
 // Query pages hold small items: the null server's fixed page travels in an environment variable (max 128 KiB)
@@ -63,7 +80,7 @@ async function ddbTable(endpoint: string, name: string): Promise<boolean> {
 }
 
 /** n items in one partition, 25 per BatchWriteItem, 16 batches in flight; skipped where there is no table. */
-async function ddbLoad(endpoint: string, table: string, pk: string, n: number, make: (pk: string, i: number) => Record<string, AttributeValue> = ddbItem): Promise<void> {
+async function ddbLoad(endpoint: string, table: string, pk: string, n: number, make = ddbItem): Promise<void> {
   if (!(await ddbTable(endpoint, table))) return;
   const ddb = client(DynamoDBClient, endpoint);
   let next = 0;
@@ -170,5 +187,35 @@ export const WORKLOADS: Workload[] = [
         LastEvaluatedKey: { pk: { S: 'big' }, sk: { N: '999' } },
       }),
     },
+  },
+  {
+    name: 's3 PutObject (1 KiB)',
+    setup: s3Bucket,
+    op: (endpoint, i) => s3(endpoint).send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `put/${i % 1000}`, Body: KIB })),
+    nullResponse: { match: { method: 'PUT', pathPrefix: `/${S3_BUCKET}/put/` }, status: 200, headers: s3PutHeaders(KIB), body: '' },
+  },
+  {
+    name: 's3 GetObject (1 KiB)',
+    async setup(endpoint) {
+      await s3Bucket(endpoint);
+      await Promise.all(Array.from({ length: 100 }, (_, i) => s3(endpoint).send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `get/${i}`, Body: KIB })).catch(() => undefined)));
+    },
+    // the body is read whole (and its CRC32 checked by the SDK, as by default)
+    op: (endpoint, i) => s3(endpoint).send(new GetObjectCommand({ Bucket: S3_BUCKET, Key: `get/${i % 100}` })).then(async (out) => {
+      if ((await out.Body!.transformToByteArray()).length !== KIB.length) throw new Error('short body');
+    }),
+    nullResponse: {
+      match: { method: 'GET', pathPrefix: `/${S3_BUCKET}/get/` },
+      status: 200,
+      headers: { ...s3PutHeaders(KIB), 'content-type': 'application/octet-stream', 'last-modified': 'Tue, 24 Nov 2026 21:00:00 GMT', 'accept-ranges': 'bytes' },
+      body: KIB.toString(),
+    },
+  },
+  {
+    // throughput: MiB/s = ops/s × 16
+    name: 's3 PutObject (16 MiB)',
+    setup: s3Bucket,
+    op: (endpoint, i) => s3(endpoint).send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `big/${i % 8}`, Body: MIB16 })),
+    nullResponse: { match: { method: 'PUT', pathPrefix: `/${S3_BUCKET}/big/` }, status: 200, headers: s3PutHeaders(MIB16), body: '' },
   },
 ];

@@ -9,7 +9,7 @@ import { S3Store, newId, type ObjectRecord, type PartRecord, type UploadRecord }
 import { noSuchUpload, invalidArgument, invalidRequest, malformedXml } from './errors.js';
 import { checkMetadata, contentHeaders, owner, parseTaggingHeader, sse, storageClass } from './attributes.js';
 import { checksumFields, compositeChecksum, expectedChecksums, hasher, isAlgorithm, memberOf, type Algorithm } from './checksums.js';
-import { storeBody } from './upload.js';
+import { objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkWriteConditions, invalidRange } from './conditions.js';
 import { isVersioned, newVersionId, parseCopySource, readable } from './objects.js';
 import { lockFromInput } from './lock.js';
@@ -101,9 +101,9 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         throw invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${u.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${expected.algorithm.toLowerCase()}`);
       }
       if (u.checksumAlgorithm && !expected.algorithm) expected.algorithm = u.checksumAlgorithm as Algorithm;
-      const body = await storeBody(rt, input.Body, expected, input.ContentLength);
+      const body = await storeBody(rt, input.Body, expected, input.ContentLength, false);
       const part: PartRecord = {
-        number: input.PartNumber, blob: body.blob, size: body.size, md5: body.md5, etag: `"${body.md5}"`,
+        number: input.PartNumber, blob: body.blob!, size: body.size, md5: body.md5, etag: `"${body.md5}"`,
         lastModified: ctx.clock.now(), checksum: body.checksum,
       };
       savePart(b.name, u, part);
@@ -133,7 +133,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
       const md5 = createHash('md5');
       const sum = isAlgorithm(u.checksumAlgorithm) ? hasher(u.checksumAlgorithm) : undefined;
       const blob = newId();
-      const data = source.size ? rt.engine.blobs.read(source.blob!, range) : Buffer.alloc(0);
+      const data = objectBody(rt, source, range);
       const { size } = await rt.engine.blobs.write(blob, data, (c) => {
         md5.update(c);
         sum?.update(c);

@@ -6,7 +6,7 @@ import { ServiceError } from '../errors.js';
 import { S3Store, newId, type BucketRecord, type ObjectRecord } from './store.js';
 import { noSuchKey, noSuchVersion, invalidRequest, invalidArgument } from './errors.js';
 import { expectedChecksums, checksumFields, hasher, isAlgorithm } from './checksums.js';
-import { storeBody } from './upload.js';
+import { INLINE_MAX, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from './conditions.js';
 import {
   checkCustomerKey, checkMetadata, checkTags, contentHeaders, objectAttributes, parseTaggingHeader, sse, storageClass, tagList,
@@ -101,11 +101,11 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       try {
         checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
       } catch (e) {
-        rt.engine.blobs.delete(body.blob);
+        if (body.blob) rt.engine.blobs.delete(body.blob);
         throw e;
       }
       const rec: ObjectRecord = {
-        key: input.Key, versionId: newVersionId(b), blob: body.blob, size: body.size, etag: `"${body.md5}"`,
+        key: input.Key, versionId: newVersionId(b), blob: body.blob, data: body.data, size: body.size, etag: `"${body.md5}"`,
         lastModified: ctx.clock.now(), ...base, checksum: body.checksum, seq: store.nextSeq(),
       };
       commit(b, rec);
@@ -132,7 +132,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         ...(input.ChecksumMode === 'ENABLED' && whole ? checksumFields(rec.checksum) : {}),
         ContentLength: range ? range.end - range.start + 1 : rec.size,
         ...(range ? { ContentRange: `bytes ${range.start}-${range.end}/${rec.size}`, StatusCode: 206 } : {}),
-        Body: rec.size === 0 ? Buffer.alloc(0) : rt.engine.blobs.read(rec.blob!, range),
+        Body: objectBody(rt, rec, range),
       };
     },
 
@@ -202,13 +202,16 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       const algorithm = input.ChecksumAlgorithm ?? source.checksum?.algorithm;
       const sum = isAlgorithm(algorithm) ? hasher(algorithm) : undefined;
       const md5 = createHash('md5');
-      const blob = newId();
-      const { size } = await rt.engine.blobs.write(blob, source.size ? rt.engine.blobs.read(source.blob!) : Buffer.alloc(0), (c) => {
+      const observe = (c: Buffer) => {
         md5.update(c);
         sum?.update(c);
-      });
+      };
+      // a small source stays small: its bytes are copied record to record
+      const blob = source.blob && source.size > INLINE_MAX ? newId() : undefined;
+      const data = blob ? undefined : Buffer.from(objectBody(rt, source) as Buffer);
+      const size = blob ? (await rt.engine.blobs.write(blob, objectBody(rt, source), observe)).size : (observe(data!), data!.length);
       const rec: ObjectRecord = {
-        key: input.Key, versionId: newVersionId(b), blob, size, etag: `"${md5.digest('hex')}"`, lastModified: ctx.clock.now(),
+        key: input.Key, versionId: newVersionId(b), blob, data, size, etag: `"${md5.digest('hex')}"`, lastModified: ctx.clock.now(),
         headers: replaceMeta ? contentHeaders(input) : source.headers,
         metadata: replaceMeta ? checkMetadata(input.Metadata) : source.metadata,
         tags: replaceTags ? parseTaggingHeader(input.Tagging) : source.tags,

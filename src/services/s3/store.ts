@@ -30,6 +30,8 @@ export interface ObjectRecord {
   versionId: string;
   deleteMarker?: boolean;
   blob?: string;
+  /** the bytes of a small object, kept in the record */
+  data?: Buffer;
   size: number;
   etag: string;
   lastModified: Date;

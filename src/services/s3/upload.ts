@@ -1,14 +1,19 @@
-// Streams a request body to a new blob while hashing it. Nothing is kept unless the whole body
-// arrived and every digest matched: a failed or interrupted upload leaves no blob behind.
+// Takes in a request body while hashing it: small bodies are kept in the object's record (one
+// SQLite row, no file to open), larger ones stream to a new blob. Nothing is kept unless the whole
+// body arrived and every digest matched: a failed or interrupted upload leaves nothing behind.
 import { Readable } from 'node:stream';
 import type { Runtime } from '../../runtime.js';
 import { ServiceError } from '../errors.js';
 import { BodyDigest, type Expected } from './checksums.js';
 import { incompleteBody } from './errors.js';
-import { newId, type StoredChecksum } from './store.js';
+import { newId, type ObjectRecord, type StoredChecksum } from './store.js';
+
+/** Bodies up to this size (when the request declares its length) live in the record itself. */
+export const INLINE_MAX = 32 * 1024;
 
 export interface StoredBody {
-  blob: string;
+  blob?: string;
+  data?: Buffer;
   size: number;
   md5: string;
   checksum?: StoredChecksum;
@@ -16,25 +21,48 @@ export interface StoredBody {
 
 type Body = Buffer | Uint8Array | string | Readable | undefined;
 
-export async function storeBody(rt: Runtime, body: Body, expected: Expected, declaredLength: number | undefined): Promise<StoredBody> {
-  const blob = newId();
+async function readSmall(source: Readable | Buffer, observe: (c: Buffer) => void): Promise<Buffer> {
+  if (Buffer.isBuffer(source)) {
+    observe(source);
+    return source;
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of source) {
+    observe(c as Buffer);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function storeBody(rt: Runtime, body: Body, expected: Expected, declaredLength: number | undefined, inline = true): Promise<StoredBody> {
   const digest = new BodyDigest(expected);
   const source = body instanceof Readable ? body : Buffer.from(body ?? '');
+  const small = inline && declaredLength !== undefined && declaredLength <= INLINE_MAX;
+  const blob = small ? undefined : newId();
+  let data: Buffer | undefined;
   let size: number;
   try {
     if (source instanceof Readable && source.errored) throw source.errored;
-    ({ size } = await rt.engine.blobs.write(blob, source, digest.observe));
+    if (blob) ({ size } = await rt.engine.blobs.write(blob, source, digest.observe));
+    else size = (data = await readSmall(source, digest.observe)).length;
   } catch (e) {
-    rt.engine.blobs.delete(blob);
+    if (blob) rt.engine.blobs.delete(blob);
     throw e instanceof ServiceError ? e : incompleteBody();
   }
   try {
     if (declaredLength !== undefined && size < declaredLength) throw incompleteBody();
     const trailers = (source as Readable & { trailers?: Record<string, string> }).trailers;
     const { md5, checksum } = await digest.verify(trailers);
-    return { blob, size, md5, checksum };
+    return { blob, data, size, md5, checksum };
   } catch (e) {
-    rt.engine.blobs.delete(blob);
+    if (blob) rt.engine.blobs.delete(blob);
     throw e;
   }
+}
+
+/** An object's bytes (or a range [start, end] of them), from its record or its blob. */
+export function objectBody(rt: Runtime, rec: Pick<ObjectRecord, 'blob' | 'data' | 'size'>, range?: { start: number; end: number }): Buffer | Readable {
+  if (rec.blob && rec.size > 0) return rt.engine.blobs.read(rec.blob, range);
+  const data = rec.data ?? Buffer.alloc(0);
+  return range ? data.subarray(range.start, range.end + 1) : data;
 }

@@ -317,7 +317,7 @@ function create(rt: Runtime): SnsProvider {
     });
   }
 
-  function sendConfirmation(store: SnsStore, sub: SubRecord, type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation'): void {
+  function sendConfirmation(sub: SubRecord, type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation'): void {
     const ref = parseTopicArn(sub.topicArn);
     const text = type === 'SubscriptionConfirmation'
       ? `You have chosen to subscribe to the topic ${sub.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
@@ -326,7 +326,6 @@ function create(rt: Runtime): SnsProvider {
       type, messageId: randomUUID(), topicArn: sub.topicArn, message: text, timestamp: rt.clock.now().toISOString(), fifo: false, token: sub.token,
     };
     delivery.deliver(n, sub, ref.account, ref.region);
-    void store;
   }
 
   // ---- integrations and admin routes ----
@@ -364,13 +363,10 @@ function create(rt: Runtime): SnsProvider {
 
     CreateTopic: ({ Name, Attributes = {}, Tags, DataProtectionPolicy }, ctx) => {
       const fifo = boolAttr(Attributes.FifoTopic ?? 'false');
-      if (fifo ? !/^[A-Za-z0-9_-]{1,251}\.fifo$/.test(Name) : !/^[A-Za-z0-9_-]{1,256}$/.test(Name)) {
-        throw fifo || Attributes.FifoTopic !== undefined || !Name.endsWith('.fifo')
-          ? invalid(fifo
-            ? 'Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.'
-            : 'Topic Name')
-          : invalid('Topic Name');
+      if (fifo && !/^[A-Za-z0-9_-]{1,251}\.fifo$/.test(Name)) {
+        throw invalid('Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.');
       }
+      if (!fifo && !/^[A-Za-z0-9_-]{1,256}$/.test(Name)) throw invalid('Topic Name');
       for (const [k, v] of Object.entries(Attributes)) checkTopicAttribute(k, v, fifo, true);
       checkTags(Tags ?? []);
       const attributes = { ...Attributes };
@@ -529,7 +525,7 @@ function create(rt: Runtime): SnsProvider {
         };
         store.subs.put(`${topic.name}/${id}`, sub);
         store.tokens.put(sub.token, `${topic.name}/${id}`);
-        if (sub.pending) sendConfirmation(store, sub, 'SubscriptionConfirmation');
+        if (sub.pending) sendConfirmation(sub, 'SubscriptionConfirmation');
         return { SubscriptionArn: sub.pending && !ReturnSubscriptionArn ? 'pending confirmation' : sub.arn };
       });
     },
@@ -571,7 +567,7 @@ function create(rt: Runtime): SnsProvider {
           store.topics.put(topic.name, topic);
         }
       });
-      if (sub.protocol === 'http' || sub.protocol === 'https') sendConfirmation(store, sub, 'UnsubscribeConfirmation');
+      if (sub.protocol === 'http' || sub.protocol === 'https') sendConfirmation(sub, 'UnsubscribeConfirmation');
     },
 
     GetSubscriptionAttributes: ({ SubscriptionArn }) => {

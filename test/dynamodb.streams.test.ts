@@ -94,3 +94,12 @@ test('TTL deletes expired items when the clock moves, as service deletions in th
   const trimmed = await read(arn);
   assert.deepEqual(trimmed.Records!.map((r) => r.dynamodb!.Keys!.id.S), []);
 });
+
+test('TTL is also checked lazily: an item already expired is gone when the table is next read', async () => {
+  await table('lazyttl', 'KEYS_ONLY');
+  await ddb.send(new D.UpdateTimeToLiveCommand({ TableName: 'lazyttl', TimeToLiveSpecification: { Enabled: true, AttributeName: 'exp' } }));
+  await ddb.send(new D.PutItemCommand({ TableName: 'lazyttl', Item: { id: { S: 'past' }, exp: { N: String(Math.floor(Date.now() / 1000) - 10) } } }));
+  await ddb.send(new D.PutItemCommand({ TableName: 'lazyttl', Item: { id: { S: 'ancient' }, exp: { N: '1000' } } })); // > 5 years old: ignored, as AWS does
+  const scan = await ddb.send(new D.ScanCommand({ TableName: 'lazyttl' }));
+  assert.deepEqual(scan.Items!.map((i) => i.id.S), ['ancient']);
+});

@@ -16,8 +16,14 @@ import { invalid, itemSize } from './values.js';
 
 function create(rt: Runtime): DynamodbProvider {
   const stores = dynamoStores(rt);
-  const store = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
   const ttl = new TtlSweeper(rt);
+  // every handler starts here: tables with TTL on that are read are swept lazily
+  const store = (ctx: RequestContext, tableName?: string) => {
+    const s = stores.get(ctx.account, ctx.region);
+    const t = tableName ? s.tables.get(tableName) : undefined;
+    if (t?.ttl?.enabled) ttl.sweepIfDue(ctx.account, ctx.region, t);
+    return s;
+  };
   const tables = tableHandlers(store, (fn) => rt.engine.transaction(fn));
   const writeCapacity = (mode: string | undefined, w: PreparedWrite) => consumed(mode as never, w.t.name, writeUnits(itemSize(w.next ?? w.old ?? {})), true);
   const onlyOld = (rv: string | undefined) => {
@@ -58,12 +64,12 @@ function create(rt: Runtime): DynamodbProvider {
     },
 
     GetItem: (input, ctx) => {
-      const { t, item } = getItem(store(ctx), input);
+      const { t, item } = getItem(store(ctx, input.TableName), input);
       return { Item: item, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t.name, readUnits(item ? itemSize(item) : 0, input.ConsistentRead), false) };
     },
 
-    Query: (input, ctx) => query(store(ctx), input),
-    Scan: (input, ctx) => scan(store(ctx), input),
+    Query: (input, ctx) => query(store(ctx, input.TableName), input),
+    Scan: (input, ctx) => scan(store(ctx, input.TableName), input),
     BatchGetItem: (input, ctx) => batchGet(store(ctx), input),
     BatchWriteItem: (input, ctx) => batchWrite(rt, store(ctx), input),
     TransactWriteItems: (input, ctx) => transactWrite(rt, store(ctx), input, ctx),

@@ -15,6 +15,18 @@ export class TtlSweeper {
     rt.clock.onAdvance(() => this.sweepAll());
   }
 
+  private readonly lastSweep = new Map<string, number>();
+
+  /** The lazy check: a table with TTL on is swept when read, at most once a minute of virtual time. */
+  sweepIfDue(account: string, region: string, t: TableMeta): void {
+    if (!t.ttl?.enabled) return;
+    const id = `${account}/${region}/${t.name}`;
+    const now = this.rt.clock.nowMs();
+    if ((this.lastSweep.get(id) ?? 0) > now - 60_000) return;
+    this.lastSweep.set(id, now);
+    this.sweep(account, region, t);
+  }
+
   track(account: string, region: string, t: TableMeta): void {
     const id = `${account}/${region}/${t.name}`;
     if (t.ttl?.enabled) this.registry.put(id, { account, region, table: t.name });

@@ -1,6 +1,7 @@
 // Integrity of uploaded bodies: Content-MD5, x-amz-content-sha256 and the flexible checksums
 // (x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256}) sent as headers or aws-chunked trailers.
 import { createHash, type Hash } from 'node:crypto';
+import zlib from 'node:zlib';
 import { Crc32 } from '@aws-crypto/crc32';
 import { Crc32c } from '@aws-crypto/crc32c';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
@@ -24,10 +25,17 @@ const uint32 = (n: number) => {
   return b;
 };
 
+/** zlib's CRC32 (Node ≥ 20.15) is some twenty times faster than the JS one: the SDKs' default algorithm. */
+const nativeCrc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+
 export function hasher(alg: Algorithm): Hasher {
   switch (alg) {
     case 'CRC32':
     case 'CRC32C': {
+      if (alg === 'CRC32' && nativeCrc32) {
+        let crc = 0;
+        return { update: (b) => void (crc = nativeCrc32(b, crc)), digest: async () => uint32(crc) };
+      }
       const c = alg === 'CRC32' ? new Crc32() : new Crc32c();
       return { update: (b) => void c.update(b), digest: async () => uint32(c.digest()) };
     }

@@ -7,7 +7,9 @@ import {
   SetSubscriptionAttributesCommand, PublishCommand, PublishBatchCommand, AddPermissionCommand, RemovePermissionCommand,
   paginateListTopics, CreatePlatformApplicationCommand, GetPlatformApplicationAttributesCommand, CreatePlatformEndpointCommand,
   GetEndpointAttributesCommand, SetEndpointAttributesCommand, ListEndpointsByPlatformApplicationCommand, DeleteEndpointCommand,
-  DeletePlatformApplicationCommand, ListPlatformApplicationsCommand,
+  DeletePlatformApplicationCommand, ListPlatformApplicationsCommand, SetSMSAttributesCommand, GetSMSAttributesCommand,
+  CheckIfPhoneNumberIsOptedOutCommand, GetSMSSandboxAccountStatusCommand, CreateSMSSandboxPhoneNumberCommand,
+  VerifySMSSandboxPhoneNumberCommand, ListSMSSandboxPhoneNumbersCommand, DeleteSMSSandboxPhoneNumberCommand,
 } from '@aws-sdk/client-sns';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -391,4 +393,20 @@ test('topics, subscriptions and the signing key survive a restart with persisten
   } finally {
     await server.stop();
   }
+});
+
+test('SMS attributes and the SMS sandbox: the one-time password is in the outbox', async () => {
+  await sns.send(new SetSMSAttributesCommand({ attributes: { DefaultSMSType: 'Transactional', DefaultSenderID: 'Nimbus' } }));
+  assert.deepEqual((await sns.send(new GetSMSAttributesCommand({ attributes: ['DefaultSMSType'] }))).attributes, { DefaultSMSType: 'Transactional' });
+  assert.equal((await sns.send(new CheckIfPhoneNumberIsOptedOutCommand({ phoneNumber: '+15555550100' }))).isOptedOut, false);
+  assert.equal((await sns.send(new GetSMSSandboxAccountStatusCommand({}))).IsInSandbox, false);
+  await sns.send(new CreateSMSSandboxPhoneNumberCommand({ PhoneNumber: '+15555550188' }));
+  const [otp] = await outbox('?endpoint=%2B15555550188');
+  const code = /code is (\d{6})/.exec(otp.message)![1];
+  await rejects(sns.send(new VerifySMSSandboxPhoneNumberCommand({ PhoneNumber: '+15555550188', OneTimePassword: code === '000000' ? '111111' : '000000' })),
+    'VerificationException', 'Invalid one-time password');
+  await sns.send(new VerifySMSSandboxPhoneNumberCommand({ PhoneNumber: '+15555550188', OneTimePassword: code }));
+  assert.deepEqual((await sns.send(new ListSMSSandboxPhoneNumbersCommand({}))).PhoneNumbers, [{ PhoneNumber: '+15555550188', Status: 'Verified' }]);
+  await sns.send(new DeleteSMSSandboxPhoneNumberCommand({ PhoneNumber: '+15555550188' }));
+  await rejects(sns.send(new DeleteSMSSandboxPhoneNumberCommand({ PhoneNumber: '+15555550188' })), 'ResourceNotFoundException', 'Phone number does not exist');
 });

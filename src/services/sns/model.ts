@@ -66,6 +66,10 @@ export interface SnsStore {
   apps: Collection<AppRecord>;
   /** key: `<platform>/<application name>/<id>` */
   endpoints: Collection<EndpointRecord>;
+  /** SetSMSAttributes, under the key `attributes` */
+  sms: Collection<Record<string, string>>;
+  /** SMS sandbox phone numbers */
+  sandbox: Collection<{ status: 'Pending' | 'Verified'; code: string }>;
 }
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,256})$/;

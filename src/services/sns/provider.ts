@@ -84,6 +84,8 @@ function create(rt: Runtime): SnsProvider {
     dedup: scope.collection('dedup'),
     apps: scope.collection('apps'),
     endpoints: scope.collection('endpoints'),
+    sms: scope.collection('sms'),
+    sandbox: scope.collection('sandbox'),
   }));
 
   const topicByArn = (arn: string): TopicRecord | undefined => {
@@ -648,7 +650,38 @@ function create(rt: Runtime): SnsProvider {
       return { Successful, Failed: [] };
     },
 
-    // ---- SMS settings (recorded; nothing is sent) ----
+    // ---- SMS settings and sandbox (recorded; nothing is sent) ----
+
+    GetSMSSandboxAccountStatus: () => ({ IsInSandbox: false }),
+    ListOriginationNumbers: () => ({ PhoneNumbers: [] }),
+    CreateSMSSandboxPhoneNumber: ({ PhoneNumber, LanguageCode }, ctx) => {
+      if (!E164.test(PhoneNumber)) throw invalid('PhoneNumber');
+      // the one-time password goes out as an SMS: it is in the outbox
+      const code = String(100000 + (randomBytes(4).readUInt32BE() % 900000));
+      sandbox(ctx).put(PhoneNumber, { status: 'Pending', code });
+      recordDirect(ctx, 'sms', PhoneNumber, { message: `Your Amazon SNS verification code is ${code}${LanguageCode && LanguageCode !== 'en-US' ? ` (${LanguageCode})` : ''}` });
+      return {};
+    },
+    VerifySMSSandboxPhoneNumber: ({ PhoneNumber, OneTimePassword }, ctx) => {
+      const rec = sandbox(ctx).get(PhoneNumber);
+      if (!rec) throw new ServiceError('ResourceNotFound', 'Phone number does not exist');
+      if (rec.status !== 'Verified' && rec.code !== OneTimePassword) throw new ServiceError('VerificationException', 'Invalid one-time password', undefined, { Status: 'Pending' });
+      sandbox(ctx).put(PhoneNumber, { ...rec, status: 'Verified' });
+      return {};
+    },
+    DeleteSMSSandboxPhoneNumber: ({ PhoneNumber }, ctx) => {
+      if (!sandbox(ctx).delete(PhoneNumber)) throw new ServiceError('ResourceNotFound', 'Phone number does not exist');
+      return {};
+    },
+    ListSMSSandboxPhoneNumbers: ({ NextToken, MaxResults }, ctx) => {
+      const limit = MaxResults ?? 100;
+      const items = [...sandbox(ctx).scan({ after: decodeToken(NextToken), limit: limit + 1 })];
+      const page = items.slice(0, limit);
+      return {
+        PhoneNumbers: page.map(([PhoneNumber, r]) => ({ PhoneNumber, Status: r.status })),
+        ...(items.length > limit ? { NextToken: encodeToken(page[page.length - 1][0]) } : {}),
+      };
+    },
 
     CheckIfPhoneNumberIsOptedOut: ({ phoneNumber }) => {
       if (!E164.test(phoneNumber)) throw invalid('PhoneNumber');
@@ -657,17 +690,21 @@ function create(rt: Runtime): SnsProvider {
     ListPhoneNumbersOptedOut: () => ({ phoneNumbers: [] }),
     OptInPhoneNumber: () => ({}),
     GetSMSAttributes: ({ attributes }, ctx) => {
-      const all = rt.engine.collection<Record<string, string>>(`sns/${ctx.account}/${ctx.region}/sms`).get('attributes') ?? {};
+      const all = stores.get(ctx.account, ctx.region).sms.get('attributes') ?? {};
       return { attributes: attributes?.length ? Object.fromEntries(Object.entries(all).filter(([k]) => attributes.includes(k))) : all };
     },
     SetSMSAttributes: ({ attributes }, ctx) => {
-      const c = rt.engine.collection<Record<string, string>>(`sns/${ctx.account}/${ctx.region}/sms`);
+      const c = stores.get(ctx.account, ctx.region).sms;
       c.put('attributes', { ...(c.get('attributes') ?? {}), ...attributes });
       return {};
     },
   };
 
   // ---- helpers that need the stores ----
+
+  function sandbox(ctx: RequestContext) {
+    return stores.get(ctx.account, ctx.region).sandbox;
+  }
 
   function taggable(arn: string, ctx: RequestContext) {
     try {

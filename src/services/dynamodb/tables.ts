@@ -54,12 +54,13 @@ function checkProjection(p: Projection | undefined, name: string): Projection {
   return { ProjectionType: type, ...(type === 'INCLUDE' ? { NonKeyAttributes: p.NonKeyAttributes } : {}) };
 }
 
-function throughput(mode: string, pt: ProvisionedThroughput | undefined, what = ''): { read: number; write: number } {
+function throughput(mode: string, pt: ProvisionedThroughput | undefined, index?: string): { read: number; write: number } {
   if (mode === 'PAY_PER_REQUEST') {
     if (pt) throw invalidParam(`Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST`);
     return { read: 0, write: 0 };
   }
-  if (!pt) throw invalidParam(`ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED${what}`);
+  if (!pt && index) throw invalidParam(`ProvisionedThroughput must be specified for index: ${index}`);
+  if (!pt) throw invalidParam('ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED');
   return { read: pt.ReadCapacityUnits, write: pt.WriteCapacityUnits };
 }
 
@@ -84,7 +85,7 @@ function closeStream(store: DynamoStore, t: TableMeta, now: number): void {
 
 function newIndex(kind: 'LSI' | 'GSI', i: { IndexName: string; KeySchema: KeySchemaElement[]; Projection: Projection; ProvisionedThroughput?: ProvisionedThroughput }, defs: AttributeDefinition[], mode: string): IndexMeta {
   const key = keyDef(i.KeySchema, defs);
-  const pt = kind === 'GSI' ? throughput(mode, i.ProvisionedThroughput, ` for index ${i.IndexName}`) : undefined;
+  const pt = kind === 'GSI' ? throughput(mode, i.ProvisionedThroughput, i.IndexName) : undefined;
   return { name: i.IndexName, kind, keySchema: i.KeySchema, key, projection: checkProjection(i.Projection, i.IndexName), ...(pt ? { read: pt.read, write: pt.write } : {}) };
 }
 

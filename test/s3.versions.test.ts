@@ -8,7 +8,8 @@ import {
   ListObjectVersionsCommand, ListObjectsV2Command, DeleteBucketCommand, PutBucketLifecycleConfigurationCommand,
   PutObjectLockConfigurationCommand, GetObjectLockConfigurationCommand, PutObjectRetentionCommand, GetObjectRetentionCommand,
   PutObjectLegalHoldCommand, GetObjectLegalHoldCommand, PutBucketNotificationConfigurationCommand, CreateMultipartUploadCommand,
-  ListMultipartUploadsCommand, GetObjectAclCommand, PutObjectAclCommand,
+  ListMultipartUploadsCommand, GetObjectAclCommand, PutObjectAclCommand, RestoreObjectCommand, GetObjectAttributesCommand,
+  CreateMultipartUploadCommand as CreateUpload, UploadPartCommand, CompleteMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -239,4 +240,42 @@ test('event notifications: s3:ObjectCreated:* and s3:ObjectRemoved:* reach an SQ
   assert.equal(created.s3.object.key, 'in/cat.jpg');
   assert.equal(created.s3.object.size, 4);
   assert.equal(created.s3.object.eTag, createHash('md5').update('meow').digest('hex'));
+});
+
+test('archived objects: GET is InvalidObjectState until RestoreObject completes on the virtual clock; the copy expires', async () => {
+  const Bucket = 'archive';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'cold', Body: 'frozen', StorageClass: 'GLACIER' }));
+  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'cold' })), 'InvalidObjectState', 403);
+  const first = await c.send(new RestoreObjectCommand({ Bucket, Key: 'cold', RestoreRequest: { Days: 2, GlacierJobParameters: { Tier: 'Standard' } } }));
+  assert.equal(first.$metadata.httpStatusCode, 202);
+  assert.equal((await c.send(new HeadObjectCommand({ Bucket, Key: 'cold' }))).Restore, 'ongoing-request="true"');
+  await rejects(c.send(new RestoreObjectCommand({ Bucket, Key: 'cold', RestoreRequest: { Days: 2 } })), 'RestoreAlreadyInProgress', 409);
+  await advance('5h');
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'cold' }))), 'frozen');
+  assert.match((await c.send(new HeadObjectCommand({ Bucket, Key: 'cold' }))).Restore ?? '', /^ongoing-request="false", expiry-date=".+GMT"$/);
+  const again = await c.send(new RestoreObjectCommand({ Bucket, Key: 'cold', RestoreRequest: { Days: 1 } }));
+  assert.equal(again.$metadata.httpStatusCode, 200);
+  await advance('3d');
+  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'cold' })), 'InvalidObjectState', 403);
+  await c.send(new PutObjectCommand({ Bucket, Key: 'warm', Body: 'w' }));
+  await rejects(c.send(new RestoreObjectCommand({ Bucket, Key: 'warm', RestoreRequest: { Days: 1 } })), 'InvalidObjectState', 403);
+});
+
+test('GetObjectAttributes: ETag, checksum, size, storage class and the parts of a multipart object', async () => {
+  const Bucket = 'attributes';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  const { UploadId } = await c.send(new CreateUpload({ Bucket, Key: 'mp', ChecksumAlgorithm: 'CRC32' }));
+  const p1 = await c.send(new UploadPartCommand({ Bucket, Key: 'mp', UploadId, PartNumber: 1, Body: Buffer.alloc(5 * 1024 * 1024, 1), ChecksumAlgorithm: 'CRC32' }));
+  const p2 = await c.send(new UploadPartCommand({ Bucket, Key: 'mp', UploadId, PartNumber: 2, Body: 'end', ChecksumAlgorithm: 'CRC32' }));
+  await c.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'mp', UploadId, MultipartUpload: { Parts: [
+    { ETag: p1.ETag, PartNumber: 1, ChecksumCRC32: p1.ChecksumCRC32 }, { ETag: p2.ETag, PartNumber: 2, ChecksumCRC32: p2.ChecksumCRC32 },
+  ] } }));
+  const a = await c.send(new GetObjectAttributesCommand({ Bucket, Key: 'mp', ObjectAttributes: ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'] }));
+  assert.match(a.ETag ?? '', /^[0-9a-f]{32}-2$/);
+  assert.equal(a.ObjectSize, 5 * 1024 * 1024 + 3);
+  assert.equal(a.StorageClass, 'STANDARD');
+  assert.equal(a.Checksum?.ChecksumType, 'COMPOSITE');
+  assert.equal(a.ObjectParts?.TotalPartsCount, 2);
+  assert.deepEqual(a.ObjectParts?.Parts?.map((p) => p.Size), [5 * 1024 * 1024, 3]);
 });

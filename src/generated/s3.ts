@@ -2017,6 +2017,7 @@ export interface RequestProgress {
 export interface RestoreObjectOutput {
   RequestCharged?: RequestCharged;
   RestoreOutputPath?: string;
+  StatusCode?: number;
 }
 export interface RestoreObjectRequest {
   Bucket: string;

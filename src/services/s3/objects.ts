@@ -14,6 +14,7 @@ import {
 import { createHash } from 'node:crypto';
 import type { Events } from './events.js';
 import { checkLockedDelete, lockFromInput } from './lock.js';
+import { checkReadable, restoreHeader } from './restore.js';
 
 /** Version id for a new version: random when versioning is enabled, 'null' otherwise. */
 export const newVersionId = (b: BucketRecord) => (b.versioning === 'Enabled' ? newId(24) : 'null');
@@ -118,16 +119,18 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       };
     },
 
-    GetObject: (input) => {
+    GetObject: (input, ctx) => {
       const b = store.bucket(input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
       checkCustomerKey(rec, input);
       checkReadConditions(rec, input);
+      checkReadable(rec, ctx.clock.nowMs());
       let range = parseRange(input.Range, rec.size);
       if (input.PartNumber !== undefined) range = partRange(rec, input.PartNumber);
       const whole = !range || (range.start === 0 && range.end === rec.size - 1 && input.PartNumber === undefined);
       return {
         ...objectAttributes(rec, isVersioned(b)),
+        Restore: restoreHeader(rec, ctx.clock.nowMs()),
         ...overrides(input),
         ...(input.ChecksumMode === 'ENABLED' && whole ? checksumFields(rec.checksum) : {}),
         ContentLength: range ? range.end - range.start + 1 : rec.size,
@@ -136,7 +139,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       };
     },
 
-    HeadObject: (input) => {
+    HeadObject: (input, ctx) => {
       const b = store.bucket(input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
       checkCustomerKey(rec, input);
@@ -145,6 +148,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       if (input.PartNumber !== undefined) range = partRange(rec, input.PartNumber);
       return {
         ...objectAttributes(rec, isVersioned(b)),
+        Restore: restoreHeader(rec, ctx.clock.nowMs()),
         ...(input.ChecksumMode === 'ENABLED' && !range ? checksumFields(rec.checksum) : {}),
         ContentLength: range ? range.end - range.start + 1 : rec.size,
         ...(range ? { ContentRange: `bytes ${range.start}-${range.end}/${rec.size}` } : {}),
@@ -186,6 +190,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       const src = parseCopySource(input.CopySource);
       const sb = store.bucket(src.bucket);
       const source = readable(store, sb, src.key, src.versionId);
+      checkReadable(source, ctx.clock.nowMs());
       checkCustomerKey(source, { SSECustomerKey: input.CopySourceSSECustomerKey });
       checkCopyConditions(source, {
         IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,

@@ -9,6 +9,7 @@ import { objectHandlers } from './objects.js';
 import { listingHandlers } from './listing.js';
 import { multipartHandlers } from './multipart.js';
 import { retentionHandlers } from './retention.js';
+import { restoreHandlers } from './restore.js';
 import { applyLifecycle } from './lifecycle.js';
 
 function create(rt: Runtime): S3Provider {
@@ -21,6 +22,7 @@ function create(rt: Runtime): S3Provider {
     ...listingHandlers(store),
     ...multipartHandlers(rt, store, events),
     ...retentionHandlers(store),
+    ...restoreHandlers(store),
   };
 }
 

@@ -45,6 +45,8 @@ export interface ObjectRecord {
   sse?: Record<string, string | boolean>;
   lock?: { mode?: string; until?: Date; legalHold?: string };
   acl?: string;
+  /** an archived object's restore: when the copy is ready and when it goes (epoch ms) */
+  restore?: { readyAt: number; expiresAt: number };
   /** ordering sequence: newer versions have larger numbers */
   seq: number;
 }

@@ -1,0 +1,83 @@
+// Archived storage classes: GLACIER and DEEP_ARCHIVE objects are read only after RestoreObject, whose
+// temporary copy becomes available after the tier's delay and lasts `Days`, all on the virtual clock.
+// Also GetObjectAttributes, which reads an object's metadata without its body.
+import type { S3Provider, ObjectAttributes, StorageClass } from '../../generated/s3.js';
+import { ServiceError } from '../errors.js';
+import type { S3Store, ObjectRecord } from './store.js';
+import { isVersioned, readable, saveInPlace } from './objects.js';
+import { checksumFields } from './checksums.js';
+import { malformedXml } from './errors.js';
+
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** How long each retrieval tier takes. */
+const DELAY: Record<string, Record<string, number>> = {
+  GLACIER: { Expedited: 5 * 60_000, Standard: 4 * HOUR, Bulk: 12 * HOUR },
+  DEEP_ARCHIVE: { Standard: 12 * HOUR, Bulk: 48 * HOUR },
+};
+
+type Restore = NonNullable<ObjectRecord['restore']>;
+const ongoing = (r: Restore | undefined, now: number) => !!r && now < r.readyAt;
+const available = (r: Restore | undefined, now: number) => !!r && now >= r.readyAt && now < r.expiresAt;
+
+/** The x-amz-restore header: the restore's state, if one was asked for. */
+export function restoreHeader(rec: ObjectRecord, now: number): string | undefined {
+  const r = rec.restore;
+  if (!r || now >= r.expiresAt) return undefined;
+  return ongoing(r, now) ? 'ongoing-request="true"' : `ongoing-request="false", expiry-date="${new Date(r.expiresAt).toUTCString()}"`;
+}
+
+/** GET of an archived object that is not restored: InvalidObjectState. */
+export function checkReadable(rec: ObjectRecord, now: number): void {
+  if (ARCHIVED.has(rec.storageClass) && !available(rec.restore, now)) {
+    throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's storage class", 403, { StorageClass: rec.storageClass });
+  }
+}
+
+export function restoreHandlers(store: S3Store): S3Provider {
+  return {
+    RestoreObject: (input, ctx) => {
+      const b = store.bucket(input.Bucket);
+      const rec = readable(store, b, input.Key, input.VersionId);
+      if (!ARCHIVED.has(rec.storageClass)) {
+        throw new ServiceError('InvalidObjectState', "Restore is not allowed for the object's current storage class", 403, { StorageClass: rec.storageClass });
+      }
+      const req = input.RestoreRequest ?? {};
+      if (req.Days === undefined || req.Days < 1) throw malformedXml();
+      const now = ctx.clock.nowMs();
+      const tier = req.GlacierJobParameters?.Tier ?? req.Tier ?? 'Standard';
+      const delay = DELAY[rec.storageClass][tier];
+      if (delay === undefined) throw new ServiceError('InvalidArgument', `${tier} retrieval is not supported for ${rec.storageClass}`, 400);
+      if (ongoing(rec.restore, now)) throw new ServiceError('RestoreAlreadyInProgress', 'Object restore is already in progress', 409);
+      const wasAvailable = available(rec.restore, now);
+      // a restored copy asked for again only has its expiry moved
+      const readyAt = wasAvailable ? rec.restore!.readyAt : now + delay;
+      rec.restore = { readyAt, expiresAt: Math.ceil((Math.max(readyAt, now) + req.Days * DAY) / DAY) * DAY };
+      saveInPlace(store, b, rec);
+      return { StatusCode: wasAvailable ? 200 : 202 };
+    },
+
+    GetObjectAttributes: (input) => {
+      const b = store.bucket(input.Bucket);
+      const rec = readable(store, b, input.Key, input.VersionId);
+      const want = new Set<ObjectAttributes>(input.ObjectAttributes ?? []);
+      const out: Record<string, unknown> = { LastModified: rec.lastModified, ...(isVersioned(b) ? { VersionId: rec.versionId } : {}) };
+      if (want.has('ETag')) out.ETag = rec.etag.replace(/"/g, '');
+      if (want.has('Checksum') && rec.checksum) out.Checksum = checksumFields(rec.checksum);
+      if (want.has('ObjectSize')) out.ObjectSize = rec.size;
+      if (want.has('StorageClass')) out.StorageClass = rec.storageClass as StorageClass;
+      if (want.has('ObjectParts') && rec.parts) {
+        const max = input.MaxParts ?? 1000;
+        const from = input.PartNumberMarker ?? 0;
+        const numbers = rec.parts.map((size, i) => ({ PartNumber: i + 1, Size: size })).filter((p) => p.PartNumber > from);
+        const page = numbers.slice(0, max);
+        out.ObjectParts = {
+          TotalPartsCount: rec.parts.length, PartNumberMarker: from, MaxParts: max, IsTruncated: numbers.length > max,
+          ...(page.length ? { NextPartNumberMarker: page.at(-1)!.PartNumber } : {}), Parts: page,
+        };
+      }
+      return out;
+    },
+  };
+}

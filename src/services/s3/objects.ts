@@ -96,11 +96,12 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         lock: lockFromInput(b, input, ctx.clock.now()),
         acl: input.ACL,
       };
-      checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
+      const conditional = input.IfMatch !== undefined || input.IfNoneMatch !== undefined;
+      if (conditional) checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
       const body = await storeBody(rt, input.Body, expected, input.ContentLength);
       // a concurrent writer may have won while the body streamed in
       try {
-        checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
+        if (conditional) checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
       } catch (e) {
         if (body.blob) rt.engine.blobs.delete(body.blob);
         throw e;

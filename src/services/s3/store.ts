@@ -140,24 +140,25 @@ export class S3Store {
    * Returns the blobs no longer referenced.
    */
   putVersion(b: BucketRecord, rec: ObjectRecord): string[] {
-    // (scans are read whole before writing: an open iterator holds the database connection)
     const objects = this.objects(b.name);
     const dropped: string[] = [];
+    if (!b.versioning) {
+      const old = objects.get(rec.key);
+      if (old?.blob && old.blob !== rec.blob) dropped.push(old.blob);
+      objects.put(rec.key, rec);
+      return dropped;
+    }
     this.rt.engine.transaction(() => {
-      if (!b.versioning) {
-        const old = objects.get(rec.key);
-        if (old?.blob && old.blob !== rec.blob) dropped.push(old.blob);
-      } else {
-        const versions = this.versions(b.name);
-        if (rec.versionId === 'null') {
-          for (const [k, v] of [...versions.scan({ prefix: rec.key + '\u0000' })]) {
-            if (v.versionId !== 'null') continue;
-            versions.delete(k);
-            if (v.blob && v.blob !== rec.blob) dropped.push(v.blob);
-          }
+      const versions = this.versions(b.name);
+      if (rec.versionId === 'null') {
+        // read whole before writing: an open iterator holds the database connection
+        for (const [k, v] of [...versions.scan({ prefix: rec.key + '\u0000' })]) {
+          if (v.versionId !== 'null') continue;
+          versions.delete(k);
+          if (v.blob && v.blob !== rec.blob) dropped.push(v.blob);
         }
-        versions.put(this.versionKey(rec), rec);
       }
+      versions.put(this.versionKey(rec), rec);
       objects.put(rec.key, rec);
     });
     return dropped;

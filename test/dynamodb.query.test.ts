@@ -109,6 +109,14 @@ test('key condition errors', async () => {
   await assert.rejects(q('sk = :s', { ':s': { S: 'x' } }), /Query condition missed key schema element: pk/);
   await assert.rejects(q('pk = :p OR sk = :s', { ':p': { S: 'x' }, ':s': { S: 'x' } }), /Invalid operator used in KeyConditionExpression: OR/);
   await assert.rejects(q('pk = :p', { ':p': { N: '1' } }), /One or more parameter values were invalid: Condition parameter type does not match schema type/);
+  await assert.rejects(
+    ddb.send(new D.QueryCommand({ TableName: t, KeyConditionExpression: 'pk = :p', FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':p': { S: 'x' }, ':s': { S: 'x' } } })),
+    /Filter Expression can only contain non-primary key attributes: Primary key attribute: sk/,
+  );
+  await assert.rejects(
+    ddb.send(new D.QueryCommand({ TableName: t, KeyConditionExpression: 'pk = :p', ProjectionExpression: 'a, a.b', ExpressionAttributeValues: { ':p': { S: 'x' } } })),
+    /Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \[a\], path two: \[a, b\]/,
+  );
 });
 
 test('LSI and GSI queries honour projections; ALL_ATTRIBUTES refused on a KEYS_ONLY GSI', async () => {

@@ -7,6 +7,7 @@ import type { QueryInput, ScanInput, Select } from '../../generated/dynamodb.js'
 import type { ScanOptions } from '../../state/engine.js';
 import type { Condition, Operand, Path } from './expressions/ast.js';
 import { evaluate, project } from './expressions/evaluate.js';
+import { conditionAttributes } from './expressions/paths.js';
 import { RequestExpressions, noMixing } from './expressions/request.js';
 import { fromAttributesToGet, fromConditions } from './expressions/legacy.js';
 import { encodeKey, encodeValue, keyOf, type KeyDef } from './keys.js';
@@ -186,6 +187,9 @@ export function query(store: DynamoStore, input: QueryInput) {
   const src = source(store, input.TableName, input.IndexName);
   const select = checkSelect(src, input.Select, !!paths);
   if (input.ConsistentRead && src.idx?.kind === 'GSI') throw invalid('Consistent reads are not supported on global secondary indexes');
+  const keyNames = [src.key.hash, src.key.range].filter((x): x is string => !!x);
+  const inFilter = filter ? [...conditionAttributes(filter)].find((a) => keyNames.includes(a)) : undefined;
+  if (inFilter) throw invalid(`Filter Expression can only contain non-primary key attributes: Primary key attribute: ${inFilter}`);
   const range = bounds(keyRange(keyCond, src.key));
   const start = startKey(store, src, input.ExclusiveStartKey);
   const forward = input.ScanIndexForward !== false;

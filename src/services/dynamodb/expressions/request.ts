@@ -1,6 +1,7 @@
 // One request's expressions: its ExpressionAttributeNames/Values checked, its expressions parsed,
 // and placeholders that no expression used refused, with DynamoDB's messages.
 import type { Condition, Path, UpdateAction } from './ast.js';
+import { checkOverlaps } from './paths.js';
 import { parseCondition, parseProjection, parseUpdate, type Placeholders } from './parser.js';
 import { invalid, normaliseValue, type Value } from '../values.js';
 import { ServiceError } from '../../errors.js';
@@ -43,7 +44,9 @@ export class RequestExpressions {
   projection(src: string | undefined): Path[] | undefined {
     if (src === undefined) return undefined;
     this.parsed++;
-    return parseProjection(src, this.ph);
+    const paths = parseProjection(src, this.ph);
+    checkOverlaps(paths, 'ProjectionExpression');
+    return paths;
   }
 
   /** Call after parsing every expression of the request. */

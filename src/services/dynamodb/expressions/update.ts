@@ -1,32 +1,16 @@
 // Applying an UpdateExpression's actions to an item (a copy): SET, REMOVE, ADD, DELETE.
 import type { Operand, Path, UpdateAction } from './ast.js';
 import { resolvePath } from './evaluate.js';
+import { checkOverlaps } from './paths.js';
 import { addNumbers } from '../numbers.js';
 import { equalValues, invalid, invalidParam, typeOf, type Item, type Value } from '../values.js';
 
 const badType = () => invalid('An operand in the update expression has an incorrect data type');
 const badPath = () => invalid('The document path provided in the update expression is invalid for update');
 
-const pathKey = (p: Path) => p.map((e) => (typeof e === 'number' ? `[${e}]` : `.${e}`));
-const shownPath = (p: Path) => `[${p.join(', ')}]`;
-
-/** Refuses actions on overlapping or conflicting paths, as DynamoDB does before touching the item. */
+/** Refuses actions on overlapping or conflicting paths, or on key attributes, before touching the item. */
 export function checkPaths(actions: UpdateAction[], keyNames: string[]): void {
-  const keys = actions.map((a) => pathKey(a.path));
-  for (let i = 0; i < keys.length; i++) {
-    for (let j = 0; j < i; j++) {
-      const [a, b] = [keys[j], keys[i]];
-      const n = Math.min(a.length, b.length);
-      let same = 0;
-      while (same < n && a[same] === b[same]) same++;
-      if (same === n) {
-        throw invalid(`Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${shownPath(actions[j].path)}, path two: ${shownPath(actions[i].path)}`);
-      }
-      if (a[same].startsWith('[') !== b[same].startsWith('[')) {
-        throw invalid(`Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: ${shownPath(actions[j].path)}, path two: ${shownPath(actions[i].path)}`);
-      }
-    }
-  }
+  checkOverlaps(actions.map((a) => a.path), 'UpdateExpression');
   for (const a of actions) {
     if (a.path.length === 1 && keyNames.includes(a.path[0] as string)) {
       throw invalidParam(`Cannot update attribute ${a.path[0]}. This attribute is part of the key`);

@@ -158,3 +158,16 @@ test('an unsigned aws-chunked body whose trailer checksum is wrong is BadDigest;
   assert.match(res.body, /<Code>BadDigest<\/Code>/);
   await absent('bad-trailer');
 });
+
+test('a PUT without Content-Length is MissingContentLength (411); one over 5 GiB is EntityTooLarge', async () => {
+  const noLength = await signed('PUT', `/${Bucket}/no-length`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'transfer-encoding': 'chunked' });
+  const res = await send(noLength, [Buffer.from('some data')]);
+  assert.equal(res.status, 411, res.body);
+  assert.match(res.body, /<Code>MissingContentLength<\/Code>/);
+  const huge = await signed('PUT', `/${Bucket}/huge`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(6 * 1024 ** 3) });
+  const big = await send(huge, [Buffer.alloc(1024)], true);
+  assert.ok(big.status === 0 || big.status === 400, String(big.status));
+  if (big.status === 400) assert.match(big.body, /<Code>EntityTooLarge<\/Code>/);
+  await absent('no-length');
+  await absent('huge');
+});

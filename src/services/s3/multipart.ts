@@ -9,7 +9,7 @@ import { S3Store, newId, type ObjectRecord, type PartRecord, type UploadRecord }
 import { noSuchUpload, invalidArgument, invalidRequest, malformedXml } from './errors.js';
 import { checkMetadata, contentHeaders, owner, parseTaggingHeader, sse, storageClass } from './attributes.js';
 import { checksumFields, compositeChecksum, expectedChecksums, hasher, isAlgorithm, memberOf, type Algorithm } from './checksums.js';
-import { objectBody, storeBody } from './upload.js';
+import { checkLength, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkWriteConditions, invalidRange } from './conditions.js';
 import { isVersioned, newVersionId, parseCopySource, readable } from './objects.js';
 import { lockFromInput } from './lock.js';
@@ -96,6 +96,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
       const b = store.bucket(input.Bucket);
       checkPartNumber(input.PartNumber);
       const u = upload(b.name, input.Key, input.UploadId);
+      checkLength(input.ContentLength);
       const expected = expectedChecksums(input as unknown as Record<string, unknown>, ctx.headers);
       if (u.checksumAlgorithm && expected.algorithm && expected.algorithm !== u.checksumAlgorithm) {
         throw invalidRequest(`Checksum Type mismatch occurred, expected checksum Type: ${u.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${expected.algorithm.toLowerCase()}`);

@@ -6,7 +6,7 @@ import { ServiceError } from '../errors.js';
 import { S3Store, newId, type BucketRecord, type ObjectRecord } from './store.js';
 import { noSuchKey, noSuchVersion, invalidRequest, invalidArgument } from './errors.js';
 import { expectedChecksums, checksumFields, hasher, isAlgorithm } from './checksums.js';
-import { INLINE_MAX, objectBody, storeBody } from './upload.js';
+import { INLINE_MAX, checkLength, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from './conditions.js';
 import {
   checkCustomerKey, checkMetadata, checkTags, contentHeaders, objectAttributes, parseTaggingHeader, sse, storageClass, tagList,
@@ -86,6 +86,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     PutObject: async (input, ctx) => {
       const b = store.bucket(input.Bucket);
       keyTooLong(input.Key);
+      checkLength(input.ContentLength);
       const expected = expectedChecksums(input as unknown as Record<string, unknown>, ctx.headers);
       const base = {
         headers: contentHeaders(input),

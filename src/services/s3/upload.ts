@@ -10,6 +10,16 @@ import { newId, type ObjectRecord, type StoredChecksum } from './store.js';
 
 /** Bodies up to this size (when the request declares its length) live in the record itself. */
 export const INLINE_MAX = 32 * 1024;
+/** The largest single PUT (larger objects are multipart uploads). */
+const MAX_PUT = 5 * 1024 ** 3;
+
+/** A PUT must say how long its body is (aws-chunked uploads say it in x-amz-decoded-content-length). */
+export function checkLength(declared: number | undefined): void {
+  if (declared === undefined) throw new ServiceError('MissingContentLength', 'You must provide the Content-Length HTTP header.', 411);
+  if (declared > MAX_PUT) {
+    throw new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { ProposedSize: declared, MaxSizeAllowed: MAX_PUT });
+  }
+}
 
 export interface StoredBody {
   blob?: string;

@@ -114,6 +114,10 @@ test('key condition errors', async () => {
     /Filter Expression can only contain non-primary key attributes: Primary key attribute: sk/,
   );
   await assert.rejects(
+    ddb.send(new D.QueryCommand({ TableName: t, KeyConditionExpression: 'pk = :p', ExclusiveStartKey: { pk: { S: 'other' }, sk: { S: 'x' } }, ExpressionAttributeValues: { ':p': { S: 'x' } } })),
+    /The provided starting key is outside query boundaries based on provided conditions/,
+  );
+  await assert.rejects(
     ddb.send(new D.QueryCommand({ TableName: t, KeyConditionExpression: 'pk = :p', ProjectionExpression: 'a, a.b', ExpressionAttributeValues: { ':p': { S: 'x' } } })),
     /Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: \[a\], path two: \[a, b\]/,
   );

@@ -193,6 +193,7 @@ export function query(store: DynamoStore, input: QueryInput) {
   const range = bounds(keyRange(keyCond, src.key));
   const start = startKey(store, src, input.ExclusiveStartKey);
   const forward = input.ScanIndexForward !== false;
+  if (start !== undefined && !start.startsWith(range.prefix!)) throw invalid('The provided starting key is outside query boundaries based on provided conditions');
   if (start !== undefined) Object.assign(range, forward ? { after: start } : { before: range.before !== undefined && range.before < start ? range.before : start });
   const page = readPage(store, src, { ...range, reverse: !forward }, { select, limit: input.Limit, filter, paths, consistent: input.ConsistentRead });
   const { size, ...out } = page;

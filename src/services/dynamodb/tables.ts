@@ -146,6 +146,8 @@ function createTable(store: DynamoStore, input: CreateTableInput, ctx: RequestCo
     addIndex(idx);
   }
   for (const g of input.GlobalSecondaryIndexes ?? []) addIndex(newIndex('GSI', g, defs, mode));
+  if ((input.LocalSecondaryIndexes?.length ?? 0) > 5) throw invalidParam('Number of LocalSecondaryIndexes exceeds per-table limit of 5');
+  if ((input.GlobalSecondaryIndexes?.length ?? 0) > 20) throw invalidParam('GlobalSecondaryIndex count exceeds the per-table limit of 20');
   const used = new Set([key.hash, key.range, ...indexes.flatMap((i) => [i.key.hash, i.key.range])].filter(Boolean));
   if (defs.length !== used.size || defs.some((d) => !used.has(d.AttributeName))) {
     throw invalidParam('Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');

@@ -11,7 +11,9 @@ import {
   GetBucketLifecycleConfigurationCommand, DeleteBucketLifecycleCommand, PutBucketOwnershipControlsCommand,
   GetBucketOwnershipControlsCommand, PutBucketWebsiteCommand, GetBucketWebsiteCommand, DeleteBucketWebsiteCommand,
   PutBucketNotificationConfigurationCommand, GetBucketNotificationConfigurationCommand, GetObjectLockConfigurationCommand,
-  PutBucketVersioningCommand, GetBucketVersioningCommand,
+  PutBucketVersioningCommand, GetBucketVersioningCommand, PutBucketLoggingCommand, GetBucketLoggingCommand, PutBucketReplicationCommand,
+  GetBucketReplicationCommand, DeleteBucketReplicationCommand, PutBucketAccelerateConfigurationCommand, GetBucketAccelerateConfigurationCommand,
+  PutBucketRequestPaymentCommand, GetBucketRequestPaymentCommand,
 } from '@aws-sdk/client-s3';
 import { startServer, clientConfig } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
@@ -184,4 +186,31 @@ test('lifecycle, ownership controls, website, notifications, object lock, versio
 test('operations on a missing bucket answer NoSuchBucket with the bucket name', async () => {
   await rejects(s3().send(new GetBucketTaggingCommand({ Bucket: 'bk-missing' })), 'NoSuchBucket', 404, (e) => assert.equal(e.BucketName, 'bk-missing'));
   await rejects(s3().send(new PutObjectCommand({ Bucket: 'bk-missing', Key: 'k', Body: 'x' })), 'NoSuchBucket', 404);
+});
+
+test('logging, replication, transfer acceleration, request payment: stored and returned, with their defaults', async () => {
+  const c = s3();
+  const Bucket = 'bk-config3';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new CreateBucketCommand({ Bucket: 'bk-logs' }));
+  assert.equal((await c.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled, undefined);
+  await rejects(c.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'bk-nowhere', TargetPrefix: 'x/' } } })), 'InvalidTargetBucketForLogging', 400);
+  await c.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'bk-logs', TargetPrefix: 'access/' } } }));
+  assert.equal((await c.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled?.TargetPrefix, 'access/');
+
+  const rule = { ID: 'all', Status: 'Enabled' as const, Priority: 1, Filter: {}, DeleteMarkerReplication: { Status: 'Disabled' as const }, Destination: { Bucket: 'arn:aws:s3:::bk-logs' } };
+  const ReplicationConfiguration = { Role: 'arn:aws:iam::000000000000:role/replication', Rules: [rule] };
+  await rejects(c.send(new PutBucketReplicationCommand({ Bucket, ReplicationConfiguration })), 'InvalidRequest', 400);
+  await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await rejects(c.send(new GetBucketReplicationCommand({ Bucket })), 'ReplicationConfigurationNotFoundError', 404);
+  await c.send(new PutBucketReplicationCommand({ Bucket, ReplicationConfiguration }));
+  assert.equal((await c.send(new GetBucketReplicationCommand({ Bucket }))).ReplicationConfiguration?.Rules?.[0].ID, 'all');
+  await c.send(new DeleteBucketReplicationCommand({ Bucket }));
+
+  assert.equal((await c.send(new GetBucketAccelerateConfigurationCommand({ Bucket }))).Status, undefined);
+  await c.send(new PutBucketAccelerateConfigurationCommand({ Bucket, AccelerateConfiguration: { Status: 'Enabled' } }));
+  assert.equal((await c.send(new GetBucketAccelerateConfigurationCommand({ Bucket }))).Status, 'Enabled');
+  assert.equal((await c.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer, 'BucketOwner');
+  await c.send(new PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'Requester' } }));
+  assert.equal((await c.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer, 'Requester');
 });

@@ -1,8 +1,10 @@
 // Bucket operations: create, head, delete, list, location, versioning, and the stored subresource
 // configurations (CORS, policy, ACL, public access block, encryption, lifecycle, notifications,
-// object lock, ownership controls, website, tagging).
+// object lock, ownership controls, website, tagging, logging, replication, accelerate, request payment).
 import type { Runtime } from '../../runtime.js';
-import type { S3Provider, Bucket, NotificationConfiguration, ObjectLockConfiguration, AccessControlPolicy } from '../../generated/s3.js';
+import type {
+  S3Provider, Bucket, NotificationConfiguration, ObjectLockConfiguration, AccessControlPolicy, ReplicationConfiguration, GetBucketLoggingOutput,
+} from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
 import { S3Store, type BucketRecord } from './store.js';
 import { bucketRegion, checkBucketName } from './names.js';
@@ -47,6 +49,17 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
   const website = subresource<object>(store, 'website', ['NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration']);
   const tagging = subresource<Record<string, string>>(store, 'tagging', ['NoSuchTagSet', 'The TagSet does not exist']);
   const acl = subresource<AccessControlPolicy>(store, 'acl', ['AccessDenied', 'Access Denied']);
+  const replication = subresource<ReplicationConfiguration>(store, 'replication', ['ReplicationConfigurationNotFoundError', 'The replication configuration was not found']);
+  /** settings that have a default instead of a not-found error */
+  const settings = {
+    get: (bucket: string, name: string) => store.bucket(bucket).config[name],
+    put: (bucket: string, name: string, value: unknown) => {
+      const b = store.bucket(bucket);
+      if (value === undefined) delete b.config[name];
+      else b.config[name] = value;
+      store.buckets.put(bucket, b);
+    },
+  };
 
   return {
     CreateBucket: (input, ctx) => {
@@ -244,9 +257,40 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     GetBucketWebsite: ({ Bucket }) => website.get(Bucket) as never,
     DeleteBucketWebsite: ({ Bucket }) => website.delete(Bucket),
 
-    GetBucketRequestPayment: ({ Bucket }) => (store.bucket(Bucket), { Payer: 'BucketOwner' }),
-    GetBucketAccelerateConfiguration: ({ Bucket }) => (store.bucket(Bucket), {}),
-    GetBucketLogging: ({ Bucket }) => (store.bucket(Bucket), {}),
+    PutBucketRequestPayment: ({ Bucket, RequestPaymentConfiguration }) => {
+      if (RequestPaymentConfiguration.Payer !== 'BucketOwner' && RequestPaymentConfiguration.Payer !== 'Requester') throw malformedXml();
+      settings.put(Bucket, 'requestPayment', RequestPaymentConfiguration.Payer);
+    },
+    GetBucketRequestPayment: ({ Bucket }) => ({ Payer: (settings.get(Bucket, 'requestPayment') as 'Requester' | undefined) ?? 'BucketOwner' }),
+    PutBucketAccelerateConfiguration: ({ Bucket, AccelerateConfiguration }) => {
+      if (Bucket.includes('.')) throw new ServiceError('InvalidRequest', 'S3 Transfer Acceleration is not supported for buckets with periods (.) in their names', 400);
+      if (AccelerateConfiguration.Status !== 'Enabled' && AccelerateConfiguration.Status !== 'Suspended') throw malformedXml();
+      settings.put(Bucket, 'accelerate', AccelerateConfiguration.Status);
+    },
+    GetBucketAccelerateConfiguration: ({ Bucket }) => {
+      const status = settings.get(Bucket, 'accelerate') as 'Enabled' | undefined;
+      return status ? { Status: status } : {};
+    },
+    PutBucketLogging: ({ Bucket, BucketLoggingStatus }) => {
+      const target = BucketLoggingStatus.LoggingEnabled?.TargetBucket;
+      if (target !== undefined && !store.buckets.has(target)) {
+        throw new ServiceError('InvalidTargetBucketForLogging', 'The target bucket for logging does not exist', 400, { TargetBucket: target });
+      }
+      settings.put(Bucket, 'logging', BucketLoggingStatus.LoggingEnabled);
+    },
+    GetBucketLogging: ({ Bucket }) => {
+      const enabled = settings.get(Bucket, 'logging') as GetBucketLoggingOutput['LoggingEnabled'];
+      return enabled ? { LoggingEnabled: enabled } : {};
+    },
+    PutBucketReplication: ({ Bucket, ReplicationConfiguration }) => {
+      if (store.bucket(Bucket).versioning !== 'Enabled') {
+        throw new ServiceError('InvalidRequest', 'Versioning must be \'Enabled\' on the bucket to apply a replication configuration', 400);
+      }
+      if (!ReplicationConfiguration.Rules?.length) throw malformedXml();
+      replication.put(Bucket, ReplicationConfiguration);
+    },
+    GetBucketReplication: ({ Bucket }) => ({ ReplicationConfiguration: replication.get(Bucket) }),
+    DeleteBucketReplication: ({ Bucket }) => replication.delete(Bucket),
   };
 }
 

@@ -12,6 +12,7 @@ import {
   CreateMultipartUploadCommand as CreateUpload, UploadPartCommand, CompleteMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Sha256 } from '@aws-crypto/sha256-js';
@@ -278,4 +279,26 @@ test('GetObjectAttributes: ETag, checksum, size, storage class and the parts of 
   assert.equal(a.Checksum?.ChecksumType, 'COMPOSITE');
   assert.equal(a.ObjectParts?.TotalPartsCount, 2);
   assert.deepEqual(a.ObjectParts?.Parts?.map((p) => p.Size), [5 * 1024 * 1024, 3]);
+});
+
+test('event notifications to an SNS topic reach its SQS subscriber', async () => {
+  const sqs = new SQSClient(clientConfig(nimbus.url));
+  const sns = new SNSClient(clientConfig(nimbus.url));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 's3-via-sns' }));
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 's3-events' }));
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn, Attributes: { RawMessageDelivery: 'true' } }));
+  const Bucket = 'notify-sns';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: { TopicConfigurations: [{ TopicArn, Events: ['s3:ObjectCreated:Put'] }] } }));
+  await c.send(new PutObjectCommand({ Bucket, Key: 'hello.txt', Body: 'hi' }));
+  const names: string[] = [];
+  for (let i = 0; i < 5 && !names.includes('ObjectCreated:Put'); i++) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    for (const m of r.Messages ?? []) {
+      const body = JSON.parse(m.Body!) as { Event?: string; Records?: { eventName: string; s3: { object: { key: string } } }[] };
+      names.push(body.Event ?? body.Records![0].eventName);
+    }
+  }
+  assert.deepEqual(names, ['s3:TestEvent', 'ObjectCreated:Put']);
 });

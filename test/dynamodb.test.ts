@@ -247,3 +247,21 @@ test('ReturnConsumedCapacity TOTAL and INDEXES', async () => {
   const get = await ddb.send(new D.GetItemCommand({ TableName: t, Key: { pk: { S: 'a' }, sk: { S: '1' } }, ReturnConsumedCapacity: 'INDEXES', ConsistentRead: true }));
   assert.equal(get.ConsumedCapacity!.Table!.CapacityUnits, 1);
 });
+
+test('binary attributes keep their bytes through updates: conditions, contains, begins_with and a binary GSI key', async () => {
+  const t = await table({
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }, { AttributeName: 'bin', AttributeType: 'B' }],
+    GlobalSecondaryIndexes: [{ IndexName: 'byBin', KeySchema: [{ AttributeName: 'bin', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+  });
+  const key = { pk: { S: 'b' }, sk: { S: '1' } };
+  await ddb.send(new D.PutItemCommand({ TableName: t, Item: { ...key, bin: { B: Buffer.from([1, 2, 3]) }, n: { N: '1' } } }));
+  await ddb.send(new D.UpdateItemCommand({ TableName: t, Key: key, UpdateExpression: 'SET n = n + :one', ExpressionAttributeValues: { ':one': { N: '1' } } }));
+  await ddb.send(new D.UpdateItemCommand({
+    TableName: t, Key: key, UpdateExpression: 'SET n = n + :one',
+    ConditionExpression: 'bin = :b AND begins_with(bin, :p) AND contains(bin, :c)',
+    ExpressionAttributeValues: { ':one': { N: '1' }, ':b': { B: Buffer.from([1, 2, 3]) }, ':p': { B: Buffer.from([1, 2]) }, ':c': { B: Buffer.from([2, 3]) } },
+  }));
+  const q = await ddb.send(new D.QueryCommand({ TableName: t, IndexName: 'byBin', KeyConditionExpression: 'bin = :b', ExpressionAttributeValues: { ':b': { B: Buffer.from([1, 2, 3]) } } }));
+  assert.equal(q.Items!.length, 1);
+  assert.equal(q.Items![0].n.N, '3');
+});

@@ -85,9 +85,14 @@ function setOp(cur: Value | undefined, v: Value, add: boolean): Value | undefine
   return rest.length ? ({ [t]: rest } as Value) : undefined;
 }
 
+// structuredClone would turn Buffers into plain Uint8Arrays: copy containers, share the (never mutated) scalars
+const cloneValue = (v: Value): Value =>
+  v.M ? { M: cloneItem(v.M) } : v.L ? { L: v.L.map(cloneValue) } : v.SS ? { SS: [...v.SS] } : v.NS ? { NS: [...v.NS] } : v.BS ? { BS: [...v.BS] } : { ...v };
+const cloneItem = (item: Item): Item => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, cloneValue(v)]));
+
 /** A deep copy of item with the actions applied (all operands read from the original item). */
 export function applyUpdate(original: Item, actions: UpdateAction[]): Item {
-  const item = structuredClone(original) as Item;
+  const item = cloneItem(original);
   // SET values are computed from the item as it was, then written
   const sets = actions.filter((a) => a.k === 'SET').map((a) => [a, operandValue(original, (a as { value: Operand }).value)] as const);
   for (const [a, v] of sets) setAt(item, a.path, v);

@@ -8,7 +8,7 @@ import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { SQSClient, ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { SNSClient, ListTopicsCommand } from '@aws-sdk/client-sns';
+import { STSClient, DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
 import { startServer, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
 
@@ -25,7 +25,7 @@ const families = [
   { protocol: 'json 1.1', cli: ['kms', 'list-keys'], service: 'kms', op: 'ListKeys', sdk: (u: string) => new KMSClient(clientConfig(u)).send(new ListKeysCommand({})) },
   { protocol: 'rest-json', cli: ['lambda', 'list-functions'], service: 'lambda', op: 'ListFunctions', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListFunctionsCommand({})) },
   { protocol: 'rest-xml', cli: ['s3api', 'list-bucket-analytics-configurations', '--bucket', 'bucket'], service: 's3', op: 'ListBucketAnalyticsConfigurations', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new ListBucketAnalyticsConfigurationsCommand({ Bucket: 'bucket' })) },
-  { protocol: 'query', cli: ['sns', 'list-topics'], service: 'sns', op: 'ListTopics', sdk: (u: string) => new SNSClient(clientConfig(u)).send(new ListTopicsCommand({})) },
+  { protocol: 'query', cli: ['sts', 'decode-authorization-message', '--encoded-message', 'x'], service: 'sts', op: 'DecodeAuthorizationMessage', sdk: (u: string) => new STSClient(clientConfig(u)).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })) },
   { protocol: 'ec2', cli: ['ec2', 'describe-instances'], service: 'ec2', op: 'DescribeInstances', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeInstancesCommand({})) },
   { protocol: 'smithy-rpc-v2-cbor', cli: ['cloudwatch', 'list-metrics'], service: 'cloudwatch', op: 'ListMetrics', sdk: (u: string) => new CloudWatchClient(clientConfig(u)).send(new ListMetricsCommand({})) },
 ];

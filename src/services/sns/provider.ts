@@ -278,6 +278,7 @@ function create(rt: Runtime): SnsProvider {
     return scope === 'MessageBody' ? matchesBody(policy, contentFor(n, sub.protocol)) : matchesAttributes(policy, n.attributes);
   }
 
+  let fifoPublishes = 0;
   /** Publishes a validated message to a topic: FIFO deduplication and ordering, filter policies, fan-out. */
   function publishToTopic(store: SnsStore, topic: TopicRecord, m: PublishArgs): { messageId: string; seq?: string } {
     const ref = parseTopicArn(topic.arn);
@@ -304,6 +305,10 @@ function create(rt: Runtime): SnsProvider {
         const seen = store.dedup.get(dkey);
         const now = rt.clock.nowMs();
         if (seen && now - seen.at < DEDUP_WINDOW_MS) return { messageId: seen.messageId, seq: seen.seq };
+        // now and then, forget the topic's deduplication ids older than the window
+        if (++fifoPublishes % 1000 === 0) {
+          for (const [k, d] of [...store.dedup.scan({ prefix: topic.name + '/' })]) if (now - d.at >= DEDUP_WINDOW_MS) store.dedup.delete(k);
+        }
         const fresh = store.topics.get(topic.name) ?? topic;
         fresh.seq += 1;
         store.topics.put(topic.name, fresh);

@@ -240,3 +240,15 @@ test('listing a large bucket page by page stays in key order', async () => {
   for await (const page of paginateListObjectsV2({ client: c, pageSize: 50 }, { Bucket: B })) seen.push(...(page.Contents ?? []).map((o) => o.Key!));
   assert.deepEqual(seen, keys);
 });
+
+test('keys with spaces, unicode, +, %, ?, # and // round-trip through put, get, copy and list', async () => {
+  const B = 'odd-keys';
+  await c.send(new CreateBucketCommand({ Bucket: B }));
+  const keys = ['a b/ünï cödé.txt', 'plus+sign', 'pct%20literal', 'q?mark#hash', 'double//slash', 'emoji-😀', 'trailing/'];
+  for (const Key of keys) await c.send(new PutObjectCommand({ Bucket: B, Key, Body: Key }));
+  for (const Key of keys) assert.equal(await text(c.send(new GetObjectCommand({ Bucket: B, Key }))), Key);
+  await c.send(new CopyObjectCommand({ Bucket: B, Key: 'copy of ünï', CopySource: `${B}/${encodeURIComponent('a b/ünï cödé.txt')}` }));
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket: B, Key: 'copy of ünï' }))), 'a b/ünï cödé.txt');
+  const listed = (await c.send(new ListObjectsV2Command({ Bucket: B }))).Contents?.map((o) => o.Key);
+  assert.deepEqual(listed, [...keys, 'copy of ünï'].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))));
+});

@@ -214,3 +214,11 @@ test('logging, replication, transfer acceleration, request payment: stored and r
   await c.send(new PutBucketRequestPaymentCommand({ Bucket, RequestPaymentConfiguration: { Payer: 'Requester' } }));
   assert.equal((await c.send(new GetBucketRequestPaymentCommand({ Bucket }))).Payer, 'Requester');
 });
+
+test('x-amz-expected-bucket-owner: another account than the owner is AccessDenied', async () => {
+  const c = inAccount('444444444444');
+  await c.send(new CreateBucketCommand({ Bucket: 'bk-owned' }));
+  await c.send(new GetBucketVersioningCommand({ Bucket: 'bk-owned', ExpectedBucketOwner: '444444444444' }));
+  await rejects(c.send(new GetBucketVersioningCommand({ Bucket: 'bk-owned', ExpectedBucketOwner: '555555555555' })), 'AccessDenied', 403);
+  await rejects(c.send(new PutObjectCommand({ Bucket: 'bk-owned', Key: 'k', Body: 'x', ExpectedBucketOwner: '555555555555' })), 'AccessDenied', 403);
+});

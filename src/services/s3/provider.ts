@@ -5,25 +5,45 @@ import type { S3Provider } from '../../generated/s3.js';
 import { S3Store } from './store.js';
 import { Events } from './events.js';
 import { bucketHandlers } from './buckets.js';
-import { objectHandlers } from './objects.js';
+import { objectHandlers, parseCopySource } from './objects.js';
 import { listingHandlers } from './listing.js';
 import { multipartHandlers } from './multipart.js';
 import { retentionHandlers } from './retention.js';
 import { restoreHandlers } from './restore.js';
 import { applyLifecycle } from './lifecycle.js';
+import { ServiceError } from '../errors.js';
+import type { Provider } from '../types.js';
 
 function create(rt: Runtime): S3Provider {
   const store = new S3Store(rt);
   const events = new Events(rt);
   rt.clock.onAdvance(() => applyLifecycle(rt, store, events));
-  return {
+  return expectedOwner(store, {
     ...bucketHandlers(rt, store, events),
     ...objectHandlers(rt, store, events),
     ...listingHandlers(store),
     ...multipartHandlers(rt, store, events),
     ...retentionHandlers(store),
     ...restoreHandlers(store),
+  });
+}
+
+/** x-amz-expected-bucket-owner (and the copy source's): a bucket of another account is AccessDenied. */
+function expectedOwner(store: S3Store, handlers: S3Provider): S3Provider {
+  const check = (bucket: unknown, owner: unknown) => {
+    if (typeof bucket !== 'string' || owner === undefined) return;
+    const b = store.buckets.get(bucket);
+    if (b && b.owner !== owner) throw new ServiceError('AccessDenied', 'Access Denied', 403);
   };
+  const wrapped: Provider = {};
+  for (const [name, handler] of Object.entries(handlers as Provider)) {
+    wrapped[name] = (input: Record<string, unknown>, ctx) => {
+      check(input.Bucket, input.ExpectedBucketOwner);
+      if (typeof input.CopySource === 'string') check(parseCopySource(input.CopySource).bucket, input.ExpectedSourceBucketOwner);
+      return handler!(input, ctx);
+    };
+  }
+  return wrapped as S3Provider;
 }
 
 export const s3: ServiceDefinition = { name: 's3', create, validateInput: false };

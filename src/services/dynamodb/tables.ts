@@ -15,7 +15,8 @@ export const notFound = (name?: string) =>
   new ServiceError('ResourceNotFoundException', name ? `Requested resource not found: Table: ${name} not found` : 'Requested resource not found');
 
 export function getTable(store: DynamoStore, name: string, detailed = false): TableMeta {
-  const t = store.tables.get(name);
+  // TableName may also be the table's ARN
+  const t = store.tables.get(name.startsWith('arn:') ? name.replace(/^.*:table\//, '') : name);
   if (!t) throw notFound(detailed ? name : undefined);
   return t;
 }

@@ -167,6 +167,8 @@ test('expression errors: syntax, undefined and unused placeholders, bad function
   await rejects(upd({ UpdateExpression: 'SET pk = :a', ExpressionAttributeValues: { ':a': { S: 'x' } } }), 'ValidationException', 'One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key');
   await rejects(upd({ UpdateExpression: 'SET a = :a', ExpressionAttributeValues: { ':a': { SS: [] } } }), 'ValidationException', 'ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set  may not be empty for key :a');
   await rejects(upd({ UpdateExpression: 'SET a = :a', ConditionExpression: 'n BETWEEN :hi AND :lo', ExpressionAttributeValues: { ':a': { S: 'x' }, ':hi': { N: '5' }, ':lo': { N: '1' } } }), 'ValidationException', /BETWEEN operator requires upper bound to be greater than or equal to lower bound/);
+  await rejects(upd({ UpdateExpression: 'SET a = :a', ConditionExpression: 'begins_with(a, :n)', ExpressionAttributeValues: { ':a': { S: 'x' }, ':n': { N: '1' } } }), 'ValidationException', 'Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
+  await rejects(upd({ UpdateExpression: 'ADD a :a', ExpressionAttributeValues: { ':a': { S: 'x' } } }), 'ValidationException', 'Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING');
   await rejects(upd({ UpdateExpression: 'SET a = :a', ConditionExpression: 'a = :a', Expected: { a: { Exists: false } }, ExpressionAttributeValues: { ':a': { S: 'x' } } }), 'ValidationException', /Can not use both expression and non-expression parameters/);
 });
 

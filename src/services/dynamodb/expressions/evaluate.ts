@@ -80,6 +80,9 @@ export function evaluate(item: Item | undefined, c: Condition, kind = 'Condition
         }
         case 'begins_with': {
           const p = operandValue(item, y);
+          if (y.k === 'value' && p!.S === undefined && p!.B === undefined) {
+            throw invalid(`Invalid ${kind}: Incorrect operand type for operator or function; operator or function: begins_with, operand type: ${typeOf(p!)}`);
+          }
           if (!v || !p) return false;
           if (v.S !== undefined && p.S !== undefined) return v.S.startsWith(p.S);
           if (v.B !== undefined && p.B !== undefined) return v.B.subarray(0, p.B.length).equals(p.B);

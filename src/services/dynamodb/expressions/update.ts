@@ -5,6 +5,7 @@ import { checkOverlaps } from './paths.js';
 import { addNumbers } from '../numbers.js';
 import { equalValues, invalid, invalidParam, typeOf, type Item, type Value } from '../values.js';
 
+const TYPE_WORDS: Record<string, string> = { S: 'STRING', B: 'BINARY', L: 'LIST', M: 'MAP', BOOL: 'BOOLEAN', NULL: 'NULL' };
 const badType = () => invalid('An operand in the update expression has an incorrect data type');
 const badPath = () => invalid('The document path provided in the update expression is invalid for update');
 
@@ -105,7 +106,7 @@ export function applyUpdate(original: Item, actions: UpdateAction[]): Item {
         if (cur && cur.N === undefined) throw badType();
         setAt(item, a.path, { N: cur ? addNumbers(cur.N!, v.N) : v.N });
       } else if (a.k === 'ADD' && typeOf(v) !== 'SS' && typeOf(v) !== 'NS' && typeOf(v) !== 'BS') {
-        throw invalid(`Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: ${typeOf(v) === 'S' ? 'STRING' : typeOf(v)}`);
+        throw invalid(`Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: ${TYPE_WORDS[typeOf(v)] ?? typeOf(v)}`);
       } else {
         const next = setOp(cur, v, a.k === 'ADD');
         if (next) setAt(item, a.path, next);

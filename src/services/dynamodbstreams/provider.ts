@@ -1,10 +1,11 @@
 // Amazon DynamoDB Streams: reads the stream records the dynamodb provider writes with each item
 // change (one shard per stream), through dynamodb's shared store.
 import type { Runtime, ServiceDefinition } from '../../runtime.js';
-import type { DynamodbstreamsProvider, Record_ } from '../../generated/dynamodbstreams.js';
+import type { DynamodbstreamsProvider } from '../../generated/dynamodbstreams.js';
 import type { RequestContext } from '../types.js';
 import { ServiceError } from '../errors.js';
-import { dynamoStores, first, RETENTION_MS, type DynamoStore, type StreamMeta, type StreamRecordData } from '../dynamodb/store.js';
+import { dynamoStores, first, type DynamoStore, type StreamMeta } from '../dynamodb/store.js';
+import { latestRecord, readStream, retained } from '../dynamodb/stream-reader.js';
 
 const ITERATOR_TTL_MS = 15 * 60 * 1000;
 const ZERO = '0'.repeat(21);
@@ -33,33 +34,6 @@ function create(rt: Runtime): DynamodbstreamsProvider {
     return m;
   }
 
-  /** Records still within the 24-hour retention, after a sequence number. */
-  function* retained(s: DynamoStore, m: StreamMeta, after: string, now: number): Generator<StreamRecordData> {
-    for (const [, r] of s.records.scan({ after: `${m.id}/${after}`, prefix: `${m.id}/` })) {
-      if (r.time >= now - RETENTION_MS) yield r;
-    }
-  }
-
-  function toRecord(r: StreamRecordData, m: StreamMeta, region: string): Record_ {
-    return {
-      eventID: r.eventID,
-      eventName: r.eventName,
-      eventVersion: '1.1',
-      eventSource: 'aws:dynamodb',
-      awsRegion: region,
-      dynamodb: {
-        ApproximateCreationDateTime: new Date(Math.floor(r.time / 1000) * 1000),
-        Keys: r.keys,
-        ...(r.newImage ? { NewImage: r.newImage } : {}),
-        ...(r.oldImage ? { OldImage: r.oldImage } : {}),
-        SequenceNumber: r.seq,
-        SizeBytes: r.size,
-        StreamViewType: m.viewType,
-      },
-      ...(r.service ? { userIdentity: { PrincipalId: 'dynamodb.amazonaws.com', Type: 'Service' } } : {}),
-    };
-  }
-
   return {
     ListStreams: ({ TableName, Limit, ExclusiveStartStreamArn }, ctx) => {
       const limit = Limit ?? 100;
@@ -77,7 +51,7 @@ function create(rt: Runtime): DynamodbstreamsProvider {
       s.trimStreams(now);
       const m = stream(s, StreamArn);
       const oldest = first(retained(s, m, '', now));
-      const last = first(s.records.scan({ prefix: `${m.id}/`, reverse: true, limit: 1 }))?.[1];
+      const last = latestRecord(s, m);
       return {
         StreamDescription: {
           StreamArn: m.arn,
@@ -104,7 +78,7 @@ function create(rt: Runtime): DynamodbstreamsProvider {
       if (ShardId !== m.shardId) throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Shard does not exist`);
       let after: string;
       if (ShardIteratorType === 'TRIM_HORIZON') after = '';
-      else if (ShardIteratorType === 'LATEST') after = first(s.records.scan({ prefix: `${m.id}/`, reverse: true, limit: 1 }))?.[1].seq ?? ZERO;
+      else if (ShardIteratorType === 'LATEST') after = latestRecord(s, m)?.seq ?? ZERO;
       else {
         if (!SequenceNumber || !/^\d{1,40}$/.test(SequenceNumber)) throw new ServiceError('ValidationException', `Invalid SequenceNumber: ${SequenceNumber}`);
         const n = BigInt(SequenceNumber) - (ShardIteratorType === 'AT_SEQUENCE_NUMBER' ? 1n : 0n);
@@ -121,18 +95,8 @@ function create(rt: Runtime): DynamodbstreamsProvider {
       }
       const s = store(ctx);
       const m = stream(s, it.arn);
-      const limit = Math.min(Limit ?? 1000, 1000);
-      const records: StreamRecordData[] = [];
-      for (const r of retained(s, m, it.after, now)) {
-        records.push(r);
-        if (records.length === limit) break;
-      }
-      const after = records.length ? records[records.length - 1].seq : it.after;
-      const more = records.length === limit || m.closed === undefined;
-      return {
-        Records: records.map((r) => toRecord(r, m, ctx.region)),
-        ...(more ? { NextShardIterator: encodeIterator({ ...it, after, at: now }) } : {}),
-      };
+      const { records, next, closed } = readStream(s, m, it.after, Math.min(Limit ?? 1000, 1000), now);
+      return { Records: records, ...(closed ? {} : { NextShardIterator: encodeIterator({ ...it, after: next, at: now }) }) };
     },
   };
 }

@@ -6,7 +6,6 @@ import { Crc32 } from '@aws-crypto/crc32';
 import { Crc32c } from '@aws-crypto/crc32c';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { ServiceError } from '../errors.js';
-import type { ChecksumType } from '../../generated/s3.js';
 import type { StoredChecksum } from './store.js';
 import { invalidRequest } from './errors.js';
 
@@ -161,4 +160,3 @@ export async function compositeChecksum(alg: Algorithm, partValues: string[]): P
 }
 
 export const isAlgorithm = (a: string | undefined): a is Algorithm => ALGORITHMS.includes(a as Algorithm);
-export type { ChecksumType };

@@ -1,6 +1,6 @@
 // Conditional requests (If-Match, If-None-Match, If-(Un)Modified-Since) and byte ranges.
 import { ServiceError } from '../errors.js';
-import { notModified, preconditionFailed } from './errors.js';
+import { noSuchKey, notModified, preconditionFailed } from './errors.js';
 import type { ObjectRecord } from './store.js';
 
 const matches = (list: string, etag: string) =>
@@ -50,7 +50,7 @@ export function checkWriteConditions(current: ObjectRecord | undefined, c: { IfM
     if (live) throw preconditionFailed('If-None-Match');
   }
   if (c.IfMatch !== undefined) {
-    if (!live) throw new ServiceError('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
+    if (!live) throw noSuchKey(key);
     if (!matches(c.IfMatch, live.etag)) throw preconditionFailed('If-Match');
   }
 }

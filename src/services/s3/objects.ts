@@ -4,7 +4,7 @@ import type { RequestContext } from '../types.js';
 import type { S3Provider, DeletedObject, Error_ } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
 import { S3Store, newId, type BucketRecord, type ObjectRecord } from './store.js';
-import { noSuchKey, noSuchVersion, invalidRequest, invalidArgument } from './errors.js';
+import { noSuchKey, noSuchVersion, invalidRequest, invalidArgument, malformedXml } from './errors.js';
 import { expectedChecksums, checksumFields, hasher, isAlgorithm } from './checksums.js';
 import { INLINE_MAX, checkLength, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from './conditions.js';
@@ -171,7 +171,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     DeleteObjects: (input, ctx) => {
       const b = store.bucket(input.Bucket);
       const objects = input.Delete.Objects ?? [];
-      if (objects.length > 1000) throw malformed();
+      if (objects.length > 1000) throw malformedXml();
       const Deleted: DeletedObject[] = [];
       const Errors: Error_[] = [];
       for (const o of objects) {
@@ -289,5 +289,3 @@ function overrides(input: { ResponseCacheControl?: string; ResponseContentDispos
   if (input.ResponseExpires !== undefined) o.Expires = input.ResponseExpires.toUTCString();
   return o;
 }
-
-const malformed = () => new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);

@@ -136,3 +136,18 @@ test('ListMultipartUploads: prefix, delimiter and paging by key and upload id', 
   const pre = await c.send(new ListMultipartUploadsCommand({ Bucket: B, Prefix: 'a/' }));
   assert.equal(pre.Uploads?.length, 2);
 });
+
+test('a part whose checksum algorithm differs from the upload\'s is InvalidRequest; a full-object CRC32 upload checks the total', async () => {
+  const Key = 'mp/crc-mismatch';
+  const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32', ChecksumType: 'FULL_OBJECT' }));
+  await rejects(c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'x', ChecksumAlgorithm: 'SHA256' })), 'InvalidRequest', 400);
+  const body = Buffer.alloc(5 * MiB, 4);
+  const p1 = await c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: body, ChecksumAlgorithm: 'CRC32' }));
+  const p2 = await c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: 'tail', ChecksumAlgorithm: 'CRC32' }));
+  const Parts = [{ ETag: p1.ETag, PartNumber: 1, ChecksumCRC32: p1.ChecksumCRC32 }, { ETag: p2.ETag, PartNumber: 2, ChecksumCRC32: p2.ChecksumCRC32 }];
+  await rejects(c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, ChecksumCRC32: 'AAAAAA==', ChecksumType: 'FULL_OBJECT', MultipartUpload: { Parts } })), 'BadDigest', 400);
+  const whole = await c.send(new PutObjectCommand({ Bucket, Key: `${Key}-whole`, Body: Buffer.concat([body, Buffer.from('tail')]), ChecksumAlgorithm: 'CRC32' }));
+  const done = await c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, ChecksumCRC32: whole.ChecksumCRC32, ChecksumType: 'FULL_OBJECT', MultipartUpload: { Parts } }));
+  assert.equal(done.ChecksumCRC32, whole.ChecksumCRC32);
+  assert.equal(done.ChecksumType, 'FULL_OBJECT');
+});

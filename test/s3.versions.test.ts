@@ -302,3 +302,18 @@ test('event notifications to an SNS topic reach its SQS subscriber', async () =>
   }
   assert.deepEqual(names, ['s3:TestEvent', 'ObjectCreated:Put']);
 });
+
+test('lifecycle removes an expired delete marker once it is the only version left', async () => {
+  const Bucket = 'lifecycle-markers';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  const v = await c.send(new PutObjectCommand({ Bucket, Key: 'gone', Body: 'x' }));
+  await c.send(new DeleteObjectCommand({ Bucket, Key: 'gone' }));
+  await c.send(new DeleteObjectCommand({ Bucket, Key: 'gone', VersionId: v.VersionId }));
+  assert.equal((await c.send(new ListObjectVersionsCommand({ Bucket }))).DeleteMarkers?.length, 1);
+  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ID: 'markers', Status: 'Enabled', Filter: {}, Expiration: { ExpiredObjectDeleteMarker: true } }] } }));
+  await advance('1d');
+  const left = await c.send(new ListObjectVersionsCommand({ Bucket }));
+  assert.equal(left.DeleteMarkers?.length ?? 0, 0);
+  await c.send(new DeleteBucketCommand({ Bucket }));
+});

@@ -129,7 +129,6 @@ interface ReadOptions {
   limit?: number;
   filter?: Condition;
   paths?: Path[];
-  consistent?: boolean;
   /** items to skip (parallel scan segments) */
   accept?: (storageKey: string) => boolean;
 }
@@ -195,7 +194,7 @@ export function query(store: DynamoStore, input: QueryInput) {
   const forward = input.ScanIndexForward !== false;
   if (start !== undefined && !start.startsWith(range.prefix!)) throw invalid('The provided starting key is outside query boundaries based on provided conditions');
   if (start !== undefined) Object.assign(range, forward ? { after: start } : { before: range.before !== undefined && range.before < start ? range.before : start });
-  const page = readPage(store, src, { ...range, reverse: !forward }, { select, limit: input.Limit, filter, paths, consistent: input.ConsistentRead });
+  const page = readPage(store, src, { ...range, reverse: !forward }, { select, limit: input.Limit, filter, paths });
   const { size, ...out } = page;
   return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx?.name) };
 }
@@ -218,7 +217,7 @@ export function scan(store: DynamoStore, input: ScanInput) {
   const start = startKey(store, src, input.ExclusiveStartKey);
   // a segment is a set of partitions: the partition key's hash decides
   const accept = TotalSegments ? (k: string) => crc32(k.slice(0, k.indexOf('!'))) % TotalSegments === Segment : undefined;
-  const page = readPage(store, src, start !== undefined ? { after: start } : {}, { select, limit: input.Limit, filter, paths, accept, consistent: input.ConsistentRead });
+  const page = readPage(store, src, start !== undefined ? { after: start } : {}, { select, limit: input.Limit, filter, paths, accept });
   const { size, ...out } = page;
   return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx?.name) };
 }

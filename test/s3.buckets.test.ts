@@ -148,6 +148,11 @@ test('bucket tagging, CORS, policy, ACL, public access block, encryption: stored
   await c.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/my-key' }, BucketKeyEnabled: true }] } }));
   const kms = await c.send(new GetBucketEncryptionCommand({ Bucket }));
   assert.equal(kms.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.KMSMasterKeyID, 'alias/my-key');
+  // new objects take the bucket's default encryption
+  const put = await c.send(new PutObjectCommand({ Bucket, Key: 'encrypted', Body: 'x' }));
+  assert.equal(put.ServerSideEncryption, 'aws:kms');
+  assert.equal(put.SSEKMSKeyId, 'arn:aws:kms:us-east-1:000000000000:alias/my-key');
+  assert.equal(put.BucketKeyEnabled, true);
 });
 
 test('lifecycle, ownership controls, website, notifications, object lock, versioning: stored and returned', async () => {

@@ -2,8 +2,8 @@
 // content headers, user metadata, tags, storage class, encryption, the owner.
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors.js';
-import type { ObjectLockLegalHoldStatus, ObjectLockMode, Owner, StorageClass, Tag } from '../../generated/s3.js';
-import { CONTENT_HEADERS, type ObjectRecord } from './store.js';
+import type { ObjectLockLegalHoldStatus, ObjectLockMode, Owner, ServerSideEncryptionConfiguration, StorageClass, Tag } from '../../generated/s3.js';
+import { CONTENT_HEADERS, type BucketRecord, type ObjectRecord } from './store.js';
 import { invalidArgument } from './errors.js';
 
 /** The canonical user id of an account (64 hex digits, as S3 shows owners). */
@@ -58,7 +58,10 @@ export function checkTags(tags: Tag[], max = 10): Record<string, string> {
 export const tagList = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** Server-side encryption as requested (every object is encrypted at rest: AES256 by default). */
-export function sse(input: { ServerSideEncryption?: string; SSEKMSKeyId?: string; BucketKeyEnabled?: boolean; SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string; SSECustomerKey?: string }, region: string, account: string): Record<string, string | boolean> {
+type SseInput = { ServerSideEncryption?: string; SSEKMSKeyId?: string; BucketKeyEnabled?: boolean; SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string; SSECustomerKey?: string };
+
+/** Server-side encryption as requested, else as the bucket's default encryption says (AES256 unless configured). */
+export function sse(input: SseInput, b: BucketRecord): Record<string, string | boolean> {
   if (input.SSECustomerAlgorithm) {
     if (input.SSECustomerAlgorithm !== 'AES256') throw invalidArgument('The encryption algorithm you specified is not valid.', 'x-amz-server-side-encryption-customer-algorithm', input.SSECustomerAlgorithm);
     const key = Buffer.from(input.SSECustomerKey ?? '', 'base64');
@@ -69,13 +72,15 @@ export function sse(input: { ServerSideEncryption?: string; SSEKMSKeyId?: string
     }
     return { SSECustomerAlgorithm: 'AES256', SSECustomerKeyMD5: md5 };
   }
-  const alg = input.ServerSideEncryption ?? 'AES256';
+  const rule = (b.config.encryption as ServerSideEncryptionConfiguration | undefined)?.Rules?.[0];
+  const byDefault = input.ServerSideEncryption === undefined ? rule?.ApplyServerSideEncryptionByDefault : undefined;
+  const alg = input.ServerSideEncryption ?? byDefault?.SSEAlgorithm ?? 'AES256';
   if (alg !== 'AES256' && alg !== 'aws:kms' && alg !== 'aws:kms:dsse') throw invalidArgument('The encryption method specified is not supported', 'x-amz-server-side-encryption', alg);
   const out: Record<string, string | boolean> = { ServerSideEncryption: alg };
   if (alg !== 'AES256') {
-    const key = input.SSEKMSKeyId ?? `arn:aws:kms:${region}:${account}:alias/aws/s3`;
-    out.SSEKMSKeyId = key.startsWith('arn:') ? key : `arn:aws:kms:${region}:${account}:key/${key}`;
-    if (input.BucketKeyEnabled) out.BucketKeyEnabled = true;
+    const key = input.SSEKMSKeyId ?? byDefault?.KMSMasterKeyID ?? `arn:aws:kms:${b.region}:${b.owner}:alias/aws/s3`;
+    out.SSEKMSKeyId = key.startsWith('arn:') ? key : `arn:aws:kms:${b.region}:${b.owner}:${key.startsWith('alias/') ? key : `key/${key}`}`;
+    if (input.BucketKeyEnabled ?? (byDefault && rule?.BucketKeyEnabled)) out.BucketKeyEnabled = true;
   }
   return out;
 }

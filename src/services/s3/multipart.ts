@@ -81,7 +81,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         storageClass: storageClass(input.StorageClass),
         checksumAlgorithm: alg,
         checksumType: checksumType(alg, input.ChecksumType),
-        sse: sse(input, b.region, b.owner),
+        sse: sse(input, b),
         lock: lockFromInput(b, input, ctx.clock.now()),
         acl: input.ACL,
       };

@@ -93,7 +93,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         metadata: checkMetadata(input.Metadata),
         tags: parseTaggingHeader(input.Tagging),
         storageClass: storageClass(input.StorageClass),
-        sse: sse(input, b.region, b.owner),
+        sse: sse(input, b),
         lock: lockFromInput(b, input, ctx.clock.now()),
         acl: input.ACL,
       };
@@ -224,7 +224,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         tags: replaceTags ? parseTaggingHeader(input.Tagging) : source.tags,
         storageClass: storageClass(input.StorageClass),
         checksum: sum && isAlgorithm(algorithm) ? { algorithm, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
-        sse: sse(input, b.region, b.owner),
+        sse: sse(input, b),
         lock: lockFromInput(b, input, ctx.clock.now()),
         seq: store.nextSeq(),
       };

@@ -192,6 +192,11 @@ test('UpdateExpression: SET arithmetic, if_not_exists, list_append, nested paths
   await rejects(u('SET nope.a = :x', { ':x': { S: 'x' } }), 'ValidationException', 'The document path provided in the update expression is invalid for update');
   await rejects(u('SET c = c + :x', { ':x': { S: 'x' } }), 'ValidationException', 'An operand in the update expression has an incorrect data type');
   await rejects(u('SET c = :big + :big', { ':big': { N: '9'.repeat(38) } }), 'ValidationException', /38 significant digits|overflow/);
+  const ghost = { pk: { S: 'ghost' }, sk: { S: '1' } };
+  await ddb.send(new D.UpdateItemCommand({ TableName: t, Key: ghost, UpdateExpression: 'REMOVE a' }));
+  assert.equal((await ddb.send(new D.GetItemCommand({ TableName: t, Key: ghost }))).Item, undefined, 'deletions alone create no item');
+  await ddb.send(new D.UpdateItemCommand({ TableName: t, Key: ghost, AttributeUpdates: {} }));
+  assert.deepEqual((await ddb.send(new D.GetItemCommand({ TableName: t, Key: ghost }))).Item, ghost, 'an empty update creates the item');
   out = await u('REMOVE s, m.a.b');
   assert.equal(out.Attributes!.s, undefined);
   assert.deepEqual(out.Attributes!.m, { M: { a: { M: {} } } });

@@ -91,6 +91,8 @@ export function prepareUpdate(store: DynamoStore, input: UpdateItemInput): Prepa
   const key = encodeKey(t.key, k);
   const old = store.items(t).get(key);
   check(cond, old, input.ReturnValuesOnConditionCheckFailure);
+  // deletions alone do not create a missing item (an empty update does)
+  if (!old && actions.length && actions.every((a) => a.k === 'REMOVE' || a.k === 'DELETE')) return { t, key, paths: [] };
   const next = applyUpdate(old ?? k, actions);
   checkNewImage(t, next);
   return { t, key, old, next, paths: actions.map((a) => a.path) };

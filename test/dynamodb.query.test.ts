@@ -233,6 +233,8 @@ test('TransactWriteItems: all or nothing, cancellation reasons, idempotency toke
   }));
   await write('tok-1', '1');
   await write('tok-1', '1'); // replay: not applied twice
+  const costed = await ddb.send(new D.TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: t, Item: key('c') } }], ReturnConsumedCapacity: 'TOTAL' }));
+  assert.deepEqual(costed.ConsumedCapacity!.map((c) => [c.TableName, c.CapacityUnits]), [[t, 2]]);
   await assert.rejects(write('tok-1', '5'), (e: Error) => e.name === 'IdempotentParameterMismatchException');
   const got = await ddb.send(new D.TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: t, Key: key('a') } }, { Get: { TableName: t, Key: key('b') } }, { Get: { TableName: t, Key: key('none') } }] }));
   assert.deepEqual(got.Responses!.map((r) => r.Item?.n?.N), ['2', '2', undefined]);

@@ -1,7 +1,8 @@
 // TransactWriteItems and TransactGetItems: all actions checked, then all applied, inside one SQLite
 // transaction (and one synchronous turn of the event loop, so no other request interleaves).
 import { createHash } from 'node:crypto';
-import type { CancellationReason, TransactGetItemsInput, TransactWriteItemsInput } from '../../generated/dynamodb.js';
+import type { CancellationReason, ConsumedCapacity, ReturnConsumedCapacity, TransactGetItemsInput, TransactWriteItemsInput } from '../../generated/dynamodb.js';
+import { consumed, readUnits, writeUnits } from './capacity.js';
 import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
 import { ServiceError } from '../errors.js';
@@ -11,7 +12,7 @@ import { RequestExpressions } from './expressions/request.js';
 import { checkKeyParam, encodeKey } from './keys.js';
 import type { DynamoStore } from './store.js';
 import { getTable } from './tables.js';
-import { invalid, normaliseItem } from './values.js';
+import { invalid, itemSize, normaliseItem } from './values.js';
 
 const TOKEN_TTL_MS = 10 * 60 * 1000;
 
@@ -71,15 +72,22 @@ export function transactWrite(rt: Runtime, store: DynamoStore, input: TransactWr
     }
     for (let i = 0; i < writes.length; i++) if (!items[i].ConditionCheck) apply(store, writes[i]!);
     if (input.ClientRequestToken) store.tokens.put(input.ClientRequestToken, { hash, at: now });
-    return {};
+    return capacity(input.ReturnConsumedCapacity, writes.map((w) => [w!.t.name, 2 * writeUnits(itemSize(w!.next ?? w!.old ?? {}))]), true);
   });
 }
 
 export function transactGet(store: DynamoStore, input: TransactGetItemsInput) {
+  const reads = input.TransactItems.map(({ Get }) => ({ table: Get.TableName, item: getItem(store, Get).item }));
   return {
-    Responses: input.TransactItems.map(({ Get }) => {
-      const { item } = getItem(store, Get);
-      return item ? { Item: item } : {};
-    }),
+    Responses: reads.map(({ item }) => (item ? { Item: item } : {})),
+    ...capacity(input.ReturnConsumedCapacity, reads.map(({ table, item }) => [table, 2 * readUnits(item ? itemSize(item) : 0, true)]), false),
   };
+}
+
+/** Transactions cost twice the units of plain reads and writes, summed per table. */
+function capacity(mode: ReturnConsumedCapacity | undefined, units: Array<[string, number]>, write: boolean): { ConsumedCapacity?: ConsumedCapacity[] } {
+  const per = new Map<string, number>();
+  for (const [table, n] of units) per.set(table, (per.get(table) ?? 0) + n);
+  const list = [...per].map(([table, n]) => consumed(mode, table, n, write)).filter((c): c is ConsumedCapacity => !!c);
+  return list.length ? { ConsumedCapacity: list } : {};
 }

@@ -4,7 +4,7 @@ import type { RequestContext } from '../types.js';
 import type { S3Provider, DeletedObject, Error_ } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
 import { S3Store, newId, type BucketRecord, type ObjectRecord } from './store.js';
-import { noSuchKey, noSuchVersion, invalidRequest, invalidArgument, malformedXml } from './errors.js';
+import { noSuchBucket, noSuchKey, noSuchVersion, invalidRequest, invalidArgument, malformedXml } from './errors.js';
 import { expectedChecksums, checksumFields, hasher, isAlgorithm } from './checksums.js';
 import { INLINE_MAX, checkLength, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from './conditions.js';
@@ -48,8 +48,12 @@ const keyTooLong = (key: string) => {
 };
 
 export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3Provider {
-  /** Stores a new current version and drops the blobs it replaced. */
+  /** Stores a new current version and drops the blobs it replaced (or its own, if the bucket went while the body streamed in). */
   const commit = (b: BucketRecord, rec: ObjectRecord) => {
+    if (!store.buckets.has(b.name)) {
+      if (rec.blob) rt.engine.blobs.delete(rec.blob);
+      throw noSuchBucket(b.name);
+    }
     for (const blob of store.putVersion(b, rec)) rt.engine.blobs.delete(blob);
   };
 

@@ -10,6 +10,8 @@ import { newId, type ObjectRecord, type StoredChecksum } from './store.js';
 
 /** Bodies up to this size (when the request declares its length) live in the record itself. */
 export const INLINE_MAX = 32 * 1024;
+/** A client that stops sending mid-body is answered RequestTimeout after this long, as S3 does. */
+const IDLE_MS = 20_000;
 /** The largest single PUT (larger objects are multipart uploads). */
 const MAX_PUT = 5 * 1024 ** 3;
 
@@ -51,13 +53,20 @@ export async function storeBody(rt: Runtime, body: Body, expected: Expected, dec
   const blob = small ? undefined : newId();
   let data: Buffer | undefined;
   let size: number;
+  const idle = source instanceof Readable ? watchIdle(source) : undefined;
+  const observe = (c: Buffer) => {
+    idle?.refresh();
+    digest.observe(c);
+  };
   try {
     if (source instanceof Readable && source.errored) throw source.errored;
-    if (blob) ({ size } = await rt.engine.blobs.write(blob, source, digest.observe));
-    else size = (data = await readSmall(source, digest.observe)).length;
+    if (blob) ({ size } = await rt.engine.blobs.write(blob, source, observe));
+    else size = (data = await readSmall(source, observe)).length;
   } catch (e) {
     if (blob) rt.engine.blobs.delete(blob);
     throw e instanceof ServiceError ? e : incompleteBody();
+  } finally {
+    if (idle) clearTimeout(idle);
   }
   try {
     if (declaredLength !== undefined && size < declaredLength) throw incompleteBody();
@@ -68,6 +77,12 @@ export async function storeBody(rt: Runtime, body: Body, expected: Expected, dec
     if (blob) rt.engine.blobs.delete(blob);
     throw e;
   }
+}
+
+/** Fails the stream with RequestTimeout unless refreshed (by each chunk) within IDLE_MS; the timer to refresh and clear. */
+function watchIdle(source: Readable): NodeJS.Timeout {
+  return setTimeout(() => source.destroy(new ServiceError('RequestTimeout',
+    'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.', 400)), IDLE_MS);
 }
 
 /** An object's bytes (or a range [start, end] of them), from its record or its blob. */

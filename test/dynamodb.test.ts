@@ -54,6 +54,8 @@ test('CreateTable / DescribeTable / ListTables / DeleteTable, the SDK waiter see
   assert.deepEqual(tags.Tags, [{ Key: 'team', Value: 'x' }]);
   await rejects(ddb.send(new D.CreateTableCommand({ TableName: name, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' })), 'ResourceInUseException', `Table already exists: ${name}`);
   await rejects(ddb.send(new D.DeleteTableCommand({ TableName: name })), 'ValidationException', /protected against deletion/);
+  await rejects(ddb.send(new D.UpdateTableCommand({ TableName: name, ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 7 } })), 'ValidationException', /^The provisioned throughput for the table will not change\. The requested value equals the current value\./);
+  await rejects(ddb.send(new D.UpdateTableCommand({ TableName: name })), 'ValidationException', /^At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled/);
   await ddb.send(new D.UpdateTableCommand({ TableName: name, DeletionProtectionEnabled: false, BillingMode: 'PAY_PER_REQUEST' }));
   const del = await ddb.send(new D.DeleteTableCommand({ TableName: name }));
   assert.equal(del.TableDescription!.TableStatus, 'DELETING');

@@ -11,12 +11,12 @@ export function readUnits(size: number, consistent: boolean | undefined): number
   return consistent ? units : units / 2;
 }
 
-export function consumed(mode: ReturnConsumedCapacity | undefined, table: string, units: number, write: boolean, indexName?: string): ConsumedCapacity | undefined {
+export function consumed(mode: ReturnConsumedCapacity | undefined, table: string, units: number, write: boolean, index?: { name: string; kind: 'LSI' | 'GSI' }): ConsumedCapacity | undefined {
   if (!mode || mode === 'NONE') return undefined;
   const split = write ? { WriteCapacityUnits: units } : { ReadCapacityUnits: units };
   const out: ConsumedCapacity = { TableName: table, CapacityUnits: units, ...split };
   if (mode === 'INDEXES') {
-    if (indexName) out.GlobalSecondaryIndexes = { [indexName]: { CapacityUnits: units, ...split } };
+    if (index) out[index.kind === 'GSI' ? 'GlobalSecondaryIndexes' : 'LocalSecondaryIndexes'] = { [index.name]: { CapacityUnits: units, ...split } };
     else out.Table = { CapacityUnits: units, ...split };
   }
   return out;

@@ -196,7 +196,7 @@ export function query(store: DynamoStore, input: QueryInput) {
   if (start !== undefined) Object.assign(range, forward ? { after: start } : { before: range.before !== undefined && range.before < start ? range.before : start });
   const page = readPage(store, src, { ...range, reverse: !forward }, { select, limit: input.Limit, filter, paths });
   const { size, ...out } = page;
-  return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx?.name) };
+  return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx) };
 }
 
 export function scan(store: DynamoStore, input: ScanInput) {
@@ -219,5 +219,5 @@ export function scan(store: DynamoStore, input: ScanInput) {
   const accept = TotalSegments ? (k: string) => crc32(k.slice(0, k.indexOf('!'))) % TotalSegments === Segment : undefined;
   const page = readPage(store, src, start !== undefined ? { after: start } : {}, { select, limit: input.Limit, filter, paths, accept });
   const { size, ...out } = page;
-  return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx?.name) };
+  return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx) };
 }

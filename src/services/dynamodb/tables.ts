@@ -173,6 +173,14 @@ function createTable(store: DynamoStore, input: CreateTableInput, ctx: RequestCo
 
 function updateTable(store: DynamoStore, input: UpdateTableInput, ctx: RequestContext, rtTransaction: <R>(fn: () => R) => R): TableDescription {
   const t = getTable(store, input.TableName, true);
+  const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates, input.SSESpecification, input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
+  if (changes.every((c) => c === undefined)) {
+    throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
+  }
+  const pt = input.ProvisionedThroughput;
+  if (pt && !input.BillingMode && t.billingMode === 'PROVISIONED' && pt.ReadCapacityUnits === t.read && pt.WriteCapacityUnits === t.write) {
+    throw invalid(`The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${t.read}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${t.write}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`);
+  }
   const now = ctx.clock.nowMs();
   const defs = [...t.attributeDefinitions];
   for (const d of input.AttributeDefinitions ?? []) if (!defs.some((x) => x.AttributeName === d.AttributeName)) defs.push(d);

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBClient, ListBackupsCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { S3Client, ListBucketAnalyticsConfigurationsCommand } from '@aws-sdk/client-s3';
+import { S3Client, GetObjectTorrentCommand } from '@aws-sdk/client-s3';
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
@@ -24,7 +24,7 @@ const families = [
   { protocol: 'json 1.0 + query-compatible', cli: ['sqs', 'list-queues'], service: 'sqs', op: 'ListQueues', sdk: (u: string) => new SQSClient(clientConfig(u)).send(new ListQueuesCommand({})) },
   { protocol: 'json 1.1', cli: ['kms', 'list-keys'], service: 'kms', op: 'ListKeys', sdk: (u: string) => new KMSClient(clientConfig(u)).send(new ListKeysCommand({})) },
   { protocol: 'rest-json', cli: ['lambda', 'list-functions'], service: 'lambda', op: 'ListFunctions', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListFunctionsCommand({})) },
-  { protocol: 'rest-xml', cli: ['s3api', 'list-bucket-analytics-configurations', '--bucket', 'bucket'], service: 's3', op: 'ListBucketAnalyticsConfigurations', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new ListBucketAnalyticsConfigurationsCommand({ Bucket: 'bucket' })) },
+  { protocol: 'rest-xml', cli: ['s3api', 'get-object-torrent', '--bucket', 'bucket', '--key', 'key', '/dev/null'], service: 's3', op: 'GetObjectTorrent', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new GetObjectTorrentCommand({ Bucket: 'bucket', Key: 'key' })) },
   { protocol: 'query', cli: ['sts', 'decode-authorization-message', '--encoded-message', 'x'], service: 'sts', op: 'DecodeAuthorizationMessage', sdk: (u: string) => new STSClient(clientConfig(u)).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })) },
   { protocol: 'ec2', cli: ['ec2', 'describe-instances'], service: 'ec2', op: 'DescribeInstances', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeInstancesCommand({})) },
   { protocol: 'smithy-rpc-v2-cbor', cli: ['cloudwatch', 'list-metrics'], service: 'cloudwatch', op: 'ListMetrics', sdk: (u: string) => new CloudWatchClient(clientConfig(u)).send(new ListMetricsCommand({})) },

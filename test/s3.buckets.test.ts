@@ -13,7 +13,10 @@ import {
   PutBucketNotificationConfigurationCommand, GetBucketNotificationConfigurationCommand, GetObjectLockConfigurationCommand,
   PutBucketVersioningCommand, GetBucketVersioningCommand, PutBucketLoggingCommand, GetBucketLoggingCommand, PutBucketReplicationCommand,
   GetBucketReplicationCommand, DeleteBucketReplicationCommand, PutBucketAccelerateConfigurationCommand, GetBucketAccelerateConfigurationCommand,
-  PutBucketRequestPaymentCommand, GetBucketRequestPaymentCommand,
+  PutBucketRequestPaymentCommand, GetBucketRequestPaymentCommand, PutBucketMetricsConfigurationCommand, GetBucketMetricsConfigurationCommand,
+  ListBucketMetricsConfigurationsCommand, DeleteBucketMetricsConfigurationCommand, PutBucketInventoryConfigurationCommand,
+  ListBucketInventoryConfigurationsCommand, PutBucketAnalyticsConfigurationCommand, GetBucketAnalyticsConfigurationCommand,
+  PutBucketIntelligentTieringConfigurationCommand, GetBucketIntelligentTieringConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import { startServer, clientConfig } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
@@ -226,4 +229,27 @@ test('x-amz-expected-bucket-owner: another account than the owner is AccessDenie
   await c.send(new GetBucketVersioningCommand({ Bucket: 'bk-owned', ExpectedBucketOwner: '444444444444' }));
   await rejects(c.send(new GetBucketVersioningCommand({ Bucket: 'bk-owned', ExpectedBucketOwner: '555555555555' })), 'AccessDenied', 403);
   await rejects(c.send(new PutObjectCommand({ Bucket: 'bk-owned', Key: 'k', Body: 'x', ExpectedBucketOwner: '555555555555' })), 'AccessDenied', 403);
+});
+
+test('metrics, inventory, analytics and Intelligent-Tiering configurations are kept by Id', async () => {
+  const c = s3();
+  const Bucket = 'bk-ids';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await rejects(c.send(new GetBucketMetricsConfigurationCommand({ Bucket, Id: 'all' })), 'NoSuchConfiguration', 404);
+  await c.send(new PutBucketMetricsConfigurationCommand({ Bucket, Id: 'all', MetricsConfiguration: { Id: 'all' } }));
+  await c.send(new PutBucketMetricsConfigurationCommand({ Bucket, Id: 'docs', MetricsConfiguration: { Id: 'docs', Filter: { Prefix: 'docs/' } } }));
+  assert.equal((await c.send(new GetBucketMetricsConfigurationCommand({ Bucket, Id: 'docs' }))).MetricsConfiguration?.Filter?.Prefix, 'docs/');
+  assert.deepEqual((await c.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).MetricsConfigurationList?.map((m) => m.Id), ['all', 'docs']);
+  await c.send(new DeleteBucketMetricsConfigurationCommand({ Bucket, Id: 'all' }));
+  assert.deepEqual((await c.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).MetricsConfigurationList?.map((m) => m.Id), ['docs']);
+
+  await c.send(new PutBucketInventoryConfigurationCommand({ Bucket, Id: 'weekly', InventoryConfiguration: {
+    Id: 'weekly', IsEnabled: true, IncludedObjectVersions: 'Current', Schedule: { Frequency: 'Weekly' },
+    Destination: { S3BucketDestination: { Bucket: 'arn:aws:s3:::bk-logs', Format: 'CSV' } },
+  } }));
+  assert.equal((await c.send(new ListBucketInventoryConfigurationsCommand({ Bucket }))).InventoryConfigurationList?.[0].Schedule?.Frequency, 'Weekly');
+  await c.send(new PutBucketAnalyticsConfigurationCommand({ Bucket, Id: 'a', AnalyticsConfiguration: { Id: 'a', StorageClassAnalysis: {} } }));
+  assert.equal((await c.send(new GetBucketAnalyticsConfigurationCommand({ Bucket, Id: 'a' }))).AnalyticsConfiguration?.Id, 'a');
+  await c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 't', IntelligentTieringConfiguration: { Id: 't', Status: 'Enabled', Tierings: [{ Days: 90, AccessTier: 'ARCHIVE_ACCESS' }] } }));
+  assert.equal((await c.send(new GetBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 't' }))).IntelligentTieringConfiguration?.Tierings?.[0].Days, 90);
 });

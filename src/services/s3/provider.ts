@@ -10,6 +10,7 @@ import { listingHandlers } from './listing.js';
 import { multipartHandlers } from './multipart.js';
 import { retentionHandlers } from './retention.js';
 import { restoreHandlers } from './restore.js';
+import { idConfigHandlers } from './configs.js';
 import { applyLifecycle } from './lifecycle.js';
 import { ServiceError } from '../errors.js';
 import type { Provider } from '../types.js';
@@ -25,6 +26,7 @@ function create(rt: Runtime): S3Provider {
     ...multipartHandlers(rt, store, events),
     ...retentionHandlers(store),
     ...restoreHandlers(store),
+    ...idConfigHandlers(store),
   });
 }
 

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import {
   S3Client, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCommand, UploadPartCopyCommand, CompleteMultipartUploadCommand,
   AbortMultipartUploadCommand, ListPartsCommand, ListMultipartUploadsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand,
-  ListObjectsV2Command,
+  ListObjectsV2Command, CopyObjectCommand,
 } from '@aws-sdk/client-s3';
 import { startServer, clientConfig } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
@@ -150,4 +150,14 @@ test('a part whose checksum algorithm differs from the upload\'s is InvalidReque
   const done = await c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, ChecksumCRC32: whole.ChecksumCRC32, ChecksumType: 'FULL_OBJECT', MultipartUpload: { Parts } }));
   assert.equal(done.ChecksumCRC32, whole.ChecksumCRC32);
   assert.equal(done.ChecksumType, 'FULL_OBJECT');
+});
+
+test('a one-part upload smaller than 5 MiB completes, and copies like any object', async () => {
+  const Key = 'mp/one-small-part';
+  const { UploadId } = await c.send(new CreateMultipartUploadCommand({ Bucket, Key }));
+  const p = await c.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'tiny' }));
+  const done = await c.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: p.ETag, PartNumber: 1 }] } }));
+  assert.match(done.ETag ?? '', /-1"$/);
+  await c.send(new CopyObjectCommand({ Bucket, Key: `${Key}-copy`, CopySource: `${Bucket}/${Key}` }));
+  assert.equal(await (await c.send(new GetObjectCommand({ Bucket, Key: `${Key}-copy` }))).Body!.transformToString(), 'tiny');
 });

@@ -6,7 +6,7 @@ import { ServiceError } from '../errors.js';
 import { S3Store, newId, type BucketRecord, type ObjectRecord } from './store.js';
 import { noSuchBucket, noSuchKey, noSuchVersion, invalidRequest, invalidArgument, malformedXml } from './errors.js';
 import { expectedChecksums, checksumFields, hasher, isAlgorithm } from './checksums.js';
-import { INLINE_MAX, checkLength, objectBody, storeBody } from './upload.js';
+import { checkLength, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from './conditions.js';
 import {
   checkCustomerKey, checkMetadata, checkTags, contentHeaders, objectAttributes, parseTaggingHeader, sse, storageClass, tagList,
@@ -217,8 +217,8 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         md5.update(c);
         sum?.update(c);
       };
-      // a small source stays small: its bytes are copied record to record
-      const blob = source.blob && source.size > INLINE_MAX ? newId() : undefined;
+      // a source kept in its record is copied record to record; a file, file to file
+      const blob = source.blob ? newId() : undefined;
       const data = blob ? undefined : Buffer.from(objectBody(rt, source) as Buffer);
       const size = blob ? (await rt.engine.blobs.write(blob, objectBody(rt, source), observe)).size : (observe(data!), data!.length);
       const rec: ObjectRecord = {

@@ -212,6 +212,9 @@ test('ListObjectsV2: prefix, delimiter, CommonPrefixes, max-keys pages, start-af
   assert.equal(all.Contents?.[0].ETag, '"' + (await import('node:crypto')).createHash('md5').update('a.txt').digest('hex') + '"');
   assert.equal(all.Contents?.[0].Size, 5);
   assert.equal(all.Contents?.[0].StorageClass, 'STANDARD');
+  const none = await c.send(new ListObjectsV2Command({ Bucket: B, MaxKeys: 0 }));
+  assert.equal(none.KeyCount, 0);
+  assert.equal(none.IsTruncated, false);
 });
 
 test('ListObjects (v1): marker, NextMarker with a delimiter, owner always included', async () => {

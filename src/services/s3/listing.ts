@@ -16,6 +16,7 @@ type Entry = { rec: ObjectRecord; cursor: string } | { prefix: string; cursor: s
  */
 function page(coll: Collection<ObjectRecord>, opts: { prefix: string; delimiter?: string; after?: string; max: number; live: boolean }): { entries: Entry[]; truncated: boolean } {
   const entries: Entry[] = [];
+  if (opts.max === 0) return { entries, truncated: false };
   let after = opts.after;
   for (;;) {
     let jumped = false;

@@ -50,6 +50,7 @@ export async function handleAdmin(rt: Runtime, providers: Map<string, Provider>,
       }
       case 'POST /_nimbus/reset':
         rt.reset();
+        await rt.engine.flush();
         rt.log.info('state reset');
         return reply(res, 200, { reset: true });
       case 'GET /_nimbus/clock':
@@ -68,6 +69,7 @@ export async function handleAdmin(rt: Runtime, providers: Map<string, Provider>,
         } catch (e) {
           return reply(res, 400, { error: (e as Error).message });
         }
+        await rt.engine.flush();
         rt.log.info(`clock advanced by ${String(body.advance)} to ${rt.clock.now().toISOString()}`);
         return reply(res, 200, clockState(rt));
       }
@@ -77,6 +79,7 @@ export async function handleAdmin(rt: Runtime, providers: Map<string, Provider>,
         const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
         const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, 1024 * 1024);
         const out = await handler({ method: req.method ?? 'GET', path, query, body });
+        await rt.engine.flush();
         if (typeof out.body === 'string' || Buffer.isBuffer(out.body)) {
           res.writeHead(out.status ?? 200, { 'content-type': out.contentType ?? 'text/plain', 'content-length': Buffer.byteLength(out.body) });
           return void res.end(out.body);

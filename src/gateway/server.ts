@@ -176,6 +176,8 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
         clock: rt.clock,
       };
       const output = await handler(input, ctx);
+      // acknowledge only what is committed (the engine groups the writes of concurrent requests)
+      if (rt.engine.pending) await rt.engine.flush();
       response = protocol.serialize(model, operation, output, { requestId, service: ident.service });
     } catch (e) {
       const err = toServiceError(e, ident?.service, rt);

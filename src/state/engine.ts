@@ -5,6 +5,11 @@
 // Durability: SQLite runs in WAL mode. With synchronous=NORMAL (default) a commit has reached the
 // OS before the request is acknowledged, so a kill -9 of Nimbus loses nothing acknowledged;
 // NIMBUS_FSYNC=1 sets synchronous=FULL (and fsyncs blob files) to survive power loss as well.
+//
+// Group commit: writes join one open SQLite transaction that commits on the next turn of the event
+// loop, so requests arriving together share a commit. The gateway awaits `flush()` before it
+// answers, so nothing is acknowledged before its commit. `transaction(fn)` runs fn in a savepoint:
+// it stays all-or-nothing inside the batch.
 import Database from 'better-sqlite3';
 import { decode, encode } from 'cbor-x';
 import { mkdirSync } from 'node:fs';
@@ -41,6 +46,10 @@ export interface Engine {
   collection<T>(namespace: string): Collection<T>;
   /** runs fn atomically; nested calls join the outer transaction */
   transaction<R>(fn: () => R): R;
+  /** true while writes wait for their commit */
+  readonly pending: boolean;
+  /** resolves once every write made so far is committed */
+  flush(): Promise<void>;
   readonly blobs: BlobStore;
   /** forgets all state (POST /_nimbus/reset) */
   reset(): void;
@@ -99,8 +108,14 @@ export class SqliteEngine implements Engine {
         return row ? (decode(row.v) as T) : undefined;
       },
       has: (k) => stmts.get.get(ns, k) !== undefined,
-      put: (k, v) => void stmts.put.run(ns, k, encode(v)),
-      delete: (k) => stmts.del.run(ns, k).changes > 0,
+      put: (k, v) => {
+        this.beginWrite();
+        stmts.put.run(ns, k, encode(v));
+      },
+      delete: (k) => {
+        this.beginWrite();
+        return stmts.del.run(ns, k).changes > 0;
+      },
       scan: function* (o: ScanOptions = {}) {
         const { where, args } = range(o);
         const sql = `SELECT k, v FROM kv WHERE ${where} ORDER BY k ${o.reverse ? 'DESC' : 'ASC'}${o.limit !== undefined ? ' LIMIT ' + Math.max(0, Math.floor(o.limit)) : ''}`;
@@ -111,23 +126,69 @@ export class SqliteEngine implements Engine {
         return db.prepare<string[], { n: number }>(`SELECT count(*) AS n FROM kv WHERE ${where}`).get(...args)!.n;
       },
       clear: (prefix?: string) => {
+        this.beginWrite();
         if (prefix === undefined) stmts.clearNs.run(ns);
         else stmts.clearRange.run(ns, prefix, prefixEnd(prefix));
       },
     };
   }
 
+  private batchOpen = false;
+  private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+
+  /** Opens the shared write transaction if none is open; it commits on the next event-loop turn. */
+  private beginWrite(): void {
+    if (this.batchOpen) return;
+    this.db.exec('BEGIN');
+    this.batchOpen = true;
+    setImmediate(() => this.commit());
+  }
+
+  private commit(): void {
+    if (!this.batchOpen) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    this.batchOpen = false;
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (/busy/i.test((e as Error).message)) {
+        // a statement is still being iterated: commit once it is done, losing nothing
+        this.waiters.unshift(...waiters);
+        this.batchOpen = true;
+        setImmediate(() => this.commit());
+        return;
+      }
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const w of waiters) w.reject(e as Error);
+      return;
+    }
+    for (const w of waiters) w.resolve();
+  }
+
+  get pending(): boolean {
+    return this.batchOpen;
+  }
+
+  flush(): Promise<void> {
+    if (!this.batchOpen) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
   transaction<R>(fn: () => R): R {
-    if (this.db.inTransaction) return fn();
+    this.beginWrite();
+    // inside the open batch better-sqlite3 uses a savepoint: fn's writes roll back alone if it throws
     return this.db.transaction(fn)();
   }
 
   reset(): void {
+    this.beginWrite();
     this.db.exec('DELETE FROM kv');
     this.blobs.clear();
   }
 
   close(): void {
+    this.commit();
     this.db.close();
   }
 }

@@ -22,7 +22,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
 const SERVERS: ServerSpec[] = [
   { name: 'null', label: 'null', cmd: process.execPath, probe: '/',
     args: (p) => [new URL('./null-server.js', import.meta.url).pathname, '--port', String(p)],
-    env: { NULL_ROUTES: JSON.stringify(WORKLOADS.map((w) => w.nullResponse)) } },
+    env: { NULL_ROUTES: JSON.stringify(WORKLOADS.flatMap((w) => w.nullResponse)) } },
   { name: 'nimbus', label: 'Nimbus', cmd: process.execPath, probe: '/_nimbus/health',
     args: (p) => [new URL('../src/main.js', import.meta.url).pathname, '--port', String(p), '--host', '127.0.0.1',
       '--data-dir', dataDir, '--log-level', 'warn'] },

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { crc32 } from '@aws-crypto/crc32';
@@ -24,7 +25,8 @@ export interface Workload {
   supports?: ServerName[];
   setup(endpoint: string): Promise<void>;
   op(endpoint: string, i: number): Promise<unknown>;
-  nullResponse: NullRoute;
+  /** one route per request the op makes */
+  nullResponse: NullRoute | NullRoute[];
 }
 
 // One keep-alive agent for the whole run, sockets capped at the concurrency, and one client per
@@ -95,6 +97,18 @@ async function ddbLoad(endpoint: string, table: string, pk: string, n: number, m
 }
 const benchTopics = new Map<string, string>();
 
+// SQS: fixed bodies (the SDK verifies the MD5 a server answers); queue URLs as each server returns them
+const SQS_BODY = JSON.stringify({ event: 'order.created', id: 'ord-0001', amount: 4200, currency: 'EUR' });
+const SQS_PREFILL = 100_000; // more than Nimbus takes in a 3 s run and its warm-up
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+const sqsUrls = new Map<string, string>();
+/** The queue's URL; undefined on the null server (no CreateQueue route: its 400 is expected and ignored). */
+async function sqsQueue(endpoint: string, name: string): Promise<string | undefined> {
+  const out = await client(SQSClient, endpoint).send(new CreateQueueCommand({ QueueName: name })).catch(() => undefined);
+  if (out?.QueueUrl) sqsUrls.set(`${endpoint} ${name}`, out.QueueUrl);
+  return out?.QueueUrl;
+}
+
 export const WORKLOADS: Workload[] = [
   {
     name: 'sts GetCallerIdentity',
@@ -132,6 +146,64 @@ export const WORKLOADS: Workload[] = [
         '<MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult><ResponseMetadata>' +
         '<RequestId>f187a3c1-376f-11df-8963-01868b7c937a</RequestId></ResponseMetadata></PublishResponse>',
     },
+  },
+  {
+    name: 'sqs SendMessage',
+    async setup(endpoint) {
+      await sqsQueue(endpoint, 'bench-send');
+    },
+    op: (endpoint) => client(SQSClient, endpoint).send(new SendMessageCommand({
+      QueueUrl: sqsUrls.get(`${endpoint} bench-send`) ?? `${endpoint}/000000000000/bench-send`,
+      MessageBody: SQS_BODY, // fixed: the SDK checks the MD5 the null server answers
+    })),
+    nullResponse: {
+      match: { target: 'AmazonSQS.SendMessage' },
+      status: 200,
+      headers: json10,
+      body: JSON.stringify({ MessageId: '5fea7756-0ea4-451a-a703-a558b933e274', MD5OfMessageBody: md5(SQS_BODY) }),
+    },
+  },
+  {
+    // one op: receive 10, delete them in one batch; the queue is filled beforehand with more than a run takes
+    name: 'sqs ReceiveMessage (10) + DeleteMessageBatch',
+    async setup(endpoint) {
+      const url = await sqsQueue(endpoint, 'bench-receive');
+      if (!url) return;
+      const sqs = client(SQSClient, endpoint);
+      // moto (account 123456789012) scans the whole queue on each receive, ~0.4 s at 1,000 messages: a
+      // queue it can serve within the run
+      const prefill = url.includes('/123456789012/') ? 3_000 : SQS_PREFILL;
+      let sent = 0;
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        while (sent < prefill) {
+          sent += 10;
+          await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: 10 }, (_, k) => ({ Id: `m${k}`, MessageBody: SQS_BODY })) }));
+        }
+      }));
+    },
+    async op(endpoint) {
+      const QueueUrl = sqsUrls.get(`${endpoint} bench-receive`) ?? `${endpoint}/000000000000/bench-receive`;
+      const sqs = client(SQSClient, endpoint);
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      if (Messages.length < 10) throw new Error(`received ${Messages.length} messages: the queue ran dry`);
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, k) => ({ Id: `m${k}`, ReceiptHandle: m.ReceiptHandle })) }));
+    },
+    nullResponse: [
+      {
+        match: { target: 'AmazonSQS.ReceiveMessage' },
+        status: 200,
+        headers: json10,
+        body: JSON.stringify({ Messages: Array.from({ length: 10 }, (_, k) => ({
+          MessageId: `5fea7756-0ea4-451a-a703-a558b933e27${k}`, ReceiptHandle: `AQEB${'x'.repeat(100)}${k}`, MD5OfBody: md5(SQS_BODY), Body: SQS_BODY,
+        })) }),
+      },
+      {
+        match: { target: 'AmazonSQS.DeleteMessageBatch' },
+        status: 200,
+        headers: json10,
+        body: JSON.stringify({ Successful: Array.from({ length: 10 }, (_, k) => ({ Id: `m${k}` })), Failed: [] }),
+      },
+    ],
   },
   {
     name: 'dynamodb PutItem',

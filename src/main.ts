@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // nimbus: starts the gateway with the configuration from flags and environment.
+import './startup.js';
 import { ConfigError, HELP, loadConfig } from './config.js';
 import { startNimbus } from './nimbus.js';
 

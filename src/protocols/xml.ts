@@ -1,5 +1,6 @@
 // Shape-driven XML writing shared by the query, ec2 and rest-xml protocols.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser as XMLParserType, XMLValidator as XMLValidatorType } from 'fast-xml-parser';
 import type { ServiceModel, Shape, ShapeRef, TimestampFormat } from './model.js';
 import { formatTimestamp, parseTimestamp } from './timestamps.js';
 
@@ -104,19 +105,26 @@ export interface XmlNode {
 
 const localName = (n: string) => n.slice(n.indexOf(':') + 1);
 
-// fast-xml-parser in its ordered form keeps repeated and mixed elements as written; values stay text
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  processEntities: true,
-  htmlEntities: true, // also decodes numeric character references (&#65; &#x41;)
-});
+// fast-xml-parser in its ordered form keeps repeated and mixed elements as written; values stay text.
+// Loaded on the first XML body (it costs ~10 MiB and ~30 ms at startup otherwise).
+let fxp: { parser: XMLParserType; validator: typeof XMLValidatorType } | undefined;
+function xmlLibrary() {
+  if (fxp) return fxp;
+  const lib = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+  const parser = new lib.XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    processEntities: true,
+    htmlEntities: true, // also decodes numeric character references (&#65; &#x41;)
+  });
+  return (fxp = { parser, validator: lib.XMLValidator });
+}
 
 type OrderedNode = Record<string, unknown> & { ':@'?: Record<string, string> };
 
@@ -146,7 +154,8 @@ export function parseXml(input: string): XmlNode {
     const ok = m[2] === ';' && (code === undefined ? ['amp', 'lt', 'gt', 'quot', 'apos'].includes(ref) : code > 0 && code <= 0x10ffff);
     if (!ok) throw new SyntaxError(`invalid entity reference &${ref}${m[2]}`);
   }
-  const valid = XMLValidator.validate(input);
+  const { parser, validator } = xmlLibrary();
+  const valid = validator.validate(input);
   if (valid !== true) throw new SyntaxError(valid.err.msg);
   const top = parser.parse(input) as OrderedNode[];
   if (top.some((n) => '#text' in n && String(n['#text']).trim() !== '')) throw new SyntaxError('text outside the root element');

@@ -2,9 +2,10 @@
 // (x-amz-checksum-{crc32,crc32c,crc64nvme,sha1,sha256}) sent as headers or aws-chunked trailers.
 import { createHash, type Hash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { Crc32 } from '@aws-crypto/crc32';
-import { Crc32c } from '@aws-crypto/crc32c';
-import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
+import { createRequire } from 'node:module';
+import type { Crc32 } from '@aws-crypto/crc32';
+import type { Crc32c } from '@aws-crypto/crc32c';
+import type { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { ServiceError } from '../errors.js';
 import type { StoredChecksum } from './store.js';
 import { invalidRequest } from './errors.js';
@@ -24,6 +25,16 @@ const uint32 = (n: number) => {
   return b;
 };
 
+// The checksum libraries cost ~25 MiB and ~60 ms to load: loaded on first use, not at startup.
+const require = createRequire(import.meta.url);
+const lazy = <T>(name: string, member: string) => {
+  let ctor: T | undefined;
+  return () => (ctor ??= (require(name) as Record<string, T>)[member]);
+};
+const crc32 = lazy<typeof Crc32>('@aws-crypto/crc32', 'Crc32');
+const crc32c = lazy<typeof Crc32c>('@aws-crypto/crc32c', 'Crc32c');
+const crc64nvme = lazy<typeof Crc64Nvme>('@aws-sdk/crc64-nvme', 'Crc64Nvme');
+
 /** zlib's CRC32 (Node ≥ 20.15) is some twenty times faster than the JS one: the SDKs' default algorithm. */
 const nativeCrc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
 
@@ -35,11 +46,11 @@ export function hasher(alg: Algorithm): Hasher {
         let crc = 0;
         return { update: (b) => void (crc = nativeCrc32(b, crc)), digest: async () => uint32(crc) };
       }
-      const c = alg === 'CRC32' ? new Crc32() : new Crc32c();
+      const c = alg === 'CRC32' ? new (crc32())() : new (crc32c())();
       return { update: (b) => void c.update(b), digest: async () => uint32(c.digest()) };
     }
     case 'CRC64NVME': {
-      const c = new Crc64Nvme();
+      const c = new (crc64nvme())();
       return { update: (b) => c.update(b), digest: async () => Buffer.from(await c.digest()) };
     }
     default: {

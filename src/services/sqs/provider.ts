@@ -511,7 +511,7 @@ function create(rt: Runtime): SqsProvider {
       return {
         ...(page.length ? { QueueUrls: page.map((name) => urlOf({ account: ctx.account, name }, ctx)) } : {}),
         ...(more ? { NextToken: token(page[page.length - 1]) } : {}),
-      } as { QueueUrls: string[] };
+      };
     },
 
     DeleteQueue: ({ QueueUrl }, ctx) => {

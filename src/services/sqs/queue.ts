@@ -237,7 +237,7 @@ export class Queue {
     return false;
   }
 
-  /** The message a receipt handle names, if it is still the current receipt of a stored message. */
+  /** The stored message a receipt handle names (callers compare its token with the current one). */
   byReceipt(key: string): Msg | undefined {
     return this.msgs.get(key);
   }
@@ -299,8 +299,6 @@ export class Queue {
     }
     return out;
   }
-
-  get size() { return this.msgs.size; }
 
   purge(): void {
     this.msgs.clear();

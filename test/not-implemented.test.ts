@@ -7,7 +7,6 @@ import { S3Client, GetObjectTorrentCommand } from '@aws-sdk/client-s3';
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
-import { SQSClient, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { STSClient, DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
 import { startServer, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
@@ -18,10 +17,10 @@ before(async () => {
 });
 after(() => nimbus.stop());
 
-// one operation per protocol family: CLI arguments, SDK call, service and operation names
+// one operation per protocol family: CLI arguments, SDK call, service and operation names (json 1.0 +
+// query-compatible has none left: SQS, its only modelled service, is served whole; test/sqs*.test.ts covers its errors)
 const families = [
   { protocol: 'json 1.0', cli: ['dynamodb', 'list-backups'], service: 'dynamodb', op: 'ListBackups', sdk: (u: string) => new DynamoDBClient(clientConfig(u)).send(new ListBackupsCommand({})) },
-  { protocol: 'json 1.0 + query-compatible', cli: ['sqs', 'list-queues'], service: 'sqs', op: 'ListQueues', sdk: (u: string) => new SQSClient(clientConfig(u)).send(new ListQueuesCommand({})) },
   { protocol: 'json 1.1', cli: ['kms', 'list-keys'], service: 'kms', op: 'ListKeys', sdk: (u: string) => new KMSClient(clientConfig(u)).send(new ListKeysCommand({})) },
   { protocol: 'rest-json', cli: ['lambda', 'list-functions'], service: 'lambda', op: 'ListFunctions', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListFunctionsCommand({})) },
   { protocol: 'rest-xml', cli: ['s3api', 'get-object-torrent', '--bucket', 'bucket', '--key', 'key', '/dev/null'], service: 's3', op: 'GetObjectTorrent', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new GetObjectTorrentCommand({ Bucket: 'bucket', Key: 'key' })) },

@@ -250,7 +250,8 @@ function create(rt: Runtime): SqsProvider {
       id, body, md5Body: result.MD5OfMessageBody, attributes, md5Attributes: result.MD5OfMessageAttributes,
       system, sentMs: now, availableMs: now + delay * 1000,
     };
-    tx(() => q.add(pad(seq), stored, dedupKey));
+    // no savepoint needed: nothing can fail between its writes, and the engine commits them together
+    q.add(pad(seq), stored, dedupKey);
     return { ...result, MessageId: id, SequenceNumber: system.SequenceNumber };
   }
 

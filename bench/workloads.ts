@@ -1,7 +1,7 @@
 // Bench workloads: one entry per AWS operation measured. Adding a service is one more entry.
 import http from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -82,7 +82,7 @@ async function ddbTable(endpoint: string, name: string): Promise<boolean> {
 }
 
 /** n items in one partition, 25 per BatchWriteItem, 16 batches in flight; skipped where there is no table. */
-async function ddbLoad(endpoint: string, table: string, pk: string, n: number, make = ddbItem): Promise<void> {
+async function ddbLoad(endpoint: string, table: string, pk: string, n: number, make: (pk: string, i: number) => Record<string, AttributeValue> = ddbItem): Promise<void> {
   if (!(await ddbTable(endpoint, table))) return;
   const ddb = client(DynamoDBClient, endpoint);
   let next = 0;

@@ -1,4 +1,5 @@
 // Test support: a Nimbus on a free port of 127.0.0.1, the real clients pointed at it.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,3 +112,12 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
     },
   };
 }
+
+/** Asserts an SDK v3 call fails with this AWS error name (and HTTP status), then runs `check` on the error. */
+export const rejects = (p: Promise<unknown>, name: string, status?: number, check?: (e: Record<string, unknown>) => void) =>
+  assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(e.name, name, e.message);
+    if (status) assert.equal(e.$metadata?.httpStatusCode, status);
+    check?.(e as unknown as Record<string, unknown>);
+    return true;
+  });

@@ -18,7 +18,7 @@ import {
   ListBucketInventoryConfigurationsCommand, PutBucketAnalyticsConfigurationCommand, GetBucketAnalyticsConfigurationCommand,
   PutBucketIntelligentTieringConfigurationCommand, GetBucketIntelligentTieringConfigurationCommand,
 } from '@aws-sdk/client-s3';
-import { startServer, clientConfig } from './helpers.js';
+import { startServer, clientConfig, rejects } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
 
 let nimbus: RunningNimbus;
@@ -29,14 +29,6 @@ after(() => nimbus.stop());
 
 const s3 = (extra: Record<string, unknown> = {}) => new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, ...extra }));
 const inAccount = (account: string, region = 'us-east-1') => s3({ credentials: { accessKeyId: account, secretAccessKey: 'x' }, region });
-
-const rejects = (p: Promise<unknown>, name: string, status?: number, check?: (e: Record<string, unknown>) => void) =>
-  assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name, e.message);
-    if (status) assert.equal(e.$metadata?.httpStatusCode, status);
-    check?.(e as unknown as Record<string, unknown>);
-    return true;
-  });
 
 test('CreateBucket then HeadBucket, GetBucketLocation and ListBuckets show it', async () => {
   const c = s3();

@@ -8,7 +8,7 @@ import {
   AbortMultipartUploadCommand, ListPartsCommand, ListMultipartUploadsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand,
   ListObjectsV2Command, CopyObjectCommand,
 } from '@aws-sdk/client-s3';
-import { startServer, clientConfig } from './helpers.js';
+import { startServer, clientConfig, rejects } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
 
 let nimbus: RunningNimbus;
@@ -22,13 +22,6 @@ before(async () => {
 });
 after(() => nimbus.stop());
 
-const rejects = (p: Promise<unknown>, name: string, status?: number, check?: (e: Record<string, unknown>) => void) =>
-  assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name, e.message);
-    if (status) assert.equal(e.$metadata?.httpStatusCode, status);
-    check?.(e as unknown as Record<string, unknown>);
-    return true;
-  });
 const md5 = (b: Buffer) => createHash('md5').update(b).digest();
 
 test('Create, UploadPart ×3, ListParts, Complete: the object is the parts in order, ETag md5-of-md5s-N', async () => {

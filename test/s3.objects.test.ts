@@ -9,7 +9,7 @@ import {
   CopyObjectCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectTaggingCommand, GetObjectTaggingCommand,
   DeleteObjectTaggingCommand, paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { startServer, clientConfig } from './helpers.js';
+import { startServer, clientConfig, rejects } from './helpers.js';
 import type { RunningNimbus } from '../src/nimbus.js';
 
 let nimbus: RunningNimbus;
@@ -22,13 +22,6 @@ before(async () => {
 });
 after(() => nimbus.stop());
 
-const rejects = (p: Promise<unknown>, name: string, status?: number, check?: (e: Record<string, unknown>) => void) =>
-  assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, name, e.message);
-    if (status) assert.equal(e.$metadata?.httpStatusCode, status);
-    check?.(e as unknown as Record<string, unknown>);
-    return true;
-  });
 const text = async (p: Promise<{ Body?: { transformToString(): Promise<string> } }>) => (await p).Body!.transformToString();
 
 test('PutObject then GetObject: body, quoted md5 ETag, metadata and every content header round-trip', async () => {

@@ -26,8 +26,17 @@ export interface PreparedWrite {
 export const conditionFailed = (old: Item | undefined, rv: ReturnValuesOnConditionCheckFailure | undefined) =>
   new ServiceError('ConditionalCheckFailedException', 'The conditional request failed', 400, rv === 'ALL_OLD' && old ? { Item: old } : {});
 
-function check(cond: Condition | undefined, old: Item | undefined, rv: ReturnValuesOnConditionCheckFailure | undefined): void {
+export function check(cond: Condition | undefined, old: Item | undefined, rv: ReturnValuesOnConditionCheckFailure | undefined): void {
   if (cond && !evaluate(old, cond)) throw conditionFailed(old, rv);
+}
+
+/** The table, the validated key, its encoding and the item stored under it (if any). */
+export function locate(store: DynamoStore, tableName: string, keyInput: Item) {
+  const t = getTable(store, tableName);
+  const k = normaliseItem(keyInput);
+  checkKeyParam(t.key, k);
+  const key = encodeKey(t.key, k);
+  return { t, k, key, old: store.items(t).get(key) };
 }
 
 /** Secondary index keys of a new image: of the declared type and not empty, when present. */
@@ -69,11 +78,7 @@ export function prepareDelete(store: DynamoStore, input: DeleteItemInput): Prepa
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   const cond = ex.condition(input.ConditionExpression) ?? fromExpected(input.Expected, input.ConditionalOperator);
   ex.finish();
-  const t = getTable(store, input.TableName);
-  const k = normaliseItem(input.Key);
-  checkKeyParam(t.key, k);
-  const key = encodeKey(t.key, k);
-  const old = store.items(t).get(key);
+  const { t, key, old } = locate(store, input.TableName, input.Key);
   check(cond, old, input.ReturnValuesOnConditionCheckFailure);
   return { t, key, old };
 }
@@ -84,12 +89,8 @@ export function prepareUpdate(store: DynamoStore, input: UpdateItemInput): Prepa
   const actions: UpdateAction[] = ex.update(input.UpdateExpression) ?? fromAttributeUpdates(input.AttributeUpdates) ?? [];
   const cond = ex.condition(input.ConditionExpression) ?? fromExpected(input.Expected, input.ConditionalOperator);
   ex.finish();
-  const t = getTable(store, input.TableName);
-  const k = normaliseItem(input.Key);
-  checkKeyParam(t.key, k);
+  const { t, k, key, old } = locate(store, input.TableName, input.Key);
   checkPaths(actions, [t.key.hash, t.key.range].filter((x): x is string => !!x));
-  const key = encodeKey(t.key, k);
-  const old = store.items(t).get(key);
   check(cond, old, input.ReturnValuesOnConditionCheckFailure);
   // deletions alone do not create a missing item (an empty update does)
   if (!old && actions.length && actions.every((a) => a.k === 'REMOVE' || a.k === 'DELETE')) return { t, key, paths: [] };
@@ -120,9 +121,6 @@ export function getItem(store: DynamoStore, input: GetItemInput): { t: TableMeta
   const ex = new RequestExpressions(input.ExpressionAttributeNames, undefined);
   const paths = ex.projection(input.ProjectionExpression) ?? fromAttributesToGet(input.AttributesToGet);
   ex.finish();
-  const t = getTable(store, input.TableName);
-  const k = normaliseItem(input.Key);
-  checkKeyParam(t.key, k);
-  const item = store.items(t).get(encodeKey(t.key, k));
+  const { t, old: item } = locate(store, input.TableName, input.Key);
   return { t, item: item && paths ? project(item, paths) : item };
 }

@@ -6,13 +6,10 @@ import { consumed, readUnits, writeUnits } from './capacity.js';
 import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
 import { ServiceError } from '../errors.js';
-import { apply, getItem, prepareDelete, preparePut, prepareUpdate, type PreparedWrite } from './items.js';
-import { evaluate } from './expressions/evaluate.js';
+import { apply, check, getItem, locate, prepareDelete, preparePut, prepareUpdate, type PreparedWrite } from './items.js';
 import { RequestExpressions } from './expressions/request.js';
-import { checkKeyParam, encodeKey } from './keys.js';
 import type { DynamoStore } from './store.js';
-import { getTable } from './tables.js';
-import { invalid, itemSize, normaliseItem } from './values.js';
+import { invalid, itemSize } from './values.js';
 
 const TOKEN_TTL_MS = 10 * 60 * 1000;
 
@@ -20,14 +17,8 @@ function conditionCheck(store: DynamoStore, c: NonNullable<TransactWriteItemsInp
   const ex = new RequestExpressions(c.ExpressionAttributeNames, c.ExpressionAttributeValues);
   const cond = ex.condition(c.ConditionExpression)!;
   ex.finish();
-  const t = getTable(store, c.TableName);
-  const k = normaliseItem(c.Key);
-  checkKeyParam(t.key, k);
-  const key = encodeKey(t.key, k);
-  const old = store.items(t).get(key);
-  if (!evaluate(old, cond)) {
-    throw new ServiceError('ConditionalCheckFailedException', 'The conditional request failed', 400, c.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && old ? { Item: old } : {});
-  }
+  const { t, key, old } = locate(store, c.TableName, c.Key);
+  check(cond, old, c.ReturnValuesOnConditionCheckFailure);
   return { t, key, old, next: old };
 }
 

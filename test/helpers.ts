@@ -121,3 +121,12 @@ export const rejects = (p: Promise<unknown>, name: string, status?: number, chec
     check?.(e as unknown as Record<string, unknown>);
     return true;
   });
+
+/** Debian's headless Chromium through playwright-core (never a downloaded browser); close it in the test. */
+export async function launchBrowser(): Promise<import('playwright-core').Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: process.env.NIMBUS_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}

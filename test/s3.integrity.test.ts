@@ -81,6 +81,31 @@ test('Content-MD5: a matching digest is accepted, a wrong one is BadDigest and s
   await absent('md5-bad');
 });
 
+test('bodies of 1 MiB and more (hashed in a worker thread) get the same digests and the same refusals', async () => {
+  const data = Buffer.alloc(2 * 1024 * 1024 + 5);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31) % 251;
+  const md5 = createHash('md5').update(data).digest('hex');
+  for (const alg of ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const) {
+    const small = await c.send(new PutObjectCommand({ Bucket, Key: `big-sum/small-${alg}`, Body: data.subarray(0, 1000), ChecksumAlgorithm: alg }));
+    const put = await c.send(new PutObjectCommand({ Bucket, Key: `big-sum/${alg}`, Body: data, ChecksumAlgorithm: alg }));
+    assert.equal(put.ETag, `"${md5}"`);
+    const member = `Checksum${alg}` as const;
+    // the SDK computed the same value client-side and sent it: a difference would have been BadDigest
+    assert.ok(put[member] && put[member] !== small[member], `${alg} returned`);
+    const head = await c.send(new HeadObjectCommand({ Bucket, Key: `big-sum/${alg}`, ChecksumMode: 'ENABLED' }));
+    assert.equal(head[member], put[member]);
+  }
+  const sha1 = createHash('sha1').update(data).digest('base64');
+  assert.equal((await c.send(new HeadObjectCommand({ Bucket, Key: 'big-sum/SHA1', ChecksumMode: 'ENABLED' }))).ChecksumSHA1, sha1);
+  await rejects(c.send(new PutObjectCommand({ Bucket, Key: 'big-bad', Body: data, ChecksumCRC32: 'AAAAAA==' })), 'BadDigest', 400, /The CRC32 you specified/);
+  await rejects(c.send(new PutObjectCommand({ Bucket, Key: 'big-bad', Body: data, ContentMD5: createHash('md5').update('x').digest('base64') })), 'BadDigest', 400, /Content-MD5/);
+  const req = await signed('PUT', `/${Bucket}/big-bad`, { 'x-amz-content-sha256': createHash('sha256').update('claimed').digest('hex'), 'content-length': String(data.length) });
+  const res = await send(req, [data]);
+  assert.equal(res.status, 400);
+  assert.match(res.body, /<Code>XAmzContentSHA256Mismatch<\/Code>/);
+  await absent('big-bad');
+});
+
 // ---- raw requests: what the SDKs never send
 
 const signer = (creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } = credentials) =>

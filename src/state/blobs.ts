@@ -16,6 +16,8 @@ export interface BlobStore {
   /** A stream of the blob's bytes, optionally a byte range [start, end] inclusive. */
   read(id: string, range?: { start: number; end: number }): Readable;
   size(id: string): number | undefined;
+  /** The file holding a blob, for work done off the main thread (hashing); undefined when blobs live in memory. */
+  file(id: string): string | undefined;
   delete(id: string): void;
   clear(): void;
 }
@@ -68,6 +70,10 @@ export class FileBlobStore implements BlobStore {
     return createReadStream(pathFor(this.root, id), range);
   }
 
+  file(id: string): string {
+    return pathFor(this.root, id);
+  }
+
   size(id: string): number | undefined {
     try {
       return statSync(pathFor(this.root, id)).size;
@@ -111,6 +117,10 @@ export class MemoryBlobStore implements BlobStore {
   read(id: string, range?: { start: number; end: number }): Readable {
     const b = this.blobs.get(id) ?? Buffer.alloc(0);
     return Readable.from([range ? b.subarray(range.start, range.end + 1) : b]);
+  }
+
+  file(): undefined {
+    return undefined;
   }
 
   size(id: string): number | undefined {

@@ -8,6 +8,7 @@ import type { Crc32c } from '@aws-crypto/crc32c';
 import type { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import { ServiceError } from '../errors.js';
 import type { StoredChecksum } from './store.js';
+import type { DigestJob, Digests } from './digest-worker.js';
 import { invalidRequest } from './errors.js';
 
 export const ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
@@ -107,26 +108,38 @@ function checkFormat(alg: Algorithm, value: string): void {
   }
 }
 
-/** Hashes a body as it streams by; `verify()` once it has ended. */
+/**
+ * The digests of an uploaded body, checked against what the request gave. Small bodies are hashed as
+ * they stream by (`observe`); large ones are hashed afterwards from their file, off the main thread
+ * (digest-pool.ts), and their digests handed to `verify()`.
+ */
 export class BodyDigest {
-  private readonly md5 = createHash('md5');
+  private readonly md5?: Hash;
   private readonly sha?: Hash;
   private readonly sum?: Hasher;
 
-  constructor(private readonly expected: Expected) {
+  constructor(private readonly expected: Expected, inline = true) {
+    if (!inline) return;
+    this.md5 = createHash('md5');
     if (expected.sha256) this.sha = createHash('sha256');
     if (expected.algorithm) this.sum = hasher(expected.algorithm);
   }
 
   readonly observe = (chunk: Buffer) => {
-    this.md5.update(chunk);
+    this.md5?.update(chunk);
     this.sha?.update(chunk);
     this.sum?.update(chunk);
   };
 
+  /** The work for a digest worker when the body was not hashed inline. */
+  job(file: string): DigestJob {
+    return { file, sha256: !!this.expected.sha256, algorithm: this.expected.algorithm };
+  }
+
   /** Checks every digest the request gave; returns the md5 (hex) and the checksum to store. */
-  async verify(trailers: Record<string, string> | undefined): Promise<{ md5: string; checksum?: StoredChecksum; rawChecksum?: Buffer }> {
-    const md5 = this.md5.digest();
+  async verify(trailers: Record<string, string> | undefined, computed?: Digests): Promise<{ md5: string; checksum?: StoredChecksum; rawChecksum?: Buffer }> {
+    const d = computed ?? { md5: this.md5!.digest(), sha256: this.sha?.digest(), sum: await this.sum?.digest() };
+    const md5 = d.md5;
     const e = this.expected;
     if (e.md5 !== undefined && md5.toString('base64') !== e.md5) {
       throw new ServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400, {
@@ -134,13 +147,13 @@ export class BodyDigest {
         CalculatedDigest: md5.toString('hex'),
       });
     }
-    if (this.sha && e.sha256 !== this.sha.digest('hex')) {
+    if (e.sha256 && e.sha256 !== d.sha256?.toString('hex')) {
       throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
     }
     let checksum: StoredChecksum | undefined;
     let rawChecksum: Buffer | undefined;
-    if (this.sum && e.algorithm) {
-      rawChecksum = await this.sum.digest();
+    if (d.sum && e.algorithm) {
+      rawChecksum = d.sum;
       const actual = rawChecksum.toString('base64');
       let given = e.value;
       if (e.trailer) {

@@ -5,11 +5,14 @@ import { Readable } from 'node:stream';
 import type { Runtime } from '../../runtime.js';
 import { ServiceError } from '../errors.js';
 import { BodyDigest, type Expected } from './checksums.js';
+import { digestFile } from './digest-pool.js';
 import { incompleteBody } from './errors.js';
 import { newId, type ObjectRecord, type StoredChecksum } from './store.js';
 
 /** Bodies up to this size (when the request declares its length) live in the record itself. */
 export const INLINE_MAX = 32 * 1024;
+/** Bodies from this size on are hashed from their file in a worker thread (digest-pool.ts). */
+const HASH_OFF_THREAD = 1024 * 1024;
 /** A client that stops sending mid-body is answered RequestTimeout after this long, as S3 does. */
 const IDLE_MS = 20_000;
 /** The largest single PUT (larger objects are multipart uploads). */
@@ -47,10 +50,11 @@ async function readSmall(source: Readable | Buffer, observe: (c: Buffer) => void
 }
 
 export async function storeBody(rt: Runtime, body: Body, expected: Expected, declaredLength: number | undefined, inline = true): Promise<StoredBody> {
-  const digest = new BodyDigest(expected);
   const source = body instanceof Readable ? body : Buffer.from(body ?? '');
   const small = inline && declaredLength !== undefined && declaredLength <= INLINE_MAX;
   const blob = small ? undefined : newId();
+  const file = blob && (declaredLength === undefined || declaredLength >= HASH_OFF_THREAD) ? rt.engine.blobs.file(blob) : undefined;
+  const digest = new BodyDigest(expected, !file);
   let data: Buffer | undefined;
   let size: number;
   const idle = source instanceof Readable ? watchIdle(source) : undefined;
@@ -71,7 +75,7 @@ export async function storeBody(rt: Runtime, body: Body, expected: Expected, dec
   try {
     if (declaredLength !== undefined && size < declaredLength) throw incompleteBody();
     const trailers = (source as Readable & { trailers?: Record<string, string> }).trailers;
-    const { md5, checksum } = await digest.verify(trailers);
+    const { md5, checksum } = await digest.verify(trailers, file ? await digestFile(digest.job(file)) : undefined);
     return { blob, data, size, md5, checksum };
   } catch (e) {
     if (blob) rt.engine.blobs.delete(blob);

@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Provider } from './services/types.js';
 import { Logger } from './log.js';
 import type { Integrations } from './integrations.js';
+import type { CorsRules } from './gateway/cors.js';
 
 export class Runtime {
   readonly engine: Engine;
@@ -46,4 +47,9 @@ export interface ServiceDefinition {
   create(rt: Runtime): Provider;
   /** false for services that validate input their own way (S3): the model's constraints are not checked */
   validateInput?: boolean;
+  /**
+   * For a service whose resources carry their own CORS rules (S3's buckets): builds what the gateway
+   * asks about browsers' requests (gateway/cors.ts). Without it, every origin is allowed.
+   */
+  cors?(rt: Runtime): CorsRules;
 }

@@ -12,7 +12,7 @@ import { ServiceError, notImplemented } from '../services/errors.js';
 import { identify, virtualHostBucket, type Identified } from './identify.js';
 import { authenticate, signingNameOf } from './auth.js';
 import { handleAdmin } from '../admin/routes.js';
-import { corsPreflight, corsHeaders } from './cors.js';
+import { allowAllPreflight, allowAllHeaders, type CorsRules } from './cors.js';
 import { readBody, decodeBody, discardBody } from './body.js';
 import { json } from '../protocols/json.js';
 import { queryParams } from '../protocols/query.js';
@@ -85,9 +85,11 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
 export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gateway {
   const providers = new Map<string, Provider>();
   const validated = new Set<string>();
+  const corsRules = new Map<string, CorsRules>();
   for (const s of services) {
     providers.set(s.name, s.create(rt));
     if (s.validateInput !== false) validated.add(s.name);
+    if (s.cors) corsRules.set(s.name, s.cors(rt));
   }
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
@@ -124,23 +126,23 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
       headers: flatHeaders(req),
       body: Buffer.alloc(0),
     };
-    if (hreq.method === 'OPTIONS' && hreq.headers.origin && hreq.headers['access-control-request-method']) {
-      return send(res, hreq, corsPreflight(hreq), requestId, 's3');
+    if (hreq.method === 'OPTIONS') {
+      const answer = preflight(hreq, requestId);
+      if (answer) return send(res, hreq, answer.response, requestId, answer.service, {});
     }
 
     let ident: Identified | undefined;
     let operation: string | undefined;
     let response: HttpResponse;
+    let cors: Record<string, string> | undefined;
     try {
       // a form body names its Action: read it before identifying (it is never a streamed upload)
       const form = (hreq.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
       if (form) hreq.body = await readBody(req);
       ident = identify(hreq, signingNameOf(hreq));
-      if (ident.service === 's3') {
-        const bucket = virtualHostBucket(hreq.headers.host);
-        if (bucket) hreq.path = hreq.path === '/' ? `/${bucket}` : `/${bucket}${hreq.path}`;
-      }
+      hreq.path = pathStyle(hreq, ident);
       checkPath(hreq.path);
+      cors = serviceCors(hreq, ident.service);
       const model = ident.model;
       const protocol = ident.protocol;
       if (model && !protocol.routesByBody) operation = declared(model, protocol.resolveOperation(model, hreq));
@@ -194,12 +196,50 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
       // an error while the client still sends a body: close rather than read on
       if (!req.complete) res.setHeader('connection', 'close');
     }
-    send(res, hreq, response, requestId, ident?.service);
+    send(res, hreq, response, requestId, ident?.service, cors ?? allowAllHeaders(hreq));
     const ms = (performance.now() - started).toFixed(1);
     rt.log.info(`${ident?.service ?? '-'}.${operation ?? '-'} ${response.status} ${ms}ms ${requestId}`);
   }
 
+  /**
+   * A browser's preflight: answered by the rules of the service it is for when that service has its
+   * own (a refusal in its protocol), else allowed. Undefined for an OPTIONS that is no preflight.
+   */
+  function preflight(req: HttpRequest, requestId: string): { response: HttpResponse; service: string } | undefined {
+    const ident = identifyQuietly(req);
+    const rules = ident && corsRules.get(ident.service);
+    if (ident && rules) {
+      try {
+        const headers = rules.preflight({ ...req, path: pathStyle(req, ident) });
+        if (headers) return { response: { status: 200, headers }, service: ident.service };
+      } catch (e) {
+        const err = toServiceError(e, ident.service, rt);
+        return { response: ident.protocol.serializeError(ident.model, undefined, err, { requestId, service: ident.service }), service: ident.service };
+      }
+    }
+    if (!req.headers.origin || !req.headers['access-control-request-method']) return undefined;
+    return { response: allowAllPreflight(req), service: ident?.service ?? 's3' };
+  }
+
+  /** The CORS headers by the service's own rules; undefined for the default. A request without an Origin looks nothing up. */
+  function serviceCors(req: HttpRequest, service: string): Record<string, string> | undefined {
+    const rules = req.headers.origin !== undefined ? corsRules.get(service) : undefined;
+    try {
+      return rules?.actual(req);
+    } catch (e) {
+      rt.log.error(`cors rules of ${service}: ${(e as Error)?.stack ?? e}`);
+      return {};
+    }
+  }
+
   return { server, providers };
+}
+
+/** An S3 virtual-hosted request's path made path-style (`/bucket/key`); any other request's as it is. */
+function pathStyle(req: HttpRequest, ident: Identified): string {
+  const bucket = ident.service === 's3' ? virtualHostBucket(req.headers.host) : undefined;
+  if (!bucket) return req.path;
+  return req.path === '/' ? `/${bucket}` : `/${bucket}${req.path}`;
 }
 
 function notImplementedService(service: string, operation: string | undefined): ServiceError {
@@ -261,8 +301,8 @@ function toServiceError(e: unknown, service: string | undefined, rt: Runtime): S
     : new ServiceError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, {}, false);
 }
 
-function send(res: ServerResponse, req: HttpRequest, r: HttpResponse, requestId: string, service: string | undefined): void {
-  const headers: Record<string, string | string[]> = { ...r.headers, ...corsHeaders(req) };
+function send(res: ServerResponse, req: HttpRequest, r: HttpResponse, requestId: string, service: string | undefined, cors: Record<string, string>): void {
+  const headers: Record<string, string | string[]> = { ...r.headers, ...cors };
   if (service === 's3') {
     headers['x-amz-request-id'] = requestId.replace(/-/g, '').slice(0, 16).toUpperCase();
     headers['x-amz-id-2'] = createHash('sha256').update(requestId).digest('base64');

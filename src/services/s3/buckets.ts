@@ -12,6 +12,7 @@ import { checkTags, owner, tagList } from './attributes.js';
 import { aclPolicy, checkCannedAcl } from './acl.js';
 import { invalidArgument, malformedXml, noSuchConfig } from './errors.js';
 import type { Events } from './events.js';
+import { checkCorsConfiguration } from './cors.js';
 
 const DEFAULT_ENCRYPTION = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const }, BucketKeyEnabled: false }] };
 const DEFAULT_PUBLIC_ACCESS_BLOCK = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
@@ -151,18 +152,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     GetBucketTagging: ({ Bucket }) => ({ TagSet: tagList(tagging.get(Bucket)) }),
     DeleteBucketTagging: ({ Bucket }) => tagging.delete(Bucket),
 
-    PutBucketCors: ({ Bucket, CORSConfiguration }) => {
-      const rules = CORSConfiguration.CORSRules ?? [];
-      if (!rules.length || rules.length > 100) throw malformedXml();
-      for (const r of rules) {
-        for (const m of r.AllowedMethods ?? []) {
-          if (!['GET', 'PUT', 'HEAD', 'POST', 'DELETE'].includes(m)) {
-            throw new ServiceError('InvalidRequest', `Found unsupported HTTP method in CORS config. Unsupported method is ${m}`, 400);
-          }
-        }
-      }
-      cors.put(Bucket, rules);
-    },
+    PutBucketCors: ({ Bucket, CORSConfiguration }) => cors.put(Bucket, checkCorsConfiguration(CORSConfiguration)),
     GetBucketCors: ({ Bucket }) => ({ CORSRules: cors.get(Bucket) as never }),
     DeleteBucketCors: ({ Bucket }) => cors.delete(Bucket),
 

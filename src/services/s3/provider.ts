@@ -12,6 +12,7 @@ import { retentionHandlers } from './retention.js';
 import { restoreHandlers } from './restore.js';
 import { idConfigHandlers } from './configs.js';
 import { applyLifecycle } from './lifecycle.js';
+import { bucketCors } from './cors.js';
 import { ServiceError } from '../errors.js';
 import type { Provider } from '../types.js';
 
@@ -48,4 +49,4 @@ function expectedOwner(store: S3Store, handlers: S3Provider): S3Provider {
   return wrapped as S3Provider;
 }
 
-export const s3: ServiceDefinition = { name: 's3', create, validateInput: false };
+export const s3: ServiceDefinition = { name: 's3', create, validateInput: false, cors: bucketCors };

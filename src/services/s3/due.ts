@@ -67,14 +67,16 @@ export class DueIndex implements Scheduler {
       if (!batch.length) return;
       for (const [k, entry] of batch) {
         const at = parseInt(k.slice(0, 11), 36);
-        this.rt.engine.transaction(() => {
-          this.index.delete(k);
-          try {
+        try {
+          this.rt.engine.transaction(() => {
+            this.index.delete(k);
             this.process(entry, at, now);
-          } catch (e) {
-            this.rt.log.warn(`s3 lifecycle on ${entry.bucket}/${entry.key} failed: ${(e as Error).message}`);
-          }
-        });
+          });
+        } catch (e) {
+          // the version's changes are rolled back; its entry goes, so one bad record cannot stall the clock
+          this.rt.log.warn(`s3 lifecycle on ${entry.bucket}/${entry.key} failed: ${(e as Error).message}`);
+          this.index.delete(k);
+        }
       }
     }
   }

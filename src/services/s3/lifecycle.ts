@@ -71,8 +71,9 @@ function actions(store: S3Store, b: BucketRecord, rec: ObjectRecord, newer: Obje
     return out;
   }
   if (rec.deleteMarker) {
-    // an expired delete marker: the only version left of its key
-    if (b.versioning && rules.some((r) => r.Expiration?.ExpiredObjectDeleteMarker) && [...store.versions(b.name).scan({ prefix: rec.key + '\u0000', limit: 2 })].length === 1) {
+    // an expired delete marker: the only version left of its key (it may not be stored yet)
+    const others = () => [...store.versions(b.name).scan({ prefix: rec.key + '\u0000', limit: 2 })].filter(([k]) => k !== store.versionKey(rec));
+    if (b.versioning && rules.some((r) => r.Expiration?.ExpiredObjectDeleteMarker) && !others().length) {
       out.push({ at: rec.lastModified.getTime(), kind: 'removeMarker' });
     }
     return out;

@@ -102,6 +102,24 @@ test('expiring a current version of a versioned bucket adds a delete marker; the
   assert.equal(versions.DeleteMarkers?.length, 1);
 });
 
+test('noncurrent versions transition by the days since they became noncurrent', async () => {
+  const Bucket = 'lifecycle-noncurrent-transition';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [
+    { ID: 'old', Status: 'Enabled', Filter: {}, NoncurrentVersionTransitions: [{ NoncurrentDays: 30, StorageClass: 'GLACIER' }] },
+  ] } }));
+  const v1 = await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: big }));
+  await advance('20d');
+  await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: big }));
+  await advance('20d');
+  const head = (VersionId?: string) => c.send(new HeadObjectCommand({ Bucket, Key: 'k', VersionId }));
+  assert.equal((await head(v1.VersionId)).StorageClass, undefined);
+  await advance('11d');
+  assert.equal((await head(v1.VersionId)).StorageClass, 'GLACIER');
+  assert.equal((await head()).StorageClass, undefined);
+});
+
 test('transitions follow the waterfall, and objects under 128 KiB stay unless the rule or the bucket says otherwise', async () => {
   const Bucket = 'lifecycle-waterfall';
   await c.send(new CreateBucketCommand({ Bucket }));

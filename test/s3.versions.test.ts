@@ -1,14 +1,14 @@
-// S3 versioning, presigned URLs, lifecycle on the virtual clock, object lock, SSE-C and event
-// notifications to SQS, through SDK v3.
+// S3 versioning, presigned URLs, object lock, SSE-C, archived objects and event notifications to
+// SQS, through SDK v3 (lifecycle is in s3.lifecycle.test.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   S3Client, CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, DeleteObjectCommand,
-  ListObjectVersionsCommand, ListObjectsV2Command, DeleteBucketCommand, PutBucketLifecycleConfigurationCommand,
+  ListObjectVersionsCommand, ListObjectsV2Command, DeleteBucketCommand,
   PutObjectLockConfigurationCommand, GetObjectLockConfigurationCommand, PutObjectRetentionCommand, GetObjectRetentionCommand,
-  PutObjectLegalHoldCommand, GetObjectLegalHoldCommand, PutBucketNotificationConfigurationCommand, CreateMultipartUploadCommand,
-  ListMultipartUploadsCommand, GetObjectAclCommand, PutObjectAclCommand, RestoreObjectCommand, GetObjectAttributesCommand,
+  PutObjectLegalHoldCommand, GetObjectLegalHoldCommand, PutBucketNotificationConfigurationCommand,
+  GetObjectAclCommand, PutObjectAclCommand, RestoreObjectCommand, GetObjectAttributesCommand,
   CreateMultipartUploadCommand as CreateUpload, UploadPartCommand, CompleteMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -125,38 +125,6 @@ test('presigned GET and PUT URLs work, and expire on the virtual clock', async (
   assert.equal((await fetch(weekUrl)).status, 200);
   await advance('8d');
   assert.equal((await fetch(weekUrl)).status, 403);
-});
-
-test('lifecycle on the virtual clock: expiration, noncurrent expiration, abort of incomplete uploads', async () => {
-  const Bucket = 'lifecycle';
-  await c.send(new CreateBucketCommand({ Bucket }));
-  await c.send(new PutObjectCommand({ Bucket, Key: 'logs/old.log', Body: 'x' }));
-  await c.send(new PutObjectCommand({ Bucket, Key: 'keep/forever', Body: 'y' }));
-  await c.send(new CreateMultipartUploadCommand({ Bucket, Key: 'logs/partial' }));
-  await c.send(new PutBucketLifecycleConfigurationCommand({
-    Bucket, LifecycleConfiguration: { Rules: [
-      { ID: 'logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 3 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
-      { ID: 'tier', Status: 'Enabled', Filter: { Prefix: 'keep/' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }] },
-    ] },
-  }));
-  await advance('2d');
-  assert.equal((await c.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads?.length ?? 0, 0);
-  assert.equal((await c.send(new ListObjectsV2Command({ Bucket, Prefix: 'logs/' }))).KeyCount, 1);
-  await advance('2d');
-  assert.equal((await c.send(new ListObjectsV2Command({ Bucket, Prefix: 'logs/' }))).KeyCount, 0);
-  await advance('30d');
-  assert.equal((await c.send(new HeadObjectCommand({ Bucket, Key: 'keep/forever' }))).StorageClass, 'GLACIER');
-
-  const V = 'lifecycle-versions';
-  await c.send(new CreateBucketCommand({ Bucket: V }));
-  await c.send(new PutBucketVersioningCommand({ Bucket: V, VersioningConfiguration: { Status: 'Enabled' } }));
-  await c.send(new PutObjectCommand({ Bucket: V, Key: 'k', Body: '1' }));
-  await c.send(new PutObjectCommand({ Bucket: V, Key: 'k', Body: '2' }));
-  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: V, LifecycleConfiguration: { Rules: [{ ID: 'nc', Status: 'Enabled', Filter: {}, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }] } }));
-  await advance('2d');
-  const left = await c.send(new ListObjectVersionsCommand({ Bucket: V }));
-  assert.equal(left.Versions?.length, 1);
-  assert.equal(await text(c.send(new GetObjectCommand({ Bucket: V, Key: 'k' }))), '2');
 });
 
 test('object lock: retention and legal hold block deletes of the version; GOVERNANCE yields to the bypass header', async () => {
@@ -303,17 +271,3 @@ test('event notifications to an SNS topic reach its SQS subscriber', async () =>
   assert.deepEqual(names, ['s3:TestEvent', 'ObjectCreated:Put']);
 });
 
-test('lifecycle removes an expired delete marker once it is the only version left', async () => {
-  const Bucket = 'lifecycle-markers';
-  await c.send(new CreateBucketCommand({ Bucket }));
-  await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-  const v = await c.send(new PutObjectCommand({ Bucket, Key: 'gone', Body: 'x' }));
-  await c.send(new DeleteObjectCommand({ Bucket, Key: 'gone' }));
-  await c.send(new DeleteObjectCommand({ Bucket, Key: 'gone', VersionId: v.VersionId }));
-  assert.equal((await c.send(new ListObjectVersionsCommand({ Bucket }))).DeleteMarkers?.length, 1);
-  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ID: 'markers', Status: 'Enabled', Filter: {}, Expiration: { ExpiredObjectDeleteMarker: true } }] } }));
-  await advance('1d');
-  const left = await c.send(new ListObjectVersionsCommand({ Bucket }));
-  assert.equal(left.DeleteMarkers?.length ?? 0, 0);
-  await c.send(new DeleteBucketCommand({ Bucket }));
-});

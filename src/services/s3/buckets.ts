@@ -203,10 +203,14 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       }
       const size = TransitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K';
       lifecycle.put(Bucket, { Rules: rules, TransitionDefaultMinimumObjectSize: size });
+      store.scheduler?.rebuild(store.bucket(Bucket));
       return { TransitionDefaultMinimumObjectSize: size };
     },
     GetBucketLifecycleConfiguration: ({ Bucket }) => lifecycle.get(Bucket) as never,
-    DeleteBucketLifecycle: ({ Bucket }) => lifecycle.delete(Bucket),
+    DeleteBucketLifecycle: ({ Bucket }) => {
+      lifecycle.delete(Bucket);
+      store.scheduler?.rebuild(store.bucket(Bucket));
+    },
 
     PutBucketNotificationConfiguration: ({ Bucket, NotificationConfiguration: config, SkipDestinationValidation }, ctx) => {
       const b = store.bucket(Bucket);

@@ -11,7 +11,8 @@ import { checkMetadata, contentHeaders, owner, parseTaggingHeader, sse, storageC
 import { checksumFields, compositeChecksum, expectedChecksums, hasher, isAlgorithm, memberOf, type Algorithm } from './checksums.js';
 import { checkLength, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkWriteConditions, invalidRange } from './conditions.js';
-import { isVersioned, newVersionId, parseCopySource, readable } from './objects.js';
+import { isVersioned, newVersionId, parseCopySource, readable, touch } from './objects.js';
+import { checkReadable } from './restore.js';
 import { lockFromInput } from './lock.js';
 import type { Events } from './events.js';
 
@@ -49,6 +50,8 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
     rt.engine.transaction(() => {
       store.parts(bucket).clear(u.uploadId + '/');
       store.uploads(bucket).delete(uploadKey(u.key, u.uploadId));
+      const b = store.buckets.get(bucket);
+      if (b && u.due !== undefined) store.scheduler?.removeUpload(b, u);
     });
     if (!keepBlobs) for (const p of parts) rt.engine.blobs.delete(p.blob);
     return parts;
@@ -85,6 +88,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         lock: lockFromInput(b, input, ctx.clock.now()),
         acl: input.ACL,
       };
+      store.scheduler?.placeUpload(b, u);
       store.uploads(b.name).put(uploadKey(u.key, u.uploadId), u);
       return {
         Bucket: b.name, Key: u.key, UploadId: u.uploadId, ...(u.sse ?? {}),
@@ -118,6 +122,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
       const src = parseCopySource(input.CopySource);
       const sb = store.bucket(src.bucket);
       const source = readable(store, sb, src.key, src.versionId);
+      checkReadable(source, ctx.clock.nowMs());
       checkCopyConditions(source, {
         IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
         IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
@@ -145,6 +150,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         checksum: sum ? { algorithm: u.checksumAlgorithm!, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
       };
       savePart(b.name, u, part);
+      touch(store, sb, source, ctx.clock.nowMs());
       return {
         CopyPartResult: { ETag: part.etag, LastModified: part.lastModified, ...checksumFields(part.checksum, false) },
         ...(isVersioned(sb) ? { CopySourceVersionId: source.versionId } : {}),

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Events } from './events.js';
 import { checkLockedDelete, lockFromInput } from './lock.js';
 import { checkReadable, restoreHeader } from './restore.js';
+import { archiveStatus, recordAccess } from './tiering.js';
 
 /** Version id for a new version: random when versioning is enabled, 'null' otherwise. */
 export const newVersionId = (b: BucketRecord) => (b.versioning === 'Enabled' ? newId(24) : 'null');
@@ -131,6 +132,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       checkCustomerKey(rec, input);
       checkReadConditions(rec, input);
       checkReadable(rec, ctx.clock.nowMs());
+      touch(store, b, rec, ctx.clock.nowMs());
       let range = parseRange(input.Range, rec.size);
       if (input.PartNumber !== undefined) range = partRange(rec, input.PartNumber);
       const whole = !range || (range.start === 0 && range.end === rec.size - 1 && input.PartNumber === undefined);
@@ -155,6 +157,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       return {
         ...objectAttributes(rec, isVersioned(b)),
         Restore: restoreHeader(rec, ctx.clock.nowMs()),
+        ArchiveStatus: archiveStatus(rec, ctx.clock.nowMs()),
         ...(input.ChecksumMode === 'ENABLED' && !range ? checksumFields(rec.checksum) : {}),
         ContentLength: range ? range.end - range.start + 1 : rec.size,
         ...(range ? { ContentRange: `bytes ${range.start}-${range.end}/${rec.size}` } : {}),
@@ -233,6 +236,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         seq: store.nextSeq(),
       };
       commit(b, rec);
+      touch(store, sb, source, ctx.clock.nowMs());
       events.emit(b, 'ObjectCreated:Copy', rec, ctx);
       return {
         CopyObjectResult: { ETag: rec.etag, LastModified: rec.lastModified, ...checksumFields(rec.checksum) },
@@ -266,11 +270,19 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
   };
 }
 
-/** Rewrites a version's record without making it a new version (tags, retention, legal hold). */
+/** Rewrites a version's record without making it a new version (tags, retention, legal hold, restore, last access). */
 export function saveInPlace(store: S3Store, b: BucketRecord, rec: ObjectRecord): void {
   const current = store.objects(b.name).get(rec.key);
-  if (current?.versionId === rec.versionId) store.objects(b.name).put(rec.key, rec);
+  const isCurrent = current?.versionId === rec.versionId;
+  // what changed may change when lifecycle or tiering acts next (a tag a rule filters on, a restore)
+  if (store.scheduler?.active(b)) store.scheduler.place(b, rec, isCurrent ? null : undefined);
+  if (isCurrent) store.objects(b.name).put(rec.key, rec);
   if (isVersioned(b)) store.versions(b.name).put(store.versionKey(rec), rec);
+}
+
+/** A read of the object's bytes: an Intelligent-Tiering object's idle time starts again. */
+export function touch(store: S3Store, b: BucketRecord, rec: ObjectRecord, now: number): void {
+  if (recordAccess(rec, now)) saveInPlace(store, b, rec);
 }
 
 /** The bytes of part N of a multipart object (a plain object has one part). */

@@ -11,15 +11,19 @@ import { multipartHandlers } from './multipart.js';
 import { retentionHandlers } from './retention.js';
 import { restoreHandlers } from './restore.js';
 import { idConfigHandlers } from './configs.js';
-import { applyLifecycle } from './lifecycle.js';
 import { bucketCors } from './cors.js';
+import { DueIndex } from './due.js';
+import { registerTierRoute } from './tiering.js';
 import { ServiceError } from '../errors.js';
 import type { Provider } from '../types.js';
 
 function create(rt: Runtime): S3Provider {
   const store = new S3Store(rt);
   const events = new Events(rt);
-  rt.clock.onAdvance(() => applyLifecycle(rt, store, events));
+  const due = new DueIndex(rt, store, events);
+  store.scheduler = due;
+  rt.clock.onAdvance(() => due.run());
+  registerTierRoute(rt, store);
   return expectedOwner(store, {
     ...bucketHandlers(rt, store, events),
     ...objectHandlers(rt, store, events),

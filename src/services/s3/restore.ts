@@ -1,12 +1,15 @@
-// Archived storage classes: GLACIER and DEEP_ARCHIVE objects are read only after RestoreObject, whose
-// temporary copy becomes available after the tier's delay and lasts `Days`, all on the virtual clock.
+// Archived objects: GLACIER and DEEP_ARCHIVE objects are read only after RestoreObject, whose
+// temporary copy becomes available after the tier's delay and lasts `Days`; Intelligent-Tiering
+// objects in the Archive Access and Deep Archive Access tiers are read only after RestoreObject has
+// moved them back to Frequent Access (no Days: the move is permanent). All on the virtual clock.
 // Also GetObjectAttributes, which reads an object's metadata without its body.
-import type { S3Provider, ObjectAttributes, StorageClass } from '../../generated/s3.js';
+import type { S3Provider, ObjectAttributes, StorageClass, RestoreRequest } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
-import type { S3Store, ObjectRecord } from './store.js';
+import type { S3Store, BucketRecord, ObjectRecord } from './store.js';
 import { isVersioned, readable, saveInPlace } from './objects.js';
 import { checksumFields } from './checksums.js';
 import { malformedXml } from './errors.js';
+import { archiveStatus, tieringRestoreOngoing, INTELLIGENT_TIERING } from './tiering.js';
 
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 const HOUR = 3_600_000;
@@ -15,6 +18,8 @@ const DAY = 24 * HOUR;
 const DELAY: Record<string, Record<string, number>> = {
   GLACIER: { Expedited: 5 * 60_000, Standard: 4 * HOUR, Bulk: 12 * HOUR },
   DEEP_ARCHIVE: { Standard: 12 * HOUR, Bulk: 48 * HOUR },
+  ARCHIVE_ACCESS: { Expedited: 5 * 60_000, Standard: 4 * HOUR, Bulk: 12 * HOUR },
+  DEEP_ARCHIVE_ACCESS: { Standard: 12 * HOUR, Bulk: 48 * HOUR },
 };
 
 type Restore = NonNullable<ObjectRecord['restore']>;
@@ -23,6 +28,7 @@ const available = (r: Restore | undefined, now: number) => !!r && now >= r.ready
 
 /** The x-amz-restore header: the restore's state, if one was asked for. */
 export function restoreHeader(rec: ObjectRecord, now: number): string | undefined {
+  if (rec.storageClass === INTELLIGENT_TIERING) return tieringRestoreOngoing(rec, now) ? 'ongoing-request="true"' : undefined;
   const r = rec.restore;
   if (!r || now >= r.expiresAt) return undefined;
   return ongoing(r, now) ? 'ongoing-request="true"' : `ongoing-request="false", expiry-date="${new Date(r.expiresAt).toUTCString()}"`;
@@ -30,9 +36,25 @@ export function restoreHeader(rec: ObjectRecord, now: number): string | undefine
 
 /** GET of an archived object that is not restored: InvalidObjectState. */
 export function checkReadable(rec: ObjectRecord, now: number): void {
+  const tier = archiveStatus(rec, now);
+  if (tier) throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's access tier", 403, { StorageClass: rec.storageClass, AccessTier: tier });
   if (ARCHIVED.has(rec.storageClass) && !available(rec.restore, now)) {
     throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's storage class", 403, { StorageClass: rec.storageClass });
   }
+}
+
+/** An Intelligent-Tiering object in an archive tier moves back to Frequent Access after the retrieval tier's delay. */
+function restoreFromTier(store: S3Store, b: BucketRecord, rec: ObjectRecord, tier: string, req: RestoreRequest, now: number) {
+  if (req.Days !== undefined) {
+    throw new ServiceError('InvalidArgument', 'Days are not allowed for objects in the INTELLIGENT_TIERING storage class', 400, { ArgumentName: 'Days', ArgumentValue: String(req.Days) });
+  }
+  const retrieval = req.GlacierJobParameters?.Tier ?? req.Tier ?? 'Standard';
+  const delay = DELAY[tier][retrieval];
+  if (delay === undefined) throw new ServiceError('InvalidArgument', `${retrieval} retrieval is not supported for ${tier}`, 400);
+  if (tieringRestoreOngoing(rec, now)) throw new ServiceError('RestoreAlreadyInProgress', 'Object restore is already in progress', 409);
+  rec.restore = { readyAt: now + delay, expiresAt: now + delay };
+  saveInPlace(store, b, rec);
+  return { StatusCode: 202 };
 }
 
 export function restoreHandlers(store: S3Store): S3Provider {
@@ -40,6 +62,8 @@ export function restoreHandlers(store: S3Store): S3Provider {
     RestoreObject: (input, ctx) => {
       const b = store.bucket(input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
+      const archived = archiveStatus(rec, ctx.clock.nowMs());
+      if (archived) return restoreFromTier(store, b, rec, archived, input.RestoreRequest ?? {}, ctx.clock.nowMs());
       if (!ARCHIVED.has(rec.storageClass)) {
         throw new ServiceError('InvalidObjectState', "Restore is not allowed for the object's current storage class", 403, { StorageClass: rec.storageClass });
       }

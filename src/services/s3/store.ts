@@ -47,6 +47,11 @@ export interface ObjectRecord {
   acl?: string;
   /** an archived object's restore: when the copy is ready and when it goes (epoch ms) */
   restore?: { readyAt: number; expiresAt: number };
+  /** Intelligent-Tiering: the last access (epoch ms; lastModified until the first) and the archive tier, once archived */
+  lastAccess?: number;
+  archive?: 'ARCHIVE_ACCESS' | 'DEEP_ARCHIVE_ACCESS';
+  /** when lifecycle or tiering next needs to look at this version (epoch ms): its entry in the due index */
+  due?: number;
   /** ordering sequence: newer versions have larger numbers */
   seq: number;
 }
@@ -65,6 +70,8 @@ export interface UploadRecord {
   sse?: Record<string, string | boolean>;
   lock?: { mode?: string; until?: Date; legalHold?: string };
   acl?: string;
+  /** when a lifecycle rule aborts this upload: its entry in the due index */
+  due?: number;
 }
 
 export interface PartRecord {
@@ -85,9 +92,27 @@ export const newId = (bytes = 24) => randomBytes(bytes).toString('base64url');
 /** Sorts newest first after the key: an inverted, fixed-width sequence number. */
 const versionSuffix = (seq: number) => '\u0000' + (Number.MAX_SAFE_INTEGER - seq).toString(36).padStart(11, '0');
 
+/**
+ * Keeps the due index (due.ts) in step with the versions the store writes. `place` sets `rec.due`
+ * for the version's state (`newer`: the next newer version, null when rec is current, undefined to
+ * look it up) and moves its index entry; true when rec.due changed, so the caller saves rec.
+ */
+export interface Scheduler {
+  /** whether the bucket has lifecycle rules or Intelligent-Tiering configurations (no bookkeeping otherwise) */
+  active(b: BucketRecord): boolean;
+  place(b: BucketRecord, rec: ObjectRecord, newer?: ObjectRecord | null): boolean;
+  remove(b: BucketRecord, rec: ObjectRecord): void;
+  /** sets u.due when a rule will abort this new upload (the caller stores u) */
+  placeUpload(b: BucketRecord, u: UploadRecord): void;
+  removeUpload(b: BucketRecord, u: UploadRecord): void;
+  /** the bucket's lifecycle or Intelligent-Tiering configuration changed */
+  rebuild(b: BucketRecord): void;
+}
+
 export class S3Store {
   readonly buckets: Collection<BucketRecord>;
   private lastSeq = 0;
+  scheduler?: Scheduler;
 
   constructor(private readonly rt: Runtime) {
     this.buckets = rt.engine.collection<BucketRecord>('s3/buckets');
@@ -142,24 +167,33 @@ export class S3Store {
   putVersion(b: BucketRecord, rec: ObjectRecord): string[] {
     const objects = this.objects(b.name);
     const dropped: string[] = [];
+    const scheduler = this.scheduler?.active(b) ? this.scheduler : undefined;
     if (!b.versioning) {
       const old = objects.get(rec.key);
       if (old?.blob && old.blob !== rec.blob) dropped.push(old.blob);
+      if (old?.due !== undefined) this.scheduler?.remove(b, old);
+      scheduler?.place(b, rec, null);
       objects.put(rec.key, rec);
       return dropped;
     }
     this.rt.engine.transaction(() => {
       const versions = this.versions(b.name);
+      // the version this one makes noncurrent: its lifecycle clock starts now
+      let previous = scheduler ? objects.get(rec.key) : undefined;
       if (rec.versionId === 'null') {
         // read whole before writing: an open iterator holds the database connection
         for (const [k, v] of [...versions.scan({ prefix: rec.key + '\u0000' })]) {
           if (v.versionId !== 'null') continue;
           versions.delete(k);
+          if (v.due !== undefined) this.scheduler?.remove(b, v);
           if (v.blob && v.blob !== rec.blob) dropped.push(v.blob);
+          if (previous?.versionId === 'null') previous = undefined;
         }
       }
+      scheduler?.place(b, rec, null);
       versions.put(this.versionKey(rec), rec);
       objects.put(rec.key, rec);
+      if (previous && scheduler?.place(b, previous, rec)) versions.put(this.versionKey(previous), previous);
     });
     return dropped;
   }
@@ -168,13 +202,16 @@ export class S3Store {
   deleteVersion(b: BucketRecord, rec: ObjectRecord): void {
     const objects = this.objects(b.name);
     this.rt.engine.transaction(() => {
+      if (rec.due !== undefined) this.scheduler?.remove(b, rec);
       if (!b.versioning) {
         objects.delete(rec.key);
       } else {
         const versions = this.versions(b.name);
         versions.delete(this.versionKey(rec));
-        const [next] = versions.scan({ prefix: rec.key + '\u0000', limit: 1 });
-        if (next) objects.put(rec.key, next[1]);
+        const [next] = [...versions.scan({ prefix: rec.key + '\u0000', limit: 1 })].map(([, v]) => v);
+        // the newest remaining version is current (again): its due dates are a current version's
+        if (next && this.scheduler?.active(b) && this.scheduler.place(b, next, null)) versions.put(this.versionKey(next), next);
+        if (next) objects.put(rec.key, next);
         else objects.delete(rec.key);
       }
     });

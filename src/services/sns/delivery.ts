@@ -77,10 +77,19 @@ function awsJson(entries: Array<[string, unknown]>): string {
   return `{\n${lines.join(',\n')}\n}`;
 }
 
+/** An HTTP/S delivery not yet done: kept in the state so a restart resumes it (attempt = the next to make, at `due`). */
+interface HttpDelivery {
+  n: Notification;
+  sub: SubRecord;
+  attempt: number;
+  due: number;
+}
+
 export class Delivery {
   private key?: { privateKey: string; publicKey: string };
   private readonly keyStore: Collection<{ privateKey: string; publicKey: string }>;
   readonly outbox: Collection<OutboxRecord>;
+  private readonly httpPending: Collection<HttpDelivery>;
   private outboxSeq = 0;
   /** retries waiting for their time on the virtual clock */
   private readonly pending = new Set<{ due: number; run: () => void; timer: NodeJS.Timeout }>();
@@ -88,8 +97,13 @@ export class Delivery {
   constructor(private readonly rt: Runtime, private readonly topicOf: (arn: string) => TopicRecord | undefined, private readonly subExists: (s: SubRecord) => boolean) {
     this.keyStore = rt.engine.collection('sns/signing');
     this.outbox = rt.engine.collection('sns/outbox');
+    this.httpPending = rt.engine.collection('sns/http-pending');
     rt.clock.onAdvance(() => {
       for (const p of [...this.pending]) if (p.due <= rt.clock.nowMs()) this.fire(p);
+    });
+    // deliveries a stopped server left unfinished resume once every service is up (the DLQ may be SQS's)
+    setImmediate(() => {
+      for (const [id, d] of [...this.httpPending.scan()]) void this.wait(d.due - rt.clock.nowMs()).then(() => this.httpAttempts(id, d));
     });
   }
 
@@ -158,7 +172,7 @@ export class Delivery {
         return this.toSqs(n, sub);
       case 'http':
       case 'https':
-        return void this.toHttp(n, sub);
+        return this.toHttp(n, sub);
       case 'lambda':
         return void this.toLambda(n, sub, 0);
       default:
@@ -228,7 +242,17 @@ export class Delivery {
     return out;
   }
 
-  private async toHttp(n: Notification, sub: SubRecord): Promise<void> {
+  /** Publishing is acknowledged once the delivery is recorded; the attempts run in the background. */
+  private toHttp(n: Notification, sub: SubRecord): void {
+    const id = randomUUID();
+    const d: HttpDelivery = { n, sub, attempt: 0, due: this.rt.clock.nowMs() };
+    this.httpPending.put(id, d);
+    void this.httpAttempts(id, d);
+  }
+
+  private async httpAttempts(id: string, d: HttpDelivery): Promise<void> {
+    const { n, sub } = d;
+    if (d.attempt > 0 && !this.subExists(sub)) return void this.httpPending.delete(id); // unsubscribed meanwhile
     const raw = n.type === 'Notification' && this.raw(sub);
     const body = raw ? contentFor(n, sub.protocol) : this.envelope(n, sub);
     const policy = effectiveSubDeliveryPolicy(this.topicOf(n.topicArn), sub);
@@ -243,7 +267,7 @@ export class Delivery {
     if (raw) headers['x-amz-sns-rawdelivery'] = 'true';
     const delays = n.type === 'UnsubscribeConfirmation' ? [] : Delivery.retryDelays(policy.healthyRetryPolicy);
 
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = d.attempt; ; attempt++) {
       let outcome: 'ok' | 'retry' | 'fail';
       let why = '';
       try {
@@ -255,14 +279,17 @@ export class Delivery {
         why = (e as Error).cause ? String(((e as Error).cause as Error).message ?? (e as Error).cause) : (e as Error).message;
         outcome = 'retry';
       }
-      if (outcome === 'ok') return;
+      if (outcome === 'ok') return void this.httpPending.delete(id);
       if (outcome === 'fail' || attempt >= delays.length) {
+        this.httpPending.delete(id);
         if (n.type === 'Notification') this.failed(n, sub, body, why);
         else this.rt.log.warn(`sns: ${n.type} to ${sub.endpoint} failed: ${why}`);
         return;
       }
+      const due = this.rt.clock.nowMs() + delays[attempt] * 1000;
+      this.httpPending.put(id, { n, sub, attempt: attempt + 1, due });
       await this.wait(delays[attempt] * 1000);
-      if (!this.subExists(sub)) return; // unsubscribed meanwhile
+      if (!this.subExists(sub)) return void this.httpPending.delete(id); // unsubscribed meanwhile
     }
   }
 

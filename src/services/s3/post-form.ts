@@ -76,18 +76,18 @@ export function readForm(body: Readable, contentType: string): Promise<PostForm>
       body.off('data', onData);
       body.unpipe(bb);
     };
-    const form = (withFile?: PostForm['file']): PostForm => ({ fields, file: withFile, done, abort: () => fail(new Error('aborted')) });
+    const form = (withFile?: PostForm['file']): PostForm => ({ fields, file: withFile, done, abort: () => fail() });
 
-    function fail(e: Error): void {
+    /** Stops reading; with an error, the form (or, once the file is out, `done` and the file's stream) fails with it. */
+    function fail(e?: Error): void {
       if (settled) return;
       settled = true;
       stop();
-      const err = e instanceof ServiceError ? e : (body as { complete?: boolean }).complete === false && e.message !== 'aborted' ? incompleteBody() : malformedPost();
-      // the file's consumer learns of it through its stream
+      const err = !e || e instanceof ServiceError ? e : (body as { complete?: boolean }).complete === false ? incompleteBody() : malformedPost();
       if (file && !file.readableEnded) file.destroy(err);
       bb.destroy();
-      if (handedOver) failDone(err);
-      else rejectForm(err);
+      if (handedOver) failDone(err ?? new Error('aborted'));
+      else rejectForm(err ?? new Error('aborted'));
     }
 
     bb.on('field', (name, value, _nameTruncated, valueTruncated) => {
@@ -100,6 +100,7 @@ export function readForm(body: Readable, contentType: string): Promise<PostForm>
       if (handedOver) return void stream.resume(); // a second file: ignored, as all that follows the first
       handedOver = true;
       file = stream;
+      stream.on('error', () => {}); // its consumer listens for itself; an error nobody waits for must not crash the process
       resolveForm(form({ stream, filename }));
     });
     bb.on('error', (e: unknown) => fail(e as Error));

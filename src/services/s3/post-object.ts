@@ -20,7 +20,7 @@ import { checkMetadata, checkTags, contentHeaders, sse, storageClass } from './a
 import { checkCannedAcl } from './acl.js';
 import { lockFromInput } from './lock.js';
 import { isVersioned, newVersionId } from './objects.js';
-import { readForm, type PostForm } from './post-form.js';
+import { malformedPost, readForm, type PostForm } from './post-form.js';
 import { checkConditions, checkExpiration, checkSize, parsePolicy, type SizeRange } from './post-policy.js';
 import { missingField, postSigner } from './post-signer.js';
 
@@ -81,7 +81,8 @@ async function upload(rt: Runtime, store: S3Store, events: Events, b: BucketReco
   expected.algorithm ??= 'CRC64NVME';
 
   const file = sizeGuard(range.max);
-  form.file.stream.once('error', (e) => file.destroy(e)); // a form cut short fails the store
+  // a form cut short fails the store; a part the parser could not finish is a malformed form
+  form.file.stream.once('error', (e) => file.destroy(e instanceof ServiceError ? e : malformedPost()));
   const body = await storeBody(rt, form.file.stream.pipe(file), expected, undefined, false);
   try {
     checkSize(body.size, range);

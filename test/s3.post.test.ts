@@ -108,6 +108,48 @@ test('SDK v3 createPresignedPost: 201 answers the PostResponse document; the obj
   assert.deepEqual(tags.TagSet, [{ Key: 'team', Value: 'web' }]);
 });
 
+test('form values are read as PutObject reads its headers: checksums, storage class, tagging, SSE; unicode metadata comes back RFC 2047-encoded', async () => {
+  const body = 'checked body';
+  const sha256 = createHash('sha256').update(body).digest('base64');
+  const md5 = createHash('md5').update(body).digest('base64');
+  const Conditions: Array<['starts-with', string, string]> = [
+    ['starts-with', '$x-amz-checksum-sha256', ''], ['starts-with', '$Content-MD5', ''], ['starts-with', '$x-amz-storage-class', ''],
+    ['starts-with', '$tagging', ''], ['starts-with', '$x-amz-server-side-encryption', ''], ['starts-with', '$x-amz-meta-name', ''],
+    ['starts-with', '$x-amz-meta-raw', ''],
+  ];
+  const { url, fields } = await presigned(c, 'checked/${filename}', { Conditions, Fields: { success_action_status: '201' } });
+  // a condition on a field the form lacks fails: every form carries them all
+  const form = (extra: Record<string, string>) => ({
+    ...fields, 'x-amz-checksum-sha256': sha256, 'Content-MD5': md5, 'x-amz-storage-class': 'STANDARD', tagging: '<Tagging><TagSet></TagSet></Tagging>',
+    'x-amz-server-side-encryption': 'AES256', 'x-amz-meta-name': 'n', 'x-amz-meta-raw': 'r', ...extra,
+  });
+  const ok = await post(url, form({ 'x-amz-server-side-encryption': 'aws:kms', 'x-amz-meta-name': 'ÄMÄZÕÑ S3', 'x-amz-meta-raw': '\x00\x01\x02\x03\x04' }), { body, name: 'test_unicode—_file.pdf' });
+  assert.equal(ok.status, 201, await ok.clone().text());
+  assert.equal(ok.headers.get('x-amz-checksum-sha256'), sha256);
+  assert.equal(ok.headers.get('x-amz-server-side-encryption'), 'aws:kms');
+  const doc = xml.parse(await ok.text()).PostResponse;
+  assert.equal(doc.Key, 'checked/test_unicode—_file.pdf');
+  assert.equal(doc.Location, `${nimbus.url}/${Bucket}/checked%2Ftest_unicode%E2%80%94_file.pdf`);
+  const head = await c.send(new HeadObjectCommand({ Bucket, Key: 'checked/test_unicode—_file.pdf', ChecksumMode: 'ENABLED' }));
+  assert.equal(head.ChecksumSHA256, sha256);
+  assert.deepEqual(head.Metadata, { name: '=?UTF-8?Q?=C3=84M=C3=84Z=C3=95=C3=91_S3?=', raw: '=?UTF-8?B?AAECAwQ=?=' });
+
+  const errors: Array<[Record<string, string>, string, number]> = [
+    [{ 'x-amz-checksum-sha256': createHash('sha256').update('other').digest('base64') }, 'BadDigest', 400],
+    [{ 'Content-MD5': createHash('md5').update('other').digest('base64') }, 'BadDigest', 400],
+    [{ 'x-amz-storage-class': 'FakeClass' }, 'InvalidStorageClass', 400],
+    [{ tagging: 'not-xml' }, 'MalformedXML', 400],
+  ];
+  for (const [extra, code, status] of errors) {
+    const e = await s3Error(await post(url, form(extra), { body, name: 'bad.txt' }));
+    assert.deepEqual([e.status, e.Code], [status, code], JSON.stringify(extra));
+  }
+  await absent(c, 'checked/bad.txt');
+  // S3 reads the TagSet whatever the root element is called
+  assert.equal((await post(url, form({ tagging: '<InvalidXmlTagging></InvalidXmlTagging>' }), { body, name: 'odd.txt' })).status, 201);
+  assert.deepEqual((await c.send(new GetObjectTaggingCommand({ Bucket, Key: 'checked/odd.txt' }))).TagSet, []);
+});
+
 test('the default answer is 204 with an empty body; success_action_status 200 gives 200; an unknown status gives 204', async () => {
   for (const [status, want] of [[undefined, 204], ['200', 200], ['404', 204]] as const) {
     const { url, fields } = await presigned(c, `status/${want}-${status}`, status ? { Fields: { success_action_status: status } } : {});

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   S3Client, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, GetObjectTaggingCommand, PutBucketVersioningCommand,
-  ListObjectVersionsCommand, PutBucketAclCommand, PutBucketPolicyCommand, PutBucketNotificationConfigurationCommand,
+  ListObjectVersionsCommand, PutBucketAclCommand, PutBucketCorsCommand, PutBucketPolicyCommand, PutBucketNotificationConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { STSClient, GetSessionTokenCommand } from '@aws-sdk/client-sts';
@@ -196,7 +196,7 @@ print(json.dumps(p))`;
   }
 });
 
-test('a real browser submits an HTML form with the presigned fields and a chosen file', async () => {
+test('a real browser submits an HTML form with the presigned fields and a chosen file, and a page script posts FormData with fetch', async () => {
   const { url, fields } = await presigned(c, 'browser/${filename}', {
     Fields: { 'Content-Type': 'text/csv', 'x-amz-meta-source': 'chromium', success_action_status: '201' },
     Conditions: [['starts-with', '$x-amz-meta-source', '']],
@@ -218,6 +218,21 @@ ${inputs}
     assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), csv);
     assert.equal(got.ContentType, 'text/csv');
     assert.deepEqual(got.Metadata, { source: 'chromium' });
+
+    // the other common use: a page's script posts FormData with fetch (a cross-origin request the bucket's CORS admits)
+    await c.send(new PutBucketCorsCommand({ Bucket, CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['POST'], ExposeHeaders: ['ETag'] }] } }));
+    const script = await presigned(c, 'browser/from-script.txt');
+    const other = await browser.newPage();
+    await other.setContent('<!doctype html><p>uploader</p>');
+    const result = await other.evaluate(async ({ url: target, fields: form }) => {
+      const fd = new FormData();
+      for (const [k, v] of Object.entries(form)) fd.append(k, v);
+      fd.append('file', new Blob(['sent by fetch'], { type: 'text/plain' }), 'ignored.txt');
+      const r = await fetch(target, { method: 'POST', body: fd });
+      return { status: r.status, etag: r.headers.get('etag') };
+    }, script);
+    assert.deepEqual(result, { status: 204, etag: `"${createHash('md5').update('sent by fetch').digest('hex')}"` });
+    assert.equal(await (await c.send(new GetObjectCommand({ Bucket, Key: 'browser/from-script.txt' }))).Body!.transformToString(), 'sent by fetch');
   } finally {
     await browser.close();
   }

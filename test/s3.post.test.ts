@@ -390,6 +390,20 @@ test('a body that is not multipart/form-data: 412 PreconditionFailed; a broken o
   const r = await fetch(bucketUrl(nimbus), { method: 'POST', headers: { 'content-type': request.headers.get('content-type')! }, body: cut });
   assert.deepEqual(await s3Error(r).then((e) => [e.status, e.Code]), [400, 'MalformedPOSTRequest']);
   await absent(c, 'cut-short');
+  // hand-written forms to a bucket anyone may write: a cut-short part after the file (a second file, a field) is still a broken form
+  await c.send(new CreateBucketCommand({ Bucket: 'post-broken' }));
+  await c.send(new PutBucketAclCommand({ Bucket: 'post-broken', ACL: 'public-read-write' }));
+  const part = (name: string, file: boolean) => `--XyZ\r\nContent-Disposition: form-data; name="${name}"${file ? '; filename="a"' : ''}\r\n\r\n`;
+  const head = `${part('key', false)}k\r\n${part('file', true)}one\r\n`;
+  for (const body of [`${head}${part('file', true)}two, cut`, `${head}${part('x', false)}unfinished`, `${part('key', false)}k\r\n${part('file', true)}cut`]) {
+    const res = await fetch(`${nimbus.url}/post-broken`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=XyZ' }, body });
+    assert.deepEqual(await s3Error(res).then((e) => [e.status, e.Code]), [400, 'MalformedPOSTRequest'], body);
+  }
+  await rejects(c.send(new HeadObjectCommand({ Bucket: 'post-broken', Key: 'k' })), 'NotFound', 404);
+  // a second file after the first is ignored, as every part after it
+  const twoFiles = await fetch(`${nimbus.url}/post-broken`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=XyZ' }, body: `${head}${part('file', true)}two\r\n--XyZ--\r\n` });
+  assert.equal(twoFiles.status, 204);
+  assert.equal(await (await c.send(new GetObjectCommand({ Bucket: 'post-broken', Key: 'k' }))).Body!.transformToString(), 'one');
 });
 
 test('fields before the file are limited to 20 KB: MaxPostPreDataLengthExceeded', async () => {

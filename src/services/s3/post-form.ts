@@ -97,7 +97,7 @@ export function readForm(body: Readable, contentType: string): Promise<PostForm>
       fields.push({ name, value });
     });
     bb.on('file', (_name, stream, filename) => {
-      if (handedOver) return void stream.resume(); // a second file: ignored, as all that follows the first
+      if (handedOver) return void stream.on('error', () => {}).resume(); // a second file: ignored, as all that follows the first
       handedOver = true;
       file = stream;
       stream.on('error', () => {}); // its consumer listens for itself; an error nobody waits for must not crash the process

@@ -651,7 +651,8 @@ function s3Cases(): Case[] {
     if (head) cases.push({ name: `HEAD ${name.replace('GetObject', 'HeadObject')}`, request: http('HEAD', target, headers), head: true, check: s3HeadError() });
   }
   cases.push({ name: 'unsupported method PROPFIND', request: http('PROPFIND', '/bucket', {}), check: s3Error('MethodNotAllowed') });
-  cases.push({ name: 'POST to a bucket without a subresource', request: http('POST', '/bucket', {}, 'x'), check: s3Error('MethodNotAllowed') });
+  // POST /bucket is the browser form upload (PostObject); a body that is no multipart form is S3's 412
+  cases.push({ name: 'POST to a bucket without a subresource, not a form', request: http('POST', '/bucket', {}, 'x'), check: s3Error('PreconditionFailed') });
   return cases;
 }
 

@@ -33,8 +33,11 @@ export function signingNameOf(req: HttpRequest): string | undefined {
   }
 }
 
+/** What picks the spelling of an error: the service, and for the others the protocol family. */
+type ErrorDialect = { service: string; protocol: { name: string } };
+
 /** The same failure is spelled differently by each family of services. */
-function invalidKey(ident: Identified, accessKeyId: string): ServiceError {
+function invalidKey(ident: ErrorDialect, accessKeyId: string): ServiceError {
   if (ident.service === 's3') {
     return new ServiceError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403, { AWSAccessKeyId: accessKeyId });
   }
@@ -42,7 +45,7 @@ function invalidKey(ident: Identified, accessKeyId: string): ServiceError {
   return new ServiceError(rpc ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
 }
 
-function expired(ident: Identified): ServiceError {
+function expired(ident: ErrorDialect): ServiceError {
   if (ident.service === 's3') return new ServiceError('ExpiredToken', 'The provided token has expired.', 400);
   const rpc = ident.protocol.name === 'query' || ident.protocol.name === 'ec2';
   return new ServiceError(rpc ? 'ExpiredToken' : 'ExpiredTokenException', 'The security token included in the request is expired', rpc ? 403 : 400);
@@ -63,6 +66,25 @@ function operationAllowsAnonymous(ident: Identified, operation: string | undefin
   if (ident.service === 'sns' && (operation === 'ConfirmSubscription' || operation === 'Unsubscribe')) return true;
   const op = operation ? ident.model?.operations[operation] : undefined;
   return (op as { authtype?: string } | undefined)?.authtype === 'none';
+}
+
+/**
+ * Who holds an access key, and the secret its signatures are checked with (none: the key is taken
+ * on its word). The one rule for every signature, S3's POST policy forms included.
+ */
+export function signerOf(rt: Runtime, keyId: string, sessionToken: string | undefined, ident: ErrorDialect): { principal: Principal; secret?: string } {
+  const issued = rt.credentials.get(keyId);
+  if (issued) {
+    if (issued.expiresAt !== undefined && issued.expiresAt <= rt.clock.nowMs()) throw expired(ident);
+    if (issued.sessionToken && sessionToken !== issued.sessionToken) throw invalidKey(ident, keyId);
+    return { principal: issued.principal, secret: issued.secretAccessKey };
+  }
+  if (rt.config.enforceIam) {
+    // the documented default key stays usable when IAM is enforced
+    if (keyId !== 'test') throw invalidKey(ident, keyId);
+    return { principal: rootPrincipal(DEFAULT_ACCOUNT, keyId), secret: 'test' };
+  }
+  return { principal: rootPrincipal(/^\d{12}$/.test(keyId) ? keyId : DEFAULT_ACCOUNT, keyId) };
 }
 
 export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, operation: string | undefined): AuthResult {
@@ -96,23 +118,7 @@ export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, o
     forProtocol(e, ident); // DynamoDB & co: InvalidSignatureException "Signature expired: …"
   }
 
-  const issued = rt.credentials.get(keyId);
-  let secret: string | undefined;
-  let principal: Principal;
-  if (issued) {
-    if (issued.expiresAt !== undefined && issued.expiresAt <= rt.clock.nowMs()) throw expired(ident);
-    if (issued.sessionToken && parsed.sessionToken !== issued.sessionToken) throw invalidKey(ident, keyId);
-    secret = issued.secretAccessKey;
-    principal = issued.principal;
-  } else if (enforce) {
-    // the documented default key stays usable when IAM is enforced
-    if (keyId !== 'test') throw invalidKey(ident, keyId);
-    secret = 'test';
-    principal = rootPrincipal(DEFAULT_ACCOUNT, keyId);
-  } else {
-    principal = rootPrincipal(/^\d{12}$/.test(keyId) ? keyId : DEFAULT_ACCOUNT, keyId);
-  }
-
+  const { principal, secret } = signerOf(rt, keyId, parsed.sessionToken, ident);
   let chunkVerification: ChunkVerification | undefined;
   if (secret !== undefined && parsed.kind !== 'v2') {
     try {

@@ -462,7 +462,7 @@ export function signingKey(secretKey: string, date: string, region: string, serv
 }
 
 /** Space-separated hex bytes, as S3 reports StringToSignBytes / CanonicalRequestBytes. */
-const spacedHex = (s: string) => Buffer.from(s, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+export const spacedHex = (s: string) => Buffer.from(s, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
 
 /**
  * Recomputes the signature and throws SignatureDoesNotMatch unless it is the client's. The payload

@@ -2374,6 +2374,35 @@ export interface WriteGetObjectResponseRequest {
   VersionId?: string;
   BucketKeyEnabled?: boolean;
 }
+export interface PostObjectRequest {
+  Bucket: string;
+  ContentType?: string;
+  Body?: Buffer | Uint8Array | string | import('node:stream').Readable;
+}
+export interface PostObjectOutput {
+  StatusCode?: number;
+  Location?: string;
+  ETag?: string;
+  ChecksumCRC32?: string;
+  ChecksumCRC32C?: string;
+  ChecksumCRC64NVME?: string;
+  ChecksumSHA1?: string;
+  ChecksumSHA256?: string;
+  ChecksumType?: ChecksumType;
+  ServerSideEncryption?: ServerSideEncryption;
+  VersionId?: string;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKeyMD5?: string;
+  SSEKMSKeyId?: string;
+  BucketKeyEnabled?: boolean;
+  PostResponse?: PostResponse;
+}
+export interface PostResponse {
+  Location?: string;
+  Bucket?: string;
+  Key?: string;
+  ETag?: string;
+}
 
 export interface S3Handlers {
   AbortMultipartUpload: Handler<AbortMultipartUploadRequest, AbortMultipartUploadOutput>;
@@ -2487,6 +2516,7 @@ export interface S3Handlers {
   UploadPart: Handler<UploadPartRequest, UploadPartOutput>;
   UploadPartCopy: Handler<UploadPartCopyRequest, UploadPartCopyOutput>;
   WriteGetObjectResponse: Handler<WriteGetObjectResponseRequest, void>;
+  PostObject: Handler<PostObjectRequest, PostObjectOutput>;
 }
 
 export type S3Provider = Partial<S3Handlers>;
@@ -2603,4 +2633,5 @@ export const s3Operations = [
   "UploadPart",
   "UploadPartCopy",
   "WriteGetObjectResponse",
+  "PostObject",
 ] as const;

@@ -9,7 +9,7 @@ export const escapeXml = (s: string) => s.replace(/[&<>"'\r]/g, (c) => ESC[c]);
 export const escapeXmlAttr = (s: string) => s.replace(/[&<>"'\r\n]/g, (c) => ESC[c]);
 
 function nsAttr(ns: { uri: string; prefix?: string } | undefined): string {
-  if (!ns) return '';
+  if (!ns?.uri) return ''; // an empty uri: the element is written without a namespace (S3's PostResponse)
   return ns.prefix ? ` xmlns:${ns.prefix}="${escapeXmlAttr(ns.uri)}"` : ` xmlns="${escapeXmlAttr(ns.uri)}"`;
 }
 

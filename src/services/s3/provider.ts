@@ -8,6 +8,7 @@ import { bucketHandlers } from './buckets.js';
 import { objectHandlers, parseCopySource } from './objects.js';
 import { listingHandlers } from './listing.js';
 import { multipartHandlers } from './multipart.js';
+import { postObjectHandlers } from './post-object.js';
 import { retentionHandlers } from './retention.js';
 import { restoreHandlers } from './restore.js';
 import { idConfigHandlers } from './configs.js';
@@ -29,6 +30,7 @@ function create(rt: Runtime): S3Provider {
     ...objectHandlers(rt, store, events),
     ...listingHandlers(store),
     ...multipartHandlers(rt, store, events),
+    ...postObjectHandlers(rt, store, events),
     ...retentionHandlers(store),
     ...restoreHandlers(store),
     ...idConfigHandlers(store),

@@ -102,8 +102,9 @@ export class Delivery {
       for (const p of [...this.pending]) if (p.due <= rt.clock.nowMs()) this.fire(p);
     });
     // deliveries a stopped server left unfinished resume once every service is up (the DLQ may be SQS's)
+    const unfinished = [...this.httpPending.scan()];
     setImmediate(() => {
-      for (const [id, d] of [...this.httpPending.scan()]) void this.wait(d.due - rt.clock.nowMs()).then(() => this.httpAttempts(id, d));
+      for (const [id, d] of unfinished) void this.wait(d.due - rt.clock.nowMs()).then(() => this.httpAttempts(id, d));
     });
   }
 
@@ -250,7 +251,12 @@ export class Delivery {
     void this.httpAttempts(id, d);
   }
 
-  private async httpAttempts(id: string, d: HttpDelivery): Promise<void> {
+  /** Never rejects: a failure (the state closed under a pending retry) is logged. */
+  private httpAttempts(id: string, d: HttpDelivery): Promise<void> {
+    return this.tryHttp(id, d).catch((e) => this.rt.log.warn(`sns: delivery of ${d.n.messageId} to ${d.sub.endpoint} stopped: ${(e as Error).message}`));
+  }
+
+  private async tryHttp(id: string, d: HttpDelivery): Promise<void> {
     const { n, sub } = d;
     if (d.attempt > 0 && !this.subExists(sub)) return void this.httpPending.delete(id); // unsubscribed meanwhile
     const raw = n.type === 'Notification' && this.raw(sub);

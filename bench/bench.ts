@@ -19,7 +19,7 @@ const WARMUP_MS = 500, SETTLE_MS = 500, READY_TIMEOUT_MS = 30_000;
 const TARGETS = { readyMs: 150, rssMiB: 60 };
 
 interface ServerSpec { name: ServerName; label: string; cmd: string; args(port: number): string[]; probe: string; env?: object }
-interface Run { ops: number; errors: number; opsPerSec: number; clientCpu: number; firstError?: string }
+interface Run { ops: number; errors: number; opsPerSec: number; clientCpu: number; serverCpuMsPerOp?: number; firstError?: string }
 interface Result { status: 'ok' | 'absent' | 'failed'; error?: string; readyMs?: number; rssMiB?: number; workloads: Record<string, Run> }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
@@ -65,6 +65,12 @@ function serverPid(pid: number): number {
     pid = Number(kids[0]);
   }
 }
+/** CPU time (user + system, all threads) a process has used, in ms: what each op costs the server, whatever the load. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+}
+const TICKS = 100; // USER_HZ on Linux
 const rssMiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
@@ -118,7 +124,8 @@ async function bench(s: ServerSpec): Promise<Result> {
     }
     const result: Result = { status: 'ok', readyMs: performance.now() - t0, workloads: {} };
     await sleep(SETTLE_MS);
-    result.rssMiB = rssMiB(serverPid(child.pid!));
+    const pid = serverPid(child.pid!);
+    result.rssMiB = rssMiB(pid);
     for (const w of WORKLOADS.filter((w) => (!w.supports || w.supports.includes(s.name)) && (!ONLY || w.name.includes(ONLY)))) {
       console.error(`  ${s.label}: ${w.name}`);
       await w.setup(endpoint);
@@ -126,7 +133,10 @@ async function bench(s: ServerSpec): Promise<Result> {
       // otherwise whichever server goes first is measured against a colder client.
       await drive(w, endpoint, clientWarm.has(w.name) ? WARMUP_MS : 4 * WARMUP_MS);
       clientWarm.add(w.name);
-      result.workloads[w.name] = await drive(w, endpoint, SECONDS * 1000);
+      const cpu0 = cpuMs(pid);
+      const run = await drive(w, endpoint, SECONDS * 1000);
+      run.serverCpuMsPerOp = run.ops ? (cpuMs(pid) - cpu0) / run.ops : undefined;
+      result.workloads[w.name] = run;
     }
     return result;
   } finally {
@@ -184,6 +194,19 @@ const problems = [nul, nim, moto].flatMap((r, i) => [
   ...(r.status !== 'ok' ? [`${SERVERS[i].label} ${r.status}: ${r.error}`] : []),
   ...Object.entries(r.workloads).filter(([, run]) => run.errors).map(([n, run]) => `${SERVERS[i].label} ${n}: ${run.errors} errors, first: ${run.firstError}`),
 ]);
+// The ratios above share 2 cores between the client and the server; CPU time per op does not depend on that.
+const cpuRows: string[][] = [
+  ['server CPU per op (ms, user + system)', 'null', 'Nimbus', 'moto', 'Nimbus/null', 'moto/Nimbus'],
+  ...WORKLOADS.filter((w) => !ONLY || w.name.includes(ONLY)).map((w) => {
+    const v = (r: Result) => r.workloads[w.name]?.serverCpuMsPerOp;
+    const ms = (r: Result) => (r.status !== 'ok' ? r.status : v(r) === undefined ? 'n/a' : v(r)! >= 10 ? v(r)!.toFixed(1) : v(r)!.toFixed(3));
+    return [w.name, ms(nul), ms(nim), ms(moto), ratio(v(nim), v(nul)), ratio(v(moto), v(nim))];
+  }),
+];
+const cpuWidths = cpuRows[0].map((_, c) => Math.max(...cpuRows.map((r) => r[c].length)));
+console.log('');
+for (const r of cpuRows) console.log(r.map((c, i) => (i === 0 ? c.padEnd(cpuWidths[i]) : c.padStart(cpuWidths[i]))).join('  '));
+
 const cpuNote = [nul, nim, moto].map((r, i) => `${SERVERS[i].label} ${Object.values(r.workloads).map((w) => `${(w.clientCpu * 100).toFixed(0)}%`).join('/') || '–'}`);
 console.log(`\nclient (bench process) CPU during the runs, % of one core: ${cpuNote.join(', ')}`);
 if (problems.length) console.log(problems.join('\n'));

@@ -33,6 +33,7 @@ export class Runtime {
 
   reset(): void {
     this.engine.reset();
+    this.credentials.forget();
     this.clock.reset();
   }
 

@@ -2,7 +2,13 @@
 // come before the `file` part are collected, the file is handed over as a stream (never buffered),
 // and every part after it is read through and ignored, as S3 does.
 import type { Readable } from 'node:stream';
-import { Busboy, type BusboyFileStream } from '@fastify/busboy';
+import { createRequire } from 'node:module';
+import type { Busboy as BusboyFactory, BusboyConfig, BusboyFileStream } from '@fastify/busboy';
+
+// loaded on the first form upload, not at startup (idle memory)
+const require = createRequire(import.meta.url);
+let busboy: typeof BusboyFactory | undefined;
+const Busboy = (config: BusboyConfig) => (busboy ??= (require('@fastify/busboy') as { Busboy: typeof BusboyFactory }).Busboy)(config);
 import { ServiceError } from '../errors.js';
 import { incompleteBody } from './errors.js';
 

@@ -57,8 +57,10 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /upload: .*sub\/b\.txt/);
     r = await s3('sync', '--no-progress', local, `s3://${bucket}/tree`);
+    assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), '', 'a second sync finds nothing to do');
     r = await s3('ls', `s3://${bucket}/`);
+    assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /PRE one\//);
     assert.match(r.stdout, /PRE tree\//);
     r = await s3('ls', '--recursive', `s3://${bucket}/tree/`);
@@ -94,6 +96,7 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     assert.equal(md5File(back), bigMd5);
     rmSync(back);
     const head = await runCli(cli, ['--endpoint-url', nimbus.url, 's3api', 'head-object', '--bucket', b, '--key', 'big.bin']);
+    assert.equal(head.code, 0, head.stderr);
     const out = JSON.parse(head.stdout) as { ETag: string; ContentLength: number };
     assert.match(out.ETag, /^"[0-9a-f]{32}-\d+"$/, 'a multipart ETag');
     assert.equal(out.ContentLength, 100 * 1024 * 1024);
@@ -101,15 +104,23 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
 
   test(`AWS CLI ${name}: presign gives a URL that GETs the object until it expires on the virtual clock`, async () => {
     const b = `${bucket}-presign`;
-    await s3('mb', `s3://${b}`);
+    assert.equal((await s3('mb', `s3://${b}`)).code, 0);
     writeFileSync(join(dir, `${name}-p.txt`), 'presigned body');
-    await s3('cp', join(dir, `${name}-p.txt`), `s3://${b}/p.txt`);
+    assert.equal((await s3('cp', join(dir, `${name}-p.txt`), `s3://${b}/p.txt`)).code, 0);
     const r = await s3('presign', `s3://${b}/p.txt`, '--expires-in', '600');
     assert.equal(r.code, 0, r.stderr);
     const url = r.stdout.trim();
+    // the CLI v1 still presigns with SigV2 (an absolute Expires), the v2 with SigV4
+    assert.match(url, name === 'v1' ? /[?&]Expires=\d+/ : /[?&]X-Amz-Expires=600&/);
     const res = await fetch(url);
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'presigned body');
+    // the URL was signed with the real clock; Nimbus judges it on its virtual clock
+    const moved = await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '11m' }) });
+    assert.equal(moved.status, 200);
+    const late = await fetch(url);
+    assert.equal(late.status, 403);
+    assert.match(await late.text(), /<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
   });
 }
 

@@ -39,6 +39,8 @@ test('the clock: reads, advances by durations, refuses to go back or nonsense', 
     assert.equal(r.status, 400, JSON.stringify(bad));
   }
   assert.equal((await admin('clock', { method: 'POST', body: '{not json' })).status, 400);
+  const now = (await (await admin('clock')).json()) as { offsetSeconds: number };
+  assert.equal(now.offsetSeconds, after.offsetSeconds, 'refused requests leave the clock where it was');
 });
 
 test('POST /_nimbus/reset forgets issued credentials', async () => {

@@ -215,6 +215,7 @@ test('event notifications: s3:ObjectCreated:* and s3:ObjectRemoved:* reach an SQ
     const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     for (const m of r.Messages ?? []) bodies.push(JSON.parse(m.Body!));
   }
+  assert.deepEqual((await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages ?? [], [], 'no events for filtered-out keys');
   assert.equal(bodies[0].Event, 's3:TestEvent');
   const records = bodies.slice(1).map((b) => (b.Records as Record<string, any>[])[0]);
   assert.deepEqual(records.map((r) => r.eventName), ['ObjectCreated:Put', 'ObjectRemoved:Delete']);
@@ -286,5 +287,6 @@ test('event notifications to an SNS topic reach its SQS subscriber', async () =>
     }
   }
   assert.deepEqual(names, ['s3:TestEvent', 'ObjectCreated:Put']);
+  assert.deepEqual((await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }))).Messages ?? [], []);
 });
 

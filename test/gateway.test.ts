@@ -22,9 +22,15 @@ const admin = (path: string, init?: RequestInit) => fetch(`${nimbus.url}/_nimbus
 test('GET /_nimbus/health: 200 JSON with status and each service', async () => {
   const res = await admin('health');
   assert.equal(res.status, 200);
-  const body = (await res.json()) as { status: string; services: Record<string, { state: string }> };
+  const body = (await res.json()) as { status: string; services: Record<string, { state: string; operations: number }> };
   assert.equal(body.status, 'running');
-  assert.equal(body.services.sts.state, 'running');
+  // every registered service, each with the number of operations it serves
+  const { services } = await import('../src/services/registry.js');
+  assert.deepEqual(Object.keys(body.services).sort(), services.map((s) => s.name).sort());
+  for (const [name, s] of Object.entries(body.services)) {
+    assert.equal(s.state, 'running', name);
+    assert.ok(Number.isInteger(s.operations) && s.operations > 0, `${name} serves operations`);
+  }
 });
 
 test('the clock: reads, advances by durations, refuses to go back or nonsense', async () => {

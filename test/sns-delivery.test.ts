@@ -226,7 +226,10 @@ test('HTTP retries follow the delivery policy on the virtual clock; a 4xx goes s
 
     await sns.send(new PublishCommand({ TopicArn, Message: 'eventually' }));
     await until(() => ep.received.length === 2); // 503
-    await advance('31s');
+    assert.equal((await advance('29s')).status, 200);
+    assert.equal((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions?.length, 1); // a round trip
+    assert.equal(ep.received.length, 2, 'no retry before the 30 s delay');
+    assert.equal((await advance('2s')).status, 200);
     await until(() => ep.received.length === 3); // 500
     await advance('31s');
     await until(() => ep.received.length === 4); // 200

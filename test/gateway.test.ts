@@ -22,9 +22,15 @@ const admin = (path: string, init?: RequestInit) => fetch(`${nimbus.url}/_nimbus
 test('GET /_nimbus/health: 200 JSON with status and each service', async () => {
   const res = await admin('health');
   assert.equal(res.status, 200);
-  const body = (await res.json()) as { status: string; services: Record<string, { state: string }> };
+  const body = (await res.json()) as { status: string; services: Record<string, { state: string; operations: number }> };
   assert.equal(body.status, 'running');
-  assert.equal(body.services.sts.state, 'running');
+  // every registered service, each with the number of operations it serves
+  const { services } = await import('../src/services/registry.js');
+  assert.deepEqual(Object.keys(body.services).sort(), services.map((s) => s.name).sort());
+  for (const [name, s] of Object.entries(body.services)) {
+    assert.equal(s.state, 'running', name);
+    assert.ok(Number.isInteger(s.operations) && s.operations > 0, `${name} serves operations`);
+  }
 });
 
 test('the clock: reads, advances by durations, refuses to go back or nonsense', async () => {
@@ -39,6 +45,8 @@ test('the clock: reads, advances by durations, refuses to go back or nonsense', 
     assert.equal(r.status, 400, JSON.stringify(bad));
   }
   assert.equal((await admin('clock', { method: 'POST', body: '{not json' })).status, 400);
+  const now = (await (await admin('clock')).json()) as { offsetSeconds: number };
+  assert.equal(now.offsetSeconds, after.offsetSeconds, 'refused requests leave the clock where it was');
 });
 
 test('POST /_nimbus/reset forgets issued credentials', async () => {

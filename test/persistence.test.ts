@@ -21,7 +21,7 @@ test('kill -9: issued credentials and the clock survive, verified against the sa
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-persist-'));
   const first = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
   const creds = await assumeRole(first.url);
-  await clock(first.url, '30m'); // the role session lasts an hour: still valid after this
+  assert.equal((await clock(first.url, '30m')).offsetSeconds, 1800); // the role session lasts an hour: still valid after this
   await first.kill9();
 
   const second = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
@@ -43,7 +43,7 @@ test('NIMBUS_EPHEMERAL=1 keeps nothing across a restart', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-ephemeral-'));
   const first = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn'], { NIMBUS_EPHEMERAL: '1' });
   const creds = await assumeRole(first.url);
-  await clock(first.url, '1h');
+  assert.equal((await clock(first.url, '1h')).offsetSeconds, 3600);
   await first.stop();
 
   const second = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn'], { NIMBUS_EPHEMERAL: '1' });
@@ -63,8 +63,10 @@ test('the log has a ready line and one line per request with service, operation,
   server.proc.stdout!.on('data', (c: Buffer) => (log += c.toString()));
   try {
     const out = await new STSClient(clientConfig(server.url)).send(new GetCallerIdentityCommand({}));
-    await new Promise((r) => setTimeout(r, 100));
-    assert.match(log, new RegExp(`INFO  sts\\.GetCallerIdentity 200 \\d+\\.\\dms ${out.$metadata.requestId}`));
+    const line = new RegExp(`INFO  sts\\.GetCallerIdentity 200 \\d+\\.\\dms ${out.$metadata.requestId}`);
+    // the line may reach the pipe just after the response: wait for it (bounded), then check it
+    for (let i = 0; i < 250 && !line.test(log); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(log, line);
   } finally {
     await server.stop();
   }

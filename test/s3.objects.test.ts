@@ -157,9 +157,14 @@ test('CopyObject: conditional copy, copy onto itself needs a change, missing sou
   const { ETag } = await c.send(new PutObjectCommand({ Bucket, Key: 'csrc.txt', Body: 'c' }));
   await rejects(c.send(new CopyObjectCommand({ Bucket, Key: 'cdst.txt', CopySource: `${Bucket}/csrc.txt`, CopySourceIfMatch: '"nope"' })), 'PreconditionFailed', 412);
   await rejects(c.send(new CopyObjectCommand({ Bucket, Key: 'cdst.txt', CopySource: `${Bucket}/csrc.txt`, CopySourceIfNoneMatch: ETag })), 'PreconditionFailed', 412);
+  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'cdst.txt' })), 'NoSuchKey', 404); // the refused copies wrote nothing
   await c.send(new CopyObjectCommand({ Bucket, Key: 'cdst.txt', CopySource: `${Bucket}/csrc.txt`, CopySourceIfMatch: ETag }));
+  assert.equal(await text(c.send(new GetObjectCommand({ Bucket, Key: 'cdst.txt' }))), 'c');
   await rejects(c.send(new CopyObjectCommand({ Bucket, Key: 'csrc.txt', CopySource: `${Bucket}/csrc.txt` })), 'InvalidRequest', 400);
   await c.send(new CopyObjectCommand({ Bucket, Key: 'csrc.txt', CopySource: `${Bucket}/csrc.txt`, MetadataDirective: 'REPLACE', Metadata: { n: '1' } }));
+  const self = await c.send(new GetObjectCommand({ Bucket, Key: 'csrc.txt' }));
+  assert.deepEqual(self.Metadata, { n: '1' });
+  assert.equal(await self.Body!.transformToString(), 'c');
   await rejects(c.send(new CopyObjectCommand({ Bucket, Key: 'x', CopySource: `${Bucket}/absent` })), 'NoSuchKey', 404);
 });
 
@@ -191,12 +196,14 @@ test('ListObjectsV2: prefix, delimiter, CommonPrefixes, max-keys pages, start-af
   const inB = await c.send(new ListObjectsV2Command({ Bucket: B, Prefix: 'b/', Delimiter: '/' }));
   assert.deepEqual(inB.Contents?.map((o) => o.Key), ['b/1.txt', 'b/2.txt']);
   assert.deepEqual(inB.CommonPrefixes?.map((p) => p.Prefix), ['b/c/']);
-  const paged: string[] = [];
+  // keys and common prefixes together fill each page of two, in order
+  const pages: string[][] = [];
   for await (const page of paginateListObjectsV2({ client: c, pageSize: 2 }, { Bucket: B, Delimiter: '/' })) {
-    assert.ok((page.KeyCount ?? 0) <= 2);
-    paged.push(...(page.Contents ?? []).map((o) => o.Key!), ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!));
+    const entries = [...(page.Contents ?? []).map((o) => o.Key!), ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!)].sort();
+    assert.equal(page.KeyCount, entries.length);
+    pages.push(entries);
   }
-  assert.deepEqual(paged, ['a.txt', 'b/', 'd e+f.txt', 'z/']);
+  assert.deepEqual(pages, [['a.txt', 'b/'], ['d e+f.txt', 'z/']]);
   const after = await c.send(new ListObjectsV2Command({ Bucket: B, StartAfter: 'b/2.txt', FetchOwner: true }));
   assert.deepEqual(after.Contents?.map((o) => o.Key), ['b/c/3.txt', 'd e+f.txt', 'z/9.txt']);
   assert.match(after.Contents?.[0].Owner?.ID ?? '', /^[0-9a-f]{64}$/);
@@ -233,7 +240,12 @@ test('listing a large bucket page by page stays in key order', async () => {
   const keys = Array.from({ length: 120 }, (_, i) => `k/${String(i).padStart(4, '0')}`);
   await Promise.all(keys.map((Key) => c.send(new PutObjectCommand({ Bucket: B, Key, Body: 'x' }))));
   const seen: string[] = [];
-  for await (const page of paginateListObjectsV2({ client: c, pageSize: 50 }, { Bucket: B })) seen.push(...(page.Contents ?? []).map((o) => o.Key!));
+  const sizes: number[] = [];
+  for await (const page of paginateListObjectsV2({ client: c, pageSize: 50 }, { Bucket: B })) {
+    sizes.push(page.Contents?.length ?? 0);
+    seen.push(...(page.Contents ?? []).map((o) => o.Key!));
+  }
+  assert.deepEqual(sizes, [50, 50, 20]);
   assert.deepEqual(seen, keys);
 });
 

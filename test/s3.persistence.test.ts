@@ -2,7 +2,7 @@
 // multipart uploads survive a kill -9; an upload cut off by the kill leaves nothing behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -31,7 +31,11 @@ test('kill -9: buckets, small and large objects, versions and upload parts survi
   const slow = new Readable({ read() {} });
   slow.push(Buffer.alloc(1024 * 1024, 9));
   const cut = c.send(new PutObjectCommand({ Bucket, Key: 'cut', Body: slow, ContentLength: 8 * 1024 * 1024 })).catch((e: Error) => e);
-  await new Promise((r) => setTimeout(r, 300));
+  // kill only once the first megabyte is in a temporary blob, so there is a partial upload to lose
+  const tmpDir = join(dataDir, 'blobs', 'tmp');
+  const inFlight = () => readdirSync(tmpDir).some((f) => statSync(join(tmpDir, f)).size >= 1024 * 1024);
+  for (let i = 0; i < 500 && !inFlight(); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(inFlight(), 'the cut-off upload is being written when the process dies');
   await first.kill9();
   assert.ok((await cut) instanceof Error);
 

@@ -16,6 +16,7 @@ import {
   canonicalQuery,
   checkPresignedExpiry,
   checkSkew,
+  checkV2PresignedExpiry,
   EMPTY_SHA256,
   parseAuth,
   signingKey,
@@ -384,10 +385,14 @@ test('SigV2 and anonymous requests are recognised, not verified', () => {
   const v2 = parseAuth(hreq('AWS AKIAV2EXAMPLE:frJIUN8DYpKDtOLCwo//yllqDzg=', { 'x-amz-security-token': 'tok' }), 's3');
   assert.deepEqual([v2.kind, v2.accessKeyId, v2.sessionToken], ['v2', 'AKIAV2EXAMPLE', 'tok']);
   const v2q = parseAuth(hreq(undefined, {}, 'AWSAccessKeyId=123456789012&Expires=1700000000&Signature=abc%3D'), 's3');
-  assert.deepEqual([v2q.kind, v2q.accessKeyId], ['v2', '123456789012']);
+  assert.deepEqual([v2q.kind, v2q.accessKeyId, v2q.v2ExpiresAt?.toISOString()], ['v2', '123456789012', '2023-11-14T22:13:20.000Z']);
+  // a SigV2 presigned URL is not verified, but its Expires is honoured
+  checkV2PresignedExpiry(v2q.v2ExpiresAt!, new Date('2023-11-14T22:13:20Z'));
+  const late = throwsAws(() => checkV2PresignedExpiry(v2q.v2ExpiresAt!, new Date('2023-11-14T22:13:21Z')), 'AccessDenied', 'Request has expired', 403);
+  assert.deepEqual(late.fields, { Expires: '2023-11-14T22:13:20Z', ServerTime: '2023-11-14T22:13:21Z' });
   const query = parseAuth(hreq(undefined, {}, 'Action=ListQueues&AWSAccessKeyId=AKQ&SignatureVersion=2&SignatureMethod=HmacSHA256'), 'sqs');
   assert.deepEqual([query.kind, query.accessKeyId], ['v2', 'AKQ']);
-  assert.throws(() => verify(v2, hreq('AWS x:y'), 'secret'));
+  assert.throws(() => verify(v2, hreq('AWS x:y'), 'secret'), /^Error: cannot verify a v2 signature$/);
   const none = parseAuth(hreq(undefined, {}, 'list-type=2&prefix=X-Amz-'), 's3');
   assert.equal(none.kind, 'none');
   assert.equal(none.region, undefined);

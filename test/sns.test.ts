@@ -194,11 +194,17 @@ test('email subscriptions wait for confirmation: the token is in the outbox, Con
   assert.equal(JSON.parse(j.message).Message, 'as json');
   assert.equal(JSON.parse(j.message).Type, 'Notification');
 
-  // confirmation tokens are valid for three days
+  // confirmation tokens are valid for three days: one still works a minute before, the other not a minute after
+  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'in-time@example.com' }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'email', Endpoint: 'late@example.com' }));
+  const [inTime] = await outbox('?endpoint=in-time@example.com');
   const [late] = await outbox('?endpoint=late@example.com');
-  await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '3d' }) });
-  await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '1m' }) });
+  const advance = async (by: string) =>
+    assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
+  await advance('4319m');
+  const ontime = await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: inTime.token }));
+  assert.match(ontime.SubscriptionArn!, new RegExp(`^${TopicArn}:[0-9a-f-]{36}$`));
+  await advance('2m');
   await rejects(sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: late.token })), 'InvalidParameterException', 'Invalid parameter: Token');
 
   const del = await fetch(`${nimbus.url}/_nimbus/sns/outbox?endpoint=json@example.com`, { method: 'DELETE' });
@@ -325,6 +331,7 @@ test('Publish to a phone number and to a mobile endpoint: recorded in the outbox
   await sns.send(new SetEndpointAttributesCommand({ EndpointArn: target, Attributes: { Enabled: 'false' } }));
   await rejects(sns.send(new PublishCommand({ TargetArn: target, Message: 'x' })), 'EndpointDisabledException', 'Endpoint is disabled');
   await sns.send(new DeleteEndpointCommand({ EndpointArn: target }));
+  assert.deepEqual((await sns.send(new ListEndpointsByPlatformApplicationCommand({ PlatformApplicationArn }))).Endpoints, []);
   await sns.send(new DeletePlatformApplicationCommand({ PlatformApplicationArn }));
   assert.equal((await sns.send(new ListPlatformApplicationsCommand({}))).PlatformApplications?.length, 0);
   const topic = (await sns.send(new CreateTopicCommand({ Name: 'texts' }))).TopicArn;
@@ -347,7 +354,7 @@ test('FIFO topics: MessageGroupId and deduplication required; SequenceNumber gro
   assert.ok(BigInt(b.SequenceNumber!) > BigInt(a.SequenceNumber!));
   const dup = await sns.send(new PublishCommand({ TopicArn, Message: 'x again', MessageGroupId: 'g', MessageDeduplicationId: 'd1' }));
   assert.equal(dup.MessageId, a.MessageId);
-  await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '6m' }) });
+  assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '6m' }) })).status, 200);
   const later = await sns.send(new PublishCommand({ TopicArn, Message: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd1' }));
   assert.notEqual(later.MessageId, a.MessageId);
 });

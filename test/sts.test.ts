@@ -51,10 +51,15 @@ test('GetAccessKeyInfo: a key id shorter than 16 characters fails the model cons
 });
 
 test('GetSessionToken: issues credentials that sign as the caller, verified against their secret', async () => {
+  const serverNow = async () => ((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs;
+  const from = await serverNow();
   const { Credentials } = await sts({ accessKeyId: '123456789012', secretAccessKey: 'x' }).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+  const to = await serverNow();
   assert.ok(Credentials?.AccessKeyId?.startsWith('ASIA'));
   assert.equal(Credentials!.AccessKeyId!.length, 20);
-  assert.ok(Credentials!.Expiration! > new Date());
+  // DurationSeconds from the moment of issue (the Expiration has whole seconds)
+  const expires = Credentials!.Expiration!.getTime();
+  assert.ok(expires >= from + 899_000 && expires <= to + 900_000, `${Credentials!.Expiration!.toISOString()} is not 900 s after ${new Date(from).toISOString()}`);
   const session = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
   const me = await sts(session).send(new GetCallerIdentityCommand({}));
   assert.equal(me.Account, '123456789012');

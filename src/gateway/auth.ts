@@ -7,7 +7,7 @@ import type { Principal } from '../services/types.js';
 import type { Identified } from './identify.js';
 import { ServiceError } from '../services/errors.js';
 import { DEFAULT_ACCOUNT, rootPrincipal } from '../state/credentials.js';
-import { checkPresignedExpiry, checkSkew, parseAuth, verify, type ParsedAuth } from './sigv4.js';
+import { checkPresignedExpiry, checkSkew, checkV2PresignedExpiry, parseAuth, verify, type ParsedAuth } from './sigv4.js';
 import type { ChunkVerification } from './aws-chunked.js';
 
 export interface AuthResult {
@@ -114,6 +114,7 @@ export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, o
       // the client signed with its real clock; judge the expiry on virtual time as of that moment
       checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), ident.service);
     }
+    if (parsed.v2ExpiresAt) checkV2PresignedExpiry(parsed.v2ExpiresAt, rt.clock.now());
   } catch (e) {
     forProtocol(e, ident); // DynamoDB & co: InvalidSignatureException "Signature expired: …"
   }

@@ -47,6 +47,8 @@ export interface ParsedAuth {
   amzDateString: string;
   /** X-Amz-Expires of a presigned request */
   expiresSeconds?: number;
+  /** Expires (seconds since the epoch) of an S3 SigV2 presigned URL */
+  v2ExpiresAt?: Date;
   sessionToken?: string;
   /** the payload hash the client declared (x-amz-content-sha256, UNSIGNED-PAYLOAD for presigned S3);
    * '' when it is the sha256 of the body, which verify() then needs */
@@ -158,6 +160,7 @@ export function parseAuth(req: AuthRequest, service?: string): ParsedAuth {
     const v2 = emptyAuth('v2', s3);
     v2.accessKeyId = q.AWSAccessKeyId;
     v2.sessionToken = header(req.headers, 'x-amz-security-token') ?? q['x-amz-security-token'] ?? q.SecurityToken;
+    if (s3 && q.Expires !== undefined && /^\d+$/.test(q.Expires)) v2.v2ExpiresAt = new Date(Number(q.Expires) * 1000);
     return v2;
   }
   return emptyAuth('none', s3);
@@ -517,6 +520,15 @@ export function checkSkew(amzDate: Date, now: Date | number, service: string): v
   throw t < n
     ? mismatch(`Signature expired: ${formatAmzDate(t)} is now earlier than ${formatAmzDate(n - MAX_SKEW_MS)} (${formatAmzDate(n)} - 15 min.)`)
     : mismatch(`Signature not yet current: ${formatAmzDate(t)} is still later than ${formatAmzDate(n + MAX_SKEW_MS)} (${formatAmzDate(n)} + 15 min.)`);
+}
+
+/**
+ * An S3 SigV2 presigned URL (the AWS CLI v1 still makes them) carries only its absolute expiry
+ * time, so it is compared with `now` as it is: on the virtual clock, advancing past it expires it.
+ */
+export function checkV2PresignedExpiry(expiresAt: Date, now: Date | number): void {
+  const n = typeof now === 'number' ? now : now.getTime();
+  if (n > expiresAt.getTime()) throw accessDenied('Request has expired', { Expires: isoSeconds(expiresAt), ServerTime: isoSeconds(n) });
 }
 
 /**

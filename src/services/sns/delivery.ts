@@ -276,6 +276,8 @@ export class Delivery {
     for (let attempt = d.attempt; ; attempt++) {
       let outcome: 'ok' | 'retry' | 'fail';
       let why = '';
+      // the delay counts from the attempt, so a clock advance made while the answer travels still counts
+      const started = this.rt.clock.nowMs();
       try {
         const res = await fetch(sub.endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000), redirect: 'manual' });
         await res.arrayBuffer().catch(() => undefined);
@@ -292,9 +294,9 @@ export class Delivery {
         else this.rt.log.warn(`sns: ${n.type} to ${sub.endpoint} failed: ${why}`);
         return;
       }
-      const due = this.rt.clock.nowMs() + delays[attempt] * 1000;
+      const due = started + delays[attempt] * 1000;
       this.httpPending.put(id, { n, sub, attempt: attempt + 1, due });
-      await this.wait(delays[attempt] * 1000);
+      await this.wait(due - this.rt.clock.nowMs());
       if (!this.subExists(sub)) return void this.httpPending.delete(id); // unsubscribed meanwhile
     }
   }

@@ -44,6 +44,7 @@ const QUEUE_ATTRIBUTES = ['Policy', 'VisibilityTimeout', 'MaximumMessageSize', '
   'KmsDataKeyReusePeriodSeconds', 'DeduplicationScope', 'FifoThroughputLimit', 'RedriveAllowPolicy', 'SqsManagedSseEnabled'];
 const MAX_BATCH = 10;
 const NAME_REUSE_MS = 60_000;
+const MAX_VISIBILITY_S = 43_200;
 
 const pad = (seq: number) => String(seq).padStart(17, '0');
 const seconds = (ms: number) => String(Math.floor(ms / 1000));
@@ -298,6 +299,10 @@ function create(rt: Runtime): SqsProvider {
     }
     const now = rt.clock.nowMs();
     if (m.visibleAt <= now) throw new ServiceError('MessageNotInflight', 'The message referred to is not in flight.');
+    // 12 hours at most from the receive that returned the handle (in whole seconds), however often it is extended
+    if (Math.floor((now - (m.receivedMs ?? m.firstReceiveMs ?? now)) / 1000) + timeout > MAX_VISIBILITY_S) {
+      throw invalidParameter(`Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`);
+    }
     tx(() => q.setVisibility(m, timeout * 1000, now));
   }
 

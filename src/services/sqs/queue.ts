@@ -39,6 +39,8 @@ export interface MessageState {
   visibleAt: number;
   receives: number;
   firstReceiveMs?: number;
+  /** the latest receive: a visibility timeout may reach at most 12 hours past it */
+  receivedMs?: number;
   /** the current receipt's token: older receipt handles no longer match */
   token?: string;
 }
@@ -177,7 +179,8 @@ export class Queue {
   /** FIFO deduplication: the message an id was already used for within the window. */
   findDuplicate(dedupKey: string, now: number): Dedup | undefined {
     prune(this.dedups, this.c.dedup, now);
-    return this.dedups.get(dedupKey);
+    const d = this.dedups.get(dedupKey);
+    return d && d.at + DEDUP_WINDOW_MS > now ? d : undefined;
   }
 
   /**
@@ -248,9 +251,10 @@ export class Queue {
       }
       m.receives++;
       m.firstReceiveMs ??= now;
+      m.receivedMs = now;
       m.visibleAt = now + visibilityMs;
       m.token = randomBytes(12).toString('base64url');
-      this.c.state.put(m.key, { visibleAt: m.visibleAt, receives: m.receives, firstReceiveMs: m.firstReceiveMs, token: m.token });
+      this.saveState(m);
       out.push(m);
       return true;
     };
@@ -305,9 +309,13 @@ export class Queue {
     }
   }
 
+  private saveState(m: Msg): void {
+    this.c.state.put(m.key, { visibleAt: m.visibleAt, receives: m.receives, firstReceiveMs: m.firstReceiveMs, receivedMs: m.receivedMs, token: m.token });
+  }
+
   setVisibility(m: Msg, visibilityMs: number, now: number): void {
     m.visibleAt = now + visibilityMs;
-    this.c.state.put(m.key, { visibleAt: m.visibleAt, receives: m.receives, firstReceiveMs: m.firstReceiveMs, token: m.token });
+    this.saveState(m);
     if (!this.fifo) this.heap.push({ at: m.visibleAt, key: m.key });
     if (visibilityMs === 0) this.notify();
   }

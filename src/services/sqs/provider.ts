@@ -15,7 +15,7 @@ import { MoveTasks, type MoveTask } from './move-tasks.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
 import {
   MAX_MESSAGE_SIZE, READ_ONLY, checkBody, checkFifoId, checkInt, checkMessageAttributes, checkQueueAttributes,
-  defaultAttributes, invalidParameter, missingParameter, normalizeAttributes, selectAttributes,
+  defaultAttributes, invalidParameter, switchEncryption, missingParameter, normalizeAttributes, selectAttributes,
 } from './attributes.js';
 
 class SqsStore {
@@ -463,7 +463,7 @@ function create(rt: Runtime): SqsProvider {
       if (deletedMs !== undefined) deleted.delete(QueueName);
       const rec: QueueRecord = {
         name: QueueName, account: ctx.account, region: ctx.region, incarnation: randomBytes(8).toString('hex'),
-        attributes: { ...defaultAttributes(fifo), ...attrs }, tags: tags ?? {}, createdMs: now, modifiedMs: now,
+        attributes: { ...defaultAttributes(fifo, attrs), ...attrs }, tags: tags ?? {}, createdMs: now, modifiedMs: now,
       };
       stores.get(ctx.account, ctx.region).queues.put(QueueName, rec);
       return { QueueUrl: urlOf(rec, ctx) };
@@ -524,6 +524,7 @@ function create(rt: Runtime): SqsProvider {
       for (const k of Object.keys(Attributes)) if (READ_ONLY.includes(k)) throw new ServiceError('InvalidAttributeName', `Unknown Attribute ${k}.`);
       const attrs = settle(Attributes, q.fifo, q.rec.account, q.rec.region, q.rec.name, false);
       touch(q, (rec) => {
+        switchEncryption(rec.attributes, attrs);
         for (const [k, v] of Object.entries(attrs)) {
           if (v === '' && ['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId'].includes(k)) delete rec.attributes[k];
           else rec.attributes[k] = v;

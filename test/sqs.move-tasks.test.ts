@@ -97,3 +97,26 @@ test('after a stop and start, a resumed task still blocks a second one and its o
     await server.stop();
   }
 });
+
+test('a task cancelled just before kill -9 is CANCELLED after the restart, never resumed', { timeout: 60_000 }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-sqs-tasks-'));
+  let server = await start(dataDir);
+  try {
+    let sqs = new SQSClient(clientConfig(server.url));
+    const { dlq, dlqArn } = await deadLettered(server, sqs, 10);
+    const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 1 }));
+    await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
+    await server.kill9(); // whether or not a step ran in between, the cancel was acknowledged
+
+    server = await start(dataDir);
+    sqs = new SQSClient(clientConfig(server.url));
+    const t = await until(sqs, dlqArn, (x) => x.Status !== 'CANCELLING');
+    assert.equal(t.Status, 'CANCELLED');
+    const left = await visible(sqs, dlq);
+    assert.equal(left, 10 - t.ApproximateNumberOfMessagesMoved!);
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
+    await until(sqs, dlqArn, (x) => x.Status === 'COMPLETED');
+  } finally {
+    await server.stop();
+  }
+});

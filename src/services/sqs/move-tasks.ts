@@ -33,7 +33,7 @@ const STEP_MS = 100;
 const UNLIMITED = 1000;
 
 const pad = (n: number) => String(n).padStart(17, '0');
-export const taskKey = (t: MoveTask) => `${t.sourceArn}\u0000${pad(t.startedMs)}${t.id}`;
+const taskKey = (t: MoveTask) => `${t.sourceArn}\u0000${pad(t.startedMs)}${t.id}`;
 
 export class MoveTasks {
   /** task id → where its record is, for every task RUNNING or CANCELLING */
@@ -49,7 +49,7 @@ export class MoveTasks {
   }
 
   /** The record of a task that is RUNNING or CANCELLING. */
-  activeTask(id: string): MoveTask | undefined {
+  private activeTask(id: string): MoveTask | undefined {
     const a = this.active.get(id);
     return a && this.deps.records(a.sourceArn).get(a.key);
   }

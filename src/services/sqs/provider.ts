@@ -385,7 +385,7 @@ function create(rt: Runtime): SqsProvider {
       const m = QUEUE_ARN.exec(arn)!;
       return stores.get(m[2], m[1]).tasks;
     },
-    moveMessage: (from, m, to) => moveMessage(from, m, to),
+    moveMessage,
   });
   moveTasks.resume();
 

@@ -104,12 +104,15 @@ test('ListQueues: prefix filter and pagination with MaxResults/NextToken', async
   assert.equal(none.QueueUrls, undefined);
 });
 
-test('DeleteQueue removes the queue and its messages', async () => {
+test('DeleteQueue removes the queue and its messages; its name is free again after 60 s on the clock', async () => {
   const url = await queue('del');
   await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'x' }));
   await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
   await rejects(sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })), 'QueueDoesNotExist');
   const name = url.split('/').pop()!;
+  await rejects(sqs.send(new CreateQueueCommand({ QueueName: name })), 'QueueDeletedRecently',
+    'You must wait 60 seconds after deleting a queue before you can create another with the same name.', 'AWS.SimpleQueueService.QueueDeletedRecently');
+  await advance('60s');
   await sqs.send(new CreateQueueCommand({ QueueName: name }));
   assert.equal((await attrs(url)).ApproximateNumberOfMessages, '0');
 });

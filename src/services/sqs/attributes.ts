@@ -29,14 +29,17 @@ const FREE_TEXT = new Set(['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'Kms
 export const READ_ONLY = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed',
   'CreatedTimestamp', 'LastModifiedTimestamp', 'QueueArn'];
 
-export function defaultAttributes(fifo: boolean): Record<string, string> {
+/** A new queue's attributes where `attrs` does not set them: SSE-SQS unless a KMS key is given (SSE-KMS). */
+export function defaultAttributes(fifo: boolean, attrs: Record<string, string> = {}): Record<string, string> {
+  const kms = !!attrs.KmsMasterKeyId;
   return {
     VisibilityTimeout: '30',
     MaximumMessageSize: String(MAX_MESSAGE_SIZE),
     MessageRetentionPeriod: '345600',
     DelaySeconds: '0',
     ReceiveMessageWaitTimeSeconds: '0',
-    SqsManagedSseEnabled: 'true',
+    SqsManagedSseEnabled: kms ? 'false' : 'true',
+    ...(kms ? { KmsDataKeyReusePeriodSeconds: '300' } : {}),
     ...(fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false', DeduplicationScope: 'queue', FifoThroughputLimit: 'perQueue' } : {}),
   };
 }
@@ -55,6 +58,21 @@ export function checkQueueAttributes(attrs: Record<string, string>, fifo: boolea
     } else if (!FREE_TEXT.has(name)) {
       throw new ServiceError('InvalidAttributeName', `Unknown Attribute ${name}.`);
     }
+  }
+  if (attrs.KmsMasterKeyId && attrs.SqsManagedSseEnabled === 'true') {
+    throw new ServiceError('InvalidAttributeName', 'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.');
+  }
+}
+
+/** SetQueueAttributes switching encryption: a KMS key turns SSE-SQS off, SSE-SQS turned on drops the key. */
+export function switchEncryption(current: Record<string, string>, set: Record<string, string>): void {
+  if (set.KmsMasterKeyId) {
+    current.SqsManagedSseEnabled = 'false';
+    current.KmsDataKeyReusePeriodSeconds ??= '300';
+  }
+  if (set.SqsManagedSseEnabled === 'true') {
+    delete current.KmsMasterKeyId;
+    delete current.KmsDataKeyReusePeriodSeconds;
   }
 }
 

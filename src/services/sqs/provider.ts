@@ -11,31 +11,23 @@ import type {
 } from '../../generated/sqs.js';
 import { ServiceError } from '../errors.js';
 import { Queue, type Msg, type QueueRecord, type StoredMessage } from './queue.js';
+import { MoveTasks, type MoveTask } from './move-tasks.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
 import {
   MAX_MESSAGE_SIZE, READ_ONLY, checkBody, checkFifoId, checkInt, checkMessageAttributes, checkQueueAttributes,
-  defaultAttributes, invalidParameter, missingParameter, normalizeAttributes, selectAttributes,
+  defaultAttributes, invalidParameter, switchEncryption, missingParameter, normalizeAttributes, selectAttributes,
 } from './attributes.js';
-
-interface MoveTask {
-  id: string;
-  sourceArn: string;
-  destinationArn?: string;
-  rate?: number;
-  status: 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
-  startedMs: number;
-  moved: number;
-  toMove: number;
-  failureReason?: string;
-}
 
 class SqsStore {
   readonly queues: Collection<QueueRecord>;
   readonly tasks: Collection<MoveTask>;
+  /** queue name → when it was deleted: the name cannot be used again for 60 seconds */
+  readonly deleted: Collection<number>;
   readonly cache = new Map<string, Queue>();
   constructor(readonly scope: StoreScope) {
     this.queues = scope.collection('queues');
     this.tasks = scope.collection('tasks');
+    this.deleted = scope.collection('deleted');
   }
 }
 
@@ -51,6 +43,8 @@ const QUEUE_ATTRIBUTES = ['Policy', 'VisibilityTimeout', 'MaximumMessageSize', '
   'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'RedrivePolicy', 'FifoQueue', 'ContentBasedDeduplication', 'KmsMasterKeyId',
   'KmsDataKeyReusePeriodSeconds', 'DeduplicationScope', 'FifoThroughputLimit', 'RedriveAllowPolicy', 'SqsManagedSseEnabled'];
 const MAX_BATCH = 10;
+const NAME_REUSE_MS = 60_000;
+const MAX_VISIBILITY_S = 43_200;
 
 const pad = (seq: number) => String(seq).padStart(17, '0');
 const seconds = (ms: number) => String(Math.floor(ms / 1000));
@@ -85,6 +79,7 @@ function create(rt: Runtime): SqsProvider {
       content: store.scope.collection(`m/${name}`),
       state: store.scope.collection(`s/${name}`),
       dedup: store.scope.collection(`d/${name}`),
+      attempts: store.scope.collection(`a/${name}`),
     });
     store.cache.set(name, q);
     return q;
@@ -304,6 +299,10 @@ function create(rt: Runtime): SqsProvider {
     }
     const now = rt.clock.nowMs();
     if (m.visibleAt <= now) throw new ServiceError('MessageNotInflight', 'The message referred to is not in flight.');
+    // 12 hours at most from the receive that returned the handle (in whole seconds), however often it is extended
+    if (Math.floor((now - (m.receivedMs ?? m.firstReceiveMs ?? now)) / 1000) + timeout > MAX_VISIBILITY_S) {
+      throw invalidParameter(`Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`);
+    }
     tx(() => q.setVisibility(m, timeout * 1000, now));
   }
 
@@ -380,45 +379,15 @@ function create(rt: Runtime): SqsProvider {
 
   // ---------------------------------------------------------------- move tasks
 
-  const taskKey = (t: MoveTask) => `${t.sourceArn}\u0000${pad(t.startedMs)}${t.id}`;
-  const taskStore = (arn: string) => {
-    const m = QUEUE_ARN.exec(arn)!;
-    return stores.get(m[2], m[1]);
-  };
-  const running = new Map<string, MoveTask>();
-
-  /** Moves visible messages in steps of a tenth of a second, at most `rate` per second. */
-  function runTask(t: MoveTask): void {
-    const step = () => {
-      const source = byArn(t.sourceArn);
-      if (t.status === 'CANCELLING') t.status = 'CANCELLED';
-      else if (!source) Object.assign(t, { status: 'FAILED', failureReason: 'AWS.SimpleQueueService.NonExistentQueue' });
-      else {
-        const now = rt.clock.nowMs();
-        const batchSize = t.rate ? Math.max(1, Math.floor(t.rate / 10)) : 1000;
-        const msgs = source.visibleMessages(now, batchSize);
-        try {
-          tx(() => {
-            for (const m of msgs) {
-              const dest = byArn(t.destinationArn ?? source.content(m).system.DeadLetterQueueSourceArn ?? '');
-              if (!dest) throw new ServiceError('AWS.SimpleQueueService.NonExistentQueue', 'The destination queue does not exist.');
-              moveMessage(source, m, dest);
-              t.moved++;
-            }
-          });
-        } catch (e) {
-          Object.assign(t, { status: 'FAILED', failureReason: e instanceof ServiceError ? e.code : 'InternalError' });
-        }
-        if (t.status === 'RUNNING' && msgs.length < batchSize) t.status = 'COMPLETED';
-      }
-      taskStore(t.sourceArn).tasks.put(taskKey(t), t);
-      // a cancel may arrive while the next step waits
-      const status = t.status as MoveTask['status'];
-      if (status === 'RUNNING' || status === 'CANCELLING') setTimeout(step, 100).unref();
-      else running.delete(t.id);
-    };
-    setImmediate(step);
-  }
+  const moveTasks = new MoveTasks(rt, {
+    byArn,
+    records: (arn) => {
+      const m = QUEUE_ARN.exec(arn)!;
+      return stores.get(m[2], m[1]).tasks;
+    },
+    moveMessage,
+  });
+  moveTasks.resume();
 
   function taskEntry(t: MoveTask): ListMessageMoveTasksResultEntry {
     return {
@@ -486,9 +455,15 @@ function create(rt: Runtime): SqsProvider {
         return { QueueUrl: urlOf(existing.rec, ctx) };
       }
       const now = rt.clock.nowMs();
+      const deleted = stores.get(ctx.account, ctx.region).deleted;
+      const deletedMs = deleted.get(QueueName);
+      if (deletedMs !== undefined && now - deletedMs < NAME_REUSE_MS) {
+        throw new ServiceError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.');
+      }
+      if (deletedMs !== undefined) deleted.delete(QueueName);
       const rec: QueueRecord = {
         name: QueueName, account: ctx.account, region: ctx.region, incarnation: randomBytes(8).toString('hex'),
-        attributes: { ...defaultAttributes(fifo), ...attrs }, tags: tags ?? {}, createdMs: now, modifiedMs: now,
+        attributes: { ...defaultAttributes(fifo, attrs), ...attrs }, tags: tags ?? {}, createdMs: now, modifiedMs: now,
       };
       stores.get(ctx.account, ctx.region).queues.put(QueueName, rec);
       return { QueueUrl: urlOf(rec, ctx) };
@@ -518,7 +493,9 @@ function create(rt: Runtime): SqsProvider {
     DeleteQueue: ({ QueueUrl }, ctx) => {
       const q = queueOf(QueueUrl, ctx);
       tx(() => {
-        stores.get(q.rec.account, q.rec.region).queues.delete(q.rec.name);
+        const store = stores.get(q.rec.account, q.rec.region);
+        store.queues.delete(q.rec.name);
+        store.deleted.put(q.rec.name, rt.clock.nowMs());
         q.drop();
       });
     },
@@ -547,6 +524,7 @@ function create(rt: Runtime): SqsProvider {
       for (const k of Object.keys(Attributes)) if (READ_ONLY.includes(k)) throw new ServiceError('InvalidAttributeName', `Unknown Attribute ${k}.`);
       const attrs = settle(Attributes, q.fifo, q.rec.account, q.rec.region, q.rec.name, false);
       touch(q, (rec) => {
+        switchEncryption(rec.attributes, attrs);
         for (const [k, v] of Object.entries(attrs)) {
           if (v === '' && ['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId'].includes(k)) delete rec.attributes[k];
           else rec.attributes[k] = v;
@@ -630,7 +608,17 @@ function create(rt: Runtime): SqsProvider {
       checkInt(max, 'MaxNumberOfMessages', 1, 10, 'Must be between 1 and 10, if provided.');
       checkInt(input.WaitTimeSeconds, 'WaitTimeSeconds', 0, 20, 'Must be >= 0 and <= 20, if provided.');
       checkInt(input.VisibilityTimeout, 'VisibilityTimeout', 0, 43_200, 'Must be >= 0 and <= 43200, if provided.');
+      const attemptId = input.ReceiveRequestAttemptId;
+      checkFifoId(attemptId, 'ReceiveRequestAttemptId');
       const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
+      const reply = (from: Queue, msgs: Msg[]) => ({ Messages: msgs.map((m) => toMessage(from, m, systemNames, input.MessageAttributeNames)) });
+      // a retried FIFO receive gets what its attempt got, if nothing changed since (standard queues ignore the id)
+      const dedupAttempt = q.fifo ? attemptId : undefined;
+      if (dedupAttempt !== undefined) {
+        const first = q;
+        const again = tx(() => first.replay(dedupAttempt, (input.VisibilityTimeout ?? first.visibilityTimeout) * 1000, rt.clock.nowMs()));
+        if (again) return reply(first, again);
+      }
       const deadline = Date.now() + (input.WaitTimeSeconds ?? q.waitSeconds) * 1000;
       for (;;) {
         const now = rt.clock.nowMs();
@@ -639,8 +627,12 @@ function create(rt: Runtime): SqsProvider {
         const maxReceives = policy ? Number(JSON.parse(policy).maxReceiveCount) : undefined;
         const dlq = deadLetterOf(q);
         const current = q;
-        const got = tx(() => current.receive(max, visibility, now, dlq && maxReceives, dlq ?? (() => {})));
-        if (got.length) return { Messages: got.map((m) => toMessage(current, m, systemNames, input.MessageAttributeNames)) };
+        const got = tx(() => {
+          const msgs = current.receive(max, visibility, now, dlq && maxReceives, dlq ?? (() => {}));
+          if (msgs.length && dedupAttempt !== undefined) current.remember(dedupAttempt, msgs, now);
+          return msgs;
+        });
+        if (got.length) return reply(current, got);
         const left = deadline - Date.now();
         if (left <= 0) return {};
         const next = q.nextVisibleAt(now);
@@ -699,16 +691,10 @@ function create(rt: Runtime): SqsProvider {
         throw new ServiceError('ResourceNotFoundException', 'The resource that you specified for the DestinationArn parameter doesn\'t exist.', 404);
       }
       checkInt(MaxNumberOfMessagesPerSecond, 'MaxNumberOfMessagesPerSecond', 1, 500, 'MaxNumberOfMessagesPerSecond must be between 1 and 500.');
-      if ([...running.values()].some((t) => t.sourceArn === SourceArn)) {
+      if (moveTasks.runningFor(SourceArn)) {
         throw invalidParameter('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
       }
-      const t: MoveTask = {
-        id: randomUUID(), sourceArn: SourceArn, destinationArn: DestinationArn, rate: MaxNumberOfMessagesPerSecond,
-        status: 'RUNNING', startedMs: rt.clock.nowMs(), moved: 0, toMove: source.counts(rt.clock.nowMs()).visible,
-      };
-      running.set(t.id, t);
-      taskStore(SourceArn).tasks.put(taskKey(t), t);
-      runTask(t);
+      const t = moveTasks.start(SourceArn, DestinationArn, MaxNumberOfMessagesPerSecond, source.counts(rt.clock.nowMs()).visible);
       return { TaskHandle: taskEntry(t).TaskHandle };
     },
 
@@ -719,10 +705,8 @@ function create(rt: Runtime): SqsProvider {
       } catch {
         throw invalidParameter('Value for parameter TaskHandle is invalid.');
       }
-      const t = id ? running.get(id) : undefined;
-      if (!t || t.status !== 'RUNNING') throw new ServiceError('ResourceNotFoundException', 'Task does not exist.', 404);
-      t.status = 'CANCELLING';
-      taskStore(t.sourceArn).tasks.put(taskKey(t), t);
+      const t = typeof id === 'string' ? moveTasks.cancel(id) : undefined;
+      if (!t) throw new ServiceError('ResourceNotFoundException', 'Task does not exist.', 404);
       return { ApproximateNumberOfMessagesMoved: t.moved };
     },
 
@@ -733,11 +717,7 @@ function create(rt: Runtime): SqsProvider {
       }
       if (!byArn(SourceArn)) throw new ServiceError('ResourceNotFoundException', 'The resource that you specified for the SourceArn parameter doesn\'t exist.', 404);
       checkInt(MaxResults, 'MaxResults', 1, 10, 'MaxResults must be an integer between 1 and 10.');
-      const results: ListMessageMoveTasksResultEntry[] = [];
-      for (const [, t] of taskStore(SourceArn).tasks.scan({ prefix: `${SourceArn}\u0000`, reverse: true, limit: MaxResults ?? 1 })) {
-        results.push(taskEntry(running.get(t.id) ?? t));
-      }
-      return { Results: results };
+      return { Results: moveTasks.list(SourceArn, MaxResults ?? 1).map(taskEntry) };
     },
   };
 }

@@ -39,6 +39,8 @@ export interface MessageState {
   visibleAt: number;
   receives: number;
   firstReceiveMs?: number;
+  /** the latest receive: a visibility timeout may reach at most 12 hours past it */
+  receivedMs?: number;
   /** the current receipt's token: older receipt handles no longer match */
   token?: string;
 }
@@ -56,13 +58,35 @@ interface Dedup {
   at: number;
 }
 
+/** A FIFO receive made with a ReceiveRequestAttemptId: what it handed out, to hand out again on a retry. */
+interface Attempt {
+  /** when the first receive of this attempt happened: the id is usable for 5 minutes from then */
+  at: number;
+  /** each message as this attempt left it: a changed token or visibility means it was modified since */
+  messages: Array<{ key: string; token: string; visibleAt: number }>;
+}
+
 export interface QueueCollections {
   content: Collection<StoredMessage>;
   state: Collection<MessageState>;
   dedup: Collection<Dedup>;
+  attempts: Collection<Attempt>;
 }
 
+/** FIFO deduplication window, for message deduplication ids and receive request attempt ids alike. */
 export const DEDUP_WINDOW_MS = 5 * 60_000;
+
+/** Entries of a collection in time order (keys sort by id, the windows expire by time). */
+const byTime = <T extends { at: number }>(entries: Iterable<[string, T]>) => [...entries].sort((a, b) => a[1].at - b[1].at);
+
+/** Drops the entries that fell out of the window from the front of a time-ordered map (and the store). */
+function prune<T extends { at: number }>(map: Map<string, T>, store: Collection<T>, now: number): void {
+  for (const [k, v] of map) {
+    if (v.at + DEDUP_WINDOW_MS > now) break;
+    map.delete(k);
+    store.delete(k);
+  }
+}
 
 /** Min-heap of (visibleAt, key): the next message to become visible in a standard queue. */
 class VisibilityHeap {
@@ -113,6 +137,7 @@ export class Queue {
   private readonly heap = new VisibilityHeap();
   private readonly groups = new Map<string, Msg[]>();
   private readonly dedups = new Map<string, Dedup>();
+  private readonly attempts = new Map<string, Attempt>();
   private lastSeq = 0;
 
   constructor(public rec: QueueRecord, readonly arn: string, private readonly c: QueueCollections) {
@@ -123,7 +148,8 @@ export class Queue {
       this.index({ key, id: m.id, sentMs: m.sentMs, group: m.system.MessageGroupId, ...s });
       this.lastSeq = Math.max(this.lastSeq, Number(key));
     }
-    for (const [k, d] of c.dedup.scan()) this.dedups.set(k, d);
+    for (const [k, d] of byTime(c.dedup.scan())) this.dedups.set(k, d);
+    for (const [k, a] of byTime(c.attempts.scan())) this.attempts.set(k, a);
   }
 
   private index(m: Msg): void {
@@ -152,13 +178,40 @@ export class Queue {
 
   /** FIFO deduplication: the message an id was already used for within the window. */
   findDuplicate(dedupKey: string, now: number): Dedup | undefined {
-    // entries sit in send order: drop the ones out of the window from the front
-    for (const [k, d] of this.dedups) {
-      if (d.at + DEDUP_WINDOW_MS > now) break;
-      this.dedups.delete(k);
-      this.c.dedup.delete(k);
+    prune(this.dedups, this.c.dedup, now);
+    const d = this.dedups.get(dedupKey);
+    return d && d.at + DEDUP_WINDOW_MS > now ? d : undefined;
+  }
+
+  /**
+   * A retried FIFO receive (same ReceiveRequestAttemptId within 5 minutes): the same messages, with
+   * the same receipt handles and their visibility timeout started again — unless one of them was
+   * deleted, had its visibility changed or was received again since, in which case the attempt is
+   * forgotten and `undefined` tells the caller to receive afresh.
+   */
+  replay(attemptId: string, visibilityMs: number, now: number): Msg[] | undefined {
+    prune(this.attempts, this.c.attempts, now);
+    const a = this.attempts.get(attemptId);
+    if (!a) return undefined;
+    const msgs = a.messages.map((r) => {
+      const m = this.msgs.get(r.key);
+      return m && m.token === r.token && m.visibleAt === r.visibleAt ? m : undefined;
+    });
+    if (msgs.some((m) => !m)) {
+      this.attempts.delete(attemptId);
+      this.c.attempts.delete(attemptId);
+      return undefined;
     }
-    return this.dedups.get(dedupKey);
+    for (const m of msgs as Msg[]) this.setVisibility(m, visibilityMs, now);
+    this.remember(attemptId, msgs as Msg[], a.at);
+    return msgs as Msg[];
+  }
+
+  /** Records what a FIFO receive with a ReceiveRequestAttemptId handed out (callers wrap this in a transaction). */
+  remember(attemptId: string, msgs: Msg[], at: number): void {
+    const a: Attempt = { at, messages: msgs.map((m) => ({ key: m.key, token: m.token!, visibleAt: m.visibleAt })) };
+    this.attempts.set(attemptId, a); // a replay keeps its place in time order: its `at` is unchanged
+    this.c.attempts.put(attemptId, a);
   }
 
   /** Stores a message (callers wrap this in a transaction). */
@@ -198,9 +251,10 @@ export class Queue {
       }
       m.receives++;
       m.firstReceiveMs ??= now;
+      m.receivedMs = now;
       m.visibleAt = now + visibilityMs;
       m.token = randomBytes(12).toString('base64url');
-      this.c.state.put(m.key, { visibleAt: m.visibleAt, receives: m.receives, firstReceiveMs: m.firstReceiveMs, token: m.token });
+      this.saveState(m);
       out.push(m);
       return true;
     };
@@ -255,9 +309,13 @@ export class Queue {
     }
   }
 
+  private saveState(m: Msg): void {
+    this.c.state.put(m.key, { visibleAt: m.visibleAt, receives: m.receives, firstReceiveMs: m.firstReceiveMs, receivedMs: m.receivedMs, token: m.token });
+  }
+
   setVisibility(m: Msg, visibilityMs: number, now: number): void {
     m.visibleAt = now + visibilityMs;
-    this.c.state.put(m.key, { visibleAt: m.visibleAt, receives: m.receives, firstReceiveMs: m.firstReceiveMs, token: m.token });
+    this.saveState(m);
     if (!this.fifo) this.heap.push({ at: m.visibleAt, key: m.key });
     if (visibilityMs === 0) this.notify();
   }
@@ -306,6 +364,8 @@ export class Queue {
     this.groups.clear();
     this.c.content.clear();
     this.c.state.clear();
+    this.attempts.clear();
+    this.c.attempts.clear();
   }
 
   /** The queue is deleted: its messages and dedup records go, waiting polls return. */

@@ -88,7 +88,9 @@ export function fromDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: 
         if (typeof v === 'number' && Number.isFinite(v)) return new Date(v * 1000);
         throw mismatch(f, shape, v);
       }
-      const d = timestampIn(ref.timestampFormat ?? shape.timestampFormat ?? 'unixTimestamp', v);
+      const format = ref.timestampFormat ?? shape.timestampFormat ?? 'unixTimestamp';
+      // epoch seconds travel as a JSON number; "1515531081" is a string where a number belongs
+      const d = format === 'unixTimestamp' && typeof v !== 'number' ? undefined : timestampIn(format, v);
       if (!d) throw typeof v === 'string' || typeof v === 'number' ? bad(f, `Invalid timestamp at ${path}: ${String(v).slice(0, 64)}`) : mismatch(f, shape, v);
       return d;
     }

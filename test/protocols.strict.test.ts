@@ -379,6 +379,12 @@ run<unknown>({
   accepted: [[1, 2.5, NaN]],
 });
 
+test('DynamoDB: a wrongly typed AttributeValue gets the messages DynamoDB writes', async () => {
+  const put = ddb('PutItem', '{"TableName": "strict-missing", "Item": {"id": $value}}');
+  assert.deepEqual(await put('{"S": 123}'), { status: 400, code: 'SerializationException', message: 'NUMBER_VALUE cannot be converted to String' });
+  assert.deepEqual(await put('{"S": {"S": "asdf"}}'), { status: 400, code: 'SerializationException', message: 'Start of structure or map found where not expected.' });
+});
+
 // ---------------------------------------------------------------- a real client that skips its own checks
 
 test('boto3 with parameter validation off: DynamoDB answers SerializationException for Limit=1.5 and Limit="5", as AWS does', async () => {

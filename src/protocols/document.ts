@@ -59,11 +59,14 @@ export function fromDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: 
     case 'structure': {
       if (!isPlainObject(v)) throw mismatch(f, shape, v);
       if (shape.union) checkUnion(f, ref.shape, shape, v);
+      const members = wireMembers(shape);
       const out: Record<string, unknown> = {};
-      for (const [name, member] of Object.entries(shape.members ?? {})) {
-        const key = member.locationName && member.location === undefined ? member.locationName : name;
-        const value = fromDocument(model, member, v[key], f, path ? `${path}.${name}` : name);
-        if (value !== undefined) out[name] = value;
+      // walk what was sent, not every member the model has (DynamoDB's AttributeValue has ten, a value sets one)
+      for (const key in v) {
+        const member = members.get(key);
+        if (!member) continue; // unknown members are dropped
+        const value = fromDocument(model, member[1], v[key], f, path ? `${path}.${member[0]}` : member[0]);
+        if (value !== undefined) out[member[0]] = value;
       }
       return out;
     }
@@ -127,6 +130,21 @@ export function fromDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: 
   }
 }
 
+const wireIndex = new WeakMap<Shape, Map<string, [name: string, ref: ShapeRef]>>();
+
+/** A structure's members by the key they travel under (the jsonName where one is set). */
+function wireMembers(shape: Shape): Map<string, [string, ShapeRef]> {
+  let index = wireIndex.get(shape);
+  if (!index) {
+    index = new Map();
+    for (const [name, member] of Object.entries(shape.members ?? {})) {
+      index.set(member.locationName && member.location === undefined ? member.locationName : name, [name, member]);
+    }
+    wireIndex.set(shape, index);
+  }
+  return index;
+}
+
 /** A union carries exactly one member, and one the model knows (`__type` is a type tag, not a member). */
 function checkUnion(f: DocumentFlavour, name: string, shape: Shape, v: Record<string, unknown>) {
   let set: string | undefined;
@@ -137,8 +155,7 @@ function checkUnion(f: DocumentFlavour, name: string, shape: Shape, v: Record<st
     count++;
   }
   if (count !== 1) throw bad(f, `Union ${name} must have exactly one member set, found ${count}`);
-  const known = Object.entries(shape.members ?? {}).some(([m, ref]) => (ref.locationName ?? m) === set);
-  if (!known) throw bad(f, `Union ${name} has no member ${set}`);
+  if (!wireMembers(shape).has(set!)) throw bad(f, `Union ${name} has no member ${set}`);
 }
 
 /** Handler value → wire value. */

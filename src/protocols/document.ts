@@ -22,7 +22,8 @@ export const CBOR_FLAVOUR: DocumentFlavour = { blobs: 'bytes', timestamps: 'cbor
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
-/** The name Coral's JSON reader gives a value in its errors ("NUMBER_VALUE cannot be converted to String"). */
+/** The name Coral's JSON reader gives a value in its errors ("NUMBER_VALUE cannot be converted to String", as DynamoDB
+ * answers; STRING_VALUE seen likewise, the boolean and CBOR names by analogy). */
 function token(v: unknown): string {
   switch (typeof v) {
     case 'string': return 'STRING_VALUE';

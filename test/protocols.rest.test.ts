@@ -391,6 +391,45 @@ test('rest-json bad input: SerializationException', () => {
   assert.deepEqual(invoke, { FunctionName: 'f', Payload: Buffer.from('not json') });
 });
 
+// No AWS rest-json model binds an integer, boolean, timestamp or mediaType string to a header, so Smithy's
+// header cases (RestJsonHeader*MalformedValueRejected, *UnderflowOverflow, RestJsonHeaderMalformedStringInvalidBase64MediaType,
+// MalformedTimestampHeader*) run against a model shaped like Smithy's test service.
+test('rest-json header values follow Smithy: integers in range, exact booleans, http-date timestamps, base64 mediaType', () => {
+  const member = (shape: string, locationName: string, extra = {}) => ({ shape, location: 'header' as const, locationName, ...extra });
+  const model = new ServiceModel('t', {
+    metadata: { apiVersion: '1', endpointPrefix: 't', protocol: 'rest-json', serviceId: 'T' },
+    operations: { Malformed: { name: 'Malformed', http: { method: 'POST', requestUri: '/Malformed' }, input: { shape: 'In' } } },
+    shapes: {
+      In: { type: 'structure', members: {
+        int: member('Int', 'integerInHeader'), long: member('Long', 'longInHeader'), byte: member('Byte', 'byteInHeader'),
+        bool: member('Bool', 'booleanInHeader'), double: member('Double', 'doubleInHeader'), ts: member('Ts', 'timestampInHeader'),
+        epoch: member('Ts', 'epochInHeader', { timestampFormat: 'unixTimestamp' }), json: member('Json', 'x-media-typed-header', { jsonvalue: true }),
+      } },
+      Int: { type: 'integer' }, Long: { type: 'long' }, Byte: { type: 'byte' }, Bool: { type: 'boolean' }, Double: { type: 'double' },
+      Ts: { type: 'timestamp' }, Json: { type: 'string' },
+    },
+  });
+  const parse = (headers: Record<string, string>) => restJson.parse(model, 'Malformed', request('POST', '/Malformed', headers));
+  for (const v of ['true', '1.001', '2ABC', '0x42', 'Infinity', '-Infinity', 'NaN', '2147483648', '-9223372000000000000', '123000000000000000000000']) {
+    rejectsWith(() => parse({ integerinheader: v }), 'SerializationException');
+  }
+  for (const v of ['256', '-256', '1.001']) rejectsWith(() => parse({ byteinheader: v }), 'SerializationException');
+  for (const v of ['-184467440737095500000', '184467440737095500000']) rejectsWith(() => parse({ longinheader: v }), 'SerializationException');
+  for (const v of ['True', 'TRUE', 'y', 'yes', '1', 'on', 'False', 'n', 'no', '0', 'off']) rejectsWith(() => parse({ booleaninheader: v }), 'SerializationException');
+  for (const v of ['true', '2ABC', '0x42']) rejectsWith(() => parse({ doubleinheader: v }), 'SerializationException');
+  for (const v of ['1985-04-12T23:20:50.52Z', '1515531081', 'Tue, 29 Apr 2014 18:30:38']) rejectsWith(() => parse({ timestampinheader: v }), 'SerializationException');
+  for (const v of ['Tue, 29 Apr 2014 18:30:38 GMT', '1985-04-12T23:20:50Z', '1515531081ABC']) rejectsWith(() => parse({ epochinheader: v }), 'SerializationException');
+  for (const v of ['xyz', 'YmxvYg=', '[][]', '-_==']) rejectsWith(() => parse({ 'x-media-typed-header': v }), 'SerializationException');
+  // what the SDKs send still parses
+  assert.deepEqual(parse({
+    integerinheader: '-2147483648', longinheader: '9007199254740993', byteinheader: '127', booleaninheader: 'false', doubleinheader: 'Infinity',
+    timestampinheader: 'Tue, 29 Apr 2014 18:30:38 GMT', epochinheader: '1515531081.5', 'x-media-typed-header': Buffer.from('{"a":1}').toString('base64'),
+  }), {
+    int: -2147483648, long: 9007199254740992, byte: 127, bool: false, double: Infinity,
+    ts: new Date('2014-04-29T18:30:38Z'), epoch: new Date(1515531081500), json: { a: 1 },
+  });
+});
+
 // ---------------------------------------------------------------- helpers
 
 test('header lists: quoted strings and HTTP dates', () => {

@@ -3,6 +3,7 @@ import type { ServiceModel, Shape, ShapeRef } from './model.js';
 import type { HttpRequest, HttpResponse, Protocol, SerializeContext } from './types.js';
 import { ServiceError } from '../services/errors.js';
 import { parseTimestamp } from './timestamps.js';
+import { decodeBase64, floatFromText, integerFromText } from './scalars.js';
 import { escapeXml, XmlWriter } from './xml.js';
 import { errorStatus, faultType, queryErrorCode } from './errors.js';
 
@@ -110,11 +111,10 @@ class QueryReader {
 function scalar(shape: Shape, raw: string, name: string): unknown {
   switch (shape.type) {
     case 'integer': case 'long': case 'short': case 'byte': case 'float': case 'double': case 'bigdecimal': case 'biginteger': {
-      const n = Number(raw);
+      const t = raw.trim();
       const integral = shape.type !== 'float' && shape.type !== 'double' && shape.type !== 'bigdecimal';
-      if (integral ? !/^\s*[+-]?\d+\s*$/.test(raw) : raw.trim() === '' || Number.isNaN(n) && raw !== 'NaN') {
-        throw new ServiceError('MalformedInput', `Value '${raw.slice(0, 64)}' for parameter ${name} is not a valid number.`);
-      }
+      const n = integral ? integerFromText(shape.type, t) : floatFromText(t); // in range, decimal (no "0x42")
+      if (n === undefined) throw new ServiceError('MalformedInput', `Value '${raw.slice(0, 64)}' for parameter ${name} is not a valid number.`);
       return n;
     }
     case 'boolean':
@@ -126,8 +126,11 @@ function scalar(shape: Shape, raw: string, name: string): unknown {
       } catch {
         throw new ServiceError('MalformedInput', `Value '${raw.slice(0, 64)}' for parameter ${name} is not a valid timestamp.`);
       }
-    case 'blob':
-      return Buffer.from(raw, 'base64');
+    case 'blob': {
+      const b = decodeBase64(raw);
+      if (typeof b === 'string') throw new ServiceError('MalformedInput', `Value for parameter ${name} is not valid base64: ${b}`);
+      return b;
+    }
     default:
       return raw;
   }

@@ -31,6 +31,7 @@ function writeMembers(model: ServiceModel, shape: Shape, value: Record<string, u
 
 const codec: RestBodyCodec = {
   contentType: 'application/json',
+  strictText: true,
   invalid: (message) => bad(message),
 
   readBody(model, shape, isBodyMember, body) {

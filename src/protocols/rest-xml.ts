@@ -39,6 +39,7 @@ const S3_UNWRAPPED_OUTPUT = new Set(['GetBucketLocation']);
 
 const codec: RestBodyCodec = {
   contentType: 'application/xml',
+  strictText: false, // S3 reads its headers the lenient way it always has
   // S3 answers InvalidArgument for a header or query value it cannot read
   invalid: (message, inBody) => (inBody ? malformed() : new ServiceError('InvalidArgument', message, 400)),
 

@@ -2,15 +2,17 @@
 // (from the model's `http.requestUri` templates), and the members bound to the URI, the query string,
 // headers and the status code. Bodies are left to a RestBodyCodec.
 import type { Readable } from 'node:stream';
-import type { Operation, ServiceModel, Shape, ShapeRef } from './model.js';
+import type { Operation, ServiceModel, Shape, ShapeRef, TimestampFormat } from './model.js';
 import type { HttpRequest, HttpResponse } from './types.js';
 import type { ServiceError } from '../services/errors.js';
 import { formatTimestamp } from './timestamps.js';
-import { scalarFromString } from './xml.js';
+import { decodeBase64, scalarFromString, type TextRules } from './scalars.js';
 
 /** What rest-json and rest-xml do differently: the body format and the error codes for bad input. */
 export interface RestBodyCodec {
   readonly contentType: string;
+  /** Header, query and label values held to Smithy's rules (rest-json) rather than read leniently (S3). */
+  readonly strictText: boolean;
   /** The error for a malformed body (`inBody`) or an unreadable header, query or label value. */
   invalid(message: string, inBody: boolean): ServiceError;
   /** The input members without an HTTP binding, from a non-empty body. */
@@ -172,22 +174,30 @@ export function splitHeaderList(raw: string, httpDates: boolean): string[] {
 
 const isJsonValue = (ref: ShapeRef, shape: Shape) => !!(ref.jsonvalue || (shape as { jsonvalue?: boolean }).jsonvalue);
 
-function headerValue(model: ServiceModel, ref: ShapeRef, raw: string, invalid: (m: string) => Error): unknown {
+/** How a bound value's text is read: timestamps default to http-date in headers, date-time elsewhere. */
+function textRules(strict: boolean, ref: ShapeRef, shape: Shape, defaultTs: TimestampFormat): TextRules {
+  return { strict, timestampFormat: ref.timestampFormat ?? shape.timestampFormat ?? defaultTs };
+}
+
+function headerValue(model: ServiceModel, ref: ShapeRef, raw: string, invalid: (m: string) => Error, strict: boolean): unknown {
   const shape = model.shape(ref.shape);
   if (shape.type === 'list') {
     const item = shape.member!;
     const itemShape = model.shape(item.shape);
-    const httpDates = itemShape.type === 'timestamp' && (item.timestampFormat ?? itemShape.timestampFormat ?? 'rfc822') === 'rfc822';
-    return splitHeaderList(raw, httpDates).map((s) => scalarFromString(itemShape, s, invalid));
+    const rules = textRules(strict, item, itemShape, 'rfc822');
+    const httpDates = itemShape.type === 'timestamp' && rules.timestampFormat === 'rfc822';
+    return splitHeaderList(raw, httpDates).map((s) => scalarFromString(itemShape, s, invalid, rules));
   }
   if (isJsonValue(ref, shape)) {
+    const decoded = decodeBase64(raw.trim()); // a mediaType header is base64 of its content
     try {
-      return JSON.parse(Buffer.from(raw, 'base64').toString('utf8'));
+      if (typeof decoded === 'string') throw new Error(decoded);
+      return JSON.parse(decoded.toString('utf8'));
     } catch {
       throw invalid(`Expected base64-encoded JSON, got '${raw.slice(0, 64)}'`);
     }
   }
-  return scalarFromString(shape, raw, invalid);
+  return scalarFromString(shape, raw, invalid, textRules(strict, ref, shape, 'rfc822'));
 }
 
 /** The input of a rest-json / rest-xml request, keyed by member name. */
@@ -214,14 +224,14 @@ export function parseRest(model: ServiceModel, operation: string, req: HttpReque
     let v: unknown;
     switch (ref.location) {
       case 'uri':
-        if (labels[k] !== undefined) v = scalarFromString(shape, labels[k], invalid);
+        if (labels[k] !== undefined) v = scalarFromString(shape, labels[k], invalid, textRules(codec.strictText, ref, shape, 'iso8601'));
         break;
       case 'querystring':
-        v = shape.type === 'map' ? queryMap(model, shape, req, boundQuery) : queryValue(model, shape, req.query.get(k), invalid);
+        v = shape.type === 'map' ? queryMap(model, shape, req, boundQuery) : queryValue(model, ref, req.query.get(k), invalid, codec.strictText);
         break;
       case 'header': {
         const raw = req.headers[k.toLowerCase()];
-        if (raw !== undefined) v = headerValue(model, ref, raw, invalid);
+        if (raw !== undefined) v = headerValue(model, ref, raw, invalid, codec.strictText);
         break;
       }
       case 'headers': {
@@ -254,13 +264,15 @@ export function parseRest(model: ServiceModel, operation: string, req: HttpReque
   return input;
 }
 
-function queryValue(model: ServiceModel, shape: Shape, values: string[] | undefined, invalid: (m: string) => Error): unknown {
+function queryValue(model: ServiceModel, ref: ShapeRef, values: string[] | undefined, invalid: (m: string) => Error, strict: boolean): unknown {
   if (!values?.length) return undefined;
+  const shape = model.shape(ref.shape);
   if (shape.type === 'list') {
     const item = model.shape(shape.member!.shape);
-    return values.map((v) => scalarFromString(item, v, invalid));
+    const rules = textRules(strict, shape.member!, item, 'iso8601');
+    return values.map((v) => scalarFromString(item, v, invalid, rules));
   }
-  return scalarFromString(shape, values[0], invalid);
+  return scalarFromString(shape, values[0], invalid, textRules(strict, ref, shape, 'iso8601'));
 }
 
 /** A map bound to the query string takes every parameter no other member (or the URI template) names. */

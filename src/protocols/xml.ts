@@ -2,7 +2,8 @@
 import { createRequire } from 'node:module';
 import type { XMLParser as XMLParserType, XMLValidator as XMLValidatorType } from 'fast-xml-parser';
 import type { ServiceModel, Shape, ShapeRef, TimestampFormat } from './model.js';
-import { formatTimestamp, parseTimestamp } from './timestamps.js';
+import { formatTimestamp } from './timestamps.js';
+import { scalarFromString } from './scalars.js';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;', '\n': '&#10;' };
 export const escapeXml = (s: string) => s.replace(/[&<>"'\r]/g, (c) => ESC[c]);
@@ -226,43 +227,5 @@ export class XmlReader {
   /** A scalar from its text form (XML bodies, and the header/query/label strings of rest protocols). */
   scalar(ref: ShapeRef, text: string): unknown {
     return scalarFromString(this.model.shape(ref.shape), text, this.invalid);
-  }
-}
-
-/** The magnitude each integer shape can hold (long: as far as a double tells). */
-const INTEGER_LIMITS: Partial<Record<Shape['type'], number>> = { byte: 2 ** 7, short: 2 ** 15, integer: 2 ** 31, long: 2 ** 63 };
-
-/** Parses the text form of a scalar shape; `invalid` builds the error for text that does not fit. */
-export function scalarFromString(shape: Shape, text: string, invalid: (message: string) => Error): unknown {
-  switch (shape.type) {
-    case 'integer': case 'long': case 'short': case 'byte': case 'biginteger': {
-      const t = text.trim();
-      const limit = INTEGER_LIMITS[shape.type];
-      if (!/^[+-]?\d+$/.test(t) || (limit !== undefined && Math.abs(Number(t)) > limit)) {
-        throw invalid(`Expected an integer, got '${text.slice(0, 64)}'`);
-      }
-      return Number(t);
-    }
-    case 'float': case 'double': case 'bigdecimal': {
-      const t = text.trim();
-      const n = Number(t);
-      if (t === '' || (Number.isNaN(n) && t !== 'NaN')) throw invalid(`Expected a number, got '${text.slice(0, 64)}'`);
-      return n;
-    }
-    case 'boolean': {
-      const t = text.trim().toLowerCase();
-      if (t !== 'true' && t !== 'false') throw invalid(`Expected true or false, got '${text.slice(0, 64)}'`);
-      return t === 'true';
-    }
-    case 'timestamp':
-      try {
-        return parseTimestamp(text.trim());
-      } catch {
-        throw invalid(`Expected a timestamp, got '${text.slice(0, 64)}'`);
-      }
-    case 'blob':
-      return Buffer.from(text, 'base64');
-    default:
-      return text;
   }
 }

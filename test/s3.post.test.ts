@@ -538,7 +538,8 @@ test('a 64 MiB file streams to disk: the server process does not hold it in memo
     assert.equal(r.status, 204);
     assert.equal(r.headers.get('etag'), `"${md5}"`);
     const grown = peak() - before;
-    assert.ok(grown < size / 2, `peak RSS grew by ${(grown / 1048576).toFixed(1)} MiB for a ${size / 1048576} MiB upload`);
+    // holding the body would take 64 MiB; chunks the GC has not yet collected take up to ~32 MiB
+    assert.ok(grown < size * 0.75, `peak RSS grew by ${(grown / 1048576).toFixed(1)} MiB for a ${size / 1048576} MiB upload`);
 
     const got = await client.send(new GetObjectCommand({ Bucket, Key: 'large.bin' }));
     const hash = createHash('md5');

@@ -243,3 +243,34 @@ test('NIMBUS_DYNAMODB_ITEM_COLLECTION_LIMIT sets the limit; sizes and collection
     await second.stop();
   }
 });
+
+test('a table stored before sizes were kept is counted once, on first use, collections included', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-ddb-legacy-'));
+  const first = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
+  try {
+    const c1 = new D.DynamoDBClient(clientConfig(first.url));
+    await lsiTable(c1, 'old');
+    await c1.send(new D.PutItemCommand({ TableName: 'old', Item: item('p', '1', 100, 7) }));
+    await c1.send(new D.PutItemCommand({ TableName: 'old', Item: item('p', '2', 100) }));
+    c1.destroy();
+  } finally {
+    await first.stop();
+  }
+  // what an older Nimbus left behind: items and indexes, no sizes
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(join(dataDir, 'nimbus.sqlite'));
+  const removed = db.prepare('DELETE FROM kv WHERE ns IN (?, ?)').run('dynamodb/000000000000/us-east-1/stats', 'dynamodb/000000000000/us-east-1/collection-sizes').changes;
+  db.close();
+  assert.equal(removed, 2); // the table's sizes and its one item collection
+  const second = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn'], { NIMBUS_DYNAMODB_ITEM_COLLECTION_LIMIT: String(221 + 109 + 9) });
+  try {
+    const c2 = new D.DynamoDBClient(clientConfig(second.url));
+    assert.deepEqual(await sizes(c2, 'old'), { table: [2, 221], 'by-n': [1, 9] });
+    await rejects(c2.send(new D.PutItemCommand({ TableName: 'old', Item: item('p', '33', 0) })), 'ItemCollectionSizeLimitExceededException', 400, full);
+    await c2.send(new D.PutItemCommand({ TableName: 'old', Item: item('p', '3', 0) }));
+    assert.deepEqual(await sizes(c2, 'old'), { table: [3, 230], 'by-n': [1, 9] });
+    c2.destroy();
+  } finally {
+    await second.stop();
+  }
+});

@@ -138,7 +138,7 @@ test('ConditionExpression: comparators and functions; ConditionalCheckFailedExce
   };
   assert.equal(await holds('n = :v', { ':v': { N: '5.0' } }), true);
   assert.equal(await holds('n <> :v', { ':v': { N: '5' } }), false);
-  assert.equal(await holds('missing <> :v', { ':v': { N: '5' } }), true);
+  assert.equal(await holds('absent <> :v', { ':v': { N: '5' } }), true);
   assert.equal(await holds('n < :v AND n >= :w', { ':v': { N: '6' }, ':w': { N: '5' } }), true);
   assert.equal(await holds('n > :v OR NOT (n = :v)', { ':v': { N: '6' } }), true);
   assert.equal(await holds('n BETWEEN :a AND :b', { ':a': { N: '1' }, ':b': { N: '4' } }), false);

@@ -3,7 +3,7 @@
 // UnprocessedKeys / UnprocessedItems come back empty.
 import type { BatchGetItemInput, BatchWriteItemInput, ConsumedCapacity } from '../../generated/dynamodb.js';
 import type { Runtime } from '../../runtime.js';
-import { apply, getItem, preparePut, prepareDelete, type PreparedWrite } from './items.js';
+import { apply, collectionMetrics, getItem, preparePut, prepareDelete, type PreparedWrite } from './items.js';
 import type { DynamoStore } from './store.js';
 import { invalid, itemSize, type Item } from './values.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
@@ -37,6 +37,7 @@ export function batchWrite(rt: Runtime, store: DynamoStore, input: BatchWriteIte
   if (total > 25) throw invalid('Too many items requested for the BatchWriteItem call');
   return rt.engine.transaction(() => {
     const writes: PreparedWrite[] = [];
+    const keys: Item[] = [];
     const capacity: ConsumedCapacity[] = [];
     for (const [table, reqs] of Object.entries(input.RequestItems)) {
       const seen = new Set<string>();
@@ -48,11 +49,13 @@ export function batchWrite(rt: Runtime, store: DynamoStore, input: BatchWriteIte
         seen.add(w.key);
         units += writeUnits(itemSize(w.next ?? w.old ?? {}));
         writes.push(w);
+        keys.push(r.PutRequest ? r.PutRequest.Item : r.DeleteRequest!.Key);
       }
       const c = consumed(input.ReturnConsumedCapacity, table, units, true);
       if (c) capacity.push(c);
     }
     for (const w of writes) apply(store, w);
-    return { UnprocessedItems: {}, ...(capacity.length ? { ConsumedCapacity: capacity } : {}) };
+    const metrics = input.ReturnItemCollectionMetrics === 'SIZE' ? collectionMetrics(store, writes.map((w, i) => ({ w, key: keys[i] }))) : undefined;
+    return { UnprocessedItems: {}, ...(capacity.length ? { ConsumedCapacity: capacity } : {}), ...(metrics ? { ItemCollectionMetrics: metrics } : {}) };
   });
 }

@@ -1,7 +1,7 @@
 // Single-item writes and reads. A write is prepared (validated, condition checked, new image
 // computed) then applied; transactions prepare every action before applying any.
 import type {
-  DeleteItemInput, GetItemInput, PutItemInput, ReturnValue, ReturnValuesOnConditionCheckFailure, UpdateItemInput,
+  CancellationReason, DeleteItemInput, ItemCollectionMetrics, GetItemInput, PutItemInput, ReturnValue, ReturnValuesOnConditionCheckFailure, UpdateItemInput,
 } from '../../generated/dynamodb.js';
 import { ServiceError } from '../errors.js';
 import type { Condition, Path, UpdateAction } from './expressions/ast.js';
@@ -9,7 +9,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { applyUpdate, checkPaths } from './expressions/update.js';
 import { RequestExpressions, noMixing } from './expressions/request.js';
 import { fromAttributeUpdates, fromAttributesToGet, fromExpected } from './expressions/legacy.js';
-import { checkItemKey, checkKeyParam, encodeKey } from './keys.js';
+import { checkItemKey, checkKeyParam, encodeKey, encodeValue } from './keys.js';
 import type { DynamoStore, TableMeta } from './store.js';
 import { getTable } from './tables.js';
 import { MAX_ITEM_SIZE, invalid, invalidParam, itemSize, normaliseItem, typeOf, type Item } from './values.js';
@@ -103,6 +103,26 @@ export function apply(store: DynamoStore, w: PreparedWrite): void {
   if (w.next || w.old) store.write(w.t, w.key, w.old, w.next);
 }
 
+export const transactionCanceled = (reasons: CancellationReason[]) =>
+  new ServiceError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, 400, { CancellationReasons: reasons });
+
+/**
+ * Applies a transaction's checked writes (undefined: an action that writes nothing). A write whose
+ * item collection is full cancels the transaction; the caller's SQLite transaction then rolls back.
+ */
+export function applyTransaction(store: DynamoStore, writes: Array<PreparedWrite | undefined>): void {
+  const reasons: CancellationReason[] = writes.map((w) => {
+    try {
+      if (w) apply(store, w);
+      return { Code: 'None' };
+    } catch (e) {
+      if (!(e instanceof ServiceError) || e.code !== 'ItemCollectionSizeLimitExceededException') throw e;
+      return { Code: 'ItemCollectionSizeLimitExceeded', Message: e.message };
+    }
+  });
+  if (reasons.some((r) => r.Code !== 'None')) throw transactionCanceled(reasons);
+}
+
 /** The Attributes a write answers with, per ReturnValues. */
 export function returned(w: PreparedWrite, rv: ReturnValue | undefined): Item | undefined {
   switch (rv ?? 'NONE') {
@@ -123,4 +143,19 @@ export function getItem(store: DynamoStore, input: GetItemInput): { t: TableMeta
   ex.finish();
   const { t, old: item } = locate(store, input.TableName, input.Key);
   return { t, item: item && paths ? project(item, paths) : item };
+}
+
+/** BatchWriteItem's and TransactWriteItems' ItemCollectionMetrics: per table with LSIs, one per item collection written. */
+export function collectionMetrics(store: DynamoStore, writes: Array<{ w: PreparedWrite; key: Item }>): Record<string, ItemCollectionMetrics[]> | undefined {
+  const out: Record<string, ItemCollectionMetrics[]> = {};
+  const seen = new Set<string>();
+  for (const { w, key } of writes) {
+    const m = store.sizes.metrics(w.t, key);
+    if (!m) continue;
+    const id = `${w.t.name}/${encodeValue(m.ItemCollectionKey![w.t.key.hash])}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    (out[w.t.name] ??= []).push(m);
+  }
+  return Object.keys(out).length ? out : undefined;
 }

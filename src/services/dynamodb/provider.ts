@@ -12,7 +12,27 @@ import { transactGet, transactWrite } from './transactions.js';
 import { TtlSweeper } from './ttl.js';
 import { batchExecute, executeStatement, executeTransaction } from './partiql/execute.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
-import { invalid, itemSize } from './values.js';
+import { invalid, itemSize, type Item } from './values.js';
+import { collectionLimits } from './sizes.js';
+import { registerAdminRoute } from '../../admin/routes.js';
+
+/** GET / POST /_nimbus/dynamodb/limits: the item collection size limit, lowered to test it without writing 10 GB. */
+function registerLimitRoutes(rt: Runtime): void {
+  registerAdminRoute(rt, 'GET /_nimbus/dynamodb/limits', () => ({ body: collectionLimits(rt) }));
+  registerAdminRoute(rt, 'POST /_nimbus/dynamodb/limits', ({ body }) => {
+    let n: unknown;
+    try {
+      n = (JSON.parse(body.toString('utf8')) as { itemCollectionSizeBytes?: unknown }).itemCollectionSizeBytes;
+    } catch {
+      n = undefined;
+    }
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0) {
+      return { status: 400, body: { error: 'expected {"itemCollectionSizeBytes": <a positive integer>}' } };
+    }
+    collectionLimits(rt).itemCollectionSizeBytes = n;
+    return { body: collectionLimits(rt) };
+  });
+}
 
 function create(rt: Runtime): DynamodbProvider {
   const stores = dynamoStores(rt);
@@ -24,11 +44,14 @@ function create(rt: Runtime): DynamodbProvider {
     if (t?.ttl?.enabled) ttl.sweepIfDue(ctx.account, ctx.region, t);
     return s;
   };
+  registerLimitRoutes(rt);
   const tables = tableHandlers(store, (fn) => rt.engine.transaction(fn));
   const writeCapacity = (mode: string | undefined, w: PreparedWrite) => consumed(mode as never, w.t.name, writeUnits(itemSize(w.next ?? w.old ?? {})), true);
   const onlyOld = (rv: string | undefined) => {
     if (rv && rv !== 'NONE' && rv !== 'ALL_OLD') throw invalid('Return values set to invalid value');
   };
+  const collection = (ctx: RequestContext, mode: string | undefined, w: PreparedWrite, key: Item) =>
+    (mode === 'SIZE' ? store(ctx).sizes.metrics(w.t, key) : undefined);
   // prepare and apply in one transaction: one commit per write
   const write = (ctx: RequestContext, prepare: (s: DynamoStore) => PreparedWrite) => rt.engine.transaction(() => {
     const s = store(ctx);
@@ -49,18 +72,18 @@ function create(rt: Runtime): DynamodbProvider {
     PutItem: (input, ctx) => {
       onlyOld(input.ReturnValues);
       const w = write(ctx, (s) => preparePut(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Item) };
     },
 
     DeleteItem: (input, ctx) => {
       onlyOld(input.ReturnValues);
       const w = write(ctx, (s) => prepareDelete(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
     },
 
     UpdateItem: (input, ctx) => {
       const w = write(ctx, (s) => prepareUpdate(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
     },
 
     GetItem: (input, ctx) => {

@@ -7,6 +7,7 @@ import type { Stores, StoreScope } from '../../state/stores.js';
 import type { AttributeDefinition, KeySchemaElement, Projection, StreamViewType } from '../../generated/dynamodb.js';
 import { encodeKey, encodeValue, keyOf, type KeyDef } from './keys.js';
 import { equalValues, itemSize, type Item } from './values.js';
+import { Sizes, type Footprint } from './sizes.js';
 
 export interface IndexMeta {
   name: string;
@@ -81,6 +82,7 @@ export class DynamoStore {
   readonly streams: Collection<StreamMeta>;
   readonly records: Collection<StreamRecordData>;
   readonly tokens: Collection<{ hash: string; at: number }>;
+  readonly sizes: Sizes;
   private readonly collections = new Map<string, Collection<Item>>();
 
   constructor(private readonly scope: StoreScope, private readonly rt: Runtime) {
@@ -88,6 +90,7 @@ export class DynamoStore {
     this.streams = scope.collection('streams');
     this.records = scope.collection('records');
     this.tokens = scope.collection('tokens');
+    this.sizes = new Sizes(scope, rt, (t, item) => this.footprint(t, item), (t) => this.items(t).scan());
   }
 
   get account() { return this.scope.account; }
@@ -122,24 +125,39 @@ export class DynamoStore {
     return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
   }
 
-  putIndexEntry(t: TableMeta, idx: IndexMeta, item: Item): void {
-    const k = this.indexKey(t, idx, item);
-    if (k) this.index(t, idx).put(k, this.projectForIndex(t, idx, item));
+  /** The item's size and its entry in each index (undefined where sparse). */
+  footprint(t: TableMeta, item: Item): Footprint {
+    const bytes = itemSize(item);
+    return {
+      bytes,
+      entries: t.indexes.map((idx) => {
+        const key = this.indexKey(t, idx, item);
+        if (!key) return undefined;
+        const entry = this.projectForIndex(t, idx, item);
+        return { key, item: entry, bytes: entry === item ? bytes : itemSize(entry) };
+      }),
+    };
   }
 
-  /** Replaces (or deletes, next undefined) one item, keeping indexes and the stream in step. */
+  /**
+   * Replaces (or deletes, next undefined) one item, keeping indexes, sizes and the stream in step.
+   * Throws ItemCollectionSizeLimitExceededException, writing nothing, when the item's collection is full.
+   */
   write(t: TableMeta, key: string, old: Item | undefined, next: Item | undefined, opts: { service?: boolean } = {}): void {
+    if (!old && !next) return;
     this.rt.engine.transaction(() => {
+      const before = old && this.footprint(t, old);
+      const after = next && this.footprint(t, next);
+      this.sizes.record(t, (next ?? old)![t.key.hash], before, after);
       const items = this.items(t);
       if (next) items.put(key, next);
-      else if (old) items.delete(key);
-      for (const idx of t.indexes) {
-        const before = old && this.indexKey(t, idx, old);
-        const after = next && this.indexKey(t, idx, next);
-        if (before && before !== after) this.index(t, idx).delete(before);
-        if (after) this.index(t, idx).put(after, this.projectForIndex(t, idx, next!));
-      }
-      if (t.stream?.enabled && (old || next) && !(old && next && equalValues({ M: old }, { M: next }))) {
+      else items.delete(key);
+      t.indexes.forEach((idx, i) => {
+        const b = before?.entries[i], a = after?.entries[i];
+        if (b && b.key !== a?.key) this.index(t, idx).delete(b.key);
+        if (a) this.index(t, idx).put(a.key, a.item);
+      });
+      if (t.stream?.enabled && !(old && next && equalValues({ M: old }, { M: next }))) {
         this.appendRecord(t, old, next, opts.service);
       }
     });

@@ -9,7 +9,7 @@ import type { RequestContext } from '../types.js';
 import { ServiceError } from '../errors.js';
 import type { DynamoStore, IndexMeta, TableMeta } from './store.js';
 import type { KeyDef } from './keys.js';
-import { invalid, invalidParam } from './values.js';
+import { invalid, invalidParam, itemSize } from './values.js';
 
 export const notFound = (name?: string) =>
   new ServiceError('ResourceNotFoundException', name ? `Requested resource not found: Table: ${name} not found` : 'Requested resource not found');
@@ -91,13 +91,15 @@ function newIndex(kind: 'LSI' | 'GSI', i: { IndexName: string; KeySchema: KeySch
 }
 
 export function describe(store: DynamoStore, t: TableMeta, status: TableDescription['TableStatus'] = 'ACTIVE'): TableDescription {
+  // kept up to date by every write (sizes.ts); a table being created or deleted shows none
+  const stats = status === 'ACTIVE' ? store.sizes.of(t) : undefined;
   const pt = (read: number, write: number) => ({ NumberOfDecreasesToday: 0, ReadCapacityUnits: read, WriteCapacityUnits: write });
   const indexDesc = (idx: IndexMeta) => ({
     IndexName: idx.name,
     KeySchema: idx.keySchema,
     Projection: idx.projection,
-    IndexSizeBytes: 0,
-    ItemCount: status === 'ACTIVE' ? store.index(t, idx).count() : 0,
+    IndexSizeBytes: stats?.indexes[idx.name]?.bytes ?? 0,
+    ItemCount: stats?.indexes[idx.name]?.items ?? 0,
     IndexArn: `${t.arn}/index/${idx.name}`,
   });
   const lsis = t.indexes.filter((i) => i.kind === 'LSI');
@@ -109,8 +111,8 @@ export function describe(store: DynamoStore, t: TableMeta, status: TableDescript
     TableStatus: status,
     CreationDateTime: new Date(t.created),
     ProvisionedThroughput: pt(t.read, t.write),
-    TableSizeBytes: 0,
-    ItemCount: status === 'ACTIVE' ? store.items(t).count() : 0,
+    TableSizeBytes: stats?.bytes ?? 0,
+    ItemCount: stats?.items ?? 0,
     TableArn: t.arn,
     TableId: t.id,
     ...(t.billingMode === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: new Date(t.created) } } : {}),
@@ -167,6 +169,7 @@ function createTable(store: DynamoStore, input: CreateTableInput, ctx: RequestCo
     tableClass: input.TableClass ?? 'STANDARD',
   };
   store.tables.put(name, t);
+  store.sizes.created(t);
   registerStream(store, t, now);
   return describe(store, t, 'ACTIVE');
 }
@@ -212,11 +215,21 @@ function updateTable(store: DynamoStore, input: UpdateTableInput, ctx: RequestCo
         const idx = newIndex('GSI', u.Create, defs, t.billingMode);
         t.indexes.push(idx);
         // backfill: every existing item with the index's key attributes
-        for (const [, item] of [...store.items(t).scan()]) store.putIndexEntry(t, idx, item);
+        const built = { items: 0, bytes: 0 };
+        for (const [, item] of [...store.items(t).scan()]) {
+          const key = store.indexKey(t, idx, item);
+          if (!key) continue;
+          const entry = store.projectForIndex(t, idx, item);
+          store.index(t, idx).put(key, entry);
+          built.items++;
+          built.bytes += itemSize(entry);
+        }
+        store.sizes.indexBuilt(t, idx, built);
       } else if (u.Delete) {
         const idx = t.indexes.find((i) => i.kind === 'GSI' && i.name === u.Delete!.IndexName);
         if (!idx) throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Delete.IndexName} not found`);
         store.index(t, idx).clear();
+        store.sizes.indexDropped(t, idx);
         t.indexes = t.indexes.filter((i) => i !== idx);
       } else if (u.Update) {
         const idx = t.indexes.find((i) => i.kind === 'GSI' && i.name === u.Update!.IndexName);
@@ -254,6 +267,7 @@ export function tableHandlers(store: (ctx: RequestContext) => DynamoStore, trans
         closeStream(s, t, ctx.clock.nowMs());
         s.items(t).clear();
         for (const idx of t.indexes) s.index(t, idx).clear();
+        s.sizes.dropped(t);
         s.tables.delete(t.name);
       });
       return { TableDescription: desc };

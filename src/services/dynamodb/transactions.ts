@@ -6,7 +6,7 @@ import { consumed, readUnits, writeUnits } from './capacity.js';
 import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
 import { ServiceError } from '../errors.js';
-import { apply, check, getItem, locate, prepareDelete, preparePut, prepareUpdate, type PreparedWrite } from './items.js';
+import { applyTransaction, check, collectionMetrics, getItem, locate, prepareDelete, preparePut, prepareUpdate, transactionCanceled, type PreparedWrite } from './items.js';
 import { RequestExpressions } from './expressions/request.js';
 import type { DynamoStore } from './store.js';
 import { invalid, itemSize } from './values.js';
@@ -58,12 +58,16 @@ export function transactWrite(rt: Runtime, store: DynamoStore, input: TransactWr
       }
       writes.push(w);
     }
-    if (reasons.some((r) => r.Code !== 'None')) {
-      throw new ServiceError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, 400, { CancellationReasons: reasons });
-    }
-    for (let i = 0; i < writes.length; i++) if (!items[i].ConditionCheck) apply(store, writes[i]!);
+    if (reasons.some((r) => r.Code !== 'None')) throw transactionCanceled(reasons);
+    applyTransaction(store, writes.map((w, i) => (items[i].ConditionCheck ? undefined : w)));
     if (input.ClientRequestToken) store.tokens.put(input.ClientRequestToken, { hash, at: now });
-    return capacity(input.ReturnConsumedCapacity, writes.map((w) => [w!.t.name, 2 * writeUnits(itemSize(w!.next ?? w!.old ?? {}))]), true);
+    const metrics = input.ReturnItemCollectionMetrics === 'SIZE'
+      ? collectionMetrics(store, items.flatMap((a, i) => (a.ConditionCheck ? [] : [{ w: writes[i]!, key: a.Put?.Item ?? a.Update?.Key ?? a.Delete!.Key }])))
+      : undefined;
+    return {
+      ...capacity(input.ReturnConsumedCapacity, writes.map((w) => [w!.t.name, 2 * writeUnits(itemSize(w!.next ?? w!.old ?? {}))]), true),
+      ...(metrics ? { ItemCollectionMetrics: metrics } : {}),
+    };
   });
 }
 

@@ -3,6 +3,7 @@
 // ones were used, so unused ones can be refused as DynamoDB does.
 import type { Condition, Operand, Path, UpdateAction, Comparator } from './ast.js';
 import { invalid, type Value } from '../values.js';
+import { isReservedWord } from './reserved-words.js';
 
 type Tok = { t: 'id' | 'name' | 'value' | 'num' | 'op' | 'eof'; s: string; pos: number };
 
@@ -50,6 +51,8 @@ const ARITY: Record<string, number> = { attribute_exists: 1, attribute_not_exist
 class Parser {
   private readonly toks: Tok[];
   private i = 0;
+  /** the first semantic fault (undefined placeholder, reserved word): reported once the syntax is known good */
+  private fault?: string;
 
   constructor(private readonly src: string, private readonly kind: string, private readonly ph: Placeholders) {
     if (src.trim() === '') throw invalid(`Invalid ${kind}: The expression can not be empty;`);
@@ -58,6 +61,10 @@ class Parser {
 
   private error(msg: string): never {
     throw invalid(`Invalid ${this.kind}: ${msg}`);
+  }
+
+  private semantic(msg: string): void {
+    this.fault ??= msg;
   }
 
   private syntax(tok: string, pos: number): never {
@@ -77,7 +84,10 @@ class Parser {
   private isOp(s: string): boolean { const t = this.peek(); return t.t === 'op' && t.s === s; }
   private isWord(w: string): boolean { const t = this.peek(); return t.t === 'id' && t.s.toUpperCase() === w; }
   private expectOp(s: string): void { if (!this.isOp(s)) this.unexpected(); this.i++; }
-  done(): void { if (this.peek().t !== 'eof') this.unexpected(); }
+  done(): void {
+    if (this.peek().t !== 'eof') this.unexpected();
+    if (this.fault) this.error(this.fault);
+  }
 
   // ---- conditions
   condition(): Condition {
@@ -181,9 +191,9 @@ class Parser {
 
   private value(placeholder: string): Value {
     const v = this.ph.values?.[placeholder];
-    if (v === undefined) this.error(`An expression attribute value used in expression is not defined; attribute value: ${placeholder}`);
+    if (v === undefined) this.semantic(`An expression attribute value used in expression is not defined; attribute value: ${placeholder}`);
     this.ph.usedValues.add(placeholder);
-    return v;
+    return v ?? { NULL: true };
   }
 
   path(): Path {
@@ -206,11 +216,14 @@ class Parser {
     const t = this.next();
     if (t.t === 'name') {
       const name = this.ph.names?.[t.s];
-      if (name === undefined) this.error(`An expression attribute name used in the document path is not defined; attribute name: ${t.s}`);
+      if (name === undefined) this.semantic(`An expression attribute name used in the document path is not defined; attribute name: ${t.s}`);
       this.ph.usedNames.add(t.s);
-      return name;
+      return name ?? t.s;
     }
-    if (t.t === 'id' && /^[A-Za-z_]/.test(t.s)) return t.s;
+    if (t.t === 'id' && /^[A-Za-z_]/.test(t.s)) {
+      if (isReservedWord(t.s)) this.semantic(`Attribute name is a reserved keyword; reserved keyword: ${t.s}`);
+      return t.s;
+    }
     this.i--;
     this.unexpected();
   }

@@ -6,7 +6,7 @@ import { ServiceError } from '../../errors.js';
 import type { Condition } from '../expressions/ast.js';
 import { evaluate, project } from '../expressions/evaluate.js';
 import { applyUpdate, checkPaths } from '../expressions/update.js';
-import { apply, checkNewImage, conditionFailed, type PreparedWrite } from '../items.js';
+import { apply, applyTransaction, checkNewImage, conditionFailed, transactionCanceled, type PreparedWrite } from '../items.js';
 import { checkItemKey, encodeKey, encodeValue } from '../keys.js';
 import type { DynamoStore, TableMeta } from '../store.js';
 import { getTable } from '../tables.js';
@@ -140,10 +140,8 @@ export function executeTransaction(rt: Runtime, store: DynamoStore, input: Execu
         reasons.push({ Code: e.code.replace(/Exception$/, ''), Message: e.message, ...(e.fields.Item ? { Item: e.fields.Item as Item } : {}) });
       }
     }
-    if (reasons.some((r) => r.Code !== 'None')) {
-      throw new ServiceError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, 400, { CancellationReasons: reasons });
-    }
-    for (const w of writes) apply(store, w);
+    if (reasons.some((r) => r.Code !== 'None')) throw transactionCanceled(reasons);
+    applyTransaction(store, writes);
     return { Responses: [] };
   });
 }

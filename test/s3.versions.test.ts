@@ -229,6 +229,25 @@ test('event notifications: s3:ObjectCreated:* and s3:ObjectRemoved:* reach an SQ
   assert.equal(created.s3.object.eTag, createHash('md5').update('meow').digest('hex'));
 });
 
+test('event records carry the key form-encoded as S3 writes it: spaces as +, "/" kept, +, =, ( ) and : escaped', async () => {
+  const sqs = new SQSClient(clientConfig(nimbus.url));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 's3-event-keys' }));
+  const QueueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+  const Bucket = 'notify-keys';
+  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: { QueueConfigurations: [{ QueueArn, Events: ['s3:ObjectCreated:*'] }] } }));
+  const Key = 'photos/red flower (1)+x=y:z~é.jpg';
+  await c.send(new PutObjectCommand({ Bucket, Key, Body: 'petals' }));
+  let record: Record<string, any> | undefined;
+  for (let i = 0; i < 5 && !record; i++) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+    record = (r.Messages ?? []).map((m) => JSON.parse(m.Body!)).find((b) => b.Records)?.Records[0];
+  }
+  assert.equal(record?.s3.object.key, 'photos/red+flower+%281%29%2Bx%3Dy%3Az%7E%C3%A9.jpg');
+  // what a handler does with it (Python's unquote_plus) gives the key back
+  assert.equal(decodeURIComponent(record!.s3.object.key.replace(/\+/g, ' ')), Key);
+});
+
 test('archived objects: GET is InvalidObjectState until RestoreObject completes on the virtual clock; the copy expires', async () => {
   const Bucket = 'archive';
   await c.send(new CreateBucketCommand({ Bucket }));

@@ -71,7 +71,7 @@ export class Events {
         s3SchemaVersion: '1.0',
         bucket: { name: b.name, ownerIdentity: { principalId: b.owner }, arn: `arn:aws:s3:::${b.name}` },
         object: {
-          key: encodeURIComponent(rec.key).replace(/%2F/g, '/'),
+          key: eventKey(rec.key),
           ...(created ? { size: rec.size, eTag: rec.etag.replace(/"/g, '') } : {}),
           ...(rec.versionId !== 'null' ? { versionId: rec.versionId } : {}),
           sequencer: rec.seq.toString(16).toUpperCase().padStart(16, '0'),
@@ -79,6 +79,17 @@ export class Events {
       },
     };
   }
+}
+
+/**
+ * The key as S3 writes it in events: form-encoded ("red flower.jpg" → "red+flower.jpg", "+" → "%2B",
+ * parentheses and "=" encoded too), except that "/" is left as it is.
+ */
+export function eventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+')
+    .replace(/%2F/g, '/');
 }
 
 function matchesFilter(key: string, rules: FilterRule[] | undefined): boolean {

@@ -1,19 +1,15 @@
 // DynamoDB through other clients: the SDK v3 document client, boto3 (client and resource with its
 // Key/Attr conditions), the AWS CLI v1 and v2.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as D from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, GetCommand, UpdateCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { startServer, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let ddb: D.DynamoDBClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   ddb = new D.DynamoDBClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 async function table(name: string) {
   await ddb.send(new D.CreateTableCommand({

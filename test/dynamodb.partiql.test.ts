@@ -1,14 +1,11 @@
 // DynamoDB PartiQL: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as D from '@aws-sdk/client-dynamodb';
-import { startServer, clientConfig } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let ddb: D.DynamoDBClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   ddb = new D.DynamoDBClient(clientConfig(nimbus.url));
   await ddb.send(new D.CreateTableCommand({
     TableName: 'music',
@@ -17,7 +14,6 @@ before(async () => {
     BillingMode: 'PAY_PER_REQUEST',
   }));
 });
-after(() => nimbus.stop());
 
 const exec = (Statement: string, Parameters?: D.AttributeValue[], extra: Partial<D.ExecuteStatementInput> = {}) =>
   ddb.send(new D.ExecuteStatementCommand({ Statement, Parameters, ...extra }));

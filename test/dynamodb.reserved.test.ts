@@ -1,17 +1,14 @@
 // DynamoDB's reserved words: refused as bare attribute names in every expression kind, accepted
 // through placeholders; through the SDK v3 client, the document client and boto3.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as D from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { startServer, clientConfig, rejects as rejectsWith, runCli } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects as rejectsWith, runCli } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let ddb: D.DynamoDBClient;
 const T = 'words';
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   ddb = new D.DynamoDBClient(clientConfig(nimbus.url));
   await ddb.send(new D.CreateTableCommand({
     TableName: T,
@@ -21,7 +18,6 @@ before(async () => {
   }));
   await ddb.send(new D.PutItemCommand({ TableName: T, Item: { pk: { S: 'a' }, sk: { N: '1' }, status: { S: 'new' }, info: { M: { name: { S: 'Ada' } } } } }));
 });
-after(() => nimbus.stop());
 
 /** A 400 ValidationException with exactly this message. */
 const rejects = (p: Promise<unknown>, name: string, message: string) => rejectsWith(p, name, 400, (e) => assert.equal(e.message, message));

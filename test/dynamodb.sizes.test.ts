@@ -6,23 +6,19 @@
 // its own; a number its name plus (significant digits / 2, rounded up) + 1; a map or list 3 bytes
 // plus 1 per element (plus the key's bytes for a map); a boolean 1. An LSI entry counts 100 bytes of
 // overhead in its item collection.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as D from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { startServer, clientConfig, rejects, spawnServer } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects, spawnServer } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let ddb: D.DynamoDBClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   ddb = new D.DynamoDBClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 async function setLimit(url: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const r = await fetch(`${url}/_nimbus/dynamodb/limits`, { method: 'POST', body: JSON.stringify(body) });

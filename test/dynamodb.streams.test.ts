@@ -1,21 +1,17 @@
 // DynamoDB Streams: records written with each item change, read through the dynamodbstreams API;
 // TTL deletions on the virtual clock.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as D from '@aws-sdk/client-dynamodb';
 import * as S from '@aws-sdk/client-dynamodb-streams';
-import { startServer, clientConfig } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let ddb: D.DynamoDBClient;
 let streams: S.DynamoDBStreamsClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   ddb = new D.DynamoDBClient(clientConfig(nimbus.url));
   streams = new S.DynamoDBStreamsClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 async function table(name: string, view: D.StreamViewType): Promise<string> {
   const out = await ddb.send(new D.CreateTableCommand({

@@ -1,17 +1,13 @@
 // DynamoDB tables, items and expressions through the SDK v3 client.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as D from '@aws-sdk/client-dynamodb';
-import { startServer, clientConfig } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let ddb: D.DynamoDBClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   ddb = new D.DynamoDBClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 async function rejects(p: Promise<unknown>, name: string, message: string | RegExp) {
   await assert.rejects(p, (e: Error) => {

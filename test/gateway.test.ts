@@ -1,5 +1,5 @@
 // The admin API, configuration, CORS, request ids and presigned requests on the virtual clock.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -7,15 +7,10 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import { startServer, clientConfig } from './helpers.js';
+import { serverForFile, clientConfig } from './helpers.js';
 import { loadConfig } from '../src/config.js';
-import type { RunningNimbus } from '../src/nimbus.js';
 
-let nimbus: RunningNimbus;
-before(async () => {
-  nimbus = await startServer();
-});
-after(() => nimbus.stop());
+const nimbus = serverForFile();
 
 const admin = (path: string, init?: RequestInit) => fetch(`${nimbus.url}/_nimbus/${path}`, init);
 

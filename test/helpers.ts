@@ -1,5 +1,6 @@
 // Test support: a Nimbus on a free port of 127.0.0.1, the real clients pointed at it.
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,26 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
 }
 
 /** SDK v3 client options for a running Nimbus. */
+/**
+ * The Nimbus of a whole test file: started before its first test (then `setup` runs: clients, buckets),
+ * stopped after its last. Call at the top level; what it returns reads through to the running server.
+ */
+export function serverForFile(setup?: () => unknown, overrides: Partial<Config> = {}): RunningNimbus {
+  let running: RunningNimbus | undefined;
+  before(async () => {
+    running = await startServer(overrides);
+    await setup?.();
+  });
+  after(() => running?.stop());
+  return new Proxy({} as RunningNimbus, {
+    get(_target, key) {
+      if (!running) throw new Error('the server starts in before(): use it inside a test or hook');
+      const v = Reflect.get(running, key);
+      return typeof v === 'function' ? v.bind(running) : v;
+    },
+  });
+}
+
 export const clientConfig = (url: string, extra: Record<string, unknown> = {}) => ({
   endpoint: url,
   region,

@@ -19,22 +19,19 @@
 // Requests the server must wait on by HTTP semantics (a body shorter than its Content-Length, headers
 // never finished) are `hold` cases: the client half-closes after 200 ms; any answer must be a 4xx, and a
 // valid request must be served right after.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Decoder, Encoder } from 'cbor-x';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { STSClient, GetCallerIdentityCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import { startServer, clientConfig } from './helpers.js';
+import { serverForFile, clientConfig } from './helpers.js';
 import { formatAmzDate } from '../src/gateway/sigv4.js';
-import type { RunningNimbus } from '../src/nimbus.js';
 
-let nimbus: RunningNimbus;
 /** Session credentials Nimbus issued: signatures made with them are verified. */
 let issued: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   const out = await new STSClient(clientConfig(nimbus.url)).send(new GetSessionTokenCommand({}));
   const c = out.Credentials!;
   issued = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
@@ -42,7 +39,6 @@ before(async () => {
   const created = await fetch(`${nimbus.url}/bucket`, { method: 'PUT' });
   assert.equal(created.status, 200, await created.text());
 });
-after(() => nimbus.stop());
 
 // ---------------------------------------------------------------- sending
 

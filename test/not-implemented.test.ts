@@ -1,5 +1,5 @@
 // What a user sees for an operation or service Nimbus does not serve yet, in each protocol family.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBClient, ListBackupsCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -8,14 +8,9 @@ import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { STSClient, DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
-import { startServer, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
-let nimbus: RunningNimbus;
-before(async () => {
-  nimbus = await startServer();
-});
-after(() => nimbus.stop());
+const nimbus = serverForFile();
 
 // one operation per protocol family: CLI arguments, SDK call, service and operation names (json 1.0 +
 // query-compatible has none left: SQS, its only modelled service, is served whole; test/sqs*.test.ts covers its errors)

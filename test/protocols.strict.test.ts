@@ -7,18 +7,13 @@
 // them. Each rejected value must answer 400 SerializationException in the protocol's shape; each accepted
 // value must get past parsing (any answer but SerializationException), so the table cannot pass by
 // rejecting everything.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decoder, Encoder } from 'cbor-x';
-import { startServer, runCli } from './helpers.js';
+import { serverForFile, runCli } from './helpers.js';
 import { formatAmzDate } from '../src/gateway/sigv4.js';
-import type { RunningNimbus } from '../src/nimbus.js';
 
-let nimbus: RunningNimbus;
-before(async () => {
-  nimbus = await startServer();
-});
-after(() => nimbus.stop());
+const nimbus = serverForFile();
 
 /** SigV4-shaped headers naming a scope; the key `test` is not issued, so Nimbus routes by the scope without verifying. */
 function signed(service: string): Record<string, string> {

@@ -1,6 +1,6 @@
 // S3 buckets through SDK v3 with default settings: create/head/delete/list/location, naming rules,
 // the global namespace across accounts, and the stored bucket configurations.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   S3Client, CreateBucketCommand, HeadBucketCommand, DeleteBucketCommand, ListBucketsCommand, GetBucketLocationCommand,
@@ -18,14 +18,9 @@ import {
   ListBucketInventoryConfigurationsCommand, PutBucketAnalyticsConfigurationCommand, GetBucketAnalyticsConfigurationCommand,
   PutBucketIntelligentTieringConfigurationCommand, GetBucketIntelligentTieringConfigurationCommand,
 } from '@aws-sdk/client-s3';
-import { startServer, clientConfig, rejects } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects } from './helpers.js';
 
-let nimbus: RunningNimbus;
-before(async () => {
-  nimbus = await startServer();
-});
-after(() => nimbus.stop());
+const nimbus = serverForFile();
 
 const s3 = (extra: Record<string, unknown> = {}) => new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, ...extra }));
 const inAccount = (account: string, region = 'us-east-1') => s3({ credentials: { accessKeyId: account, secretAccessKey: 'x' }, region });

@@ -1,20 +1,17 @@
 // S3 bucket CORS, applied: PutBucketCors/GetBucketCors/DeleteBucketCors through SDK v3 and boto3, then
 // browsers' preflights (OPTIONS) and actual requests as raw HTTP with Origin / Access-Control-Request-*
 // headers, path-style and virtual-hosted, answered by the bucket's rules as S3 answers them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
   S3Client, CreateBucketCommand, PutObjectCommand, PutBucketCorsCommand, GetBucketCorsCommand, DeleteBucketCorsCommand, type CORSRule,
 } from '@aws-sdk/client-s3';
-import { startServer, clientConfig, rejects, runCli } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects, runCli } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let c: S3Client;
 let port: string;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   port = new URL(nimbus.url).port;
   c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
   for (const Bucket of ['cors-app', 'cors-none', 'cors-api', 'cors-wild']) await c.send(new CreateBucketCommand({ Bucket }));
@@ -22,7 +19,6 @@ before(async () => {
   await c.send(new PutObjectCommand({ Bucket: 'cors-none', Key: 'doc.txt', Body: 'plain' }));
   await c.send(new PutBucketCorsCommand({ Bucket: 'cors-app', CORSConfiguration: { CORSRules: APP_RULES } }));
 });
-after(() => nimbus.stop());
 
 const APP = 'https://app.example.com';
 const APP_RULES: CORSRule[] = [

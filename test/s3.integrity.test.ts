@@ -1,7 +1,7 @@
 // S3 integrity: flexible checksums in headers and aws-chunked trailers (the SDK v3 defaults),
 // Content-MD5, x-amz-content-sha256, and bad input that must store nothing: wrong digests,
 // truncated bodies, bad chunk signatures.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHash } from 'node:crypto';
@@ -13,18 +13,14 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { ChecksumAlgorithm } from '@aws-sdk/client-s3';
 import { STSClient, GetSessionTokenCommand } from '@aws-sdk/client-sts';
-import { startServer, clientConfig, credentials, region } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, credentials, region } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let c: S3Client;
 const Bucket = 'integrity';
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
   await c.send(new CreateBucketCommand({ Bucket }));
 });
-after(() => nimbus.stop());
 
 const rejects = (p: Promise<unknown>, name: string, status?: number, message?: RegExp) =>
   assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {

@@ -1,23 +1,19 @@
 // The deprecated PutBucketLifecycle/GetBucketLifecycle and PutBucketNotification/GetBucketNotification
 // (boto3 and the CLIs still have them; the SDK v3 does not) share their method, path and XML with
 // the current operations, which answer them: a rule set the old way is applied like one set the new way.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   S3Client, CreateBucketCommand, GetBucketLifecycleConfigurationCommand, GetBucketNotificationConfigurationCommand,
   PutObjectCommand, HeadObjectCommand,
 } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { startServer, clientConfig, runCli, rejects, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, runCli, rejects, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let s3: S3Client;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   s3 = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
 });
-after(() => nimbus.stop());
 
 const boto3 = async (body: string) => {
   const r = await runCli('python3', ['-c', `import boto3, json, sys\ns3 = boto3.client('s3', endpoint_url=sys.argv[1])\n${body}`, nimbus.url]);

@@ -2,7 +2,7 @@
 // versions, expired delete markers, transitions (the waterfall, the 128 KiB floor), aborts of
 // incomplete uploads; rules set after the objects, changed, removed, matched by tags added later;
 // and the schedule surviving a restart.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,16 +12,12 @@ import {
   ListObjectVersionsCommand, ListObjectsV2Command, DeleteBucketCommand, PutBucketLifecycleConfigurationCommand, DeleteBucketLifecycleCommand,
   CreateMultipartUploadCommand, ListMultipartUploadsCommand, PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
-import { startServer, clientConfig } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, startServer, clientConfig } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let c: S3Client;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
 });
-after(() => nimbus.stop());
 
 const text = async (p: Promise<{ Body?: { transformToString(): Promise<string> } }>) => (await p).Body!.transformToString();
 const advance = async (by: string, url = nimbus.url) => assert.equal((await fetch(`${url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);

@@ -1,6 +1,6 @@
 // S3 multipart uploads through SDK v3: the whole lifecycle, UploadPartCopy ranges, listing,
 // the AWS errors, the md5-of-md5s ETag, and composite and full-object checksums.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
@@ -8,19 +8,15 @@ import {
   AbortMultipartUploadCommand, ListPartsCommand, ListMultipartUploadsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand,
   ListObjectsV2Command, CopyObjectCommand,
 } from '@aws-sdk/client-s3';
-import { startServer, clientConfig, rejects } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let c: S3Client;
 const Bucket = 'multipart';
 const MiB = 1024 * 1024;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
   await c.send(new CreateBucketCommand({ Bucket }));
 });
-after(() => nimbus.stop());
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest();
 

@@ -1,7 +1,7 @@
 // S3 objects through SDK v3 with default settings (CRC32 checksums, path-style and virtual-hosted):
 // put/get/head/delete/copy, metadata and content headers, ranges, conditional reads and writes,
 // tagging, listings.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
@@ -9,18 +9,14 @@ import {
   CopyObjectCommand, ListObjectsCommand, ListObjectsV2Command, PutObjectTaggingCommand, GetObjectTaggingCommand,
   DeleteObjectTaggingCommand, paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { startServer, clientConfig, rejects } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let c: S3Client;
 const Bucket = 'objects';
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
   await c.send(new CreateBucketCommand({ Bucket }));
 });
-after(() => nimbus.stop());
 
 const text = async (p: Promise<{ Body?: { transformToString(): Promise<string> } }>) => (await p).Body!.transformToString();
 

@@ -2,7 +2,7 @@
 // by days since the last access (seen through GET /_nimbus/s3/tiers), the 128 KiB floor, the archive
 // tiers of a bucket configuration (x-amz-archive-status, InvalidObjectState, RestoreObject), lifecycle
 // transitions into the class, the IntelligentTiering event, and the configuration's validation.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, CopyObjectCommand, RestoreObjectCommand,
@@ -10,16 +10,12 @@ import {
   PutBucketNotificationConfigurationCommand, type IntelligentTieringConfiguration,
 } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { startServer, clientConfig, rejects, runCli } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects, runCli } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let c: S3Client;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
 });
-after(() => nimbus.stop());
 
 const IT = 'INTELLIGENT_TIERING' as const;
 /** the smallest object Intelligent-Tiering monitors */

@@ -1,6 +1,6 @@
 // S3 versioning, presigned URLs, object lock, SSE-C, archived objects and event notifications to
 // SQS, through SDK v3 (lifecycle is in s3.lifecycle.test.ts).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -16,16 +16,12 @@ import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { startServer, clientConfig, credentials, region } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, credentials, region } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let c: S3Client;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   c = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
 });
-after(() => nimbus.stop());
 
 const rejects = (p: Promise<unknown>, name: string, status?: number) =>
   assert.rejects(p, (e: Error & { $metadata?: { httpStatusCode?: number } }) => {

@@ -1,7 +1,7 @@
 // Delivery: SNS → SQS fan-out with filter policies, FIFO, dead-letter queues; HTTP subscriptions to a
 // local server (confirmation, notifications, retries); Lambda through the integration interface;
 // the AWS CLIs and boto3.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,18 +11,14 @@ import {
   SetSubscriptionAttributesCommand, UnsubscribeCommand, ListSubscriptionsByTopicCommand, ConfirmSubscriptionCommand,
 } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
-import { startServer, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, startServer, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let sns: SNSClient;
 let sqs: SQSClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   sns = new SNSClient(clientConfig(nimbus.url));
   sqs = new SQSClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 async function queue(name: string, attributes: Record<string, string> = {}) {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   SNSClient, CreateTopicCommand, GetTopicAttributesCommand, SetTopicAttributesCommand, ListTopicsCommand, DeleteTopicCommand,
@@ -14,16 +14,12 @@ import {
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, clientConfig } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, startServer, clientConfig } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let sns: SNSClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   sns = new SNSClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 const ACCOUNT = '000000000000';
 const arnOf = (name: string) => `arn:aws:sns:us-east-1:${ACCOUNT}:${name}`;

@@ -1,16 +1,11 @@
 // SQS through the AWS CLI v1 (JSON protocol), the AWS CLI v2 2.9 (query protocol) and boto3:
 // queues, messages, DLQ and FIFO, and errors as each client prints them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startServer, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
-let nimbus: RunningNimbus;
-before(async () => {
-  nimbus = await startServer();
-});
-after(() => nimbus.stop());
+const nimbus = serverForFile();
 
 async function aws(cli: string, ...args: string[]): Promise<any> {
   const r = await runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', 'sqs', ...args]);

@@ -1,21 +1,17 @@
 // SQS: a deleted queue's name cannot be used again for 60 seconds (QueueDeletedRecently), on the
 // virtual clock, over JSON (SDK v3, boto3) and over query (a signed query request, the AWS CLI v2).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SQSClient, CreateQueueCommand, DeleteQueueCommand, GetQueueUrlCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { startServer, spawnServer, clientConfig, rejects, runCli, AWS_CLI_V2 } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, spawnServer, clientConfig, rejects, runCli, AWS_CLI_V2 } from './helpers.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-let nimbus: RunningNimbus;
 let sqs: SQSClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   sqs = new SQSClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 const MESSAGE = 'You must wait 60 seconds after deleting a queue before you can create another with the same name.';
 const advance = (url: string, by: string) => fetch(`${url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) });

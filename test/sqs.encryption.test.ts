@@ -1,17 +1,13 @@
 // SQS server-side encryption attributes: SSE-SQS by default, SSE-KMS with a key, never both.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { startServer, clientConfig, rejects } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let sqs: SQSClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   sqs = new SQSClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 const ONE_TYPE = 'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.';
 const sse = async (QueueUrl: string) => {

@@ -1,22 +1,18 @@
 // SQS FIFO ReceiveRequestAttemptId: a retried receive with the same id within 5 minutes gets the same
 // messages and receipt handles (and a fresh visibility timeout) unless they changed meanwhile; the
 // id's own validation. SDK v3 (JSON), boto3 (JSON, query-compatible) and the AWS CLI v2 (query).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageCommand,
   ChangeMessageVisibilityBatchCommand, type Message,
 } from '@aws-sdk/client-sqs';
-import { startServer, clientConfig, rejects, runCli, AWS_CLI_V2 } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects, runCli, AWS_CLI_V2 } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let sqs: SQSClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   sqs = new SQSClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 let n = 0;
 const advance = (by: string) => fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) });

@@ -1,6 +1,6 @@
 // SQS through the AWS SDK for JavaScript v3 (JSON protocol): queues, messages, long polling,
 // dead-letter queues, move tasks, FIFO, and AWS's errors for bad input.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
@@ -11,16 +11,12 @@ import {
   ListDeadLetterSourceQueuesCommand, StartMessageMoveTaskCommand, ListMessageMoveTasksCommand, CancelMessageMoveTaskCommand,
   type QueueAttributeName,
 } from '@aws-sdk/client-sqs';
-import { startServer, clientConfig } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let sqs: SQSClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   sqs = new SQSClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 let n = 0;
 const unique = (p: string) => `${p}-${++n}-${Date.now() % 100000}`;

@@ -1,21 +1,17 @@
 // SQS: a message's visibility timeout can be extended to at most 12 hours past the receive that
 // returned its receipt handle (ChangeMessageVisibility and its batch), on the virtual clock.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, ChangeMessageVisibilityCommand,
   ChangeMessageVisibilityBatchCommand,
 } from '@aws-sdk/client-sqs';
-import { startServer, clientConfig, rejects } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, rejects } from './helpers.js';
 
-let nimbus: RunningNimbus;
 let sqs: SQSClient;
-before(async () => {
-  nimbus = await startServer();
+const nimbus = serverForFile(async () => {
   sqs = new SQSClient(clientConfig(nimbus.url));
 });
-after(() => nimbus.stop());
 
 const advance = (by: string) => fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) });
 const beyond = (v: number) => `Value ${v} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`;

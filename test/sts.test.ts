@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   STSClient,
@@ -8,14 +8,9 @@ import {
   GetAccessKeyInfoCommand,
   DecodeAuthorizationMessageCommand,
 } from '@aws-sdk/client-sts';
-import { startServer, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
-import type { RunningNimbus } from '../src/nimbus.js';
+import { serverForFile, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
-let nimbus: RunningNimbus;
-before(async () => {
-  nimbus = await startServer();
-});
-after(() => nimbus.stop());
+const nimbus = serverForFile();
 
 const sts = (creds?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
   new STSClient(clientConfig(nimbus.url, creds ? { credentials: creds } : {}));

@@ -35,6 +35,36 @@ export interface Integrations {
     invoke(functionArn: string, payload: Buffer, invocationType: 'Event' | 'RequestResponse'): Promise<{ statusCode: number; payload?: Buffer; functionError?: string }>;
     functionExists(functionArn: string): boolean;
   };
+  /** S3 as a store other services read and write (Lambda code from a bucket, CloudTrail log files) */
+  s3?: {
+    /** Throws ServiceError NoSuchBucket / NoSuchKey. */
+    getObject(account: string, bucket: string, key: string, versionId?: string): Promise<Buffer>;
+    putObject(account: string, region: string, bucket: string, key: string, body: Buffer, contentType?: string): Promise<void>;
+  };
+  /** KMS keys used by other services (SSE-KMS in S3, SQS, SNS, DynamoDB; Lambda environment variables) */
+  kms?: {
+    /**
+     * A key by id, key ARN, alias name or alias ARN in that account and region. Throws
+     * ServiceError NotFoundException when there is none.
+     */
+    describeKey(account: string, region: string, keyId: string): { keyId: string; arn: string; enabled: boolean; state: string; keyManager: 'AWS' | 'CUSTOMER' };
+    /** The AWS managed key of a service (`alias/aws/s3`), created on first use; its ARN. */
+    awsManagedKey(account: string, region: string, service: string): string;
+    /** Throws ServiceError (DisabledException, KMSInvalidStateException, …) as KMS's Encrypt would. */
+    encrypt(account: string, region: string, keyId: string, plaintext: Buffer, context?: Record<string, string>): { ciphertext: Buffer; keyArn: string };
+    decrypt(account: string, region: string, ciphertext: Buffer, context?: Record<string, string>): { plaintext: Buffer; keyArn: string };
+    generateDataKey(account: string, region: string, keyId: string, context?: Record<string, string>): { plaintext: Buffer; ciphertext: Buffer; keyArn: string };
+  };
+  /** CloudWatch Logs as a destination (Lambda's function logs, VPC flow logs, EventBridge targets) */
+  logs?: {
+    /** Appends events to a stream, creating its group and stream when missing. */
+    putLogEvents(account: string, region: string, group: string, stream: string, events: { timestamp: number; message: string }[]): void;
+  };
+  /** IAM's identities, for services that act as a role (STS AssumeRole, Lambda execution roles) */
+  iam?: {
+    /** A role by ARN, or undefined. */
+    role(roleArn: string): { arn: string; roleId: string; name: string; account: string; assumeRolePolicy: string; maxSessionDuration: number } | undefined;
+  };
   /** EventBridge as a destination (S3 EventBridge notifications, custom events) */
   events?: {
     putEvent(account: string, region: string, event: { source: string; detailType: string; detail: unknown; resources?: string[]; eventBusName?: string }): void;

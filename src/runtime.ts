@@ -8,6 +8,8 @@ import type { Provider } from './services/types.js';
 import { Logger } from './log.js';
 import type { Integrations } from './integrations.js';
 import type { CorsRules } from './gateway/cors.js';
+import { AdminRoutes } from './admin/registry.js';
+import { Pipeline } from './pipeline.js';
 
 export class Runtime {
   readonly engine: Engine;
@@ -16,6 +18,11 @@ export class Runtime {
   readonly log: Logger;
   /** what services offer each other (filled in by each service's create()) */
   readonly integrations: Integrations = {};
+  /** routes services add under /_nimbus/ (`rt.admin.route('GET /_nimbus/sns/outbox', …)`) */
+  readonly admin = new AdminRoutes();
+  /** the seams every call passes: authorize (IAM) and record (CloudTrail, metrics) */
+  readonly pipeline = new Pipeline();
+  private readonly sharedState = new Map<string, unknown>();
   private readonly clockState;
 
   constructor(readonly config: Config) {
@@ -29,6 +36,15 @@ export class Runtime {
 
   stores<S>(service: string, make: (scope: StoreScope) => S): Stores<S> {
     return new Stores(this.engine, service, make);
+  }
+
+  /**
+   * State of this runtime that several modules share (a service's stores, its limits): made on first
+   * use, one per runtime (tests run several servers in one process), never a module-level map.
+   */
+  shared<T>(key: string, make: () => T): T {
+    if (!this.sharedState.has(key)) this.sharedState.set(key, make());
+    return this.sharedState.get(key) as T;
   }
 
   reset(): void {

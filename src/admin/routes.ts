@@ -6,20 +6,6 @@ import { parseDuration } from '../state/clock.js';
 import { readBody } from '../gateway/body.js';
 import { VERSION } from '../version.js';
 
-/** A route a service adds under /_nimbus/<service>/: JSON in the reply unless body is a string or Buffer. */
-export interface AdminRequest { method: string; path: string; query: URLSearchParams; body: Buffer }
-export interface AdminReply { status?: number; body?: unknown; contentType?: string }
-export type AdminRoute = (req: AdminRequest) => AdminReply | Promise<AdminReply>;
-
-// per runtime (tests run several servers in one process); keyed `METHOD /_nimbus/path`
-const serviceRoutes = new WeakMap<Runtime, Map<string, AdminRoute>>();
-
-/** Called by a service's create(rt): `registerAdminRoute(rt, 'GET /_nimbus/sns/outbox', handler)`. */
-export function registerAdminRoute(rt: Runtime, route: string, handler: AdminRoute): void {
-  let routes = serviceRoutes.get(rt);
-  if (!routes) serviceRoutes.set(rt, (routes = new Map()));
-  routes.set(route, handler);
-}
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -74,14 +60,14 @@ export async function handleAdmin(rt: Runtime, providers: Map<string, Provider>,
         return reply(res, 200, clockState(rt));
       }
       default: {
-        const handler = serviceRoutes.get(rt)?.get(route);
+        const handler = rt.admin.find(route);
         if (!handler) return reply(res, 404, { error: `no admin route ${route}` });
         const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
         const body = req.method === 'GET' || req.method === 'HEAD' ? Buffer.alloc(0) : await readBody(req, 1024 * 1024);
         const out = await handler({ method: req.method ?? 'GET', path, query, body });
         await rt.engine.flush();
         if (typeof out.body === 'string' || Buffer.isBuffer(out.body)) {
-          res.writeHead(out.status ?? 200, { 'content-type': out.contentType ?? 'text/plain', 'content-length': Buffer.byteLength(out.body) });
+          res.writeHead(out.status ?? 200, { ...out.headers, 'content-type': out.contentType ?? 'text/plain', 'content-length': Buffer.byteLength(out.body) });
           return void res.end(out.body);
         }
         return out.body === undefined ? void res.writeHead(out.status ?? 204).end() : reply(res, out.status ?? 200, out.body);

@@ -18,6 +18,7 @@ import { json } from '../protocols/json.js';
 import { queryParams } from '../protocols/query.js';
 import { restXml } from '../protocols/rest-xml.js';
 import { validateInput } from '../protocols/validate.js';
+import type { CallInfo } from '../pipeline.js';
 
 export interface Gateway {
   server: Server;
@@ -113,7 +114,7 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
     const { path, rawQuery } = splitUrl(req.url ?? '/');
     res.on('error', () => {});
 
-    if (path.startsWith('/_nimbus/') || path === '/_nimbus') {
+    if (path.startsWith('/_nimbus/') || path === '/_nimbus' || path.startsWith('/_localstack/')) {
       await handleAdmin(rt, providers, req, res, path);
       return;
     }
@@ -135,6 +136,9 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
     let operation: string | undefined;
     let response: HttpResponse;
     let cors: Record<string, string> | undefined;
+    let call: CallInfo | undefined;
+    let lastError: ServiceError | undefined;
+    let output: unknown;
     try {
       // a form body names its Action: read it before identifying (it is never a streamed upload)
       const form = (hreq.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
@@ -177,12 +181,31 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
         headers: req.headers,
         clock: rt.clock,
       };
-      const output = await handler(input, ctx);
+      if (rt.pipeline.authorizing || rt.pipeline.recording) {
+        call = {
+          requestId,
+          service: ident.service,
+          operation,
+          protocol: protocol.name,
+          account: ctx.account,
+          region: ctx.region,
+          principal: ctx.principal,
+          input,
+          headers: req.headers,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: req.headers['user-agent'],
+          secure: false,
+          time: rt.clock.now(),
+        };
+        await rt.pipeline.authorize(call);
+      }
+      output = await handler(input, ctx);
       // acknowledge only what is committed (the engine groups the writes of concurrent requests)
       if (rt.engine.pending) await rt.engine.flush();
       response = protocol.serialize(model, operation, output, { requestId, service: ident.service });
     } catch (e) {
       const err = toServiceError(e, ident?.service, rt);
+      lastError = err;
       // failed before identifying (a form body too large to read): answer as its headers say
       ident ??= identifyQuietly(hreq);
       const protocol = ident?.protocol ?? json;
@@ -197,6 +220,12 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
       if (!req.complete) res.setHeader('connection', 'close');
     }
     send(res, hreq, response, requestId, ident?.service, cors ?? allowAllHeaders(hreq));
+    if (call && rt.pipeline.recording) {
+      const error = response.status >= 300 ? lastError : undefined;
+      rt.pipeline.record({ ...call, status: response.status, output: error ? undefined : output, error, durationMs: performance.now() - started }, (e) =>
+        rt.log.error(`recording ${call!.service}.${call!.operation}: ${(e as Error)?.stack ?? e}`),
+      );
+    }
     const ms = (performance.now() - started).toFixed(1);
     rt.log.info(`${ident?.service ?? '-'}.${operation ?? '-'} ${response.status} ${ms}ms ${requestId}`);
   }

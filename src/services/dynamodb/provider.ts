@@ -14,12 +14,11 @@ import { batchExecute, executeStatement, executeTransaction } from './partiql/ex
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { invalid, itemSize, type Item } from './values.js';
 import { collectionLimits } from './sizes.js';
-import { registerAdminRoute } from '../../admin/routes.js';
 
 /** GET / POST /_nimbus/dynamodb/limits: the item collection size limit, lowered to test it without writing 10 GB. */
 function registerLimitRoutes(rt: Runtime): void {
-  registerAdminRoute(rt, 'GET /_nimbus/dynamodb/limits', () => ({ body: collectionLimits(rt) }));
-  registerAdminRoute(rt, 'POST /_nimbus/dynamodb/limits', ({ body }) => {
+  rt.admin.route('GET /_nimbus/dynamodb/limits', () => ({ body: collectionLimits(rt) }));
+  rt.admin.route('POST /_nimbus/dynamodb/limits', ({ body }) => {
     let n: unknown;
     try {
       n = (JSON.parse(body.toString('utf8')) as { itemCollectionSizeBytes?: unknown }).itemCollectionSizeBytes;

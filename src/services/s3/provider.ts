@@ -15,6 +15,7 @@ import { idConfigHandlers } from './configs.js';
 import { bucketCors } from './cors.js';
 import { DueIndex } from './due.js';
 import { registerTierRoute } from './tiering.js';
+import { s3Integration } from './integration.js';
 import { ServiceError } from '../errors.js';
 import type { Provider } from '../types.js';
 
@@ -25,7 +26,7 @@ function create(rt: Runtime): S3Provider {
   store.scheduler = due;
   rt.clock.onAdvance(() => due.run());
   registerTierRoute(rt, store);
-  return expectedOwner(store, {
+  const handlers = expectedOwner(store, {
     ...bucketHandlers(rt, store, events),
     ...objectHandlers(rt, store, events),
     ...listingHandlers(store),
@@ -35,6 +36,8 @@ function create(rt: Runtime): S3Provider {
     ...restoreHandlers(store),
     ...idConfigHandlers(store),
   });
+  rt.integrations.s3 = s3Integration(rt, handlers);
+  return handlers;
 }
 
 /** x-amz-expected-bucket-owner (and the copy source's): a bucket of another account is AccessDenied. */

@@ -8,7 +8,6 @@
 import type { Runtime } from '../../runtime.js';
 import type { ArchiveStatus, IntelligentTieringConfiguration, IntelligentTieringFilter } from '../../generated/s3.js';
 import type { BucketRecord, ObjectRecord, S3Store } from './store.js';
-import { registerAdminRoute } from '../../admin/routes.js';
 
 export const INTELLIGENT_TIERING = 'INTELLIGENT_TIERING';
 /** objects smaller than this are not monitored: always Frequent Access */
@@ -124,7 +123,7 @@ export function recordAccess(rec: ObjectRecord, now: number): boolean {
  * the archive tiers (x-amz-archive-status); AWS reports the others through S3 Inventory.
  */
 export function registerTierRoute(rt: Runtime, store: S3Store): void {
-  registerAdminRoute(rt, 'GET /_nimbus/s3/tiers', ({ query }) => {
+  rt.admin.route('GET /_nimbus/s3/tiers', ({ query }) => {
     const bucket = query.get('bucket') ?? '';
     const b = store.buckets.get(bucket);
     if (!b) return { status: 404, body: { error: `no bucket ${JSON.stringify(bucket)}` } };

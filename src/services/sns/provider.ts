@@ -7,7 +7,6 @@ import type {
   SnsProvider, MessageAttributeValue, PublishBatchRequestEntry, Tag, Subscription, PublishBatchResultEntry,
 } from '../../generated/sns.js';
 import { ServiceError } from '../errors.js';
-import { registerAdminRoute } from '../../admin/routes.js';
 import {
   type SnsStore, type TopicRecord, type SubRecord,
   parseTopicArn, parseSubArn, topicArn as makeTopicArn, topicAttributes, subscriptionAttributes, defaultPolicy,
@@ -352,16 +351,16 @@ function create(rt: Runtime): SnsProvider {
 
   const outboxFilter = (q: URLSearchParams) => (r: OutboxRecord) =>
     ['protocol', 'endpoint', 'topicArn', 'subscriptionArn', 'account', 'region', 'type'].every((k) => !q.has(k) || q.get(k) === r[k as keyof OutboxRecord]);
-  registerAdminRoute(rt, 'GET /_nimbus/sns/outbox', ({ query }) => ({
+  rt.admin.route('GET /_nimbus/sns/outbox', ({ query }) => ({
     body: { messages: [...delivery.outbox.scan()].map(([, r]) => r).filter(outboxFilter(query)) },
   }));
-  registerAdminRoute(rt, 'DELETE /_nimbus/sns/outbox', ({ query }) => {
+  rt.admin.route('DELETE /_nimbus/sns/outbox', ({ query }) => {
     const keep = outboxFilter(query);
     // collect first: the store cannot be written while a scan is open
     for (const [k, r] of [...delivery.outbox.scan()]) if (keep(r)) delivery.outbox.delete(k);
     return {};
   });
-  registerAdminRoute(rt, `GET ${CERT_PATH}`, () => ({ body: delivery.publicKey(), contentType: 'application/x-pem-file' }));
+  rt.admin.route(`GET ${CERT_PATH}`, () => ({ body: delivery.publicKey(), contentType: 'application/x-pem-file' }));
 
   return {
     ...platformHandlers(stores),

@@ -1,0 +1,23 @@
+// Admin routes services add under /_nimbus/<service>/ (and /_localstack/), owned by the runtime.
+
+/** A route's request: JSON in the reply unless body is a string or Buffer. */
+export interface AdminRequest { method: string; path: string; query: URLSearchParams; body: Buffer }
+export interface AdminReply { status?: number; body?: unknown; contentType?: string; headers?: Record<string, string> }
+export type AdminRoute = (req: AdminRequest) => AdminReply | Promise<AdminReply>;
+
+export class AdminRoutes {
+  private readonly routes = new Map<string, AdminRoute>();
+
+  /** `rt.admin.route('GET /_nimbus/sns/outbox', handler)`; the key is `METHOD /path`, no trailing slash. */
+  route(route: string, handler: AdminRoute): void {
+    this.routes.set(route, handler);
+  }
+
+  find(route: string): AdminRoute | undefined {
+    return this.routes.get(route);
+  }
+
+  list(): string[] {
+    return [...this.routes.keys()];
+  }
+}

@@ -4,7 +4,10 @@ import { Clock, type Advance } from './state/clock.js';
 import { CredentialStore } from './state/credentials.js';
 import { Stores, type StoreScope } from './state/stores.js';
 import type { Config } from './config.js';
-import type { Provider } from './services/types.js';
+import type { Principal, Provider, RequestContext } from './services/types.js';
+import { ServiceError } from './services/errors.js';
+import { rootPrincipal } from './state/credentials.js';
+import { randomUUID } from 'node:crypto';
 import { Logger } from './log.js';
 import type { Integrations } from './integrations.js';
 import type { CorsRules } from './gateway/cors.js';
@@ -22,6 +25,8 @@ export class Runtime {
   readonly admin = new AdminRoutes();
   /** the seams every call passes: authorize (IAM) and record (CloudTrail, metrics) */
   readonly pipeline = new Pipeline();
+  /** each served service's handlers, by service name (filled as the gateway creates them) */
+  readonly providers = new Map<string, Provider>();
   private readonly sharedState = new Map<string, unknown>();
   private readonly clockState;
 
@@ -45,6 +50,33 @@ export class Runtime {
   shared<T>(key: string, make: () => T): T {
     if (!this.sharedState.has(key)) this.sharedState.set(key, make());
     return this.sharedState.get(key) as T;
+  }
+
+  /**
+   * Calls an operation of a served service from inside Nimbus (a rule's target, a mapping's poll, a
+   * resource policy read for IAM): the service's own handler with a typed input, as the account's
+   * root unless a principal is given. It passes no authorization or recording: the caller decides.
+   * Throws ServiceError as the handler does; NotImplemented when the service or operation is not served.
+   */
+  async invoke<O = Record<string, unknown>>(
+    service: string,
+    operation: string,
+    input: Record<string, unknown>,
+    where: { account: string; region: string; principal?: Principal },
+  ): Promise<O> {
+    const handler = this.providers.get(service)?.[operation];
+    if (!handler) throw new ServiceError('NotImplemented', `The operation ${operation} of service ${service} is not served by Nimbus.`, 501, {}, false);
+    const ctx: RequestContext = {
+      requestId: randomUUID(),
+      service,
+      operation,
+      account: where.account,
+      region: where.region,
+      principal: where.principal ?? rootPrincipal(where.account),
+      headers: {},
+      clock: this.clock,
+    };
+    return (await handler(input, ctx)) as O;
   }
 
   reset(): void {

@@ -84,7 +84,7 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gateway {
-  const providers = new Map<string, Provider>();
+  const providers = rt.providers;
   const validated = new Set<string>();
   const corsRules = new Map<string, CorsRules>();
   for (const s of services) {

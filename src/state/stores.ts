@@ -28,6 +28,14 @@ export class Stores<S> {
     return store;
   }
 
+  /**
+   * State of this service that belongs to no one account or region (an index across all of them,
+   * a queue of deliveries): the explicit system scope, never a raw engine namespace.
+   */
+  system(): S {
+    return this.get('system', 'global');
+  }
+
   /** State of this service shared by all regions of an account (IAM, S3 bucket names). */
   global(account: string): S {
     return this.get(account, 'global');

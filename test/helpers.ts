@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, after } from 'node:test';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,11 +12,13 @@ import type { Config } from '../src/config.js';
 export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 export const region = 'us-east-1';
 
+/** A Nimbus in this process; a persistent one (`ephemeral: false`) without a dataDir gets a temp dir removed on stop. */
 export async function startServer(overrides: Partial<Config> = {}): Promise<RunningNimbus> {
-  return startNimbus({
+  const tempDir = overrides.ephemeral === false && !overrides.dataDir ? mkdtempSync(join(tmpdir(), 'nimbus-test-')) : undefined;
+  const running = await startNimbus({
     host: '127.0.0.1',
     port: 0,
-    dataDir: mkdtempSync(join(tmpdir(), 'nimbus-test-')),
+    dataDir: tempDir ?? '',
     ephemeral: true,
     enforceIam: false,
     logLevel: (process.env.NIMBUS_TEST_LOG_LEVEL as Config['logLevel']) ?? 'silent',
@@ -24,6 +26,12 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
     defaultRegion: region,
     ...overrides,
   });
+  if (!tempDir) return running;
+  const stop = running.stop;
+  return { ...running, stop: async () => {
+    await stop();
+    rmSync(tempDir, { recursive: true, force: true });
+  } };
 }
 
 /** SDK v3 client options for a running Nimbus. */

@@ -28,6 +28,7 @@ export class Runtime {
   /** each served service's handlers, by service name (filled as the gateway creates them) */
   readonly providers = new Map<string, Provider>();
   private readonly sharedState = new Map<string, unknown>();
+  private readonly closers: (() => void)[] = [];
   private readonly clockState;
 
   constructor(readonly config: Config) {
@@ -85,7 +86,19 @@ export class Runtime {
     this.clock.reset();
   }
 
+  /** Runs `fn` when this runtime closes (timers, child processes, servers a service started). */
+  onClose(fn: () => void): void {
+    this.closers.push(fn);
+  }
+
   close(): void {
+    for (const fn of this.closers.splice(0)) {
+      try {
+        fn();
+      } catch (e) {
+        this.log.error(`closing: ${(e as Error)?.stack ?? e}`);
+      }
+    }
     this.engine.close();
   }
 }

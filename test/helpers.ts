@@ -159,3 +159,9 @@ export async function launchBrowser(): Promise<import('playwright-core').Browser
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/** Moves a running Nimbus's virtual clock forward (`'90s'`, `'2h'`, `'8d'`); fails the test if refused. */
+export async function advanceClock(url: string, by: string): Promise<void> {
+  const res = await fetch(`${url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) });
+  assert.equal(res.status, 200, await res.text());
+}

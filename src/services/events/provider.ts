@@ -1,0 +1,45 @@
+// Amazon EventBridge: buses, rules with event patterns and schedules, targets (SQS, SNS, Lambda,
+// another bus, CloudWatch Logs) with their input settings, PutEvents. What other services put on
+// the default bus (S3's EventBridge notifications) arrives through rt.integrations.events.
+import { randomUUID } from 'node:crypto';
+import type { Runtime, ServiceDefinition } from '../../kit.js';
+import type { EventsProvider } from '../../generated/events.js';
+import { ruleHandlers } from './rules.js';
+import { Router, type BusEvent } from './route.js';
+import { busName } from './store.js';
+
+/** Real time between looks at the scheduled rules (virtual time moves with it, and on each advance). */
+const TICK_MS = 1000;
+
+function create(rt: Runtime): EventsProvider {
+  const router = new Router(rt);
+  rt.clock.onAdvance(() => router.fireDue());
+  const timer = setInterval(() => {
+    try {
+      router.fireDue();
+    } catch (e) {
+      rt.log.error(`events schedules: ${(e as Error).stack ?? e}`);
+    }
+  }, TICK_MS);
+  timer.unref();
+  rt.onClose(() => clearInterval(timer));
+  rt.integrations.events = {
+    putEvent(account, region, e) {
+      const event: BusEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': e.detailType,
+        source: e.source,
+        account,
+        time: rt.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        region,
+        resources: e.resources ?? [],
+        detail: e.detail,
+      };
+      router.route(account, region, busName(e.eventBusName), event);
+    },
+  };
+  return { ...ruleHandlers(rt), ...router.handlers() };
+}
+
+export const events: ServiceDefinition = { name: 'events', create };

@@ -7,6 +7,7 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, S
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { crc32 } from '@aws-crypto/crc32';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -289,5 +290,28 @@ export const WORKLOADS: Workload[] = [
     setup: s3Bucket,
     op: (endpoint, i) => s3(endpoint).send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `big/${i % 8}`, Body: MIB16 })),
     nullResponse: { match: { method: 'PUT', pathPrefix: `/${S3_BUCKET}/big/` }, status: 200, headers: s3PutHeaders(MIB16), body: '' },
+  },
+  {
+    // ten events a request, each routed by a rule's pattern to an SQS queue (moto routes too)
+    name: 'events PutEvents (10 entries) → SQS target',
+    async setup(endpoint) {
+      const url = await sqsQueue(endpoint, 'bench-events');
+      if (!url) return;
+      const eb = client(EventBridgeClient, endpoint);
+      const arn = `arn:aws:sqs:us-east-1:${url.split('/').at(-2)}:bench-events`;
+      await eb.send(new PutRuleCommand({ Name: 'bench', EventPattern: JSON.stringify({ source: ['bench'], detail: { n: [{ numeric: ['>=', 0] }] } }) }));
+      await eb.send(new PutTargetsCommand({ Rule: 'bench', Targets: [{ Id: 'q', Arn: arn }] }));
+    },
+    op: (endpoint, i) => client(EventBridgeClient, endpoint).send(new PutEventsCommand({
+      Entries: Array.from({ length: 10 }, (_, k) => ({ Source: 'bench', DetailType: 'tick', Detail: JSON.stringify({ n: i * 10 + k }) })),
+    })).then((out) => {
+      if (out.FailedEntryCount) throw new Error(`${out.FailedEntryCount} entries failed`);
+    }),
+    nullResponse: {
+      match: { target: 'AWSEvents.PutEvents' },
+      status: 200,
+      headers: { 'content-type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify({ FailedEntryCount: 0, Entries: Array.from({ length: 10 }, (_, k) => ({ EventId: `00000000-0000-0000-0000-00000000000${k}` })) }),
+    },
   },
 ];

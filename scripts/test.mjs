@@ -6,7 +6,7 @@
 // browser, or Nimbus as a child process), else `sdk` (a server in this process, SDK v3 clients).
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -28,7 +28,8 @@ const files = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path);
-    else if (name.endsWith('.test.js')) files.push(path);
+    // a compiled file whose source was moved or deleted is stale: skip it
+    else if (name.endsWith('.test.js') && existsSync(path.replace(/^dist[\\/]/, '').replace(/\.js$/, '.ts'))) files.push(path);
   }
 })(root);
 

@@ -1,0 +1,35 @@
+// Amazon CloudWatch Logs: log groups and streams, events (put, get, filter with the filter pattern
+// language), retention on the virtual clock, tags, metric and subscription filters, Logs Insights.
+import type { Runtime, ServiceDefinition } from '../../kit.js';
+import type { LogsProvider } from '../../generated/logs.js';
+import { LogsStore } from './store.js';
+import { groupHandlers } from './groups.js';
+import { streamHandlers } from './streams.js';
+import { eventHandlers } from './events.js';
+import { purgeExpired } from './retention.js';
+import { logsIntegration } from './integration.js';
+import { filterHandlers, Subscriptions } from './filters.js';
+import { insightsHandlers } from './insights-handlers.js';
+
+function create(rt: Runtime): LogsProvider {
+  /** every store made in this runtime, for the retention sweep when the clock moves */
+  const made = new Set<LogsStore>();
+  const stores = rt.stores('logs', (scope) => {
+    const s = new LogsStore(scope);
+    made.add(s);
+    return s;
+  });
+  rt.clock.onAdvance(() => made.forEach((s) => purgeExpired(rt, s, rt.clock.nowMs())));
+  const subscriptions = new Subscriptions(rt, stores);
+  const onIngest = subscriptions.deliver.bind(subscriptions);
+  rt.integrations.logs = logsIntegration(rt, stores, onIngest);
+  return {
+    ...groupHandlers(rt, stores),
+    ...streamHandlers(rt, stores),
+    ...eventHandlers(rt, stores, onIngest),
+    ...filterHandlers(rt, stores),
+    ...insightsHandlers(rt, stores),
+  };
+}
+
+export const logs: ServiceDefinition = { name: 'logs', create };

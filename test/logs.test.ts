@@ -129,6 +129,13 @@ test('PutLogEvents batch rules: order, size, span, too new / too old / expired, 
     (e) => assert.equal(e.message, 'The specified log stream does not exist.'));
   await rejects(put([{ timestamp: t, message: 'a' }], 's1', '/nope'), 'ResourceNotFoundException', 400,
     (e) => assert.equal(e.message, 'The specified log group does not exist.'));
+  // the model's constraints are Logs' InvalidParameterException, as AWS answers them
+  await rejects(put(Array.from({ length: 10_001 }, () => ({ timestamp: t, message: 'm' }))), 'InvalidParameterException', 400,
+    (e) => assert.match(String(e.message), /^1 validation error detected: .* at 'logEvents' failed to satisfy constraint: Member must have length less than or equal to 10000/));
+  await rejects(put([]), 'InvalidParameterException', 400, (e) => assert.match(String(e.message), /greater than or equal to 1/));
+  await rejects(c.send(new PutLogEventsCommand({ logGroupName: '/put', logStreamName: undefined as unknown as string, logEvents: [{ timestamp: t, message: 'x' }] })),
+    'InvalidParameterException', 400, (e) => assert.match(String(e.message), /Value null at 'logStreamName' failed to satisfy constraint: Member must not be null/));
+  await put(Array.from({ length: 10_000 }, (_, i) => ({ timestamp: t + i, message: 'm' })));
   await c.send(new CreateLogStreamCommand({ logGroupName: '/put', logStreamName: 'ages' }));
   const day = 86_400_000;
   await rejects(put([{ timestamp: t - 15 * day, message: 'x' }, { timestamp: t, message: 'y' }], 'ages'), 'InvalidParameterException');

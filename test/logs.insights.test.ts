@@ -57,9 +57,14 @@ test('stats count/sum/avg/min/max by field and by bin(5m)', () => {
   assert.deepEqual(q('filter level = "nope" | stats count(*) as n'), [{ n: '0' }]);
 });
 
-test('default fields are @timestamp and @message', () => {
+test('default fields are @timestamp, @message, @logStream and @log; JSON fields are found by dotted name', () => {
   const rows = q('limit 1');
   assert.deepEqual(Object.keys(rows[0]), ['@timestamp', '@message', '@logStream', '@log', '@ptr']);
+  assert.equal(rows[0]['@log'], '000000000000:/g');
+  const nested = runQuery(parseQuery('fields a.b, constructor, __proto__'), [ev(0, '{"a":{"b":[1,2]},"constructor":"c"}')]).rows[0];
+  assert.deepEqual(nested, [{ field: 'constructor', value: 'c' }, { field: '@ptr', value: 'p0' }]);
+  const arr = runQuery(parseQuery('fields a.b.1'), [ev(0, '{"a":{"b":[1,2]}}')]).rows[0];
+  assert.deepEqual(arr[0], { field: 'a.b.1', value: '2' });
 });
 
 test('malformed queries throw QueryError with a position', () => {

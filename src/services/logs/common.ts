@@ -38,13 +38,16 @@ export function group(store: LogsStore, name: string): GroupRecord {
 
 /** opaque paging tokens */
 export const encodeToken = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-export function decodeToken<T>(token: string | undefined): T | undefined {
+export function decodeToken<T extends string | number>(token: string | undefined, type: 'string' | 'number' = 'string'): T | undefined {
   if (token === undefined) return undefined;
+  let v: unknown;
   try {
-    return JSON.parse(Buffer.from(token, 'base64url').toString()) as T;
+    v = JSON.parse(Buffer.from(token, 'base64url').toString());
   } catch {
     throw badToken();
   }
+  if (typeof v !== type || (type === 'number' && (!Number.isInteger(v) || (v as number) < 0))) throw badToken();
+  return v as T;
 }
 
 export function checkLimit(limit: number | undefined, max: number, dflt: number): number {

@@ -166,7 +166,6 @@ export function eventHandlers(rt: Runtime, stores: Stores<LogsStore>, onIngest: 
       const match = patternOf(input.filterPattern);
       const lo = Math.max(input.startTime ?? 0, cutoff(g, ctx.clock.nowMs()));
       const after = decodeToken<string>(input.nextToken);
-      if (after !== undefined && typeof after !== 'string') throw badToken();
       const range = { from: tsKey(lo), before: input.endTime !== undefined ? tsKey(input.endTime) : '\uffff', ...(after ? { after } : {}) };
       const out: FilteredLogEvent[] = [];
       let bytes = 0;

@@ -38,10 +38,11 @@ export function checkQuery(commands: Command[]): void {
 }
 
 export function toRecord(ev: QueryEvent): Rec {
-  const rec: Rec = {
+  // no prototype: a field named constructor or __proto__ is just a field
+  const rec: Rec = Object.assign(Object.create(null) as Rec, {
     '@timestamp': new Date(ev.timestamp), '@message': ev.message, '@logStream': ev.stream, '@log': `${ev.account}:${ev.group}`,
     '@ingestionTime': new Date(ev.ingestion), '@ptr': ev.id,
-  };
+  });
   const t = ev.message.trimStart();
   if (t.startsWith('{')) {
     try {
@@ -280,7 +281,7 @@ function stat(aggs: Named[], by: Named[], recs: Rec[]): Rec[] {
   if (!by.length && !groups.size) groups.set('[]', []);
   const out: Rec[] = [];
   for (const g of groups.values()) {
-    const row: Rec = {};
+    const row: Rec = Object.create(null) as Rec;
     for (const b of by) row[b.name] = evaluate(b.e, g[0]);
     for (const a of aggs) row[a.name] = aggregate(a.e, g);
     out.push(row);

@@ -117,7 +117,7 @@ export function insightsHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsPr
       const all = [...store.queries.scan()].map(([, q]) => q)
         .filter((q) => (input.status === undefined || q.status === input.status) && (input.logGroupName === undefined || q.logGroupNames.includes(input.logGroupName)))
         .sort((a, b) => b.createTime - a.createTime || (a.queryId < b.queryId ? -1 : 1));
-      const offset = decodeToken<number>(input.nextToken) ?? 0;
+      const offset = decodeToken<number>(input.nextToken, 'number') ?? 0;
       if (!Number.isInteger(offset) || offset < 0) throw invalidParameter('The specified nextToken is invalid.');
       return { queries: all.slice(offset, offset + limit).map(info), nextToken: offset + limit < all.length ? encodeToken(offset + limit) : undefined };
     },

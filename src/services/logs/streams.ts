@@ -80,7 +80,7 @@ export function streamHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProv
       const t = (s: StreamRecord) => s.lastEventTimestamp ?? 0;
       all.sort((a, b) => t(a) - t(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       if (input.descending) all.reverse();
-      const offset = decodeToken<number>(input.nextToken) ?? 0;
+      const offset = decodeToken<number>(input.nextToken, 'number') ?? 0;
       if (!Number.isInteger(offset) || offset < 0) throw invalidParameter('The specified nextToken is invalid.');
       const shown = all.slice(offset, offset + limit);
       return {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseQuery, QueryError } from '../src/services/logs/insights-parse.js';
-import { checkQuery, runQuery, type QueryEvent } from '../src/services/logs/insights-eval.js';
+import { checkQuery, runQuery, sortCompare, type QueryEvent } from '../src/services/logs/insights-eval.js';
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
 const ev = (i: number, message: string, stream = 's1'): QueryEvent =>
@@ -78,4 +78,11 @@ test('malformed queries throw QueryError with a position', () => {
     assert.ok(e instanceof QueryError);
     assert.equal(e.start, 11);
   }
+});
+
+test('sort order is the documented natural sort: non-numbers first, digit runs by length, numbers last', () => {
+  const documented = ['!:', '#', '*%04', '0#', '5A', '111A', '2345_', '@', '@_', 'A', 'A9876fghj', 'a12345hfh', '0', '2', '3'];
+  const shuffled = [...documented].reverse().sort(() => 0);
+  for (let i = 0; i < shuffled.length; i += 2) [shuffled[i], shuffled[shuffled.length - 1 - i]] = [shuffled[shuffled.length - 1 - i], shuffled[i]];
+  assert.deepEqual([...shuffled].sort(sortCompare), documented);
 });

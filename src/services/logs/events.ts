@@ -13,6 +13,8 @@ const TOO_NEW_MS = 2 * 3_600_000;
 const TOO_OLD_MS = 14 * DAY;
 /** GetLogEvents and FilterLogEvents answer at most 1 MB */
 const MAX_RESPONSE_BYTES = 1_048_576;
+/** FilterLogEvents looks at no more events than this in one call */
+export const MAX_SCANNED = 100_000;
 
 /** An event as stored, with its place in the group (time key `ts SEP seq`). */
 export interface StoredEvent {
@@ -169,17 +171,25 @@ export function eventHandlers(rt: Runtime, stores: Stores<LogsStore>, onIngest: 
       const range = { from: tsKey(lo), before: input.endTime !== undefined ? tsKey(input.endTime) : '\uffff', ...(after ? { after } : {}) };
       const out: FilteredLogEvent[] = [];
       let bytes = 0;
+      /** the last event looked at (returned or passed over): the next page starts after it */
       let last: string | undefined;
       let more = false;
+      let scanned = 0;
       for (const ev of scanGroup(store, g, range, input.logStreamNames)) {
-        if (input.logStreamNamePrefix !== undefined && !ev.stream.startsWith(input.logStreamNamePrefix)) continue;
-        if (!match(ev.message)) continue;
-        bytes += Buffer.byteLength(ev.message) + EVENT_OVERHEAD;
-        if (out.length === limit || (bytes > MAX_RESPONSE_BYTES && out.length)) {
+        // a sparse pattern over a large group answers in pieces, as AWS does: fewer events and a token
+        if (++scanned > MAX_SCANNED) {
           more = true;
           break;
         }
-        out.push({ logStreamName: ev.stream, timestamp: ev.timestamp, message: ev.message, ingestionTime: ev.ingestion, eventId: eventId(ev.key) });
+        const wanted = (input.logStreamNamePrefix === undefined || ev.stream.startsWith(input.logStreamNamePrefix)) && match(ev.message) !== null;
+        if (wanted) {
+          bytes += Buffer.byteLength(ev.message) + EVENT_OVERHEAD;
+          if (out.length === limit || (bytes > MAX_RESPONSE_BYTES && out.length)) {
+            more = true;
+            break;
+          }
+          out.push({ logStreamName: ev.stream, timestamp: ev.timestamp, message: ev.message, ingestionTime: ev.ingestion, eventId: eventId(ev.key) });
+        }
         last = ev.key;
       }
       return { events: out, searchedLogStreams: [], nextToken: more ? encodeToken(last) : undefined };

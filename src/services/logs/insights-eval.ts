@@ -81,6 +81,28 @@ function compare(a: unknown, b: unknown): number {
   return s < t ? -1 : s > t ? 1 : 0;
 }
 
+/**
+ * sort's order (AWS: "an updated version of natural sorting"): every non-number before every number;
+ * numbers by value; other values chunk by chunk, digit runs by length then value, the rest by code point.
+ */
+export function sortCompare(a: unknown, b: unknown): number {
+  const x = typeof a === 'string' ? (/^\d+(\.\d+)?$/.test(a) ? Number(a) : undefined) : num(a);
+  const y = typeof b === 'string' ? (/^\d+(\.\d+)?$/.test(b) ? Number(b) : undefined) : num(b);
+  if (x !== undefined && y !== undefined) return x - y;
+  if (x !== undefined) return 1;
+  if (y !== undefined) return -1;
+  const cs = str(a).match(/\d+|\D+/g) ?? [];
+  const ds = str(b).match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(cs.length, ds.length); i++) {
+    const c = cs[i];
+    const d = ds[i];
+    if (c === d) continue;
+    if (/^\d/.test(c) && /^\d/.test(d)) return c.length - d.length || (c < d ? -1 : 1);
+    return c < d ? -1 : 1;
+  }
+  return cs.length - ds.length;
+}
+
 function evaluate(e: Expr, r: Rec): unknown {
   switch (e.k) {
     case 'num': return e.v;
@@ -236,7 +258,7 @@ export function runQuery(commands: Command[], events: Iterable<QueryEvent>, limi
             if (x === undefined && y === undefined) continue;
             if (x === undefined) return 1;
             if (y === undefined) return -1;
-            const d = compare(x, y);
+            const d = sortCompare(x, y);
             if (d) return k.desc ? -d : d;
           }
           return 0;

@@ -17,7 +17,7 @@ const nimbus = serverForFile(() => {
   c = new CloudWatchLogsClient(clientConfig(nimbus.url));
 });
 const now = async () => ((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs;
-const advance = (d: string) => fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: d }) });
+const advance = async (d: string) => assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: d }) })).status, 200);
 
 async function groupWithStream(group: string, stream = 's1') {
   await c.send(new CreateLogGroupCommand({ logGroupName: group }));
@@ -65,6 +65,9 @@ test('retention: only AWS values, shown, and events older than it disappear as t
   assert.deepEqual(ev.events?.map((e) => e.message), ['new']);
   const f = await c.send(new FilterLogEventsCommand({ logGroupName: '/ret' }));
   assert.deepEqual(f.events?.map((e) => e.message), ['new']);
+  // the clock advance deleted the expired event: the group no longer counts its bytes
+  const after = (await c.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ret' }))).logGroups![0];
+  assert.equal(after.storedBytes, 'new'.length + 26);
   await c.send(new DeleteRetentionPolicyCommand({ logGroupName: '/ret' }));
   const g2 = (await c.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ret' }))).logGroups![0];
   assert.equal(g2.retentionInDays, undefined);

@@ -34,7 +34,8 @@ export class Subscriptions {
   deliver(ctx: { account: string; region: string }, g: GroupRecord, stream: string, events: StoredEvent[]): void {
     const store = this.stores.get(ctx.account, ctx.region);
     const lambda = this.rt.integrations.lambda;
-    for (const [, sub] of store.subscriptions.scan({ prefix: g.name + SEP })) {
+    // read whole before delivering: a destination may write to the store while this runs
+    for (const [, sub] of [...store.subscriptions.scan({ prefix: g.name + SEP })]) {
       if (!lambda || !/^arn:aws[a-z-]*:lambda:/.test(sub.destinationArn)) continue;
       const match = patternOf(sub.filterPattern);
       const hits = events.filter((e) => match(e.message));

@@ -6,7 +6,7 @@ import { SEP, tsKey, type LogsStore } from './store.js';
 import { cutoff } from './common.js';
 
 export function purgeExpired(rt: Runtime, store: LogsStore, now: number): void {
-  for (const [, g] of store.groups.scan()) {
+  for (const [, g] of [...store.groups.scan()]) {
     if (!g.retentionInDays) continue;
     const before = tsKey(cutoff(g, now));
     const byTime = store.byTime(g);

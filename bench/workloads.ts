@@ -8,6 +8,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { createHash } from 'node:crypto';
 import { crc32 } from '@aws-crypto/crc32';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -108,6 +109,17 @@ async function sqsQueue(endpoint: string, name: string): Promise<string | undefi
   const out = await client(SQSClient, endpoint).send(new CreateQueueCommand({ QueueName: name })).catch(() => undefined);
   if (out?.QueueUrl) sqsUrls.set(`${endpoint} ${name}`, out.QueueUrl);
   return out?.QueueUrl;
+}
+
+// CloudWatch Logs: one group, a stream per workload; the null server's 400 for the setup is ignored
+const json11 = { 'content-type': 'application/x-amz-json-1.1' };
+const LOGS_GROUP = '/bench/logs';
+const logsLine = (i: number) => `${i % 10 === 0 ? 'ERROR' : 'INFO'} 2026-12-05T08:00:00Z request ${i} handled in ${i % 97} ms by worker-${i % 16}`;
+const logsBatch = (i: number, t: number) => Array.from({ length: 10 }, (_, k) => ({ timestamp: t, message: logsLine(i * 10 + k) }));
+async function logsStream(endpoint: string, stream: string): Promise<boolean> {
+  const logs = client(CloudWatchLogsClient, endpoint);
+  await logs.send(new CreateLogGroupCommand({ logGroupName: LOGS_GROUP })).catch(() => undefined);
+  return logs.send(new CreateLogStreamCommand({ logGroupName: LOGS_GROUP, logStreamName: stream })).then(() => true, () => false);
 }
 
 export const WORKLOADS: Workload[] = [
@@ -312,6 +324,36 @@ export const WORKLOADS: Workload[] = [
       status: 200,
       headers: { 'content-type': 'application/x-amz-json-1.1' },
       body: JSON.stringify({ FailedEntryCount: 0, Entries: Array.from({ length: 10 }, (_, k) => ({ EventId: `00000000-0000-0000-0000-00000000000${k}` })) }),
+    },
+  },
+  {
+    // a batch of 10 events of ~100 bytes to one stream, as a log shipper sends them
+    name: 'logs PutLogEvents (10)',
+    setup: async (endpoint) => { await logsStream(endpoint, 'put'); },
+    op: (endpoint, i) => client(CloudWatchLogsClient, endpoint).send(new PutLogEventsCommand({
+      logGroupName: LOGS_GROUP, logStreamName: 'put', logEvents: logsBatch(i, Date.now()),
+    })),
+    nullResponse: { match: { target: 'Logs_20140328.PutLogEvents' }, status: 200, headers: json11, body: JSON.stringify({ nextSequenceToken: '49039859' }) },
+  },
+  {
+    // a filter pattern over a stream of 10,000 events (one in ten matches), the first 50 matches
+    name: 'logs FilterLogEvents (pattern, 50 of 10,000)',
+    async setup(endpoint) {
+      if (!(await logsStream(endpoint, 'filter'))) return;
+      const logs = client(CloudWatchLogsClient, endpoint);
+      const t = Date.now() - 3_600_000;
+      for (let b = 0; b < 10; b++) {
+        await logs.send(new PutLogEventsCommand({ logGroupName: LOGS_GROUP, logStreamName: 'filter',
+          logEvents: Array.from({ length: 1000 }, (_, k) => ({ timestamp: t + b * 1000 + k, message: logsLine(b * 1000 + k) })) }));
+      }
+    },
+    op: (endpoint) => client(CloudWatchLogsClient, endpoint).send(new FilterLogEventsCommand({
+      logGroupName: LOGS_GROUP, logStreamNames: ['filter'], filterPattern: 'ERROR', limit: 50,
+    })),
+    nullResponse: {
+      match: { target: 'Logs_20140328.FilterLogEvents' }, status: 200, headers: json11,
+      body: JSON.stringify({ events: Array.from({ length: 50 }, (_, k) => ({ logStreamName: 'filter', timestamp: 1764900000000 + k * 10, message: logsLine(k * 10),
+        ingestionTime: 1764900000000, eventId: String(k).padStart(56, '0') })), searchedLogStreams: [] }),
     },
   },
 ];

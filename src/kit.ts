@@ -13,3 +13,6 @@ export type { Collection, Engine } from './state/engine.js';
 export type { Clock } from './state/clock.js';
 export type { IssuedCredential } from './state/credentials.js';
 export { DEFAULT_ACCOUNT, rootPrincipal } from './state/credentials.js';
+// for services that check the model's constraints themselves (to answer them with their own error code)
+export { validateInput } from './protocols/validate.js';
+export { loadModel } from './protocols/model.js';

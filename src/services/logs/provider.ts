@@ -1,0 +1,56 @@
+// Amazon CloudWatch Logs: log groups and streams, events (put, get, filter with the filter pattern
+// language), retention on the virtual clock, tags, metric and subscription filters, Logs Insights.
+import { ServiceError, loadModel, validateInput, type Runtime, type ServiceDefinition, type Provider } from '../../kit.js';
+import type { LogsProvider } from '../../generated/logs.js';
+import { LogsStore } from './store.js';
+import { groupHandlers } from './groups.js';
+import { streamHandlers } from './streams.js';
+import { eventHandlers } from './events.js';
+import { purgeExpired } from './retention.js';
+import { logsIntegration } from './integration.js';
+import { filterHandlers, Subscriptions } from './filters.js';
+import { insightsHandlers } from './insights-handlers.js';
+
+function create(rt: Runtime): LogsProvider {
+  /** every store made in this runtime, for the retention sweep when the clock moves */
+  const made = new Set<LogsStore>();
+  const stores = rt.stores('logs', (scope) => {
+    const s = new LogsStore(scope);
+    made.add(s);
+    return s;
+  });
+  rt.clock.onAdvance(() => made.forEach((s) => purgeExpired(rt, s, rt.clock.nowMs())));
+  const subscriptions = new Subscriptions(rt, stores);
+  const onIngest = subscriptions.deliver.bind(subscriptions);
+  rt.integrations.logs = logsIntegration(rt, stores, onIngest);
+  return invalidParameters({
+    ...groupHandlers(rt, stores),
+    ...streamHandlers(rt, stores),
+    ...eventHandlers(rt, stores, onIngest),
+    ...filterHandlers(rt, stores),
+    ...insightsHandlers(rt, stores),
+  });
+}
+
+/**
+ * CloudWatch Logs answers a request that breaks the model's constraints with InvalidParameterException
+ * ("1 validation error detected: …"), not the generic ValidationException: the check runs here.
+ */
+function invalidParameters(handlers: LogsProvider): LogsProvider {
+  const model = loadModel('logs');
+  const wrapped: Provider = {};
+  for (const [operation, handler] of Object.entries(handlers as Provider)) {
+    wrapped[operation] = (input: Record<string, unknown>, ctx) => {
+      try {
+        if (model) validateInput(model, operation, input, 'json');
+      } catch (e) {
+        if (e instanceof ServiceError && e.code === 'ValidationException') throw new ServiceError('InvalidParameterException', e.message, 400);
+        throw e;
+      }
+      return handler!(input, ctx);
+    };
+  }
+  return wrapped as LogsProvider;
+}
+
+export const logs: ServiceDefinition = { name: 'logs', create, validateInput: false };

@@ -123,11 +123,16 @@ export function identify(req: HttpRequest, signingName: string | undefined): Ide
     const params = queryParams(req);
     const version = params.get('Version');
     const action = params.get('Action')!;
+    const unversioned: string[] = [];
     for (const [name, e] of Object.entries(modelIndex())) {
       if (!e.protocols.some((p) => p === 'query' || p === 'ec2')) continue;
       const model = loadModel(name);
-      if (model && model.metadata.apiVersion === version && model.operations[action]) return withModel(name, req);
+      if (!model || !model.operations[action]) continue;
+      if (model.metadata.apiVersion === version) return withModel(name, req);
+      if (!version) unversioned.push(name);
     }
+    // a link AWS hands out without Version (SNS's UnsubscribeURL): the one query service with that action
+    if (unversioned.length === 1) return withModel(unversioned[0], req);
   }
   // an rpc request naming no service Nimbus knows is answered in its own protocol, not as S3
   if (isJsonRpc(req) || isCbor(req)) return { service: 'unknown', protocol: guessProtocol(req) };

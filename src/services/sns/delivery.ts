@@ -3,9 +3,7 @@
 // policy's retries (timed on the virtual clock), an outbox for email/SMS/mobile endpoints, and the
 // subscription's dead-letter queue when a delivery finally fails.
 import { createHash, createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
-import type { Runtime } from '../../runtime.js';
-import type { MessageAttributeValue } from '../../integrations.js';
-import type { Collection } from '../../state/engine.js';
+import type { Runtime, MessageAttributeValue, Collection } from '../../kit.js';
 import type { SubRecord, TopicRecord } from './model.js';
 import { effectiveSubDeliveryPolicy } from './model.js';
 
@@ -64,8 +62,8 @@ export function envelopeAttributes(attrs: Record<string, MessageAttributeValue> 
 
 export const subscribeUrl = (baseUrl: string, topicArn: string, token: string) =>
   `${baseUrl}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${token}&Version=2010-03-31`;
-const unsubscribeUrl = (baseUrl: string, subArn: string) =>
-  `${baseUrl}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subArn)}&Version=2010-03-31`;
+/** As AWS writes it: the subscription ARN as is (colons unescaped), no Version. */
+export const unsubscribeUrl = (baseUrl: string, subArn: string) => `${baseUrl}/?Action=Unsubscribe&SubscriptionArn=${subArn}`;
 
 /** AWS's own layout: `"Key" : value`, two-space indent, attributes one compact object per line. */
 function awsJson(entries: Array<[string, unknown]>): string {
@@ -95,9 +93,15 @@ export class Delivery {
   private readonly pending = new Set<{ due: number; run: () => void; timer: NodeJS.Timeout }>();
 
   constructor(private readonly rt: Runtime, private readonly topicOf: (arn: string) => TopicRecord | undefined, private readonly subExists: (s: SubRecord) => boolean) {
-    this.keyStore = rt.engine.collection('sns/signing');
-    this.outbox = rt.engine.collection('sns/outbox');
-    this.httpPending = rt.engine.collection('sns/http-pending');
+    // state of no one account: SNS's system scope
+    const system = rt.stores('sns', (scope) => ({
+      signing: scope.collection<{ privateKey: string; publicKey: string }>('signing'),
+      outbox: scope.collection<OutboxRecord>('outbox'),
+      httpPending: scope.collection<HttpDelivery>('http-pending'),
+    })).system();
+    this.keyStore = system.signing;
+    this.outbox = system.outbox;
+    this.httpPending = system.httpPending;
     rt.clock.onAdvance(() => {
       for (const p of [...this.pending]) if (p.due <= rt.clock.nowMs()) this.fire(p);
     });

@@ -1,8 +1,8 @@
 // Subscription filter policies: validation with SNS's error texts, and matching against message
 // attributes (FilterPolicyScope=MessageAttributes) or the JSON message body (MessageBody).
 import { BlockList, isIP } from 'node:net';
-import { ServiceError } from '../errors.js';
-import type { MessageAttributeValue } from '../../integrations.js';
+import { ServiceError } from '../../kit.js';
+import type { MessageAttributeValue } from '../../kit.js';
 
 export type FilterScope = 'MessageAttributes' | 'MessageBody';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

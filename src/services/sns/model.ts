@@ -1,8 +1,8 @@
 // SNS state: topics, subscriptions, confirmation tokens and FIFO deduplication records, per
 // account and region; ARN parsing; the attributes SNS reports for topics and subscriptions.
-import type { Collection } from '../../state/engine.js';
+import type { Collection } from '../../kit.js';
 import type { Tag } from '../../generated/sns.js';
-import { ServiceError } from '../errors.js';
+import { ServiceError } from '../../kit.js';
 
 export interface TopicRecord {
   arn: string;
@@ -31,6 +31,8 @@ export interface SubRecord {
   token: string;
   /** virtual ms of Subscribe: confirmation tokens are valid for three days */
   createdAt?: number;
+  /** the ARN of the identity that subscribed (older records lack it: the owner account's root) */
+  principal?: string;
   /** the Nimbus URL the subscriber reached us by: SubscribeURL, UnsubscribeURL and SigningCertURL point there */
   baseUrl: string;
 }
@@ -190,7 +192,7 @@ export function subscriptionAttributes(s: SubRecord, topic: TopicRecord | undefi
     Protocol: s.protocol,
     RawMessageDelivery: s.attributes.RawMessageDelivery ?? 'false',
     SubscriptionArn: s.arn,
-    SubscriptionPrincipal: `arn:aws:iam::${s.owner}:root`,
+    SubscriptionPrincipal: s.principal ?? `arn:aws:iam::${s.owner}:root`,
     TopicArn: s.topicArn,
     ...(FilterPolicy ? { FilterPolicy, FilterPolicyScope: FilterPolicyScope ?? 'MessageAttributes' } : {}),
     ...(s.protocol === 'http' || s.protocol === 'https' ? { EffectiveDeliveryPolicy: JSON.stringify(effectiveSubDeliveryPolicy(topic, s)) } : {}),

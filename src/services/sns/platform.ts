@@ -1,9 +1,9 @@
 // Mobile push: platform applications and their endpoints. Nothing reaches a push service; what
 // would be sent is recorded in the outbox (protocol `application`).
 import { randomUUID } from 'node:crypto';
-import type { Stores } from '../../state/stores.js';
+import type { Stores } from '../../kit.js';
 import type { SnsProvider } from '../../generated/sns.js';
-import { ServiceError } from '../errors.js';
+import { ServiceError } from '../../kit.js';
 import type { SnsStore, AppRecord, EndpointRecord } from './model.js';
 
 const PLATFORMS = new Set(['ADM', 'APNS', 'APNS_SANDBOX', 'GCM', 'BAIDU', 'MPNS', 'WNS']);

@@ -1,5 +1,5 @@
 // Queue and message attribute rules: defaults, ranges, names, and AWS's errors for each.
-import { ServiceError } from '../errors.js';
+import { ServiceError } from '../../kit.js';
 import type { MessageAttributeValue } from '../../generated/sqs.js';
 
 export const MAX_MESSAGE_SIZE = 1_048_576;

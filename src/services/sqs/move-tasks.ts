@@ -1,11 +1,10 @@
 // Message move tasks (StartMessageMoveTask): a task moves a dead-letter queue's visible messages to
 // their source queues (or one destination), at most MaxNumberOfMessagesPerSecond, in steps of a
 // tenth of a second. Its record (status, counts) is stored with the source queue's account and
-// region; a global index lists the tasks still RUNNING or CANCELLING, so a task that was running
-// when the server stopped (or was killed) resumes at the next start, counts kept.
+// region; an index in SQS's system scope lists the tasks still RUNNING or CANCELLING, so a task that
+// was running when the server stopped (or was killed) resumes at the next start, counts kept.
 import { randomUUID } from 'node:crypto';
-import type { Runtime } from '../../runtime.js';
-import type { Collection } from '../../state/engine.js';
+import type { Runtime, Collection } from '../../kit.js';
 import type { Msg, Queue } from './queue.js';
 
 export interface MoveTask {
@@ -25,7 +24,11 @@ export interface MoveTaskDeps {
   /** the task records of the account and region a queue ARN names */
   records(arn: string): Collection<MoveTask>;
   moveMessage(from: Queue, m: Msg, to: Queue): void;
+  /** task id → where its record is, for every task RUNNING or CANCELLING (across accounts and regions) */
+  active: Collection<ActiveTask>;
 }
+
+export interface ActiveTask { sourceArn: string; key: string }
 
 /** One step a tenth of a second: a rate of r messages a second allows r/10 per step. */
 const STEP_MS = 100;
@@ -36,11 +39,10 @@ const pad = (n: number) => String(n).padStart(17, '0');
 const taskKey = (t: MoveTask) => `${t.sourceArn}\u0000${pad(t.startedMs)}${t.id}`;
 
 export class MoveTasks {
-  /** task id → where its record is, for every task RUNNING or CANCELLING */
-  private readonly active: Collection<{ sourceArn: string; key: string }>;
+  private readonly active: Collection<ActiveTask>;
 
   constructor(private readonly rt: Runtime, private readonly deps: MoveTaskDeps) {
-    this.active = rt.engine.collection('sqs/active-move-tasks');
+    this.active = deps.active;
   }
 
   /** Resumes the tasks the previous run left RUNNING (or CANCELLING: they end CANCELLED). */

@@ -3,7 +3,7 @@
 // FIFO queues hand out each message group in order and lock a group while one of its messages is
 // in flight. All times are virtual (the runtime clock).
 import { randomBytes } from 'node:crypto';
-import type { Collection } from '../../state/engine.js';
+import type { Collection } from '../../kit.js';
 import type { MessageAttributeValue } from '../../generated/sqs.js';
 
 export interface QueueRecord {

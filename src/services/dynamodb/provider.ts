@@ -102,4 +102,5 @@ function create(rt: Runtime): DynamodbProvider {
   };
 }
 
-export const dynamodb: ServiceDefinition = { name: 'dynamodb', create };
+// DynamoDB's SDKs verify every response body against x-amz-crc32 when it is present
+export const dynamodb: ServiceDefinition = { name: 'dynamodb', create, responseChecksum: 'crc32' };

@@ -800,4 +800,5 @@ function dedupeTags(existing: Tag[], added: Tag[]): Tag[] {
   return [...map].map(([Key, Value]) => ({ Key, Value }));
 }
 
-export const sns: ServiceDefinition = { name: 'sns', create };
+// SubscribeURL and UnsubscribeURL are plain GETs anyone holding the token or ARN may follow
+export const sns: ServiceDefinition = { name: 'sns', create, anonymous: ['ConfirmSubscription', 'Unsubscribe'] };

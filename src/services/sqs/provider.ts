@@ -731,4 +731,5 @@ function checkMessageAttributesSize(attrs: Record<string, { DataType?: string; S
   return size;
 }
 
-export const sqs: ServiceDefinition = { name: 'sqs', create, validateInput: false };
+// an unsigned query request on a queue URL (`/<account>/<queue>`) is for SQS
+export const sqs: ServiceDefinition = { name: 'sqs', create, validateInput: false, routing: { queryPath: /^\/\d{12}\/[^/]+$/ } };

@@ -3,7 +3,7 @@
 // (403 AccessForbidden "CORSResponse: …" with Method and ResourceType), which its error table omits.
 import type { CORSConfiguration, CORSRule } from '../../generated/s3.js';
 import type { Runtime } from '../../runtime.js';
-import type { HttpRequest } from '../../protocols/types.js';
+import type { HttpRequest } from '../../kit.js';
 import type { CorsRules } from '../types.js';
 import { virtualHostBucket } from './profile.js';
 import { ServiceError } from '../errors.js';

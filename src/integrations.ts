@@ -1,6 +1,7 @@
 // How services reach each other inside the process: each service provides its part of this
 // interface when created (rt.integrations.sqs = …), and callers use it only if present. No service
 // imports another service's internals.
+import type { Record_ as DynamoStreamRecord } from './generated/dynamodbstreams.js';
 
 export interface MessageAttributeValue {
   DataType: string;
@@ -69,4 +70,34 @@ export interface Integrations {
   events?: {
     putEvent(account: string, region: string, event: { source: string; detailType: string; detail: unknown; resources?: string[]; eventBusName?: string }): void;
   };
+  /** DynamoDB's item-change streams (the dynamodbstreams API, Lambda event source mappings) */
+  dynamodbStreams?: {
+    /** The streams of an account and region in ARN order, from after `after` (exclusive) when given. */
+    list(account: string, region: string, after?: string): DynamoStreamInfo[];
+    /**
+     * One stream, or undefined. With `trimAt` (epoch ms), records past the 24-hour retention are
+     * dropped first and `oldestSeq` is the oldest one kept.
+     */
+    describe(account: string, region: string, arn: string, trimAt?: number): DynamoStreamInfo | undefined;
+    /** Up to `limit` records after a sequence number ('' for the oldest), shaped as GetRecords returns them. */
+    read(account: string, region: string, arn: string, after: string, limit: number, now: number): { records: DynamoStreamRecord[]; next: string; closed: boolean };
+  };
+}
+
+/** A DynamoDB stream as its table keeps it (one shard per stream). */
+export interface DynamoStreamInfo {
+  arn: string;
+  label: string;
+  tableName: string;
+  viewType: 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
+  keySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+  /** epoch ms */
+  created: number;
+  shardId: string;
+  /** when the stream was disabled (or its table deleted), epoch ms */
+  closed?: number;
+  /** the sequence number of its newest record */
+  latestSeq?: string;
+  /** the sequence number of its oldest record within retention (set by describe with trimAt) */
+  oldestSeq?: string;
 }

@@ -1,11 +1,11 @@
 // The service kit: what a service imports from outside its own folder. Everything a provider needs
-// (its definition, the request context, errors, state, the clock, admin routes, the pipeline's
-// seams, what other services offer) comes from here, so no service reaches into the gateway, the
-// protocols or another service.
+// (its definition and profile, the request context, errors, state, the clock, admin routes, the
+// pipeline's seams, signature checking, what other services offer) comes from here, so no service
+// reaches into the gateway, the protocols, the admin API or another service.
 export type { Runtime, ServiceDefinition } from './runtime.js';
-export type { RequestContext, Principal, Handler, Provider } from './services/types.js';
+export type { RequestContext, Principal, Handler, Provider, ServiceProfile, ErrorDialect, CorsRules, SignatureKit } from './services/types.js';
 export { ServiceError, notImplemented } from './services/errors.js';
-export type { Integrations, MessageAttributeValue } from './integrations.js';
+export type { Integrations, MessageAttributeValue, DynamoStreamInfo } from './integrations.js';
 export type { AdminRequest, AdminReply, AdminRoute } from './admin/registry.js';
 export type { CallInfo, CallRecord, Authorizer, Recorder } from './pipeline.js';
 export type { StoreScope, Stores } from './state/stores.js';
@@ -13,6 +13,12 @@ export type { Collection, Engine } from './state/engine.js';
 export type { Clock } from './state/clock.js';
 export type { IssuedCredential } from './state/credentials.js';
 export { DEFAULT_ACCOUNT, rootPrincipal } from './state/credentials.js';
+// A service that reads a wire format itself (S3's POST form fields read as PutObject's headers, a
+// Tagging document inside a form) uses the protocols' own readers, offered here.
+export type { HttpRequest, HttpResponse, WireDialect } from './protocols/types.js';
+export { loadModel } from './protocols/model.js';
+export type { ServiceModel } from './protocols/model.js';
+export { restXml } from './protocols/rest-xml.js';
+export { parseXml, XmlReader } from './protocols/xml.js';
 // for services that check the model's constraints themselves (to answer them with their own error code)
 export { validateInput } from './protocols/validate.js';
-export { loadModel } from './protocols/model.js';

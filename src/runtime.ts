@@ -4,13 +4,13 @@ import { Clock, type Advance } from './state/clock.js';
 import { CredentialStore } from './state/credentials.js';
 import { Stores, type StoreScope } from './state/stores.js';
 import type { Config } from './config.js';
-import type { Principal, Provider, RequestContext } from './services/types.js';
+import type { Principal, Provider, RequestContext, ServiceProfile, SignatureKit } from './services/types.js';
+import { signatureKit } from './gateway/auth.js';
 import { ServiceError } from './services/errors.js';
 import { rootPrincipal } from './state/credentials.js';
 import { randomUUID } from 'node:crypto';
 import { Logger } from './log.js';
 import type { Integrations } from './integrations.js';
-import type { CorsRules } from './gateway/cors.js';
 import { AdminRoutes } from './admin/registry.js';
 import { Pipeline } from './pipeline.js';
 
@@ -27,6 +27,8 @@ export class Runtime {
   readonly pipeline = new Pipeline();
   /** each served service's handlers, by service name (filled as the gateway creates them) */
   readonly providers = new Map<string, Provider>();
+  /** signature checking for services that read a signature themselves (S3's POST forms) */
+  readonly auth: SignatureKit;
   private readonly sharedState = new Map<string, unknown>();
   private readonly closers: (() => void)[] = [];
   private readonly clockState;
@@ -38,6 +40,7 @@ export class Runtime {
     this.clock = new Clock(Date.now, this.clockState.get('advances') ?? []);
     this.clock.onAdvance(() => this.clockState.put('advances', this.clock.history()));
     this.credentials = new CredentialStore(this.engine);
+    this.auth = signatureKit(this);
   }
 
   stores<S>(service: string, make: (scope: StoreScope) => S): Stores<S> {
@@ -103,15 +106,8 @@ export class Runtime {
   }
 }
 
-/** A service Nimbus serves: its model name and how to build its provider. */
-export interface ServiceDefinition {
+/** A service Nimbus serves: its model name, how to build its provider, and its wire dialect. */
+export interface ServiceDefinition extends ServiceProfile {
   name: string;
   create(rt: Runtime): Provider;
-  /** false for services that validate input their own way (S3): the model's constraints are not checked */
-  validateInput?: boolean;
-  /**
-   * For a service whose resources carry their own CORS rules (S3's buckets): builds what the gateway
-   * asks about browsers' requests (gateway/cors.ts). Without it, every origin is allowed.
-   */
-  cors?(rt: Runtime): CorsRules;
 }

@@ -8,8 +8,10 @@ import type { ServiceModel } from '../src/protocols/model.js';
 import type { HttpRequest, HttpResponse, Protocol } from '../src/protocols/types.js';
 import { protocolFor } from '../src/gateway/identify.js';
 import { ServiceError } from '../src/services/errors.js';
+import { services } from '../src/services/registry.js';
 
-export const ctx = (service: string) => ({ requestId: 'req-1', service });
+/** What the gateway hands the protocols: the request id, the service, its profile's wire dialect. */
+export const ctx = (service: string) => ({ requestId: 'req-1', service, dialect: services.find((s) => s.name === service)?.wire });
 
 export async function readAll(body: unknown): Promise<Buffer> {
   if (body === undefined || body === null) return Buffer.alloc(0);

@@ -1,9 +1,7 @@
 // The admin API under /_nimbus/: health, reset, the virtual clock.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Runtime } from '../runtime.js';
-import type { Provider } from '../services/types.js';
 import { parseDuration } from '../state/clock.js';
-import { readBody } from '../gateway/body.js';
 import { VERSION } from '../version.js';
 
 
@@ -18,7 +16,15 @@ function clockState(rt: Runtime) {
   return { now: now.toISOString(), epochMs: now.getTime(), offsetSeconds: rt.clock.offsetMs / 1000, real: rt.clock.real().toISOString() };
 }
 
-export async function handleAdmin(rt: Runtime, providers: Map<string, Provider>, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+/** Reads a request's body up to a limit (the gateway's reader, handed in so admin imports no gateway module). */
+export type BodyReader = (req: IncomingMessage, limit: number) => Promise<Buffer>;
+
+/** True for a path the admin API answers (`/_nimbus/…`, LocalStack's `/_localstack/…`). */
+export const isAdminPath = (path: string) => path.startsWith('/_nimbus/') || path === '/_nimbus' || path.startsWith('/_localstack/');
+
+/** The one entry point the gateway calls for an admin path. */
+export async function handleAdmin(rt: Runtime, req: IncomingMessage, res: ServerResponse, path: string, readBody: BodyReader): Promise<void> {
+  const providers = rt.providers;
   const route = `${req.method} ${path.replace(/\/+$/, '')}`;
   try {
     switch (route) {

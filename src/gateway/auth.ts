@@ -3,11 +3,12 @@
 // LocalStack does: a 12-digit key id selects that account) unless IAM is enforced.
 import type { Runtime } from '../runtime.js';
 import type { HttpRequest } from '../protocols/types.js';
-import type { Principal } from '../services/types.js';
+import type { ErrorDialect, Principal, SignatureKit } from '../services/types.js';
+import type { ProtocolFamily } from '../protocols/types.js';
 import type { Identified } from './identify.js';
 import { ServiceError } from '../services/errors.js';
 import { DEFAULT_ACCOUNT, rootPrincipal } from '../state/credentials.js';
-import { checkPresignedExpiry, checkSkew, checkV2PresignedExpiry, parseAuth, verify, type ParsedAuth } from './sigv4.js';
+import { checkPresignedExpiry, checkSkew, checkV2PresignedExpiry, parseAmzDate, parseAuth, signingKey, spacedHex, verify, type ParsedAuth } from './sigv4.js';
 import type { ChunkVerification } from './aws-chunked.js';
 
 export interface AuthResult {
@@ -33,66 +34,80 @@ export function signingNameOf(req: HttpRequest): string | undefined {
   }
 }
 
-/** What picks the spelling of an error: the service, and for the others the protocol family. */
-type ErrorDialect = { service: string; protocol: { name: string } };
+/** What picks the spelling of an auth failure: the service's profile, else its protocol family. */
+export interface AuthDialect {
+  errors?: ErrorDialect;
+  family: ProtocolFamily;
+}
+
+const dialectOf = (ident: Identified): AuthDialect => ({ errors: ident.profile.errors, family: ident.protocol.family });
 
 /** The same failure is spelled differently by each family of services. */
-function invalidKey(ident: ErrorDialect, accessKeyId: string): ServiceError {
-  if (ident.service === 's3') {
-    return new ServiceError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403, { AWSAccessKeyId: accessKeyId });
-  }
-  const rpc = ident.protocol.name === 'query' || ident.protocol.name === 'ec2';
+function invalidKey(d: AuthDialect, accessKeyId: string): ServiceError {
+  if (d.errors?.invalidKey) return d.errors.invalidKey(accessKeyId);
+  const rpc = d.family === 'query';
   return new ServiceError(rpc ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
 }
 
-function expired(ident: ErrorDialect): ServiceError {
-  if (ident.service === 's3') return new ServiceError('ExpiredToken', 'The provided token has expired.', 400);
-  const rpc = ident.protocol.name === 'query' || ident.protocol.name === 'ec2';
+function expired(d: AuthDialect): ServiceError {
+  if (d.errors?.expiredToken) return d.errors.expiredToken();
+  const rpc = d.family === 'query';
   return new ServiceError(rpc ? 'ExpiredToken' : 'ExpiredTokenException', 'The security token included in the request is expired', rpc ? 403 : 400);
 }
 
 /** JSON-family services call a bad signature InvalidSignatureException. */
-function forProtocol(e: unknown, ident: Identified): never {
-  if (e instanceof ServiceError && e.code === 'SignatureDoesNotMatch' && ident.service !== 's3'
-    && ident.protocol.name !== 'query' && ident.protocol.name !== 'ec2') {
+function forProtocol(e: unknown, d: AuthDialect): never {
+  if (e instanceof ServiceError && e.code === 'SignatureDoesNotMatch' && !d.errors?.signatureCodesAsIs && d.family !== 'query') {
     throw new ServiceError('InvalidSignatureException', e.message, 403);
   }
   throw e;
 }
 
 function operationAllowsAnonymous(ident: Identified, operation: string | undefined): boolean {
-  if (ident.service === 's3') return true; // bucket policies decide (public buckets, POST forms)
-  // SNS's SubscribeURL and UnsubscribeURL are plain GETs anyone holding the token or ARN may follow
-  if (ident.service === 'sns' && (operation === 'ConfirmSubscription' || operation === 'Unsubscribe')) return true;
+  const anonymous = ident.profile.anonymous;
+  if (anonymous === true) return true;
+  if (operation !== undefined && anonymous?.includes(operation)) return true;
   const op = operation ? ident.model?.operations[operation] : undefined;
   return (op as { authtype?: string } | undefined)?.authtype === 'none';
 }
 
 /**
  * Who holds an access key, and the secret its signatures are checked with (none: the key is taken
- * on its word). The one rule for every signature, S3's POST policy forms included.
+ * on its word). The one rule for every signature, POST policy forms included.
  */
-export function signerOf(rt: Runtime, keyId: string, sessionToken: string | undefined, ident: ErrorDialect): { principal: Principal; secret?: string } {
+export function signerOf(rt: Runtime, keyId: string, sessionToken: string | undefined, dialect: AuthDialect): { principal: Principal; secret?: string } {
   const issued = rt.credentials.get(keyId);
   if (issued) {
-    if (issued.expiresAt !== undefined && issued.expiresAt <= rt.clock.nowMs()) throw expired(ident);
-    if (issued.sessionToken && sessionToken !== issued.sessionToken) throw invalidKey(ident, keyId);
+    if (issued.expiresAt !== undefined && issued.expiresAt <= rt.clock.nowMs()) throw expired(dialect);
+    if (issued.sessionToken && sessionToken !== issued.sessionToken) throw invalidKey(dialect, keyId);
     return { principal: issued.principal, secret: issued.secretAccessKey };
   }
   if (rt.config.enforceIam) {
     // the documented default key stays usable when IAM is enforced
-    if (keyId !== 'test') throw invalidKey(ident, keyId);
+    if (keyId !== 'test') throw invalidKey(dialect, keyId);
     return { principal: rootPrincipal(DEFAULT_ACCOUNT, keyId), secret: 'test' };
   }
   return { principal: rootPrincipal(/^\d{12}$/.test(keyId) ? keyId : DEFAULT_ACCOUNT, keyId) };
 }
 
+/** Signature checking as the kit offers it to services (`rt.auth`): for signatures that are not on a request's headers. */
+export function signatureKit(rt: Runtime): SignatureKit {
+  return {
+    signerOf: (keyId, sessionToken, errors) => signerOf(rt, keyId, sessionToken, { errors, family: 'json' }),
+    signingKey,
+    parseAmzDate,
+    spacedHex,
+  };
+}
+
 export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, operation: string | undefined): AuthResult {
+  const dialect = dialectOf(ident);
+  const variant = ident.profile.signing;
   let parsed: ParsedAuth;
   try {
-    parsed = parseAuth(req, ident.service);
+    parsed = parseAuth(req, variant);
   } catch (e) {
-    forProtocol(e, ident);
+    forProtocol(e, dialect);
   }
   const region = parsed.region ?? rt.config.defaultRegion;
   const enforce = rt.config.enforceIam;
@@ -109,23 +124,23 @@ export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, o
 
   const keyId = parsed.accessKeyId;
   try {
-    if (parsed.kind === 'header') checkSkew(parsed.amzDate, rt.clock.real(), ident.service);
+    if (parsed.kind === 'header') checkSkew(parsed.amzDate, rt.clock.real(), variant);
     if (parsed.kind === 'presigned') {
       // the client signed with its real clock; judge the expiry on virtual time as of that moment
-      checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), ident.service);
+      checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), variant);
     }
     if (parsed.v2ExpiresAt) checkV2PresignedExpiry(parsed.v2ExpiresAt, rt.clock.now());
   } catch (e) {
-    forProtocol(e, ident); // DynamoDB & co: InvalidSignatureException "Signature expired: …"
+    forProtocol(e, dialect); // DynamoDB & co: InvalidSignatureException "Signature expired: …"
   }
 
-  const { principal, secret } = signerOf(rt, keyId, parsed.sessionToken, ident);
+  const { principal, secret } = signerOf(rt, keyId, parsed.sessionToken, dialect);
   let chunkVerification: ChunkVerification | undefined;
   if (secret !== undefined && parsed.kind !== 'v2') {
     try {
       chunkVerification = verify(parsed, req, secret);
     } catch (e) {
-      forProtocol(e, ident);
+      forProtocol(e, dialect);
     }
   }
   return { principal, region, chunkVerification };

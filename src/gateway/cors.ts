@@ -1,27 +1,10 @@
 // Browsers calling Nimbus from a web page: preflights (OPTIONS) and the CORS headers of responses.
 // A service whose resources carry their own CORS rules (S3's buckets) answers through the `cors`
-// hook of its ServiceDefinition; every other request is allowed from any origin, as LocalStack does
+// hook of its ServiceDefinition (its profile); every other request is allowed from any origin, as LocalStack does
 // by default.
 import type { HttpRequest, HttpResponse } from '../protocols/types.js';
 
-/**
- * A service's own CORS rules. The hook sits beside the provider, not in the gateway, because only the
- * service knows which resource a request names and what that resource allows; the gateway stays
- * generic and calls it only for an OPTIONS request or one that carries an Origin header, so a request
- * without one never pays for the lookup. Both methods see a path-style path (S3's virtual host folded in).
- */
-export interface CorsRules {
-  /**
-   * A preflight: the headers of its 200 answer, or a thrown ServiceError (the refusal in the service's
-   * protocol). Undefined when the request names none of the service's resources: the default answers.
-   */
-  preflight(req: HttpRequest): Record<string, string> | undefined;
-  /**
-   * The actual request that follows, with its Origin: the headers to add to its response, success or
-   * error ({} adds none, so the browser blocks it). Undefined when it names none of the service's resources.
-   */
-  actual(req: HttpRequest): Record<string, string> | undefined;
-}
+export type { CorsRules } from '../services/types.js';
 
 const EXPOSE = 'etag, x-amz-request-id, x-amz-id-2, x-amzn-requestid, x-amz-version-id, x-amz-delete-marker, '
   + 'x-amz-checksum-crc32, x-amz-checksum-crc32c, x-amz-checksum-crc64nvme, x-amz-checksum-sha1, x-amz-checksum-sha256, '

@@ -7,12 +7,16 @@ import { ec2, query, queryParams } from '../protocols/query.js';
 import { cbor, cborPath } from '../protocols/cbor.js';
 import { restJson } from '../protocols/rest-json.js';
 import { restXml } from '../protocols/rest-xml.js';
+import type { ServiceProfile } from '../services/types.js';
+import type { Directory } from './directory.js';
 
 export interface Identified {
   /** the model name (`s3`, `sqs`…), or the name the request gives for a service Nimbus has no model of */
   service: string;
   model?: ServiceModel;
   protocol: Protocol;
+  /** the service's wire dialect (empty for a service Nimbus does not serve) */
+  profile: ServiceProfile;
 }
 
 interface Tables {
@@ -32,8 +36,8 @@ function lookup(): Tables {
     if (e.targetPrefix) t.byTargetPrefix.set(e.targetPrefix, name);
     if (!t.byEndpointPrefix.has(e.endpointPrefix)) t.byEndpointPrefix.set(e.endpointPrefix, name);
   }
-  // a signing name shared by several services: the one users mean first
-  for (const list of t.bySigningName.values()) list.sort((a, b) => (a === 'dynamodb' || a === 'ses' ? -1 : b === 'dynamodb' || b === 'ses' ? 1 : 0));
+  // a signing name shared by several services: the one named as it signs first (dynamodb before its streams)
+  for (const [signing, list] of t.bySigningName) list.sort((a, b) => (a === signing ? -1 : b === signing ? 1 : 0));
   return (tables = t);
 }
 
@@ -71,20 +75,22 @@ function guessProtocol(req: HttpRequest): Protocol {
 const PROTOCOLS: Record<string, Protocol> = { query, ec2, json, 'rest-json': restJson, 'rest-xml': restXml, 'smithy-rpc-v2-cbor': cbor };
 
 /** A service of the index: with its model when Nimbus has one, else with the protocol AWS gives it. */
-function withModel(service: string, req: HttpRequest): Identified {
+function withModel(service: string, req: HttpRequest, dir: Directory): Identified {
+  const profile = dir.profile(service);
   const model = loadModel(service);
-  if (model) return { service, model, protocol: protocolFor(model, req) };
+  if (model) return { service, model, protocol: protocolFor(model, req), profile };
   const entry = modelIndex()[service];
   const fromRequest = guessProtocol(req);
   const usual = entry ? PROTOCOLS[entry.protocol] : undefined;
   // an rpc request says what it speaks; a rest request speaks the service's protocol
-  return { service, protocol: fromRequest.routesByBody || fromRequest === json || fromRequest === cbor || !usual ? fromRequest : usual };
+  return { service, profile, protocol: fromRequest.routesByBody || fromRequest === json || fromRequest === cbor || !usual ? fromRequest : usual };
 }
 
 /**
  * @param signingName the service of the SigV4 credential scope, if the request is signed
+ * @param dir the served services' profiles and routing facts
  */
-export function identify(req: HttpRequest, signingName: string | undefined): Identified {
+export function identify(req: HttpRequest, signingName: string | undefined, dir: Directory): Identified {
   const t = lookup();
 
   const target = req.headers['x-amz-target'];
@@ -92,34 +98,34 @@ export function identify(req: HttpRequest, signingName: string | undefined): Ide
     // `Prefix.Operation`; a target without a dot still names the service (its operation is unknown)
     const dot = target.lastIndexOf('.');
     const byTarget = t.byTargetPrefix.get(dot < 0 ? target : target.slice(0, dot));
-    if (byTarget) return withModel(byTarget, req);
+    if (byTarget) return withModel(byTarget, req, dir);
   }
   const rpc = isCbor(req) ? cborPath(req.path) : undefined;
   if (rpc) {
     const byName = t.byTargetPrefix.get(rpc.service);
-    if (byName) return withModel(byName, req);
+    if (byName) return withModel(byName, req, dir);
   }
 
   if (signingName) {
     const candidates = t.bySigningName.get(signingName);
-    if (!candidates) return { service: signingName, protocol: guessProtocol(req) };
-    if (candidates.length === 1) return withModel(candidates[0], req);
+    if (!candidates) return { service: signingName, protocol: guessProtocol(req), profile: dir.profile(signingName) };
+    if (candidates.length === 1) return withModel(candidates[0], req, dir);
     // several services sign as one (dynamodb + streams, ses v1 + v2): the one whose model knows the operation
     for (const name of candidates) {
-      const found = withModel(name, req);
+      const found = withModel(name, req, dir);
       if (found.model && found.protocol.resolveOperation(found.model, req)) return found;
     }
-    return withModel(candidates[0], req);
+    return withModel(candidates[0], req, dir);
   }
 
   // unsigned: the host (`sqs.us-east-1.localhost.localstack.cloud`), then query's Version parameter
   const host = (req.headers.host ?? '').toLowerCase();
   const firstLabel = host.split('.', 1)[0];
-  if (host.includes('.') && t.byEndpointPrefix.has(firstLabel) && firstLabel !== 's3') {
-    return withModel(t.byEndpointPrefix.get(firstLabel)!, req);
-  }
+  const byHost = host.includes('.') ? t.byEndpointPrefix.get(firstLabel) : undefined;
+  // the fallback service's own host (`s3.localhost…`) reaches it as any unnamed request does
+  if (byHost && byHost !== dir.fallback) return withModel(byHost, req, dir);
   if (hasAction(req)) {
-    if (/^\/\d{12}\/[^/]+$/.test(req.path)) return withModel('sqs', req);
+    for (const [path, service] of dir.queryPaths) if (path.test(req.path)) return withModel(service, req, dir);
     const params = queryParams(req);
     const version = params.get('Version');
     const action = params.get('Action')!;
@@ -128,26 +134,13 @@ export function identify(req: HttpRequest, signingName: string | undefined): Ide
       if (!e.protocols.some((p) => p === 'query' || p === 'ec2')) continue;
       const model = loadModel(name);
       if (!model || !model.operations[action]) continue;
-      if (model.metadata.apiVersion === version) return withModel(name, req);
+      if (model.metadata.apiVersion === version) return withModel(name, req, dir);
       if (!version) unversioned.push(name);
     }
     // a link AWS hands out without Version (SNS's UnsubscribeURL): the one query service with that action
-    if (unversioned.length === 1) return withModel(unversioned[0], req);
+    if (unversioned.length === 1) return withModel(unversioned[0], req, dir);
   }
   // an rpc request naming no service Nimbus knows is answered in its own protocol, not as S3
-  if (isJsonRpc(req) || isCbor(req)) return { service: 'unknown', protocol: guessProtocol(req) };
-  return withModel('s3', req);
-}
-
-const VHOST_PATTERNS = [/^(.+)\.s3[.-][^:]*(?::\d+)?$/, /^(.+)\.localhost(?::\d+)?$/];
-
-/** The bucket of a virtual-hosted-style S3 request (`bucket.s3.localhost.localstack.cloud`, `bucket.localhost`). */
-export function virtualHostBucket(host: string | undefined): string | undefined {
-  if (!host) return undefined;
-  const h = host.toLowerCase();
-  for (const re of VHOST_PATTERNS) {
-    const m = re.exec(h);
-    if (m && m[1] !== 's3' && !/^s3[.-]/.test(m[1])) return m[1];
-  }
-  return undefined;
+  if (isJsonRpc(req) || isCbor(req)) return { service: 'unknown', protocol: guessProtocol(req), profile: dir.profile(undefined) };
+  return withModel(dir.fallback, req, dir);
 }

@@ -1,109 +1,22 @@
 // AWS Signature Version 4: parsing the Authorization header / presigned query, recomputing the
 // signature exactly as AWS does, and the time checks. Error codes and messages are AWS's own:
-// S3 speaks its own dialect (AuthorizationHeaderMalformed, RequestTimeTooSkewed, …), every other
-// service the shared one (IncompleteSignature, SignatureDoesNotMatch "Signature expired: …").
+// the s3v4 variant (a service's profile says `signing: 's3v4'`) speaks its own dialect
+// (AuthorizationHeaderMalformed, RequestTimeTooSkewed, …), every other service the shared one
+// (IncompleteSignature, SignatureDoesNotMatch "Signature expired: …").
 import { createHash, createHmac } from 'node:crypto';
-import { ServiceError } from '../services/errors.js';
 import type { ChunkVerification } from './aws-chunked.js';
 
-export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-const ALGORITHM = 'AWS4-HMAC-SHA256';
-const TERMINATOR = 'aws4_request';
-const MAX_SKEW_MS = 15 * 60 * 1000;
-const MAX_EXPIRES_S = 604800;
+import {
+  ALGORITHM, EMPTY_SHA256, MAX_EXPIRES_S, MISMATCH, S3V4, S3_CREDENTIAL_SHAPE, S3_MISMATCH, S3_NO_DATE, S3_QUERY_MISSING, TERMINATOR, UNSIGNED_PAYLOAD,
+  accessDenied, formatAmzDate, header, headerMalformed, incomplete, invalidArgument, mismatch, parseAmzDate, queryError,
+  type AuthKind, type AuthRequest, type HeaderMap, type ParsedAuth, type SigningVariant,
+} from './sigv4-base.js';
 
-/** Header names lowercased, as node's IncomingMessage gives them. */
-export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
-
-export interface AuthRequest {
-  method: string;
-  /** the path exactly as sent (still percent-encoded), without the query */
-  path: string;
-  /** the query string exactly as sent, without '?' */
-  rawQuery: string;
-  headers: HeaderMap;
-}
-
-export type AuthKind = 'header' | 'presigned' | 'v2' | 'none';
-
-/**
- * What a request claims about its signer. For 'header' and 'presigned' every field is set; for 'v2'
- * only accessKeyId (and sessionToken); for 'none' nothing (strings are '', the date invalid).
- */
-export interface ParsedAuth {
-  kind: AuthKind;
-  accessKeyId: string;
-  /** scope date, YYYYMMDD */
-  date?: string;
-  region?: string;
-  /** scope service (the signing name) */
-  service?: string;
-  signedHeaders: string[];
-  signature: string;
-  /** signing time, from X-Amz-Date (header or query) or the Date header */
-  amzDate: Date;
-  /** the signing time as it enters the string to sign: YYYYMMDD'T'HHMMSS'Z' */
-  amzDateString: string;
-  /** X-Amz-Expires of a presigned request */
-  expiresSeconds?: number;
-  /** Expires (seconds since the epoch) of an S3 SigV2 presigned URL */
-  v2ExpiresAt?: Date;
-  sessionToken?: string;
-  /** the payload hash the client declared (x-amz-content-sha256, UNSIGNED-PAYLOAD for presigned S3);
-   * '' when it is the sha256 of the body, which verify() then needs */
-  payloadHash: string;
-  /** S3's rules apply: path signed as sent, S3's error codes */
-  s3: boolean;
-}
-
-// ---- errors ----------------------------------------------------------------------------------
-
-const S3_MISMATCH =
-  'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
-const MISMATCH =
-  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
-const S3_MALFORMED = 'The authorization header is malformed; ';
-const S3_CREDENTIAL_SHAPE = 'the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".';
-const S3_QUERY_MISSING =
-  'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.';
-const S3_NO_DATE = 'AWS authentication requires a valid Date or x-amz-date header';
-
-const incomplete = (msg: string) => new ServiceError('IncompleteSignature', msg, 400);
-const mismatch = (msg: string, fields?: Record<string, unknown>) => new ServiceError('SignatureDoesNotMatch', msg, 403, fields);
-const headerMalformed = (msg: string) => new ServiceError('AuthorizationHeaderMalformed', S3_MALFORMED + msg, 400);
-const queryError = (msg: string) => new ServiceError('AuthorizationQueryParametersError', msg, 400);
-const accessDenied = (msg: string, fields?: Record<string, unknown>) => new ServiceError('AccessDenied', msg, 403, fields);
-const invalidArgument = (msg: string, value: string) =>
-  new ServiceError('InvalidArgument', msg, 400, { ArgumentName: 'Authorization', ArgumentValue: value });
+export { EMPTY_SHA256, UNSIGNED_PAYLOAD, S3V4, formatAmzDate, parseAmzDate } from './sigv4-base.js';
+export type { AuthKind, AuthRequest, HeaderMap, ParsedAuth, SigningVariant } from './sigv4-base.js';
+export { checkPresignedExpiry, checkSkew, checkV2PresignedExpiry } from './sigv4-time.js';
 
 // ---- parsing ---------------------------------------------------------------------------------
-
-function header(h: HeaderMap, name: string): string | undefined {
-  const v = h[name];
-  return v === undefined || typeof v === 'string' ? v : v.join(',');
-}
-
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
-
-/** 'YYYYMMDDTHHMMSSZ' → Date, or undefined when malformed (month 13, day 32, …). */
-export function parseAmzDate(s: string): Date | undefined {
-  const m = AMZ_DATE.exec(s);
-  if (!m) return undefined;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-  // Date.UTC rolls over out-of-range fields (and maps years 0–99 to 1900–1999); a round trip catches them
-  const fields = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
-  return fields.every((f, i) => f === +m[i + 1]) ? d : undefined;
-}
-
-/** Date → 'YYYYMMDDTHHMMSSZ' */
-export function formatAmzDate(d: Date | number): string {
-  const iso = new Date(d).toISOString(); // 2026-11-24T10:10:10.000Z
-  return iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z';
-}
-
-/** Date → '2026-11-24T10:10:10Z', S3's ServerTime / Expires format. */
-const isoSeconds = (d: Date | number) => new Date(d).toISOString().slice(0, 19) + 'Z';
 
 function decode(s: string): string {
   if (!s.includes('%')) return s; // '+' stays literal: SDKs never send it for a space
@@ -134,15 +47,15 @@ function emptyAuth(kind: AuthKind, s3: boolean): ParsedAuth {
 }
 
 /**
- * Reads the request's credentials. `service` is the signing name the gateway routed the request to
- * (it picks S3's error dialect); without it the scope's service decides.
+ * Reads the request's credentials. `variant` is the signing variant of the service the gateway
+ * routed the request to (`s3v4` picks that variant's rules and error dialect); by default plain v4.
  */
-export function parseAuth(req: AuthRequest, service?: string): ParsedAuth {
+export function parseAuth(req: AuthRequest, variant?: SigningVariant): ParsedAuth {
   const authz = header(req.headers, 'authorization');
   const raw = req.rawQuery;
   const q = raw && (raw.includes('X-Amz-') || raw.includes('AWSAccessKeyId')) ? authQuery(raw) : undefined;
   const presigned = q !== undefined && (q['X-Amz-Algorithm'] !== undefined || q['X-Amz-Credential'] !== undefined || q['X-Amz-Signature'] !== undefined);
-  const s3 = service === 's3';
+  const s3 = variant === S3V4;
 
   if (authz !== undefined && presigned) {
     if (s3) {
@@ -153,8 +66,8 @@ export function parseAuth(req: AuthRequest, service?: string): ParsedAuth {
     }
     throw mismatch("Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.");
   }
-  if (authz !== undefined) return parseHeaderAuth(authz, req, service, q);
-  if (presigned) return parsePresigned(q, req, service);
+  if (authz !== undefined) return parseHeaderAuth(authz, req, s3, q);
+  if (presigned) return parsePresigned(q, req, s3);
   if (q?.AWSAccessKeyId !== undefined) {
     // SigV2 query (S3 presigned v2, or the query protocol's SignatureVersion=2): identity only
     const v2 = emptyAuth('v2', s3);
@@ -166,8 +79,7 @@ export function parseAuth(req: AuthRequest, service?: string): ParsedAuth {
   return emptyAuth('none', s3);
 }
 
-function parseHeaderAuth(authz: string, req: AuthRequest, service: string | undefined, q: Record<string, string> | undefined): ParsedAuth {
-  const s3 = service === 's3';
+function parseHeaderAuth(authz: string, req: AuthRequest, s3: boolean, q: Record<string, string> | undefined): ParsedAuth {
   const sp = authz.indexOf(' ');
   const algorithm = sp < 0 ? authz : authz.slice(0, sp);
   if (algorithm === 'AWS') {
@@ -245,7 +157,7 @@ function parseHeaderAuth(authz: string, req: AuthRequest, service: string | unde
     signedHeaders: signed, signature, amzDate, amzDateString, expiresSeconds: undefined,
     sessionToken: header(req.headers, 'x-amz-security-token'),
     payloadHash: header(req.headers, 'x-amz-content-sha256') ?? '',
-    s3: service === undefined ? scope[3] === 's3' : s3,
+    s3,
   };
 }
 
@@ -270,8 +182,7 @@ function checkScope(scope: string[], amzDateString: string, s3: boolean, form: '
   if (problems.length) throw mismatch(problems.join(' '));
 }
 
-function parsePresigned(q: Record<string, string>, req: AuthRequest, service: string | undefined): ParsedAuth {
-  const s3 = service === 's3';
+function parsePresigned(q: Record<string, string>, req: AuthRequest, s3: boolean): ParsedAuth {
   const algorithm = q['X-Amz-Algorithm'];
   const credential = q['X-Amz-Credential'];
   const signature = q['X-Amz-Signature'];
@@ -315,14 +226,13 @@ function parsePresigned(q: Record<string, string>, req: AuthRequest, service: st
       : incomplete(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`);
   }
   checkScope(scope, date, s3, 'query');
-  const isS3 = service === undefined ? scope[3] === 's3' : s3;
-  // S3 presigned URLs carry no payload hash: UNSIGNED-PAYLOAD unless stated; elsewhere the body's hash
-  const payloadHash = header(req.headers, 'x-amz-content-sha256') ?? q['X-Amz-Content-Sha256'] ?? q['x-amz-content-sha256'] ?? (isS3 ? UNSIGNED_PAYLOAD : '');
+  // s3v4 presigned URLs carry no payload hash: UNSIGNED-PAYLOAD unless stated; elsewhere the body's hash
+  const payloadHash = header(req.headers, 'x-amz-content-sha256') ?? q['X-Amz-Content-Sha256'] ?? q['x-amz-content-sha256'] ?? (s3 ? UNSIGNED_PAYLOAD : '');
 
   return {
     kind: 'presigned', accessKeyId: scope[0], date: scope[1], region: scope[2], service: scope[3],
     signedHeaders: signedHeaders.split(';'), signature, amzDate, amzDateString: date, expiresSeconds,
-    sessionToken: q['X-Amz-Security-Token'], payloadHash, s3: isS3,
+    sessionToken: q['X-Amz-Security-Token'], payloadHash, s3,
   };
 }
 
@@ -500,54 +410,3 @@ export function verify(
   return { signingKey: key, amzDate: parsed.amzDateString, scope, seedSignature: expected };
 }
 
-// ---- time ------------------------------------------------------------------------------------
-
-/**
- * A header-signed request must be signed within 15 minutes of now (either way); `now` is the real
- * clock, the one the client signed with.
- */
-export function checkSkew(amzDate: Date, now: Date | number, service: string): void {
-  const t = amzDate.getTime();
-  const n = typeof now === 'number' ? now : now.getTime();
-  if (t >= n - MAX_SKEW_MS && t <= n + MAX_SKEW_MS) return;
-  if (service === 's3') {
-    throw new ServiceError('RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', 403, {
-      RequestTime: formatAmzDate(t),
-      ServerTime: isoSeconds(n),
-      MaxAllowedSkewMilliseconds: String(MAX_SKEW_MS),
-    });
-  }
-  throw t < n
-    ? mismatch(`Signature expired: ${formatAmzDate(t)} is now earlier than ${formatAmzDate(n - MAX_SKEW_MS)} (${formatAmzDate(n)} - 15 min.)`)
-    : mismatch(`Signature not yet current: ${formatAmzDate(t)} is still later than ${formatAmzDate(n + MAX_SKEW_MS)} (${formatAmzDate(n)} + 15 min.)`);
-}
-
-/**
- * An S3 SigV2 presigned URL (the AWS CLI v1 still makes them) carries only its absolute expiry
- * time, so it is compared with `now` as it is: on the virtual clock, advancing past it expires it.
- */
-export function checkV2PresignedExpiry(expiresAt: Date, now: Date | number): void {
-  const n = typeof now === 'number' ? now : now.getTime();
-  if (n > expiresAt.getTime()) throw accessDenied('Request has expired', { Expires: isoSeconds(expiresAt), ServerTime: isoSeconds(n) });
-}
-
-/**
- * A presigned request. S3 honours X-Amz-Expires (AccessDenied "Request has expired", with the
- * X-Amz-Expires / Expires / ServerTime fields S3 adds). Other services ignore X-Amz-Expires and
- * allow the usual 15 minutes around the signing time (STS presigned GetCallerIdentity, as used by
- * EKS tokens, behaves so), failing with the same "Signature expired: …" as a header-signed request.
- */
-export function checkPresignedExpiry(amzDate: Date, expiresSeconds: number, now: Date | number, service: string): void {
-  if (service !== 's3') return checkSkew(amzDate, now, service);
-  const t = amzDate.getTime();
-  const n = typeof now === 'number' ? now : now.getTime();
-  if (t - n > MAX_SKEW_MS) throw accessDenied('Request is not valid yet');
-  const expiresAt = t + expiresSeconds * 1000;
-  if (n > expiresAt) {
-    throw accessDenied('Request has expired', {
-      'X-Amz-Expires': String(expiresSeconds),
-      Expires: isoSeconds(expiresAt),
-      ServerTime: isoSeconds(n),
-    });
-  }
-}

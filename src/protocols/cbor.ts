@@ -28,6 +28,7 @@ const HEADERS = { 'content-type': 'application/cbor', 'smithy-protocol': 'rpc-v2
 
 export const cbor: Protocol = {
   name: 'smithy-rpc-v2-cbor',
+  family: 'json',
   routesByBody: false,
 
   resolveOperation(model, req) {

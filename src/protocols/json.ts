@@ -31,6 +31,7 @@ const contentType = (model: ServiceModel | undefined) => `application/x-amz-json
 
 export const json: Protocol = {
   name: 'json',
+  family: 'json',
   routesByBody: false,
 
   resolveOperation(model, req) {

@@ -147,6 +147,7 @@ function namespace(model: ServiceModel | undefined): string {
 function makeQueryProtocol(ec2: boolean): Protocol {
   return {
     name: ec2 ? 'ec2' : 'query',
+    family: 'query',
     routesByBody: true,
 
     resolveOperation(model, req) {

@@ -54,6 +54,7 @@ const codec: RestBodyCodec = {
 
 export const restJson: Protocol = {
   name: 'rest-json',
+  family: 'json',
   routesByBody: false,
   resolveOperation: resolveRestOperation,
   requestedOperation: () => undefined, // without a model a rest request names no operation

@@ -1,6 +1,6 @@
 // The AWS restXml protocol (S3, Route 53, CloudFront): HTTP bindings from rest.ts, XML bodies.
 import type { ServiceModel, ShapeRef } from './model.js';
-import type { HttpResponse, Protocol, SerializeContext } from './types.js';
+import type { HttpResponse, Protocol } from './types.js';
 import { ServiceError } from '../services/errors.js';
 import { errorStatus, faultType } from './errors.js';
 import { parseRest, resolveRestOperation, serializeRest, writeHeaderBindings, type RestBodyCodec } from './rest.js';
@@ -31,12 +31,6 @@ function serviceNamespace(model: ServiceModel): string | undefined {
 }
 const xmlns = (uri: string | undefined) => (uri ? ` xmlns="${uri}"` : '');
 
-const isS3 = (model: ServiceModel | undefined, ctx: SerializeContext) => (model ? model.metadata.serviceId === 'S3' : ctx.service === 's3');
-
-// S3 quirk (Smithy's @s3UnwrappedXmlOutput): GetBucketLocation answers `<LocationConstraint>` with the
-// member's text directly instead of wrapping it in an output element.
-const S3_UNWRAPPED_OUTPUT = new Set(['GetBucketLocation']);
-
 const codec: RestBodyCodec = {
   contentType: 'application/xml',
   strictText: false, // S3 reads its headers the lenient way it always has
@@ -58,12 +52,6 @@ const codec: RestBodyCodec = {
 
   writeBody(model, op, shape, isBodyMember, value) {
     const ns = xmlns(op.output?.xmlNamespace?.uri ?? shape.xmlNamespace?.uri ?? serviceNamespace(model));
-    if (model.metadata.serviceId === 'S3' && S3_UNWRAPPED_OUTPUT.has(op.name)) {
-      const [name, ref] = Object.entries(shape.members ?? {}).find(([, r]) => isBodyMember(r))!;
-      const v = value[name];
-      const tag = ref.locationName ?? name;
-      return `${XML_DECL}<${tag}${ns}>${v === undefined || v === null ? '' : escapeXml(String(v))}</${tag}>`;
-    }
     const root = op.output?.locationName ?? shape.locationName ?? op.output!.shape;
     const { attrs, inner } = new XmlWriter(model).structureBody(shape, value, (ref) => !isBodyMember(ref));
     return `${XML_DECL}<${root}${ns}${attrs}>${inner}</${root}>`;
@@ -76,17 +64,34 @@ const codec: RestBodyCodec = {
     return XML_DECL + new XmlWriter(model).element(name, withNs, value);
   },
 };
+
+/**
+ * A dialect's unwrapped output (Smithy's @s3UnwrappedXmlOutput: S3's GetBucketLocation answers
+ * `<LocationConstraint>` with the member's text directly instead of wrapping it in an output element).
+ */
+const unwrapped: RestBodyCodec = {
+  ...codec,
+  writeBody(model, op, shape, isBodyMember, value) {
+    const ns = xmlns(op.output?.xmlNamespace?.uri ?? shape.xmlNamespace?.uri ?? serviceNamespace(model));
+    const [name, ref] = Object.entries(shape.members ?? {}).find(([, r]) => isBodyMember(r))!;
+    const v = value[name];
+    const tag = ref.locationName ?? name;
+    return `${XML_DECL}<${tag}${ns}>${v === undefined || v === null ? '' : escapeXml(String(v))}</${tag}>`;
+  },
+};
 const nsRef = (uri: string | undefined) => (uri ? { uri } : undefined);
 
 export const restXml: Protocol = {
   name: 'rest-xml',
+  family: 'json',
   routesByBody: false,
   resolveOperation: resolveRestOperation,
   requestedOperation: () => undefined, // without a model a rest request names no operation
   parse: (model, operation, req) => parseRest(model, operation, req, codec),
-  serialize: (model, operation, output) => serializeRest(model, operation, output, codec),
+  serialize: (model, operation, output, ctx) =>
+    serializeRest(model, operation, output, ctx.dialect?.unwrappedOutputs?.includes(operation) ? unwrapped : codec),
 
-  // `<ErrorResponse><Error>…</Error><RequestId/></ErrorResponse>`, except S3 (Smithy's noErrorWrapping):
+  // `<ErrorResponse><Error>…</Error><RequestId/></ErrorResponse>`, except in the noErrorWrapping dialect (S3's):
   // a bare `<Error>` that also carries RequestId and HostId, and fields such as Key or BucketName.
   serializeError(model, _operation, err, ctx): HttpResponse {
     const headers: HttpResponse['headers'] = { 'Content-Type': 'application/xml' };
@@ -100,7 +105,7 @@ export const restXml: Protocol = {
       fields += ref && writer ? writer.element(ref.locationName ?? k, ref, v) : `<${k}>${escapeXml(String(v))}</${k}>`;
     }
     const codeAndMessage = `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>`;
-    const body = isS3(model, ctx)
+    const body = ctx.dialect?.noErrorWrapping
       ? `${XML_DECL}<Error>${codeAndMessage}${fields}<RequestId>${escapeXml(ctx.requestId)}</RequestId>`
         + `<HostId>${Buffer.from(ctx.requestId).toString('base64')}</HostId></Error>`
       : `${XML_DECL}<ErrorResponse><Error><Type>${faultType(model, err)}</Type>${codeAndMessage}${fields}</Error>`

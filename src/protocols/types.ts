@@ -29,11 +29,32 @@ export interface SerializeContext {
   requestId: string;
   /** the protocol the request came in with; an rpc service may be reached through several */
   service: string;
+  /** how the service departs from its protocol's usual shapes (its profile's `wire`) */
+  dialect?: WireDialect;
 }
+
+/**
+ * A service's departures from its protocol's usual wire shapes, declared in its profile (Smithy
+ * states them as traits of the service: restXml's `noErrorWrapping`, `@s3UnwrappedXmlOutput`).
+ */
+export interface WireDialect {
+  /** errors are a bare `<Error>` carrying RequestId and HostId, not wrapped in `<ErrorResponse>` */
+  noErrorWrapping?: boolean;
+  /** operations whose XML output is the single body member's element itself, not wrapped in the output's */
+  unwrappedOutputs?: readonly string[];
+}
+
+/**
+ * The family a protocol belongs to, which decides how the gateway spells failures common to all
+ * services (a bad key, an unknown operation, unreadable input): `query` (query, ec2) or `json`
+ * (json, cbor, rest-json, rest-xml).
+ */
+export type ProtocolFamily = 'query' | 'json';
 
 /** One wire protocol: parses any operation's input and writes any output or error, from the model. */
 export interface Protocol {
   readonly name: string;
+  readonly family: ProtocolFamily;
   /** True when the operation name is only known from the body (query's Action=…). */
   readonly routesByBody: boolean;
   /** The operation the request names, or undefined when it names none the model knows. */

@@ -14,6 +14,7 @@ import { batchExecute, executeStatement, executeTransaction } from './partiql/ex
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { invalid, itemSize, type Item } from './values.js';
 import { collectionLimits } from './sizes.js';
+import { streamsIntegration } from './streams-integration.js';
 
 /** GET / POST /_nimbus/dynamodb/limits: the item collection size limit, lowered to test it without writing 10 GB. */
 function registerLimitRoutes(rt: Runtime): void {
@@ -35,6 +36,7 @@ function registerLimitRoutes(rt: Runtime): void {
 
 function create(rt: Runtime): DynamodbProvider {
   const stores = dynamoStores(rt);
+  rt.integrations.dynamodbStreams = streamsIntegration(stores);
   const ttl = new TtlSweeper(rt);
   // every handler starts here: tables with TTL on that are read are swept lazily
   const store = (ctx: RequestContext, tableName?: string) => {
@@ -102,4 +104,5 @@ function create(rt: Runtime): DynamodbProvider {
   };
 }
 
-export const dynamodb: ServiceDefinition = { name: 'dynamodb', create };
+// DynamoDB's SDKs verify every response body against x-amz-crc32 when it is present
+export const dynamodb: ServiceDefinition = { name: 'dynamodb', create, responseChecksum: 'crc32' };

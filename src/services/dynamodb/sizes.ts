@@ -17,7 +17,7 @@ import type { Collection } from '../../state/engine.js';
 import type { StoreScope } from '../../state/stores.js';
 import { ServiceError } from '../errors.js';
 import { encodeValue } from './keys.js';
-import type { IndexMeta, TableMeta } from './store.js';
+import type { IndexMeta, TableMeta } from './meta.js';
 import { normaliseValue, type Item, type Value } from './values.js';
 
 export interface Tally { items: number; bytes: number }
@@ -33,16 +33,12 @@ export const INDEX_ENTRY_OVERHEAD = 100;
 const GB = 1024 ** 3;
 export const DEFAULT_COLLECTION_LIMIT = 10 * GB;
 
-const limits = new WeakMap<Runtime, { itemCollectionSizeBytes: number }>();
-
 /** The item collection size limit of a runtime (bytes), from the environment unless set through the admin route. */
 export function collectionLimits(rt: Runtime): { itemCollectionSizeBytes: number } {
-  let l = limits.get(rt);
-  if (!l) {
+  return rt.shared('dynamodb/collection-limits', () => {
     const env = Number(process.env.NIMBUS_DYNAMODB_ITEM_COLLECTION_LIMIT);
-    limits.set(rt, (l = { itemCollectionSizeBytes: Number.isSafeInteger(env) && env > 0 ? env : DEFAULT_COLLECTION_LIMIT }));
-  }
-  return l;
+    return { itemCollectionSizeBytes: Number.isSafeInteger(env) && env > 0 ? env : DEFAULT_COLLECTION_LIMIT };
+  });
 }
 
 export const collectionFull = () => new ServiceError('ItemCollectionSizeLimitExceededException', 'Collection size exceeded.', 400);

@@ -1,45 +1,16 @@
 // DynamoDB's state in one account and region: table descriptions, items (one ordered collection per
 // table, keyed by encodeKey), secondary indexes (one collection each, maintained on every write in
-// the same SQLite transaction) and stream records. Shared with the dynamodbstreams provider.
+// the same SQLite transaction) and stream records, which dynamodbstreams reads through rt.integrations.
 import type { Runtime } from '../../runtime.js';
 import type { Collection } from '../../state/engine.js';
 import type { Stores, StoreScope } from '../../state/stores.js';
-import type { AttributeDefinition, KeySchemaElement, Projection, StreamViewType } from '../../generated/dynamodb.js';
-import { encodeKey, encodeValue, keyOf, type KeyDef } from './keys.js';
+import type { KeySchemaElement, StreamViewType } from '../../generated/dynamodb.js';
+import type { IndexMeta, TableMeta } from './meta.js';
+import { encodeKey, encodeValue, keyOf } from './keys.js';
 import { equalValues, itemSize, type Item } from './values.js';
 import { Sizes, type Footprint } from './sizes.js';
 
-export interface IndexMeta {
-  name: string;
-  kind: 'LSI' | 'GSI';
-  keySchema: KeySchemaElement[];
-  key: KeyDef;
-  projection: Projection;
-  read?: number;
-  write?: number;
-}
-
-export interface TableMeta {
-  name: string;
-  id: string;
-  arn: string;
-  created: number;
-  keySchema: KeySchemaElement[];
-  attributeDefinitions: AttributeDefinition[];
-  key: KeyDef;
-  billingMode: 'PROVISIONED' | 'PAY_PER_REQUEST';
-  read: number;
-  write: number;
-  indexes: IndexMeta[];
-  /** id: the prefix of the stream's records (unique, unlike the label) */
-  stream?: { id: string; arn: string; label: string; viewType: StreamViewType; enabled: boolean };
-  sse?: { kmsKeyArn?: string };
-  tags: Record<string, string>;
-  deletionProtection: boolean;
-  ttl?: { attribute: string; enabled: boolean };
-  pitr: boolean;
-  tableClass: string;
-}
+export type { IndexMeta, TableMeta } from './meta.js';
 
 /** A stream as ListStreams/DescribeStream show it; it outlives its table by 24 hours. */
 export interface StreamMeta {
@@ -201,11 +172,7 @@ export class DynamoStore {
   }
 }
 
-const shared = new WeakMap<Runtime, Stores<DynamoStore>>();
-
-/** The one set of DynamoDB stores of a runtime, for both the dynamodb and dynamodbstreams providers. */
+/** The one set of DynamoDB stores of a runtime (its streams reach dynamodbstreams through rt.integrations). */
 export function dynamoStores(rt: Runtime): Stores<DynamoStore> {
-  let s = shared.get(rt);
-  if (!s) shared.set(rt, (s = rt.stores('dynamodb', (scope) => new DynamoStore(scope, rt))));
-  return s;
+  return rt.shared('dynamodb/stores', () => rt.stores('dynamodb', (scope) => new DynamoStore(scope, rt)));
 }

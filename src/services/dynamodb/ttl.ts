@@ -11,7 +11,8 @@ export class TtlSweeper {
   private readonly registry: Collection<{ account: string; region: string; table: string }>;
 
   constructor(private readonly rt: Runtime) {
-    this.registry = rt.engine.collection('dynamodb/ttl-tables');
+    // a registry across every account and region: the system scope
+    this.registry = rt.stores('dynamodb', (scope) => scope).system().collection('ttl-tables');
     rt.clock.onAdvance(() => this.sweepAll());
   }
 

@@ -1,11 +1,7 @@
 // Amazon DynamoDB Streams: reads the stream records the dynamodb provider writes with each item
-// change (one shard per stream), through dynamodb's shared store.
-import type { Runtime, ServiceDefinition } from '../../runtime.js';
+// change (one shard per stream), through what DynamoDB offers (rt.integrations.dynamodbStreams).
 import type { DynamodbstreamsProvider } from '../../generated/dynamodbstreams.js';
-import type { RequestContext } from '../types.js';
-import { ServiceError } from '../errors.js';
-import { dynamoStores, first, type DynamoStore, type StreamMeta } from '../dynamodb/store.js';
-import { latestRecord, readStream, retained } from '../dynamodb/stream-reader.js';
+import { ServiceError, type DynamoStreamInfo, type Integrations, type RequestContext, type Runtime, type ServiceDefinition } from '../../kit.js';
 
 const ITERATOR_TTL_MS = 15 * 60 * 1000;
 const ZERO = '0'.repeat(21);
@@ -25,11 +21,13 @@ function decodeIterator(s: string): Iterator {
 const streamNotFound = (arn: string) => new ServiceError('ResourceNotFoundException', `Requested resource not found: Stream: ${arn} not found`);
 
 function create(rt: Runtime): DynamodbstreamsProvider {
-  const stores = dynamoStores(rt);
-  const store = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
-
-  function stream(s: DynamoStore, arn: string): StreamMeta {
-    const m = s.streams.get(arn);
+  const streams = (): NonNullable<Integrations['dynamodbStreams']> => {
+    const offered = rt.integrations.dynamodbStreams;
+    if (!offered) throw new ServiceError('InternalFailure', 'DynamoDB is not served, so it has no streams.', 500, {}, false);
+    return offered;
+  };
+  function stream(ctx: RequestContext, arn: string, trimAt?: number): DynamoStreamInfo {
+    const m = streams().describe(ctx.account, ctx.region, arn, trimAt);
     if (!m) throw streamNotFound(arn);
     return m;
   }
@@ -37,7 +35,7 @@ function create(rt: Runtime): DynamodbstreamsProvider {
   return {
     ListStreams: ({ TableName, Limit, ExclusiveStartStreamArn }, ctx) => {
       const limit = Limit ?? 100;
-      const all = [...store(ctx).streams.scan({ after: ExclusiveStartStreamArn })].map(([, m]) => m).filter((m) => !TableName || m.tableName === TableName);
+      const all = streams().list(ctx.account, ctx.region, ExclusiveStartStreamArn).filter((m) => !TableName || m.tableName === TableName);
       const page = all.slice(0, limit);
       return {
         Streams: page.map((m) => ({ StreamArn: m.arn, TableName: m.tableName, StreamLabel: m.label })),
@@ -46,12 +44,7 @@ function create(rt: Runtime): DynamodbstreamsProvider {
     },
 
     DescribeStream: ({ StreamArn }, ctx) => {
-      const s = store(ctx);
-      const now = ctx.clock.nowMs();
-      s.trimStreams(now);
-      const m = stream(s, StreamArn);
-      const oldest = first(retained(s, m, '', now));
-      const last = latestRecord(s, m);
+      const m = stream(ctx, StreamArn, ctx.clock.nowMs());
       return {
         StreamDescription: {
           StreamArn: m.arn,
@@ -64,8 +57,8 @@ function create(rt: Runtime): DynamodbstreamsProvider {
           Shards: [{
             ShardId: m.shardId,
             SequenceNumberRange: {
-              StartingSequenceNumber: oldest?.seq ?? ZERO.slice(0, -1) + '1',
-              ...(m.closed !== undefined && last ? { EndingSequenceNumber: last.seq } : {}),
+              StartingSequenceNumber: m.oldestSeq ?? ZERO.slice(0, -1) + '1',
+              ...(m.closed !== undefined && m.latestSeq ? { EndingSequenceNumber: m.latestSeq } : {}),
             },
           }],
         },
@@ -73,12 +66,11 @@ function create(rt: Runtime): DynamodbstreamsProvider {
     },
 
     GetShardIterator: ({ StreamArn, ShardId, ShardIteratorType, SequenceNumber }, ctx) => {
-      const s = store(ctx);
-      const m = stream(s, StreamArn);
+      const m = stream(ctx, StreamArn);
       if (ShardId !== m.shardId) throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Shard does not exist`);
       let after: string;
       if (ShardIteratorType === 'TRIM_HORIZON') after = '';
-      else if (ShardIteratorType === 'LATEST') after = latestRecord(s, m)?.seq ?? ZERO;
+      else if (ShardIteratorType === 'LATEST') after = m.latestSeq ?? ZERO;
       else {
         if (!SequenceNumber || !/^\d{1,40}$/.test(SequenceNumber)) throw new ServiceError('ValidationException', `Invalid SequenceNumber: ${SequenceNumber}`);
         const n = BigInt(SequenceNumber) - (ShardIteratorType === 'AT_SEQUENCE_NUMBER' ? 1n : 0n);
@@ -93,9 +85,8 @@ function create(rt: Runtime): DynamodbstreamsProvider {
       if (it.at < now - ITERATOR_TTL_MS) {
         throw new ServiceError('ExpiredIteratorException', `Iterator expired. The iterator was created at time ${new Date(it.at).toUTCString()} while right now it is ${new Date(now).toUTCString()} which is further in the future than the tolerated delay of 900000 milliseconds.`);
       }
-      const s = store(ctx);
-      const m = stream(s, it.arn);
-      const { records, next, closed } = readStream(s, m, it.after, Math.min(Limit ?? 1000, 1000), now);
+      const m = stream(ctx, it.arn);
+      const { records, next, closed } = streams().read(ctx.account, ctx.region, m.arn, it.after, Math.min(Limit ?? 1000, 1000), now);
       return { Records: records, ...(closed ? {} : { NextShardIterator: encodeIterator({ ...it, after: next, at: now }) }) };
     },
   };

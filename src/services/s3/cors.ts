@@ -3,9 +3,9 @@
 // (403 AccessForbidden "CORSResponse: …" with Method and ResourceType), which its error table omits.
 import type { CORSConfiguration, CORSRule } from '../../generated/s3.js';
 import type { Runtime } from '../../runtime.js';
-import type { HttpRequest } from '../../protocols/types.js';
-import type { CorsRules } from '../../gateway/cors.js';
-import { virtualHostBucket } from '../../gateway/identify.js';
+import type { HttpRequest } from '../../kit.js';
+import type { CorsRules } from '../types.js';
+import { virtualHostBucket } from './profile.js';
 import { ServiceError } from '../errors.js';
 import { S3Store } from './store.js';
 import { invalidRequest, malformedXml } from './errors.js';

@@ -8,7 +8,7 @@
 // is then looked at and rescheduled), never late.
 import type { Runtime } from '../../runtime.js';
 import type { Collection } from '../../state/engine.js';
-import type { S3Store, BucketRecord, ObjectRecord, UploadRecord, Scheduler } from './store.js';
+import { s3System, type S3Store, type BucketRecord, type ObjectRecord, type UploadRecord, type Scheduler } from './store.js';
 import type { Events } from './events.js';
 import { applyLifecycle, enabledRules, nextLifecycleDue, serviceContext, uploadDue } from './lifecycle.js';
 import { applyTiering, enabledTieringConfigs, nextTieringDue } from './tiering.js';
@@ -26,7 +26,7 @@ export class DueIndex implements Scheduler {
   private readonly index: Collection<Entry>;
 
   constructor(private readonly rt: Runtime, private readonly store: S3Store, private readonly events: Events) {
-    this.index = rt.engine.collection<Entry>('s3/due');
+    this.index = s3System(rt).collection<Entry>('due');
   }
 
   active(b: BucketRecord): boolean {

@@ -12,7 +12,7 @@ import { checksumFields, compositeChecksum, expectedChecksums, hasher, isAlgorit
 import { checkLength, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkWriteConditions, invalidRange } from './conditions.js';
 import { isVersioned, newVersionId, parseCopySource, readable, touch } from './objects.js';
-import { checkReadable } from './restore.js';
+import { checkReadable } from './archive-state.js';
 import { lockFromInput } from './lock.js';
 import type { Events } from './events.js';
 

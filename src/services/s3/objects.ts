@@ -14,7 +14,7 @@ import {
 import { createHash } from 'node:crypto';
 import type { Events } from './events.js';
 import { checkLockedDelete, lockFromInput } from './lock.js';
-import { checkReadable, restoreHeader } from './restore.js';
+import { checkReadable, restoreHeader } from './archive-state.js';
 import { archiveStatus, recordAccess } from './tiering.js';
 
 /** Version id for a new version: random when versioning is enabled, 'null' otherwise. */

@@ -8,8 +8,7 @@ import type { Runtime } from '../../runtime.js';
 import type { Principal } from '../types.js';
 import type { AccessControlPolicy } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
-import { signerOf } from '../../gateway/auth.js';
-import { parseAmzDate, signingKey, spacedHex } from '../../gateway/sigv4.js';
+import { s3Profile } from './profile.js';
 import { DEFAULT_ACCOUNT } from '../../state/credentials.js';
 import type { BucketRecord } from './store.js';
 
@@ -32,17 +31,16 @@ export const missingField = (name: string) =>
 const invalidField = (message: string, name: string, value: string) =>
   new ServiceError('InvalidArgument', message, 400, { ArgumentName: name, ArgumentValue: value });
 const accessDenied = () => new ServiceError('AccessDenied', 'Access Denied', 403);
-const mismatch = (keyId: string, policy: string, provided: string) =>
+const mismatch = (rt: Runtime, keyId: string, policy: string, provided: string) =>
   new ServiceError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', 403, {
     AWSAccessKeyId: keyId,
     StringToSign: policy,
     SignatureProvided: provided,
-    StringToSignBytes: spacedHex(policy),
+    StringToSignBytes: rt.auth.spacedHex(policy),
   });
 
 const V4_FIELDS = [['x-amz-algorithm', 'X-Amz-Algorithm'], ['x-amz-credential', 'X-Amz-Credential'], ['x-amz-date', 'X-Amz-Date'], ['x-amz-signature', 'X-Amz-Signature']];
 const V2_FIELDS = [['awsaccesskeyid', 'AWSAccessKeyId'], ['signature', 'Signature']];
-const S3_DIALECT = { service: 's3', protocol: { name: 'rest-xml' } };
 const ANONYMOUS: Principal = { kind: 'anonymous', account: DEFAULT_ACCOUNT, arn: '*', userId: 'anonymous' };
 
 /** @param fields the form's fields by lowercased name */
@@ -61,9 +59,9 @@ export function postSigner(rt: Runtime, fields: Map<string, string>, b: BucketRe
 
   if (v2) {
     const keyId = fields.get('awsaccesskeyid')!;
-    const { principal, secret } = signerOf(rt, keyId, token, S3_DIALECT);
+    const { principal, secret } = rt.auth.signerOf(keyId, token, s3Profile.errors);
     const given = fields.get('signature')!;
-    if (secret !== undefined && createHmac('sha1', secret).update(policy).digest('base64') !== given) throw mismatch(keyId, policy, given);
+    if (secret !== undefined && createHmac('sha1', secret).update(policy).digest('base64') !== given) throw mismatch(rt, keyId, policy, given);
     return { principal, signed: true, sigV2: true };
   }
 
@@ -76,13 +74,13 @@ export function postSigner(rt: Runtime, fields: Map<string, string>, b: BucketRe
   }
   if (!scope[0]) throw invalidField('a non-empty Access Key (AKID) must be provided in the credential.', 'X-Amz-Credential', credential);
   const date = fields.get('x-amz-date')!;
-  const signedAt = parseAmzDate(date);
+  const signedAt = rt.auth.parseAmzDate(date);
   if (!signedAt) throw invalidField('X-Amz-Date must be formated via ISO8601 Long format', 'X-Amz-Date', date);
-  const { principal, secret } = signerOf(rt, scope[0], token, S3_DIALECT);
+  const { principal, secret } = rt.auth.signerOf(scope[0], token, s3Profile.errors);
   const given = fields.get('x-amz-signature')!;
   if (secret !== undefined) {
-    const expected = createHmac('sha256', signingKey(secret, scope[1], scope[2], scope[3])).update(policy).digest('hex');
-    if (expected !== given) throw mismatch(scope[0], policy, given);
+    const expected = createHmac('sha256', rt.auth.signingKey(secret, scope[1], scope[2], scope[3])).update(policy).digest('hex');
+    if (expected !== given) throw mismatch(rt, scope[0], policy, given);
   }
   return { principal, signed: true, sigV2: false, signedAt: signedAt.getTime() };
 }

@@ -13,6 +13,7 @@ import { retentionHandlers } from './retention.js';
 import { restoreHandlers } from './restore.js';
 import { idConfigHandlers } from './configs.js';
 import { bucketCors } from './cors.js';
+import { s3Profile } from './profile.js';
 import { DueIndex } from './due.js';
 import { registerTierRoute } from './tiering.js';
 import { s3Integration } from './integration.js';
@@ -58,4 +59,4 @@ function expectedOwner(store: S3Store, handlers: S3Provider): S3Provider {
   return wrapped as S3Provider;
 }
 
-export const s3: ServiceDefinition = { name: 's3', create, validateInput: false, cors: bucketCors };
+export const s3: ServiceDefinition = { ...s3Profile, name: 's3', create, cors: bucketCors };

@@ -10,10 +10,10 @@ import { isVersioned, readable, saveInPlace } from './objects.js';
 import { checksumFields } from './checksums.js';
 import { malformedXml } from './errors.js';
 import { archiveStatus, tieringRestoreOngoing, INTELLIGENT_TIERING } from './tiering.js';
+import { ARCHIVED, DAY, HOUR, available, ongoing } from './archive-state.js';
 
-const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+export { checkReadable, restoreHeader } from './archive-state.js';
+
 /** How long each retrieval tier takes. */
 const DELAY: Record<string, Record<string, number>> = {
   GLACIER: { Expedited: 5 * 60_000, Standard: 4 * HOUR, Bulk: 12 * HOUR },
@@ -21,27 +21,6 @@ const DELAY: Record<string, Record<string, number>> = {
   ARCHIVE_ACCESS: { Expedited: 5 * 60_000, Standard: 4 * HOUR, Bulk: 12 * HOUR },
   DEEP_ARCHIVE_ACCESS: { Standard: 12 * HOUR, Bulk: 48 * HOUR },
 };
-
-type Restore = NonNullable<ObjectRecord['restore']>;
-const ongoing = (r: Restore | undefined, now: number) => !!r && now < r.readyAt;
-const available = (r: Restore | undefined, now: number) => !!r && now >= r.readyAt && now < r.expiresAt;
-
-/** The x-amz-restore header: the restore's state, if one was asked for. */
-export function restoreHeader(rec: ObjectRecord, now: number): string | undefined {
-  if (rec.storageClass === INTELLIGENT_TIERING) return tieringRestoreOngoing(rec, now) ? 'ongoing-request="true"' : undefined;
-  const r = rec.restore;
-  if (!r || now >= r.expiresAt) return undefined;
-  return ongoing(r, now) ? 'ongoing-request="true"' : `ongoing-request="false", expiry-date="${new Date(r.expiresAt).toUTCString()}"`;
-}
-
-/** GET of an archived object that is not restored: InvalidObjectState. */
-export function checkReadable(rec: ObjectRecord, now: number): void {
-  const tier = archiveStatus(rec, now);
-  if (tier) throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's access tier", 403, { StorageClass: rec.storageClass, AccessTier: tier });
-  if (ARCHIVED.has(rec.storageClass) && !available(rec.restore, now)) {
-    throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's storage class", 403, { StorageClass: rec.storageClass });
-  }
-}
 
 /** An Intelligent-Tiering object in an archive tier moves back to Frequent Access after the retrieval tier's delay. */
 function restoreFromTier(store: S3Store, b: BucketRecord, rec: ObjectRecord, tier: string, req: RestoreRequest, now: number) {

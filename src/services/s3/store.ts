@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../../runtime.js';
 import type { Collection } from '../../state/engine.js';
+import type { StoreScope } from '../../state/stores.js';
 import type { ChecksumType } from '../../generated/s3.js';
 import { noSuchBucket } from './errors.js';
 
@@ -109,13 +110,22 @@ export interface Scheduler {
   rebuild(b: BucketRecord): void;
 }
 
+/** S3's system scope of a runtime (one per runtime, shared by the store and the due index). */
+export function s3System(rt: Runtime): StoreScope {
+  return rt.shared('s3/system', () => rt.stores('s3', (scope) => scope).system());
+}
+
 export class S3Store {
   readonly buckets: Collection<BucketRecord>;
   private lastSeq = 0;
   scheduler?: Scheduler;
 
+  /** bucket names are global across accounts and regions: S3's state lives in the system scope */
+  private readonly scope: StoreScope;
+
   constructor(private readonly rt: Runtime) {
-    this.buckets = rt.engine.collection<BucketRecord>('s3/buckets');
+    this.scope = s3System(rt);
+    this.buckets = this.scope.collection<BucketRecord>('buckets');
   }
 
   bucket(name: string): BucketRecord {
@@ -126,20 +136,20 @@ export class S3Store {
 
   /** current versions (or delete markers) by key */
   objects(bucket: string): Collection<ObjectRecord> {
-    return this.rt.engine.collection<ObjectRecord>(`s3/objects/${bucket}`);
+    return this.scope.collection<ObjectRecord>(`objects/${bucket}`);
   }
 
   /** every version of versioned buckets, by key then newest first */
   versions(bucket: string): Collection<ObjectRecord> {
-    return this.rt.engine.collection<ObjectRecord>(`s3/versions/${bucket}`);
+    return this.scope.collection<ObjectRecord>(`versions/${bucket}`);
   }
 
   uploads(bucket: string): Collection<UploadRecord> {
-    return this.rt.engine.collection<UploadRecord>(`s3/uploads/${bucket}`);
+    return this.scope.collection<UploadRecord>(`uploads/${bucket}`);
   }
 
   parts(bucket: string): Collection<PartRecord> {
-    return this.rt.engine.collection<PartRecord>(`s3/parts/${bucket}`);
+    return this.scope.collection<PartRecord>(`parts/${bucket}`);
   }
 
   nextSeq(): number {

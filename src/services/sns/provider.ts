@@ -25,4 +25,5 @@ function create(rt: Runtime): SnsProvider {
   };
 }
 
-export const sns: ServiceDefinition = { name: 'sns', create };
+// SubscribeURL and UnsubscribeURL are plain GETs anyone holding the token or ARN may follow
+export const sns: ServiceDefinition = { name: 'sns', create, anonymous: ['ConfirmSubscription', 'Unsubscribe'] };

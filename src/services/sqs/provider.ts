@@ -23,4 +23,5 @@ function create(rt: Runtime): SqsProvider {
   };
 }
 
-export const sqs: ServiceDefinition = { name: 'sqs', create, validateInput: false };
+// an unsigned query request on a queue URL (`/<account>/<queue>`) is for SQS
+export const sqs: ServiceDefinition = { name: 'sqs', create, validateInput: false, routing: { queryPath: /^\/\d{12}\/[^/]+$/ } };

@@ -9,6 +9,8 @@ export interface Principal {
   userId: string;
   accessKeyId?: string;
   sessionToken?: string;
+  /** a session's own context (STS AssumeRole, GetFederationToken): session policies, tags, its role */
+  session?: { roleArn?: string; policies?: string[]; tags?: Record<string, string>; sourceIdentity?: string; chained?: boolean };
 }
 
 export interface RequestContext {

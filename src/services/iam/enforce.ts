@@ -1,0 +1,152 @@
+// IAM on every call: the gateway's authorize seam asks the evaluator about each (action, resource)
+// the call needs. Enforced, a denial is answered in the caller's protocol; in audit mode it is logged.
+import type { CallInfo, Principal, Runtime } from '../../kit.js';
+import { ServiceError } from '../../kit.js';
+import type { PolicyCache, CompiledPolicy } from './policy/parse.js';
+import { denialMessage, evaluate, type EvalRequest, type Verdict } from './policy/evaluate.js';
+import type { Keys } from './policy/wildcard.js';
+import { asks, requestKeys, type Ask } from './actions.js';
+import { resolve, type Resolved } from './identity.js';
+import type { IamStore } from './store.js';
+
+/** A resource's own policy and the account that owns the resource. */
+interface ResourceSide { policy?: CompiledPolicy; account: string }
+
+const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
+
+export class Enforcer {
+  /** resolved principals, dropped whenever IAM's state changes */
+  private readonly principals = new Map<string, Resolved>();
+
+  constructor(private readonly rt: Runtime, private readonly store: (account: string) => IamStore, private readonly cache: PolicyCache) {}
+
+  /** IAM's state changed: principals are resolved again. */
+  changed(): void {
+    this.principals.clear();
+  }
+
+  principal(p: Principal): Resolved {
+    const key = `${p.accessKeyId ?? ''}|${p.arn}`;
+    let r = this.principals.get(key);
+    if (!r) {
+      if (this.principals.size > 10_000) this.principals.clear();
+      r = resolve(p, this.store, this.cache);
+      this.principals.set(key, r);
+    }
+    return r;
+  }
+
+  private async resourceSide(call: CallInfo, ask: Ask): Promise<ResourceSide> {
+    const own = call.principal.account;
+    const where = { account: own, region: call.region };
+    const input = call.input as Record<string, unknown>;
+    const get = async (service: string, op: string, args: Record<string, unknown>, w = where) => {
+      try {
+        return await this.rt.invoke(service, op, args, w);
+      } catch (e) {
+        return e instanceof ServiceError ? e : undefined;
+      }
+    };
+    if (call.service === 's3' && typeof input.Bucket === 'string' && input.Bucket) {
+      let r = await get('s3', 'GetBucketPolicy', { Bucket: input.Bucket, ExpectedBucketOwner: own });
+      let account = own;
+      if (r instanceof ServiceError && r.code === 'AccessDenied') {
+        account = 'another';
+        r = await get('s3', 'GetBucketPolicy', { Bucket: input.Bucket });
+      }
+      const text = r && !(r instanceof ServiceError) ? (r.Policy as string | undefined) : undefined;
+      return { account, policy: text ? this.compile(text, `bucket policy of ${input.Bucket}`) : undefined };
+    }
+    const account = ARN_ACCOUNT.exec(ask.resource)?.[1] ?? own;
+    if (call.service === 'sqs' && ask.resource.startsWith('arn:aws:sqs:')) {
+      const [, , , region, acct, name] = ask.resource.split(':');
+      const r = await get('sqs', 'GetQueueAttributes', { QueueUrl: `http://sqs/${acct}/${name}`, AttributeNames: ['Policy'] }, { account: acct, region });
+      const text = r && !(r instanceof ServiceError) ? (r.Attributes as Record<string, string> | undefined)?.Policy : undefined;
+      return { account, policy: text ? this.compile(text, `queue policy of ${name}`) : undefined };
+    }
+    if (call.service === 'sns' && ask.resource.startsWith('arn:aws:sns:') && call.operation !== 'CreateTopic') {
+      const [, , , region, acct] = ask.resource.split(':');
+      const r = await get('sns', 'GetTopicAttributes', { TopicArn: ask.resource }, { account: acct, region });
+      const text = r && !(r instanceof ServiceError) ? (r.Attributes as Record<string, string> | undefined)?.Policy : undefined;
+      return { account, policy: text ? this.compile(text, `topic policy of ${ask.resource}`) : undefined };
+    }
+    return { account };
+  }
+
+  private compile(text: string, name: string): CompiledPolicy | undefined {
+    try {
+      return this.cache.get(text, 'resource', name);
+    } catch {
+      return undefined; // a resource policy IAM's grammar refuses grants nothing
+    }
+  }
+
+  /** Decides one call: the first ask that is denied, or undefined when all are allowed. */
+  async decide(call: CallInfo): Promise<{ verdict: Verdict; req: EvalRequest } | undefined> {
+    const p = call.principal;
+    const input = (call.input ?? {}) as Record<string, unknown>;
+    const list = asks(call.service, call.operation, input, { account: p.account, region: call.region });
+    const resolved = p.kind === 'anonymous' ? undefined : this.principal(p);
+    let keys: Keys | undefined;
+    for (const ask of list) {
+      // the root in its own account, where the ARN names the account, needs no policy read
+      if (p.kind === 'root' && call.service !== 's3' && (ARN_ACCOUNT.exec(ask.resource)?.[1] ?? p.account) === p.account) continue;
+      if (!keys) {
+        keys = {
+          ...(resolved?.keys ?? {}),
+          'aws:sourceip': call.sourceIp.startsWith('::ffff:') ? call.sourceIp.slice(7) : call.sourceIp,
+          'aws:currenttime': call.time.toISOString(),
+          'aws:epochtime': String(Math.floor(call.time.getTime() / 1000)),
+          'aws:securetransport': String(call.secure),
+          'aws:requestedregion': call.region,
+          ...(call.userAgent ? { 'aws:useragent': call.userAgent } : {}),
+        };
+        requestKeys(call.service, input, keys);
+      }
+      const side = await this.resourceSide(call, ask);
+      if (p.kind === 'root' && side.account === p.account) continue;
+      const req: EvalRequest = {
+        action: ask.action,
+        resource: ask.resource,
+        principal: resolved?.who ?? { kind: 'anonymous', account: p.account, arn: p.arn },
+        resourceAccount: side.account,
+        keys,
+      };
+      const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy }, req);
+      if (verdict.decision !== 'Allow') return { verdict, req };
+    }
+    return undefined;
+  }
+
+  /** The pipeline's authorizer. */
+  async authorize(call: CallInfo): Promise<void> {
+    // every identity may ask who it is (AWS needs no permission for it)
+    if (call.service === 'sts' && call.operation === 'GetCallerIdentity') return;
+    const enforce = this.rt.config.enforceIam;
+    // audit mode stays cheap: the root of an account is not audited
+    if (!enforce && call.principal.kind === 'root') return;
+    const denied = await this.decide(call);
+    if (!denied) return;
+    const { verdict, req } = denied;
+    const st = verdict.statement;
+    const why = st ? `statement ${st.sid ? `"${st.sid}"` : `#${st.index + 1}`} of ${st.policy}` : `no statement allows it (${verdict.policyType})`;
+    if (!enforce) {
+      this.rt.log.info(`iam audit: would deny ${req.action} on ${req.resource} to ${req.principal.arn}: ${verdict.decision}, ${why}`);
+      return;
+    }
+    this.rt.log.info(`iam: denied ${req.action} on ${req.resource} to ${req.principal.arn}: ${verdict.decision}, ${why}`);
+    throw denialError(call, verdict, req);
+  }
+}
+
+/** A denial in the words of the caller's service and protocol. */
+export function denialError(call: CallInfo, verdict: Verdict, req: EvalRequest): ServiceError {
+  if (call.service === 's3') {
+    const detailed = call.principal.kind !== 'anonymous' && req.resourceAccount === call.principal.account;
+    return new ServiceError('AccessDenied', detailed ? denialMessage(verdict, req, true) : 'Access Denied', 403);
+  }
+  const message = denialMessage(verdict, req);
+  if (call.protocol === 'query' || call.protocol === 'ec2') return new ServiceError('AccessDenied', message, 403);
+  if (call.service === 'sqs') return new ServiceError('AccessDeniedException', message, 403);
+  return new ServiceError('AccessDeniedException', message, call.protocol === 'json' ? 400 : 403);
+}

@@ -10,7 +10,7 @@ export interface Principal {
   accessKeyId?: string;
   sessionToken?: string;
   /** a session's own context (STS AssumeRole, GetFederationToken): session policies, tags, its role */
-  session?: { roleArn?: string; policies?: string[]; tags?: Record<string, string>; sourceIdentity?: string; chained?: boolean };
+  session?: { roleArn?: string; parentArn?: string; policies?: string[]; tags?: Record<string, string>; transitive?: string[]; sourceIdentity?: string };
 }
 
 export interface RequestContext {

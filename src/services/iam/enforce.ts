@@ -58,6 +58,11 @@ export class Enforcer {
       return { account, policy: text ? this.compile(text, `bucket policy of ${input.Bucket}`) : undefined };
     }
     const account = ARN_ACCOUNT.exec(ask.resource)?.[1] ?? own;
+    // a role's trust policy is the resource policy of sts:AssumeRole
+    if (call.service === 'sts' && typeof input.RoleArn === 'string') {
+      const role = this.rt.integrations.iam?.role(input.RoleArn);
+      return { account, policy: role ? this.compile(role.assumeRolePolicy, `trust policy of ${role.name}`, 'trust') : undefined };
+    }
     if (call.service === 'sqs' && ask.resource.startsWith('arn:aws:sqs:')) {
       const [, , , region, acct, name] = ask.resource.split(':');
       const r = await get('sqs', 'GetQueueAttributes', { QueueUrl: `http://sqs/${acct}/${name}`, AttributeNames: ['Policy'] }, { account: acct, region });
@@ -73,9 +78,9 @@ export class Enforcer {
     return { account };
   }
 
-  private compile(text: string, name: string): CompiledPolicy | undefined {
+  private compile(text: string, name: string, kind: 'resource' | 'trust' = 'resource'): CompiledPolicy | undefined {
     try {
-      return this.cache.get(text, 'resource', name);
+      return this.cache.get(text, kind, name);
     } catch {
       return undefined; // a resource policy IAM's grammar refuses grants nothing
     }

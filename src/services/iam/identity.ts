@@ -13,6 +13,7 @@ export interface Resolved {
   keys: Keys;
 }
 
+const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 const ASSUMED = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/;
 
 function compileAll(s: IamStore, cache: PolicyCache, owner: string, a: Attachments): CompiledPolicy[] {
@@ -80,10 +81,15 @@ export function resolve(p: Principal, store: (account: string) => IamStore, cach
   if (p.session?.policies) set.session = p.session.policies.map((d, i) => cache.get(d, 'identity', `session policy ${i + 1}`));
   if (p.kind === 'federated-user' && p.session?.policies === undefined) set.session = [];
   // a federated user holds what both the user that asked and the session policy allow
-  if (p.kind === 'federated-user' && p.session?.roleArn) {
-    const name = p.session.roleArn.slice(p.session.roleArn.lastIndexOf('/') + 1);
+  const parent = p.kind === 'federated-user' ? p.session?.parentArn : undefined;
+  if (parent?.endsWith(':root')) set.identity = [cache.get(ALLOW_ALL, 'identity', 'the account root')];
+  else if (parent) {
+    const name = parent.slice(parent.lastIndexOf('/') + 1);
     const u = s.users.get(name);
-    if (u) set.identity = compileAll(s, cache, `user/${name}`, u);
+    if (u) {
+      set.identity = compileAll(s, cache, `user/${name}`, u);
+      set.boundary = boundaryOf(s, cache, u.boundary);
+    }
   }
   return { set, who, keys };
 }

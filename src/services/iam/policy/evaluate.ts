@@ -48,23 +48,28 @@ export interface Verdict {
   policyType?: PolicyType;
 }
 
-function principalMatches(spec: PrincipalSpec, p: RequestPrincipal): { match: boolean; direct: boolean } {
-  if (spec.any) return { match: true, direct: false };
-  if (p.service && spec.service.includes(p.service)) return { match: true, direct: true };
-  if (p.federated && spec.federated.includes(p.federated)) return { match: true, direct: true };
+/** How a Principal element names the caller: itself, its role, its account (a delegation), or anyone. */
+type Via = 'direct' | 'role' | 'account' | 'any';
+
+function principalMatches(spec: PrincipalSpec, p: RequestPrincipal): Via | undefined {
+  if (p.service && spec.service.includes(p.service)) return 'direct';
+  if (p.federated && spec.federated.includes(p.federated)) return 'direct';
   for (const id of spec.aws) {
-    if (id === p.arn) return { match: true, direct: p.kind === 'user' || p.kind === 'assumed-role' || p.kind === 'federated-user' };
-    if (p.roleArn && id === p.roleArn) return { match: true, direct: false };
-    if (p.kind !== 'anonymous' && p.kind !== 'service' && id === `arn:aws:iam::${p.account}:root`) return { match: true, direct: false };
+    if (id === p.arn) return p.kind === 'root' ? 'account' : 'direct';
+    if (p.roleArn && id === p.roleArn) return 'role';
   }
-  return { match: false, direct: false };
+  if (p.kind !== 'anonymous' && p.kind !== 'service' && spec.aws.includes(`arn:aws:iam::${p.account}:root`)) return 'account';
+  if (spec.any) return 'any';
+  return undefined;
 }
 
 interface Match {
   st: Statement;
   policy: string;
-  direct: boolean;
+  via?: Via;
 }
+
+const rank = (v: Via | undefined) => (v === 'direct' ? 3 : v === 'role' || v === 'any' ? 2 : v === 'account' ? 1 : 0);
 
 /** The statements of one policy that apply to the request, by effect. */
 function scan(policy: CompiledPolicy, req: EvalRequest, withPrincipal: boolean): { allow?: Match; deny?: Match } {
@@ -75,20 +80,20 @@ function scan(policy: CompiledPolicy, req: EvalRequest, withPrincipal: boolean):
     if (st.notActions && st.notActions.some((a) => a.test(action, req.keys))) continue;
     if (st.resources && !st.resources.some((r) => r.test(req.resource, req.keys))) continue;
     if (st.notResources && st.notResources.some((r) => r.test(req.resource, req.keys))) continue;
-    let direct = false;
+    let via: Via | undefined;
     if (withPrincipal) {
       if (st.principal) {
-        const m = principalMatches(st.principal, req.principal);
-        if (!m.match) continue;
-        direct = m.direct;
+        via = principalMatches(st.principal, req.principal);
+        if (!via) continue;
       } else if (st.notPrincipal) {
-        if (principalMatches(st.notPrincipal, req.principal).match) continue;
+        if (principalMatches(st.notPrincipal, req.principal)) continue;
+        via = 'any';
       }
     }
     if (st.condition && !st.condition(req.keys)) continue;
-    const m = { st, policy: policy.name, direct };
+    const m = { st, policy: policy.name, via };
     if (st.effect === 'Deny') return { deny: m };
-    if (!allow || (direct && !allow.direct)) allow = m;
+    if (!allow || rank(via) > rank(allow.via)) allow = m;
   }
   return { allow };
 }
@@ -132,9 +137,10 @@ export function evaluate(set: PolicySet, req: EvalRequest): Verdict {
 
   if (sameAccount) {
     if (root) return { decision: 'Allow', ...(res.allow ? { statement: stmt(res.allow) } : {}) };
-    if (res.allow) {
+    // naming the account delegates to the account's own policies; naming the caller grants
+    if (res.allow && res.allow.via !== 'account') {
       // a resource policy naming the user or the session itself is not narrowed (IAM's documented exception)
-      if (res.allow.direct || narrowed) return { decision: 'Allow', statement: stmt(res.allow) };
+      if (res.allow.via === 'direct' || narrowed) return { decision: 'Allow', statement: stmt(res.allow) };
       return implicit(bound && !bound.allow ? 'permissions boundary' : 'session policy');
     }
     if (!identityAllows) return implicit('identity-based policy');

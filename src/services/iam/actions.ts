@@ -145,6 +145,11 @@ export function requestKeys(service: string, input: In, keys: Record<string, str
     if (typeof input.ACL === 'string') keys['s3:x-amz-acl'] = input.ACL;
     if (typeof input.VersionId === 'string') keys['s3:versionid'] = input.VersionId;
   }
+  if (service === 'sts') {
+    if (typeof input.ExternalId === 'string') keys['sts:externalid'] = input.ExternalId;
+    if (typeof input.RoleSessionName === 'string') keys['sts:rolesessionname'] = input.RoleSessionName;
+    if (typeof input.SourceIdentity === 'string') keys['sts:sourceidentity'] = input.SourceIdentity;
+  }
   const tags = input.Tags;
   if (Array.isArray(tags)) {
     const names: string[] = [];

@@ -10,7 +10,7 @@ import { resolve, type Resolved } from './identity.js';
 import type { IamStore } from './store.js';
 
 /** A resource's own policy and the account that owns the resource. */
-interface ResourceSide { policy?: CompiledPolicy; account: string }
+interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean }
 
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
 
@@ -61,7 +61,7 @@ export class Enforcer {
     // a role's trust policy is the resource policy of sts:AssumeRole
     if (call.service === 'sts' && typeof input.RoleArn === 'string') {
       const role = this.rt.integrations.iam?.role(input.RoleArn);
-      return { account, policy: role ? this.compile(role.assumeRolePolicy, `trust policy of ${role.name}`, 'trust') : undefined };
+      return { account, trust: true, policy: role ? this.compile(role.assumeRolePolicy, `trust policy of ${role.name}`, 'trust') : undefined };
     }
     if (call.service === 'sqs' && ask.resource.startsWith('arn:aws:sqs:')) {
       const [, , , region, acct, name] = ask.resource.split(':');
@@ -109,7 +109,7 @@ export class Enforcer {
         requestKeys(call.service, input, keys);
       }
       const side = await this.resourceSide(call, ask);
-      if (p.kind === 'root' && side.account === p.account) continue;
+      if (p.kind === 'root' && side.account === p.account && !side.trust) continue;
       const req: EvalRequest = {
         action: ask.action,
         resource: ask.resource,
@@ -117,7 +117,7 @@ export class Enforcer {
         resourceAccount: side.account,
         keys,
       };
-      const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy }, req);
+      const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy, trust: side.trust }, req);
       if (verdict.decision !== 'Allow') return { verdict, req };
     }
     return undefined;
@@ -150,7 +150,9 @@ export function denialError(call: CallInfo, verdict: Verdict, req: EvalRequest):
     const detailed = call.principal.kind !== 'anonymous' && req.resourceAccount === call.principal.account;
     return new ServiceError('AccessDenied', detailed ? denialMessage(verdict, req, true) : 'Access Denied', 403);
   }
-  const message = denialMessage(verdict, req);
+  // STS refuses a role the trust policy does not open to the caller in its classic, shorter words
+  const trustRefusal = call.service === 'sts' && verdict.policyType === 'resource-based policy';
+  const message = trustRefusal ? `User: ${req.principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}` : denialMessage(verdict, req);
   if (call.protocol === 'query' || call.protocol === 'ec2') return new ServiceError('AccessDenied', message, 403);
   if (call.service === 'sqs') return new ServiceError('AccessDeniedException', message, 403);
   return new ServiceError('AccessDeniedException', message, call.protocol === 'json' ? 400 : 403);

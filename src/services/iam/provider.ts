@@ -151,7 +151,7 @@ function create(rt: Runtime): IamProvider {
       if (!r) return { allowed: false };
       const trust = cache.get(r.AssumeRolePolicyDocument, 'trust', `trust policy of ${r.RoleName}`);
       const who = caller.kind === 'anonymous' ? undefined : resolve(caller, storeOf, cache);
-      const v = evaluate({ ...(who?.set ?? { identity: [] }), resource: trust }, {
+      const v = evaluate({ ...(who?.set ?? { identity: [] }), resource: trust, trust: true }, {
         action, resource: r.Arn, principal: who?.who ?? { kind: 'anonymous', account: caller.account, arn: caller.arn }, resourceAccount: m![1], keys: { ...(who?.keys ?? {}), ...keys },
       });
       return { allowed: v.decision === 'Allow' };

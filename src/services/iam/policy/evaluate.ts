@@ -35,6 +35,8 @@ export interface PolicySet {
   session?: CompiledPolicy[];
   /** the resource's own policy */
   resource?: CompiledPolicy;
+  /** a role's trust policy: it must allow the caller even within the account */
+  trust?: boolean;
 }
 
 export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -135,6 +137,7 @@ export function evaluate(set: PolicySet, req: EvalRequest): Verdict {
   const narrowed = (bound === undefined || !!bound.allow) && (sess === undefined || !!sess.allow);
   const allowing = id.allow ?? bound?.allow ?? sess?.allow;
 
+  if (set.trust && !res.allow) return implicit('resource-based policy');
   if (sameAccount) {
     if (root) return { decision: 'Allow', ...(res.allow ? { statement: stmt(res.allow) } : {}) };
     // naming the account delegates to the account's own policies; naming the caller grants

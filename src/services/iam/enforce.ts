@@ -12,6 +12,7 @@ import type { IamStore } from './store.js';
 /** A resource's own policy and the account that owns the resource. */
 interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean }
 
+const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove)/;
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
 
 export class Enforcer {
@@ -19,6 +20,16 @@ export class Enforcer {
   private readonly principals = new Map<string, Resolved>();
 
   constructor(private readonly rt: Runtime, private readonly store: (account: string) => IamStore, private readonly cache: PolicyCache) {}
+
+  /** resource policies read from their services, until a write to that service may change them */
+  private readonly sides = new Map<string, ResourceSide>();
+
+  /** A call that may change resource policies (PutBucketPolicy, SetQueueAttributes, DeleteTopic, …) finished or is starting. */
+  serviceWrite(service: string, operation: string): void {
+    if ((service === 's3' || service === 'sqs' || service === 'sns') && POLICY_WRITES.test(operation)) {
+      for (const k of this.sides.keys()) if (k.startsWith(`${service}|`)) this.sides.delete(k);
+    }
+  }
 
   /** IAM's state changed: principals are resolved again. */
   changed(): void {
@@ -37,6 +48,19 @@ export class Enforcer {
   }
 
   private async resourceSide(call: CallInfo, ask: Ask): Promise<ResourceSide> {
+    const input = call.input as Record<string, unknown>;
+    const key = `${call.service}|${call.principal.account}|${call.service === 's3' ? String(input.Bucket) : ask.resource}|${typeof input.RoleArn === 'string' ? input.RoleArn : ''}`;
+    if (call.service === 'sts') return this.readSide(call, ask); // trust policies: IAM's own state, read directly
+    let side = this.sides.get(key);
+    if (!side) {
+      side = await this.readSide(call, ask);
+      if (this.sides.size > 10_000) this.sides.clear();
+      this.sides.set(key, side);
+    }
+    return side;
+  }
+
+  private async readSide(call: CallInfo, ask: Ask): Promise<ResourceSide> {
     const own = call.principal.account;
     const where = { account: own, region: call.region };
     const input = call.input as Record<string, unknown>;
@@ -127,6 +151,7 @@ export class Enforcer {
   async authorize(call: CallInfo): Promise<void> {
     // every identity may ask who it is (AWS needs no permission for it)
     if (call.service === 'sts' && call.operation === 'GetCallerIdentity') return;
+    this.serviceWrite(call.service, call.operation);
     const enforce = this.rt.config.enforceIam;
     // audit mode stays cheap: the root of an account is not audited
     if (!enforce && call.principal.kind === 'root') return;

@@ -22,6 +22,8 @@ function create(rt: Runtime): IamProvider {
   const tx = <R>(fn: () => R) => rt.engine.transaction(fn);
   const enforcer = rt.shared('iam/enforcer', () => new Enforcer(rt, storeOf, cache));
   rt.pipeline.onAuthorize((call) => enforcer.authorize(call));
+  // resource policies are cached: forgotten again once a write to their service has been answered
+  rt.pipeline.onRecord((call) => enforcer.serviceWrite(call.service, call.operation));
 
   const keyView = (k: KeyRec) => ({ UserName: k.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: k.CreateDate });
   const mustKey = (ctx: RequestContext, id: string, user?: string) => {

@@ -173,3 +173,36 @@ test('IAM itself is enforced: a query-protocol AccessDenied', async () => {
   });
   await rejects(s3({ accessKeyId: 'AKIANOTISSUEDBYNIMBUS', secretAccessKey: 'x' }).send(new ListBucketsCommand({})), 'InvalidAccessKeyId', 403);
 });
+
+test('session tags become aws:PrincipalTag: a role policy with ${aws:PrincipalTag/team} (ABAC)', async () => {
+  await iam().send(new CreateRoleCommand({
+    RoleName: 'abac',
+    AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { AWS: '000000000000' }, Action: ['sts:AssumeRole', 'sts:TagSession'] }]),
+  }));
+  await iam().send(new PutRolePolicyCommand({
+    RoleName: 'abac', PolicyName: 'team',
+    PolicyDocument: doc([{ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::photos/${aws:PrincipalTag/team}/*' }]),
+  }));
+  const c = (await sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/abac', RoleSessionName: 'blue-member', Tags: [{ Key: 'team', Value: 'blue' }] }))).Credentials!;
+  const blue = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+  await s3(blue).send(new PutObjectCommand({ Bucket: 'photos', Key: 'blue/a.txt', Body: 'a' }));
+  await rejects(s3(blue).send(new PutObjectCommand({ Bucket: 'photos', Key: 'red/a.txt', Body: 'a' })), 'AccessDenied', 403);
+});
+
+test('anonymous requests get only what a public bucket policy grants', async () => {
+  await s3().send(new CreateBucketCommand({ Bucket: 'public-site' }));
+  await s3().send(new PutObjectCommand({ Bucket: 'public-site', Key: 'index.html', Body: '<h1>hi</h1>' }));
+  const url = `${nimbus.url}/public-site/index.html`;
+  const before = await fetch(url);
+  assert.equal(before.status, 403);
+  assert.match(await before.text(), /<Code>AccessDenied<\/Code><Message>Access Denied<\/Message>/);
+  await s3().send(new PutBucketPolicyCommand({
+    Bucket: 'public-site',
+    Policy: doc([{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::public-site/*' }]),
+  }));
+  const after = await fetch(url);
+  assert.equal(after.status, 200);
+  assert.equal(await after.text(), '<h1>hi</h1>');
+  const put = await fetch(`${nimbus.url}/public-site/evil.html`, { method: 'PUT', body: 'x' });
+  assert.equal(put.status, 403);
+});

@@ -10,7 +10,7 @@ import {
   ListRoleTagsCommand, CreateInstanceProfileCommand, AddRoleToInstanceProfileCommand, GetInstanceProfileCommand, CreateAccountAliasCommand,
   ListAccountAliasesCommand, CreateLoginProfileCommand, GetLoginProfileCommand, GetAccountAuthorizationDetailsCommand, GetPolicyCommand,
   SimulatePrincipalPolicyCommand, SimulateCustomPolicyCommand, DeletePolicyCommand, CreateServiceLinkedRoleCommand, CreateOpenIDConnectProviderCommand,
-  GetOpenIDConnectProviderCommand, DeleteRoleCommand, ListPoliciesCommand, PutRolePolicyCommand,
+  GetOpenIDConnectProviderCommand, DeleteRoleCommand, ListPoliciesCommand, PutRolePolicyCommand, GetCredentialReportCommand, GenerateCredentialReportCommand,
 } from '@aws-sdk/client-iam';
 import { serverForFile, clientConfig, rejects, runCli, AWS_CLI_V2 } from './helpers.js';
 
@@ -122,6 +122,21 @@ test('access keys: the secret once, at most 2 per user, last used', async () => 
   const used = await iam().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }));
   assert.equal(used.UserName, 'keys');
   assert.equal(used.AccessKeyLastUsed!.ServiceName, 'N/A');
+  const asKeys = new IAMClient(clientConfig(nimbus.url, { credentials: { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! } }));
+  await asKeys.send(new ListAccessKeysCommand({}));
+  const after = (await iam().send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }))).AccessKeyLastUsed!;
+  assert.equal(after.ServiceName, 'iam');
+  assert.ok(after.LastUsedDate instanceof Date);
+});
+
+test('the credential report lists users and their keys as CSV', async () => {
+  await rejects(iam().send(new GetCredentialReportCommand({})), 'CredentialReportNotPresentException', 410);
+  assert.equal((await iam().send(new GenerateCredentialReportCommand({}))).State, 'COMPLETE');
+  const csv = Buffer.from((await iam().send(new GetCredentialReportCommand({}))).Content!).toString().split('\n');
+  assert.match(csv[0], /^user,arn,user_creation_time,password_enabled/);
+  const keysLine = csv.find((l) => l.startsWith('keys,'))!.split(',');
+  assert.equal(keysLine[8], 'true');
+  assert.equal(keysLine[12], 'iam');
 });
 
 test('instance profiles, account alias, login profiles, service-linked roles, OIDC providers', async () => {

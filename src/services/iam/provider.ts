@@ -9,6 +9,7 @@ import { IamStore, limit, mergeTags, mustUser, newId, noEntity, exists, type Key
 import { entityHandlers, userView, roleView, groupView } from './entities.js';
 import { policyHandlers, managedDocument } from './policies.js';
 import { simulateHandlers } from './simulate.js';
+import { reportHandlers } from './report.js';
 import { Enforcer } from './enforce.js';
 import { resolve } from './identity.js';
 
@@ -23,7 +24,19 @@ function create(rt: Runtime): IamProvider {
   const enforcer = rt.shared('iam/enforcer', () => new Enforcer(rt, storeOf, cache));
   rt.pipeline.onAuthorize((call) => enforcer.authorize(call));
   // resource policies are cached: forgotten again once a write to their service has been answered
-  rt.pipeline.onRecord((call) => enforcer.serviceWrite(call.service, call.operation));
+  // an access key's last use (GetAccessKeyLastUsed, the credential report), written at most once a minute per key
+  const lastWritten = new Map<string, number>();
+  rt.pipeline.onRecord((call) => {
+    enforcer.serviceWrite(call.service, call.operation);
+    const id = call.principal.accessKeyId;
+    if (call.principal.kind !== 'user' || !id?.startsWith('AKIA')) return;
+    const at = call.time.getTime();
+    if (at - (lastWritten.get(id) ?? -Infinity) < 60_000) return;
+    lastWritten.set(id, at);
+    const keys = storeOf(call.principal.account).keys;
+    const k = keys.get(id);
+    if (k) keys.put(id, { ...k, lastUsed: { date: call.time, service: call.service, region: call.service === 'iam' ? 'us-east-1' : call.region } });
+  });
 
   const keyView = (k: KeyRec) => ({ UserName: k.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: k.CreateDate });
   const mustKey = (ctx: RequestContext, id: string, user?: string) => {
@@ -37,6 +50,7 @@ function create(rt: Runtime): IamProvider {
     ...entityHandlers(store, cache, tx),
     ...policyHandlers(store, cache),
     ...simulateHandlers(store, storeOf, cache),
+    ...reportHandlers(store),
 
     CreateAccessKey: ({ UserName }, ctx) => {
       const s = store(ctx);

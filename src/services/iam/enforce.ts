@@ -151,6 +151,8 @@ export class Enforcer {
   async authorize(call: CallInfo): Promise<void> {
     // every identity may ask who it is (AWS needs no permission for it)
     if (call.service === 'sts' && call.operation === 'GetCallerIdentity') return;
+    // a web identity or SAML assertion is its own credential: the handler checks it and the trust policy
+    if (call.service === 'sts' && (call.operation === 'AssumeRoleWithWebIdentity' || call.operation === 'AssumeRoleWithSAML')) return;
     this.serviceWrite(call.service, call.operation);
     const enforce = this.rt.config.enforceIam;
     // audit mode stays cheap: nothing to do when info lines are not written; the root is not audited

@@ -10,6 +10,7 @@ import { entityHandlers, userView, roleView, groupView } from './entities.js';
 import { policyHandlers, managedDocument } from './policies.js';
 import { simulateHandlers } from './simulate.js';
 import { reportHandlers } from './report.js';
+import { checkWebIdentity, jwksRoute } from './oidc.js';
 import { Enforcer } from './enforce.js';
 import { resolve } from './identity.js';
 
@@ -161,14 +162,17 @@ function create(rt: Runtime): IamProvider {
       if (!r || r.Arn !== arn) return undefined;
       return { arn: r.Arn, roleId: r.RoleId, name: r.RoleName, account: m![1], assumeRolePolicy: r.AssumeRolePolicyDocument, maxSessionDuration: r.MaxSessionDuration };
     },
-    mayAssume(caller, roleArn, keys, action = 'sts:AssumeRole') {
+    mayAssume(caller, roleArn, keys, action = 'sts:AssumeRole', federated) {
       const m = ROLE.exec(roleArn);
       const r = m ? storeOf(m[1]).roles.get(m[2]) : undefined;
       if (!r) return { allowed: false };
       const trust = cache.get(r.AssumeRolePolicyDocument, 'trust', `trust policy of ${r.RoleName}`);
-      const who = caller.kind === 'anonymous' ? undefined : resolve(caller, storeOf, cache);
+      const who = caller.kind === 'anonymous' || federated ? undefined : resolve(caller, storeOf, cache);
+      const principal = who?.who ?? (federated
+        ? { kind: 'service' as const, account: caller.account, arn: federated, federated }
+        : { kind: 'anonymous' as const, account: caller.account, arn: caller.arn });
       const v = evaluate({ ...(who?.set ?? { identity: [] }), resource: trust, trust: true }, {
-        action, resource: r.Arn, principal: who?.who ?? { kind: 'anonymous', account: caller.account, arn: caller.arn }, resourceAccount: m![1], keys: { ...(who?.keys ?? {}), ...keys },
+        action, resource: r.Arn, principal, resourceAccount: m![1], keys: { ...(who?.keys ?? {}), ...keys },
       });
       return { allowed: v.decision === 'Allow' };
     },
@@ -176,7 +180,9 @@ function create(rt: Runtime): IamProvider {
       cache.get(doc, 'identity', 'session policy');
     },
     managedPolicy: (account, arn) => managedDocument(storeOf(account), arn),
+    webIdentity: (account, token) => checkWebIdentity(rt, storeOf, account, token),
   };
+  jwksRoute(rt, storeOf);
   return wrapped as IamProvider;
 }
 

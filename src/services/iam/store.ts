@@ -27,7 +27,7 @@ export interface PolicyRec {
 }
 export interface KeyRec { UserName: string; AccessKeyId: string; Status: 'Active' | 'Inactive'; CreateDate: Date; secret: string; lastUsed?: { date: Date; service: string; region: string } }
 export interface ProfileRec { InstanceProfileName: string; InstanceProfileId: string; Arn: string; Path: string; CreateDate: Date; roles: string[]; Tags: Tag[] }
-export interface ProviderRec { Arn: string; Url?: string; ClientIDList?: string[]; ThumbprintList?: string[]; SAMLMetadataDocument?: string; CreateDate: Date; Tags: Tag[] }
+export interface ProviderRec { Arn: string; Url?: string; ClientIDList?: string[]; ThumbprintList?: string[]; SAMLMetadataDocument?: string; CreateDate: Date; Tags: Tag[]; jwks?: unknown }
 
 export class IamStore {
   readonly users: Collection<UserRec>;

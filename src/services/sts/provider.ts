@@ -93,6 +93,40 @@ function create(rt: Runtime): StsProvider {
       };
     },
 
+    AssumeRoleWithWebIdentity: ({ RoleArn, RoleSessionName, WebIdentityToken, DurationSeconds, Policy, PolicyArns }, ctx) => {
+      const m = ROLE_ARN.exec(RoleArn);
+      if (!m) throw validation(`${RoleArn} is invalid`);
+      const [, account] = m;
+      const iam = rt.integrations.iam;
+      const role = iam?.role(RoleArn);
+      if (!iam || !role) throw new ServiceError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403);
+      const id = iam.webIdentity(account, WebIdentityToken);
+      const keys: Record<string, string | string[] | undefined> = {
+        [`${id.issuer}:aud`]: id.audience, [`${id.issuer}:sub`]: id.subject, [`${id.issuer}:oaud`]: id.audience,
+        'sts:rolesessionname': RoleSessionName, 'aws:currenttime': ctx.clock.now().toISOString(),
+      };
+      for (const [k, v] of Object.entries(id.claims)) if (typeof v === 'string' && !keys[`${id.issuer}:${k}`]) keys[`${id.issuer}:${k}`] = v;
+      if (!iam.mayAssume(ctx.principal, RoleArn, keys, 'sts:AssumeRoleWithWebIdentity', id.providerArn).allowed) {
+        throw new ServiceError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403);
+      }
+      const seconds = DurationSeconds ?? 3600;
+      if (seconds > role.maxSessionDuration) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+      const policies = sessionPolicies(account, Policy, PolicyArns);
+      const arn = `arn:aws:sts::${account}:assumed-role/${role.name}/${RoleSessionName}`;
+      const principal: Principal = {
+        kind: 'assumed-role', account, arn, userId: `${role.roleId}:${RoleSessionName}`,
+        session: { roleArn: role.arn, ...(policies ? { policies } : {}) },
+      };
+      return {
+        Credentials: issue(rt, principal, seconds),
+        SubjectFromWebIdentityToken: id.subject,
+        AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: arn },
+        Provider: id.providerArn,
+        Audience: id.audience,
+        ...packed(policies, undefined),
+      };
+    },
+
     AssumeRole: (input, ctx) => {
       const { RoleArn, RoleSessionName, DurationSeconds, Policy, PolicyArns, Tags, TransitiveTagKeys, ExternalId, SourceIdentity } = input;
       const m = ROLE_ARN.exec(RoleArn);

@@ -95,7 +95,7 @@ function conditionBlock(v: unknown): ConditionCheck | undefined {
     if (!parseOperator(op)) throw malformed(`Invalid Condition type : ${op}.`);
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw malformed('Syntax errors in policy.');
     for (const key of Object.keys(body)) {
-      if (!/^[a-zA-Z0-9-]+:[^\s]+$/.test(key)) throw malformed('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
+      if (!/^[^\s:]+:[^\s]+$/.test(key)) throw malformed('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.');
     }
   }
   return compileConditions(v as Record<string, Record<string, unknown>>);

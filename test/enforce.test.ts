@@ -206,3 +206,14 @@ test('anonymous requests get only what a public bucket policy grants', async () 
   const put = await fetch(`${nimbus.url}/public-site/evil.html`, { method: 'PUT', body: 'x' });
   assert.equal(put.status, 403);
 });
+
+test('S3 ACLs: with ACLs enabled (ObjectWriter), a public-read object is readable anonymously, a private one and the listing are not', async () => {
+  await s3().send(new CreateBucketCommand({ Bucket: 'acl-bucket', ObjectOwnership: 'ObjectWriter' }));
+  await s3().send(new PutObjectCommand({ Bucket: 'acl-bucket', Key: 'public.txt', Body: 'open', ACL: 'public-read' }));
+  await s3().send(new PutObjectCommand({ Bucket: 'acl-bucket', Key: 'private.txt', Body: 'closed' }));
+  const pub = await fetch(`${nimbus.url}/acl-bucket/public.txt`);
+  assert.equal(pub.status, 200);
+  assert.equal(await pub.text(), 'open');
+  assert.equal((await fetch(`${nimbus.url}/acl-bucket/private.txt`)).status, 403);
+  assert.equal((await fetch(`${nimbus.url}/acl-bucket?list-type=2`)).status, 403);
+});

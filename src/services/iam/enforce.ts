@@ -12,6 +12,17 @@ import type { IamStore } from './store.js';
 /** A resource's own policy and the account that owns the resource. */
 interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean }
 
+const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
+/** The ACL permission an S3 action needs, and whether the object's ACL (else the bucket's) grants it. */
+const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = {
+  's3:GetObject': { permission: 'READ', object: true }, 's3:GetObjectVersion': { permission: 'READ', object: true },
+  's3:ListBucket': { permission: 'READ', object: false }, 's3:ListBucketVersions': { permission: 'READ', object: false },
+  's3:ListBucketMultipartUploads': { permission: 'READ', object: false },
+  's3:PutObject': { permission: 'WRITE', object: false }, 's3:DeleteObject': { permission: 'WRITE', object: false },
+  's3:GetObjectAcl': { permission: 'READ_ACP', object: true }, 's3:GetBucketAcl': { permission: 'READ_ACP', object: false },
+  's3:PutObjectAcl': { permission: 'WRITE_ACP', object: true }, 's3:PutBucketAcl': { permission: 'WRITE_ACP', object: false },
+};
 const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove)/;
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
 
@@ -142,9 +153,38 @@ export class Enforcer {
         keys,
       };
       const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy, trust: side.trust }, req);
-      if (verdict.decision !== 'Allow') return { verdict, req };
+      if (verdict.decision !== 'Allow' && !(await this.aclGrants(call, ask, verdict, req))) return { verdict, req };
     }
     return undefined;
+  }
+
+  /**
+   * S3's ACLs, for the anonymous and other accounts when no bucket policy decided: a grant to
+   * AllUsers (or AuthenticatedUsers, for a signed request) of the permission the action needs.
+   * Buckets whose ownership is BucketOwnerEnforced (the default) have no ACLs.
+   */
+  private async aclGrants(call: CallInfo, ask: Ask, verdict: Verdict, req: EvalRequest): Promise<boolean> {
+    if (call.service !== 's3' || verdict.decision !== 'ImplicitDeny' || verdict.policyType !== 'resource-based policy') return false;
+    const anonymous = call.principal.kind === 'anonymous';
+    if (!anonymous && req.resourceAccount === call.principal.account) return false;
+    const need = ACL_PERMISSION[ask.action];
+    const input = call.input as Record<string, unknown>;
+    if (!need || typeof input.Bucket !== 'string') return false;
+    const where = { account: call.principal.account, region: call.region };
+    const read = async (op: string, args: Record<string, unknown>) => {
+      try {
+        return await this.rt.invoke('s3', op, args, where);
+      } catch {
+        return undefined;
+      }
+    };
+    const own = await read('GetBucketOwnershipControls', { Bucket: input.Bucket }) as { OwnershipControls?: { Rules?: { ObjectOwnership?: string }[] } } | undefined;
+    if ((own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'BucketOwnerEnforced') === 'BucketOwnerEnforced') return false;
+    const onObject = need.object && typeof input.Key === 'string';
+    const acl = await read(onObject ? 'GetObjectAcl' : 'GetBucketAcl', onObject ? { Bucket: input.Bucket, Key: input.Key, VersionId: input.VersionId } : { Bucket: input.Bucket }) as
+      { Grants?: { Grantee?: { URI?: string }; Permission?: string }[] } | undefined;
+    return !!acl?.Grants?.some((g) => (g.Permission === need.permission || g.Permission === 'FULL_CONTROL')
+      && (g.Grantee?.URI === ALL_USERS || (!anonymous && g.Grantee?.URI === AUTHENTICATED_USERS)));
   }
 
   /** The pipeline's authorizer. */

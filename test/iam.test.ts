@@ -12,7 +12,7 @@ import {
   SimulatePrincipalPolicyCommand, SimulateCustomPolicyCommand, DeletePolicyCommand, CreateServiceLinkedRoleCommand, CreateOpenIDConnectProviderCommand,
   GetOpenIDConnectProviderCommand, DeleteRoleCommand, ListPoliciesCommand, PutRolePolicyCommand, GetCredentialReportCommand, GenerateCredentialReportCommand,
 } from '@aws-sdk/client-iam';
-import { serverForFile, clientConfig, rejects, runCli, AWS_CLI_V2 } from './helpers.js';
+import { serverForFile, clientConfig, rejects, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
 const nimbus = serverForFile();
 const iam = () => new IAMClient(clientConfig(nimbus.url));
@@ -136,7 +136,9 @@ test('the credential report lists users and their keys as CSV', async () => {
   assert.match(csv[0], /^user,arn,user_creation_time,password_enabled/);
   const keysLine = csv.find((l) => l.startsWith('keys,'))!.split(',');
   assert.equal(keysLine[8], 'true');
-  assert.equal(keysLine[12], 'iam');
+  assert.equal(keysLine[13], 'true');
+  // one of its two keys was used, against IAM
+  assert.deepEqual([keysLine[12], keysLine[17]].sort(), ['N/A', 'iam']);
 });
 
 test('instance profiles, account alias, login profiles, service-linked roles, OIDC providers', async () => {
@@ -178,13 +180,16 @@ test('SimulatePrincipalPolicy and SimulateCustomPolicy answer with the evaluator
   await rejects(iam().send(new SimulateCustomPolicyCommand({ PolicyInputList: ['{nope'], ActionNames: ['s3:GetObject'] })), 'MalformedPolicyDocumentException', 400);
 });
 
-test('the AWS CLI v2 and boto3 drive IAM (boto3 decodes the URL-encoded documents)', async () => {
-  const env = {};
-  const made = await runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, 'iam', 'create-user', '--user-name', 'cli-user', '--query', 'User.Arn', '--output', 'text'], env);
-  assert.equal(made.stdout.trim(), 'arn:aws:iam::000000000000:user/cli-user', made.stderr);
-  const dup = await runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, 'iam', 'create-user', '--user-name', 'cli-user'], env);
-  assert.notEqual(dup.code, 0);
-  assert.match(dup.stderr, /EntityAlreadyExists.*User with name cli-user already exists\./);
+test('both AWS CLIs and boto3 drive IAM (boto3 decodes the URL-encoded documents)', async () => {
+  for (const [bin, name] of [[AWS_CLI_V1, 'cli-v1'], [AWS_CLI_V2, 'cli-v2']]) {
+    const made = await runCli(bin, ['--endpoint-url', nimbus.url, 'iam', 'create-user', '--user-name', name, '--query', 'User.Arn', '--output', 'text']);
+    assert.equal(made.stdout.trim(), `arn:aws:iam::000000000000:user/${name}`, made.stderr);
+    const dup = await runCli(bin, ['--endpoint-url', nimbus.url, 'iam', 'create-user', '--user-name', name]);
+    assert.notEqual(dup.code, 0);
+    assert.match(dup.stderr, new RegExp(`EntityAlreadyExists.*User with name ${name} already exists\\.`));
+    const role = await runCli(bin, ['--endpoint-url', nimbus.url, 'iam', 'get-role', '--role-name', 'fn', '--query', 'Role.AssumeRolePolicyDocument.Statement[0].Principal.Service', '--output', 'text']);
+    assert.equal(role.stdout.trim(), 'lambda.amazonaws.com', role.stderr);
+  }
   const py = await runCli('python3', ['-c', `
 import boto3
 iam = boto3.client('iam', endpoint_url='${nimbus.url}')

@@ -5,6 +5,13 @@ export interface Where { account: string; region: string }
 export interface Ask { action: string; resource: string }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const decoded = (v: string) => {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v; // S3 refuses the malformed copy source itself
+  }
+};
 const bucketArn = (i: In) => `arn:aws:s3:::${str(i.Bucket)}`;
 const objectArn = (i: In) => `arn:aws:s3:::${str(i.Bucket)}/${str(i.Key)}`;
 
@@ -22,7 +29,7 @@ const S3: Record<string, (i: In) => Ask | Ask[]> = {
   GetObjectAttributes: (i) => ({ action: i.VersionId ? 's3:GetObjectVersionAttributes' : 's3:GetObjectAttributes', resource: objectArn(i) }),
   PutObject: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
   PostObject: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
-  CopyObject: (i) => [{ action: 's3:PutObject', resource: objectArn(i) }, { action: 's3:GetObject', resource: `arn:aws:s3:::${decodeURIComponent(str(i.CopySource).replace(/^\//, '').split('?')[0])}` }],
+  CopyObject: (i) => [{ action: 's3:PutObject', resource: objectArn(i) }, { action: 's3:GetObject', resource: `arn:aws:s3:::${decoded(str(i.CopySource).replace(/^\//, '').split('?')[0])}` }],
   CreateMultipartUpload: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
   UploadPart: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
   UploadPartCopy: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),

@@ -197,7 +197,15 @@ export class Enforcer {
     const enforce = this.rt.config.enforceIam;
     // audit mode stays cheap: nothing to do when info lines are not written; the root is not audited
     if (!enforce && (call.principal.kind === 'root' || !this.rt.log.enabled('info'))) return;
-    const denied = await this.decide(call);
+    let denied: Awaited<ReturnType<Enforcer['decide']>>;
+    try {
+      denied = await this.decide(call);
+    } catch (e) {
+      // a fault of the authorizer itself: logged; enforcement fails closed, audit mode lets the call through
+      this.rt.log.error(`iam: authorizing ${call.service}.${call.operation}: ${(e as Error)?.stack ?? e}`);
+      if (!enforce) return;
+      throw new ServiceError('AccessDenied', 'Access Denied', 403);
+    }
     if (!denied) return;
     const { verdict, req } = denied;
     const st = verdict.statement;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, AttachUserPolicyCommand, PutUserPolicyCommand, CreateRoleCommand, AttachRolePolicyCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { S3Client, CreateBucketCommand, ListBucketsCommand, PutObjectCommand, GetObjectCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
-import { SQSClient, CreateQueueCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SQSClient, CreateQueueCommand, SendMessageCommand, TagQueueCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { serverForFile, clientConfig, rejects, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
@@ -216,4 +216,16 @@ test('S3 ACLs: with ACLs enabled (ObjectWriter), a public-read object is readabl
   assert.equal(await pub.text(), 'open');
   assert.equal((await fetch(`${nimbus.url}/acl-bucket/private.txt`)).status, 403);
   assert.equal((await fetch(`${nimbus.url}/acl-bucket?list-type=2`)).status, 403);
+});
+
+test('aws:ResourceTag: a user may send only to queues tagged env=dev; retagging takes effect at once', async () => {
+  const sqsRoot = new SQSClient(clientConfig(nimbus.url));
+  const dev = (await sqsRoot.send(new CreateQueueCommand({ QueueName: 'dev-q', tags: { env: 'dev' } }))).QueueUrl!;
+  const prod = (await sqsRoot.send(new CreateQueueCommand({ QueueName: 'prod-q', tags: { env: 'prod' } }))).QueueUrl!;
+  const tagged = await userWith('tagged', [], [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'dev' } } }]);
+  const sqs = new SQSClient(clientConfig(nimbus.url, { credentials: tagged }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: dev, MessageBody: 'ok' }));
+  await rejects(sqs.send(new SendMessageCommand({ QueueUrl: prod, MessageBody: 'no' })), 'AccessDeniedException');
+  await sqsRoot.send(new TagQueueCommand({ QueueUrl: prod, Tags: { env: 'dev' } }));
+  await sqs.send(new SendMessageCommand({ QueueUrl: prod, MessageBody: 'now ok' }));
 });

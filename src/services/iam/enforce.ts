@@ -10,7 +10,7 @@ import { resolve, type Resolved } from './identity.js';
 import type { IamStore } from './store.js';
 
 /** A resource's own policy and the account that owns the resource. */
-interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean }
+interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string> }
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -23,7 +23,7 @@ const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = 
   's3:GetObjectAcl': { permission: 'READ_ACP', object: true }, 's3:GetBucketAcl': { permission: 'READ_ACP', object: false },
   's3:PutObjectAcl': { permission: 'WRITE_ACP', object: true }, 's3:PutBucketAcl': { permission: 'WRITE_ACP', object: false },
 };
-const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove)/;
+const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove|Tag|Untag)/;
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
 
 export class Enforcer {
@@ -37,7 +37,7 @@ export class Enforcer {
 
   /** A call that may change resource policies (PutBucketPolicy, SetQueueAttributes, DeleteTopic, …) finished or is starting. */
   serviceWrite(service: string, operation: string): void {
-    if ((service === 's3' || service === 'sqs' || service === 'sns') && POLICY_WRITES.test(operation)) {
+    if ((service === 's3' || service === 'sqs' || service === 'sns' || service === 'dynamodb') && POLICY_WRITES.test(operation)) {
       for (const k of this.sides.keys()) if (k.startsWith(`${service}|`)) this.sides.delete(k);
     }
   }
@@ -64,7 +64,7 @@ export class Enforcer {
     if (call.service === 'sts') return this.readSide(call, ask); // trust policies: IAM's own state, read directly
     let side = this.sides.get(key);
     if (!side) {
-      side = await this.readSide(call, ask);
+      side = { ...(await this.readSide(call, ask)), tags: await this.readTags(call, ask) };
       if (this.sides.size > 10_000) this.sides.clear();
       this.sides.set(key, side);
     }
@@ -113,6 +113,31 @@ export class Enforcer {
     return { account };
   }
 
+  /** The resource's tags, for aws:ResourceTag/* (a bucket's, a queue's, a topic's, a table's). */
+  private async readTags(call: CallInfo, ask: Ask): Promise<Record<string, string> | undefined> {
+    const input = call.input as Record<string, unknown>;
+    const [, , , region, acct, rest] = ask.resource.split(':');
+    const where = { account: acct || call.principal.account, region: region || call.region };
+    const list = (v: unknown) => Object.fromEntries(((v ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+    try {
+      if (call.service === 's3' && typeof input.Bucket === 'string' && input.Bucket && call.operation !== 'CreateBucket') {
+        return list(((await this.rt.invoke('s3', 'GetBucketTagging', { Bucket: input.Bucket }, { account: call.principal.account, region: call.region })) as { TagSet?: unknown }).TagSet);
+      }
+      if (call.service === 'sqs' && ask.resource.startsWith('arn:aws:sqs:') && call.operation !== 'CreateQueue') {
+        return ((await this.rt.invoke('sqs', 'ListQueueTags', { QueueUrl: `http://sqs/${acct}/${rest}` }, where)) as { Tags?: Record<string, string> }).Tags ?? {};
+      }
+      if (call.service === 'sns' && ask.resource.startsWith('arn:aws:sns:') && call.operation !== 'CreateTopic') {
+        return list(((await this.rt.invoke('sns', 'ListTagsForResource', { ResourceArn: ask.resource }, where)) as { Tags?: unknown }).Tags);
+      }
+      if (call.service === 'dynamodb' && ask.resource.includes(':table/') && call.operation !== 'CreateTable') {
+        return list(((await this.rt.invoke('dynamodb', 'ListTagsOfResource', { ResourceArn: ask.resource.split('/').slice(0, 2).join('/') }, where)) as { Tags?: unknown }).Tags);
+      }
+    } catch {
+      /* no such resource (yet): no tags */
+    }
+    return undefined;
+  }
+
   private compile(text: string, name: string, kind: 'resource' | 'trust' = 'resource'): CompiledPolicy | undefined {
     try {
       return this.cache.get(text, kind, name);
@@ -145,12 +170,17 @@ export class Enforcer {
       }
       const side = await this.resourceSide(call, ask);
       if (p.kind === 'root' && side.account === p.account && !side.trust) continue;
+      let askKeys = keys;
+      if (side.tags && Object.keys(side.tags).length) {
+        askKeys = { ...keys };
+        for (const [k, v] of Object.entries(side.tags)) askKeys[`aws:resourcetag/${k.toLowerCase()}`] = v;
+      }
       const req: EvalRequest = {
         action: ask.action,
         resource: ask.resource,
         principal: resolved?.who ?? { kind: 'anonymous', account: p.account, arn: p.arn },
         resourceAccount: side.account,
-        keys,
+        keys: askKeys,
       };
       const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy, trust: side.trust }, req);
       if (verdict.decision !== 'Allow' && !(await this.aclGrants(call, ask, verdict, req))) return { verdict, req };

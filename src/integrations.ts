@@ -65,6 +65,14 @@ export interface Integrations {
   iam?: {
     /** A role by ARN, or undefined. */
     role(roleArn: string): { arn: string; roleId: string; name: string; account: string; assumeRolePolicy: string; maxSessionDuration: number } | undefined;
+    /** Does the role's trust policy (and the caller's own policies, across accounts) let the caller assume it? */
+    mayAssume(caller: import('./services/types.js').Principal, roleArn: string, keys: Record<string, string | string[] | undefined>, action?: string, federated?: string): { allowed: boolean; message?: string };
+    /** A web identity token checked against the account's OIDC provider (throws InvalidIdentityToken, ExpiredTokenException). */
+    webIdentity(account: string, token: string): { providerArn: string; issuer: string; subject: string; audience: string; claims: Record<string, unknown> };
+    /** Throws MalformedPolicyDocument as IAM would for a session policy. */
+    checkSessionPolicy(doc: string): void;
+    /** A managed policy's default document by ARN (AWS managed or the account's), or undefined. */
+    managedPolicy(account: string, arn: string): string | undefined;
   };
   /** EventBridge as a destination (S3 EventBridge notifications, custom events) */
   events?: {

@@ -84,6 +84,8 @@ export function signerOf(rt: Runtime, keyId: string, sessionToken: string | unde
   }
   if (rt.config.enforceIam) {
     // the documented default key stays usable when IAM is enforced
+    // a 12-digit key id acts as the root of that account (multi-account tests under enforcement)
+    if (/^\d{12}$/.test(keyId)) return { principal: rootPrincipal(keyId, keyId) };
     if (keyId !== 'test') throw invalidKey(dialect, keyId);
     return { principal: rootPrincipal(DEFAULT_ACCOUNT, keyId), secret: 'test' };
   }

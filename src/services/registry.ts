@@ -8,8 +8,9 @@ import { s3 } from './s3/provider.js';
 import { sns } from './sns/provider.js';
 import { events } from './events/provider.js';
 import { logs } from './logs/provider.js';
+import { iam } from './iam/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

@@ -12,6 +12,8 @@ export interface Principal {
   userId: string;
   accessKeyId?: string;
   sessionToken?: string;
+  /** a session's own context (STS AssumeRole, GetFederationToken): session policies, tags, its role */
+  session?: { roleArn?: string; parentArn?: string; policies?: string[]; tags?: Record<string, string>; transitive?: string[]; sourceIdentity?: string };
 }
 
 export interface RequestContext {

@@ -1,0 +1,264 @@
+// IAM on every call: the gateway's authorize seam asks the evaluator about each (action, resource)
+// the call needs. Enforced, a denial is answered in the caller's protocol; in audit mode it is logged.
+import type { CallInfo, Principal, Runtime } from '../../kit.js';
+import { ServiceError } from '../../kit.js';
+import type { PolicyCache, CompiledPolicy } from './policy/parse.js';
+import { denialMessage, evaluate, type EvalRequest, type Verdict } from './policy/evaluate.js';
+import type { Keys } from './policy/wildcard.js';
+import { asks, requestKeys, type Ask } from './actions.js';
+import { resolve, type Resolved } from './identity.js';
+import type { IamStore } from './store.js';
+
+/** A resource's own policy and the account that owns the resource. */
+interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string> }
+
+const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
+const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
+/** The ACL permission an S3 action needs, and whether the object's ACL (else the bucket's) grants it. */
+const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = {
+  's3:GetObject': { permission: 'READ', object: true }, 's3:GetObjectVersion': { permission: 'READ', object: true },
+  's3:ListBucket': { permission: 'READ', object: false }, 's3:ListBucketVersions': { permission: 'READ', object: false },
+  's3:ListBucketMultipartUploads': { permission: 'READ', object: false },
+  's3:PutObject': { permission: 'WRITE', object: false }, 's3:DeleteObject': { permission: 'WRITE', object: false },
+  's3:GetObjectAcl': { permission: 'READ_ACP', object: true }, 's3:GetBucketAcl': { permission: 'READ_ACP', object: false },
+  's3:PutObjectAcl': { permission: 'WRITE_ACP', object: true }, 's3:PutBucketAcl': { permission: 'WRITE_ACP', object: false },
+};
+const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove|Tag|Untag)/;
+const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
+
+export class Enforcer {
+  /** resolved principals, dropped whenever IAM's state changes */
+  private readonly principals = new Map<string, Resolved>();
+
+  constructor(private readonly rt: Runtime, private readonly store: (account: string) => IamStore, private readonly cache: PolicyCache) {}
+
+  /** resource policies read from their services, until a write to that service may change them */
+  private readonly sides = new Map<string, ResourceSide>();
+
+  /** A call that may change resource policies (PutBucketPolicy, SetQueueAttributes, DeleteTopic, …) finished or is starting. */
+  serviceWrite(service: string, operation: string): void {
+    if ((service === 's3' || service === 'sqs' || service === 'sns' || service === 'dynamodb') && POLICY_WRITES.test(operation)) {
+      for (const k of this.sides.keys()) if (k.startsWith(`${service}|`)) this.sides.delete(k);
+    }
+  }
+
+  /** IAM's state changed: principals are resolved again. */
+  changed(): void {
+    this.principals.clear();
+  }
+
+  principal(p: Principal): Resolved {
+    const key = `${p.accessKeyId ?? ''}|${p.arn}`;
+    let r = this.principals.get(key);
+    if (!r) {
+      if (this.principals.size > 10_000) this.principals.clear();
+      r = resolve(p, this.store, this.cache);
+      this.principals.set(key, r);
+    }
+    return r;
+  }
+
+  private async resourceSide(call: CallInfo, ask: Ask): Promise<ResourceSide> {
+    const input = call.input as Record<string, unknown>;
+    const key = `${call.service}|${call.principal.account}|${call.service === 's3' ? String(input.Bucket) : ask.resource}|${typeof input.RoleArn === 'string' ? input.RoleArn : ''}`;
+    if (call.service === 'sts') return this.readSide(call, ask); // trust policies: IAM's own state, read directly
+    let side = this.sides.get(key);
+    if (!side) {
+      side = { ...(await this.readSide(call, ask)), tags: await this.readTags(call, ask) };
+      if (this.sides.size > 10_000) this.sides.clear();
+      this.sides.set(key, side);
+    }
+    return side;
+  }
+
+  private async readSide(call: CallInfo, ask: Ask): Promise<ResourceSide> {
+    const own = call.principal.account;
+    const where = { account: own, region: call.region };
+    const input = call.input as Record<string, unknown>;
+    const get = async (service: string, op: string, args: Record<string, unknown>, w = where) => {
+      try {
+        return await this.rt.invoke(service, op, args, w);
+      } catch (e) {
+        return e instanceof ServiceError ? e : undefined;
+      }
+    };
+    if (call.service === 's3' && typeof input.Bucket === 'string' && input.Bucket) {
+      let r = await get('s3', 'GetBucketPolicy', { Bucket: input.Bucket, ExpectedBucketOwner: own });
+      let account = own;
+      if (r instanceof ServiceError && r.code === 'AccessDenied') {
+        account = 'another';
+        r = await get('s3', 'GetBucketPolicy', { Bucket: input.Bucket });
+      }
+      const text = r && !(r instanceof ServiceError) ? (r.Policy as string | undefined) : undefined;
+      return { account, policy: text ? this.compile(text, `bucket policy of ${input.Bucket}`) : undefined };
+    }
+    const account = ARN_ACCOUNT.exec(ask.resource)?.[1] ?? own;
+    // a role's trust policy is the resource policy of sts:AssumeRole
+    if (call.service === 'sts' && typeof input.RoleArn === 'string') {
+      const role = this.rt.integrations.iam?.role(input.RoleArn);
+      return { account, trust: true, policy: role ? this.compile(role.assumeRolePolicy, `trust policy of ${role.name}`, 'trust') : undefined };
+    }
+    if (call.service === 'sqs' && ask.resource.startsWith('arn:aws:sqs:')) {
+      const [, , , region, acct, name] = ask.resource.split(':');
+      const r = await get('sqs', 'GetQueueAttributes', { QueueUrl: `http://sqs/${acct}/${name}`, AttributeNames: ['Policy'] }, { account: acct, region });
+      const text = r && !(r instanceof ServiceError) ? (r.Attributes as Record<string, string> | undefined)?.Policy : undefined;
+      return { account, policy: text ? this.compile(text, `queue policy of ${name}`) : undefined };
+    }
+    if (call.service === 'sns' && ask.resource.startsWith('arn:aws:sns:') && call.operation !== 'CreateTopic') {
+      const [, , , region, acct] = ask.resource.split(':');
+      const r = await get('sns', 'GetTopicAttributes', { TopicArn: ask.resource }, { account: acct, region });
+      const text = r && !(r instanceof ServiceError) ? (r.Attributes as Record<string, string> | undefined)?.Policy : undefined;
+      return { account, policy: text ? this.compile(text, `topic policy of ${ask.resource}`) : undefined };
+    }
+    return { account };
+  }
+
+  /** The resource's tags, for aws:ResourceTag/* (a bucket's, a queue's, a topic's, a table's). */
+  private async readTags(call: CallInfo, ask: Ask): Promise<Record<string, string> | undefined> {
+    const input = call.input as Record<string, unknown>;
+    const [, , , region, acct, rest] = ask.resource.split(':');
+    const where = { account: acct || call.principal.account, region: region || call.region };
+    const list = (v: unknown) => Object.fromEntries(((v ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+    try {
+      if (call.service === 's3' && typeof input.Bucket === 'string' && input.Bucket && call.operation !== 'CreateBucket') {
+        return list(((await this.rt.invoke('s3', 'GetBucketTagging', { Bucket: input.Bucket }, { account: call.principal.account, region: call.region })) as { TagSet?: unknown }).TagSet);
+      }
+      if (call.service === 'sqs' && ask.resource.startsWith('arn:aws:sqs:') && call.operation !== 'CreateQueue') {
+        return ((await this.rt.invoke('sqs', 'ListQueueTags', { QueueUrl: `http://sqs/${acct}/${rest}` }, where)) as { Tags?: Record<string, string> }).Tags ?? {};
+      }
+      if (call.service === 'sns' && ask.resource.startsWith('arn:aws:sns:') && call.operation !== 'CreateTopic') {
+        return list(((await this.rt.invoke('sns', 'ListTagsForResource', { ResourceArn: ask.resource }, where)) as { Tags?: unknown }).Tags);
+      }
+      if (call.service === 'dynamodb' && ask.resource.includes(':table/') && call.operation !== 'CreateTable') {
+        return list(((await this.rt.invoke('dynamodb', 'ListTagsOfResource', { ResourceArn: ask.resource.split('/').slice(0, 2).join('/') }, where)) as { Tags?: unknown }).Tags);
+      }
+    } catch {
+      /* no such resource (yet): no tags */
+    }
+    return undefined;
+  }
+
+  private compile(text: string, name: string, kind: 'resource' | 'trust' = 'resource'): CompiledPolicy | undefined {
+    try {
+      return this.cache.get(text, kind, name);
+    } catch {
+      return undefined; // a resource policy IAM's grammar refuses grants nothing
+    }
+  }
+
+  /** Decides one call: the first ask that is denied, or undefined when all are allowed. */
+  async decide(call: CallInfo): Promise<{ verdict: Verdict; req: EvalRequest } | undefined> {
+    const p = call.principal;
+    const input = (call.input ?? {}) as Record<string, unknown>;
+    const list = asks(call.service, call.operation, input, { account: p.account, region: call.region });
+    const resolved = p.kind === 'anonymous' ? undefined : this.principal(p);
+    let keys: Keys | undefined;
+    for (const ask of list) {
+      // the root in its own account, where the ARN names the account, needs no policy read
+      if (p.kind === 'root' && call.service !== 's3' && (ARN_ACCOUNT.exec(ask.resource)?.[1] ?? p.account) === p.account) continue;
+      if (!keys) {
+        keys = {
+          ...(resolved?.keys ?? {}),
+          'aws:sourceip': call.sourceIp.startsWith('::ffff:') ? call.sourceIp.slice(7) : call.sourceIp,
+          'aws:currenttime': call.time.toISOString(),
+          'aws:epochtime': String(Math.floor(call.time.getTime() / 1000)),
+          'aws:securetransport': String(call.secure),
+          'aws:requestedregion': call.region,
+          ...(call.userAgent ? { 'aws:useragent': call.userAgent } : {}),
+        };
+        requestKeys(call.service, input, keys);
+      }
+      const side = await this.resourceSide(call, ask);
+      if (p.kind === 'root' && side.account === p.account && !side.trust) continue;
+      let askKeys = keys;
+      if (side.tags && Object.keys(side.tags).length) {
+        askKeys = { ...keys };
+        for (const [k, v] of Object.entries(side.tags)) askKeys[`aws:resourcetag/${k.toLowerCase()}`] = v;
+      }
+      const req: EvalRequest = {
+        action: ask.action,
+        resource: ask.resource,
+        principal: resolved?.who ?? { kind: 'anonymous', account: p.account, arn: p.arn },
+        resourceAccount: side.account,
+        keys: askKeys,
+      };
+      const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy, trust: side.trust }, req);
+      if (verdict.decision !== 'Allow' && !(await this.aclGrants(call, ask, verdict, req))) return { verdict, req };
+    }
+    return undefined;
+  }
+
+  /**
+   * S3's ACLs, for the anonymous and other accounts when no bucket policy decided: a grant to
+   * AllUsers (or AuthenticatedUsers, for a signed request) of the permission the action needs.
+   * Buckets whose ownership is BucketOwnerEnforced (the default) have no ACLs.
+   */
+  private async aclGrants(call: CallInfo, ask: Ask, verdict: Verdict, req: EvalRequest): Promise<boolean> {
+    if (call.service !== 's3' || verdict.decision !== 'ImplicitDeny' || verdict.policyType !== 'resource-based policy') return false;
+    const anonymous = call.principal.kind === 'anonymous';
+    if (!anonymous && req.resourceAccount === call.principal.account) return false;
+    const need = ACL_PERMISSION[ask.action];
+    const input = call.input as Record<string, unknown>;
+    if (!need || typeof input.Bucket !== 'string') return false;
+    const where = { account: call.principal.account, region: call.region };
+    const read = async (op: string, args: Record<string, unknown>) => {
+      try {
+        return await this.rt.invoke('s3', op, args, where);
+      } catch {
+        return undefined;
+      }
+    };
+    const own = await read('GetBucketOwnershipControls', { Bucket: input.Bucket }) as { OwnershipControls?: { Rules?: { ObjectOwnership?: string }[] } } | undefined;
+    if ((own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'BucketOwnerEnforced') === 'BucketOwnerEnforced') return false;
+    const onObject = need.object && typeof input.Key === 'string';
+    const acl = await read(onObject ? 'GetObjectAcl' : 'GetBucketAcl', onObject ? { Bucket: input.Bucket, Key: input.Key, VersionId: input.VersionId } : { Bucket: input.Bucket }) as
+      { Grants?: { Grantee?: { URI?: string }; Permission?: string }[] } | undefined;
+    return !!acl?.Grants?.some((g) => (g.Permission === need.permission || g.Permission === 'FULL_CONTROL')
+      && (g.Grantee?.URI === ALL_USERS || (!anonymous && g.Grantee?.URI === AUTHENTICATED_USERS)));
+  }
+
+  /** The pipeline's authorizer. */
+  async authorize(call: CallInfo): Promise<void> {
+    // every identity may ask who it is (AWS needs no permission for it)
+    if (call.service === 'sts' && call.operation === 'GetCallerIdentity') return;
+    // a web identity or SAML assertion is its own credential: the handler checks it and the trust policy
+    if (call.service === 'sts' && (call.operation === 'AssumeRoleWithWebIdentity' || call.operation === 'AssumeRoleWithSAML')) return;
+    this.serviceWrite(call.service, call.operation);
+    const enforce = this.rt.config.enforceIam;
+    // audit mode stays cheap: nothing to do when info lines are not written; the root is not audited
+    if (!enforce && (call.principal.kind === 'root' || !this.rt.log.enabled('info'))) return;
+    let denied: Awaited<ReturnType<Enforcer['decide']>>;
+    try {
+      denied = await this.decide(call);
+    } catch (e) {
+      // a fault of the authorizer itself: logged; enforcement fails closed, audit mode lets the call through
+      this.rt.log.error(`iam: authorizing ${call.service}.${call.operation}: ${(e as Error)?.stack ?? e}`);
+      if (!enforce) return;
+      throw new ServiceError('AccessDenied', 'Access Denied', 403);
+    }
+    if (!denied) return;
+    const { verdict, req } = denied;
+    const st = verdict.statement;
+    const why = st ? `statement ${st.sid ? `"${st.sid}"` : `#${st.index + 1}`} of ${st.policy}` : `no statement allows it (${verdict.policyType})`;
+    if (!enforce) {
+      this.rt.log.info(`iam audit: would deny ${req.action} on ${req.resource} to ${req.principal.arn}: ${verdict.decision}, ${why}`);
+      return;
+    }
+    this.rt.log.info(`iam: denied ${req.action} on ${req.resource} to ${req.principal.arn}: ${verdict.decision}, ${why}`);
+    throw denialError(call, verdict, req);
+  }
+}
+
+/** A denial in the words of the caller's service and protocol. */
+export function denialError(call: CallInfo, verdict: Verdict, req: EvalRequest): ServiceError {
+  if (call.service === 's3') {
+    const detailed = call.principal.kind !== 'anonymous' && req.resourceAccount === call.principal.account;
+    return new ServiceError('AccessDenied', detailed ? denialMessage(verdict, req, true) : 'Access Denied', 403);
+  }
+  // STS refuses a role the trust policy does not open to the caller in its classic, shorter words
+  const trustRefusal = call.service === 'sts' && verdict.policyType === 'resource-based policy';
+  const message = trustRefusal ? `User: ${req.principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}` : denialMessage(verdict, req);
+  if (call.protocol === 'query' || call.protocol === 'ec2') return new ServiceError('AccessDenied', message, 403);
+  if (call.service === 'sqs') return new ServiceError('AccessDeniedException', message, 403);
+  return new ServiceError('AccessDeniedException', message, call.protocol === 'json' ? 400 : 403);
+}

@@ -6,6 +6,7 @@ import { KmsStore } from './store.js';
 import { keyHandlers } from './keys.js';
 import { aliasHandlers } from './aliases.js';
 import { cryptoHandlers } from './crypto.js';
+import { signingHandlers } from './signing.js';
 import { kmsIntegration } from './integration.js';
 
 function create(rt: Runtime): KmsProvider {
@@ -15,6 +16,7 @@ function create(rt: Runtime): KmsProvider {
     ...keyHandlers(store),
     ...aliasHandlers(store),
     ...cryptoHandlers(store),
+    ...signingHandlers(store),
   };
 }
 

@@ -7,8 +7,9 @@ import { sqs } from './sqs/provider.js';
 import { s3 } from './s3/provider.js';
 import { sns } from './sns/provider.js';
 import { kms } from './kms/provider.js';
+import { cloudtrail } from './cloudtrail/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, kms];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, kms, cloudtrail];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

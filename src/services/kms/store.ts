@@ -128,15 +128,15 @@ export class KmsStore {
   purge(k: KeyRecord): void {
     const s = this.scope(k.account, k.region);
     s.keys.delete(k.keyId);
-    for (const [name, a] of s.aliases.scan({})) if (a.keyId === k.keyId) s.aliases.delete(name);
-    for (const [id, g] of s.grants.scan({})) if (g.keyId === k.keyId) s.grants.delete(id);
+    for (const [name, a] of [...s.aliases.scan({})]) if (a.keyId === k.keyId) s.aliases.delete(name);
+    for (const [id, g] of [...s.grants.scan({})]) if (g.keyId === k.keyId) s.grants.delete(id);
     this.stores.system().homes.delete(`${k.keyId}/${k.account}/${k.region}`);
   }
 
   /** Every key of an account and region that still exists. */
   list(account: string, region: string): KeyRecord[] {
     const out: KeyRecord[] = [];
-    for (const [, value] of this.scope(account, region).keys.scan({})) {
+    for (const [, value] of [...this.scope(account, region).keys.scan({})]) {
       const k = this.fresh(value);
       if (k) out.push(k);
     }
@@ -149,7 +149,7 @@ export class KmsStore {
       const local = this.fresh(this.scope(account, region).keys.get(keyId));
       if (local) return local;
     }
-    for (const [key] of this.stores.system().homes.scan({ prefix: keyId + '/' })) {
+    for (const [key] of [...this.stores.system().homes.scan({ prefix: keyId + '/' })]) {
       const [, acc, reg] = key.split('/');
       const k = this.fresh(this.scope(acc, reg).keys.get(keyId));
       if (k) return k;

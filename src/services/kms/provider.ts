@@ -7,6 +7,8 @@ import { keyHandlers } from './keys.js';
 import { aliasHandlers } from './aliases.js';
 import { cryptoHandlers } from './crypto.js';
 import { signingHandlers } from './signing.js';
+import { grantHandlers } from './grants.js';
+import { rotationHandlers } from './rotation.js';
 import { kmsIntegration } from './integration.js';
 
 function create(rt: Runtime): KmsProvider {
@@ -17,6 +19,8 @@ function create(rt: Runtime): KmsProvider {
     ...aliasHandlers(store),
     ...cryptoHandlers(store),
     ...signingHandlers(store),
+    ...grantHandlers(store),
+    ...rotationHandlers(store),
   };
 }
 

@@ -9,6 +9,7 @@ import { cryptoHandlers } from './crypto.js';
 import { signingHandlers } from './signing.js';
 import { grantHandlers } from './grants.js';
 import { rotationHandlers } from './rotation.js';
+import { importHandlers } from './import.js';
 import { kmsIntegration } from './integration.js';
 
 function create(rt: Runtime): KmsProvider {
@@ -21,6 +22,7 @@ function create(rt: Runtime): KmsProvider {
     ...signingHandlers(store),
     ...grantHandlers(store),
     ...rotationHandlers(store),
+    ...importHandlers(store),
   };
 }
 

@@ -181,7 +181,7 @@ export class KmsStore {
 
   state(k: KeyRecord): KeyState {
     if (k.deletion) return 'PendingDeletion';
-    if (k.pendingImport) return 'PendingImport';
+    if (k.pendingImport || (k.validTo !== undefined && k.validTo <= this.rt.clock.nowMs())) return 'PendingImport';
     return k.enabled ? 'Enabled' : 'Disabled';
   }
 

@@ -18,7 +18,6 @@ function create(rt: Runtime): CloudtrailProvider {
 
   // cheap on the request path: data events nobody selected are dropped before any work
   rt.pipeline.onRecord((call: CallRecord) => {
-    if (call.principal.kind === 'anonymous' && call.status >= 400) return;
     if (!trails.dataWanted && isDataEvent(call.service, call.operation)) return;
     history.add(call);
   });

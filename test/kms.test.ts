@@ -141,7 +141,7 @@ test('aliases: create, list, update, delete; alias/aws/ is reserved', async () =
   const b = await newKey();
   await kms.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: a.KeyId }));
   assert.equal(await code(kms.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: b.KeyId }))), 'AlreadyExistsException');
-  assert.equal(await code(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: b.KeyId }))), 'NotAuthorizedException');
+  assert.equal(await code(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: b.KeyId }))), 'InvalidAliasNameException');
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))).KeyMetadata!.KeyId, a.KeyId);
   const blob = (await kms.send(new EncryptCommand({ KeyId: 'alias/app', Plaintext: Buffer.from('x') }))).CiphertextBlob!;
   await kms.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: b.KeyId }));
@@ -165,6 +165,13 @@ test('key policies: the default policy, PutKeyPolicy, ListKeyPolicies; tags', as
   await kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'b', TagValue: '2' }] }));
   await kms.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: ['a'] }));
   assert.deepEqual((await kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }))).Tags, [{ TagKey: 'b', TagValue: '2' }]);
+});
+
+test('DescribeKey of an AWS managed alias makes its key; DryRun answers DryRunOperationException', async () => {
+  const md = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/sqs' }))).KeyMetadata!;
+  assert.equal(md.KeyManager, 'AWS');
+  assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/sqs' }))).KeyMetadata!.KeyId, md.KeyId);
+  assert.equal(await code(kms.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Buffer.from('x'), DryRun: true }))), 'DryRunOperationException');
 });
 
 test('AWS managed keys are made on first use through the integration and refuse changes', async () => {

@@ -10,7 +10,7 @@ function checkName(name: string): void {
   if (!NAME.test(name)) {
     throw new ServiceError('ValidationException', `1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^alias/[a-zA-Z0-9/_-]+$`);
   }
-  if (name.startsWith('alias/aws/')) throw new ServiceError('NotAuthorizedException', `Alias names starting with 'alias/aws/' are reserved for AWS managed keys.`);
+  if (name.startsWith('alias/aws/')) throw new ServiceError('InvalidAliasNameException', `Alias names starting with 'alias/aws/' are reserved for AWS managed keys.`);
 }
 
 export function aliasHandlers(store: KmsStore): KmsProvider {

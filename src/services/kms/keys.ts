@@ -120,7 +120,12 @@ export function keyHandlers(store: KmsStore): KmsProvider {
       return { KeyMetadata: store.metadata(k) };
     },
 
-    DescribeKey: ({ KeyId }, ctx) => ({ KeyMetadata: store.metadata(key(KeyId, ctx)) }),
+    DescribeKey: ({ KeyId }, ctx) => {
+      // the predefined alias of an AWS managed key not made yet: KMS makes the key now
+      const managed = /^alias\/aws\/([a-z0-9-]+)$/.exec(KeyId);
+      if (managed && !store.scope(ctx.account, ctx.region).aliases.get(KeyId)) return { KeyMetadata: store.metadata(awsManagedKey(store, ctx.account, ctx.region, managed[1])) };
+      return { KeyMetadata: store.metadata(key(KeyId, ctx)) };
+    },
 
     ListKeys: ({ Limit, Marker }, ctx) => {
       const { items, next } = page(store.list(ctx.account, ctx.region), Limit, Marker);

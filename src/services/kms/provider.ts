@@ -1,6 +1,6 @@
 // AWS Key Management Service: keys of every spec with real cryptography, aliases, policies, grants,
 // rotation and deletion on the virtual clock. Material is kept wrapped under a master key.
-import type { Runtime, ServiceDefinition } from '../../kit.js';
+import { ServiceError, type Provider, type Runtime, type ServiceDefinition } from '../../kit.js';
 import type { KmsProvider } from '../../generated/kms.js';
 import { KmsStore } from './store.js';
 import { keyHandlers } from './keys.js';
@@ -15,7 +15,7 @@ import { kmsIntegration } from './integration.js';
 function create(rt: Runtime): KmsProvider {
   const store = rt.shared('kms/store', () => new KmsStore(rt));
   rt.integrations.kms = kmsIntegration(store);
-  return {
+  return dryRun(store, {
     ...keyHandlers(store),
     ...aliasHandlers(store),
     ...cryptoHandlers(store),
@@ -23,7 +23,21 @@ function create(rt: Runtime): KmsProvider {
     ...grantHandlers(store),
     ...rotationHandlers(store),
     ...importHandlers(store),
-  };
+  });
+}
+
+/** DryRun: the key and input are checked as for the real call, which then does not happen. */
+function dryRun(store: KmsStore, handlers: KmsProvider): KmsProvider {
+  const wrapped: Provider = {};
+  for (const [name, handler] of Object.entries(handlers as Provider)) {
+    wrapped[name] = (input: Record<string, unknown>, ctx) => {
+      if (input.DryRun !== true) return handler!(input, ctx);
+      const key = typeof input.KeyId === 'string' ? input.KeyId : undefined;
+      if (key) store.usable(store.resolve(ctx.account, ctx.region, key));
+      throw new ServiceError('DryRunOperationException', 'The request would have succeeded, but the DryRun option is set.', 412);
+    };
+  }
+  return wrapped as KmsProvider;
 }
 
 export const kms: ServiceDefinition = { name: 'kms', create };

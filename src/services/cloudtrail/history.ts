@@ -61,6 +61,7 @@ export class History {
 
   lookup(account: string, region: string, input: LookupEventsRequest): LookupEventsResponse {
     this.flush();
+    if (input.EventCategory === 'insight') return { Events: [] }; // Nimbus raises no Insights events
     const attrs = input.LookupAttributes ?? [];
     if (attrs.length > 1) throw new ServiceError('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
     const max = input.MaxResults ?? 50;

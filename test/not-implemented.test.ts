@@ -6,7 +6,7 @@ import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { S3Client, GetObjectTorrentCommand } from '@aws-sdk/client-s3';
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
+import { KMSClient, DescribeCustomKeyStoresCommand } from '@aws-sdk/client-kms';
 import { STSClient, DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
 import { serverForFile, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from './helpers.js';
 
@@ -16,7 +16,7 @@ const nimbus = serverForFile();
 // query-compatible has none left: SQS, its only modelled service, is served whole; test/sqs*.test.ts covers its errors)
 const families = [
   { protocol: 'json 1.0', cli: ['dynamodb', 'list-backups'], service: 'dynamodb', op: 'ListBackups', sdk: (u: string) => new DynamoDBClient(clientConfig(u)).send(new ListBackupsCommand({})) },
-  { protocol: 'json 1.1', cli: ['kms', 'list-keys'], service: 'kms', op: 'ListKeys', sdk: (u: string) => new KMSClient(clientConfig(u)).send(new ListKeysCommand({})) },
+  { protocol: 'json 1.1', cli: ['kms', 'describe-custom-key-stores'], service: 'kms', op: 'DescribeCustomKeyStores', sdk: (u: string) => new KMSClient(clientConfig(u)).send(new DescribeCustomKeyStoresCommand({})) },
   { protocol: 'rest-json', cli: ['lambda', 'list-functions'], service: 'lambda', op: 'ListFunctions', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListFunctionsCommand({})) },
   { protocol: 'rest-xml', cli: ['s3api', 'get-object-torrent', '--bucket', 'bucket', '--key', 'key', '/dev/null'], service: 's3', op: 'GetObjectTorrent', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new GetObjectTorrentCommand({ Bucket: 'bucket', Key: 'key' })) },
   { protocol: 'query', cli: ['sts', 'decode-authorization-message', '--encoded-message', 'x'], service: 'sts', op: 'DecodeAuthorizationMessage', sdk: (u: string) => new STSClient(clientConfig(u)).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })) },

@@ -1,0 +1,77 @@
+// Grants: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant, RevokeGrant. Grant tokens
+// are accepted wherever the API takes them (a grant is usable at once, as with a token).
+import { randomBytes } from 'node:crypto';
+import type { KmsProvider, GrantListEntry } from '../../generated/kms.js';
+import { ServiceError } from '../../kit.js';
+import type { GrantRecord, KmsStore } from './store.js';
+import { page } from './paging.js';
+
+const SYMMETRIC_OPS = ['Decrypt', 'Encrypt', 'GenerateDataKey', 'GenerateDataKeyWithoutPlaintext', 'ReEncryptFrom', 'ReEncryptTo', 'GenerateDataKeyPair', 'GenerateDataKeyPairWithoutPlaintext'];
+const COMMON_OPS = ['CreateGrant', 'RetireGrant', 'DescribeKey'];
+
+export function grantHandlers(store: KmsStore): KmsProvider {
+  const entry = (g: GrantRecord, arn: string): GrantListEntry => ({
+    KeyId: arn, GrantId: g.grantId, ...(g.name ? { Name: g.name } : {}), CreationDate: new Date(g.created), GranteePrincipal: g.grantee,
+    ...(g.retiring ? { RetiringPrincipal: g.retiring } : {}), IssuingAccount: g.issuer, Operations: g.operations as GrantListEntry['Operations'],
+    ...(g.constraints ? { Constraints: g.constraints } : {}),
+  });
+  const grantsOf = (account: string, region: string) => [...store.scope(account, region).grants.scan({})].map(([, g]) => g).sort((a, b) => a.created - b.created);
+  return {
+    CreateGrant: (i, ctx) => {
+      const k = store.notPendingDeletion(store.resolve(ctx.account, ctx.region, i.KeyId));
+      if (!i.Operations?.length) throw new ServiceError('ValidationException', '1 validation error detected: Value null at \'operations\' failed to satisfy constraint: Member must not be null');
+      const allowed = k.usage === 'ENCRYPT_DECRYPT'
+        ? (k.spec === 'SYMMETRIC_DEFAULT' ? SYMMETRIC_OPS : ['Encrypt', 'Decrypt', 'ReEncryptFrom', 'ReEncryptTo', 'GetPublicKey'])
+        : k.usage === 'SIGN_VERIFY' ? ['Sign', 'Verify', 'GetPublicKey'] : ['GenerateMac', 'VerifyMac'];
+      const bad = i.Operations.find((o) => !allowed.includes(o) && !COMMON_OPS.includes(o));
+      if (bad) throw new ServiceError('ValidationException', `Grant operation ${bad} is not valid for a key with KeySpec ${k.spec} and KeyUsage ${k.usage}.`);
+      const s = store.scope(k.account, k.region);
+      // the same request with the same name gives back the same grant
+      const same = i.Name && grantsOf(k.account, k.region).find((g) => g.keyId === k.keyId && g.name === i.Name && g.grantee === i.GranteePrincipal && JSON.stringify(g.operations) === JSON.stringify(i.Operations));
+      if (same) return { GrantId: same.grantId, GrantToken: same.token };
+      const g: GrantRecord = {
+        grantId: randomBytes(32).toString('hex'), token: randomBytes(96).toString('base64url'), keyId: k.keyId, name: i.Name, created: ctx.clock.nowMs(),
+        grantee: i.GranteePrincipal, retiring: i.RetiringPrincipal, issuer: `arn:aws:iam::${ctx.account}:root`, operations: i.Operations,
+        constraints: i.Constraints,
+      };
+      s.grants.put(g.grantId, g);
+      return { GrantId: g.grantId, GrantToken: g.token };
+    },
+
+    ListGrants: ({ KeyId, GrantId, GranteePrincipal, Limit, Marker }, ctx) => {
+      const k = store.resolve(ctx.account, ctx.region, KeyId);
+      const all = grantsOf(k.account, k.region).filter((g) => g.keyId === k.keyId && (!GrantId || g.grantId === GrantId) && (!GranteePrincipal || g.grantee === GranteePrincipal));
+      const { items, next } = page(all, Limit, Marker);
+      return { Grants: items.map((g) => entry(g, k.arn)), Truncated: !!next, ...(next ? { NextMarker: next } : {}) };
+    },
+
+    ListRetirableGrants: ({ RetiringPrincipal, Limit, Marker }, ctx) => {
+      const all = grantsOf(ctx.account, ctx.region).filter((g) => g.retiring === RetiringPrincipal);
+      const { items, next } = page(all, Limit, Marker);
+      return { Grants: items.map((g) => entry(g, store.keyArn(ctx.account, ctx.region, g.keyId))), Truncated: !!next, ...(next ? { NextMarker: next } : {}) };
+    },
+
+    RetireGrant: ({ GrantToken, KeyId, GrantId }, ctx) => {
+      const s = store.scope(ctx.account, ctx.region);
+      if (GrantToken !== undefined) {
+        const g = grantsOf(ctx.account, ctx.region).find((x) => x.token === GrantToken);
+        if (!g) throw new ServiceError('InvalidGrantTokenException', 'Invalid grant token.');
+        s.grants.delete(g.grantId);
+        return;
+      }
+      if (!KeyId || !GrantId) throw new ServiceError('ValidationException', 'Either GrantToken or both KeyId and GrantId must be specified.');
+      const k = store.resolve(ctx.account, ctx.region, KeyId);
+      const g = s.grants.get(GrantId);
+      if (!g || g.keyId !== k.keyId) throw new ServiceError('NotFoundException', `Grant ID ${GrantId} not found`);
+      s.grants.delete(GrantId);
+    },
+
+    RevokeGrant: ({ KeyId, GrantId }, ctx) => {
+      const k = store.resolve(ctx.account, ctx.region, KeyId);
+      const s = store.scope(k.account, k.region);
+      const g = s.grants.get(GrantId);
+      if (!g || g.keyId !== k.keyId) throw new ServiceError('NotFoundException', `Grant ID ${GrantId} not found`);
+      s.grants.delete(GrantId);
+    },
+  };
+}

@@ -27,6 +27,9 @@ export class Runtime {
   readonly pipeline = new Pipeline();
   /** each served service's handlers, by service name (filled as the gateway creates them) */
   readonly providers = new Map<string, Provider>();
+  /** the URL Nimbus listens on (set by nimbus.ts after listen): what code Nimbus runs calls back */
+  endpoint = '';
+  private readonly closers: (() => void)[] = [];
   private readonly sharedState = new Map<string, unknown>();
   private readonly clockState;
 
@@ -85,7 +88,13 @@ export class Runtime {
     this.clock.reset();
   }
 
+  /** Work to end when the server stops (child processes, timers), before the state closes. */
+  onClose(fn: () => void): void {
+    this.closers.push(fn);
+  }
+
   close(): void {
+    for (const fn of this.closers.splice(0)) fn();
     this.engine.close();
   }
 }

@@ -6,8 +6,9 @@ import { dynamodbstreams } from './dynamodbstreams/provider.js';
 import { sqs } from './sqs/provider.js';
 import { s3 } from './s3/provider.js';
 import { sns } from './sns/provider.js';
+import { lambda } from './lambda/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, lambda];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

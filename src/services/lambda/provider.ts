@@ -1,0 +1,51 @@
+// AWS Lambda: functions run as local processes (node, python3, a zip's bootstrap) behind Nimbus's
+// own Lambda Runtime API. This file wires the handlers; see functions.ts, invoke.ts, pool.ts.
+import type { Runtime, ServiceDefinition } from '../../kit.js';
+import type { LambdaProvider } from '../../generated/lambda.js';
+import { makeStore, parseFunctionName, type LambdaStore } from './model.js';
+import { functionHandlers, getLatest } from './functions.js';
+import { settingsHandlers } from './settings.js';
+import { invokeHandler, resolveTarget, runNow } from './invoke.js';
+import { AsyncInvocations } from './async.js';
+
+const ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::(.+))?$/;
+
+function create(rt: Runtime): LambdaProvider {
+  const stores = rt.stores<LambdaStore>('lambda', makeStore);
+  const queue = new AsyncInvocations(rt, stores);
+
+  // what S3 notifications, SNS subscriptions and destinations call
+  rt.integrations.lambda = {
+    functionExists(arn) {
+      const m = ARN.exec(arn);
+      if (!m) return false;
+      try {
+        resolveTarget(stores.get(m[2], m[1]), m[3], m[4]);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async invoke(arn, payload, type) {
+      const m = ARN.exec(arn);
+      if (!m) throw new Error(`Not a function ARN: ${arn}`);
+      const store = stores.get(m[2], m[1]);
+      const { name } = parseFunctionName(m[3], m[2], m[1]);
+      getLatest(store, name);
+      if (type === 'Event') {
+        queue.enqueue(store, name, m[4], payload);
+        return { statusCode: 202 };
+      }
+      const run = await runNow(rt, store, resolveTarget(store, name, m[4]), payload);
+      return { statusCode: 200, payload: run.payload, functionError: run.functionError };
+    },
+  };
+
+  return {
+    ...functionHandlers(rt, stores),
+    ...settingsHandlers(rt, stores),
+    Invoke: invokeHandler(rt, stores, queue),
+  };
+}
+
+export const lambda: ServiceDefinition = { name: 'lambda', create };

@@ -76,6 +76,31 @@ export interface LambdaStore {
   invokeConfigs: Collection<InvokeConfigRecord>;
   /** system scope only: queued asynchronous invocations, key: due time (padded) \0 id */
   queue: Collection<QueuedInvocation>;
+  /** system scope only: event source mappings, key: UUID */
+  mappings: Collection<MappingRecord>;
+}
+
+export interface MappingRecord {
+  uuid: string;
+  account: string;
+  region: string;
+  functionName: string;
+  qualifier?: string;
+  sourceArn: string;
+  kind: 'sqs' | 'dynamodb';
+  enabled: boolean;
+  batchSize: number;
+  windowS: number;
+  filters: string[];
+  responseTypes: string[];
+  startingPosition?: string;
+  maxRetries: number;
+  maxConcurrency?: number;
+  lastModified: number;
+  /** stream shard → last sequence number processed */
+  positions: Record<string, string>;
+  failures?: number;
+  lastResult: string;
 }
 
 export interface QueuedInvocation {
@@ -99,6 +124,7 @@ export const makeStore = (scope: StoreScope): LambdaStore => ({
   aliases: scope.collection('aliases'),
   invokeConfigs: scope.collection('invoke-configs'),
   queue: scope.collection('async-queue'),
+  mappings: scope.collection('mappings'),
 });
 
 export const LATEST = '$LATEST';

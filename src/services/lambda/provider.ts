@@ -7,12 +7,14 @@ import { functionHandlers, getLatest } from './functions.js';
 import { settingsHandlers } from './settings.js';
 import { invokeHandler, resolveTarget, runNow } from './invoke.js';
 import { AsyncInvocations } from './async.js';
+import { Mappings } from './mappings.js';
 
 const ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::(.+))?$/;
 
 function create(rt: Runtime): LambdaProvider {
   const stores = rt.stores<LambdaStore>('lambda', makeStore);
   const queue = new AsyncInvocations(rt, stores);
+  const mappings = new Mappings(rt, stores);
 
   // what S3 notifications, SNS subscriptions and destinations call
   rt.integrations.lambda = {
@@ -44,6 +46,7 @@ function create(rt: Runtime): LambdaProvider {
   return {
     ...functionHandlers(rt, stores),
     ...settingsHandlers(rt, stores),
+    ...mappings.handlers(),
     Invoke: invokeHandler(rt, stores, queue),
   };
 }

@@ -7,6 +7,8 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, S
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { crc32 } from '@aws-crypto/crc32';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { zipSync, strToU8 } from 'fflate';
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -289,5 +291,25 @@ export const WORKLOADS: Workload[] = [
     setup: s3Bucket,
     op: (endpoint, i) => s3(endpoint).send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `big/${i % 8}`, Body: MIB16 })),
     nullResponse: { match: { method: 'PUT', pathPrefix: `/${S3_BUCKET}/big/` }, status: 200, headers: s3PutHeaders(MIB16), body: '' },
+  },
+  {
+    // a trivial node function; concurrency 16 scales out to 16 warm environments
+    name: 'lambda Invoke (warm)',
+    supports: ['null', 'nimbus'],
+    async setup(endpoint) {
+      const lambda = client(LambdaClient, endpoint);
+      const created = await lambda.send(new CreateFunctionCommand({
+        FunctionName: 'bench-echo', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/bench', Handler: 'index.handler',
+        Code: { ZipFile: zipSync({ 'index.js': strToU8('exports.handler = async (e) => ({ ok: true, n: e.n });') }) },
+      })).then(() => true, () => false); // the null server has no CreateFunction route
+      if (created) await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'bench-echo' });
+    },
+    op: (endpoint, i) => client(LambdaClient, endpoint).send(new InvokeCommand({ FunctionName: 'bench-echo', Payload: Buffer.from(`{"n":${i}}`) })),
+    nullResponse: {
+      match: { method: 'POST', pathPrefix: '/2015-03-31/functions/bench-echo/invocations' },
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' },
+      body: '{"ok":true,"n":0}',
+    },
   },
 ];

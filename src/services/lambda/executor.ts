@@ -8,7 +8,7 @@ import { cacheRoot, unpackedDir } from './code.js';
 import type { InvocationResult, SpawnSpec } from './environment.js';
 import { functionArn, LATEST, type FunctionRecord, type LambdaStore } from './model.js';
 import { poolOf } from './pool.js';
-import { bootstrapFile, interpreterFor, kindOf, packageRoot } from './runtimes.js';
+import { bootstrapFile, commandFor, interpreterFor, kindOf, packageRoot } from './runtimes.js';
 
 export interface Execution extends InvocationResult {
   requestId: string;
@@ -75,7 +75,7 @@ async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e:
     env.PYTHONPATH = taskRoot;
     env.PYTHONUNBUFFERED = '1';
     env.PYTHONDONTWRITEBYTECODE = '1';
-    return { command: interpreterFor(runtime)!, args: ['-u', bootstrapFile('python')], cwd: taskRoot, env, marks: true, tmpDir };
+    return { command: await commandFor(runtime), args: ['-u', bootstrapFile('python')], cwd: taskRoot, env, marks: true, tmpDir };
   }
   return { command: join(taskRoot, 'bootstrap'), args: [], cwd: taskRoot, env, marks: false, tmpDir };
 }

@@ -2,6 +2,7 @@
 // client) that talks to Nimbus's Runtime API. The bootstraps are plain files shipped in the package
 // under src/services/lambda/runtimes/, resolved from the package root at run time.
 import { accessSync, constants } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { invalidValue } from './model.js';
@@ -44,6 +45,19 @@ export function interpreterFor(runtime: string): string | undefined {
   if (kind === 'node') return process.env.NIMBUS_LAMBDA_NODE ?? process.execPath;
   if (kind === 'python') return process.env.NIMBUS_LAMBDA_PYTHON ?? onPath('python3');
   return undefined;
+}
+
+// A machine fact, not state: python3 on PATH is often a shim (pyenv) that costs a second per start;
+// environments start the interpreter it resolves to.
+let realPython: Promise<string> | undefined;
+
+/** The command an environment of this runtime starts (python3 resolved past shims). */
+export function commandFor(runtime: string): Promise<string> {
+  const found = interpreterFor(runtime)!;
+  if (kindOf(runtime) !== 'python' || process.env.NIMBUS_LAMBDA_PYTHON) return Promise.resolve(found);
+  realPython ??= new Promise((resolve) =>
+    execFile(found, ['-c', 'import sys; print(sys.executable)'], (err, out) => resolve(!err && out.trim() ? out.trim() : found)));
+  return realPython;
 }
 
 /** Refuses a runtime Lambda does not offer for new functions, or one this machine cannot run. */

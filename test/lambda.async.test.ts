@@ -35,7 +35,7 @@ test('an Event invocation that keeps failing is tried 3 times (1 and 2 minutes a
     'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
 const sqs = new SQSClient({});
 exports.handler = async (e) => { await sqs.send(new SendMessageCommand({ QueueUrl: ${JSON.stringify(seen.url)}, MessageBody: 'try' })); throw new Error('always ' + e.n); };`,
-  }, { DeadLetterConfig: { TargetArn: dlq.arn } });
+  }, { DeadLetterConfig: { TargetArn: dlq.arn }, Timeout: 30 });
   const r = await c.send(new InvokeCommand({ FunctionName: 'failing', InvocationType: 'Event', Payload: Buffer.from('{"n":7}') }));
   assert.equal(r.StatusCode, 202);
   assert.equal((await receive(seen.url)).length, 1);
@@ -93,7 +93,7 @@ exports.handler = async (event) => {
   const me = await new STSClient({}).send(new GetCallerIdentityCommand({}));
   await s3.send(new PutObjectCommand({ Bucket: event.Records[0].s3.bucket.name, Key: item.Item.v.S + key, Body: me.Arn }));
 };`,
-  });
+  }, { Timeout: 30 });
   await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'uploads', NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: created.FunctionArn, Events: ['s3:ObjectCreated:*'] }] } }));
   await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'photo.jpg', Body: 'x' }));
   let body = '';

@@ -42,7 +42,7 @@ exports.handler = async (event) => {
   }
   return { batchItemFailures: failures };
 };`,
-  });
+  }, { Timeout: 30 });
   const m = await c.send(new CreateEventSourceMappingCommand({ FunctionName: 'worker', EventSourceArn: q.arn, BatchSize: 5, FunctionResponseTypes: ['ReportBatchItemFailures'] }));
   assert.equal(m.State, 'Creating');
   assert.equal(m.BatchSize, 5);
@@ -104,7 +104,7 @@ const sqs = new SQSClient({});
 exports.handler = async (event) => {
   for (const r of event.Records) await sqs.send(new SendMessageCommand({ QueueUrl: ${JSON.stringify(seen.url)}, MessageBody: r.eventName + ':' + r.dynamodb.Keys.id.S + ':' + (r.eventSourceARN === ${JSON.stringify(streamArn)}) }));
 };`,
-  });
+  }, { Timeout: 30 });
   await c.send(new CreateEventSourceMappingCommand({ FunctionName: 'onstream', EventSourceArn: streamArn, StartingPosition: 'TRIM_HORIZON', BatchSize: 10 }));
   await ddb.send(new PutItemCommand({ TableName: 'events', Item: { id: { S: 'b' } } }));
   const bodies: string[] = [];

@@ -53,6 +53,7 @@ export class AsyncInvocations implements AsyncQueue {
         break;
       }
       if (this.running.has(k)) continue;
+      this.rt.log.debug(`lambda: async ${item.id} of ${item.name} due, attempt ${item.attempts + 1}`);
       this.running.add(k);
       void this.run(k, item).finally(() => this.running.delete(k));
     }
@@ -91,6 +92,7 @@ export class AsyncInvocations implements AsyncQueue {
       item = { ...item, attempts };
     } catch (e) {
       if (this.closed) return;
+      this.rt.log.debug(`lambda: async ${item.id} not run: ${(e as Error).message}`);
       // throttled or the environment could not start: try again shortly, as Lambda does
       if (e instanceof ServiceError && e.code !== 'TooManyRequestsException') this.rt.log.warn?.(`lambda: async invoke of ${item.name}: ${e.message}`);
       this.reschedule(k, item, THROTTLE_RETRY_MS);

@@ -42,8 +42,12 @@ async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e:
   const kind = kindOf(runtime);
   const taskRoot = await unpackedDir(rt, Buffer.from(fn.codeSha, 'base64').toString('hex'));
   const tmpDir = join(cacheRoot(rt), 'tmp', e.id);
+  // layers: what AWS unpacks under /opt, found here through the runtimes' search paths
+  const opt = await Promise.all((fn.layerCode ?? []).map((l) => unpackedDir(rt, Buffer.from(l.sha, 'base64').toString('hex'))));
+  const paths = (...subs: string[]) => opt.flatMap((d) => subs.map((s) => join(d, s)));
   const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    PATH: [...paths('bin'), process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'),
+    ...(opt.length ? { LD_LIBRARY_PATH: paths('lib').join(':') } : {}),
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     ...(fn.env ?? {}),
@@ -67,12 +71,12 @@ async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e:
   };
   if (kind === 'node') {
     // the SDK the Node.js runtimes carry: this package's node_modules (like /var/runtime/node_modules)
-    env.NODE_PATH = [join(taskRoot, 'node_modules'), join(packageRoot, 'node_modules')].join(':');
+    env.NODE_PATH = [join(taskRoot, 'node_modules'), ...paths(`nodejs/${runtime.replace('js', '').replace('.x', '')}/node_modules`, 'nodejs/node_modules'), join(packageRoot, 'node_modules')].join(':');
     const heap = Math.max(32, Math.floor(fn.memory * 0.9));
     return { command: interpreterFor(runtime)!, args: [`--max-old-space-size=${heap}`, bootstrapFile('node')], cwd: taskRoot, env, marks: true, tmpDir };
   }
   if (kind === 'python') {
-    env.PYTHONPATH = taskRoot;
+    env.PYTHONPATH = [taskRoot, ...paths('python', `python/lib/${runtime}/site-packages`)].join(':');
     env.PYTHONUNBUFFERED = '1';
     env.PYTHONDONTWRITEBYTECODE = '1';
     return { command: await commandFor(runtime), args: ['-u', bootstrapFile('python')], cwd: taskRoot, env, marks: true, tmpDir };

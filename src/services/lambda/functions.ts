@@ -9,6 +9,7 @@ import {
 } from './model.js';
 import { checkRuntime } from './runtimes.js';
 import { poolOf } from './pool.js';
+import { resolveLayers, type LayerStore } from './layers.js';
 
 /** How long a new function stays Pending and an update InProgress: observable by waiters, yet fast. */
 export const SETTLE_MS = Number(process.env.NIMBUS_LAMBDA_SETTLE_MS ?? 50);
@@ -92,7 +93,8 @@ export function publish(store: LambdaStore, name: string, now: number, descripti
   return rec;
 }
 
-export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>): LambdaProvider {
+export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layerStores: Stores<LayerStore>): LambdaProvider {
+  const layerCode = (arns: string[]) => resolveLayers(layerStores, arns).map((l) => ({ sha: l.codeSha, size: l.codeSize }));
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
   const render = (store: LambdaStore, r: FunctionRecord) => renderConfig(r, store, rt.clock.nowMs());
   const codeUrl = (r: FunctionRecord) => `${rt.endpoint}/_nimbus/lambda/code?sha=${Buffer.from(r.codeSha, 'base64').toString('hex')}`;
@@ -133,7 +135,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>): Lamb
         name, version: LATEST, runtime: i.Runtime, role: i.Role, handler: i.Handler, description: i.Description ?? '',
         timeout: i.Timeout ?? 3, memory: i.MemorySize ?? 128, ephemeral: i.EphemeralStorage?.Size ?? 512,
         architectures: i.Architectures ?? ['x86_64'], env: i.Environment?.Variables, deadLetterArn: i.DeadLetterConfig?.TargetArn,
-        tracing: i.TracingConfig?.Mode ?? 'PassThrough', layers: i.Layers ?? [], packageType: 'Zip',
+        tracing: i.TracingConfig?.Mode ?? 'PassThrough', layers: i.Layers ?? [], layerCode: layerCode(i.Layers ?? []), packageType: 'Zip',
         codeSha: code.sha256, codeSize: code.size, lastModified: lastModifiedText(now), revisionId: newRevision(),
         readyAt: now + SETTLE_MS, updated: false, kmsKeyArn: i.KMSKeyArn, loggingConfig: i.LoggingConfig,
       };
@@ -183,7 +185,10 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>): Lamb
       if (i.Environment) patch.env = i.Environment.Variables ?? {};
       if (i.DeadLetterConfig) patch.deadLetterArn = i.DeadLetterConfig.TargetArn || undefined;
       if (i.TracingConfig?.Mode) patch.tracing = i.TracingConfig.Mode;
-      if (i.Layers) patch.layers = i.Layers;
+      if (i.Layers) {
+        patch.layers = i.Layers;
+        patch.layerCode = layerCode(i.Layers);
+      }
       if (i.KMSKeyArn !== undefined) patch.kmsKeyArn = i.KMSKeyArn || undefined;
       if (i.LoggingConfig) patch.loggingConfig = i.LoggingConfig;
       return render(store, updateLatest(store, name, patch));

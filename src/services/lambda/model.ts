@@ -20,6 +20,8 @@ export interface FunctionRecord {
   deadLetterArn?: string;
   tracing: string;
   layers: string[];
+  /** the attached layer versions' code (by hash), in order */
+  layerCode?: { sha: string; size: number }[];
   packageType: string;
   codeSha: string;
   codeSize: number;
@@ -177,7 +179,7 @@ export function renderConfig(r: FunctionRecord, store: LambdaStore, nowMs: numbe
     Version: r.version,
     TracingConfig: { Mode: r.tracing as 'Active' | 'PassThrough' },
     RevisionId: r.revisionId,
-    Layers: r.layers.map((Arn) => ({ Arn, CodeSize: 0 })),
+    Layers: r.layers.map((Arn, n) => ({ Arn, CodeSize: r.layerCode?.[n]?.size ?? 0 })),
     State: pending && !r.updated ? 'Pending' : 'Active',
     LastUpdateStatus: pending && r.updated ? 'InProgress' : 'Successful',
     PackageType: r.packageType as 'Zip',

@@ -8,11 +8,13 @@ import { settingsHandlers } from './settings.js';
 import { invokeHandler, resolveTarget, runNow } from './invoke.js';
 import { AsyncInvocations } from './async.js';
 import { Mappings } from './mappings.js';
+import { layerHandlers, makeLayerStore, type LayerStore } from './layers.js';
 
 const ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::(.+))?$/;
 
 function create(rt: Runtime): LambdaProvider {
   const stores = rt.stores<LambdaStore>('lambda', makeStore);
+  const layerStores = rt.stores<LayerStore>('lambda-layers', makeLayerStore);
   const queue = new AsyncInvocations(rt, stores);
   const mappings = new Mappings(rt, stores);
 
@@ -44,7 +46,8 @@ function create(rt: Runtime): LambdaProvider {
   };
 
   return {
-    ...functionHandlers(rt, stores),
+    ...functionHandlers(rt, stores, layerStores),
+    ...layerHandlers(rt, layerStores),
     ...settingsHandlers(rt, stores),
     ...mappings.handlers(),
     Invoke: invokeHandler(rt, stores, queue),

@@ -28,6 +28,15 @@ export const packageRoot = fileURLToPath(new URL('../../../../', import.meta.url
 export const bootstrapFile = (kind: 'node' | 'python') =>
   join(packageRoot, 'src', 'services', 'lambda', 'runtimes', kind === 'node' ? 'node-bootstrap.mjs' : 'python-bootstrap.py');
 
+function executable(file: string): string | undefined {
+  try {
+    accessSync(file, constants.X_OK);
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
 function onPath(cmd: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
@@ -43,7 +52,7 @@ function onPath(cmd: string): string | undefined {
 export function interpreterFor(runtime: string): string | undefined {
   const kind = kindOf(runtime);
   if (kind === 'node') return process.env.NIMBUS_LAMBDA_NODE ?? process.execPath;
-  if (kind === 'python') return process.env.NIMBUS_LAMBDA_PYTHON ?? onPath('python3');
+  if (kind === 'python') return process.env.NIMBUS_LAMBDA_PYTHON ? executable(process.env.NIMBUS_LAMBDA_PYTHON) : onPath('python3');
   return undefined;
 }
 

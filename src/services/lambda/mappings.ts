@@ -51,6 +51,7 @@ export class Mappings {
       }
     });
     setImmediate(() => {
+      if (this.closed) return;
       for (const [uuid, m] of this.col.scan()) if (m.enabled) this.start(uuid);
     });
   }

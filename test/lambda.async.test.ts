@@ -7,6 +7,7 @@ import { InvokeCommand, PutFunctionEventInvokeConfigCommand, GetFunctionEventInv
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { S3Client, CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { serverForFile, clientConfig } from './helpers.js';
 import { lambdaClient, createFunction, decode } from './lambda-helpers.js';
 
@@ -114,4 +115,22 @@ test('a synchronous invoke through the integration answers the payload (as SNS a
   await waitUntilFunctionUpdatedV2({ client: c, maxWaitTime: 20, minDelay: 1 }, { FunctionName: 'plain' });
   const r = await c.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:plain', Payload: Buffer.from('{"x":21}') }));
   assert.equal(decode(r.Payload), '42');
+});
+
+test('an SNS subscription of protocol lambda invokes the function with the SNS event', async () => {
+  const c = lambdaClient(server.url);
+  const out = await queue('from-sns');
+  const fn = await createFunction(c, 'onsns', 'python3.12', 'h.handler', {
+    'h.py': `import boto3, os
+def handler(event, context):
+    r = event['Records'][0]
+    boto3.client('sqs').send_message(QueueUrl=${JSON.stringify(out.url)}, MessageBody=r['EventSource'] + ':' + r['Sns']['Message'])
+`,
+  }, { Timeout: 30 });
+  const sns = new SNSClient(clientConfig(server.url));
+  const topic = (await sns.send(new CreateTopicCommand({ Name: 'to-lambda' }))).TopicArn!;
+  await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'lambda', Endpoint: fn.FunctionArn }));
+  await sns.send(new PublishCommand({ TopicArn: topic, Message: 'ping' }));
+  const [m] = await receive(out.url, 20);
+  assert.equal(m?.Body, 'aws:sns:ping');
 });

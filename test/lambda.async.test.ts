@@ -3,7 +3,7 @@
 // that calls S3 and DynamoDB through the SDK as its execution role.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvokeCommand, PutFunctionEventInvokeConfigCommand, GetFunctionEventInvokeConfigCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import { InvokeCommand, InvokeAsyncCommand, PutFunctionEventInvokeConfigCommand, GetFunctionEventInvokeConfigCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { S3Client, CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -62,6 +62,9 @@ test('OnSuccess and OnFailure destinations get the invocation record; MaximumRet
   await c.send(new InvokeCommand({ FunctionName: 'maybe', InvocationType: 'Event', Payload: Buffer.from('{"v":1}') }));
   const [s] = await receive(ok.url);
   const rec = JSON.parse(s.Body!);
+  // the deprecated InvokeAsync takes the same path
+  assert.equal((await c.send(new InvokeAsyncCommand({ FunctionName: 'maybe', InvokeArgs: '{"v":2}' }))).Status, 202);
+  assert.deepEqual(JSON.parse((await receive(ok.url))[0].Body!).responsePayload, { ok: 2 });
   assert.equal(rec.requestContext.condition, 'Success');
   assert.deepEqual(rec.requestPayload, { v: 1 });
   assert.deepEqual(rec.responsePayload, { ok: 1 });

@@ -5,7 +5,8 @@ import type { LambdaProvider } from '../../generated/lambda.js';
 import { makeStore, parseFunctionName, type LambdaStore } from './model.js';
 import { functionHandlers, getLatest } from './functions.js';
 import { settingsHandlers } from './settings.js';
-import { invokeHandler, resolveTarget, runNow } from './invoke.js';
+import { invokeHandler, resolveTarget, runNow, checkJson, MAX_ASYNC_PAYLOAD } from './invoke.js';
+import { ServiceError } from '../../kit.js';
 import { AsyncInvocations } from './async.js';
 import { Mappings } from './mappings.js';
 import { layerHandlers, makeLayerStore, type LayerStore } from './layers.js';
@@ -51,6 +52,24 @@ function create(rt: Runtime): LambdaProvider {
     ...settingsHandlers(rt, stores),
     ...mappings.handlers(),
     Invoke: invokeHandler(rt, stores, queue),
+    // the deprecated asynchronous invoke: the same queue as InvocationType Event
+    async InvokeAsync(i, ctx) {
+      const store = stores.get(ctx.account, ctx.region);
+      const { name, qualifier } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
+      getLatest(store, name);
+      const args = i.InvokeArgs;
+      let payload: Buffer;
+      if (typeof args === 'string' || args instanceof Uint8Array) payload = Buffer.from(args);
+      else {
+        const chunks: Buffer[] = [];
+        for await (const c of args) chunks.push(Buffer.from(c as Buffer));
+        payload = Buffer.concat(chunks);
+      }
+      if (payload.length > MAX_ASYNC_PAYLOAD) throw new ServiceError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_ASYNC_PAYLOAD} bytes for the InvokeFunction operation`, 413, { Type: 'User' });
+      checkJson(payload);
+      queue.enqueue(store, name, qualifier, payload);
+      return { Status: 202 };
+    },
   };
 }
 

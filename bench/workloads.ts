@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { crc32 } from '@aws-crypto/crc32';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { zipSync, strToU8 } from 'fflate';
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -354,6 +356,26 @@ export const WORKLOADS: Workload[] = [
       match: { target: 'Logs_20140328.FilterLogEvents' }, status: 200, headers: json11,
       body: JSON.stringify({ events: Array.from({ length: 50 }, (_, k) => ({ logStreamName: 'filter', timestamp: 1764900000000 + k * 10, message: logsLine(k * 10),
         ingestionTime: 1764900000000, eventId: String(k).padStart(56, '0') })), searchedLogStreams: [] }),
+    },
+  },
+  {
+    // a trivial node function; concurrency 16 scales out to 16 warm environments
+    name: 'lambda Invoke (warm)',
+    supports: ['null', 'nimbus'],
+    async setup(endpoint) {
+      const lambda = client(LambdaClient, endpoint);
+      const created = await lambda.send(new CreateFunctionCommand({
+        FunctionName: 'bench-echo', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/bench', Handler: 'index.handler',
+        Code: { ZipFile: zipSync({ 'index.js': strToU8('exports.handler = async (e) => ({ ok: true, n: e.n });') }) },
+      })).then(() => true, () => false); // the null server has no CreateFunction route
+      if (created) await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'bench-echo' });
+    },
+    op: (endpoint, i) => client(LambdaClient, endpoint).send(new InvokeCommand({ FunctionName: 'bench-echo', Payload: Buffer.from(`{"n":${i}}`) })),
+    nullResponse: {
+      match: { method: 'POST', pathPrefix: '/2015-03-31/functions/bench-echo/invocations' },
+      status: 200,
+      headers: { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' },
+      body: '{"ok":true,"n":0}',
     },
   },
 ];

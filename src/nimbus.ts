@@ -22,6 +22,7 @@ export async function startNimbus(config: Config): Promise<RunningNimbus> {
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
+  runtime.endpoint = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : host}:${port}`;
   const where = runtime.engine.persistent ? `state in ${config.dataDir}` : 'ephemeral state';
   runtime.log.notice(`Nimbus ready on ${url} (${where}${config.enforceIam ? ', IAM enforced' : ''})`);
   return {

@@ -29,6 +29,8 @@ export class Runtime {
   readonly providers = new Map<string, Provider>();
   /** signature checking for services that read a signature themselves (S3's POST forms) */
   readonly auth: SignatureKit;
+  /** the URL Nimbus listens on (set by nimbus.ts after listen): what code Nimbus runs calls back */
+  endpoint = '';
   private readonly sharedState = new Map<string, unknown>();
   private readonly closers: (() => void)[] = [];
   private readonly clockState;

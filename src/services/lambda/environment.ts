@@ -1,0 +1,232 @@
+// One execution environment: a child process (the runtime's bootstrap) that pulls invocations from
+// Nimbus's Runtime API, one at a time. Its output is split per invocation; a timeout, a crash or an
+// out-of-memory end the process and fail the invocation as AWS reports it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import type { Server } from 'node:net';
+
+export interface InvocationRequest {
+  requestId: string;
+  payload: Buffer;
+  functionArn: string;
+  timeoutMs: number;
+  clientContext?: string;
+}
+
+export interface InvocationResult {
+  payload: Buffer;
+  /** 'Unhandled' when the function failed */
+  functionError?: string;
+  /** the function's own output during the invocation (lines, newline-terminated) */
+  output: string;
+  durationMs: number;
+  maxMemoryMb: number;
+  /** the environment is gone after this invocation (timeout, crash, init error) */
+  fatal: boolean;
+}
+
+interface Pending extends InvocationRequest {
+  resolve(r: InvocationResult): void;
+  startedAt: number;
+  output: string[];
+  timer?: NodeJS.Timeout;
+  /** what the runtime posted, waiting for the output marker */
+  outcome?: { payload: Buffer; error: boolean };
+  marked: boolean;
+}
+
+export interface SpawnSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** the bootstrap prints a marker after each invocation's output (Nimbus's own bootstraps) */
+  marks: boolean;
+  tmpDir: string;
+}
+
+const MARK = '\u0000NIMBUS-DONE ';
+
+export class Environment {
+  proc?: ChildProcess;
+  state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
+  lastUsed = Date.now();
+  initDurationMs?: number;
+  private readonly spawnedAt = Date.now();
+  private waitingNext?: ServerResponse;
+  private current?: Pending;
+  private initError?: Buffer;
+  private partial = '';
+  private exitText = '';
+
+  constructor(
+    readonly id: string,
+    readonly key: string,
+    readonly functionKey: string,
+    readonly logStream: string,
+    readonly listener: Server,
+    readonly port: number,
+  ) {}
+
+  start(spec: SpawnSpec): void {
+    mkdirSync(spec.tmpDir, { recursive: true });
+    const proc = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    const take = (c: Buffer) => this.take(c.toString());
+    proc.stdout!.on('data', take);
+    proc.stderr!.on('data', take);
+    proc.on('error', (e) => {
+      this.exitText = `fork/exec ${spec.command}: ${e.message}`;
+      this.onExit(null, null);
+    });
+    proc.on('exit', (code, signal) => this.onExit(code, signal));
+    if (!spec.marks) this.noMarks = true;
+    this.tmpDir = spec.tmpDir;
+  }
+
+  private noMarks = false;
+  private tmpDir = '';
+
+  /** Runs one invocation; resolves when the runtime answered and its output is in. */
+  invoke(req: InvocationRequest): Promise<InvocationResult> {
+    this.state = 'busy';
+    return new Promise((resolve) => {
+      const p: Pending = { ...req, resolve, startedAt: Date.now(), output: [], marked: false };
+      this.current = p;
+      p.timer = setTimeout(() => this.fail(p, 'Sandbox.Timedout', `Task timed out after ${(req.timeoutMs / 1000).toFixed(2)} seconds`), req.timeoutMs);
+      if (this.initError) this.finishInitError();
+      else if (this.waitingNext) this.deliver();
+    });
+  }
+
+  // ---- the Runtime API calls of this environment's process ----
+
+  next(res: ServerResponse): void {
+    if (this.initDurationMs === undefined) this.initDurationMs = Date.now() - this.spawnedAt;
+    this.waitingNext = res;
+    if (this.current && !this.current.outcome && this.state === 'busy') this.deliver();
+  }
+
+  respond(requestId: string, payload: Buffer, error: boolean): boolean {
+    const p = this.current;
+    if (!p || p.requestId !== requestId || p.outcome) return false;
+    p.outcome = { payload, error };
+    if (p.marked || this.noMarks) setImmediate(() => this.complete(p));
+    return true;
+  }
+
+  initFailed(body: Buffer): void {
+    this.initError = body;
+    if (this.current) this.finishInitError();
+  }
+
+  kill(): void {
+    if (this.state !== 'dead') this.state = 'dead';
+    if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+    this.waitingNext?.destroy();
+    this.waitingNext = undefined;
+    this.listener.close();
+    if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
+  }
+
+  private deliver(): void {
+    const p = this.current!;
+    const res = this.waitingNext!;
+    this.waitingNext = undefined;
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'Lambda-Runtime-Aws-Request-Id': p.requestId,
+      'Lambda-Runtime-Deadline-Ms': String(p.startedAt + p.timeoutMs),
+      'Lambda-Runtime-Invoked-Function-Arn': p.functionArn,
+      'Lambda-Runtime-Trace-Id': `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${p.requestId.replace(/-/g, '').slice(0, 24)};Sampled=0`,
+    };
+    if (p.clientContext) headers['Lambda-Runtime-Client-Context'] = Buffer.from(p.clientContext, 'base64').toString();
+    res.writeHead(200, headers);
+    res.end(p.payload);
+  }
+
+  private take(text: string): void {
+    this.exitText = (this.exitText + text).slice(-2000);
+    const p = this.current;
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop()!;
+    for (const line of lines) {
+      if (line.startsWith(MARK)) {
+        if (p && line.slice(MARK.length) === p.requestId) {
+          p.marked = true;
+          if (p.outcome) this.complete(p);
+        }
+        continue;
+      }
+      if (p) p.output.push(line + '\n');
+    }
+  }
+
+  private complete(p: Pending): void {
+    if (this.current !== p) return;
+    clearTimeout(p.timer);
+    this.current = undefined;
+    if (this.partial) {
+      p.output.push(this.partial + '\n');
+      this.partial = '';
+    }
+    this.state = this.state === 'dead' ? 'dead' : 'idle';
+    this.lastUsed = Date.now();
+    const { payload, error } = p.outcome!;
+    p.resolve({ payload, functionError: error ? 'Unhandled' : undefined, output: p.output.join(''), durationMs: Date.now() - p.startedAt, maxMemoryMb: this.maxMemoryMb(), fatal: false });
+  }
+
+  private finishInitError(): void {
+    const p = this.current!;
+    clearTimeout(p.timer);
+    this.current = undefined;
+    // the process exits after reporting; what it printed before belongs to this invocation
+    setTimeout(() => {
+      if (this.partial) p.output.push(this.partial + '\n');
+      this.kill();
+      p.resolve({ payload: this.initError!, functionError: 'Unhandled', output: p.output.join(''), durationMs: Date.now() - p.startedAt, maxMemoryMb: 0, fatal: true });
+    }, 20);
+  }
+
+  /** Ends the invocation with a platform error (timeout, crash), killing the process. */
+  private fail(p: Pending, errorType: string, message: string): void {
+    if (this.current !== p) return;
+    clearTimeout(p.timer);
+    this.current = undefined;
+    const mem = this.maxMemoryMb();
+    this.kill();
+    const line = `${new Date().toISOString()} ${p.requestId} ${message}\n`;
+    if (this.partial) p.output.push(this.partial + '\n');
+    p.output.push(errorType === 'Sandbox.Timedout' ? line : '');
+    const payload = Buffer.from(JSON.stringify({ errorType, errorMessage: `RequestId: ${p.requestId} Error: ${message}` }));
+    p.resolve({ payload, functionError: 'Unhandled', output: p.output.join(''), durationMs: Date.now() - p.startedAt, maxMemoryMb: mem, fatal: true });
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const wasDead = this.state === 'dead';
+    this.state = 'dead';
+    const p = this.current;
+    if (!p || wasDead) {
+      this.kill();
+      return;
+    }
+    if (this.initError) return; // finishInitError answers
+    const oom = /heap out of memory|MemoryError|Allocation failed/.test(this.exitText);
+    const reason = signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal.toLowerCase()}` : `exit status ${code}`;
+    // let the last output arrive before answering
+    setTimeout(() => {
+      if (oom) this.fail(p, 'Runtime.OutOfMemory', `Runtime exited with error: ${reason}`);
+      else this.fail(p, 'Runtime.ExitError', `Runtime exited with error: ${reason}`);
+    }, 10);
+  }
+
+  private maxMemoryMb(): number {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.proc?.pid}/status`, 'latin1'));
+      return m ? Math.ceil(Number(m[1]) / 1024) : 0;
+    } catch {
+      return 0;
+    }
+  }
+}

@@ -27,11 +27,13 @@ export class Runtime {
   readonly pipeline = new Pipeline();
   /** each served service's handlers, by service name (filled as the gateway creates them) */
   readonly providers = new Map<string, Provider>();
+  /** the server's URL (`http://127.0.0.1:4566`), set once it listens (Lambda's runtime API, init hooks) */
+  endpoint = '';
   private readonly sharedState = new Map<string, unknown>();
   private readonly clockState;
 
   constructor(readonly config: Config) {
-    this.log = new Logger(config.logLevel);
+    this.log = new Logger(config.logLevel, config.logFormat);
     this.engine = new SqliteEngine({ dataDir: config.ephemeral ? undefined : config.dataDir, fsync: config.fsync });
     this.clockState = this.engine.collection<Advance[]>('nimbus/clock');
     this.clock = new Clock(Date.now, this.clockState.get('advances') ?? []);

@@ -7,6 +7,7 @@ import { ec2, query, queryParams } from '../protocols/query.js';
 import { cbor, cborPath } from '../protocols/cbor.js';
 import { restJson } from '../protocols/rest-json.js';
 import { restXml } from '../protocols/rest-xml.js';
+import { serviceOfLocalStackHost } from '../localstack/hosts.js';
 
 export interface Identified {
   /** the model name (`s3`, `sqs`…), or the name the request gives for a service Nimbus has no model of */
@@ -114,6 +115,8 @@ export function identify(req: HttpRequest, signingName: string | undefined): Ide
 
   // unsigned: the host (`sqs.us-east-1.localhost.localstack.cloud`), then query's Version parameter
   const host = (req.headers.host ?? '').toLowerCase();
+  const localstack = serviceOfLocalStackHost(host);
+  if (localstack) return withModel(localstack, req);
   const firstLabel = host.split('.', 1)[0];
   if (host.includes('.') && t.byEndpointPrefix.has(firstLabel) && firstLabel !== 's3') {
     return withModel(t.byEndpointPrefix.get(firstLabel)!, req);

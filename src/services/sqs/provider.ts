@@ -10,6 +10,7 @@ import type {
   SqsProvider, SendMessageRequest, SendMessageResult, Message, BatchResultErrorEntry, ListMessageMoveTasksResultEntry,
 } from '../../generated/sqs.js';
 import { ServiceError } from '../errors.js';
+import { sqsQueueUrl } from '../../kit.js';
 import { Queue, type Msg, type QueueRecord, type StoredMessage } from './queue.js';
 import { MoveTasks, type MoveTask } from './move-tasks.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
@@ -99,8 +100,8 @@ function create(rt: Runtime): SqsProvider {
   }
 
   /** The URL clients reach this queue at: the host they called, so requests sent to it come back here. */
-  const urlOf = (q: { account: string; name: string }, ctx: RequestContext) =>
-    `http://${ctx.headers.host ?? `localhost:${rt.config.port}`}/${q.account}/${q.name}`;
+  const urlOf = (q: { account: string; name: string; region?: string }, ctx: RequestContext) =>
+    sqsQueueUrl(rt.config, ctx.headers.host, { region: q.region ?? ctx.region, account: q.account, name: q.name });
 
   function touch(q: Queue, change: (rec: QueueRecord) => void): void {
     const rec = structuredClone(q.rec);

@@ -46,7 +46,9 @@ try {
   throw e;
 }
 
-if (config.logLevel !== 'silent') process.stdout.write(banner(config, nimbus));
+const where = nimbus.runtime.engine.persistent ? `state in ${config.dataDir}` : 'ephemeral state';
+nimbus.runtime.log.notice(`Nimbus ready on ${nimbus.endpoint} (${where}${config.enforceIam ? ', IAM enforced' : ''})`);
+if (config.logLevel !== 'silent') process.stdout.write(config.logFormat === 'json' ? `${JSON.stringify(bannerFields(config, nimbus))}\n` : banner(config, nimbus));
 // the readiness line harnesses wait for (Testcontainers' LocalStack modules): after ready.d has run
 process.stdout.write('Ready.\n');
 
@@ -60,7 +62,7 @@ const stop = async () => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 
-function banner(c: Config, n: RunningNimbus): string {
+function bannerRows(c: Config, n: RunningNimbus): [string, string][] {
   const rows: [string, string][] = [
     ['endpoint', n.endpoint],
     ['data dir', c.ephemeral ? 'none (ephemeral: state in memory)' : c.dataDir],
@@ -72,6 +74,14 @@ function banner(c: Config, n: RunningNimbus): string {
   if (c.localstackHost) rows.push(['public host', `${c.localstackHost} (SQS URLs: ${c.sqsEndpointStrategy})`]);
   if (c.enforceIam) rows.push(['iam', 'enforced']);
   if (n.unserved.length) rows.push(['not served', n.unserved.join(', ')]);
-  const lines = rows.map(([k, v]) => `  ${k.padEnd(12)}${v}`);
+  return rows;
+}
+
+function bannerFields(c: Config, n: RunningNimbus) {
+  return { time: new Date().toISOString(), level: 'info', msg: 'Nimbus started', version: VERSION, ...Object.fromEntries(bannerRows(c, n)) };
+}
+
+function banner(c: Config, n: RunningNimbus): string {
+  const lines = bannerRows(c, n).map(([k, v]) => `  ${k.padEnd(12)}${v}`);
   return `\nNimbus ${VERSION}: the AWS cloud on one machine\n${lines.join('\n')}\n  try: nimbus aws s3 ls   (credentials test/test)\n\n`;
 }

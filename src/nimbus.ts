@@ -79,14 +79,13 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<RunningN
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
+  config.port = port; // the port it listens on, for URLs built from the configuration (port 0 asked for any)
   const endpoint = `http://${endpointHost(config.host)}:${port}`;
   runtime.endpoint = endpoint;
   if (hooks) {
     await hooks.run('START');
     await hooks.run('READY');
   }
-  const where = runtime.engine.persistent ? `state in ${config.dataDir}` : 'ephemeral state';
-  runtime.log.notice(`Nimbus ready on ${endpoint} (${where}${config.enforceIam ? ', IAM enforced' : ''})`);
 
   let stopping: Promise<void> | undefined;
   return {

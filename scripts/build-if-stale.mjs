@@ -1,4 +1,4 @@
-// Builds (tsc) only when a source is newer than the last build: `npm start` on an unchanged checkout
+// Builds (tsc) only when a source under src/ is newer than the last build: `npm start` on an unchanged checkout
 // starts at once; `prepare` (npm install, npm pack) builds a fresh checkout. With `--start`, then
 // runs Nimbus in this same process with the remaining arguments.
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 export function isStale() {
   if (!existsSync(join(root, 'dist', 'src', 'main.js'))) return true;
   const built = Math.max(mtime(stamp), mtime(join(root, 'dist', '.tsbuildinfo')));
-  const sources = Math.max(...['src', 'test', 'bench'].filter((d) => existsSync(join(root, d))).map((d) => newest(join(root, d))), mtime(join(root, 'tsconfig.json')));
+  const sources = Math.max(...['src'].filter((d) => existsSync(join(root, d))).map((d) => newest(join(root, d))), mtime(join(root, 'tsconfig.json')));
   return sources > built;
 }
 

@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest, type AgentOptions } from 'node:http';
-import type { LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { S3Client, CreateBucketCommand, ListBucketsCommand, PutObjectCommand, GetObjectCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { startNimbus, type RunningNimbus } from '../src/index.js';
@@ -171,4 +171,31 @@ test('domain and path queue URL strategies', async () => {
   assert.equal((await sqsP.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.Body, 'by path');
   sqsD.destroy();
   sqsP.destroy();
+});
+
+test('start-up makes no DNS look-ups (LOCALSTACK_HOST is only put in URLs, never resolved)', async () => {
+  const dns = (await import('node:dns')).default;
+  const original = { lookup: dns.lookup, resolve: dns.resolve, promisesLookup: dns.promises.lookup };
+  const asked: string[] = [];
+  dns.lookup = ((host: string, ...rest: unknown[]) => {
+    asked.push(host);
+    return (original.lookup as (...a: unknown[]) => unknown)(host, ...rest);
+  }) as typeof dns.lookup;
+  dns.resolve = ((host: string, ...rest: unknown[]) => {
+    asked.push(host);
+    return (original.resolve as (...a: unknown[]) => unknown)(host, ...rest);
+  }) as typeof dns.resolve;
+  dns.promises.lookup = ((host: string, ...rest: unknown[]) => {
+    asked.push(host);
+    return (original.promisesLookup as (...a: unknown[]) => unknown)(host, ...rest);
+  }) as typeof dns.promises.lookup;
+  try {
+    const n = await start({ localstackHost: 'localhost.localstack.cloud', services: ['s3', 'sqs'] });
+    assert.equal((await fetch(`${n.endpoint}/_localstack/health`)).status, 200);
+  } finally {
+    Object.assign(dns, { lookup: original.lookup, resolve: original.resolve });
+    dns.promises.lookup = original.promisesLookup;
+  }
+  // an IP literal is answered without the network (the test's own fetch asks for 127.0.0.1)
+  assert.deepEqual(asked.filter((h) => isIP(h) === 0), []);
 });

@@ -13,4 +13,4 @@ export type { Collection, Engine } from './state/engine.js';
 export type { Clock } from './state/clock.js';
 export type { IssuedCredential } from './state/credentials.js';
 export { DEFAULT_ACCOUNT, rootPrincipal } from './state/credentials.js';
-export { sqsQueueUrl, s3BucketUrl } from './localstack/urls.js';
+export { sqsQueueUrl, s3BucketUrl, publicBaseUrl } from './localstack/urls.js';

@@ -12,6 +12,12 @@ function publicHost(config: Pick<Config, 'localstackHost' | 'port'>): string | u
   return /:\d+$/.test(h) ? h : `${h}:${config.port}`;
 }
 
+/** `http://<LOCALSTACK_HOST>` for URLs that point back at Nimbus (SNS SubscribeURL); undefined without it. */
+export function publicBaseUrl(config: Pick<Config, 'localstackHost' | 'port'>): string | undefined {
+  const host = publicHost(config);
+  return host ? `http://${host}` : undefined;
+}
+
 /**
  * A queue's URL. `off` (the default without LOCALSTACK_HOST): the host the client called, so
  * requests sent to it come back here. `standard`: sqs.<region>.<host>; `domain`:

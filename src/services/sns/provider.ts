@@ -7,6 +7,7 @@ import type {
   SnsProvider, MessageAttributeValue, PublishBatchRequestEntry, Tag, Subscription, PublishBatchResultEntry,
 } from '../../generated/sns.js';
 import { ServiceError } from '../errors.js';
+import { publicBaseUrl } from '../../kit.js';
 import {
   type SnsStore, type TopicRecord, type SubRecord,
   parseTopicArn, parseSubArn, topicArn as makeTopicArn, topicAttributes, subscriptionAttributes, defaultPolicy,
@@ -526,7 +527,7 @@ function create(rt: Runtime): SnsProvider {
           pending: NEEDS_CONFIRMATION.has(Protocol),
           authenticated: !NEEDS_CONFIRMATION.has(Protocol),
           token: randomBytes(144).toString('hex'),
-          baseUrl: baseUrlOf(ctx),
+          baseUrl: publicBaseUrl(rt.config) ?? baseUrlOf(ctx),
           createdAt: rt.clock.nowMs(),
         };
         store.subs.put(`${topic.name}/${id}`, sub);

@@ -22,3 +22,4 @@ export { restXml } from './protocols/rest-xml.js';
 export { parseXml, XmlReader } from './protocols/xml.js';
 // for services that check the model's constraints themselves (to answer them with their own error code)
 export { validateInput } from './protocols/validate.js';
+export { sqsQueueUrl, s3BucketUrl, publicBaseUrl } from './localstack/urls.js';

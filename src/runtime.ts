@@ -36,7 +36,7 @@ export class Runtime {
   private readonly clockState;
 
   constructor(readonly config: Config) {
-    this.log = new Logger(config.logLevel);
+    this.log = new Logger(config.logLevel, config.logFormat);
     this.engine = new SqliteEngine({ dataDir: config.ephemeral ? undefined : config.dataDir, fsync: config.fsync });
     this.clockState = this.engine.collection<Advance[]>('nimbus/clock');
     this.clock = new Clock(Date.now, this.clockState.get('advances') ?? []);

@@ -6,7 +6,10 @@ import {
   checkQueueName, parseRedrivePolicy, redriveAllowed, checkRedriveAllow, checkPolicyJson, checkBatch, checkBatchSize, checkFifoBatch,
   messageAttributesSize, receiptHandle, parseReceiptHandle, token, untoken,
 } from '../src/services/sqs/validate.js';
-import { parseQueueUrl, queueUrl, queueArn } from '../src/services/sqs/store.js';
+import { parseQueueUrl, queueArn } from '../src/services/sqs/store.js';
+import { sqsQueueUrl } from '../src/localstack/urls.js';
+const queueUrl = (host: string | undefined, port: number, account: string, name: string) =>
+  sqsQueueUrl({ port }, host, { region: 'us-east-1', account, name });
 import { ServiceError } from '../src/kit.js';
 
 function fails(fn: () => unknown, code: string, message?: string | RegExp) {

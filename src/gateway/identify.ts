@@ -9,6 +9,7 @@ import { restJson } from '../protocols/rest-json.js';
 import { restXml } from '../protocols/rest-xml.js';
 import type { ServiceProfile } from '../services/types.js';
 import type { Directory } from './directory.js';
+import { serviceOfLocalStackHost } from '../localstack/hosts.js';
 
 export interface Identified {
   /** the model name (`s3`, `sqs`…), or the name the request gives for a service Nimbus has no model of */
@@ -120,6 +121,8 @@ export function identify(req: HttpRequest, signingName: string | undefined, dir:
 
   // unsigned: the host (`sqs.us-east-1.localhost.localstack.cloud`), then query's Version parameter
   const host = (req.headers.host ?? '').toLowerCase();
+  const localstack = serviceOfLocalStackHost(host);
+  if (localstack) return withModel(localstack, req, dir);
   const firstLabel = host.split('.', 1)[0];
   const byHost = host.includes('.') ? t.byEndpointPrefix.get(firstLabel) : undefined;
   // the fallback service's own host (`s3.localhost…`) reaches it as any unnamed request does

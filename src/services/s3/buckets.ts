@@ -6,6 +6,7 @@ import type {
   S3Provider, Bucket, NotificationConfiguration, ObjectLockConfiguration, AccessControlPolicy, ReplicationConfiguration, GetBucketLoggingOutput,
 } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
+import { s3BucketUrl } from '../../kit.js';
 import { S3Store, type BucketRecord } from './store.js';
 import { bucketRegion, checkBucketName } from './names.js';
 import { checkTags, owner, tagList } from './attributes.js';
@@ -92,7 +93,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         b.config.objectLock = { ObjectLockEnabled: 'Enabled' };
       }
       store.buckets.put(b.name, b);
-      return { Location: region === 'us-east-1' ? `/${b.name}` : `http://${b.name}.s3.amazonaws.com/`, BucketArn: `arn:aws:s3:::${b.name}` };
+      return { Location: region === 'us-east-1' ? `/${b.name}` : `${s3BucketUrl(rt.config, b.name)}/`, BucketArn: `arn:aws:s3:::${b.name}` };
     },
 
     HeadBucket: ({ Bucket }) => {

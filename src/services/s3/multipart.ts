@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { Runtime } from '../../runtime.js';
 import type { S3Provider, ChecksumType, CommonPrefix } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
+import { s3BucketUrl } from '../../kit.js';
 import { S3Store, newId, type ObjectRecord, type PartRecord, type UploadRecord } from './store.js';
 import { noSuchUpload, invalidArgument, invalidRequest, malformedXml } from './errors.js';
 import { checkMetadata, contentHeaders, owner, parseTaggingHeader, sse, storageClass } from './attributes.js';
@@ -222,7 +223,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
       });
       events.emit(b, 'ObjectCreated:CompleteMultipartUpload', rec, ctx);
       return {
-        Location: `http://${b.name}.s3.amazonaws.com/${encodeURIComponent(u.key)}`, Bucket: b.name, Key: u.key, ETag: rec.etag,
+        Location: `${s3BucketUrl(rt.config, b.name)}/${encodeURIComponent(u.key)}`, Bucket: b.name, Key: u.key, ETag: rec.etag,
         ...checksumFields(checksum),
         ...(isVersioned(b) ? { VersionId: rec.versionId } : {}),
         ...(u.sse ?? {}),

@@ -1,7 +1,7 @@
 // Subscriptions: Subscribe (one per topic, protocol and endpoint; HTTP/S and email confirm first),
 // ConfirmSubscription, Unsubscribe, subscription attributes and the listings.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ServiceError } from '../../kit.js';
+import { ServiceError, publicBaseUrl } from '../../kit.js';
 import type { SnsProvider, Subscription } from '../../generated/sns.js';
 import { type SnsStore, type SubRecord, parseTopicArn, parseSubArn, subscriptionAttributes } from './model.js';
 import { findEndpoint } from './platform.js';
@@ -77,7 +77,7 @@ export function subscriptionHandlers(s: SnsState): Handlers {
           authenticated: !NEEDS_CONFIRMATION.has(Protocol),
           token: randomBytes(144).toString('hex'),
           principal: ctx.principal.arn,
-          baseUrl: baseUrlOf(ctx),
+          baseUrl: publicBaseUrl(rt.config) ?? baseUrlOf(ctx),
           createdAt: rt.clock.nowMs(),
         };
         store.subs.put(`${topic.name}/${id}`, sub);

@@ -2,7 +2,7 @@
 // the in-memory Queue objects that index a queue's messages. Every handler module reaches queues
 // through one SqsState.
 import type { Runtime, RequestContext, StoreScope, Stores, Collection } from '../../kit.js';
-import { ServiceError } from '../../kit.js';
+import { ServiceError, sqsQueueUrl } from '../../kit.js';
 import { Queue, type QueueRecord } from './queue.js';
 import type { ActiveTask, MoveTask } from './move-tasks.js';
 import { missingParameter } from './attributes.js';
@@ -32,14 +32,6 @@ export const queueArn = (region: string, account: string, name: string) => `arn:
 export function parseQueueUrl(url: string): { account: string; name: string } | undefined {
   const m = QUEUE_URL.exec(url);
   return m ? { account: m[1], name: m[2] } : undefined;
-}
-
-/**
- * The URL clients reach a queue at: the host they called, so requests sent to it come back here.
- * The one place SQS builds a queue URL.
- */
-export function queueUrl(host: string | string[] | undefined, port: number, account: string, name: string): string {
-  return `http://${host ?? `localhost:${port}`}/${account}/${name}`;
 }
 
 /** The query protocol's clients were told "for this wsdl version"; JSON clients are not. */
@@ -101,8 +93,9 @@ export class SqsState {
     return q;
   }
 
-  urlOf(q: { account: string; name: string }, ctx: RequestContext): string {
-    return queueUrl(ctx.headers.host, this.rt.config.port, q.account, q.name);
+  /** The URL clients reach a queue at (the one place SQS builds it): see sqsQueueUrl for LocalStack's forms. */
+  urlOf(q: { account: string; name: string; region?: string }, ctx: RequestContext): string {
+    return sqsQueueUrl(this.rt.config, ctx.headers.host, { region: q.region ?? ctx.region, account: q.account, name: q.name });
   }
 
   /** Changes a queue's record (and its LastModifiedTimestamp). */

@@ -14,6 +14,7 @@ import { batchExecute, executeStatement, executeTransaction } from './partiql/ex
 import { consumed, readUnits, writeUnits } from './capacity.js';
 import { invalid, itemSize, type Item } from './values.js';
 import { collectionLimits } from './sizes.js';
+import { checkTableName } from './names.js';
 
 /** GET / POST /_nimbus/dynamodb/limits: the item collection size limit, lowered to test it without writing 10 GB. */
 function registerLimitRoutes(rt: Runtime): void {
@@ -45,12 +46,13 @@ function create(rt: Runtime): DynamodbProvider {
   };
   registerLimitRoutes(rt);
   const tables = tableHandlers(store, (fn) => rt.engine.transaction(fn));
-  const writeCapacity = (mode: string | undefined, w: PreparedWrite) => consumed(mode as never, w.t.name, writeUnits(itemSize(w.next ?? w.old ?? {})), true);
+  const writeCapacity = (mode: string | undefined, w: PreparedWrite) => consumed(mode as never, w.t.name, writeUnits(Math.max(itemSize(w.next ?? {}), itemSize(w.old ?? {}))), true);
   const onlyOld = (rv: string | undefined) => {
     if (rv && rv !== 'NONE' && rv !== 'ALL_OLD') throw invalid('Return values set to invalid value');
   };
   const collection = (ctx: RequestContext, mode: string | undefined, w: PreparedWrite, key: Item) =>
     (mode === 'SIZE' ? store(ctx).sizes.metrics(w.t, key) : undefined);
+  // a write costs the larger of the old and the new image
   // prepare and apply in one transaction: one commit per write
   const write = (ctx: RequestContext, prepare: (s: DynamoStore) => PreparedWrite) => rt.engine.transaction(() => {
     const s = store(ctx);
@@ -59,7 +61,7 @@ function create(rt: Runtime): DynamodbProvider {
     return w;
   });
 
-  return {
+  const handlers: DynamodbProvider = {
     ...tables,
 
     UpdateTimeToLive: (input, ctx) => {
@@ -100,6 +102,20 @@ function create(rt: Runtime): DynamodbProvider {
     BatchExecuteStatement: (input, ctx) => batchExecute(rt, store(ctx), input),
     ExecuteTransaction: (input, ctx) => executeTransaction(rt, store(ctx), input),
   };
+  return withNameChecks(handlers);
+}
+
+/** Every handler whose input names a table checks the name first, as DynamoDB validates before it looks. */
+function withNameChecks(handlers: DynamodbProvider): DynamodbProvider {
+  const out: Record<string, unknown> = {};
+  for (const [op, h] of Object.entries(handlers)) {
+    const fn = h as (input: { TableName?: unknown }, ctx: RequestContext) => unknown;
+    out[op] = (input: { TableName?: unknown }, ctx: RequestContext) => {
+      checkTableName(input?.TableName, op === 'CreateTable');
+      return fn(input, ctx);
+    };
+  }
+  return out as DynamodbProvider;
 }
 
 export const dynamodb: ServiceDefinition = { name: 'dynamodb', create };

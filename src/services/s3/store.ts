@@ -109,6 +109,13 @@ export interface Scheduler {
   rebuild(b: BucketRecord): void;
 }
 
+export interface CompletedUpload {
+  /** [part number, md5 hex] as completed */
+  parts: [number, string][];
+  versionId: string;
+  result: Record<string, unknown>;
+}
+
 export class S3Store {
   readonly buckets: Collection<BucketRecord>;
   private lastSeq = 0;
@@ -140,6 +147,11 @@ export class S3Store {
 
   parts(bucket: string): Collection<PartRecord> {
     return this.rt.engine.collection<PartRecord>(`s3/parts/${bucket}`);
+  }
+
+  /** completed multipart uploads (key NUL uploadId): what a retried CompleteMultipartUpload answers */
+  completed(bucket: string): Collection<CompletedUpload> {
+    return this.rt.engine.collection<CompletedUpload>(`s3/completed/${bucket}`);
   }
 
   nextSeq(): number {
@@ -233,7 +245,7 @@ export class S3Store {
   dropBucket(name: string): void {
     this.rt.engine.transaction(() => {
       for (const [, p] of this.parts(name).scan()) this.rt.engine.blobs.delete(p.blob);
-      for (const c of [this.objects(name), this.versions(name), this.uploads(name), this.parts(name)]) c.clear();
+      for (const c of [this.objects(name), this.versions(name), this.uploads(name), this.parts(name), this.completed(name)]) c.clear();
       this.buckets.delete(name);
     });
   }

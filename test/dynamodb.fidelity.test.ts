@@ -126,3 +126,21 @@ test('write capacity is the larger of the old and the new image', async () => {
   const out = await ddb.send(new D.PutItemCommand({ TableName: name, Item: { pk: { S: 'a' } }, ReturnConsumedCapacity: 'TOTAL' }));
   assert.equal(out.ConsumedCapacity!.CapacityUnits, 3);
 });
+
+test('ReturnConsumedCapacity on writes: TOTAL counts index writes, INDEXES shows the table and each index apart', async () => {
+  const { name } = await table({
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'g', AttributeType: 'S' }],
+    GlobalSecondaryIndexes: [{ IndexName: 'byG', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+  });
+  // not in the index: only the table
+  const plain = await ddb.send(new D.PutItemCommand({ TableName: name, Item: { pk: { S: 'a' } }, ReturnConsumedCapacity: 'TOTAL' }));
+  assert.equal(plain.ConsumedCapacity!.CapacityUnits, 1);
+  const indexed = await ddb.send(new D.PutItemCommand({ TableName: name, Item: { pk: { S: 'b' }, g: { S: 'x' } }, ReturnConsumedCapacity: 'INDEXES' }));
+  assert.equal(indexed.ConsumedCapacity!.CapacityUnits, 2);
+  assert.equal(indexed.ConsumedCapacity!.Table!.CapacityUnits, 1);
+  assert.equal(indexed.ConsumedCapacity!.GlobalSecondaryIndexes!.byG.CapacityUnits, 1);
+  // moving the item in the index removes one entry and puts another
+  const moved = await ddb.send(new D.UpdateItemCommand({ TableName: name, Key: { pk: { S: 'b' } }, UpdateExpression: 'SET g = :g', ExpressionAttributeValues: { ':g': { S: 'y' } }, ReturnConsumedCapacity: 'INDEXES' }));
+  assert.equal(moved.ConsumedCapacity!.GlobalSecondaryIndexes!.byG.CapacityUnits, 2);
+  assert.equal(moved.ConsumedCapacity!.CapacityUnits, 3);
+});

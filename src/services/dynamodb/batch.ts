@@ -7,6 +7,7 @@ import { apply, collectionMetrics, getItem, preparePut, prepareDelete, type Prep
 import type { DynamoStore } from './store.js';
 import { invalid, itemSize, typeOf, type Item } from './values.js';
 import { getTable } from './tables.js';
+import { indexWrites } from './index-writes.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
 
 export function batchGet(store: DynamoStore, input: BatchGetItemInput) {
@@ -58,7 +59,7 @@ export function batchWrite(rt: Runtime, store: DynamoStore, input: BatchWriteIte
         const w = r.PutRequest ? preparePut(store, { TableName: table, Item: r.PutRequest.Item }) : prepareDelete(store, { TableName: table, Key: r.DeleteRequest!.Key });
         if (seen.has(w.key)) throw invalid('Provided list of item keys contains duplicates');
         seen.add(w.key);
-        units += writeUnits(itemSize(w.next ?? w.old ?? {}));
+        units += writeUnits(Math.max(itemSize(w.next ?? {}), itemSize(w.old ?? {}))) + indexWrites(store, w).reduce((n, i) => n + i.units, 0);
         writes.push(w);
         keys.push(r.PutRequest ? r.PutRequest.Item : r.DeleteRequest!.Key);
       }

@@ -11,7 +11,8 @@ import { batchGet, batchWrite } from './batch.js';
 import { transactGet, transactWrite } from './transactions.js';
 import { TtlSweeper } from './ttl.js';
 import { batchExecute, executeStatement, executeTransaction } from './partiql/execute.js';
-import { consumed, readUnits, writeUnits } from './capacity.js';
+import { consumed, readUnits, writeConsumed, writeUnits } from './capacity.js';
+import { indexWrites } from './index-writes.js';
 import { invalid, itemSize, type Item } from './values.js';
 import { collectionLimits } from './sizes.js';
 import { checkTableName } from './names.js';
@@ -46,7 +47,8 @@ function create(rt: Runtime): DynamodbProvider {
   };
   registerLimitRoutes(rt);
   const tables = tableHandlers(store, (fn) => rt.engine.transaction(fn));
-  const writeCapacity = (mode: string | undefined, w: PreparedWrite) => consumed(mode as never, w.t.name, writeUnits(Math.max(itemSize(w.next ?? {}), itemSize(w.old ?? {}))), true);
+  const writeCapacity = (ctx: RequestContext, mode: string | undefined, w: PreparedWrite) =>
+    writeConsumed(mode as never, w.t.name, writeUnits(Math.max(itemSize(w.next ?? {}), itemSize(w.old ?? {}))), indexWrites(store(ctx), w));
   const onlyOld = (rv: string | undefined) => {
     if (rv && rv !== 'NONE' && rv !== 'ALL_OLD') throw invalid('Return values set to invalid value');
   };
@@ -73,18 +75,18 @@ function create(rt: Runtime): DynamodbProvider {
     PutItem: (input, ctx) => {
       onlyOld(input.ReturnValues);
       const w = write(ctx, (s) => preparePut(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Item) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Item) };
     },
 
     DeleteItem: (input, ctx) => {
       onlyOld(input.ReturnValues);
       const w = write(ctx, (s) => prepareDelete(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
     },
 
     UpdateItem: (input, ctx) => {
       const w = write(ctx, (s) => prepareUpdate(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
     },
 
     GetItem: (input, ctx) => {

@@ -15,6 +15,13 @@ const nimbus = serverForFile(async () => {
     LocalSecondaryIndexes: [{ IndexName: 'byLr', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'lr', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
     BillingMode: 'PAY_PER_REQUEST',
   });
+  await call('CreateTable', {
+    TableName: 'fuzzb',
+    AttributeDefinitions: [{ AttributeName: 'h', AttributeType: 'N' }, { AttributeName: 'r', AttributeType: 'B' }],
+    KeySchema: [{ AttributeName: 'h', KeyType: 'HASH' }, { AttributeName: 'r', KeyType: 'RANGE' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+  await call('PutItem', { TableName: 'fuzzb', Item: { h: { N: '1' }, r: { B: 'AQ==' } } });
   await call('PutItem', {
     TableName: 'fuzz',
     Item: { pk: { S: 'p' }, sk: { N: '1' }, g: { S: 'x' }, n: { N: '5' }, s: { S: 'str' }, ss: { SS: ['a'] }, ns: { NS: ['1'] }, bs: { BS: ['AQ=='] }, l: { L: [{ N: '1' }] }, m: { M: { a: { N: '1' } } }, b: { B: 'AQ==' }, t: { BOOL: true }, z: { NULL: true } },
@@ -94,6 +101,16 @@ const SHAPES: [string, unknown][] = [
   ['TransactWriteItems', { TransactItems: [{ Delete: { TableName: 'fuzz', Key: { pk: { S: 'p' }, sk: X } } }] }],
   ['TransactWriteItems', { TransactItems: [{ ConditionCheck: { TableName: 'fuzz', Key: { pk: { S: 'p' }, sk: { N: '1' } }, ConditionExpression: 'n > :v', ExpressionAttributeValues: { ':v': X } } }] }],
   ['TransactWriteItems', { TransactItems: [{ Update: { TableName: 'fuzz', Key: { pk: { S: 'p' }, sk: { N: '1' } }, UpdateExpression: 'ADD n :v', ExpressionAttributeValues: { ':v': X } } }] }],
+  ['PutItem', { TableName: 'fuzzb', Item: { h: X, r: { B: 'AQ==' } } }],
+  ['PutItem', { TableName: 'fuzzb', Item: { h: { N: '1' }, r: X } }],
+  ['GetItem', { TableName: 'fuzzb', Key: { h: X, r: { B: 'AQ==' } } }],
+  ['Query', { TableName: 'fuzzb', KeyConditionExpression: 'h = :v', ExpressionAttributeValues: { ':v': X } }],
+  ['Query', { TableName: 'fuzzb', KeyConditionExpression: 'h = :h AND r BETWEEN :v AND :v', ExpressionAttributeValues: { ':h': { N: '1' }, ':v': X } }],
+  ['Query', { TableName: 'fuzzb', KeyConditionExpression: 'h = :h AND begins_with(r, :v)', ExpressionAttributeValues: { ':h': { N: '1' }, ':v': X } }],
+  ['Query', { TableName: 'fuzzb', KeyConditionExpression: 'h = :h', ExpressionAttributeValues: { ':h': { N: '1' } }, ExclusiveStartKey: { h: { N: '1' }, r: X } }],
+  ['Scan', { TableName: 'fuzzb', ExclusiveStartKey: { h: X, r: { B: 'AQ==' } } }],
+  ['DeleteItem', { TableName: 'fuzzb', Key: { h: { N: '1' }, r: X } }],
+  ['ExecuteStatement', { Statement: 'SELECT * FROM fuzzb WHERE h = ?', Parameters: [X] }],
   ['ExecuteStatement', { Statement: 'SELECT * FROM fuzz WHERE pk = ?', Parameters: [X] }],
   ['ExecuteStatement', { Statement: 'SELECT * FROM fuzz WHERE pk = ? AND sk = ?', Parameters: [{ S: 'p' }, X] }],
   ['ExecuteStatement', { Statement: 'INSERT INTO fuzz VALUE {\'pk\': ?, \'sk\': 9}', Parameters: [X] }],

@@ -102,6 +102,8 @@ test('versioning configuration without Status; malformed version ids; no Version
   assert.equal(del.DeleteMarker, undefined);
   await rejects(c.send(new S.DeleteObjectCommand({ Bucket, Key: 'k', VersionId: 'not-a-version' })), 'InvalidArgument', 400, message('Invalid version id specified'));
   await c.send(new S.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await rejects(c.send(new S.GetObjectCommand({ Bucket, Key: 'k', VersionId: 'not-a-version' })), 'InvalidArgument', 400, message('Invalid version id specified'));
+  await rejects(c.send(new S.GetObjectCommand({ Bucket, Key: 'k', VersionId: 'A'.repeat(32) })), 'NoSuchVersion', 404);
   const marker = await c.send(new S.DeleteObjectCommand({ Bucket, Key: 'k' }));
   assert.equal(marker.DeleteMarker, true);
   assert.equal(marker.VersionId!.length, 32);

@@ -25,7 +25,7 @@ export const validVersionId = (id: string) => id === 'null' || /^[A-Za-z0-9_.-]{
 
 /** The live object (not a delete marker) a read names; NoSuchKey / NoSuchVersion / MethodNotAllowed otherwise. */
 export function readable(store: S3Store, b: BucketRecord, key: string, versionId: string | undefined): ObjectRecord {
-  if (versionId !== undefined && versionId !== 'null' && !isVersioned(b)) {
+  if (versionId !== undefined && ((versionId !== 'null' && !isVersioned(b)) || !validVersionId(versionId))) {
     throw invalidArgument('Invalid version id specified', 'versionId', versionId);
   }
   const rec = store.findVersion(b.name, key, versionId);

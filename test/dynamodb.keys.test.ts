@@ -50,3 +50,15 @@ test('string keys sort by UTF-8 bytes, which JS string order is not', () => {
   assert.ok('\uff61' > '\u{1F600}', 'JS orders UTF-16 code units');
   assert.ok(compareStrings('\uff61', '\u{1F600}') < 0, 'DynamoDB orders code points');
 });
+
+test('number sizes: base-100 digit pairs aligned on the decimal point, zero pairs at either end dropped, plus one', async () => {
+  const { valueSize } = await import('../src/services/dynamodb/values.js');
+  const size = (n: string) => valueSize({ N: n });
+  assert.equal(size('1'), 2);
+  assert.equal(size('1000'), 2);
+  assert.equal(size('1234'), 3);
+  assert.equal(size('12345'), 4);
+  assert.equal(size('123.4'), 4);
+  assert.equal(size('0.001'), 2);
+  assert.equal(size('12345678901234567890123456789012345678'), 20);
+});

@@ -5,7 +5,9 @@ import type { BatchGetItemInput, BatchWriteItemInput, ConsumedCapacity } from '.
 import type { Runtime } from '../../runtime.js';
 import { apply, collectionMetrics, getItem, preparePut, prepareDelete, type PreparedWrite } from './items.js';
 import type { DynamoStore } from './store.js';
-import { invalid, itemSize, type Item } from './values.js';
+import { invalid, itemSize, typeOf, type Item } from './values.js';
+import { getTable } from './tables.js';
+import { indexWrites } from './index-writes.js';
 import { consumed, readUnits, writeUnits } from './capacity.js';
 
 export function batchGet(store: DynamoStore, input: BatchGetItemInput) {
@@ -32,6 +34,15 @@ export function batchGet(store: DynamoStore, input: BatchGetItemInput) {
   return { Responses, UnprocessedKeys: {}, ...(capacity.length ? { ConsumedCapacity: capacity } : {}) };
 }
 
+/** A batch put whose item lacks a key attribute, or has one of another type, is refused as a key mismatch. */
+function putKeyMatches(store: DynamoStore, table: string, item: Item): void {
+  const { key } = getTable(store, table);
+  for (const [name, type] of [[key.hash, key.hashType], [key.range, key.rangeType]] as const) {
+    const v = name ? item[name] : undefined;
+    if (name && (!v || typeof v !== 'object' || typeOf(v) !== type)) throw invalid('The provided key element does not match the schema');
+  }
+}
+
 export function batchWrite(rt: Runtime, store: DynamoStore, input: BatchWriteItemInput) {
   const total = Object.values(input.RequestItems).reduce((n, r) => n + r.length, 0);
   if (total > 25) throw invalid('Too many items requested for the BatchWriteItem call');
@@ -44,10 +55,11 @@ export function batchWrite(rt: Runtime, store: DynamoStore, input: BatchWriteIte
       let units = 0;
       for (const r of reqs) {
         if (!!r.PutRequest === !!r.DeleteRequest) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+        if (r.PutRequest) putKeyMatches(store, table, r.PutRequest.Item);
         const w = r.PutRequest ? preparePut(store, { TableName: table, Item: r.PutRequest.Item }) : prepareDelete(store, { TableName: table, Key: r.DeleteRequest!.Key });
         if (seen.has(w.key)) throw invalid('Provided list of item keys contains duplicates');
         seen.add(w.key);
-        units += writeUnits(itemSize(w.next ?? w.old ?? {}));
+        units += writeUnits(Math.max(itemSize(w.next ?? {}), itemSize(w.old ?? {}))) + indexWrites(store, w).reduce((n, i) => n + i.units, 0);
         writes.push(w);
         keys.push(r.PutRequest ? r.PutRequest.Item : r.DeleteRequest!.Key);
       }

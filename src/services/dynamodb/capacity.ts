@@ -21,3 +21,24 @@ export function consumed(mode: ReturnConsumedCapacity | undefined, table: string
   }
   return out;
 }
+
+export interface IndexWrite { name: string; kind: 'LSI' | 'GSI'; units: number }
+
+/**
+ * A write's capacity: the table's units (the larger of the old and the new image) plus each
+ * secondary index the write changed (one write per entry put or removed, by its projected size).
+ * TOTAL counts the indexes too; INDEXES shows them apart.
+ */
+export function writeConsumed(mode: ReturnConsumedCapacity | undefined, table: string, tableUnits: number, indexes: IndexWrite[]): ConsumedCapacity | undefined {
+  if (!mode || mode === 'NONE') return undefined;
+  const total = indexes.reduce((n, i) => n + i.units, tableUnits);
+  const out: ConsumedCapacity = { TableName: table, CapacityUnits: total, WriteCapacityUnits: total };
+  if (mode === 'INDEXES') {
+    out.Table = { CapacityUnits: tableUnits, WriteCapacityUnits: tableUnits };
+    for (const kind of ['GSI', 'LSI'] as const) {
+      const mine = indexes.filter((i) => i.kind === kind && i.units > 0);
+      if (mine.length) out[kind === 'GSI' ? 'GlobalSecondaryIndexes' : 'LocalSecondaryIndexes'] = Object.fromEntries(mine.map((i) => [i.name, { CapacityUnits: i.units, WriteCapacityUnits: i.units }]));
+    }
+  }
+  return out;
+}

@@ -59,7 +59,7 @@ export function checkNewImage(t: TableMeta, item: Item): void {
 }
 
 export function preparePut(store: DynamoStore, input: PutItemInput): PreparedWrite {
-  noMixing({ Expected: input.Expected }, { ConditionExpression: input.ConditionExpression });
+  noMixing({ Expected: input.Expected }, { ConditionExpression: input.ConditionExpression }, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues });
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   const cond = ex.condition(input.ConditionExpression) ?? fromExpected(input.Expected, input.ConditionalOperator);
   ex.finish();
@@ -74,7 +74,7 @@ export function preparePut(store: DynamoStore, input: PutItemInput): PreparedWri
 }
 
 export function prepareDelete(store: DynamoStore, input: DeleteItemInput): PreparedWrite {
-  noMixing({ Expected: input.Expected }, { ConditionExpression: input.ConditionExpression });
+  noMixing({ Expected: input.Expected }, { ConditionExpression: input.ConditionExpression }, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues });
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   const cond = ex.condition(input.ConditionExpression) ?? fromExpected(input.Expected, input.ConditionalOperator);
   ex.finish();
@@ -84,7 +84,7 @@ export function prepareDelete(store: DynamoStore, input: DeleteItemInput): Prepa
 }
 
 export function prepareUpdate(store: DynamoStore, input: UpdateItemInput): PreparedWrite {
-  noMixing({ Expected: input.Expected, AttributeUpdates: input.AttributeUpdates }, { ConditionExpression: input.ConditionExpression, UpdateExpression: input.UpdateExpression });
+  noMixing({ Expected: input.Expected, AttributeUpdates: input.AttributeUpdates }, { UpdateExpression: input.UpdateExpression, ConditionExpression: input.ConditionExpression }, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues });
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   const actions: UpdateAction[] = ex.update(input.UpdateExpression) ?? fromAttributeUpdates(input.AttributeUpdates) ?? [];
   const cond = ex.condition(input.ConditionExpression) ?? fromExpected(input.Expected, input.ConditionalOperator);
@@ -137,7 +137,7 @@ export function returned(w: PreparedWrite, rv: ReturnValue | undefined): Item | 
 const nonEmpty = (item: Item) => (Object.keys(item).length ? item : undefined);
 
 export function getItem(store: DynamoStore, input: GetItemInput): { t: TableMeta; item?: Item } {
-  noMixing({ AttributesToGet: input.AttributesToGet }, { ProjectionExpression: input.ProjectionExpression });
+  noMixing({ AttributesToGet: input.AttributesToGet }, { ProjectionExpression: input.ProjectionExpression }, { names: input.ExpressionAttributeNames });
   const ex = new RequestExpressions(input.ExpressionAttributeNames, undefined);
   const paths = ex.projection(input.ProjectionExpression) ?? fromAttributesToGet(input.AttributesToGet);
   ex.finish();

@@ -11,10 +11,12 @@ import { batchGet, batchWrite } from './batch.js';
 import { transactGet, transactWrite } from './transactions.js';
 import { TtlSweeper } from './ttl.js';
 import { batchExecute, executeStatement, executeTransaction } from './partiql/execute.js';
-import { consumed, readUnits, writeUnits } from './capacity.js';
+import { consumed, readUnits, writeConsumed, writeUnits } from './capacity.js';
+import { indexWrites } from './index-writes.js';
 import { invalid, itemSize, type Item } from './values.js';
 import { collectionLimits } from './sizes.js';
 import { streamsIntegration } from './streams-integration.js';
+import { checkTableName } from './names.js';
 
 /** GET / POST /_nimbus/dynamodb/limits: the item collection size limit, lowered to test it without writing 10 GB. */
 function registerLimitRoutes(rt: Runtime): void {
@@ -47,12 +49,14 @@ function create(rt: Runtime): DynamodbProvider {
   };
   registerLimitRoutes(rt);
   const tables = tableHandlers(store, (fn) => rt.engine.transaction(fn));
-  const writeCapacity = (mode: string | undefined, w: PreparedWrite) => consumed(mode as never, w.t.name, writeUnits(itemSize(w.next ?? w.old ?? {})), true);
+  const writeCapacity = (ctx: RequestContext, mode: string | undefined, w: PreparedWrite) =>
+    writeConsumed(mode as never, w.t.name, writeUnits(Math.max(itemSize(w.next ?? {}), itemSize(w.old ?? {}))), indexWrites(store(ctx), w));
   const onlyOld = (rv: string | undefined) => {
     if (rv && rv !== 'NONE' && rv !== 'ALL_OLD') throw invalid('Return values set to invalid value');
   };
   const collection = (ctx: RequestContext, mode: string | undefined, w: PreparedWrite, key: Item) =>
     (mode === 'SIZE' ? store(ctx).sizes.metrics(w.t, key) : undefined);
+  // a write costs the larger of the old and the new image
   // prepare and apply in one transaction: one commit per write
   const write = (ctx: RequestContext, prepare: (s: DynamoStore) => PreparedWrite) => rt.engine.transaction(() => {
     const s = store(ctx);
@@ -61,7 +65,7 @@ function create(rt: Runtime): DynamodbProvider {
     return w;
   });
 
-  return {
+  const handlers: DynamodbProvider = {
     ...tables,
 
     UpdateTimeToLive: (input, ctx) => {
@@ -73,18 +77,18 @@ function create(rt: Runtime): DynamodbProvider {
     PutItem: (input, ctx) => {
       onlyOld(input.ReturnValues);
       const w = write(ctx, (s) => preparePut(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Item) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Item) };
     },
 
     DeleteItem: (input, ctx) => {
       onlyOld(input.ReturnValues);
       const w = write(ctx, (s) => prepareDelete(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
     },
 
     UpdateItem: (input, ctx) => {
       const w = write(ctx, (s) => prepareUpdate(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
+      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
     },
 
     GetItem: (input, ctx) => {
@@ -102,6 +106,20 @@ function create(rt: Runtime): DynamodbProvider {
     BatchExecuteStatement: (input, ctx) => batchExecute(rt, store(ctx), input),
     ExecuteTransaction: (input, ctx) => executeTransaction(rt, store(ctx), input),
   };
+  return withNameChecks(handlers);
+}
+
+/** Every handler whose input names a table checks the name first, as DynamoDB validates before it looks. */
+function withNameChecks(handlers: DynamodbProvider): DynamodbProvider {
+  const out: Record<string, unknown> = {};
+  for (const [op, h] of Object.entries(handlers)) {
+    const fn = h as (input: { TableName?: unknown }, ctx: RequestContext) => unknown;
+    out[op] = (input: { TableName?: unknown }, ctx: RequestContext) => {
+      checkTableName(input?.TableName, op === 'CreateTable');
+      return fn(input, ctx);
+    };
+  }
+  return out as DynamodbProvider;
 }
 
 // DynamoDB's SDKs verify every response body against x-amz-crc32 when it is present

@@ -112,7 +112,9 @@ function startKey(store: DynamoStore, src: Source, esk: Item | undefined): strin
   if (!esk) return undefined;
   const k = normaliseItem(esk);
   const needed = [src.t.key.hash, src.t.key.range, src.idx?.key.hash, src.idx?.key.range].filter((x): x is string => !!x);
-  if (needed.some((n) => !k[n]) || Object.keys(k).some((n) => !needed.includes(n))) {
+  const types: [string | undefined, string | undefined][] = [[src.t.key.hash, src.t.key.hashType], [src.t.key.range, src.t.key.rangeType], [src.idx?.key.hash, src.idx?.key.hashType], [src.idx?.key.range, src.idx?.key.rangeType]];
+  const badType = types.some(([n, type]) => n && k[n] && typeOf(k[n]) !== type);
+  if (badType || needed.some((n) => !k[n]) || Object.keys(k).some((n) => !needed.includes(n))) {
     throw invalid('The provided starting key is invalid: The provided key element does not match the schema');
   }
   return src.idx ? store.indexKey(src.t, src.idx, k) : encodeKey(src.t.key, k);
@@ -172,13 +174,24 @@ function checkSelect(src: Source, select: Select | undefined, hasProjection: boo
   return select;
 }
 
+/** KeyConditions take only the operators a key range can use (legacy parameters have their own message). */
+function checkKeyConditions(conds: QueryInput['KeyConditions']): QueryInput['KeyConditions'] {
+  for (const c of Object.values(conds ?? {})) {
+    if (!['EQ', 'LE', 'LT', 'GE', 'GT', 'BEGINS_WITH', 'BETWEEN'].includes(c.ComparisonOperator)) {
+      throw invalid('Attempted conditional constraint is not an indexable operation');
+    }
+  }
+  return conds;
+}
+
 export function query(store: DynamoStore, input: QueryInput) {
   noMixing(
     { KeyConditions: input.KeyConditions, QueryFilter: input.QueryFilter, AttributesToGet: input.AttributesToGet },
-    { KeyConditionExpression: input.KeyConditionExpression, FilterExpression: input.FilterExpression, ProjectionExpression: input.ProjectionExpression },
+    { FilterExpression: input.FilterExpression, KeyConditionExpression: input.KeyConditionExpression, ProjectionExpression: input.ProjectionExpression },
+    { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues },
   );
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
-  const keyCond = ex.condition(input.KeyConditionExpression, 'KeyConditionExpression') ?? fromConditions(input.KeyConditions);
+  const keyCond = ex.condition(input.KeyConditionExpression, 'KeyConditionExpression') ?? fromConditions(checkKeyConditions(input.KeyConditions));
   const filter = ex.condition(input.FilterExpression, 'FilterExpression') ?? fromConditions(input.QueryFilter, input.ConditionalOperator);
   const paths = ex.projection(input.ProjectionExpression) ?? fromAttributesToGet(input.AttributesToGet);
   ex.finish();
@@ -203,6 +216,7 @@ export function scan(store: DynamoStore, input: ScanInput) {
   noMixing(
     { ScanFilter: input.ScanFilter, AttributesToGet: input.AttributesToGet },
     { FilterExpression: input.FilterExpression, ProjectionExpression: input.ProjectionExpression },
+    { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues },
   );
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   const filter = ex.condition(input.FilterExpression, 'FilterExpression') ?? fromConditions(input.ScanFilter, input.ConditionalOperator);

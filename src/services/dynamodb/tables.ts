@@ -90,7 +90,15 @@ function newIndex(kind: 'LSI' | 'GSI', i: { IndexName: string; KeySchema: KeySch
   return { name: i.IndexName, kind, keySchema: i.KeySchema, key, projection: checkProjection(i.Projection, i.IndexName), ...(pt ? { read: pt.read, write: pt.write } : {}) };
 }
 
-export function describe(store: DynamoStore, t: TableMeta, status: TableDescription['TableStatus'] = 'ACTIVE'): TableDescription {
+/** A new table's (and index's) warm throughput, in units per second, as AWS reports it. */
+const WARM = { ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 4000 };
+
+/**
+ * A table's description. Tables and indexes are usable at once: CreateTable answers CREATING (and an
+ * UpdateTable that adds an index answers UPDATING with the index CREATING), and the next
+ * DescribeTable already sees ACTIVE, so waiters return on their first poll.
+ */
+export function describe(store: DynamoStore, t: TableMeta, status: TableDescription['TableStatus'] = 'ACTIVE', creatingIndex?: string): TableDescription {
   // kept up to date by every write (sizes.ts); a table being created or deleted shows none
   const stats = status === 'ACTIVE' ? store.sizes.of(t) : undefined;
   const pt = (read: number, write: number) => ({ NumberOfDecreasesToday: 0, ReadCapacityUnits: read, WriteCapacityUnits: write });
@@ -117,12 +125,29 @@ export function describe(store: DynamoStore, t: TableMeta, status: TableDescript
     TableId: t.id,
     ...(t.billingMode === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: new Date(t.created) } } : {}),
     ...(lsis.length ? { LocalSecondaryIndexes: lsis.map(indexDesc) } : {}),
-    ...(gsis.length ? { GlobalSecondaryIndexes: gsis.map((g) => ({ ...indexDesc(g), IndexStatus: 'ACTIVE' as const, ProvisionedThroughput: pt(g.read ?? 0, g.write ?? 0) })) } : {}),
+    ...(gsis.length ? { GlobalSecondaryIndexes: gsis.map((g) => {
+      const IndexStatus = status === 'CREATING' || g.name === creatingIndex ? 'CREATING' as const : 'ACTIVE' as const;
+      return { ...indexDesc(g), IndexStatus, ProvisionedThroughput: pt(g.read ?? 0, g.write ?? 0), WarmThroughput: { ...WARM, Status: IndexStatus } };
+    }) } : {}),
     ...(t.stream ? { LatestStreamLabel: t.stream.label, LatestStreamArn: t.stream.arn } : {}),
     ...(t.stream?.enabled ? { StreamSpecification: { StreamEnabled: true, StreamViewType: t.stream.viewType } } : {}),
     ...(t.sse ? { SSEDescription: { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: t.sse.kmsKeyArn ?? `arn:aws:kms:${store.region}:${store.account}:key/${t.id}` } } : {}),
     ...(t.tableClass !== 'STANDARD' ? { TableClassSummary: { TableClass: t.tableClass as 'STANDARD' } } : {}),
     DeletionProtectionEnabled: t.deletionProtection,
+    WarmThroughput: { ...WARM, Status: status },
+  };
+}
+
+/** What DeleteTable answers: the table's identity and counters, not its schema (as AWS does). */
+function deletedDescription(store: DynamoStore, t: TableMeta): TableDescription {
+  const d = describe(store, t, 'DELETING');
+  return {
+    TableName: d.TableName, TableStatus: d.TableStatus, ProvisionedThroughput: d.ProvisionedThroughput, TableSizeBytes: d.TableSizeBytes, ItemCount: d.ItemCount,
+    TableArn: d.TableArn, TableId: d.TableId,
+    ...(d.BillingModeSummary ? { BillingModeSummary: d.BillingModeSummary } : {}),
+    ...(d.SSEDescription ? { SSEDescription: d.SSEDescription } : {}),
+    ...(d.TableClassSummary ? { TableClassSummary: d.TableClassSummary } : {}),
+    DeletionProtectionEnabled: d.DeletionProtectionEnabled,
   };
 }
 
@@ -171,7 +196,7 @@ function createTable(store: DynamoStore, input: CreateTableInput, ctx: RequestCo
   store.tables.put(name, t);
   store.sizes.created(t);
   registerStream(store, t, now);
-  return describe(store, t, 'ACTIVE');
+  return describe(store, t, 'CREATING');
 }
 
 function updateTable(store: DynamoStore, input: UpdateTableInput, ctx: RequestContext, rtTransaction: <R>(fn: () => R) => R): TableDescription {
@@ -244,7 +269,8 @@ function updateTable(store: DynamoStore, input: UpdateTableInput, ctx: RequestCo
     t.attributeDefinitions = defs.filter((d) => used.has(d.AttributeName));
     store.tables.put(t.name, t);
   });
-  return describe(store, t, 'ACTIVE');
+  const created = input.GlobalSecondaryIndexUpdates?.find((u) => u.Create)?.Create?.IndexName;
+  return describe(store, t, created ? 'UPDATING' : 'ACTIVE', created);
 }
 
 export function tableHandlers(store: (ctx: RequestContext) => DynamoStore, transaction: <R>(fn: () => R) => R): DynamodbProvider {
@@ -262,7 +288,7 @@ export function tableHandlers(store: (ctx: RequestContext) => DynamoStore, trans
       const s = store(ctx);
       const t = getTable(s, TableName, true);
       if (t.deletionProtection) throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
-      const desc = describe(s, t, 'DELETING');
+      const desc = deletedDescription(s, t);
       transaction(() => {
         closeStream(s, t, ctx.clock.nowMs());
         s.items(t).clear();

@@ -112,7 +112,19 @@ export function setHas(set: Value, el: Value): boolean {
 }
 
 const utf8Len = (s: string) => Buffer.byteLength(s, 'utf8');
-const numberSize = (n: string) => Math.ceil(n.replace(/[-.]/g, '').replace(/^0+/, '').length / 2) + 1;
+/**
+ * A number's stored size: its digits in pairs aligned on the decimal point (base 100), leading and
+ * trailing zero pairs dropped, plus one byte of exponent. 1000 is 2 bytes, 123.4 is 4.
+ */
+function numberSize(n: string): number {
+  const [int = '', frac = ''] = n.replace(/^-/, '').split('.');
+  const digits = (int.length % 2 ? '0' : '') + int + frac + (frac.length % 2 ? '0' : '');
+  const pairs = digits.match(/../g) ?? [];
+  let a = 0, b = pairs.length;
+  while (a < b && pairs[a] === '00') a++;
+  while (b > a && pairs[b - 1] === '00') b--;
+  return Math.max(1, b - a) + 1;
+}
 
 /** DynamoDB's size accounting (names + values), for the 400 KB limit, 1 MB pages and capacity. */
 export function valueSize(v: Value): number {

@@ -64,7 +64,9 @@ type SseInput = { ServerSideEncryption?: string; SSEKMSKeyId?: string; BucketKey
 export function sse(input: SseInput, b: BucketRecord): Record<string, string | boolean> {
   if (input.SSECustomerAlgorithm) {
     if (input.SSECustomerAlgorithm !== 'AES256') throw invalidArgument('The encryption algorithm you specified is not valid.', 'x-amz-server-side-encryption-customer-algorithm', input.SSECustomerAlgorithm);
-    const key = Buffer.from(input.SSECustomerKey ?? '', 'base64');
+    if (!input.SSECustomerKey) throw invalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.', 'x-amz-server-side-encryption', 'null');
+    if (!input.SSECustomerKeyMD5) throw invalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.', 'x-amz-server-side-encryption', 'null');
+    const key = Buffer.from(input.SSECustomerKey, 'base64');
     if (key.length !== 32) throw invalidArgument('The secret key was invalid for the specified algorithm.', 'x-amz-server-side-encryption-customer-key', '');
     const md5 = createHash('md5').update(key).digest('base64');
     if (input.SSECustomerKeyMD5 !== undefined && input.SSECustomerKeyMD5 !== md5) {

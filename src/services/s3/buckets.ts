@@ -7,6 +7,7 @@ import type {
 } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
 import { s3BucketUrl } from '../../kit.js';
+import { checkLifecycleRules, checkLockConfiguration, versioningStatus } from './config-checks.js';
 import { S3Store, type BucketRecord } from './store.js';
 import { bucketRegion, checkBucketName } from './names.js';
 import { checkTags, owner, tagList } from './attributes.js';
@@ -137,8 +138,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
 
     PutBucketVersioning: ({ Bucket, VersioningConfiguration }) => {
       const b = store.bucket(Bucket);
-      const status = VersioningConfiguration.Status;
-      if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
+      const status = versioningStatus(VersioningConfiguration);
       if (b.objectLock && status === 'Suspended') {
         throw new ServiceError('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', 409);
       }
@@ -196,12 +196,8 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     DeleteBucketEncryption: ({ Bucket }) => encryption.put(Bucket, DEFAULT_ENCRYPTION),
 
     PutBucketLifecycleConfiguration: ({ Bucket, LifecycleConfiguration, TransitionDefaultMinimumObjectSize }) => {
-      const rules = LifecycleConfiguration?.Rules ?? [];
-      if (!rules.length) throw malformedXml();
-      for (const r of rules) {
-        if (r.Status !== 'Enabled' && r.Status !== 'Disabled') throw malformedXml();
-        if (r.ID !== undefined && r.ID.length > 255) throw invalidArgument('ID length should not exceed allowed limit of 255', 'ID', r.ID);
-      }
+      if (!LifecycleConfiguration?.Rules?.length) throw malformedXml();
+      const rules = checkLifecycleRules(LifecycleConfiguration.Rules);
       const size = TransitionDefaultMinimumObjectSize ?? 'all_storage_classes_128K';
       lifecycle.put(Bucket, { Rules: rules, TransitionDefaultMinimumObjectSize: size });
       store.scheduler?.rebuild(store.bucket(Bucket));
@@ -229,9 +225,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       if (b.versioning !== 'Enabled') {
         throw new ServiceError('InvalidBucketState', 'Versioning must be \'Enabled\' on the bucket to apply a Object Lock configuration', 409);
       }
-      if (config?.ObjectLockEnabled !== 'Enabled') throw malformedXml();
-      const r = config.Rule?.DefaultRetention;
-      if (r && (!r.Mode || (r.Days === undefined) === (r.Years === undefined))) throw malformedXml();
+      checkLockConfiguration(config);
       b.objectLock = true;
       b.config.objectLock = config;
       store.buckets.put(Bucket, b);

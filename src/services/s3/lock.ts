@@ -2,10 +2,12 @@
 import { ServiceError } from '../errors.js';
 import type { ObjectLockConfiguration } from '../../generated/s3.js';
 import type { BucketRecord, ObjectRecord } from './store.js';
-import { invalidRequest } from './errors.js';
+import { invalidArgument, invalidRequest } from './errors.js';
 
 type LockInput = { ObjectLockMode?: string; ObjectLockRetainUntilDate?: Date; ObjectLockLegalHoldStatus?: string };
 const DAY = 86_400_000;
+
+export const pastRetention = () => invalidArgument('The retain until date must be in the future!');
 
 /** The lock a new version gets: from the request, else the bucket's default retention. */
 export function lockFromInput(b: BucketRecord, input: LockInput, now: Date): ObjectRecord['lock'] {
@@ -17,6 +19,10 @@ export function lockFromInput(b: BucketRecord, input: LockInput, now: Date): Obj
   if (!!input.ObjectLockMode !== !!input.ObjectLockRetainUntilDate) {
     throw invalidRequest('x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied');
   }
+  if (input.ObjectLockMode && input.ObjectLockMode !== 'GOVERNANCE' && input.ObjectLockMode !== 'COMPLIANCE') {
+    throw invalidArgument('Unknown wormMode directive.', 'x-amz-object-lock-mode', input.ObjectLockMode);
+  }
+  if (input.ObjectLockRetainUntilDate && input.ObjectLockRetainUntilDate <= now) throw pastRetention();
   const lock: NonNullable<ObjectRecord['lock']> = {};
   if (input.ObjectLockMode) {
     lock.mode = input.ObjectLockMode;

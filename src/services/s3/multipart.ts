@@ -69,6 +69,17 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
     if (old) rt.engine.blobs.delete(old.blob);
   };
 
+  /**
+   * A retried CompleteMultipartUpload of an upload already completed, with the same parts, answers
+   * as the first did while that object version exists (S3 is idempotent here); otherwise undefined.
+   */
+  const completedAgain = (bucket: string, key: string, uploadId: string, asked: { PartNumber?: number; ETag?: string }[]) => {
+    const done = store.completed(bucket).get(uploadKey(key, uploadId));
+    if (!done || store.uploads(bucket).has(uploadKey(key, uploadId)) || !store.findVersion(bucket, key, done.versionId)) return undefined;
+    const same = asked.length === done.parts.length && asked.every((a, i) => a.PartNumber === done.parts[i][0] && unquote(a.ETag) === done.parts[i][1]);
+    return same ? done.result as Awaited<ReturnType<NonNullable<S3Provider['CompleteMultipartUpload']>>> : undefined;
+  };
+
   return {
     CreateMultipartUpload: (input, ctx) => {
       const b = store.bucket(input.Bucket);
@@ -161,6 +172,8 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
 
     CompleteMultipartUpload: async (input, ctx) => {
       const b = store.bucket(input.Bucket);
+      const again = completedAgain(b.name, input.Key, input.UploadId, input.MultipartUpload?.Parts ?? []);
+      if (again) return again;
       const u = upload(b.name, input.Key, input.UploadId);
       const asked = input.MultipartUpload?.Parts ?? [];
       if (!asked.length) throw malformedXml();
@@ -188,15 +201,17 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
       });
       checkWriteConditions(store.objects(b.name).get(u.key), input, u.key);
 
-      const alg = isAlgorithm(u.checksumAlgorithm) ? u.checksumAlgorithm : undefined;
-      const full = alg && u.checksumType === 'FULL_OBJECT' ? hasher(alg) : undefined;
+      // an upload created without an algorithm gets S3's default: a full-object CRC64NVME
+      const alg: Algorithm = isAlgorithm(u.checksumAlgorithm) ? u.checksumAlgorithm : 'CRC64NVME';
+      const type: ChecksumType = u.checksumAlgorithm ? u.checksumType ?? 'COMPOSITE' : 'FULL_OBJECT';
+      const full = type === 'FULL_OBJECT' ? hasher(alg) : undefined;
       const blob = newId();
       const concatenated = Readable.from((async function* () {
         for (const p of parts) if (p.size) yield* rt.engine.blobs.read(p.blob);
       })());
       const { size } = await rt.engine.blobs.write(blob, concatenated, full ? (c) => full.update(c) : undefined);
       let checksum: ObjectRecord['checksum'];
-      if (alg) {
+      {
         const value = full
           ? (await full.digest()).toString('base64')
           : await compositeChecksum(alg, parts.map((p) => p.checksum?.value ?? ''));
@@ -205,7 +220,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
           rt.engine.blobs.delete(blob);
           throw new ServiceError('BadDigest', `The ${alg} you specified did not match the calculated checksum.`, 400);
         }
-        checksum = { algorithm: alg, value, type: u.checksumType ?? 'COMPOSITE' };
+        checksum = { algorithm: alg, value, type };
       }
       const etag = createHash('md5').update(Buffer.concat(parts.map((p) => Buffer.from(p.md5, 'hex')))).digest('hex');
       const rec: ObjectRecord = {
@@ -217,17 +232,19 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         rt.engine.blobs.delete(blob);
         throw noSuchUpload(u.uploadId);
       }
-      rt.engine.transaction(() => {
-        for (const old of store.putVersion(b, rec)) rt.engine.blobs.delete(old);
-        dropUpload(b.name, u);
-      });
-      events.emit(b, 'ObjectCreated:CompleteMultipartUpload', rec, ctx);
-      return {
+      const result = {
         Location: `${s3BucketUrl(rt.config, b.name)}/${encodeURIComponent(u.key)}`, Bucket: b.name, Key: u.key, ETag: rec.etag,
         ...checksumFields(checksum),
         ...(isVersioned(b) ? { VersionId: rec.versionId } : {}),
         ...(u.sse ?? {}),
       };
+      rt.engine.transaction(() => {
+        for (const old of store.putVersion(b, rec)) rt.engine.blobs.delete(old);
+        dropUpload(b.name, u);
+        store.completed(b.name).put(uploadKey(u.key, u.uploadId), { parts: parts.map((p) => [p.number, p.md5]), versionId: rec.versionId, result });
+      });
+      events.emit(b, 'ObjectCreated:CompleteMultipartUpload', rec, ctx);
+      return result;
     },
 
     AbortMultipartUpload: (input) => {
@@ -276,9 +293,12 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
       }
       const last = uploads.at(-1);
       return {
-        Bucket: b.name, KeyMarker: input.KeyMarker ?? '', UploadIdMarker: input.UploadIdMarker ?? '', Prefix: prefix, MaxUploads: max, IsTruncated: truncated,
+        Bucket: b.name, KeyMarker: input.KeyMarker ?? '', UploadIdMarker: input.UploadIdMarker ?? '',
+        // S3 names the last upload listed whether or not the page was cut, and echoes Prefix only when sent
+        ...(last ? { NextKeyMarker: last.key, NextUploadIdMarker: last.uploadId } : {}),
+        ...(input.Prefix !== undefined ? { Prefix: input.Prefix } : {}),
+        MaxUploads: max, IsTruncated: truncated,
         ...(input.Delimiter ? { Delimiter: input.Delimiter } : {}),
-        ...(truncated && last ? { NextKeyMarker: last.key, NextUploadIdMarker: last.uploadId } : {}),
         Uploads: uploads.map((u) => ({
           UploadId: u.uploadId, Key: u.key, Initiated: u.initiated, StorageClass: u.storageClass as never, Owner: owner(u.owner), Initiator: owner(u.owner),
           ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm as never, ChecksumType: u.checksumType } : {}),

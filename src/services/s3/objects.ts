@@ -20,10 +20,12 @@ import { archiveStatus, recordAccess } from './tiering.js';
 /** Version id for a new version: random when versioning is enabled, 'null' otherwise. */
 export const newVersionId = (b: BucketRecord) => (b.versioning === 'Enabled' ? newId(24) : 'null');
 export const isVersioned = (b: BucketRecord) => b.versioning !== undefined;
+/** A version id S3 could have issued: "null" or 32 URL-safe characters (S3's ids and Nimbus's alike). */
+export const validVersionId = (id: string) => id === 'null' || /^[A-Za-z0-9_.-]{32}$/.test(id);
 
 /** The live object (not a delete marker) a read names; NoSuchKey / NoSuchVersion / MethodNotAllowed otherwise. */
 export function readable(store: S3Store, b: BucketRecord, key: string, versionId: string | undefined): ObjectRecord {
-  if (versionId !== undefined && versionId !== 'null' && !isVersioned(b)) {
+  if (versionId !== undefined && ((versionId !== 'null' && !isVersioned(b)) || !validVersionId(versionId))) {
     throw invalidArgument('Invalid version id specified', 'versionId', versionId);
   }
   const rec = store.findVersion(b.name, key, versionId);
@@ -62,7 +64,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     if (versionId !== undefined) {
       const rec = store.findVersion(b.name, key, versionId);
       if (!rec) {
-        if (versionId !== 'null' && !/^[A-Za-z0-9_.-]+$/.test(versionId)) throw invalidArgument('Invalid version id specified', 'versionId', versionId);
+        if (!validVersionId(versionId)) throw invalidArgument('Invalid version id specified', 'versionId', versionId);
         return { Key: key, VersionId: versionId };
       }
       checkLockedDelete(rec, bypass, ctx.clock.now());

@@ -4,6 +4,7 @@ import { ServiceError } from '../errors.js';
 import type { S3Store, BucketRecord } from './store.js';
 import { readable, saveInPlace } from './objects.js';
 import { aclPolicy, checkCannedAcl } from './acl.js';
+import { pastRetention } from './lock.js';
 import { invalidRequest, malformedXml } from './errors.js';
 
 const lockedBucket = (store: S3Store, name: string): BucketRecord => {
@@ -19,6 +20,7 @@ export function retentionHandlers(store: S3Store): S3Provider {
       const rec = readable(store, b, input.Key, input.VersionId);
       const r = input.Retention ?? {};
       if (r.Mode && r.Mode !== 'GOVERNANCE' && r.Mode !== 'COMPLIANCE') throw malformedXml();
+      if (r.RetainUntilDate && r.RetainUntilDate <= ctx.clock.now()) throw pastRetention();
       const l = rec.lock ?? {};
       const active = l.mode && l.until && l.until > ctx.clock.now();
       // COMPLIANCE can only be extended; GOVERNANCE only changed with the bypass header

@@ -115,6 +115,13 @@ export function s3System(rt: Runtime): StoreScope {
   return rt.shared('s3/system', () => rt.stores('s3', (scope) => scope).system());
 }
 
+export interface CompletedUpload {
+  /** [part number, md5 hex] as completed */
+  parts: [number, string][];
+  versionId: string;
+  result: Record<string, unknown>;
+}
+
 export class S3Store {
   readonly buckets: Collection<BucketRecord>;
   private lastSeq = 0;
@@ -150,6 +157,11 @@ export class S3Store {
 
   parts(bucket: string): Collection<PartRecord> {
     return this.scope.collection<PartRecord>(`parts/${bucket}`);
+  }
+
+  /** completed multipart uploads (key NUL uploadId): what a retried CompleteMultipartUpload answers */
+  completed(bucket: string): Collection<CompletedUpload> {
+    return this.scope.collection<CompletedUpload>(`completed/${bucket}`);
   }
 
   nextSeq(): number {
@@ -243,7 +255,7 @@ export class S3Store {
   dropBucket(name: string): void {
     this.rt.engine.transaction(() => {
       for (const [, p] of this.parts(name).scan()) this.rt.engine.blobs.delete(p.blob);
-      for (const c of [this.objects(name), this.versions(name), this.uploads(name), this.parts(name)]) c.clear();
+      for (const c of [this.objects(name), this.versions(name), this.uploads(name), this.parts(name), this.completed(name)]) c.clear();
       this.buckets.delete(name);
     });
   }

@@ -10,7 +10,7 @@ import { apply, applyTransaction, checkNewImage, conditionFailed, transactionCan
 import { checkItemKey, encodeKey, encodeValue } from '../keys.js';
 import type { DynamoStore, TableMeta } from '../store.js';
 import { getTable } from '../tables.js';
-import { invalid, itemSize, normaliseItem, type Item, type Value } from '../values.js';
+import { invalid, itemSize, normaliseItem, typeOf, type Item, type Value } from '../values.js';
 import { parseStatement, type Statement } from './parser.js';
 
 const PAGE_BYTES = 1024 * 1024;
@@ -67,7 +67,9 @@ function select(store: DynamoStore, st: Extract<Statement, { k: 'select' }>, lim
   const idx = st.index ? t.indexes.find((i) => i.name === st.index) : undefined;
   if (st.index && !idx) throw invalid(`The table does not have the specified index: ${st.index}`);
   const key = idx?.key ?? t.key;
-  const hash = equalities(st.where)[key.hash];
+  // a partition value of another type than the key's matches nothing: the filter below decides
+  const eqHash = equalities(st.where)[key.hash];
+  const hash = eqHash && typeOf(eqHash) === key.hashType ? eqHash : undefined;
   const coll = idx ? store.index(t, idx) : store.items(t);
   const after = nextToken ? Buffer.from(nextToken, 'base64url').toString() : undefined;
   const items: Item[] = [];

@@ -156,13 +156,13 @@ test('SQS and DynamoDB deny with AccessDeniedException and the IAM sentence', as
     assert.equal(e.message, 'User: arn:aws:iam::000000000000:user/gina is not authorized to perform: sqs:SendMessage on resource: arn:aws:sqs:us-east-1:000000000000:jobs because no identity-based policy allows the sqs:SendMessage action');
   });
   const ddb = new DynamoDBClient(clientConfig(nimbus.url));
-  await ddb.send(new CreateTableCommand({ TableName: 't', AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await ddb.send(new CreateTableCommand({ TableName: 'tbl', AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
   const noDdb = await userWith('hank', ['arn:aws:iam::aws:policy/AmazonS3FullAccess']);
-  await rejects(new DynamoDBClient(clientConfig(nimbus.url, { credentials: noDdb })).send(new GetItemCommand({ TableName: 't', Key: { k: { S: '1' } } })), 'AccessDeniedException', 400, (e) => {
-    assert.equal(e.message, 'User: arn:aws:iam::000000000000:user/hank is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/t because no identity-based policy allows the dynamodb:GetItem action');
+  await rejects(new DynamoDBClient(clientConfig(nimbus.url, { credentials: noDdb })).send(new GetItemCommand({ TableName: 'tbl', Key: { k: { S: '1' } } })), 'AccessDeniedException', 400, (e) => {
+    assert.equal(e.message, 'User: arn:aws:iam::000000000000:user/hank is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/tbl because no identity-based policy allows the dynamodb:GetItem action');
   });
   // ReadOnlyAccess reads the table
-  const item = await new DynamoDBClient(clientConfig(nimbus.url, { credentials: gina })).send(new GetItemCommand({ TableName: 't', Key: { k: { S: '1' } } }));
+  const item = await new DynamoDBClient(clientConfig(nimbus.url, { credentials: gina })).send(new GetItemCommand({ TableName: 'tbl', Key: { k: { S: '1' } } }));
   assert.equal(item.Item, undefined);
 });
 

@@ -26,6 +26,9 @@ const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = 
 const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove|Tag|Untag)/;
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
 
+/** Operations whose unsigned requests are authorized by what they carry, not by IAM. */
+const SELF_AUTHENTICATED = new Set(['s3:PostObject', 'sns:ConfirmSubscription', 'sns:Unsubscribe']);
+
 export class Enforcer {
   /** resolved principals, dropped whenever IAM's state changes */
   private readonly principals = new Map<string, Resolved>();
@@ -223,6 +226,10 @@ export class Enforcer {
     if (call.service === 'sts' && call.operation === 'GetCallerIdentity') return;
     // a web identity or SAML assertion is its own credential: the handler checks it and the trust policy
     if (call.service === 'sts' && (call.operation === 'AssumeRoleWithWebIdentity' || call.operation === 'AssumeRoleWithSAML')) return;
+    // unsigned calls that carry their own credential: an S3 POST form (its policy's signature, checked
+    // by the handler; the signer's own permissions are not evaluated yet) and SNS's confirmation and
+    // unsubscribe links (the token, or the subscription ARN AWS hands out)
+    if (call.principal.kind === 'anonymous' && SELF_AUTHENTICATED.has(`${call.service}:${call.operation}`)) return;
     this.serviceWrite(call.service, call.operation);
     const enforce = this.rt.config.enforceIam;
     // audit mode stays cheap: nothing to do when info lines are not written; the root is not audited

@@ -26,7 +26,7 @@ if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) fail('usage: npm run new-service <
 const index = JSON.parse(readFileSync(at('models', 'index.json'), 'utf8'));
 if (!index[name]) fail(`no service "${name}" in models/index.json (run npm run codegen after adding it to scripts/codegen.mjs)`);
 const providerPath = at('src', 'services', name, 'provider.ts');
-const testPath = at('test', `${name}.test.ts`);
+const testPath = at('test', name, `${name}.test.ts`);
 for (const p of [providerPath, testPath]) if (existsSync(p)) fail(`${p} exists; nothing written`);
 const registryPath = at('src', 'services', 'registry.ts');
 const registry = readFileSync(registryPath, 'utf8');
@@ -55,6 +55,7 @@ if (!existsSync(at('src', 'generated', `${name}.ts`))) {
 const model = JSON.parse(readFileSync(at('models', `${name}.json`), 'utf8'));
 const P = pascal(name);
 mkdirSync(dirname(providerPath), { recursive: true });
+mkdirSync(dirname(testPath), { recursive: true });
 writeFileSync(
   providerPath,
   `// ${model.metadata.serviceFullName ?? model.metadata.serviceId}: what Nimbus serves of it. Keep this file to wiring:
@@ -93,7 +94,7 @@ writeFileSync(
 // the stub's answer; replace it with the official client (@aws-sdk/client-…) as operations are served.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverForFile, region } from './helpers.js';
+import { serverForFile, region } from '../helpers.js';
 
 const nimbus = serverForFile();
 

@@ -69,6 +69,11 @@ export interface Integrations {
     mayAssume(caller: import('./services/types.js').Principal, roleArn: string, keys: Record<string, string | string[] | undefined>, action?: string, federated?: string): { allowed: boolean; message?: string };
     /** A web identity token checked against the account's OIDC provider (throws InvalidIdentityToken, ExpiredTokenException). */
     webIdentity(account: string, token: string): { providerArn: string; issuer: string; subject: string; audience: string; claims: Record<string, unknown> };
+    /** A base64 SAML response checked against the account's SAML provider: signature, issuer, audience, validity (throws InvalidIdentityToken, ExpiredTokenException). */
+    samlIdentity(providerArn: string, assertion: string): SamlIdentity;
+    /** An opaque, tamper-proof encoding of an authorization failure (EC2's UnauthorizedOperation), and its decoding (undefined when not Nimbus's). */
+    encodeDenial(account: string, detail: Record<string, unknown>): string;
+    decodeDenial(account: string, message: string): Record<string, unknown> | undefined;
     /** Throws MalformedPolicyDocument as IAM would for a session policy. */
     checkSessionPolicy(doc: string): void;
     /** A managed policy's default document by ARN (AWS managed or the account's), or undefined. */
@@ -90,6 +95,24 @@ export interface Integrations {
     /** Up to `limit` records after a sequence number ('' for the oldest), shaped as GetRecords returns them. */
     read(account: string, region: string, arn: string, after: string, limit: number, now: number): { records: DynamoStreamRecord[]; next: string; closed: boolean };
   };
+}
+
+/** What a signed SAML assertion says (IAM's `samlIdentity`). */
+export interface SamlIdentity {
+  providerArn: string;
+  issuer: string;
+  subject: string;
+  subjectType: string;
+  audience: string;
+  nameQualifier: string;
+  sessionName: string;
+  sourceIdentity?: string;
+  sessionDuration?: number;
+  /** role ARNs the assertion maps the user to with this provider */
+  roles: string[];
+  attributes: Record<string, string[]>;
+  tags: Record<string, string>;
+  transitive: string[];
 }
 
 /** A DynamoDB stream as its table keeps it (one shard per stream). */

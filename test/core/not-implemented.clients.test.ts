@@ -7,7 +7,7 @@ import { S3Client, GetObjectTorrentCommand } from '@aws-sdk/client-s3';
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { KMSClient, DescribeCustomKeyStoresCommand } from '@aws-sdk/client-kms';
-import { STSClient, DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
+import { IAMClient, ChangePasswordCommand } from '@aws-sdk/client-iam';
 import { serverForFile, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
 
 const nimbus = serverForFile();
@@ -19,7 +19,7 @@ const families = [
   { protocol: 'json 1.1', cli: ['kms', 'describe-custom-key-stores'], service: 'kms', op: 'DescribeCustomKeyStores', sdk: (u: string) => new KMSClient(clientConfig(u)).send(new DescribeCustomKeyStoresCommand({})) },
   { protocol: 'rest-json', cli: ['lambda', 'list-code-signing-configs'], service: 'lambda', op: 'ListCodeSigningConfigs', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListCodeSigningConfigsCommand({})) },
   { protocol: 'rest-xml', cli: ['s3api', 'get-object-torrent', '--bucket', 'bucket', '--key', 'key', '/dev/null'], service: 's3', op: 'GetObjectTorrent', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new GetObjectTorrentCommand({ Bucket: 'bucket', Key: 'key' })) },
-  { protocol: 'query', cli: ['sts', 'decode-authorization-message', '--encoded-message', 'x'], service: 'sts', op: 'DecodeAuthorizationMessage', sdk: (u: string) => new STSClient(clientConfig(u)).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })) },
+  { protocol: 'query', cli: ['iam', 'change-password', '--old-password', 'a', '--new-password', 'b'], service: 'iam', op: 'ChangePassword', sdk: (u: string) => new IAMClient(clientConfig(u)).send(new ChangePasswordCommand({ OldPassword: 'a', NewPassword: 'b' })) },
   { protocol: 'ec2', cli: ['ec2', 'describe-instances'], service: 'ec2', op: 'DescribeInstances', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeInstancesCommand({})) },
   { protocol: 'smithy-rpc-v2-cbor', cli: ['cloudwatch', 'list-metrics'], service: 'cloudwatch', op: 'ListMetrics', sdk: (u: string) => new CloudWatchClient(clientConfig(u)).send(new ListMetricsCommand({})) },
 ];

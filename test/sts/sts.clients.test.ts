@@ -102,12 +102,10 @@ test('AssumeRole: an invalid session name is a ValidationError with the pattern'
   );
 });
 
-test('an operation without a handler answers NotImplemented (501) naming service and operation', async () => {
+test('DecodeAuthorizationMessage refuses a message Nimbus did not encode (400)', async () => {
   await assert.rejects(sts().send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, 'NotImplemented');
-    assert.equal(e.$metadata?.httpStatusCode, 501);
-    assert.match(e.message, /DecodeAuthorizationMessage/);
-    assert.match(e.message, /sts/);
+    assert.equal(e.name, 'InvalidAuthorizationMessageException');
+    assert.equal(e.$metadata?.httpStatusCode, 400);
     return true;
   });
 });
@@ -123,10 +121,10 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     assert.equal(out.Arn, 'arn:aws:iam::000000000000:root');
   });
 
-  test(`AWS CLI ${name}: prints NotImplemented for an operation Nimbus lacks`, async () => {
+  test(`AWS CLI ${name}: decode-authorization-message prints STS's error for a foreign message`, async () => {
     const r = await runCli(cli, ['--endpoint-url', nimbus.url, 'sts', 'decode-authorization-message', '--encoded-message', 'x']);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /An error occurred \(NotImplemented\) when calling the DecodeAuthorizationMessage operation: .*sts/);
+    assert.match(r.stderr, /An error occurred \(InvalidAuthorizationMessageException\) when calling the DecodeAuthorizationMessage operation/);
   });
 }
 

@@ -8,6 +8,7 @@ import type { Keys } from './policy/wildcard.js';
 import { asks, requestKeys, type Ask } from './actions.js';
 import { resolve, type Resolved } from './identity.js';
 import type { IamStore } from './store.js';
+import { denialCodec, denialDetail } from './denials.js';
 
 /** A resource's own policy and the account that owns the resource. */
 interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string> }
@@ -252,12 +253,12 @@ export class Enforcer {
       return;
     }
     this.rt.log.info(`iam: denied ${req.action} on ${req.resource} to ${req.principal.arn}: ${verdict.decision}, ${why}`);
-    throw denialError(call, verdict, req);
+    throw denialError(call, verdict, req, (detail) => denialCodec(this.store(call.principal.account).meta).encode(detail));
   }
 }
 
 /** A denial in the words of the caller's service and protocol. */
-export function denialError(call: CallInfo, verdict: Verdict, req: EvalRequest): ServiceError {
+export function denialError(call: CallInfo, verdict: Verdict, req: EvalRequest, encode?: (detail: Record<string, unknown>) => string): ServiceError {
   if (call.service === 's3') {
     const detailed = call.principal.kind !== 'anonymous' && req.resourceAccount === call.principal.account;
     return new ServiceError('AccessDenied', detailed ? denialMessage(verdict, req, true) : 'Access Denied', 403);
@@ -265,7 +266,15 @@ export function denialError(call: CallInfo, verdict: Verdict, req: EvalRequest):
   // STS refuses a role the trust policy does not open to the caller in its classic, shorter words
   const trustRefusal = call.service === 'sts' && verdict.policyType === 'resource-based policy';
   const message = trustRefusal ? `User: ${req.principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}` : denialMessage(verdict, req);
-  if (call.protocol === 'query' || call.protocol === 'ec2') return new ServiceError('AccessDenied', message, 403);
+  // EC2 answers UnauthorizedOperation with an encoded message STS DecodeAuthorizationMessage reads back
+  if (call.protocol === 'ec2') {
+    const encoded = encode?.(denialDetail({
+      principalId: call.principal.userId, principalArn: req.principal.arn, action: req.action, resource: req.resource,
+      explicitDeny: verdict.decision === 'ExplicitDeny', conditions: req.keys,
+    }));
+    return new ServiceError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}.${encoded ? ` Encoded authorization failure message: ${encoded}` : ''}`, 403);
+  }
+  if (call.protocol === 'query') return new ServiceError('AccessDenied', message, 403);
   if (call.service === 'sqs') return new ServiceError('AccessDeniedException', message, 403);
   return new ServiceError('AccessDeniedException', message, call.protocol === 'json' ? 400 : 403);
 }

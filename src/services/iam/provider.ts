@@ -11,6 +11,8 @@ import { policyHandlers, managedDocument } from './policies.js';
 import { simulateHandlers } from './simulate.js';
 import { reportHandlers } from './report.js';
 import { checkWebIdentity, jwksRoute } from './oidc.js';
+import { checkSaml } from './saml.js';
+import { denialCodec } from './denials.js';
 import { Enforcer } from './enforce.js';
 import { resolve } from './identity.js';
 
@@ -181,6 +183,9 @@ function create(rt: Runtime): IamProvider {
     },
     managedPolicy: (account, arn) => managedDocument(storeOf(account), arn),
     webIdentity: (account, token) => checkWebIdentity(rt, storeOf, account, token),
+    samlIdentity: (providerArn, assertion) => checkSaml(rt, storeOf, providerArn, assertion),
+    encodeDenial: (account, detail) => denialCodec(storeOf(account).meta).encode(detail),
+    decodeDenial: (account, message) => denialCodec(storeOf(account).meta).decode(message),
   };
   jwksRoute(rt, storeOf);
   return wrapped as IamProvider;

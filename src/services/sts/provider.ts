@@ -127,6 +127,58 @@ function create(rt: Runtime): StsProvider {
       };
     },
 
+    DecodeAuthorizationMessage: ({ EncodedMessage }, ctx) => {
+      const detail = rt.integrations.iam?.decodeDenial(ctx.principal.account, EncodedMessage);
+      if (!detail) throw new ServiceError('InvalidAuthorizationMessageException', 'The encoded authorization message is invalid or was not issued for this account.', 400);
+      return { DecodedMessage: JSON.stringify(detail) };
+    },
+
+    AssumeRoleWithSAML: ({ RoleArn, PrincipalArn, SAMLAssertion, DurationSeconds, Policy, PolicyArns }, ctx) => {
+      const m = ROLE_ARN.exec(RoleArn);
+      if (!m) throw validation(`${RoleArn} is invalid`);
+      const [, account] = m;
+      const iam = rt.integrations.iam;
+      const refused = () => new ServiceError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithSAML', 403);
+      if (!iam) throw refused();
+      const id = iam.samlIdentity(PrincipalArn, SAMLAssertion);
+      const role = iam.role(RoleArn);
+      if (!role || !id.roles.includes(RoleArn)) throw refused();
+      const keys: Record<string, string | string[] | undefined> = {
+        'saml:aud': id.audience, 'saml:sub': id.subject, 'saml:sub_type': id.subjectType, 'saml:iss': id.issuer,
+        'saml:namequalifier': id.nameQualifier, 'saml:doc': `${account}/${PrincipalArn.split('/').pop()}`,
+        'aws:currenttime': ctx.clock.now().toISOString(),
+      };
+      for (const [name, values] of Object.entries(id.attributes)) {
+        const short = name.split(/[/:]/).pop()!.toLowerCase();
+        if (short && !keys[`saml:${short}`]) keys[`saml:${short}`] = values.length === 1 ? values[0] : values;
+      }
+      for (const [k, v] of Object.entries(id.tags)) keys[`aws:requesttag/${k.toLowerCase()}`] = v;
+      if (!iam.mayAssume(ctx.principal, RoleArn, keys, 'sts:AssumeRoleWithSAML', PrincipalArn).allowed) throw refused();
+      if (Object.keys(id.tags).length && !iam.mayAssume(ctx.principal, RoleArn, keys, 'sts:TagSession', PrincipalArn).allowed) throw refused();
+      const requested = DurationSeconds ?? 3600;
+      if (requested > role.maxSessionDuration) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+      const seconds = Math.min(requested, id.sessionDuration ?? requested);
+      const policies = sessionPolicies(account, Policy, PolicyArns);
+      const arn = `arn:aws:sts::${account}:assumed-role/${role.name}/${id.sessionName}`;
+      const principal: Principal = {
+        kind: 'assumed-role', account, arn, userId: `${role.roleId}:${id.sessionName}`,
+        session: {
+          roleArn: role.arn,
+          ...(policies ? { policies } : {}),
+          ...(Object.keys(id.tags).length ? { tags: id.tags } : {}),
+          ...(id.transitive.length ? { transitive: id.transitive } : {}),
+          ...(id.sourceIdentity ? { sourceIdentity: id.sourceIdentity } : {}),
+        },
+      };
+      return {
+        Credentials: issue(rt, principal, seconds),
+        AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: arn },
+        Subject: id.subject, SubjectType: id.subjectType, Issuer: id.issuer, Audience: id.audience, NameQualifier: id.nameQualifier,
+        ...(id.sourceIdentity ? { SourceIdentity: id.sourceIdentity } : {}),
+        ...packed(policies, Object.keys(id.tags).length ? Object.entries(id.tags).map(([Key, Value]) => ({ Key, Value })) : undefined),
+      };
+    },
+
     AssumeRole: (input, ctx) => {
       const { RoleArn, RoleSessionName, DurationSeconds, Policy, PolicyArns, Tags, TransitiveTagKeys, ExternalId, SourceIdentity } = input;
       const m = ROLE_ARN.exec(RoleArn);

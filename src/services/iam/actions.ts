@@ -102,6 +102,13 @@ const tableArn = (name: unknown, w: Where) => {
   const n = str(name);
   return n.startsWith('arn:') ? n : `arn:aws:dynamodb:${w.region}:${w.account}:table/${n}`;
 };
+/** A KMS key reference (id, ARN, alias name or alias ARN) as an ARN: aliases stay alias ARNs (the enforcer resolves them). */
+const kmsArn = (v: unknown, w: Where) => {
+  const s = str(v);
+  if (!s) return '*';
+  if (s.startsWith('arn:')) return s;
+  return `arn:aws:kms:${w.region}:${w.account}:${s.startsWith('alias/') ? s : `key/${s}`}`;
+};
 const IAM_RESOURCE: [string, string][] = [['UserName', 'user'], ['RoleName', 'role'], ['GroupName', 'group'], ['InstanceProfileName', 'instance-profile']];
 
 /** What a call asks: one or more (action, resource) pairs, all of which must be allowed. */
@@ -132,6 +139,13 @@ export function asks(service: string, operation: string, input: In, w: Where): A
       return [{ action: `dynamodb:${operation}`, resource: input.StreamArn ? str(input.StreamArn) : '*' }];
     case 'sts':
       return generic(input.RoleArn ? str(input.RoleArn) : '*');
+    case 'kms': {
+      // ReEncrypt needs both halves; an alias operation needs the alias and the key it names
+      if (operation === 'ReEncrypt') return [{ action: 'kms:ReEncryptFrom', resource: kmsArn(input.SourceKeyId, w) }, { action: 'kms:ReEncryptTo', resource: kmsArn(input.DestinationKeyId, w) }];
+      if (operation === 'CreateAlias' || operation === 'UpdateAlias') return [...generic(kmsArn(input.AliasName, w)), ...generic(kmsArn(input.TargetKeyId, w))];
+      if (operation === 'DeleteAlias') return generic(kmsArn(input.AliasName, w));
+      return generic(kmsArn(input.KeyId, w));
+    }
     case 'iam': {
       if (input.PolicyArn !== undefined && !/User|Role|Group/.test(operation)) return generic(str(input.PolicyArn));
       for (const [field, kind] of IAM_RESOURCE) {
@@ -156,6 +170,21 @@ export function requestKeys(service: string, input: In, keys: Record<string, str
     if (typeof input.ExternalId === 'string') keys['sts:externalid'] = input.ExternalId;
     if (typeof input.RoleSessionName === 'string') keys['sts:rolesessionname'] = input.RoleSessionName;
     if (typeof input.SourceIdentity === 'string') keys['sts:sourceidentity'] = input.SourceIdentity;
+  }
+  if (service === 'kms') {
+    const ec = input.EncryptionContext as Record<string, string> | undefined;
+    if (ec && typeof ec === 'object') {
+      for (const [k, v] of Object.entries(ec)) keys[`kms:encryptioncontext:${k.toLowerCase()}`] = v;
+      keys['kms:encryptioncontextkeys'] = Object.keys(ec);
+    }
+    for (const [field, key] of [['EncryptionAlgorithm', 'kms:encryptionalgorithm'], ['SigningAlgorithm', 'kms:signingalgorithm'], ['KeySpec', 'kms:keyspec'],
+      ['KeyUsage', 'kms:keyusage'], ['GranteePrincipal', 'kms:granteeprincipal'], ['RetiringPrincipal', 'kms:retiringprincipal'], ['MacAlgorithm', 'kms:macalgorithm'],
+      ['Origin', 'kms:keyorigin']] as const) {
+      if (typeof input[field] === 'string') keys[key] = input[field] as string;
+    }
+    if (Array.isArray(input.Operations)) keys['kms:grantoperations'] = input.Operations as string[];
+    if (typeof input.BypassPolicyLockoutSafetyCheck === 'boolean') keys['kms:bypasspolicylockoutsafetycheck'] = String(input.BypassPolicyLockoutSafetyCheck);
+    if (typeof input.MultiRegion === 'boolean') keys['kms:multiregion'] = String(input.MultiRegion);
   }
   const tags = input.Tags;
   if (Array.isArray(tags)) {

@@ -11,7 +11,7 @@ import type { IamStore } from './store.js';
 import { denialCodec, denialDetail } from './denials.js';
 
 /** A resource's own policy and the account that owns the resource. */
-interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string> }
+interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string>; /** the ARN to evaluate when the call named it otherwise (a KMS alias or ciphertext) */ arn?: string; alias?: string }
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -41,7 +41,7 @@ export class Enforcer {
 
   /** A call that may change resource policies (PutBucketPolicy, SetQueueAttributes, DeleteTopic, …) finished or is starting. */
   serviceWrite(service: string, operation: string): void {
-    if ((service === 's3' || service === 'sqs' || service === 'sns' || service === 'dynamodb') && POLICY_WRITES.test(operation)) {
+    if ((service === 's3' || service === 'sqs' || service === 'sns' || service === 'dynamodb' || service === 'kms') && POLICY_WRITES.test(operation)) {
       for (const k of this.sides.keys()) if (k.startsWith(`${service}|`)) this.sides.delete(k);
     }
   }
@@ -66,6 +66,8 @@ export class Enforcer {
     const input = call.input as Record<string, unknown>;
     const key = `${call.service}|${call.principal.account}|${call.service === 's3' ? String(input.Bucket) : ask.resource}|${typeof input.RoleArn === 'string' ? input.RoleArn : ''}`;
     if (call.service === 'sts') return this.readSide(call, ask); // trust policies: IAM's own state, read directly
+    // a ciphertext names its key: nothing to cache by
+    if (call.service === 'kms' && ask.resource === '*') return this.readSide(call, ask);
     let side = this.sides.get(key);
     if (!side) {
       side = { ...(await this.readSide(call, ask)), tags: await this.readTags(call, ask) };
@@ -96,6 +98,7 @@ export class Enforcer {
       const text = r && !(r instanceof ServiceError) ? (r.Policy as string | undefined) : undefined;
       return { account, policy: text ? this.compile(text, `bucket policy of ${input.Bucket}`) : undefined };
     }
+    if (call.service === 'kms') return this.keySide(call, ask);
     const account = ARN_ACCOUNT.exec(ask.resource)?.[1] ?? own;
     // a role's trust policy is the resource policy of sts:AssumeRole
     if (call.service === 'sts' && typeof input.RoleArn === 'string') {
@@ -115,6 +118,36 @@ export class Enforcer {
       return { account, policy: text ? this.compile(text, `topic policy of ${ask.resource}`) : undefined };
     }
     return { account };
+  }
+
+  /**
+   * A KMS key's policy, which must allow the call (naming the account delegates to IAM policies,
+   * as a trust policy does). An alias resolves to its key; Decrypt without a KeyId to the key its
+   * ciphertext names. A key that does not exist leaves the answer to the handler (NotFoundException).
+   */
+  private async keySide(call: CallInfo, ask: Ask): Promise<ResourceSide> {
+    const kms = this.rt.integrations.kms;
+    const input = call.input as Record<string, unknown>;
+    const own = call.principal.account;
+    let ref = ask.resource;
+    if (ref === '*' && input.CiphertextBlob instanceof Uint8Array && kms) ref = kms.keyOfCiphertext(Buffer.from(input.CiphertextBlob)) ?? '*';
+    if (ref === '*' || !kms) return { account: own };
+    const [, , , region, acct] = ref.split(':');
+    const where = { account: acct || own, region: region || call.region };
+    let arn: string;
+    try {
+      arn = kms.describeKey(where.account, where.region, ref).arn;
+    } catch {
+      return { account: where.account };
+    }
+    let policy: CompiledPolicy | undefined;
+    try {
+      const r = await this.rt.invoke('kms', 'GetKeyPolicy', { KeyId: arn, PolicyName: 'default' }, where) as { Policy?: string };
+      policy = r.Policy ? this.compile(r.Policy, `key policy of ${arn}`) : undefined;
+    } catch {
+      policy = undefined;
+    }
+    return { account: where.account, trust: true, policy, arn, ...(ref.includes(':alias/') ? { alias: ref.split(':').pop() } : {}) };
   }
 
   /** The resource's tags, for aws:ResourceTag/* (a bucket's, a queue's, a topic's, a table's). */
@@ -175,13 +208,14 @@ export class Enforcer {
       const side = await this.resourceSide(call, ask);
       if (p.kind === 'root' && side.account === p.account && !side.trust) continue;
       let askKeys = keys;
-      if (side.tags && Object.keys(side.tags).length) {
+      if ((side.tags && Object.keys(side.tags).length) || side.alias) {
         askKeys = { ...keys };
-        for (const [k, v] of Object.entries(side.tags)) askKeys[`aws:resourcetag/${k.toLowerCase()}`] = v;
+        for (const [k, v] of Object.entries(side.tags ?? {})) askKeys[`aws:resourcetag/${k.toLowerCase()}`] = v;
+        if (side.alias) askKeys['kms:requestalias'] = side.alias;
       }
       const req: EvalRequest = {
         action: ask.action,
-        resource: ask.resource,
+        resource: side.arn ?? ask.resource,
         principal: resolved?.who ?? { kind: 'anonymous', account: p.account, arn: p.arn },
         resourceAccount: side.account,
         keys: askKeys,

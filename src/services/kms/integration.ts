@@ -5,12 +5,20 @@ import type { KmsStore } from './store.js';
 import { awsManagedKey } from './keys.js';
 import { decryptWith, encryptWith, keyUsageError } from './crypto.js';
 import { randomBytes } from 'node:crypto';
+import { parse } from './ciphertext.js';
 
 export function kmsIntegration(store: KmsStore): NonNullable<Integrations['kms']> {
   return {
     describeKey(account, region, keyId) {
       const k = store.resolve(account, region, keyId);
       return { keyId: k.keyId, arn: k.arn, enabled: store.state(k) === 'Enabled', state: store.state(k), keyManager: k.manager };
+    },
+    keyOfCiphertext(blob) {
+      try {
+        return parse(blob).keyId;
+      } catch {
+        return undefined;
+      }
     },
     awsManagedKey: (account, region, service) => awsManagedKey(store, account, region, service).arn,
     encrypt(account, region, keyId, plaintext, context) {

@@ -109,6 +109,17 @@ const kmsArn = (v: unknown, w: Where) => {
   if (s.startsWith('arn:')) return s;
   return `arn:aws:kms:${w.region}:${w.account}:${s.startsWith('alias/') ? s : `key/${s}`}`;
 };
+/** A function named by name, name:qualifier, partial or full ARN (plus a Qualifier parameter) as its ARN. */
+const lambdaArn = (v: unknown, qualifier: unknown, w: Where) => {
+  const m = /^(?:arn:aws[a-z-]*:lambda:([a-z0-9-]+):)?(?:(\d{12}):)?(?:function:)?([\w-]+)(?::([\w$-]+))?$/.exec(str(v));
+  if (!m) return '*';
+  const q = m[4] ?? (typeof qualifier === 'string' && qualifier ? qualifier : undefined);
+  return `arn:aws:lambda:${m[1] ?? w.region}:${m[2] ?? w.account}:function:${m[3]}${q ? `:${q}` : ''}`;
+};
+/** Lambda operations whose IAM action has another name. */
+const LAMBDA_ACTION: Record<string, string> = {
+  Invoke: 'lambda:InvokeFunction', InvokeWithResponseStream: 'lambda:InvokeFunction', InvokeAsync: 'lambda:InvokeAsync',
+};
 const IAM_RESOURCE: [string, string][] = [['UserName', 'user'], ['RoleName', 'role'], ['GroupName', 'group'], ['InstanceProfileName', 'instance-profile']];
 
 /** What a call asks: one or more (action, resource) pairs, all of which must be allowed. */
@@ -139,6 +150,11 @@ export function asks(service: string, operation: string, input: In, w: Where): A
       return [{ action: `dynamodb:${operation}`, resource: input.StreamArn ? str(input.StreamArn) : '*' }];
     case 'sts':
       return generic(input.RoleArn ? str(input.RoleArn) : '*');
+    case 'lambda': {
+      const action = LAMBDA_ACTION[operation] ?? `lambda:${operation}`;
+      const fn = input.FunctionName ?? (operation === 'ListTags' || operation === 'TagResource' || operation === 'UntagResource' ? input.Resource : undefined);
+      return [{ action, resource: fn === undefined ? '*' : lambdaArn(fn, input.Qualifier, w) }];
+    }
     case 'kms': {
       // ReEncrypt needs both halves; an alias operation needs the alias and the key it names
       if (operation === 'ReEncrypt') return [{ action: 'kms:ReEncryptFrom', resource: kmsArn(input.SourceKeyId, w) }, { action: 'kms:ReEncryptTo', resource: kmsArn(input.DestinationKeyId, w) }];

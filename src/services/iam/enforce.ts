@@ -41,7 +41,7 @@ export class Enforcer {
 
   /** A call that may change resource policies (PutBucketPolicy, SetQueueAttributes, DeleteTopic, …) finished or is starting. */
   serviceWrite(service: string, operation: string): void {
-    if ((service === 's3' || service === 'sqs' || service === 'sns' || service === 'dynamodb' || service === 'kms') && POLICY_WRITES.test(operation)) {
+    if ((service === 's3' || service === 'sqs' || service === 'sns' || service === 'dynamodb' || service === 'kms' || service === 'lambda') && POLICY_WRITES.test(operation)) {
       for (const k of this.sides.keys()) if (k.startsWith(`${service}|`)) this.sides.delete(k);
     }
   }
@@ -110,6 +110,13 @@ export class Enforcer {
       const r = await get('sqs', 'GetQueueAttributes', { QueueUrl: `http://sqs/${acct}/${name}`, AttributeNames: ['Policy'] }, { account: acct, region });
       const text = r && !(r instanceof ServiceError) ? (r.Attributes as Record<string, string> | undefined)?.Policy : undefined;
       return { account, policy: text ? this.compile(text, `queue policy of ${name}`) : undefined };
+    }
+    // a function's policy (AddPermission): the qualified ARN's, else the unqualified function's
+    if (call.service === 'lambda' && ask.resource.includes(':function:') && call.operation !== 'CreateFunction') {
+      const [, , , region, acct, , name, qualifier] = ask.resource.split(':');
+      const r = await get('lambda', 'GetPolicy', { FunctionName: name, ...(qualifier ? { Qualifier: qualifier } : {}) }, { account: acct, region });
+      const text = r && !(r instanceof ServiceError) ? (r.Policy as string | undefined) : undefined;
+      return { account, policy: text ? this.compile(text, `function policy of ${name}`) : undefined };
     }
     if (call.service === 'sns' && ask.resource.startsWith('arn:aws:sns:') && call.operation !== 'CreateTopic') {
       const [, , , region, acct] = ask.resource.split(':');

@@ -174,6 +174,48 @@ export function asks(service: string, operation: string, input: In, w: Where): A
   }
 }
 
+/** An AttributeValue as the condition key sees it (S and N as written, B as base64). */
+const attrText = (v: unknown): string | undefined => {
+  const a = v as { S?: unknown; N?: unknown; B?: unknown } | undefined;
+  if (typeof a?.S === 'string') return a.S;
+  if (typeof a?.N === 'string') return a.N;
+  if (a?.B instanceof Uint8Array) return Buffer.from(a.B).toString('base64');
+  return undefined;
+};
+
+/**
+ * dynamodb:LeadingKeys — the partition key values a call touches on one table: from Key or Item,
+ * every request of a batch, or a Query's `<hash key> = :v` condition. Undefined when none is named.
+ */
+export function leadingKeys(operation: string, input: In, hashKey: string, table: string): string[] | undefined {
+  const out: string[] = [];
+  const add = (item: unknown) => {
+    const t = attrText((item as Record<string, unknown> | undefined)?.[hashKey]);
+    if (t !== undefined) out.push(t);
+  };
+  add(input.Key);
+  add(input.Item);
+  const requests = (input.RequestItems as Record<string, unknown> | undefined)?.[table];
+  if (Array.isArray(requests)) for (const r of requests as { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[]) add(r.PutRequest?.Item ?? r.DeleteRequest?.Key);
+  else if (requests && typeof requests === 'object') for (const k of ((requests as { Keys?: unknown[] }).Keys ?? [])) add(k);
+  if (operation === 'Query' && typeof input.KeyConditionExpression === 'string') {
+    const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
+    for (const m of input.KeyConditionExpression.matchAll(/([#\w.]+)\s*=\s*(:\w+)/g)) {
+      if ((names[m[1]] ?? m[1]) === hashKey) {
+        const t = attrText(values[m[2]]);
+        if (t !== undefined) out.push(t);
+      }
+    }
+  }
+  const conds = (input.KeyConditions as Record<string, { AttributeValueList?: unknown[] }> | undefined)?.[hashKey];
+  if (conds?.AttributeValueList?.length) {
+    const t = attrText(conds.AttributeValueList[0]);
+    if (t !== undefined) out.push(t);
+  }
+  return out.length ? [...new Set(out)] : undefined;
+}
+
 /** Condition keys a call carries beyond the global ones (s3:prefix, s3:x-amz-acl, aws:RequestTag/*). */
 export function requestKeys(service: string, input: In, keys: Record<string, string | string[] | undefined>): void {
   if (service === 's3') {
@@ -186,6 +228,11 @@ export function requestKeys(service: string, input: In, keys: Record<string, str
     if (typeof input.ExternalId === 'string') keys['sts:externalid'] = input.ExternalId;
     if (typeof input.RoleSessionName === 'string') keys['sts:rolesessionname'] = input.RoleSessionName;
     if (typeof input.SourceIdentity === 'string') keys['sts:sourceidentity'] = input.SourceIdentity;
+  }
+  if (service === 'dynamodb') {
+    if (typeof input.Select === 'string') keys['dynamodb:select'] = input.Select;
+    if (typeof input.ReturnValues === 'string') keys['dynamodb:returnvalues'] = input.ReturnValues;
+    if (typeof input.ReturnConsumedCapacity === 'string') keys['dynamodb:returnconsumedcapacity'] = input.ReturnConsumedCapacity;
   }
   if (service === 'kms') {
     const ec = input.EncryptionContext as Record<string, string> | undefined;

@@ -5,13 +5,13 @@ import { ServiceError } from '../../kit.js';
 import type { PolicyCache, CompiledPolicy } from './policy/parse.js';
 import { denialMessage, evaluate, type EvalRequest, type Verdict } from './policy/evaluate.js';
 import type { Keys } from './policy/wildcard.js';
-import { asks, requestKeys, type Ask } from './actions.js';
+import { asks, leadingKeys, requestKeys, type Ask } from './actions.js';
 import { resolve, type Resolved } from './identity.js';
 import type { IamStore } from './store.js';
 import { denialCodec, denialDetail } from './denials.js';
 
 /** A resource's own policy and the account that owns the resource. */
-interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string>; /** the ARN to evaluate when the call named it otherwise (a KMS alias or ciphertext) */ arn?: string; alias?: string }
+interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string>; /** a table's partition key attribute, for dynamodb:LeadingKeys */ hashKey?: string; /** the ARN to evaluate when the call named it otherwise (a KMS alias or ciphertext) */ arn?: string; alias?: string }
 
 const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
@@ -70,7 +70,7 @@ export class Enforcer {
     if (call.service === 'kms' && ask.resource === '*') return this.readSide(call, ask);
     let side = this.sides.get(key);
     if (!side) {
-      side = { ...(await this.readSide(call, ask)), tags: await this.readTags(call, ask) };
+      side = { ...(await this.readSide(call, ask)), tags: await this.readTags(call, ask), ...(await this.readHashKey(call, ask)) };
       if (this.sides.size > 10_000) this.sides.clear();
       this.sides.set(key, side);
     }
@@ -157,6 +157,20 @@ export class Enforcer {
     return { account: where.account, trust: true, policy, arn, ...(ref.includes(':alias/') ? { alias: ref.split(':').pop() } : {}) };
   }
 
+  /** A table's partition key attribute name (dynamodb:LeadingKeys needs it). */
+  private async readHashKey(call: CallInfo, ask: Ask): Promise<{ hashKey?: string }> {
+    if (call.service !== 'dynamodb' || !ask.resource.includes(':table/') || call.operation === 'CreateTable') return {};
+    const [, , , region, acct] = ask.resource.split(':');
+    try {
+      const r = await this.rt.invoke('dynamodb', 'DescribeTable', { TableName: ask.resource.split('/')[1] }, { account: acct, region }) as
+        { Table?: { KeySchema?: { AttributeName: string; KeyType: string }[] } };
+      const hashKey = r.Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
+      return hashKey ? { hashKey } : {};
+    } catch {
+      return {};
+    }
+  }
+
   /** The resource's tags, for aws:ResourceTag/* (a bucket's, a queue's, a topic's, a table's). */
   private async readTags(call: CallInfo, ask: Ask): Promise<Record<string, string> | undefined> {
     const input = call.input as Record<string, unknown>;
@@ -215,8 +229,10 @@ export class Enforcer {
       const side = await this.resourceSide(call, ask);
       if (p.kind === 'root' && side.account === p.account && !side.trust) continue;
       let askKeys = keys;
-      if ((side.tags && Object.keys(side.tags).length) || side.alias) {
+      const leading = side.hashKey ? leadingKeys(call.operation, input, side.hashKey, ask.resource.split('/')[1]) : undefined;
+      if ((side.tags && Object.keys(side.tags).length) || side.alias || leading) {
         askKeys = { ...keys };
+        if (leading) askKeys['dynamodb:leadingkeys'] = leading;
         for (const [k, v] of Object.entries(side.tags ?? {})) askKeys[`aws:resourcetag/${k.toLowerCase()}`] = v;
         if (side.alias) askKeys['kms:requestalias'] = side.alias;
       }

@@ -252,3 +252,12 @@ test('regions list zones by name and id', async () => {
   assert.equal((await admin('GET', '/_nimbus/regions?region=mars-1')).status, 404);
   assert.equal((await admin('GET', '/_nimbus/health/dashboard?region=mars-1')).status, 404);
 });
+
+test('a reset removes the faults and their history', async () => {
+  await inject({ service: 's3', effect: 'unavailable' });
+  assert.equal((await admin('POST', '/_nimbus/reset')).status, 200);
+  assert.deepEqual((await admin('GET', '/_nimbus/faults?all=true')).body.faults, []);
+  const dash = (await admin('GET', '/_nimbus/health/dashboard')).body;
+  assert.deepEqual([dash.status, dash.history], ['operational', []]);
+  await s3(1).send(new (await import('@aws-sdk/client-s3')).ListBucketsCommand({}));
+});

@@ -79,6 +79,7 @@ function Nav({ route, served }: { route: string; served?: Set<string> }) {
           </div>
         );
       })}
+      {opsPages.some((p) => hasPage(p.id)) ? (
       <div>
         <h3>Nimbus</h3>
         {opsPages
@@ -89,6 +90,7 @@ function Nav({ route, served }: { route: string; served?: Set<string> }) {
             </a>
           ))}
       </div>
+      ) : null}
     </nav>
   );
 }
@@ -232,4 +234,6 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(<App />, root);

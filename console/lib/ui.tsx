@@ -63,7 +63,7 @@ export function Copy({ value, label }: { value: string; label?: string }) {
     <span class="copy">
       <code>{value}</code>{' '}
       <button class="icon" onClick={copy} aria-label={`Copy ${label ?? value}`} title="Copy">
-        {done ? '✓' : '⧉'}
+        {done ? 'Copied' : 'Copy'}
       </button>
     </span>
   );

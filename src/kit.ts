@@ -23,3 +23,8 @@ export { parseXml, XmlReader } from './protocols/xml.js';
 // for services that check the model's constraints themselves (to answer them with their own error code)
 export { validateInput } from './protocols/validate.js';
 export { sqsQueueUrl, s3BucketUrl, publicBaseUrl } from './localstack/urls.js';
+// The regions and availability zones Nimbus knows (EC2's DescribeRegions/DescribeAvailabilityZones, the dashboard)
+export { REGIONS, regionInfo, availabilityZones, availabilityZone } from './ops/regions.js';
+export type { RegionInfo, AvailabilityZone } from './ops/regions.js';
+// what fired on the virtual clock: `rt.timeline.record({ service, kind, resource, account, region, detail })`
+export type { Timeline, TimelineEntry } from './ops/timeline.js';

@@ -11,6 +11,7 @@ import { modelIndex } from './protocols/model.js';
 import { selectServices } from './localstack/services.js';
 import { InitHooks } from './localstack/init.js';
 import { registerLocalStackRoutes } from './localstack/health.js';
+import { installOps } from './ops/routes.js';
 
 /** What a caller may leave out: embedding defaults to a free port, memory-only state and warnings only. */
 export type NimbusOptions = Partial<Config>;
@@ -70,6 +71,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<RunningN
   try {
     ({ server } = createGateway(runtime, selected));
     registerLocalStackRoutes(runtime, hooks, started);
+    installOps(runtime);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());

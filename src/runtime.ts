@@ -13,6 +13,8 @@ import { Logger } from './log.js';
 import type { Integrations } from './integrations.js';
 import { AdminRoutes } from './admin/registry.js';
 import { Pipeline } from './pipeline.js';
+import { Timeline } from './ops/timeline.js';
+import { Faults } from './ops/fault-store.js';
 
 export class Runtime {
   readonly engine: Engine;
@@ -29,6 +31,10 @@ export class Runtime {
   readonly providers = new Map<string, Provider>();
   /** signature checking for services that read a signature themselves (S3's POST forms) */
   readonly auth: SignatureKit;
+  /** what fired on the virtual clock: services record at the point where it fires (`rt.timeline.record`) */
+  readonly timeline: Timeline;
+  /** injected faults (the admin API's /_nimbus/faults), asked by the gateway's inject stage */
+  readonly faults: Faults;
   /** the URL Nimbus listens on (set by nimbus.ts after listen): what code Nimbus runs calls back */
   endpoint = '';
   private readonly sharedState = new Map<string, unknown>();
@@ -43,6 +49,8 @@ export class Runtime {
     this.clock.onAdvance(() => this.clockState.put('advances', this.clock.history()));
     this.credentials = new CredentialStore(this.engine);
     this.auth = signatureKit(this);
+    this.timeline = new Timeline(this.clock);
+    this.faults = new Faults(this.clock, () => new Map([...this.providers].map(([name, p]) => [name, Object.keys(p)])));
   }
 
   stores<S>(service: string, make: (scope: StoreScope) => S): Stores<S> {
@@ -89,6 +97,8 @@ export class Runtime {
     this.engine.reset();
     this.credentials.forget();
     this.clock.reset();
+    this.faults.forget();
+    this.timeline.clear();
   }
 
   /** Runs `fn` when this runtime closes (timers, child processes, servers a service started). */

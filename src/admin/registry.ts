@@ -13,8 +13,9 @@ export class AdminRoutes {
     this.routes.set(route, handler);
   }
 
+  /** The route, or the one ending in `/*` for its parent path (`DELETE /_nimbus/faults/*` answers `DELETE /_nimbus/faults/<id>`). */
   find(route: string): AdminRoute | undefined {
-    return this.routes.get(route);
+    return this.routes.get(route) ?? this.routes.get(`${route.slice(0, route.lastIndexOf('/'))}/*`);
   }
 
   list(): string[] {

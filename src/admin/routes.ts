@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Runtime } from '../runtime.js';
 import { parseDuration } from '../state/clock.js';
 import { VERSION } from '../version.js';
+import { timelineView } from '../ops/timeline.js';
 
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
@@ -13,7 +14,7 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 function clockState(rt: Runtime) {
   const now = rt.clock.now();
-  return { now: now.toISOString(), epochMs: now.getTime(), offsetSeconds: rt.clock.offsetMs / 1000, real: rt.clock.real().toISOString() };
+  return { now: now.toISOString(), epochMs: now.getTime(), offsetSeconds: rt.clock.offsetMs / 1000, real: rt.clock.real().toISOString(), lastEvent: rt.timeline.last };
 }
 
 /** Reads a request's body up to a limit (the gateway's reader, handed in so admin imports no gateway module). */
@@ -56,6 +57,7 @@ export async function handleAdmin(rt: Runtime, req: IncomingMessage, res: Server
           return reply(res, 400, { error: 'the body must be JSON, e.g. {"advance": "8d"}' });
         }
         if (body.advance === undefined) return reply(res, 400, { error: 'missing "advance" (e.g. "90s", "15m", "2h", "8d", or seconds)' });
+        const before = rt.timeline.last;
         try {
           rt.clock.advance(parseDuration(body.advance));
         } catch (e) {
@@ -63,7 +65,7 @@ export async function handleAdmin(rt: Runtime, req: IncomingMessage, res: Server
         }
         await rt.engine.flush();
         rt.log.info(`clock advanced by ${String(body.advance)} to ${rt.clock.now().toISOString()}`);
-        return reply(res, 200, clockState(rt));
+        return reply(res, 200, { ...clockState(rt), fired: rt.timeline.after(before).map(timelineView) });
       }
       default: {
         const handler = rt.admin.find(route);

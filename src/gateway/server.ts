@@ -33,6 +33,7 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
     if (s.cors) corsRules.set(s.name, s.cors(rt));
   }
   const served: stage.Served = { rt, dir: new Directory(services), corsRules };
+  rt.faults.profileOf = (name) => served.dir.profile(name);
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
     handle(served, req, res).catch((e) => {
@@ -76,6 +77,7 @@ async function handle(s: stage.Served, req: IncomingMessage, res: ServerResponse
     stage.authenticate(s, x, ident);
     await stage.parse(s, x, ident);
     await stage.authorize(s, x, ident); // the seam IAM enforcement fills
+    if (!s.rt.faults.none && (await stage.inject(s, x, ident))) return; // an injected timeout: no answer
     await stage.dispatch(x);
     await stage.commit(s, x, ident);
   } catch (e) {

@@ -113,6 +113,30 @@ export async function authorize(s: Served, x: Exchange, ident: Identified): Prom
   await rt.pipeline.authorize(x.call);
 }
 
+/**
+ * Injected faults (the admin API's /_nimbus/faults): a matching fault delays the call, fails it with
+ * the service's own error for that failure (thrown: written in the caller's protocol), or holds it and
+ * closes the connection unanswered (a timeout: true, nothing more is sent).
+ */
+export async function inject(s: Served, x: Exchange, ident: Identified): Promise<boolean> {
+  const faults = s.rt.faults;
+  const ctx = x.ctx!;
+  const hit = faults.decide({ service: ctx.service, operation: ctx.operation, region: ctx.region, input: x.input });
+  if (!hit) return false;
+  if (hit.delayMs > 0) await faults.sleep(hit.delayMs);
+  const fault = hit.fault;
+  if (!fault) return false;
+  if (fault.effect === 'timeout') {
+    await faults.sleep(fault.latencyMs ?? 0);
+    x.req.socket.destroy();
+    if (x.call) faults.unanswered(x.call, performance.now() - x.started, fault.id);
+    return true;
+  }
+  const err = faults.errorFor(fault, ident.profile, ctx.operation);
+  if (err) throw err;
+  return false;
+}
+
 /** The service's handler. */
 export async function dispatch(x: Exchange): Promise<void> {
   x.output = await x.handler!(x.input, x.ctx!);

@@ -70,6 +70,8 @@ export interface ErrorDialect {
   expiredToken?(): ServiceError;
   /** signature failures keep the signer's own codes (SignatureDoesNotMatch, AccessDenied…) rather than the family's */
   signatureCodesAsIs?: boolean;
+  /** the service's throttling error for an operation (an injected `throttle` fault); default ThrottlingException 400 */
+  throttling?(operation: string): ServiceError;
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { Runtime, ServiceDefinition } from '../../runtime.js';
 import type { DynamodbProvider } from '../../generated/dynamodb.js';
 import type { RequestContext } from '../types.js';
+import { ServiceError } from '../errors.js';
 import { dynamoStores, type DynamoStore } from './store.js';
 import { tableHandlers } from './tables.js';
 import { apply, getItem, prepareDelete, preparePut, prepareUpdate, returned, type PreparedWrite } from './items.js';
@@ -123,4 +124,20 @@ function withNameChecks(handlers: DynamodbProvider): DynamodbProvider {
 }
 
 // DynamoDB's SDKs verify every response body against x-amz-crc32 when it is present
-export const dynamodb: ServiceDefinition = { name: 'dynamodb', create, responseChecksum: 'crc32' };
+// the table (control-plane) operations throttle with ThrottlingException; item reads and writes with ProvisionedThroughputExceededException
+const CONTROL_PLANE = /^(Create|Delete|Update|Describe|List|Tag|Untag|Enable|Disable|Restore|Export|Import|Get.*Policy|Put.*Policy)/;
+const throttling = (operation: string) =>
+  CONTROL_PLANE.test(operation) && !/^(UpdateItem|DeleteItem|GetItem)$/.test(operation)
+    ? new ServiceError('ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 400)
+    : new ServiceError(
+        'ProvisionedThroughputExceededException',
+        'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+        400,
+      );
+
+export const dynamodb: ServiceDefinition = {
+  name: 'dynamodb',
+  create,
+  responseChecksum: 'crc32',
+  errors: { internal: () => new ServiceError('InternalServerError', 'Internal server error', 500, {}, false), throttling },
+};

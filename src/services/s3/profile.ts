@@ -37,6 +37,7 @@ export const s3Profile: ServiceProfile = {
   routing: { fallback: true },
   errors: {
     internal: () => new ServiceError('InternalError', 'We encountered an internal error. Please try again.', 500, {}, false),
+    throttling: () => new ServiceError('SlowDown', 'Please reduce your request rate.', 503, {}, false),
     malformedInput: 'MalformedXML',
     unknownOperation: () => new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405),
     invalidKey: (accessKeyId) =>

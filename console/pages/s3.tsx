@@ -20,6 +20,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { useClient, useSession } from '../lib/session.js';
+import { BucketSettings, ObjectDetails } from '../parts/s3-settings.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
 
 const PAGE = 50;
@@ -158,6 +159,7 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
   const [showVersions, setShowVersions] = useState(false);
   const [link, setLink] = useState<string>();
   const [folder, setFolder] = useState('');
+  const [details, setDetails] = useState<{ key: string; versionId?: string }>();
   const token = tokens[tokens.length - 1];
   const list = useLoad<ListObjectsV2CommandOutput | ListObjectVersionsCommandOutput>(
     () =>
@@ -218,6 +220,7 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
   const visible = rows.filter((r) => r.key !== prefix);
   const status = versioning.data?.Status;
   return (
+    <>
     <Section
       title={`Bucket ${bucket}`}
       actions={
@@ -291,7 +294,15 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
               ))}
               {visible.map((o) => (
                 <tr key={o.key + (o.versionId ?? '')} data-key={o.key}>
-                  <td>{o.key.slice(prefix.length)}</td>
+                  <td>
+                    {o.marker ? (
+                      o.key.slice(prefix.length)
+                    ) : (
+                      <button class="link" onClick={() => setDetails({ key: o.key, versionId: o.versionId })} aria-label={`Details of ${o.key}`}>
+                        {o.key.slice(prefix.length)}
+                      </button>
+                    )}
+                  </td>
                   {showVersions ? (
                     <td>
                       <code class="small">{o.versionId}</code>
@@ -337,6 +348,9 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
         <p class="muted">Showing the first {PAGE} versions.</p>
       ) : null}
     </Section>
+    {details ? <ObjectDetails key={details.key + (details.versionId ?? '')} s3={s3} bucket={bucket} objectKey={details.key} versionId={details.versionId} onClose={() => setDetails(undefined)} /> : null}
+    <BucketSettings s3={s3} bucket={bucket} />
+    </>
   );
 }
 

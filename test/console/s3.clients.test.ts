@@ -6,6 +6,14 @@ import { clientConfig } from '../helpers.js';
 import { startRig, shot, type ConsoleRig } from './console-helpers.js';
 
 let rig: ConsoleRig;
+
+async function waitUntil(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail('condition not met');
+}
 before(async () => {
   rig = await startRig();
 });
@@ -75,5 +83,34 @@ test('S3: create a bucket, upload a file with the progress bar, see it listed; a
   await page.getByRole('button', { name: 'Presigned link for hello.txt' }).click();
   const link = await page.locator('.copy code').filter({ hasText: 'X-Amz-Signature' }).innerText();
   assert.equal(await (await fetch(link)).text(), 'hello from the console');
+
+  // a big file goes up in parts (lib-storage multipart), the bar following it
+  const big = Buffer.alloc(6 * 1024 * 1024, 7);
+  await page.getByLabel('Upload files').setInputFiles({ name: 'big.bin', mimeType: 'application/octet-stream', buffer: big });
+  await page.locator('tr[data-key="big.bin"]').waitFor();
+  assert.equal(await page.getByRole('progressbar', { name: 'Upload of big.bin' }).getAttribute('value'), String(big.length));
+  const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+  const bigHead = await s3.send(new HeadObjectCommand({ Bucket: 'console-bucket', Key: 'big.bin' }));
+  assert.equal(bigHead.ContentLength, big.length);
+  assert.match(bigHead.ETag ?? '', /-2"$/, 'a multipart upload of two parts');
+
+  // object details and tags
+  await page.getByRole('button', { name: 'Details of hello.txt' }).click();
+  await page.getByLabel('Object tags', { exact: true }).fill('team=data');
+  await page.getByRole('button', { name: 'Save tags' }).click();
+  const { GetObjectTaggingCommand, GetBucketLifecycleConfigurationCommand } = await import('@aws-sdk/client-s3');
+  await waitUntil(async () => (await s3.send(new GetObjectTaggingCommand({ Bucket: 'console-bucket', Key: 'hello.txt' }))).TagSet?.[0]?.Value === 'data');
+
+  // bucket settings: S3 refuses a bad CORS rule with its own error; a lifecycle rule is saved
+  await page.getByRole('tab', { name: 'CORS' }).click();
+  await page.getByLabel('CORS JSON').fill('[{"AllowedOrigins": ["*"], "AllowedMethods": ["FETCH"]}]');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByTestId('error').getByText(/unsupported HTTP method/i).waitFor();
+  await page.getByRole('tab', { name: 'Lifecycle rules' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('Saved.').waitFor();
+  const rules = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'console-bucket' }));
+  assert.equal(rules.Rules?.[0]?.ID, 'archive');
+  await shot(page, 's3-settings');
   s3.destroy();
 });

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { useClient } from '../lib/session.js';
+import { Ttl } from '../parts/dynamodb-ttl.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
 
 type Item = Record<string, AttributeValue>;
@@ -339,6 +340,7 @@ function Table({ ddb, name, onGone }: { ddb: DynamoDBClient; name: string; onGon
             ) : null}
           </dl>
         )}
+        {t ? <Ttl ddb={ddb} table={name} /> : null}
       </Section>
       {t ? <Explorer ddb={ddb} desc={t} /> : null}
     </>

@@ -129,7 +129,7 @@ export default function FaultsPage() {
             </select>
           </Field>
           <Field label="Rate (0–1)">
-            <input type="number" min={0} max={1} step={0.05} value={rate} onInput={(e) => setRate((e.target as HTMLInputElement).value)} aria-label="Rate" />
+            <input type="number" min={0} max={1} step="any" value={rate} onInput={(e) => setRate((e.target as HTMLInputElement).value)} aria-label="Rate" />
           </Field>
           {effect === 'latency' || effect === 'timeout' ? (
             <Field label="Latency (ms)">

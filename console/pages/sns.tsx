@@ -12,8 +12,8 @@ import {
   PublishCommand,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sns';
-import { useClient } from '../lib/session.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
+import { useClient, useSession } from '../lib/session.js';
+import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
 
 const PROTOCOLS = ['sqs', 'lambda', 'http', 'https', 'email', 'email-json', 'sms', 'application', 'firehose'];
 const nameOf = (arn: string) => arn.split(':').pop() ?? arn;
@@ -27,6 +27,62 @@ function attributesOf(text: string): Record<string, MessageAttributeValue> | und
   );
 }
 
+interface OutboxRecord {
+  id: string;
+  at: string;
+  protocol: string;
+  endpoint: string;
+  type: string;
+  messageId: string;
+  subject?: string;
+  message: string;
+}
+
+/** What Nimbus delivered to endpoints it does not run (email, SMS, HTTP, mobile): GET /_nimbus/sns/outbox. */
+function Outbox({ arn }: { arn: string }) {
+  const { account, region } = useSession();
+  const out = useLoad(() => admin<{ messages: OutboxRecord[] }>(`/_nimbus/sns/outbox?${new URLSearchParams({ topicArn: arn, account, region })}`), [arn]);
+  const list = [...(out.data?.messages ?? [])].reverse();
+  return (
+    <div>
+      <h3>
+        Outbox <button onClick={out.reload}>Refresh</button>
+      </h3>
+      <p class="muted small">Deliveries to email, SMS, HTTP and mobile endpoints, recorded instead of sent.</p>
+      <ErrorBox error={out.error} />
+      {list.length === 0 ? (
+        <Empty>Nothing delivered to such endpoints yet.</Empty>
+      ) : (
+        <table aria-label="Outbox">
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>To</th>
+              <th>Type</th>
+              <th>Message</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.slice(0, 50).map((m) => (
+              <tr key={m.id}>
+                <td>{fmtDate(m.at)}</td>
+                <td>
+                  {m.protocol}: {m.endpoint}
+                </td>
+                <td>{m.type}</td>
+                <td>
+                  {m.subject ? <strong>{m.subject}</strong> : null}
+                  <pre>{m.message}</pre>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
 function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () => void }) {
   const attrs = useLoad(() => sns.send(new GetTopicAttributesCommand({ TopicArn: arn })), [sns, arn]);
   const subs = useLoad(() => sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn })), [sns, arn]);
@@ -36,12 +92,14 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
   const [subject, setSubject] = useState('');
   const [attributes, setAttributes] = useState('');
   const [published, setPublished] = useState<string>();
+  const [changes, setChanges] = useState(0);
   const act = useAction();
   const subscribe = () =>
     act.run(async () => {
       await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: protocol, Endpoint: endpoint, ReturnSubscriptionArn: true }));
       setEndpoint('');
       subs.reload();
+      setChanges((n) => n + 1);
     });
   const publish = () =>
     act.run(async () => {
@@ -53,6 +111,7 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
       }
       const out = await sns.send(new PublishCommand({ TopicArn: arn, Message: message, Subject: subject || undefined, MessageAttributes }));
       setPublished(out.MessageId);
+      setChanges((n) => n + 1);
     });
   const del = () => {
     if (!confirm(`Delete topic ${nameOf(arn)}?`)) return;
@@ -147,6 +206,7 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
         </button>
       </Form>
       {published ? <p role="status">Published message {published}</p> : null}
+      <Outbox key={changes} arn={arn} />
     </Section>
   );
 }

@@ -13,6 +13,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { useClient } from '../lib/session.js';
+import { Redrive } from '../parts/sqs-redrive.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
 
 const nameOf = (url: string) => url.split('/').pop() ?? url;
@@ -113,6 +114,7 @@ function Queue({ sqs, url, onGone }: { sqs: SQSClient; url: string; onGone: () =
       ) : attrs.loading ? (
         <Loading />
       ) : null}
+      {a.QueueArn ? <Redrive key={a.RedrivePolicy ?? ''} sqs={sqs} url={url} arn={a.QueueArn} redrivePolicy={a.RedrivePolicy} onChange={attrs.reload} /> : null}
       <h3>Send a message</h3>
       <Form onSubmit={send} label="Send a message">
         <Field label="Message body">
@@ -124,7 +126,7 @@ function Queue({ sqs, url, onGone }: { sqs: SQSClient; url: string; onGone: () =
           </Field>
         ) : (
           <Field label="Delay (seconds)">
-            <input type="number" min={0} max={900} value={delay} onInput={(e) => setDelay((e.target as HTMLInputElement).value)} />
+            <input type="number" value={delay} onInput={(e) => setDelay((e.target as HTMLInputElement).value)} />
           </Field>
         )}
         <button class="primary" type="submit" disabled={act.busy}>

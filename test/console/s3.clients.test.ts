@@ -114,3 +114,33 @@ test('S3: create a bucket, upload a file with the progress bar, see it listed; a
   await shot(page, 's3-settings');
   s3.destroy();
 });
+
+test('the account picker signs as another account: its S3 has none of the first account’s buckets', async () => {
+  const { page } = rig;
+  await page.goto(`${rig.url}/_nimbus/console/#/`);
+  await page.getByRole('navigation', { name: 'Services' }).getByRole('link', { name: 'S3', exact: true }).click();
+  await page.locator('tr[data-bucket="console-bucket"]').waitFor();
+  const account = page.getByLabel('Account id (12 digits)');
+  await account.fill('1111');
+  await account.press('Enter');
+  assert.equal(await account.getAttribute('aria-invalid'), 'true');
+  await page.locator('tr[data-bucket="console-bucket"]').waitFor();
+  await account.fill('111111111111');
+  await account.press('Enter');
+  await page.getByText('No buckets in this account yet').waitFor();
+  await page.getByLabel('Bucket name').fill('second-account-bucket');
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await page.locator('tr[data-bucket="second-account-bucket"]').waitFor();
+  // the account survives a reload; from the top of the page, Tab reaches the skip link first
+  await page.setViewportSize({ width: 480, height: 800 });
+  await page.reload();
+  await page.locator('tr[data-bucket="second-account-bucket"]').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await shot(page, 'narrow-window');
+  await account.fill('000000000000');
+  await account.press('Enter');
+  await page.locator('tr[data-bucket="console-bucket"]').waitFor();
+  assert.equal(await page.locator('tr[data-bucket="second-account-bucket"]').count(), 0);
+  await page.setViewportSize({ width: 1280, height: 800 });
+});

@@ -42,6 +42,18 @@ test('SQS: create a queue, send a message, poll and receive it, delete it', asyn
   assert.equal(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible, '1', 'only the SDK message is still in flight');
   const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
   assert.equal(again.Messages, undefined, 'nothing visible: one deleted, one in flight');
+
+  // a dead-letter queue set in the page; an invalid one refused by SQS
+  await sqs.send(new CreateQueueCommand({ QueueName: 'console-dlq' }));
+  await page.getByLabel('Dead-letter queue ARN').fill('arn:aws:sqs:us-east-1:000000000000:console-dlq');
+  await page.getByLabel('Maximum receives').fill('2');
+  await page.getByRole('button', { name: 'Save redrive policy' }).click();
+  await page.getByText('"maxReceiveCount":2').waitFor();
+  const redrive = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }));
+  assert.deepEqual(JSON.parse(redrive.Attributes!.RedrivePolicy!), { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:console-dlq', maxReceiveCount: 2 });
+  await page.getByLabel('Maximum receives').fill('0');
+  await page.getByRole('button', { name: 'Save redrive policy' }).click();
+  await page.getByTestId('error').getByText('InvalidParameterValue').waitFor();
   sqs.destroy();
 });
 
@@ -67,6 +79,13 @@ test('SNS: create a topic, subscribe a queue, publish', async () => {
   await page.getByLabel('Message attributes').fill('{color: red}');
   await page.getByRole('button', { name: 'Publish' }).click();
   await page.getByTestId('error').getByText(/must be a JSON object/).waitFor();
+
+  // an email subscription's deliveries land in the outbox the page shows
+  await page.getByLabel('Protocol').selectOption('email-json');
+  await page.getByLabel('Endpoint').fill('ops@example.com');
+  await page.getByRole('button', { name: 'Subscribe', exact: true }).click();
+  await page.getByRole('table', { name: 'Subscriptions' }).getByText('ops@example.com').waitFor();
+  await page.getByRole('table', { name: 'Outbox' }).getByText('email-json: ops@example.com').waitFor();
   sqs.destroy();
 });
 
@@ -79,6 +98,9 @@ test('DynamoDB: create a table, put an item in the editor, query it; bad items s
   await page.getByRole('button', { name: 'Create table' }).click();
   await page.getByRole('heading', { name: 'Table console-table' }).waitFor();
   await page.getByText('arn:aws:dynamodb:us-east-1:000000000000:table/console-table').waitFor();
+  await page.getByLabel('TTL attribute').fill('expiresAt');
+  await page.getByRole('button', { name: 'Enable TTL' }).click();
+  await page.getByText(/ENABL(ED|ING) on attribute expiresAt/).waitFor();
 
   await page.getByRole('button', { name: 'Create item' }).click();
   const editor = page.getByLabel('Item JSON');

@@ -24,4 +24,10 @@ export class Directory {
   profile(service: string | undefined): ServiceProfile {
     return (service !== undefined && this.profiles.get(service)) || NONE;
   }
+
+  /** True when a served service reads the Host as naming one of its resources (a virtual-hosted bucket). */
+  namesResource(host: string | undefined): boolean {
+    for (const p of this.profiles.values()) if (p.virtualHost?.(host)) return true;
+    return false;
+  }
 }

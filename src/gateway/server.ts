@@ -9,6 +9,7 @@ import type { Provider } from '../services/types.js';
 import { identify, type Identified } from './identify.js';
 import { signingNameOf } from './auth.js';
 import { handleAdmin, isAdminPath } from '../admin/routes.js';
+import { isConsolePath, redirectToConsole, serveConsole, wantsConsole } from '../admin/console.js';
 import { allowAllPreflight, allowAllHeaders, type CorsRules } from './cors.js';
 import { readBody } from './body.js';
 import { json } from '../protocols/json.js';
@@ -54,6 +55,8 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
 async function handle(s: stage.Served, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { path, rawQuery } = splitUrl(req.url ?? '/');
   res.on('error', () => {});
+  if (isConsolePath(path)) return serveConsole(req, res, path);
+  if (wantsConsole(req, path, rawQuery, isVirtualHost(s, req))) return redirectToConsole(res);
   if (isAdminPath(path)) return handleAdmin(s.rt, req, res, path, readBody);
 
   const x: Exchange = {
@@ -124,6 +127,11 @@ function preflight(s: stage.Served, req: HttpRequest, requestId: string): { resp
   }
   if (!req.headers.origin || !req.headers['access-control-request-method']) return undefined;
   return { response: allowAllPreflight(req), service: ident?.service ?? s.dir.fallback };
+}
+
+/** The Host names a resource (a virtual-hosted bucket): `/` there is that resource, not the console. */
+function isVirtualHost(s: stage.Served, req: IncomingMessage): boolean {
+  return s.dir.namesResource(req.headers.host);
 }
 
 function identifyQuietly(s: stage.Served, req: HttpRequest): Identified | undefined {

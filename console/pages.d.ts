@@ -1,0 +1,3 @@
+declare module 'console:pages' {
+  export const pages: Record<string, () => Promise<{ default: import('preact').ComponentType }>>;
+}

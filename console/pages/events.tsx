@@ -1,0 +1,197 @@
+// EventBridge: event buses, rules (create with a pattern or a schedule, enable, disable, delete),
+// their targets, a pattern tester (TestEventPattern) and sending a test event (PutEvents).
+import { useState } from 'preact/hooks';
+import {
+  EventBridgeClient,
+  ListEventBusesCommand,
+  ListRulesCommand,
+  PutRuleCommand,
+  DeleteRuleCommand,
+  EnableRuleCommand,
+  DisableRuleCommand,
+  ListTargetsByRuleCommand,
+  RemoveTargetsCommand,
+  TestEventPatternCommand,
+  PutEventsCommand,
+  type Rule,
+} from '@aws-sdk/client-eventbridge';
+import { useClient, useSession } from '../lib/session.js';
+import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
+
+const SAMPLE_PATTERN = JSON.stringify({ source: ['my.app'], 'detail-type': ['order placed'], detail: { amount: [{ numeric: ['>', 100] }] } }, null, 2);
+
+function Tester({ events, bus }: { events: EventBridgeClient; bus: string }) {
+  const { account, region } = useSession();
+  const [pattern, setPattern] = useState(SAMPLE_PATTERN);
+  const [event, setEvent] = useState(
+    JSON.stringify(
+      { id: '1', account, source: 'my.app', time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), region, resources: [], 'detail-type': 'order placed', detail: { amount: 250 } },
+      null,
+      2,
+    ),
+  );
+  const [result, setResult] = useState<string>();
+  const act = useAction();
+  return (
+    <Section title="Pattern tester">
+      <div class="form">
+        <Field label="Event pattern">
+          <textarea rows={9} cols={44} value={pattern} onInput={(e) => setPattern((e.target as HTMLTextAreaElement).value)} aria-label="Event pattern" spellcheck={false} />
+        </Field>
+        <Field label="Sample event">
+          <textarea rows={9} cols={44} value={event} onInput={(e) => setEvent((e.target as HTMLTextAreaElement).value)} aria-label="Sample event" spellcheck={false} />
+        </Field>
+      </div>
+      <div class="actions">
+        <button class="primary" onClick={() => act.run(async () => setResult((await events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event }))).Result ? 'matches' : 'does not match'))}>
+          Test pattern
+        </button>
+        <button
+          onClick={() =>
+            act.run(async () => {
+              const e = JSON.parse(event) as { source: string; 'detail-type': string; detail: unknown; resources?: string[] };
+              const out = await events.send(new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources }] }));
+              const entry = out.Entries?.[0];
+              setResult(entry?.ErrorCode ? `not sent: ${entry.ErrorCode} ${entry.ErrorMessage}` : `sent to ${bus} as ${entry?.EventId}`);
+            })
+          }
+        >
+          Send to {bus}
+        </button>
+        {result ? (
+          <strong role="status" data-testid="pattern-result">
+            The event {result}
+          </strong>
+        ) : null}
+      </div>
+      <ErrorBox error={act.error} onDismiss={act.clear} />
+    </Section>
+  );
+}
+
+function Targets({ events, rule, bus }: { events: EventBridgeClient; rule: Rule; bus: string }) {
+  const targets = useLoad(() => events.send(new ListTargetsByRuleCommand({ Rule: rule.Name!, EventBusName: bus })), [events, rule.Name]);
+  const act = useAction();
+  const list = targets.data?.Targets ?? [];
+  return (
+    <td>
+      <ErrorBox error={act.error ?? targets.error} />
+      {list.length === 0
+        ? <span class="muted">no targets</span>
+        : list.map((t) => (
+            <div key={t.Id}>
+              {t.Id}: <Copy value={t.Arn!} label="target ARN" />{' '}
+              <button class="link" onClick={() => act.run(async () => (await events.send(new RemoveTargetsCommand({ Rule: rule.Name!, EventBusName: bus, Ids: [t.Id!] })), targets.reload()))}>
+                remove
+              </button>
+            </div>
+          ))}
+    </td>
+  );
+}
+
+export default function EventsPage() {
+  const events = useClient(EventBridgeClient);
+  const buses = useLoad(() => events.send(new ListEventBusesCommand({})), [events]);
+  const [bus, setBus] = useState('default');
+  const rules = useLoad(() => events.send(new ListRulesCommand({ EventBusName: bus })), [events, bus]);
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<'pattern' | 'schedule'>('pattern');
+  const [pattern, setPattern] = useState(SAMPLE_PATTERN);
+  const [schedule, setSchedule] = useState('rate(5 minutes)');
+  const act = useAction();
+  const create = () =>
+    act.run(async () => {
+      await events.send(new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: kind === 'pattern' ? pattern : undefined, ScheduleExpression: kind === 'schedule' ? schedule : undefined }));
+      setName('');
+      rules.reload();
+    });
+  const list = rules.data?.Rules ?? [];
+  return (
+    <div>
+      <h1>Amazon EventBridge</h1>
+      <Section title="Rules" actions={<button onClick={rules.reload}>Refresh</button>}>
+        <div class="form">
+          <Field label="Event bus">
+            <select value={bus} onChange={(e) => setBus((e.target as HTMLSelectElement).value)} aria-label="Event bus">
+              {(buses.data?.EventBuses ?? [{ Name: 'default' }]).map((b) => (
+                <option key={b.Name}>{b.Name}</option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <Form onSubmit={create} label="Create rule">
+          <Field label="Rule name">
+            <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-label="Rule name" />
+          </Field>
+          <Field label="Kind">
+            <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as 'pattern' | 'schedule')} aria-label="Rule kind">
+              <option value="pattern">event pattern</option>
+              <option value="schedule">schedule</option>
+            </select>
+          </Field>
+          {kind === 'pattern' ? (
+            <Field label="Event pattern">
+              <textarea rows={6} cols={50} value={pattern} onInput={(e) => setPattern((e.target as HTMLTextAreaElement).value)} aria-label="Rule pattern" spellcheck={false} />
+            </Field>
+          ) : (
+            <Field label="Schedule expression">
+              <input value={schedule} onInput={(e) => setSchedule((e.target as HTMLInputElement).value)} aria-label="Schedule expression" />
+            </Field>
+          )}
+          <button class="primary" type="submit" disabled={act.busy}>
+            Create rule
+          </button>
+        </Form>
+        <ErrorBox error={act.error ?? rules.error ?? buses.error} onDismiss={act.error ? act.clear : undefined} />
+        {rules.loading && !rules.data ? (
+          <Loading />
+        ) : list.length === 0 ? (
+          <Empty>No rules on this bus.</Empty>
+        ) : (
+          <div class="table-wrap">
+            <table aria-label="Rules">
+              <thead>
+                <tr>
+                  <th>Rule</th>
+                  <th>Matches</th>
+                  <th>State</th>
+                  <th>Targets</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((r) => (
+                  <tr key={r.Name}>
+                    <td>
+                      {r.Name}
+                      <div>
+                        <Copy value={r.Arn!} label="rule ARN" />
+                      </div>
+                    </td>
+                    <td>
+                      <code class="small">{r.ScheduleExpression ?? r.EventPattern}</code>
+                    </td>
+                    <td>{r.State}</td>
+                    <Targets events={events} rule={r} bus={bus} />
+                    <td class="actions">
+                      {r.State === 'ENABLED' ? (
+                        <button onClick={() => act.run(async () => (await events.send(new DisableRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload()))}>Disable</button>
+                      ) : (
+                        <button onClick={() => act.run(async () => (await events.send(new EnableRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload()))}>Enable</button>
+                      )}
+                      <button class="danger" onClick={() => act.run(async () => (await events.send(new DeleteRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload()))}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+      <Tester events={events} bus={bus} />
+    </div>
+  );
+}

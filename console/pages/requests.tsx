@@ -1,0 +1,120 @@
+// The request log: the last AWS calls with service, operation, principal, status, latency and the
+// error, filtered by service and status (GET /_nimbus/requests), following new calls as they come.
+import { useState } from 'preact/hooks';
+import { Empty, ErrorBox, Field, Loading, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+
+interface Logged {
+  seq: number;
+  time: string;
+  requestId: string;
+  service: string;
+  operation: string;
+  account: string;
+  region: string;
+  principal: string;
+  status: number;
+  errorCode?: string;
+  errorMessage?: string;
+  latencyMs: number;
+  faultId?: string;
+}
+
+export default function RequestsPage() {
+  const [service, setService] = useState('');
+  const [status, setStatus] = useState('');
+  const [follow, setFollow] = useState(true);
+  const query = new URLSearchParams({ limit: '200', ...(service ? { service } : {}), ...(status ? { status } : {}) }).toString();
+  const log = useLoad(() => admin<{ total: number; capacity: number; requests: Logged[] }>(`/_nimbus/requests?${query}`), [query]);
+  useInterval(log.reload, follow ? 3000 : null);
+  const act = useAction();
+  const rows = log.data?.requests ?? [];
+  const services = [...new Set(['s3', 'sqs', 'sns', 'dynamodb', 'lambda', 'iam', 'kms', 'logs', 'events', 'cloudtrail', 'sts', ...rows.map((r) => r.service)])].sort();
+  return (
+    <div>
+      <h1>Request log</h1>
+      <Section
+        title="Recent calls"
+        actions={
+          <>
+            <label>
+              <input type="checkbox" checked={follow} onChange={(e) => setFollow((e.target as HTMLInputElement).checked)} /> Follow
+            </label>
+            <button onClick={log.reload}>Refresh</button>
+            <button class="danger" onClick={() => act.run(async () => (await admin('/_nimbus/requests', { method: 'DELETE' }), log.reload()))}>
+              Clear
+            </button>
+          </>
+        }
+      >
+        <div class="form">
+          <Field label="Service">
+            <select value={service} onChange={(e) => setService((e.target as HTMLSelectElement).value)} aria-label="Filter by service">
+              <option value="">all</option>
+              {services.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Status">
+            <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)} aria-label="Filter by status">
+              <option value="">all</option>
+              <option value="2xx">2xx</option>
+              <option value="4xx">4xx</option>
+              <option value="5xx">5xx</option>
+              <option value="error">errors</option>
+            </select>
+          </Field>
+          {log.data ? (
+            <span class="muted">
+              {log.data.total} calls logged (last {log.data.capacity} kept)
+            </span>
+          ) : null}
+        </div>
+        <ErrorBox error={act.error ?? log.error} />
+        {log.loading && !log.data ? (
+          <Loading />
+        ) : rows.length === 0 ? (
+          <Empty>No calls match.</Empty>
+        ) : (
+          <div class="table-wrap">
+            <table aria-label="Requests">
+              <thead>
+                <tr>
+                  <th>Time</th>
+                  <th>Service</th>
+                  <th>Operation</th>
+                  <th>Principal</th>
+                  <th>Region</th>
+                  <th>Status</th>
+                  <th>Latency</th>
+                  <th>Error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr key={r.seq} data-status={r.status}>
+                    <td>{fmtDate(r.time)}</td>
+                    <td>{r.service}</td>
+                    <td>{r.operation}</td>
+                    <td>
+                      <code class="small">{r.principal}</code>
+                    </td>
+                    <td>{r.region}</td>
+                    <td>
+                      <span class={`badge ${r.status < 300 ? 'ok' : r.status < 500 ? 'warn' : 'bad'}`}>{r.status}</span>
+                    </td>
+                    <td>{r.latencyMs.toFixed(1)} ms</td>
+                    <td>
+                      {r.errorCode ? <strong>{r.errorCode}</strong> : null} {r.errorMessage}
+                      {r.faultId ? <div class="muted small">injected: {r.faultId}</div> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+    </div>
+  );
+}

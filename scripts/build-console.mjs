@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Builds the web console (console/ → dist/console/): Preact pages and the AWS SDK clients they use,
+// bundled by esbuild for the browser, one chunk per page (console/pages/<svc>.tsx, indexed here so a
+// service adds a page without touching another file). Skips the build when nothing under console/
+// is newer than the last one; `--force` builds anyway.
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'console');
+const out = join(root, 'dist', 'console');
+const stamp = join(out, '.build-stamp');
+
+function newest(dir) {
+  let max = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    max = Math.max(max, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return max;
+}
+
+const self = statSync(fileURLToPath(import.meta.url)).mtimeMs;
+const stale = !existsSync(stamp) || Math.max(newest(src), self) > statSync(stamp).mtimeMs;
+if (!stale && !process.argv.includes('--force')) process.exit(0);
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  // an installed package without the dev tools: serve whatever was built, if anything
+  process.stderr.write('nimbus: esbuild is not installed; the console is not rebuilt\n');
+  process.exit(0);
+}
+
+const pages = readdirSync(join(src, 'pages'))
+  .filter((f) => /^[a-z0-9-]+\.tsx$/.test(f))
+  .map((f) => f.replace(/\.tsx$/, ''))
+  .sort();
+
+/** `console:pages` — `{ s3: () => import('./pages/s3.tsx'), … }`, one lazy chunk per page. */
+const pagesIndex = {
+  name: 'pages-index',
+  setup(build) {
+    build.onResolve({ filter: /^console:pages$/ }, () => ({ path: 'pages', namespace: 'console-pages' }));
+    build.onLoad({ filter: /.*/, namespace: 'console-pages' }, () => ({
+      resolveDir: src,
+      loader: 'js',
+      contents: `export const pages = {\n${pages.map((p) => `  ${JSON.stringify(p)}: () => import(${JSON.stringify(`./pages/${p}.tsx`)}),`).join('\n')}\n};\n`,
+    }));
+  },
+};
+
+const started = Date.now();
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const result = await esbuild.build({
+  entryPoints: [join(src, 'main.tsx')],
+  outdir: out,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022'],
+  minify: true,
+  sourcemap: false,
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  chunkNames: 'chunks/[name]-[hash]',
+  entryNames: '[name]',
+  define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+  plugins: [pagesIndex],
+  metafile: true,
+  logLevel: 'warning',
+  legalComments: 'none',
+});
+copyFileSync(join(src, 'index.html'), join(out, 'index.html'));
+copyFileSync(join(src, 'style.css'), join(out, 'style.css'));
+writeFileSync(join(out, 'meta.json'), JSON.stringify({ pages, built: new Date().toISOString() }));
+const bytes = Object.entries(result.metafile.outputs).map(([f, o]) => [f.replace(`${out}/`, ''), o.bytes]);
+const main = bytes.find(([f]) => f.endsWith('main.js'))?.[1] ?? 0;
+writeFileSync(stamp, '');
+process.stderr.write(`nimbus: console built (${pages.length} pages, first load ${(main / 1024).toFixed(0)} KiB) in ${Date.now() - started} ms\n`);

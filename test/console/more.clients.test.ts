@@ -1,0 +1,104 @@
+// The console in Chromium: IAM (policy validation, simulator), KMS, Lambda (invoke, log tail),
+// Logs, EventBridge (pattern tester) and CloudTrail pages against the real APIs.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRig, shot, type ConsoleRig } from './console-helpers.js';
+
+let rig: ConsoleRig;
+before(async () => {
+  rig = await startRig();
+});
+after(() => rig?.stop());
+
+test('IAM: the simulator evaluates a policy; a malformed policy shows IAM’s error', async () => {
+  const { page } = rig;
+  await page.goto(`${rig.url}/_nimbus/console/#/iam`);
+  await page.getByLabel('User name').fill('console-user');
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await page.getByText('arn:aws:iam::000000000000:user/console-user').waitFor();
+  await page.getByRole('tab', { name: 'Policies and simulator' }).click();
+  await page.getByLabel('Resources to simulate').fill('arn:aws:s3:::my-bucket/report.csv');
+  await page.getByRole('button', { name: 'Simulate' }).click();
+  const results = page.getByRole('table', { name: 'Simulation results' });
+  await results.getByRole('row').filter({ hasText: 's3:GetObject' }).getByText('allowed').waitFor();
+  await results.getByRole('row').filter({ hasText: 's3:PutObject' }).getByText('implicitDeny').waitFor();
+  await shot(page, 'iam-simulator');
+  await page.getByLabel('Policy document').fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}');
+  await page.getByLabel('Policy name').fill('bad-policy');
+  await page.getByRole('button', { name: 'Create policy' }).click();
+  await page.getByTestId('error').getByText('MalformedPolicyDocument').waitFor();
+});
+
+test('KMS: create a key, encrypt and decrypt with it', async () => {
+  const { page } = rig;
+  await page.goto(`${rig.url}/_nimbus/console/#/kms`);
+  await page.getByText('No keys in this region yet').waitFor();
+  await page.getByLabel('Key description').fill('console key');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  await page.getByText('console key').waitFor();
+  await page.getByRole('button', { name: 'Encrypt / decrypt' }).click();
+  await page.getByLabel('Plaintext').fill('secret words');
+  await page.getByRole('button', { name: 'Encrypt', exact: true }).click();
+  await page.waitForFunction(() => (document.querySelector('textarea[aria-label="Ciphertext"]') as HTMLTextAreaElement)?.value.length > 20);
+  await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
+  await page.getByText('Decrypted: secret words').waitFor();
+});
+
+test('EventBridge: the pattern tester asks TestEventPattern; CloudTrail lists the calls made', async () => {
+  const { page } = rig;
+  await page.goto(`${rig.url}/_nimbus/console/#/events`);
+  await page.getByRole('button', { name: 'Test pattern' }).click();
+  await page.getByTestId('pattern-result').getByText('The event matches').waitFor();
+  await page.getByLabel('Sample event').fill(
+    JSON.stringify({ id: '1', account: '000000000000', source: 'my.app', time: '2026-01-01T00:00:00Z', region: 'us-east-1', resources: [], 'detail-type': 'order placed', detail: { amount: 5 } }),
+  );
+  await page.getByRole('button', { name: 'Test pattern' }).click();
+  await page.getByTestId('pattern-result').getByText('The event does not match').waitFor();
+  await page.getByLabel('Rule pattern').fill('{"source": "not-a-list"}');
+  await page.getByLabel('Rule name').fill('bad-rule');
+  await page.getByRole('button', { name: 'Create rule' }).click();
+  await page.getByTestId('error').getByText('InvalidEventPatternException').waitFor();
+
+  await page.goto(`${rig.url}/_nimbus/console/#/cloudtrail`);
+  await page.getByLabel('Lookup value').fill('CreateUser');
+  await page.getByRole('button', { name: 'Look up' }).click();
+  const events = page.getByRole('table', { name: 'Events' });
+  await events.getByText('iam.amazonaws.com').waitFor();
+  await events.getByRole('button', { name: 'Record' }).first().click();
+  await events.getByText('"eventName": "CreateUser"').waitFor();
+  await shot(page, 'cloudtrail');
+});
+
+test('Logs: a log group shows its events, filtered by a pattern', async () => {
+  const { page } = rig;
+  const { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { clientConfig } = await import('../helpers.js');
+  const logs = new CloudWatchLogsClient(clientConfig(rig.url));
+  await logs.send(new CreateLogGroupCommand({ logGroupName: '/app/web' }));
+  await logs.send(new CreateLogStreamCommand({ logGroupName: '/app/web', logStreamName: 's1' }));
+  const now = Date.now();
+  await logs.send(new PutLogEventsCommand({ logGroupName: '/app/web', logStreamName: 's1', logEvents: [{ timestamp: now, message: 'INFO all good' }, { timestamp: now + 1, message: 'ERROR disk full' }] }));
+  await page.goto(`${rig.url}/_nimbus/console/#/logs`);
+  await page.getByRole('link', { name: '/app/web' }).click();
+  await page.getByLabel('Filter pattern').fill('ERROR');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const table = page.getByRole('table', { name: 'Log events' });
+  await table.getByText('ERROR disk full').waitFor();
+  assert.equal(await table.getByText('INFO all good').count(), 0);
+  logs.destroy();
+});
+
+test('Lambda: create a function in the inline editor, invoke it with a test event, see the result and log tail', async () => {
+  const { page } = rig;
+  await page.goto(`${rig.url}/_nimbus/console/#/lambda`);
+  await page.getByLabel('Function name').fill('console-fn');
+  await page.getByRole('button', { name: 'Create function' }).click();
+  await page.getByRole('heading', { name: 'Function console-fn' }).waitFor();
+  await page.getByLabel('Test event', { exact: true }).fill('{"name": "console"}');
+  await page.getByRole('button', { name: 'Invoke' }).click();
+  const result = page.getByTestId('invoke-result');
+  await result.waitFor({ timeout: 20_000 });
+  assert.match(await result.innerText(), /hello.*console/);
+  assert.match(await result.innerText(), /event \{"name":"console"\}/);
+  await shot(page, 'lambda-invoke');
+});

@@ -107,7 +107,7 @@ export const restXml: Protocol = {
     const codeAndMessage = `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>`;
     const body = ctx.dialect?.noErrorWrapping
       ? `${XML_DECL}<Error>${codeAndMessage}${fields}<RequestId>${escapeXml(ctx.requestId)}</RequestId>`
-        + `<HostId>${Buffer.from(ctx.requestId).toString('base64')}</HostId></Error>`
+        + `<HostId>${escapeXml(ctx.hostId ?? Buffer.from(ctx.requestId).toString('base64'))}</HostId></Error>`
       : `${XML_DECL}<ErrorResponse><Error><Type>${faultType(model, err)}</Type>${codeAndMessage}${fields}</Error>`
         + `<RequestId>${escapeXml(ctx.requestId)}</RequestId></ErrorResponse>`;
     return { status: errorStatus(model, err), headers, body };

@@ -17,6 +17,7 @@ import { invalid, itemSize, type Item } from './values.js';
 import { collectionLimits } from './sizes.js';
 import { streamsIntegration } from './streams-integration.js';
 import { checkTableName } from './names.js';
+import { dynamoProfile } from './profile.js';
 
 /** GET / POST /_nimbus/dynamodb/limits: the item collection size limit, lowered to test it without writing 10 GB. */
 function registerLimitRoutes(rt: Runtime): void {
@@ -123,4 +124,4 @@ function withNameChecks(handlers: DynamodbProvider): DynamodbProvider {
 }
 
 // DynamoDB's SDKs verify every response body against x-amz-crc32 when it is present
-export const dynamodb: ServiceDefinition = { name: 'dynamodb', create, responseChecksum: 'crc32' };
+export const dynamodb: ServiceDefinition = { name: 'dynamodb', create, ...dynamoProfile };

@@ -44,6 +44,8 @@ export interface WireDialect {
   noErrorWrapping?: boolean;
   /** operations whose XML output is the single body member's element itself, not wrapped in the output's */
   unwrappedOutputs?: readonly string[];
+  /** the root element of an operation's XML output where the model does not name it (Smithy's @xmlName) */
+  outputRoots?: Readonly<Record<string, string>>;
   /**
    * JSON errors' `__type` fully qualified as the service sends it: `modelled` is the Smithy namespace of
    * the model's error shapes (`com.amazonaws.sqs`), `byCode` the namespace of codes the service's

@@ -125,3 +125,23 @@ test('SQS (JSON): __type in com.amazonaws.sqs with x-amzn-query-error; a UUID re
   await assert.rejects(c.send(new SQS.GetQueueUrlCommand({ QueueName: 'wire-none' })), (e: Error) => e instanceof SQS.QueueDoesNotExist);
   await assert.rejects(c.send(new SQS.CreateQueueCommand({ QueueName: 'bad name!' })), (e: SQS.SQSServiceException) => e.name === 'InvalidParameterValue' || e.name === 'InvalidParameterValueException' || /Invalid/.test(e.name));
 });
+
+test('S3: XML outputs under the root elements S3 writes (ListBucketResult, ListAllMyBucketsResult, VersioningConfiguration, …)', async () => {
+  await s3().send(new S3.CreateBucketCommand({ Bucket: 'wire-roots' }));
+  const roots: Array<[string, string]> = [
+    ['/', 'ListAllMyBucketsResult'],
+    ['/wire-roots', 'ListBucketResult'],
+    ['/wire-roots?list-type=2', 'ListBucketResult'],
+    ['/wire-roots?versions', 'ListVersionsResult'],
+    ['/wire-roots?uploads', 'ListMultipartUploadsResult'],
+    ['/wire-roots?versioning', 'VersioningConfiguration'],
+    ['/wire-roots?acl', 'AccessControlPolicy'],
+  ];
+  for (const [path, root] of roots) {
+    const r = await raw('s3', 'GET', path, {});
+    assert.equal(r.status, 200, `${path}: ${r.text}`);
+    assert.match(r.text, new RegExp(`^<\\?xml[^>]*\\?>\\s*<${root} xmlns="http://s3.amazonaws.com/doc/2006-03-01/"`), path);
+  }
+  const init = await raw('s3', 'POST', '/wire-roots/k?uploads', {});
+  assert.match(init.text, /<InitiateMultipartUploadResult /);
+});

@@ -28,6 +28,39 @@ function requestIdHeaders(id: string): Record<string, string> {
   return { 'x-amz-request-id': id, 'x-amz-id-2': extendedRequestId(id) };
 }
 
+/** The root element of each XML output as S3 writes it (Smithy's @xmlName; the botocore model names none). */
+const OUTPUT_ROOTS: Record<string, string> = {
+  CompleteMultipartUpload: 'CompleteMultipartUploadResult',
+  CreateMultipartUpload: 'InitiateMultipartUploadResult',
+  CreateSession: 'CreateSessionResult',
+  DeleteObjects: 'DeleteResult',
+  GetBucketAccelerateConfiguration: 'AccelerateConfiguration',
+  GetBucketAcl: 'AccessControlPolicy',
+  GetBucketCors: 'CORSConfiguration',
+  GetBucketLifecycle: 'LifecycleConfiguration',
+  GetBucketLifecycleConfiguration: 'LifecycleConfiguration',
+  GetBucketLogging: 'BucketLoggingStatus',
+  GetBucketNotification: 'NotificationConfiguration',
+  GetBucketNotificationConfiguration: 'NotificationConfiguration',
+  GetBucketRequestPayment: 'RequestPaymentConfiguration',
+  GetBucketTagging: 'Tagging',
+  GetBucketVersioning: 'VersioningConfiguration',
+  GetBucketWebsite: 'WebsiteConfiguration',
+  GetObjectAcl: 'AccessControlPolicy',
+  GetObjectAttributes: 'GetObjectAttributesResponse',
+  GetObjectTagging: 'Tagging',
+  ListBucketAnalyticsConfigurations: 'ListBucketAnalyticsConfigurationResult',
+  ListBucketInventoryConfigurations: 'ListInventoryConfigurationsResult',
+  ListBucketMetricsConfigurations: 'ListMetricsConfigurationsResult',
+  ListBuckets: 'ListAllMyBucketsResult',
+  ListDirectoryBuckets: 'ListAllMyDirectoryBucketsResult',
+  ListMultipartUploads: 'ListMultipartUploadsResult',
+  ListObjectVersions: 'ListVersionsResult',
+  ListObjects: 'ListBucketResult',
+  ListObjectsV2: 'ListBucketResult',
+  ListParts: 'ListPartsResult',
+};
+
 export const s3Profile: ServiceProfile = {
   validateInput: false, // S3 checks its input its own way, with its own codes
   requestId,
@@ -37,7 +70,7 @@ export const s3Profile: ServiceProfile = {
   // bucket policies decide (public buckets, POST forms), so no request is refused for being unsigned
   anonymous: true,
   signing: 's3v4',
-  wire: { noErrorWrapping: true, unwrappedOutputs: ['GetBucketLocation'] },
+  wire: { noErrorWrapping: true, unwrappedOutputs: ['GetBucketLocation'], outputRoots: OUTPUT_ROOTS },
   // a request that names no service (unsigned, no target, no Action) is an S3 one, as on AWS's own endpoint
   routing: { fallback: true },
   errors: {

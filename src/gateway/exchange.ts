@@ -13,7 +13,8 @@ export interface Exchange {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly started: number;
-  readonly requestId: string;
+  /** a UUID until identify gives it the service's own format */
+  requestId: string;
   /** the request as the protocols read it; its path made path-style by identify */
   readonly http: HttpRequest;
   /** identify: the service, its model, protocol and profile */

@@ -20,6 +20,13 @@ export function send(res: ServerResponse, req: HttpRequest, r: HttpResponse, req
     body.pipe(res);
     return;
   }
+  // a 304 has no body, nor the headers that describe one
+  if (r.status === 304) {
+    for (const h of Object.keys(headers)) if (/^content-(type|length)$/i.test(h)) delete headers[h];
+    res.writeHead(r.status, headers);
+    res.end();
+    return;
+  }
   const buf = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
   if (profile.responseChecksum === 'crc32') headers['x-amz-crc32'] = String(crc32(buf ?? Buffer.alloc(0)));
   // a HEAD answer may carry the object's Content-Length (bound from the model) without a body

@@ -67,7 +67,7 @@ async function handle(s: stage.Served, req: IncomingMessage, res: ServerResponse
     http: { method: req.method ?? 'GET', path, rawQuery, query: parseQuery(rawQuery), headers: flatHeaders(req), body: Buffer.alloc(0) },
   };
   if (x.http.method === 'OPTIONS') {
-    const answer = preflight(s, x.http, x.requestId);
+    const answer = preflight(s, x);
     if (answer) return send(res, x.http, answer.response, x.requestId, s.dir.profile(answer.service), {});
   }
 
@@ -93,9 +93,18 @@ async function handle(s: stage.Served, req: IncomingMessage, res: ServerResponse
 function failed(s: stage.Served, x: Exchange, e: unknown): HttpResponse {
   const err = (x.error = toServiceError(e, x.ident?.service, x.ident?.profile ?? {}, s.rt));
   // failed before identifying (a form body too large to read): answer as its headers say
-  const ident = (x.ident ??= identifyQuietly(s, x.http));
+  if (!x.ident) {
+    x.ident = identifyQuietly(s, x.http);
+    if (x.ident) x.requestId = x.ident.profile.requestId?.(x.requestId) ?? x.requestId;
+  }
+  const ident = x.ident;
   const protocol = ident?.protocol ?? json;
-  const sctx: SerializeContext = { requestId: x.requestId, service: ident?.service ?? 'unknown', dialect: ident?.profile.wire };
+  const sctx: SerializeContext = {
+    requestId: x.requestId,
+    service: ident?.service ?? 'unknown',
+    dialect: ident?.profile.wire,
+    hostId: ident?.profile.extendedRequestId?.(x.requestId),
+  };
   let response: HttpResponse;
   try {
     response = protocol.serializeError(ident?.model, x.operation, err, sctx);
@@ -103,6 +112,7 @@ function failed(s: stage.Served, x: Exchange, e: unknown): HttpResponse {
     s.rt.log.error(`error serializing ${err.code}: ${(e2 as Error).stack}`);
     response = restXml.serializeError(undefined, x.operation, err, sctx);
   }
+  if (err.headers) response.headers = { ...response.headers, ...err.headers };
   // an error while the client still sends a body: close rather than read on
   if (!x.req.complete) x.res.setHeader('connection', 'close');
   return response;
@@ -112,8 +122,11 @@ function failed(s: stage.Served, x: Exchange, e: unknown): HttpResponse {
  * A browser's preflight: answered by the rules of the service it is for when that service has its
  * own (a refusal in its protocol), else allowed. Undefined for an OPTIONS that is no preflight.
  */
-function preflight(s: stage.Served, req: HttpRequest, requestId: string): { response: HttpResponse; service: string } | undefined {
+function preflight(s: stage.Served, x: Exchange): { response: HttpResponse; service: string } | undefined {
+  const req = x.http;
   const ident = identifyQuietly(s, req);
+  if (ident) x.requestId = ident.profile.requestId?.(x.requestId) ?? x.requestId;
+  const requestId = x.requestId;
   const rules = ident && s.corsRules.get(ident.service);
   if (ident && rules) {
     try {
@@ -121,7 +134,7 @@ function preflight(s: stage.Served, req: HttpRequest, requestId: string): { resp
       if (headers) return { response: { status: 200, headers }, service: ident.service };
     } catch (e) {
       const err = toServiceError(e, ident.service, ident.profile, s.rt);
-      const sctx = { requestId, service: ident.service, dialect: ident.profile.wire };
+      const sctx = { requestId, service: ident.service, dialect: ident.profile.wire, hostId: ident.profile.extendedRequestId?.(requestId) };
       return { response: ident.protocol.serializeError(ident.model, undefined, err, sctx), service: ident.service };
     }
   }

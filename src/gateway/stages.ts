@@ -38,6 +38,7 @@ export async function identify(s: Served, x: Exchange): Promise<Identified> {
     x.formRead = true;
   }
   const ident = (x.ident = identifyService(http, signingNameOf(http), s.dir));
+  x.requestId = ident.profile.requestId?.(x.requestId) ?? x.requestId;
   http.path = pathStyle(http, ident);
   checkPath(http.path);
   x.cors = serviceCors(s, http, ident.service);

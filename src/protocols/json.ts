@@ -1,6 +1,6 @@
 // The AWS JSON 1.0 / 1.1 protocol: POST / with `X-Amz-Target: <TargetPrefix>.<Operation>`.
 import type { ServiceModel } from './model.js';
-import type { HttpRequest, HttpResponse, Protocol, SerializeContext } from './types.js';
+import type { HttpRequest, HttpResponse, Protocol, SerializeContext, WireDialect } from './types.js';
 import { ServiceError } from '../services/errors.js';
 import { fromDocument, JSON_FLAVOUR, toDocument } from './document.js';
 import { errorStatus, queryCompatibleErrorHeader, shapeErrorCode } from './errors.js';
@@ -55,15 +55,23 @@ export const json: Protocol = {
     return { status: 200, headers: { 'content-type': contentType(model) }, body: JSON.stringify(doc) };
   },
 
-  serializeError(model, _operation, err, _ctx) {
+  serializeError(model, _operation, err, ctx) {
     const code = shapeErrorCode(model, err);
     const headers: Record<string, string> = { 'content-type': contentType(model), 'x-amzn-errortype': code };
     const compat = queryCompatibleErrorHeader(model, err);
     if (compat) headers['x-amzn-query-error'] = compat;
-    const body = { __type: code, message: err.message, ...errorFields(model, err) };
+    const body = { __type: qualifiedType(model, err, code, ctx.dialect), message: err.message, ...errorFields(model, err) };
     return { status: errorStatus(model, err), headers, body: JSON.stringify(body) };
   },
 };
+
+/** `__type` in the namespace the service's dialect gives the code (the bare code without one). */
+function qualifiedType(model: ServiceModel | undefined, err: ServiceError, code: string, dialect: WireDialect | undefined): string {
+  const ns = dialect?.errorNamespaces;
+  if (!ns) return code;
+  const namespace = model?.errorShape(err.code) ? ns.modelled : (ns.byCode?.[code] ?? ns.other);
+  return namespace ? `${namespace}#${code}` : code;
+}
 
 /** The error shape's extra members, converted like any output. */
 export function errorFields(model: ServiceModel | undefined, err: ServiceError): Record<string, unknown> {

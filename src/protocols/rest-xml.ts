@@ -50,12 +50,7 @@ const codec: RestBodyCodec = {
     return new XmlReader(model, malformed).value(ref, root);
   },
 
-  writeBody(model, op, shape, isBodyMember, value) {
-    const ns = xmlns(op.output?.xmlNamespace?.uri ?? shape.xmlNamespace?.uri ?? serviceNamespace(model));
-    const root = op.output?.locationName ?? shape.locationName ?? op.output!.shape;
-    const { attrs, inner } = new XmlWriter(model).structureBody(shape, value, (ref) => !isBodyMember(ref));
-    return `${XML_DECL}<${root}${ns}${attrs}>${inner}</${root}>`;
-  },
+  writeBody: (model, op, shape, isBodyMember, value) => writeBody(model, op, shape, isBodyMember, value),
 
   writePayload(model, ref, value) {
     const shape = model.shape(ref.shape);
@@ -64,6 +59,19 @@ const codec: RestBodyCodec = {
     return XML_DECL + new XmlWriter(model).element(name, withNs, value);
   },
 };
+
+function writeBody(...[model, op, shape, isBodyMember, value, rootName]: [...Parameters<RestBodyCodec['writeBody']>, string?]): string {
+  const ns = xmlns(op.output?.xmlNamespace?.uri ?? shape.xmlNamespace?.uri ?? serviceNamespace(model));
+  const root = rootName ?? op.output?.locationName ?? shape.locationName ?? op.output!.shape;
+  const { attrs, inner } = new XmlWriter(model).structureBody(shape, value, (ref) => !isBodyMember(ref));
+  return `${XML_DECL}<${root}${ns}${attrs}>${inner}</${root}>`;
+}
+
+/** The codec writing an output under the root element the dialect names (`ListBucketResult`), when it names one. */
+function rooted(root: string | undefined): RestBodyCodec {
+  if (!root) return codec;
+  return { ...codec, writeBody: (model, op, shape, isBodyMember, value) => writeBody(model, op, shape, isBodyMember, value, root) };
+}
 
 /**
  * A dialect's unwrapped output (Smithy's @s3UnwrappedXmlOutput: S3's GetBucketLocation answers
@@ -89,7 +97,7 @@ export const restXml: Protocol = {
   requestedOperation: () => undefined, // without a model a rest request names no operation
   parse: (model, operation, req) => parseRest(model, operation, req, codec),
   serialize: (model, operation, output, ctx) =>
-    serializeRest(model, operation, output, ctx.dialect?.unwrappedOutputs?.includes(operation) ? unwrapped : codec),
+    serializeRest(model, operation, output, ctx.dialect?.unwrappedOutputs?.includes(operation) ? unwrapped : rooted(ctx.dialect?.outputRoots?.[operation])),
 
   // `<ErrorResponse><Error>…</Error><RequestId/></ErrorResponse>`, except in the noErrorWrapping dialect (S3's):
   // a bare `<Error>` that also carries RequestId and HostId, and fields such as Key or BucketName.
@@ -107,7 +115,7 @@ export const restXml: Protocol = {
     const codeAndMessage = `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>`;
     const body = ctx.dialect?.noErrorWrapping
       ? `${XML_DECL}<Error>${codeAndMessage}${fields}<RequestId>${escapeXml(ctx.requestId)}</RequestId>`
-        + `<HostId>${Buffer.from(ctx.requestId).toString('base64')}</HostId></Error>`
+        + `<HostId>${escapeXml(ctx.hostId ?? Buffer.from(ctx.requestId).toString('base64'))}</HostId></Error>`
       : `${XML_DECL}<ErrorResponse><Error><Type>${faultType(model, err)}</Type>${codeAndMessage}${fields}</Error>`
         + `<RequestId>${escapeXml(ctx.requestId)}</RequestId></ErrorResponse>`;
     return { status: errorStatus(model, err), headers, body };

@@ -31,6 +31,8 @@ export interface SerializeContext {
   service: string;
   /** how the service departs from its protocol's usual shapes (its profile's `wire`) */
   dialect?: WireDialect;
+  /** the extended request id an error body carries as HostId (default: the request id in base64) */
+  hostId?: string;
 }
 
 /**
@@ -42,6 +44,15 @@ export interface WireDialect {
   noErrorWrapping?: boolean;
   /** operations whose XML output is the single body member's element itself, not wrapped in the output's */
   unwrappedOutputs?: readonly string[];
+  /** the root element of an operation's XML output where the model does not name it (Smithy's @xmlName) */
+  outputRoots?: Readonly<Record<string, string>>;
+  /**
+   * JSON errors' `__type` fully qualified as the service sends it: `modelled` is the Smithy namespace of
+   * the model's error shapes (`com.amazonaws.sqs`), `byCode` the namespace of codes the service's
+   * framework sends (`ValidationException` → `com.amazon.coral.validate`), `other` that of any other code.
+   * SDKs strip everything up to `#`.
+   */
+  errorNamespaces?: { modelled: string; byCode?: Readonly<Record<string, string>>; other?: string };
 }
 
 /**

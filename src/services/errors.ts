@@ -14,6 +14,14 @@ export class ServiceError extends Error {
   ) {
     super(message);
   }
+
+  /** response headers the error answer carries (S3's `x-amz-delete-marker`, `Allow`, a 304's `ETag`) */
+  headers?: Record<string, string>;
+
+  withHeaders(headers: Record<string, string>): this {
+    this.headers = { ...this.headers, ...headers };
+    return this;
+  }
 }
 
 export const notImplemented = (service: string, operation: string) =>

@@ -89,6 +89,13 @@ export interface ServiceProfile {
   errors?: ErrorDialect;
   /** the headers that carry the request id (default: `x-amzn-RequestId`) */
   requestIdHeaders?(requestId: string): Record<string, string>;
+  /**
+   * The request id in the service's own format, made from a random UUID (default: the UUID). It is
+   * the id everywhere: headers, error bodies, the handler's context, CloudTrail's requestID.
+   */
+  requestId?(uuid: string): string;
+  /** an extended request id derived from the request id (S3's `x-amz-id-2`, the error body's HostId) */
+  extendedRequestId?(requestId: string): string;
   /** a checksum of every buffered response body, in a header the SDKs verify (`x-amz-crc32`) */
   responseChecksum?: 'crc32';
   /**

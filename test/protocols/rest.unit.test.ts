@@ -156,7 +156,7 @@ test('S3 GetBucketAcl: xsi:type attribute on Grantee out', async () => {
   assert.deepEqual(withoutMetadata(out), acl);
   const xml = String(restXml.serialize(s3Model, 'GetBucketAcl', acl, ctx('s3')).body);
   assert.match(xml, /<Grantee xmlns:xsi="http:\/\/www.w3.org\/2001\/XMLSchema-instance" xsi:type="Group">/);
-  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<GetBucketAclOutput xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/">/);
+  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<AccessControlPolicy xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/">/);
 });
 
 test('S3 PutBucketAcl: xsi:type attribute on Grantee in', async () => {

@@ -298,7 +298,7 @@ test('DynamoDB error: ConditionalCheckFailedException with its Item', async () =
   assert.deepEqual(plain(e.Item), { pk: { S: 'user#1' }, b: { B: Buffer.from('x') } });
   const res = json.serializeError(model('dynamodb'), 'PutItem', err, ctx('dynamodb'));
   assert.equal(res.headers['content-type'], 'application/x-amz-json-1.0');
-  assert.deepEqual(JSON.parse(String(res.body)), { __type: 'ConditionalCheckFailedException', message: 'The conditional request failed', Item: { pk: { S: 'user#1' }, b: { B: 'eA==' } } });
+  assert.deepEqual(JSON.parse(String(res.body)), { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed', Item: { pk: { S: 'user#1' }, b: { B: 'eA==' } } });
 });
 
 // models/sqs.json carries, through models/overlay.json, the query names and error codes botocore's json model lost
@@ -364,7 +364,7 @@ test('SQS error (with the error-code overlay): the SDK surfaces QueueDoesNotExis
     const res = json.serializeError(sqsOverlay, 'SendMessage', err, ctx('sqs'));
     assert.equal(res.headers['x-amzn-query-error'], 'AWS.SimpleQueueService.NonExistentQueue;Sender');
     // botocore matches modelled exceptions by __type (its SQS model has no error codes)
-    assert.equal(JSON.parse(String(res.body)).__type, 'QueueDoesNotExist');
+    assert.equal(JSON.parse(String(res.body)).__type, 'com.amazonaws.sqs#QueueDoesNotExist');
     // the same error over the query protocol
     const xml = String(query.serializeError(sqsOverlay, 'SendMessage', err, ctx('sqs')).body);
     assert.match(xml, /<Error><Type>Sender<\/Type><Code>AWS.SimpleQueueService.NonExistentQueue<\/Code>/);

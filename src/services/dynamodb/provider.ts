@@ -18,6 +18,7 @@ import { invalid, itemSize, type Item } from './values.js';
 import { collectionLimits } from './sizes.js';
 import { streamsIntegration } from './streams-integration.js';
 import { checkTableName } from './names.js';
+import { dynamoProfile } from './profile.js';
 
 /** GET / POST /_nimbus/dynamodb/limits: the item collection size limit, lowered to test it without writing 10 GB. */
 function registerLimitRoutes(rt: Runtime): void {
@@ -124,20 +125,4 @@ function withNameChecks(handlers: DynamodbProvider): DynamodbProvider {
 }
 
 // DynamoDB's SDKs verify every response body against x-amz-crc32 when it is present
-// the table (control-plane) operations throttle with ThrottlingException; item reads and writes with ProvisionedThroughputExceededException
-const CONTROL_PLANE = /^(Create|Delete|Update|Describe|List|Tag|Untag|Enable|Disable|Restore|Export|Import|Get.*Policy|Put.*Policy)/;
-const throttling = (operation: string) =>
-  CONTROL_PLANE.test(operation) && !/^(UpdateItem|DeleteItem|GetItem)$/.test(operation)
-    ? new ServiceError('ThrottlingException', 'Rate of requests exceeds the allowed throughput.', 400)
-    : new ServiceError(
-        'ProvisionedThroughputExceededException',
-        'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
-        400,
-      );
-
-export const dynamodb: ServiceDefinition = {
-  name: 'dynamodb',
-  create,
-  responseChecksum: 'crc32',
-  errors: { internal: () => new ServiceError('InternalServerError', 'Internal server error', 500, {}, false), throttling },
-};
+export const dynamodb: ServiceDefinition = { name: 'dynamodb', create, ...dynamoProfile };

@@ -24,9 +24,9 @@ export function checkReadConditions(rec: ObjectRecord, c: Conditions): void {
     throw preconditionFailed('If-Unmodified-Since');
   }
   if (c.IfNoneMatch !== undefined) {
-    if (matches(c.IfNoneMatch, rec.etag)) throw notModified();
+    if (matches(c.IfNoneMatch, rec.etag)) throw notModified(rec);
   } else if (c.IfModifiedSince && seconds(rec.lastModified) <= seconds(c.IfModifiedSince)) {
-    throw notModified();
+    throw notModified(rec);
   }
 }
 

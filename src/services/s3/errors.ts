@@ -13,7 +13,9 @@ export const invalidArgument = (message: string, ArgumentName?: string, Argument
 export const invalidRequest = (message: string) => new ServiceError('InvalidRequest', message, 400);
 export const preconditionFailed = (Condition: string) =>
   new ServiceError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, { Condition });
-export const notModified = () => new ServiceError('NotModified', 'Not Modified', 304);
+/** a 304 carries the object's ETag and Last-Modified, and no body */
+export const notModified = (rec: { etag: string; lastModified: Date }) =>
+  new ServiceError('NotModified', 'Not Modified', 304).withHeaders({ ETag: rec.etag, 'Last-Modified': rec.lastModified.toUTCString() });
 export const malformedXml = () =>
   new ServiceError('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
 export const incompleteBody = () => new ServiceError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header', 400);

@@ -1,6 +1,7 @@
 // Event notifications: the event record as AWS documents it (version 2.1), delivered to the SQS,
 // SNS, Lambda and EventBridge destinations of the bucket's notification configuration when those
 // services are present in this Nimbus.
+import { extendedRequestId } from './profile.js';
 import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
 import type { NotificationConfiguration, FilterRule } from '../../generated/s3.js';
@@ -45,7 +46,7 @@ export class Events {
 
   /** The test event S3 sends to each destination when a configuration is saved. */
   testEvent(b: BucketRecord, config: NotificationConfiguration, ctx: RequestContext): void {
-    const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: ctx.clock.now().toISOString(), Bucket: b.name, RequestId: ctx.requestId, HostId: ctx.requestId });
+    const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: ctx.clock.now().toISOString(), Bucket: b.name, RequestId: ctx.requestId, HostId: extendedRequestId(ctx.requestId) });
     for (const q of config.QueueConfigurations ?? []) {
       try {
         this.rt.integrations.sqs?.sendMessage(q.QueueArn, body);
@@ -66,7 +67,7 @@ export class Events {
       eventName: name,
       userIdentity: { principalId: `AWS:${ctx.principal.userId}` },
       requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': ctx.requestId.replace(/-/g, '').slice(0, 16).toUpperCase(), 'x-amz-id-2': ctx.requestId },
+      responseElements: { 'x-amz-request-id': ctx.requestId, 'x-amz-id-2': extendedRequestId(ctx.requestId) },
       s3: {
         s3SchemaVersion: '1.0',
         bucket: { name: b.name, ownerIdentity: { principalId: b.owner }, arn: `arn:aws:s3:::${b.name}` },

@@ -24,15 +24,20 @@ export const isVersioned = (b: BucketRecord) => b.versioning !== undefined;
 export const validVersionId = (id: string) => id === 'null' || /^[A-Za-z0-9_.-]{32}$/.test(id);
 
 /** The live object (not a delete marker) a read names; NoSuchKey / NoSuchVersion / MethodNotAllowed otherwise. */
-export function readable(store: S3Store, b: BucketRecord, key: string, versionId: string | undefined): ObjectRecord {
+export function readable(store: S3Store, b: BucketRecord, key: string, versionId: string | undefined, method = 'GET'): ObjectRecord {
   if (versionId !== undefined && ((versionId !== 'null' && !isVersioned(b)) || !validVersionId(versionId))) {
     throw invalidArgument('Invalid version id specified', 'versionId', versionId);
   }
   const rec = store.findVersion(b.name, key, versionId);
   if (!rec) throw versionId === undefined ? noSuchKey(key) : noSuchVersion(key, versionId);
   if (rec.deleteMarker) {
-    if (versionId !== undefined) throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: 'GET', ResourceType: 'DeleteMarker' });
-    throw noSuchKey(key);
+    // the answer names the delete marker it found: x-amz-delete-marker and its version id
+    const marker = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': rec.versionId, 'Last-Modified': rec.lastModified.toUTCString() };
+    if (versionId !== undefined) {
+      throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: method, ResourceType: 'DeleteMarker' })
+        .withHeaders({ ...marker, Allow: 'DELETE' });
+    }
+    throw noSuchKey(key).withHeaders({ 'x-amz-delete-marker': 'true', 'x-amz-version-id': rec.versionId });
   }
   return rec;
 }
@@ -151,7 +156,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
 
     HeadObject: (input, ctx) => {
       const b = store.bucket(input.Bucket);
-      const rec = readable(store, b, input.Key, input.VersionId);
+      const rec = readable(store, b, input.Key, input.VersionId, 'HEAD');
       checkCustomerKey(rec, input);
       checkReadConditions(rec, input);
       let range = parseRange(input.Range, rec.size);

@@ -17,22 +17,60 @@ export function virtualHostBucket(host: string | undefined): string | undefined 
   return undefined;
 }
 
-/** S3's two request-id headers: a 16-character id and a base64 extended id. */
-function requestIdHeaders(requestId: string): Record<string, string> {
-  return {
-    'x-amz-request-id': requestId.replace(/-/g, '').slice(0, 16).toUpperCase(),
-    'x-amz-id-2': createHash('sha256').update(requestId).digest('base64'),
-  };
+/** S3's request id: 16 uppercase hexadecimal characters (taken from a random UUID). */
+const requestId = (uuid: string) => uuid.replace(/-/g, '').slice(0, 16).toUpperCase();
+
+/** S3's extended request id (`x-amz-id-2`, the error body's HostId): base64, derived from the request id. */
+export const extendedRequestId = (id: string) => createHash('sha512').update(id).digest('base64').slice(0, 76);
+
+/** S3's two request-id headers: the request id and its extended id. */
+function requestIdHeaders(id: string): Record<string, string> {
+  return { 'x-amz-request-id': id, 'x-amz-id-2': extendedRequestId(id) };
 }
+
+/** The root element of each XML output as S3 writes it (Smithy's @xmlName; the botocore model names none). */
+const OUTPUT_ROOTS: Record<string, string> = {
+  CompleteMultipartUpload: 'CompleteMultipartUploadResult',
+  CreateMultipartUpload: 'InitiateMultipartUploadResult',
+  CreateSession: 'CreateSessionResult',
+  DeleteObjects: 'DeleteResult',
+  GetBucketAccelerateConfiguration: 'AccelerateConfiguration',
+  GetBucketAcl: 'AccessControlPolicy',
+  GetBucketCors: 'CORSConfiguration',
+  GetBucketLifecycle: 'LifecycleConfiguration',
+  GetBucketLifecycleConfiguration: 'LifecycleConfiguration',
+  GetBucketLogging: 'BucketLoggingStatus',
+  GetBucketNotification: 'NotificationConfiguration',
+  GetBucketNotificationConfiguration: 'NotificationConfiguration',
+  GetBucketRequestPayment: 'RequestPaymentConfiguration',
+  GetBucketTagging: 'Tagging',
+  GetBucketVersioning: 'VersioningConfiguration',
+  GetBucketWebsite: 'WebsiteConfiguration',
+  GetObjectAcl: 'AccessControlPolicy',
+  GetObjectAttributes: 'GetObjectAttributesResponse',
+  GetObjectTagging: 'Tagging',
+  ListBucketAnalyticsConfigurations: 'ListBucketAnalyticsConfigurationResult',
+  ListBucketInventoryConfigurations: 'ListInventoryConfigurationsResult',
+  ListBucketMetricsConfigurations: 'ListMetricsConfigurationsResult',
+  ListBuckets: 'ListAllMyBucketsResult',
+  ListDirectoryBuckets: 'ListAllMyDirectoryBucketsResult',
+  ListMultipartUploads: 'ListMultipartUploadsResult',
+  ListObjectVersions: 'ListVersionsResult',
+  ListObjects: 'ListBucketResult',
+  ListObjectsV2: 'ListBucketResult',
+  ListParts: 'ListPartsResult',
+};
 
 export const s3Profile: ServiceProfile = {
   validateInput: false, // S3 checks its input its own way, with its own codes
+  requestId,
+  extendedRequestId,
   requestIdHeaders,
   virtualHost: virtualHostBucket,
   // bucket policies decide (public buckets, POST forms), so no request is refused for being unsigned
   anonymous: true,
   signing: 's3v4',
-  wire: { noErrorWrapping: true, unwrappedOutputs: ['GetBucketLocation'] },
+  wire: { noErrorWrapping: true, unwrappedOutputs: ['GetBucketLocation'], outputRoots: OUTPUT_ROOTS },
   // a request that names no service (unsigned, no target, no Action) is an S3 one, as on AWS's own endpoint
   routing: { fallback: true },
   errors: {

@@ -10,6 +10,7 @@ import { messageHandlers } from './messages.js';
 import { batchHandlers } from './batches.js';
 import { moveTaskHandlers } from './move-task-handlers.js';
 import { sqsIntegration } from './integration.js';
+import { sqsProfile } from './profile.js';
 
 function create(rt: Runtime): SqsProvider {
   const s = new SqsState(rt);
@@ -23,11 +24,4 @@ function create(rt: Runtime): SqsProvider {
   };
 }
 
-// an unsigned query request on a queue URL (`/<account>/<queue>`) is for SQS
-export const sqs: ServiceDefinition = {
-  name: 'sqs',
-  create,
-  validateInput: false,
-  routing: { queryPath: /^\/\d{12}\/[^/]+$/ },
-  errors: { throttling: () => new ServiceError('RequestThrottled', 'The request was denied due to request throttling.', 400) },
-};
+export const sqs: ServiceDefinition = { name: 'sqs', create, ...sqsProfile };

@@ -23,3 +23,5 @@ export { parseXml, XmlReader } from './protocols/xml.js';
 // for services that check the model's constraints themselves (to answer them with their own error code)
 export { validateInput } from './protocols/validate.js';
 export { sqsQueueUrl, s3BucketUrl, publicBaseUrl } from './localstack/urls.js';
+// an event-stream output member (InvokeWithResponseStream, StartLiveTail): events yielded as produced
+export { eventStream } from './protocols/eventstream.js';

@@ -9,6 +9,7 @@ import { invokeHandler, resolveTarget, runNow, checkJson, MAX_ASYNC_PAYLOAD } fr
 import { ServiceError } from '../../kit.js';
 import { AsyncInvocations } from './async.js';
 import { Mappings } from './mappings.js';
+import { invokeStreamHandler } from './streaming.js';
 import { layerHandlers, makeLayerStore, type LayerStore } from './layers.js';
 
 const ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::(.+))?$/;
@@ -52,6 +53,7 @@ function create(rt: Runtime): LambdaProvider {
     ...settingsHandlers(rt, stores),
     ...mappings.handlers(),
     Invoke: invokeHandler(rt, stores, queue),
+    InvokeWithResponseStream: invokeStreamHandler(rt, stores),
     // the deprecated asynchronous invoke: the same queue as InvocationType Event
     async InvokeAsync(i, ctx) {
       const store = stores.get(ctx.account, ctx.region);

@@ -25,3 +25,4 @@ export { validateInput } from './protocols/validate.js';
 export { sqsQueueUrl, s3BucketUrl, publicBaseUrl } from './localstack/urls.js';
 // an event-stream output member (InvokeWithResponseStream, StartLiveTail): events yielded as produced
 export { eventStream } from './protocols/eventstream.js';
+export type { ClaimedRequests } from './services/types.js';

@@ -18,6 +18,7 @@ import { flatHeaders, parseQuery, splitUrl, type Exchange } from './exchange.js'
 import { toServiceError } from './failures.js';
 import { send } from './send.js';
 import * as stage from './stages.js';
+import { serveClaimed } from './claimed.js';
 
 export interface Gateway {
   server: Server;
@@ -31,7 +32,7 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
     providers.set(s.name, s.create(rt));
     if (s.cors) corsRules.set(s.name, s.cors(rt));
   }
-  const served: stage.Served = { rt, dir: new Directory(services), corsRules };
+  const served: stage.Served = { rt, dir: new Directory(services), corsRules, claimed: services.flatMap((s) => (s.claimed ? [s.claimed(rt)] : [])) };
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
     handle(served, req, res).catch((e) => {
@@ -53,8 +54,6 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
 async function handle(s: stage.Served, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { path, rawQuery } = splitUrl(req.url ?? '/');
   res.on('error', () => {});
-  if (isAdminPath(path)) return handleAdmin(s.rt, req, res, path, readBody);
-
   const x: Exchange = {
     req,
     res,
@@ -62,6 +61,10 @@ async function handle(s: stage.Served, req: IncomingMessage, res: ServerResponse
     requestId: randomUUID(),
     http: { method: req.method ?? 'GET', path, rawQuery, query: parseQuery(rawQuery), headers: flatHeaders(req), body: Buffer.alloc(0) },
   };
+  const claimer = s.claimed?.find((c) => c.claims(x.http));
+  if (claimer) return serveClaimed(s.rt, claimer, x);
+  if (isAdminPath(path)) return handleAdmin(s.rt, req, res, path, readBody);
+
   if (x.http.method === 'OPTIONS') {
     const answer = preflight(s, x.http, x.requestId);
     if (answer) return send(res, x.http, answer.response, x.requestId, s.dir.profile(answer.service), {});

@@ -28,3 +28,6 @@ export { REGIONS, regionInfo, availabilityZones, availabilityZone } from './ops/
 export type { RegionInfo, AvailabilityZone } from './ops/regions.js';
 // what fired on the virtual clock: `rt.timeline.record({ service, kind, resource, account, region, detail })`
 export type { Timeline, TimelineEntry } from './ops/timeline.js';
+// an event-stream output member (InvokeWithResponseStream, StartLiveTail): events yielded as produced
+export { eventStream } from './protocols/eventstream.js';
+export type { ClaimedRequests } from './services/types.js';

@@ -99,7 +99,24 @@ export function signatureKit(rt: Runtime): SignatureKit {
     signingKey,
     parseAmzDate,
     spacedHex,
+    verifyRequest: (req, errors) => verifyRequest(rt, req, { errors, family: 'json' }),
   };
+}
+
+/** A whole request's SigV4 (header or presigned query), as the kit offers it; undefined when unsigned. */
+function verifyRequest(rt: Runtime, req: HttpRequest, dialect: AuthDialect): { principal: Principal; region: string } | undefined {
+  try {
+    const parsed = parseAuth(req);
+    if (parsed.kind === 'none') return undefined;
+    if (parsed.kind === 'v2') throw new ServiceError('IncompleteSignature', 'Signature Version 2 is not supported.', 400);
+    if (parsed.kind === 'header') checkSkew(parsed.amzDate, rt.clock.real(), undefined);
+    else checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), undefined);
+    const { principal, secret } = signerOf(rt, parsed.accessKeyId, parsed.sessionToken, dialect);
+    if (secret !== undefined) verify(parsed, req, secret);
+    return { principal, region: parsed.region ?? rt.config.defaultRegion };
+  } catch (e) {
+    forProtocol(e, dialect);
+  }
 }
 
 export function authenticate(rt: Runtime, req: HttpRequest, ident: Identified, operation: string | undefined): AuthResult {

@@ -19,6 +19,7 @@ import { flatHeaders, parseQuery, splitUrl, type Exchange } from './exchange.js'
 import { toServiceError } from './failures.js';
 import { send } from './send.js';
 import * as stage from './stages.js';
+import { serveClaimed } from './claimed.js';
 
 export interface Gateway {
   server: Server;
@@ -32,7 +33,7 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
     providers.set(s.name, s.create(rt));
     if (s.cors) corsRules.set(s.name, s.cors(rt));
   }
-  const served: stage.Served = { rt, dir: new Directory(services), corsRules };
+  const served: stage.Served = { rt, dir: new Directory(services), corsRules, claimed: services.flatMap((s) => (s.claimed ? [s.claimed(rt)] : [])) };
   rt.faults.profileOf = (name) => served.dir.profile(name);
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {
@@ -55,10 +56,6 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
 async function handle(s: stage.Served, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { path, rawQuery } = splitUrl(req.url ?? '/');
   res.on('error', () => {});
-  if (isConsolePath(path)) return serveConsole(req, res, path);
-  if (wantsConsole(req, path, rawQuery, isVirtualHost(s, req))) return redirectToConsole(res);
-  if (isAdminPath(path)) return handleAdmin(s.rt, req, res, path, readBody);
-
   const x: Exchange = {
     req,
     res,
@@ -66,6 +63,13 @@ async function handle(s: stage.Served, req: IncomingMessage, res: ServerResponse
     requestId: randomUUID(),
     http: { method: req.method ?? 'GET', path, rawQuery, query: parseQuery(rawQuery), headers: flatHeaders(req), body: Buffer.alloc(0) },
   };
+  // requests a service claims by host or path (Lambda function URLs) come before the console's `/`
+  const claimer = s.claimed?.find((c) => c.claims(x.http));
+  if (claimer) return serveClaimed(s.rt, claimer, x);
+  if (isConsolePath(path)) return serveConsole(req, res, path);
+  if (wantsConsole(req, path, rawQuery, isVirtualHost(s, req))) return redirectToConsole(res);
+  if (isAdminPath(path)) return handleAdmin(s.rt, req, res, path, readBody);
+
   if (x.http.method === 'OPTIONS') {
     const answer = preflight(s, x);
     if (answer) return send(res, x.http, answer.response, x.requestId, s.dir.profile(answer.service), {});

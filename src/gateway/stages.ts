@@ -7,6 +7,7 @@ import type { CorsRules } from './cors.js';
 import type { Exchange } from './exchange.js';
 import type { Directory } from './directory.js';
 import type { HttpRequest } from '../protocols/types.js';
+import type { ClaimedRequests } from '../services/types.js';
 import { declared, hasStreamingInput, isForm } from './exchange.js';
 import { identify as identifyService, type Identified } from './identify.js';
 import { authenticate as checkSignature, signingNameOf } from './auth.js';
@@ -20,6 +21,8 @@ export interface Served {
   rt: Runtime;
   dir: Directory;
   corsRules: Map<string, CorsRules>;
+  /** what services answer outside their APIs (profile `claimed`), asked before any stage */
+  claimed?: ClaimedRequests[];
 }
 
 /** A virtual-hosted request's path made path-style (`/bucket/key`); any other request's as it is. */

@@ -1,5 +1,6 @@
 // The AWS JSON 1.0 / 1.1 protocol: POST / with `X-Amz-Target: <TargetPrefix>.<Operation>`.
-import type { ServiceModel } from './model.js';
+import type { ServiceModel, ShapeRef } from './model.js';
+import { EVENT_STREAM_CONTENT_TYPE, eventStreamBody, isEventStream } from './eventstream.js';
 import type { HttpRequest, HttpResponse, Protocol, SerializeContext, WireDialect } from './types.js';
 import { ServiceError } from '../services/errors.js';
 import { fromDocument, JSON_FLAVOUR, toDocument } from './document.js';
@@ -51,6 +52,13 @@ export const json: Protocol = {
 
   serialize(model, operation, output, _ctx: SerializeContext): HttpResponse {
     const op = model.operations[operation];
+    const stream = op.output && eventStreamMember(model, op.output);
+    if (stream && output) {
+      // an event-stream output: the body is the stream of the member's events
+      const writer = { contentType: 'application/json', write: (m: ServiceModel, ref: ShapeRef, v: unknown) => JSON.stringify(toDocument(m, ref, v, JSON_FLAVOUR)) };
+      const body = eventStreamBody(model, stream[1], (output as Record<string, unknown>)[stream[0]] ?? [], writer);
+      return { status: 200, headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, body };
+    }
     const doc = op.output && output ? toDocument(model, op.output, output, JSON_FLAVOUR) : {};
     return { status: 200, headers: { 'content-type': contentType(model) }, body: JSON.stringify(doc) };
   },
@@ -81,4 +89,9 @@ export function errorFields(model: ServiceModel | undefined, err: ServiceError):
   delete fields.message;
   delete fields.Message;
   return fields;
+}
+
+/** The output's event-stream member, if it has one: `[name, ref]`. */
+function eventStreamMember(model: ServiceModel, output: ShapeRef): [string, ShapeRef] | undefined {
+  return Object.entries(model.shape(output.shape).members ?? {}).find(([, ref]) => isEventStream(model, ref));
 }

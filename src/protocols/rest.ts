@@ -7,6 +7,7 @@ import type { HttpRequest, HttpResponse } from './types.js';
 import type { ServiceError } from '../services/errors.js';
 import { formatTimestamp } from './timestamps.js';
 import { decodeBase64, scalarFromString, type TextRules } from './scalars.js';
+import { EVENT_STREAM_CONTENT_TYPE, eventStreamBody, isEventStream } from './eventstream.js';
 
 /** What rest-json and rest-xml do differently: the body format and the error codes for bad input. */
 export interface RestBodyCodec {
@@ -345,7 +346,10 @@ export function serializeRest(model: ServiceModel, operation: string, output: un
     const type = model.shape(ref.shape).type;
     const v = value[shape.payload];
     if (v === undefined || v === null) return res;
-    if (type === 'blob' || type === 'string') {
+    if (isEventStream(model, ref)) {
+      res.body = eventStreamBody(model, ref, v, { contentType: codec.contentType, write: codec.writePayload });
+      contentType = EVENT_STREAM_CONTENT_TYPE;
+    } else if (type === 'blob' || type === 'string') {
       res.body = v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v) : (v as Buffer | string | Readable);
       contentType = type === 'blob' ? 'application/octet-stream' : 'text/plain';
     } else {

@@ -1,6 +1,6 @@
 // What every service provider sees: the caller, the place, the time. Providers never touch HTTP.
 import type { Clock } from '../state/clock.js';
-import type { HttpRequest, WireDialect } from '../protocols/types.js';
+import type { HttpRequest, HttpResponse, WireDialect } from '../protocols/types.js';
 import type { ServiceError } from './errors.js';
 import type { Runtime } from '../runtime.js';
 
@@ -112,12 +112,25 @@ export interface ServiceProfile {
   signing?: 'v4' | 's3v4';
   /** departures from the protocol's wire shapes (error wrapping, unwrapped outputs) */
   wire?: WireDialect;
+  /**
+   * Requests the service answers itself, outside its API (a function URL): claimed by Host or path
+   * before any stage runs, so they are neither signed-checked nor parsed by the gateway.
+   */
+  claimed?(rt: Runtime): ClaimedRequests;
   routing?: {
     /** answers every request that names no service (unsigned, no target, no Action) */
     fallback?: boolean;
     /** an unsigned query request on a path of this shape is for this service (a queue URL) */
     queryPath?: RegExp;
   };
+}
+
+/** What a service claims beside its API (see ServiceProfile.claimed). */
+export interface ClaimedRequests {
+  /** whether the request is the service's: a cheap test of its Host header or path, made for every request */
+  claims(req: HttpRequest): boolean;
+  /** the answer (a Readable body streams); the request's body is read; a thrown ServiceError answers its status */
+  serve(req: HttpRequest, info: { requestId: string; sourceIp: string }): Promise<HttpResponse>;
 }
 
 /**
@@ -136,4 +149,9 @@ export interface SignatureKit {
   parseAmzDate(s: string): Date | undefined;
   /** space-separated hex bytes of a text, as S3 reports StringToSignBytes */
   spacedHex(s: string): string;
+  /**
+   * A whole request's SigV4 (Authorization header or presigned query; the body as read): who signed
+   * it, the signature recomputed when the key's secret is known. Undefined when it is unsigned.
+   */
+  verifyRequest(req: HttpRequest, errors?: ErrorDialect): { principal: Principal; region: string } | undefined;
 }

@@ -12,6 +12,15 @@ export interface InvocationRequest {
   functionArn: string;
   timeoutMs: number;
   clientContext?: string;
+  /** where a response-streaming invocation's chunks go as the runtime writes them (streaming.ts) */
+  stream?: StreamSink;
+}
+
+/** The receiver of a streamed response's chunks (the runtime's `streaming` response mode). */
+export interface StreamSink {
+  /** the response's content type, before the first chunk */
+  open?(contentType: string | undefined): void;
+  chunk(data: Buffer): void;
 }
 
 export interface InvocationResult {
@@ -114,6 +123,13 @@ export class Environment {
     p.outcome = { payload, error };
     if (p.marked || this.noMarks) setImmediate(() => this.complete(p));
     return true;
+  }
+
+  /** The sink of the invocation a streamed response belongs to (undefined: not the current one). */
+  sinkFor(requestId: string): StreamSink | undefined | false {
+    const p = this.current;
+    if (!p || p.requestId !== requestId || p.outcome) return false;
+    return p.stream;
   }
 
   initFailed(body: Buffer): void {

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Runtime } from '../../kit.js';
 import { cacheRoot, unpackedDir } from './code.js';
-import type { InvocationResult, SpawnSpec } from './environment.js';
+import type { InvocationResult, SpawnSpec, StreamSink } from './environment.js';
 import { functionArn, LATEST, type FunctionRecord, type LambdaStore } from './model.js';
 import { poolOf } from './pool.js';
 import { bootstrapFile, commandFor, interpreterFor, kindOf, packageRoot } from './runtimes.js';
@@ -86,14 +86,14 @@ async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e:
 
 const ms = (n: number) => n.toFixed(2);
 
-export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecord, payload: Buffer, invokedArn: string, clientContext?: string): Promise<Execution> {
+export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecord, payload: Buffer, invokedArn: string, clientContext?: string, stream?: StreamSink): Promise<Execution> {
   const pool = poolOf(rt);
   const functionKey = `${store.account}/${store.region}/${fn.name}`;
   const key = `${functionKey}/${fn.version}/${fn.revisionId}`;
   const day = rt.clock.now().toISOString().slice(0, 10).replace(/-/g, '/');
   const { env, cold } = await pool.acquire(key, functionKey, day, fn.version, (e) => spawnSpec(rt, store, fn, e));
   const requestId = randomUUID();
-  const result = await env.invoke({ requestId, payload, functionArn: invokedArn, timeoutMs: fn.timeout * 1000, clientContext });
+  const result = await env.invoke({ requestId, payload, functionArn: invokedArn, timeoutMs: fn.timeout * 1000, clientContext, stream });
   pool.release(env);
   const version = fn.version === LATEST ? LATEST : fn.version;
   const init = cold && env.initDurationMs !== undefined ? `Init Duration: ${ms(env.initDurationMs)} ms\t` : '';

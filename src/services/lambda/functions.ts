@@ -4,6 +4,7 @@ import { ServiceError } from '../../kit.js';
 import type { CreateFunctionRequest, LambdaProvider, UpdateFunctionConfigurationRequest, FunctionConfiguration } from '../../generated/lambda.js';
 import { storeCode } from './code.js';
 import {
+  dropUrls,
   LATEST, conflict, invalidValue, lastModifiedText, newRevision, notFound, parseFunctionName, qualifierOf, renderConfig, versionKey, functionArn,
   type FunctionMeta, type FunctionRecord, type LambdaStore,
 } from './model.js';
@@ -227,6 +228,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
         store.versions.clear(`${name}\0`);
         store.aliases.clear(`${name}\0`);
         store.invokeConfigs.clear(`${name}\0`);
+        dropUrls(stores, store, name);
         store.meta.delete(name);
       });
       poolOf(rt).retire(`${store.account}/${store.region}/${name}`);

@@ -8,6 +8,7 @@ import { execute, type Execution } from './executor.js';
 import { getLatest, getQualified } from './functions.js';
 import { LATEST, functionArn, invalidValue, parseFunctionName, qualifierOf, type FunctionRecord, type LambdaStore } from './model.js';
 import { poolOf } from './pool.js';
+import type { StreamSink } from './environment.js';
 
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
 export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
@@ -53,11 +54,11 @@ export function checkJson(payload: Buffer): void {
 }
 
 /** Runs a function now, unless its reserved concurrency is used up. */
-export async function runNow(rt: Runtime, store: LambdaStore, target: Target, payload: Buffer, clientContext?: string): Promise<Execution> {
+export async function runNow(rt: Runtime, store: LambdaStore, target: Target, payload: Buffer, clientContext?: string, stream?: StreamSink): Promise<Execution> {
   const meta = store.meta.get(target.fn.name);
   const busy = poolOf(rt).busy(`${store.account}/${store.region}/${target.fn.name}`);
   if (meta?.reserved !== undefined && busy >= meta.reserved) throw throttled();
-  return execute(rt, store, target.fn, payload.length ? payload : Buffer.from('{}'), target.invokedArn, clientContext);
+  return execute(rt, store, target.fn, payload.length ? payload : Buffer.from('{}'), target.invokedArn, clientContext, stream);
 }
 
 export interface AsyncQueue {

@@ -1,7 +1,7 @@
 // Lambda's stored records (functions, versions, aliases, async invoke configs) and how names, ARNs and
 // qualifiers are read, and how a record is rendered as the FunctionConfiguration AWS returns.
 import { randomUUID } from 'node:crypto';
-import { ServiceError, type Collection, type StoreScope } from '../../kit.js';
+import { ServiceError, type Collection, type StoreScope, type Stores } from '../../kit.js';
 import type { FunctionConfiguration, FunctionEventInvokeConfig } from '../../generated/lambda.js';
 
 /** One function version's configuration: $LATEST (mutable) or a published number (frozen). */
@@ -80,6 +80,26 @@ export interface LambdaStore {
   queue: Collection<QueuedInvocation>;
   /** system scope only: event source mappings, key: UUID */
   mappings: Collection<MappingRecord>;
+  /** function URL configs, key: name \0 qualifier ('' unqualified) (urls.ts) */
+  urls: Collection<UrlRecord>;
+  /** system scope only: where each function URL's id points, key: url id */
+  urlIndex: Collection<UrlLocation>;
+}
+
+export interface UrlLocation {
+  account: string;
+  region: string;
+  name: string;
+  qualifier: string;
+}
+
+export interface UrlRecord extends UrlLocation {
+  urlId: string;
+  authType: string;
+  invokeMode: string;
+  cors?: Record<string, unknown>;
+  created: number;
+  modified: number;
 }
 
 export interface MappingRecord {
@@ -127,6 +147,8 @@ export const makeStore = (scope: StoreScope): LambdaStore => ({
   invokeConfigs: scope.collection('invoke-configs'),
   queue: scope.collection('async-queue'),
   mappings: scope.collection('mappings'),
+  urls: scope.collection('urls'),
+  urlIndex: scope.collection('url-index'),
 });
 
 export const LATEST = '$LATEST';
@@ -209,4 +231,11 @@ export function renderInvokeConfig(c: InvokeConfigRecord, store: LambdaStore): F
   if (c.maxRetries !== undefined) out.MaximumRetryAttempts = c.maxRetries;
   if (c.maxAgeSeconds !== undefined) out.MaximumEventAgeInSeconds = c.maxAgeSeconds;
   return out;
+}
+
+/** Removes every URL of a function (DeleteFunction). */
+export function dropUrls(stores: Stores<LambdaStore>, store: LambdaStore, name: string): void {
+  const index = stores.system().urlIndex;
+  for (const [, r] of [...store.urls.scan({ prefix: `${name}\0` })]) index.delete(r.urlId);
+  store.urls.clear(`${name}\0`);
 }

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Runtime } from '../../kit.js';
 import { Environment, type SpawnSpec } from './environment.js';
+import { streamedResponse } from './runtime-stream.js';
 
 const MAX_RESPONSE = 6 * 1024 * 1024;
 const IDLE_MS = Number(process.env.NIMBUS_LAMBDA_IDLE_SECONDS ?? 300) * 1000;
@@ -110,6 +111,7 @@ export class Pool {
     };
     if (!env) return reply(404, { errorMessage: 'unknown environment', errorType: 'InvalidRequestID' });
     if (req.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') return env.next(res);
+    if (req.headers['lambda-runtime-function-response-mode'] === 'streaming') return streamedResponse(env, req, res, MAX_RESPONSE);
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {

@@ -9,12 +9,15 @@ import { invokeHandler, resolveTarget, runNow, checkJson, MAX_ASYNC_PAYLOAD } fr
 import { ServiceError } from '../../kit.js';
 import { AsyncInvocations } from './async.js';
 import { Mappings } from './mappings.js';
+import { invokeStreamHandler } from './streaming.js';
+import { urlHandlers } from './urls.js';
+import { urlGateway } from './url-gateway.js';
 import { layerHandlers, makeLayerStore, type LayerStore } from './layers.js';
 
 const ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::(.+))?$/;
 
 function create(rt: Runtime): LambdaProvider {
-  const stores = rt.stores<LambdaStore>('lambda', makeStore);
+  const stores = lambdaStores(rt);
   const layerStores = rt.stores<LayerStore>('lambda-layers', makeLayerStore);
   const queue = new AsyncInvocations(rt, stores);
   const mappings = new Mappings(rt, stores);
@@ -51,7 +54,9 @@ function create(rt: Runtime): LambdaProvider {
     ...layerHandlers(rt, layerStores),
     ...settingsHandlers(rt, stores),
     ...mappings.handlers(),
+    ...urlHandlers(rt, stores),
     Invoke: invokeHandler(rt, stores, queue),
+    InvokeWithResponseStream: invokeStreamHandler(rt, stores),
     // the deprecated asynchronous invoke: the same queue as InvocationType Event
     async InvokeAsync(i, ctx) {
       const store = stores.get(ctx.account, ctx.region);
@@ -73,4 +78,7 @@ function create(rt: Runtime): LambdaProvider {
   };
 }
 
-export const lambda: ServiceDefinition = { name: 'lambda', create };
+const lambdaStores = (rt: Runtime) => rt.shared('lambda/stores', () => rt.stores<LambdaStore>('lambda', makeStore));
+
+// function URLs: `<url-id>.lambda-url.<region>.localhost` hosts and `/_nimbus/lambda-url/<url-id>/…`
+export const lambda: ServiceDefinition = { name: 'lambda', create, claimed: (rt) => urlGateway(rt, lambdaStores(rt)) };

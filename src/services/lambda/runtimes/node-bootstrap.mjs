@@ -89,6 +89,60 @@ function runHandler(handler, event, context) {
   });
 }
 
+// response streaming: awslambda.streamifyResponse marks a handler `(event, responseStream, context)`;
+// its stream is the Runtime API's `streaming` response (chunked, a failure in the trailers)
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+class HttpResponseStream {
+  static from(stream, prelude) {
+    stream.setContentType(HTTP_INTEGRATION);
+    stream.write(JSON.stringify(prelude ?? {}));
+    stream.write(new Uint8Array(8));
+    return stream;
+  }
+}
+globalThis.awslambda = {
+  streamifyResponse(fn) {
+    fn[STREAMING] = 'response';
+    return fn;
+  },
+  HttpResponseStream,
+};
+
+function streamingResponse(id) {
+  let answered;
+  const done = new Promise((resolve) => (answered = resolve));
+  const req = http.request({
+    host, port: Number(port), method: 'POST', path: `${base}/invocation/${id}/response`, agent,
+    headers: { 'Lambda-Runtime-Function-Response-Mode': 'streaming', 'Transfer-Encoding': 'chunked', Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body', 'Content-Type': 'application/octet-stream' },
+  }, (res) => {
+    res.resume();
+    res.on('end', answered);
+  });
+  req.on('error', answered);
+  req.setContentType = (type) => {
+    if (!req.headersSent) req.setHeader('Content-Type', type);
+  };
+  return { stream: req, done };
+}
+
+async function runStreaming(handler, event, context) {
+  const { stream, done } = streamingResponse(requestId);
+  try {
+    await handler(event, stream, context);
+    if (!stream.writableEnded) stream.end();
+  } catch (e) {
+    const err = errorJson(e);
+    write(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(err)}\n`);
+    if (!stream.writableEnded) {
+      stream.addTrailers({ 'Lambda-Runtime-Function-Error-Type': err.errorType, 'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(err)).toString('base64') });
+      stream.end();
+    }
+  }
+  write(`${MARK}${requestId}\n`);
+  await done;
+}
+
 // the runtime stays alive while a handler waits on nothing (a promise that never settles times out)
 setInterval(() => {}, 1 << 30);
 const handler = await loadHandler();
@@ -115,6 +169,11 @@ for (;;) {
     event = JSON.parse(next.body.toString() || 'null');
   } catch {
     event = next.body.toString();
+  }
+  if (handler[STREAMING] === 'response') {
+    await runStreaming(handler, event, context);
+    requestId = '';
+    continue;
   }
   let path, body, headers = {};
   try {

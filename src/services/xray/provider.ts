@@ -1,14 +1,25 @@
-// AWS X-Ray: what Nimbus serves of it. Keep this file to wiring:
-// each concern (resources, validation, state) in its own module of this folder, imported here.
+// AWS X-Ray: trace segments (the API, the daemon's UDP endpoint, Lambda's Active tracing through
+// rt.integrations.xray), trace summaries with filter expressions, trace and service graphs,
+// sampling rules and targets, groups, encryption settings.
 import type { XrayProvider } from '../../generated/xray.js';
 import type { Runtime, ServiceDefinition } from '../../kit.js';
+import { ingest, traceHandlers } from './traces.js';
+import { samplingHandlers } from './sampling.js';
+import { groupHandlers } from './groups.js';
+import { xrayStores } from './store.js';
+import { startDaemon } from './daemon.js';
 
 function create(rt: Runtime): XrayProvider {
-  void rt; // state: rt.stores('xray', (scope) => …); time: ctx.clock; other services: rt.integrations
-  return {
-    // OperationName: (input, ctx) => ({ … }),  typed by XrayProvider; throw new ServiceError(code, message)
-  };
+  const stores = xrayStores(rt);
+  const put = (account: string, region: string, docs: string[]) => ingest(stores.get(account, region), docs).length;
+  const daemon = startDaemon(rt, put);
+  rt.onClose(() => daemon.close());
+  rt.integrations.xray = { putSegments: put, daemonAddress: () => daemon.address() };
+  rt.admin.route('GET /_nimbus/xray/daemon', () => {
+    const address = daemon.address();
+    return address ? { body: { address, host: '127.0.0.1', port: Number(address.split(':')[1]), protocol: 'udp' } } : { status: 503, body: { message: 'The X-Ray daemon endpoint is not listening.' } };
+  });
+  return { ...traceHandlers(rt), ...samplingHandlers(rt), ...groupHandlers(rt) };
 }
 
-// The service's wire dialect, when it departs from its protocol's (see ServiceProfile in src/services/types.ts).
 export const xray: ServiceDefinition = { name: 'xray', create };

@@ -99,8 +99,16 @@ export class Firer {
   }
 
   private invoke(inv: Invocation): void {
-    // an asynchronous failure is known only later (real time): its retries count from then
-    const later = (e: unknown) => this.failed({ ...inv, dueAt: Math.max(inv.dueAt, this.rt.clock.nowMs()) }, e);
+    // an asynchronous failure is known a moment later: its retry counts from when the attempt was
+    // due, as a synchronous one's does, and runs at once when that is already past
+    const later = (e: unknown) => {
+      this.failed(inv, e);
+      try {
+        this.fireDue();
+      } catch (err) {
+        this.rt.log.error(`scheduler: ${(err as Error).stack ?? err}`);
+      }
+    };
     try {
       const done = this.send(inv);
       if (done) done.then((r) => (r?.functionError ? later(new ServiceError('Lambda.FunctionError', r.functionError)) : undefined), later);

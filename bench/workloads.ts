@@ -11,6 +11,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { zipSync, strToU8 } from 'fflate';
+import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -378,4 +379,28 @@ export const WORKLOADS: Workload[] = [
       body: '{"ok":true,"n":0}',
     },
   },
+  {
+    // ten segments a request (one trace each, with an annotation and two subsegments), as the daemon batches them
+    name: 'xray PutTraceSegments (10)',
+    setup: async () => undefined,
+    op: (endpoint, i) => client(XRayClient, endpoint).send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: xraySegments(i) })).then((out) => {
+      if (out.UnprocessedTraceSegments?.length) throw new Error(`${out.UnprocessedTraceSegments.length} segments unprocessed`);
+    }),
+    nullResponse: { match: { method: 'POST', pathPrefix: '/TraceSegments' }, status: 200, headers: { 'content-type': 'application/json' }, body: '{"UnprocessedTraceSegments":[]}' },
+  },
 ];
+
+/** Ten segment documents of distinct traces for request i. */
+function xraySegments(i: number): string[] {
+  const now = Date.now() / 1000;
+  const epoch = Math.floor(now).toString(16);
+  const hex = (n: number, w: number) => n.toString(16).padStart(w, '0').slice(-w);
+  return Array.from({ length: 10 }, (_, k) => JSON.stringify({
+    id: hex(i * 10 + k, 16), trace_id: `1-${epoch}-${hex(i * 10 + k, 24)}`, name: 'bench-api', origin: 'AWS::EC2::Instance', start_time: now, end_time: now + 0.05,
+    http: { request: { method: 'GET', url: '/items' }, response: { status: 200 } }, annotations: { k },
+    subsegments: [
+      { id: hex(i * 10 + k + 1e9, 16), name: 'DynamoDB', namespace: 'aws', start_time: now + 0.01, end_time: now + 0.02 },
+      { id: hex(i * 10 + k + 2e9, 16), name: 'render', start_time: now + 0.02, end_time: now + 0.04 },
+    ],
+  }));
+}

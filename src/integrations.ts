@@ -85,6 +85,13 @@ export interface Integrations {
   events?: {
     putEvent(account: string, region: string, event: { source: string; detailType: string; detail: unknown; resources?: string[]; eventBusName?: string }): void;
   };
+  /** X-Ray as a destination of trace segments (Lambda's Active tracing; the UDP daemon endpoint) */
+  xray?: {
+    /** Stores segment documents as PutTraceSegments would; returns how many were refused. */
+    putSegments(account: string, region: string, documents: string[]): number;
+    /** `127.0.0.1:<port>` of the daemon endpoint (AWS_XRAY_DAEMON_ADDRESS), once it listens */
+    daemonAddress(): string | undefined;
+  };
   /** DynamoDB's item-change streams (the dynamodbstreams API, Lambda event source mappings) */
   dynamodbStreams?: {
     /** The streams of an account and region in ARN order, from after `after` (exclusive) when given. */

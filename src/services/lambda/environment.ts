@@ -12,6 +12,8 @@ export interface InvocationRequest {
   functionArn: string;
   timeoutMs: number;
   clientContext?: string;
+  /** the Lambda-Runtime-Trace-Id header (tracing.ts), when the invocation is traced */
+  traceHeader?: string;
   /** where a response-streaming invocation's chunks go as the runtime writes them (streaming.ts) */
   stream?: StreamSink;
 }
@@ -155,7 +157,7 @@ export class Environment {
       'Lambda-Runtime-Aws-Request-Id': p.requestId,
       'Lambda-Runtime-Deadline-Ms': String(p.startedAt + p.timeoutMs),
       'Lambda-Runtime-Invoked-Function-Arn': p.functionArn,
-      'Lambda-Runtime-Trace-Id': `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${p.requestId.replace(/-/g, '').slice(0, 24)};Sampled=0`,
+      'Lambda-Runtime-Trace-Id': p.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${p.requestId.replace(/-/g, '').slice(0, 24)};Sampled=0`,
     };
     if (p.clientContext) headers['Lambda-Runtime-Client-Context'] = Buffer.from(p.clientContext, 'base64').toString();
     res.writeHead(200, headers);

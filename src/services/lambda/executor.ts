@@ -9,6 +9,7 @@ import type { InvocationResult, SpawnSpec, StreamSink } from './environment.js';
 import { functionArn, LATEST, type FunctionRecord, type LambdaStore } from './model.js';
 import { poolOf } from './pool.js';
 import { bootstrapFile, commandFor, interpreterFor, kindOf, packageRoot } from './runtimes.js';
+import { daemonEnv, startTrace } from './tracing.js';
 
 export interface Execution extends InvocationResult {
   requestId: string;
@@ -68,6 +69,7 @@ async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e:
     TMPDIR: tmpDir,
     AWS_ENDPOINT_URL: rt.endpoint,
     AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    ...daemonEnv(rt),
   };
   if (kind === 'node') {
     // the SDK the Node.js runtimes carry: this package's node_modules (like /var/runtime/node_modules)
@@ -93,7 +95,9 @@ export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecor
   const day = rt.clock.now().toISOString().slice(0, 10).replace(/-/g, '/');
   const { env, cold } = await pool.acquire(key, functionKey, day, fn.version, (e) => spawnSpec(rt, store, fn, e));
   const requestId = randomUUID();
-  const result = await env.invoke({ requestId, payload, functionArn: invokedArn, timeoutMs: fn.timeout * 1000, clientContext, stream });
+  const trace = startTrace(rt, store, fn, invokedArn);
+  const result = await env.invoke({ requestId, payload, functionArn: invokedArn, timeoutMs: fn.timeout * 1000, clientContext, stream, traceHeader: trace?.header });
+  trace?.finish(requestId, result.functionError);
   pool.release(env);
   const version = fn.version === LATEST ? LATEST : fn.version;
   const init = cold && env.initDurationMs !== undefined ? `Init Duration: ${ms(env.initDurationMs)} ms\t` : '';

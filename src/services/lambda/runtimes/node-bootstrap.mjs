@@ -151,6 +151,7 @@ for (;;) {
   const next = await call('GET', '/invocation/next');
   const h = next.headers;
   requestId = h['lambda-runtime-aws-request-id'];
+  env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'] ?? '';
   const deadline = Number(h['lambda-runtime-deadline-ms']);
   const context = {
     callbackWaitsForEmptyEventLoop: true,

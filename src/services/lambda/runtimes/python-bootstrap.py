@@ -93,6 +93,7 @@ while True:
     raw_headers, body = call('GET', '/invocation/next')
     headers = {k.lower(): v for k, v in raw_headers}
     request_id = headers.get('lambda-runtime-aws-request-id', '')
+    os.environ['_X_AMZN_TRACE_ID'] = headers.get('lambda-runtime-trace-id', '')
     context = Context(headers)
     try:
         event = json.loads(body or b'null')

@@ -78,6 +78,10 @@ export interface Integrations {
   events?: {
     putEvent(account: string, region: string, event: { source: string; detailType: string; detail: unknown; resources?: string[]; eventBusName?: string }): void;
   };
+  /** CloudWatch metrics as other services publish them (Lambda Invocations, SQS NumberOfMessagesSent); aggregated per minute, cheap to call. */
+  cloudwatch?: {
+    putMetricData(account: string, region: string, namespace: string, data: Array<{ MetricName: string; Dimensions?: Array<{ Name: string; Value: string }>; Value: number; Unit?: string; Timestamp?: number }>): void;
+  };
   /** DynamoDB's item-change streams (the dynamodbstreams API, Lambda event source mappings) */
   dynamodbStreams?: {
     /** The streams of an account and region in ARN order, from after `after` (exclusive) when given. */

@@ -92,6 +92,10 @@ export interface Integrations {
     /** `127.0.0.1:<port>` of the daemon endpoint (AWS_XRAY_DAEMON_ADDRESS), once it listens */
     daemonAddress(): string | undefined;
   };
+  /** CloudWatch metrics as other services publish them (Lambda Invocations, SQS NumberOfMessagesSent); aggregated per minute, cheap to call. */
+  cloudwatch?: {
+    putMetricData(account: string, region: string, namespace: string, data: Array<{ MetricName: string; Dimensions?: Array<{ Name: string; Value: string }>; Value: number; Unit?: string; Timestamp?: number }>): void;
+  };
   /** DynamoDB's item-change streams (the dynamodbstreams API, Lambda event source mappings) */
   dynamodbStreams?: {
     /** The streams of an account and region in ARN order, from after `after` (exclusive) when given. */

@@ -1,6 +1,8 @@
 // Reading request bodies: bounded in size and in idle time, and unwrapped from aws-chunked framing.
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import type { HttpRequest } from '../protocols/types.js';
 import { ServiceError } from '../services/errors.js';
 import { AwsChunkedDecoder, decodeAwsChunked, type ChunkVerification } from './aws-chunked.js';
@@ -113,4 +115,25 @@ export function decodeBody(req: HttpRequest, verify: ChunkVerification | undefin
   const { body, trailers } = decodeAwsChunked(req.body, opts);
   req.body = body;
   for (const [k, v] of Object.entries(trailers)) req.headers[k] = v;
+}
+
+/**
+ * Request compression undone (Smithy's requestCompression: SDKs gzip large rpc bodies, e.g. CloudWatch
+ * PutMetricData). Only for rpc protocols — a rest body's Content-Encoding belongs to the object. The
+ * signature covers the compressed bytes: their hash is kept as the declared payload hash.
+ */
+export function inflateRpcBody(req: HttpRequest): void {
+  const encodings = (req.headers['content-encoding'] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  if (!encodings.includes('gzip') || !req.body?.length) return;
+  let inflated: Buffer;
+  try {
+    inflated = gunzipSync(req.body, { maxOutputLength: MAX_BUFFERED_BODY });
+  } catch {
+    return; // not gzip after all: the protocol's parser answers for the body
+  }
+  req.headers['x-amz-content-sha256'] ??= createHash('sha256').update(req.body).digest('hex');
+  req.body = inflated;
+  const rest = encodings.filter((e) => e !== 'gzip');
+  if (rest.length) req.headers['content-encoding'] = rest.join(', ');
+  else delete req.headers['content-encoding'];
 }

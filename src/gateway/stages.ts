@@ -11,7 +11,7 @@ import type { ClaimedRequests } from '../services/types.js';
 import { declared, hasStreamingInput, isForm } from './exchange.js';
 import { identify as identifyService, type Identified } from './identify.js';
 import { authenticate as checkSignature, signingNameOf } from './auth.js';
-import { readBody, decodeBody, discardBody } from './body.js';
+import { readBody, decodeBody, discardBody, inflateRpcBody } from './body.js';
 import { checkPath, checkVersion, notImplementedService, unknownOperation, unreadable } from './failures.js';
 import { validateInput } from '../protocols/validate.js';
 import { notImplemented } from '../services/errors.js';
@@ -38,6 +38,7 @@ export async function identify(s: Served, x: Exchange): Promise<Identified> {
   // a form body is never a streamed upload
   if (isForm(http)) {
     http.body = await readBody(x.req);
+    inflateRpcBody(http);
     x.formRead = true;
   }
   const ident = (x.ident = identifyService(http, signingNameOf(http), s.dir));
@@ -54,7 +55,10 @@ export async function read(x: Exchange, ident: Identified): Promise<void> {
   const { model, protocol } = ident;
   const streaming = !!(model && x.operation && hasStreamingInput(model, x.operation));
   if (streaming) x.http.bodyStream = x.req;
-  else if (!x.formRead) x.http.body = await readBody(x.req);
+  else if (!x.formRead) {
+    x.http.body = await readBody(x.req);
+    if (protocol.name === 'json' || protocol.name === 'smithy-rpc-v2-cbor') inflateRpcBody(x.http);
+  }
   if (model && protocol.routesByBody) x.operation = declared(model, protocol.resolveOperation(model, x.http));
 }
 

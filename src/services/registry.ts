@@ -14,8 +14,9 @@ import { cloudtrail } from './cloudtrail/provider.js';
 import { lambda } from './lambda/provider.js';
 import { scheduler } from './scheduler/provider.js';
 import { xray } from './xray/provider.js';
+import { cloudwatch } from './cloudwatch/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray, cloudwatch];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

@@ -108,7 +108,20 @@ export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecor
     `REPORT RequestId: ${requestId}\tDuration: ${ms(result.durationMs)} ms\tBilled Duration: ${Math.max(1, Math.ceil(result.durationMs))} ms\tMemory Size: ${fn.memory} MB\tMax Memory Used: ${result.maxMemoryMb} MB\t${init}\n`,
   ].join('');
   writeLogs(rt, store, fn.name, env.logStream, log);
+  publishMetrics(rt, store, fn.name, result.durationMs, !!result.functionError);
   return { ...result, requestId, log };
+}
+
+/** AWS/Lambda's standard metrics, per function and for the account (CloudWatch aggregates them per minute). */
+function publishMetrics(rt: Runtime, store: LambdaStore, name: string, durationMs: number, failed: boolean): void {
+  const cw = rt.integrations.cloudwatch;
+  if (!cw) return;
+  const data = (Dimensions?: Array<{ Name: string; Value: string }>) => [
+    { MetricName: 'Invocations', Dimensions, Value: 1, Unit: 'Count' },
+    { MetricName: 'Errors', Dimensions, Value: failed ? 1 : 0, Unit: 'Count' },
+    { MetricName: 'Duration', Dimensions, Value: durationMs, Unit: 'Milliseconds' },
+  ];
+  cw.putMetricData(store.account, store.region, 'AWS/Lambda', [...data([{ Name: 'FunctionName', Value: name }]), ...data()]);
 }
 
 function writeLogs(rt: Runtime, store: LambdaStore, name: string, stream: string, log: string): void {

@@ -57,7 +57,10 @@ export function checkJson(payload: Buffer): void {
 export async function runNow(rt: Runtime, store: LambdaStore, target: Target, payload: Buffer, clientContext?: string, stream?: StreamSink): Promise<Execution> {
   const meta = store.meta.get(target.fn.name);
   const busy = poolOf(rt).busy(`${store.account}/${store.region}/${target.fn.name}`);
-  if (meta?.reserved !== undefined && busy >= meta.reserved) throw throttled();
+  if (meta?.reserved !== undefined && busy >= meta.reserved) {
+    rt.integrations.cloudwatch?.putMetricData(store.account, store.region, 'AWS/Lambda', [{ MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: target.fn.name }], Value: 1, Unit: 'Count' }]);
+    throw throttled();
+  }
   return execute(rt, store, target.fn, payload.length ? payload : Buffer.from('{}'), target.invokedArn, clientContext, stream);
 }
 

@@ -8,6 +8,7 @@ import { md5OfAttributes } from './md5.js';
 import { checkFifoId, checkInt, invalidParameter, missingParameter, selectAttributes } from './attributes.js';
 import { parseReceiptHandle, receiptHandle } from './validate.js';
 import { deadLetterOf, send } from './send.js';
+import { queueMetric } from './metrics.js';
 
 const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp', 'SequenceNumber',
   'MessageDeduplicationId', 'MessageGroupId', 'AWSTraceHeader', 'DeadLetterQueueSourceArn'];
@@ -28,6 +29,7 @@ export function deleteMessage(s: SqsState, q: Queue, handle: string | undefined)
     throw invalidParameter(`Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`);
   }
   s.tx(() => q.remove(m));
+  queueMetric(s, q, 'NumberOfMessagesDeleted', 1);
 }
 
 export function changeVisibility(s: SqsState, q: Queue, handle: string | undefined, timeout: number | undefined): void {
@@ -121,7 +123,10 @@ export function messageHandlers(s: SqsState): Handlers {
           if (msgs.length && dedupAttempt !== undefined) current.remember(dedupAttempt, msgs, now);
           return msgs;
         });
-        if (got.length) return reply(current, got);
+        if (got.length) {
+          queueMetric(s, current, 'NumberOfMessagesReceived', got.length);
+          return reply(current, got);
+        }
         const left = deadline - Date.now();
         if (left <= 0) return {};
         const next = q.nextVisibleAt(now);

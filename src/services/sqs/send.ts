@@ -7,6 +7,7 @@ import type { Queue, Msg, StoredMessage } from './queue.js';
 import type { SqsState } from './store.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
 import { checkBody, checkFifoId, checkInt, checkMessageAttributes, invalidParameter, missingParameter, normalizeAttributes } from './attributes.js';
+import { queueMetric } from './metrics.js';
 
 export interface Sent extends SendMessageResult { MessageId: string; MD5OfMessageBody: string }
 
@@ -65,6 +66,8 @@ export function send(s: SqsState, q: Queue, e: Omit<SendMessageRequest, 'QueueUr
   };
   // no savepoint needed: nothing can fail between its writes, and the engine commits them together
   q.add(pad(seq), stored, dedupKey);
+  queueMetric(s, q, 'NumberOfMessagesSent', 1);
+  queueMetric(s, q, 'SentMessageSize', size, 'Bytes');
   return { ...result, MessageId: id, SequenceNumber: system.SequenceNumber };
 }
 

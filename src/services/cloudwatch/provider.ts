@@ -1,0 +1,64 @@
+// Amazon CloudWatch: metrics (PutMetricData, ListMetrics, GetMetricStatistics, GetMetricData with
+// metric math), alarms evaluated on the virtual clock with SNS and Lambda actions, composite alarms,
+// dashboards, tags. Served over query, JSON and Smithy RPC v2 CBOR (the gateway picks by request).
+import type { CloudwatchProvider } from '../../generated/cloudwatch.js';
+import type { Provider, Runtime, ServiceDefinition } from '../../kit.js';
+import { CloudWatchStore } from './store.js';
+import { metricHandlers } from './metrics.js';
+import { metricDataHandlers } from './metricdata.js';
+import { alarmHandlers } from './alarms.js';
+import { AlarmEngine } from './alarm-engine.js';
+import { dashboardHandlers } from './dashboards.js';
+import { tagHandlers } from './tags.js';
+import { MetricAggregator } from './integration.js';
+import { RETENTION_MS } from './validate.js';
+
+/** how often (real time) published aggregates are written and due alarms evaluated without a clock advance */
+const TICK_MS = 5_000;
+
+function create(rt: Runtime): CloudwatchProvider {
+  const made = new Set<CloudWatchStore>();
+  const stores = rt.stores('cloudwatch', (scope) => {
+    const s = new CloudWatchStore(scope);
+    made.add(s);
+    return s;
+  });
+  const engine = new AlarmEngine(rt, made);
+  const aggregator = new MetricAggregator(rt, stores);
+  rt.integrations.cloudwatch = { putMetricData: (account, region, namespace, data) => aggregator.add(account, region, namespace, data) };
+  const tick = () => {
+    aggregator.flush();
+    engine.tick(rt.clock.nowMs());
+  };
+  let lastPurge = 0;
+  rt.clock.onAdvance((now) => {
+    tick();
+    // retention: a sweep at most once a virtual day
+    if (now.getTime() - lastPurge > 86_400_000) {
+      lastPurge = now.getTime();
+      made.forEach((s) => s.purge(now.getTime() - RETENTION_MS));
+    }
+  });
+  const timer = setInterval(tick, TICK_MS);
+  timer.unref();
+  rt.onClose(() => clearInterval(timer));
+
+  const handlers: Provider = {
+    ...metricHandlers(rt, stores),
+    ...metricDataHandlers(stores),
+    ...alarmHandlers(rt, stores, engine),
+    ...dashboardHandlers(stores),
+    ...tagHandlers(stores),
+  };
+  // reads see what other services published a moment ago
+  for (const op of ['ListMetrics', 'GetMetricStatistics', 'GetMetricData', 'DescribeAlarms']) {
+    const h = handlers[op]!;
+    handlers[op] = (input, ctx) => {
+      aggregator.flush();
+      return h(input, ctx);
+    };
+  }
+  return handlers as CloudwatchProvider;
+}
+
+export const cloudwatch: ServiceDefinition = { name: 'cloudwatch', create };

@@ -52,7 +52,8 @@ export function targetInput(t: TargetInput, event: Record<string, unknown>, rule
     'aws.events.rule-arn': rule.arn,
     'aws.events.rule-name': rule.name,
     'aws.events.event.ingestion-time': event.time,
-    'aws.events.event': event,
+    // the original event without its detail; .json is the whole event
+    'aws.events.event': Object.fromEntries(Object.entries(event).filter(([k]) => k !== 'detail' && k !== 'replay-name')),
     'aws.events.event.json': event,
   };
   for (const [name, path] of Object.entries(t.InputTransformer.InputPathsMap ?? {})) values[name] = jsonPath(event, path);

@@ -5,6 +5,7 @@ import { busArn, busName, dueIndex, eventsStores, findBus, ruleArn, ruleKey, typ
 import { parsePattern, PatternError } from './pattern.js';
 import { parseSchedule, ScheduleError } from './schedule.js';
 import { checkInput } from './input.js';
+import { putPermission, removePermission } from './policy.js';
 
 const MAX_TARGETS = 5;
 const notFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
@@ -98,6 +99,23 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
         store.rules.delete(key);
       }
       store.buses.delete(Name);
+    },
+    UpdateEventBus: ({ Name, Description }, ctx) => {
+      const store = storeOf(ctx);
+      const b = bus(store, Name);
+      const next = { ...b, description: Description ?? b.description, modified: ctx.clock.now() };
+      store.buses.put(b.name, next);
+      return { Arn: b.arn, Name: b.name, Description: next.description };
+    },
+    PutPermission: (req, ctx) => {
+      const store = storeOf(ctx);
+      const b = bus(store, req.EventBusName);
+      store.buses.put(b.name, { ...b, policy: putPermission(b.policy, b.arn, req), modified: ctx.clock.now() });
+    },
+    RemovePermission: ({ EventBusName, StatementId, RemoveAllPermissions }, ctx) => {
+      const store = storeOf(ctx);
+      const b = bus(store, EventBusName);
+      store.buses.put(b.name, { ...b, policy: removePermission(b.policy, StatementId, RemoveAllPermissions), modified: ctx.clock.now() });
     },
     ListEventBuses: ({ NamePrefix, NextToken, Limit }, ctx) => {
       const store = storeOf(ctx);

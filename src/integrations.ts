@@ -78,6 +78,10 @@ export interface Integrations {
   events?: {
     putEvent(account: string, region: string, event: { source: string; detailType: string; detail: unknown; resources?: string[]; eventBusName?: string }): void;
   };
+  /** The schema registry's discoverers, shown each event put on a bus (EventBridge calls it) */
+  schemas?: {
+    observe(account: string, region: string, busArn: string, event: Record<string, unknown>): void;
+  };
   /** DynamoDB's item-change streams (the dynamodbstreams API, Lambda event source mappings) */
   dynamodbStreams?: {
     /** The streams of an account and region in ARN order, from after `after` (exclusive) when given. */

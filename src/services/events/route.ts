@@ -54,7 +54,11 @@ export class Router {
   /** Delivers an event on a bus to the targets of the rules it matches (and to the bus's archives). */
   route(account: string, region: string, bus: string, event: BusEvent, replay?: ReplayRouting): void {
     const store = this.stores.get(account, region);
-    if (!replay) this.archives.record(account, region, busArn(account, region, bus), event);
+    if (!replay) {
+      const arn = busArn(account, region, bus);
+      this.archives.record(account, region, arn, event);
+      this.rt.integrations.schemas?.observe(account, region, arn, event);
+    }
     // read the rules first: a delivery writes, and SQLite refuses writes while a scan is open
     for (const [, rule] of [...store.rules.scan({ prefix: ruleKey(bus, '') })]) {
       if (rule.state === 'DISABLED' || !rule.eventPattern) continue;

@@ -25,6 +25,8 @@ export class Archives {
   private readonly s;
   private readonly counters;
   private lastPurge = 0;
+  /** each account and region's archives, read once (the archive handlers below drop it on a change) */
+  private readonly cache = new Map<string, ArchiveRecord[]>();
 
   constructor(
     private readonly rt: Runtime,
@@ -38,13 +40,20 @@ export class Archives {
   /** Keeps an event put on a bus in the bus's archives whose pattern it matches. */
   record(account: string, region: string, busArn: string, event: BusEvent): void {
     const prefix = `${account}|${region}|`;
-    const archives = [...this.s.archives.scan({ prefix })].map(([, a]) => a).filter((a) => a.source === busArn);
+    let all = this.cache.get(prefix);
+    if (!all) this.cache.set(prefix, (all = [...this.s.archives.scan({ prefix })].map(([, a]) => a)));
+    const archives = all.filter((a) => a.source === busArn);
     if (!archives.length) return;
     const now = this.rt.clock.nowMs();
     const text = JSON.stringify(event);
     for (const a of archives) {
       if (a.eventPattern && !this.matcher(a.eventPattern).matches(event)) continue;
       const key = `${prefix}${a.name}`;
+      // the cache may be older than a reset of the state
+      if (!this.s.archives.has(key)) {
+        this.cache.delete(prefix);
+        continue;
+      }
       this.s.events.put(`${key}|${pad(now)}|${event.id}`, { event, at: now, size: Buffer.byteLength(text) });
       const c = this.counters.get(key) ?? { count: 0, bytes: 0 };
       this.counters.put(key, { count: c.count + 1, bytes: c.bytes + Buffer.byteLength(text) });
@@ -140,6 +149,7 @@ export class Archives {
           created: now,
         };
         s.archives.put(keyOf(ctx, ArchiveName), a);
+        this.cache.delete(`${ctx.account}|${ctx.region}|`);
         return { ArchiveArn: a.arn, State: 'ENABLED', CreationTime: now };
       },
       DescribeArchive: ({ ArchiveName }, ctx) => {
@@ -174,12 +184,14 @@ export class Archives {
         checkPattern(EventPattern);
         const next = { ...a, description: Description ?? a.description, eventPattern: EventPattern ?? a.eventPattern, retentionDays: RetentionDays ?? a.retentionDays };
         s.archives.put(keyOf(ctx, ArchiveName), next);
+        this.cache.delete(`${ctx.account}|${ctx.region}|`);
         return { ArchiveArn: a.arn, State: 'ENABLED', CreationTime: a.created };
       },
       DeleteArchive: ({ ArchiveName }, ctx) => {
         archive(ctx, ArchiveName);
         const key = keyOf(ctx, ArchiveName);
         s.archives.delete(key);
+        this.cache.delete(`${ctx.account}|${ctx.region}|`);
         s.events.clear(`${key}|`);
         this.counters.delete(key);
         return {};

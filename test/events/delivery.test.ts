@@ -250,6 +250,10 @@ test('a target whose queue is gone is dead-lettered at once (RESOURCE_NOT_FOUND)
       { Id: 'logs', Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/orders' },
     ],
   }));
+  await rejects(eb.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: 'nogroup', Arn: fifo.arn }] })), 'ValidationException', 400, (e) =>
+    assert.equal(e.message, 'Parameter(s) SqsParameters must be specified for target: nogroup.'));
+  await rejects(eb.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: 'baddlq', Arn: gone.arn, DeadLetterConfig: { Arn: 'arn:aws:sns:us-east-1:000000000000:t' } }] })), 'ValidationException', 400);
+  await rejects(eb.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: 'retry', Arn: gone.arn, RetryPolicy: { MaximumRetryAttempts: 186 } }] })), 'ValidationException', 400);
   await eb.send(new PutEventsCommand({ Entries: [{ Source: 'targets', DetailType: 'x', Detail: '{"k":1}' }] }));
   const [dead] = await receiveAll(dlq.url);
   assert.equal(dead.MessageAttributes!.ERROR_CODE.StringValue, 'RESOURCE_NOT_FOUND');

@@ -82,3 +82,16 @@ test('input transformer: reserved variables, strings escaped inside quotes, JSON
   assert.equal(out('order <n> of <q>', { n: '$.detail.n', q: '$.detail.q' }), 'order 3 of say "hi"');
   assert.equal(JSON.parse(out('{"missing": <m>}', { m: '$.detail.none' })).missing, null);
 });
+
+test('JSONPath as EventBridge evaluates it: dots, indexes, quoted names, wildcards giving arrays', async () => {
+  const { jsonPath } = await import('../../src/services/events/input.js');
+  const doc = { detail: { 'a-b': 1, items: [{ id: 'x' }, { id: 'y' }, {}], o: { p: 1, q: 2 } }, resources: ['r0', 'r1'] };
+  assert.equal(jsonPath(doc, '$.detail.a-b'), 1);
+  assert.equal(jsonPath(doc, "$.detail['a-b']"), 1);
+  assert.equal(jsonPath(doc, '$.resources[1]'), 'r1');
+  assert.deepEqual(jsonPath(doc, '$.detail.items[*].id'), ['x', 'y']);
+  assert.deepEqual(jsonPath(doc, '$.detail.o.*'), [1, 2]);
+  assert.equal(jsonPath(doc, '$.detail.none.deeper'), undefined);
+  assert.equal(jsonPath(doc, 'detail'), undefined);
+  assert.deepEqual(jsonPath(doc, '$'), doc);
+});

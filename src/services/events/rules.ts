@@ -197,7 +197,15 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
     PutTargets: ({ Rule, EventBusName, Targets }, ctx) => {
       const store = storeOf(ctx);
       const r = rule(store, Rule, EventBusName);
-      for (const t of Targets) checkInput(t);
+      for (const t of Targets) {
+        checkInput(t);
+        if (/^arn:aws[\w-]*:sqs:.*\.fifo$/.test(t.Arn) && !t.SqsParameters?.MessageGroupId) {
+          throw new ServiceError('ValidationException', `Parameter(s) SqsParameters must be specified for target: ${t.Id}.`);
+        }
+        if (t.DeadLetterConfig?.Arn !== undefined && !/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]+$/.test(t.DeadLetterConfig.Arn)) {
+          throw new ServiceError('ValidationException', `Parameter DeadLetterConfig.Arn is not valid for target: ${t.Id}. It must be the ARN of a standard SQS queue.`);
+        }
+      }
       const targets = [...r.targets];
       for (const t of Targets) {
         const i = targets.findIndex((x) => x.Id === t.Id);

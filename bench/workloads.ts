@@ -330,6 +330,47 @@ export const WORKLOADS: Workload[] = [
     },
   },
   {
+    // end to end: one event put, then the rule's SQS target read back (long poll) and deleted; the op's
+    // latency is PutEvents plus the delivery plus the receive (16 workers share the queue)
+    name: 'events PutEvents → SQS → ReceiveMessage (end to end)',
+    async setup(endpoint) {
+      const url = await sqsQueue(endpoint, 'bench-events-e2e');
+      if (!url) return;
+      const eb = client(EventBridgeClient, endpoint);
+      const arn = `arn:aws:sqs:us-east-1:${url.split('/').at(-2)}:bench-events-e2e`;
+      await eb.send(new PutRuleCommand({ Name: 'bench-e2e', EventPattern: JSON.stringify({ source: ['bench.e2e'] }) }));
+      await eb.send(new PutTargetsCommand({ Rule: 'bench-e2e', Targets: [{ Id: 'q', Arn: arn, InputPath: '$.detail' }] }));
+    },
+    async op(endpoint, i) {
+      const QueueUrl = sqsUrls.get(`${endpoint} bench-events-e2e`) ?? `${endpoint}/000000000000/bench-events-e2e`;
+      const out = await client(EventBridgeClient, endpoint).send(new PutEventsCommand({ Entries: [{ Source: 'bench.e2e', DetailType: 'tick', Detail: JSON.stringify({ n: i }) }] }));
+      if (out.FailedEntryCount) throw new Error('the entry failed');
+      const sqs = client(SQSClient, endpoint);
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      if (Messages.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: Messages.map((m, k) => ({ Id: `m${k}`, ReceiptHandle: m.ReceiptHandle })) }));
+    },
+    nullResponse: [
+      {
+        match: { target: 'AWSEvents.PutEvents' },
+        status: 200,
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify({ FailedEntryCount: 0, Entries: [{ EventId: '00000000-0000-0000-0000-000000000000' }] }),
+      },
+      {
+        match: { target: 'AmazonSQS.ReceiveMessage' },
+        status: 200,
+        headers: json10,
+        body: JSON.stringify({ Messages: [{ MessageId: '5fea7756-0ea4-451a-a703-a558b933e270', ReceiptHandle: `AQEB${'x'.repeat(100)}`, MD5OfBody: md5('{"n":0}'), Body: '{"n":0}' }] }),
+      },
+      {
+        match: { target: 'AmazonSQS.DeleteMessageBatch' },
+        status: 200,
+        headers: json10,
+        body: JSON.stringify({ Successful: [{ Id: 'm0' }], Failed: [] }),
+      },
+    ],
+  },
+  {
     // a batch of 10 events of ~100 bytes to one stream, as a log shipper sends them
     name: 'logs PutLogEvents (10)',
     setup: async (endpoint) => { await logsStream(endpoint, 'put'); },

@@ -96,6 +96,10 @@ export interface Integrations {
   cloudwatch?: {
     putMetricData(account: string, region: string, namespace: string, data: Array<{ MetricName: string; Dimensions?: Array<{ Name: string; Value: string }>; Value: number; Unit?: string; Timestamp?: number }>): void;
   };
+  /** The schema registry's discoverers, shown each event put on a bus (EventBridge calls it) */
+  schemas?: {
+    observe(account: string, region: string, busArn: string, event: Record<string, unknown>): void;
+  };
   /** DynamoDB's item-change streams (the dynamodbstreams API, Lambda event source mappings) */
   dynamodbStreams?: {
     /** The streams of an account and region in ARN order, from after `after` (exclusive) when given. */

@@ -15,8 +15,9 @@ import { lambda } from './lambda/provider.js';
 import { scheduler } from './scheduler/provider.js';
 import { xray } from './xray/provider.js';
 import { cloudwatch } from './cloudwatch/provider.js';
+import { schemas } from './schemas/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray, cloudwatch];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray, cloudwatch, schemas];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

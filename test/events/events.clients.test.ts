@@ -2,6 +2,9 @@
 // TestEventPattern, and the pattern error as each client prints it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AWS_CLI_V1, AWS_CLI_V2, runCli, serverForFile } from '../helpers.js';
 
 const nimbus = serverForFile();
@@ -65,4 +68,56 @@ print(json.dumps({"failed": out["FailedEntryCount"], "bodies": [m["Body"] for m 
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out, { failed: 0, bodies: ['{"kind":"order"}'], targets: ['q'], code: 'ResourceNotFoundException' });
+});
+
+for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as const) {
+  test(`${label}: put-permission shows in describe-event-bus; create-connection and create-api-destination; create-archive`, async () => {
+    // CLI v1 would fetch an http(s) parameter's URL unless told not to
+    const config = join(mkdtempSync(join(tmpdir(), 'nimbus-cli-')), 'config');
+    writeFileSync(config, '[default]\ncli_follow_urlparam = false\n');
+    const aws = async (...args: string[]) => {
+      const r = await runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args], { AWS_CONFIG_FILE: config });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : {};
+    };
+    const tag = label.replace(/\W/g, '').toLowerCase();
+    const bus = await aws('events', 'create-event-bus', '--name', `bus-${tag}`);
+    await aws('events', 'put-permission', '--event-bus-name', `bus-${tag}`, '--action', 'events:PutEvents', '--principal', '111122223333', '--statement-id', 'b');
+    const described = await aws('events', 'describe-event-bus', '--name', `bus-${tag}`);
+    assert.equal(JSON.parse(described.Policy).Statement[0].Principal.AWS, 'arn:aws:iam::111122223333:root');
+    const conn = await aws('events', 'create-connection', '--name', `conn-${tag}`, '--authorization-type', 'API_KEY',
+      '--auth-parameters', JSON.stringify({ ApiKeyAuthParameters: { ApiKeyName: 'x-key', ApiKeyValue: 'v' } }));
+    assert.equal(conn.ConnectionState, 'AUTHORIZED');
+    const dest = await aws('events', 'create-api-destination', '--name', `dest-${tag}`, '--connection-arn', conn.ConnectionArn,
+      '--invocation-endpoint', 'https://example.invalid/hook', '--http-method', 'POST', '--invocation-rate-limit-per-second', '10');
+    assert.equal(dest.ApiDestinationState, 'ACTIVE');
+    const archive = await aws('events', 'create-archive', '--archive-name', `arch-${tag}`, '--event-source-arn', bus.EventBusArn, '--retention-days', '1');
+    assert.equal(archive.State, 'ENABLED');
+    const listed = await aws('events', 'list-archives', '--name-prefix', `arch-${tag}`);
+    assert.equal(listed.Archives[0].RetentionDays, 1);
+  });
+}
+
+test('boto3: archive and replay, put_permission, a retry policy and dead-letter queue on a target', async () => {
+  const script = `
+import boto3, json, sys, datetime
+kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+eb = boto3.client("events", **kw); sqs = boto3.client("sqs", **kw)
+url = sqs.create_queue(QueueName="boto-replay")["QueueUrl"]
+arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+bus = eb.create_event_bus(Name="boto-hist")["EventBusArn"]
+eb.put_permission(EventBusName="boto-hist", Action="events:PutEvents", Principal="111122223333", StatementId="b")
+archive = eb.create_archive(ArchiveName="boto-arch", EventSourceArn=bus)["ArchiveArn"]
+start = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=1)
+eb.put_events(Entries=[{"Source": "s", "DetailType": "d", "Detail": "{\\"n\\": 1}", "EventBusName": "boto-hist"}])
+eb.put_rule(Name="r", EventBusName="boto-hist", EventPattern=json.dumps({"source": ["s"]}))
+eb.put_targets(Rule="r", EventBusName="boto-hist", Targets=[{"Id": "q", "Arn": arn, "RetryPolicy": {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 120}, "DeadLetterConfig": {"Arn": arn}}])
+target = eb.list_targets_by_rule(Rule="r", EventBusName="boto-hist")["Targets"][0]
+replay = eb.start_replay(ReplayName="boto-r", EventSourceArn=archive, EventStartTime=start, EventEndTime=datetime.datetime.now(datetime.timezone.utc), Destination={"Arn": bus})
+print(json.dumps({"count": eb.describe_archive(ArchiveName="boto-arch")["EventCount"], "state": replay["State"],
+  "retry": target["RetryPolicy"], "policy": json.loads(eb.describe_event_bus(Name="boto-hist")["Policy"])["Statement"][0]["Sid"]}))
+`;
+  const r = await runCli('python3', ['-c', script, nimbus.url]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { count: 1, state: 'STARTING', retry: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 120 }, policy: 'b' });
 });

@@ -15,6 +15,11 @@ function create(rt: Runtime): CloudtrailProvider {
   const trails = rt.shared('cloudtrail/trails', () => new Trails(rt));
   const delivery = rt.shared('cloudtrail/delivery', () => new Delivery(rt, trails));
   history.sinks.push((call, event, record) => delivery.offer(call, event, record));
+  // write calls reach EventBridge's default bus as "AWS API Call via CloudTrail" (not PutEvents itself)
+  history.sinks.push((call, event, record) => {
+    if (event.readOnly || (call.service === 'events' && call.operation === 'PutEvents')) return;
+    rt.integrations.events?.putEvent(call.account, call.region, { source: `aws.${event.source.split('.')[0]}`, detailType: 'AWS API Call via CloudTrail', detail: record });
+  });
 
   // cheap on the request path: data events nobody selected are dropped before any work
   rt.pipeline.onRecord((call: CallRecord) => {

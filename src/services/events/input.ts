@@ -13,17 +13,32 @@ export interface RuleRef {
   arn: string;
 }
 
-/** The value at a simple JSONPath (`$`, `$.detail.state`, `$.resources[0]`), or undefined. */
+/**
+ * The value at a JSONPath of the kinds EventBridge evaluates (`$`, `$.detail.state`,
+ * `$.resources[0]`, `$['a-b']`, wildcards `$.detail.items[*].id` and `$.detail.*`), or undefined.
+ * A path with a wildcard gives the array of what it reaches.
+ */
 export function jsonPath(doc: unknown, path: string): unknown {
   if (path === '$') return doc;
   if (!path.startsWith('$.') && !path.startsWith('$[')) return undefined;
-  let cur: unknown = doc;
-  for (const m of path.slice(1).matchAll(/\.([^.[\]]+)|\[(\d+)\]|\['([^']+)'\]/g)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    const key = m[1] ?? m[3] ?? Number(m[2]);
-    cur = (cur as Record<string | number, unknown>)[key];
+  const steps = [...path.slice(1).matchAll(/\.([^.[\]]+)|\[(\d+|\*)\]|\['([^']+)'\]/g)].map((m) => (m[2] === '*' || m[1] === '*' ? '*' : (m[1] ?? m[3] ?? Number(m[2]))));
+  let wild = false;
+  let cur: unknown[] = [doc];
+  for (const step of steps) {
+    const next: unknown[] = [];
+    for (const v of cur) {
+      if (v === null || typeof v !== 'object') continue;
+      if (step === '*') {
+        wild = true;
+        next.push(...Object.values(v as object));
+      } else {
+        const x = (v as Record<string | number, unknown>)[step];
+        if (x !== undefined) next.push(x);
+      }
+    }
+    cur = next;
   }
-  return cur;
+  return wild ? cur : cur[0];
 }
 
 /** Checks a target's input settings when PutTargets saves them. */
@@ -52,7 +67,8 @@ export function targetInput(t: TargetInput, event: Record<string, unknown>, rule
     'aws.events.rule-arn': rule.arn,
     'aws.events.rule-name': rule.name,
     'aws.events.event.ingestion-time': event.time,
-    'aws.events.event': event,
+    // the original event without its detail; .json is the whole event
+    'aws.events.event': Object.fromEntries(Object.entries(event).filter(([k]) => k !== 'detail' && k !== 'replay-name')),
     'aws.events.event.json': event,
   };
   for (const [name, path] of Object.entries(t.InputTransformer.InputPathsMap ?? {})) values[name] = jsonPath(event, path);

@@ -7,16 +7,22 @@ import type { EventsProvider } from '../../generated/events.js';
 import { ruleHandlers } from './rules.js';
 import { Router, type BusEvent } from './route.js';
 import { busName } from './store.js';
+import { apiDestinationHandlers } from './apidest.js';
 
 /** Real time between looks at the scheduled rules (virtual time moves with it, and on each advance). */
 const TICK_MS = 1000;
 
 function create(rt: Runtime): EventsProvider {
   const router = new Router(rt);
-  rt.clock.onAdvance(() => router.fireDue());
+  const tick = () => {
+    router.fireDue();
+    router.delivery.retryDue();
+    router.archives.tick();
+  };
+  rt.clock.onAdvance(tick);
   const timer = setInterval(() => {
     try {
-      router.fireDue();
+      tick();
     } catch (e) {
       rt.log.error(`events schedules: ${(e as Error).stack ?? e}`);
     }
@@ -39,7 +45,7 @@ function create(rt: Runtime): EventsProvider {
       router.route(account, region, busName(e.eventBusName), event);
     },
   };
-  return { ...ruleHandlers(rt), ...router.handlers() };
+  return { ...ruleHandlers(rt), ...router.handlers(), ...router.archives.handlers(), ...apiDestinationHandlers(rt) };
 }
 
 export const events: ServiceDefinition = { name: 'events', create };

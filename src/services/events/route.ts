@@ -3,17 +3,20 @@
 import { randomUUID } from 'node:crypto';
 import { ServiceError, type Runtime } from '../../kit.js';
 import type { EventsProvider, PutEventsResultEntry, Target } from '../../generated/events.js';
-import { busName, dueIndex, eventsStores, findBus, ruleKey, type RuleRecord } from './store.js';
+import { busArn, busName, dueIndex, eventsStores, findBus, ruleKey, type RuleRecord } from './store.js';
 import { pattern } from './rules.js';
 import { parseSchedule } from './schedule.js';
-import { targetInput } from './input.js';
+import { Delivery, type BusEvent } from './deliver.js';
+import { invokeApiDestination } from './http.js';
+import { mayPut } from './policy.js';
+import { Archives } from './archive.js';
+
+export type { BusEvent } from './deliver.js';
 
 /** AWS's limit on a PutEvents request's entries, counted as EventBridge sizes them. */
 const MAX_REQUEST_BYTES = 256 * 1024;
 /** Firings of one scheduled rule in one clock advance: a rate(1 minute) rule over an 8-day advance stops here. */
 const MAX_FIRINGS_PER_TICK = 1000;
-
-export type BusEvent = Record<string, unknown> & { id: string; account: string; region: string; time: string };
 
 const isoSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -24,26 +27,48 @@ function entrySize(e: { Source?: string; DetailType?: string; Detail?: string; R
   return n;
 }
 
+/** Where a bus named by name or ARN lives: its account, region and name. */
+export function busLocation(nameOrArn: string | undefined, account: string, region: string): { account: string; region: string; name: string } {
+  const m = /^arn:aws[\w-]*:events:([^:]*):(\d{12}):event-bus\/(.+)$/.exec(nameOrArn ?? '');
+  return m ? { region: m[1] || region, account: m[2], name: m[3] } : { account, region, name: busName(nameOrArn) };
+}
+
+/** How a replayed event is routed: only to the rules named, if any. */
+export interface ReplayRouting {
+  name: string;
+  filterArns?: string[];
+}
+
 export class Router {
   private readonly stores;
   private readonly matchers = new Map<string, ReturnType<typeof pattern>>();
+  readonly delivery: Delivery;
+  readonly archives: Archives;
 
   constructor(private readonly rt: Runtime) {
     this.stores = eventsStores(rt);
+    this.delivery = new Delivery(rt, (rule, t, body, event) => this.send(rule, t, body, event));
+    this.archives = new Archives(rt, (text) => this.matcher(text), (a, r, bus, event, replay) => this.route(a, r, bus, event, replay));
   }
 
-  /** Delivers an event on a bus to the targets of the rules it matches. */
-  route(account: string, region: string, bus: string, event: BusEvent): void {
+  /** Delivers an event on a bus to the targets of the rules it matches (and to the bus's archives). */
+  route(account: string, region: string, bus: string, event: BusEvent, replay?: ReplayRouting): void {
     const store = this.stores.get(account, region);
+    if (!replay) {
+      const arn = busArn(account, region, bus);
+      this.archives.record(account, region, arn, event);
+      this.rt.integrations.schemas?.observe(account, region, arn, event);
+    }
     // read the rules first: a delivery writes, and SQLite refuses writes while a scan is open
     for (const [, rule] of [...store.rules.scan({ prefix: ruleKey(bus, '') })]) {
       if (rule.state === 'DISABLED' || !rule.eventPattern) continue;
+      if (replay?.filterArns?.length && !replay.filterArns.includes(rule.arn)) continue;
       if (!this.matcher(rule.eventPattern).matches(event)) continue;
-      for (const t of rule.targets) this.deliver(rule, t, event);
+      for (const t of rule.targets) this.delivery.deliver(rule, t, event);
     }
   }
 
-  private matcher(text: string) {
+  matcher(text: string) {
     let m = this.matchers.get(text);
     if (!m) {
       if (this.matchers.size > 10_000) this.matchers.clear();
@@ -52,19 +77,18 @@ export class Router {
     return m;
   }
 
-  private deliver(rule: RuleRecord, t: Target, event: BusEvent): void {
-    const body = targetInput(t, event, { name: rule.name, arn: rule.arn });
-    const failed = (e: unknown) => this.deadLetter(rule, t, body, e);
-    try {
-      const done = this.send(t, body, event);
-      if (done) done.catch(failed);
-    } catch (e) {
-      failed(e);
+  /** Puts an event on a bus that may be another account's, if that bus's policy lets `sender` do it. */
+  putOnBus(sender: string, loc: { account: string; region: string; name: string }, event: BusEvent): void {
+    const bus = findBus(this.rt, this.stores.get(loc.account, loc.region), loc.name);
+    if (!bus) throw new ServiceError('ResourceNotFoundException', `Event bus ${loc.name} does not exist.`);
+    if (loc.account !== sender && !mayPut(bus.policy, sender, bus.arn)) {
+      throw new ServiceError('AccessDeniedException', `User: arn:aws:iam::${sender}:root is not authorized to perform: events:PutEvents on resource: ${bus.arn} because no resource-based policy allows the events:PutEvents action`);
     }
+    this.route(loc.account, loc.region, loc.name, event);
   }
 
   /** Sends to the target's service; a promise for the asynchronous ones. */
-  private send(t: Target, body: string, event: BusEvent): Promise<unknown> | void {
+  private send(rule: RuleRecord, t: Target, body: string, event: BusEvent): Promise<unknown> | void {
     const arn = t.Arn;
     const [, , service, region, account, resource] = arn.split(':');
     const { sqs, sns, lambda, logs } = this.rt.integrations;
@@ -81,10 +105,13 @@ export class Router {
         if (!lambda) throw new ServiceError('NotImplemented', 'Lambda is not served');
         return lambda.invoke(arn, Buffer.from(body), 'Event');
       case 'events': {
-        // another bus: the event as it is (its input settings do not apply between buses)
-        const name = busName(arn);
-        if (!findBus(this.rt, this.stores.get(account, region), name)) throw new ServiceError('ResourceNotFoundException', `Event bus ${name} does not exist.`);
-        this.route(account, region, name, event);
+        if (resource?.startsWith('api-destination/')) {
+          const d = this.stores.get(account, region).apiDestinations.get(resource.split('/')[1]);
+          if (!d) throw new ServiceError('ResourceNotFoundException', `ApiDestination ${resource.split('/')[1]} does not exist.`);
+          return invokeApiDestination(this.rt, account, region, d, body, t.HttpParameters);
+        }
+        // another bus, perhaps another account's: the event as it is (input settings do not apply between buses)
+        this.putOnBus(rule.arn.split(':')[4], busLocation(arn, account, region), event);
         return;
       }
       case 'logs': {
@@ -96,29 +123,6 @@ export class Router {
       }
       default:
         throw new ServiceError('NotImplemented', `Targets of ${service}:${resource ?? ''} are not served by Nimbus yet.`);
-    }
-  }
-
-  /** A failed delivery goes to the target's dead-letter queue, with EventBridge's attributes, or is logged. */
-  private deadLetter(rule: RuleRecord, t: Target, body: string, e: unknown): void {
-    const err = e instanceof ServiceError ? e : new ServiceError('InternalException', String((e as Error)?.message ?? e));
-    const dlq = t.DeadLetterConfig?.Arn;
-    if (!dlq || !this.rt.integrations.sqs) {
-      this.rt.log.warn(`events: rule ${rule.name} could not deliver to ${t.Arn}: ${err.code} ${err.message}`);
-      return;
-    }
-    const attr = (v: string) => ({ DataType: 'String', StringValue: v });
-    try {
-      this.rt.integrations.sqs.sendMessage(dlq, body, {
-        attributes: {
-          RULE_ARN: attr(rule.arn),
-          TARGET_ARN: attr(t.Arn),
-          ERROR_CODE: attr(err.code),
-          ERROR_MESSAGE: attr(err.message),
-        },
-      });
-    } catch (e2) {
-      this.rt.log.warn(`events: dead-letter queue ${dlq} of rule ${rule.name} refused: ${(e2 as Error).message}`);
     }
   }
 
@@ -148,7 +152,7 @@ export class Router {
           resources: [rule.arn],
           detail: {},
         };
-        for (const t of rule.targets) this.deliver(rule, t, event);
+        for (const t of rule.targets) this.delivery.deliver(rule, t, event);
         this.rt.timeline.record({
           service: 'events', kind: 'schedule', resource: rule.arn, account: d.account, region: d.region,
           detail: { rule: rule.name, scheduleExpression: rule.scheduleExpression, scheduledTime: event.time, targets: rule.targets.length },
@@ -180,10 +184,7 @@ export class Router {
             return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
           }
           if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
-          const bus = busName(e.EventBusName);
-          if (!findBus(this.rt, this.stores.get(ctx.account, ctx.region), bus)) {
-            return { ErrorCode: 'NotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
-          }
+          const loc = busLocation(e.EventBusName, ctx.account, ctx.region);
           const event: BusEvent = {
             version: '0',
             id: randomUUID(),
@@ -191,11 +192,16 @@ export class Router {
             source: e.Source,
             account: ctx.account,
             time: isoSeconds(e.Time ? e.Time.getTime() : ctx.clock.nowMs()),
-            region: ctx.region,
+            region: loc.region,
             resources: e.Resources ?? [],
             detail,
           };
-          this.route(ctx.account, ctx.region, bus, event);
+          try {
+            this.putOnBus(ctx.account, loc, event);
+          } catch (err) {
+            if (!(err instanceof ServiceError)) throw err;
+            return { ErrorCode: err.code === 'ResourceNotFoundException' ? 'NotFoundException' : err.code, ErrorMessage: err.message };
+          }
           return { EventId: event.id };
         });
         return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };

@@ -5,6 +5,7 @@ import { busArn, busName, dueIndex, eventsStores, findBus, ruleArn, ruleKey, typ
 import { parsePattern, PatternError } from './pattern.js';
 import { parseSchedule, ScheduleError } from './schedule.js';
 import { checkInput } from './input.js';
+import { putPermission, removePermission } from './policy.js';
 
 const MAX_TARGETS = 5;
 const notFound = (message: string) => new ServiceError('ResourceNotFoundException', message);
@@ -99,6 +100,23 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
       }
       store.buses.delete(Name);
     },
+    UpdateEventBus: ({ Name, Description }, ctx) => {
+      const store = storeOf(ctx);
+      const b = bus(store, Name);
+      const next = { ...b, description: Description ?? b.description, modified: ctx.clock.now() };
+      store.buses.put(b.name, next);
+      return { Arn: b.arn, Name: b.name, Description: next.description };
+    },
+    PutPermission: (req, ctx) => {
+      const store = storeOf(ctx);
+      const b = bus(store, req.EventBusName);
+      store.buses.put(b.name, { ...b, policy: putPermission(b.policy, b.arn, req), modified: ctx.clock.now() });
+    },
+    RemovePermission: ({ EventBusName, StatementId, RemoveAllPermissions }, ctx) => {
+      const store = storeOf(ctx);
+      const b = bus(store, EventBusName);
+      store.buses.put(b.name, { ...b, policy: removePermission(b.policy, StatementId, RemoveAllPermissions), modified: ctx.clock.now() });
+    },
     ListEventBuses: ({ NamePrefix, NextToken, Limit }, ctx) => {
       const store = storeOf(ctx);
       findBus(rt, store, 'default');
@@ -179,7 +197,15 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
     PutTargets: ({ Rule, EventBusName, Targets }, ctx) => {
       const store = storeOf(ctx);
       const r = rule(store, Rule, EventBusName);
-      for (const t of Targets) checkInput(t);
+      for (const t of Targets) {
+        checkInput(t);
+        if (/^arn:aws[\w-]*:sqs:.*\.fifo$/.test(t.Arn) && !t.SqsParameters?.MessageGroupId) {
+          throw new ServiceError('ValidationException', `Parameter(s) SqsParameters must be specified for target: ${t.Id}.`);
+        }
+        if (t.DeadLetterConfig?.Arn !== undefined && !/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]+$/.test(t.DeadLetterConfig.Arn)) {
+          throw new ServiceError('ValidationException', `Parameter DeadLetterConfig.Arn is not valid for target: ${t.Id}. It must be the ARN of a standard SQS queue.`);
+        }
+      }
       const targets = [...r.targets];
       for (const t of Targets) {
         const i = targets.findIndex((x) => x.Id === t.Id);

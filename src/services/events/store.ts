@@ -1,7 +1,7 @@
 // EventBridge's state: buses and rules (with their targets) per account and region, and the due
 // times of scheduled rules in the system scope (one index across all accounts, read on each tick).
 import type { Collection, Runtime, StoreScope } from '../../kit.js';
-import type { Target, Tag } from '../../generated/events.js';
+import type { ApiDestinationHttpMethod, ConnectionAuthorizationType, ConnectionState, CreateConnectionAuthRequestParameters, ReplayDestination, ReplayState, Target, Tag } from '../../generated/events.js';
 
 export interface BusRecord {
   name: string;
@@ -36,17 +36,103 @@ export interface DueRecord {
   anchor: number;
 }
 
+export interface ConnectionRecord {
+  name: string;
+  arn: string;
+  description?: string;
+  authorizationType: ConnectionAuthorizationType;
+  /** as given, secrets included (kept here: Nimbus has no Secrets Manager to hold them) */
+  auth: CreateConnectionAuthRequestParameters;
+  state: ConnectionState;
+  stateReason?: string;
+  secretArn: string;
+  created: Date;
+  modified: Date;
+  authorized?: Date;
+  /** an OAuth access token and when it expires (virtual epoch ms) */
+  token?: { value: string; expires: number };
+}
+
+export interface ApiDestinationRecord {
+  name: string;
+  arn: string;
+  description?: string;
+  connectionArn: string;
+  endpoint: string;
+  method: ApiDestinationHttpMethod;
+  rate?: number;
+  created: Date;
+  modified: Date;
+}
+
+export interface ArchiveRecord {
+  name: string;
+  arn: string;
+  account: string;
+  region: string;
+  source: string;
+  description?: string;
+  eventPattern?: string;
+  retentionDays: number;
+  created: Date;
+}
+
+export interface ArchivedEvent {
+  event: Record<string, unknown>;
+  /** when it was archived (virtual epoch ms) */
+  at: number;
+  size: number;
+}
+
+export interface ReplayRecord {
+  name: string;
+  arn: string;
+  account: string;
+  region: string;
+  description?: string;
+  source: string;
+  destination: ReplayDestination;
+  start: number;
+  end: number;
+  state: ReplayState;
+  stateReason?: string;
+  startedAt: number;
+  endedAt?: number;
+  lastReplayed?: number;
+}
+
 export interface EventsStore {
   scope: StoreScope;
   buses: Collection<BusRecord>;
   rules: Collection<RuleRecord>;
+  connections: Collection<ConnectionRecord>;
+  apiDestinations: Collection<ApiDestinationRecord>;
+}
+
+/** Archives, their events and replays across all accounts (the clock's work finds them by key). */
+export interface ArchiveStore {
+  archives: Collection<ArchiveRecord>;
+  events: Collection<ArchivedEvent>;
+  replays: Collection<ReplayRecord>;
+}
+
+export function archiveStore(rt: Runtime): ArchiveStore {
+  return rt.shared('events/archives', () =>
+    rt.stores('events', (scope) => ({ archives: scope.collection<ArchiveRecord>('archives'), events: scope.collection<ArchivedEvent>('archived'), replays: scope.collection<ReplayRecord>('replays') })).system(),
+  );
 }
 
 export const ruleKey = (bus: string, name: string) => `${bus}|${name}`;
 
 export function eventsStores(rt: Runtime) {
   return rt.shared('events/stores', () =>
-    rt.stores<EventsStore>('events', (scope) => ({ scope, buses: scope.collection('buses'), rules: scope.collection('rules') })),
+    rt.stores<EventsStore>('events', (scope) => ({
+      scope,
+      buses: scope.collection('buses'),
+      rules: scope.collection('rules'),
+      connections: scope.collection('connections'),
+      apiDestinations: scope.collection('api-destinations'),
+    })),
   );
 }
 

@@ -12,8 +12,9 @@ import { iam } from './iam/provider.js';
 import { kms } from './kms/provider.js';
 import { cloudtrail } from './cloudtrail/provider.js';
 import { lambda } from './lambda/provider.js';
+import { ec2 } from './ec2/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, ec2];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

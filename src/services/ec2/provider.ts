@@ -9,17 +9,28 @@ import { routeHandlers } from './routes.js';
 import { securityGroupHandlers } from './security-groups.js';
 import { tagHandlers } from './tags.js';
 import { dryRunError } from './errors.js';
+import { imageHandlers } from './images.js';
+import { keyPairHandlers } from './keypairs.js';
+import { instanceTypeHandlers } from './instance-types.js';
+import { Instances, instanceHandlers } from './instances.js';
+import { instanceOpHandlers } from './instance-ops.js';
 
 class DryRunPassed extends Error {}
 
 function create(rt: Runtime): Ec2Provider {
   const s = new Ec2State(rt);
   s.onFirstUse((_store, scope) => buildDefaultVpc(s, scope));
+  const instances = new Instances(s);
   const handlers: Ec2Provider = {
     ...tagHandlers(s),
     ...vpcHandlers(s),
     ...routeHandlers(s),
     ...securityGroupHandlers(s),
+    ...instanceTypeHandlers(rt),
+    ...imageHandlers(s),
+    ...keyPairHandlers(s),
+    ...instanceHandlers(s, instances),
+    ...instanceOpHandlers(s, instances),
   };
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};

@@ -14,6 +14,7 @@ import { keyPairHandlers } from './keypairs.js';
 import { instanceTypeHandlers } from './instance-types.js';
 import { Instances, instanceHandlers } from './instances.js';
 import { instanceOpHandlers } from './instance-ops.js';
+import { volumeHandlers } from './volumes.js';
 
 class DryRunPassed extends Error {}
 
@@ -31,6 +32,7 @@ function create(rt: Runtime): Ec2Provider {
     ...keyPairHandlers(s),
     ...instanceHandlers(s, instances),
     ...instanceOpHandlers(s, instances),
+    ...volumeHandlers(s, instances),
   };
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};

@@ -15,8 +15,8 @@ const MODELS = join(ROOT, 'models');
 const GENERATED = join(ROOT, 'src', 'generated');
 
 const TYPED = ['sts', 's3', 'sqs', 'sns', 'dynamodb', 'dynamodbstreams', 'lambda', 'iam', 'kms', 'cloudwatch', 'logs',
-  'events', 'cloudformation', 'secretsmanager', 'ssm', 'cloudtrail', 'scheduler', 'xray', 'schemas'];
-const MODEL_ONLY = ['ec2', 'apigateway', 'route53', 'stepfunctions', 'kinesis', 'firehose', 'ses', 'sesv2', 'acm',
+  'events', 'cloudformation', 'secretsmanager', 'ssm', 'cloudtrail', 'scheduler', 'xray', 'schemas', 'ec2'];
+const MODEL_ONLY = ['apigateway', 'route53', 'stepfunctions', 'kinesis', 'firehose', 'ses', 'sesv2', 'acm',
   'cognito-idp', 'ecr', 's3control', 'sso', 'sso-oidc', 'ecs', 'elbv2', 'autoscaling', 'rds',
   'elasticache', 'appsync', 'opensearch', 'athena', 'glue', 'batch', 'resourcegroupstaggingapi', 'apigatewayv2', 'swf',
   'transcribe', 'redshift', 'es', 'config', 'organizations', 'route53resolver', 'wafv2', 'pipes', 'account'];

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { DynamoDBClient, ListBackupsCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListCodeSigningConfigsCommand } from '@aws-sdk/client-lambda';
 import { S3Client, GetObjectTorrentCommand } from '@aws-sdk/client-s3';
-import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { EC2Client, DescribeFpgaImagesCommand } from '@aws-sdk/client-ec2';
+import { CloudWatchClient, DescribeInsightRulesCommand } from '@aws-sdk/client-cloudwatch';
 import { KMSClient, DescribeCustomKeyStoresCommand } from '@aws-sdk/client-kms';
 import { IAMClient, ChangePasswordCommand } from '@aws-sdk/client-iam';
 import { serverForFile, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
@@ -20,8 +20,8 @@ const families = [
   { protocol: 'rest-json', cli: ['lambda', 'list-code-signing-configs'], service: 'lambda', op: 'ListCodeSigningConfigs', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListCodeSigningConfigsCommand({})) },
   { protocol: 'rest-xml', cli: ['s3api', 'get-object-torrent', '--bucket', 'bucket', '--key', 'key', '/dev/null'], service: 's3', op: 'GetObjectTorrent', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new GetObjectTorrentCommand({ Bucket: 'bucket', Key: 'key' })) },
   { protocol: 'query', cli: ['iam', 'change-password', '--old-password', 'a', '--new-password', 'b'], service: 'iam', op: 'ChangePassword', sdk: (u: string) => new IAMClient(clientConfig(u)).send(new ChangePasswordCommand({ OldPassword: 'a', NewPassword: 'b' })) },
-  { protocol: 'ec2', cli: ['ec2', 'describe-instances'], service: 'ec2', op: 'DescribeInstances', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeInstancesCommand({})) },
-  { protocol: 'smithy-rpc-v2-cbor', cli: ['cloudwatch', 'list-metrics'], service: 'cloudwatch', op: 'ListMetrics', sdk: (u: string) => new CloudWatchClient(clientConfig(u)).send(new ListMetricsCommand({})) },
+  { protocol: 'ec2', cli: ['ec2', 'describe-fpga-images'], service: 'ec2', op: 'DescribeFpgaImages', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeFpgaImagesCommand({})) },
+  { protocol: 'smithy-rpc-v2-cbor', cli: ['cloudwatch', 'describe-insight-rules'], service: 'cloudwatch', op: 'DescribeInsightRules', sdk: (u: string) => new CloudWatchClient(clientConfig(u)).send(new DescribeInsightRulesCommand({})) },
 ];
 
 for (const f of families) {

@@ -3,7 +3,7 @@
 import type { CallInfo, Principal, Runtime } from '../../kit.js';
 import { ServiceError } from '../../kit.js';
 import type { PolicyCache, CompiledPolicy } from './policy/parse.js';
-import { denialMessage, evaluate, type EvalRequest, type Verdict } from './policy/evaluate.js';
+import { denialMessage, evaluate, type EvalRequest, type PolicySet, type Verdict } from './policy/evaluate.js';
 import type { Keys } from './policy/wildcard.js';
 import { asks, leadingKeys, requestKeys, type Ask } from './actions.js';
 import { resolve, type Resolved } from './identity.js';
@@ -157,6 +157,22 @@ export class Enforcer {
     return { account: where.account, trust: true, policy, arn, ...(ref.includes(':alias/') ? { alias: ref.split(':').pop() } : {}) };
   }
 
+  private testsObjectTags(set: PolicySet | undefined, resource: CompiledPolicy | undefined): boolean {
+    const any = (ps: CompiledPolicy[] | undefined) => !!ps?.some((p) => p.objectTags);
+    return !!resource?.objectTags || any(set?.identity) || any(set?.boundary) || any(set?.session);
+  }
+
+  /** An object's tags (the version's, when one is named), for s3:ExistingObjectTag/*. */
+  private async objectTags(call: CallInfo, input: Record<string, unknown>): Promise<{ Key: string; Value: string }[]> {
+    try {
+      const r = await this.rt.invoke('s3', 'GetObjectTagging', { Bucket: input.Bucket, Key: input.Key, ...(typeof input.VersionId === 'string' ? { VersionId: input.VersionId } : {}) },
+        { account: call.principal.account, region: call.region }) as { TagSet?: { Key: string; Value: string }[] };
+      return r.TagSet ?? [];
+    } catch {
+      return [];
+    }
+  }
+
   /** A table's partition key attribute name (dynamodb:LeadingKeys needs it). */
   private async readHashKey(call: CallInfo, ask: Ask): Promise<{ hashKey?: string }> {
     if (call.service !== 'dynamodb' || !ask.resource.includes(':table/') || call.operation === 'CreateTable') return {};
@@ -229,9 +245,16 @@ export class Enforcer {
       const side = await this.resourceSide(call, ask);
       if (p.kind === 'root' && side.account === p.account && !side.trust) continue;
       let askKeys = keys;
+      if (call.service === 's3' && typeof input.Key === 'string' && call.operation !== 'PutObject' && this.testsObjectTags(resolved?.set, side.policy)) {
+        const tags = await this.objectTags(call, input);
+        if (tags.length) {
+          askKeys = askKeys === keys ? { ...keys } : askKeys;
+          for (const t of tags) askKeys[`s3:existingobjecttag/${t.Key.toLowerCase()}`] = t.Value;
+        }
+      }
       const leading = side.hashKey ? leadingKeys(call.operation, input, side.hashKey, ask.resource.split('/')[1]) : undefined;
       if ((side.tags && Object.keys(side.tags).length) || side.alias || leading) {
-        askKeys = { ...keys };
+        askKeys = askKeys === keys ? { ...keys } : askKeys;
         if (leading) askKeys['dynamodb:leadingkeys'] = leading;
         for (const [k, v] of Object.entries(side.tags ?? {})) askKeys[`aws:resourcetag/${k.toLowerCase()}`] = v;
         if (side.alias) askKeys['kms:requestalias'] = side.alias;

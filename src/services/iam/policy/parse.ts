@@ -32,6 +32,8 @@ export interface CompiledPolicy {
   /** who holds it, for the decision's explanation (a policy ARN, `user/bob inline p1`) */
   name: string;
   statements: Statement[];
+  /** it tests s3:ExistingObjectTag/*, which costs a read of the object's tags */
+  objectTags?: boolean;
 }
 
 export const malformed = (msg: string) => new ServiceError('MalformedPolicyDocument', msg, 400);
@@ -158,7 +160,7 @@ export function parsePolicy(text: string, kind: PolicyKind, name = 'policy'): Co
       condition: conditionBlock(st.Condition),
     };
   });
-  return { name, statements };
+  return { name, statements, ...(/s3:ExistingObjectTag\//i.test(text) ? { objectTags: true } : {}) };
 }
 
 /** Compiled policies by kind and document text: parsing runs once per distinct document. */

@@ -59,12 +59,15 @@ test('an unavailable fault on GetObject: the SDK retries to maxAttempts and fail
   }
   const listedFault = (await admin('GET', '/_nimbus/faults')).body.faults[0];
   assert.equal(listedFault.hits, 3);
+  assert.deepEqual((await admin('GET', `/_nimbus/faults/${fault.id}`)).body, listedFault);
 
   // removed: GetObject answers again
   assert.equal((await admin('DELETE', `/_nimbus/faults/${fault.id}`)).status, 200);
   const got = await c.send(new GetObjectCommand({ Bucket: 'fault-bucket', Key: 'a.txt' }));
   assert.equal(await got.Body!.transformToString(), 'hello');
   assert.equal((await admin('DELETE', `/_nimbus/faults/${fault.id}`)).status, 404);
+  assert.equal((await admin('GET', `/_nimbus/faults/${fault.id}`)).body.active, false);
+  assert.equal((await admin('GET', '/_nimbus/faults/fault-none')).status, 404);
 });
 
 test('throttle answers each service its own throttling error, and the SDK retries it', async () => {

@@ -90,6 +90,11 @@ export function installOps(rt: Runtime): RequestLog {
     }),
   );
   rt.admin.route('DELETE /_nimbus/faults', () => ({ body: { removed: faults.clear() } }));
+  rt.admin.route('GET /_nimbus/faults/*', (req) => {
+    const id = decodeURIComponent(req.path.slice(req.path.lastIndexOf('/') + 1));
+    const found = faults.list(true).find((f) => f.id === id);
+    return found ? { body: view(found) } : refuse(404, `no fault ${id}`);
+  });
   rt.admin.route('DELETE /_nimbus/faults/*', (req) => {
     const id = decodeURIComponent(req.path.slice(req.path.lastIndexOf('/') + 1));
     const removed = faults.remove(id);

@@ -59,12 +59,15 @@ test('an unavailable fault on GetObject: the SDK retries to maxAttempts and fail
   }
   const listedFault = (await admin('GET', '/_nimbus/faults')).body.faults[0];
   assert.equal(listedFault.hits, 3);
+  assert.deepEqual((await admin('GET', `/_nimbus/faults/${fault.id}`)).body, listedFault);
 
   // removed: GetObject answers again
   assert.equal((await admin('DELETE', `/_nimbus/faults/${fault.id}`)).status, 200);
   const got = await c.send(new GetObjectCommand({ Bucket: 'fault-bucket', Key: 'a.txt' }));
   assert.equal(await got.Body!.transformToString(), 'hello');
   assert.equal((await admin('DELETE', `/_nimbus/faults/${fault.id}`)).status, 404);
+  assert.equal((await admin('GET', `/_nimbus/faults/${fault.id}`)).body.active, false);
+  assert.equal((await admin('GET', '/_nimbus/faults/fault-none')).status, 404);
 });
 
 test('throttle answers each service its own throttling error, and the SDK retries it', async () => {
@@ -251,4 +254,13 @@ test('regions list zones by name and id', async () => {
   assert.deepEqual(one.availabilityZones[0], { zoneName: 'us-east-1a', zoneId: 'use1-az6', region: 'us-east-1' });
   assert.equal((await admin('GET', '/_nimbus/regions?region=mars-1')).status, 404);
   assert.equal((await admin('GET', '/_nimbus/health/dashboard?region=mars-1')).status, 404);
+});
+
+test('a reset removes the faults and their history', async () => {
+  await inject({ service: 's3', effect: 'unavailable' });
+  assert.equal((await admin('POST', '/_nimbus/reset')).status, 200);
+  assert.deepEqual((await admin('GET', '/_nimbus/faults?all=true')).body.faults, []);
+  const dash = (await admin('GET', '/_nimbus/health/dashboard')).body;
+  assert.deepEqual([dash.status, dash.history], ['operational', []]);
+  await s3(1).send(new (await import('@aws-sdk/client-s3')).ListBucketsCommand({}));
 });

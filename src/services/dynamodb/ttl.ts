@@ -58,6 +58,11 @@ export class TtlSweeper {
       });
       // written after reading: SQLite refuses writes while a scan is open
       for (const [key, item] of expired) store.write(t, key, item, undefined, { service: true });
+      // the clock timeline (GET /_nimbus/clock/events): each deletion, with the item's key
+      for (const [, item] of expired) {
+        const itemKey = Object.fromEntries(t.keySchema.map((k) => [k.AttributeName, item[k.AttributeName]]));
+        this.rt.timeline.record({ service: 'dynamodb', kind: 'ttl-delete', resource: t.arn, account, region, detail: { table: t.name, key: itemKey } });
+      }
     });
   }
 }

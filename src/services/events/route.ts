@@ -149,6 +149,10 @@ export class Router {
           detail: {},
         };
         for (const t of rule.targets) this.deliver(rule, t, event);
+        this.rt.timeline.record({
+          service: 'events', kind: 'schedule', resource: rule.arn, account: d.account, region: d.region,
+          detail: { rule: rule.name, scheduleExpression: rule.scheduleExpression, scheduledTime: event.time, targets: rule.targets.length },
+        });
         at = schedule.next(at);
       }
       // a long advance skips the firings past the cap rather than replaying them all

@@ -3,7 +3,7 @@
 // time index, and the matching keys of the stream index).
 import type { Runtime } from '../../kit.js';
 import { SEP, tsKey, type LogsStore } from './store.js';
-import { cutoff } from './common.js';
+import { cutoff, groupArn } from './common.js';
 
 export function purgeExpired(rt: Runtime, store: LogsStore, now: number): void {
   for (const [, g] of [...store.groups.scan()]) {
@@ -22,6 +22,11 @@ export function purgeExpired(rt: Runtime, store: LogsStore, now: number): void {
       }
       const fresh = store.groups.get(g.name);
       if (fresh) store.groups.put(g.name, { ...fresh, storedBytes: Math.max(0, fresh.storedBytes - bytes) });
+    });
+    const { account, region } = store.scope;
+    rt.timeline.record({
+      service: 'logs', kind: 'retention-delete', resource: groupArn(region, account, g.name), account, region,
+      detail: { logGroupName: g.name, retentionInDays: g.retentionInDays, events: gone.length },
     });
   }
 }

@@ -135,7 +135,12 @@ export class DueIndex implements Scheduler {
     if (!rec || rec.due !== at || this.store.versionKey(rec) !== entry.ref) return;
     rec.due = undefined;
     const newer = this.newer(b, rec);
+    const from = rec.storageClass;
     const outcome = applyLifecycle(this.store, this.events, b, rec, newer, now);
+    if (outcome) {
+      const detail = outcome === 'gone' ? { versionId: rec.versionId ?? null } : { storageClass: rec.storageClass, previousStorageClass: from, versionId: rec.versionId ?? null };
+      this.fired(b, outcome === 'gone' ? 'lifecycle-expiration' : 'lifecycle-transition', rec.key, detail);
+    }
     if (outcome === 'gone') return;
     const ctx = serviceContext(b, now);
     applyTiering(b, rec, now, () => this.events.emit(b, 'IntelligentTiering', rec, ctx));
@@ -154,6 +159,12 @@ export class DueIndex implements Scheduler {
       this.store.parts(b.name).clear(u.uploadId + '/');
       uploads.delete(k);
       for (const p of parts) this.rt.engine.blobs.delete(p.blob);
+      this.fired(b, 'lifecycle-abort-upload', u.key, { uploadId: u.uploadId });
     }
+  }
+
+  /** The clock timeline (GET /_nimbus/clock/events): what a lifecycle rule did. */
+  private fired(b: BucketRecord, kind: string, key: string, detail: Record<string, unknown>): void {
+    this.rt.timeline.record({ service: 's3', kind, resource: `arn:aws:s3:::${b.name}/${key}`, account: b.owner, region: b.region, detail });
   }
 }

@@ -21,7 +21,7 @@ function Chart({ points, stat }: { points: Datapoint[]; stat: Stat }) {
   const px = (x: number) => (x1 === x0 ? W / 2 : ((x - x0) / (x1 - x0)) * (W - 40) + 30);
   const py = (y: number) => H - 20 - ((y - y0) / (y1 - y0 || 1)) * (H - 40);
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: `${W}px` }} role="img" aria-label={`${stat} over time, ${sorted.length} points, latest ${ys[ys.length - 1]}`}>
+    <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: `${W}px` }} role="img" aria-label={`${stat} over time, ${sorted.length} points, latest ${ys[ys.length - 1]}, all points add up to ${ys.reduce((a, b) => a + b, 0)}`}>
       <line x1={30} y1={H - 20} x2={W - 10} y2={H - 20} stroke="#aab" />
       <text x={2} y={py(y1) + 4} font-size="10">
         {y1}

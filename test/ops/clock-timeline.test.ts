@@ -6,6 +6,7 @@ import { S3Client, CreateBucketCommand, PutObjectCommand, PutBucketLifecycleConf
 import { DynamoDBClient, CreateTableCommand, PutItemCommand, UpdateTimeToLiveCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, PutRetentionPolicyCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { serverForFile, clientConfig } from '../helpers.js';
 
 const nimbus = serverForFile();
@@ -96,6 +97,22 @@ test('Logs retention deletions are on the timeline', async () => {
   assert.equal(fired[0].kind, 'retention-delete');
   assert.equal(fired[0].resource, 'arn:aws:logs:us-east-1:000000000000:log-group:timeline-group');
   assert.equal(fired[0].detail.events, 2);
+});
+
+test('SQS visibility timeouts that run out during an advance are on the timeline, per queue', async () => {
+  const sqs = new SQSClient(clientConfig(nimbus.url));
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'timeline-queue', Attributes: { VisibilityTimeout: '60' } }));
+  for (const body of ['a', 'b', 'c']) await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+  const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 2 }));
+  assert.equal(first.Messages?.length, 2);
+  assert.deepEqual((await advance('30s')).filter((e) => e.service === 'sqs'), []);
+  const fired = (await advance('1m')).filter((e) => e.service === 'sqs');
+  assert.deepEqual(
+    fired.map((e) => [e.kind, e.resource, e.detail.messages]),
+    [['visibility-timeout', 'arn:aws:sqs:us-east-1:000000000000:timeline-queue', 2]],
+  );
+  const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+  assert.equal(again.Messages?.length, 3);
 });
 
 test('GET /_nimbus/clock/events lists by sequence, time, service and kind', async () => {

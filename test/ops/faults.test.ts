@@ -155,7 +155,7 @@ test('a regional fault leaves other regions working', async () => {
 });
 
 test('a zone fault hits calls naming the zone, degrades the region, marks the zone', async () => {
-  const f = await inject({ service: 'dynamodb', availabilityZone: 'use1-az6', effect: 'unavailable' });
+  const f = await inject({ service: 'dynamodb', availabilityZone: 'use1-az1', effect: 'unavailable' });
   assert.equal(f.region, 'us-east-1');
   assert.equal(f.availabilityZone, 'us-east-1a');
   const c = ddb(1);
@@ -170,7 +170,7 @@ test('a zone fault hits calls naming the zone, degrades the region, marks the zo
   const region = (await admin('GET', '/_nimbus/health/dashboard?region=us-east-1')).body.regions[0];
   assert.equal(region.services.find((s: any) => s.service === 'dynamodb').status, 'degraded');
   const zone = region.availabilityZones.find((z: any) => z.zoneName === 'us-east-1a');
-  assert.deepEqual([zone.zoneId, zone.status, zone.faults], ['use1-az6', 'disrupted', [f.id]]);
+  assert.deepEqual([zone.zoneId, zone.status, zone.faults], ['use1-az1', 'disrupted', [f.id]]);
   assert.equal(region.availabilityZones.find((z: any) => z.zoneName === 'us-east-1b').status, 'operational');
   assert.equal(region.status, 'disrupted');
 });
@@ -251,7 +251,7 @@ test('regions list zones by name and id', async () => {
   assert.ok(all.length >= 20);
   const [one] = (await admin('GET', '/_nimbus/regions?region=us-east-1')).body.regions;
   assert.equal(one.name, 'US East (N. Virginia)');
-  assert.deepEqual(one.availabilityZones[0], { zoneName: 'us-east-1a', zoneId: 'use1-az6', region: 'us-east-1' });
+  assert.deepEqual(one.availabilityZones[0], { zoneName: 'us-east-1a', zoneId: 'use1-az1', region: 'us-east-1' });
   assert.equal((await admin('GET', '/_nimbus/regions?region=mars-1')).status, 404);
   assert.equal((await admin('GET', '/_nimbus/health/dashboard?region=mars-1')).status, 404);
 });

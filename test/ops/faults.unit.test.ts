@@ -33,9 +33,9 @@ test('a fault matches by service, operation, region; * matches every service', (
 test('a zone fault matches calls whose input names the zone by name or id, at depth', () => {
   const f = fault({ service: 's3', availabilityZone: 'us-east-1b', effect: 'unavailable' });
   assert.equal(f.region, 'us-east-1');
-  assert.equal(f.zone!.zoneId, 'use1-az1');
+  assert.equal(f.zone!.zoneId, 'use1-az2');
   assert.equal(matches(f, call({ input: { Placement: { AvailabilityZone: 'us-east-1b' } } })), true);
-  assert.equal(matches(f, call({ input: { Subnets: [{ AvailabilityZoneId: 'use1-az1' }] } })), true);
+  assert.equal(matches(f, call({ input: { Subnets: [{ AvailabilityZoneId: 'use1-az2' }] } })), true);
   assert.equal(matches(f, call({ input: { Placement: { AvailabilityZone: 'us-east-1a' } } })), false);
   assert.equal(matches(f, call({ input: {} })), false);
   assert.equal(namesZone(Buffer.from('us-east-1b'), f.zone!), false);
@@ -81,7 +81,7 @@ test('severity and status: disrupted only when every call fails; zone faults deg
   assert.deepEqual(serviceStatus(active, 's3', 'us-east-1'), { status: 'degraded', faults: ['z'] });
   assert.deepEqual(serviceStatus(active, 's3', 'eu-west-1'), { status: 'operational', faults: [] });
   assert.deepEqual(serviceStatus(active, 'sqs', 'eu-west-1'), { status: 'disrupted', faults: ['r'] });
-  assert.deepEqual(zoneStatus(active, availabilityZone('use1-az6')!), { status: 'disrupted', faults: ['z'] });
+  assert.deepEqual(zoneStatus(active, availabilityZone('use1-az1')!), { status: 'disrupted', faults: ['z'] });
   assert.deepEqual(zoneStatus(active, availabilityZone('us-east-1b')!), { status: 'operational', faults: [] });
 });
 
@@ -219,8 +219,8 @@ test('regions: zones by name and id, one list', () => {
   assert.ok(REGIONS.length >= 25);
   assert.equal(regionInfo('eu-west-1')?.name, 'Europe (Ireland)');
   assert.equal(regionInfo('nowhere-1'), undefined);
-  assert.deepEqual(availabilityZones('us-west-1').map((z) => z.zoneName), ['us-west-1a', 'us-west-1b']);
-  assert.equal(availabilityZone('usw2-az1')?.zoneName, 'us-west-2b');
+  assert.deepEqual(availabilityZones('us-west-1').map((z) => [z.zoneName, z.zoneId]), [['us-west-1a', 'usw1-az1'], ['us-west-1c', 'usw1-az2']]);
+  assert.equal(availabilityZone('usw2-az2')?.zoneName, 'us-west-2b');
   const ids = REGIONS.flatMap((r) => r.availabilityZones.map((z) => z.zoneId));
   assert.equal(new Set(ids).size, ids.length, 'zone ids are unique');
   for (const r of REGIONS) for (const z of r.availabilityZones) assert.ok(z.zoneName.startsWith(r.region) && z.region === r.region);

@@ -320,6 +320,13 @@ export class Queue {
     if (visibilityMs === 0) this.notify();
   }
 
+  /** Received messages whose visibility timeout ran out in (from, to]: for the clock timeline. */
+  visibilityEnded(from: number, to: number): number {
+    let n = 0;
+    for (const m of this.msgs.values()) if (m.receives > 0 && m.visibleAt > from && m.visibleAt <= to) n++;
+    return n;
+  }
+
   /** Visible, in flight, delayed (expired messages are dropped on the way). */
   counts(now: number): { visible: number; inFlight: number; delayed: number } {
     let visible = 0, inFlight = 0, delayed = 0;

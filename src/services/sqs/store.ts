@@ -42,10 +42,34 @@ export class SqsState {
   readonly stores: Stores<SqsStore>;
   /** queues with long polls waiting: a clock advance may have made messages visible */
   readonly polled = new Set<Queue>();
+  /** the queues loaded in memory, by ARN: what a clock advance looks at for visibility timeouts that ran out */
+  private readonly loaded = new Map<string, Queue>();
 
   constructor(readonly rt: Runtime) {
     this.stores = rt.stores('sqs', (scope) => new SqsStore(scope));
-    rt.clock.onAdvance(() => this.polled.forEach((q) => q.notify()));
+    let offset = rt.clock.offsetMs;
+    rt.clock.onAdvance((now) => {
+      this.polled.forEach((q) => q.notify());
+      const to = now.getTime();
+      this.noteVisibilityEnded(to - (rt.clock.offsetMs - offset), to);
+      offset = rt.clock.offsetMs;
+    });
+  }
+
+  /** The clock timeline: per queue, how many received messages became visible again during an advance. */
+  private noteVisibilityEnded(from: number, to: number): void {
+    for (const [arn, q] of this.loaded) {
+      const { account, region, name, incarnation } = q.rec;
+      // gone (deleted, re-created, or a reset): its messages are not the queue's any more
+      if (q.deleted || this.store(account, region).queues.get(name)?.incarnation !== incarnation) {
+        this.loaded.delete(arn);
+        continue;
+      }
+      const messages = q.visibilityEnded(from, to);
+      if (messages) {
+        this.rt.timeline.record({ service: 'sqs', kind: 'visibility-timeout', resource: arn, account, region, detail: { queue: name, messages } });
+      }
+    }
   }
 
   tx<R>(fn: () => R): R {
@@ -76,6 +100,7 @@ export class SqsState {
       attempts: store.scope.collection(`a/${name}`),
     });
     store.cache.set(name, q);
+    this.loaded.set(q.arn, q);
     return q;
   }
 

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Client, GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { clientConfig } from '../helpers.js';
+import { clientConfig, startServer } from '../helpers.js';
 import { startRig, shot, type ConsoleRig } from './console-helpers.js';
 
 let rig: ConsoleRig;
@@ -143,4 +143,24 @@ test('the account picker signs as another account: its S3 has none of the first 
   await page.locator('tr[data-bucket="console-bucket"]').waitFor();
   assert.equal(await page.locator('tr[data-bucket="second-account-bucket"]').count(), 0);
   await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test('under IAM enforcement the console still signs as the account root and is let through', async () => {
+  const enforced = await startServer({ enforceIam: true });
+  try {
+    const { page } = rig;
+    await page.goto(`${enforced.url}/_nimbus/console/#/s3`);
+    const account = page.getByLabel('Account id (12 digits)');
+    await account.fill('000000000000');
+    await account.press('Enter');
+    await page.getByText('No buckets in this account yet').waitFor();
+    await page.getByLabel('Bucket name').fill('enforced-bucket');
+    await page.getByRole('button', { name: 'Create bucket' }).click();
+    await page.locator('tr[data-bucket="enforced-bucket"]').waitFor();
+    await account.fill('222222222222');
+    await account.press('Enter');
+    await page.getByText('No buckets in this account yet').waitFor();
+  } finally {
+    await enforced.stop();
+  }
 });

@@ -29,6 +29,22 @@ test('a browser opening / is sent to the console; API clients are not', async ()
   assert.equal(html.status, 200);
   assert.match(html.headers.get('content-type') ?? '', /text\/html/);
   assert.equal((await fetch(`${rig.url}/_nimbus/console/../../package.json`)).status, 404);
+  const script = await fetch(`${rig.url}/_nimbus/console/main.js`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(script.headers.get('content-encoding'), 'gzip');
+  assert.match(await script.text(), /\S/);
+  const { request } = await import('node:http');
+  const plain = await new Promise<{ encoding?: string; body: string }>((resolve, reject) => {
+    request(`${rig.url}/_nimbus/console/main.js`, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+  assert.equal(plain.encoding, undefined, 'no gzip for a client that does not ask for it');
+  assert.match(plain.body, /import/);
 });
 
 test('the home page groups the services and marks them managed or resource, served or not', async () => {

@@ -77,7 +77,7 @@ export const groups: Group[] = [
     name: 'Observability',
     blurb: 'Metrics, logs, traces and the audit trail.',
     services: [
-      m('cloudwatch', 'CloudWatch', 'monitoring', 'Collecting and storing metrics, evaluating alarms.', 'Which metrics, alarm thresholds and actions.'),
+      m('cloudwatch', 'CloudWatch', 'cloudwatch', 'Collecting and storing metrics, evaluating alarms.', 'Which metrics, alarm thresholds and actions.'),
       m('logs', 'CloudWatch Logs', 'logs', 'Ingesting, storing and searching logs.', 'Log groups, retention, what you log.'),
       m('cloudtrail', 'CloudTrail', 'cloudtrail', 'Recording API calls.', 'Trails, retention, reviewing the history.'),
       m('xray', 'X-Ray', 'xray', 'Collecting and indexing traces.', 'Instrumenting code, sampling rules.'),

@@ -3,9 +3,11 @@
 // bundled by esbuild for the browser, one chunk per page (console/pages/<svc>.tsx, indexed here so a
 // service adds a page without touching another file). Skips the build when nothing under console/
 // is newer than the last one; `--force` builds anyway.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'console');
@@ -22,8 +24,27 @@ function newest(dir) {
 }
 
 const self = statSync(fileURLToPath(import.meta.url)).mtimeMs;
-const stale = !existsSync(stamp) || Math.max(newest(src), self) > statSync(stamp).mtimeMs;
-if (!stale && !process.argv.includes('--force')) process.exit(0);
+const isStale = () => !existsSync(stamp) || Math.max(newest(src), self) > statSync(stamp).mtimeMs;
+const force = process.argv.includes('--force');
+if (!isStale() && !force) process.exit(0);
+
+// test files start in parallel and each makes sure the console is built: one builds, the others wait
+const lock = join(root, 'dist', '.console-build.lock');
+mkdirSync(join(root, 'dist'), { recursive: true });
+for (const deadline = Date.now() + 120_000; ; ) {
+  try {
+    closeSync(openSync(lock, 'wx'));
+    break;
+  } catch (e) {
+    if (e.code !== 'EEXIST') throw e;
+    // a lock left by a build that died is older than any build takes
+    if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { force: true });
+    if (Date.now() > deadline) throw new Error(`the console build lock ${lock} is held`, { cause: e });
+    await sleep(100);
+  }
+}
+process.on('exit', () => rmSync(lock, { force: true }));
+if (!isStale() && !force) process.exit(0);
 
 let esbuild;
 try {
@@ -53,11 +74,14 @@ const pagesIndex = {
 };
 
 const started = Date.now();
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
+// built beside, then swapped in: a running Nimbus never serves a half-written console
+const tmp = `${out}.tmp-${process.pid}`;
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
 const result = await esbuild.build({
+  absWorkingDir: root,
   entryPoints: [join(src, 'main.tsx')],
-  outdir: out,
+  outdir: tmp,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -75,10 +99,15 @@ const result = await esbuild.build({
   logLevel: 'warning',
   legalComments: 'none',
 });
-copyFileSync(join(src, 'index.html'), join(out, 'index.html'));
-copyFileSync(join(src, 'style.css'), join(out, 'style.css'));
-writeFileSync(join(out, 'meta.json'), JSON.stringify({ pages, built: new Date().toISOString() }));
-const bytes = Object.entries(result.metafile.outputs).map(([f, o]) => [f.replace(`${out}/`, ''), o.bytes]);
-const main = bytes.find(([f]) => f.endsWith('main.js'))?.[1] ?? 0;
-writeFileSync(stamp, '');
+copyFileSync(join(src, 'index.html'), join(tmp, 'index.html'));
+copyFileSync(join(src, 'style.css'), join(tmp, 'style.css'));
+writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ pages, built: new Date().toISOString() }));
+const main = Object.entries(result.metafile.outputs).find(([f]) => f.endsWith('main.js'))?.[1].bytes ?? 0;
+// gzip beside every script and style sheet: served to browsers that accept it (the S3 page's SDK is 4× smaller)
+for (const f of [...Object.keys(result.metafile.outputs).map((o) => join(root, o)), join(tmp, 'style.css')]) {
+  if (/\.(js|css)$/.test(f)) writeFileSync(`${f}.gz`, gzipSync(readFileSync(f), { level: 9 }));
+}
+writeFileSync(join(tmp, '.build-stamp'), '');
+rmSync(out, { recursive: true, force: true });
+renameSync(tmp, out);
 process.stderr.write(`nimbus: console built (${pages.length} pages, first load ${(main / 1024).toFixed(0)} KiB) in ${Date.now() - started} ms\n`);

@@ -32,6 +32,7 @@ function fmtOffset(s: number): string {
 
 function Events({ events, label }: { events: TimelineEvent[]; label: string }) {
   return (
+    <div class="table-wrap">
     <table aria-label={label}>
       <thead>
         <tr>
@@ -58,6 +59,7 @@ function Events({ events, label }: { events: TimelineEvent[]; label: string }) {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 

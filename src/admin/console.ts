@@ -55,9 +55,12 @@ export async function serveConsole(req: IncomingMessage, res: ServerResponse, pa
     res.writeHead(404, { 'content-length': 0 });
     return void res.end();
   }
+  // a gzip the build wrote beside a script or style sheet, for a browser that accepts it
+  const gzip = (ext === '.js' || ext === '.css') && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
   let body: Buffer;
+  let encoded = false;
   try {
-    body = await readFile(file);
+    body = gzip ? await readFile(`${file}.gz`).then((b) => ((encoded = true), b), () => readFile(file)) : await readFile(file);
   } catch {
     const missing = rel === 'index.html';
     const text = missing ? 'The console is not built: run `node scripts/build-console.mjs` (npm run build does).\n' : 'Not found\n';
@@ -69,6 +72,8 @@ export async function serveConsole(req: IncomingMessage, res: ServerResponse, pa
     'content-length': body.length,
     'cache-control': rel.startsWith('chunks/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
+    ...(ext === '.js' || ext === '.css' ? { vary: 'accept-encoding' } : {}),
+    ...(encoded ? { 'content-encoding': 'gzip' } : {}),
   });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

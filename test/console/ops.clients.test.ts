@@ -78,6 +78,9 @@ test('advancing the clock in the console moves virtual time and transitions an o
   await page.getByTestId('offset').getByText(/^\+3d/).waitFor();
   const after = await page.getByTestId('virtual-now').innerText();
   assert.ok(Date.parse(after) - Date.parse(before) >= 3 * 86400_000, `${before} → ${after}`);
+  const fired = page.getByRole('table', { name: 'Fired' }).getByRole('row').filter({ hasText: 'lifecycle-transition' });
+  await fired.getByText('arn:aws:s3:::aging/old.bin').waitFor();
+  await page.getByRole('table', { name: 'Timeline' }).getByText('arn:aws:s3:::aging/old.bin').waitFor();
   await shot(page, 'clock');
 
   const head = await s3.send(new HeadObjectCommand({ Bucket: 'aging', Key: 'old.bin' }));

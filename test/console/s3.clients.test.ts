@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { S3Client, GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
-import { clientConfig } from '../helpers.js';
+import { clientConfig, startServer } from '../helpers.js';
 import { startRig, shot, type ConsoleRig } from './console-helpers.js';
 
 let rig: ConsoleRig;
@@ -29,6 +29,22 @@ test('a browser opening / is sent to the console; API clients are not', async ()
   assert.equal(html.status, 200);
   assert.match(html.headers.get('content-type') ?? '', /text\/html/);
   assert.equal((await fetch(`${rig.url}/_nimbus/console/../../package.json`)).status, 404);
+  const script = await fetch(`${rig.url}/_nimbus/console/main.js`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(script.headers.get('content-encoding'), 'gzip');
+  assert.match(await script.text(), /\S/);
+  const { request } = await import('node:http');
+  const plain = await new Promise<{ encoding?: string; body: string }>((resolve, reject) => {
+    request(`${rig.url}/_nimbus/console/main.js`, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], body }));
+    })
+      .on('error', reject)
+      .end();
+  });
+  assert.equal(plain.encoding, undefined, 'no gzip for a client that does not ask for it');
+  assert.match(plain.body, /import/);
 });
 
 test('the home page groups the services and marks them managed or resource, served or not', async () => {
@@ -143,4 +159,24 @@ test('the account picker signs as another account: its S3 has none of the first 
   await page.locator('tr[data-bucket="console-bucket"]').waitFor();
   assert.equal(await page.locator('tr[data-bucket="second-account-bucket"]').count(), 0);
   await page.setViewportSize({ width: 1280, height: 800 });
+});
+
+test('under IAM enforcement the console still signs as the account root and is let through', async () => {
+  const enforced = await startServer({ enforceIam: true });
+  try {
+    const { page } = rig;
+    await page.goto(`${enforced.url}/_nimbus/console/#/s3`);
+    const account = page.getByLabel('Account id (12 digits)');
+    await account.fill('000000000000');
+    await account.press('Enter');
+    await page.getByText('No buckets in this account yet').waitFor();
+    await page.getByLabel('Bucket name').fill('enforced-bucket');
+    await page.getByRole('button', { name: 'Create bucket' }).click();
+    await page.locator('tr[data-bucket="enforced-bucket"]').waitFor();
+    await account.fill('222222222222');
+    await account.press('Enter');
+    await page.getByText('No buckets in this account yet').waitFor();
+  } finally {
+    await enforced.stop();
+  }
 });

@@ -18,7 +18,11 @@ function create(rt: Runtime): CloudtrailProvider {
   // write calls reach EventBridge's default bus as "AWS API Call via CloudTrail" (not PutEvents itself)
   history.sinks.push((call, event, record) => {
     if (event.readOnly || (call.service === 'events' && call.operation === 'PutEvents')) return;
-    rt.integrations.events?.putEvent(call.account, call.region, { source: `aws.${event.source.split('.')[0]}`, detailType: 'AWS API Call via CloudTrail', detail: record });
+    try {
+      rt.integrations.events?.putEvent(call.account, call.region, { source: `aws.${event.source.split('.')[0]}`, detailType: 'AWS API Call via CloudTrail', detail: record });
+    } catch (e) {
+      rt.log.warn(`cloudtrail: event for EventBridge refused: ${(e as Error).message}`);
+    }
   });
 
   // cheap on the request path: data events nobody selected are dropped before any work

@@ -199,6 +199,9 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
       const r = rule(store, Rule, EventBusName);
       for (const t of Targets) {
         checkInput(t);
+        if (t.Arn === r.arn.replace(/:rule\/(?:(.+)\/)?[^/]+$/, (_m, b: string | undefined) => `:event-bus/${b ?? 'default'}`)) {
+          throw new ServiceError('ValidationException', `Target ${t.Id} is the rule's own event bus: a rule cannot target the bus it is on.`);
+        }
         if (/^arn:aws[\w-]*:sqs:.*\.fifo$/.test(t.Arn) && !t.SqsParameters?.MessageGroupId) {
           throw new ServiceError('ValidationException', `Parameter(s) SqsParameters must be specified for target: ${t.Id}.`);
         }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ServiceError, type Runtime } from '../../kit.js';
 import type { EventsProvider, PutEventsResultEntry, Target } from '../../generated/events.js';
-import { busArn, busName, dueIndex, eventsStores, findBus, ruleKey, type RuleRecord } from './store.js';
+import { busArn, busName, dueIndex, eventsStores, findBus, readOnlyTrailRules, ruleKey, type RuleRecord } from './store.js';
 import { pattern } from './rules.js';
 import { parseSchedule } from './schedule.js';
 import { Delivery, type BusEvent } from './deliver.js';
@@ -54,7 +54,7 @@ export class Router {
   }
 
   /** Delivers an event on a bus to the targets of the rules it matches (and to the bus's archives). */
-  route(account: string, region: string, bus: string, event: BusEvent, replay?: ReplayRouting, forwarded = false): void {
+  route(account: string, region: string, bus: string, event: BusEvent, replay?: ReplayRouting, forwarded = false, readOnlyTrail = false): void {
     const store = this.stores.get(account, region);
     if (!replay) {
       const arn = busArn(account, region, bus);
@@ -64,6 +64,7 @@ export class Router {
     // read the rules first: a delivery writes, and SQLite refuses writes while a scan is open
     for (const [, rule] of [...store.rules.scan({ prefix: ruleKey(bus, '') })]) {
       if (rule.state === 'DISABLED' || !rule.eventPattern) continue;
+      if (readOnlyTrail && rule.state !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS') continue;
       if (replay?.filterArns?.length && !replay.filterArns.includes(rule.arn)) continue;
       if (!this.matcher(rule.eventPattern).matches(event)) continue;
       for (const t of rule.targets) {
@@ -72,6 +73,18 @@ export class Router {
         this.delivery.deliver(rule, t, event);
       }
     }
+  }
+
+  /** Has the default bus of this account and region a rule for all management events (read-only ones too)? */
+  wantsReadOnlyTrail(account: string, region: string): boolean {
+    const index = readOnlyTrailRules(this.rt);
+    const key = `${account}|${region}`;
+    let wants = index.get(key);
+    if (wants === undefined) {
+      wants = [...this.stores.get(account, region).rules.scan({ prefix: ruleKey('default', '') })].some(([, r]) => r.state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+      index.set(key, wants);
+    }
+    return wants;
   }
 
   matcher(text: string) {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { S3Client, CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { S3Client, ListBucketsCommand, CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { PutFunctionEventInvokeConfigCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { clientConfig, serverForFile } from '../helpers.js';
 import { lambdaClient, createFunction } from '../lambda-helpers.js';
@@ -66,11 +66,22 @@ test('write calls reach the default bus as "AWS API Call via CloudTrail"; read c
   }));
   await eb.send(new PutTargetsCommand({ Rule: 'bucket-calls', Targets: [{ Id: 'q', Arn: q.arn }] }));
   await s3.send(new CreateBucketCommand({ Bucket: 'aws-ev-audited' }));
+  await s3.send(new ListBucketsCommand({}));
   const got = (await receive(q.url)).map((b) => JSON.parse(b));
   assert.equal(got.length, 1);
   assert.equal(got[0].detail.eventName, 'CreateBucket');
   assert.equal(got[0].detail.requestParameters.bucketName, 'aws-ev-audited');
   assert.equal(got[0].account, '000000000000');
+
+  // a rule in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS receives read-only calls too
+  const all = await queue('aws-trail-all');
+  await eb.send(new PutRuleCommand({ Name: 'all-calls', State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS', EventPattern: JSON.stringify({ source: ['aws.s3'], detail: { eventName: ['ListBuckets'] } }) }));
+  await eb.send(new PutTargetsCommand({ Rule: 'all-calls', Targets: [{ Id: 'q', Arn: all.arn }] }));
+  await s3.send(new ListBucketsCommand({}));
+  const reads = (await receive(all.url)).map((b) => JSON.parse(b));
+  assert.equal(reads.length, 1);
+  assert.equal(reads[0].detail.readOnly, true);
+  assert.deepEqual(await receive(q.url, 1), [], 'an ENABLED rule still sees no read-only call');
 });
 
 test('a Lambda OnSuccess destination on the default bus arrives as "Lambda Function Invocation Result - Success"', async () => {

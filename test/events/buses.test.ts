@@ -158,3 +158,17 @@ test('archives keep matching events for their retention; a replay puts them back
   await eb.send(new DeleteArchiveCommand({ ArchiveName: 'orders' }));
   await rejects(eb.send(new DescribeArchiveCommand({ ArchiveName: 'orders' })), 'ResourceNotFoundException', 400);
 });
+
+test('a bus-to-bus target forwards one hop: two buses targeting each other do not loop; a rule cannot target its own bus', async () => {
+  const q = await queue('eb-pong');
+  const { EventBusArn: ping } = await eb.send(new CreateEventBusCommand({ Name: 'ping' }));
+  const { EventBusArn: pong } = await eb.send(new CreateEventBusCommand({ Name: 'pong' }));
+  const all = JSON.stringify({ source: ['loop'] });
+  await eb.send(new PutRuleCommand({ Name: 'to-pong', EventBusName: 'ping', EventPattern: all }));
+  await eb.send(new PutTargetsCommand({ Rule: 'to-pong', EventBusName: 'ping', Targets: [{ Id: 'pong', Arn: pong }] }));
+  await eb.send(new PutRuleCommand({ Name: 'to-ping', EventBusName: 'pong', EventPattern: all }));
+  await eb.send(new PutTargetsCommand({ Rule: 'to-ping', EventBusName: 'pong', Targets: [{ Id: 'ping', Arn: ping }, { Id: 'q', Arn: q.arn }] }));
+  await eb.send(new PutEventsCommand({ Entries: [{ Source: 'loop', DetailType: 'x', Detail: '{}', EventBusName: 'ping' }] }));
+  assert.equal((await receive(q.url)).length, 1);
+  await rejects(eb.send(new PutTargetsCommand({ Rule: 'to-ping', EventBusName: 'pong', Targets: [{ Id: 'self', Arn: pong }] })), 'ValidationException', 400);
+});

@@ -15,10 +15,15 @@ function create(rt: Runtime): CloudtrailProvider {
   const trails = rt.shared('cloudtrail/trails', () => new Trails(rt));
   const delivery = rt.shared('cloudtrail/delivery', () => new Delivery(rt, trails));
   history.sinks.push((call, event, record) => delivery.offer(call, event, record));
-  // write calls reach EventBridge's default bus as "AWS API Call via CloudTrail" (not PutEvents itself)
+  // calls reach EventBridge's default bus as "AWS API Call via CloudTrail" (not PutEvents itself); read-only
+  // ones only rules in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS receive, as EventBridge decides
   history.sinks.push((call, event, record) => {
-    if (event.readOnly || (call.service === 'events' && call.operation === 'PutEvents')) return;
-    rt.integrations.events?.putEvent(call.account, call.region, { source: `aws.${event.source.split('.')[0]}`, detailType: 'AWS API Call via CloudTrail', detail: record });
+    if (call.service === 'events' && call.operation === 'PutEvents') return;
+    try {
+      rt.integrations.events?.putEvent(call.account, call.region, { source: `aws.${event.source.split('.')[0]}`, detailType: 'AWS API Call via CloudTrail', detail: record });
+    } catch (e) {
+      rt.log.warn(`cloudtrail: event for EventBridge refused: ${(e as Error).message}`);
+    }
   });
 
   // cheap on the request path: data events nobody selected are dropped before any work

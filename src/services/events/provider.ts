@@ -31,6 +31,9 @@ function create(rt: Runtime): EventsProvider {
   rt.onClose(() => clearInterval(timer));
   rt.integrations.events = {
     putEvent(account, region, e) {
+      // read-only management calls reach only rules that ask for all management events
+      const readOnlyTrail = e.detailType === 'AWS API Call via CloudTrail' && (e.detail as { readOnly?: boolean } | null)?.readOnly === true;
+      if (readOnlyTrail && !router.wantsReadOnlyTrail(account, region)) return;
       const event: BusEvent = {
         version: '0',
         id: randomUUID(),
@@ -42,7 +45,7 @@ function create(rt: Runtime): EventsProvider {
         resources: e.resources ?? [],
         detail: e.detail,
       };
-      router.route(account, region, busName(e.eventBusName), event);
+      router.route(account, region, busName(e.eventBusName), event, undefined, false, readOnlyTrail);
     },
   };
   return { ...ruleHandlers(rt), ...router.handlers(), ...router.archives.handlers(), ...apiDestinationHandlers(rt) };

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { ServiceError, type Runtime } from '../../kit.js';
 import type { EventsProvider, PutEventsResultEntry, Target } from '../../generated/events.js';
-import { busArn, busName, dueIndex, eventsStores, findBus, ruleKey, type RuleRecord } from './store.js';
+import { busArn, busName, dueIndex, eventsStores, findBus, readOnlyTrailRules, ruleKey, type RuleRecord } from './store.js';
 import { pattern } from './rules.js';
 import { parseSchedule } from './schedule.js';
 import { Delivery, type BusEvent } from './deliver.js';
@@ -33,6 +33,8 @@ export function busLocation(nameOrArn: string | undefined, account: string, regi
   return m ? { region: m[1] || region, account: m[2], name: m[3] } : { account, region, name: busName(nameOrArn) };
 }
 
+const BUS_ARN = /^arn:aws[\w-]*:events:[^:]*:\d{12}:event-bus\//;
+
 /** How a replayed event is routed: only to the rules named, if any. */
 export interface ReplayRouting {
   name: string;
@@ -52,7 +54,7 @@ export class Router {
   }
 
   /** Delivers an event on a bus to the targets of the rules it matches (and to the bus's archives). */
-  route(account: string, region: string, bus: string, event: BusEvent, replay?: ReplayRouting): void {
+  route(account: string, region: string, bus: string, event: BusEvent, replay?: ReplayRouting, forwarded = false, readOnlyTrail = false): void {
     const store = this.stores.get(account, region);
     if (!replay) {
       const arn = busArn(account, region, bus);
@@ -62,10 +64,27 @@ export class Router {
     // read the rules first: a delivery writes, and SQLite refuses writes while a scan is open
     for (const [, rule] of [...store.rules.scan({ prefix: ruleKey(bus, '') })]) {
       if (rule.state === 'DISABLED' || !rule.eventPattern) continue;
+      if (readOnlyTrail && rule.state !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS') continue;
       if (replay?.filterArns?.length && !replay.filterArns.includes(rule.arn)) continue;
       if (!this.matcher(rule.eventPattern).matches(event)) continue;
-      for (const t of rule.targets) this.delivery.deliver(rule, t, event);
+      for (const t of rule.targets) {
+        // an event that came from another bus goes no further bus (EventBridge forwards one hop)
+        if (forwarded && BUS_ARN.test(t.Arn)) continue;
+        this.delivery.deliver(rule, t, event);
+      }
     }
+  }
+
+  /** Has the default bus of this account and region a rule for all management events (read-only ones too)? */
+  wantsReadOnlyTrail(account: string, region: string): boolean {
+    const index = readOnlyTrailRules(this.rt);
+    const key = `${account}|${region}`;
+    let wants = index.get(key);
+    if (wants === undefined) {
+      wants = [...this.stores.get(account, region).rules.scan({ prefix: ruleKey('default', '') })].some(([, r]) => r.state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+      index.set(key, wants);
+    }
+    return wants;
   }
 
   matcher(text: string) {
@@ -78,13 +97,13 @@ export class Router {
   }
 
   /** Puts an event on a bus that may be another account's, if that bus's policy lets `sender` do it. */
-  putOnBus(sender: string, loc: { account: string; region: string; name: string }, event: BusEvent): void {
+  putOnBus(sender: string, loc: { account: string; region: string; name: string }, event: BusEvent, forwarded = false): void {
     const bus = findBus(this.rt, this.stores.get(loc.account, loc.region), loc.name);
     if (!bus) throw new ServiceError('ResourceNotFoundException', `Event bus ${loc.name} does not exist.`);
     if (loc.account !== sender && !mayPut(bus.policy, sender, bus.arn)) {
       throw new ServiceError('AccessDeniedException', `User: arn:aws:iam::${sender}:root is not authorized to perform: events:PutEvents on resource: ${bus.arn} because no resource-based policy allows the events:PutEvents action`);
     }
-    this.route(loc.account, loc.region, loc.name, event);
+    this.route(loc.account, loc.region, loc.name, event, undefined, forwarded);
   }
 
   /** Sends to the target's service; a promise for the asynchronous ones. */
@@ -111,7 +130,7 @@ export class Router {
           return invokeApiDestination(this.rt, account, region, d, body, t.HttpParameters);
         }
         // another bus, perhaps another account's: the event as it is (input settings do not apply between buses)
-        this.putOnBus(rule.arn.split(':')[4], busLocation(arn, account, region), event);
+        this.putOnBus(rule.arn.split(':')[4], busLocation(arn, account, region), event, true);
         return;
       }
       case 'logs': {

@@ -1,7 +1,7 @@
 // Event buses, rules and their targets, tags, and TestEventPattern.
 import { ServiceError, type RequestContext, type Runtime } from '../../kit.js';
 import type { EventsProvider, Tag } from '../../generated/events.js';
-import { busArn, busName, dueIndex, eventsStores, findBus, ruleArn, ruleKey, type EventsStore, type RuleRecord } from './store.js';
+import { busArn, busName, dueIndex, eventsStores, findBus, readOnlyTrailRules, ruleArn, ruleKey, type EventsStore, type RuleRecord } from './store.js';
 import { parsePattern, PatternError } from './pattern.js';
 import { parseSchedule, ScheduleError } from './schedule.js';
 import { checkInput } from './input.js';
@@ -47,6 +47,7 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
   };
   const schedule = (ctx: RequestContext, r: RuleRecord) => {
     const key = `${ctx.account}|${ctx.region}|${r.name}`;
+    readOnlyTrailRules(rt).delete(`${ctx.account}|${ctx.region}`);
     if (!r.scheduleExpression || r.state === 'DISABLED') return due.delete(key);
     const now = ctx.clock.nowMs();
     const next = parseSchedule(r.scheduleExpression, now).next(now);
@@ -166,6 +167,7 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
       if (r.targets.length > 0 && !Force) throw new ServiceError('ValidationException', "Rule can't be deleted since it has targets.");
       store.rules.delete(ruleKey(b.name, Name));
       due.delete(`${ctx.account}|${ctx.region}|${Name}`);
+      readOnlyTrailRules(rt).delete(`${ctx.account}|${ctx.region}`);
     },
     EnableRule: ({ Name, EventBusName }, ctx) => {
       const store = storeOf(ctx);
@@ -199,6 +201,9 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
       const r = rule(store, Rule, EventBusName);
       for (const t of Targets) {
         checkInput(t);
+        if (t.Arn === r.arn.replace(/:rule\/(?:(.+)\/)?[^/]+$/, (_m, b: string | undefined) => `:event-bus/${b ?? 'default'}`)) {
+          throw new ServiceError('ValidationException', `Target ${t.Id} is the rule's own event bus: a rule cannot target the bus it is on.`);
+        }
         if (/^arn:aws[\w-]*:sqs:.*\.fifo$/.test(t.Arn) && !t.SqsParameters?.MessageGroupId) {
           throw new ServiceError('ValidationException', `Parameter(s) SqsParameters must be specified for target: ${t.Id}.`);
         }

@@ -160,3 +160,12 @@ export function busName(nameOrArn: string | undefined): string {
   const m = /^arn:aws[\w-]*:events:[^:]*:\d{12}:event-bus\/(.+)$/.exec(nameOrArn);
   return m ? m[1] : nameOrArn;
 }
+
+/**
+ * Whether an account and region has a rule on its default bus in the state
+ * ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (the only rules read-only CloudTrail events reach):
+ * computed on first need, forgotten whenever a rule changes there.
+ */
+export function readOnlyTrailRules(rt: Runtime): Map<string, boolean> {
+  return rt.shared('events/read-only-trail-rules', () => new Map<string, boolean>());
+}

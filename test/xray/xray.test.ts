@@ -9,7 +9,7 @@ import {
   CreateGroupCommand, GetGroupCommand, GetGroupsCommand, UpdateGroupCommand, DeleteGroupCommand, PutEncryptionConfigCommand, GetEncryptionConfigCommand,
   TagResourceCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-xray';
-import { clientConfig, rejects, serverForFile } from '../helpers.js';
+import { advanceClock, clientConfig, rejects, serverForFile } from '../helpers.js';
 
 let xray: XRayClient;
 const nimbus = serverForFile(() => {
@@ -180,4 +180,15 @@ test('a segment sent to the daemon\'s UDP endpoint is stored', async () => {
   }
   assert.ok(found, 'the daemon stored the segment');
   assert.equal(JSON.parse(found.Segments![0].Document!).name, 'udp-app');
+});
+
+test('traces are kept 30 days on the virtual clock (this test advances it: it stays last)', async () => {
+  const t = trace();
+  await xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: t.docs }));
+  await advanceClock(nimbus.url, '29d');
+  assert.equal((await xray.send(new BatchGetTracesCommand({ TraceIds: [t.id] }))).Traces!.length, 1);
+  await advanceClock(nimbus.url, '2d');
+  const after = await xray.send(new BatchGetTracesCommand({ TraceIds: [t.id] }));
+  assert.equal(after.Traces!.length, 0);
+  assert.deepEqual(after.UnprocessedTraceIds, [t.id]);
 });

@@ -129,6 +129,11 @@ test('sampling rules: the Default rule, create, update, delete, targets', async 
   assert.equal(targets.SamplingTargetDocuments![0].FixedRate, 0.25);
   assert.equal(targets.SamplingTargetDocuments![0].ReservoirQuota, 5);
   assert.equal(targets.UnprocessedStatistics![0].RuleName, 'ghost');
+  // a second client shares the reservoir
+  const shared = await xray.send(new GetSamplingTargetsCommand({ SamplingStatisticsDocuments: [
+    { RuleName: 'orders', ClientID: hex(24), Timestamp: new Date(), RequestCount: 4, SampledCount: 1 },
+  ] }));
+  assert.equal(shared.SamplingTargetDocuments![0].ReservoirQuota, 2);
   await xray.send(new DeleteSamplingRuleCommand({ RuleName: 'orders' }));
   await rejects(xray.send(new DeleteSamplingRuleCommand({ RuleName: 'Default' })), 'InvalidRequestException', 400);
   assert.ok(!(await xray.send(new GetSamplingRulesCommand({}))).SamplingRuleRecords!.some((r) => r.SamplingRule!.RuleName === 'orders'));

@@ -105,3 +105,25 @@ test('a caller\'s sampled X-Amzn-Trace-Id header joins the invocation to its tra
   assert.equal(JSON.parse(decode(plain.Payload)).header, `Root=${other};Parent=fedcba9876543210;Sampled=0`);
   assert.equal((await xray.send(new BatchGetTracesCommand({ TraceIds: [other] }))).Traces!.length, 0);
 });
+
+test('an Active-traced function calling DynamoDB through the SDK (no X-Ray SDK) shows the call in its trace and the service graph', async () => {
+  const lambda = lambdaClient(nimbus.url);
+  await createFunction(lambda, 'ddb-caller', 'nodejs20.x', 'index.handler', {
+    'index.js': `const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');
+const ddb = new DynamoDBClient({});
+exports.handler = async () => { const out = await ddb.send(new ListTablesCommand({})); return { header: process.env._X_AMZN_TRACE_ID, n: out.TableNames.length }; };`,
+  }, { TracingConfig: { Mode: 'Active' } });
+  const out = await lambda.send(new InvokeCommand({ FunctionName: 'ddb-caller', Payload: Buffer.from('{}') }));
+  const { header } = JSON.parse(decode(out.Payload));
+  const root = /Root=([^;]+)/.exec(header)![1];
+  const docs = (await xray.send(new BatchGetTracesCommand({ TraceIds: [root] }))).Traces![0].Segments!.map((s) => JSON.parse(s.Document!));
+  const fn = docs.find((d) => d.origin === 'AWS::Lambda::Function');
+  const call = fn.subsegments?.find((s: { name: string }) => s.name === 'DynamoDB');
+  assert.ok(call, JSON.stringify(fn));
+  assert.equal(call.namespace, 'aws');
+  assert.equal(call.aws.operation, 'ListTables');
+  const { Services } = await xray.send(new GetServiceGraphCommand(range()));
+  const fnNode = Services!.find((s) => s.Type === 'AWS::Lambda::Function' && s.Name === 'ddb-caller')!;
+  const ddb = Services!.find((s) => s.Name === 'DynamoDB')!;
+  assert.ok(fnNode.Edges!.some((e) => e.ReferenceId === ddb.ReferenceId), 'ddb-caller → DynamoDB');
+});

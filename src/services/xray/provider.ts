@@ -8,6 +8,7 @@ import { samplingHandlers } from './sampling.js';
 import { groupHandlers } from './groups.js';
 import { retention } from './retention.js';
 import { startDaemon } from './daemon.js';
+import { recordTracedCalls } from './calls.js';
 
 function create(rt: Runtime): XrayProvider {
   const { put, sweep } = retention(rt);
@@ -18,6 +19,7 @@ function create(rt: Runtime): XrayProvider {
       rt.log.error(`xray retention: ${(e as Error).stack ?? e}`);
     }
   });
+  recordTracedCalls(rt, put);
   const daemon = startDaemon(rt, put);
   rt.onClose(() => daemon.close());
   rt.integrations.xray = { putSegments: (account, region, docs) => put(account, region, docs).length, daemonAddress: () => daemon.address() };

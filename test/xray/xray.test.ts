@@ -9,6 +9,7 @@ import {
   CreateGroupCommand, GetGroupCommand, GetGroupsCommand, UpdateGroupCommand, DeleteGroupCommand, PutEncryptionConfigCommand, GetEncryptionConfigCommand,
   TagResourceCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-xray';
+import { KMSClient, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { advanceClock, clientConfig, rejects, serverForFile } from '../helpers.js';
 
 let xray: XRayClient;
@@ -163,6 +164,10 @@ test('groups filter the service graph; encryption settings', async () => {
   await rejects(xray.send(new GetGroupCommand({ GroupName: 'faults' })), 'InvalidRequestException', 400);
   assert.deepEqual((await xray.send(new GetEncryptionConfigCommand({}))).EncryptionConfig, { Type: 'NONE', Status: 'ACTIVE' });
   await rejects(xray.send(new PutEncryptionConfigCommand({ Type: 'KMS' })), 'InvalidRequestException', 400);
+  await rejects(xray.send(new PutEncryptionConfigCommand({ Type: 'KMS', KeyId: 'alias/none' })), 'InvalidRequestException', 400);
+  const { KeyMetadata } = await new KMSClient(clientConfig(nimbus.url)).send(new CreateKeyCommand({}));
+  await xray.send(new PutEncryptionConfigCommand({ Type: 'KMS', KeyId: KeyMetadata!.KeyId }));
+  assert.deepEqual((await xray.send(new GetEncryptionConfigCommand({}))).EncryptionConfig, { Type: 'KMS', KeyId: KeyMetadata!.Arn, Status: 'ACTIVE' });
   await xray.send(new PutEncryptionConfigCommand({ Type: 'NONE' }));
 });
 

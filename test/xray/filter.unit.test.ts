@@ -105,3 +105,27 @@ test('independent subsegments are placed under their parents', () => {
   assert.equal(whole.subsegments![0].subsegments![0].name, 'SQS');
   assert.equal(whole.subsegments![0].type, undefined);
 });
+
+test('a call under a sampled trace header becomes an aws subsegment; others are not recorded', async () => {
+  const { callSubsegment } = await import('../../src/services/xray/calls.js');
+  const call = (header: string | undefined, status = 200, service = 'dynamodb') => ({
+    requestId: 'r', service, operation: 'GetItem', protocol: 'json', account: '000000000000', region: 'us-east-1',
+    principal: { kind: 'root' as const, account: '000000000000', arn: 'arn:aws:iam::000000000000:root', userId: '000000000000' },
+    input: { TableName: 'items' }, headers: header ? { 'x-amzn-trace-id': header } : {}, sourceIp: '127.0.0.1', secure: false,
+    time: new Date(1_700_000_000_000), status, durationMs: 12,
+  });
+  const h = `Root=${T};Parent=aaaaaaaaaaaaaaa1;Sampled=1`;
+  const doc = JSON.parse(callSubsegment(call(h))!);
+  assert.equal(doc.name, 'DynamoDB');
+  assert.equal(doc.parent_id, 'aaaaaaaaaaaaaaa1');
+  assert.equal(doc.type, 'subsegment');
+  assert.equal(doc.aws.table_name, 'items');
+  assert.ok(Math.abs(doc.end_time - doc.start_time - 0.012) < 1e-6);
+  assert.equal(JSON.parse(callSubsegment(call(h, 429))!).throttle, true);
+  assert.equal(JSON.parse(callSubsegment(call(h, 400))!).error, true);
+  assert.equal(JSON.parse(callSubsegment(call(h, 500))!).fault, true);
+  assert.equal(callSubsegment(call(`Root=${T};Parent=aaaaaaaaaaaaaaa1;Sampled=0`)), undefined);
+  assert.equal(callSubsegment(call(`Root=${T};Sampled=1`)), undefined);
+  assert.equal(callSubsegment(call(undefined)), undefined);
+  assert.equal(callSubsegment(call(h, 200, 'xray')), undefined);
+});

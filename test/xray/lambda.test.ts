@@ -81,3 +81,49 @@ test('an Active-traced invocation produces a trace with the function\'s own subs
   const plainId = /Root=([^;]+)/.exec(plainHeader)![1];
   assert.equal((await xray.send(new BatchGetTracesCommand({ TraceIds: [plainId] }))).Traces!.length, 0);
 });
+
+test('a caller\'s sampled X-Amzn-Trace-Id header joins the invocation to its trace, even in PassThrough mode', async () => {
+  const lambda = lambdaClient(nimbus.url);
+  await createFunction(lambda, 'joined', 'nodejs20.x', 'index.handler', { 'index.js': handler });
+  const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${'0123456789abcdef01234567'}`;
+  const withHeader = (value: string) => {
+    lambda.middlewareStack.add((next) => async (args) => {
+      (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = value;
+      return next(args);
+    }, { step: 'build', name: 'traceHeader', override: true });
+  };
+  withHeader(`Root=${root};Parent=fedcba9876543210;Sampled=1`);
+  const out = await lambda.send(new InvokeCommand({ FunctionName: 'joined', Payload: Buffer.from('{}') }));
+  assert.match(JSON.parse(decode(out.Payload)).header, new RegExp(`^Root=${root};Parent=[0-9a-f]{16};Sampled=1$`));
+  const trace = (await xray.send(new BatchGetTracesCommand({ TraceIds: [root] }))).Traces![0];
+  const service = trace.Segments!.map((s) => JSON.parse(s.Document!)).find((d) => d.origin === 'AWS::Lambda');
+  assert.equal(service.parent_id, 'fedcba9876543210');
+  // not sampled upstream: the header reaches the function as it is, and nothing is recorded
+  const other = `1-${Math.floor(Date.now() / 1000).toString(16)}-${'a'.repeat(24)}`;
+  withHeader(`Root=${other};Parent=fedcba9876543210;Sampled=0`);
+  const plain = await lambda.send(new InvokeCommand({ FunctionName: 'joined', Payload: Buffer.from('{}') }));
+  assert.equal(JSON.parse(decode(plain.Payload)).header, `Root=${other};Parent=fedcba9876543210;Sampled=0`);
+  assert.equal((await xray.send(new BatchGetTracesCommand({ TraceIds: [other] }))).Traces!.length, 0);
+});
+
+test('an Active-traced function calling DynamoDB through the SDK (no X-Ray SDK) shows the call in its trace and the service graph', async () => {
+  const lambda = lambdaClient(nimbus.url);
+  await createFunction(lambda, 'ddb-caller', 'nodejs20.x', 'index.handler', {
+    'index.js': `const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');
+const ddb = new DynamoDBClient({});
+exports.handler = async () => { const out = await ddb.send(new ListTablesCommand({})); return { header: process.env._X_AMZN_TRACE_ID, n: out.TableNames.length }; };`,
+  }, { TracingConfig: { Mode: 'Active' } });
+  const out = await lambda.send(new InvokeCommand({ FunctionName: 'ddb-caller', Payload: Buffer.from('{}') }));
+  const { header } = JSON.parse(decode(out.Payload));
+  const root = /Root=([^;]+)/.exec(header)![1];
+  const docs = (await xray.send(new BatchGetTracesCommand({ TraceIds: [root] }))).Traces![0].Segments!.map((s) => JSON.parse(s.Document!));
+  const fn = docs.find((d) => d.origin === 'AWS::Lambda::Function');
+  const call = fn.subsegments?.find((s: { name: string }) => s.name === 'DynamoDB');
+  assert.ok(call, JSON.stringify(fn));
+  assert.equal(call.namespace, 'aws');
+  assert.equal(call.aws.operation, 'ListTables');
+  const { Services } = await xray.send(new GetServiceGraphCommand(range()));
+  const fnNode = Services!.find((s) => s.Type === 'AWS::Lambda::Function' && s.Name === 'ddb-caller')!;
+  const ddb = Services!.find((s) => s.Name === 'DynamoDB')!;
+  assert.ok(fnNode.Edges!.some((e) => e.ReferenceId === ddb.ReferenceId), 'ddb-caller → DynamoDB');
+});

@@ -9,7 +9,8 @@ import {
   CreateGroupCommand, GetGroupCommand, GetGroupsCommand, UpdateGroupCommand, DeleteGroupCommand, PutEncryptionConfigCommand, GetEncryptionConfigCommand,
   TagResourceCommand, ListTagsForResourceCommand,
 } from '@aws-sdk/client-xray';
-import { clientConfig, rejects, serverForFile } from '../helpers.js';
+import { KMSClient, CreateKeyCommand } from '@aws-sdk/client-kms';
+import { advanceClock, clientConfig, rejects, serverForFile } from '../helpers.js';
 
 let xray: XRayClient;
 const nimbus = serverForFile(() => {
@@ -129,6 +130,11 @@ test('sampling rules: the Default rule, create, update, delete, targets', async 
   assert.equal(targets.SamplingTargetDocuments![0].FixedRate, 0.25);
   assert.equal(targets.SamplingTargetDocuments![0].ReservoirQuota, 5);
   assert.equal(targets.UnprocessedStatistics![0].RuleName, 'ghost');
+  // a second client shares the reservoir
+  const shared = await xray.send(new GetSamplingTargetsCommand({ SamplingStatisticsDocuments: [
+    { RuleName: 'orders', ClientID: hex(24), Timestamp: new Date(), RequestCount: 4, SampledCount: 1 },
+  ] }));
+  assert.equal(shared.SamplingTargetDocuments![0].ReservoirQuota, 2);
   await xray.send(new DeleteSamplingRuleCommand({ RuleName: 'orders' }));
   await rejects(xray.send(new DeleteSamplingRuleCommand({ RuleName: 'Default' })), 'InvalidRequestException', 400);
   assert.ok(!(await xray.send(new GetSamplingRulesCommand({}))).SamplingRuleRecords!.some((r) => r.SamplingRule!.RuleName === 'orders'));
@@ -158,6 +164,10 @@ test('groups filter the service graph; encryption settings', async () => {
   await rejects(xray.send(new GetGroupCommand({ GroupName: 'faults' })), 'InvalidRequestException', 400);
   assert.deepEqual((await xray.send(new GetEncryptionConfigCommand({}))).EncryptionConfig, { Type: 'NONE', Status: 'ACTIVE' });
   await rejects(xray.send(new PutEncryptionConfigCommand({ Type: 'KMS' })), 'InvalidRequestException', 400);
+  await rejects(xray.send(new PutEncryptionConfigCommand({ Type: 'KMS', KeyId: 'alias/none' })), 'InvalidRequestException', 400);
+  const { KeyMetadata } = await new KMSClient(clientConfig(nimbus.url)).send(new CreateKeyCommand({}));
+  await xray.send(new PutEncryptionConfigCommand({ Type: 'KMS', KeyId: KeyMetadata!.KeyId }));
+  assert.deepEqual((await xray.send(new GetEncryptionConfigCommand({}))).EncryptionConfig, { Type: 'KMS', KeyId: KeyMetadata!.Arn, Status: 'ACTIVE' });
   await xray.send(new PutEncryptionConfigCommand({ Type: 'NONE' }));
 });
 
@@ -180,4 +190,15 @@ test('a segment sent to the daemon\'s UDP endpoint is stored', async () => {
   }
   assert.ok(found, 'the daemon stored the segment');
   assert.equal(JSON.parse(found.Segments![0].Document!).name, 'udp-app');
+});
+
+test('traces are kept 30 days on the virtual clock (this test advances it: it stays last)', async () => {
+  const t = trace();
+  await xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: t.docs }));
+  await advanceClock(nimbus.url, '29d');
+  assert.equal((await xray.send(new BatchGetTracesCommand({ TraceIds: [t.id] }))).Traces!.length, 1);
+  await advanceClock(nimbus.url, '2d');
+  const after = await xray.send(new BatchGetTracesCommand({ TraceIds: [t.id] }));
+  assert.equal(after.Traces!.length, 0);
+  assert.deepEqual(after.UnprocessedTraceIds, [t.id]);
 });

@@ -88,14 +88,14 @@ async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e:
 
 const ms = (n: number) => n.toFixed(2);
 
-export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecord, payload: Buffer, invokedArn: string, clientContext?: string, stream?: StreamSink): Promise<Execution> {
+export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecord, payload: Buffer, invokedArn: string, clientContext?: string, stream?: StreamSink, upstream?: string): Promise<Execution> {
   const pool = poolOf(rt);
   const functionKey = `${store.account}/${store.region}/${fn.name}`;
   const key = `${functionKey}/${fn.version}/${fn.revisionId}`;
   const day = rt.clock.now().toISOString().slice(0, 10).replace(/-/g, '/');
   const { env, cold } = await pool.acquire(key, functionKey, day, fn.version, (e) => spawnSpec(rt, store, fn, e));
   const requestId = randomUUID();
-  const trace = startTrace(rt, store, fn, invokedArn);
+  const trace = startTrace(rt, store, fn, invokedArn, upstream);
   const result = await env.invoke({ requestId, payload, functionArn: invokedArn, timeoutMs: fn.timeout * 1000, clientContext, stream, traceHeader: trace?.header });
   trace?.finish(requestId, result.functionError);
   pool.release(env);

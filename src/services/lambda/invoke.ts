@@ -9,6 +9,7 @@ import { getLatest, getQualified } from './functions.js';
 import { LATEST, functionArn, invalidValue, parseFunctionName, qualifierOf, type FunctionRecord, type LambdaStore } from './model.js';
 import { poolOf } from './pool.js';
 import type { StreamSink } from './environment.js';
+import { upstreamTrace } from './tracing.js';
 
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
 export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
@@ -54,14 +55,14 @@ export function checkJson(payload: Buffer): void {
 }
 
 /** Runs a function now, unless its reserved concurrency is used up. */
-export async function runNow(rt: Runtime, store: LambdaStore, target: Target, payload: Buffer, clientContext?: string, stream?: StreamSink): Promise<Execution> {
+export async function runNow(rt: Runtime, store: LambdaStore, target: Target, payload: Buffer, clientContext?: string, stream?: StreamSink, traceHeader?: string): Promise<Execution> {
   const meta = store.meta.get(target.fn.name);
   const busy = poolOf(rt).busy(`${store.account}/${store.region}/${target.fn.name}`);
   if (meta?.reserved !== undefined && busy >= meta.reserved) {
     rt.integrations.cloudwatch?.putMetricData(store.account, store.region, 'AWS/Lambda', [{ MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: target.fn.name }], Value: 1, Unit: 'Count' }]);
     throw throttled();
   }
-  return execute(rt, store, target.fn, payload.length ? payload : Buffer.from('{}'), target.invokedArn, clientContext, stream);
+  return execute(rt, store, target.fn, payload.length ? payload : Buffer.from('{}'), target.invokedArn, clientContext, stream, traceHeader);
 }
 
 export interface AsyncQueue {
@@ -87,7 +88,7 @@ export function invokeHandler(rt: Runtime, stores: Stores<LambdaStore>, queue: A
       queue.enqueue(store, name, qualifier, payload);
       return { StatusCode: 202 };
     }
-    const run = await runNow(rt, store, target, payload, i.ClientContext);
+    const run = await runNow(rt, store, target, payload, i.ClientContext, undefined, upstreamTrace(ctx.headers));
     const out: InvocationResponse = { StatusCode: 200, Payload: run.payload, ExecutedVersion: target.fn.version };
     if (run.functionError) out.FunctionError = run.functionError;
     if (i.LogType === 'Tail') {

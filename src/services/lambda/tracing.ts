@@ -21,11 +21,27 @@ export interface Trace {
   finish(requestId: string, functionError?: string): void;
 }
 
-export function startTrace(rt: Runtime, store: LambdaStore, fn: FunctionRecord, invokedArn: string): Trace | undefined {
+/** The caller's X-Amzn-Trace-Id header, when it names a trace. */
+export function upstreamTrace(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const h = headers['x-amzn-trace-id'];
+  const v = Array.isArray(h) ? h[0] : h;
+  return v && /Root=1-[0-9a-f]{8}-[0-9a-f]{24}/.test(v) ? v : undefined;
+}
+
+const field = (header: string | undefined, name: string) => header && new RegExp(`(?:^|;)\\s*${name}=([^;]+)`).exec(header)?.[1];
+
+/**
+ * The trace of one invocation: recorded when the function's mode is Active or the caller's header
+ * is sampled (Sampled=1), joining the caller's trace when it names one; otherwise a caller's header
+ * is passed through to the function as it is.
+ */
+export function startTrace(rt: Runtime, store: LambdaStore, fn: FunctionRecord, invokedArn: string, upstream?: string): Trace | undefined {
   const xray = rt.integrations.xray;
-  if (fn.tracing !== 'Active' || !xray) return undefined;
+  const sampled = fn.tracing === 'Active' ? field(upstream, 'Sampled') !== '0' : field(upstream, 'Sampled') === '1';
+  if (!sampled || !xray) return upstream ? { header: upstream, finish: () => undefined } : undefined;
   const start = rt.clock.nowMs() / 1000;
-  const traceId = `1-${Math.floor(start).toString(16)}-${randomBytes(12).toString('hex')}`;
+  const traceId = field(upstream, 'Root') || `1-${Math.floor(start).toString(16)}-${randomBytes(12).toString('hex')}`;
+  const caller = field(upstream, 'Parent');
   const serviceId = randomBytes(8).toString('hex');
   const functionId = randomBytes(8).toString('hex');
   return {
@@ -33,7 +49,10 @@ export function startTrace(rt: Runtime, store: LambdaStore, fn: FunctionRecord, 
     finish(requestId, functionError) {
       const end = Math.max(start, rt.clock.nowMs() / 1000);
       const common = { trace_id: traceId, name: fn.name, start_time: start, end_time: end };
-      const service = { ...common, id: serviceId, origin: 'AWS::Lambda', resource_arn: invokedArn, aws: { request_id: requestId }, http: { response: { status: 200 } } };
+      const service = {
+        ...common, id: serviceId, origin: 'AWS::Lambda', resource_arn: invokedArn, aws: { request_id: requestId }, http: { response: { status: 200 } },
+        ...(caller ? { parent_id: caller } : {}),
+      };
       const fnSegment = {
         ...common, id: functionId, parent_id: serviceId, origin: 'AWS::Lambda::Function', resource_arn: invokedArn,
         aws: { function_arn: invokedArn, resource_names: [fn.name], account_id: store.account },

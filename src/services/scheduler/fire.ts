@@ -40,6 +40,8 @@ export function renderInput(input: string | undefined, ctx: { scheduleArn: strin
     .replaceAll('<aws.scheduler.attempt-number>', String(ctx.attempt));
 }
 
+/** Universal targets name services as the SDKs do; Nimbus serves some under their model names. */
+const SERVICE_ALIASES: Record<string, string> = { cloudwatchlogs: 'logs', eventbridge: 'events', sfn: 'stepfunctions', cloudwatch: 'cloudwatch' };
 const dueTime = (key: string) => Number(key.slice(0, 15));
 const upperFirst = (s: string) => s[0].toUpperCase() + s.slice(1);
 
@@ -123,7 +125,7 @@ export class Firer {
     const universal = /^arn:aws[\w-]*:scheduler:::aws-sdk:([a-z0-9-]+):([a-zA-Z0-9]+)$/.exec(t.Arn);
     if (universal) {
       const input = JSON.parse(body) as Record<string, unknown>;
-      return this.rt.invoke(universal[1], upperFirst(universal[2]), input, { account, region }).then(() => undefined);
+      return this.rt.invoke(SERVICE_ALIASES[universal[1]] ?? universal[1], upperFirst(universal[2]), input, { account, region }).then(() => undefined);
     }
     const service = t.Arn.split(':')[2];
     const { sqs, sns, lambda, events } = this.rt.integrations;

@@ -32,7 +32,7 @@ export function readDatagram(msg: Buffer): string | undefined {
   return body.length ? body : undefined;
 }
 
-export function startDaemon(rt: Runtime, put: (account: string, region: string, docs: string[]) => void): Daemon {
+export function startDaemon(rt: Runtime, put: (account: string, region: string, docs: string[]) => unknown): Daemon {
   let socket: Socket | undefined;
   let bound: string | undefined;
   const listen = (port: number, fallback: boolean) => {

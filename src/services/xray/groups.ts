@@ -88,7 +88,12 @@ export function groupHandlers(rt: Runtime): XrayProvider {
       let keyArn: string | undefined;
       if (Type === 'KMS') {
         const kms = rt.integrations.kms;
-        keyArn = kms ? kms.describeKey(ctx.account, ctx.region, KeyId!).arn : KeyId;
+        try {
+          keyArn = kms ? kms.describeKey(ctx.account, ctx.region, KeyId!).arn : KeyId;
+        } catch (e) {
+          if (e instanceof ServiceError) throw invalid(`Key ${KeyId} is not a valid KMS key.`);
+          throw e;
+        }
       }
       const config = { Type, KeyId: keyArn, Status: 'ACTIVE' as const };
       storeOf(ctx).settings.put('encryption', config);

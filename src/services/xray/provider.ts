@@ -3,23 +3,31 @@
 // sampling rules and targets, groups, encryption settings.
 import type { XrayProvider } from '../../generated/xray.js';
 import type { Runtime, ServiceDefinition } from '../../kit.js';
-import { ingest, traceHandlers } from './traces.js';
+import { traceHandlers } from './traces.js';
 import { samplingHandlers } from './sampling.js';
 import { groupHandlers } from './groups.js';
-import { xrayStores } from './store.js';
+import { retention } from './retention.js';
 import { startDaemon } from './daemon.js';
+import { recordTracedCalls } from './calls.js';
 
 function create(rt: Runtime): XrayProvider {
-  const stores = xrayStores(rt);
-  const put = (account: string, region: string, docs: string[]) => ingest(stores.get(account, region), docs).length;
+  const { put, sweep } = retention(rt);
+  rt.clock.onAdvance(() => {
+    try {
+      sweep();
+    } catch (e) {
+      rt.log.error(`xray retention: ${(e as Error).stack ?? e}`);
+    }
+  });
+  recordTracedCalls(rt, put);
   const daemon = startDaemon(rt, put);
   rt.onClose(() => daemon.close());
-  rt.integrations.xray = { putSegments: put, daemonAddress: () => daemon.address() };
+  rt.integrations.xray = { putSegments: (account, region, docs) => put(account, region, docs).length, daemonAddress: () => daemon.address() };
   rt.admin.route('GET /_nimbus/xray/daemon', () => {
     const address = daemon.address();
     return address ? { body: { address, host: '127.0.0.1', port: Number(address.split(':')[1]), protocol: 'udp' } } : { status: 503, body: { message: 'The X-Ray daemon endpoint is not listening.' } };
   });
-  return { ...traceHandlers(rt), ...samplingHandlers(rt), ...groupHandlers(rt) };
+  return { ...traceHandlers(rt, put), ...samplingHandlers(rt), ...groupHandlers(rt) };
 }
 
 export const xray: ServiceDefinition = { name: 'xray', create };

@@ -7,6 +7,8 @@ const invalid = (message: string) => new ServiceError('InvalidRequestException',
 /** seconds between a client's GetSamplingTargets calls, as X-Ray answers */
 const INTERVAL_S = 10;
 const MAX_RULES = 25;
+/** a client counts toward a rule's reservoir while it reported within this long */
+const ACTIVE_MS = 3 * INTERVAL_S * 1000;
 
 function defaultRule(account: string, region: string): SamplingRule {
   return {
@@ -33,6 +35,8 @@ function checkRule(r: Partial<SamplingRule>): void {
 export function samplingHandlers(rt: Runtime): XrayProvider {
   const stores = xrayStores(rt);
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
+  /** rule → client id → when it last reported (virtual ms) */
+  const clients = rt.shared('xray/sampling-clients', () => new Map<string, Map<string, number>>());
   const find = (store: XrayStore, name?: string, arn?: string, now = 0) => {
     rulesOf(store, now);
     const key = name ?? arn?.split('sampling-rule/')[1];
@@ -90,7 +94,13 @@ export function samplingHandlers(rt: Runtime): XrayProvider {
           unprocessed.push({ RuleName: d.RuleName, ErrorCode: '400', Message: 'Unknown rule' });
           continue;
         }
-        targets.push({ RuleName: d.RuleName, FixedRate: r.rule.FixedRate, ReservoirQuota: r.rule.ReservoirSize, ReservoirQuotaTTL: new Date(now + INTERVAL_S * 1000), Interval: INTERVAL_S });
+        // the reservoir is shared among the clients that reported for the rule lately
+        const seen = clients.get(`${ctx.account}|${ctx.region}|${d.RuleName}`) ?? new Map<string, number>();
+        clients.set(`${ctx.account}|${ctx.region}|${d.RuleName}`, seen);
+        seen.set(d.ClientID, now);
+        for (const [id, at] of seen) if (at < now - ACTIVE_MS) seen.delete(id);
+        const quota = Math.floor(r.rule.ReservoirSize / seen.size);
+        targets.push({ RuleName: d.RuleName, FixedRate: r.rule.FixedRate, ReservoirQuota: quota, ReservoirQuotaTTL: new Date(now + INTERVAL_S * 1000), Interval: INTERVAL_S });
       }
       const last = Math.max(...[...rules.values()].map((r) => r.modified));
       return { SamplingTargetDocuments: targets, LastRuleModification: new Date(last), UnprocessedStatistics: unprocessed };

@@ -53,11 +53,11 @@ function* inRange(store: XrayStore, from: number, to: number, after?: string): G
   }
 }
 
-export function traceHandlers(rt: Runtime): XrayProvider {
+export function traceHandlers(rt: Runtime, put: (account: string, region: string, documents: string[]) => UnprocessedTraceSegment[]): XrayProvider {
   const stores = xrayStores(rt);
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
   return {
-    PutTraceSegments: ({ TraceSegmentDocuments }, ctx) => ({ UnprocessedTraceSegments: ingest(storeOf(ctx), TraceSegmentDocuments) }),
+    PutTraceSegments: ({ TraceSegmentDocuments }, ctx) => ({ UnprocessedTraceSegments: put(ctx.account, ctx.region, TraceSegmentDocuments) }),
     BatchGetTraces: ({ TraceIds }, ctx) => {
       const store = storeOf(ctx);
       const traces = [];

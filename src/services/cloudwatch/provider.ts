@@ -3,7 +3,7 @@
 // dashboards, tags. Served over query, JSON and Smithy RPC v2 CBOR (the gateway picks by request).
 import type { CloudwatchProvider } from '../../generated/cloudwatch.js';
 import type { Provider, Runtime, ServiceDefinition } from '../../kit.js';
-import { CloudWatchStore } from './store.js';
+import { CloudWatchStore, SEP } from './store.js';
 import { metricHandlers } from './metrics.js';
 import { metricDataHandlers } from './metricdata.js';
 import { alarmHandlers } from './alarms.js';
@@ -24,6 +24,11 @@ function create(rt: Runtime): CloudwatchProvider {
     return s;
   });
   const engine = new AlarmEngine(rt, made);
+  // after a restart: the stores that hold alarms take part in the ticks again
+  for (const [key] of [...stores.system().alarmScopes.scan()]) {
+    const [account, region] = key.split(SEP);
+    stores.get(account, region);
+  }
   const aggregator = new MetricAggregator(rt, stores);
   rt.integrations.cloudwatch = { putMetricData: (account, region, namespace, data) => aggregator.add(account, region, namespace, data) };
   const tick = () => {

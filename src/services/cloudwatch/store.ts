@@ -64,6 +64,8 @@ export class CloudWatchStore {
   /** `tsKey(due) SEP alarmName` → alarm name: the alarms to evaluate when the clock reaches due */
   readonly due: Collection<string>;
   readonly dashboards: Collection<DashboardRecord>;
+  /** (system scope) `account SEP region` of every store that has held alarms: evaluated after a restart */
+  readonly alarmScopes: Collection<1>;
   private seq = 0;
   private readonly seqBase = Date.now().toString(36);
 
@@ -74,6 +76,7 @@ export class CloudWatchStore {
     this.history = scope.collection('history');
     this.due = scope.collection('alarm-due');
     this.dashboards = scope.collection('dashboards');
+    this.alarmScopes = scope.collection('alarm-scopes');
   }
 
   metric(namespace: string, name: string, dims: Dimension[] = []): MetricRecord | undefined {

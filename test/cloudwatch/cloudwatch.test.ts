@@ -191,4 +191,8 @@ test('retention and roll-up on the virtual clock: old points answer only coarse 
   assert.equal(res.status, 200);
   assert.equal((await get(1)).Datapoints!.length, 0, 'after 3 hours only minute periods');
   assert.equal((await get(60)).Datapoints![0].Sum, 3);
+  assert.equal((await cw.send(new ListMetricsCommand({ Namespace: 'App/Age', RecentlyActive: 'PT3H' }))).Metrics!.length, 0, 'not active in the past 3 hours');
+  assert.equal((await cw.send(new ListMetricsCommand({ Namespace: 'App/Age' }))).Metrics!.length, 1);
+  await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '15d' }) });
+  assert.equal((await cw.send(new ListMetricsCommand({ Namespace: 'App/Age' }))).Metrics!.length, 0, 'no data for two weeks: not listed');
 });

@@ -15,7 +15,8 @@ export const invalidValue = (message: string) => new ServiceError('InvalidParame
 /** Stores data already checked; used by PutMetricData and the integration other services call. */
 export function storeData(store: CloudWatchStore, namespace: string, data: Parameters<typeof datumPoint>[0][], now: number): void {
   const points = data.map((d, i) => datumPoint(d, i, now));
-  data.forEach((d, i) => store.put(namespace, d.MetricName, d.Dimensions, points[i], now));
+  const seen = new Map<string, MetricRecord>(); // a call often carries many points of one metric
+  data.forEach((d, i) => store.put(namespace, d.MetricName, d.Dimensions, points[i], now, seen));
 }
 
 export function metricHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): Partial<CloudwatchProvider> {

@@ -85,9 +85,9 @@ export class CloudWatchStore {
   }
 
   /** Records a point of a metric, creating the metric; `now` marks it recently active. */
-  put(namespace: string, name: string, dims: Dimension[] | undefined, point: PointRecord, now: number): void {
+  put(namespace: string, name: string, dims: Dimension[] | undefined, point: PointRecord, now: number, seen?: Map<string, MetricRecord>): void {
     const key = metricKey(namespace, name, dims);
-    let m = this.metrics.get(key);
+    let m = seen?.get(key) ?? this.metrics.get(key);
     if (!m) {
       const id = createHash('sha1').update(key).digest('base64url').slice(0, 16);
       m = { id, namespace, name, dims: canonicalDims(dims), last: now };
@@ -96,6 +96,7 @@ export class CloudWatchStore {
       m = { ...m, last: now };
       this.metrics.put(key, m);
     }
+    seen?.set(key, m);
     this.points.put(`${m.id}${SEP}${tsKey(point.t)}${SEP}${this.seqBase}${(this.seq++).toString(36)}`, point);
   }
 

@@ -12,6 +12,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, Fi
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { zipSync, strToU8 } from 'fflate';
 import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -428,6 +429,39 @@ export const WORKLOADS: Workload[] = [
       if (out.UnprocessedTraceSegments?.length) throw new Error(`${out.UnprocessedTraceSegments.length} segments unprocessed`);
     }),
     nullResponse: { match: { method: 'POST', pathPrefix: '/TraceSegments' }, status: 200, headers: { 'content-type': 'application/json' }, body: '{"UnprocessedTraceSegments":[]}' },
+  },
+  {
+    // 20 data points of 4 metrics (one dimension each) per call
+    name: 'cloudwatch PutMetricData (20 points)',
+    setup: async () => {},
+    op: (endpoint, i) => client(CloudWatchClient, endpoint).send(new PutMetricDataCommand({
+      Namespace: 'Bench/App', MetricData: Array.from({ length: 20 }, (_, k) => ({ MetricName: `m${k % 4}`, Dimensions: [{ Name: 'Host', Value: `h${k % 2}` }], Value: (i + k) % 100, Unit: 'Milliseconds' as const })),
+    })),
+    nullResponse: { match: { target: 'GraniteServiceVersion20100801.PutMetricData' }, status: 200, headers: json10, body: '{}' },
+  },
+  {
+    // an hour of one-minute Sum and p99 of a metric holding 6,000 points, plus a math expression over them
+    name: 'cloudwatch GetMetricData (2 stats + math, 60 periods of 6,000 points)',
+    supports: ['null', 'nimbus'],
+    async setup(endpoint) {
+      const cw = client(CloudWatchClient, endpoint);
+      const t = Date.now() - 3_600_000;
+      for (let b = 0; b < 6; b++) {
+        await cw.send(new PutMetricDataCommand({ Namespace: 'Bench/Read', MetricData: Array.from({ length: 1000 }, (_, k) => ({ MetricName: 'Latency', Value: k % 250, Timestamp: new Date(t + ((b * 1000 + k) % 3600) * 1000) })) })).catch(() => undefined);
+      }
+    },
+    op: (endpoint) => {
+      const end = Math.floor(Date.now() / 60_000) * 60_000;
+      const stat = (Stat: string) => ({ Metric: { Namespace: 'Bench/Read', MetricName: 'Latency' }, Period: 60, Stat });
+      return client(CloudWatchClient, endpoint).send(new GetMetricDataCommand({
+        StartTime: new Date(end - 3_600_000), EndTime: new Date(end),
+        MetricDataQueries: [{ Id: 'sum', MetricStat: stat('Sum') }, { Id: 'p99', MetricStat: stat('p99') }, { Id: 'ratio', Expression: 'p99 / (sum + 1)' }],
+      }));
+    },
+    nullResponse: {
+      match: { target: 'GraniteServiceVersion20100801.GetMetricData' }, status: 200, headers: json10,
+      body: JSON.stringify({ MetricDataResults: ['sum', 'p99', 'ratio'].map((Id) => ({ Id, Label: Id, Timestamps: Array.from({ length: 60 }, (_, k) => 1764900000 - k * 60), Values: Array.from({ length: 60 }, (_, k) => k), StatusCode: 'Complete' })), Messages: [] }),
+    },
   },
 ];
 

@@ -152,6 +152,23 @@ test('composite alarms follow their children; SetAlarmState, actions off, filter
   await assert.rejects(cw.send(new SetAlarmStateCommand({ AlarmName: 'parent', StateValue: 'OK', StateReason: 'x' })), { name: 'ResourceNotFound' });
 });
 
+test('DescribeAlarms pages by MaxRecords and NextToken', async () => {
+  for (let i = 0; i < 5; i++) {
+    await cw.send(new PutMetricAlarmCommand({ AlarmName: `page-${i}`, Namespace: 'App/P', MetricName: 'M', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' }));
+  }
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  let pages = 0;
+  do {
+    const out = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'page-', MaxRecords: 2, NextToken }));
+    names.push(...out.MetricAlarms!.map((a) => a.AlarmName!));
+    NextToken = out.NextToken;
+    pages++;
+  } while (NextToken);
+  assert.deepEqual(names, ['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
+  assert.equal(pages, 3);
+});
+
 test('PutMetricAlarm bad input: AWS errors', async () => {
   const base = { AlarmName: 'bad', Namespace: 'App/B', MetricName: 'M', Statistic: 'Sum' as const, Period: 60, EvaluationPeriods: 2, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' as const };
   await assert.rejects(cw.send(new PutMetricAlarmCommand({ ...base, DatapointsToAlarm: 3 })), /DatapointsToAlarm must be less than or equal to EvaluationPeriods/);

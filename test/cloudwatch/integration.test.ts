@@ -70,4 +70,19 @@ test('Lambda publishes Invocations, Errors and Duration; an Errors alarm reaches
   assert.equal(message.NewStateValue, 'ALARM');
   assert.equal(message.Trigger.MetricName, 'Errors');
   assert.equal(message.Trigger.Namespace, 'AWS/Lambda');
+  // a Lambda alarm action: the function is invoked (asynchronously) with the alarm's event
+  const fnArn = `arn:aws:lambda:us-east-1:000000000000:function:flaky`;
+  await cw.send(new PutMetricAlarmCommand({
+    AlarmName: 'to-lambda', Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dims, Statistic: 'Sum', Period: 60,
+    EvaluationPeriods: 1, Threshold: 100, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching', AlarmActions: [fnArn],
+  }));
+  const before = await sum('AWS/Lambda', 'Invocations', dims);
+  await advanceClock(nimbus.url, '120s');
+  assert.equal((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['to-lambda'] }))).MetricAlarms![0].StateValue, 'ALARM');
+  let after = before;
+  for (let i = 0; i < 200 && after === before; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    after = await sum('AWS/Lambda', 'Invocations', dims);
+  }
+  assert.equal(after, before + 1, 'the alarm action invoked the function once');
 });

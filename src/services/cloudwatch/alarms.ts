@@ -60,6 +60,7 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
 
   const save = (ctx: RequestContext, record: AlarmRecord, previous: AlarmRecord | undefined) => {
     const store = storeOf(ctx);
+    stores.system().alarmScopes.put(`${ctx.account}${SEP}${ctx.region}`, 1);
     store.alarms.put(record.AlarmName, record);
     engine.history(store, record, ctx.clock.nowMs(), 'ConfigurationUpdate', `Alarm "${record.AlarmName}" ${previous ? 'updated' : 'created'}`, {
       version: '1.0', type: previous ? 'Update' : 'Create', [previous ? 'updatedAlarm' : 'createdAlarm']: describe(record),

@@ -7,7 +7,7 @@ import type { CloudwatchProvider, MetricDataQuery, MetricDataResult, MessageData
 import type { Stores } from '../../kit.js';
 import type { CloudWatchStore, MetricRecord } from './store.js';
 import { parseStat } from './stats.js';
-import { statSeries } from './series.js';
+import { statSeries, type Period } from './series.js';
 import { validPeriod, checkDimensions } from './validate.js';
 import { parseExpression, referencedIds, MathError, type Node } from './math-parse.js';
 import { evaluate, type Series, type Value } from './math-eval.js';
@@ -67,6 +67,7 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
   for (let t = Math.floor(start / (period * 1000)) * period * 1000; t < end && grid.length <= 100_800; t += period * 1000) grid.push(t);
 
   const values = new Map<string, Value>();
+  const memo = new Map<string, Period[]>();
   const visiting = new Set<string>();
   const metricOf = (q: MetricDataQuery): MetricRecord | undefined => store.metric(q.MetricStat!.Metric.Namespace ?? '', q.MetricStat!.Metric.MetricName ?? '', q.MetricStat!.Metric.Dimensions);
   const value = (id: string, from?: string): Value => {
@@ -79,7 +80,7 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
     let v: Value;
     if (q.MetricStat) {
       const ms = q.MetricStat;
-      v = { k: 'series', s: statSeries(store, metricOf(q), q.Label ?? ms.Metric.MetricName ?? id, start, end, ms.Period, parseStat(ms.Stat)!, now, ms.Unit) };
+      v = { k: 'series', s: statSeries(store, metricOf(q), q.Label ?? ms.Metric.MetricName ?? id, start, end, ms.Period, parseStat(ms.Stat)!, now, ms.Unit, memo) };
     } else {
       const node = parsed.get(id)!;
       for (const ref of referencedIds(node)) if (!byId.has(ref) && ref !== 'REPEAT' && ref !== 'LINEAR') throw validation(`Error in expression ${id}: Unrecognized metric id ${ref}`);

@@ -15,7 +15,8 @@ export const invalidValue = (message: string) => new ServiceError('InvalidParame
 /** Stores data already checked; used by PutMetricData and the integration other services call. */
 export function storeData(store: CloudWatchStore, namespace: string, data: Parameters<typeof datumPoint>[0][], now: number): void {
   const points = data.map((d, i) => datumPoint(d, i, now));
-  data.forEach((d, i) => store.put(namespace, d.MetricName, d.Dimensions, points[i], now));
+  const seen = new Map<string, MetricRecord>(); // a call often carries many points of one metric
+  data.forEach((d, i) => store.put(namespace, d.MetricName, d.Dimensions, points[i], now, seen));
 }
 
 export function metricHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): Partial<CloudwatchProvider> {
@@ -34,7 +35,8 @@ export function metricHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): Pa
       const store = storeOf(ctx);
       if ((input.Dimensions?.length ?? 0) > 10) throw invalidValue('The collection Dimensions must not have a size greater than 10.');
       if (input.RecentlyActive !== undefined && input.RecentlyActive !== 'PT3H') throw invalidValue(`The value ${input.RecentlyActive} for parameter RecentlyActive is invalid.`);
-      const since = input.RecentlyActive ? ctx.clock.nowMs() - 3 * 3_600_000 : -Infinity;
+      // ListMetrics shows metrics with data in the past two weeks (RecentlyActive: three hours)
+      const since = ctx.clock.nowMs() - (input.RecentlyActive ? 3 * 3_600_000 : 14 * 86_400_000);
       const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
       const prefix = input.Namespace !== undefined ? input.Namespace + SEP + (input.MetricName !== undefined ? input.MetricName + SEP : '') : undefined;
       const metrics: Metric[] = [];

@@ -2,8 +2,8 @@
 // metric math), alarms evaluated on the virtual clock with SNS and Lambda actions, composite alarms,
 // dashboards, tags. Served over query, JSON and Smithy RPC v2 CBOR (the gateway picks by request).
 import type { CloudwatchProvider } from '../../generated/cloudwatch.js';
-import type { Provider, Runtime, ServiceDefinition } from '../../kit.js';
-import { CloudWatchStore } from './store.js';
+import { ServiceError, loadModel, validateInput, type Provider, type Runtime, type ServiceDefinition } from '../../kit.js';
+import { CloudWatchStore, SEP } from './store.js';
 import { metricHandlers } from './metrics.js';
 import { metricDataHandlers } from './metricdata.js';
 import { alarmHandlers } from './alarms.js';
@@ -24,6 +24,11 @@ function create(rt: Runtime): CloudwatchProvider {
     return s;
   });
   const engine = new AlarmEngine(rt, made);
+  // after a restart: the stores that hold alarms take part in the ticks again
+  for (const [key] of [...stores.system().alarmScopes.scan()]) {
+    const [account, region] = key.split(SEP);
+    stores.get(account, region);
+  }
   const aggregator = new MetricAggregator(rt, stores);
   rt.integrations.cloudwatch = { putMetricData: (account, region, namespace, data) => aggregator.add(account, region, namespace, data) };
   const tick = () => {
@@ -50,15 +55,23 @@ function create(rt: Runtime): CloudwatchProvider {
     ...dashboardHandlers(stores),
     ...tagHandlers(stores),
   };
-  // reads see what other services published a moment ago
-  for (const op of ['ListMetrics', 'GetMetricStatistics', 'GetMetricData', 'DescribeAlarms']) {
-    const h = handlers[op]!;
+  const model = loadModel('cloudwatch');
+  const reads = new Set(['ListMetrics', 'GetMetricStatistics', 'GetMetricData', 'DescribeAlarms']);
+  for (const [op, h] of Object.entries(handlers)) {
     handlers[op] = (input, ctx) => {
-      aggregator.flush();
-      return h(input, ctx);
+      try {
+        if (model) validateInput(model, op, input, 'query');
+      } catch (e) {
+        // CloudWatch names a broken model constraint ValidationError (the query code), not ValidationException
+        if (e instanceof ServiceError && e.code === 'ValidationException') throw new ServiceError('ValidationError', e.message, 400);
+        throw e;
+      }
+      // reads see what other services published a moment ago
+      if (reads.has(op)) aggregator.flush();
+      return h!(input, ctx);
     };
   }
   return handlers as CloudwatchProvider;
 }
 
-export const cloudwatch: ServiceDefinition = { name: 'cloudwatch', create };
+export const cloudwatch: ServiceDefinition = { name: 'cloudwatch', create, validateInput: false };

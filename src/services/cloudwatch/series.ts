@@ -35,10 +35,17 @@ export function periods(store: CloudWatchStore, m: MetricRecord, startMs: number
 }
 
 /** One statistic of a metric as a time series (periods where it has no value are left out). */
-export function statSeries(store: CloudWatchStore, m: MetricRecord | undefined, label: string, startMs: number, endMs: number, periodS: number, stat: ParsedStat, now: number, unit?: StandardUnit): Series {
+export function statSeries(store: CloudWatchStore, m: MetricRecord | undefined, label: string, startMs: number, endMs: number, periodS: number, stat: ParsedStat, now: number, unit?: StandardUnit, memo?: Map<string, Period[]>): Series {
   const out: Series = { label, ts: [], vs: [] };
   if (!m) return out;
-  for (const per of periods(store, m, startMs, endMs, periodS, now, unit)) {
+  // several statistics of one metric over one range read its points once
+  const key = `${m.id}|${startMs}|${endMs}|${periodS}|${unit ?? ''}`;
+  let pers = memo?.get(key);
+  if (!pers) {
+    pers = periods(store, m, startMs, endMs, periodS, now, unit);
+    memo?.set(key, pers);
+  }
+  for (const per of pers) {
     const v = statValue(per.agg, stat);
     if (v !== undefined) { out.ts.push(per.t); out.vs.push(v); }
   }

@@ -64,6 +64,8 @@ export class CloudWatchStore {
   /** `tsKey(due) SEP alarmName` → alarm name: the alarms to evaluate when the clock reaches due */
   readonly due: Collection<string>;
   readonly dashboards: Collection<DashboardRecord>;
+  /** (system scope) `account SEP region` of every store that has held alarms: evaluated after a restart */
+  readonly alarmScopes: Collection<1>;
   private seq = 0;
   private readonly seqBase = Date.now().toString(36);
 
@@ -74,6 +76,7 @@ export class CloudWatchStore {
     this.history = scope.collection('history');
     this.due = scope.collection('alarm-due');
     this.dashboards = scope.collection('dashboards');
+    this.alarmScopes = scope.collection('alarm-scopes');
   }
 
   metric(namespace: string, name: string, dims: Dimension[] = []): MetricRecord | undefined {
@@ -82,9 +85,9 @@ export class CloudWatchStore {
   }
 
   /** Records a point of a metric, creating the metric; `now` marks it recently active. */
-  put(namespace: string, name: string, dims: Dimension[] | undefined, point: PointRecord, now: number): void {
+  put(namespace: string, name: string, dims: Dimension[] | undefined, point: PointRecord, now: number, seen?: Map<string, MetricRecord>): void {
     const key = metricKey(namespace, name, dims);
-    let m = this.metrics.get(key);
+    let m = seen?.get(key) ?? this.metrics.get(key);
     if (!m) {
       const id = createHash('sha1').update(key).digest('base64url').slice(0, 16);
       m = { id, namespace, name, dims: canonicalDims(dims), last: now };
@@ -93,6 +96,7 @@ export class CloudWatchStore {
       m = { ...m, last: now };
       this.metrics.put(key, m);
     }
+    seen?.set(key, m);
     this.points.put(`${m.id}${SEP}${tsKey(point.t)}${SEP}${this.seqBase}${(this.seq++).toString(36)}`, point);
   }
 

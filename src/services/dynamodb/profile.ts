@@ -29,5 +29,6 @@ export const dynamoErrorNamespaces = {
 export const dynamoProfile: ServiceProfile = {
   responseChecksum: 'crc32',
   requestId: dynamoRequestId,
-  wire: { errorNamespaces: dynamoErrorNamespaces },
+  // the request framework's serialization errors spell their message member `Message`
+  wire: { errorNamespaces: dynamoErrorNamespaces, messageMembers: { SerializationException: 'Message' } },
 };

@@ -107,3 +107,16 @@ test('a key scheduled for deletion makes reads KMSInvalidStateException', async 
   await kms.send(new K.ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
   await rejects(s3.send(new S.GetObjectCommand({ Bucket, Key: 'k' })), 'KMS.KMSInvalidStateException', 400);
 });
+
+test('x-amz-server-side-encryption-context is echoed and bound to the data key; a malformed one is InvalidArgument', async () => {
+  const Bucket = await bucket();
+  const context = Buffer.from(JSON.stringify({ tenant: 'blue' })).toString('base64');
+  const put = await s3.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'ctx', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: context }));
+  assert.equal(put.SSEKMSEncryptionContext, context);
+  assert.equal(await text(await s3.send(new S.GetObjectCommand({ Bucket, Key: 'k' }))), 'ctx');
+  await rejects(s3.send(new S.PutObjectCommand({ Bucket, Key: 'k2', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: Buffer.from('[1]').toString('base64') })), 'InvalidArgument', 400);
+  const customerKey = Buffer.alloc(32, 7);
+  await rejects(s3.send(new S.PutObjectCommand({
+    Bucket, Key: 'k3', Body: 'x', ServerSideEncryption: 'aws:kms', SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey.toString('base64'),
+  })), 'InvalidArgument', 400, (e) => assert.match(String(e.message), /incompatible/));
+});

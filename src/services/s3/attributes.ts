@@ -59,11 +59,14 @@ export function checkTags(tags: Tag[], max = 10): Record<string, string> {
 export const tagList = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** Server-side encryption as requested (every object is encrypted at rest: AES256 by default). */
-type SseInput = { ServerSideEncryption?: string; SSEKMSKeyId?: string; BucketKeyEnabled?: boolean; SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string; SSECustomerKey?: string };
+type SseInput = { ServerSideEncryption?: string; SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string; SSECustomerKey?: string };
 
 /** Server-side encryption as requested, else as the bucket's default encryption says (AES256 unless configured). */
 export function sse(input: SseInput, b: BucketRecord): Record<string, string | boolean> {
   if (input.SSECustomerAlgorithm) {
+    if (input.ServerSideEncryption !== undefined) {
+      throw invalidArgument('Server Side Encryption with Customer provided key is incompatible with the encryption method specified', 'x-amz-server-side-encryption', input.ServerSideEncryption);
+    }
     if (input.SSECustomerAlgorithm !== 'AES256') throw invalidArgument('The encryption algorithm you specified is not valid.', 'x-amz-server-side-encryption-customer-algorithm', input.SSECustomerAlgorithm);
     if (!input.SSECustomerKey) throw invalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.', 'x-amz-server-side-encryption', 'null');
     if (!input.SSECustomerKeyMD5) throw invalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.', 'x-amz-server-side-encryption', 'null');
@@ -85,9 +88,24 @@ export function sse(input: SseInput, b: BucketRecord): Record<string, string | b
     // as requested: KMS resolves it (kms.ts)
     const key = input.SSEKMSKeyId ?? byDefault?.KMSMasterKeyID;
     if (key) out.SSEKMSKeyId = key;
+    if (input.SSEKMSEncryptionContext !== undefined) out.SSEKMSEncryptionContext = checkEncryptionContext(input.SSEKMSEncryptionContext);
     if (input.BucketKeyEnabled ?? (byDefault && rule?.BucketKeyEnabled)) out.BucketKeyEnabled = true;
   }
   return out;
+}
+
+/** x-amz-server-side-encryption-context: base64 of a JSON object of strings. */
+function checkEncryptionContext(value: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
+  } catch {
+    doc = undefined;
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || Object.values(doc).some((v) => typeof v !== 'string')) {
+    throw invalidArgument('The header \'x-amz-server-side-encryption-context\' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map', 'x-amz-server-side-encryption-context', value);
+  }
+  return value;
 }
 
 /** SSE-C objects are read only with their key. */

@@ -13,8 +13,11 @@ export const DATA_KEY = '$kmsDataKey';
 
 const isKms = (sse: Record<string, string | boolean> | undefined) => typeof sse?.ServerSideEncryption === 'string' && sse.ServerSideEncryption.startsWith('aws:kms');
 
-/** The encryption context S3 gives KMS: the object's ARN, or the bucket's with an S3 Bucket Key. */
-const encryptionContext = (bucket: string, key: string, bucketKey: boolean) => ({ 'aws:s3:arn': bucketKey ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}` });
+/** The encryption context S3 gives KMS: the caller's, with the object's ARN (the bucket's with an S3 Bucket Key). */
+function encryptionContext(bucket: string, key: string, sse: Record<string, string | boolean>): Record<string, string> {
+  const own = typeof sse.SSEKMSEncryptionContext === 'string' ? (JSON.parse(Buffer.from(sse.SSEKMSEncryptionContext, 'base64').toString('utf8')) as Record<string, string>) : {};
+  return { ...own, 'aws:s3:arn': sse.BucketKeyEnabled === true ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}` };
+}
 
 /** A KMS failure as S3 answers it: the KMS code prefixed with `KMS.`, KMS's message, 400 (403 for access). */
 function asS3(e: unknown): unknown {
@@ -50,7 +53,7 @@ export function sealWithKms(rt: Runtime, ctx: RequestContext, b: BucketRecord, k
   const managed = !requested || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\/aws\/s3$/.test(requested) || requested === 'alias/aws/s3';
   try {
     const keyId = managed ? kms.awsManagedKey(ctx.account, b.region, 's3') : requested;
-    const context = encryptionContext(b.name, key, sse.BucketKeyEnabled === true);
+    const context = encryptionContext(b.name, key, sse);
     const dataKey = kms.generateDataKey(ctx.account, b.region, keyId, context);
     return { ...sse, SSEKMSKeyId: dataKey.keyArn, [DATA_KEY]: dataKey.ciphertext.toString('base64') };
   } catch (e) {
@@ -65,7 +68,7 @@ export function openWithKms(rt: Runtime, b: BucketRecord, rec: ObjectRecord): vo
   if (!kms || typeof sealed !== 'string') return;
   const arn = /^arn:[^:]+:kms:([^:]+):(\d{12}):/.exec(String(rec.sse!.SSEKMSKeyId ?? ''));
   try {
-    kms.decrypt(arn?.[2] ?? b.owner, arn?.[1] ?? b.region, Buffer.from(sealed, 'base64'), encryptionContext(b.name, rec.key, rec.sse!.BucketKeyEnabled === true));
+    kms.decrypt(arn?.[2] ?? b.owner, arn?.[1] ?? b.region, Buffer.from(sealed, 'base64'), encryptionContext(b.name, rec.key, rec.sse!));
   } catch (e) {
     throw asS3(e);
   }

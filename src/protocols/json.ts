@@ -68,7 +68,7 @@ export const json: Protocol = {
     const headers: Record<string, string> = { 'content-type': contentType(model), 'x-amzn-errortype': code };
     const compat = queryCompatibleErrorHeader(model, err);
     if (compat) headers['x-amzn-query-error'] = compat;
-    const body = { __type: qualifiedType(model, err, code, ctx.dialect), message: err.message, ...errorFields(model, err) };
+    const body = { __type: qualifiedType(model, err, code, ctx.dialect), [ctx.dialect?.messageMembers?.[code] ?? 'message']: err.message, ...errorFields(model, err) };
     return { status: errorStatus(model, err), headers, body: JSON.stringify(body) };
   },
 };

@@ -53,6 +53,8 @@ export interface WireDialect {
    * SDKs strip everything up to `#`.
    */
   errorNamespaces?: { modelled: string; byCode?: Readonly<Record<string, string>>; other?: string };
+  /** JSON errors whose message member is spelled otherwise than `message` (DynamoDB's SerializationException: `Message`) */
+  messageMembers?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -103,12 +103,15 @@ test('DynamoDB: x-amzn-RequestId is 52 uppercase letters and digits; __type is f
   assert.equal(val.json.__type, 'com.amazon.coral.validate#ValidationException');
   const ser = await ddbRaw(nimbus.url, 'DescribeTable', { TableName: 5 });
   assert.equal(ser.json.__type, 'com.amazon.coral.service#SerializationException');
+  assert.equal(typeof ser.json.Message, 'string');
+  assert.equal(ser.json.message, undefined);
   const unk = await ddbRaw(nimbus.url, 'NoSuchOperation', {});
   assert.equal(unk.json.__type, 'com.amazon.coral.service#UnknownOperationException');
   // the SDK strips the namespace: typed exceptions as before
   const c = new D.DynamoDBClient(clientConfig(nimbus.url));
   await assert.rejects(c.send(new D.DescribeTableCommand({ TableName: 'wire-missing' })), (e: Error) => e instanceof D.ResourceNotFoundException);
   await assert.rejects(c.send(new D.DescribeTableCommand({ TableName: 'a;' })), (e: Error) => e.name === 'ValidationException');
+  await assert.rejects(c.send(new D.ScanCommand({ TableName: 'wire-missing', Limit: 'x' as unknown as number })), (e: Error) => e.name === 'SerializationException' && /cannot be converted/.test(e.message));
   const ok = await c.send(new D.ListTablesCommand({}));
   assert.match(ok.$metadata.requestId!, /^[A-Z0-9]{52}$/);
 });

@@ -42,5 +42,6 @@ export const dynamoProfile: ServiceProfile = {
   responseChecksum: 'crc32',
   errors: { internal: () => new ServiceError('InternalServerError', 'Internal server error', 500, {}, false), throttling },
   requestId: dynamoRequestId,
-  wire: { errorNamespaces: dynamoErrorNamespaces },
+  // the request framework's serialization errors spell their message member `Message`
+  wire: { errorNamespaces: dynamoErrorNamespaces, messageMembers: { SerializationException: 'Message' } },
 };

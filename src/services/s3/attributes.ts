@@ -1,5 +1,6 @@
 // What an object carries besides its bytes, read from a request and written back to a response:
 // content headers, user metadata, tags, storage class, encryption, the owner.
+import { checkKmsHeaders, sseOut } from './kms.js';
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors.js';
 import type { ObjectLockLegalHoldStatus, ObjectLockMode, Owner, ServerSideEncryptionConfiguration, StorageClass, Tag } from '../../generated/s3.js';
@@ -58,11 +59,14 @@ export function checkTags(tags: Tag[], max = 10): Record<string, string> {
 export const tagList = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** Server-side encryption as requested (every object is encrypted at rest: AES256 by default). */
-type SseInput = { ServerSideEncryption?: string; SSEKMSKeyId?: string; BucketKeyEnabled?: boolean; SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string; SSECustomerKey?: string };
+type SseInput = { ServerSideEncryption?: string; SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string; SSECustomerKey?: string };
 
 /** Server-side encryption as requested, else as the bucket's default encryption says (AES256 unless configured). */
 export function sse(input: SseInput, b: BucketRecord): Record<string, string | boolean> {
   if (input.SSECustomerAlgorithm) {
+    if (input.ServerSideEncryption !== undefined) {
+      throw invalidArgument('Server Side Encryption with Customer provided key is incompatible with the encryption method specified', 'x-amz-server-side-encryption', input.ServerSideEncryption);
+    }
     if (input.SSECustomerAlgorithm !== 'AES256') throw invalidArgument('The encryption algorithm you specified is not valid.', 'x-amz-server-side-encryption-customer-algorithm', input.SSECustomerAlgorithm);
     if (!input.SSECustomerKey) throw invalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.', 'x-amz-server-side-encryption', 'null');
     if (!input.SSECustomerKeyMD5) throw invalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.', 'x-amz-server-side-encryption', 'null');
@@ -74,17 +78,34 @@ export function sse(input: SseInput, b: BucketRecord): Record<string, string | b
     }
     return { SSECustomerAlgorithm: 'AES256', SSECustomerKeyMD5: md5 };
   }
+  checkKmsHeaders(input);
   const rule = (b.config.encryption as ServerSideEncryptionConfiguration | undefined)?.Rules?.[0];
   const byDefault = input.ServerSideEncryption === undefined ? rule?.ApplyServerSideEncryptionByDefault : undefined;
   const alg = input.ServerSideEncryption ?? byDefault?.SSEAlgorithm ?? 'AES256';
   if (alg !== 'AES256' && alg !== 'aws:kms' && alg !== 'aws:kms:dsse') throw invalidArgument('The encryption method specified is not supported', 'x-amz-server-side-encryption', alg);
   const out: Record<string, string | boolean> = { ServerSideEncryption: alg };
   if (alg !== 'AES256') {
-    const key = input.SSEKMSKeyId ?? byDefault?.KMSMasterKeyID ?? `arn:aws:kms:${b.region}:${b.owner}:alias/aws/s3`;
-    out.SSEKMSKeyId = key.startsWith('arn:') ? key : `arn:aws:kms:${b.region}:${b.owner}:${key.startsWith('alias/') ? key : `key/${key}`}`;
+    // as requested: KMS resolves it (kms.ts)
+    const key = input.SSEKMSKeyId ?? byDefault?.KMSMasterKeyID;
+    if (key) out.SSEKMSKeyId = key;
+    if (input.SSEKMSEncryptionContext !== undefined) out.SSEKMSEncryptionContext = checkEncryptionContext(input.SSEKMSEncryptionContext);
     if (input.BucketKeyEnabled ?? (byDefault && rule?.BucketKeyEnabled)) out.BucketKeyEnabled = true;
   }
   return out;
+}
+
+/** x-amz-server-side-encryption-context: base64 of a JSON object of strings. */
+function checkEncryptionContext(value: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(value, 'base64').toString('utf8'));
+  } catch {
+    doc = undefined;
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || Object.values(doc).some((v) => typeof v !== 'string')) {
+    throw invalidArgument('The header \'x-amz-server-side-encryption-context\' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map', 'x-amz-server-side-encryption-context', value);
+  }
+  return value;
 }
 
 /** SSE-C objects are read only with their key. */
@@ -107,7 +128,7 @@ export function objectAttributes(rec: ObjectRecord, versioned: boolean) {
     ...(rec.storageClass !== 'STANDARD' ? { StorageClass: rec.storageClass as StorageClass } : {}),
     ...(Object.keys(rec.tags).length ? { TagCount: Object.keys(rec.tags).length } : {}),
     ...(rec.parts ? { PartsCount: rec.parts.length } : {}),
-    ...(rec.sse ?? {}),
+    ...sseOut(rec.sse),
     ...(rec.lock?.mode ? { ObjectLockMode: rec.lock.mode as ObjectLockMode, ObjectLockRetainUntilDate: rec.lock.until } : {}),
     ...(rec.lock?.legalHold ? { ObjectLockLegalHoldStatus: rec.lock.legalHold as ObjectLockLegalHoldStatus } : {}),
   };

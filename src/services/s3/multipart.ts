@@ -1,5 +1,6 @@
 // Multipart uploads: parts are blobs of their own until CompleteMultipartUpload streams them, in
 // order, into the object's blob (computing a full-object checksum on the way when asked for).
+import { openWithKms, sealWithKms, sseOut } from './kms.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Runtime } from '../../runtime.js';
@@ -96,14 +97,14 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         storageClass: storageClass(input.StorageClass),
         checksumAlgorithm: alg,
         checksumType: checksumType(alg, input.ChecksumType),
-        sse: sse(input, b),
+        sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
         acl: input.ACL,
       };
       store.scheduler?.placeUpload(b, u);
       store.uploads(b.name).put(uploadKey(u.key, u.uploadId), u);
       return {
-        Bucket: b.name, Key: u.key, UploadId: u.uploadId, ...(u.sse ?? {}),
+        Bucket: b.name, Key: u.key, UploadId: u.uploadId, ...sseOut(u.sse),
         ...(alg ? { ChecksumAlgorithm: alg, ChecksumType: u.checksumType } : {}),
       };
     },
@@ -124,7 +125,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         lastModified: ctx.clock.now(), checksum: body.checksum,
       };
       savePart(b.name, u, part);
-      return { ETag: part.etag, ...checksumFields(part.checksum, false), ...(u.sse ?? {}) };
+      return { ETag: part.etag, ...checksumFields(part.checksum, false), ...sseOut(u.sse) };
     },
 
     UploadPartCopy: async (input, ctx) => {
@@ -135,6 +136,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
       const sb = store.bucket(src.bucket);
       const source = readable(store, sb, src.key, src.versionId);
       checkReadable(source, ctx.clock.nowMs());
+      openWithKms(rt, sb, source);
       checkCopyConditions(source, {
         IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
         IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
@@ -166,7 +168,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
       return {
         CopyPartResult: { ETag: part.etag, LastModified: part.lastModified, ...checksumFields(part.checksum, false) },
         ...(isVersioned(sb) ? { CopySourceVersionId: source.versionId } : {}),
-        ...(u.sse ?? {}),
+        ...sseOut(u.sse),
       };
     },
 
@@ -236,7 +238,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         Location: `${s3BucketUrl(rt.config, b.name)}/${encodeURIComponent(u.key)}`, Bucket: b.name, Key: u.key, ETag: rec.etag,
         ...checksumFields(checksum),
         ...(isVersioned(b) ? { VersionId: rec.versionId } : {}),
-        ...(u.sse ?? {}),
+        ...sseOut(u.sse),
       };
       rt.engine.transaction(() => {
         for (const old of store.putVersion(b, rec)) rt.engine.blobs.delete(old);

@@ -1,4 +1,5 @@
 // Object operations: Put, Get, Head, Delete, DeleteObjects, Copy, object tagging.
+import { openWithKms, sealWithKms, sseOut } from './kms.js';
 import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
 import type { S3Provider, DeletedObject, Error_ } from '../../generated/s3.js';
@@ -105,7 +106,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         metadata: checkMetadata(input.Metadata),
         tags: parseTaggingHeader(input.Tagging),
         storageClass: storageClass(input.StorageClass),
-        sse: sse(input, b),
+        sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
         acl: input.ACL,
       };
@@ -129,7 +130,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         ETag: rec.etag,
         ...checksumFields(rec.checksum),
         ...(isVersioned(b) ? { VersionId: rec.versionId } : {}),
-        ...(rec.sse ?? {}),
+        ...sseOut(rec.sse),
       };
     },
 
@@ -139,6 +140,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       checkCustomerKey(rec, input);
       checkReadConditions(rec, input);
       checkReadable(rec, ctx.clock.nowMs());
+      openWithKms(rt, b, rec);
       touch(store, b, rec, ctx.clock.nowMs());
       let range = parseRange(input.Range, rec.size);
       if (input.PartNumber !== undefined) range = partRange(rec, input.PartNumber);
@@ -208,6 +210,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       const source = readable(store, sb, src.key, src.versionId);
       checkReadable(source, ctx.clock.nowMs());
       checkCustomerKey(source, { SSECustomerKey: input.CopySourceSSECustomerKey });
+      openWithKms(rt, sb, source);
       checkCopyConditions(source, {
         IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
         IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
@@ -238,7 +241,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         tags: replaceTags ? parseTaggingHeader(input.Tagging) : source.tags,
         storageClass: storageClass(input.StorageClass),
         checksum: sum && isAlgorithm(algorithm) ? { algorithm, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
-        sse: sse(input, b),
+        sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
         seq: store.nextSeq(),
       };
@@ -249,7 +252,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         CopyObjectResult: { ETag: rec.etag, LastModified: rec.lastModified, ...checksumFields(rec.checksum) },
         ...(isVersioned(sb) ? { CopySourceVersionId: source.versionId } : {}),
         ...(isVersioned(b) ? { VersionId: rec.versionId } : {}),
-        ...(rec.sse ?? {}),
+        ...sseOut(rec.sse),
       };
     },
 

@@ -3,6 +3,7 @@
 // policy and what to answer. The file streams into a blob the way PutObject's body does (MD5 and
 // a checksum computed on the way), and nothing is stored unless the whole form was read and
 // every check passed.
+import { sealWithKms, sseOut } from './kms.js';
 import { Readable, Transform } from 'node:stream';
 import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
@@ -70,7 +71,7 @@ async function upload(rt: Runtime, store: S3Store, events: Events, b: BucketReco
     metadata: checkMetadata(put.Metadata),
     tags: taggingField(fields.get('tagging')),
     storageClass: storageClass(put.StorageClass),
-    sse: sse(put, b),
+    sse: sealWithKms(rt, ctx, b, key, sse(put, b)),
     lock: lockFromInput(b, put, now),
     acl,
   };
@@ -183,7 +184,7 @@ function answer(b: BucketRecord, rec: ObjectRecord, fields: Map<string, string>,
     Location: location,
     ...checksumFields(rec.checksum),
     ...(isVersioned(b) ? { VersionId: rec.versionId } : {}),
-    ...(rec.sse ?? {}),
+    ...sseOut(rec.sse),
   };
   const redirect = redirectUrl(fields.get('success_action_redirect') ?? fields.get('redirect'), b.name, rec);
   if (redirect) return { ...out, StatusCode: 303, Location: redirect };

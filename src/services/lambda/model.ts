@@ -84,6 +84,18 @@ export interface LambdaStore {
   urls: Collection<UrlRecord>;
   /** system scope only: where each function URL's id points, key: url id */
   urlIndex: Collection<UrlLocation>;
+  /** provisioned concurrency configs, key: name \0 qualifier (provisioned.ts) */
+  provisioned: Collection<ProvisionedRecord>;
+}
+
+export interface ProvisionedRecord {
+  name: string;
+  qualifier: string;
+  version: string;
+  requested: number;
+  /** virtual epoch ms: IN_PROGRESS until then, READY after */
+  readyAt: number;
+  modified: number;
 }
 
 export interface UrlLocation {
@@ -149,6 +161,7 @@ export const makeStore = (scope: StoreScope): LambdaStore => ({
   mappings: scope.collection('mappings'),
   urls: scope.collection('urls'),
   urlIndex: scope.collection('url-index'),
+  provisioned: scope.collection('provisioned'),
 });
 
 export const LATEST = '$LATEST';

@@ -42,6 +42,8 @@ export interface FunctionMeta {
   tags: Record<string, string>;
   lastVersion: number;
   reserved?: number;
+  /** the code signing config attached (PutFunctionCodeSigningConfig) */
+  codeSigningConfigArn?: string;
   /** resource policy statements, by qualifier ('' for the unqualified function) */
   policies: Record<string, Record<string, unknown>[]>;
   createdAt: number;
@@ -84,6 +86,8 @@ export interface LambdaStore {
   urls: Collection<UrlRecord>;
   /** system scope only: where each function URL's id points, key: url id */
   urlIndex: Collection<UrlLocation>;
+  /** code signing configs, key: csc id (code-signing.ts) */
+  codeSigning: Collection<{ id: string; description: string; publishers: string[]; policy: string; modified: number; tags: Record<string, string> }>;
   /** provisioned concurrency configs, key: name \0 qualifier (provisioned.ts) */
   provisioned: Collection<ProvisionedRecord>;
 }
@@ -162,6 +166,7 @@ export const makeStore = (scope: StoreScope): LambdaStore => ({
   urls: scope.collection('urls'),
   urlIndex: scope.collection('url-index'),
   provisioned: scope.collection('provisioned'),
+  codeSigning: scope.collection('code-signing'),
 });
 
 export const LATEST = '$LATEST';

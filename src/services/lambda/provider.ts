@@ -12,6 +12,7 @@ import { Mappings } from './mappings.js';
 import { invokeStreamHandler } from './streaming.js';
 import { urlHandlers } from './urls.js';
 import { provisionedHandlers } from './provisioned.js';
+import { codeSigningHandlers } from './code-signing.js';
 import { urlGateway } from './url-gateway.js';
 import { layerHandlers, makeLayerStore, type LayerStore } from './layers.js';
 
@@ -57,6 +58,7 @@ function create(rt: Runtime): LambdaProvider {
     ...mappings.handlers(),
     ...urlHandlers(rt, stores),
     ...provisionedHandlers(rt, stores),
+    ...codeSigningHandlers(rt, stores),
     Invoke: invokeHandler(rt, stores, queue),
     InvokeWithResponseStream: invokeStreamHandler(rt, stores),
     // the deprecated asynchronous invoke: the same queue as InvocationType Event

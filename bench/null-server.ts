@@ -27,8 +27,9 @@ http.createServer((req, res) => {
   req.on('end', () => {
     const r = route(req, Buffer.concat(chunks).toString());
     if (r) {
-      res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(r.body) });
-      res.end(r.body);
+      const body = r.bodyBase64 ? Buffer.from(r.bodyBase64, 'base64') : Buffer.from(r.body);
+      res.writeHead(r.status, { ...r.headers, 'content-length': body.length });
+      res.end(body);
     } else if (req.method === 'GET' && req.url === '/') {
       res.end('null server'); // health probe
     } else {

@@ -10,6 +10,9 @@ import { crc32 } from '@aws-crypto/crc32';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { InvokeWithResponseStreamCommand } from '@aws-sdk/client-lambda';
+import { EventStreamCodec } from '@smithy/core/event-streams';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { zipSync, strToU8 } from 'fflate';
 import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -23,6 +26,8 @@ export interface NullRoute {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** a binary body (an event stream), instead of `body` */
+  bodyBase64?: string;
 }
 
 export interface Workload {
@@ -461,6 +466,30 @@ export const WORKLOADS: Workload[] = [
     nullResponse: {
       match: { target: 'GraniteServiceVersion20100801.GetMetricData' }, status: 200, headers: json10,
       body: JSON.stringify({ MetricDataResults: ['sum', 'p99', 'ratio'].map((Id) => ({ Id, Label: Id, Timestamps: Array.from({ length: 60 }, (_, k) => 1764900000 - k * 60), Values: Array.from({ length: 60 }, (_, k) => k), StatusCode: 'Complete' })), Messages: [] }),
+    },
+  },
+  {
+    // the same function answering through InvokeWithResponseStream: an event stream of one PayloadChunk and InvokeComplete
+    name: 'lambda InvokeWithResponseStream (warm)',
+    supports: ['null', 'nimbus'],
+    setup: async () => undefined, // bench-echo comes from 'lambda Invoke (warm)'
+    async op(endpoint, i) {
+      const r = await client(LambdaClient, endpoint).send(new InvokeWithResponseStreamCommand({ FunctionName: 'bench-echo', Payload: Buffer.from(`{"n":${i}}`) }));
+      for await (const _ of r.EventStream!) void _;
+    },
+    nullResponse: {
+      match: { method: 'POST', pathPrefix: '/2021-11-15/functions/bench-echo/response-streaming-invocations' },
+      status: 200,
+      headers: { 'content-type': 'application/vnd.amazon.eventstream', 'x-amz-executed-version': '$LATEST' },
+      body: '',
+      bodyBase64: (() => {
+        const codec = new EventStreamCodec(toUtf8, fromUtf8);
+        const msg = (type: string, contentType: string, body: string) => Buffer.from(codec.encode({
+          headers: { ':message-type': { type: 'string', value: 'event' }, ':event-type': { type: 'string', value: type }, ':content-type': { type: 'string', value: contentType } },
+          body: fromUtf8(body),
+        }));
+        return Buffer.concat([msg('PayloadChunk', 'application/octet-stream', '{"ok":true,"n":0}'), msg('InvokeComplete', 'application/json', '{}')]).toString('base64');
+      })(),
     },
   },
 ];

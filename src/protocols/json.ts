@@ -56,7 +56,9 @@ export const json: Protocol = {
     if (stream && output) {
       // an event-stream output: the body is the stream of the member's events
       const writer = { contentType: 'application/json', write: (m: ServiceModel, ref: ShapeRef, v: unknown) => JSON.stringify(toDocument(m, ref, v, JSON_FLAVOUR)) };
-      const body = eventStreamBody(model, stream[1], (output as Record<string, unknown>)[stream[0]] ?? [], writer);
+      const rest = { ...(output as Record<string, unknown>), [stream[0]]: undefined };
+      const initial = JSON.stringify(toDocument(model, op.output!, rest, JSON_FLAVOUR) ?? {});
+      const body = eventStreamBody(model, stream[1], (output as Record<string, unknown>)[stream[0]] ?? [], writer, initial);
       return { status: 200, headers: { 'content-type': EVENT_STREAM_CONTENT_TYPE }, body };
     }
     const doc = op.output && output ? toDocument(model, op.output, output, JSON_FLAVOUR) : {};

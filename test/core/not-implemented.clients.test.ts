@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DynamoDBClient, ListBackupsCommand } from '@aws-sdk/client-dynamodb';
-import { LambdaClient, ListCodeSigningConfigsCommand } from '@aws-sdk/client-lambda';
+import { LambdaClient, GetRuntimeManagementConfigCommand } from '@aws-sdk/client-lambda';
 import { S3Client, GetObjectTorrentCommand } from '@aws-sdk/client-s3';
 import { EC2Client, DescribeFpgaImagesCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchClient, DescribeInsightRulesCommand } from '@aws-sdk/client-cloudwatch';
@@ -17,7 +17,7 @@ const nimbus = serverForFile();
 const families = [
   { protocol: 'json 1.0', cli: ['dynamodb', 'list-backups'], service: 'dynamodb', op: 'ListBackups', sdk: (u: string) => new DynamoDBClient(clientConfig(u)).send(new ListBackupsCommand({})) },
   { protocol: 'json 1.1', cli: ['kms', 'describe-custom-key-stores'], service: 'kms', op: 'DescribeCustomKeyStores', sdk: (u: string) => new KMSClient(clientConfig(u)).send(new DescribeCustomKeyStoresCommand({})) },
-  { protocol: 'rest-json', cli: ['lambda', 'list-code-signing-configs'], service: 'lambda', op: 'ListCodeSigningConfigs', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListCodeSigningConfigsCommand({})) },
+  { protocol: 'rest-json', cli: ['lambda', 'get-runtime-management-config', '--function-name', 'f'], service: 'lambda', op: 'GetRuntimeManagementConfig', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new GetRuntimeManagementConfigCommand({ FunctionName: 'f' })) },
   { protocol: 'rest-xml', cli: ['s3api', 'get-object-torrent', '--bucket', 'bucket', '--key', 'key', '/dev/null'], service: 's3', op: 'GetObjectTorrent', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new GetObjectTorrentCommand({ Bucket: 'bucket', Key: 'key' })) },
   { protocol: 'query', cli: ['iam', 'change-password', '--old-password', 'a', '--new-password', 'b'], service: 'iam', op: 'ChangePassword', sdk: (u: string) => new IAMClient(clientConfig(u)).send(new ChangePasswordCommand({ OldPassword: 'a', NewPassword: 'b' })) },
   { protocol: 'ec2', cli: ['ec2', 'describe-fpga-images'], service: 'ec2', op: 'DescribeFpgaImages', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeFpgaImagesCommand({})) },

@@ -1,12 +1,12 @@
 // InvokeWithResponseStream through boto3 (reading the EventStream: PayloadChunk in order, then
-// InvokeComplete, an error mid-stream). Neither Debian's CLI v2 (2.9) nor the CLI v1 offers
-// invoke-with-response-stream, so the CLIs are not driven here.
+// InvokeComplete, an error mid-stream); neither Debian's CLI v2 (2.9) nor the CLI v1 offers
+// invoke-with-response-stream. Function URL configs through both CLIs, the URL called with fetch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverForFile, runCli } from '../helpers.js';
+import { serverForFile, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
 import { zip, ROLE } from '../lambda-helpers.js';
 
 const server = serverForFile();
@@ -42,3 +42,27 @@ print(json.dumps([run({'parts': ['a', 'b', 'c']}), run({'parts': ['x'], 'fail': 
     { status: 200, chunks: ['x'], code: 'RangeError', details: 'too far', tail: true },
   ]);
 });
+
+for (const [label, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+  test(`aws lambda create/get/list/delete-function-url-config (CLI ${label}), the URL answering fetch`, async () => {
+    const name = `url-${label}`;
+    const zipFile = join(dir, `${name}.zip`);
+    writeFileSync(zipFile, zip({ 'index.js': 'exports.handler = async (e) => ({ statusCode: 200, body: "hi " + e.rawPath });' }));
+    const aws = async (...args: string[]) => {
+      const r = await runCli(cli, ['--endpoint-url', server.url, '--region', 'us-east-1', 'lambda', ...args]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout ? JSON.parse(r.stdout) : undefined;
+    };
+    await aws('create-function', '--function-name', name, '--runtime', 'nodejs20.x', '--role', ROLE, '--handler', 'index.handler', '--zip-file', `fileb://${zipFile}`);
+    await aws('wait', 'function-active-v2', '--function-name', name);
+    const created = await aws('create-function-url-config', '--function-name', name, '--auth-type', 'NONE', '--cors', 'AllowOrigins=https://x.example,AllowMethods=GET');
+    assert.match(created.FunctionUrl, /^http:\/\/[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost:\d+\/$/);
+    assert.equal((await aws('get-function-url-config', '--function-name', name)).FunctionUrl, created.FunctionUrl);
+    assert.equal((await aws('list-function-url-configs', '--function-name', name)).FunctionUrlConfigs.length, 1);
+    const id = new URL(created.FunctionUrl).hostname.split('.')[0];
+    const res = await fetch(`${server.url}/_nimbus/lambda-url/${id}/hello`);
+    assert.equal(await res.text(), 'hi /hello');
+    await aws('delete-function-url-config', '--function-name', name);
+    assert.equal((await fetch(`${server.url}/_nimbus/lambda-url/${id}/hello`)).status, 403);
+  });
+}

@@ -91,9 +91,25 @@ test('rt.integrations.logs.putLogEvents creates the group and stream and sorts w
   assert.deepEqual(ev.events?.map((e) => e.message), ['START RequestId: 1', 'hello', 'END RequestId: 1']);
 });
 
-test('StartLiveTail answers 501: the event-stream response encoding is not there yet', async () => {
-  const live = new CloudWatchLogsClient(clientConfig(nimbus.url, { disableHostPrefix: true }));
-  await rejects(live.send(new StartLiveTailCommand({ logGroupIdentifiers: ['arn:aws:logs:us-east-1:000000000000:log-group:/x'] })), 'NotImplemented', 501);
+test('boto3: start_live_tail reads sessionStart, then the events put after it', async () => {
+  await seed('/live', 'app', ['old line']);
+  const script = `
+import boto3, json, sys, time
+from botocore.config import Config
+c = boto3.client('logs', endpoint_url=sys.argv[1], region_name='us-east-1', config=Config(inject_host_prefix=False))
+r = c.start_live_tail(logGroupIdentifiers=['/live'])
+events = iter(r['responseStream'])
+start = next(events)['sessionStart']
+c.put_log_events(logGroupName='/live', logStreamName='app', logEvents=[{'timestamp': int(time.time() * 1000), 'message': 'live line'}])
+for ev in events:
+    results = ev.get('sessionUpdate', {}).get('sessionResults', [])
+    if results:
+        print(json.dumps({'groups': start['logGroupIdentifiers'], 'messages': [e['message'] for e in results], 'stream': results[0]['logStreamName']}))
+        break
+`;
+  const r = await runCli('python3', ['-c', script, nimbus.url]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { groups: ['/live'], messages: ['live line'], stream: 'app' });
 });
 
 test('CLI v2: aws logs tail prints the events of a group with their streams', async () => {

@@ -38,7 +38,7 @@ function roleCredentials(rt: Runtime, role: string, functionName: string): Recor
   return { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken };
 }
 
-async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e: { port: number; logStream: string; id: string }): Promise<SpawnSpec> {
+export async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e: { port: number; logStream: string; id: string }): Promise<SpawnSpec> {
   const runtime = fn.runtime ?? 'provided.al2023';
   const kind = kindOf(runtime);
   const taskRoot = await unpackedDir(rt, Buffer.from(fn.codeSha, 'base64').toString('hex'));

@@ -229,6 +229,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
         store.aliases.clear(`${name}\0`);
         store.invokeConfigs.clear(`${name}\0`);
         dropUrls(stores, store, name);
+        store.provisioned.clear(`${name}\0`);
         store.meta.delete(name);
       });
       poolOf(rt).retire(`${store.account}/${store.region}/${name}`);

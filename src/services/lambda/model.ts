@@ -42,6 +42,8 @@ export interface FunctionMeta {
   tags: Record<string, string>;
   lastVersion: number;
   reserved?: number;
+  /** the code signing config attached (PutFunctionCodeSigningConfig) */
+  codeSigningConfigArn?: string;
   /** resource policy statements, by qualifier ('' for the unqualified function) */
   policies: Record<string, Record<string, unknown>[]>;
   createdAt: number;
@@ -84,6 +86,20 @@ export interface LambdaStore {
   urls: Collection<UrlRecord>;
   /** system scope only: where each function URL's id points, key: url id */
   urlIndex: Collection<UrlLocation>;
+  /** code signing configs, key: csc id (code-signing.ts) */
+  codeSigning: Collection<{ id: string; description: string; publishers: string[]; policy: string; modified: number; tags: Record<string, string> }>;
+  /** provisioned concurrency configs, key: name \0 qualifier (provisioned.ts) */
+  provisioned: Collection<ProvisionedRecord>;
+}
+
+export interface ProvisionedRecord {
+  name: string;
+  qualifier: string;
+  version: string;
+  requested: number;
+  /** virtual epoch ms: IN_PROGRESS until then, READY after */
+  readyAt: number;
+  modified: number;
 }
 
 export interface UrlLocation {
@@ -149,6 +165,8 @@ export const makeStore = (scope: StoreScope): LambdaStore => ({
   mappings: scope.collection('mappings'),
   urls: scope.collection('urls'),
   urlIndex: scope.collection('url-index'),
+  provisioned: scope.collection('provisioned'),
+  codeSigning: scope.collection('code-signing'),
 });
 
 export const LATEST = '$LATEST';

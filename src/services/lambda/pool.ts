@@ -44,6 +44,11 @@ export class Pool {
       warm.state = 'busy';
       return { env: warm, cold: false };
     }
+    return { env: await this.spawn(key, functionKey, logStreamDate, version, spec), cold: true };
+  }
+
+  /** A new environment for a configuration, busy until its caller says otherwise. */
+  private async spawn(key: string, functionKey: string, logStreamDate: string, version: string, spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>): Promise<Environment> {
     const id = randomBytes(16).toString('hex');
     const listener = net.createServer((sock: EnvSocket) => {
       sock.lambdaEnv = env;
@@ -54,7 +59,7 @@ export class Pool {
     const logStream = `${logStreamDate}/[${version}]${id}`;
     const env = new Environment(id, key, functionKey, logStream, listener, port);
     env.state = 'busy';
-    this.byKey.set(key, [...envs, env]);
+    this.byKey.set(key, [...(this.byKey.get(key) ?? []), env]);
     try {
       env.start(await spec({ port, logStream, id }));
     } catch (e) {
@@ -62,7 +67,24 @@ export class Pool {
       throw e;
     }
     if (this.closed) env.kill();
-    return { env, cold: true };
+    return env;
+  }
+
+  /** environments kept warm by a provisioned concurrency config: never reaped while provisioned */
+  private readonly provisioned = new WeakSet<Environment>();
+
+  /**
+   * Starts idle environments for a configuration until `count` provisioned ones are warm (provisioned
+   * concurrency); with 0, the ones provisioned before become ordinary (reaped when idle).
+   */
+  async provision(key: string, functionKey: string, logStreamDate: string, version: string, count: number, spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>): Promise<void> {
+    const mine = (this.byKey.get(key) ?? []).filter((e) => this.provisioned.has(e) && e.state !== 'dead');
+    for (const e of mine.slice(count)) this.provisioned.delete(e);
+    for (let n = mine.length; n < count && !this.closed; n++) {
+      const env = await this.spawn(key, functionKey, logStreamDate, version, spec);
+      this.provisioned.add(env);
+      if (env.state === 'busy') env.state = 'idle';
+    }
   }
 
   /** After an invocation: dead environments leave the pool. */
@@ -90,7 +112,7 @@ export class Pool {
 
   private reap(): void {
     const now = Date.now();
-    for (const envs of [...this.byKey.values()]) for (const e of envs) if (e.state === 'idle' && now - e.lastUsed > IDLE_MS) this.drop(e);
+    for (const envs of [...this.byKey.values()]) for (const e of envs) if (e.state === 'idle' && !this.provisioned.has(e) && now - e.lastUsed > IDLE_MS) this.drop(e);
   }
 
   private close(): void {

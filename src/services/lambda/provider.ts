@@ -11,6 +11,8 @@ import { AsyncInvocations } from './async.js';
 import { Mappings } from './mappings.js';
 import { invokeStreamHandler } from './streaming.js';
 import { urlHandlers } from './urls.js';
+import { provisionedHandlers } from './provisioned.js';
+import { codeSigningHandlers } from './code-signing.js';
 import { urlGateway } from './url-gateway.js';
 import { layerHandlers, makeLayerStore, type LayerStore } from './layers.js';
 
@@ -55,6 +57,8 @@ function create(rt: Runtime): LambdaProvider {
     ...settingsHandlers(rt, stores),
     ...mappings.handlers(),
     ...urlHandlers(rt, stores),
+    ...provisionedHandlers(rt, stores),
+    ...codeSigningHandlers(rt, stores),
     Invoke: invokeHandler(rt, stores, queue),
     InvokeWithResponseStream: invokeStreamHandler(rt, stores),
     // the deprecated asynchronous invoke: the same queue as InvocationType Event

@@ -5,7 +5,8 @@ import type { LogsProvider } from '../../generated/logs.js';
 import { LogsStore } from './store.js';
 import { groupHandlers } from './groups.js';
 import { streamHandlers } from './streams.js';
-import { eventHandlers } from './events.js';
+import { eventHandlers, type IngestListener } from './events.js';
+import { LiveTails } from './live-tail.js';
 import { purgeExpired } from './retention.js';
 import { logsIntegration } from './integration.js';
 import { filterHandlers, Subscriptions } from './filters.js';
@@ -21,7 +22,11 @@ function create(rt: Runtime): LogsProvider {
   });
   rt.clock.onAdvance(() => made.forEach((s) => purgeExpired(rt, s, rt.clock.nowMs())));
   const subscriptions = new Subscriptions(rt, stores);
-  const onIngest = subscriptions.deliver.bind(subscriptions);
+  const tails = new LiveTails(rt, stores);
+  const onIngest: IngestListener = (ctx, g, stream, events) => {
+    subscriptions.deliver(ctx, g, stream, events);
+    tails.deliver(ctx, g, stream, events);
+  };
   rt.integrations.logs = logsIntegration(rt, stores, onIngest);
   return invalidParameters({
     ...groupHandlers(rt, stores),
@@ -29,6 +34,7 @@ function create(rt: Runtime): LogsProvider {
     ...eventHandlers(rt, stores, onIngest),
     ...filterHandlers(rt, stores),
     ...insightsHandlers(rt, stores),
+    StartLiveTail: tails.handler(),
   });
 }
 

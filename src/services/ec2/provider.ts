@@ -40,13 +40,14 @@ function create(rt: Runtime): Ec2Provider {
     if (!h) continue;
     const handler = h as (input: Record<string, unknown>, ctx: RequestContext) => unknown;
     wrapped[name] = (input: Record<string, unknown>, ctx: RequestContext) => {
-      if (input.DryRun !== true) return rt.engine.transaction(() => handler(input, ctx));
       try {
+        if (input.DryRun !== true) return rt.engine.transaction(() => handler(input, ctx));
         rt.engine.transaction(() => {
           handler(input, ctx);
           throw new DryRunPassed();
         });
       } catch (e) {
+        s.forget(); // the transaction rolled back: cached records may hold its changes
         if (e instanceof DryRunPassed) throw dryRunError();
         throw e;
       }

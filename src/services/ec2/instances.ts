@@ -14,6 +14,7 @@ import { zonesOf } from './regions.js';
 import { enter, expired, settle } from './lifecycle.js';
 import { buildVolume, volumeAttributes } from './volumes-core.js';
 import { holdIps, usedIps } from './vpcs.js';
+import { withTemplate } from './launch-templates.js';
 
 const instanceFields: Fields<Rec> = {
   'instance-id': (i) => i.InstanceId, 'instance-state-name': (i) => i.State.Name, 'instance-state-code': (i) => i.State.Code,
@@ -130,7 +131,8 @@ export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
   }
 
   return {
-    RunInstances: (input, ctx) => {
+    RunInstances: (request, ctx) => {
+      const { input, tags: templateTags } = withTemplate(s, ctx, request);
       if (input.MinCount === undefined) throw missing('MinCount');
       if (input.MaxCount === undefined) throw missing('MaxCount');
       if (input.MinCount < 1) throw invalidParam(`Value (${input.MinCount}) for parameter minCount is invalid. Expected a positive integer.`);
@@ -181,7 +183,7 @@ export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       const reservationId = newId('r');
       const now = s.now(ctx);
       const nowMs = ctx.clock.nowMs();
-      const instanceTags = tagsFor(input.TagSpecifications, 'instance');
+      const instanceTags = [...tagsFor(input.TagSpecifications, 'instance'), ...(templateTags ?? [])];
       const volumeTags = tagsFor(input.TagSpecifications, 'volume');
       const eniTags = tagsFor(input.TagSpecifications, 'network-interface');
       const profile = input.IamInstanceProfile

@@ -15,6 +15,9 @@ import { instanceTypeHandlers } from './instance-types.js';
 import { Instances, instanceHandlers } from './instances.js';
 import { instanceOpHandlers } from './instance-ops.js';
 import { volumeHandlers } from './volumes.js';
+import { addressHandlers } from './addresses.js';
+import { launchTemplateHandlers } from './launch-templates.js';
+import { aclHandlers } from './acls.js';
 
 class DryRunPassed extends Error {}
 
@@ -33,6 +36,9 @@ function create(rt: Runtime): Ec2Provider {
     ...instanceHandlers(s, instances),
     ...instanceOpHandlers(s, instances),
     ...volumeHandlers(s, instances),
+    ...addressHandlers(s),
+    ...launchTemplateHandlers(s),
+    ...aclHandlers(s),
   };
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};

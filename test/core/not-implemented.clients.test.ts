@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { DynamoDBClient, ListBackupsCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListCodeSigningConfigsCommand } from '@aws-sdk/client-lambda';
 import { S3Client, GetObjectTorrentCommand } from '@aws-sdk/client-s3';
-import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, DescribeFlowLogsCommand } from '@aws-sdk/client-ec2';
 import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { KMSClient, DescribeCustomKeyStoresCommand } from '@aws-sdk/client-kms';
 import { STSClient, DecodeAuthorizationMessageCommand } from '@aws-sdk/client-sts';
@@ -20,7 +20,7 @@ const families = [
   { protocol: 'rest-json', cli: ['lambda', 'list-code-signing-configs'], service: 'lambda', op: 'ListCodeSigningConfigs', sdk: (u: string) => new LambdaClient(clientConfig(u)).send(new ListCodeSigningConfigsCommand({})) },
   { protocol: 'rest-xml', cli: ['s3api', 'get-object-torrent', '--bucket', 'bucket', '--key', 'key', '/dev/null'], service: 's3', op: 'GetObjectTorrent', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new GetObjectTorrentCommand({ Bucket: 'bucket', Key: 'key' })) },
   { protocol: 'query', cli: ['sts', 'decode-authorization-message', '--encoded-message', 'x'], service: 'sts', op: 'DecodeAuthorizationMessage', sdk: (u: string) => new STSClient(clientConfig(u)).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })) },
-  { protocol: 'ec2', cli: ['ec2', 'describe-instances'], service: 'ec2', op: 'DescribeInstances', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeInstancesCommand({})) },
+  { protocol: 'ec2', cli: ['ec2', 'describe-flow-logs'], service: 'ec2', op: 'DescribeFlowLogs', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeFlowLogsCommand({})) },
   { protocol: 'smithy-rpc-v2-cbor', cli: ['cloudwatch', 'list-metrics'], service: 'cloudwatch', op: 'ListMetrics', sdk: (u: string) => new CloudWatchClient(clientConfig(u)).send(new ListMetricsCommand({})) },
 ];
 

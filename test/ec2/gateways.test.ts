@@ -103,3 +103,33 @@ test('launch templates: versions, the default version, RunInstances from a templ
   await rejects(ec2.send(new E.DescribeLaunchTemplatesCommand({ LaunchTemplateNames: ['web-tier'] })), 'InvalidLaunchTemplateName.NotFoundException');
   await ec2.send(new E.TerminateInstancesCommand({ InstanceIds: [viaDefault.Instances![0].InstanceId!, viaLatest.Instances![0].InstanceId!] }));
 });
+
+test('VPC peering: requested, accepted, routed to, deleted; overlapping CIDRs fail; another region sees it too', async () => {
+  const a = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.62.0.0/16' }))).Vpc!.VpcId!;
+  const b = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.63.0.0/16' }))).Vpc!.VpcId!;
+  const c = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.62.128.0/17' }))).Vpc!.VpcId!;
+  const pcx = (await ec2.send(new E.CreateVpcPeeringConnectionCommand({ VpcId: a, PeerVpcId: b }))).VpcPeeringConnection!;
+  assert.equal(pcx.Status!.Code, 'initiating-request');
+  const id = pcx.VpcPeeringConnectionId!;
+  const pending = await ec2.send(new E.DescribeVpcPeeringConnectionsCommand({ Filters: [{ Name: 'status-code', Values: ['pending-acceptance'] }] }));
+  assert.deepEqual(pending.VpcPeeringConnections!.map((p) => p.VpcPeeringConnectionId), [id]);
+  const accepted = await ec2.send(new E.AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }));
+  assert.equal(accepted.VpcPeeringConnection!.Status!.Code, 'active');
+  assert.equal(accepted.VpcPeeringConnection!.AccepterVpcInfo!.CidrBlock, '10.63.0.0/16');
+  const rtb = (await ec2.send(new E.CreateRouteTableCommand({ VpcId: a }))).RouteTable!.RouteTableId!;
+  await ec2.send(new E.CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: '10.63.0.0/16', VpcPeeringConnectionId: id }));
+  await rejects(ec2.send(new E.AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id })), 'InvalidStateTransition');
+  await ec2.send(new E.DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }));
+  const overlapping = (await ec2.send(new E.CreateVpcPeeringConnectionCommand({ VpcId: a, PeerVpcId: c }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+  const failed = (await ec2.send(new E.DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [overlapping] }))).VpcPeeringConnections![0];
+  assert.equal(failed.Status!.Code, 'failed');
+
+  const west = new E.EC2Client(clientConfig(nimbus.url, { region: 'us-west-2' }));
+  const far = (await west.send(new E.CreateVpcCommand({ CidrBlock: '10.64.0.0/16' }))).Vpc!.VpcId!;
+  const cross = (await ec2.send(new E.CreateVpcPeeringConnectionCommand({ VpcId: a, PeerVpcId: far, PeerRegion: 'us-west-2' }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+  await rejects(ec2.send(new E.AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: cross })), 'InvalidStateTransition');
+  const there = await west.send(new E.AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: cross }));
+  assert.equal(there.VpcPeeringConnection!.RequesterVpcInfo!.Region, 'us-east-1');
+  const here = (await ec2.send(new E.DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [cross] }))).VpcPeeringConnections![0];
+  assert.equal(here.Status!.Code, 'active');
+});

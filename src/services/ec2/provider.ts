@@ -18,6 +18,7 @@ import { volumeHandlers } from './volumes.js';
 import { addressHandlers } from './addresses.js';
 import { launchTemplateHandlers } from './launch-templates.js';
 import { aclHandlers } from './acls.js';
+import { peeringHandlers } from './peering.js';
 
 class DryRunPassed extends Error {}
 
@@ -39,6 +40,7 @@ function create(rt: Runtime): Ec2Provider {
     ...addressHandlers(s),
     ...launchTemplateHandlers(s),
     ...aclHandlers(s),
+    ...peeringHandlers(s),
   };
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};

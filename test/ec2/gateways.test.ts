@@ -133,3 +133,25 @@ test('VPC peering: requested, accepted, routed to, deleted; overlapping CIDRs fa
   const here = (await ec2.send(new E.DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [cross] }))).VpcPeeringConnections![0];
   assert.equal(here.Status!.Code, 'active');
 });
+
+test('VPC endpoints: a gateway endpoint routes S3 by prefix list; an interface endpoint holds an address in its subnet', async () => {
+  const vpcId = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.65.0.0/16' }))).Vpc!.VpcId!;
+  const subnet = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.65.1.0/24' }))).Subnet!.SubnetId!;
+  const rtb = (await ec2.send(new E.DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables![0].RouteTableId!;
+  const gw = (await ec2.send(new E.CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.s3', RouteTableIds: [rtb] }))).VpcEndpoint!;
+  assert.equal(gw.State, 'available');
+  const routes = (await ec2.send(new E.DescribeRouteTablesCommand({ RouteTableIds: [rtb] }))).RouteTables![0].Routes!;
+  assert.ok(routes.some((r) => r.GatewayId === gw.VpcEndpointId && /^pl-/.test(r.DestinationPrefixListId!)));
+  const iface = (await ec2.send(new E.CreateVpcEndpointCommand({ VpcId: vpcId, VpcEndpointType: 'Interface', ServiceName: 'com.amazonaws.us-east-1.sqs', SubnetIds: [subnet] }))).VpcEndpoint!;
+  assert.equal(iface.NetworkInterfaceIds!.length, 1);
+  await rejects(ec2.send(new E.CreateVpcEndpointCommand({ VpcId: vpcId, ServiceName: 'com.amazonaws.us-east-1.nothing' })), 'InvalidServiceName');
+  await rejects(ec2.send(new E.DeleteSubnetCommand({ SubnetId: subnet })), 'DependencyViolation');
+  await rejects(ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation');
+  await advanceClock(nimbus.url, '2m');
+  const listed = await ec2.send(new E.DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'vpc-endpoint-state', Values: ['available'] }] }));
+  assert.equal(listed.VpcEndpoints!.length, 2);
+  const del = await ec2.send(new E.DeleteVpcEndpointsCommand({ VpcEndpointIds: [gw.VpcEndpointId!, iface.VpcEndpointId!, 'vpce-00000000000000000'] }));
+  assert.deepEqual(del.Unsuccessful!.map((u) => u.Error!.Code), ['InvalidVpcEndpoint.NotFound']);
+  await ec2.send(new E.DeleteSubnetCommand({ SubnetId: subnet }));
+  await ec2.send(new E.DeleteVpcCommand({ VpcId: vpcId }));
+});

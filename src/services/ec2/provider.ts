@@ -19,6 +19,7 @@ import { addressHandlers } from './addresses.js';
 import { launchTemplateHandlers } from './launch-templates.js';
 import { aclHandlers } from './acls.js';
 import { peeringHandlers } from './peering.js';
+import { endpointHandlers } from './endpoints.js';
 
 class DryRunPassed extends Error {}
 
@@ -41,6 +42,7 @@ function create(rt: Runtime): Ec2Provider {
     ...launchTemplateHandlers(s),
     ...aclHandlers(s),
     ...peeringHandlers(s),
+    ...endpointHandlers(s),
   };
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};

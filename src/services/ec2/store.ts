@@ -31,7 +31,7 @@ export interface Ec2Store {
 export const newId = (prefix: string) => `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
 
 /** Record fields that are timestamps: stored as ISO text, answered as Dates. */
-const TIME_FIELDS = new Set(['LaunchTime', 'CreateTime', 'StartTime', 'AttachTime', 'UsageOperationUpdateTime', 'CreateDate', 'DeleteTime', 'CreationTime', 'ExpirationTime']);
+const TIME_FIELDS = new Set(['LaunchTime', 'CreateTime', 'StartTime', 'AttachTime', 'UsageOperationUpdateTime', 'CreateDate', 'DeleteTime', 'CreationTime', 'ExpirationTime', 'CreationTimestamp']);
 
 /** A stored record as the protocol writes it: timestamps back to Dates, internal `_` fields dropped. */
 export function out<T>(rec: unknown): T {

@@ -42,6 +42,9 @@ test('instance types: catalogue with vCPUs, memory, filters; offerings per zone'
   assert.equal(offers.InstanceTypeOfferings!.length, 6);
   const prices = await (await fetch(`${nimbus.url}/_nimbus/ec2/prices`)).json() as Array<{ instanceType: string; onDemandPerHour: number }>;
   assert.equal(prices.find((p) => p.instanceType === 't3.micro')!.onDemandPerHour, 0.0104);
+  const spot = await ec2.send(new E.DescribeSpotPriceHistoryCommand({ InstanceTypes: ['m5.large'], AvailabilityZone: 'us-east-1a' }));
+  assert.equal(spot.SpotPriceHistory!.length, 1);
+  assert.ok(Number(spot.SpotPriceHistory![0].SpotPrice) > 0 && Number(spot.SpotPriceHistory![0].SpotPrice) < 0.096);
 });
 
 test('key pairs: real RSA and ED25519 keys, imported keys fingerprinted, duplicates refused', async () => {

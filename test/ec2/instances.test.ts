@@ -165,6 +165,7 @@ test('RunInstances refuses bad input with EC2 errors; DryRun; default subnet; Cl
   await rejects(ec2.send(new E.RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, DryRun: true })), 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
   await rejects(ec2.send(new E.DescribeInstancesCommand({ InstanceIds: ['i-00000000000000000', 'i-00000000000000001'] })), 'InvalidInstanceID.NotFound', "The instance IDs 'i-00000000000000000, i-00000000000000001' do not exist");
   await rejects(ec2.send(new E.StopInstancesCommand({ InstanceIds: ['i-xyz'] })), 'InvalidInstanceID.Malformed', 'Invalid id: "i-xyz"');
+  await rejects(ec2.send(new E.DescribeInstancesCommand({ InstanceIds: ['i-00000000000000000'], MaxResults: 5 })), 'InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
 
   const a = await ec2.send(new E.RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, ClientToken: 'once', Placement: { AvailabilityZone: 'us-east-1b' } }));
   const b = await ec2.send(new E.RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, ClientToken: 'once' }));

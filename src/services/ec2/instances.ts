@@ -269,6 +269,9 @@ export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
     },
 
     DescribeInstances: (input, ctx) => {
+      if (input.InstanceIds?.length && input.MaxResults !== undefined) {
+        throw ec2Error('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+      }
       let all = inst.all(ctx);
       if (input.InstanceIds?.length) {
         const wanted = new Set(input.InstanceIds);

@@ -16,6 +16,18 @@ import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { zipSync, strToU8 } from 'fflate';
 import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CreateSubnetCommand, CreateVpcCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+
+// EC2: the public Amazon Linux 2023 image (its id is the same in every Nimbus), a subnet per endpoint
+const EC2_AMI = 'ami-' + createHash('sha256').update('us-east-1/al2023-x86').digest('hex').slice(0, 17);
+const ec2Subnets = new Map<string, string>();
+function ec2Reservation(root: string, wrapped: boolean): string {
+  const instance = '<item><instanceId>i-0123456789abcdef0</instanceId><imageId>ami-0123456789abcdef0</imageId><instanceState><code>0</code><name>pending</name></instanceState>' +
+    '<privateIpAddress>10.99.0.4</privateIpAddress><instanceType>t3.micro</instanceType><tagSet><item><key>Name</key><value>bench</value></item></tagSet></item>';
+  const reservation = `<reservationId>r-0123456789abcdef0</reservationId><ownerId>000000000000</ownerId><groupSet/><instancesSet>${instance}</instancesSet>`;
+  const body = wrapped ? `<reservationSet><item>${reservation}</item></reservationSet>` : reservation;
+  return `<${root} xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>${body}</${root}>`;
+}
 
 export type ServerName = 'null' | 'nimbus' | 'moto';
 
@@ -491,6 +503,39 @@ export const WORKLOADS: Workload[] = [
         return Buffer.concat([msg('PayloadChunk', 'application/octet-stream', '{"ok":true,"n":0}'), msg('InvokeComplete', 'application/json', '{}')]).toString('base64');
       })(),
     },
+  },
+  {
+    // one t3.micro per op into a /16 subnet of its own VPC
+    name: 'ec2 RunInstances',
+    async setup(endpoint) {
+      const ec2 = client(EC2Client, endpoint);
+      const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: '10.99.0.0/16' })).catch(() => undefined);
+      if (!vpc?.Vpc) return; // the null server has no CreateVpc route
+      const subnet = await ec2.send(new CreateSubnetCommand({ VpcId: vpc.Vpc.VpcId, CidrBlock: '10.99.0.0/16' }));
+      ec2Subnets.set(endpoint, subnet.Subnet!.SubnetId!);
+    },
+    op: (endpoint) => client(EC2Client, endpoint).send(new RunInstancesCommand({
+      ImageId: EC2_AMI, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: ec2Subnets.get(endpoint),
+      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: 'bench' }] }],
+    })),
+    nullResponse: { match: { action: 'RunInstances' }, status: 200, headers: xml, body: ec2Reservation('RunInstancesResponse', false) },
+  },
+  {
+    // 1,000 instances in the region (half of them stopped), filtered by state and tag down to 10
+    name: 'ec2 DescribeInstances (1,000 instances, filtered)',
+    async setup(endpoint) {
+      const ec2 = client(EC2Client, endpoint);
+      const batch = async (n: number, name: string) => ec2.send(new RunInstancesCommand({
+        ImageId: EC2_AMI, InstanceType: 't3.micro', MinCount: n, MaxCount: n, Placement: { AvailabilityZone: 'us-east-1d' },
+        TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'Name', Value: name }] }],
+      })).catch(() => undefined);
+      for (let k = 0; k < 9; k++) await batch(110, `fleet-${k}`);
+      await batch(10, 'needle');
+    },
+    op: (endpoint) => client(EC2Client, endpoint).send(new DescribeInstancesCommand({
+      Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running'] }, { Name: 'tag:Name', Values: ['needle'] }],
+    })),
+    nullResponse: { match: { action: 'DescribeInstances' }, status: 200, headers: xml, body: ec2Reservation('DescribeInstancesResponse', true) },
   },
 ];
 

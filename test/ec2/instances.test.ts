@@ -42,6 +42,9 @@ test('instance types: catalogue with vCPUs, memory, filters; offerings per zone'
   assert.equal(offers.InstanceTypeOfferings!.length, 6);
   const prices = await (await fetch(`${nimbus.url}/_nimbus/ec2/prices`)).json() as Array<{ instanceType: string; onDemandPerHour: number }>;
   assert.equal(prices.find((p) => p.instanceType === 't3.micro')!.onDemandPerHour, 0.0104);
+  const spot = await ec2.send(new E.DescribeSpotPriceHistoryCommand({ InstanceTypes: ['m5.large'], AvailabilityZone: 'us-east-1a' }));
+  assert.equal(spot.SpotPriceHistory!.length, 1);
+  assert.ok(Number(spot.SpotPriceHistory![0].SpotPrice) > 0 && Number(spot.SpotPriceHistory![0].SpotPrice) < 0.096);
 });
 
 test('key pairs: real RSA and ED25519 keys, imported keys fingerprinted, duplicates refused', async () => {
@@ -162,6 +165,7 @@ test('RunInstances refuses bad input with EC2 errors; DryRun; default subnet; Cl
   await rejects(ec2.send(new E.RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, DryRun: true })), 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
   await rejects(ec2.send(new E.DescribeInstancesCommand({ InstanceIds: ['i-00000000000000000', 'i-00000000000000001'] })), 'InvalidInstanceID.NotFound', "The instance IDs 'i-00000000000000000, i-00000000000000001' do not exist");
   await rejects(ec2.send(new E.StopInstancesCommand({ InstanceIds: ['i-xyz'] })), 'InvalidInstanceID.Malformed', 'Invalid id: "i-xyz"');
+  await rejects(ec2.send(new E.DescribeInstancesCommand({ InstanceIds: ['i-00000000000000000'], MaxResults: 5 })), 'InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
 
   const a = await ec2.send(new E.RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, ClientToken: 'once', Placement: { AvailabilityZone: 'us-east-1b' } }));
   const b = await ec2.send(new E.RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, ClientToken: 'once' }));

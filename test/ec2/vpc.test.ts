@@ -152,3 +152,15 @@ test('tags: CreateTags, DeleteTags, DescribeTags with filters and paging', async
   await rejects(ec2.send(new E.DescribeVpcsCommand({ MaxResults: 2 })), 'InvalidParameterValue', /maxResults/);
   for (const id of ids) await ec2.send(new E.DeleteVpcCommand({ VpcId: id }));
 });
+
+test('after a reset the region starts over: a fresh default VPC and nothing else', async () => {
+  const before = (await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0].VpcId;
+  await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.77.0.0/16' }));
+  const res = await fetch(`${nimbus.url}/_nimbus/reset`, { method: 'POST' });
+  assert.equal(res.status, 200);
+  const vpcs = (await ec2.send(new E.DescribeVpcsCommand({}))).Vpcs!;
+  assert.equal(vpcs.length, 1);
+  assert.equal(vpcs[0].IsDefault, true);
+  assert.notEqual(vpcs[0].VpcId, before);
+  assert.equal((await ec2.send(new E.DescribeSubnetsCommand({}))).Subnets!.length, 6);
+});

@@ -48,10 +48,10 @@ export function containsIp(c: Cidr, ip: number): boolean {
 /** Usable addresses of a subnet: AWS reserves the first four and the last one. */
 export const usableCount = (c: Cidr) => Math.max(0, size(c) - 5);
 
-/** The first free usable address of a subnet, given those in use; undefined when it is full. */
-export function allocateIp(c: Cidr, used: Set<string>): string | undefined {
+/** The first free usable address of a subnet from `from` on, given those in use; undefined when it is full. */
+export function allocateIp(c: Cidr, used: Set<string>, from = c.base + 4): string | undefined {
   const last = c.base + size(c) - 2;
-  for (let n = c.base + 4; n <= last; n++) {
+  for (let n = Math.max(from, c.base + 4); n <= last; n++) {
     const ip = intToIp(n);
     if (!used.has(ip)) return ip;
   }

@@ -8,6 +8,7 @@ import { DONE, ec2Error, invalidParam, missing, notFound } from './errors.js';
 import { enter, stateOf } from './lifecycle.js';
 import { type Instances, publicDns } from './instances.js';
 import { instanceTypes } from './catalogue.js';
+import { holdIps } from './vpcs.js';
 
 const statusFields: Fields<Rec> = {
   'availability-zone': (r) => r.AvailabilityZone, 'instance-state-name': (r) => r.InstanceState.Name, 'instance-state-code': (r) => r.InstanceState.Code,
@@ -41,7 +42,10 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
         for (const a of n.PrivateIpAddresses ?? []) delete a.Association;
       }
       if (!eni) continue;
-      if (terminating && eni.Attachment?.DeleteOnTermination) s.delete(ctx, 'eni', eni.NetworkInterfaceId);
+      if (terminating && eni.Attachment?.DeleteOnTermination) {
+        s.delete(ctx, 'eni', eni.NetworkInterfaceId);
+        holdIps(s, ctx, eni, false);
+      }
       else if (!elastic) {
         delete eni.Association;
         for (const a of eni.PrivateIpAddresses ?? []) delete a.Association;

@@ -44,6 +44,31 @@ export function instanceTypeHandlers(rt: Runtime): Ec2Provider {
       return { InstanceTypes: p.items, NextToken: p.NextToken };
     },
 
+    // spot prices: a steady fraction of the bundled on-demand price, varying by zone and by virtual hour
+    DescribeSpotPriceHistory: (input, ctx) => {
+      const hour = Math.floor(ctx.clock.nowMs() / 3_600_000);
+      const zones = zonesOf(ctx.region).filter((z) => (!input.AvailabilityZone || z.name === input.AvailabilityZone) && (!input.AvailabilityZoneId || z.id === input.AvailabilityZoneId));
+      const types = input.InstanceTypes?.length ? input.InstanceTypes : [...instanceTypes().keys()];
+      const products = input.ProductDescriptions?.length ? input.ProductDescriptions : ['Linux/UNIX'];
+      const rows = types.flatMap((type) => {
+        const od = onDemandPrice(type, ctx.region);
+        if (od === undefined) return [];
+        return zones.flatMap((z, zi) => products.map((product) => {
+          const factor = 0.3 + (((hour + zi * 7 + type.length) % 10) / 100);
+          const windows = product.startsWith('Windows') ? 1.8 : 1;
+          return {
+            AvailabilityZone: z.name, AvailabilityZoneId: z.id, InstanceType: type as InstanceTypeInfo['InstanceType'], ProductDescription: product as never,
+            SpotPrice: (od * factor * windows).toFixed(6), Timestamp: new Date(hour * 3_600_000),
+          };
+        }));
+      });
+      const filtered = applyFilters(rows, input.Filters, {
+        'availability-zone': (r) => r.AvailabilityZone, 'instance-type': (r) => r.InstanceType, 'product-description': (r) => r.ProductDescription, 'spot-price': (r) => r.SpotPrice,
+      });
+      const p = page(filtered, input.MaxResults, input.NextToken, { min: 5, max: 1000 });
+      return { SpotPriceHistory: p.items, NextToken: p.NextToken };
+    },
+
     DescribeInstanceTypeOfferings: (input, ctx) => {
       const where = input.LocationType ?? 'region';
       const locations = where === 'region' ? [ctx.region] : where === 'availability-zone' ? zonesOf(ctx.region).map((z) => z.name) : zonesOf(ctx.region).map((z) => z.id);

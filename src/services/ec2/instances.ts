@@ -13,7 +13,8 @@ import { publicImages } from './images.js';
 import { zonesOf } from './regions.js';
 import { enter, expired, settle } from './lifecycle.js';
 import { buildVolume, volumeAttributes } from './volumes-core.js';
-import { usedIps } from './vpcs.js';
+import { holdIps, usedIps } from './vpcs.js';
+import { withTemplate } from './launch-templates.js';
 
 const instanceFields: Fields<Rec> = {
   'instance-id': (i) => i.InstanceId, 'instance-state-name': (i) => i.State.Name, 'instance-state-code': (i) => i.State.Code,
@@ -46,17 +47,12 @@ export class Instances {
   /** Every instance of the caller's region, settled to the clock (terminated ones past their hour dropped). */
   all(ctx: RequestContext): Rec[] {
     const nowMs = ctx.clock.nowMs();
-    const store = this.s.store(ctx);
     const out: Rec[] = [];
-    const changed: Rec[] = [];
-    const gone: string[] = [];
-    for (const [id, rec] of store.res.instance.scan()) {
-      if (settle(rec, nowMs)) changed.push(rec);
-      if (expired(rec, nowMs)) gone.push(id);
+    for (const rec of this.s.all(ctx, 'instance')) {
+      if (settle(rec, nowMs)) this.s.put(ctx, 'instance', rec.InstanceId, rec);
+      if (expired(rec, nowMs)) this.s.delete(ctx, 'instance', rec.InstanceId);
       else out.push(rec);
     }
-    for (const rec of changed) store.res.instance.put(rec.InstanceId, rec);
-    for (const id of gone) store.res.instance.delete(id);
     return out;
   }
 
@@ -135,7 +131,8 @@ export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
   }
 
   return {
-    RunInstances: (input, ctx) => {
+    RunInstances: (request, ctx) => {
+      const { input, tags: templateTags } = withTemplate(s, ctx, request);
       if (input.MinCount === undefined) throw missing('MinCount');
       if (input.MaxCount === undefined) throw missing('MaxCount');
       if (input.MinCount < 1) throw invalidParam(`Value (${input.MinCount}) for parameter minCount is invalid. Expected a positive integer.`);
@@ -186,7 +183,7 @@ export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       const reservationId = newId('r');
       const now = s.now(ctx);
       const nowMs = ctx.clock.nowMs();
-      const instanceTags = tagsFor(input.TagSpecifications, 'instance');
+      const instanceTags = [...tagsFor(input.TagSpecifications, 'instance'), ...(templateTags ?? [])];
       const volumeTags = tagsFor(input.TagSpecifications, 'volume');
       const eniTags = tagsFor(input.TagSpecifications, 'network-interface');
       const profile = input.IamInstanceProfile
@@ -206,10 +203,12 @@ export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       });
 
       const launched: Rec[] = [];
+      let cursor = cidr.base + 4;
       for (let i = 0; i < count; i++) {
         const instanceId = newId('i');
-        const ip = i === 0 && wantIp ? wantIp : allocateIp(cidr, used)!;
+        const ip = i === 0 && wantIp ? wantIp : allocateIp(cidr, used, cursor)!;
         used.add(ip);
+        if (ip !== wantIp) cursor = ipToInt(ip)! + 1;
         const pub = assocPublic ? publicIp() : undefined;
         const eniId = newId('eni');
         const attachment = { AttachmentId: newId('eni-attach'), DeviceIndex: 0, NetworkCardIndex: 0, Status: 'attached', AttachTime: now, DeleteOnTermination: true };
@@ -224,6 +223,7 @@ export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
           Attachment: { ...attachment, InstanceId: instanceId, InstanceOwnerId: ctx.account }, ...(association ? { Association: association } : {}),
         };
         s.put(ctx, 'eni', eniId, eni);
+        holdIps(s, ctx, eni, true);
         const devices = volumeSpecs.map(({ device, spec, attrs, deleteOnTermination }) => {
           const vol = buildVolume(ctx.account, zone, attrs, { SnapshotId: spec.SnapshotId, Encrypted: spec.Encrypted, KmsKeyId: spec.KmsKeyId }, now, volumeTags);
           vol.State = 'in-use';
@@ -269,6 +269,9 @@ export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
     },
 
     DescribeInstances: (input, ctx) => {
+      if (input.InstanceIds?.length && input.MaxResults !== undefined) {
+        throw ec2Error('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+      }
       let all = inst.all(ctx);
       if (input.InstanceIds?.length) {
         const wanted = new Set(input.InstanceIds);

@@ -74,7 +74,8 @@ export function buildSubnet(s: Ec2State, scope: Scope, vpc: Rec, cidr: Cidr, zon
   };
   s.put(scope, 'subnet', subnetId, subnet);
   // every subnet is associated with its VPC's default network ACL
-  for (const [id, acl] of [...s.store(scope).res.acl.scan()]) {
+  for (const acl of s.all(scope, 'acl')) {
+    const id = acl.NetworkAclId;
     if (acl.VpcId !== vpc.VpcId || !acl.IsDefault) continue;
     acl.Associations.push({ NetworkAclAssociationId: newId('aclassoc'), NetworkAclId: id, SubnetId: subnetId });
     s.put(scope, 'acl', id, acl);
@@ -90,7 +91,8 @@ export function buildDefaultVpc(s: Ec2State, scope: Scope): void {
   });
   const igwId = newId('igw');
   s.put(scope, 'igw', igwId, { InternetGatewayId: igwId, OwnerId: scope.account, Tags: [], Attachments: [{ VpcId: vpc.VpcId, State: 'available' }] });
-  for (const [id, rtb] of [...s.store(scope).res.rtb.scan()]) {
+  for (const rtb of s.all(scope, 'rtb')) {
+    const id = rtb.RouteTableId;
     if (rtb.VpcId !== vpc.VpcId) continue;
     rtb.Routes.push({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: igwId, Origin: 'CreateRoute', State: 'active' });
     s.put(scope, 'rtb', id, rtb);

@@ -15,6 +15,11 @@ import { instanceTypeHandlers } from './instance-types.js';
 import { Instances, instanceHandlers } from './instances.js';
 import { instanceOpHandlers } from './instance-ops.js';
 import { volumeHandlers } from './volumes.js';
+import { addressHandlers } from './addresses.js';
+import { launchTemplateHandlers } from './launch-templates.js';
+import { aclHandlers } from './acls.js';
+import { peeringHandlers } from './peering.js';
+import { endpointHandlers } from './endpoints.js';
 
 class DryRunPassed extends Error {}
 
@@ -33,6 +38,11 @@ function create(rt: Runtime): Ec2Provider {
     ...instanceHandlers(s, instances),
     ...instanceOpHandlers(s, instances),
     ...volumeHandlers(s, instances),
+    ...addressHandlers(s),
+    ...launchTemplateHandlers(s),
+    ...aclHandlers(s),
+    ...peeringHandlers(s),
+    ...endpointHandlers(s),
   };
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};
@@ -40,13 +50,14 @@ function create(rt: Runtime): Ec2Provider {
     if (!h) continue;
     const handler = h as (input: Record<string, unknown>, ctx: RequestContext) => unknown;
     wrapped[name] = (input: Record<string, unknown>, ctx: RequestContext) => {
-      if (input.DryRun !== true) return rt.engine.transaction(() => handler(input, ctx));
       try {
+        if (input.DryRun !== true) return rt.engine.transaction(() => handler(input, ctx));
         rt.engine.transaction(() => {
           handler(input, ctx);
           throw new DryRunPassed();
         });
       } catch (e) {
+        s.forget(); // the transaction rolled back: cached records may hold its changes
         if (e instanceof DryRunPassed) throw dryRunError();
         throw e;
       }

@@ -24,12 +24,14 @@ export type Rec = Record<string, any> & { Tags?: Tag[] };
 export interface Ec2Store {
   res: Record<Kind, Collection<Rec>>;
   meta: Collection<unknown>;
+  /** private IPs in use, keyed `<subnetId>/<ip>` → the network interface holding it */
+  ips: Collection<string>;
 }
 
 export const newId = (prefix: string) => `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
 
 /** Record fields that are timestamps: stored as ISO text, answered as Dates. */
-const TIME_FIELDS = new Set(['LaunchTime', 'CreateTime', 'StartTime', 'AttachTime', 'UsageOperationUpdateTime', 'CreateDate', 'DeleteTime', 'CreationTime', 'ExpirationTime']);
+const TIME_FIELDS = new Set(['LaunchTime', 'CreateTime', 'StartTime', 'AttachTime', 'UsageOperationUpdateTime', 'CreateDate', 'DeleteTime', 'CreationTime', 'ExpirationTime', 'CreationTimestamp']);
 
 /** A stored record as the protocol writes it: timestamps back to Dates, internal `_` fields dropped. */
 export function out<T>(rec: unknown): T {
@@ -58,7 +60,7 @@ export class Ec2State {
     this.stores = rt.stores<Ec2Store>('ec2', (scope) => {
       const res = {} as Record<Kind, Collection<Rec>>;
       for (const k of Object.keys(KINDS) as Kind[]) res[k] = scope.collection(k);
-      return { res, meta: scope.collection('meta') };
+      return { res, meta: scope.collection('meta'), ips: scope.collection('ips') };
     });
   }
 
@@ -69,6 +71,8 @@ export class Ec2State {
   store(ctx: { account: string; region: string }): Ec2Store {
     const s = this.stores.get(ctx.account, ctx.region);
     if (!s.meta.has('initialized')) {
+      // first use, or the state was reset: nothing cached for this place still holds
+      for (const key of [...this.cache.keys()]) if (key.startsWith(`${ctx.account}/${ctx.region}/`)) this.cache.delete(key);
       s.meta.put('initialized', true);
       this.rt.engine.transaction(() => {
         for (const init of this.initializers) init(s, ctx);
@@ -77,13 +81,39 @@ export class Ec2State {
     return s;
   }
 
-  all(ctx: RequestContext, kind: Kind): Rec[] {
-    return [...this.store(ctx).res[kind].scan()].map(([, v]) => v);
+  /**
+   * Decoded records per account/region/kind, read through and written through: Describe calls over
+   * thousands of records decode nothing. A call that fails (or a DryRun) may have changed records it
+   * then rolled back, so the provider forgets the whole cache then (`forget`).
+   */
+  private readonly cache = new Map<string, { byId: Map<string, Rec>; sorted: boolean }>();
+
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private loaded(ctx: { account: string; region: string }, kind: Kind) {
+    const store = this.store(ctx);
+    const key = `${ctx.account}/${ctx.region}/${kind}`;
+    let entry = this.cache.get(key);
+    if (!entry) {
+      entry = { byId: new Map([...store.res[kind].scan()]), sorted: true };
+      this.cache.set(key, entry);
+    }
+    if (!entry.sorted) {
+      entry.byId = new Map([...entry.byId].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      entry.sorted = true;
+    }
+    return { store, entry };
+  }
+
+  all(ctx: { account: string; region: string }, kind: Kind): Rec[] {
+    return [...this.loaded(ctx, kind).entry.byId.values()];
   }
 
   get(ctx: RequestContext, kind: Kind, id: string | undefined, param?: string): Rec {
     if (!id) throw invalidParam(`The request must contain the parameter ${param ?? kind}`);
-    const rec = this.store(ctx).res[kind].get(id);
+    const rec = this.find(ctx, kind, id);
     if (!rec) {
       if (kindOfId(id) !== kind && kind !== 'keypair') throw malformed(kind, id);
       throw notFound(kind, id);
@@ -91,16 +121,21 @@ export class Ec2State {
     return rec;
   }
 
-  find(ctx: RequestContext, kind: Kind, id: string): Rec | undefined {
-    return this.store(ctx).res[kind].get(id);
+  find(ctx: { account: string; region: string }, kind: Kind, id: string | undefined): Rec | undefined {
+    return id === undefined ? undefined : this.loaded(ctx, kind).entry.byId.get(id);
   }
 
   put(ctx: { account: string; region: string }, kind: Kind, id: string, rec: Rec): void {
-    this.store(ctx).res[kind].put(id, rec);
+    const { store, entry } = this.loaded(ctx, kind);
+    store.res[kind].put(id, rec);
+    if (!entry.byId.has(id)) entry.sorted = false;
+    entry.byId.set(id, rec);
   }
 
-  delete(ctx: RequestContext, kind: Kind, id: string): void {
-    this.store(ctx).res[kind].delete(id);
+  delete(ctx: { account: string; region: string }, kind: Kind, id: string): void {
+    const { store, entry } = this.loaded(ctx, kind);
+    store.res[kind].delete(id);
+    entry.byId.delete(id);
   }
 
   now(ctx: { clock: { now(): Date } } | undefined = undefined): string {

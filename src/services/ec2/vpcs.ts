@@ -29,11 +29,23 @@ const igwFields: Fields<Rec> = {
   'attachment.vpc-id': (r) => r.Attachments.map((a: Rec) => a.VpcId), 'attachment.state': (r) => r.Attachments.map((a: Rec) => a.State),
 };
 
-/** IPs in use in each subnet, from its network interfaces. */
+/** The private IPs in use in a subnet (an index kept beside the network interfaces). */
 export function usedIps(s: Ec2State, ctx: RequestContext, subnetId: string): Set<string> {
   const used = new Set<string>();
-  for (const eni of s.all(ctx, 'eni')) if (eni.SubnetId === subnetId) for (const a of eni.PrivateIpAddresses ?? []) used.add(a.PrivateIpAddress);
+  for (const [key] of s.store(ctx).ips.scan({ prefix: subnetId + '/' })) used.add(key.slice(subnetId.length + 1));
   return used;
+}
+
+export const usedIpCount = (s: Ec2State, ctx: RequestContext, subnetId: string) => s.store(ctx).ips.count({ prefix: subnetId + '/' });
+
+/** Records a network interface's addresses as taken (or frees them). */
+export function holdIps(s: Ec2State, ctx: RequestContext, eni: Rec, hold: boolean): void {
+  const ips = s.store(ctx).ips;
+  for (const a of eni.PrivateIpAddresses ?? []) {
+    const key = `${eni.SubnetId}/${a.PrivateIpAddress}`;
+    if (hold) ips.put(key, eni.NetworkInterfaceId);
+    else ips.delete(key);
+  }
 }
 
 export function vpcHandlers(s: Ec2State): Ec2Provider {
@@ -167,13 +179,13 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
       let subnets = selectIds(s.all(ctx, 'subnet'), input.SubnetIds, (r) => r.SubnetId, (m) => notFound('subnet', m));
       subnets = applyFilters(subnets, input.Filters, subnetFields);
       const p = page(subnets, input.MaxResults, input.NextToken);
-      const items = p.items.map((sn) => ({ ...sn, AvailableIpAddressCount: usableCount(parseCidr(sn.CidrBlock)!) - usedIps(s, ctx, sn.SubnetId).size }));
+      const items = p.items.map((sn) => ({ ...sn, AvailableIpAddressCount: usableCount(parseCidr(sn.CidrBlock)!) - usedIpCount(s, ctx, sn.SubnetId) }));
       return { Subnets: out(items), NextToken: p.NextToken };
     },
 
     DeleteSubnet: (input, ctx) => {
       const subnet = s.get(ctx, 'subnet', input.SubnetId, 'subnetId');
-      if (s.all(ctx, 'eni').some((e) => e.SubnetId === subnet.SubnetId) || s.all(ctx, 'nat').some((n) => n.SubnetId === subnet.SubnetId && n.State !== 'deleted')) {
+      if (usedIpCount(s, ctx, subnet.SubnetId) > 0 || s.all(ctx, 'nat').some((n) => n.SubnetId === subnet.SubnetId && n.State !== 'deleted')) {
         throw dependency(`The subnet '${subnet.SubnetId}' has dependencies and cannot be deleted.`);
       }
       for (const kind of ['rtb', 'acl'] as const) {

@@ -27,6 +27,9 @@ const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = 
 const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove|Tag|Untag)/;
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
 
+/** S3 operations that encrypt or decrypt with a KMS key on the caller's behalf. */
+const S3_KMS_OPS = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload', 'GetObject']);
+
 /** Operations whose unsigned requests are authorized by what they carry, not by IAM. */
 const SELF_AUTHENTICATED = new Set(['s3:PostObject', 'sns:ConfirmSubscription', 'sns:Unsubscribe']);
 
@@ -66,6 +69,8 @@ export class Enforcer {
     const input = call.input as Record<string, unknown>;
     const key = `${call.service}|${call.principal.account}|${call.service === 's3' ? String(input.Bucket) : ask.resource}|${typeof input.RoleArn === 'string' ? input.RoleArn : ''}`;
     if (call.service === 'sts') return this.readSide(call, ask); // trust policies: IAM's own state, read directly
+    // S3 using a KMS key on the caller's behalf (SSE-KMS): the key's policy decides, as for KMS's own calls
+    if (call.service === 's3' && ask.action.startsWith('kms:')) return this.keySide(call, ask);
     // a ciphertext names its key: nothing to cache by
     if (call.service === 'kms' && ask.resource === '*') return this.readSide(call, ask);
     let side = this.sides.get(key);
@@ -173,6 +178,41 @@ export class Enforcer {
     }
   }
 
+  /**
+   * SSE-KMS: S3 asks KMS with the caller's permissions, so a write that encrypts under a customer
+   * managed key needs kms:GenerateDataKey on it, and a read of such an object kms:Decrypt (with
+   * kms:ViaService s3.<region>.amazonaws.com). AWS managed keys (aws/s3) allow every principal of
+   * the account through S3, so they ask nothing.
+   */
+  private async s3KeyAsks(call: CallInfo, input: Record<string, unknown>): Promise<Ask[]> {
+    const kms = this.rt.integrations.kms;
+    if (!kms || typeof input.Bucket !== 'string') return [];
+    const where = { account: call.principal.account, region: call.region };
+    let keyId: string | undefined;
+    let action = 'kms:GenerateDataKey';
+    try {
+      if (call.operation === 'GetObject') {
+        if (typeof input.Key !== 'string') return [];
+        action = 'kms:Decrypt';
+        const head = await this.rt.invoke('s3', 'HeadObject', { Bucket: input.Bucket, Key: input.Key, ...(typeof input.VersionId === 'string' ? { VersionId: input.VersionId } : {}) }, where) as
+          { ServerSideEncryption?: string; SSEKMSKeyId?: string };
+        keyId = head.ServerSideEncryption?.startsWith('aws:kms') ? head.SSEKMSKeyId : undefined;
+      } else if (typeof input.ServerSideEncryption === 'string') {
+        keyId = input.ServerSideEncryption.startsWith('aws:kms') ? (typeof input.SSEKMSKeyId === 'string' ? input.SSEKMSKeyId : undefined) : undefined;
+      } else {
+        const enc = await this.rt.invoke('s3', 'GetBucketEncryption', { Bucket: input.Bucket }, where) as
+          { ServerSideEncryptionConfiguration?: { Rules?: { ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string } }[] } };
+        const rule = enc.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+        keyId = rule?.SSEAlgorithm?.startsWith('aws:kms') ? rule.KMSMasterKeyID : undefined;
+      }
+      if (!keyId) return [];
+      const key = kms.describeKey(where.account, where.region, keyId);
+      return key.keyManager === 'AWS' ? [] : [{ action, resource: key.arn }];
+    } catch {
+      return []; // no such object or key: the handler answers
+    }
+  }
+
   /** A table's partition key attribute name (dynamodb:LeadingKeys needs it). */
   private async readHashKey(call: CallInfo, ask: Ask): Promise<{ hashKey?: string }> {
     if (call.service !== 'dynamodb' || !ask.resource.includes(':table/') || call.operation === 'CreateTable') return {};
@@ -225,11 +265,12 @@ export class Enforcer {
     const p = call.principal;
     const input = (call.input ?? {}) as Record<string, unknown>;
     const list = asks(call.service, call.operation, input, { account: p.account, region: call.region });
+    if (call.service === 's3' && p.kind !== 'anonymous' && S3_KMS_OPS.has(call.operation)) list.push(...(await this.s3KeyAsks(call, input)));
     const resolved = p.kind === 'anonymous' ? undefined : this.principal(p);
     let keys: Keys | undefined;
     for (const ask of list) {
       // the root in its own account, where the ARN names the account, needs no policy read
-      if (p.kind === 'root' && call.service !== 's3' && (ARN_ACCOUNT.exec(ask.resource)?.[1] ?? p.account) === p.account) continue;
+      if (p.kind === 'root' && (call.service !== 's3' || ask.action.startsWith('kms:')) && (ARN_ACCOUNT.exec(ask.resource)?.[1] ?? p.account) === p.account) continue;
       if (!keys) {
         keys = {
           ...(resolved?.keys ?? {}),
@@ -251,6 +292,11 @@ export class Enforcer {
           askKeys = askKeys === keys ? { ...keys } : askKeys;
           for (const t of tags) askKeys[`s3:existingobjecttag/${t.Key.toLowerCase()}`] = t.Value;
         }
+      }
+      if (ask.action.startsWith('kms:')) {
+        askKeys = askKeys === keys ? { ...keys } : askKeys;
+        askKeys['kms:calleraccount'] = p.account;
+        if (call.service !== 'kms') askKeys['kms:viaservice'] = `${call.service}.${call.region}.amazonaws.com`;
       }
       const leading = side.hashKey ? leadingKeys(call.operation, input, side.hashKey, ask.resource.split('/')[1]) : undefined;
       if ((side.tags && Object.keys(side.tags).length) || side.alias || leading) {

@@ -354,7 +354,7 @@ export class Enforcer {
     // a web identity or SAML assertion is its own credential: the handler checks it and the trust policy
     if (call.service === 'sts' && (call.operation === 'AssumeRoleWithWebIdentity' || call.operation === 'AssumeRoleWithSAML')) return;
     // unsigned calls that carry their own credential: an S3 POST form (its policy's signature, checked
-    // by the handler; the signer's own permissions are not evaluated yet) and SNS's confirmation and
+    // by the handler, which then asks IAM about its signer as a PutObject) and SNS's confirmation and
     // unsubscribe links (the token, or the subscription ARN AWS hands out)
     if (call.principal.kind === 'anonymous' && SELF_AUTHENTICATED.has(`${call.service}:${call.operation}`)) return;
     this.serviceWrite(call.service, call.operation);

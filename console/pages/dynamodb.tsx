@@ -17,7 +17,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { useClient } from '../lib/session.js';
 import { Ttl } from '../parts/dynamodb-ttl.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
+import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, Tabs, useAction, useLoad } from '../lib/ui.js';
 
 type Item = Record<string, AttributeValue>;
 const PAGE = 25;
@@ -162,14 +162,7 @@ function Explorer({ ddb, desc }: { ddb: DynamoDBClient; desc: TableDescription }
   return (
     <>
       <Section title="Items" actions={<button onClick={() => setEditing({})}>Create item</button>}>
-        <div class="tabs" role="tablist" aria-label="Scan or query">
-          <button role="tab" aria-selected={mode === 'scan'} onClick={() => setMode('scan')}>
-            Scan
-          </button>
-          <button role="tab" aria-selected={mode === 'query'} onClick={() => setMode('query')}>
-            Query
-          </button>
-        </div>
+        <Tabs label="Scan or query" value={mode} onChange={setMode} tabs={[{ id: 'scan', name: 'Scan' }, { id: 'query', name: 'Query' }]} />
         <Form onSubmit={() => run()} label={mode === 'scan' ? 'Scan' : 'Query'}>
           {indexes.length > 1 ? (
             <Field label="Table or index">

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { useClient } from '../lib/session.js';
+import { Indexes, Stream } from '../parts/dynamodb-indexes.js';
 import { Ttl } from '../parts/dynamodb-ttl.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, Tabs, useAction, useLoad } from '../lib/ui.js';
 
@@ -334,6 +335,8 @@ function Table({ ddb, name, onGone }: { ddb: DynamoDBClient; name: string; onGon
           </dl>
         )}
         {t ? <Ttl ddb={ddb} table={name} /> : null}
+        {t ? <Indexes ddb={ddb} desc={t} onChange={desc.reload} /> : null}
+        {t ? <Stream ddb={ddb} desc={t} onChange={desc.reload} /> : null}
       </Section>
       {t ? <Explorer ddb={ddb} desc={t} /> : null}
     </>

@@ -75,7 +75,10 @@ function Invoke({ lambda, fn }: { lambda: LambdaClient; fn: FunctionConfiguratio
         <Field label="Saved test events">
           <select value={saved[eventName] !== undefined ? eventName : ''} onChange={(e) => {
             const n = (e.target as HTMLSelectElement).value;
-            if (saved[n] !== undefined) (setEventName(n), setEvent(saved[n]));
+            if (saved[n] !== undefined) {
+              setEventName(n);
+              setEvent(saved[n]);
+            }
           }} aria-label="Saved test events">
             <option value="">(unsaved)</option>
             {Object.keys(saved).map((n) => (

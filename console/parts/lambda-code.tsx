@@ -37,7 +37,7 @@ export function CodeEditor({ lambda, name, location, sha, preferred, onDeployed 
   if (pkg.loading && !pkg.data) return <Loading what="Downloading the code" />;
   if (pkg.error) return <ErrorBox error={pkg.error} />;
   if (!files.length) return <Empty>The package holds no files.</Empty>;
-  const binary = current !== undefined && !TEXT.test(current) && /[\u0000-\u0008]/.test(original.slice(0, 1000));
+  const binary = current !== undefined && !TEXT.test(current) && [...original.slice(0, 1000)].some((ch) => ch.charCodeAt(0) < 9);
   return (
     <Form onSubmit={deploy} label="Code">
       <Field label="File">

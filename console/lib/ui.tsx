@@ -191,3 +191,27 @@ export async function admin<T = any>(path: string, init?: { method?: string; bod
   }
   return body as T;
 }
+
+/** A tab list: the selected tab is the one Tab stop; ←/→ (and Home/End) move between tabs and select. */
+export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs: readonly T[] | { id: T; name: string }[]; value: T; onChange: (t: T) => void; label: string }) {
+  const list = (tabs as (T | { id: T; name: string })[]).map((t) => (typeof t === 'string' ? { id: t, name: t } : t));
+  const ref = useRef<HTMLDivElement>(null);
+  const key = (e: KeyboardEvent) => {
+    const i = list.findIndex((t) => t.id === value);
+    const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? list.length - 1 : null;
+    if (next === null) return;
+    e.preventDefault();
+    const j = (next + list.length) % list.length;
+    onChange(list[j].id);
+    ref.current?.querySelectorAll<HTMLButtonElement>('[role="tab"]')[j]?.focus();
+  };
+  return (
+    <div class="tabs" role="tablist" aria-label={label} ref={ref} onKeyDown={key}>
+      {list.map((t) => (
+        <button key={t.id} type="button" role="tab" aria-selected={t.id === value} tabIndex={t.id === value ? 0 : -1} onClick={() => onChange(t.id)}>
+          {t.name}
+        </button>
+      ))}
+    </div>
+  );
+}

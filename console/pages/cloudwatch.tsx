@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { CloudWatchClient, ListMetricsCommand, GetMetricStatisticsCommand, DescribeAlarmsCommand, PutMetricDataCommand, type Metric, type Datapoint } from '@aws-sdk/client-cloudwatch';
 import { useClient } from '../lib/session.js';
+import { AlarmHistory, CreateAlarm, Dashboards } from '../parts/cloudwatch-alarms.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
 
 const STATS = ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'] as const;
@@ -121,6 +122,7 @@ export default function CloudWatchPage() {
   const metrics = useLoad(() => cw.send(new ListMetricsCommand({})), [cw]);
   const alarms = useLoad(() => cw.send(new DescribeAlarmsCommand({ AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] })), [cw]);
   const [selected, setSelected] = useState<Metric>();
+  const [alarm, setAlarm] = useState<string>();
   const list = metrics.data?.Metrics ?? [];
   const all = [...(alarms.data?.MetricAlarms ?? []), ...(alarms.data?.CompositeAlarms ?? [])];
   return (
@@ -146,7 +148,9 @@ export default function CloudWatchPage() {
               {all.map((a) => (
                 <tr key={a.AlarmName}>
                   <td>
-                    {a.AlarmName}
+                    <a href="#/cloudwatch" onClick={(e) => (e.preventDefault(), setAlarm(a.AlarmName))}>
+                      {a.AlarmName}
+                    </a>
                     <div>
                       <Copy value={a.AlarmArn!} label="alarm ARN" />
                     </div>
@@ -162,6 +166,9 @@ export default function CloudWatchPage() {
           </table>
         )}
       </Section>
+      {alarm ? <AlarmHistory key={alarm} cw={cw} name={alarm} /> : null}
+      <CreateAlarm cw={cw} onDone={(n) => (alarms.reload(), setAlarm(n))} />
+      <Dashboards cw={cw} />
       <Section title="Metrics" actions={<button onClick={metrics.reload}>Refresh</button>}>
         <PutData cw={cw} onDone={metrics.reload} />
         <ErrorBox error={metrics.error} />

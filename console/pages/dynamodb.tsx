@@ -16,8 +16,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { useClient } from '../lib/session.js';
+import { Indexes, Stream } from '../parts/dynamodb-indexes.js';
 import { Ttl } from '../parts/dynamodb-ttl.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
+import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, Tabs, useAction, useLoad } from '../lib/ui.js';
 
 type Item = Record<string, AttributeValue>;
 const PAGE = 25;
@@ -162,14 +163,7 @@ function Explorer({ ddb, desc }: { ddb: DynamoDBClient; desc: TableDescription }
   return (
     <>
       <Section title="Items" actions={<button onClick={() => setEditing({})}>Create item</button>}>
-        <div class="tabs" role="tablist" aria-label="Scan or query">
-          <button role="tab" aria-selected={mode === 'scan'} onClick={() => setMode('scan')}>
-            Scan
-          </button>
-          <button role="tab" aria-selected={mode === 'query'} onClick={() => setMode('query')}>
-            Query
-          </button>
-        </div>
+        <Tabs label="Scan or query" value={mode} onChange={setMode} tabs={[{ id: 'scan', name: 'Scan' }, { id: 'query', name: 'Query' }]} />
         <Form onSubmit={() => run()} label={mode === 'scan' ? 'Scan' : 'Query'}>
           {indexes.length > 1 ? (
             <Field label="Table or index">
@@ -341,6 +335,8 @@ function Table({ ddb, name, onGone }: { ddb: DynamoDBClient; name: string; onGon
           </dl>
         )}
         {t ? <Ttl ddb={ddb} table={name} /> : null}
+        {t ? <Indexes ddb={ddb} desc={t} onChange={desc.reload} /> : null}
+        {t ? <Stream ddb={ddb} desc={t} onChange={desc.reload} /> : null}
       </Section>
       {t ? <Explorer ddb={ddb} desc={t} /> : null}
     </>

@@ -16,7 +16,7 @@ import {
   type EvaluationResult,
 } from '@aws-sdk/client-iam';
 import { useClient } from '../lib/session.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, Tabs, fmtDate, useAction, useLoad } from '../lib/ui.js';
 
 const SAMPLE_POLICY = JSON.stringify(
   { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::my-bucket', 'arn:aws:s3:::my-bucket/*'] }] },
@@ -242,13 +242,7 @@ export default function IamPage() {
   return (
     <div>
       <h1>IAM</h1>
-      <div class="tabs" role="tablist" aria-label="IAM">
-        {(['users', 'roles', 'policies'] as const).map((t) => (
-          <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
-            {t === 'policies' ? 'Policies and simulator' : t[0].toUpperCase() + t.slice(1)}
-          </button>
-        ))}
-      </div>
+      <Tabs label="IAM" value={tab} onChange={setTab} tabs={[{ id: 'users', name: 'Users' }, { id: 'roles', name: 'Roles' }, { id: 'policies', name: 'Policies and simulator' }]} />
       {tab === 'users' ? <Users iam={iam} /> : tab === 'roles' ? <Roles iam={iam} /> : <Policies iam={iam} />}
     </div>
   );

@@ -8,11 +8,11 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
-  UpdateFunctionCodeCommand,
   InvokeCommand,
   type FunctionConfiguration,
 } from '@aws-sdk/client-lambda';
 import { useClient, useSession } from '../lib/session.js';
+import { CodeEditor } from '../parts/lambda-code.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
 
 const TEMPLATES: Record<string, { file: string; handler: string; code: string }> = {
@@ -75,7 +75,10 @@ function Invoke({ lambda, fn }: { lambda: LambdaClient; fn: FunctionConfiguratio
         <Field label="Saved test events">
           <select value={saved[eventName] !== undefined ? eventName : ''} onChange={(e) => {
             const n = (e.target as HTMLSelectElement).value;
-            if (saved[n] !== undefined) (setEventName(n), setEvent(saved[n]));
+            if (saved[n] !== undefined) {
+              setEventName(n);
+              setEvent(saved[n]);
+            }
           }} aria-label="Saved test events">
             <option value="">(unsaved)</option>
             {Object.keys(saved).map((n) => (
@@ -117,7 +120,6 @@ function Invoke({ lambda, fn }: { lambda: LambdaClient; fn: FunctionConfiguratio
 
 function Fn({ lambda, name, onGone }: { lambda: LambdaClient; name: string; onGone: () => void }) {
   const fn = useLoad(() => lambda.send(new GetFunctionCommand({ FunctionName: name })), [lambda, name]);
-  const [code, setCode] = useState<string>();
   const act = useAction();
   const c = fn.data?.Configuration;
   return (
@@ -151,24 +153,7 @@ function Fn({ lambda, name, onGone }: { lambda: LambdaClient; name: string; onGo
             </dd>
           </dl>
         )}
-        {c ? (
-          <Form
-            onSubmit={() =>
-              act.run(async () => {
-                await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zipOf(fileOf(c.Runtime), code ?? '') }));
-                fn.reload();
-              })
-            }
-            label="Code"
-          >
-            <Field label={`Replace the code (${fileOf(c.Runtime)})`}>
-              <textarea rows={8} value={code ?? ''} placeholder="Paste new handler code to deploy" onInput={(e) => setCode((e.target as HTMLTextAreaElement).value)} aria-label="Function code" spellcheck={false} />
-            </Field>
-            <button type="submit" disabled={!code || act.busy}>
-              Deploy
-            </button>
-          </Form>
-        ) : null}
+        {c ? <CodeEditor lambda={lambda} name={name} location={fn.data?.Code?.Location} sha={c.CodeSha256} preferred={fileOf(c.Runtime)} onDeployed={fn.reload} /> : null}
       </Section>
       {c ? <Invoke lambda={lambda} fn={c} /> : null}
     </>

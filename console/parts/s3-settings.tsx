@@ -20,7 +20,7 @@ import {
   GetObjectTaggingCommand,
   PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
-import { ErrorBox, Field, Form, Loading, Section, describeError, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ErrorBox, Field, Form, Loading, Section, Tabs, describeError, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
 
 interface Setting {
   id: string;
@@ -123,13 +123,7 @@ export function BucketSettings({ s3, bucket }: { s3: S3Client; bucket: string })
   const setting = SETTINGS.find((s) => s.id === tab)!;
   return (
     <Section title="Bucket settings">
-      <div class="tabs" role="tablist" aria-label="Bucket settings">
-        {SETTINGS.map((s) => (
-          <button key={s.id} role="tab" aria-selected={tab === s.id} onClick={() => setTab(s.id)}>
-            {s.label}
-          </button>
-        ))}
-      </div>
+      <Tabs label="Bucket settings" value={tab} onChange={setTab} tabs={SETTINGS.map((s) => ({ id: s.id, name: s.label }))} />
       <SettingEditor key={tab} s3={s3} bucket={bucket} setting={setting} />
     </Section>
   );

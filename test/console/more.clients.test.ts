@@ -124,13 +124,13 @@ test('CloudWatch: alarms with their state, a data point put from the page, its c
     new PutMetricAlarmCommand({ AlarmName: 'many-orders', Namespace: 'Shop', MetricName: 'Orders', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 100, ComparisonOperator: 'GreaterThanThreshold' }),
   );
   await page.goto(`${rig.url}/_nimbus/console/#/cloudwatch`);
-  await page.getByRole('table', { name: 'Alarms' }).getByText('many-orders').waitFor();
-  await page.getByLabel('Namespace').fill('Shop');
+  await page.getByRole('table', { name: 'Alarms' }).getByRole('link', { name: 'many-orders' }).waitFor();
+  await page.getByLabel('Namespace', { exact: true }).fill('Shop');
   await page.getByLabel('Value', { exact: true }).fill('3');
   await page.getByRole('button', { name: 'Put data point' }).click();
   await page.getByRole('link', { name: 'Shop Orders' }).click();
   await page.getByRole('img', { name: /Average over time/ }).waitFor();
-  await page.getByLabel('Statistic').selectOption('Sum');
+  await page.getByLabel('Statistic', { exact: true }).selectOption('Sum');
   // the three points may straddle a minute: their per-minute sums add up to 15 either way
   await page.getByRole('img', { name: /Sum over time.*add up to 15$/ }).waitFor();
   await shot(page, 'cloudwatch');

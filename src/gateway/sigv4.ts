@@ -9,7 +9,7 @@ import type { ChunkVerification } from './aws-chunked.js';
 import {
   ALGORITHM, EMPTY_SHA256, MAX_EXPIRES_S, MISMATCH, S3V4, S3_CREDENTIAL_SHAPE, S3_MISMATCH, S3_NO_DATE, S3_QUERY_MISSING, TERMINATOR, UNSIGNED_PAYLOAD,
   accessDenied, formatAmzDate, header, headerMalformed, incomplete, invalidArgument, mismatch, parseAmzDate, queryError,
-  type AuthKind, type AuthRequest, type HeaderMap, type ParsedAuth, type SigningVariant,
+  type AuthKind, type AuthRequest, type ParsedAuth, type SigningVariant,
 } from './sigv4-base.js';
 
 export { EMPTY_SHA256, UNSIGNED_PAYLOAD, S3V4, formatAmzDate, parseAmzDate } from './sigv4-base.js';

@@ -6,7 +6,7 @@
 // its own; a number its name plus (significant digits / 2, rounded up) + 1; a map or list 3 bytes
 // plus 1 per element (plus the key's bytes for a map); a boolean 1. An LSI entry counts 100 bytes of
 // overhead in its item collection.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -16,7 +16,7 @@ test('Event invocations queued at a kill -9 run after the restart, each once', a
   let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
   try {
     const sqs = new SQSClient(clientConfig(first.url));
-    const QueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'out' }))).QueueUrl!;
+    await sqs.send(new CreateQueueCommand({ QueueName: 'out' }));
     const c = lambdaClient(first.url);
     await createFunction(c, 'durable', 'nodejs20.x', 'index.handler', {
       'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import {
   CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, StartQueryCommand, GetQueryResultsCommand,
-  StopQueryCommand, DescribeQueriesCommand, PutSubscriptionFilterCommand, GetLogEventsCommand, DescribeLogStreamsCommand, StartLiveTailCommand,
+  StopQueryCommand, DescribeQueriesCommand, PutSubscriptionFilterCommand, GetLogEventsCommand, DescribeLogStreamsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { serverForFile, clientConfig, rejects, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
 

@@ -52,7 +52,7 @@ test('SNS → SQS: the JSON envelope exactly as AWS lays it out, signed with the
   const e = JSON.parse(body);
   assert.deepEqual(Object.keys(e), ['Type', 'MessageId', 'TopicArn', 'Subject', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', 'UnsubscribeURL', 'MessageAttributes']);
   assert.ok(body.startsWith(`{\n  "Type" : "Notification",\n  "MessageId" : "${pub.MessageId}",\n  "TopicArn" : "${TopicArn}",\n`), body);
-  assert.match(body, /\n  "MessageAttributes" : \{\n    "color" : \{"Type":"String","Value":"blue"\},\n/);
+  assert.match(body, /\n {2}"MessageAttributes" : \{\n {4}"color" : \{"Type":"String","Value":"blue"\},\n/);
   assert.equal(e.Message, 'Hello "world"');
   assert.equal(e.Subject, 'Greeting');
   assert.match(e.Timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

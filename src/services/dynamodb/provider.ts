@@ -3,7 +3,6 @@
 import type { Runtime, ServiceDefinition } from '../../runtime.js';
 import type { DynamodbProvider } from '../../generated/dynamodb.js';
 import type { RequestContext } from '../types.js';
-import { ServiceError } from '../errors.js';
 import { dynamoStores, type DynamoStore } from './store.js';
 import { tableHandlers } from './tables.js';
 import { apply, getItem, prepareDelete, preparePut, prepareUpdate, returned, type PreparedWrite } from './items.js';

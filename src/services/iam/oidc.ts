@@ -42,7 +42,7 @@ export function checkWebIdentity(rt: Runtime, store: (account: string) => IamSto
   const keys = (provider.jwks as { keys?: (JsonWebKey & { kid?: string })[] } | undefined)?.keys ?? [];
   const jwk = keys.find((k) => header.kid === undefined || k.kid === header.kid);
   if (!alg || !jwk) throw invalidToken("Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements");
-  let ok = false;
+  let ok: boolean;
   try {
     const key = createPublicKey({ key: jwk, format: 'jwk' });
     ok = verify(alg.hash, Buffer.from(`${parts[0]}.${parts[1]}`), { key, ...(alg.ec ? { dsaEncoding: 'ieee-p1363' as const } : {}), ...(alg.pss ? { padding: 6, saltLength: 32 } : {}) }, Buffer.from(parts[2], 'base64url'));

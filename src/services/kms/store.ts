@@ -164,7 +164,10 @@ export class KmsStore {
   resolve(account: string, region: string, ref: string): KeyRecord {
     const arn = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/.exec(ref);
     let acc = account, reg = region, id = ref;
-    if (arn) [, reg, acc] = arn, (id = arn[3] === 'alias' ? 'alias/' + arn[4] : arn[4]);
+    if (arn) {
+      [, reg, acc] = arn;
+      id = arn[3] === 'alias' ? 'alias/' + arn[4] : arn[4];
+    }
     if (id.startsWith('alias/')) {
       const a = this.scope(acc, reg).aliases.get(id);
       const k = a && this.fresh(this.scope(acc, reg).keys.get(a.keyId));

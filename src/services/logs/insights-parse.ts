@@ -90,7 +90,7 @@ function lex(src: string): Tok[] {
     }
     const id = /^[A-Za-z_@$][\w@$.]*(?<!\.)/.exec(src.slice(i));
     if (id) { out.push({ t: 'id', v: id[0], pos }); i += id[0].length; continue; }
-    const op = /^(=~|!=|<=|>=|==|[=<>+\-*/%(),\[\]|])/.exec(src.slice(i));
+    const op = /^(=~|!=|<=|>=|==|[=<>+\-*/%(),[\]|])/.exec(src.slice(i));
     if (!op) fail(`unexpected symbol found ${c} at line 1 and position ${pos}`);
     out.push({ t: op![1] === '|' ? 'pipe' : 'op', v: op![1], pos });
     i += op![1].length;

@@ -249,7 +249,10 @@ export function splitFields(message: string): string[] {
 function compileDelimited(body: string): Matcher {
   const toks = tokenize(body, true);
   const groups: Tok[][] = [[]];
-  for (const t of toks) (t.type === 'comma' ? groups.push([]) : groups[groups.length - 1].push(t));
+  for (const t of toks) {
+    if (t.type === 'comma') groups.push([]);
+    else groups[groups.length - 1].push(t);
+  }
   const fields: Field[] = groups.map((g) => {
     if (!g.length) throw new PatternError('an empty field in a space-delimited pattern');
     if (g.length === 1 && g[0].type === 'word' && g[0].v === '...') return { ellipsis: true };

@@ -9,7 +9,7 @@ import type { S3Store, BucketRecord, ObjectRecord } from './store.js';
 import { isVersioned, readable, saveInPlace } from './objects.js';
 import { checksumFields } from './checksums.js';
 import { malformedXml } from './errors.js';
-import { archiveStatus, tieringRestoreOngoing, INTELLIGENT_TIERING } from './tiering.js';
+import { archiveStatus, tieringRestoreOngoing } from './tiering.js';
 import { ARCHIVED, DAY, HOUR, available, ongoing } from './archive-state.js';
 
 export { checkReadable, restoreHeader } from './archive-state.js';

@@ -279,7 +279,7 @@ export class Delivery {
 
     for (let attempt = d.attempt; ; attempt++) {
       let outcome: 'ok' | 'retry' | 'fail';
-      let why = '';
+      let why: string;
       // the delay counts from the attempt, so a clock advance made while the answer travels still counts
       const started = this.rt.clock.nowMs();
       try {

@@ -1,7 +1,7 @@
 // Amazon SQS: standard and FIFO queues, long polling, dead-letter queues and message move tasks,
 // over both its wire protocols (JSON 1.0 and query). SQS validates its own input with its own
 // error codes (InvalidParameterValue, MissingParameter, …), so the model's generic validation is off.
-import { ServiceError, type Runtime, type ServiceDefinition } from '../../kit.js';
+import type { Runtime, ServiceDefinition } from '../../kit.js';
 import type { SqsProvider } from '../../generated/sqs.js';
 import { SqsState } from './store.js';
 import { queueHandlers } from './queues.js';

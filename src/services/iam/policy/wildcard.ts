@@ -50,6 +50,7 @@ export function compilePattern(p: string, opts: { ci?: boolean; glob?: boolean; 
         if (sub === undefined) return false;
         if (!glob) return (ci ? sub.toLowerCase() : sub) === (ci ? s.toLowerCase() : s);
         // variable values are matched literally: escape them, keep the pattern's own wildcards
+        // eslint-disable-next-line no-control-regex -- NUL marks a wildcard a variable's value must not become
         const parts = sub.split(/(\u0000[*?])/);
         const src = parts.map((x) => (x === '\u0000*' ? '\\*' : x === '\u0000?' ? '\\?' : globToRegex(x))).join('');
         return new RegExp(`^${src}$`, ci ? 'is' : 's').test(s);

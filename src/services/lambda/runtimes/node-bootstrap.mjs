@@ -74,7 +74,8 @@ function runHandler(handler, event, context) {
     const callback = (err, result) => {
       if (done) return;
       done = true;
-      err ? reject(err) : resolve(result);
+      if (err) reject(err);
+      else resolve(result);
     };
     context.done = callback;
     context.succeed = (r) => callback(null, r);

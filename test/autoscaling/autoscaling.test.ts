@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as A from '@aws-sdk/client-auto-scaling';
 import * as L from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as E from '@aws-sdk/client-ec2';
+import * as C from '@aws-sdk/client-cloudwatch';
 import { serverForFile, clientConfig, advanceClock, rejects } from '../helpers.js';
 
 let asg: A.AutoScalingClient;
@@ -167,4 +168,31 @@ test('bad input answers Auto Scaling\'s errors', async () => {
   await rejects(asg.send(new A.ExecutePolicyCommand({ AutoScalingGroupName: 'g', PolicyName: 'none' })), 'ValidationError', 400);
   await asg.send(new A.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'g' }));
   await rejects(asg.send(new A.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'g' })), 'ValidationError', 400);
+});
+
+test('a CloudWatch alarm whose action names a scaling policy executes it when the clock carries the alarm into ALARM', async () => {
+  const { subnets, imageId } = await network();
+  const cw = new C.CloudWatchClient(clientConfig(nimbus.url));
+  await asg.send(new A.CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'alarm-lc', ImageId: imageId, InstanceType: 't3.micro' }));
+  await asg.send(new A.CreateAutoScalingGroupCommand({ AutoScalingGroupName: 'alarmed', LaunchConfigurationName: 'alarm-lc', MinSize: 1, MaxSize: 4, DesiredCapacity: 1, VPCZoneIdentifier: subnets.join(',') }));
+  const policy = await asg.send(new A.PutScalingPolicyCommand({ AutoScalingGroupName: 'alarmed', PolicyName: 'cpu-high', AdjustmentType: 'ChangeInCapacity', ScalingAdjustment: 2 }));
+  await cw.send(new C.PutMetricAlarmCommand({
+    AlarmName: 'cpu-high', Namespace: 'App', MetricName: 'CPUUtilization', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'alarmed' }],
+    Statistic: 'Average', Period: 60, EvaluationPeriods: 1, Threshold: 70, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [policy.PolicyARN!],
+  }));
+  const now = new Date((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json() as { epochMs: number }).epochMs);
+  await cw.send(new C.PutMetricDataCommand({ Namespace: 'App', MetricData: [{ MetricName: 'CPUUtilization', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'alarmed' }], Value: 95, Timestamp: now }] }));
+  await advanceClock(nimbus.url, '60s');
+  const alarm = (await cw.send(new C.DescribeAlarmsCommand({ AlarmNames: ['cpu-high'] }))).MetricAlarms![0];
+  assert.equal(alarm.StateValue, 'ALARM');
+  let g = (await asg.send(new A.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['alarmed'] }))).AutoScalingGroups![0];
+  for (let i = 0; i < 20 && g.DesiredCapacity !== 3; i++) {
+    await new Promise((r) => setImmediate(r));
+    g = (await asg.send(new A.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['alarmed'] }))).AutoScalingGroups![0];
+  }
+  assert.equal(g.DesiredCapacity, 3);
+  assert.equal(g.Instances!.length, 3);
+  const history = await cw.send(new C.DescribeAlarmHistoryCommand({ AlarmName: 'cpu-high', HistoryItemType: 'Action' }));
+  assert.match(history.AlarmHistoryItems![0].HistorySummary!, /Successfully executed action arn:aws:autoscaling:/);
+  await asg.send(new A.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'alarmed', ForceDelete: true }));
 });

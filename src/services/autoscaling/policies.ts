@@ -80,7 +80,6 @@ export function policyHandlers(s: AsgState, cap: Capacity): Partial<AutoscalingP
       const g: GroupRecord = s.group(ctx, p.group);
       let adjustment: number;
       if (p.type === 'SimpleScaling') {
-        if (input.MetricValue !== undefined || input.BreachThreshold !== undefined) throw validation('MetricValue and BreachThreshold are only valid for StepScaling policies');
         adjustment = p.adjustment!;
       } else if (p.type === 'StepScaling') {
         if (input.MetricValue === undefined || input.BreachThreshold === undefined) throw validation('MetricValue and BreachThreshold are required for StepScaling policies');

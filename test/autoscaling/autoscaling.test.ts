@@ -196,3 +196,28 @@ test('a CloudWatch alarm whose action names a scaling policy executes it when th
   assert.match(history.AlarmHistoryItems![0].HistorySummary!, /Successfully executed action arn:aws:autoscaling:/);
   await asg.send(new A.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'alarmed', ForceDelete: true }));
 });
+
+test('with ELB health checks, an instance its target group finds unhealthy is replaced', async () => {
+  const { vpcId, subnets, imageId } = await network();
+  const tg = (await elb.send(new L.CreateTargetGroupCommand({ Name: 'elb-hc', Protocol: 'HTTP', Port: 80, VpcId: vpcId }))).TargetGroups![0];
+  const lb = (await elb.send(new L.CreateLoadBalancerCommand({ Name: 'elb-hc', Subnets: subnets }))).LoadBalancers![0];
+  await elb.send(new L.CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
+  await asg.send(new A.CreateLaunchConfigurationCommand({ LaunchConfigurationName: 'hc-lc', ImageId: imageId, InstanceType: 't3.micro' }));
+  await asg.send(new A.CreateAutoScalingGroupCommand({
+    AutoScalingGroupName: 'hc', LaunchConfigurationName: 'hc-lc', MinSize: 2, MaxSize: 2, VPCZoneIdentifier: subnets.join(','),
+    TargetGroupARNs: [tg.TargetGroupArn!], HealthCheckType: 'ELB', HealthCheckGracePeriod: 60,
+  }));
+  await advanceClock(nimbus.url, '5m');
+  const before = (await groupInstances('hc')).map((i) => i.InstanceId!).sort();
+  assert.equal(before.length, 2);
+  await ec2.send(new E.CreateTagsCommand({ Resources: [before[0]], Tags: [{ Key: 'nimbus:health', Value: 'unhealthy' }] }));
+  const after = (await groupInstances('hc')).map((i) => i.InstanceId!);
+  assert.equal(after.length, 2);
+  assert.ok(!after.includes(before[0]), 'the unhealthy instance left the group');
+  assert.ok(after.includes(before[1]));
+  const acts = await asg.send(new A.DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'hc', MaxRecords: 2 }));
+  assert.ok(acts.Activities!.some((a) => /ELB system health check failure/.test(a.Cause!)));
+  const health = await elb.send(new L.DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
+  assert.deepEqual(health.TargetHealthDescriptions!.map((d) => d.Target!.Id).sort(), [...after].sort());
+  await asg.send(new A.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'hc', ForceDelete: true }));
+});

@@ -149,7 +149,29 @@ export class Capacity {
           this.activity(w, g.name, `Terminating EC2 instance: ${rec.id}`, `At ${iso(now)} an instance was taken out of service in response to an EC2 instance status check failure.`);
         }
       }
+      await this.replaceUnhealthyTargets(w, g);
       await this.reconcile(w, g);
+    }
+  }
+
+  /** With HealthCheckType ELB, an InService instance past its grace period that a target group finds unhealthy is replaced. */
+  private async replaceUnhealthyTargets(w: Where, g: GroupRecord): Promise<void> {
+    if (!g.healthCheckType.split(',').includes('ELB') || !g.targetGroups.length) return;
+    const now = this.now(w);
+    const candidates = this.s.members(w, g.name).filter((m) => m.state === 'InService' && now >= m.launched + g.grace * 1000);
+    if (!candidates.length) return;
+    const unhealthy = new Set<string>();
+    for (const tg of g.targetGroups) {
+      try {
+        const out = await this.s.invoke<{ TargetHealthDescriptions?: { Target?: { Id?: string }; TargetHealth?: { State?: string } }[] }>(w, 'elbv2', 'DescribeTargetHealth', { TargetGroupArn: tg });
+        for (const d of out.TargetHealthDescriptions ?? []) if (d.TargetHealth?.State === 'unhealthy' && d.Target?.Id) unhealthy.add(d.Target.Id);
+      } catch (e) {
+        if (!(e instanceof ServiceError)) throw e;
+      }
+    }
+    for (const rec of candidates.filter((m) => unhealthy.has(m.id))) {
+      this.s.store(w).instances.put(rec.id, { ...rec, health: 'Unhealthy' });
+      await this.terminate(w, g, { ...rec, health: 'Unhealthy' }, `At ${iso(now)} an instance was taken out of service in response to an ELB system health check failure.`);
     }
   }
 

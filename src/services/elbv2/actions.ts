@@ -38,7 +38,7 @@ export function checkActions(actions: Action[] | undefined, tgExists: (arn: stri
       case 'fixed-response': {
         const c = a.FixedResponseConfig;
         if (!c?.StatusCode) throw validation('A fixed response status code must be specified');
-        if (!/^[2-5]\d\d$/.test(c.StatusCode)) throw validation(`Fixed response status code '${c.StatusCode}' must be a 2XX, 4XX or 5XX code`);
+        if (!/^[245]\d\d$/.test(c.StatusCode)) throw validation(`Fixed response status code '${c.StatusCode}' must be a 2XX, 4XX or 5XX code`);
         if (c.MessageBody !== undefined && c.MessageBody.length > 1024) throw validation('Fixed response message body cannot be longer than 1024 characters');
         out.push({ Type: 'fixed-response', Order: order, FixedResponseConfig: { ...c, ContentType: c.ContentType } });
         break;

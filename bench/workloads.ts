@@ -17,6 +17,8 @@ import { zipSync, strToU8 } from 'fflate';
 import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSubnetCommand, CreateVpcCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 // EC2: the public Amazon Linux 2023 image (its id is the same in every Nimbus), a subnet per endpoint
 const EC2_AMI = 'ami-' + createHash('sha256').update('us-east-1/al2023-x86').digest('hex').slice(0, 17);
@@ -537,7 +539,31 @@ export const WORKLOADS: Workload[] = [
     })),
     nullResponse: { match: { action: 'DescribeInstances' }, status: 200, headers: xml, body: ec2Reservation('DescribeInstancesResponse', true) },
   },
+  {
+    // a target group of 20 registered instances in the default VPC: each call reads their EC2 states
+    name: 'elbv2 DescribeTargetHealth (20 instance targets)',
+    async setup(endpoint) {
+      const ec2 = client(EC2Client, endpoint);
+      const vpcs = await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] })).catch(() => undefined);
+      if (!vpcs?.Vpcs?.length) return; // the null server has no DescribeVpcs route
+      const elb = client(ElasticLoadBalancingV2Client, endpoint);
+      const tg = await elb.send(new CreateTargetGroupCommand({ Name: 'bench-tg', Protocol: 'HTTP', Port: 80, VpcId: vpcs.Vpcs[0].VpcId }));
+      const run = await ec2.send(new RunInstancesCommand({ ImageId: EC2_AMI, InstanceType: 't3.micro', MinCount: 20, MaxCount: 20 }));
+      await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroups![0].TargetGroupArn, Targets: run.Instances!.map((i) => ({ Id: i.InstanceId! })) }));
+      benchTargetGroups.set(endpoint, tg.TargetGroups![0].TargetGroupArn!);
+    },
+    op: (endpoint) => client(ElasticLoadBalancingV2Client, endpoint).send(new DescribeTargetHealthCommand({
+      TargetGroupArn: benchTargetGroups.get(endpoint) ?? 'arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/bench-tg/0000000000000000',
+    })),
+    nullResponse: {
+      match: { action: 'DescribeTargetHealth' }, status: 200, headers: xml,
+      body: '<DescribeTargetHealthResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DescribeTargetHealthResult><TargetHealthDescriptions>'
+        + '<member><Target><Id>i-0123456789abcdef0</Id><Port>80</Port></Target><HealthCheckPort>80</HealthCheckPort><TargetHealth><State>healthy</State></TargetHealth></member>'
+        + '</TargetHealthDescriptions></DescribeTargetHealthResult><ResponseMetadata><RequestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</RequestId></ResponseMetadata></DescribeTargetHealthResponse>',
+    },
+  },
 ];
+const benchTargetGroups = new Map<string, string>();
 
 /** Ten segment documents of distinct traces for request i. */
 function xraySegments(i: number): string[] {

@@ -15,9 +15,9 @@ const MODELS = join(ROOT, 'models');
 const GENERATED = join(ROOT, 'src', 'generated');
 
 const TYPED = ['sts', 's3', 'sqs', 'sns', 'dynamodb', 'dynamodbstreams', 'lambda', 'iam', 'kms', 'cloudwatch', 'logs',
-  'events', 'cloudformation', 'secretsmanager', 'ssm', 'cloudtrail', 'scheduler', 'xray', 'schemas', 'ec2'];
+  'events', 'cloudformation', 'secretsmanager', 'ssm', 'cloudtrail', 'scheduler', 'xray', 'schemas', 'ec2', 'elbv2', 'autoscaling'];
 const MODEL_ONLY = ['apigateway', 'route53', 'stepfunctions', 'kinesis', 'firehose', 'ses', 'sesv2', 'acm',
-  'cognito-idp', 'ecr', 's3control', 'sso', 'sso-oidc', 'ecs', 'elbv2', 'autoscaling', 'rds',
+  'cognito-idp', 'ecr', 's3control', 'sso', 'sso-oidc', 'ecs', 'rds',
   'elasticache', 'appsync', 'opensearch', 'athena', 'glue', 'batch', 'resourcegroupstaggingapi', 'apigatewayv2', 'swf',
   'transcribe', 'redshift', 'es', 'config', 'organizations', 'route53resolver', 'wafv2', 'pipes', 'account'];
 

@@ -111,6 +111,10 @@ export interface Integrations {
     describe(account: string, region: string, arn: string, trimAt?: number): DynamoStreamInfo | undefined;
     /** Up to `limit` records after a sequence number ('' for the oldest), shaped as GetRecords returns them. */
     read(account: string, region: string, arn: string, after: string, limit: number, now: number): { records: DynamoStreamRecord[]; next: string; closed: boolean };
+  };  /** EC2 resources other services manage (Auto Scaling's instances) */
+  ec2?: {
+    /** Adds tags EC2 refuses from users (`aws:autoscaling:groupName`) to a resource; false when it is not found. */
+    systemTags(account: string, region: string, resourceId: string, tags: { Key: string; Value: string }[]): boolean;
   };
 }
 

@@ -17,8 +17,10 @@ import { xray } from './xray/provider.js';
 import { cloudwatch } from './cloudwatch/provider.js';
 import { schemas } from './schemas/provider.js';
 import { ec2 } from './ec2/provider.js';
+import { elbv2 } from './elbv2/provider.js';
+import { autoscaling } from './autoscaling/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray, cloudwatch, schemas, ec2];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray, cloudwatch, schemas, ec2, elbv2, autoscaling];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

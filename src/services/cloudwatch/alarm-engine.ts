@@ -168,6 +168,13 @@ export class AlarmEngine {
       } else if (arn.startsWith('arn:aws:lambda:') && this.rt.integrations.lambda) {
         const payload = Buffer.from(JSON.stringify(lambdaEvent(alarm, old, account, region, at)));
         this.rt.integrations.lambda.invoke(arn, payload, 'Event').then(() => done(true), fail);
+      } else if (/^arn:aws[a-z-]*:autoscaling:[^:]*:[^:]*:scalingPolicy:/.test(arn)) {
+        // an Auto Scaling policy: executed with the breached threshold and the newest datapoint, as a step policy needs
+        let value: number | undefined;
+        try { value = (JSON.parse(alarm.StateReasonData ?? '{}').recentDatapoints as number[] | undefined)?.at(-1); } catch { value = undefined; }
+        const threshold = 'Threshold' in alarm ? alarm.Threshold : undefined;
+        this.rt.invoke('autoscaling', 'ExecutePolicy', { PolicyName: arn, ...(value !== undefined && threshold !== undefined ? { MetricValue: value, BreachThreshold: threshold } : {}) }, { account, region })
+          .then(() => done(true), fail);
       } else {
         done(false, 'the action target is not served by Nimbus');
       }

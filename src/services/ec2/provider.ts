@@ -2,7 +2,7 @@
 // security groups, tags, instances, volumes…) lives in its own module of this folder.
 import type { Ec2Provider } from '../../generated/ec2.js';
 import { ServiceError, type RequestContext, type Runtime, type ServiceDefinition } from '../../kit.js';
-import { Ec2State } from './store.js';
+import { Ec2State, kindOfId } from './store.js';
 import { buildDefaultVpc } from './network.js';
 import { vpcHandlers } from './vpcs.js';
 import { routeHandlers } from './routes.js';
@@ -27,6 +27,16 @@ function create(rt: Runtime): Ec2Provider {
   const s = new Ec2State(rt);
   s.onFirstUse((_store, scope) => buildDefaultVpc(s, scope));
   const instances = new Instances(s);
+  rt.integrations.ec2 = {
+    systemTags: (account, region, id, tags) => {
+      const kind = kindOfId(id);
+      const rec = kind ? s.find({ account, region }, kind, id) : undefined;
+      if (!kind || !rec) return false;
+      const kept = ((rec.Tags ?? []) as { Key: string; Value: string }[]).filter((t) => !tags.some((x) => x.Key === t.Key));
+      rt.engine.transaction(() => s.put({ account, region }, kind, id, { ...rec, Tags: [...tags, ...kept] }));
+      return true;
+    },
+  };
   const handlers: Ec2Provider = {
     ...tagHandlers(s),
     ...vpcHandlers(s),

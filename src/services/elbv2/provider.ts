@@ -1,0 +1,24 @@
+// Elastic Load Balancing v2: what Nimbus serves of it. This file is wiring: load balancers, target
+// groups, registered targets and health, listeners and rules, tags each live in their own module.
+// Subnets, security groups, VPCs and instances are EC2's, read through EC2's own handlers (rt.invoke).
+import type { Elbv2Provider } from '../../generated/elbv2.js';
+import type { Runtime, ServiceDefinition } from '../../kit.js';
+import { ElbState } from './store.js';
+import { loadBalancerHandlers } from './load-balancers.js';
+import { targetGroupHandlers } from './target-groups.js';
+import { targetHandlers } from './targets.js';
+import { listenerHandlers } from './listeners.js';
+import { tagHandlers } from './tags.js';
+
+function create(rt: Runtime): Elbv2Provider {
+  const s = new ElbState(rt);
+  return {
+    ...loadBalancerHandlers(s),
+    ...targetGroupHandlers(s),
+    ...targetHandlers(s),
+    ...listenerHandlers(s),
+    ...tagHandlers(s),
+  } as Elbv2Provider;
+}
+
+export const elbv2: ServiceDefinition = { name: 'elbv2', create };

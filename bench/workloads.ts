@@ -8,7 +8,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { createHash } from 'node:crypto';
 import { crc32 } from '@aws-crypto/crc32';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand, PutMetricFilterCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { InvokeWithResponseStreamCommand } from '@aws-sdk/client-lambda';
 import { EventStreamCodec } from '@smithy/core/event-streams';
@@ -396,6 +396,23 @@ export const WORKLOADS: Workload[] = [
     setup: async (endpoint) => { await logsStream(endpoint, 'put'); },
     op: (endpoint, i) => client(CloudWatchLogsClient, endpoint).send(new PutLogEventsCommand({
       logGroupName: LOGS_GROUP, logStreamName: 'put', logEvents: logsBatch(i, Date.now()),
+    })),
+    nullResponse: { match: { target: 'Logs_20140328.PutLogEvents' }, status: 200, headers: json11, body: JSON.stringify({ nextSequenceToken: '49039859' }) },
+  },
+  {
+    // the same batches into a group with two metric filters: each matching event becomes a CloudWatch metric point
+    name: 'logs PutLogEvents (10) with metric filters',
+    setup: async (endpoint) => {
+      const logs = client(CloudWatchLogsClient, endpoint);
+      await logs.send(new CreateLogGroupCommand({ logGroupName: '/bench/metered' })).catch(() => undefined);
+      await logs.send(new CreateLogStreamCommand({ logGroupName: '/bench/metered', logStreamName: 'metered' })).catch(() => undefined);
+      for (const [filterName, filterPattern] of [['errors', 'ERROR'], ['all', '']]) {
+        await logs.send(new PutMetricFilterCommand({ logGroupName: '/bench/metered', filterName, filterPattern,
+          metricTransformations: [{ metricName: filterName, metricNamespace: 'Bench', metricValue: '1', defaultValue: 0 }] })).catch(() => undefined);
+      }
+    },
+    op: (endpoint, i) => client(CloudWatchLogsClient, endpoint).send(new PutLogEventsCommand({
+      logGroupName: '/bench/metered', logStreamName: 'metered', logEvents: logsBatch(i, Date.now()),
     })),
     nullResponse: { match: { target: 'Logs_20140328.PutLogEvents' }, status: 200, headers: json11, body: JSON.stringify({ nextSequenceToken: '49039859' }) },
   },

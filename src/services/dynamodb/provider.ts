@@ -18,6 +18,7 @@ import { collectionLimits } from './sizes.js';
 import { streamsIntegration } from './streams-integration.js';
 import { checkTableName } from './names.js';
 import { dynamoProfile } from './profile.js';
+import { withMetrics } from './metrics.js';
 
 /** GET / POST /_nimbus/dynamodb/limits: the item collection size limit, lowered to test it without writing 10 GB. */
 function registerLimitRoutes(rt: Runtime): void {
@@ -107,7 +108,7 @@ function create(rt: Runtime): DynamodbProvider {
     BatchExecuteStatement: (input, ctx) => batchExecute(rt, store(ctx), input),
     ExecuteTransaction: (input, ctx) => executeTransaction(rt, store(ctx), input),
   };
-  return withNameChecks(handlers);
+  return withNameChecks(withMetrics(rt, handlers));
 }
 
 /** Every handler whose input names a table checks the name first, as DynamoDB validates before it looks. */

@@ -8,6 +8,7 @@ import { ServiceError, type Runtime } from '../../kit.js';
 import type { Target } from '../../generated/events.js';
 import { targetInput } from './input.js';
 import { eventsStores, ruleKey, type RuleRecord } from './store.js';
+import { ruleMetrics } from './metrics.js';
 
 export type BusEvent = Record<string, unknown> & { id: string; account: string; region: string; time: string };
 
@@ -78,6 +79,7 @@ export class Delivery {
         this.rt.log.error(`events: delivery failure handling: ${(e2 as Error).stack ?? e2}`);
       }
     };
+    if (attempts === 0) ruleMetrics(this.rt, rule, ['Invocations']);
     try {
       const body = targetInput(t, event, { name: rule.name, arn: rule.arn });
       const done = this.send(rule, t, body, event);
@@ -120,6 +122,7 @@ export class Delivery {
 
   /** A failed delivery goes to the target's dead-letter queue, with EventBridge's attributes, or is dropped (logged). */
   private deadLetter(rule: RuleRecord, t: Target, event: BusEvent, err: ServiceError, attempts: number, exhausted?: string): void {
+    ruleMetrics(this.rt, rule, ['FailedInvocations']);
     const dlq = t.DeadLetterConfig?.Arn;
     if (!dlq || !this.rt.integrations.sqs) {
       this.rt.log.warn(`events: rule ${rule.name} dropped an event for ${t.Arn}: ${err.code} ${err.message}`);

@@ -10,6 +10,7 @@ import { Delivery, type BusEvent } from './deliver.js';
 import { invokeApiDestination } from './http.js';
 import { mayPut } from './policy.js';
 import { Archives } from './archive.js';
+import { ruleMetrics } from './metrics.js';
 
 export type { BusEvent } from './deliver.js';
 
@@ -67,6 +68,7 @@ export class Router {
       if (readOnlyTrail && rule.state !== 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS') continue;
       if (replay?.filterArns?.length && !replay.filterArns.includes(rule.arn)) continue;
       if (!this.matcher(rule.eventPattern).matches(event)) continue;
+      ruleMetrics(this.rt, rule, ['MatchedEvents', 'TriggeredRules']);
       for (const t of rule.targets) {
         // an event that came from another bus goes no further bus (EventBridge forwards one hop)
         if (forwarded && BUS_ARN.test(t.Arn)) continue;
@@ -171,6 +173,7 @@ export class Router {
           resources: [rule.arn],
           detail: {},
         };
+        ruleMetrics(this.rt, rule, ['TriggeredRules']);
         for (const t of rule.targets) this.delivery.deliver(rule, t, event);
         this.rt.timeline.record({
           service: 'events', kind: 'schedule', resource: rule.arn, account: d.account, region: d.region,

@@ -94,6 +94,7 @@ export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecor
   const key = `${functionKey}/${fn.version}/${fn.revisionId}`;
   const day = rt.clock.now().toISOString().slice(0, 10).replace(/-/g, '/');
   const { env, cold } = await pool.acquire(key, functionKey, day, fn.version, (e) => spawnSpec(rt, store, fn, e));
+  if (rt.integrations.cloudwatch) concurrency(rt, store, fn.name, pool.busy(functionKey), pool.busyIn(`${store.account}/${store.region}/`));
   const requestId = randomUUID();
   const trace = startTrace(rt, store, fn, invokedArn, upstream);
   const result = await env.invoke({ requestId, payload, functionArn: invokedArn, timeoutMs: fn.timeout * 1000, clientContext, stream, traceHeader: trace?.header });
@@ -122,6 +123,14 @@ function publishMetrics(rt: Runtime, store: LambdaStore, name: string, durationM
     { MetricName: 'Duration', Dimensions, Value: durationMs, Unit: 'Milliseconds' },
   ];
   cw.putMetricData(store.account, store.region, 'AWS/Lambda', [...data([{ Name: 'FunctionName', Value: name }]), ...data()]);
+}
+
+/** ConcurrentExecutions as an invocation starts, per function and for the account (read its Maximum). */
+function concurrency(rt: Runtime, store: LambdaStore, name: string, fnBusy: number, accountBusy: number): void {
+  rt.integrations.cloudwatch?.putMetricData(store.account, store.region, 'AWS/Lambda', [
+    { MetricName: 'ConcurrentExecutions', Dimensions: [{ Name: 'FunctionName', Value: name }], Value: fnBusy, Unit: 'Count' },
+    { MetricName: 'ConcurrentExecutions', Value: accountBusy, Unit: 'Count' },
+  ]);
 }
 
 function writeLogs(rt: Runtime, store: LambdaStore, name: string, stream: string, log: string): void {

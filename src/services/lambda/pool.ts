@@ -36,6 +36,13 @@ export class Pool {
     return n;
   }
 
+  /** Busy environments of every function whose key starts with a prefix (`account/region/`: the account's concurrency). */
+  busyIn(prefix: string): number {
+    let n = 0;
+    for (const envs of this.byKey.values()) for (const e of envs) if (e.state === 'busy' && e.functionKey.startsWith(prefix)) n++;
+    return n;
+  }
+
   /** A warm idle environment for this configuration, else a new one started from `spec()`. */
   async acquire(key: string, functionKey: string, logStreamDate: string, version: string, spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>): Promise<{ env: Environment; cold: boolean }> {
     const envs = this.byKey.get(key) ?? [];

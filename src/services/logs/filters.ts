@@ -1,4 +1,4 @@
-// Metric filters (stored: CloudWatch metrics do not exist yet), subscription filters (delivered to
+// Metric filters (published by metric-filters.ts as events arrive), subscription filters (delivered to
 // Lambda as the gzip+base64 `awslogs.data` payload AWS sends; other destinations stored), and
 // TestMetricFilter, all on the filter pattern matcher.
 import { gzipSync } from 'node:zlib';

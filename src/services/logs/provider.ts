@@ -11,6 +11,7 @@ import { purgeExpired } from './retention.js';
 import { logsIntegration } from './integration.js';
 import { filterHandlers, Subscriptions } from './filters.js';
 import { insightsHandlers } from './insights-handlers.js';
+import { MetricFilterPublisher } from './metric-filters.js';
 
 function create(rt: Runtime): LogsProvider {
   /** every store made in this runtime, for the retention sweep when the clock moves */
@@ -23,9 +24,11 @@ function create(rt: Runtime): LogsProvider {
   rt.clock.onAdvance(() => made.forEach((s) => purgeExpired(rt, s, rt.clock.nowMs())));
   const subscriptions = new Subscriptions(rt, stores);
   const tails = new LiveTails(rt, stores);
+  const metricFilters = new MetricFilterPublisher(rt, stores);
   const onIngest: IngestListener = (ctx, g, stream, events) => {
     subscriptions.deliver(ctx, g, stream, events);
     tails.deliver(ctx, g, stream, events);
+    metricFilters.deliver(ctx, g, events);
   };
   rt.integrations.logs = logsIntegration(rt, stores, onIngest);
   return invalidParameters({

@@ -17,6 +17,7 @@ import { s3Profile } from './profile.js';
 import { DueIndex } from './due.js';
 import { registerTierRoute } from './tiering.js';
 import { s3Integration } from './integration.js';
+import { startStorageMetrics } from './metrics.js';
 import { ServiceError } from '../errors.js';
 import type { Provider } from '../types.js';
 
@@ -27,6 +28,7 @@ function create(rt: Runtime): S3Provider {
   store.scheduler = due;
   rt.clock.onAdvance(() => due.run());
   registerTierRoute(rt, store);
+  startStorageMetrics(rt, store);
   const handlers = expectedOwner(store, {
     ...bucketHandlers(rt, store, events),
     ...objectHandlers(rt, store, events),

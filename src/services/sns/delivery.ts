@@ -6,6 +6,7 @@ import { createHash, createSign, generateKeyPairSync, randomUUID } from 'node:cr
 import type { Runtime, MessageAttributeValue, Collection } from '../../kit.js';
 import type { SubRecord, TopicRecord } from './model.js';
 import { effectiveSubDeliveryPolicy } from './model.js';
+import { topicMetric } from './metrics.js';
 
 export const CERT_PATH = '/_nimbus/sns/SimpleNotificationService-nimbus.pem';
 
@@ -203,6 +204,7 @@ export class Delivery {
     try {
       if (!sqs) throw new Error('SQS is not available');
       sqs.sendMessage(sub.endpoint, body, this.sqsOptions(n, sub, sub.endpoint, body));
+      this.counted(n, true);
     } catch (e) {
       this.failed(n, sub, body, (e as Error).message);
     }
@@ -210,6 +212,7 @@ export class Delivery {
 
   /** The message the endpoint would have received goes to the subscription's RedrivePolicy queue, if any. */
   private failed(n: Notification, sub: SubRecord, body: string, why: string): void {
+    this.counted(n, false);
     let dlq: string | undefined;
     try {
       dlq = (JSON.parse(sub.attributes.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string }).deadLetterTargetArn;
@@ -291,7 +294,10 @@ export class Delivery {
         why = (e as Error).cause ? String(((e as Error).cause as Error).message ?? (e as Error).cause) : (e as Error).message;
         outcome = 'retry';
       }
-      if (outcome === 'ok') return void this.httpPending.delete(id);
+      if (outcome === 'ok') {
+        this.counted(n, true);
+        return void this.httpPending.delete(id);
+      }
       if (outcome === 'fail' || attempt >= delays.length) {
         this.httpPending.delete(id);
         if (n.type === 'Notification') this.failed(n, sub, body, why);
@@ -359,7 +365,7 @@ export class Delivery {
       if (!lambda) throw new Error('Lambda is not available');
       if (!lambda.functionExists(sub.endpoint)) throw new Error('Function not found');
       const r = await lambda.invoke(sub.endpoint, Buffer.from(payload), 'Event');
-      if (r.statusCode < 300 && !r.functionError) return;
+      if (r.statusCode < 300 && !r.functionError) return this.counted(n, true);
       why = r.functionError ?? `status ${r.statusCode}`;
     } catch (e) {
       why = (e as Error).message;
@@ -395,6 +401,12 @@ export class Delivery {
       record.subscribeUrl = subscribeUrl(sub.baseUrl, n.topicArn, n.token);
     }
     this.record(record);
+    this.counted(n, true);
+  }
+
+  /** NumberOfNotificationsDelivered / Failed, for notifications (not subscription confirmations). */
+  private counted(n: Notification, ok: boolean): void {
+    if (n.type === 'Notification') topicMetric(this.rt, n.topicArn, ok ? 'NumberOfNotificationsDelivered' : 'NumberOfNotificationsFailed');
   }
 
   record(r: OutboxRecord): void {

@@ -10,6 +10,7 @@ import { parseFilterPolicy, matchesAttributes, matchesBody, type FilterScope } f
 import { findEndpoint } from './platform.js';
 import { contentFor, structureKey, envelopeAttributes, type Notification } from './delivery.js';
 import type { SnsState } from './store.js';
+import { topicMetric } from './metrics.js';
 import {
   type PublishArgs, APP_ENDPOINT_ARN, DEDUP_WINDOW_MS, E164, MAX_MESSAGE_BYTES, boolAttr, checkBatchEntries, checkMessage, invalid, topicNotFound,
 } from './validate.js';
@@ -40,6 +41,8 @@ export class Publisher {
 
   /** Publishes a validated message to a topic: FIFO deduplication and ordering, filter policies, fan-out. */
   publishToTopic(store: SnsStore, topic: TopicRecord, m: PublishArgs): { messageId: string; seq?: string } {
+    topicMetric(this.s.rt, topic.arn, 'NumberOfMessagesPublished');
+    topicMetric(this.s.rt, topic.arn, 'PublishSize', Buffer.byteLength(m.message));
     const ref = parseTopicArn(topic.arn);
     let message: Notification['message'] = m.message;
     if (m.structure === 'json') {

@@ -11,10 +11,12 @@ import { batchHandlers } from './batches.js';
 import { moveTaskHandlers } from './move-task-handlers.js';
 import { sqsIntegration } from './integration.js';
 import { sqsProfile } from './profile.js';
+import { startQueueGauges } from './metrics.js';
 
 function create(rt: Runtime): SqsProvider {
   const s = new SqsState(rt);
   rt.integrations.sqs = sqsIntegration(s);
+  startQueueGauges(s);
   return {
     ...queueHandlers(s),
     ...policyHandlers(s),

@@ -328,15 +328,16 @@ export class Queue {
   }
 
   /** Visible, in flight, delayed (expired messages are dropped on the way). */
-  counts(now: number): { visible: number; inFlight: number; delayed: number } {
-    let visible = 0, inFlight = 0, delayed = 0;
+  counts(now: number): { visible: number; inFlight: number; delayed: number; oldestSentMs?: number } {
+    let visible = 0, inFlight = 0, delayed = 0, oldestSentMs: number | undefined;
     for (const m of [...this.msgs.values()]) {
-      if (this.expired(m, now)) this.remove(m);
-      else if (m.visibleAt <= now) visible++;
+      if (this.expired(m, now)) { this.remove(m); continue; }
+      if (m.visibleAt <= now) visible++;
       else if (m.receives > 0) inFlight++;
       else delayed++;
+      if (oldestSentMs === undefined || m.sentMs < oldestSentMs) oldestSentMs = m.sentMs;
     }
-    return { visible, inFlight, delayed };
+    return { visible, inFlight, delayed, oldestSentMs };
   }
 
   /** The next time something hidden becomes visible, for long polls to wake at. */

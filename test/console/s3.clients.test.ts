@@ -63,7 +63,7 @@ test('the home page groups the services and marks them managed or resource, serv
   await shot(page, 'home');
 });
 
-test('S3: create a bucket, upload a file with the progress bar, see it listed; a bad bucket name shows the AWS error', async () => {
+test('S3: create a bucket, upload a file with the progress bar and another by drag and drop, see them listed; a bad bucket name shows the AWS error', async () => {
   const { page } = rig;
   await page.goto(`${rig.url}/_nimbus/console/#/s3`);
   await page.getByText('No buckets in this account yet').waitFor();
@@ -94,6 +94,18 @@ test('S3: create a bucket, upload a file with the progress bar, see it listed; a
   const got = await s3.send(new GetObjectCommand({ Bucket: 'console-bucket', Key: 'hello.txt' }));
   assert.equal(await got.Body!.transformToString(), 'hello from the console');
   assert.equal(got.ContentType, 'text/plain');
+
+  // a file dropped on the drop zone goes up the same way (a real DataTransfer dispatched in the page)
+  const transfer = await page.evaluateHandle(() => {
+    const dt = new DataTransfer();
+    dt.items.add(new File(['dropped in'], 'dropped.txt', { type: 'text/plain' }));
+    return dt;
+  });
+  await page.locator('.drop').dispatchEvent('dragover', { dataTransfer: transfer });
+  await page.locator('.drop').dispatchEvent('drop', { dataTransfer: transfer });
+  await page.locator('tr[data-key="dropped.txt"]').waitFor();
+  const dropped = await s3.send(new GetObjectCommand({ Bucket: 'console-bucket', Key: 'dropped.txt' }));
+  assert.equal(await dropped.Body!.transformToString(), 'dropped in');
 
   // a presigned link the page makes downloads the object
   await page.getByRole('button', { name: 'Presigned link for hello.txt' }).click();

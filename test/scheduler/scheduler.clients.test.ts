@@ -26,7 +26,8 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
     const listed = await aws('scheduler', 'list-schedules', '--name-prefix', name);
     assert.deepEqual(listed.json.Schedules.map((s: { Name: string }) => s.Name), [name]);
     await advanceClock(nimbus.url, '30m');
-    const msgs = await aws('sqs', 'receive-message', '--queue-url', url, '--max-number-of-messages', '10');
+    // the firing is delivered as the advance runs; a long poll waits for it should it still be on its way
+    const msgs = await aws('sqs', 'receive-message', '--queue-url', url, '--max-number-of-messages', '10', '--wait-time-seconds', '10');
     assert.equal(msgs.json.Messages[0].Body, '{"from":"cli"}');
     await aws('scheduler', 'delete-schedule', '--name', name);
 
@@ -48,7 +49,7 @@ sch.create_schedule_group(Name="boto")
 sch.create_schedule(Name="noon-paris", GroupName="boto", ScheduleExpression="cron(0 12 * * ? *)", ScheduleExpressionTimezone="Europe/Paris",
     FlexibleTimeWindow={"Mode": "OFF"}, Target={"Arn": arn, "RoleArn": "${ROLE}", "Input": "<aws.scheduler.scheduled-time>"})
 urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_nimbus/clock", data=json.dumps({"advance": "1d"}).encode(), method="POST"))
-msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=10).get("Messages", [])
 try:
     sch.get_schedule(Name="noon-paris")
     missing = None

@@ -2,7 +2,7 @@
 // (names, prefix, types, state, action prefix, children and parents, paging), DescribeAlarmsForMetric,
 // DescribeAlarmHistory, SetAlarmState, Enable/DisableAlarmActions, DeleteAlarms.
 import { ServiceError, type Runtime, type Stores, type RequestContext } from '../../kit.js';
-import type { CloudwatchProvider, PutMetricAlarmInput, AlarmHistoryItem, MetricAlarm, CompositeAlarm } from '../../generated/cloudwatch.js';
+import type { CloudwatchProvider, PutMetricAlarmInput, AlarmHistoryItem, MetricAlarm, CompositeAlarm, Tag } from '../../generated/cloudwatch.js';
 import { SEP, tsKey, type AlarmRecord, type CloudWatchStore } from './store.js';
 import type { AlarmEngine } from './alarm-engine.js';
 import { checkQueries } from './metricdata.js';
@@ -58,6 +58,27 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
   const notFound = (name: string) => new ServiceError('ResourceNotFound', `Alarm ${name} does not exist`, 404);
   const tagsOf = (tags: Array<{ Key: string; Value: string }> | undefined, prev: Record<string, string> = {}) => ({ ...prev, ...Object.fromEntries((tags ?? []).map((t) => [t.Key, t.Value])) });
 
+  /** What PutMetricAlarm and PutCompositeAlarm store alike: the input, its defaults, and the state an update keeps. */
+  const recordOf = (ctx: RequestContext, input: { AlarmName: string; Tags?: Tag[]; ActionsEnabled?: boolean; OKActions?: string[]; AlarmActions?: string[]; InsufficientDataActions?: string[] },
+    type: AlarmRecord['type'], prev: AlarmRecord | undefined, now: number): AlarmRecord => {
+    const { Tags, ...config } = input;
+    return {
+      ...config,
+      type,
+      AlarmArn: arnOf(ctx, input.AlarmName),
+      ActionsEnabled: input.ActionsEnabled ?? true,
+      OKActions: input.OKActions ?? [],
+      AlarmActions: input.AlarmActions ?? [],
+      InsufficientDataActions: input.InsufficientDataActions ?? [],
+      AlarmConfigurationUpdatedTimestamp: new Date(now),
+      StateValue: prev?.StateValue ?? 'INSUFFICIENT_DATA',
+      StateReason: prev?.StateReason ?? 'Unchecked: Initial alarm creation',
+      StateUpdatedTimestamp: prev?.StateUpdatedTimestamp ?? new Date(now),
+      StateTransitionedTimestamp: prev?.StateTransitionedTimestamp ?? new Date(now),
+      tags: tagsOf(Tags, prev?.tags),
+    } as AlarmRecord;
+  };
+
   const save = (ctx: RequestContext, record: AlarmRecord, previous: AlarmRecord | undefined) => {
     const store = storeOf(ctx);
     stores.system().alarmScopes.put(`${ctx.account}${SEP}${ctx.region}`, 1);
@@ -74,23 +95,7 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
       const prev = store.alarms.get(input.AlarmName);
       if (prev && prev.type !== 'MetricAlarm') throw validation(`The alarm ${input.AlarmName} is a composite alarm.`);
       const now = ctx.clock.nowMs();
-      const { Tags, ...config } = input;
-      const record = {
-        ...config,
-        type: 'MetricAlarm',
-        AlarmArn: arnOf(ctx, input.AlarmName),
-        ActionsEnabled: input.ActionsEnabled ?? true,
-        OKActions: input.OKActions ?? [],
-        AlarmActions: input.AlarmActions ?? [],
-        InsufficientDataActions: input.InsufficientDataActions ?? [],
-        AlarmConfigurationUpdatedTimestamp: new Date(now),
-        StateValue: prev?.StateValue ?? 'INSUFFICIENT_DATA',
-        StateReason: prev?.StateReason ?? 'Unchecked: Initial alarm creation',
-        StateUpdatedTimestamp: prev?.StateUpdatedTimestamp ?? new Date(now),
-        StateTransitionedTimestamp: prev?.StateTransitionedTimestamp ?? new Date(now),
-        Dimensions: input.Metrics?.length ? undefined : input.Dimensions ?? [],
-        tags: tagsOf(Tags, prev?.tags),
-      } as AlarmRecord;
+      const record = { ...recordOf(ctx, input, 'MetricAlarm', prev, now), Dimensions: input.Metrics?.length ? undefined : input.Dimensions ?? [] } as AlarmRecord;
       if (prev?.StateReasonData) record.StateReasonData = prev.StateReasonData;
       save(ctx, record, prev);
       engine.schedule(store, input.AlarmName, Math.ceil((now + 1) / MINUTE) * MINUTE);
@@ -112,22 +117,7 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
       const prev = store.alarms.get(input.AlarmName);
       if (prev && prev.type !== 'CompositeAlarm') throw validation(`The alarm ${input.AlarmName} is a metric alarm.`);
       const now = ctx.clock.nowMs();
-      const { Tags, ...config } = input;
-      const record = {
-        ...config,
-        type: 'CompositeAlarm',
-        AlarmArn: arnOf(ctx, input.AlarmName),
-        ActionsEnabled: input.ActionsEnabled ?? true,
-        OKActions: input.OKActions ?? [],
-        AlarmActions: input.AlarmActions ?? [],
-        InsufficientDataActions: input.InsufficientDataActions ?? [],
-        AlarmConfigurationUpdatedTimestamp: new Date(now),
-        StateValue: prev?.StateValue ?? 'INSUFFICIENT_DATA',
-        StateReason: prev?.StateReason ?? 'Unchecked: Initial alarm creation',
-        StateUpdatedTimestamp: prev?.StateUpdatedTimestamp ?? new Date(now),
-        StateTransitionedTimestamp: prev?.StateTransitionedTimestamp ?? new Date(now),
-        tags: tagsOf(Tags, prev?.tags),
-      } as AlarmRecord;
+      const record = recordOf(ctx, input, 'CompositeAlarm', prev, now);
       save(ctx, record, prev);
       engine.composites(store, now);
     },

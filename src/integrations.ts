@@ -111,10 +111,16 @@ export interface Integrations {
     describe(account: string, region: string, arn: string, trimAt?: number): DynamoStreamInfo | undefined;
     /** Up to `limit` records after a sequence number ('' for the oldest), shaped as GetRecords returns them. */
     read(account: string, region: string, arn: string, after: string, limit: number, now: number): { records: DynamoStreamRecord[]; next: string; closed: boolean };
-  };  /** EC2 resources other services manage (Auto Scaling's instances) */
+  };
+  /** EC2 resources other services manage (Auto Scaling's instances) */
   ec2?: {
     /** Adds tags EC2 refuses from users (`aws:autoscaling:groupName`) to a resource; false when it is not found. */
     systemTags(account: string, region: string, resourceId: string, tags: { Key: string; Value: string }[]): boolean;
+    /**
+     * Where a running instance started in process mode serves `port` (the host and local port a load
+     * balancer or a health check connects to); undefined when the instance is not running or does not serve.
+     */
+    endpoint?(account: string, region: string, instanceId: string, port: number): { host: string; port: number } | undefined;
   };
 }
 

@@ -2,7 +2,7 @@
 // next firing and the retries of failed invocations; a tick reads only the keys due by now. Targets:
 // SQS, SNS, Lambda, an EventBridge bus, and universal targets (any operation Nimbus serves).
 import { createHash, randomUUID } from 'node:crypto';
-import { ServiceError, type Collection, type Runtime } from '../../kit.js';
+import { InFlight, ServiceError, type Collection, type Runtime } from '../../kit.js';
 import type { Target } from '../../generated/scheduler.js';
 import { dueKey, dueIndex, scheduleKey, schedulerStores, type DueRecord, type ScheduleRecord } from './store.js';
 import { parseExpression } from './expression.js';
@@ -63,6 +63,8 @@ interface Invocation {
 export class Firer {
   private readonly stores;
   private readonly due;
+  /** invocations on their way (Lambda, SNS, universal targets): a clock advance waits for them */
+  readonly inFlight = new InFlight();
 
   constructor(private readonly rt: Runtime) {
     this.stores = schedulerStores(rt);
@@ -113,7 +115,7 @@ export class Firer {
     };
     try {
       const done = this.send(inv);
-      if (done) done.then((r) => (r?.functionError ? later(new ServiceError('Lambda.FunctionError', r.functionError)) : undefined), later);
+      if (done) this.inFlight.track(done.then((r) => (r?.functionError ? later(new ServiceError('Lambda.FunctionError', r.functionError)) : undefined), later));
     } catch (e) {
       this.failed(inv, e);
     }

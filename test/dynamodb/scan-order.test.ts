@@ -99,6 +99,10 @@ test('parallel Scan: segments split the hash space, every item in exactly one, e
     });
     if (total > 1) assert.ok(parts.filter((p) => p.length).length > 1, 'more than one segment holds items');
   }
+  // a segment's LastEvaluatedKey resumes that segment only: another segment refuses it
+  const page = await ddb.send(new D.ScanCommand({ TableName: 'order-segments', Segment: 2, TotalSegments: 4, Limit: 2 }));
+  await assert.rejects(ddb.send(new D.ScanCommand({ TableName: 'order-segments', Segment: 0, TotalSegments: 4, ExclusiveStartKey: page.LastEvaluatedKey })), (e: Error) =>
+    e.name === 'ValidationException' && e.message === 'The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: 4 Segment: 0');
   // segment s holds the partitions whose hash falls in the s-th slice of the space
   const seg = await scanAll({ TableName: 'order-segments', Segment: 1, TotalSegments: 4 });
   for (const i of seg.items) {

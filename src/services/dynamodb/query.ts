@@ -238,6 +238,9 @@ export function scan(store: DynamoStore, input: ScanInput) {
   const select = checkSelect(src, input.Select, !!paths);
   const start = startKey(store, src, input.ExclusiveStartKey);
   const range: ScanOptions = TotalSegments ? segmentRange(Segment!, TotalSegments) : {};
+  if (start !== undefined && ((range.from !== undefined && start < range.from) || (range.before !== undefined && start >= range.before))) {
+    throw invalid(`The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${TotalSegments} Segment: ${Segment}`);
+  }
   if (start !== undefined) range.after = start;
   const page = readPage(store, src, range, { select, limit: input.Limit, filter, paths });
   const { size, ...out } = page;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SchedulerClient, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand, CreateConnectionCommand, CreateApiDestinationCommand } from '@aws-sdk/client-eventbridge';
-import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
+import { SNSClient, CreateTopicCommand, SubscribeCommand, ConfirmSubscriptionCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { advanceClock, clientConfig, serverForFile } from '../helpers.js';
 
 let sqs: SQSClient;
@@ -86,4 +86,36 @@ test('after an advance a short poll sees what a Scheduler schedule and an EventB
   assert.deepEqual(await bodiesNow(q.url), ['"rule-sqs"', 'scheduler-universal']);
   assert.deepEqual(await bodiesNow(viaSns.url), ['"rule-sns"', 'scheduler-sns']);
   assert.deepEqual(await bodiesNow(viaHttp.url), ['rule-http', 'via-bus-scheduler']);
+});
+
+test('an SNS HTTP retry that an advance makes due has been made when the advance answers', async () => {
+  const seen: string[] = [];
+  const statuses = [200, 503, 200];
+  const ep = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(statuses[seen.length - 1] ?? 200).end();
+    });
+  });
+  await new Promise<void>((resolve) => ep.listen(0, '127.0.0.1', resolve));
+  try {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'settle-http' }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `http://127.0.0.1:${(ep.address() as AddressInfo).port}/`,
+      Attributes: { DeliveryPolicy: JSON.stringify({ healthyRetryPolicy: { numRetries: 3, minDelayTarget: 30, maxDelayTarget: 30 } }) } }));
+    const until = async (n: number) => {
+      for (let i = 0; i < 250 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(seen.length, n);
+    };
+    await until(1); // the confirmation request
+    await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: JSON.parse(seen[0]).Token }));
+    await sns.send(new PublishCommand({ TopicArn, Message: 'again' }));
+    await until(2); // answered 503: a retry 30 s later
+    await advanceClock(nimbus.url, '31s');
+    assert.equal(seen.length, 3, 'the retry was made before the advance answered');
+    assert.equal(JSON.parse(seen[2]).Message, 'again');
+  } finally {
+    await new Promise<void>((resolve) => ep.close(() => resolve()));
+  }
 });

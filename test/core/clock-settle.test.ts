@@ -115,6 +115,14 @@ test('an SNS HTTP retry that an advance makes due has been made when the advance
     await advanceClock(nimbus.url, '31s');
     assert.equal(seen.length, 3, 'the retry was made before the advance answered');
     assert.equal(JSON.parse(seen[2]).Message, 'again');
+
+    // a schedule publishing to the topic: its HTTP delivery has arrived when the advance answers
+    const start = new Date(((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs + 60_000);
+    await sch.send(new CreateScheduleCommand({ Name: 'settle-http', ScheduleExpression: 'rate(1 day)', StartDate: start, FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Arn: TopicArn!, RoleArn: ROLE, Input: 'scheduled' } }));
+    await advanceClock(nimbus.url, '2m');
+    assert.equal(seen.length, 4);
+    assert.equal(JSON.parse(seen[3]).Message, 'scheduled');
   } finally {
     await new Promise<void>((resolve) => ep.close(() => resolve()));
   }

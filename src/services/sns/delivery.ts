@@ -92,8 +92,8 @@ export class Delivery {
   private outboxSeq = 0;
   /** retries waiting for their time on the virtual clock */
   private readonly pending = new Set<{ due: number; run: (done: () => void) => void; timer: NodeJS.Timeout }>();
-  /** deliveries a clock advance resumed, until they end or wait again: the advance waits for them */
-  private readonly resumed = new InFlight();
+  /** HTTP and Lambda deliveries under way (first attempts, retries an advance resumed) until they end or wait again */
+  private readonly active = new InFlight();
 
   constructor(private readonly rt: Runtime, private readonly topicOf: (arn: string) => TopicRecord | undefined, private readonly subExists: (s: SubRecord) => boolean) {
     // state of no one account: SNS's system scope
@@ -107,7 +107,7 @@ export class Delivery {
     this.httpPending = system.httpPending;
     rt.clock.onAdvance(() => {
       for (const p of [...this.pending]) if (p.due <= rt.clock.nowMs()) this.fire(p, true);
-      return this.resumed.settled();
+      return this.active.settled();
     });
     // deliveries a stopped server left unfinished resume once every service is up (the DLQ may be SQS's)
     const unfinished = [...this.httpPending.scan()];
@@ -283,7 +283,7 @@ export class Delivery {
     if (raw) headers['x-amz-sns-rawdelivery'] = 'true';
     const delays = n.type === 'UnsubscribeConfirmation' ? [] : Delivery.retryDelays(policy.healthyRetryPolicy);
 
-    let done = () => {};
+    let done = this.underWay();
     try {
       for (let attempt = d.attempt; ; attempt++) {
         let outcome: 'ok' | 'retry' | 'fail';
@@ -337,10 +337,14 @@ export class Delivery {
   private fire(p: { run: (done: () => void) => void; timer: NodeJS.Timeout }, byAdvance: boolean): void {
     if (!this.pending.delete(p as never)) return;
     clearTimeout(p.timer);
-    if (!byAdvance) return p.run(() => {});
+    p.run(byAdvance ? this.underWay() : () => {});
+  }
+
+  /** Marks delivery work as under way (a clock advance waits for it); returns what ends it. */
+  private underWay(): () => void {
     let done = () => {};
-    void this.resumed.track(new Promise<void>((resolve) => (done = resolve)));
-    p.run(done);
+    void this.active.track(new Promise<void>((resolve) => (done = resolve)));
+    return done;
   }
 
   // ---- Lambda ----
@@ -376,7 +380,7 @@ export class Delivery {
   private async toLambda(n: Notification, sub: SubRecord): Promise<void> {
     const payload = this.lambdaEvent(n, sub);
     const lambda = this.rt.integrations.lambda;
-    let done = () => {};
+    let done = this.underWay();
     try {
       for (let attempt = 0; ; attempt++) {
         let why: string;

@@ -1,7 +1,7 @@
 // Bench workloads: one entry per AWS operation measured. Adding a service is one more entry.
 import http from 'node:http';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { type AttributeValue, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -293,6 +293,28 @@ export const WORKLOADS: Workload[] = [
         Count: 1000,
         ScannedCount: 1000,
         LastEvaluatedKey: { pk: { S: 'big' }, sk: { N: '999' } },
+      }),
+    },
+  },
+  {
+    // one page of up to 1,000 items per op: segment i % 10 of a parallel Scan over 20,000 items in 2,000 partitions
+    name: 'dynamodb Scan (1,000-item pages, 10 segments of 20,000 items)',
+    async setup(endpoint) {
+      await ddbTable(endpoint, 'bench-scan');
+      await ddbLoad(endpoint, 'bench-scan', 'part', 20_000, (pk, i) => ddbSmall(`${pk}#${i % 2000}`, i));
+    },
+    op: (endpoint, i) => client(DynamoDBClient, endpoint).send(new ScanCommand({ TableName: 'bench-scan', Segment: i % 10, TotalSegments: 10, Limit: 1000 })).then((out) => {
+      if (!out.Count) throw new Error('an empty page');
+    }),
+    nullResponse: {
+      match: { target: 'DynamoDB_20120810.Scan' },
+      status: 200,
+      headers: json10,
+      body: JSON.stringify({
+        Items: Array.from({ length: 1000 }, (_, i) => ddbSmall(`part#${i % 2000}`, i)),
+        Count: 1000,
+        ScannedCount: 1000,
+        LastEvaluatedKey: { pk: { S: 'part#999' }, sk: { N: '999' } },
       }),
     },
   },

@@ -10,7 +10,12 @@ export type { AdminRequest, AdminReply, AdminRoute } from './admin/registry.js';
 export type { CallInfo, CallRecord, Authorizer, Recorder } from './pipeline.js';
 export type { StoreScope, Stores } from './state/stores.js';
 export type { Collection, Engine } from './state/engine.js';
-export type { Clock } from './state/clock.js';
+export type { Clock, AdvanceListener } from './state/clock.js';
+// work a clock listener started (deliveries, invocations), returned so an advance waits for it
+export { InFlight } from './state/clock.js';
+// schedule expressions (rate, cron, at) as EventBridge rules and Scheduler read them
+export { parseScheduleExpression, validTimeZone, ScheduleExpressionError } from './kit/schedule.js';
+export type { Schedule, ScheduleOptions } from './kit/schedule.js';
 export type { IssuedCredential } from './state/credentials.js';
 export { DEFAULT_ACCOUNT, rootPrincipal } from './state/credentials.js';
 // A service that reads a wire format itself (S3's POST form fields read as PutObject's headers, a

@@ -27,8 +27,8 @@ export interface RunningNimbus {
   port: number;
   credentials: { accessKeyId: string; secretAccessKey: string };
   region: string;
-  /** the virtual clock: advance it to make expiries, retention and schedules due */
-  clock: { advance(ms: number): Date; now(): Date };
+  /** the virtual clock: advance it to make expiries, retention and schedules due; `settled()` waits for the deliveries an advance started */
+  clock: { advance(ms: number): Date; now(): Date; settled(): Promise<void> };
   /** services named in SERVICES that Nimbus does not serve (requests to them answer NotImplemented) */
   unserved: string[];
   runtime: Runtime;
@@ -96,7 +96,7 @@ export async function startNimbus(options: NimbusOptions = {}): Promise<RunningN
     port,
     credentials: { ...TEST_CREDENTIALS },
     region,
-    clock: { advance: (ms) => runtime.clock.advance(ms), now: () => runtime.clock.now() },
+    clock: { advance: (ms) => runtime.clock.advance(ms), now: () => runtime.clock.now(), settled: () => runtime.clock.settled() },
     unserved,
     runtime,
     reset: async () => {

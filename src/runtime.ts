@@ -45,7 +45,7 @@ export class Runtime {
     this.log = new Logger(config.logLevel, config.logFormat);
     this.engine = new SqliteEngine({ dataDir: config.ephemeral ? undefined : config.dataDir, fsync: config.fsync });
     this.clockState = this.engine.collection<Advance[]>('nimbus/clock');
-    this.clock = new Clock(Date.now, this.clockState.get('advances') ?? []);
+    this.clock = new Clock(Date.now, this.clockState.get('advances') ?? [], (m) => this.log.warn(m));
     this.clock.onAdvance(() => this.clockState.put('advances', this.clock.history()));
     this.credentials = new CredentialStore(this.engine);
     this.auth = signatureKit(this);

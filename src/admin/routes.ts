@@ -59,7 +59,8 @@ export async function handleAdmin(rt: Runtime, req: IncomingMessage, res: Server
         if (body.advance === undefined) return reply(res, 400, { error: 'missing "advance" (e.g. "90s", "15m", "2h", "8d", or seconds)' });
         const before = rt.timeline.last;
         try {
-          rt.clock.advance(parseDuration(body.advance));
+          // answers once the work the advance started (deliveries, invocations) has finished
+          await rt.clock.advanceSettled(parseDuration(body.advance));
         } catch (e) {
           return reply(res, 400, { error: (e as Error).message });
         }

@@ -17,11 +17,13 @@ function create(rt: Runtime): AutoscalingProvider {
   // scopes that hold groups, so a clock advance can settle them without a request
   const scopes = rt.stores('autoscaling-index', (scope) => scope.collection<{ account: string; region: string }>('scopes')).system();
   rt.clock.onAdvance(() => {
+    const settling: Promise<unknown>[] = [];
     for (const [, w] of [...scopes.scan()]) {
       if (s.store(w).groups.count() === 0) continue;
       const where = { ...w, clock: rt.clock };
-      cap.locked(where, () => cap.settle(where)).catch((e) => console.error('autoscaling: settling after a clock advance failed', e));
+      settling.push(cap.locked(where, () => cap.settle(where)).catch((e) => console.error('autoscaling: settling after a clock advance failed', e)));
     }
+    return Promise.all(settling);
   });
   const handlers = { ...launchConfigHandlers(s), ...groupHandlers(s, cap), ...hookHandlers(s, cap), ...policyHandlers(s, cap) } as AutoscalingProvider;
   const create = handlers.CreateAutoScalingGroup!;

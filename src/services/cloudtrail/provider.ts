@@ -37,7 +37,7 @@ function create(rt: Runtime): CloudtrailProvider {
     return delivery.flush();
   };
   const background = () => flush().catch((e) => rt.log.debug(`cloudtrail: delivery: ${(e as Error).message}`));
-  rt.clock.onAdvance(() => void background());
+  rt.clock.onAdvance(background);
   setInterval(() => void background(), FLUSH_EVERY_MS).unref();
   rt.admin.route('POST /_nimbus/cloudtrail/flush', async () => {
     await flush();

@@ -2,7 +2,7 @@
 // reads only what is due); a metric alarm is evaluated at every minute it missed, up to an hour back,
 // a composite alarm whenever a child changes. State changes are recorded in the history and run the
 // alarm's actions: SNS topics (the JSON message CloudWatch sends) and Lambda functions.
-import type { Runtime } from '../../kit.js';
+import { InFlight, type Runtime } from '../../kit.js';
 import { SEP, tsKey, type AlarmRecord, type CloudWatchStore } from './store.js';
 import { decide, type AlarmState } from './alarm-decide.js';
 import { evalRule, parseRule, alarmNameOf } from './alarm-rule.js';
@@ -23,6 +23,9 @@ const REGION_NAMES: Record<string, string> = {
 const isoPlus = (t: number) => new Date(t).toISOString().replace('Z', '+0000');
 
 export class AlarmEngine {
+  /** actions running (SNS, Lambda, Auto Scaling): a clock advance waits for them */
+  readonly actions = new InFlight();
+
   constructor(private readonly rt: Runtime, private readonly made: Set<CloudWatchStore>) {}
 
   /** Puts the alarm in the due index at `due` (replacing an earlier entry). */
@@ -164,17 +167,17 @@ export class AlarmEngine {
       const fail = (e: unknown) => done(false, e instanceof Error ? e.message : String(e));
       if (arn.startsWith('arn:aws:sns:') && this.rt.integrations.sns) {
         const subject = `${state}: "${alarm.AlarmName}" in ${REGION_NAMES[region] ?? region}`.slice(0, 100);
-        this.rt.integrations.sns.publish(arn, JSON.stringify(snsMessage(alarm, old, account, region, at)), { subject }).then(() => done(true), fail);
+        this.actions.track(this.rt.integrations.sns.publish(arn, JSON.stringify(snsMessage(alarm, old, account, region, at)), { subject }).then(() => done(true), fail));
       } else if (arn.startsWith('arn:aws:lambda:') && this.rt.integrations.lambda) {
         const payload = Buffer.from(JSON.stringify(lambdaEvent(alarm, old, account, region, at)));
-        this.rt.integrations.lambda.invoke(arn, payload, 'Event').then(() => done(true), fail);
+        this.actions.track(this.rt.integrations.lambda.invoke(arn, payload, 'Event').then(() => done(true), fail));
       } else if (/^arn:aws[a-z-]*:autoscaling:[^:]*:[^:]*:scalingPolicy:/.test(arn)) {
         // an Auto Scaling policy: executed with the breached threshold and the newest datapoint, as a step policy needs
         let value: number | undefined;
         try { value = (JSON.parse(alarm.StateReasonData ?? '{}').recentDatapoints as number[] | undefined)?.at(-1); } catch { value = undefined; }
         const threshold = 'Threshold' in alarm ? alarm.Threshold : undefined;
-        this.rt.invoke('autoscaling', 'ExecutePolicy', { PolicyName: arn, ...(value !== undefined && threshold !== undefined ? { MetricValue: value, BreachThreshold: threshold } : {}) }, { account, region })
-          .then(() => done(true), fail);
+        this.actions.track(this.rt.invoke('autoscaling', 'ExecutePolicy', { PolicyName: arn, ...(value !== undefined && threshold !== undefined ? { MetricValue: value, BreachThreshold: threshold } : {}) }, { account, region })
+          .then(() => done(true), fail));
       } else {
         done(false, 'the action target is not served by Nimbus');
       }

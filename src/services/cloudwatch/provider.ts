@@ -43,6 +43,7 @@ function create(rt: Runtime): CloudwatchProvider {
       lastPurge = now.getTime();
       made.forEach((s) => s.purge(now.getTime() - RETENTION_MS));
     }
+    return engine.actions.settled();
   });
   const timer = setInterval(tick, TICK_MS);
   timer.unref();

@@ -9,7 +9,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { applyUpdate, checkPaths } from './expressions/update.js';
 import { RequestExpressions, noMixing } from './expressions/request.js';
 import { fromAttributeUpdates, fromAttributesToGet, fromExpected } from './expressions/legacy.js';
-import { checkItemKey, checkKeyParam, encodeKey, encodeValue } from './keys.js';
+import { checkItemKey, checkKeyParam, encodeValue, itemKey } from './keys.js';
 import type { DynamoStore, TableMeta } from './store.js';
 import { getTable } from './tables.js';
 import { MAX_ITEM_SIZE, invalid, invalidParam, itemSize, normaliseItem, typeOf, type Item } from './values.js';
@@ -35,7 +35,7 @@ export function locate(store: DynamoStore, tableName: string, keyInput: Item) {
   const t = getTable(store, tableName);
   const k = normaliseItem(keyInput);
   checkKeyParam(t.key, k);
-  const key = encodeKey(t.key, k);
+  const key = itemKey(t.key, k);
   return { t, k, key, old: store.items(t).get(key) };
 }
 
@@ -67,7 +67,7 @@ export function preparePut(store: DynamoStore, input: PutItemInput): PreparedWri
   const item = normaliseItem(input.Item);
   checkItemKey(t.key, item);
   checkNewImage(t, item);
-  const key = encodeKey(t.key, item);
+  const key = itemKey(t.key, item);
   const old = store.items(t).get(key);
   check(cond, old, input.ReturnValuesOnConditionCheckFailure);
   return { t, key, old, next: item };

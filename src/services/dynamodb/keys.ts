@@ -2,7 +2,13 @@
 // a Query is a range scan. Each key value is encoded then ended by '!': strings and binaries as the
 // hex of their bytes (hex preserves byte order, i.e. UTF-8 = code point order), numbers with
 // encodeNumber. Every encoding character sorts above '!', and '!' above ' ', which bounds ranges.
-import { encodeNumber } from './numbers.js';
+//
+// A stored key starts with its partition's hash (8 hex digits), as DynamoDB places partitions: a
+// Scan reads partitions in hash order (within one, by sort key) and a parallel Scan's segment is a
+// slice of the hash space. The hash is MD5 over "Outliers" and the partition key's bytes (numbers
+// in DynamoDB's binary form), the function found to reproduce DynamoDB's scan order.
+import { createHash } from 'node:crypto';
+import { encodeNumber, numberBytes, parseDecimal } from './numbers.js';
 import { invalid, invalidParam, typeOf, type Item, type Value } from './values.js';
 
 export interface KeyDef {
@@ -18,11 +24,31 @@ export function encodeValue(v: Value): string {
   return v.B!.toString('hex');
 }
 
-/** The storage key of an item (its primary key attributes already checked). */
+/** The key's text without its partition hash (the table key that ends an index entry's key). */
 export function encodeKey(def: KeyDef, item: Item): string {
   const h = encodeValue(item[def.hash]) + '!';
   return def.range ? h + encodeValue(item[def.range]) + '!' : h;
 }
+
+/** The bytes DynamoDB hashes for a partition key value. */
+function keyBytes(v: Value): Buffer {
+  if (v.S !== undefined) return Buffer.from(v.S, 'utf8');
+  if (v.N !== undefined) return numberBytes(parseDecimal(v.N));
+  return v.B!;
+}
+
+export const HASH_DIGITS = 8;
+
+/** Where a partition sits in the hash space: HASH_DIGITS hex digits. */
+export function partitionHash(v: Value): string {
+  return createHash('md5').update('Outliers').update(keyBytes(v)).digest('hex').slice(0, HASH_DIGITS);
+}
+
+/** The prefix every stored key of one partition starts with. */
+export const partitionPrefix = (v: Value): string => partitionHash(v) + encodeValue(v) + '!';
+
+/** The storage key of an item in its table (its primary key attributes already checked). */
+export const itemKey = (def: KeyDef, item: Item): string => partitionHash(item[def.hash]) + encodeKey(def, item);
 
 export const keyOf = (def: KeyDef, item: Item): Item =>
   def.range ? { [def.hash]: item[def.hash], [def.range]: item[def.range] } : { [def.hash]: item[def.hash] };

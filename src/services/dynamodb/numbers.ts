@@ -56,6 +56,27 @@ export function encodeDecimal(d: Decimal): string {
 
 export const encodeNumber = (text: string): string => encodeDecimal(parseDecimal(text));
 
+/**
+ * DynamoDB's binary form of a number (what its partition hash reads): an exponent byte (base 100,
+ * offset 64, the sign in the top bit, complemented for negatives), then the digits in pairs aligned
+ * on the decimal point, each pair + 1 (101 − pair for negatives, which end with 102 when short).
+ */
+export function numberBytes(d: Decimal): Buffer {
+  if (!d.digits) return Buffer.from([0x80]);
+  const odd = ((d.exp % 2) + 2) % 2 === 1;
+  let digits = (odd ? '0' : '') + d.digits;
+  if (digits.length % 2) digits += '0';
+  const pairs = digits.length / 2;
+  const head = (d.exp + (odd ? 1 : 0)) / 2 - 64;
+  const out = [(d.neg ? ~head : head) & 0xff];
+  for (let i = 0; i < pairs; i++) {
+    const pair = Number(digits.slice(2 * i, 2 * i + 2));
+    out.push(d.neg ? 101 - pair : pair + 1);
+  }
+  if (d.neg && pairs < 20) out.push(102);
+  return Buffer.from(out);
+}
+
 function toScaled(d: Decimal): { v: bigint; scale: number } {
   if (!d.digits) return { v: 0n, scale: 0 };
   const scale = d.digits.length - d.exp; // value = digits × 10^-scale

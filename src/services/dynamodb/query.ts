@@ -1,8 +1,9 @@
 // Query and Scan. A Query is one range scan of the table's (or index's) ordered collection: the
 // partition key fixes the prefix, the sort key condition the bounds (see keys.ts for why ' ', '!'
-// and '"' bound them). Limit counts items read, the 1 MB page is cut on items read, and the
-// filter applies afterwards, as DynamoDB does.
-import { crc32 } from 'node:zlib';
+// and '"' bound them). A Scan reads the collection in key order, which is partition-hash order
+// (keys.ts); a parallel Scan's segment is one slice of the hash space, so also a range. Limit
+// counts items read, the 1 MB page is cut on items read (sized by DynamoDB's item size rules,
+// values.ts itemSize), and the filter applies afterwards, as DynamoDB does.
 import type { QueryInput, ScanInput, Select } from '../../generated/dynamodb.js';
 import type { ScanOptions } from '../../state/engine.js';
 import type { Condition, Operand, Path } from './expressions/ast.js';
@@ -10,7 +11,7 @@ import { evaluate, project } from './expressions/evaluate.js';
 import { conditionAttributes } from './expressions/paths.js';
 import { RequestExpressions, noMixing } from './expressions/request.js';
 import { fromAttributesToGet, fromConditions } from './expressions/legacy.js';
-import { encodeKey, encodeValue, keyOf, type KeyDef } from './keys.js';
+import { HASH_DIGITS, encodeValue, itemKey, keyOf, partitionPrefix, type KeyDef } from './keys.js';
 import type { DynamoStore, IndexMeta, TableMeta } from './store.js';
 import { getTable } from './tables.js';
 import { compareValues, invalid, invalidParam, itemSize, normaliseItem, typeOf, type Item, type Value } from './values.js';
@@ -84,7 +85,7 @@ function keyRange(cond: Condition, key: KeyDef): KeyRange {
 
 /** Scan bounds for a key range. Index keys continue after the sort key, table keys end with it: both end in '!'. */
 function bounds(r: KeyRange): ScanOptions {
-  const p = encodeValue(r.hash) + '!';
+  const p = partitionPrefix(r.hash);
   if (!r.op) return { prefix: p };
   const x = p + encodeValue(r.values[0]);
   switch (r.op) {
@@ -117,7 +118,7 @@ function startKey(store: DynamoStore, src: Source, esk: Item | undefined): strin
   if (badType || needed.some((n) => !k[n]) || Object.keys(k).some((n) => !needed.includes(n))) {
     throw invalid('The provided starting key is invalid: The provided key element does not match the schema');
   }
-  return src.idx ? store.indexKey(src.t, src.idx, k) : encodeKey(src.t.key, k);
+  return src.idx ? store.indexKey(src.t, src.idx, k) : itemKey(src.t.key, k);
 }
 
 function lastKey(src: Source, item: Item): Item {
@@ -131,8 +132,6 @@ interface ReadOptions {
   limit?: number;
   filter?: Condition;
   paths?: Path[];
-  /** items to skip (parallel scan segments) */
-  accept?: (storageKey: string) => boolean;
 }
 
 interface Page { Items?: Item[]; Count: number; ScannedCount: number; LastEvaluatedKey?: Item; size: number }
@@ -143,9 +142,8 @@ function readPage(store: DynamoStore, src: Source, range: ScanOptions, o: ReadOp
   const fetchBase = src.idx?.kind === 'LSI' && src.idx.projection.ProjectionType !== 'ALL' && (o.select === 'ALL_ATTRIBUTES' || !!o.paths);
   const items: Item[] = [];
   let scanned = 0, size = 0, last: Item | undefined;
-  for (const [k, stored] of coll.scan(range)) {
-    if (o.accept && !o.accept(k)) continue;
-    const item = fetchBase ? store.items(src.t).get(encodeKey(src.t.key, stored)) ?? stored : stored;
+  for (const [, stored] of coll.scan(range)) {
+    const item = fetchBase ? store.items(src.t).get(itemKey(src.t.key, stored)) ?? stored : stored;
     scanned++;
     size += itemSize(item);
     last = item;
@@ -212,6 +210,16 @@ export function query(store: DynamoStore, input: QueryInput) {
   return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx) };
 }
 
+const HASH_SPACE = 16 ** HASH_DIGITS;
+const hashText = (n: number) => n.toString(16).padStart(HASH_DIGITS, '0');
+
+/** Segment `s` of `n`: an equal slice of the partition hash space, as the keys that start in it. */
+export function segmentRange(s: number, n: number): ScanOptions {
+  const lo = Math.ceil((s * HASH_SPACE) / n);
+  const hi = Math.ceil(((s + 1) * HASH_SPACE) / n);
+  return { ...(lo > 0 ? { from: hashText(lo) } : {}), ...(hi < HASH_SPACE ? { before: hashText(hi) } : {}) };
+}
+
 export function scan(store: DynamoStore, input: ScanInput) {
   noMixing(
     { ScanFilter: input.ScanFilter, AttributesToGet: input.AttributesToGet },
@@ -229,9 +237,12 @@ export function scan(store: DynamoStore, input: ScanInput) {
   const src = source(store, input.TableName, input.IndexName);
   const select = checkSelect(src, input.Select, !!paths);
   const start = startKey(store, src, input.ExclusiveStartKey);
-  // a segment is a set of partitions: the partition key's hash decides
-  const accept = TotalSegments ? (k: string) => crc32(k.slice(0, k.indexOf('!'))) % TotalSegments === Segment : undefined;
-  const page = readPage(store, src, start !== undefined ? { after: start } : {}, { select, limit: input.Limit, filter, paths, accept });
+  const range: ScanOptions = TotalSegments ? segmentRange(Segment!, TotalSegments) : {};
+  if (start !== undefined && ((range.from !== undefined && start < range.from) || (range.before !== undefined && start >= range.before))) {
+    throw invalid(`The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${TotalSegments} Segment: ${Segment}`);
+  }
+  if (start !== undefined) range.after = start;
+  const page = readPage(store, src, range, { select, limit: input.Limit, filter, paths });
   const { size, ...out } = page;
   return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx) };
 }

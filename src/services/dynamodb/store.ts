@@ -1,14 +1,15 @@
 // DynamoDB's state in one account and region: table descriptions, items (one ordered collection per
-// table, keyed by encodeKey), secondary indexes (one collection each, maintained on every write in
+// table, keyed by itemKey: partition hash first, so a scan reads partitions in hash order), secondary indexes (one collection each, maintained on every write in
 // the same SQLite transaction) and stream records, which dynamodbstreams reads through rt.integrations.
 import type { Runtime } from '../../runtime.js';
 import type { Collection } from '../../state/engine.js';
 import type { Stores, StoreScope } from '../../state/stores.js';
 import type { KeySchemaElement, StreamViewType } from '../../generated/dynamodb.js';
 import type { IndexMeta, TableMeta } from './meta.js';
-import { encodeKey, encodeValue, keyOf } from './keys.js';
+import { encodeKey, encodeValue, keyOf, partitionPrefix } from './keys.js';
 import { equalValues, itemSize, type Item } from './values.js';
 import { Sizes, type Footprint } from './sizes.js';
+import { migrateLayout } from './layout.js';
 
 export type { IndexMeta, TableMeta } from './meta.js';
 
@@ -62,6 +63,8 @@ export class DynamoStore {
     this.records = scope.collection('records');
     this.tokens = scope.collection('tokens');
     this.sizes = new Sizes(scope, rt, (t, item) => this.footprint(t, item), (t) => this.items(t).scan());
+    const moved = migrateLayout(scope, [...this.tables.scan()].map(([, t]) => t), this, (fn) => rt.engine.transaction(fn));
+    if (moved) rt.log.info(`dynamodb: ${moved} table(s) of ${scope.account}/${scope.region} moved to the hashed key layout`);
   }
 
   get account() { return this.scope.account; }
@@ -73,14 +76,14 @@ export class DynamoStore {
     return c;
   }
 
-  items(t: TableMeta): Collection<Item> { return this.coll(`items/${t.id}`); }
-  index(t: TableMeta, idx: IndexMeta): Collection<Item> { return this.coll(`index/${t.id}/${idx.name}`); }
+  items(t: TableMeta): Collection<Item> { return this.coll(`items-by-hash/${t.id}`); }
+  index(t: TableMeta, idx: IndexMeta): Collection<Item> { return this.coll(`index-by-hash/${t.id}/${idx.name}`); }
 
   /** Where an item sits in an index, or undefined when it lacks the index's key attributes (sparse). */
   indexKey(t: TableMeta, idx: IndexMeta, item: Item): string | undefined {
     const h = item[idx.key.hash];
     if (!h || !(idx.key.hashType in h)) return undefined;
-    let k = encodeValue(h) + '!';
+    let k = partitionPrefix(h);
     if (idx.key.range) {
       const r = item[idx.key.range];
       if (!r || !(idx.key.rangeType! in r)) return undefined;

@@ -4,7 +4,7 @@
 // Errors that a retry cannot cure (a missing resource, a refused permission) go to the
 // dead-letter queue at once, as the user guide says.
 import { randomUUID } from 'node:crypto';
-import { ServiceError, type Runtime } from '../../kit.js';
+import { InFlight, ServiceError, type Runtime } from '../../kit.js';
 import type { Target } from '../../generated/events.js';
 import { targetInput } from './input.js';
 import { eventsStores, ruleKey, type RuleRecord } from './store.js';
@@ -61,6 +61,8 @@ const pad = (ms: number) => String(Math.max(0, ms)).padStart(15, '0');
 export class Delivery {
   private readonly stores;
   private readonly retries;
+  /** deliveries on their way (SNS, Lambda, API destinations): a clock advance waits for them */
+  readonly inFlight = new InFlight();
 
   constructor(
     private readonly rt: Runtime,
@@ -83,7 +85,7 @@ export class Delivery {
     try {
       const body = targetInput(t, event, { name: rule.name, arn: rule.arn });
       const done = this.send(rule, t, body, event);
-      if (done) done.catch(failed);
+      if (done) this.inFlight.track(done.catch(failed));
     } catch (e) {
       failed(e);
     }

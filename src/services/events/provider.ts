@@ -19,7 +19,10 @@ function create(rt: Runtime): EventsProvider {
     router.delivery.retryDue();
     router.archives.tick();
   };
-  rt.clock.onAdvance(tick);
+  rt.clock.onAdvance(() => {
+    tick();
+    return router.delivery.inFlight.settled();
+  });
   const timer = setInterval(() => {
     try {
       tick();

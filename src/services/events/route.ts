@@ -1,11 +1,10 @@
 // PutEvents and routing: an event put on a bus goes to the targets of every enabled rule whose
 // pattern matches it; scheduled rules put their "Scheduled Event" when the (virtual) clock reaches them.
 import { randomUUID } from 'node:crypto';
-import { ServiceError, type Runtime } from '../../kit.js';
+import { ServiceError, parseScheduleExpression, type Runtime } from '../../kit.js';
 import type { EventsProvider, PutEventsResultEntry, Target } from '../../generated/events.js';
 import { busArn, busName, dueIndex, eventsStores, findBus, readOnlyTrailRules, ruleKey, type RuleRecord } from './store.js';
 import { pattern } from './rules.js';
-import { parseSchedule } from './schedule.js';
 import { Delivery, type BusEvent } from './deliver.js';
 import { invokeApiDestination } from './http.js';
 import { mayPut } from './policy.js';
@@ -159,7 +158,7 @@ export class Router {
         due.delete(key);
         continue;
       }
-      const schedule = parseSchedule(rule.scheduleExpression, d.anchor);
+      const schedule = parseScheduleExpression(rule.scheduleExpression, { anchorMs: d.anchor });
       let at: number | undefined = d.next;
       for (let n = 0; at !== undefined && at <= now && n < MAX_FIRINGS_PER_TICK; n++) {
         const event: BusEvent = {

@@ -1,9 +1,8 @@
 // Event buses, rules and their targets, tags, and TestEventPattern.
-import { ServiceError, type RequestContext, type Runtime } from '../../kit.js';
+import { ServiceError, parseScheduleExpression, type RequestContext, type Runtime } from '../../kit.js';
 import type { EventsProvider, Tag } from '../../generated/events.js';
 import { busArn, busName, dueIndex, eventsStores, findBus, readOnlyTrailRules, ruleArn, ruleKey, type EventsStore, type RuleRecord } from './store.js';
 import { parsePattern, PatternError } from './pattern.js';
-import { parseSchedule, ScheduleError } from './schedule.js';
 import { checkInput } from './input.js';
 import { putPermission, removePermission } from './policy.js';
 
@@ -50,7 +49,7 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
     readOnlyTrailRules(rt).delete(`${ctx.account}|${ctx.region}`);
     if (!r.scheduleExpression || r.state === 'DISABLED') return due.delete(key);
     const now = ctx.clock.nowMs();
-    const next = parseSchedule(r.scheduleExpression, now).next(now);
+    const next = parseScheduleExpression(r.scheduleExpression, { anchorMs: now }).next(now);
     if (next !== undefined) due.put(key, { account: ctx.account, region: ctx.region, rule: r.name, next, anchor: now });
   };
   const describe = (r: RuleRecord) => ({
@@ -133,12 +132,7 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
       if (EventPattern) pattern(EventPattern);
       if (ScheduleExpression) {
         if (b.name !== 'default') throw new ServiceError('ValidationException', 'ScheduleExpression is supported only on the default event bus.');
-        try {
-          parseSchedule(ScheduleExpression, 0);
-        } catch (e) {
-          if (e instanceof ScheduleError) throw new ServiceError('ValidationException', e.message);
-          throw e;
-        }
+        parseScheduleExpression(ScheduleExpression, { invalid: () => new ServiceError('ValidationException', 'Parameter ScheduleExpression is not valid.') });
       }
       const existing = store.rules.get(ruleKey(b.name, Name));
       const r: RuleRecord = {

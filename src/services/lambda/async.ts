@@ -4,7 +4,7 @@
 // the result. An invocation leaves the queue only once it finished, so a restart runs it again.
 import { randomUUID } from 'node:crypto';
 import type { Runtime, Stores } from '../../kit.js';
-import { ServiceError } from '../../kit.js';
+import { InFlight, ServiceError } from '../../kit.js';
 import { functionArn, LATEST, type LambdaStore, type QueuedInvocation } from './model.js';
 import { resolveTarget, runNow, type AsyncQueue } from './invoke.js';
 
@@ -18,12 +18,17 @@ type Outcome = { condition: 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
 export class AsyncInvocations implements AsyncQueue {
   private readonly queue;
   private readonly running = new Set<string>();
+  /** invocations running: a clock advance that started them waits for them */
+  private readonly inFlight = new InFlight();
   private timer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly rt: Runtime, private readonly stores: Stores<LambdaStore>) {
     this.queue = stores.system().queue;
-    rt.clock.onAdvance(() => this.kick());
+    rt.clock.onAdvance(() => {
+      this.kick();
+      return this.inFlight.settled();
+    });
     rt.onClose(() => {
       this.closed = true;
       clearTimeout(this.timer);
@@ -55,7 +60,7 @@ export class AsyncInvocations implements AsyncQueue {
       if (this.running.has(k)) continue;
       this.rt.log.debug(`lambda: async ${item.id} of ${item.name} due, attempt ${item.attempts + 1}`);
       this.running.add(k);
-      void this.run(k, item).finally(() => this.running.delete(k));
+      void this.inFlight.track(this.run(k, item).finally(() => this.running.delete(k)));
     }
   }
 

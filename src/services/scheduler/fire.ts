@@ -2,10 +2,9 @@
 // next firing and the retries of failed invocations; a tick reads only the keys due by now. Targets:
 // SQS, SNS, Lambda, an EventBridge bus, and universal targets (any operation Nimbus serves).
 import { createHash, randomUUID } from 'node:crypto';
-import { ServiceError, type Collection, type Runtime } from '../../kit.js';
+import { InFlight, ServiceError, parseScheduleExpression, type Collection, type Runtime } from '../../kit.js';
 import type { Target } from '../../generated/scheduler.js';
 import { dueKey, dueIndex, scheduleKey, schedulerStores, type DueRecord, type ScheduleRecord } from './store.js';
-import { parseExpression } from './expression.js';
 
 /** Firings of one schedule in one pass: a rate(1 minute) schedule over an 8-day advance stops here and skips ahead. */
 const MAX_FIRINGS_PER_PASS = 1000;
@@ -21,7 +20,7 @@ function flexOffset(rec: ScheduleRecord, scheduled: number): number {
 
 /** Plans a schedule's next firing strictly after `afterMs` within its start and end dates: its due key, or undefined when it has none. */
 export function planNext(due: Collection<DueRecord>, account: string, region: string, rec: ScheduleRecord, afterMs: number): string | undefined {
-  const schedule = parseExpression(rec.expression, rec.timezone ?? 'UTC', rec.anchor);
+  const schedule = parseScheduleExpression(rec.expression, { timeZone: rec.timezone, anchorMs: rec.anchor, at: true });
   const after = rec.start !== undefined ? Math.max(afterMs, rec.start - 1) : afterMs;
   const next = schedule.next(after);
   if (next === undefined || (rec.end !== undefined && next > rec.end)) return undefined;
@@ -63,6 +62,8 @@ interface Invocation {
 export class Firer {
   private readonly stores;
   private readonly due;
+  /** invocations on their way (Lambda, SNS, universal targets): a clock advance waits for them */
+  readonly inFlight = new InFlight();
 
   constructor(private readonly rt: Runtime) {
     this.stores = schedulerStores(rt);
@@ -113,7 +114,7 @@ export class Firer {
     };
     try {
       const done = this.send(inv);
-      if (done) done.then((r) => (r?.functionError ? later(new ServiceError('Lambda.FunctionError', r.functionError)) : undefined), later);
+      if (done) this.inFlight.track(done.then((r) => (r?.functionError ? later(new ServiceError('Lambda.FunctionError', r.functionError)) : undefined), later));
     } catch (e) {
       this.failed(inv, e);
     }

@@ -18,7 +18,10 @@ function create(rt: Runtime): SchedulerProvider {
       rt.log.error(`scheduler: ${(e as Error).stack ?? e}`);
     }
   };
-  rt.clock.onAdvance(tick);
+  rt.clock.onAdvance(() => {
+    tick();
+    return firer.inFlight.settled();
+  });
   const timer = setInterval(tick, TICK_MS);
   timer.unref();
   rt.onClose(() => clearInterval(timer));

@@ -1,9 +1,8 @@
 // Schedule groups, schedules and tags: the CRUD operations. Each saved schedule keeps one pending
 // firing in the due index (see fire.ts), replaced whenever the schedule changes.
-import { ServiceError, type RequestContext, type Runtime } from '../../kit.js';
+import { ServiceError, parseScheduleExpression, validTimeZone, type RequestContext, type Runtime } from '../../kit.js';
 import type { CreateScheduleInput, SchedulerProvider, Tag } from '../../generated/scheduler.js';
 import { dueIndex, findGroup, groupArn, scheduleArn, scheduleKey, schedulerStores, type SchedulerStore, type ScheduleRecord } from './store.js';
-import { ExpressionError, parseExpression, validTimeZone } from './expression.js';
 import { planNext } from './fire.js';
 
 const notFound = (message: string) => new ServiceError('ResourceNotFoundException', message, 404);
@@ -21,12 +20,7 @@ function page<T>(items: T[], token: string | undefined, limit: number | undefine
 export function checkSchedule(input: CreateScheduleInput, nowMs: number): void {
   const tz = input.ScheduleExpressionTimezone ?? 'UTC';
   if (!validTimeZone(tz)) throw invalid(`Invalid ScheduleExpressionTimezone ${tz}.`);
-  try {
-    parseExpression(input.ScheduleExpression, tz);
-  } catch (e) {
-    if (e instanceof ExpressionError) throw invalid(`Invalid Schedule Expression ${input.ScheduleExpression}.`);
-    throw e;
-  }
+  parseScheduleExpression(input.ScheduleExpression, { timeZone: tz, at: true, invalid: () => invalid(`Invalid Schedule Expression ${input.ScheduleExpression}.`) });
   const w = input.FlexibleTimeWindow;
   if (w.Mode === 'FLEXIBLE' && w.MaximumWindowInMinutes === undefined) throw invalid('MaximumWindowInMinutes must be provided when FlexibleTimeWindow Mode is FLEXIBLE.');
   if (w.Mode === 'OFF' && w.MaximumWindowInMinutes !== undefined) throw invalid('MaximumWindowInMinutes must not be provided when FlexibleTimeWindow Mode is OFF.');

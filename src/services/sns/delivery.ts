@@ -3,7 +3,7 @@
 // policy's retries (timed on the virtual clock), an outbox for email/SMS/mobile endpoints, and the
 // subscription's dead-letter queue when a delivery finally fails.
 import { createHash, createSign, generateKeyPairSync, randomUUID } from 'node:crypto';
-import type { Runtime, MessageAttributeValue, Collection } from '../../kit.js';
+import { InFlight, type Runtime, type MessageAttributeValue, type Collection } from '../../kit.js';
 import type { SubRecord, TopicRecord } from './model.js';
 import { effectiveSubDeliveryPolicy } from './model.js';
 import { topicMetric } from './metrics.js';
@@ -91,7 +91,9 @@ export class Delivery {
   private readonly httpPending: Collection<HttpDelivery>;
   private outboxSeq = 0;
   /** retries waiting for their time on the virtual clock */
-  private readonly pending = new Set<{ due: number; run: () => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Set<{ due: number; run: (done: () => void) => void; timer: NodeJS.Timeout }>();
+  /** HTTP and Lambda deliveries under way (first attempts, retries an advance resumed) until they end or wait again */
+  private readonly active = new InFlight();
 
   constructor(private readonly rt: Runtime, private readonly topicOf: (arn: string) => TopicRecord | undefined, private readonly subExists: (s: SubRecord) => boolean) {
     // state of no one account: SNS's system scope
@@ -104,12 +106,13 @@ export class Delivery {
     this.outbox = system.outbox;
     this.httpPending = system.httpPending;
     rt.clock.onAdvance(() => {
-      for (const p of [...this.pending]) if (p.due <= rt.clock.nowMs()) this.fire(p);
+      for (const p of [...this.pending]) if (p.due <= rt.clock.nowMs()) this.fire(p, true);
+      return this.active.settled();
     });
     // deliveries a stopped server left unfinished resume once every service is up (the DLQ may be SQS's)
     const unfinished = [...this.httpPending.scan()];
     setImmediate(() => {
-      for (const [id, d] of unfinished) void this.wait(d.due - rt.clock.nowMs()).then(() => this.httpAttempts(id, d));
+      for (const [id, d] of unfinished) void this.wait(d.due - rt.clock.nowMs()).then((done) => this.httpAttempts(id, d).finally(done));
     });
   }
 
@@ -180,7 +183,7 @@ export class Delivery {
       case 'https':
         return this.toHttp(n, sub);
       case 'lambda':
-        return void this.toLambda(n, sub, 0);
+        return void this.toLambda(n, sub);
       default:
         return this.toOutbox(n, sub, account, region);
     }
@@ -280,51 +283,68 @@ export class Delivery {
     if (raw) headers['x-amz-sns-rawdelivery'] = 'true';
     const delays = n.type === 'UnsubscribeConfirmation' ? [] : Delivery.retryDelays(policy.healthyRetryPolicy);
 
-    for (let attempt = d.attempt; ; attempt++) {
-      let outcome: 'ok' | 'retry' | 'fail';
-      let why: string;
-      // the delay counts from the attempt, so a clock advance made while the answer travels still counts
-      const started = this.rt.clock.nowMs();
-      try {
-        const res = await fetch(sub.endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000), redirect: 'manual' });
-        await res.arrayBuffer().catch(() => undefined);
-        why = `HTTP ${res.status}`;
-        outcome = res.status >= 200 && res.status < 300 ? 'ok' : res.status === 429 || res.status >= 500 ? 'retry' : 'fail';
-      } catch (e) {
-        why = (e as Error).cause ? String(((e as Error).cause as Error).message ?? (e as Error).cause) : (e as Error).message;
-        outcome = 'retry';
+    let done = this.underWay();
+    try {
+      for (let attempt = d.attempt; ; attempt++) {
+        let outcome: 'ok' | 'retry' | 'fail';
+        let why: string;
+        // the delay counts from the attempt, so a clock advance made while the answer travels still counts
+        const started = this.rt.clock.nowMs();
+        try {
+          const res = await fetch(sub.endpoint, { method: 'POST', headers, body, signal: AbortSignal.timeout(15_000), redirect: 'manual' });
+          await res.arrayBuffer().catch(() => undefined);
+          why = `HTTP ${res.status}`;
+          outcome = res.status >= 200 && res.status < 300 ? 'ok' : res.status === 429 || res.status >= 500 ? 'retry' : 'fail';
+        } catch (e) {
+          why = (e as Error).cause ? String(((e as Error).cause as Error).message ?? (e as Error).cause) : (e as Error).message;
+          outcome = 'retry';
+        }
+        if (outcome === 'ok') {
+          this.counted(n, true);
+          return void this.httpPending.delete(id);
+        }
+        if (outcome === 'fail' || attempt >= delays.length) {
+          this.httpPending.delete(id);
+          if (n.type === 'Notification') this.failed(n, sub, body, why);
+          else this.rt.log.warn(`sns: ${n.type} to ${sub.endpoint} failed: ${why}`);
+          return;
+        }
+        const due = started + delays[attempt] * 1000;
+        this.httpPending.put(id, { n, sub, attempt: attempt + 1, due });
+        done();
+        done = await this.wait(due - this.rt.clock.nowMs());
+        if (!this.subExists(sub)) return void this.httpPending.delete(id); // unsubscribed meanwhile
       }
-      if (outcome === 'ok') {
-        this.counted(n, true);
-        return void this.httpPending.delete(id);
-      }
-      if (outcome === 'fail' || attempt >= delays.length) {
-        this.httpPending.delete(id);
-        if (n.type === 'Notification') this.failed(n, sub, body, why);
-        else this.rt.log.warn(`sns: ${n.type} to ${sub.endpoint} failed: ${why}`);
-        return;
-      }
-      const due = started + delays[attempt] * 1000;
-      this.httpPending.put(id, { n, sub, attempt: attempt + 1, due });
-      await this.wait(due - this.rt.clock.nowMs());
-      if (!this.subExists(sub)) return void this.httpPending.delete(id); // unsubscribed meanwhile
+    } finally {
+      done();
     }
   }
 
-  /** Waits on the virtual clock: a real timer, or sooner when the clock is advanced past it. */
-  wait(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+  /**
+   * Waits on the virtual clock: a real timer, or sooner when the clock is advanced past it. Resolves
+   * with `done`, which the caller calls once the work it resumes has ended or waits again: a clock
+   * advance that resumed it answers after that.
+   */
+  wait(ms: number): Promise<() => void> {
+    if (ms <= 0) return Promise.resolve(() => {});
     return new Promise((resolve) => {
-      const entry = { due: this.rt.clock.nowMs() + ms, run: resolve, timer: setTimeout(() => this.fire(entry), ms) };
+      const entry = { due: this.rt.clock.nowMs() + ms, run: resolve, timer: setTimeout(() => this.fire(entry, false), ms) };
       entry.timer.unref();
       this.pending.add(entry);
     });
   }
 
-  private fire(p: { run: () => void; timer: NodeJS.Timeout }): void {
+  private fire(p: { run: (done: () => void) => void; timer: NodeJS.Timeout }, byAdvance: boolean): void {
     if (!this.pending.delete(p as never)) return;
     clearTimeout(p.timer);
-    p.run();
+    p.run(byAdvance ? this.underWay() : () => {});
+  }
+
+  /** Marks delivery work as under way (a clock advance waits for it); returns what ends it. */
+  private underWay(): () => void {
+    let done = () => {};
+    void this.active.track(new Promise<void>((resolve) => (done = resolve)));
+    return done;
   }
 
   // ---- Lambda ----
@@ -357,24 +377,29 @@ export class Delivery {
   }
 
   /** Asynchronous invocation; a failure is retried twice (a second apart on the virtual clock), then redriven. */
-  private async toLambda(n: Notification, sub: SubRecord, attempt: number): Promise<void> {
+  private async toLambda(n: Notification, sub: SubRecord): Promise<void> {
     const payload = this.lambdaEvent(n, sub);
     const lambda = this.rt.integrations.lambda;
-    let why: string;
+    let done = this.underWay();
     try {
-      if (!lambda) throw new Error('Lambda is not available');
-      if (!lambda.functionExists(sub.endpoint)) throw new Error('Function not found');
-      const r = await lambda.invoke(sub.endpoint, Buffer.from(payload), 'Event');
-      if (r.statusCode < 300 && !r.functionError) return this.counted(n, true);
-      why = r.functionError ?? `status ${r.statusCode}`;
-    } catch (e) {
-      why = (e as Error).message;
+      for (let attempt = 0; ; attempt++) {
+        let why: string;
+        try {
+          if (!lambda) throw new Error('Lambda is not available');
+          if (!lambda.functionExists(sub.endpoint)) throw new Error('Function not found');
+          const r = await lambda.invoke(sub.endpoint, Buffer.from(payload), 'Event');
+          if (r.statusCode < 300 && !r.functionError) return this.counted(n, true);
+          why = r.functionError ?? `status ${r.statusCode}`;
+        } catch (e) {
+          why = (e as Error).message;
+        }
+        if (!lambda || attempt >= 2) return this.failed(n, sub, this.envelope(n, sub), why);
+        done();
+        done = await this.wait(1000);
+      }
+    } finally {
+      done();
     }
-    if (lambda && attempt < 2) {
-      await this.wait(1000);
-      return this.toLambda(n, sub, attempt + 1);
-    }
-    this.failed(n, sub, this.envelope(n, sub), why);
   }
 
   // ---- email, email-json, sms, application, firehose: recorded ----

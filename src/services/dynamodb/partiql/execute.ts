@@ -7,7 +7,7 @@ import type { Condition } from '../expressions/ast.js';
 import { evaluate, project } from '../expressions/evaluate.js';
 import { applyUpdate, checkPaths } from '../expressions/update.js';
 import { apply, applyTransaction, checkNewImage, conditionFailed, transactionCanceled, type PreparedWrite } from '../items.js';
-import { checkItemKey, encodeKey, encodeValue } from '../keys.js';
+import { checkItemKey, itemKey, partitionPrefix } from '../keys.js';
 import type { DynamoStore, TableMeta } from '../store.js';
 import { getTable } from '../tables.js';
 import { invalid, itemSize, normaliseItem, typeOf, type Item, type Value } from '../values.js';
@@ -36,7 +36,7 @@ function fullKey(t: TableMeta, where: Condition | undefined): string {
     key[name] = eq[name];
   }
   checkItemKey(t.key, key);
-  return encodeKey(t.key, key);
+  return itemKey(t.key, key);
 }
 
 const duplicate = () => new ServiceError('DuplicateItemException', 'Duplicate primary key exists in table');
@@ -46,7 +46,7 @@ function prepareWrite(store: DynamoStore, st: Statement, rv?: string): PreparedW
   if (st.k === 'insert') {
     const item = normaliseItem(st.item);
     checkItemKey(t.key, item);
-    const key = encodeKey(t.key, item);
+    const key = itemKey(t.key, item);
     checkNewImage(t, item);
     if (store.items(t).has(key)) throw duplicate();
     return { t, key, next: item };
@@ -74,7 +74,7 @@ function select(store: DynamoStore, st: Extract<Statement, { k: 'select' }>, lim
   const after = nextToken ? Buffer.from(nextToken, 'base64url').toString() : undefined;
   const items: Item[] = [];
   let scanned = 0, size = 0, last: string | undefined;
-  for (const [k, item] of coll.scan({ ...(hash ? { prefix: encodeValue(hash) + '!' } : {}), after })) {
+  for (const [k, item] of coll.scan({ ...(hash ? { prefix: partitionPrefix(hash) } : {}), after })) {
     scanned++;
     size += itemSize(item);
     last = k;

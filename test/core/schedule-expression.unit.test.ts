@@ -1,7 +1,11 @@
-// Scheduler's expressions: at(), rate() and cron() in IANA time zones, and what AWS refuses.
+// The kit's schedule expressions: at(), rate() and cron() in IANA time zones, and what AWS refuses,
+// as Scheduler reads them (with at() and a time zone) and as EventBridge rules do (UTC, no at()).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExpression, ExpressionError, zonedToUtc } from '../../src/services/scheduler/expression.js';
+import { parseScheduleExpression, ScheduleExpressionError as ExpressionError, zonedToUtc } from '../../src/kit/schedule.js';
+
+/** Scheduler's reading: at() accepted, in the schedule's time zone. */
+const parseExpression = (expr: string, timeZone = 'UTC', anchorMs = 0) => parseScheduleExpression(expr, { timeZone, anchorMs, at: true });
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const at = (s: string) => Date.parse(s);
@@ -56,4 +60,21 @@ test('cron() refusals: field counts, both or neither ?, ranges, bad names', () =
 test('zonedToUtc maps wall-clock times both sides of an offset change', () => {
   assert.equal(new Date(zonedToUtc(2027, 11, 7, 12, 0, 0, 'America/New_York')).toISOString(), '2027-11-07T17:00:00.000Z');
   assert.equal(new Date(zonedToUtc(2027, 1, 1, 0, 0, 0, 'Asia/Kolkata')).toISOString(), '2026-12-31T18:30:00.000Z');
+});
+
+test('EventBridge rules\' reading: no at(), UTC; a refusal throws the caller\'s own error', () => {
+  class RuleError extends Error {}
+  const invalid = () => new RuleError('Parameter ScheduleExpression is not valid.');
+  assert.throws(() => parseScheduleExpression('at(2027-01-15T09:30:00)', { invalid }), (e: Error) => e instanceof RuleError && e.message === 'Parameter ScheduleExpression is not valid.');
+  assert.throws(() => parseScheduleExpression('at(2027-01-15T09:30:00)'), ExpressionError);
+  assert.throws(() => parseScheduleExpression('cron(0 12 * * * *)', { invalid }), RuleError);
+  const from = at('2027-01-01T00:00:00Z');
+  assert.equal(iso(parseScheduleExpression('cron(0 9 * * ? *)').next(from)), '2027-01-01T09:00:00.000Z');
+  assert.equal(parseScheduleExpression('cron(0 9 * * ? *)').kind, 'cron');
+  // a rule's rate counts from when it was put
+  assert.equal(iso(parseScheduleExpression('rate(1 hour)', { anchorMs: from }).next(from + 1)), '2027-01-01T01:00:00.000Z');
+});
+
+test('a refusal of the caller\'s own kind leaves other errors alone; an unknown time zone is refused', () => {
+  assert.throws(() => parseScheduleExpression('rate(5 minutes)', { timeZone: 'Mars/Olympus', invalid: (why) => new Error(`refused: ${why}`) }), /refused: Invalid time zone Mars\/Olympus/);
 });

@@ -11,6 +11,7 @@ import {
 import { checkRuntime } from './runtimes.js';
 import { poolOf } from './pool.js';
 import { resolveLayers, type LayerStore } from './layers.js';
+import { reach } from './access.js';
 
 /** How long a new function stays Pending and an update InProgress: observable by waiters, yet fast. */
 export const SETTLE_MS = Number(process.env.NIMBUS_LAMBDA_SETTLE_MS ?? 50);
@@ -154,9 +155,8 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
     },
 
     GetFunction(i, ctx) {
-      const store = storeOf(ctx);
-      const { name, qualifier } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
-      const r = getQualified(store, name, qualifierOf(qualifier, i.Qualifier));
+      const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName, i.Qualifier);
+      const r = getQualified(store, name, qualifier);
       const meta = store.meta.get(name)!;
       const out: Record<string, unknown> = { Configuration: render(store, r), Code: { RepositoryType: 'S3', Location: codeUrl(r) } };
       if (Object.keys(meta.tags).length) out.Tags = meta.tags;
@@ -165,9 +165,8 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
     },
 
     GetFunctionConfiguration(i, ctx) {
-      const store = storeOf(ctx);
-      const { name, qualifier } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
-      return render(store, getQualified(store, name, qualifierOf(qualifier, i.Qualifier)));
+      const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName, i.Qualifier);
+      return render(store, getQualified(store, name, qualifier));
     },
 
     UpdateFunctionConfiguration(i: UpdateFunctionConfigurationRequest, ctx) {
@@ -271,8 +270,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
     },
 
     ListVersionsByFunction(i, ctx) {
-      const store = storeOf(ctx);
-      const { name } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
+      const { store, name } = reach(rt, stores, ctx, i.FunctionName);
       getLatest(store, name);
       const max = i.MaxItems ?? 50;
       const after = i.Marker ? Buffer.from(i.Marker, 'base64url').toString() : undefined;

@@ -10,6 +10,7 @@ import { ServiceError } from '../../kit.js';
 import { AsyncInvocations } from './async.js';
 import { Mappings } from './mappings.js';
 import { invokeStreamHandler } from './streaming.js';
+import { reach } from './access.js';
 import { urlHandlers } from './urls.js';
 import { provisionedHandlers } from './provisioned.js';
 import { codeSigningHandlers } from './code-signing.js';
@@ -63,8 +64,7 @@ function create(rt: Runtime): LambdaProvider {
     InvokeWithResponseStream: invokeStreamHandler(rt, stores),
     // the deprecated asynchronous invoke: the same queue as InvocationType Event
     async InvokeAsync(i, ctx) {
-      const store = stores.get(ctx.account, ctx.region);
-      const { name, qualifier } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
+      const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName);
       getLatest(store, name);
       const args = i.InvokeArgs;
       let payload: Buffer;

@@ -4,7 +4,7 @@ import { ServiceError } from '../../kit.js';
 import type { CreateFunctionRequest, LambdaProvider, UpdateFunctionConfigurationRequest, FunctionConfiguration } from '../../generated/lambda.js';
 import { storeCode } from './code.js';
 import {
-  dropUrls,
+  dropUrls, provisionedIndexKey,
   LATEST, conflict, invalidValue, lastModifiedText, newRevision, notFound, parseFunctionName, qualifierOf, renderConfig, versionKey, functionArn,
   type FunctionMeta, type FunctionRecord, type LambdaStore,
 } from './model.js';
@@ -229,6 +229,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
         store.invokeConfigs.clear(`${name}\0`);
         dropUrls(stores, store, name);
         store.provisioned.clear(`${name}\0`);
+        stores.system().provisionedIndex.clear(provisionedIndexKey(store, name));
         store.meta.delete(name);
       });
       poolOf(rt).retire(`${store.account}/${store.region}/${name}`);

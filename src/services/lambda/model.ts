@@ -90,6 +90,8 @@ export interface LambdaStore {
   codeSigning: Collection<{ id: string; description: string; publishers: string[]; policy: string; modified: number; tags: Record<string, string> }>;
   /** provisioned concurrency configs, key: name \0 qualifier (provisioned.ts) */
   provisioned: Collection<ProvisionedRecord>;
+  /** system scope only: where every provisioned config is (restarted with the server), key: account/region/name \0 qualifier */
+  provisionedIndex: Collection<UrlLocation>;
 }
 
 export interface ProvisionedRecord {
@@ -166,6 +168,7 @@ export const makeStore = (scope: StoreScope): LambdaStore => ({
   urls: scope.collection('urls'),
   urlIndex: scope.collection('url-index'),
   provisioned: scope.collection('provisioned'),
+  provisionedIndex: scope.collection('provisioned-index'),
   codeSigning: scope.collection('code-signing'),
 });
 
@@ -257,6 +260,9 @@ export function renderInvokeConfig(c: InvokeConfigRecord, store: LambdaStore): F
   if (c.maxAgeSeconds !== undefined) out.MaximumEventAgeInSeconds = c.maxAgeSeconds;
   return out;
 }
+
+/** Where a provisioned config is listed in the system scope's index. */
+export const provisionedIndexKey = (store: LambdaStore, name: string, qualifier = '') => `${store.account}/${store.region}/${name}\0${qualifier}`;
 
 /** Removes every URL of a function (DeleteFunction). */
 export function dropUrls(stores: Stores<LambdaStore>, store: LambdaStore, name: string): void {

@@ -12,7 +12,7 @@ import { Mappings } from './mappings.js';
 import { invokeStreamHandler } from './streaming.js';
 import { reach } from './access.js';
 import { urlHandlers } from './urls.js';
-import { provisionedHandlers } from './provisioned.js';
+import { provisionedHandlers, reprovision } from './provisioned.js';
 import { codeSigningHandlers } from './code-signing.js';
 import { urlGateway } from './url-gateway.js';
 import { layerHandlers, makeLayerStore, type LayerStore } from './layers.js';
@@ -24,6 +24,7 @@ function create(rt: Runtime): LambdaProvider {
   const layerStores = rt.stores<LayerStore>('lambda-layers', makeLayerStore);
   const queue = new AsyncInvocations(rt, stores);
   const mappings = new Mappings(rt, stores);
+  reprovision(rt, stores);
 
   // what S3 notifications, SNS subscriptions and destinations call
   rt.integrations.lambda = {

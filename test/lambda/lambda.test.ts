@@ -134,6 +134,18 @@ test('a function past its timeout is killed: Sandbox.Timedout, "Task timed out a
   assert.match(Buffer.from(r.LogResult!, 'base64').toString(), /REPORT RequestId: .*\tStatus: timeout\t/);
 });
 
+test('a cold start\'s init does not count against the timeout (AWS limits init to 10 s on its own)', async () => {
+  const c = client();
+  await createFunction(c, 'slowinit', 'nodejs20.x', 'index.handler', {
+    'index.js': 'const end = Date.now() + 1500; while (Date.now() < end); exports.handler = async (e, ctx) => ({ left: ctx.getRemainingTimeInMillis() > 0 });',
+  }, { Timeout: 1 });
+  const r = await c.send(new InvokeCommand({ FunctionName: 'slowinit', LogType: 'Tail' }));
+  assert.equal(r.FunctionError, undefined, decode(r.Payload));
+  assert.deepEqual(JSON.parse(decode(r.Payload)), { left: true });
+  const init = /Init Duration: ([\d.]+) ms/.exec(Buffer.from(r.LogResult!, 'base64').toString());
+  assert.ok(init && Number(init[1]) >= 1500);
+});
+
 test('a crash is Runtime.ExitError; a heap over MemorySize is Runtime.OutOfMemory', async () => {
   const c = client();
   await createFunction(c, 'crash', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = async () => { process.exit(3); };' });

@@ -42,7 +42,9 @@ export interface InvocationResult {
 
 interface Pending extends InvocationRequest {
   resolve(r: InvocationResult): void;
+  /** when the runtime got the event (the timeout counts from there), else when it was queued */
   startedAt: number;
+  delivered?: boolean;
   output: string[];
   timer?: NodeJS.Timeout;
   /** what the runtime posted, waiting for the output marker */
@@ -63,6 +65,8 @@ export interface SpawnSpec {
 }
 
 const MARK = '\u0000NIMBUS-DONE ';
+/** AWS's limit on the init phase; a longer init is retried inside the invocation, under its timeout */
+const INIT_LIMIT_MS = 10_000;
 /** how often a running invocation's resident memory is read */
 const MEMORY_POLL_MS = 25;
 
@@ -135,7 +139,8 @@ export class Environment {
     return new Promise((resolve) => {
       const p: Pending = { ...req, resolve, startedAt: Date.now(), output: [], marked: false };
       this.current = p;
-      p.timer = setTimeout(() => this.fail(p, 'Sandbox.Timedout', `Task timed out after ${(req.timeoutMs / 1000).toFixed(2)} seconds`), req.timeoutMs);
+      // until the runtime asks for the event (a cold start's init), AWS's init limit, then the timeout
+      this.arm(p, INIT_LIMIT_MS + req.timeoutMs);
       this.watchMemory(true);
       if (this.initError) this.finishInitError();
       else if (this.waitingNext) this.deliver();
@@ -180,10 +185,21 @@ export class Environment {
     if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
   }
 
+  private arm(p: Pending, ms: number): void {
+    clearTimeout(p.timer);
+    p.timer = setTimeout(() => this.fail(p, 'Sandbox.Timedout', `Task timed out after ${(p.timeoutMs / 1000).toFixed(2)} seconds`), ms);
+  }
+
   private deliver(): void {
     const p = this.current!;
     const res = this.waitingNext!;
     this.waitingNext = undefined;
+    // the invocation's time starts when its runtime has the event, as the function's Duration does
+    if (!p.delivered) {
+      p.delivered = true;
+      p.startedAt = Date.now();
+      this.arm(p, p.timeoutMs);
+    }
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'Lambda-Runtime-Aws-Request-Id': p.requestId,

@@ -102,7 +102,8 @@ export function publish(store: LambdaStore, name: string, now: number, descripti
 export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layerStores: Stores<LayerStore>): LambdaProvider {
   const layerCode = (arns: string[]) => resolveLayers(layerStores, arns).map((l) => ({ sha: l.codeSha, size: l.codeSize }));
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
-  const render = (store: LambdaStore, r: FunctionRecord) => renderConfig(r, store, rt.clock.nowMs());
+  // a write's answer is rendered as of the write (Pending / InProgress, as AWS answers), however long the process was descheduled since
+  const render = (store: LambdaStore, r: FunctionRecord, at = rt.clock.nowMs()) => renderConfig(r, store, at);
   const codeUrl = (r: FunctionRecord) => `${rt.endpoint}/_nimbus/lambda/code?sha=${Buffer.from(r.codeSha, 'base64').toString('hex')}`;
 
   rt.admin.route('GET /_nimbus/lambda/code', async (req) => {
@@ -112,8 +113,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
     return { body: await readCode(rt, hex), contentType: 'application/zip' };
   });
 
-  const updateLatest = (store: LambdaStore, name: string, patch: Partial<FunctionRecord>): FunctionRecord => {
-    const now = rt.clock.nowMs();
+  const updateLatest = (store: LambdaStore, name: string, patch: Partial<FunctionRecord>, now: number): FunctionRecord => {
     const r: FunctionRecord = { ...getLatest(store, name), ...patch, revisionId: newRevision(), lastModified: lastModifiedText(now), readyAt: now + SETTLE_MS, updated: true };
     store.versions.put(versionKey(name, LATEST), r);
     poolOf(rt).retire(`${store.account}/${store.region}/${name}`);
@@ -151,7 +151,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
         store.versions.put(versionKey(name, LATEST), rec);
       });
       const out = i.Publish ? publish(store, name, now) : rec;
-      return render(store, out);
+      return render(store, out, now);
     },
 
     GetFunction(i, ctx) {
@@ -195,7 +195,8 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
       }
       if (i.KMSKeyArn !== undefined) patch.kmsKeyArn = i.KMSKeyArn || undefined;
       if (i.LoggingConfig) patch.loggingConfig = i.LoggingConfig;
-      return render(store, updateLatest(store, name, patch));
+      const now = rt.clock.nowMs();
+      return render(store, updateLatest(store, name, patch, now), now);
     },
 
     async UpdateFunctionCode(i, ctx) {
@@ -208,8 +209,9 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
       if (i.DryRun) return render(store, { ...cur, codeSha: code.sha256, codeSize: code.size });
       const patch: Partial<FunctionRecord> = { codeSha: code.sha256, codeSize: code.size };
       if (i.Architectures) patch.architectures = i.Architectures;
-      const r = updateLatest(store, name, patch);
-      return render(store, i.Publish ? publish(store, name, rt.clock.nowMs()) : r);
+      const now = rt.clock.nowMs();
+      const r = updateLatest(store, name, patch, now);
+      return render(store, i.Publish ? publish(store, name, now) : r, now);
     },
 
     DeleteFunction(i, ctx) {

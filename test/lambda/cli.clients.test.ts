@@ -54,3 +54,32 @@ print(json.dumps({'status': r['StatusCode'], 'payload': json.loads(r['Payload'].
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { status: 200, payload: { n: 42, v: '$LATEST' }, memory: 256, state: 'Active' });
 });
+
+test('boto3: another account invokes a function by its ARN once the owner adds a permission for it', async () => {
+  const fnZip = join(dir, 'xacct.zip');
+  writeFileSync(fnZip, zip({ 'app.py': 'def handler(event, context):\n    return {"arn": context.invoked_function_arn}\n' }));
+  const script = `
+import boto3, json, sys
+from botocore.exceptions import ClientError
+mk = lambda acct: boto3.client('lambda', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id=acct, aws_secret_access_key='test')
+owner, caller = mk('333333333333'), mk('444444444444')
+owner.create_function(FunctionName='xacct', Runtime='python3.12', Role='arn:aws:iam::333333333333:role/r', Handler='app.handler', Code={'ZipFile': open(sys.argv[2], 'rb').read()})
+owner.get_waiter('function_active_v2').wait(FunctionName='xacct')
+arn = 'arn:aws:lambda:us-east-1:333333333333:function:xacct'
+out = {}
+try:
+    caller.invoke(FunctionName=arn)
+except ClientError as e:
+    out['denied'] = [e.response['Error']['Code'], e.response['ResponseMetadata']['HTTPStatusCode'], e.response['Error']['Message']]
+owner.add_permission(FunctionName='xacct', StatementId='x', Action='lambda:InvokeFunction', Principal='444444444444')
+out['payload'] = json.loads(caller.invoke(FunctionName=arn)['Payload'].read())
+print(json.dumps(out))
+`;
+  const r = await runCli('python3', ['-c', script, server.url, fnZip]);
+  assert.equal(r.code, 0, r.stderr);
+  const arn = 'arn:aws:lambda:us-east-1:333333333333:function:xacct';
+  assert.deepEqual(JSON.parse(r.stdout), {
+    denied: ['AccessDeniedException', 403, `User: arn:aws:iam::444444444444:root is not authorized to perform: lambda:InvokeFunction on resource: ${arn} because no resource-based policy allows the lambda:InvokeFunction action`],
+    payload: { arn },
+  });
+});

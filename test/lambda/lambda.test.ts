@@ -131,6 +131,19 @@ test('a function past its timeout is killed: Sandbox.Timedout, "Task timed out a
   assert.equal(body.errorType, 'Sandbox.Timedout');
   assert.match(body.errorMessage, /Task timed out after 1\.00 seconds/);
   assert.match(Buffer.from(r.LogResult!, 'base64').toString(), /Task timed out after 1\.00 seconds/);
+  assert.match(Buffer.from(r.LogResult!, 'base64').toString(), /REPORT RequestId: .*\tStatus: timeout\t/);
+});
+
+test('a cold start\'s init does not count against the timeout (AWS limits init to 10 s on its own)', async () => {
+  const c = client();
+  await createFunction(c, 'slowinit', 'nodejs20.x', 'index.handler', {
+    'index.js': 'const end = Date.now() + 1500; while (Date.now() < end); exports.handler = async (e, ctx) => ({ left: ctx.getRemainingTimeInMillis() > 0 });',
+  }, { Timeout: 1 });
+  const r = await c.send(new InvokeCommand({ FunctionName: 'slowinit', LogType: 'Tail' }));
+  assert.equal(r.FunctionError, undefined, decode(r.Payload));
+  assert.deepEqual(JSON.parse(decode(r.Payload)), { left: true });
+  const init = /Init Duration: ([\d.]+) ms/.exec(Buffer.from(r.LogResult!, 'base64').toString());
+  assert.ok(init && Number(init[1]) >= 1500);
 });
 
 test('a crash is Runtime.ExitError; a heap over MemorySize is Runtime.OutOfMemory', async () => {
@@ -143,6 +156,29 @@ test('a crash is Runtime.ExitError; a heap over MemorySize is Runtime.OutOfMemor
   await createFunction(c, 'hog', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(1)); };' }, { Timeout: 30 });
   const o = await c.send(new InvokeCommand({ FunctionName: 'hog' }));
   assert.equal(JSON.parse(decode(o.Payload)).errorType, 'Runtime.OutOfMemory');
+});
+
+test('memory past MemorySize kills the environment as AWS\'s cgroup does: Runtime.OutOfMemory, "signal: killed", REPORT at the limit (python, node buffers)', async () => {
+  const c = client();
+  await createFunction(c, 'pyhog', 'python3.12', 'app.handler', {
+    'app.py': 'held = []\ndef handler(event, context):\n    if event.get("small"):\n        return "fine"\n    while True:\n        held.append(b"x" * (4 << 20))\n',
+  }, { Timeout: 30, MemorySize: 128 });
+  // Buffers live outside V8's heap: only the memory watch stops them
+  await createFunction(c, 'bufhog', 'nodejs20.x', 'index.handler', {
+    'index.js': 'const held = []; exports.handler = async () => { for (;;) { held.push(Buffer.alloc(4 << 20, 1)); await new Promise((r) => setImmediate(r)); } };',
+  }, { Timeout: 30, MemorySize: 128 });
+  for (const name of ['pyhog', 'bufhog']) {
+    const r = await c.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail' }));
+    assert.equal(r.FunctionError, 'Unhandled');
+    const body = JSON.parse(decode(r.Payload));
+    assert.equal(body.errorType, 'Runtime.OutOfMemory', name);
+    assert.match(body.errorMessage, /^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: signal: killed$/);
+    assert.match(Buffer.from(r.LogResult!, 'base64').toString(), /Memory Size: 128 MB\tMax Memory Used: 128 MB\t(Init Duration: [\d.]+ ms\t)?Status: error\tError Type: Runtime\.OutOfMemory/);
+  }
+  // the next invocation gets a fresh environment
+  const again = await c.send(new InvokeCommand({ FunctionName: 'pyhog', Payload: Buffer.from('{"small":true}'), LogType: 'Tail' }));
+  assert.equal(decode(again.Payload), '"fine"');
+  assert.match(Buffer.from(again.LogResult!, 'base64').toString(), /Init Duration/);
 });
 
 test('a missing handler file is Runtime.ImportModuleError (node and python)', async () => {

@@ -1,14 +1,18 @@
 // Asynchronous invocations are durable: queued ones survive a kill -9 and run after the restart;
-// the function's code (stored by hash in the data directory) is there too.
+// the function's code (stored by hash in the data directory) is there too; provisioned concurrency
+// environments are started again by the restarted server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvokeCommand, PutFunctionConcurrencyCommand, DeleteFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
+import {
+  InvokeCommand, PutFunctionConcurrencyCommand, DeleteFunctionConcurrencyCommand, PublishVersionCommand, CreateAliasCommand, PutProvisionedConcurrencyConfigCommand,
+  GetProvisionedConcurrencyConfigCommand,
+} from '@aws-sdk/client-lambda';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
-import { spawnServer, clientConfig } from '../helpers.js';
-import { lambdaClient, createFunction } from '../lambda-helpers.js';
+import { spawnServer, clientConfig, advanceClock } from '../helpers.js';
+import { lambdaClient, createFunction, decode } from '../lambda-helpers.js';
 
 test('Event invocations queued at a kill -9 run after the restart, each once', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-lambda-restart-'));
@@ -42,6 +46,56 @@ exports.handler = async (e) => { await new SQSClient({}).send(new SendMessageCom
     assert.deepEqual(got.sort(), ['1', '2', '3']);
     const more = await sqs2.send(new ReceiveMessageCommand({ QueueUrl: `${second.url}/000000000000/out`, WaitTimeSeconds: 2 }));
     assert.equal(more.Messages, undefined);
+  } finally {
+    await first.stop();
+    await second?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+/** The next message of a queue (long polls until one comes), deleted. */
+async function nextMessage(sqs: SQSClient, queueUrl: string): Promise<string> {
+  for (let i = 0; i < 30; i++) {
+    const m = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }))).Messages?.[0];
+    if (m) {
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
+      return m.Body!;
+    }
+  }
+  throw new Error(`nothing on ${queueUrl}`);
+}
+
+test('provisioned concurrency environments are started again after a restart: READY, warm before the first call', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nimbus-lambda-provisioned-'));
+  const first = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
+  let second: Awaited<ReturnType<typeof spawnServer>> | undefined;
+  try {
+    await new SQSClient(clientConfig(first.url)).send(new CreateQueueCommand({ QueueName: 'inits' }));
+    const c = lambdaClient(first.url);
+    // the environment's init (module load) reports itself: it ran before any invocation came
+    await createFunction(c, 'kept-warm', 'nodejs20.x', 'index.handler', {
+      'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+const init = process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
+const reported = new SQSClient({}).send(new SendMessageCommand({ QueueUrl: process.env.AWS_ENDPOINT_URL + '/000000000000/inits', MessageBody: init }));
+exports.handler = async () => { await reported; return { init }; };`,
+    }, { Timeout: 30 });
+    await c.send(new PublishVersionCommand({ FunctionName: 'kept-warm' }));
+    await c.send(new CreateAliasCommand({ FunctionName: 'kept-warm', Name: 'live', FunctionVersion: '1' }));
+    await c.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'kept-warm', Qualifier: 'live', ProvisionedConcurrentExecutions: 1 }));
+    await advanceClock(first.url, '1m');
+    assert.equal(await nextMessage(new SQSClient(clientConfig(first.url)), `${first.url}/000000000000/inits`), 'provisioned-concurrency');
+    await first.stop();
+
+    second = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
+    const sqs2 = new SQSClient(clientConfig(second.url));
+    assert.equal(await nextMessage(sqs2, `${second.url}/000000000000/inits`), 'provisioned-concurrency');
+    const c2 = lambdaClient(second.url);
+    const got = await c2.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'kept-warm', Qualifier: 'live' }));
+    assert.equal(got.Status, 'READY');
+    assert.equal(got.AvailableProvisionedConcurrentExecutions, 1);
+    const r = await c2.send(new InvokeCommand({ FunctionName: 'kept-warm', Qualifier: 'live', LogType: 'Tail' }));
+    assert.deepEqual(JSON.parse(decode(r.Payload)), { init: 'provisioned-concurrency' });
+    assert.doesNotMatch(Buffer.from(r.LogResult!, 'base64').toString(), /Init Duration/);
   } finally {
     await first.stop();
     await second?.stop();

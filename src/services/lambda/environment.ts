@@ -1,6 +1,7 @@
 // One execution environment: a child process (the runtime's bootstrap) that pulls invocations from
 // Nimbus's Runtime API, one at a time. Its output is split per invocation; a timeout, a crash or an
-// out-of-memory end the process and fail the invocation as AWS reports it.
+// out-of-memory end the process and fail the invocation as AWS reports it. Memory is watched as
+// AWS's cgroup does it: a process whose resident memory passes MemorySize while it runs is killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -35,11 +36,15 @@ export interface InvocationResult {
   maxMemoryMb: number;
   /** the environment is gone after this invocation (timeout, crash, init error) */
   fatal: boolean;
+  /** what ended it, when the platform did (Sandbox.Timedout, Runtime.OutOfMemory, Runtime.ExitError): the REPORT line's status */
+  platformError?: string;
 }
 
 interface Pending extends InvocationRequest {
   resolve(r: InvocationResult): void;
+  /** when the runtime got the event (the timeout counts from there), else when it was queued */
   startedAt: number;
+  delivered?: boolean;
   output: string[];
   timer?: NodeJS.Timeout;
   /** what the runtime posted, waiting for the output marker */
@@ -55,9 +60,15 @@ export interface SpawnSpec {
   /** the bootstrap prints a marker after each invocation's output (Nimbus's own bootstraps) */
   marks: boolean;
   tmpDir: string;
+  /** the function's MemorySize: resident memory past it is an out-of-memory kill */
+  memoryMb: number;
 }
 
 const MARK = '\u0000NIMBUS-DONE ';
+/** AWS's limit on the init phase; a longer init is retried inside the invocation, under its timeout */
+const INIT_LIMIT_MS = 10_000;
+/** how often a running invocation's resident memory is read */
+const MEMORY_POLL_MS = 25;
 
 export class Environment {
   proc?: ChildProcess;
@@ -94,10 +105,33 @@ export class Environment {
     proc.on('exit', (code, signal) => this.onExit(code, signal));
     if (!spec.marks) this.noMarks = true;
     this.tmpDir = spec.tmpDir;
+    this.memoryMb = spec.memoryMb;
   }
 
   private noMarks = false;
   private tmpDir = '';
+  private memoryMb = Infinity;
+  /** the highest resident memory seen (MB): the process may be gone when the REPORT line is written */
+  private peakMb = 0;
+  private watch?: NodeJS.Timeout;
+  private outOfMemory = false;
+
+  /** While an invocation runs: past MemorySize, the process is killed (AWS: "signal: killed", Runtime.OutOfMemory). */
+  private watchMemory(on: boolean): void {
+    clearInterval(this.watch);
+    this.watch = undefined;
+    if (!on || !Number.isFinite(this.memoryMb)) return;
+    this.watch = setInterval(() => {
+      const rss = this.readStatus(/VmRSS:\s+(\d+) kB/);
+      this.peakMb = Math.max(this.peakMb, rss);
+      if (rss > this.memoryMb && this.state !== 'dead') {
+        this.outOfMemory = true;
+        this.watchMemory(false);
+        this.proc?.kill('SIGKILL');
+      }
+    }, MEMORY_POLL_MS);
+    this.watch.unref();
+  }
 
   /** Runs one invocation; resolves when the runtime answered and its output is in. */
   invoke(req: InvocationRequest): Promise<InvocationResult> {
@@ -105,7 +139,9 @@ export class Environment {
     return new Promise((resolve) => {
       const p: Pending = { ...req, resolve, startedAt: Date.now(), output: [], marked: false };
       this.current = p;
-      p.timer = setTimeout(() => this.fail(p, 'Sandbox.Timedout', `Task timed out after ${(req.timeoutMs / 1000).toFixed(2)} seconds`), req.timeoutMs);
+      // until the runtime asks for the event (a cold start's init), AWS's init limit, then the timeout
+      this.arm(p, INIT_LIMIT_MS + req.timeoutMs);
+      this.watchMemory(true);
       if (this.initError) this.finishInitError();
       else if (this.waitingNext) this.deliver();
     });
@@ -141,6 +177,7 @@ export class Environment {
 
   kill(): void {
     if (this.state !== 'dead') this.state = 'dead';
+    this.watchMemory(false);
     if (this.proc && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
     this.waitingNext?.destroy();
     this.waitingNext = undefined;
@@ -148,10 +185,21 @@ export class Environment {
     if (this.tmpDir) rmSync(this.tmpDir, { recursive: true, force: true });
   }
 
+  private arm(p: Pending, ms: number): void {
+    clearTimeout(p.timer);
+    p.timer = setTimeout(() => this.fail(p, 'Sandbox.Timedout', `Task timed out after ${(p.timeoutMs / 1000).toFixed(2)} seconds`), ms);
+  }
+
   private deliver(): void {
     const p = this.current!;
     const res = this.waitingNext!;
     this.waitingNext = undefined;
+    // the invocation's time starts when its runtime has the event, as the function's Duration does
+    if (!p.delivered) {
+      p.delivered = true;
+      p.startedAt = Date.now();
+      this.arm(p, p.timeoutMs);
+    }
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'Lambda-Runtime-Aws-Request-Id': p.requestId,
@@ -184,6 +232,7 @@ export class Environment {
   private complete(p: Pending): void {
     if (this.current !== p) return;
     clearTimeout(p.timer);
+    this.watchMemory(false);
     this.current = undefined;
     if (this.partial) {
       p.output.push(this.partial + '\n');
@@ -198,6 +247,7 @@ export class Environment {
   private finishInitError(): void {
     const p = this.current!;
     clearTimeout(p.timer);
+    this.watchMemory(false);
     this.current = undefined;
     // the process exits after reporting; what it printed before belongs to this invocation
     setTimeout(() => {
@@ -218,7 +268,7 @@ export class Environment {
     if (this.partial) p.output.push(this.partial + '\n');
     p.output.push(errorType === 'Sandbox.Timedout' ? line : '');
     const payload = Buffer.from(JSON.stringify({ errorType, errorMessage: `RequestId: ${p.requestId} Error: ${message}` }));
-    p.resolve({ payload, functionError: 'Unhandled', output: p.output.join(''), durationMs: Date.now() - p.startedAt, maxMemoryMb: mem, fatal: true });
+    p.resolve({ payload, functionError: 'Unhandled', output: p.output.join(''), durationMs: Date.now() - p.startedAt, maxMemoryMb: mem, fatal: true, platformError: errorType });
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -230,7 +280,7 @@ export class Environment {
       return;
     }
     if (this.initError) return; // finishInitError answers
-    const oom = /heap out of memory|MemoryError|Allocation failed/.test(this.exitText);
+    const oom = this.outOfMemory || /heap out of memory|MemoryError|Allocation failed/.test(this.exitText);
     const reason = signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal.toLowerCase()}` : `exit status ${code}`;
     // let the last output arrive before answering
     setTimeout(() => {
@@ -239,9 +289,15 @@ export class Environment {
     }, 10);
   }
 
+  /** The process's peak resident memory (MB), never more than MemorySize (AWS's cgroup caps it). */
   private maxMemoryMb(): number {
+    return Math.min(this.memoryMb, Math.max(this.peakMb, this.readStatus(/VmHWM:\s+(\d+) kB/)));
+  }
+
+  /** A figure (kB) of /proc/<pid>/status, in MB; 0 once the process is gone. */
+  private readStatus(field: RegExp): number {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.proc?.pid}/status`, 'latin1'));
+      const m = field.exec(readFileSync(`/proc/${this.proc?.pid}/status`, 'latin1'));
       return m ? Math.ceil(Number(m[1]) / 1024) : 0;
     } catch {
       return 0;

@@ -75,18 +75,21 @@ export async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRec
     // the SDK the Node.js runtimes carry: this package's node_modules (like /var/runtime/node_modules)
     env.NODE_PATH = [join(taskRoot, 'node_modules'), ...paths(`nodejs/${runtime.replace('js', '').replace('.x', '')}/node_modules`, 'nodejs/node_modules'), join(packageRoot, 'node_modules')].join(':');
     const heap = Math.max(32, Math.floor(fn.memory * 0.9));
-    return { command: interpreterFor(runtime)!, args: [`--max-old-space-size=${heap}`, bootstrapFile('node')], cwd: taskRoot, env, marks: true, tmpDir };
+    return { command: interpreterFor(runtime)!, args: [`--max-old-space-size=${heap}`, bootstrapFile('node')], cwd: taskRoot, env, marks: true, tmpDir, memoryMb: fn.memory };
   }
   if (kind === 'python') {
     env.PYTHONPATH = [taskRoot, ...paths('python', `python/lib/${runtime}/site-packages`)].join(':');
     env.PYTHONUNBUFFERED = '1';
     env.PYTHONDONTWRITEBYTECODE = '1';
-    return { command: await commandFor(runtime), args: ['-u', bootstrapFile('python')], cwd: taskRoot, env, marks: true, tmpDir };
+    return { command: await commandFor(runtime), args: ['-u', bootstrapFile('python')], cwd: taskRoot, env, marks: true, tmpDir, memoryMb: fn.memory };
   }
-  return { command: join(taskRoot, 'bootstrap'), args: [], cwd: taskRoot, env, marks: false, tmpDir };
+  return { command: join(taskRoot, 'bootstrap'), args: [], cwd: taskRoot, env, marks: false, tmpDir, memoryMb: fn.memory };
 }
 
 const ms = (n: number) => n.toFixed(2);
+/** The REPORT line's end when the platform ended the invocation: `Status: timeout`, or `Status: error` with its type. */
+const status = (platformError?: string) =>
+  !platformError ? '' : platformError === 'Sandbox.Timedout' ? 'Status: timeout\t' : `Status: error\tError Type: ${platformError}\t`;
 
 export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecord, payload: Buffer, invokedArn: string, clientContext?: string, stream?: StreamSink, upstream?: string): Promise<Execution> {
   const pool = poolOf(rt);
@@ -106,7 +109,7 @@ export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecor
     `START RequestId: ${requestId} Version: ${version}\n`,
     result.output,
     `END RequestId: ${requestId}\n`,
-    `REPORT RequestId: ${requestId}\tDuration: ${ms(result.durationMs)} ms\tBilled Duration: ${Math.max(1, Math.ceil(result.durationMs))} ms\tMemory Size: ${fn.memory} MB\tMax Memory Used: ${result.maxMemoryMb} MB\t${init}\n`,
+    `REPORT RequestId: ${requestId}\tDuration: ${ms(result.durationMs)} ms\tBilled Duration: ${Math.max(1, Math.ceil(result.durationMs))} ms\tMemory Size: ${fn.memory} MB\tMax Memory Used: ${result.maxMemoryMb} MB\t${init}${status(result.platformError)}\n`,
   ].join('');
   writeLogs(rt, store, fn.name, env.logStream, log);
   publishMetrics(rt, store, fn.name, result.durationMs, !!result.functionError);

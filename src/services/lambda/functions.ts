@@ -4,13 +4,14 @@ import { ServiceError } from '../../kit.js';
 import type { CreateFunctionRequest, LambdaProvider, UpdateFunctionConfigurationRequest, FunctionConfiguration } from '../../generated/lambda.js';
 import { storeCode } from './code.js';
 import {
-  dropUrls,
+  dropUrls, provisionedIndexKey,
   LATEST, conflict, invalidValue, lastModifiedText, newRevision, notFound, parseFunctionName, qualifierOf, renderConfig, versionKey, functionArn,
   type FunctionMeta, type FunctionRecord, type LambdaStore,
 } from './model.js';
 import { checkRuntime } from './runtimes.js';
 import { poolOf } from './pool.js';
 import { resolveLayers, type LayerStore } from './layers.js';
+import { reach } from './access.js';
 
 /** How long a new function stays Pending and an update InProgress: observable by waiters, yet fast. */
 export const SETTLE_MS = Number(process.env.NIMBUS_LAMBDA_SETTLE_MS ?? 50);
@@ -101,7 +102,8 @@ export function publish(store: LambdaStore, name: string, now: number, descripti
 export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layerStores: Stores<LayerStore>): LambdaProvider {
   const layerCode = (arns: string[]) => resolveLayers(layerStores, arns).map((l) => ({ sha: l.codeSha, size: l.codeSize }));
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
-  const render = (store: LambdaStore, r: FunctionRecord) => renderConfig(r, store, rt.clock.nowMs());
+  // a write's answer is rendered as of the write (Pending / InProgress, as AWS answers), however long the process was descheduled since
+  const render = (store: LambdaStore, r: FunctionRecord, at = rt.clock.nowMs()) => renderConfig(r, store, at);
   const codeUrl = (r: FunctionRecord) => `${rt.endpoint}/_nimbus/lambda/code?sha=${Buffer.from(r.codeSha, 'base64').toString('hex')}`;
 
   rt.admin.route('GET /_nimbus/lambda/code', async (req) => {
@@ -111,8 +113,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
     return { body: await readCode(rt, hex), contentType: 'application/zip' };
   });
 
-  const updateLatest = (store: LambdaStore, name: string, patch: Partial<FunctionRecord>): FunctionRecord => {
-    const now = rt.clock.nowMs();
+  const updateLatest = (store: LambdaStore, name: string, patch: Partial<FunctionRecord>, now: number): FunctionRecord => {
     const r: FunctionRecord = { ...getLatest(store, name), ...patch, revisionId: newRevision(), lastModified: lastModifiedText(now), readyAt: now + SETTLE_MS, updated: true };
     store.versions.put(versionKey(name, LATEST), r);
     poolOf(rt).retire(`${store.account}/${store.region}/${name}`);
@@ -150,13 +151,12 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
         store.versions.put(versionKey(name, LATEST), rec);
       });
       const out = i.Publish ? publish(store, name, now) : rec;
-      return render(store, out);
+      return render(store, out, now);
     },
 
     GetFunction(i, ctx) {
-      const store = storeOf(ctx);
-      const { name, qualifier } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
-      const r = getQualified(store, name, qualifierOf(qualifier, i.Qualifier));
+      const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName, i.Qualifier);
+      const r = getQualified(store, name, qualifier);
       const meta = store.meta.get(name)!;
       const out: Record<string, unknown> = { Configuration: render(store, r), Code: { RepositoryType: 'S3', Location: codeUrl(r) } };
       if (Object.keys(meta.tags).length) out.Tags = meta.tags;
@@ -165,9 +165,8 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
     },
 
     GetFunctionConfiguration(i, ctx) {
-      const store = storeOf(ctx);
-      const { name, qualifier } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
-      return render(store, getQualified(store, name, qualifierOf(qualifier, i.Qualifier)));
+      const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName, i.Qualifier);
+      return render(store, getQualified(store, name, qualifier));
     },
 
     UpdateFunctionConfiguration(i: UpdateFunctionConfigurationRequest, ctx) {
@@ -196,7 +195,8 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
       }
       if (i.KMSKeyArn !== undefined) patch.kmsKeyArn = i.KMSKeyArn || undefined;
       if (i.LoggingConfig) patch.loggingConfig = i.LoggingConfig;
-      return render(store, updateLatest(store, name, patch));
+      const now = rt.clock.nowMs();
+      return render(store, updateLatest(store, name, patch, now), now);
     },
 
     async UpdateFunctionCode(i, ctx) {
@@ -209,8 +209,9 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
       if (i.DryRun) return render(store, { ...cur, codeSha: code.sha256, codeSize: code.size });
       const patch: Partial<FunctionRecord> = { codeSha: code.sha256, codeSize: code.size };
       if (i.Architectures) patch.architectures = i.Architectures;
-      const r = updateLatest(store, name, patch);
-      return render(store, i.Publish ? publish(store, name, rt.clock.nowMs()) : r);
+      const now = rt.clock.nowMs();
+      const r = updateLatest(store, name, patch, now);
+      return render(store, i.Publish ? publish(store, name, now) : r, now);
     },
 
     DeleteFunction(i, ctx) {
@@ -230,6 +231,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
         store.invokeConfigs.clear(`${name}\0`);
         dropUrls(stores, store, name);
         store.provisioned.clear(`${name}\0`);
+        stores.system().provisionedIndex.clear(provisionedIndexKey(store, name));
         store.meta.delete(name);
       });
       poolOf(rt).retire(`${store.account}/${store.region}/${name}`);
@@ -271,8 +273,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
     },
 
     ListVersionsByFunction(i, ctx) {
-      const store = storeOf(ctx);
-      const { name } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
+      const { store, name } = reach(rt, stores, ctx, i.FunctionName);
       getLatest(store, name);
       const max = i.MaxItems ?? 50;
       const after = i.Marker ? Buffer.from(i.Marker, 'base64url').toString() : undefined;

@@ -6,7 +6,8 @@ import { ServiceError } from '../../kit.js';
 import type { InvocationRequest, InvocationResponse } from '../../generated/lambda.js';
 import { execute, type Execution } from './executor.js';
 import { getLatest, getQualified } from './functions.js';
-import { LATEST, functionArn, invalidValue, parseFunctionName, qualifierOf, type FunctionRecord, type LambdaStore } from './model.js';
+import { LATEST, functionArn, invalidValue, type FunctionRecord, type LambdaStore } from './model.js';
+import { reach } from './access.js';
 import { poolOf } from './pool.js';
 import type { StreamSink } from './environment.js';
 import { upstreamTrace } from './tracing.js';
@@ -71,9 +72,7 @@ export interface AsyncQueue {
 
 export function invokeHandler(rt: Runtime, stores: Stores<LambdaStore>, queue: AsyncQueue) {
   return async (i: InvocationRequest, ctx: RequestContext): Promise<InvocationResponse> => {
-    const store = stores.get(ctx.account, ctx.region);
-    const { name, qualifier: fromName } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
-    const qualifier = qualifierOf(fromName, i.Qualifier);
+    const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName, i.Qualifier);
     const payload = i.Payload ? Buffer.from(i.Payload) : Buffer.alloc(0);
     const type = i.InvocationType ?? 'RequestResponse';
     const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;

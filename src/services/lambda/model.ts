@@ -90,6 +90,8 @@ export interface LambdaStore {
   codeSigning: Collection<{ id: string; description: string; publishers: string[]; policy: string; modified: number; tags: Record<string, string> }>;
   /** provisioned concurrency configs, key: name \0 qualifier (provisioned.ts) */
   provisioned: Collection<ProvisionedRecord>;
+  /** system scope only: where every provisioned config is (restarted with the server), key: account/region/name \0 qualifier */
+  provisionedIndex: Collection<UrlLocation>;
 }
 
 export interface ProvisionedRecord {
@@ -166,6 +168,7 @@ export const makeStore = (scope: StoreScope): LambdaStore => ({
   urls: scope.collection('urls'),
   urlIndex: scope.collection('url-index'),
   provisioned: scope.collection('provisioned'),
+  provisionedIndex: scope.collection('provisioned-index'),
   codeSigning: scope.collection('code-signing'),
 });
 
@@ -181,13 +184,20 @@ export const functionArn = (region: string, account: string, name: string, quali
 
 const NAME_FORMS = /^(?:arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:|(\d{12}):function:)?([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
-/** A FunctionName as callers give it: a name, a partial or full ARN, with or without a qualifier. */
-export function parseFunctionName(input: string, account: string, region: string): { name: string; qualifier?: string } {
+/** A FunctionName as callers give it (a name, a partial or full ARN, with or without a qualifier), with the account it names. */
+export function parseFunctionRef(input: string, account: string, region: string): { account: string; name: string; qualifier?: string } {
   const m = NAME_FORMS.exec(input);
   if (!m) throw invalidValue(`1 validation error detected: Value '${input}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`);
   const [, arnRegion, arnAccount, partialAccount, name, qualifier] = m;
-  const owner = arnAccount ?? partialAccount;
-  if ((owner && owner !== account) || (arnRegion && arnRegion !== region)) throw notFound(functionArn(arnRegion ?? region, owner ?? account, name));
+  const owner = arnAccount ?? partialAccount ?? account;
+  if (arnRegion && arnRegion !== region) throw notFound(functionArn(arnRegion, owner, name));
+  return { account: owner, name, qualifier };
+}
+
+/** A FunctionName in the caller's own account (another account's function is not found). */
+export function parseFunctionName(input: string, account: string, region: string): { name: string; qualifier?: string } {
+  const { account: owner, name, qualifier } = parseFunctionRef(input, account, region);
+  if (owner !== account) throw notFound(functionArn(region, owner, name));
   return { name, qualifier };
 }
 
@@ -250,6 +260,9 @@ export function renderInvokeConfig(c: InvokeConfigRecord, store: LambdaStore): F
   if (c.maxAgeSeconds !== undefined) out.MaximumEventAgeInSeconds = c.maxAgeSeconds;
   return out;
 }
+
+/** Where a provisioned config is listed in the system scope's index. */
+export const provisionedIndexKey = (store: LambdaStore, name: string, qualifier = '') => `${store.account}/${store.region}/${name}\0${qualifier}`;
 
 /** Removes every URL of a function (DeleteFunction). */
 export function dropUrls(stores: Stores<LambdaStore>, store: LambdaStore, name: string): void {

@@ -10,8 +10,9 @@ import { ServiceError } from '../../kit.js';
 import { AsyncInvocations } from './async.js';
 import { Mappings } from './mappings.js';
 import { invokeStreamHandler } from './streaming.js';
+import { reach } from './access.js';
 import { urlHandlers } from './urls.js';
-import { provisionedHandlers } from './provisioned.js';
+import { provisionedHandlers, reprovision } from './provisioned.js';
 import { codeSigningHandlers } from './code-signing.js';
 import { urlGateway } from './url-gateway.js';
 import { layerHandlers, makeLayerStore, type LayerStore } from './layers.js';
@@ -23,6 +24,7 @@ function create(rt: Runtime): LambdaProvider {
   const layerStores = rt.stores<LayerStore>('lambda-layers', makeLayerStore);
   const queue = new AsyncInvocations(rt, stores);
   const mappings = new Mappings(rt, stores);
+  reprovision(rt, stores);
 
   // what S3 notifications, SNS subscriptions and destinations call
   rt.integrations.lambda = {
@@ -63,8 +65,7 @@ function create(rt: Runtime): LambdaProvider {
     InvokeWithResponseStream: invokeStreamHandler(rt, stores),
     // the deprecated asynchronous invoke: the same queue as InvocationType Event
     async InvokeAsync(i, ctx) {
-      const store = stores.get(ctx.account, ctx.region);
-      const { name, qualifier } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
+      const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName);
       getLatest(store, name);
       const args = i.InvokeArgs;
       let payload: Buffer;

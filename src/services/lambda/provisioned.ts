@@ -1,12 +1,15 @@
 // Provisioned concurrency: Put/Get/Delete/ListProvisionedConcurrencyConfigs on a version or an
 // alias. A config is IN_PROGRESS until PROVISION_MS of virtual time have passed, then READY; its
 // environments are started at once (AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency) and
-// kept warm (never reaped) until the config is deleted or lowered.
+// kept warm (never reaped) until the config is deleted or lowered, and started again when a
+// persistent server restarts.
 import type { Runtime, RequestContext, Stores } from '../../kit.js';
 import { ServiceError } from '../../kit.js';
 import type { LambdaProvider, ProvisionedConcurrencyConfigListItem } from '../../generated/lambda.js';
 import { getLatest, getQualified } from './functions.js';
-import { LATEST, functionArn, invalidValue, parseFunctionName, qualifierOf, type FunctionRecord, type LambdaStore, type ProvisionedRecord } from './model.js';
+import {
+  LATEST, functionArn, invalidValue, parseFunctionName, provisionedIndexKey, qualifierOf, versionKey, type FunctionRecord, type LambdaStore, type ProvisionedRecord,
+} from './model.js';
 import { poolOf } from './pool.js';
 import { spawnSpec } from './executor.js';
 
@@ -38,6 +41,27 @@ export function provision(rt: Runtime, store: LambdaStore, fn: FunctionRecord, c
   return poolOf(rt)
     .provision(`${functionKey}/${fn.version}/${fn.revisionId}`, functionKey, day, fn.version, count, spec)
     .catch((e) => rt.log.warn?.(`lambda: provisioned environments of ${fn.name}:${fn.version} not started: ${(e as Error).message}`));
+}
+
+/** Starts the environments of every provisioned config a previous run left, once Nimbus listens (they call it back). */
+export function reprovision(rt: Runtime, stores: Stores<LambdaStore>): void {
+  let closed = false;
+  rt.onClose(() => {
+    closed = true;
+  });
+  const start = () => {
+    if (closed) return;
+    if (!rt.endpoint) return void setTimeout(start, 10).unref();
+    const index = stores.system().provisionedIndex;
+    for (const [k, loc] of [...index.scan()]) {
+      const store = stores.get(loc.account, loc.region);
+      const r = store.provisioned.get(key(loc.name, loc.qualifier));
+      const fn = r && store.versions.get(versionKey(r.name, r.version));
+      if (!r || !fn) index.delete(k); // deleted with its function
+      else void provision(rt, store, fn, r.requested);
+    }
+  };
+  setImmediate(start);
 }
 
 export function provisionedHandlers(rt: Runtime, stores: Stores<LambdaStore>): Handlers {
@@ -75,6 +99,7 @@ export function provisionedHandlers(rt: Runtime, stores: Stores<LambdaStore>): H
       const now = rt.clock.nowMs();
       const r: ProvisionedRecord = { name, qualifier, version: fn.version, requested: n, readyAt: now + PROVISION_MS, modified: now };
       store.provisioned.put(key(name, qualifier), r);
+      stores.system().provisionedIndex.put(provisionedIndexKey(store, name, qualifier), { account: store.account, region: store.region, name, qualifier });
       await provision(rt, store, fn, n); // the environments are spawned (their code starts loading) before the answer
       const { FunctionArn: _, ...out } = render(store, r);
       return out;
@@ -93,7 +118,8 @@ export function provisionedHandlers(rt: Runtime, stores: Stores<LambdaStore>): H
       const r = qualifier ? store.provisioned.get(key(name, qualifier)) : undefined;
       if (!r) throw notFound();
       store.provisioned.delete(key(name, qualifier!));
-      const fn = store.versions.get(`${name}\0${r.version.padStart(12, '0')}`);
+      stores.system().provisionedIndex.delete(provisionedIndexKey(store, name, qualifier));
+      const fn = store.versions.get(versionKey(name, r.version));
       if (fn) await provision(rt, store, fn, 0);
     },
 

@@ -4,6 +4,7 @@ import type { Runtime, RequestContext, Stores } from '../../kit.js';
 import { ServiceError } from '../../kit.js';
 import type { LambdaProvider, AliasConfiguration, DestinationConfig } from '../../generated/lambda.js';
 import { getLatest, preconditionFailed } from './functions.js';
+import { reach } from './access.js';
 import {
   LATEST, conflict, functionArn, invalidValue, newRevision, notFound, parseFunctionName, qualifierOf, renderInvokeConfig, versionKey,
   type AliasRecord, type InvokeConfigRecord, type LambdaStore,
@@ -23,6 +24,12 @@ export function settingsHandlers(rt: Runtime, stores: Stores<LambdaStore>): Lamb
     const parsed = parseFunctionName(fnName, ctx.account, ctx.region);
     getLatest(store, parsed.name);
     return { store, ...parsed, meta: store.meta.get(parsed.name)! };
+  };
+  /** another account's function too, where its policy allows the call (GetAlias, ListAliases) */
+  const reached = (ctx: RequestContext, fnName: string) => {
+    const r = reach(rt, stores, ctx, fnName);
+    getLatest(r.store, r.name);
+    return r;
   };
   const aliasOut = (store: LambdaStore, a: AliasRecord): AliasConfiguration => ({
     AliasArn: functionArn(store.region, store.account, a.functionName, a.name),
@@ -123,7 +130,7 @@ export function settingsHandlers(rt: Runtime, stores: Stores<LambdaStore>): Lamb
       return aliasOut(store, a);
     },
     GetAlias(i, ctx) {
-      const { store, name } = at(ctx, i.FunctionName);
+      const { store, name } = reached(ctx, i.FunctionName);
       const a = store.aliases.get(`${name}\0${i.Name}`);
       if (!a) throw new ServiceError('ResourceNotFoundException', `Cannot find alias arn: ${functionArn(store.region, store.account, name, i.Name)}`, 404, { Type: 'User' });
       return aliasOut(store, a);
@@ -146,7 +153,7 @@ export function settingsHandlers(rt: Runtime, stores: Stores<LambdaStore>): Lamb
       store.aliases.delete(`${name}\0${i.Name}`);
     },
     ListAliases(i, ctx) {
-      const { store, name } = at(ctx, i.FunctionName);
+      const { store, name } = reached(ctx, i.FunctionName);
       const all = [...store.aliases.scan({ prefix: `${name}\0` })].map(([, a]) => a).filter((a) => !i.FunctionVersion || a.version === i.FunctionVersion);
       return { Aliases: all.map((a) => aliasOut(store, a)) };
     },

@@ -4,7 +4,8 @@ import type { Runtime, RequestContext, Stores } from '../../kit.js';
 import { ServiceError, eventStream } from '../../kit.js';
 import type { InvokeWithResponseStreamRequest, InvokeWithResponseStreamResponse, InvokeWithResponseStreamResponseEvent } from '../../generated/lambda.js';
 import { ChunkQueue } from './runtime-stream.js';
-import { invalidValue, parseFunctionName, qualifierOf, type LambdaStore } from './model.js';
+import { invalidValue, type LambdaStore } from './model.js';
+import { reach } from './access.js';
 import { checkJson, MAX_SYNC_PAYLOAD, resolveTarget, runNow, type Target } from './invoke.js';
 import type { Execution } from './executor.js';
 
@@ -29,9 +30,7 @@ export function runStreaming(rt: Runtime, store: LambdaStore, target: Target, pa
 
 export function invokeStreamHandler(rt: Runtime, stores: Stores<LambdaStore>) {
   return async (i: InvokeWithResponseStreamRequest, ctx: RequestContext): Promise<InvokeWithResponseStreamResponse> => {
-    const store = stores.get(ctx.account, ctx.region);
-    const { name, qualifier: fromName } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
-    const qualifier = qualifierOf(fromName, i.Qualifier);
+    const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName, i.Qualifier);
     const payload = i.Payload ? Buffer.from(i.Payload) : Buffer.alloc(0);
     if (payload.length > MAX_SYNC_PAYLOAD) {
       throw new ServiceError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeWithResponseStream operation`, 413, { Type: 'User' });

@@ -49,8 +49,8 @@ export interface Integrations {
      * ServiceError NotFoundException when there is none.
      */
     describeKey(account: string, region: string, keyId: string): { keyId: string; arn: string; enabled: boolean; state: string; keyManager: 'AWS' | 'CUSTOMER' };
-    /** The key id a ciphertext blob names (undefined when it is not a KMS ciphertext). */
-    keyOfCiphertext(blob: Buffer): string | undefined;
+    /** The key a ciphertext blob names: its ARN (the caller's account and region first), else its id; undefined when not a KMS ciphertext. */
+    keyOfCiphertext(blob: Buffer, account?: string, region?: string): string | undefined;
     /** The AWS managed key of a service (`alias/aws/s3`), created on first use; its ARN. */
     awsManagedKey(account: string, region: string, service: string): string;
     /** Throws ServiceError (DisabledException, KMSInvalidStateException, …) as KMS's Encrypt would. */

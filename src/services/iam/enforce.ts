@@ -9,6 +9,7 @@ import { asks, leadingKeys, requestKeys, type Ask } from './actions.js';
 import { resolve, type Resolved } from './identity.js';
 import type { IamStore } from './store.js';
 import { denialCodec, denialDetail } from './denials.js';
+import { grantAllows } from './kms-grants.js';
 
 /** A resource's own policy and the account that owns the resource. */
 interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string>; /** a table's partition key attribute, for dynamodb:LeadingKeys */ hashKey?: string; /** the ARN to evaluate when the call named it otherwise (a KMS alias or ciphertext) */ arn?: string; alias?: string }
@@ -142,7 +143,7 @@ export class Enforcer {
     const input = call.input as Record<string, unknown>;
     const own = call.principal.account;
     let ref = ask.resource;
-    if (ref === '*' && input.CiphertextBlob instanceof Uint8Array && kms) ref = kms.keyOfCiphertext(Buffer.from(input.CiphertextBlob)) ?? '*';
+    if (ref === '*' && input.CiphertextBlob instanceof Uint8Array && kms) ref = kms.keyOfCiphertext(Buffer.from(input.CiphertextBlob), own, call.region) ?? '*';
     if (ref === '*' || !kms) return { account: own };
     const [, , , region, acct] = ref.split(':');
     const where = { account: acct || own, region: region || call.region };
@@ -313,7 +314,11 @@ export class Enforcer {
         keys: askKeys,
       };
       const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy, trust: side.trust }, req);
-      if (verdict.decision !== 'Allow' && !(await this.aclGrants(call, ask, verdict, req))) return { verdict, req };
+      if (verdict.decision === 'Allow' || (await this.aclGrants(call, ask, verdict, req))) continue;
+      // a KMS grant naming the caller allows what no policy does (never against an explicit deny)
+      if (verdict.decision === 'ImplicitDeny' && side.arn && ask.action.startsWith('kms:') && resolved
+        && (await grantAllows(this.rt, side.arn, ask.action, resolved.who, call.service === 'kms' ? input : undefined))) continue;
+      return { verdict, req };
     }
     return undefined;
   }
@@ -353,6 +358,8 @@ export class Enforcer {
     if (call.service === 'sts' && call.operation === 'GetCallerIdentity') return;
     // a web identity or SAML assertion is its own credential: the handler checks it and the trust policy
     if (call.service === 'sts' && (call.operation === 'AssumeRoleWithWebIdentity' || call.operation === 'AssumeRoleWithSAML')) return;
+    // a grant, not a policy, says who may retire it: KMS's handler checks (AWS's kms:RetireGrant permission alone allows nothing)
+    if (call.service === 'kms' && call.operation === 'RetireGrant') return;
     // unsigned calls that carry their own credential: an S3 POST form (its policy's signature, checked
     // by the handler, which then asks IAM about its signer as a PutObject) and SNS's confirmation and
     // unsubscribe links (the token, or the subscription ARN AWS hands out)

@@ -41,6 +41,8 @@ export interface Integrations {
     /** Throws ServiceError NoSuchBucket / NoSuchKey. */
     getObject(account: string, bucket: string, key: string, versionId?: string): Promise<Buffer>;
     putObject(account: string, region: string, bucket: string, key: string, body: Buffer, contentType?: string): Promise<void>;
+    /** An account's canonical user id, as S3 shows it in owners and ACL grants. */
+    canonicalId(account: string): string;
   };
   /** KMS keys used by other services (SSE-KMS in S3, SQS, SNS, DynamoDB; Lambda environment variables) */
   kms?: {

@@ -24,6 +24,9 @@ const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = 
   's3:PutObject': { permission: 'WRITE', object: false }, 's3:DeleteObject': { permission: 'WRITE', object: false },
   's3:GetObjectAcl': { permission: 'READ_ACP', object: true }, 's3:GetBucketAcl': { permission: 'READ_ACP', object: false },
   's3:PutObjectAcl': { permission: 'WRITE_ACP', object: true }, 's3:PutBucketAcl': { permission: 'WRITE_ACP', object: false },
+  's3:GetObjectVersionAcl': { permission: 'READ_ACP', object: true }, 's3:PutObjectVersionAcl': { permission: 'WRITE_ACP', object: true },
+  's3:DeleteObjectVersion': { permission: 'WRITE', object: false }, 's3:AbortMultipartUpload': { permission: 'WRITE', object: false },
+  's3:ListMultipartUploadParts': { permission: 'READ', object: false },
 };
 const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove|Tag|Untag)/;
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
@@ -324,8 +327,9 @@ export class Enforcer {
   }
 
   /**
-   * S3's ACLs, for the anonymous and other accounts when no bucket policy decided: a grant to
-   * AllUsers (or AuthenticatedUsers, for a signed request) of the permission the action needs.
+   * S3's ACLs, for the anonymous and other accounts when no bucket policy decided: a grant of the
+   * permission the action needs (or FULL_CONTROL) to AllUsers, or for a signed request to
+   * AuthenticatedUsers or the caller's account by its canonical id (email grants are stored so).
    * Buckets whose ownership is BucketOwnerEnforced (the default) have no ACLs.
    */
   private async aclGrants(call: CallInfo, ask: Ask, verdict: Verdict, req: EvalRequest): Promise<boolean> {
@@ -347,9 +351,10 @@ export class Enforcer {
     if ((own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'BucketOwnerEnforced') === 'BucketOwnerEnforced') return false;
     const onObject = need.object && typeof input.Key === 'string';
     const acl = await read(onObject ? 'GetObjectAcl' : 'GetBucketAcl', onObject ? { Bucket: input.Bucket, Key: input.Key, VersionId: input.VersionId } : { Bucket: input.Bucket }) as
-      { Grants?: { Grantee?: { URI?: string }; Permission?: string }[] } | undefined;
+      { Grants?: { Grantee?: { URI?: string; ID?: string }; Permission?: string }[] } | undefined;
+    const mine = anonymous ? undefined : this.rt.integrations.s3?.canonicalId(call.principal.account);
     return !!acl?.Grants?.some((g) => (g.Permission === need.permission || g.Permission === 'FULL_CONTROL')
-      && (g.Grantee?.URI === ALL_USERS || (!anonymous && g.Grantee?.URI === AUTHENTICATED_USERS)));
+      && (g.Grantee?.URI === ALL_USERS || (!anonymous && (g.Grantee?.URI === AUTHENTICATED_USERS || (!!mine && g.Grantee?.ID === mine)))));
   }
 
   /** The pipeline's authorizer. */

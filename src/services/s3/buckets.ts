@@ -82,7 +82,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       const b: BucketRecord = {
         name: input.Bucket, owner: ctx.account, region, created: ctx.clock.now(),
         config: {
-          acl: aclPolicy(ctx.account, requestedAcl(store.accounts, ctx.account, input)),
+          acl: aclPolicy(ctx.account, requestedAcl(store, ctx.account, input)),
           publicAccessBlock: DEFAULT_PUBLIC_ACCESS_BLOCK,
           encryption: DEFAULT_ENCRYPTION,
           ownershipControls: { Rules: [{ ObjectOwnership: input.ObjectOwnership ?? 'BucketOwnerEnforced' }] },
@@ -179,7 +179,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
 
     PutBucketAcl: (input) => {
       const b = store.bucket(input.Bucket);
-      acl.put(input.Bucket, aclPolicy(b.owner, requestedAcl(store.accounts, b.owner, input)));
+      acl.put(input.Bucket, aclPolicy(b.owner, requestedAcl(store, b.owner, input)));
     },
     GetBucketAcl: ({ Bucket }) => acl.get(Bucket),
 

@@ -5,7 +5,7 @@
 // its email), so a grant can name any account that has used Nimbus's S3.
 import type { AccessControlPolicy, Grant, Permission } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
-import type { Collection } from '../../kit.js';
+import type { S3Store } from './store.js';
 import { owner } from './attributes.js';
 import { aclPolicy, checkCannedAcl } from './acl.js';
 
@@ -19,47 +19,36 @@ const EMAIL = /^(\d{12})@nimbus\.local$/i;
 const invalidArgument = (message: string, name: string, value: string) => new ServiceError('InvalidArgument', message, 400, { ArgumentName: name, ArgumentValue: value });
 const malformedAcl = () => new ServiceError('MalformedACLError', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
 
-/** Canonical user id → account, for the accounts S3 has seen. */
-export class Accounts {
-  private readonly known = new Set<string>();
-
-  constructor(private readonly byId: Collection<string>) {}
-
-  /** Records an account (once per process: later calls are a set lookup). */
-  seen(account: string): string {
-    const id = owner(account).ID!;
-    if (!this.known.has(account)) {
-      this.known.add(account);
-      if (this.byId.get(id) !== account) this.byId.put(id, account);
-    }
-    return id;
+/** Records an account that called S3 (once per process: later calls are a set lookup). */
+export function seen(store: S3Store, account: string): string {
+  const id = owner(account).ID!;
+  if (!store.seenAccounts.has(account)) {
+    store.seenAccounts.add(account);
+    if (store.canonicalIds.get(id) !== account) store.canonicalIds.put(id, account);
   }
+  return id;
+}
 
-  accountOf(id: string): string | undefined {
-    return this.byId.get(id);
+/** A grant as stored: an email becomes its account's canonical user; unknown grantees are refused. */
+function resolve(store: S3Store, g: Grant): Grant {
+  if (!g.Permission || !PERMISSIONS.has(g.Permission)) throw malformedAcl();
+  const e = g.Grantee;
+  if (!e) throw malformedAcl();
+  if (e.Type === 'Group' || (e.URI !== undefined && e.Type === undefined)) {
+    if (!e.URI || !GROUPS.has(e.URI)) throw invalidArgument('Invalid group uri', 'Group/URI', e.URI ?? '');
+    return { Grantee: { Type: 'Group', URI: e.URI }, Permission: g.Permission };
   }
-
-  /** A grant as stored: an email becomes its account's canonical user; unknown grantees are refused. */
-  resolve(g: Grant): Grant {
-    if (!g.Permission || !PERMISSIONS.has(g.Permission)) throw malformedAcl();
-    const e = g.Grantee;
-    if (!e) throw malformedAcl();
-    if (e.Type === 'Group' || (e.URI !== undefined && e.Type === undefined)) {
-      if (!e.URI || !GROUPS.has(e.URI)) throw invalidArgument('Invalid group uri', 'Group/URI', e.URI ?? '');
-      return { Grantee: { Type: 'Group', URI: e.URI }, Permission: g.Permission };
-    }
-    if (e.Type === 'AmazonCustomerByEmail') {
-      const m = EMAIL.exec(e.EmailAddress ?? '');
-      if (!m) throw new ServiceError('UnresolvableGrantByEmailAddress', 'The email address that you provided does not match any account on record.', 400);
-      const o = owner(m[1]);
-      this.seen(m[1]);
-      return { Grantee: { Type: 'CanonicalUser', ID: o.ID, DisplayName: o.DisplayName }, Permission: g.Permission };
-    }
-    if (e.Type !== 'CanonicalUser') throw malformedAcl();
-    const account = e.ID ? this.accountOf(e.ID) : undefined;
-    if (!account) throw invalidArgument('Invalid id', 'CanonicalUser/ID', e.ID ?? '');
-    return { Grantee: { Type: 'CanonicalUser', ID: e.ID, DisplayName: owner(account).DisplayName }, Permission: g.Permission };
+  if (e.Type === 'AmazonCustomerByEmail') {
+    const m = EMAIL.exec(e.EmailAddress ?? '');
+    if (!m) throw new ServiceError('UnresolvableGrantByEmailAddress', 'The email address that you provided does not match any account on record.', 400);
+    const o = owner(m[1]);
+    seen(store, m[1]);
+    return { Grantee: { Type: 'CanonicalUser', ID: o.ID, DisplayName: o.DisplayName }, Permission: g.Permission };
   }
+  if (e.Type !== 'CanonicalUser') throw malformedAcl();
+  const account = e.ID ? store.canonicalIds.get(e.ID) : undefined;
+  if (!account) throw invalidArgument('Invalid id', 'CanonicalUser/ID', e.ID ?? '');
+  return { Grantee: { Type: 'CanonicalUser', ID: e.ID, DisplayName: owner(account).DisplayName }, Permission: g.Permission };
 }
 
 /** The grant headers of a request, by the permission each grants. */
@@ -95,16 +84,16 @@ function parseHeader(value: string, permission: Permission): Grant[] {
  * The ACL a request sets: its grant headers (exactly the grants named), else its canned ACL or
  * AccessControlPolicy body; undefined when it names none. Canned and explicit together are refused.
  */
-export function requestedAcl(accounts: Accounts, account: string, input: GrantHeaders & { AccessControlPolicy?: AccessControlPolicy }): string | AccessControlPolicy | undefined {
+export function requestedAcl(store: S3Store, account: string, input: GrantHeaders & { AccessControlPolicy?: AccessControlPolicy }): string | AccessControlPolicy | undefined {
   checkCannedAcl(input.ACL);
   const headers = HEADER_PERMISSION.filter(([h]) => typeof input[h] === 'string');
   if (headers.length && input.ACL !== undefined) throw new ServiceError('InvalidRequest', 'Specifying both Canned ACLs and Header Grants is not allowed', 400);
   if (headers.length) {
-    const grants = headers.flatMap(([h, p]) => parseHeader(input[h]!, p)).map((g) => accounts.resolve(g));
+    const grants = headers.flatMap(([h, p]) => parseHeader(input[h]!, p)).map((g) => resolve(store, g));
     return { Owner: owner(account), Grants: grants };
   }
   if (input.AccessControlPolicy) {
-    return aclPolicy(account, { Owner: input.AccessControlPolicy.Owner, Grants: (input.AccessControlPolicy.Grants ?? []).map((g) => accounts.resolve(g)) });
+    return aclPolicy(account, { Owner: input.AccessControlPolicy.Owner, Grants: (input.AccessControlPolicy.Grants ?? []).map((g) => resolve(store, g)) });
   }
   return input.ACL;
 }

@@ -100,7 +100,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         checksumType: checksumType(alg, input.ChecksumType),
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
-        acl: requestedAcl(store.accounts, b.owner, input),
+        acl: requestedAcl(store, b.owner, input),
       };
       store.scheduler?.placeUpload(b, u);
       store.uploads(b.name).put(uploadKey(u.key, u.uploadId), u);

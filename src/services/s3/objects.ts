@@ -109,7 +109,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         storageClass: storageClass(input.StorageClass),
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
-        acl: requestedAcl(store.accounts, b.owner, input),
+        acl: requestedAcl(store, b.owner, input),
       };
       const conditional = input.IfMatch !== undefined || input.IfNoneMatch !== undefined;
       if (conditional) checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
@@ -244,7 +244,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         checksum: sum && isAlgorithm(algorithm) ? { algorithm, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
-        acl: requestedAcl(store.accounts, b.owner, input),
+        acl: requestedAcl(store, b.owner, input),
         seq: store.nextSeq(),
       };
       commit(b, rec);

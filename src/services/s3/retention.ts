@@ -57,7 +57,7 @@ export function retentionHandlers(store: S3Store): S3Provider {
     PutObjectAcl: (input) => {
       const b = store.bucket(input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
-      rec.acl = requestedAcl(store.accounts, b.owner, input) ?? 'private';
+      rec.acl = requestedAcl(store, b.owner, input) ?? 'private';
       saveInPlace(store, b, rec);
       return {};
     },

@@ -7,7 +7,6 @@ import type { Collection } from '../../state/engine.js';
 import type { StoreScope } from '../../state/stores.js';
 import type { AccessControlPolicy, ChecksumType } from '../../generated/s3.js';
 import { noSuchBucket } from './errors.js';
-import { Accounts } from './grantees.js';
 
 export interface BucketRecord {
   name: string;
@@ -131,13 +130,15 @@ export class S3Store {
   /** bucket names are global across accounts and regions: S3's state lives in the system scope */
   private readonly scope: StoreScope;
 
-  /** canonical user ids of the accounts S3 has seen, for ACL grants */
-  readonly accounts: Accounts;
+  /** canonical user id → account, for the accounts S3 has seen (ACL grants name them; grantees.ts) */
+  readonly canonicalIds: Collection<string>;
+  /** accounts recorded in canonicalIds by this process */
+  readonly seenAccounts = new Set<string>();
 
   constructor(private readonly rt: Runtime) {
     this.scope = s3System(rt);
     this.buckets = this.scope.collection<BucketRecord>('buckets');
-    this.accounts = new Accounts(this.scope.collection<string>('canonical-ids'));
+    this.canonicalIds = this.scope.collection<string>('canonical-ids');
   }
 
   bucket(name: string): BucketRecord {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand } from '@aws-sdk/client-iam';
 import {
   KMSClient, CreateKeyCommand, CreateGrantCommand, RetireGrantCommand, RevokeGrantCommand, EncryptCommand, DecryptCommand,
-  GenerateDataKeyCommand, DescribeKeyCommand, ReEncryptCommand,
+  GenerateDataKeyCommand, DescribeKeyCommand, ReEncryptCommand, ListRetirableGrantsCommand,
 } from '@aws-sdk/client-kms';
 import { serverForFile, clientConfig, rejects } from '../helpers.js';
 
@@ -81,6 +81,8 @@ test('across accounts: a grant lets another account\'s user use the key by ARN; 
   assert.deepEqual(Buffer.from(back.Plaintext!), Buffer.from(dk.Plaintext!));
   // the grantee may not retire a grant that does not give it RetireGrant; the retiring principal may
   await rejects(carl.send(new RetireGrantCommand({ GrantToken: g.GrantToken })), 'AccessDeniedException', 400);
+  const retirable = await new KMSClient(clientConfig(nimbus.url, asRoot(OTHER))).send(new ListRetirableGrantsCommand({ RetiringPrincipal: `arn:aws:iam::${OTHER}:user/rita` }));
+  assert.deepEqual(retirable.Grants!.map((x) => [x.GrantId, x.KeyId]), [[g.GrantId, key.Arn]]);
   await rita.send(new RetireGrantCommand({ GrantToken: g.GrantToken }));
   await rejects(carl.send(new GenerateDataKeyCommand({ KeyId: key.Arn, KeySpec: 'AES_256' })), 'AccessDeniedException', 400);
 });

@@ -63,10 +63,17 @@ export function grantHandlers(store: KmsStore): KmsProvider {
       return { Grants: items.map((g) => entry(g, k.arn)), Truncated: !!next, ...(next ? { NextMarker: next } : {}) };
     },
 
+    // grants on keys of other accounts too (AWS lists them): found through the token index, in the caller's region
     ListRetirableGrants: ({ RetiringPrincipal, Limit, Marker }, ctx) => {
-      const all = grantsOf(ctx.account, ctx.region).filter((g) => g.retiring === RetiringPrincipal);
-      const { items, next } = page(all, Limit, Marker);
-      return { Grants: items.map((g) => entry(g, store.keyArn(ctx.account, ctx.region, g.keyId))), Truncated: !!next, ...(next ? { NextMarker: next } : {}) };
+      const all = new Map(grantsOf(ctx.account, ctx.region).map((g) => [g.grantId, { g, arn: store.keyArn(ctx.account, ctx.region, g.keyId) }]));
+      for (const [, home] of [...store.stores.system().tokens.scan({})]) {
+        const [acc, reg, id] = home.split('/');
+        const g = reg === ctx.region && acc !== ctx.account ? store.scope(acc, reg).grants.get(id) : undefined;
+        if (g) all.set(g.grantId, { g, arn: store.keyArn(acc, reg, g.keyId) });
+      }
+      const mine = [...all.values()].filter(({ g }) => g.retiring === RetiringPrincipal).sort((a, b) => a.g.created - b.g.created);
+      const { items, next } = page(mine, Limit, Marker);
+      return { Grants: items.map(({ g, arn }) => entry(g, arn)), Truncated: !!next, ...(next ? { NextMarker: next } : {}) };
     },
 
     RetireGrant: ({ GrantToken, KeyId, GrantId }, ctx) => {

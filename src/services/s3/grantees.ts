@@ -19,13 +19,10 @@ const EMAIL = /^(\d{12})@nimbus\.local$/i;
 const invalidArgument = (message: string, name: string, value: string) => new ServiceError('InvalidArgument', message, 400, { ArgumentName: name, ArgumentValue: value });
 const malformedAcl = () => new ServiceError('MalformedACLError', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
 
-/** Records an account that called S3 (once per process: later calls are a set lookup). */
+/** Records an account that called S3 (a point read; written once, and again after a state reset). */
 export function seen(store: S3Store, account: string): string {
   const id = owner(account).ID!;
-  if (!store.seenAccounts.has(account)) {
-    store.seenAccounts.add(account);
-    if (store.canonicalIds.get(id) !== account) store.canonicalIds.put(id, account);
-  }
+  if (store.canonicalIds.get(id) !== account) store.canonicalIds.put(id, account);
   return id;
 }
 

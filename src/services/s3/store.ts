@@ -132,8 +132,6 @@ export class S3Store {
 
   /** canonical user id → account, for the accounts S3 has seen (ACL grants name them; grantees.ts) */
   readonly canonicalIds: Collection<string>;
-  /** accounts recorded in canonicalIds by this process */
-  readonly seenAccounts = new Set<string>();
 
   constructor(private readonly rt: Runtime) {
     this.scope = s3System(rt);

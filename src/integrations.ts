@@ -41,6 +41,8 @@ export interface Integrations {
     /** Throws ServiceError NoSuchBucket / NoSuchKey. */
     getObject(account: string, bucket: string, key: string, versionId?: string): Promise<Buffer>;
     putObject(account: string, region: string, bucket: string, key: string, body: Buffer, contentType?: string): Promise<void>;
+    /** An account's canonical user id, as S3 shows it in owners and ACL grants. */
+    canonicalId(account: string): string;
   };
   /** KMS keys used by other services (SSE-KMS in S3, SQS, SNS, DynamoDB; Lambda environment variables) */
   kms?: {
@@ -49,8 +51,8 @@ export interface Integrations {
      * ServiceError NotFoundException when there is none.
      */
     describeKey(account: string, region: string, keyId: string): { keyId: string; arn: string; enabled: boolean; state: string; keyManager: 'AWS' | 'CUSTOMER' };
-    /** The key id a ciphertext blob names (undefined when it is not a KMS ciphertext). */
-    keyOfCiphertext(blob: Buffer): string | undefined;
+    /** The key a ciphertext blob names: its ARN (the caller's account and region first), else its id; undefined when not a KMS ciphertext. */
+    keyOfCiphertext(blob: Buffer, account?: string, region?: string): string | undefined;
     /** The AWS managed key of a service (`alias/aws/s3`), created on first use; its ARN. */
     awsManagedKey(account: string, region: string, service: string): string;
     /** Throws ServiceError (DisabledException, KMSInvalidStateException, …) as KMS's Encrypt would. */

@@ -94,8 +94,15 @@ export async function parse(s: Served, x: Exchange, ident: Identified): Promise<
     region: auth.region,
     principal: auth.principal,
     headers: x.req.headers,
+    sourceIp: sourceIp(x),
     clock: s.rt.clock,
   };
+}
+
+/** The caller's address: the socket's (X-Forwarded-For is not trusted), IPv4 without its IPv6 mapping. */
+function sourceIp(x: Exchange): string {
+  const a = x.req.socket.remoteAddress ?? '127.0.0.1';
+  return a.startsWith('::ffff:') ? a.slice(7) : a;
 }
 
 /** The pipeline's authorize seam (IAM): a listener's ServiceError refuses the call. */
@@ -113,7 +120,7 @@ export async function authorize(s: Served, x: Exchange, ident: Identified): Prom
     principal: ctx.principal,
     input: x.input,
     headers: x.req.headers,
-    sourceIp: x.req.socket.remoteAddress ?? '127.0.0.1',
+    sourceIp: sourceIp(x),
     userAgent: x.req.headers['user-agent'],
     secure: false,
     time: rt.clock.now(),

@@ -25,6 +25,8 @@ export interface RequestContext {
   principal: Principal;
   /** lowercased request headers, as received */
   headers: Record<string, string | string[] | undefined>;
+  /** the caller's address, from the socket (absent for calls made inside Nimbus) */
+  sourceIp?: string;
   clock: Clock;
 }
 

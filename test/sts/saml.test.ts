@@ -95,6 +95,30 @@ test('a tampered assertion, another signer, an unknown provider, a role the asse
   await rejects(assume(Buffer.from('<not xml').toString('base64')), 'InvalidIdentityTokenException', 400);
 });
 
+test('signature wrapping: an unsigned assertion injected beside the signed one is not trusted', async () => {
+  const assertionOf = (xml: string) => /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)![0];
+  // the attacker's copy: the signed assertion without its signature, naming another session
+  const evil = (xml: string, id: string) => {
+    const copy = assertionOf(xml).replace(/<Signature [\s\S]*<\/Signature>/, '').replace('alice@example.com', 'mallory@example.com').replace('ID="_a1"', `ID="${id}"`);
+    assert.ok(!copy.includes('Signature') && copy.includes('mallory'));
+    return copy;
+  };
+  const wraps: ((xml: string) => string)[] = [
+    // before the signed assertion, with its ID or another
+    (x) => x.replace('<saml:Assertion', `${evil(x, '_a1')}<saml:Assertion`),
+    (x) => x.replace('<saml:Assertion', `${evil(x, '_evil')}<saml:Assertion`),
+    // after it
+    (x) => x.replace('</samlp:Response>', `${evil(x, '_evil')}</samlp:Response>`),
+    // the signed assertion tucked into Extensions, the attacker's in its place
+    (x) => x.replace(assertionOf(x), `<samlp:Extensions>${assertionOf(x)}</samlp:Extensions>${evil(x, '_a1')}`),
+  ];
+  for (const tamper of wraps) {
+    await rejects(assume(await response({ tamper })), 'InvalidIdentityTokenException', 400, (e) => assert.equal(e.message, 'Response signature invalid'));
+  }
+  // the untouched response still works
+  assert.equal((await assume(await response())).AssumedRoleUser?.Arn, 'arn:aws:sts::000000000000:assumed-role/saml-admins/alice@example.com');
+});
+
 test('an assertion without RoleSessionName, or past its NotOnOrAfter, is refused as AWS refuses it', async () => {
   const noName = await response({ attrs: { 'https://aws.amazon.com/SAML/Attributes/Role': [`${PROVIDER},${ROLE}`] } });
   await rejects(assume(noName), 'InvalidIdentityTokenException', 400, (e) => assert.equal(e.message, 'RoleSessionName is required in AuthnResponse'));

@@ -9,6 +9,7 @@ import { asks, leadingKeys, requestKeys, type Ask } from './actions.js';
 import { resolve, type Resolved } from './identity.js';
 import type { IamStore } from './store.js';
 import { denialCodec, denialDetail } from './denials.js';
+import { grantAllows } from './kms-grants.js';
 
 /** A resource's own policy and the account that owns the resource. */
 interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string>; /** a table's partition key attribute, for dynamodb:LeadingKeys */ hashKey?: string; /** the ARN to evaluate when the call named it otherwise (a KMS alias or ciphertext) */ arn?: string; alias?: string }
@@ -23,6 +24,9 @@ const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = 
   's3:PutObject': { permission: 'WRITE', object: false }, 's3:DeleteObject': { permission: 'WRITE', object: false },
   's3:GetObjectAcl': { permission: 'READ_ACP', object: true }, 's3:GetBucketAcl': { permission: 'READ_ACP', object: false },
   's3:PutObjectAcl': { permission: 'WRITE_ACP', object: true }, 's3:PutBucketAcl': { permission: 'WRITE_ACP', object: false },
+  's3:GetObjectVersionAcl': { permission: 'READ_ACP', object: true }, 's3:PutObjectVersionAcl': { permission: 'WRITE_ACP', object: true },
+  's3:DeleteObjectVersion': { permission: 'WRITE', object: false }, 's3:AbortMultipartUpload': { permission: 'WRITE', object: false },
+  's3:ListMultipartUploadParts': { permission: 'READ', object: false },
 };
 const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove|Tag|Untag)/;
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
@@ -142,7 +146,7 @@ export class Enforcer {
     const input = call.input as Record<string, unknown>;
     const own = call.principal.account;
     let ref = ask.resource;
-    if (ref === '*' && input.CiphertextBlob instanceof Uint8Array && kms) ref = kms.keyOfCiphertext(Buffer.from(input.CiphertextBlob)) ?? '*';
+    if (ref === '*' && input.CiphertextBlob instanceof Uint8Array && kms) ref = kms.keyOfCiphertext(Buffer.from(input.CiphertextBlob), own, call.region) ?? '*';
     if (ref === '*' || !kms) return { account: own };
     const [, , , region, acct] = ref.split(':');
     const where = { account: acct || own, region: region || call.region };
@@ -313,14 +317,19 @@ export class Enforcer {
         keys: askKeys,
       };
       const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy, trust: side.trust }, req);
-      if (verdict.decision !== 'Allow' && !(await this.aclGrants(call, ask, verdict, req))) return { verdict, req };
+      if (verdict.decision === 'Allow' || (await this.aclGrants(call, ask, verdict, req))) continue;
+      // a KMS grant naming the caller allows what no policy does (never against an explicit deny)
+      if (verdict.decision === 'ImplicitDeny' && side.arn && ask.action.startsWith('kms:') && resolved
+        && (await grantAllows(this.rt, side.arn, ask.action, resolved.who, call.service === 'kms' ? input : undefined))) continue;
+      return { verdict, req };
     }
     return undefined;
   }
 
   /**
-   * S3's ACLs, for the anonymous and other accounts when no bucket policy decided: a grant to
-   * AllUsers (or AuthenticatedUsers, for a signed request) of the permission the action needs.
+   * S3's ACLs, for the anonymous and other accounts when no bucket policy decided: a grant of the
+   * permission the action needs (or FULL_CONTROL) to AllUsers, or for a signed request to
+   * AuthenticatedUsers or the caller's account by its canonical id (email grants are stored so).
    * Buckets whose ownership is BucketOwnerEnforced (the default) have no ACLs.
    */
   private async aclGrants(call: CallInfo, ask: Ask, verdict: Verdict, req: EvalRequest): Promise<boolean> {
@@ -342,9 +351,10 @@ export class Enforcer {
     if ((own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'BucketOwnerEnforced') === 'BucketOwnerEnforced') return false;
     const onObject = need.object && typeof input.Key === 'string';
     const acl = await read(onObject ? 'GetObjectAcl' : 'GetBucketAcl', onObject ? { Bucket: input.Bucket, Key: input.Key, VersionId: input.VersionId } : { Bucket: input.Bucket }) as
-      { Grants?: { Grantee?: { URI?: string }; Permission?: string }[] } | undefined;
+      { Grants?: { Grantee?: { URI?: string; ID?: string }; Permission?: string }[] } | undefined;
+    const mine = anonymous ? undefined : this.rt.integrations.s3?.canonicalId(call.principal.account);
     return !!acl?.Grants?.some((g) => (g.Permission === need.permission || g.Permission === 'FULL_CONTROL')
-      && (g.Grantee?.URI === ALL_USERS || (!anonymous && g.Grantee?.URI === AUTHENTICATED_USERS)));
+      && (g.Grantee?.URI === ALL_USERS || (!anonymous && (g.Grantee?.URI === AUTHENTICATED_USERS || (!!mine && g.Grantee?.ID === mine)))));
   }
 
   /** The pipeline's authorizer. */
@@ -353,6 +363,8 @@ export class Enforcer {
     if (call.service === 'sts' && call.operation === 'GetCallerIdentity') return;
     // a web identity or SAML assertion is its own credential: the handler checks it and the trust policy
     if (call.service === 'sts' && (call.operation === 'AssumeRoleWithWebIdentity' || call.operation === 'AssumeRoleWithSAML')) return;
+    // a grant, not a policy, says who may retire it: KMS's handler checks (AWS's kms:RetireGrant permission alone allows nothing)
+    if (call.service === 'kms' && call.operation === 'RetireGrant') return;
     // unsigned calls that carry their own credential: an S3 POST form (its policy's signature, checked
     // by the handler, which then asks IAM about its signer as a PutObject) and SNS's confirmation and
     // unsubscribe links (the token, or the subscription ARN AWS hands out)

@@ -1,6 +1,7 @@
 // SAML 2.0 assertions for STS AssumeRoleWithSAML: the response's XML signature is checked with the
 // signing certificate of the IdP metadata registered in IAM (CreateSAMLProvider), then the signed
-// assertion alone is read (never the unsigned document around it), its issuer, audience and validity
+// assertion alone is read (never the unsigned document around it, and a response that carries any
+// other assertion is refused: signature wrapping), its issuer, audience and validity
 // window checked on the virtual clock. Messages are those of IAM's SAML troubleshooting guide.
 import { createHash } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
@@ -79,7 +80,8 @@ export function checkSaml(rt: Runtime, store: (account: string) => IamStore, pro
     throw invalid('Could not parse metadata.');
   }
   const signed = signedAssertion(xml, doc, meta.certs);
-  if (!signed) throw invalid('Response signature invalid');
+  // signature wrapping: an assertion the signature does not cover, beside the signed one, voids the response
+  if (!signed || all(doc, SAML, 'Assertion').length !== 1) throw invalid('Response signature invalid');
   const assertion = all(parse(signed), SAML, 'Assertion')[0] ?? parse(signed).documentElement;
 
   const issuer = text(all(assertion, SAML, 'Issuer')[0]);

@@ -13,9 +13,11 @@ export function kmsIntegration(store: KmsStore): NonNullable<Integrations['kms']
       const k = store.resolve(account, region, keyId);
       return { keyId: k.keyId, arn: k.arn, enabled: store.state(k) === 'Enabled', state: store.state(k), keyManager: k.manager };
     },
-    keyOfCiphertext(blob) {
+    keyOfCiphertext(blob, account, region) {
       try {
-        return parse(blob).keyId;
+        const id = parse(blob).keyId;
+        // Decrypt finds the key in any account: so does the authorizer, by the key's ARN
+        return store.byId(id, account, region)?.arn ?? id;
       } catch {
         return undefined;
       }

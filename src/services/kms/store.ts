@@ -65,6 +65,8 @@ export interface KmsScope {
   grants: Collection<GrantRecord>;
   /** system scope only: key id → "account/region" */
   homes: Collection<string>;
+  /** system scope only: grant token → "account/region/grantId" (a retiring principal may be in another account) */
+  tokens: Collection<string>;
 }
 
 const DAY = 86_400_000;
@@ -80,6 +82,7 @@ export class KmsStore {
       aliases: s.collection<AliasRecord>('aliases'),
       grants: s.collection<GrantRecord>('grants'),
       homes: s.collection<string>('homes'),
+      tokens: s.collection<string>('tokens'),
     }));
     this.master = new MasterKey(rt);
   }
@@ -129,8 +132,30 @@ export class KmsStore {
     const s = this.scope(k.account, k.region);
     s.keys.delete(k.keyId);
     for (const [name, a] of [...s.aliases.scan({})]) if (a.keyId === k.keyId) s.aliases.delete(name);
-    for (const [id, g] of [...s.grants.scan({})]) if (g.keyId === k.keyId) s.grants.delete(id);
+    for (const [, g] of [...s.grants.scan({})]) if (g.keyId === k.keyId) this.dropGrant(k.account, k.region, g);
     this.stores.system().homes.delete(`${k.keyId}/${k.account}/${k.region}`);
+  }
+
+  saveGrant(account: string, region: string, g: GrantRecord): void {
+    this.scope(account, region).grants.put(g.grantId, g);
+    this.stores.system().tokens.put(g.token, `${account}/${region}/${g.grantId}`);
+  }
+
+  dropGrant(account: string, region: string, g: GrantRecord): void {
+    this.scope(account, region).grants.delete(g.grantId);
+    this.stores.system().tokens.delete(g.token);
+  }
+
+  /** A grant by its token, wherever its key lives (grants made before the index: the caller's scope). */
+  grantByToken(token: string, account: string, region: string): { grant: GrantRecord; account: string; region: string } | undefined {
+    const home = this.stores.system().tokens.get(token);
+    if (home) {
+      const [acc, reg, id] = home.split('/');
+      const grant = this.scope(acc, reg).grants.get(id);
+      return grant ? { grant, account: acc, region: reg } : undefined;
+    }
+    const grant = [...this.scope(account, region).grants.scan({})].map(([, g]) => g).find((g) => g.token === token);
+    return grant ? { grant, account, region } : undefined;
   }
 
   /** Every key of an account and region that still exists. */

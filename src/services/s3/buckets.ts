@@ -12,6 +12,7 @@ import { S3Store, type BucketRecord } from './store.js';
 import { bucketRegion, checkBucketName } from './names.js';
 import { checkTags, owner, tagList } from './attributes.js';
 import { aclPolicy, checkCannedAcl } from './acl.js';
+import { requestedAcl } from './grantees.js';
 import { invalidArgument, malformedXml, noSuchConfig } from './errors.js';
 import type { Events } from './events.js';
 import { checkCorsConfiguration } from './cors.js';
@@ -81,7 +82,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       const b: BucketRecord = {
         name: input.Bucket, owner: ctx.account, region, created: ctx.clock.now(),
         config: {
-          acl: aclPolicy(ctx.account, input.ACL),
+          acl: aclPolicy(ctx.account, requestedAcl(store, ctx.account, input)),
           publicAccessBlock: DEFAULT_PUBLIC_ACCESS_BLOCK,
           encryption: DEFAULT_ENCRYPTION,
           ownershipControls: { Rules: [{ ObjectOwnership: input.ObjectOwnership ?? 'BucketOwnerEnforced' }] },
@@ -176,10 +177,9 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       return { PolicyStatus: { IsPublic: /"Principal"\s*:\s*("\*"|\{\s*"AWS"\s*:\s*"\*")/.test(String(b.config.policy ?? '')) } };
     },
 
-    PutBucketAcl: ({ Bucket, ACL, AccessControlPolicy: policyDoc }) => {
-      const b = store.bucket(Bucket);
-      checkCannedAcl(ACL);
-      acl.put(Bucket, aclPolicy(b.owner, policyDoc ?? ACL));
+    PutBucketAcl: (input) => {
+      const b = store.bucket(input.Bucket);
+      acl.put(input.Bucket, aclPolicy(b.owner, requestedAcl(store, b.owner, input)));
     },
     GetBucketAcl: ({ Bucket }) => acl.get(Bucket),
 

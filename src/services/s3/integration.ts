@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { S3Provider } from '../../generated/s3.js';
 import { rootPrincipal, type Integrations, type RequestContext, type Runtime } from '../../kit.js';
+import { owner } from './attributes.js';
 
 export function s3Integration(rt: Runtime, handlers: S3Provider): NonNullable<Integrations['s3']> {
   const ctx = (account: string, region: string, operation: string): RequestContext => ({
@@ -34,5 +35,6 @@ export function s3Integration(rt: Runtime, handlers: S3Provider): NonNullable<In
       await handlers.PutObject!({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ContentType: contentType }, ctx(account, region, 'PutObject'));
       if (rt.engine.pending) await rt.engine.flush();
     },
+    canonicalId: (account) => owner(account).ID!,
   };
 }

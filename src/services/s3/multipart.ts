@@ -7,6 +7,7 @@ import type { Runtime } from '../../runtime.js';
 import type { S3Provider, ChecksumType, CommonPrefix } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
 import { s3BucketUrl } from '../../kit.js';
+import { requestedAcl } from './grantees.js';
 import { S3Store, newId, type ObjectRecord, type PartRecord, type UploadRecord } from './store.js';
 import { noSuchUpload, invalidArgument, invalidRequest, malformedXml } from './errors.js';
 import { checkMetadata, contentHeaders, owner, parseTaggingHeader, sse, storageClass } from './attributes.js';
@@ -99,7 +100,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         checksumType: checksumType(alg, input.ChecksumType),
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
-        acl: input.ACL,
+        acl: requestedAcl(store, b.owner, input),
       };
       store.scheduler?.placeUpload(b, u);
       store.uploads(b.name).put(uploadKey(u.key, u.uploadId), u);

@@ -4,6 +4,7 @@ import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
 import type { S3Provider, DeletedObject, Error_ } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
+import { requestedAcl } from './grantees.js';
 import { S3Store, newId, type BucketRecord, type ObjectRecord } from './store.js';
 import { noSuchBucket, noSuchKey, noSuchVersion, invalidRequest, invalidArgument, malformedXml } from './errors.js';
 import { expectedChecksums, checksumFields, hasher, isAlgorithm } from './checksums.js';
@@ -108,7 +109,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         storageClass: storageClass(input.StorageClass),
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
-        acl: input.ACL,
+        acl: requestedAcl(store, b.owner, input),
       };
       const conditional = input.IfMatch !== undefined || input.IfNoneMatch !== undefined;
       if (conditional) checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
@@ -243,6 +244,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         checksum: sum && isAlgorithm(algorithm) ? { algorithm, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
+        acl: requestedAcl(store, b.owner, input),
         seq: store.nextSeq(),
       };
       commit(b, rec);

@@ -63,11 +63,10 @@ async function upload(rt: Runtime, store: S3Store, events: Events, b: BucketReco
   // then the form's signer must be allowed s3:PutObject on the key (IAM evaluates it as a PutObject of theirs)
   if (signer.signed && rt.config.enforceIam && rt.pipeline.authorizing) {
     const put = putInput(fields);
-    const ip = ctx.headers['x-forwarded-for'];
     await rt.pipeline.authorize({
       requestId: ctx.requestId, service: 's3', operation: 'PutObject', protocol: 'rest-xml', account: signer.principal.account, region: b.region,
       principal: signer.principal, input: { ...put, Bucket: b.name, Key: key }, headers: ctx.headers,
-      sourceIp: typeof ip === 'string' ? ip.split(',')[0].trim() : '127.0.0.1', secure: false, time: ctx.clock.now(),
+      sourceIp: ctx.sourceIp ?? '127.0.0.1', secure: false, time: ctx.clock.now(),
       ...(typeof ctx.headers['user-agent'] === 'string' ? { userAgent: ctx.headers['user-agent'] } : {}),
     });
   }

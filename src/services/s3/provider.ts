@@ -17,6 +17,7 @@ import { s3Profile } from './profile.js';
 import { DueIndex } from './due.js';
 import { registerTierRoute } from './tiering.js';
 import { s3Integration } from './integration.js';
+import { seen } from './grantees.js';
 import { startStorageMetrics } from './metrics.js';
 import { ServiceError } from '../errors.js';
 import type { Provider } from '../types.js';
@@ -43,7 +44,7 @@ function create(rt: Runtime): S3Provider {
   return handlers;
 }
 
-/** x-amz-expected-bucket-owner (and the copy source's): a bucket of another account is AccessDenied. */
+/** x-amz-expected-bucket-owner (and the copy source's): a bucket of another account is AccessDenied; callers' accounts are recorded. */
 function expectedOwner(store: S3Store, handlers: S3Provider): S3Provider {
   const check = (bucket: unknown, owner: unknown) => {
     if (typeof bucket !== 'string' || owner === undefined) return;
@@ -53,6 +54,8 @@ function expectedOwner(store: S3Store, handlers: S3Provider): S3Provider {
   const wrapped: Provider = {};
   for (const [name, handler] of Object.entries(handlers as Provider)) {
     wrapped[name] = (input: Record<string, unknown>, ctx) => {
+      // every account that calls S3 becomes known by its canonical id (ACL grants may name it)
+      if (ctx.principal.kind !== 'anonymous') seen(store, ctx.account);
       check(input.Bucket, input.ExpectedBucketOwner);
       if (typeof input.CopySource === 'string') check(parseCopySource(input.CopySource).bucket, input.ExpectedSourceBucketOwner);
       return handler!(input, ctx);

@@ -3,7 +3,8 @@ import type { S3Provider } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
 import type { S3Store, BucketRecord } from './store.js';
 import { readable, saveInPlace } from './objects.js';
-import { aclPolicy, checkCannedAcl } from './acl.js';
+import { aclPolicy } from './acl.js';
+import { requestedAcl } from './grantees.js';
 import { pastRetention } from './lock.js';
 import { invalidRequest, malformedXml } from './errors.js';
 
@@ -56,8 +57,7 @@ export function retentionHandlers(store: S3Store): S3Provider {
     PutObjectAcl: (input) => {
       const b = store.bucket(input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
-      checkCannedAcl(input.ACL);
-      rec.acl = input.ACL ?? 'private';
+      rec.acl = requestedAcl(store, b.owner, input) ?? 'private';
       saveInPlace(store, b, rec);
       return {};
     },

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../../runtime.js';
 import type { Collection } from '../../state/engine.js';
 import type { StoreScope } from '../../state/stores.js';
-import type { ChecksumType } from '../../generated/s3.js';
+import type { AccessControlPolicy, ChecksumType } from '../../generated/s3.js';
 import { noSuchBucket } from './errors.js';
 
 export interface BucketRecord {
@@ -45,7 +45,7 @@ export interface ObjectRecord {
   parts?: number[];
   sse?: Record<string, string | boolean>;
   lock?: { mode?: string; until?: Date; legalHold?: string };
-  acl?: string;
+  acl?: string | AccessControlPolicy;
   /** an archived object's restore: when the copy is ready and when it goes (epoch ms) */
   restore?: { readyAt: number; expiresAt: number };
   /** Intelligent-Tiering: the last access (epoch ms; lastModified until the first) and the archive tier, once archived */
@@ -70,7 +70,7 @@ export interface UploadRecord {
   checksumType?: ChecksumType;
   sse?: Record<string, string | boolean>;
   lock?: { mode?: string; until?: Date; legalHold?: string };
-  acl?: string;
+  acl?: string | AccessControlPolicy;
   /** when a lifecycle rule aborts this upload: its entry in the due index */
   due?: number;
 }
@@ -130,9 +130,13 @@ export class S3Store {
   /** bucket names are global across accounts and regions: S3's state lives in the system scope */
   private readonly scope: StoreScope;
 
+  /** canonical user id → account, for the accounts S3 has seen (ACL grants name them; grantees.ts) */
+  readonly canonicalIds: Collection<string>;
+
   constructor(private readonly rt: Runtime) {
     this.scope = s3System(rt);
     this.buckets = this.scope.collection<BucketRecord>('buckets');
+    this.canonicalIds = this.scope.collection<string>('canonical-ids');
   }
 
   bucket(name: string): BucketRecord {

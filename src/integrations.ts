@@ -112,6 +112,15 @@ export interface Integrations {
     /** Up to `limit` records after a sequence number ('' for the oldest), shaped as GetRecords returns them. */
     read(account: string, region: string, arn: string, after: string, limit: number, now: number): { records: DynamoStreamRecord[]; next: string; closed: boolean };
   };
+  /** Auto Scaling's policies as CloudWatch alarm actions */
+  autoscaling?: {
+    /**
+     * Runs the scaling policy an alarm action names (CloudWatch calls it on the transition and every
+     * minute the alarm stays in that state); `value` is the newest datapoint. Throws ServiceError when
+     * the policy is gone.
+     */
+    alarmAction(account: string, region: string, policyArn: string, trigger: { alarm: string; state: string; value?: number; threshold?: number }): Promise<void>;
+  };
   /** EC2 resources other services manage (Auto Scaling's instances) */
   ec2?: {
     /** Adds tags EC2 refuses from users (`aws:autoscaling:groupName`) to a resource; false when it is not found. */

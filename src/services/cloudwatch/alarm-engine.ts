@@ -11,6 +11,7 @@ import { parseStat } from './stats.js';
 import { runQueries } from './metricdata.js';
 
 const MINUTE = 60_000;
+const SCALING = /^arn:aws[a-z-]*:autoscaling:[^:]*:[^:]*:scalingPolicy:/;
 const CATCH_UP = 60;
 type MetricAlarmRecord = Extract<AlarmRecord, { type: 'MetricAlarm' }>;
 
@@ -74,8 +75,12 @@ export class AlarmEngine {
       treatMissingData: alarm.TreatMissingData ?? 'missing',
       current: (alarm.StateValue ?? 'INSUFFICIENT_DATA') as AlarmState,
     });
-    if (d.state === alarm.StateValue) return;
     const present = periods.filter((x) => x.v !== undefined);
+    if (d.state === alarm.StateValue) {
+      // Auto Scaling actions, unlike the others, run again every minute the alarm stays in its state
+      if (alarm.ActionsEnabled !== false) this.scalingActions(alarm, d.state, present.at(-1)?.v);
+      return;
+    }
     const reasonData = JSON.stringify({
       version: '1.0',
       queryDate: isoPlus(now),
@@ -152,6 +157,18 @@ export class AlarmEngine {
     }
   }
 
+  /** Runs again the Auto Scaling actions of the state an alarm stays in (a repeat records no history). */
+  private scalingActions(alarm: AlarmRecord, state: AlarmState, value: number | undefined): void {
+    const actions = state === 'ALARM' ? alarm.AlarmActions : state === 'OK' ? alarm.OKActions : alarm.InsufficientDataActions;
+    for (const arn of actions ?? []) if (SCALING.test(arn)) this.scaling(alarm, arn, state, value)?.catch(() => undefined);
+  }
+
+  private scaling(alarm: AlarmRecord, arn: string, state: AlarmState, value: number | undefined): Promise<void> | undefined {
+    const [, , , region, account] = arn.split(':');
+    const threshold = 'Threshold' in alarm ? alarm.Threshold : undefined;
+    return this.rt.integrations.autoscaling?.alarmAction(account, region, arn, { alarm: alarm.AlarmName, state, value, threshold });
+  }
+
   private act(store: CloudWatchStore, alarm: AlarmRecord, old: AlarmState, at: number): void {
     const state = alarm.StateValue as AlarmState;
     const actions = state === 'ALARM' ? alarm.AlarmActions : state === 'OK' ? alarm.OKActions : alarm.InsufficientDataActions;
@@ -168,13 +185,13 @@ export class AlarmEngine {
       } else if (arn.startsWith('arn:aws:lambda:') && this.rt.integrations.lambda) {
         const payload = Buffer.from(JSON.stringify(lambdaEvent(alarm, old, account, region, at)));
         this.rt.integrations.lambda.invoke(arn, payload, 'Event').then(() => done(true), fail);
-      } else if (/^arn:aws[a-z-]*:autoscaling:[^:]*:[^:]*:scalingPolicy:/.test(arn)) {
-        // an Auto Scaling policy: executed with the breached threshold and the newest datapoint, as a step policy needs
+      } else if (SCALING.test(arn)) {
+        // the breached threshold and the newest datapoint, as a step or target tracking policy needs
         let value: number | undefined;
         try { value = (JSON.parse(alarm.StateReasonData ?? '{}').recentDatapoints as number[] | undefined)?.at(-1); } catch { value = undefined; }
-        const threshold = 'Threshold' in alarm ? alarm.Threshold : undefined;
-        this.rt.invoke('autoscaling', 'ExecutePolicy', { PolicyName: arn, ...(value !== undefined && threshold !== undefined ? { MetricValue: value, BreachThreshold: threshold } : {}) }, { account, region })
-          .then(() => done(true), fail);
+        const run = this.scaling(alarm, arn, state, value);
+        if (run) run.then(() => done(true), fail);
+        else done(false, 'Auto Scaling is not served');
       } else {
         done(false, 'the action target is not served by Nimbus');
       }

@@ -59,13 +59,13 @@ export class AlarmEngine {
     const alarm = store.alarms.get(name) as MetricAlarmRecord | undefined;
     if (!alarm) return;
     const n = alarm.EvaluationPeriods ?? 1;
-    const { periodS, values } = this.values(store, alarm, at, now);
+    const { periodS, values, lo, hi } = this.values(store, alarm, at, now);
     const p = periodS * 1000;
     const end = Math.floor(at / p) * p;
     const periods = [];
     for (let i = n; i >= 1; i--) {
       const t = end - i * p;
-      periods.push({ t, v: values.get(t) });
+      periods.push({ t, v: values.get(t), lo: lo?.get(t), hi: hi?.get(t) });
     }
     const d = decide({
       periods,
@@ -95,16 +95,19 @@ export class AlarmEngine {
     this.transition(store, alarm, d.state, d.reason, reasonData, at);
   }
 
-  private values(store: CloudWatchStore, alarm: MetricAlarmRecord, at: number, now: number): { periodS: number; values: Map<number, number> } {
+  /** The value of each period of the alarm's metric (and, for an anomaly detection alarm, its band's). */
+  private values(store: CloudWatchStore, alarm: MetricAlarmRecord, at: number, now: number): { periodS: number; values: Map<number, number>; lo?: Map<number, number>; hi?: Map<number, number> } {
     const n = alarm.EvaluationPeriods ?? 1;
     if (alarm.Metrics?.length) {
-      const returning = alarm.Metrics.find((m) => m.ReturnData !== false) ?? alarm.Metrics[0];
+      const tid = alarm.ThresholdMetricId;
+      const returning = alarm.Metrics.find((m) => m.ReturnData !== false && m.Id !== tid) ?? alarm.Metrics[0];
       const periodS = returning.MetricStat?.Period ?? returning.Period ?? alarm.Metrics.find((m) => m.MetricStat)?.MetricStat?.Period ?? 60;
       const p = periodS * 1000;
       const end = Math.floor(at / p) * p;
       const results = runQueries(store, alarm.Metrics, end - n * p, end, now);
-      const r = results.find((x) => x.id === returning.Id);
-      return { periodS, values: new Map((r?.series.ts ?? []).map((t, i) => [t, r!.series.vs[i]])) };
+      const byTime = (r?: { series: { ts: number[]; vs: number[] } }) => new Map((r?.series.ts ?? []).map((t, i) => [t, r!.series.vs[i]]));
+      const band = tid ? results.filter((x) => x.id === tid) : [];
+      return { periodS, values: byTime(results.find((x) => x.id === returning.Id)), ...(tid ? { lo: byTime(band[0]), hi: byTime(band[1]) } : {}) };
     }
     const periodS = alarm.Period ?? 60;
     const p = periodS * 1000;

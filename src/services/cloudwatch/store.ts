@@ -3,7 +3,7 @@
 // is one range scan; alarms, their history and an index of when each is next evaluated; dashboards.
 import { createHash } from 'node:crypto';
 import type { StoreScope, Collection } from '../../kit.js';
-import type { MetricAlarm, CompositeAlarm, Dimension } from '../../generated/cloudwatch.js';
+import type { MetricAlarm, CompositeAlarm, Dimension, AnomalyDetectorConfiguration, MetricDataQuery } from '../../generated/cloudwatch.js';
 
 export interface MetricRecord {
   id: string;
@@ -40,6 +40,14 @@ export interface HistoryRecord {
   HistoryData: string;
 }
 
+/** An anomaly detector: one metric and statistic, or metric math queries; its configuration. */
+export interface DetectorRecord {
+  single?: { Namespace: string; MetricName: string; Dimensions: Dimension[]; Stat: string };
+  math?: MetricDataQuery[];
+  config?: AnomalyDetectorConfiguration;
+  characteristics?: { PeriodicSpikes?: boolean };
+}
+
 export interface DashboardRecord {
   name: string;
   body: string;
@@ -64,6 +72,8 @@ export class CloudWatchStore {
   /** `tsKey(due) SEP alarmName` → alarm name: the alarms to evaluate when the clock reaches due */
   readonly due: Collection<string>;
   readonly dashboards: Collection<DashboardRecord>;
+  /** anomaly detectors by their metric and statistic (or their math queries' hash) */
+  readonly detectors: Collection<DetectorRecord>;
   /** (system scope) `account SEP region` of every store that has held alarms: evaluated after a restart */
   readonly alarmScopes: Collection<1>;
   private seq = 0;
@@ -76,6 +86,7 @@ export class CloudWatchStore {
     this.history = scope.collection('history');
     this.due = scope.collection('alarm-due');
     this.dashboards = scope.collection('dashboards');
+    this.detectors = scope.collection('anomaly-detectors');
     this.alarmScopes = scope.collection('alarm-scopes');
   }
 

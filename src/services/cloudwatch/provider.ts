@@ -11,6 +11,7 @@ import { AlarmEngine } from './alarm-engine.js';
 import { dashboardHandlers } from './dashboards.js';
 import { tagHandlers } from './tags.js';
 import { anomalyHandlers } from './anomaly.js';
+import { streamHandlers } from './streams.js';
 import { MetricAggregator } from './integration.js';
 import { RETENTION_MS } from './validate.js';
 
@@ -56,6 +57,7 @@ function create(rt: Runtime): CloudwatchProvider {
     ...dashboardHandlers(stores),
     ...tagHandlers(stores),
     ...anomalyHandlers(stores),
+    ...streamHandlers(stores),
   };
   const model = loadModel('cloudwatch');
   const reads = new Set(['ListMetrics', 'GetMetricStatistics', 'GetMetricData', 'DescribeAlarms', 'DescribeAnomalyDetectors']);

@@ -3,7 +3,7 @@
 // is one range scan; alarms, their history and an index of when each is next evaluated; dashboards.
 import { createHash } from 'node:crypto';
 import type { StoreScope, Collection } from '../../kit.js';
-import type { MetricAlarm, CompositeAlarm, Dimension, AnomalyDetectorConfiguration, MetricDataQuery } from '../../generated/cloudwatch.js';
+import type { MetricAlarm, CompositeAlarm, Dimension, AnomalyDetectorConfiguration, MetricDataQuery, GetMetricStreamOutput } from '../../generated/cloudwatch.js';
 
 export interface MetricRecord {
   id: string;
@@ -48,6 +48,9 @@ export interface DetectorRecord {
   characteristics?: { PeriodicSpikes?: boolean };
 }
 
+/** A metric stream as GetMetricStream answers it, with its times (epoch ms) and tags. */
+export type StreamRecord = Omit<GetMetricStreamOutput, 'CreationDate' | 'LastUpdateDate'> & { Name: string; created: number; updated: number; tags: Record<string, string> };
+
 export interface DashboardRecord {
   name: string;
   body: string;
@@ -74,6 +77,8 @@ export class CloudWatchStore {
   readonly dashboards: Collection<DashboardRecord>;
   /** anomaly detectors by their metric and statistic (or their math queries' hash) */
   readonly detectors: Collection<DetectorRecord>;
+  /** metric streams by name (configuration and state only: Firehose is not served) */
+  readonly streams: Collection<StreamRecord>;
   /** (system scope) `account SEP region` of every store that has held alarms: evaluated after a restart */
   readonly alarmScopes: Collection<1>;
   private seq = 0;
@@ -87,6 +92,7 @@ export class CloudWatchStore {
     this.due = scope.collection('alarm-due');
     this.dashboards = scope.collection('dashboards');
     this.detectors = scope.collection('anomaly-detectors');
+    this.streams = scope.collection('metric-streams');
     this.alarmScopes = scope.collection('alarm-scopes');
   }
 

@@ -62,6 +62,8 @@ export interface Integrations {
   logs?: {
     /** Appends events to a stream, creating its group and stream when missing. */
     putLogEvents(account: string, region: string, group: string, stream: string, events: { timestamp: number; message: string }[]): void;
+    /** A group's events with start <= timestamp < end, oldest first (read-only; Contributor Insights); undefined when the group does not exist. */
+    readEvents?(account: string, region: string, group: string, start: number, end: number): { timestamp: number; message: string }[] | undefined;
   };
   /** IAM's identities, for services that act as a role (STS AssumeRole, Lambda execution roles) */
   iam?: {

@@ -12,6 +12,7 @@ import { dashboardHandlers } from './dashboards.js';
 import { tagHandlers } from './tags.js';
 import { anomalyHandlers } from './anomaly.js';
 import { streamHandlers } from './streams.js';
+import { insightHandlers } from './insights.js';
 import { MetricAggregator } from './integration.js';
 import { RETENTION_MS } from './validate.js';
 
@@ -58,6 +59,7 @@ function create(rt: Runtime): CloudwatchProvider {
     ...tagHandlers(stores),
     ...anomalyHandlers(stores),
     ...streamHandlers(stores),
+    ...insightHandlers(rt, stores),
   };
   const model = loadModel('cloudwatch');
   const reads = new Set(['ListMetrics', 'GetMetricStatistics', 'GetMetricData', 'DescribeAlarms', 'DescribeAnomalyDetectors']);

@@ -3,7 +3,7 @@
 // is one range scan; alarms, their history and an index of when each is next evaluated; dashboards.
 import { createHash } from 'node:crypto';
 import type { StoreScope, Collection } from '../../kit.js';
-import type { MetricAlarm, CompositeAlarm, Dimension, AnomalyDetectorConfiguration, MetricDataQuery, GetMetricStreamOutput } from '../../generated/cloudwatch.js';
+import type { MetricAlarm, CompositeAlarm, Dimension, AnomalyDetectorConfiguration, MetricDataQuery, GetMetricStreamOutput, InsightRule } from '../../generated/cloudwatch.js';
 
 export interface MetricRecord {
   id: string;
@@ -79,6 +79,8 @@ export class CloudWatchStore {
   readonly detectors: Collection<DetectorRecord>;
   /** metric streams by name (configuration and state only: Firehose is not served) */
   readonly streams: Collection<StreamRecord>;
+  /** Contributor Insights rules by name */
+  readonly insightRules: Collection<InsightRule>;
   /** (system scope) `account SEP region` of every store that has held alarms: evaluated after a restart */
   readonly alarmScopes: Collection<1>;
   private seq = 0;
@@ -93,6 +95,7 @@ export class CloudWatchStore {
     this.dashboards = scope.collection('dashboards');
     this.detectors = scope.collection('anomaly-detectors');
     this.streams = scope.collection('metric-streams');
+    this.insightRules = scope.collection('insight-rules');
     this.alarmScopes = scope.collection('alarm-scopes');
   }
 

@@ -34,7 +34,8 @@ test('a JSON rule reports the top contributors per period, Count and Sum, with f
     Schema: { Name: 'CloudWatchLogRule', Version: 1 }, LogGroupNames: ['/app/access'], LogFormat: 'JSON',
     Contribution: { Keys: ['$.ip'], ...(aggregate === 'Sum' ? { ValueOf: '$.bytes' } : {}), ...extra }, AggregateOn: aggregate,
   });
-  await cw.send(new C.PutInsightRuleCommand({ RuleName: 'by-ip', RuleDefinition: rule('Count') }));
+  await cw.send(new C.PutInsightRuleCommand({ RuleName: 'by-ip', RuleDefinition: rule('Count'), Tags: [{ Key: 'k', Value: 'v' }] }));
+  assert.deepEqual((await cw.send(new C.ListTagsForResourceCommand({ ResourceARN: 'arn:aws:cloudwatch:us-east-1:000000000000:insight-rule/by-ip' }))).Tags, [{ Key: 'k', Value: 'v' }]);
   await cw.send(new C.PutInsightRuleCommand({ RuleName: 'bytes-ok', RuleDefinition: rule('Sum', { Filters: [{ Match: '$.status', In: [200] }] }), RuleState: 'DISABLED' }));
   const rules = (await cw.send(new C.DescribeInsightRulesCommand({}))).InsightRules!;
   assert.deepEqual(rules.map((r) => [r.Name, r.State, r.Schema]), [['by-ip', 'ENABLED', 'CloudWatchLogRule/1'], ['bytes-ok', 'DISABLED', 'CloudWatchLogRule/1']]);

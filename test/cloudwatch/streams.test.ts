@@ -34,6 +34,8 @@ test('a metric stream is created running, updated, stopped and started, listed a
   const next = await cw.send(new C.ListMetricStreamsCommand({ MaxResults: 1, NextToken: first.NextToken }));
   assert.deepEqual(next.Entries!.map((e) => e.Name), ['second']);
   assert.equal(next.NextToken, undefined);
+  await cw.send(new C.TagResourceCommand({ ResourceARN: put.Arn, Tags: [{ Key: 'team', Value: 'obs' }] }));
+  assert.deepEqual((await cw.send(new C.ListTagsForResourceCommand({ ResourceARN: put.Arn }))).Tags, [{ Key: 'team', Value: 'obs' }]);
   await cw.send(new C.DeleteMetricStreamCommand({ Name: 'all-ec2' }));
   await cw.send(new C.DeleteMetricStreamCommand({ Name: 'second' }));
   await assert.rejects(cw.send(new C.GetMetricStreamCommand({ Name: 'all-ec2' })), { name: 'ResourceNotFoundException' });

@@ -41,14 +41,16 @@ export function insightHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): P
         if (e instanceof RuleError) throw invalid(`The value for parameter RuleDefinition is invalid: ${e.message}`);
         throw e;
       }
-      storeOf(ctx).insightRules.put(input.RuleName, { Name: input.RuleName, State: state, Schema: 'CloudWatchLogRule/1', Definition: input.RuleDefinition, ManagedRule: false });
+      const prev = storeOf(ctx).insightRules.get(input.RuleName);
+      const tags = prev?.tags ?? Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value]));
+      storeOf(ctx).insightRules.put(input.RuleName, { Name: input.RuleName, State: state, Schema: 'CloudWatchLogRule/1', Definition: input.RuleDefinition, ManagedRule: false, tags });
       return {};
     },
 
     DescribeInsightRules: (input, ctx) => {
       const max = input.MaxResults ?? 500;
       if (max < 1 || max > 500) throw invalid(`The value ${max} for parameter MaxResults is invalid.`);
-      const all = [...storeOf(ctx).insightRules.scan()].map(([, r]) => r);
+      const all = [...storeOf(ctx).insightRules.scan()].map(([, { tags: _tags, ...r }]) => r);
       const start = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64url').toString()) : 0;
       if (!Number.isInteger(start) || start < 0) throw new ServiceError('InvalidNextToken', 'The service couldn\'t process the NextToken.', 400);
       return { InsightRules: all.slice(start, start + max), ...(start + max < all.length ? { NextToken: Buffer.from(String(start + max)).toString('base64url') } : {}) };

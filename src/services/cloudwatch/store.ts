@@ -80,7 +80,7 @@ export class CloudWatchStore {
   /** metric streams by name (configuration and state only: Firehose is not served) */
   readonly streams: Collection<StreamRecord>;
   /** Contributor Insights rules by name */
-  readonly insightRules: Collection<InsightRule>;
+  readonly insightRules: Collection<InsightRule & { tags: Record<string, string> }>;
   /** (system scope) `account SEP region` of every store that has held alarms: evaluated after a restart */
   readonly alarmScopes: Collection<1>;
   private seq = 0;

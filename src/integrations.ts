@@ -64,6 +64,8 @@ export interface Integrations {
   logs?: {
     /** Appends events to a stream, creating its group and stream when missing. */
     putLogEvents(account: string, region: string, group: string, stream: string, events: { timestamp: number; message: string }[]): void;
+    /** A group's events with start <= timestamp < end, oldest first (read-only; Contributor Insights); undefined when the group does not exist. */
+    readEvents?(account: string, region: string, group: string, start: number, end: number): { timestamp: number; message: string }[] | undefined;
   };
   /** IAM's identities, for services that act as a role (STS AssumeRole, Lambda execution roles) */
   iam?: {
@@ -113,6 +115,15 @@ export interface Integrations {
     describe(account: string, region: string, arn: string, trimAt?: number): DynamoStreamInfo | undefined;
     /** Up to `limit` records after a sequence number ('' for the oldest), shaped as GetRecords returns them. */
     read(account: string, region: string, arn: string, after: string, limit: number, now: number): { records: DynamoStreamRecord[]; next: string; closed: boolean };
+  };
+  /** Auto Scaling's policies as CloudWatch alarm actions */
+  autoscaling?: {
+    /**
+     * Runs the scaling policy an alarm action names (CloudWatch calls it on the transition and every
+     * minute the alarm stays in that state); `value` is the newest datapoint. Throws ServiceError when
+     * the policy is gone.
+     */
+    alarmAction(account: string, region: string, policyArn: string, trigger: { alarm: string; state: string; value?: number; threshold?: number }): Promise<void>;
   };
   /** EC2 resources other services manage (Auto Scaling's instances) */
   ec2?: {

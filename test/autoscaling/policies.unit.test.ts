@@ -32,3 +32,20 @@ test('conditions: path-pattern and host-header answer both Values and their conf
   assert.throws(() => checkConditions([{ Field: 'colour', Values: ['red'] }]), /Condition field 'colour' is not valid/);
   assert.throws(() => checkConditions([{ Field: 'path-pattern', Values: [] }]), /A condition value must be specified/);
 });
+
+test('target tracking: out to ceil(capacity × metric / target), counting warming instances once; in outside the warmup unless disabled', async () => {
+  const { alarmTarget } = await import('../../src/services/autoscaling/policies.js');
+  const g = { min: 1, max: 10, desired: 2, cooldown: 300 } as Parameters<typeof alarmTarget>[1];
+  const p = { type: 'TargetTrackingScaling', targetTracking: { TargetValue: 50 }, warmup: 100 } as Parameters<typeof alarmTarget>[0];
+  const high = { alarm: 'h', state: 'ALARM', value: 90 };
+  assert.equal(alarmTarget(p, g, high, 0), 4);
+  assert.equal(alarmTarget(p, { ...g, max: 3 }, high, 0), 3);
+  assert.equal(alarmTarget({ ...p, last: { at: 0, from: 1, to: 2 } }, g, high, 50_000), undefined, 'within the warmup the 2 came from 1: ceil(1.8) adds nothing');
+  assert.equal(alarmTarget({ ...p, last: { at: 0, from: 1, to: 2 } }, g, high, 100_000), 4);
+  const low = { alarm: 'l', state: 'ALARM', value: 10 };
+  assert.equal(alarmTarget(p, { ...g, desired: 8 }, low, 0), 2);
+  assert.equal(alarmTarget(p, { ...g, desired: 8, min: 3 }, low, 0), 3);
+  assert.equal(alarmTarget({ ...p, targetTracking: { TargetValue: 50, DisableScaleIn: true } }, { ...g, desired: 8 }, low, 0), undefined);
+  assert.equal(alarmTarget({ ...p, last: { at: 0, from: 4, to: 8 } }, { ...g, desired: 8 }, low, 50_000), undefined);
+  assert.equal(alarmTarget(p, g, { ...high, state: 'OK' }, 0), undefined);
+});

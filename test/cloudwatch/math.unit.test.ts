@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseStat, statValue, emptyAggregate, addPoint } from '../../src/services/cloudwatch/stats.js';
 import { parseExpression, MathError } from '../../src/services/cloudwatch/math-parse.js';
+import { anomalyBand, TRAINING_MS } from '../../src/services/cloudwatch/anomaly-model.js';
 import { evaluate, type MathContext, type Series, type Value } from '../../src/services/cloudwatch/math-eval.js';
 import { compileSearch } from '../../src/services/cloudwatch/search.js';
 import { datumPoint, resolutionAt, validPeriod } from '../../src/services/cloudwatch/validate.js';
@@ -51,6 +52,7 @@ function ctx(ids: Record<string, Series>, grid = [0, 1, 2, 3, 4]): MathContext {
     period: 60,
     metrics: (f) => Object.entries(ids).filter(([id]) => !f || id.includes(f)).map(([, s]) => s),
     search: () => [],
+    band: (_arg, s, k) => { const b = anomalyBand(s, grid, k); return [b.lower, b.upper]; },
   };
 }
 const run = (expr: string, ids: Record<string, Series>): Value => evaluate(parseExpression(expr), ctx(ids));
@@ -112,4 +114,20 @@ test('PutMetricData checks and the retention table', () => {
   assert.equal(resolutionAt(456 * 86_400_000, false), undefined);
   assert.ok(validPeriod(1) && validPeriod(30) && validPeriod(120));
   assert.ok(!validPeriod(45) && !validPeriod(0) && !validPeriod(90));
+});
+
+test('anomaly band: mean ± k·σ of the values before each time, within the trailing 14 days, excluded ranges left out', () => {
+  const m = 60_000;
+  const s: Series = { label: 'm1', ts: [0, m, 2 * m, 3 * m, 4 * m], vs: [10, 20, 30, 100, 20] };
+  const b = anomalyBand(s, [2 * m, 3 * m, 4 * m, 5 * m], 1);
+  // at 3m: 10, 20, 30 → mean 20, σ √(200/3)
+  assert.deepEqual(b.lower.ts, [3 * m, 4 * m, 5 * m], 'fewer than three values before 2m: no band');
+  assert.ok(Math.abs(b.upper.vs[0] - (20 + Math.sqrt(200 / 3))) < 1e-9);
+  assert.ok(Math.abs(b.lower.vs[0] - (20 - Math.sqrt(200 / 3))) < 1e-9);
+  const x = anomalyBand(s, [5 * m], 2, [[3 * m, 4 * m]]);
+  assert.ok(Math.abs(x.upper.vs[0] - (20 + 2 * Math.sqrt(50))) < 1e-9, 'the 100 is excluded: 10, 20, 30, 20');
+  const old = anomalyBand({ label: 'm', ts: [0, m, 2 * m, TRAINING_MS + 3 * m], vs: [1, 1, 1, 5] }, [TRAINING_MS + 4 * m], 2);
+  assert.equal(old.lower.ts.length, 0, 'values older than 14 days leave the window');
+  const v = run('ANOMALY_DETECTION_BAND(m1, 1)', { m1: s });
+  assert.equal(v.k, 'array');
 });

@@ -5,7 +5,7 @@ import { DynamoDBClient, ListBackupsCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, GetRuntimeManagementConfigCommand } from '@aws-sdk/client-lambda';
 import { S3Client, GetObjectTorrentCommand } from '@aws-sdk/client-s3';
 import { EC2Client, DescribeFpgaImagesCommand } from '@aws-sdk/client-ec2';
-import { CloudWatchClient, DescribeInsightRulesCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricWidgetImageCommand } from '@aws-sdk/client-cloudwatch';
 import { KMSClient, DescribeCustomKeyStoresCommand } from '@aws-sdk/client-kms';
 import { IAMClient, ChangePasswordCommand } from '@aws-sdk/client-iam';
 import { serverForFile, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
@@ -21,7 +21,7 @@ const families = [
   { protocol: 'rest-xml', cli: ['s3api', 'get-object-torrent', '--bucket', 'bucket', '--key', 'key', '/dev/null'], service: 's3', op: 'GetObjectTorrent', sdk: (u: string) => new S3Client(clientConfig(u, { forcePathStyle: true })).send(new GetObjectTorrentCommand({ Bucket: 'bucket', Key: 'key' })) },
   { protocol: 'query', cli: ['iam', 'change-password', '--old-password', 'a', '--new-password', 'b'], service: 'iam', op: 'ChangePassword', sdk: (u: string) => new IAMClient(clientConfig(u)).send(new ChangePasswordCommand({ OldPassword: 'a', NewPassword: 'b' })) },
   { protocol: 'ec2', cli: ['ec2', 'describe-fpga-images'], service: 'ec2', op: 'DescribeFpgaImages', sdk: (u: string) => new EC2Client(clientConfig(u)).send(new DescribeFpgaImagesCommand({})) },
-  { protocol: 'smithy-rpc-v2-cbor', cli: ['cloudwatch', 'describe-insight-rules'], service: 'cloudwatch', op: 'DescribeInsightRules', sdk: (u: string) => new CloudWatchClient(clientConfig(u)).send(new DescribeInsightRulesCommand({})) },
+  { protocol: 'smithy-rpc-v2-cbor', cli: ['cloudwatch', 'get-metric-widget-image', '--metric-widget', '{}'], service: 'cloudwatch', op: 'GetMetricWidgetImage', sdk: (u: string) => new CloudWatchClient(clientConfig(u)).send(new GetMetricWidgetImageCommand({ MetricWidget: '{}' })) },
 ];
 
 for (const f of families) {

@@ -136,6 +136,11 @@ test('API destination: real HTTP with the connection\'s API key and headers, the
   await rejects(eb.send(new CreateConnectionCommand({ Name: 'bad', AuthorizationType: 'BASIC', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'a', ApiKeyValue: 'b' } } })), 'ValidationException', 400);
   await rejects(eb.send(new CreateApiDestinationCommand({ Name: 'x', ConnectionArn: 'arn:aws:events:us-east-1:000000000000:connection/none/1', InvocationEndpoint: `${base}/x`, HttpMethod: 'POST' })), 'ResourceNotFoundException', 400);
   await rejects(eb.send(new DescribeConnectionCommand({ Name: 'none' })), 'ResourceNotFoundException', 400);
+  // AWS calls https only; plain http is accepted for loopback hosts (the local servers of these tests)
+  await rejects(eb.send(new CreateApiDestinationCommand({ Name: 'plain', ConnectionArn: d.connection, InvocationEndpoint: 'http://example.com/hook', HttpMethod: 'POST' })), 'ValidationException', 400,
+    (e) => assert.equal(e.message, 'Parameter InvocationEndpoint is not valid: it must be an https URL.'));
+  await rejects(eb.send(new UpdateApiDestinationCommand({ Name: 'orders-api', InvocationEndpoint: 'ftp://example.com/hook' })), 'ValidationException', 400);
+  await eb.send(new UpdateApiDestinationCommand({ Name: 'orders-api', InvocationEndpoint: 'https://example.com/hook' }));
 });
 
 test('Basic and OAuth client-credentials connections authorize the request; a deauthorized OAuth connection fetches a new token', async () => {

@@ -4,6 +4,7 @@ import { ServiceError, type RequestContext } from '../../kit.js';
 import type { AutoscalingProvider, AutoScalingGroup, LaunchTemplateSpecification, Instance } from '../../generated/autoscaling.js';
 import { AsgState, alreadyExists, inUse, iso, page, validation, type GroupRecord, type InstanceRecord } from './store.js';
 import { Capacity } from './capacity.js';
+import { dropPolicies } from './policies.js';
 
 const instanceView = (i: InstanceRecord): Instance => ({
   InstanceId: i.id, InstanceType: i.type, AvailabilityZone: i.zone, LifecycleState: i.state as Instance['LifecycleState'], HealthStatus: i.health,
@@ -178,7 +179,7 @@ export function groupHandlers(s: AsgState, cap: Capacity): Partial<AutoscalingPr
       if (members.length && !input.ForceDelete) throw inUse('You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
       for (const m of members) await cap.terminate(ctx, g, m, `At ${iso(ctx.clock.now().getTime())} a user request deleted the AutoScalingGroup.`, false);
       for (const h of s.all(store.hooks).filter((x) => x.group === g.name)) store.hooks.delete(`${g.name}\u0000${h.name}`);
-      for (const p of s.all(store.policies).filter((x) => x.group === g.name)) store.policies.delete(`${g.name}\u0000${p.name}`);
+      await dropPolicies(s, ctx, g.name);
       store.activities.clear(`${g.name}\u0000`);
       store.groups.delete(g.name);
       return undefined;

@@ -25,7 +25,9 @@ function create(rt: Runtime): AutoscalingProvider {
     }
     return Promise.all(settling);
   });
-  const handlers = { ...launchConfigHandlers(s), ...groupHandlers(s, cap), ...hookHandlers(s, cap), ...policyHandlers(s, cap) } as AutoscalingProvider;
+  const { alarmAction, ...policies } = policyHandlers(s, cap);
+  rt.integrations.autoscaling = { alarmAction: (account, region, policyArn, trigger) => alarmAction({ account, region, clock: rt.clock }, policyArn, trigger) };
+  const handlers = { ...launchConfigHandlers(s), ...groupHandlers(s, cap), ...hookHandlers(s, cap), ...policies } as AutoscalingProvider;
   const create = handlers.CreateAutoScalingGroup!;
   handlers.CreateAutoScalingGroup = (input, ctx) => {
     scopes.put(`${ctx.account}/${ctx.region}`, { account: ctx.account, region: ctx.region });

@@ -79,6 +79,10 @@ export interface PolicyRecord {
   targetTracking?: TargetTrackingConfiguration;
   warmup?: number;
   enabled: boolean;
+  /** a target tracking policy's CloudWatch alarms */
+  alarms?: { AlarmName: string; AlarmARN: string }[];
+  /** the policy's last change of the desired capacity (its cooldown or warmup runs from `at`) */
+  last?: { at: number; from: number; to: number };
 }
 
 export interface AsgStore {

@@ -5,8 +5,8 @@
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
 export interface DecideInput {
-  /** the evaluated periods, oldest first: their start (epoch ms) and value, undefined when missing */
-  periods: Array<{ t: number; v: number | undefined; n?: number }>;
+  /** the evaluated periods, oldest first: their start (epoch ms) and value, undefined when missing; an anomaly band's lower and upper value */
+  periods: Array<{ t: number; v: number | undefined; n?: number; lo?: number; hi?: number }>;
   threshold: number;
   comparison: string;
   datapointsToAlarm: number;
@@ -25,10 +25,18 @@ const WORDS: Record<string, string> = {
   GreaterThanThreshold: 'greater than',
   LessThanThreshold: 'less than',
   LessThanOrEqualToThreshold: 'less than or equal to',
+  LessThanLowerOrGreaterThanUpperThreshold: 'less than the lower thresholds or greater than the upper thresholds',
+  LessThanLowerThreshold: 'less than the lower thresholds',
+  GreaterThanUpperThreshold: 'greater than the upper thresholds',
 };
+export const RANGES = ['LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowerThreshold', 'GreaterThanUpperThreshold'];
 
-export function breaches(v: number, comparison: string, threshold: number): boolean {
+/** Does a value breach the threshold (or, for the range operators, the band at its period; none without a band)? */
+export function breaches(v: number, comparison: string, threshold: number, lo?: number, hi?: number): boolean {
   switch (comparison) {
+    case 'LessThanLowerOrGreaterThanUpperThreshold': return (lo !== undefined && v < lo) || (hi !== undefined && v > hi);
+    case 'LessThanLowerThreshold': return lo !== undefined && v < lo;
+    case 'GreaterThanUpperThreshold': return hi !== undefined && v > hi;
     case 'GreaterThanOrEqualToThreshold': return v >= threshold;
     case 'GreaterThanThreshold': return v > threshold;
     case 'LessThanThreshold': return v < threshold;
@@ -47,9 +55,9 @@ const stamp = (t: number) => {
 
 export function decide(x: DecideInput): Decision {
   const n = x.periods.length;
-  const present = x.periods.filter((p) => p.v !== undefined) as Array<{ t: number; v: number }>;
+  const present = x.periods.filter((p) => p.v !== undefined) as Array<{ t: number; v: number; lo?: number; hi?: number }>;
   const missing = n - present.length;
-  let breaching = present.filter((p) => breaches(p.v, x.comparison, x.threshold)).length;
+  let breaching = present.filter((p) => breaches(p.v, x.comparison, x.threshold, p.lo, p.hi)).length;
   let ok = present.length - breaching;
   if (x.treatMissingData === 'breaching') breaching += missing;
   else if (x.treatMissingData === 'notBreaching') ok += missing;
@@ -57,6 +65,7 @@ export function decide(x: DecideInput): Decision {
   const word = WORDS[x.comparison] ?? x.comparison;
   const points = (k: number) => `${k} datapoint${k === 1 ? '' : 's'}`;
   const head = n === 1 ? `${points(present.length || 1)}` : `${breaching} out of the last ${n} datapoints`;
+  if (RANGES.includes(x.comparison)) return rangeDecision(x, present, breaching, listed, word);
   if (breaching >= x.datapointsToAlarm) {
     const reason = n === 1
       ? `Threshold Crossed: ${head} [${listed || 'missing'}] was ${word} the threshold (${javaDouble(x.threshold)}).`
@@ -72,4 +81,19 @@ export function decide(x: DecideInput): Decision {
     ? `Threshold Crossed: ${head} [${listed || 'missing'}] was not ${word} the threshold (${javaDouble(x.threshold)}).`
     : `Threshold Crossed: no datapoints were ${word} the threshold (${javaDouble(x.threshold)}). The most recent datapoints which crossed the threshold: [${listed}].`;
   return { state: 'OK', reason, breaching };
+}
+
+/** An anomaly detection alarm's decision: the band's values stand for the threshold in the reason. */
+function rangeDecision(x: DecideInput, present: Array<{ t: number; v: number; lo?: number; hi?: number }>, breaching: number, listed: string, word: string): Decision {
+  const n = x.periods.length;
+  const bands = present.slice().reverse().map((p) => (x.comparison === 'LessThanLowerThreshold' ? p.lo : x.comparison === 'GreaterThanUpperThreshold' ? p.hi : `${p.lo === undefined ? '-' : javaDouble(p.lo)}/${p.hi === undefined ? '-' : javaDouble(p.hi)}`));
+  const shown = bands.map((b) => (typeof b === 'number' ? javaDouble(b) : b ?? '-')).join(', ');
+  if (breaching >= x.datapointsToAlarm) {
+    return { state: 'ALARM', reason: `Thresholds Crossed: ${breaching} out of the last ${n} datapoints [${listed}] ${breaching === 1 ? 'was' : 'were'} ${word} [${shown}] (minimum ${x.datapointsToAlarm} datapoint${x.datapointsToAlarm === 1 ? '' : 's'} for OK -> ALARM transition).`, breaching };
+  }
+  if (present.length === 0 && x.treatMissingData !== 'breaching' && x.treatMissingData !== 'notBreaching') {
+    if (x.treatMissingData === 'ignore') return { state: x.current, reason: 'Alarm state maintained: all datapoints were missing and missing data is ignored.', breaching: 0 };
+    return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: ${n} datapoint${n === 1 ? ' was' : 's were'} unknown.`, breaching: 0 };
+  }
+  return { state: 'OK', reason: `Thresholds Crossed: ${n - breaching} out of the last ${n} datapoints [${listed}] ${n - breaching === 1 ? 'was' : 'were'} not ${word} [${shown}] (minimum ${x.datapointsToAlarm} datapoint${x.datapointsToAlarm === 1 ? '' : 's'} for ALARM -> OK transition).`, breaching };
 }

@@ -11,6 +11,7 @@ import { parseStat } from './stats.js';
 import { runQueries } from './metricdata.js';
 
 const MINUTE = 60_000;
+const SCALING = /^arn:aws[a-z-]*:autoscaling:[^:]*:[^:]*:scalingPolicy:/;
 const CATCH_UP = 60;
 type MetricAlarmRecord = Extract<AlarmRecord, { type: 'MetricAlarm' }>;
 
@@ -61,13 +62,13 @@ export class AlarmEngine {
     const alarm = store.alarms.get(name) as MetricAlarmRecord | undefined;
     if (!alarm) return;
     const n = alarm.EvaluationPeriods ?? 1;
-    const { periodS, values } = this.values(store, alarm, at, now);
+    const { periodS, values, lo, hi } = this.values(store, alarm, at, now);
     const p = periodS * 1000;
     const end = Math.floor(at / p) * p;
     const periods = [];
     for (let i = n; i >= 1; i--) {
       const t = end - i * p;
-      periods.push({ t, v: values.get(t) });
+      periods.push({ t, v: values.get(t), lo: lo?.get(t), hi: hi?.get(t) });
     }
     const d = decide({
       periods,
@@ -77,8 +78,12 @@ export class AlarmEngine {
       treatMissingData: alarm.TreatMissingData ?? 'missing',
       current: (alarm.StateValue ?? 'INSUFFICIENT_DATA') as AlarmState,
     });
-    if (d.state === alarm.StateValue) return;
     const present = periods.filter((x) => x.v !== undefined);
+    if (d.state === alarm.StateValue) {
+      // Auto Scaling actions, unlike the others, run again every minute the alarm stays in its state
+      if (alarm.ActionsEnabled !== false) this.scalingActions(alarm, d.state, present.at(-1)?.v);
+      return;
+    }
     const reasonData = JSON.stringify({
       version: '1.0',
       queryDate: isoPlus(now),
@@ -93,16 +98,19 @@ export class AlarmEngine {
     this.transition(store, alarm, d.state, d.reason, reasonData, at);
   }
 
-  private values(store: CloudWatchStore, alarm: MetricAlarmRecord, at: number, now: number): { periodS: number; values: Map<number, number> } {
+  /** The value of each period of the alarm's metric (and, for an anomaly detection alarm, its band's). */
+  private values(store: CloudWatchStore, alarm: MetricAlarmRecord, at: number, now: number): { periodS: number; values: Map<number, number>; lo?: Map<number, number>; hi?: Map<number, number> } {
     const n = alarm.EvaluationPeriods ?? 1;
     if (alarm.Metrics?.length) {
-      const returning = alarm.Metrics.find((m) => m.ReturnData !== false) ?? alarm.Metrics[0];
+      const tid = alarm.ThresholdMetricId;
+      const returning = alarm.Metrics.find((m) => m.ReturnData !== false && m.Id !== tid) ?? alarm.Metrics[0];
       const periodS = returning.MetricStat?.Period ?? returning.Period ?? alarm.Metrics.find((m) => m.MetricStat)?.MetricStat?.Period ?? 60;
       const p = periodS * 1000;
       const end = Math.floor(at / p) * p;
       const results = runQueries(store, alarm.Metrics, end - n * p, end, now);
-      const r = results.find((x) => x.id === returning.Id);
-      return { periodS, values: new Map((r?.series.ts ?? []).map((t, i) => [t, r!.series.vs[i]])) };
+      const byTime = (r?: { series: { ts: number[]; vs: number[] } }) => new Map((r?.series.ts ?? []).map((t, i) => [t, r!.series.vs[i]]));
+      const band = tid ? results.filter((x) => x.id === tid) : [];
+      return { periodS, values: byTime(results.find((x) => x.id === returning.Id)), ...(tid ? { lo: byTime(band[0]), hi: byTime(band[1]) } : {}) };
     }
     const periodS = alarm.Period ?? 60;
     const p = periodS * 1000;
@@ -155,6 +163,18 @@ export class AlarmEngine {
     }
   }
 
+  /** Runs again the Auto Scaling actions of the state an alarm stays in (a repeat records no history). */
+  private scalingActions(alarm: AlarmRecord, state: AlarmState, value: number | undefined): void {
+    const actions = state === 'ALARM' ? alarm.AlarmActions : state === 'OK' ? alarm.OKActions : alarm.InsufficientDataActions;
+    for (const arn of actions ?? []) if (SCALING.test(arn)) this.scaling(alarm, arn, state, value)?.catch(() => undefined);
+  }
+
+  private scaling(alarm: AlarmRecord, arn: string, state: AlarmState, value: number | undefined): Promise<void> | undefined {
+    const [, , , region, account] = arn.split(':');
+    const threshold = 'Threshold' in alarm ? alarm.Threshold : undefined;
+    return this.rt.integrations.autoscaling?.alarmAction(account, region, arn, { alarm: alarm.AlarmName, state, value, threshold });
+  }
+
   private act(store: CloudWatchStore, alarm: AlarmRecord, old: AlarmState, at: number): void {
     const state = alarm.StateValue as AlarmState;
     const actions = state === 'ALARM' ? alarm.AlarmActions : state === 'OK' ? alarm.OKActions : alarm.InsufficientDataActions;
@@ -171,13 +191,13 @@ export class AlarmEngine {
       } else if (arn.startsWith('arn:aws:lambda:') && this.rt.integrations.lambda) {
         const payload = Buffer.from(JSON.stringify(lambdaEvent(alarm, old, account, region, at)));
         this.actions.track(this.rt.integrations.lambda.invoke(arn, payload, 'Event').then(() => done(true), fail));
-      } else if (/^arn:aws[a-z-]*:autoscaling:[^:]*:[^:]*:scalingPolicy:/.test(arn)) {
-        // an Auto Scaling policy: executed with the breached threshold and the newest datapoint, as a step policy needs
+      } else if (SCALING.test(arn)) {
+        // the breached threshold and the newest datapoint, as a step or target tracking policy needs
         let value: number | undefined;
         try { value = (JSON.parse(alarm.StateReasonData ?? '{}').recentDatapoints as number[] | undefined)?.at(-1); } catch { value = undefined; }
-        const threshold = 'Threshold' in alarm ? alarm.Threshold : undefined;
-        this.actions.track(this.rt.invoke('autoscaling', 'ExecutePolicy', { PolicyName: arn, ...(value !== undefined && threshold !== undefined ? { MetricValue: value, BreachThreshold: threshold } : {}) }, { account, region })
-          .then(() => done(true), fail));
+        const run = this.scaling(alarm, arn, state, value);
+        if (run) this.actions.track(run.then(() => done(true), fail));
+        else done(false, 'Auto Scaling is not served');
       } else {
         done(false, 'the action target is not served by Nimbus');
       }

@@ -3,12 +3,14 @@
 // DescribeAlarmHistory, SetAlarmState, Enable/DisableAlarmActions, DeleteAlarms.
 import { ServiceError, type Runtime, type Stores, type RequestContext } from '../../kit.js';
 import type { CloudwatchProvider, PutMetricAlarmInput, AlarmHistoryItem, MetricAlarm, CompositeAlarm, Tag } from '../../generated/cloudwatch.js';
-import { SEP, tsKey, type AlarmRecord, type CloudWatchStore } from './store.js';
+import { SEP, tsKey, canonicalDims, type AlarmRecord, type CloudWatchStore } from './store.js';
+import { detectorKeyOf } from './anomaly-model.js';
 import type { AlarmEngine } from './alarm-engine.js';
 import { checkQueries } from './metricdata.js';
 import { checkDimensions } from './validate.js';
 import { parseRule, ruleAlarms, RuleError, alarmNameOf } from './alarm-rule.js';
 import { parseStat } from './stats.js';
+import { RANGES } from './alarm-decide.js';
 
 const MINUTE = 60_000;
 const validation = (m: string) => new ServiceError('ValidationError', m, 400);
@@ -23,7 +25,7 @@ export function checkMetricAlarm(input: PutMetricAlarmInput): void {
       throw validation('The parameters Metrics and MetricName, Namespace, Dimensions, Statistic, ExtendedStatistic and Period are mutually exclusive.');
     }
     checkQueries(input.Metrics, 'Metrics');
-    if (input.Metrics.filter((m) => m.ReturnData !== false).length !== 1) throw validation('Exactly one element of the metrics list should return data.');
+    if (input.Metrics.filter((m) => m.ReturnData !== false && m.Id !== input.ThresholdMetricId).length !== 1) throw validation('Exactly one element of the metrics list should return data.');
   } else {
     if (input.MetricName === undefined) throw new ServiceError('MissingParameter', 'The parameter MetricName is required.', 400);
     if (input.Namespace === undefined) throw new ServiceError('MissingParameter', 'The parameter Namespace is required.', 400);
@@ -39,10 +41,36 @@ export function checkMetricAlarm(input: PutMetricAlarmInput): void {
   if (input.EvaluationPeriods === undefined) throw new ServiceError('MissingParameter', 'The parameter EvaluationPeriods is required.', 400);
   if (input.ComparisonOperator === undefined) throw new ServiceError('MissingParameter', 'The parameter ComparisonOperator is required.', 400);
   if (!COMPARISONS.includes(input.ComparisonOperator)) throw validation(`The value ${input.ComparisonOperator} for parameter ComparisonOperator is invalid.`);
-  if (input.Threshold === undefined && input.ThresholdMetricId === undefined) throw validation('ComparisonOperators for static thresholds require a Threshold value.');
+  checkThresholds(input);
   if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods) throw validation('DatapointsToAlarm must be less than or equal to EvaluationPeriods.');
   if (input.TreatMissingData !== undefined && !MISSING.includes(input.TreatMissingData)) throw validation(`The value ${input.TreatMissingData} for parameter TreatMissingData is invalid. Must be one of: ${MISSING.join(', ')}.`);
   checkActions(input);
+}
+
+/** A static threshold, or an anomaly detection band named by ThresholdMetricId with a range operator. */
+function checkThresholds(input: PutMetricAlarmInput): void {
+  const range = RANGES.includes(input.ComparisonOperator ?? '');
+  if (!range) {
+    if (input.ThresholdMetricId !== undefined) throw validation('ComparisonOperators for static thresholds require a Threshold value and no ThresholdMetricId.');
+    if (input.Threshold === undefined) throw validation('ComparisonOperators for static thresholds require a Threshold value.');
+    return;
+  }
+  if (input.ThresholdMetricId === undefined) throw validation('ComparisonOperators for ranges require ThresholdMetricId to be set');
+  if (input.Threshold !== undefined) throw validation('ComparisonOperators for ranges require Threshold to be unset.');
+  const band = input.Metrics?.find((m) => m.Id === input.ThresholdMetricId);
+  if (!band) throw validation(`ThresholdMetricId ${input.ThresholdMetricId} does not match the Id of an element of Metrics.`);
+  if (!/^\s*ANOMALY_DETECTION_BAND\s*\(/i.test(band.Expression ?? '')) throw validation('Threshold metric expression must use ANOMALY_DETECTION_BAND function.');
+}
+
+/** An anomaly detection alarm on a metric creates the metric's detector, as AWS does, when it has none. */
+function detectorFor(store: CloudWatchStore, input: PutMetricAlarmInput): void {
+  if (input.ThresholdMetricId === undefined) return;
+  const arg = /ANOMALY_DETECTION_BAND\s*\(\s*([a-z][a-zA-Z0-9_]*)/.exec(input.Metrics?.find((m) => m.Id === input.ThresholdMetricId)?.Expression ?? '')?.[1];
+  const ms = input.Metrics?.find((m) => m.Id === arg)?.MetricStat;
+  if (!ms) return;
+  const single = { Namespace: ms.Metric.Namespace ?? '', MetricName: ms.Metric.MetricName ?? '', Dimensions: canonicalDims(ms.Metric.Dimensions), Stat: ms.Stat };
+  const key = detectorKeyOf(single);
+  if (!store.detectors.has(key)) store.detectors.put(key, { single });
 }
 
 function checkActions(input: { AlarmActions?: string[]; OKActions?: string[]; InsufficientDataActions?: string[] }): void {
@@ -98,6 +126,7 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
       const record = { ...recordOf(ctx, input, 'MetricAlarm', prev, now), Dimensions: input.Metrics?.length ? undefined : input.Dimensions ?? [] } as AlarmRecord;
       if (prev?.StateReasonData) record.StateReasonData = prev.StateReasonData;
       save(ctx, record, prev);
+      detectorFor(store, input);
       engine.schedule(store, input.AlarmName, Math.ceil((now + 1) / MINUTE) * MINUTE);
     },
 

@@ -22,6 +22,8 @@ export interface MathContext {
   /** the MetricStat queries of the request, optionally those whose id contains a string */
   metrics(filter?: string): Series[];
   search(expression: string, stat: string, period: number): Series[];
+  /** ANOMALY_DETECTION_BAND: the lower and upper series of the band of `s` (the series of `arg`), k standard deviations wide */
+  band(arg: Node, s: Series, k: number): Series[];
 }
 
 const KEYWORDS = new Set(['REPEAT', 'LINEAR']);
@@ -206,6 +208,12 @@ function call(fn: string, args: Node[], ctx: MathContext): Value {
       const v = evaluate(args[0], ctx);
       if (v.k !== 'array') return v;
       return { k: 'array', a: v.a.filter((s) => s.vs.length > 0) };
+    }
+    case 'ANOMALY_DETECTION_BAND': {
+      arity(fn, args, 1, 2);
+      const k = args[1] ? evaluate(args[1], ctx) : { k: 'scalar' as const, v: 2 };
+      if (k.k !== 'scalar') throw new MathError(`${fn} expects a number of standard deviations`);
+      return { k: 'array', a: ctx.band(args[0], series(evaluate(args[0], ctx), fn), k.v) };
     }
     case 'TIME_SERIES': {
       arity(fn, args, 1);

@@ -12,6 +12,7 @@ import { validPeriod, checkDimensions } from './validate.js';
 import { parseExpression, referencedIds, MathError, type Node } from './math-parse.js';
 import { evaluate, type Series, type Value } from './math-eval.js';
 import { compileSearch, SearchError } from './search.js';
+import { anomalyBand, exclusionsOf, TRAINING_MS } from './anomaly-model.js';
 
 const MAX_QUERIES = 500;
 const DEFAULT_MAX_DATAPOINTS = 100_800;
@@ -66,6 +67,14 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
   const grid: number[] = [];
   for (let t = Math.floor(start / (period * 1000)) * period * 1000; t < end && grid.length <= 100_800; t += period * 1000) grid.push(t);
 
+  // a band is trained on the history before the range: the metrics are read from that far back
+  const readFrom = queries.some((q) => q.Expression && /ANOMALY_DETECTION_BAND\s*\(/i.test(q.Expression)) ? start - TRAINING_MS : start;
+  const band = (arg: Node, s: Series, k: number): Series[] => {
+    const ms = arg.t === 'id' ? byId.get(arg.name)?.MetricStat : undefined;
+    const excluded = ms ? exclusionsOf(store, ms.Metric.Namespace ?? '', ms.Metric.MetricName ?? '', ms.Metric.Dimensions, ms.Stat) : [];
+    const b = anomalyBand(s, grid, k, excluded);
+    return [b.lower, b.upper];
+  };
   const values = new Map<string, Value>();
   const memo = new Map<string, Period[]>();
   const visiting = new Set<string>();
@@ -80,7 +89,7 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
     let v: Value;
     if (q.MetricStat) {
       const ms = q.MetricStat;
-      v = { k: 'series', s: statSeries(store, metricOf(q), q.Label ?? ms.Metric.MetricName ?? id, start, end, ms.Period, parseStat(ms.Stat)!, now, ms.Unit, memo) };
+      v = { k: 'series', s: statSeries(store, metricOf(q), q.Label ?? ms.Metric.MetricName ?? id, readFrom, end, ms.Period, parseStat(ms.Stat)!, now, ms.Unit, memo) };
     } else {
       const node = parsed.get(id)!;
       for (const ref of referencedIds(node)) if (!byId.has(ref) && ref !== 'REPEAT' && ref !== 'LINEAR') throw validation(`Error in expression ${id}: Unrecognized metric id ${ref}`);
@@ -93,7 +102,8 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
             const s = value(x.Id, id);
             return s.k === 'series' ? s.s : { label: x.Id, ts: [], vs: [] };
           }),
-          search: (expr, stat, p) => search(store, expr, stat, p, start, end, now),
+          search: (expr, stat, p) => search(store, expr, stat, p, readFrom, end, now),
+          band,
         });
       } catch (e) {
         if (e instanceof MathError || e instanceof SearchError) throw validation(`Error in expression ${id}: ${e.message}`);
@@ -111,8 +121,8 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
     const list: Series[] = v.k === 'series' ? [v.s] : v.k === 'array' ? v.a : [{ label: q.Label ?? q.Id, ts: grid, vs: grid.map(() => v.v) }];
     for (const s of list) {
       const messages: MessageData[] = [];
-      const keep = s.vs.map((x) => Number.isFinite(x));
-      if (keep.includes(false)) messages.push({ Code: 'ArithmeticError', Value: NON_NUMERIC });
+      const keep = s.vs.map((x, i) => Number.isFinite(x) && s.ts[i] >= start);
+      if (s.vs.some((x, i) => !Number.isFinite(x) && s.ts[i] >= start)) messages.push({ Code: 'ArithmeticError', Value: NON_NUMERIC });
       const series = { label: q.Label && v.k !== 'array' ? q.Label : s.label, ts: s.ts.filter((_, i) => keep[i]), vs: s.vs.filter((_, i) => keep[i]) };
       out.push({ id: q.Id, label: series.label, series, returnData: q.ReturnData !== false, messages });
     }

@@ -10,6 +10,9 @@ import { alarmHandlers } from './alarms.js';
 import { AlarmEngine } from './alarm-engine.js';
 import { dashboardHandlers } from './dashboards.js';
 import { tagHandlers } from './tags.js';
+import { anomalyHandlers } from './anomaly.js';
+import { streamHandlers } from './streams.js';
+import { insightHandlers } from './insights.js';
 import { MetricAggregator } from './integration.js';
 import { RETENTION_MS } from './validate.js';
 
@@ -55,9 +58,12 @@ function create(rt: Runtime): CloudwatchProvider {
     ...alarmHandlers(rt, stores, engine),
     ...dashboardHandlers(stores),
     ...tagHandlers(stores),
+    ...anomalyHandlers(stores),
+    ...streamHandlers(stores),
+    ...insightHandlers(rt, stores),
   };
   const model = loadModel('cloudwatch');
-  const reads = new Set(['ListMetrics', 'GetMetricStatistics', 'GetMetricData', 'DescribeAlarms']);
+  const reads = new Set(['ListMetrics', 'GetMetricStatistics', 'GetMetricData', 'DescribeAlarms', 'DescribeAnomalyDetectors']);
   for (const [op, h] of Object.entries(handlers)) {
     handlers[op] = (input, ctx) => {
       try {

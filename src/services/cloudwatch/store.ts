@@ -3,7 +3,7 @@
 // is one range scan; alarms, their history and an index of when each is next evaluated; dashboards.
 import { createHash } from 'node:crypto';
 import type { StoreScope, Collection } from '../../kit.js';
-import type { MetricAlarm, CompositeAlarm, Dimension } from '../../generated/cloudwatch.js';
+import type { MetricAlarm, CompositeAlarm, Dimension, AnomalyDetectorConfiguration, MetricDataQuery, GetMetricStreamOutput, InsightRule } from '../../generated/cloudwatch.js';
 
 export interface MetricRecord {
   id: string;
@@ -40,6 +40,17 @@ export interface HistoryRecord {
   HistoryData: string;
 }
 
+/** An anomaly detector: one metric and statistic, or metric math queries; its configuration. */
+export interface DetectorRecord {
+  single?: { Namespace: string; MetricName: string; Dimensions: Dimension[]; Stat: string };
+  math?: MetricDataQuery[];
+  config?: AnomalyDetectorConfiguration;
+  characteristics?: { PeriodicSpikes?: boolean };
+}
+
+/** A metric stream as GetMetricStream answers it, with its times (epoch ms) and tags. */
+export type StreamRecord = Omit<GetMetricStreamOutput, 'CreationDate' | 'LastUpdateDate'> & { Name: string; created: number; updated: number; tags: Record<string, string> };
+
 export interface DashboardRecord {
   name: string;
   body: string;
@@ -64,6 +75,12 @@ export class CloudWatchStore {
   /** `tsKey(due) SEP alarmName` → alarm name: the alarms to evaluate when the clock reaches due */
   readonly due: Collection<string>;
   readonly dashboards: Collection<DashboardRecord>;
+  /** anomaly detectors by their metric and statistic (or their math queries' hash) */
+  readonly detectors: Collection<DetectorRecord>;
+  /** metric streams by name (configuration and state only: Firehose is not served) */
+  readonly streams: Collection<StreamRecord>;
+  /** Contributor Insights rules by name */
+  readonly insightRules: Collection<InsightRule & { tags: Record<string, string> }>;
   /** (system scope) `account SEP region` of every store that has held alarms: evaluated after a restart */
   readonly alarmScopes: Collection<1>;
   private seq = 0;
@@ -76,6 +93,9 @@ export class CloudWatchStore {
     this.history = scope.collection('history');
     this.due = scope.collection('alarm-due');
     this.dashboards = scope.collection('dashboards');
+    this.detectors = scope.collection('anomaly-detectors');
+    this.streams = scope.collection('metric-streams');
+    this.insightRules = scope.collection('insight-rules');
     this.alarmScopes = scope.collection('alarm-scopes');
   }
 

@@ -25,7 +25,7 @@ function checkAuth(type: string, auth: CreateConnectionAuthRequestParameters): v
     if (other !== want && auth[other as keyof CreateConnectionAuthRequestParameters]) throw invalid(`Only ${want} may be specified when AuthorizationType is ${type}.`);
   }
   const endpoint = auth.OAuthParameters?.AuthorizationEndpoint;
-  if (endpoint && !/^https?:\/\//.test(endpoint)) throw invalid('Parameter AuthorizationEndpoint is not valid: it must be an http(s) URL.');
+  if (endpoint) checkHttps(endpoint, 'AuthorizationEndpoint');
 }
 
 /** Parameters as Describe shows them: secret values left out. */
@@ -46,9 +46,23 @@ function describeAuth(a: CreateConnectionAuthRequestParameters): ConnectionAuthR
   };
 }
 
-function checkEndpoint(url: string): void {
-  if (!/^https?:\/\/[^/]/.test(url)) throw invalid('Parameter InvocationEndpoint is not valid: it must be an http(s) URL.');
+/**
+ * AWS calls HTTPS endpoints only. Nimbus's one departure: plain http to a loopback host (localhost,
+ * 127.0.0.0/8, [::1]), so a local test server can receive the calls.
+ */
+export function checkHttps(url: string, param: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw invalid(`Parameter ${param} is not valid: it must be an https URL.`);
+  }
+  const loopback = u.hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname) || u.hostname === '[::1]';
+  if (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) return;
+  throw invalid(`Parameter ${param} is not valid: it must be an https URL.`);
 }
+
+const checkEndpoint = (url: string) => checkHttps(url, 'InvocationEndpoint');
 
 export function apiDestinationHandlers(rt: Runtime): EventsProvider {
   const stores = eventsStores(rt);

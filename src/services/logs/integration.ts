@@ -1,12 +1,19 @@
-// What Logs offers other services (Lambda's function logs): append events to a stream, creating
-// the group and the stream when missing. Events are sorted; AWS's age limits still apply.
+// What Logs offers other services: append events to a stream (Lambda's function logs), creating
+// the group and the stream when missing (events are sorted; AWS's age limits still apply); read a
+// group's events over a time range (CloudWatch Contributor Insights).
 import type { Runtime, Stores, Integrations } from '../../kit.js';
-import type { LogsStore } from './store.js';
+import { tsKey, type LogsStore } from './store.js';
 import { newGroup } from './groups.js';
 import { checkBatch, ingest, type IngestListener } from './events.js';
 
 export function logsIntegration(rt: Runtime, stores: Stores<LogsStore>, onIngest: IngestListener): NonNullable<Integrations['logs']> {
   return {
+    readEvents(account, region, groupName, start, end) {
+      const store = stores.get(account, region);
+      const g = store.groups.get(groupName);
+      if (!g) return undefined;
+      return [...store.byTime(g).scan({ from: tsKey(start), before: tsKey(end) })].map(([k, e]) => ({ timestamp: Number(k.slice(0, 15)), message: e.m }));
+    },
     putLogEvents(account, region, groupName, stream, events) {
       if (!events.length) return;
       const store = stores.get(account, region);

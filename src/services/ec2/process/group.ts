@@ -18,26 +18,45 @@ function signal(pgid: number, sig: NodeJS.Signals | 0): boolean {
 }
 
 /**
- * Is a member of the group still alive? On Linux /proc tells zombies apart (a member whose parent
- * is gone may wait to be reaped by init, and a signal to the group still "reaches" it).
+ * The live members of a group. /proc tells zombies apart (a member whose parent is gone may wait
+ * to be reaped by init, and a signal to the group still "reaches" it); undefined off Linux.
  */
-export function groupAlive(pgid: number): boolean {
+function membersOf(pgid: number): string[] | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
   } catch {
-    return signal(pgid, 0);
+    return undefined;
   }
-  for (const pid of pids) {
+  return pids.filter((pid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+      return Number(pgrp) === pgid && state !== 'Z' && state !== 'X';
     } catch {
-      // the process ended while being read
+      return false; // the process ended while being read
     }
-  }
-  return false;
+  });
+}
+
+function groupAlive(pgid: number): boolean {
+  const members = membersOf(pgid);
+  return members ? members.length > 0 : signal(pgid, 0);
+}
+
+/**
+ * Ends a group an earlier Nimbus left running (it was killed with SIGKILL and could not), when a
+ * live member still carries `marker` in its environment: a recycled process id is left alone.
+ */
+export async function endLeftovers(pgid: number, marker: string): Promise<void> {
+  const ours = (membersOf(pgid) ?? []).some((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/environ`).includes(`${marker}\0`);
+    } catch {
+      return false;
+    }
+  });
+  if (ours) await endGroup(pgid);
 }
 
 /** Ends a group; resolves once no member is alive (or after GIVE_UP_MS). */

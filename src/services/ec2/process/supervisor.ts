@@ -5,7 +5,7 @@
 // reboot), any other state has neither. Passes run after the calls that change states, after a
 // clock advance, and on a timer at the next transition due (virtual time runs at real pace).
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Collection, Runtime } from '../../../kit.js';
@@ -16,7 +16,7 @@ import { bootPlan } from './userdata.js';
 import { startImds, type Imds } from './imds.js';
 import { metadataTree } from './metadata.js';
 import { profileRole, roleCredentials, type RoleCredentials } from './credentials.js';
-import { endGroup, killGroup } from './group.js';
+import { endGroup, endLeftovers, killGroup } from './group.js';
 
 export const RUN_TAG = { Key: 'nimbus:run', Value: 'process' };
 
@@ -52,6 +52,8 @@ export class Supervisor {
   private chain: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private closed = false;
+  /** the first pass ends what an earlier Nimbus, killed, left running */
+  private adopted = false;
   private rootDir?: string;
 
   constructor(
@@ -73,6 +75,11 @@ export class Supervisor {
 
   dirOf(w: Where): string {
     return join(this.root(), w.account, w.region, w.id);
+  }
+
+  /** The process group of an instance's current boot, kept beside its directory (not in it, where its server would show it). */
+  private groupFile(w: Where): string {
+    return `${this.dirOf(w)}.pgid`;
   }
 
   /** Enrols the launched instances that carry the process tag. */
@@ -133,7 +140,17 @@ export class Supervisor {
     const gone: Where[] = [];
     const ended: Where[] = [];
     let due = Infinity;
-    for (const [key, w] of [...this.index().scan({ prefix: 'process/' })]) {
+    const entries = [...this.index().scan({ prefix: 'process/' })];
+    if (!this.adopted) {
+      this.adopted = true;
+      for (const [, w] of entries) {
+        const file = this.groupFile(w);
+        if (!existsSync(file)) continue;
+        await endLeftovers(Number(readFileSync(file, 'utf8')), `NIMBUS_INSTANCE_ID=${w.id}`);
+        rmSync(file, { force: true });
+      }
+    }
+    for (const [key, w] of entries) {
       const rec = this.s.find(w, 'instance', w.id);
       if (!rec || expired(rec, now)) {
         this.index().delete(key);
@@ -152,6 +169,7 @@ export class Supervisor {
       this.addresses.delete(keyOf(w));
       this.wiped.delete(keyOf(w));
       rmSync(this.dirOf(w), { recursive: true, force: true });
+      rmSync(this.groupFile(w), { force: true });
     }
     // a terminated instance's disk is gone; its console output stays readable while it is listed
     for (const w of ended) {
@@ -228,6 +246,7 @@ export class Supervisor {
       child.on('exit', (code, sig) => note(`the user data exited with ${sig ? `signal ${sig}` : `status ${code}`}`));
       child.unref();
       l.group = child.pid;
+      if (child.pid) writeFileSync(this.groupFile(l.where), String(child.pid));
     } finally {
       closeSync(out);
     }
@@ -256,6 +275,7 @@ export class Supervisor {
     this.live.delete(key);
     l.imds.close();
     if (l.group) await endGroup(l.group);
+    rmSync(this.groupFile(l.where), { force: true });
   }
 
   /** Nimbus is closing: every process group is killed, nothing is left running. */

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import * as E from '@aws-sdk/client-ec2';
 import { IAMClient, CreateRoleCommand, CreateInstanceProfileCommand, AddRoleToInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { AutoScalingClient, CreateAutoScalingGroupCommand, DeleteAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { serverForFile, clientConfig, advanceClock, region } from '../helpers.js';
 
 let ec2: E.EC2Client;
@@ -187,4 +188,28 @@ new STSClient({}).send(new GetCallerIdentityCommand({})).then((r) => console.log
     .send(new GetCallerIdentityCommand({}));
   assert.equal(who.Arn, arn);
   await ec2.send(new E.TerminateInstancesCommand({ InstanceIds: [id] }));
+});
+
+test("a launch template's tags make an Auto Scaling group's instances process instances", async () => {
+  const images = await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }, { Name: 'architecture', Values: ['x86_64'] }] }));
+  await ec2.send(new E.CreateLaunchTemplateCommand({
+    LaunchTemplateName: 'web-process',
+    LaunchTemplateData: { ImageId: images.Images![0].ImageId, InstanceType: 't3.micro', UserData: b64(SERVER), TagSpecifications: [RUN] },
+  }));
+  const asg = new AutoScalingClient(clientConfig(nimbus.url));
+  await asg.send(new CreateAutoScalingGroupCommand({
+    AutoScalingGroupName: 'web', MinSize: 2, MaxSize: 2, DesiredCapacity: 2, AvailabilityZones: ['us-east-1a', 'us-east-1b'],
+    LaunchTemplate: { LaunchTemplateName: 'web-process', Version: '$Latest' },
+  }));
+  const ids = await until('the group to launch', async () => {
+    const g = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web'] }))).AutoScalingGroups![0];
+    return g.Instances?.length === 2 ? g.Instances.map((i) => i.InstanceId!) : undefined;
+  });
+  await advanceClock(nimbus.url, '20s');
+  for (const id of ids) {
+    const { host, port } = endpoint(id, 8080)!;
+    assert.equal(await served(`http://${host}:${port}/index.html`), `hello from ${id}\n`);
+  }
+  await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'web', ForceDelete: true }));
+  for (const id of ids) await until(`${id} to stop serving`, async () => (endpoint(id, 8080) === undefined ? true : undefined));
 });

@@ -165,6 +165,9 @@ export class Supervisor {
       } else if (r.State.Name === 'terminated') ended.push(w);
     }
     await Promise.all([...this.live.keys()].filter((k) => !wanted.has(k)).map((k) => this.halt(k)));
+    // after a reset the index is empty: what was held for its instances goes too
+    const listed = new Set(entries.map(([key]) => key));
+    for (const key of this.addresses.keys()) if (!listed.has(key)) this.addresses.delete(key);
     for (const w of gone) {
       this.addresses.delete(keyOf(w));
       this.wiped.delete(keyOf(w));
@@ -196,7 +199,7 @@ export class Supervisor {
     try {
       imds = await startImds(address, this.imdsSource(key, w));
     } catch (e) {
-      appendFileSync(join(this.dirOf(w), 'console.log'), `nimbus: the instance metadata service did not start: ${(e as Error).message}\n`);
+      appendConsole(join(this.dirOf(w), 'console.log'), `nimbus: the instance metadata service did not start: ${(e as Error).message}\n`);
       return;
     }
     if (this.closed) return imds.close();
@@ -228,7 +231,7 @@ export class Supervisor {
   private run(l: Live, rec: Rec, how: string): void {
     const dir = this.dirOf(l.where);
     const consoleFile = join(dir, 'console.log');
-    const note = (line: string) => appendFileSync(consoleFile, `nimbus: ${line}\n`);
+    const note = (line: string) => appendConsole(consoleFile, `nimbus: ${line}\n`);
     const plan = bootPlan(rec._userData);
     note(`${rec.InstanceId} ${how} at ${this.rt.clock.now().toISOString()}; listening address ${l.address}`);
     l.group = undefined;
@@ -293,6 +296,15 @@ export class Supervisor {
   /** The console output kept for an instance (the newest 64 KiB, as EC2 keeps). */
   consoleFile(where: { account: string; region: string }, id: string): string {
     return join(this.dirOf({ ...where, id }), 'console.log');
+  }
+}
+
+/** Appends to a console; a line arriving after the instance's directory went (a late exit) is dropped. */
+function appendConsole(file: string, text: string): void {
+  try {
+    appendFileSync(file, text);
+  } catch {
+    // the directory is gone
   }
 }
 

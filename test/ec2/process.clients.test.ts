@@ -1,7 +1,7 @@
 // Process mode through the AWS CLI, with Nimbus as a child process enforcing IAM: the CLI launches
-// an instance whose user data runs the AWS CLI inside it (the instance profile's role through IMDS),
-// Nimbus's shutdown leaves no process behind, a restart boots running instances again, and a
-// restart after kill -9 ends what the killed Nimbus left running first.
+// an instance whose user data runs the AWS CLI and boto3 inside it (the instance profile's role
+// through IMDS), Nimbus's shutdown leaves no process behind, a restart boots running instances
+// again, and a restart after kill -9 ends what the killed Nimbus left running first.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { runCli, spawnServer, clientConfig, AWS_CLI_V1, AWS_CLI_V2 } from '../he
 const USER_DATA = `#!/bin/bash
 echo "pid=$$"
 echo "who=$(aws sts get-caller-identity --query Arn --output text 2>&1)"
+echo "boto3=$(python3 -c 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])' 2>&1)"
 echo "buckets=$(aws s3api list-buckets --query 'length(Buckets)' --output text 2>&1)"
 echo "topics=$(aws sns list-topics 2>&1 | tr '\\n' ' ')"
 echo "up on $NIMBUS_BIND_ADDRESS" > index.html
@@ -69,6 +70,7 @@ test('the AWS CLI inside a process instance acts as its role; shutdown, restart 
       return /topics=/.test(t) ? t : undefined;
     });
     assert.match(text, new RegExp(`who=arn:aws:sts::000000000000:assumed-role/web/${id}\\n`));
+    assert.match(text, new RegExp(`boto3=arn:aws:sts::000000000000:assumed-role/web/${id}\\n`));
     assert.match(text, /buckets=0\n/);
     assert.match(text, /topics=.*AccessDenied/, 'the role may not list topics');
     assert.equal(await until('the server', () => answer(url)), `up on ${new URL(url).hostname}\n`);

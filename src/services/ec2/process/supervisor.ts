@@ -234,6 +234,7 @@ export class Supervisor {
     const note = (line: string) => appendConsole(consoleFile, `nimbus: ${line}\n`);
     const plan = bootPlan(rec._userData);
     note(`${rec.InstanceId} ${how} at ${this.rt.clock.now().toISOString()}; listening address ${l.address}`);
+    this.rt.timeline.record({ service: 'ec2', kind: 'instance-boot', resource: rec.InstanceId, account: l.where.account, region: l.where.region, detail: { how, address: l.address } });
     l.group = undefined;
     if (plan.kind === 'none') return note('no user data to run');
     if (plan.kind === 'refused') return note(`the user data was not run: ${plan.reason}`);

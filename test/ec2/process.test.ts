@@ -184,9 +184,12 @@ new STSClient({}).send(new GetCallerIdentityCommand({})).then((r) => console.log
   const creds = JSON.parse(((await get(`${imds}/latest/meta-data/iam/security-credentials/web-role`, h)) as { body: string }).body);
   assert.equal(creds.Code, 'Success');
   assert.equal(creds.Type, 'AWS-HMAC');
-  const who = await new STSClient(clientConfig(nimbus.url, { credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token } }))
-    .send(new GetCallerIdentityCommand({}));
-  assert.equal(who.Arn, arn);
+  const asRole = new STSClient(clientConfig(nimbus.url, { credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token } }));
+  assert.equal((await asRole.send(new GetCallerIdentityCommand({}))).Arn, arn);
+  // the SDK inside ages them by its own clock: six hours from now, and a clock advance does not expire them under it
+  assert.ok(Math.abs(Date.parse(creds.Expiration) - (Date.now() + 6 * 3600_000)) < 60_000, creds.Expiration);
+  await advanceClock(nimbus.url, '8d');
+  assert.equal((await asRole.send(new GetCallerIdentityCommand({}))).Arn, arn);
   await ec2.send(new E.TerminateInstancesCommand({ InstanceIds: [id] }));
 });
 

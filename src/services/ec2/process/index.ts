@@ -35,7 +35,7 @@ function tail(file: string): Buffer | undefined {
 export function processMode(rt: Runtime, s: Ec2State, inst: Instances, handlers: Ec2Provider): Ec2Provider {
   const sup = new Supervisor(rt, s);
   rt.integrations.ec2!.endpoint = (account, region, id, port) => sup.endpoint(account, region, id, port);
-  rt.clock.onAdvance(() => void sup.reconcile());
+  rt.clock.onAdvance(() => void sup.advanced());
   rt.onClose(() => sup.close());
   void sup.reconcile(); // instances running when Nimbus last stopped boot again
 

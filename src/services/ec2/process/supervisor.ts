@@ -15,7 +15,7 @@ import { loopbackFor } from './address.js';
 import { bootPlan } from './userdata.js';
 import { startImds, type Imds } from './imds.js';
 import { metadataTree } from './metadata.js';
-import { profileRole, roleCredentials, type RoleCredentials } from './credentials.js';
+import { carryOver, profileRole, roleCredentials, type RoleCredentials } from './credentials.js';
 import { endGroup, endLeftovers, killGroup } from './group.js';
 
 export const RUN_TAG = { Key: 'nimbus:run', Value: 'process' };
@@ -90,6 +90,12 @@ export class Supervisor {
         this.index().put(keyOf(w), w);
       }
     }
+  }
+
+  /** The clock moved: instances' credentials keep the life their SDKs expect, then states are reconciled. */
+  advanced(): Promise<void> {
+    for (const l of this.live.values()) if (l.creds) carryOver(this.rt, l.creds);
+    return this.reconcile();
   }
 
   reconcile(): Promise<void> {

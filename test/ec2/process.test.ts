@@ -216,3 +216,15 @@ test("a launch template's tags make an Auto Scaling group's instances process in
   await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'web', ForceDelete: true }));
   for (const id of ids) await until(`${id} to stop serving`, async () => (endpoint(id, 8080) === undefined ? true : undefined));
 });
+
+test('a reset ends the processes of the instances it forgets (at the next clock advance or instance call)', async () => {
+  const [i] = await launch(SERVER);
+  await advanceClock(nimbus.url, '20s');
+  const { host } = endpoint(i.InstanceId!, 8080)!;
+  await served(`http://${host}:8080/`);
+  const dir = await consoleLine(i.InstanceId!, /serving i-\w+ from (\S+)/);
+  await nimbus.reset();
+  await advanceClock(nimbus.url, '1s');
+  await refused(`http://${host}:8080/`);
+  await until('the directory to go', async () => (existsSync(dir) ? undefined : true));
+});

@@ -170,10 +170,10 @@ export class Supervisor {
         if (!this.live.has(key)) await this.boot(key, w, rec);
       } else if (r.State.Name === 'terminated') ended.push(w);
     }
-    await Promise.all([...this.live.keys()].filter((k) => !wanted.has(k)).map((k) => this.halt(k)));
     // after a reset the index is empty: what was held for its instances goes too
     const listed = new Set(entries.map(([key]) => key));
-    for (const key of this.addresses.keys()) if (!listed.has(key)) this.addresses.delete(key);
+    for (const l of this.live.values()) if (!listed.has(keyOf(l.where))) gone.push(l.where);
+    await Promise.all([...this.live.keys()].filter((k) => !wanted.has(k)).map((k) => this.halt(k)));
     for (const w of gone) {
       this.addresses.delete(keyOf(w));
       this.wiped.delete(keyOf(w));
@@ -300,7 +300,7 @@ export class Supervisor {
     if (this.rootDir && !this.rt.engine.persistent) rmSync(this.rootDir, { recursive: true, force: true });
   }
 
-  /** The console output kept for an instance (the newest 64 KiB, as EC2 keeps). */
+  /** The file an instance's console output is appended to. */
   consoleFile(where: { account: string; region: string }, id: string): string {
     return join(this.dirOf({ ...where, id }), 'console.log');
   }

@@ -56,10 +56,12 @@ test('the AWS CLI inside a process instance acts as its role; shutdown, restart 
     await aws(AWS_CLI_V1, 'iam', 'create-instance-profile', '--instance-profile-name', 'web');
     await aws(AWS_CLI_V1, 'iam', 'add-role-to-instance-profile', '--instance-profile-name', 'web', '--role-name', 'web');
     const images = await aws(AWS_CLI_V2, 'ec2', 'describe-images', '--owners', 'amazon', '--filters', 'Name=name,Values=al2023-ami-*-x86_64');
-    const run = await aws(AWS_CLI_V2, 'ec2', 'run-instances', '--image-id', images.Images[0].ImageId, '--instance-type', 't3.micro', '--count', '1',
+    // a VPC of this file's own: its instance's loopback address is not one other test files' servers use
+    const { Vpc } = await aws(AWS_CLI_V2, 'ec2', 'create-vpc', '--cidr-block', '10.202.0.0/16');
+    const { Subnet } = await aws(AWS_CLI_V2, 'ec2', 'create-subnet', '--vpc-id', Vpc.VpcId, '--cidr-block', '10.202.1.0/24');
+    const run = await aws(AWS_CLI_V2, 'ec2', 'run-instances', '--image-id', images.Images[0].ImageId, '--instance-type', 't3.micro', '--count', '1', '--subnet-id', Subnet.SubnetId,
       '--user-data', USER_DATA, '--iam-instance-profile', 'Name=web', '--tag-specifications', 'ResourceType=instance,Tags=[{Key=nimbus:run,Value=process}]');
     const id: string = run.Instances[0].InstanceId;
-    const url = `http://127.${(run.Instances[0].PrivateIpAddress as string).split('.').slice(1).join('.')}:8080/`;
     const advance = () => fetch(`${server.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '20s' }) });
     await advance();
 
@@ -69,6 +71,9 @@ test('the AWS CLI inside a process instance acts as its role; shutdown, restart 
       const t = await consoleText();
       return /topics=/.test(t) ? t : undefined;
     });
+    const address = /listening address (\S+)/.exec(text)![1];
+    assert.equal(address, `127.${(run.Instances[0].PrivateIpAddress as string).split('.').slice(1).join('.')}`);
+    const url = `http://${address}:8080/`;
     assert.match(text, new RegExp(`who=arn:aws:sts::000000000000:assumed-role/web/${id}\\n`));
     assert.match(text, new RegExp(`boto3=arn:aws:sts::000000000000:assumed-role/web/${id}\\n`));
     assert.match(text, /buckets=0\n/);

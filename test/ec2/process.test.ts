@@ -14,9 +14,15 @@ import { serverForFile, clientConfig, advanceClock, region } from '../helpers.js
 
 let ec2: E.EC2Client;
 let iam: IAMClient;
+/** a VPC of this file's own, so its instances' loopback addresses are not those of other files' servers running at the same time */
+const subnets: string[] = [];
 const nimbus = serverForFile(async () => {
   ec2 = new E.EC2Client(clientConfig(nimbus.url));
   iam = new IAMClient(clientConfig(nimbus.url));
+  const vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.201.0.0/16' }))).Vpc!.VpcId!;
+  for (const [n, zone] of [[1, 'us-east-1a'], [2, 'us-east-1b']]) {
+    subnets.push((await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.201.${n}.0/24`, AvailabilityZone: zone as string }))).Subnet!.SubnetId!);
+  }
 });
 const ACCOUNT = '000000000000';
 const RUN = { ResourceType: 'instance' as const, Tags: [{ Key: 'nimbus:run', Value: 'process' }] };
@@ -60,7 +66,7 @@ const endpoint = (id: string, port: number) => nimbus.runtime.integrations.ec2!.
 async function launch(userData: string, extra: Partial<E.RunInstancesCommandInput> = {}, count = 1): Promise<E.Instance[]> {
   const images = await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }, { Name: 'architecture', Values: ['x86_64'] }] }));
   const out = await ec2.send(new E.RunInstancesCommand({
-    ImageId: images.Images![0].ImageId, InstanceType: 't3.micro', MinCount: count, MaxCount: count, UserData: b64(userData), TagSpecifications: [RUN], ...extra,
+    ImageId: images.Images![0].ImageId, InstanceType: 't3.micro', MinCount: count, MaxCount: count, SubnetId: subnets[0], UserData: b64(userData), TagSpecifications: [RUN], ...extra,
   }));
   return out.Instances!;
 }
@@ -201,7 +207,7 @@ test("a launch template's tags make an Auto Scaling group's instances process in
   }));
   const asg = new AutoScalingClient(clientConfig(nimbus.url));
   await asg.send(new CreateAutoScalingGroupCommand({
-    AutoScalingGroupName: 'web', MinSize: 2, MaxSize: 2, DesiredCapacity: 2, AvailabilityZones: ['us-east-1a', 'us-east-1b'],
+    AutoScalingGroupName: 'web', MinSize: 2, MaxSize: 2, DesiredCapacity: 2, VPCZoneIdentifier: subnets.join(','),
     LaunchTemplate: { LaunchTemplateName: 'web-process', Version: '$Latest' },
   }));
   const ids = await until('the group to launch', async () => {

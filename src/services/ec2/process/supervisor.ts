@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Collection, Runtime } from '../../../kit.js';
 import type { Ec2State, Rec } from '../store.js';
 import { expired, settle } from '../lifecycle.js';
-import { loopbackFor } from './address.js';
+import { listeningLoopbacks, loopbackFor } from './address.js';
 import { bootPlan } from './userdata.js';
 import { startImds, type Imds } from './imds.js';
 import { metadataTree } from './metadata.js';
@@ -131,7 +131,7 @@ export class Supervisor {
   private addressOf(key: string, privateIp: string | undefined): string {
     let address = this.addresses.get(key);
     if (!address) {
-      address = loopbackFor(privateIp, new Set(this.addresses.values()));
+      address = loopbackFor(privateIp, new Set([...this.addresses.values(), ...listeningLoopbacks()]));
       this.addresses.set(key, address);
     }
     return address;

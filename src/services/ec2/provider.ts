@@ -20,6 +20,7 @@ import { launchTemplateHandlers } from './launch-templates.js';
 import { aclHandlers } from './acls.js';
 import { peeringHandlers } from './peering.js';
 import { endpointHandlers } from './endpoints.js';
+import { processMode } from './process/index.js';
 
 class DryRunPassed extends Error {}
 
@@ -73,7 +74,7 @@ function create(rt: Runtime): Ec2Provider {
       }
     };
   }
-  return wrapped as Ec2Provider;
+  return processMode(rt, s, instances, wrapped as Ec2Provider);
 }
 
 export const ec2: ServiceDefinition = {

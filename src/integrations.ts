@@ -121,6 +121,16 @@ export interface Integrations {
      * balancer or a health check connects to); undefined when the instance is not running or does not serve.
      */
     endpoint?(account: string, region: string, instanceId: string, port: number): { host: string; port: number } | undefined;
+    /** The public SSM parameters of EC2's AMI catalogue in a region (`/aws/service/ami-amazon-linux-latest/…` → its image id). */
+    publicImageParameters?(region: string): { name: string; imageId: string }[];
+  };
+  /** SSM Parameter Store as other services read it (EC2's `resolve:ssm:` image ids) */
+  ssm?: {
+    /**
+     * A parameter's value by name, ARN, `name:version` or `name:label` (the account's, or a public
+     * `/aws/service/…` one); undefined when there is none. SecureString values are not decrypted.
+     */
+    parameter(account: string, region: string, name: string): { name: string; value: string; type: string; dataType: string; version: number } | undefined;
   };
 }
 

@@ -20,6 +20,7 @@ import { launchTemplateHandlers } from './launch-templates.js';
 import { aclHandlers } from './acls.js';
 import { peeringHandlers } from './peering.js';
 import { endpointHandlers } from './endpoints.js';
+import { publicImageParameters } from './ssm-images.js';
 
 class DryRunPassed extends Error {}
 
@@ -36,6 +37,7 @@ function create(rt: Runtime): Ec2Provider {
       rt.engine.transaction(() => s.put({ account, region }, kind, id, { ...rec, Tags: [...tags, ...kept] }));
       return true;
     },
+    publicImageParameters,
   };
   const handlers: Ec2Provider = {
     ...tagHandlers(s),

@@ -21,6 +21,8 @@ import { aclHandlers } from './acls.js';
 import { peeringHandlers } from './peering.js';
 import { endpointHandlers } from './endpoints.js';
 import { publicImageParameters } from './ssm-images.js';
+import { spotHandlers } from './spot.js';
+import { reservedHandlers } from './reserved.js';
 
 class DryRunPassed extends Error {}
 
@@ -56,6 +58,7 @@ function create(rt: Runtime): Ec2Provider {
     ...peeringHandlers(s),
     ...endpointHandlers(s),
   };
+  Object.assign(handlers, spotHandlers(s, instances, handlers), reservedHandlers(s));
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};
   for (const [name, h] of Object.entries(handlers)) {

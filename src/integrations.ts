@@ -123,6 +123,12 @@ export interface Integrations {
     endpoint?(account: string, region: string, instanceId: string, port: number): { host: string; port: number } | undefined;
     /** The public SSM parameters of EC2's AMI catalogue in a region (`/aws/service/ami-amazon-linux-latest/…` → its image id). */
     publicImageParameters?(region: string): { name: string; imageId: string }[];
+    /**
+     * Records one flow of traffic Nimbus really carried to an instance (a load balancer forwarding to
+     * a target) in the VPC flow logs of its network interface, subnet and VPC. Only traffic reported
+     * here is ever recorded. `dstAddr` defaults to the interface's private IP.
+     */
+    recordFlow?(account: string, region: string, flow: FlowRecord): void;
   };
   /** SSM Parameter Store as other services read it (EC2's `resolve:ssm:` image ids) */
   ssm?: {
@@ -132,6 +138,25 @@ export interface Integrations {
      */
     parameter(account: string, region: string, name: string): { name: string; value: string; type: string; dataType: string; version: number } | undefined;
   };
+}
+
+/** One flow for VPC flow logs (`rt.integrations.ec2.recordFlow`): times are epoch ms. */
+export interface FlowRecord {
+  /** the instance whose primary network interface carried it, or the interface itself */
+  instanceId?: string;
+  networkInterfaceId?: string;
+  srcAddr: string;
+  srcPort: number;
+  dstAddr?: string;
+  dstPort: number;
+  /** IANA protocol number (6 = TCP, the default) */
+  protocol?: number;
+  packets?: number;
+  bytes: number;
+  start: number;
+  end: number;
+  action?: 'ACCEPT' | 'REJECT';
+  direction?: 'ingress' | 'egress';
 }
 
 /** What a signed SAML assertion says (IAM's `samlIdentity`). */

@@ -23,6 +23,7 @@ import { endpointHandlers } from './endpoints.js';
 import { publicImageParameters } from './ssm-images.js';
 import { spotHandlers } from './spot.js';
 import { reservedHandlers } from './reserved.js';
+import { flowLogHandlers, flowRecorder } from './flowlogs.js';
 
 class DryRunPassed extends Error {}
 
@@ -40,6 +41,7 @@ function create(rt: Runtime): Ec2Provider {
       return true;
     },
     publicImageParameters,
+    recordFlow: flowRecorder(s, rt),
   };
   const handlers: Ec2Provider = {
     ...tagHandlers(s),
@@ -58,7 +60,7 @@ function create(rt: Runtime): Ec2Provider {
     ...peeringHandlers(s),
     ...endpointHandlers(s),
   };
-  Object.assign(handlers, spotHandlers(s, instances, handlers), reservedHandlers(s));
+  Object.assign(handlers, spotHandlers(s, instances, handlers), reservedHandlers(s), flowLogHandlers(s));
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};
   for (const [name, h] of Object.entries(handlers)) {

@@ -18,7 +18,7 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     return r.stdout ? JSON.parse(r.stdout) : {};
   };
 
-  test(`AWS CLI ${name}: put-parameter, get-parameter (SecureString decrypted), get-parameters-by-path, errors`, async () => {
+  test(`AWS CLI ${name}: put-parameter, get-parameter (SecureString decrypted), get-parameters-by-path, errors, run-instances with resolve:ssm:`, async () => {
     const base = `/cli/${name}`;
     assert.deepEqual(await ok('ssm', 'put-parameter', '--name', `${base}/plain`, '--value', 'hello', '--type', 'String'), { Version: 1, Tier: 'Standard' });
     await ok('ssm', 'put-parameter', '--name', `${base}/secret`, '--value', 'pssst', '--type', 'SecureString');
@@ -34,6 +34,8 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     assert.match(missing.stderr, /ParameterNotFound/);
     const ami = await ok('ssm', 'get-parameter', '--name', '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
     assert.match(ami.Parameter.Value, /^ami-/);
+    const run = await ok('ec2', 'run-instances', '--image-id', 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64', '--count', '1', '--instance-type', 't3.micro');
+    assert.equal(run.Instances[0].ImageId, ami.Parameter.Value);
   });
 }
 

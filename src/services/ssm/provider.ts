@@ -2,7 +2,7 @@
 // rt.integrations.kms) with versions, labels, tiers, hierarchies and tags, AWS's public AMI parameters
 // (from EC2's catalogue), and rt.integrations.ssm for services that read parameters (EC2's resolve:ssm).
 import type { SsmProvider } from '../../generated/ssm.js';
-import type { Runtime, ServiceDefinition } from '../../kit.js';
+import { ServiceError, type Runtime, type ServiceDefinition } from '../../kit.js';
 import { Catalog } from './catalog.js';
 import { ssmStores } from './store.js';
 import { parameterHandlers } from './parameters.js';
@@ -16,8 +16,9 @@ function create(rt: Runtime): SsmProvider {
       try {
         const { record, version } = catalog.resolve({ account, region }, name);
         return { name: record.name, value: version.value, type: version.type, dataType: version.dataType, version: version.version };
-      } catch {
-        return undefined;
+      } catch (e) {
+        if (e instanceof ServiceError && (e.code === 'ParameterNotFound' || e.code === 'ParameterVersionNotFound')) return undefined;
+        throw e;
       }
     },
   };

@@ -14,16 +14,16 @@ import { keyPairHandlers } from './keypairs.js';
 import { instanceTypeHandlers } from './instance-types.js';
 import { Instances, instanceHandlers } from './instances.js';
 import { instanceOpHandlers } from './instance-ops.js';
+import { publicImageParameters } from './ssm-images.js';
+import { spotHandlers } from './spot.js';
+import { reservedHandlers } from './reserved.js';
+import { flowLogHandlers, flowRecorder } from './flowlogs.js';
 import { volumeHandlers } from './volumes.js';
 import { addressHandlers } from './addresses.js';
 import { launchTemplateHandlers } from './launch-templates.js';
 import { aclHandlers } from './acls.js';
 import { peeringHandlers } from './peering.js';
 import { endpointHandlers } from './endpoints.js';
-import { publicImageParameters } from './ssm-images.js';
-import { spotHandlers } from './spot.js';
-import { reservedHandlers } from './reserved.js';
-import { flowLogHandlers, flowRecorder } from './flowlogs.js';
 
 class DryRunPassed extends Error {}
 

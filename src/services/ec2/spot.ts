@@ -73,7 +73,7 @@ export function spotHandlers(s: Ec2State, inst: Instances, base: Ec2Provider): E
     }
     const r = runInstances({
       ...spec, Placement: spec.Placement?.AvailabilityZone ? { AvailabilityZone: spec.Placement.AvailabilityZone } : undefined, MinCount: 1, MaxCount: 1,
-      InstanceMarketOptions: { MarketType: 'spot' }, TagSpecifications: rec._instanceTags,
+      InstanceMarketOptions: { MarketType: 'spot' },
     } as RunInstancesRequest, ctx) as { Instances: Rec[] };
     const id = r.Instances[0].InstanceId;
     const launched = s.find(ctx, 'instance', id)!;
@@ -128,7 +128,7 @@ export function spotHandlers(s: Ec2State, inst: Instances, base: Ec2Provider): E
         Placement: spec.Placement, Monitoring: { Enabled: !!spec.Monitoring?.Enabled }, BlockDeviceMappings: spec.BlockDeviceMappings, IamInstanceProfile: spec.IamInstanceProfile,
       },
       ...(opts.validFrom ? { ValidFrom: new Date(opts.validFrom).toISOString() } : {}), ...(opts.validUntil ? { ValidUntil: new Date(opts.validUntil).toISOString() } : {}),
-      _spec: spec, _instanceTags: opts.instanceTags,
+      _spec: spec,
     };
     status(rec, 'pending-evaluation', ctx.clock.nowMs());
     return rec;

@@ -18,6 +18,7 @@ import { PutTraceSegmentsCommand, XRayClient } from '@aws-sdk/client-xray';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateSubnetCommand, CreateVpcCommand, DescribeInstancesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateTargetGroupCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 // EC2: the public Amazon Linux 2023 image (its id is the same in every Nimbus), a subnet per endpoint
@@ -577,6 +578,25 @@ export const WORKLOADS: Workload[] = [
       Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running'] }, { Name: 'tag:Name', Values: ['needle'] }],
     })),
     nullResponse: { match: { action: 'DescribeInstances' }, status: 200, headers: xml, body: ec2Reservation('DescribeInstancesResponse', true) },
+  },
+  {
+    // String parameters overwritten in turn (1,000 names, versions kept up to AWS's 100)
+    name: 'ssm PutParameter',
+    async setup() {},
+    op: (endpoint, i) => client(SSMClient, endpoint).send(new PutParameterCommand({ Name: `/bench/put/p${i % 1000}`, Value: `value ${i}`, Type: 'String', Overwrite: true })),
+    nullResponse: { match: { target: 'AmazonSSM.PutParameter' }, status: 200, headers: json11, body: '{"Version":2,"Tier":"Standard"}' },
+  },
+  {
+    name: 'ssm GetParameter',
+    async setup(endpoint) {
+      const ssm = client(SSMClient, endpoint);
+      for (let k = 0; k < 100; k++) await ssm.send(new PutParameterCommand({ Name: `/bench/get/p${k}`, Value: `value ${k}`, Type: 'String', Overwrite: true })).catch(() => undefined);
+    },
+    op: (endpoint, i) => client(SSMClient, endpoint).send(new GetParameterCommand({ Name: `/bench/get/p${i % 100}` })),
+    nullResponse: {
+      match: { target: 'AmazonSSM.GetParameter' }, status: 200, headers: json11,
+      body: JSON.stringify({ Parameter: { Name: '/bench/get/p1', Type: 'String', Value: 'value 1', Version: 1, LastModifiedDate: 1.7e9, ARN: 'arn:aws:ssm:us-east-1:000000000000:parameter/bench/get/p1', DataType: 'text' } }),
+    },
   },
   {
     // a target group of 20 registered instances in the default VPC: each call reads their EC2 states

@@ -134,7 +134,42 @@ export interface Integrations {
      * balancer or a health check connects to); undefined when the instance is not running or does not serve.
      */
     endpoint?(account: string, region: string, instanceId: string, port: number): { host: string; port: number } | undefined;
+    /** The public SSM parameters of EC2's AMI catalogue in a region (`/aws/service/ami-amazon-linux-latest/…` → its image id). */
+    publicImageParameters?(region: string): { name: string; imageId: string }[];
+    /**
+     * Records one flow of traffic Nimbus really carried to an instance (a load balancer forwarding to
+     * a target) in the VPC flow logs of its network interface, subnet and VPC. Only traffic reported
+     * here is ever recorded. `dstAddr` defaults to the interface's private IP.
+     */
+    recordFlow?(account: string, region: string, flow: FlowRecord): void;
   };
+  /** SSM Parameter Store as other services read it (EC2's `resolve:ssm:` image ids) */
+  ssm?: {
+    /**
+     * A parameter's value by name, ARN, `name:version` or `name:label` (the account's, or a public
+     * `/aws/service/…` one); undefined when there is none. SecureString values are not decrypted.
+     */
+    parameter(account: string, region: string, name: string): { name: string; value: string; type: string; dataType: string; version: number } | undefined;
+  };
+}
+
+/** One flow for VPC flow logs (`rt.integrations.ec2.recordFlow`): times are epoch ms. */
+export interface FlowRecord {
+  /** the instance whose primary network interface carried it, or the interface itself */
+  instanceId?: string;
+  networkInterfaceId?: string;
+  srcAddr: string;
+  srcPort: number;
+  dstAddr?: string;
+  dstPort: number;
+  /** IANA protocol number (6 = TCP, the default) */
+  protocol?: number;
+  packets?: number;
+  bytes: number;
+  start: number;
+  end: number;
+  action?: 'ACCEPT' | 'REJECT';
+  direction?: 'ingress' | 'egress';
 }
 
 /** What a signed SAML assertion says (IAM's `samlIdentity`). */

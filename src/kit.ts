@@ -5,7 +5,7 @@
 export type { Runtime, ServiceDefinition } from './runtime.js';
 export type { RequestContext, Principal, Handler, Provider, ServiceProfile, ErrorDialect, CorsRules, SignatureKit } from './services/types.js';
 export { ServiceError, notImplemented } from './services/errors.js';
-export type { Integrations, MessageAttributeValue, DynamoStreamInfo, SamlIdentity } from './integrations.js';
+export type { Integrations, MessageAttributeValue, DynamoStreamInfo, SamlIdentity, FlowRecord } from './integrations.js';
 export type { AdminRequest, AdminReply, AdminRoute } from './admin/registry.js';
 export type { CallInfo, CallRecord, Authorizer, Recorder } from './pipeline.js';
 export type { StoreScope, Stores } from './state/stores.js';

@@ -19,8 +19,9 @@ import { schemas } from './schemas/provider.js';
 import { ec2 } from './ec2/provider.js';
 import { elbv2 } from './elbv2/provider.js';
 import { autoscaling } from './autoscaling/provider.js';
+import { ssm } from './ssm/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray, cloudwatch, schemas, ec2, elbv2, autoscaling];
+export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray, cloudwatch, schemas, ec2, elbv2, autoscaling, ssm];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {

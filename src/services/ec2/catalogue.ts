@@ -101,3 +101,15 @@ export function onDemandPrice(type: string, region: string): number | undefined 
   const e = instanceTypes().get(type);
   return e ? Math.round(e.price * (REGION_FACTOR[region] ?? 1.1) * 1e4) / 1e4 : undefined;
 }
+
+/**
+ * The spot price per hour of a type in a zone (by its index in the region) at a virtual time: a
+ * steady fraction of the on-demand price that varies by zone and by hour; Windows costs more.
+ */
+export function spotPrice(type: string, region: string, zoneIndex: number, nowMs: number, product = 'Linux/UNIX'): number | undefined {
+  const od = onDemandPrice(type, region);
+  if (od === undefined) return undefined;
+  const hour = Math.floor(nowMs / 3_600_000);
+  const factor = 0.3 + ((hour + zoneIndex * 7 + type.length) % 10) / 100;
+  return Number((od * factor * (product.startsWith('Windows') ? 1.8 : 1)).toFixed(6));
+}

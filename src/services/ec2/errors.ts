@@ -30,6 +30,9 @@ const NOT_FOUND: Record<string, [string, string]> = {
   pcx: ['InvalidVpcPeeringConnectionID.NotFound', 'vpcPeeringConnection ID'],
   rtbassoc: ['InvalidAssociationID.NotFound', 'association ID'],
   sgr: ['InvalidSecurityGroupRuleId.NotFound', 'security group rule ID'],
+  sir: ['InvalidSpotInstanceRequestID.NotFound', 'spot instance request ID'],
+  ri: ['InvalidReservedInstancesId', 'reserved instances ID'],
+  flowlog: ['InvalidFlowLogId.NotFound', 'flow log ID'],
 };
 
 export function notFound(kind: string, id: string | string[]): ServiceError {
@@ -50,7 +53,8 @@ const MALFORMED: Record<string, string> = {
   vpc: 'InvalidVpcID.Malformed', subnet: 'InvalidSubnetID.Malformed', instance: 'InvalidInstanceID.Malformed',
   igw: 'InvalidInternetGatewayID.Malformed', rtb: 'InvalidRouteTableID.Malformed', sg: 'InvalidGroupId.Malformed',
   volume: 'InvalidVolumeID.Malformed', snapshot: 'InvalidSnapshotID.Malformed', image: 'InvalidAMIID.Malformed',
-  eni: 'InvalidNetworkInterfaceID.Malformed', eip: 'InvalidAllocationID.Malformed',
+  eni: 'InvalidNetworkInterfaceID.Malformed', eip: 'InvalidAllocationID.Malformed', sir: 'InvalidSpotInstanceRequestID.Malformed',
+  flowlog: 'InvalidFlowLogId.Malformed',
 };
 
 export function malformed(kind: string, id: string): ServiceError {

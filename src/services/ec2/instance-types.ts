@@ -4,7 +4,7 @@ import type { Ec2Provider, InstanceTypeInfo } from '../../generated/ec2.js';
 import type { Runtime } from '../../kit.js';
 import { applyFilters, page, type Fields } from './filters.js';
 import { ec2Error } from './errors.js';
-import { instanceTypes, onDemandPrice } from './catalogue.js';
+import { instanceTypes, onDemandPrice, spotPrice } from './catalogue.js';
 import { zonesOf } from './regions.js';
 
 const typeFields: Fields<InstanceTypeInfo> = {
@@ -47,21 +47,18 @@ export function instanceTypeHandlers(rt: Runtime): Ec2Provider {
     // spot prices: a steady fraction of the bundled on-demand price, varying by zone and by virtual hour
     DescribeSpotPriceHistory: (input, ctx) => {
       const hour = Math.floor(ctx.clock.nowMs() / 3_600_000);
-      const zones = zonesOf(ctx.region).filter((z) => (!input.AvailabilityZone || z.name === input.AvailabilityZone) && (!input.AvailabilityZoneId || z.id === input.AvailabilityZoneId));
+      // a zone's price depends on its place in the region's list, whichever zones are asked for
+      const zones = zonesOf(ctx.region).map((z, index) => ({ ...z, index })).filter((z) => (!input.AvailabilityZone || z.name === input.AvailabilityZone) && (!input.AvailabilityZoneId || z.id === input.AvailabilityZoneId));
       const types = input.InstanceTypes?.length ? input.InstanceTypes : [...instanceTypes().keys()];
       const products = input.ProductDescriptions?.length ? input.ProductDescriptions : ['Linux/UNIX'];
-      const rows = types.flatMap((type) => {
-        const od = onDemandPrice(type, ctx.region);
-        if (od === undefined) return [];
-        return zones.flatMap((z, zi) => products.map((product) => {
-          const factor = 0.3 + (((hour + zi * 7 + type.length) % 10) / 100);
-          const windows = product.startsWith('Windows') ? 1.8 : 1;
-          return {
-            AvailabilityZone: z.name, AvailabilityZoneId: z.id, InstanceType: type as InstanceTypeInfo['InstanceType'], ProductDescription: product as never,
-            SpotPrice: (od * factor * windows).toFixed(6), Timestamp: new Date(hour * 3_600_000),
-          };
-        }));
-      });
+      const rows = types.flatMap((type) => zones.flatMap((z) => products.flatMap((product) => {
+        const price = spotPrice(type, ctx.region, z.index, ctx.clock.nowMs(), product);
+        if (price === undefined) return [];
+        return [{
+          AvailabilityZone: z.name, AvailabilityZoneId: z.id, InstanceType: type as InstanceTypeInfo['InstanceType'], ProductDescription: product as never,
+          SpotPrice: price.toFixed(6), Timestamp: new Date(hour * 3_600_000),
+        }];
+      })));
       const filtered = applyFilters(rows, input.Filters, {
         'availability-zone': (r) => r.AvailabilityZone, 'instance-type': (r) => r.InstanceType, 'product-description': (r) => r.ProductDescription, 'spot-price': (r) => r.SpotPrice,
       });

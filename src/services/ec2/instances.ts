@@ -15,6 +15,7 @@ import { enter, expired, settle } from './lifecycle.js';
 import { buildVolume, volumeAttributes } from './volumes-core.js';
 import { holdIps, usedIps } from './vpcs.js';
 import { withTemplate } from './launch-templates.js';
+import { resolveImageId } from './ssm-images.js';
 
 const instanceFields: Fields<Rec> = {
   'instance-id': (i) => i.InstanceId, 'instance-state-name': (i) => i.State.Name, 'instance-state-code': (i) => i.State.Code,
@@ -91,8 +92,9 @@ export class Instances {
 }
 
 export function instanceHandlers(s: Ec2State, inst: Instances): Ec2Provider {
-  function imageFor(ctx: RequestContext, id: string | undefined): Rec {
-    if (!id) throw missing('ImageId');
+  function imageFor(ctx: RequestContext, given: string | undefined): Rec {
+    if (!given) throw missing('ImageId');
+    const id = resolveImageId(s.rt, ctx, given);
     if (!/^ami-[0-9a-f]{8,17}$/.test(id)) throw ec2Error('InvalidAMIID.Malformed', `Invalid id: "${id}" (expecting "ami-...")`);
     const image = publicImages(ctx.region).find((i) => i.ImageId === id) ?? s.find(ctx, 'image', id);
     if (!image) throw ec2Error('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);

@@ -14,6 +14,10 @@ import { keyPairHandlers } from './keypairs.js';
 import { instanceTypeHandlers } from './instance-types.js';
 import { Instances, instanceHandlers } from './instances.js';
 import { instanceOpHandlers } from './instance-ops.js';
+import { publicImageParameters } from './ssm-images.js';
+import { spotHandlers } from './spot.js';
+import { reservedHandlers } from './reserved.js';
+import { flowLogHandlers, flowRecorder } from './flowlogs.js';
 import { volumeHandlers } from './volumes.js';
 import { addressHandlers } from './addresses.js';
 import { launchTemplateHandlers } from './launch-templates.js';
@@ -37,6 +41,8 @@ function create(rt: Runtime): Ec2Provider {
       rt.engine.transaction(() => s.put({ account, region }, kind, id, { ...rec, Tags: [...tags, ...kept] }));
       return true;
     },
+    publicImageParameters,
+    recordFlow: flowRecorder(s, rt),
   };
   const handlers: Ec2Provider = {
     ...tagHandlers(s),
@@ -55,6 +61,7 @@ function create(rt: Runtime): Ec2Provider {
     ...peeringHandlers(s),
     ...endpointHandlers(s),
   };
+  Object.assign(handlers, spotHandlers(s, instances, handlers), reservedHandlers(s), flowLogHandlers(s));
   // Every call is atomic; a DryRun call runs in full (so bad input still fails as it would) and is rolled back.
   const wrapped: Record<string, unknown> = {};
   for (const [name, h] of Object.entries(handlers)) {

@@ -9,6 +9,7 @@ import { notFound, malformed, invalidParam } from './errors.js';
 export const KINDS = {
   vpc: 'vpc', subnet: 'subnet', igw: 'igw', rtb: 'rtb', sg: 'sg', instance: 'i', volume: 'vol', snapshot: 'snap',
   image: 'ami', keypair: 'key', eni: 'eni', eip: 'eipalloc', nat: 'nat', acl: 'acl', lt: 'lt', vpce: 'vpce', pcx: 'pcx', dopt: 'dopt',
+  sir: 'sir', ri: 'ri', flowlog: 'fl',
 } as const;
 export type Kind = keyof typeof KINDS;
 
@@ -17,6 +18,7 @@ export const RESOURCE_TYPE: Record<Kind, string> = {
   vpc: 'vpc', subnet: 'subnet', igw: 'internet-gateway', rtb: 'route-table', sg: 'security-group', instance: 'instance',
   volume: 'volume', snapshot: 'snapshot', image: 'image', keypair: 'key-pair', eni: 'network-interface', eip: 'elastic-ip',
   nat: 'natgateway', acl: 'network-acl', lt: 'launch-template', vpce: 'vpc-endpoint', pcx: 'vpc-peering-connection', dopt: 'dhcp-options',
+  sir: 'spot-instances-request', ri: 'reserved-instances', flowlog: 'vpc-flow-log',
 };
 
 export type Rec = Record<string, any> & { Tags?: Tag[] };
@@ -31,7 +33,8 @@ export interface Ec2Store {
 export const newId = (prefix: string) => `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
 
 /** Record fields that are timestamps: stored as ISO text, answered as Dates. */
-const TIME_FIELDS = new Set(['LaunchTime', 'CreateTime', 'StartTime', 'AttachTime', 'UsageOperationUpdateTime', 'CreateDate', 'DeleteTime', 'CreationTime', 'ExpirationTime', 'CreationTimestamp']);
+const TIME_FIELDS = new Set(['LaunchTime', 'CreateTime', 'StartTime', 'AttachTime', 'UsageOperationUpdateTime', 'CreateDate', 'DeleteTime', 'CreationTime', 'ExpirationTime', 'CreationTimestamp',
+  'UpdateTime', 'ValidFrom', 'ValidUntil', 'Start', 'End']);
 
 /** A stored record as the protocol writes it: timestamps back to Dates, internal `_` fields dropped. */
 export function out<T>(rec: unknown): T {
@@ -46,6 +49,7 @@ export function out<T>(rec: unknown): T {
 }
 
 export function kindOfId(id: string): Kind | undefined {
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return 'ri'; // reserved instances have UUIDs
   const prefix = id.split('-', 1)[0];
   for (const [kind, p] of Object.entries(KINDS)) if (p === prefix) return kind as Kind;
   return undefined;

@@ -11,6 +11,7 @@ const ID_FIELD: Record<Kind, string> = {
   vpc: 'VpcId', subnet: 'SubnetId', igw: 'InternetGatewayId', rtb: 'RouteTableId', sg: 'GroupId', instance: 'InstanceId', volume: 'VolumeId',
   snapshot: 'SnapshotId', image: 'ImageId', keypair: 'KeyPairId', eni: 'NetworkInterfaceId', eip: 'AllocationId', nat: 'NatGatewayId',
   acl: 'NetworkAclId', lt: 'LaunchTemplateId', vpce: 'VpcEndpointId', pcx: 'VpcPeeringConnectionId', dopt: 'DhcpOptionsId',
+  sir: 'SpotInstanceRequestId', ri: 'ReservedInstancesId', flowlog: 'FlowLogId',
 };
 
 export const idOf = (kind: Kind, r: Rec): string => r[ID_FIELD[kind]];

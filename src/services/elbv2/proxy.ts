@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import type { HttpResponse } from '../../kit.js';
 
 const TITLES: Record<number, string> = {
-  400: '400 Bad Request', 403: '403 Forbidden', 404: '404 Not Found', 500: '500 Internal Server Error',
+  301: '301 Moved Permanently', 302: '302 Found', 400: '400 Bad Request', 403: '403 Forbidden', 404: '404 Not Found', 500: '500 Internal Server Error',
   502: '502 Bad Gateway', 503: '503 Service Temporarily Unavailable', 504: '504 Gateway Time-out',
 };
 

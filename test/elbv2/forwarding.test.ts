@@ -263,5 +263,7 @@ test('a stopped target fails its health checks after the clock advances; traffic
   const s = await byBackend(web.TargetGroupArn!);
   assert.deepEqual([s.A.state, s.B.state, s.C.state], ['healthy', 'unhealthy', 'unhealthy']);
   assert.deepEqual([s.B.reason, s.B.description], ['Target.FailedHealthChecks', 'Health checks failed']);
+  const timeline = await (await fetch(`${nimbus.url}/_nimbus/clock/events?service=elbv2&kind=target-health`)).json() as { events: { resource: string; detail: Record<string, unknown> }[] };
+  assert.ok(timeline.events.some((e) => e.resource === web.TargetGroupArn && e.detail.port === b.port && e.detail.from === 'healthy' && e.detail.to === 'unhealthy'), 'the clock timeline notes the change');
   assert.deepEqual(await who(6), Array(6).fill('A'));
 });

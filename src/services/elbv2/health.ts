@@ -139,7 +139,12 @@ export class Prober {
       if (checked) for (let i = 0; i < Math.min(intervals, cap); i++) h = afterCheck(h, await this.probe(w, tg, t, inst), tg.hc);
       const k = targetKey(tgArn, t.id, t.port);
       const fresh = store.targets.get(k);
-      if (fresh) store.targets.put(k, { ...fresh, health: h, next: first + intervals * iv });
+      if (!fresh) return;
+      store.targets.put(k, { ...fresh, health: h, next: first + intervals * iv });
+      const was = t.health?.state ?? 'initial';
+      if (h.state !== was) {
+        this.s.rt.timeline.record({ service: 'elbv2', kind: 'target-health', resource: tgArn, account: w.account, region: w.region, detail: { target: t.id, port: t.port, from: was, to: h.state, ...(h.reason ? { reason: h.reason } : {}) } });
+      }
     }));
     this.schedule(w, tgArn);
   }

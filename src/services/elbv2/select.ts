@@ -6,6 +6,8 @@ import { elbState, type TargetRecord, type TgRecord, type Where } from './store.
 import { instancesOf, prober, type Instance } from './health.js';
 import { health } from './targets.js';
 
+const SETTLE_WAIT_MS = 1000;
+
 export interface Chosen {
   tg: TgRecord;
   target: TargetRecord;
@@ -54,7 +56,10 @@ export function groupCookies(tgArn: string, expires: number): string[] {
 /** Picks the target for a request, or undefined when the group has none to send it to (503). */
 export async function chooseTarget(rt: Runtime, w: Where, tgArn: string, cookieHeader: string | undefined): Promise<Chosen | undefined> {
   const s = elbState(rt);
-  await prober(rt).settle(w, tgArn);
+  // checks that became due run first, but a hanging target's checks hold a request back at most a second
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([prober(rt).settle(w, tgArn), new Promise<void>((r) => (timer = setTimeout(r, SETTLE_WAIT_MS)))]);
+  clearTimeout(timer);
   const tg = s.store(w).tgs.get(tgArn);
   if (!tg) return undefined;
   const registered = [...s.store(w).targets.scan({ prefix: `${tgArn}\u0000` })].map(([, v]) => v);

@@ -217,6 +217,7 @@ test('with ELB health checks, an instance its target group finds unhealthy is re
   assert.ok(after.includes(before[1]));
   const acts = await asg.send(new A.DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'hc', MaxRecords: 2 }));
   assert.ok(acts.Activities!.some((a) => /ELB system health check failure/.test(a.Cause!)));
+  assert.ok(acts.Activities!.some((a) => /^Launching a new EC2 instance: i-/.test(a.Description!) && /an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 1 to 2\.$/.test(a.Cause!)));
   const health = await elb.send(new L.DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
   assert.deepEqual(health.TargetHealthDescriptions!.map((d) => d.Target!.Id).sort(), [...after].sort());
   await asg.send(new A.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'hc', ForceDelete: true }));

@@ -1,9 +1,12 @@
 // Load balancing and Auto Scaling through the AWS CLI v1, the AWS CLI v2 and boto3: an ALB on two
 // default subnets with a target group and a listener, an Auto Scaling group registering its
-// instances there, scaling, and the services' errors as each client prints them.
+// instances there, scaling, and the services' errors as each client prints them; an ALB built with
+// the CLI forwarding curl's requests to two local servers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverForFile, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serverForFile, runCli, advanceClock, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
 
 const nimbus = serverForFile();
 
@@ -84,4 +87,38 @@ print('ok')
   const r = await runCli('python3', ['-c', script, nimbus.url]);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'ok');
+});
+
+test('AWS CLI v2: an ALB forwarding to two local servers, seen round robin through curl; a stopped one taken out after the clock advances', async () => {
+  const servers = await Promise.all(['A', 'B'].map(async (name) => {
+    const server = http.createServer((req, res) => res.writeHead(200).end(req.url === '/health' ? 'ok' : name));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { name, server, port: (server.address() as AddressInfo).port };
+  }));
+  const cli = AWS_CLI_V2;
+  try {
+    const vpc = (await aws(cli, 'ec2', 'describe-vpcs', '--filters', 'Name=is-default,Values=true')).Vpcs[0].VpcId;
+    const subnets = (await aws(cli, 'ec2', 'describe-subnets', '--filters', `Name=vpc-id,Values=${vpc}`, 'Name=availability-zone,Values=us-east-1a,us-east-1b')).Subnets.map((s: { SubnetId: string }) => s.SubnetId);
+    const lb = (await aws(cli, 'elbv2', 'create-load-balancer', '--name', 'cli-fwd', '--subnets', ...subnets)).LoadBalancers[0];
+    const tg = (await aws(cli, 'elbv2', 'create-target-group', '--name', 'cli-fwd', '--target-type', 'ip', '--protocol', 'HTTP', '--port', '80', '--vpc-id', vpc,
+      '--health-check-path', '/health', '--health-check-interval-seconds', '10', '--healthy-threshold-count', '2', '--unhealthy-threshold-count', '2')).TargetGroups[0];
+    await aws(cli, 'elbv2', 'register-targets', '--target-group-arn', tg.TargetGroupArn, '--targets', ...servers.map((x) => `Id=127.0.0.1,Port=${x.port}`));
+    const listener = (await aws(cli, 'elbv2', 'create-listener', '--load-balancer-arn', lb.LoadBalancerArn, '--protocol', 'HTTP', '--port', '80', '--default-actions', `Type=forward,TargetGroupArn=${tg.TargetGroupArn}`)).Listeners[0];
+    await aws(cli, 'elbv2', 'create-rule', '--listener-arn', listener.ListenerArn, '--priority', '5', '--conditions', 'Field=path-pattern,Values=/ping',
+      '--actions', JSON.stringify([{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'pong' } }]));
+    await advanceClock(nimbus.url, '30s');
+    const health = async () => (await aws(cli, 'elbv2', 'describe-target-health', '--target-group-arn', tg.TargetGroupArn)).TargetHealthDescriptions
+      .map((d: { Target: { Port: number }; TargetHealth: { State: string; Reason?: string } }) => [servers.find((x) => x.port === d.Target.Port)!.name, d.TargetHealth.State, d.TargetHealth.Reason ?? '']).sort();
+    assert.deepEqual(await health(), [['A', 'healthy', ''], ['B', 'healthy', '']]);
+    const curl = async (path: string) => (await runCli('curl', ['-s', '--max-time', '10', `http://${lb.DNSName}:${nimbus.port}${path}`])).stdout;
+    const seen = [await curl('/'), await curl('/'), await curl('/'), await curl('/')];
+    assert.deepEqual([...seen].sort(), ['A', 'A', 'B', 'B']);
+    assert.equal(await curl('/ping'), 'pong');
+    await new Promise((r) => servers[1].server.close(r));
+    await advanceClock(nimbus.url, '30s');
+    assert.deepEqual(await health(), [['A', 'healthy', ''], ['B', 'unhealthy', 'Target.FailedHealthChecks']]);
+    assert.deepEqual([await curl('/'), await curl('/'), await curl('/')], ['A', 'A', 'A']);
+  } finally {
+    for (const x of servers) if (x.server.listening) x.server.close();
+  }
 });

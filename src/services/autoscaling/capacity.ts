@@ -178,7 +178,8 @@ export class Capacity {
   /** Launches or terminates instances until the group's count matches its desired capacity. */
   async reconcile(w: Where, g: GroupRecord): Promise<void> {
     const live = () => this.s.members(w, g.name).filter((m) => !m.state.startsWith('Terminating'));
-    const cause = g.cause ?? `At ${iso(this.now(w))} an instance was started in response to a difference between desired and actual capacity.`;
+    // AWS's wording for a launch that replaces a missing instance (an unhealthy one taken out, say)
+    const cause = g.cause ?? `At ${iso(this.now(w))} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${live().length} to ${g.desired}.`;
     let guard = 0;
     while (live().length < g.desired && guard++ < 1000) {
       if (!(await this.launchOne(w, g, cause))) break;

@@ -2,7 +2,7 @@
 // attributes and the subnets/security groups they sit in.
 import { ServiceError, type RequestContext } from '../../kit.js';
 import type { Elbv2Provider, LoadBalancer } from '../../generated/elbv2.js';
-import { ElbState, checkName, hexId, kind, page, tagsOf, validation, type LbRecord } from './store.js';
+import { ElbState, checkName, dnsLabel, hexId, kind, page, tagsOf, validation, type LbRecord } from './store.js';
 
 const ALB_ATTRIBUTES: Record<string, string> = {
   'access_logs.s3.enabled': 'false', 'access_logs.s3.bucket': '', 'access_logs.s3.prefix': '',
@@ -112,6 +112,9 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
         attributes: { ...(type === 'application' ? ALB_ATTRIBUTES : NLB_ATTRIBUTES) },
       };
       store.lbs.put(arn, lb);
+      const ref = { account: ctx.account, region: ctx.region, arn };
+      s.names.put(`d|${dnsLabel(lb)}`, ref);
+      s.names.put(`n|${name}|${ctx.account}|${ctx.region}`, ref);
       return { LoadBalancers: [lbView(lb, ctx.region)] };
     },
 
@@ -144,6 +147,8 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
         store.listeners.delete(l.arn);
       }
       store.lbs.delete(lb.arn);
+      s.names.delete(`d|${dnsLabel(lb)}`);
+      s.names.delete(`n|${lb.name}|${ctx.account}|${ctx.region}`);
       return {};
     },
 

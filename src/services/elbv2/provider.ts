@@ -1,17 +1,21 @@
 // Elastic Load Balancing v2: what Nimbus serves of it. This file is wiring: load balancers, target
 // groups, registered targets and health, listeners and rules, tags each live in their own module.
 // Subnets, security groups, VPCs and instances are EC2's, read through EC2's own handlers (rt.invoke).
+// Health checks really probe the targets (health.ts); application load balancers forward HTTP (traffic.ts).
 import type { Elbv2Provider } from '../../generated/elbv2.js';
 import type { Runtime, ServiceDefinition } from '../../kit.js';
-import { ElbState } from './store.js';
+import { elbState } from './store.js';
 import { loadBalancerHandlers } from './load-balancers.js';
 import { targetGroupHandlers } from './target-groups.js';
 import { targetHandlers } from './targets.js';
 import { listenerHandlers } from './listeners.js';
 import { tagHandlers } from './tags.js';
+import { prober } from './health.js';
+import { trafficGateway } from './traffic.js';
 
 function create(rt: Runtime): Elbv2Provider {
-  const s = new ElbState(rt);
+  const s = elbState(rt);
+  prober(rt).start();
   return {
     ...loadBalancerHandlers(s),
     ...targetGroupHandlers(s),
@@ -21,4 +25,5 @@ function create(rt: Runtime): Elbv2Provider {
   } as Elbv2Provider;
 }
 
-export const elbv2: ServiceDefinition = { name: 'elbv2', create };
+// ALBs answer HTTP at `<name>-<id>.<region>.elb.localhost` hosts and `/_nimbus/elb/<name>/<port>/…`
+export const elbv2: ServiceDefinition = { name: 'elbv2', create, claimed: trafficGateway };

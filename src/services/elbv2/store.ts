@@ -66,7 +66,23 @@ export interface TargetRecord {
   port: number;
   az?: string;
   registered: number;
+  /** what the health checks found so far (health.ts); absent until the first check */
+  health?: TargetHealthRecord;
+  /** when the next health check is due (virtual ms) */
+  next?: number;
 }
+
+export interface TargetHealthRecord {
+  state: 'initial' | 'healthy' | 'unhealthy';
+  /** consecutive passed and failed checks */
+  ok: number;
+  fail: number;
+  reason?: string;
+  description?: string;
+}
+
+/** An account and region, as the clock and the traffic path know them (no request context). */
+export type Where = { account: string; region: string };
 
 export interface ElbStore {
   lbs: Collection<LbRecord>;
@@ -76,9 +92,18 @@ export interface ElbStore {
   targets: Collection<TargetRecord>;
 }
 
+/** The one ElbState of a runtime (the API handlers, the traffic path and the health checks share it). */
+export const elbState = (rt: Runtime) => rt.shared('elbv2/state', () => new ElbState(rt));
+
+/** Where a load balancer lives, by its DNS label (`d|name-id`) and by its name (`n|name|account|region`). */
+export interface LbRef { account: string; region: string; arn: string }
+
 export class ElbState {
   private stores;
+  /** the load balancers' names and DNS labels across accounts and regions (the traffic path's lookup) */
+  readonly names: Collection<LbRef>;
   constructor(readonly rt: Runtime) {
+    this.names = rt.stores('elbv2-names', (scope) => scope.collection<LbRef>('names')).system();
     this.stores = rt.stores<ElbStore>('elbv2', (scope) => ({
       lbs: scope.collection('lbs'),
       tgs: scope.collection('tgs'),
@@ -87,7 +112,7 @@ export class ElbState {
       targets: scope.collection('targets'),
     }));
   }
-  store(ctx: { account: string; region: string }): ElbStore {
+  store(ctx: Where): ElbStore {
     return this.stores.get(ctx.account, ctx.region);
   }
   arn(ctx: RequestContext, rest: string): string {
@@ -116,6 +141,9 @@ export class ElbState {
     return [...c.scan()].map(([, v]) => v);
   }
 }
+
+/** A load balancer's DNS label (the part before the region), lowercased. */
+export const dnsLabel = (lb: { name: string; dnsId: string }) => `${lb.name}-${lb.dnsId}`.toLowerCase();
 
 export const hexId = () => randomBytes(8).toString('hex');
 export const validation = (message: string) => new ServiceError('ValidationError', message, 400);

@@ -1,7 +1,7 @@
 // Target groups: create (health check defaults by protocol), describe, modify, delete, attributes.
 import { ServiceError, type RequestContext } from '../../kit.js';
 import type { Elbv2Provider, TargetGroup, CreateTargetGroupInput, ModifyTargetGroupInput } from '../../generated/elbv2.js';
-import { ElbState, checkName, hexId, page, tagsOf, validation, type TgRecord } from './store.js';
+import { ElbState, type Where, checkName, hexId, page, tagsOf, validation, type TgRecord } from './store.js';
 import { actionTargetGroups } from './actions.js';
 
 const PROTOCOLS = ['HTTP', 'HTTPS', 'TCP', 'TLS', 'UDP', 'TCP_UDP', 'GENEVE'];
@@ -21,7 +21,7 @@ function tgAttributes(tg: { targetType: string; protocol?: string }): Record<str
 }
 
 /** The load balancers whose listeners or rules forward to a target group. */
-export function lbArnsOf(s: ElbState, ctx: RequestContext, tgArn: string): string[] {
+export function lbArnsOf(s: ElbState, ctx: Where, tgArn: string): string[] {
   const store = s.store(ctx);
   const out = new Set<string>();
   const listeners = s.all(store.listeners);

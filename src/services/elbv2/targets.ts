@@ -1,30 +1,19 @@
-// Registered targets and their health. Health is computed when asked, on the virtual clock: an
-// instance target is `initial` until HealthCheckIntervalSeconds × HealthyThresholdCount have passed
-// since it was registered while running, then `healthy`; a stopped or terminated instance is `unused`.
-// An instance tagged `nimbus:health=unhealthy` fails its health checks.
+// Registered targets and their health. Health comes from the health checks (health.ts): a target is
+// `initial` until its checks reach a threshold, then `healthy` or `unhealthy`; a stopped or
+// terminated instance is `unused`. An instance Nimbus does not run as a process passes its checks
+// unless tagged `nimbus:health=unhealthy` (which takes effect at once).
 import { ServiceError, type RequestContext } from '../../kit.js';
 import type { Elbv2Provider, TargetDescription, TargetHealthDescription } from '../../generated/elbv2.js';
 import { ElbState, validation, type TargetRecord, type TgRecord } from './store.js';
+import { instancesOf, prober, targetKey as key, taggedUnhealthy, type Instance } from './health.js';
 import { lbArnsOf } from './target-groups.js';
-
-interface Instance { InstanceId: string; VpcId?: string; State?: { Name?: string }; Placement?: { AvailabilityZone?: string }; Tags?: { Key?: string; Value?: string }[] }
-
-const key = (tgArn: string, id: string, port: number) => `${tgArn}\u0000${id}\u0000${port}`;
-
-async function instances(s: ElbState, ctx: RequestContext, ids: string[]): Promise<Map<string, Instance>> {
-  const out = new Map<string, Instance>();
-  if (!ids.length) return out;
-  // one id at a time would be slow; DescribeInstances refuses the whole list when one is unknown, so filter instead
-  const res = await s.ec2<{ Reservations?: { Instances?: Instance[] }[] }>(ctx, 'DescribeInstances', { Filters: [{ Name: 'instance-id', Values: ids }] });
-  for (const r of res.Reservations ?? []) for (const i of r.Instances ?? []) out.set(i.InstanceId, i);
-  return out;
-}
 
 function invalid(message: string, ids: string[]): ServiceError {
   return new ServiceError('InvalidTarget', `${message}: ${ids.map((i) => `'${i}'`).join(', ')}`, 400);
 }
 
-function health(s: ElbState, ctx: RequestContext, tg: TgRecord, t: TargetRecord, inst: Instance | undefined, inUse: boolean): TargetHealthDescription['TargetHealth'] {
+/** A target's health as DescribeTargetHealth reports it. */
+export function health(tg: TgRecord, t: TargetRecord, inst: Instance | undefined, inUse: boolean): TargetHealthDescription['TargetHealth'] {
   if (!inUse) return { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' };
   if (tg.targetType === 'instance') {
     const state = inst?.State?.Name ?? 'terminated';
@@ -32,12 +21,11 @@ function health(s: ElbState, ctx: RequestContext, tg: TgRecord, t: TargetRecord,
     if (state !== 'running') return { State: 'unused', Reason: 'Target.InvalidState', Description: `Target is in the ${state} state` };
   }
   if (!tg.hc.enabled) return { State: 'unavailable', Reason: 'Target.HealthCheckDisabled', Description: 'Health checks are disabled' };
-  const since = ctx.clock.now().getTime() - t.registered;
-  if (since < tg.hc.interval * 1000) return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
-  if (inst?.Tags?.some((x) => x.Key === 'nimbus:health' && x.Value === 'unhealthy')) {
-    return { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' };
-  }
-  if (since < tg.hc.interval * tg.hc.healthy * 1000) return { State: 'initial', Reason: 'Elb.InitialHealthChecking', Description: 'Initial health checks in progress' };
+  const h = t.health;
+  if (!h || (h.state === 'initial' && h.ok + h.fail === 0)) return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
+  if (taggedUnhealthy(inst)) return { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' };
+  if (h.state === 'initial') return { State: 'initial', Reason: 'Elb.InitialHealthChecking', Description: 'Initial health checks in progress' };
+  if (h.state === 'unhealthy') return { State: 'unhealthy', Reason: h.reason as 'Target.FailedHealthChecks', Description: h.description };
   return { State: 'healthy' };
 }
 
@@ -51,7 +39,7 @@ export function targetHandlers(s: ElbState): Partial<Elbv2Provider> {
       if (!targets.length) throw validation('At least one target must be specified');
       if (tg.targetType === 'instance') {
         const ids = [...new Set(targets.map((t) => t.Id))];
-        const found = await instances(s, ctx, ids);
+        const found = await instancesOf(s.rt, ctx, ids);
         const missing = ids.filter((id) => !found.has(id) || found.get(id)!.State?.Name === 'terminated');
         if (missing.length) throw invalid('The following targets are not valid instances', missing);
         const elsewhere = ids.filter((id) => found.get(id)!.VpcId !== tg.vpcId);
@@ -64,6 +52,7 @@ export function targetHandlers(s: ElbState): Partial<Elbv2Provider> {
         const k = key(tg.arn, t.Id, port);
         if (!store.targets.has(k)) store.targets.put(k, { tgArn: tg.arn, id: t.Id, port, az: t.AvailabilityZone, registered: ctx.clock.now().getTime() });
       }
+      prober(s.rt).schedule(ctx, tg.arn);
       return {};
     },
 
@@ -76,22 +65,24 @@ export function targetHandlers(s: ElbState): Partial<Elbv2Provider> {
         if (!matching.length) absent.push(t.Id);
         for (const r of matching) store.targets.delete(key(tg.arn, r.id, r.port));
       }
+      prober(s.rt).schedule(ctx, tg.arn);
       if (absent.length) throw invalid('The following targets are not registered in target group', absent);
       return {};
     },
 
     DescribeTargetHealth: async (input, ctx) => {
+      await prober(s.rt).settle(ctx, input.TargetGroupArn);
       const tg = s.tg(ctx, input.TargetGroupArn);
       const registered = targetsOf(ctx, tg.arn);
       const asked: TargetDescription[] | undefined = input.Targets?.length ? input.Targets : undefined;
       const inUse = lbArnsOf(s, ctx, tg.arn).length > 0;
       const ids = [...new Set([...registered.map((t) => t.id), ...(asked ?? []).map((t) => t.Id)])];
-      const found = tg.targetType === 'instance' ? await instances(s, ctx, ids) : new Map<string, Instance>();
+      const found = tg.targetType === 'instance' ? await instancesOf(s.rt, ctx, ids) : new Map<string, Instance>();
       const out: TargetHealthDescription[] = [];
       const describe = (t: TargetRecord): TargetHealthDescription => ({
         Target: { Id: t.id, Port: t.port, ...(t.az ? { AvailabilityZone: t.az } : {}) },
         HealthCheckPort: tg.hc.port === 'traffic-port' ? String(t.port) : tg.hc.port,
-        TargetHealth: health(s, ctx, tg, t, found.get(t.id), inUse),
+        TargetHealth: health(tg, t, found.get(t.id), inUse),
       });
       if (!asked) return { TargetHealthDescriptions: registered.map(describe) };
       for (const a of asked) {

@@ -106,12 +106,16 @@ export function useAction() {
   return { busy, error, run, clear: () => setError(undefined) };
 }
 
-export function Section({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+/** A titled panel; `refresh` adds a Refresh button before the other actions. */
+export function Section({ title, children, actions, refresh }: { title: string; children: ComponentChildren; actions?: ComponentChildren; refresh?: () => void }) {
   return (
     <section class="panel" aria-label={title}>
       <header class="panel-head">
         <h2>{title}</h2>
-        <div class="actions">{actions}</div>
+        <div class="actions">
+          {refresh ? <button onClick={refresh}>Refresh</button> : null}
+          {actions}
+        </div>
       </header>
       {children}
     </section>

@@ -1,23 +1,11 @@
 // The request log: the last AWS calls with service, operation, principal, status, latency and the
 // error, filtered by service and status (GET /_nimbus/requests), following new calls as they come.
 import { useState } from 'preact/hooks';
+import type { callView } from '../../src/ops/requests.js';
 import { Empty, ErrorBox, Field, Loading, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
 
-interface Logged {
-  seq: number;
-  time: string;
-  requestId: string;
-  service: string;
-  operation: string;
-  account: string;
-  region: string;
-  principal: string;
-  status: number;
-  errorCode?: string;
-  errorMessage?: string;
-  latencyMs: number;
-  faultId?: string;
-}
+/** A logged call as `GET /_nimbus/requests` lists it (the server's own view, imported as a type only). */
+type Logged = ReturnType<typeof callView>;
 
 export default function RequestsPage() {
   const [service, setService] = useState('');

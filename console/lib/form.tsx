@@ -59,7 +59,8 @@ export function TextArea({ label, aria, value, onValue, ...rest }: Bound & Omit<
 export function SelectField({ label, aria, value, onValue, children }: Bound & { children: ComponentChildren }) {
   return (
     <Field label={label}>
-      <select value={value} onChange={(e) => onValue(valueOf(e))} aria-label={aria ?? label}>
+      {/* no value yet: the browser shows the first option, the one a form falls back to */}
+      <select value={value || undefined} onChange={(e) => onValue(valueOf(e))} aria-label={aria ?? label}>
         {children}
       </select>
     </Field>

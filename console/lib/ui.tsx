@@ -219,3 +219,12 @@ export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs:
     </div>
   );
 }
+
+/** Moves the virtual clock (`by`: `30s`, `5m`) as the action `act`, then runs `onDone` (a reload). */
+export function AdvanceClock({ by, text, act, onDone }: { by: string; text: string; act: ReturnType<typeof useAction>; onDone: () => void }) {
+  return (
+    <button onClick={() => act.run(async () => (await admin('/_nimbus/clock', { method: 'POST', body: { advance: by } }), onDone()))} title={`Advance the virtual clock by ${by}`}>
+      {text}
+    </button>
+  );
+}

@@ -1,6 +1,8 @@
 // The EC2 and VPC console: instances (launch from the AMI catalogue with a type, subnet and key pair;
 // the state as the virtual clock moves it; stop, start, terminate; the on-demand price per hour from
-// /_nimbus/ec2/prices), and the network tabs of ./ec2-network.tsx.
+// /_nimbus/ec2/prices), the network tabs of ./ec2-network.tsx, the address tabs of ./ec2-addresses.tsx
+// and the volume and launch template tabs of ./ec2-storage.tsx.
+import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import {
   EC2Client,
@@ -15,11 +17,13 @@ import {
   type _InstanceType,
 } from '@aws-sdk/client-ec2';
 import { useClient, useSession } from '../lib/session.js';
-import { Copy, ErrorBox, Section, Tabs, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { AdvanceClock, Copy, ErrorBox, Section, Tabs, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, SelectField, TextField, useFields } from '../lib/form.js';
 import { ResourceTable, StateBadge } from '../lib/table.js';
 import { KeyPairsTab, SecurityGroupsTab, VpcsTab, nameSpec, nameTag } from './ec2-network.js';
 import { ImageSelect, TypeSelect, money, sortedImages, type Price } from './ec2-shared.js';
+import { AddressesTab, NatGatewaysTab } from './ec2-addresses.js';
+import { LaunchTemplatesTab, VolumesTab } from './ec2-storage.js';
 
 function Launch({ ec2, prices, onDone }: { ec2: EC2Client; prices: Price[]; onDone: () => void }) {
   const images = useLoad(() => ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] })), [ec2]);
@@ -83,11 +87,6 @@ function Instances({ ec2, prices }: { ec2: EC2Client; prices: Price[] }) {
   const act = useAction();
   const instances = (data.data?.Reservations ?? []).flatMap((r) => r.Instances ?? []);
   const priceOf = (t?: string) => prices.find((p) => p.instanceType === t)?.onDemandPerHour;
-  const advance = () =>
-    act.run(async () => {
-      await admin('/_nimbus/clock', { method: 'POST', body: { advance: '30s' } });
-      data.reload();
-    });
   const perHour = instances.filter((i) => i.State?.Name === 'running').reduce((s, i) => s + (priceOf(i.InstanceType) ?? 0), 0);
   const run = (fn: () => Promise<unknown>) => act.run(async () => (await fn(), data.reload()));
   return (
@@ -96,11 +95,7 @@ function Instances({ ec2, prices }: { ec2: EC2Client; prices: Price[] }) {
       <Section
         title="Instances"
         refresh={data.reload}
-        actions={
-          <button onClick={advance} title="Advance the virtual clock by 30 seconds">
-            Advance clock 30 s
-          </button>
-        }
+        actions={<AdvanceClock by="30s" text="Advance clock 30 s" act={act} onDone={data.reload} />}
       >
         <ErrorBox error={act.error ?? data.error} onDismiss={act.clear} />
         {instances.length ? <p class="muted" data-testid="running-cost">Running instances cost {money(perHour)} on demand.</p> : null}
@@ -154,29 +149,39 @@ function Instances({ ec2, prices }: { ec2: EC2Client; prices: Price[] }) {
   );
 }
 
-type Tab = 'instances' | 'vpcs' | 'groups' | 'keys';
+const TABS = [
+  { id: 'instances', name: 'Instances' },
+  { id: 'vpcs', name: 'VPCs and subnets' },
+  { id: 'groups', name: 'Security groups' },
+  { id: 'keys', name: 'Key pairs' },
+  { id: 'templates', name: 'Launch templates' },
+  { id: 'volumes', name: 'Volumes' },
+  { id: 'addresses', name: 'Elastic IPs' },
+  { id: 'nat', name: 'NAT gateways' },
+] as const;
+type Tab = (typeof TABS)[number]['id'];
 
 export function Ec2Console({ initial, title }: { initial: Tab; title: string }) {
   const ec2 = useClient(EC2Client);
   const { region } = useSession();
   const [tab, setTab] = useState<Tab>(initial);
   const prices = useLoad(() => admin<Price[]>(`/_nimbus/ec2/prices?region=${encodeURIComponent(region)}`), [region]);
+  const tabs: Record<Tab, () => JSX.Element> = {
+    instances: () => <Instances ec2={ec2} prices={prices.data ?? []} />,
+    vpcs: () => <VpcsTab ec2={ec2} />,
+    groups: () => <SecurityGroupsTab ec2={ec2} />,
+    keys: () => <KeyPairsTab ec2={ec2} />,
+    templates: () => <LaunchTemplatesTab ec2={ec2} prices={prices.data ?? []} />,
+    volumes: () => <VolumesTab ec2={ec2} />,
+    addresses: () => <AddressesTab ec2={ec2} />,
+    nat: () => <NatGatewaysTab ec2={ec2} />,
+  };
   return (
     <div>
       <h1>{title}</h1>
-      <Tabs
-        label="EC2"
-        value={tab}
-        onChange={setTab}
-        tabs={[
-          { id: 'instances', name: 'Instances' },
-          { id: 'vpcs', name: 'VPCs and subnets' },
-          { id: 'groups', name: 'Security groups' },
-          { id: 'keys', name: 'Key pairs' },
-        ]}
-      />
+      <Tabs label="EC2" value={tab} onChange={setTab} tabs={[...TABS]} />
       <ErrorBox error={prices.error} />
-      {tab === 'instances' ? <Instances ec2={ec2} prices={prices.data ?? []} /> : tab === 'vpcs' ? <VpcsTab ec2={ec2} /> : tab === 'groups' ? <SecurityGroupsTab ec2={ec2} /> : <KeyPairsTab ec2={ec2} />}
+      {tabs[tab]()}
     </div>
   );
 }

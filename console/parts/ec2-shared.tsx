@@ -1,7 +1,8 @@
-// What the EC2 page's tabs share: the price table of /_nimbus/ec2/prices, and the image and
-// instance type pickers (instances and launch templates).
-import type { Image } from '@aws-sdk/client-ec2';
+// What the EC2 page's tabs share: the price table of /_nimbus/ec2/prices, the image and instance
+// type pickers (instances and launch templates), and the instance picker (addresses and volumes).
+import type { DescribeInstancesCommandOutput, Image, Instance } from '@aws-sdk/client-ec2';
 import { SelectField } from '../lib/form.js';
+import { nameTag } from './ec2-network.js';
 
 export interface Price {
   instanceType: string;
@@ -38,3 +39,20 @@ export function TypeSelect({ prices, value, onValue }: { prices: Price[]; value:
     </SelectField>
   );
 }
+
+/** The instances an address or volume can go to (not terminated), as options of a select. */
+export function InstanceOptions({ instances, zone }: { instances: Instance[]; zone?: string }) {
+  return (
+    <>
+      {instances
+        .filter((i) => !['terminated', 'shutting-down'].includes(i.State?.Name ?? '') && (!zone || i.Placement?.AvailabilityZone === zone))
+        .map((i) => (
+          <option key={i.InstanceId} value={i.InstanceId}>
+            {i.InstanceId} {nameTag(i.Tags)} ({i.State?.Name}, {i.Placement?.AvailabilityZone})
+          </option>
+        ))}
+    </>
+  );
+}
+
+export const instancesOf = (out?: DescribeInstancesCommandOutput) => (out?.Reservations ?? []).flatMap((r) => r.Instances ?? []);

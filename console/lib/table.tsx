@@ -1,5 +1,6 @@
 // A resource table with its loading and empty states, and the list a page picks a resource from.
 import type { ComponentChildren, HTMLAttributes } from 'preact';
+import { useState } from 'preact/hooks';
 import { Empty, Loading } from './ui.js';
 
 type Cell<T> = (row: T, index: number) => ComponentChildren;
@@ -61,6 +62,15 @@ export function ResourceTable<T>(p: TableProps<T>) {
   return p.wrap === false ? table : <div class="table-wrap">{table}</div>;
 }
 
+/** A link that selects a resource on the page (`href` is the page's own route, for a link opened elsewhere). */
+export function PickLink({ href, onPick, current, children }: { href: string; onPick: () => void; current?: boolean; children: ComponentChildren }) {
+  return (
+    <a href={href} onClick={(e) => (e.preventDefault(), onPick())} aria-current={current ? 'true' : undefined}>
+      {children}
+    </a>
+  );
+}
+
 /** The list a page picks one resource from (tables, functions, queues): links that select, the selected one marked. */
 export function PickList<T>(p: {
   items: readonly T[];
@@ -85,15 +95,21 @@ export function PickList<T>(p: {
         const id = p.id(it);
         return (
           <li key={id}>
-            <a href={p.href} onClick={(e) => (e.preventDefault(), p.onPick(id))} aria-current={id === p.selected ? 'true' : undefined}>
+            <PickLink href={p.href} onPick={() => p.onPick(id)} current={id === p.selected}>
               {p.name ? p.name(it) : id}
-            </a>
+            </PickLink>
             {p.extra ? <> {p.extra(it)}</> : null}
           </li>
         );
       })}
     </ul>
   );
+}
+
+/** The resource a page's pick list selected; `gone()` (it was deleted) clears it and reloads the list. */
+export function usePicked(reload: () => void) {
+  const [selected, setSelected] = useState<string>();
+  return { selected, setSelected, gone: () => (setSelected(undefined), reload()) };
 }
 
 const TONES: Record<string, 'ok' | 'warn' | 'bad'> = {};

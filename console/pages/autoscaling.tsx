@@ -16,7 +16,7 @@ import { ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand } from '@aws-
 import { useClient } from '../lib/session.js';
 import { AdvanceClock, Copy, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
-import { ResourceTable, StateBadge } from '../lib/table.js';
+import { ResourceTable, StateBadge, PickLink } from '../lib/table.js';
 import { useDefaultVpc } from '../parts/default-vpc.js';
 
 type Asg = AutoScalingClient;
@@ -153,9 +153,9 @@ export default function AutoScalingPage() {
           rowProps={(g) => ({ 'aria-selected': g.AutoScalingGroupName === selected })}
           columns={{
             Name: (g) => (
-              <a href="#/autoscaling" onClick={(e) => (e.preventDefault(), setSelected(g.AutoScalingGroupName))}>
+              <PickLink href="#/autoscaling" onPick={() => setSelected(g.AutoScalingGroupName)}>
                 {g.AutoScalingGroupName}
-              </a>
+              </PickLink>
             ),
             Min: (g) => g.MinSize,
             Max: (g) => g.MaxSize,

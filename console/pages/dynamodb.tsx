@@ -19,7 +19,7 @@ import { useClient } from '../lib/session.js';
 import { Indexes, Stream } from '../parts/dynamodb-indexes.js';
 import { Ttl } from '../parts/dynamodb-ttl.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, Tabs, useAction, useLoad } from '../lib/ui.js';
-import { PickList } from '../lib/table.js';
+import { PickList, usePicked } from '../lib/table.js';
 
 type Item = Record<string, AttributeValue>;
 const PAGE = 25;
@@ -397,7 +397,7 @@ function CreateTable({ ddb, onCreated }: { ddb: DynamoDBClient; onCreated: (name
 export default function DynamoDbPage() {
   const ddb = useClient(DynamoDBClient);
   const list = useLoad(() => ddb.send(new ListTablesCommand({})), [ddb]);
-  const [selected, setSelected] = useState<string>();
+  const { selected, setSelected, gone } = usePicked(list.reload);
   return (
     <div>
       <h1>Amazon DynamoDB</h1>
@@ -426,10 +426,7 @@ export default function DynamoDbPage() {
           key={selected}
           ddb={ddb}
           name={selected}
-          onGone={() => {
-            setSelected(undefined);
-            list.reload();
-          }}
+          onGone={gone}
         />
       ) : null}
     </div>

@@ -22,7 +22,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { useClient } from '../lib/session.js';
 import { AdvanceClock, Copy, Section, Tabs, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
-import { ResourceTable, StateBadge } from '../lib/table.js';
+import { ResourceTable, StateBadge, PickLink } from '../lib/table.js';
 import { useDefaultVpc } from '../parts/default-vpc.js';
 import { TargetGroups } from '../parts/elbv2-targets.js';
 
@@ -187,9 +187,9 @@ function LoadBalancers({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
           rowProps={(l) => ({ 'aria-selected': l.LoadBalancerArn === selected })}
           columns={{
             Name: (l) => (
-              <a href="#/elbv2" onClick={(e) => (e.preventDefault(), setSelected(l.LoadBalancerArn))}>
+              <PickLink href="#/elbv2" onPick={() => setSelected(l.LoadBalancerArn)}>
                 {l.LoadBalancerName}
-              </a>
+              </PickLink>
             ),
             'DNS name': (l) => <Copy value={l.DNSName!} label={`DNS name of ${l.LoadBalancerName}`} />,
             State: (l) => <StateBadge state={l.State?.Code} testId="lb-state" />,

@@ -14,7 +14,7 @@ import {
 import { useClient, useSession } from '../lib/session.js';
 import { CodeEditor } from '../parts/lambda-code.js';
 import { Copy, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
-import { PickList } from '../lib/table.js';
+import { PickList, usePicked } from '../lib/table.js';
 import { ActionError, ActionForm, SelectField, TextArea, TextField } from '../lib/form.js';
 
 const TEMPLATES: Record<string, { file: string; handler: string; code: string }> = {
@@ -166,7 +166,7 @@ export default function LambdaPage() {
   const { account } = useSession();
   const lambda = useClient(LambdaClient);
   const list = useLoad(() => lambda.send(new ListFunctionsCommand({})), [lambda]);
-  const [selected, setSelected] = useState<string>();
+  const { selected, setSelected, gone } = usePicked(list.reload);
   const [name, setName] = useState('');
   const [runtime, setRuntime] = useState('nodejs20.x');
   const [role, setRole] = useState(`arn:aws:iam::${account}:role/lambda-role`);
@@ -211,10 +211,7 @@ export default function LambdaPage() {
           key={selected}
           lambda={lambda}
           name={selected}
-          onGone={() => {
-            setSelected(undefined);
-            list.reload();
-          }}
+          onGone={gone}
         />
       ) : null}
     </div>

@@ -12,7 +12,7 @@ import {
 import { useClient } from '../lib/session.js';
 import { Copy, Empty, ErrorBox, Field, Form, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
-import { ResourceTable } from '../lib/table.js';
+import { ResourceTable, PickLink } from '../lib/table.js';
 
 function Viewer({ logs, group }: { logs: CloudWatchLogsClient; group: string }) {
   const streams = useLoad(() => logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 50 })), [logs, group]);
@@ -102,9 +102,9 @@ export default function LogsPage() {
           rowKey={(g) => g.logGroupName!}
           columns={{
             Name: (g) => (
-              <a href="#/logs" onClick={(e) => (e.preventDefault(), setSelected(g.logGroupName))}>
+              <PickLink href="#/logs" onPick={() => setSelected(g.logGroupName)}>
                 {g.logGroupName}
-              </a>
+              </PickLink>
             ),
             ARN: (g) => <Copy value={g.arn ?? ''} label="log group ARN" />,
             Retention: (g) => (g.retentionInDays ? `${g.retentionInDays} days` : 'never expire'),

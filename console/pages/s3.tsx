@@ -23,7 +23,7 @@ import { useClient, useSession } from '../lib/session.js';
 import { BucketSettings, ObjectDetails } from '../parts/s3-settings.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
-import { ResourceTable } from '../lib/table.js';
+import { ResourceTable, PickLink } from '../lib/table.js';
 
 const PAGE = 50;
 
@@ -53,9 +53,9 @@ function Buckets({ s3, onOpen }: { s3: S3Client; onOpen: (b: string) => void }) 
         rowProps={(b) => ({ 'data-bucket': b.Name })}
         columns={{
           Name: (b) => (
-            <a href={`#/s3`} onClick={(e) => (e.preventDefault(), onOpen(b.Name!))}>
+            <PickLink href={`#/s3`} onPick={() => onOpen(b.Name!)}>
               {b.Name}
-            </a>
+            </PickLink>
           ),
           ARN: (b) => <Copy value={`arn:aws:s3:::${b.Name}`} label={`ARN of ${b.Name}`} />,
           Created: (b) => fmtDate(b.CreationDate),

@@ -15,7 +15,7 @@ import {
 import { useClient, useSession } from '../lib/session.js';
 import { Copy, ErrorBox, Field, Form, Loading, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
-import { ResourceTable } from '../lib/table.js';
+import { ResourceTable, PickLink } from '../lib/table.js';
 
 const val = (e: Event) => (e.target as HTMLInputElement).value;
 
@@ -184,9 +184,9 @@ export default function SchedulerPage() {
           rowKey={(x) => x.Name!}
           columns={{
             Schedule: (x) => (
-              <a href="#/scheduler" onClick={(e) => (e.preventDefault(), setSelected(x.Name))}>
+              <PickLink href="#/scheduler" onPick={() => setSelected(x.Name)}>
                 {x.Name}
-              </a>
+              </PickLink>
             ),
             State: (x) => x.State,
             Target: { class: 'small', cell: (x) => x.Target?.Arn },

@@ -16,7 +16,7 @@ import {
 import { useClient, useSession } from '../lib/session.js';
 import { Copy, ErrorBox, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField } from '../lib/form.js';
-import { PickList, ResourceTable } from '../lib/table.js';
+import { PickList, ResourceTable, usePicked } from '../lib/table.js';
 
 const PROTOCOLS = ['sqs', 'lambda', 'http', 'https', 'email', 'email-json', 'sms', 'application', 'firehose'];
 const nameOf = (arn: string) => arn.split(':').pop() ?? arn;
@@ -160,7 +160,7 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
 export default function SnsPage() {
   const sns = useClient(SNSClient);
   const list = useLoad(() => sns.send(new ListTopicsCommand({})), [sns]);
-  const [selected, setSelected] = useState<string>();
+  const { selected, setSelected, gone } = usePicked(list.reload);
   const [name, setName] = useState('');
   const act = useAction();
   const create = async () => {
@@ -194,10 +194,7 @@ export default function SnsPage() {
           key={selected}
           sns={sns}
           arn={selected}
-          onGone={() => {
-            setSelected(undefined);
-            list.reload();
-          }}
+          onGone={gone}
         />
       ) : null}
     </div>

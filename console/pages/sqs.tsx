@@ -16,7 +16,7 @@ import { useClient } from '../lib/session.js';
 import { Redrive } from '../parts/sqs-redrive.js';
 import { Copy, Loading, Section, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, TextArea, TextField } from '../lib/form.js';
-import { PickList, ResourceTable } from '../lib/table.js';
+import { PickList, ResourceTable, usePicked } from '../lib/table.js';
 
 const nameOf = (url: string) => url.split('/').pop() ?? url;
 
@@ -134,7 +134,7 @@ function Queue({ sqs, url, onGone }: { sqs: SQSClient; url: string; onGone: () =
 export default function SqsPage() {
   const sqs = useClient(SQSClient, { useQueueUrlAsEndpoint: false });
   const list = useLoad(() => sqs.send(new ListQueuesCommand({ MaxResults: 1000 })), [sqs]);
-  const [selected, setSelected] = useState<string>();
+  const { selected, setSelected, gone } = usePicked(list.reload);
   const [name, setName] = useState('');
   const act = useAction();
   const create = async () => {
@@ -168,10 +168,7 @@ export default function SqsPage() {
           key={selected}
           sqs={sqs}
           url={selected}
-          onGone={() => {
-            setSelected(undefined);
-            list.reload();
-          }}
+          onGone={gone}
         />
       ) : null}
     </div>

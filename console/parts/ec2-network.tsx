@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { Copy, ErrorBox, Section, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
-import { ResourceTable } from '../lib/table.js';
+import { ResourceTable, PickLink } from '../lib/table.js';
 
 export const nameTag = (tags?: Tag[]) => tags?.find((t) => t.Key === 'Name')?.Value ?? '';
 /** Tags a created resource with its Name, when one is given. */
@@ -141,9 +141,9 @@ export function SecurityGroupsTab({ ec2 }: { ec2: EC2Client }) {
           rowProps={(g) => ({ 'aria-selected': g.GroupId === selected })}
           columns={{
             Group: (g) => (
-              <a href="#/ec2" onClick={(e) => (e.preventDefault(), setSelected(g.GroupId))}>
+              <PickLink href="#/ec2" onPick={() => setSelected(g.GroupId)}>
                 {g.GroupId}
-              </a>
+              </PickLink>
             ),
             Name: (g) => g.GroupName,
             VPC: (g) => g.VpcId,

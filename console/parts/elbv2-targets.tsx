@@ -14,7 +14,7 @@ import {
 import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
 import { AdvanceClock, Copy, Section, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
-import { ResourceTable, StateBadge } from '../lib/table.js';
+import { ResourceTable, StateBadge, PickLink } from '../lib/table.js';
 import { useDefaultVpc } from './default-vpc.js';
 import { nameTag } from './ec2-network.js';
 
@@ -115,9 +115,9 @@ export function TargetGroups({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
           rowProps={(g) => ({ 'aria-selected': g.TargetGroupArn === selected })}
           columns={{
             Name: (g) => (
-              <a href="#/elbv2" onClick={(e) => (e.preventDefault(), setSelected(g.TargetGroupArn))}>
+              <PickLink href="#/elbv2" onPick={() => setSelected(g.TargetGroupArn)}>
                 {g.TargetGroupName}
-              </a>
+              </PickLink>
             ),
             ARN: (g) => <Copy value={g.TargetGroupArn!} label={`ARN of ${g.TargetGroupName}`} />,
             Protocol: (g) => `${g.Protocol}:${g.Port}`,

@@ -28,6 +28,7 @@ export const groups: Group[] = [
     services: [
       r('ec2', 'EC2', 'ec2', 'Physical hosts, hypervisor, network fabric.', 'Operating system, patches, runtime, scaling, your software.'),
       m('lambda', 'Lambda', 'lambda', 'Execution environment, scaling, availability, runtime patches.', 'Function code, its permissions and configuration.'),
+      m('elbv2', 'Elastic Load Balancing', 'elbv2', 'Load balancer nodes in each zone, their scaling and health checking.', 'Listeners, rules, target groups, security groups, certificates.'),
       m('autoscaling', 'EC2 Auto Scaling', 'autoscaling', 'Launching and replacing instances to match the group.', 'Launch templates, capacity limits, scaling policies.'),
       m('ecs', 'ECS', undefined, 'Container orchestration and placement.', 'Images, task definitions, the data in containers.'),
     ],

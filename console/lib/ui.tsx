@@ -106,12 +106,16 @@ export function useAction() {
   return { busy, error, run, clear: () => setError(undefined) };
 }
 
-export function Section({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
+/** A titled panel; `refresh` adds a Refresh button before the other actions. */
+export function Section({ title, children, actions, refresh }: { title: string; children: ComponentChildren; actions?: ComponentChildren; refresh?: () => void }) {
   return (
     <section class="panel" aria-label={title}>
       <header class="panel-head">
         <h2>{title}</h2>
-        <div class="actions">{actions}</div>
+        <div class="actions">
+          {refresh ? <button onClick={refresh}>Refresh</button> : null}
+          {actions}
+        </div>
       </header>
       {children}
     </section>
@@ -213,5 +217,14 @@ export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs:
         </button>
       ))}
     </div>
+  );
+}
+
+/** Moves the virtual clock (`by`: `30s`, `5m`) as the action `act`, then runs `onDone` (a reload). */
+export function AdvanceClock({ by, text, act, onDone }: { by: string; text: string; act: ReturnType<typeof useAction>; onDone: () => void }) {
+  return (
+    <button onClick={() => act.run(async () => (await admin('/_nimbus/clock', { method: 'POST', body: { advance: by } }), onDone()))} title={`Advance the virtual clock by ${by}`}>
+      {text}
+    </button>
   );
 }

@@ -1,6 +1,7 @@
 // The virtual clock: its current time, advancing it, and what fired (lifecycle transitions, TTL
 // deletions, expired visibility, schedules, …) from GET /_nimbus/clock/events.
 import { useState } from 'preact/hooks';
+import type { timelineView } from '../../src/ops/timeline.js';
 import { Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
 
 interface Clock {
@@ -9,16 +10,8 @@ interface Clock {
   real: string;
   fired?: TimelineEvent[];
 }
-interface TimelineEvent {
-  seq: number;
-  time: string;
-  service: string;
-  kind: string;
-  resource: string;
-  account?: string;
-  region?: string;
-  detail?: Record<string, unknown>;
-}
+/** What fired, as the admin API lists it (the server's own view, imported as a type only). */
+type TimelineEvent = ReturnType<typeof timelineView>;
 
 const PRESETS = ['1h', '1d', '8d', '31d', '366d'];
 

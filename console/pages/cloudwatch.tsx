@@ -5,6 +5,7 @@ import { CloudWatchClient, ListMetricsCommand, GetMetricStatisticsCommand, Descr
 import { useClient } from '../lib/session.js';
 import { AlarmHistory, CreateAlarm, Dashboards } from '../parts/cloudwatch-alarms.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { PickLink } from '../lib/table.js';
 
 const STATS = ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'] as const;
 type Stat = (typeof STATS)[number];
@@ -148,9 +149,9 @@ export default function CloudWatchPage() {
               {all.map((a) => (
                 <tr key={a.AlarmName}>
                   <td>
-                    <a href="#/cloudwatch" onClick={(e) => (e.preventDefault(), setAlarm(a.AlarmName))}>
+                    <PickLink href="#/cloudwatch" onPick={() => setAlarm(a.AlarmName)}>
                       {a.AlarmName}
-                    </a>
+                    </PickLink>
                     <div>
                       <Copy value={a.AlarmArn!} label="alarm ARN" />
                     </div>
@@ -180,9 +181,9 @@ export default function CloudWatchPage() {
           <ul>
             {list.map((m) => (
               <li key={label(m)}>
-                <a href="#/cloudwatch" onClick={(e) => (e.preventDefault(), setSelected(m))}>
+                <PickLink href="#/cloudwatch" onPick={() => setSelected(m)}>
                   {label(m)}
-                </a>
+                </PickLink>
               </li>
             ))}
           </ul>

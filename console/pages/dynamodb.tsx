@@ -19,6 +19,7 @@ import { useClient } from '../lib/session.js';
 import { Indexes, Stream } from '../parts/dynamodb-indexes.js';
 import { Ttl } from '../parts/dynamodb-ttl.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, Tabs, useAction, useLoad } from '../lib/ui.js';
+import { PickList, usePicked } from '../lib/table.js';
 
 type Item = Record<string, AttributeValue>;
 const PAGE = 25;
@@ -396,12 +397,11 @@ function CreateTable({ ddb, onCreated }: { ddb: DynamoDBClient; onCreated: (name
 export default function DynamoDbPage() {
   const ddb = useClient(DynamoDBClient);
   const list = useLoad(() => ddb.send(new ListTablesCommand({})), [ddb]);
-  const [selected, setSelected] = useState<string>();
-  const tables = list.data?.TableNames ?? [];
+  const { selected, setSelected, gone } = usePicked(list.reload);
   return (
     <div>
       <h1>Amazon DynamoDB</h1>
-      <Section title="Tables" actions={<button onClick={list.reload}>Refresh</button>}>
+      <Section title="Tables" refresh={list.reload}>
         <CreateTable
           ddb={ddb}
           onCreated={(n) => {
@@ -410,31 +410,23 @@ export default function DynamoDbPage() {
           }}
         />
         <ErrorBox error={list.error} />
-        {list.loading && !list.data ? (
-          <Loading what="Listing tables" />
-        ) : tables.length === 0 ? (
-          <Empty>No tables in this region yet.</Empty>
-        ) : (
-          <ul>
-            {tables.map((t) => (
-              <li key={t}>
-                <a href="#/dynamodb" onClick={(e) => (e.preventDefault(), setSelected(t))} aria-current={t === selected ? 'true' : undefined}>
-                  {t}
-                </a>
-              </li>
-            ))}
-          </ul>
-        )}
+        <PickList
+          href="#/dynamodb"
+          loading={list.loading && !list.data}
+          loadingText="Listing tables"
+          empty="No tables in this region yet."
+          items={list.data?.TableNames ?? []}
+          id={(t) => t}
+          selected={selected}
+          onPick={setSelected}
+        />
       </Section>
       {selected ? (
         <Table
           key={selected}
           ddb={ddb}
           name={selected}
-          onGone={() => {
-            setSelected(undefined);
-            list.reload();
-          }}
+          onGone={gone}
         />
       ) : null}
     </div>

@@ -16,7 +16,9 @@ import {
   type Rule,
 } from '@aws-sdk/client-eventbridge';
 import { useClient, useSession } from '../lib/session.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
+import { Copy, ErrorBox, Field, Section, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField } from '../lib/form.js';
+import { ResourceTable } from '../lib/table.js';
 
 const SAMPLE_PATTERN = JSON.stringify({ source: ['my.app'], 'detail-type': ['order placed'], detail: { amount: [{ numeric: ['>', 100] }] } }, null, 2);
 
@@ -74,7 +76,7 @@ function Targets({ events, rule, bus }: { events: EventBridgeClient; rule: Rule;
   const act = useAction();
   const list = targets.data?.Targets ?? [];
   return (
-    <td>
+    <>
       <ErrorBox error={act.error ?? targets.error} />
       {list.length === 0
         ? <span class="muted">no targets</span>
@@ -86,7 +88,7 @@ function Targets({ events, rule, bus }: { events: EventBridgeClient; rule: Rule;
               </button>
             </div>
           ))}
-    </td>
+    </>
   );
 }
 
@@ -100,17 +102,16 @@ export default function EventsPage() {
   const [pattern, setPattern] = useState(SAMPLE_PATTERN);
   const [schedule, setSchedule] = useState('rate(5 minutes)');
   const act = useAction();
-  const create = () =>
-    act.run(async () => {
-      await events.send(new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: kind === 'pattern' ? pattern : undefined, ScheduleExpression: kind === 'schedule' ? schedule : undefined }));
-      setName('');
-      rules.reload();
-    });
-  const list = rules.data?.Rules ?? [];
+  const create = async () => {
+    await events.send(new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: kind === 'pattern' ? pattern : undefined, ScheduleExpression: kind === 'schedule' ? schedule : undefined }));
+    setName('');
+    rules.reload();
+  };
+  const run = (fn: () => Promise<unknown>) => act.run(async () => (await fn(), rules.reload()));
   return (
     <div>
       <h1>Amazon EventBridge</h1>
-      <Section title="Rules" actions={<button onClick={rules.reload}>Refresh</button>}>
+      <Section title="Rules" refresh={rules.reload}>
         <div class="form">
           <Field label="Event bus">
             <select value={bus} onChange={(e) => setBus((e.target as HTMLSelectElement).value)} aria-label="Event bus">
@@ -120,76 +121,52 @@ export default function EventsPage() {
             </select>
           </Field>
         </div>
-        <Form onSubmit={create} label="Create rule">
-          <Field label="Rule name">
-            <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-label="Rule name" />
-          </Field>
-          <Field label="Kind">
-            <select value={kind} onChange={(e) => setKind((e.target as HTMLSelectElement).value as 'pattern' | 'schedule')} aria-label="Rule kind">
-              <option value="pattern">event pattern</option>
-              <option value="schedule">schedule</option>
-            </select>
-          </Field>
+        <ActionForm label="Create rule" submit="Create rule" primary act={act} run={create}>
+          <TextField label="Rule name" value={name} onValue={setName} required />
+          <SelectField label="Kind" aria="Rule kind" value={kind} onValue={(k) => setKind(k as 'pattern' | 'schedule')}>
+            <option value="pattern">event pattern</option>
+            <option value="schedule">schedule</option>
+          </SelectField>
           {kind === 'pattern' ? (
-            <Field label="Event pattern">
-              <textarea rows={6} cols={50} value={pattern} onInput={(e) => setPattern((e.target as HTMLTextAreaElement).value)} aria-label="Rule pattern" spellcheck={false} />
-            </Field>
+            <TextArea label="Event pattern" aria="Rule pattern" rows={6} cols={50} value={pattern} onValue={setPattern} />
           ) : (
-            <Field label="Schedule expression">
-              <input value={schedule} onInput={(e) => setSchedule((e.target as HTMLInputElement).value)} aria-label="Schedule expression" />
-            </Field>
+            <TextField label="Schedule expression" value={schedule} onValue={setSchedule} />
           )}
-          <button class="primary" type="submit" disabled={act.busy}>
-            Create rule
-          </button>
-        </Form>
-        <ErrorBox error={act.error ?? rules.error ?? buses.error} onDismiss={act.error ? act.clear : undefined} />
-        {rules.loading && !rules.data ? (
-          <Loading />
-        ) : list.length === 0 ? (
-          <Empty>No rules on this bus.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table aria-label="Rules">
-              <thead>
-                <tr>
-                  <th>Rule</th>
-                  <th>Matches</th>
-                  <th>State</th>
-                  <th>Targets</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((r) => (
-                  <tr key={r.Name}>
-                    <td>
-                      {r.Name}
-                      <div>
-                        <Copy value={r.Arn!} label="rule ARN" />
-                      </div>
-                    </td>
-                    <td>
-                      <code class="small">{r.ScheduleExpression ?? r.EventPattern}</code>
-                    </td>
-                    <td>{r.State}</td>
-                    <Targets events={events} rule={r} bus={bus} />
-                    <td class="actions">
-                      {r.State === 'ENABLED' ? (
-                        <button onClick={() => act.run(async () => (await events.send(new DisableRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload()))}>Disable</button>
-                      ) : (
-                        <button onClick={() => act.run(async () => (await events.send(new EnableRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload()))}>Enable</button>
-                      )}
-                      <button class="danger" onClick={() => act.run(async () => (await events.send(new DeleteRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload()))}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        </ActionForm>
+        <ActionError act={act} also={[rules.error, buses.error]} />
+        <ResourceTable
+          label="Rules"
+          loading={rules.loading && !rules.data}
+          empty="No rules on this bus."
+          rows={rules.data?.Rules ?? []}
+          rowKey={(r) => r.Name!}
+          columns={{
+            Rule: (r) => (
+              <>
+                {r.Name}
+                <div>
+                  <Copy value={r.Arn!} label="rule ARN" />
+                </div>
+              </>
+            ),
+            Matches: (r) => <code class="small">{r.ScheduleExpression ?? r.EventPattern}</code>,
+            State: (r) => r.State,
+            Targets: (r) => <Targets events={events} rule={r} bus={bus} />,
+            '': {
+              class: 'actions',
+              cell: (r) => (
+                <>
+                  {r.State === 'ENABLED' ? (
+                    <button onClick={() => run(() => events.send(new DisableRuleCommand({ Name: r.Name!, EventBusName: bus })))}>Disable</button>
+                  ) : (
+                    <button onClick={() => run(() => events.send(new EnableRuleCommand({ Name: r.Name!, EventBusName: bus })))}>Enable</button>
+                  )}
+                  <DeleteButton act={act} run={async () => (await events.send(new DeleteRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload())} />
+                </>
+              ),
+            },
+          }}
+        />
       </Section>
       <Tester events={events} bus={bus} />
     </div>

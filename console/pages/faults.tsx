@@ -2,7 +2,8 @@
 // a rate, for chosen operations, for a duration (POST/GET/DELETE /_nimbus/faults).
 import { useState } from 'preact/hooks';
 import { useSession } from '../lib/session.js';
-import { Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import { ErrorBox, Field, Form, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import { ResourceTable } from '../lib/table.js';
 
 interface Fault {
   id: string;
@@ -159,53 +160,32 @@ export default function FaultsPage() {
         }
       >
         <ErrorBox error={faults.error ?? health.error} />
-        {faults.loading && !faults.data ? (
-          <Loading />
-        ) : list.length === 0 ? (
-          <Empty>No active faults: every call is answered normally.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table aria-label="Active faults">
-              <thead>
-                <tr>
-                  <th>Id</th>
-                  <th>Scope</th>
-                  <th>Effect</th>
-                  <th>Answers</th>
-                  <th>Until</th>
-                  <th>Hits</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((f) => (
-                  <tr key={f.id} data-fault={f.id}>
-                    <td>
-                      <code>{f.id}</code>
-                      {f.description ? <div class="muted small">{f.description}</div> : null}
-                    </td>
-                    <td>
-                      {f.service} {f.operations.length ? f.operations.join(', ') : '(all operations)'} in {f.availabilityZone ?? f.region ?? 'every region'}
-                    </td>
-                    <td>
-                      {f.effect}
-                      {f.rate < 1 ? ` at ${Math.round(f.rate * 100)}%` : ''}
-                      {f.latencyMs ? ` ${f.latencyMs} ms` : ''}
-                    </td>
-                    <td>{f.error ? `${f.error.status} ${f.error.code}` : ''}</td>
-                    <td>{f.endTime ? fmtDate(f.endTime) : 'removed'}</td>
-                    <td>{f.hits}</td>
-                    <td>
-                      <button class="danger" onClick={() => remove(f.id)} aria-label={`Remove fault ${f.id}`}>
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ResourceTable
+          label="Active faults"
+          loading={faults.loading && !faults.data}
+          empty="No active faults: every call is answered normally."
+          rows={list}
+          rowKey={(f) => f.id}
+          rowProps={(f) => ({ 'data-fault': f.id })}
+          columns={{
+            Id: (f) => (
+              <>
+                <code>{f.id}</code>
+                {f.description ? <div class="muted small">{f.description}</div> : null}
+              </>
+            ),
+            Scope: (f) => `${f.service} ${f.operations.length ? f.operations.join(', ') : '(all operations)'} in ${f.availabilityZone ?? f.region ?? 'every region'}`,
+            Effect: (f) => `${f.effect}${f.rate < 1 ? ` at ${Math.round(f.rate * 100)}%` : ''}${f.latencyMs ? ` ${f.latencyMs} ms` : ''}`,
+            Answers: (f) => (f.error ? `${f.error.status} ${f.error.code}` : ''),
+            Until: (f) => (f.endTime ? fmtDate(f.endTime) : 'removed'),
+            Hits: (f) => f.hits,
+            '': (f) => (
+              <button class="danger" onClick={() => remove(f.id)} aria-label={`Remove fault ${f.id}`}>
+                Remove
+              </button>
+            ),
+          }}
+        />
       </Section>
     </div>
   );

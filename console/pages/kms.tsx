@@ -16,7 +16,9 @@ import {
   type KeyMetadata,
 } from '@aws-sdk/client-kms';
 import { useClient } from '../lib/session.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { Copy, ErrorBox, Field, Form, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, SelectField, TextField } from '../lib/form.js';
+import { ResourceTable } from '../lib/table.js';
 
 const SPECS = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'HMAC_256'];
 const usageOf = (spec: string) => (spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : spec.startsWith('HMAC') ? 'GENERATE_VERIFY_MAC' : spec.startsWith('ECC') ? 'SIGN_VERIFY' : 'ENCRYPT_DECRYPT');
@@ -78,90 +80,70 @@ export default function KmsPage() {
   const [tryKey, setTryKey] = useState<KeyMetadata>();
   const act = useAction();
   const customer = (keys.data?.metas ?? []).filter((k) => k.KeyManager !== 'AWS');
+  const run = (fn: () => Promise<unknown>) => act.run(async () => (await fn(), keys.reload()));
   return (
     <div>
       <h1>AWS KMS</h1>
-      <Section title="Customer managed keys" actions={<button onClick={keys.reload}>Refresh</button>}>
-        <Form
-          onSubmit={() =>
-            act.run(async () => {
-              await kms.send(new CreateKeyCommand({ Description: desc || undefined, KeySpec: spec as any, KeyUsage: usageOf(spec) as any }));
-              setDesc('');
-              keys.reload();
-            })
-          }
+      <Section title="Customer managed keys" refresh={keys.reload}>
+        <ActionForm
           label="Create key"
+          submit="Create key"
+          primary
+          act={act}
+          run={async () => (await kms.send(new CreateKeyCommand({ Description: desc || undefined, KeySpec: spec as any, KeyUsage: usageOf(spec) as any })), setDesc(''), keys.reload())}
         >
-          <Field label="Description">
-            <input value={desc} onInput={(e) => setDesc((e.target as HTMLInputElement).value)} aria-label="Key description" />
-          </Field>
-          <Field label="Key spec">
-            <select value={spec} onChange={(e) => setSpec((e.target as HTMLSelectElement).value)} aria-label="Key spec">
-              {SPECS.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </Field>
-          <button class="primary" type="submit" disabled={act.busy}>
-            Create key
-          </button>
-        </Form>
-        <ErrorBox error={act.error ?? keys.error} onDismiss={act.error ? act.clear : undefined} />
-        {keys.loading && !keys.data ? (
-          <Loading what="Listing keys" />
-        ) : customer.length === 0 ? (
-          <Empty>No keys in this region yet.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table aria-label="Keys">
-              <thead>
-                <tr>
-                  <th>Key</th>
-                  <th>Aliases</th>
-                  <th>Spec / usage</th>
-                  <th>State</th>
-                  <th>Created</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {customer.map((k) => (
-                  <tr key={k.KeyId}>
-                    <td>
-                      <Copy value={k.Arn!} label="key ARN" />
-                      {k.Description ? <div class="muted small">{k.Description}</div> : null}
-                    </td>
-                    <td>{(keys.data?.aliases ?? []).filter((a) => a.TargetKeyId === k.KeyId).map((a) => a.AliasName).join(', ')}</td>
-                    <td>
-                      {k.KeySpec} / {k.KeyUsage}
-                    </td>
-                    <td>
-                      {k.KeyState}
-                      {k.DeletionDate ? <div class="muted small">deletes {fmtDate(k.DeletionDate)}</div> : null}
-                    </td>
-                    <td>{fmtDate(k.CreationDate)}</td>
-                    <td class="actions">
-                      {k.KeyState === 'Enabled' ? (
-                        <button onClick={() => act.run(async () => (await kms.send(new DisableKeyCommand({ KeyId: k.KeyId })), keys.reload()))}>Disable</button>
-                      ) : k.KeyState === 'Disabled' ? (
-                        <button onClick={() => act.run(async () => (await kms.send(new EnableKeyCommand({ KeyId: k.KeyId })), keys.reload()))}>Enable</button>
-                      ) : null}
-                      {k.KeyState === 'PendingDeletion' ? (
-                        <button onClick={() => act.run(async () => (await kms.send(new CancelKeyDeletionCommand({ KeyId: k.KeyId })), keys.reload()))}>Cancel deletion</button>
-                      ) : (
-                        <button class="danger" onClick={() => act.run(async () => (await kms.send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 })), keys.reload()))}>
-                          Schedule deletion
-                        </button>
-                      )}
-                      <button onClick={() => setAlias({ key: k.KeyId!, name: 'alias/' })}>Add alias</button>
-                      {k.KeyUsage === 'ENCRYPT_DECRYPT' && k.KeySpec === 'SYMMETRIC_DEFAULT' ? <button onClick={() => setTryKey(k)}>Encrypt / decrypt</button> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+          <TextField label="Description" aria="Key description" value={desc} onValue={setDesc} />
+          <SelectField label="Key spec" value={spec} onValue={setSpec}>
+            {SPECS.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </SelectField>
+        </ActionForm>
+        <ActionError act={act} also={[keys.error]} />
+        <ResourceTable
+          label="Keys"
+          loading={keys.loading && !keys.data}
+          loadingText="Listing keys"
+          empty="No keys in this region yet."
+          rows={customer}
+          rowKey={(k) => k.KeyId!}
+          columns={{
+            Key: (k) => (
+              <>
+                <Copy value={k.Arn!} label="key ARN" />
+                {k.Description ? <div class="muted small">{k.Description}</div> : null}
+              </>
+            ),
+            Aliases: (k) => (keys.data?.aliases ?? []).filter((a) => a.TargetKeyId === k.KeyId).map((a) => a.AliasName).join(', '),
+            'Spec / usage': (k) => `${k.KeySpec} / ${k.KeyUsage}`,
+            State: (k) => (
+              <>
+                {k.KeyState}
+                {k.DeletionDate ? <div class="muted small">deletes {fmtDate(k.DeletionDate)}</div> : null}
+              </>
+            ),
+            Created: (k) => fmtDate(k.CreationDate),
+            '': {
+              class: 'actions',
+              cell: (k) => (
+                <>
+                  {k.KeyState === 'Enabled' ? (
+                    <button onClick={() => run(() => kms.send(new DisableKeyCommand({ KeyId: k.KeyId })))}>Disable</button>
+                  ) : k.KeyState === 'Disabled' ? (
+                    <button onClick={() => run(() => kms.send(new EnableKeyCommand({ KeyId: k.KeyId })))}>Enable</button>
+                  ) : null}
+                  {k.KeyState === 'PendingDeletion' ? (
+                    <button onClick={() => run(() => kms.send(new CancelKeyDeletionCommand({ KeyId: k.KeyId })))}>Cancel deletion</button>
+                  ) : (
+                    <DeleteButton act={act} text="Schedule deletion" run={async () => (await kms.send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 })), keys.reload())} />
+                  )}
+                  <button onClick={() => setAlias({ key: k.KeyId!, name: 'alias/' })}>Add alias</button>
+                  {k.KeyUsage === 'ENCRYPT_DECRYPT' && k.KeySpec === 'SYMMETRIC_DEFAULT' ? <button onClick={() => setTryKey(k)}>Encrypt / decrypt</button> : null}
+                </>
+              ),
+            },
+          }}
+        />
         {alias ? (
           <Form
             onSubmit={() =>

@@ -13,7 +13,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import { useClient, useSession } from '../lib/session.js';
 import { CodeEditor } from '../parts/lambda-code.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
+import { Copy, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
+import { PickList, usePicked } from '../lib/table.js';
+import { ActionError, ActionForm, SelectField, TextArea, TextField } from '../lib/form.js';
 
 const TEMPLATES: Record<string, { file: string; handler: string; code: string }> = {
   'nodejs20.x': {
@@ -164,81 +166,52 @@ export default function LambdaPage() {
   const { account } = useSession();
   const lambda = useClient(LambdaClient);
   const list = useLoad(() => lambda.send(new ListFunctionsCommand({})), [lambda]);
-  const [selected, setSelected] = useState<string>();
+  const { selected, setSelected, gone } = usePicked(list.reload);
   const [name, setName] = useState('');
   const [runtime, setRuntime] = useState('nodejs20.x');
   const [role, setRole] = useState(`arn:aws:iam::${account}:role/lambda-role`);
   const [code, setCode] = useState(TEMPLATES['nodejs20.x'].code);
   const act = useAction();
-  const create = () =>
-    act.run(async () => {
-      const t = TEMPLATES[runtime];
-      await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as any, Handler: t.handler, Role: role, Code: { ZipFile: zipOf(t.file, code) } }));
-      setSelected(name);
-      setName('');
-      list.reload();
-    });
-  const fns = list.data?.Functions ?? [];
+  const create = async () => {
+    const t = TEMPLATES[runtime];
+    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as any, Handler: t.handler, Role: role, Code: { ZipFile: zipOf(t.file, code) } }));
+    setSelected(name);
+    setName('');
+    list.reload();
+  };
   return (
     <div>
       <h1>AWS Lambda</h1>
-      <Section title="Functions" actions={<button onClick={list.reload}>Refresh</button>}>
-        <Form onSubmit={create} label="Create function">
-          <Field label="Function name">
-            <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-label="Function name" />
-          </Field>
-          <Field label="Runtime">
-            <select
-              value={runtime}
-              onChange={(e) => {
-                const r = (e.target as HTMLSelectElement).value;
-                setRuntime(r);
-                setCode(TEMPLATES[r].code);
-              }}
-              aria-label="Runtime"
-            >
-              {Object.keys(TEMPLATES).map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Execution role ARN">
-            <input value={role} onInput={(e) => setRole((e.target as HTMLInputElement).value)} aria-label="Execution role" size={44} />
-          </Field>
-          <Field label={`Code (${TEMPLATES[runtime].file})`}>
-            <textarea rows={7} value={code} onInput={(e) => setCode((e.target as HTMLTextAreaElement).value)} aria-label="New function code" spellcheck={false} />
-          </Field>
-          <button class="primary" type="submit" disabled={act.busy}>
-            Create function
-          </button>
-        </Form>
-        <ErrorBox error={act.error ?? list.error} onDismiss={act.error ? act.clear : undefined} />
-        {list.loading && !list.data ? (
-          <Loading what="Listing functions" />
-        ) : fns.length === 0 ? (
-          <Empty>No functions in this region yet.</Empty>
-        ) : (
-          <ul>
-            {fns.map((f) => (
-              <li key={f.FunctionName}>
-                <a href="#/lambda" onClick={(e) => (e.preventDefault(), setSelected(f.FunctionName))} aria-current={f.FunctionName === selected ? 'true' : undefined}>
-                  {f.FunctionName}
-                </a>{' '}
-                <span class="muted">{f.Runtime}</span>
-              </li>
+      <Section title="Functions" refresh={list.reload}>
+        <ActionForm label="Create function" submit="Create function" primary act={act} run={create}>
+          <TextField label="Function name" value={name} onValue={setName} required />
+          <SelectField label="Runtime" value={runtime} onValue={(r) => (setRuntime(r), setCode(TEMPLATES[r].code))}>
+            {Object.keys(TEMPLATES).map((r) => (
+              <option key={r}>{r}</option>
             ))}
-          </ul>
-        )}
+          </SelectField>
+          <TextField label="Execution role ARN" aria="Execution role" value={role} onValue={setRole} size={44} />
+          <TextArea label={`Code (${TEMPLATES[runtime].file})`} aria="New function code" rows={7} value={code} onValue={setCode} />
+        </ActionForm>
+        <ActionError act={act} also={[list.error]} />
+        <PickList
+          href="#/lambda"
+          loading={list.loading && !list.data}
+          loadingText="Listing functions"
+          empty="No functions in this region yet."
+          items={list.data?.Functions ?? []}
+          id={(f) => f.FunctionName!}
+          extra={(f) => <span class="muted">{f.Runtime}</span>}
+          selected={selected}
+          onPick={setSelected}
+        />
       </Section>
       {selected ? (
         <Fn
           key={selected}
           lambda={lambda}
           name={selected}
-          onGone={() => {
-            setSelected(undefined);
-            list.reload();
-          }}
+          onGone={gone}
         />
       ) : null}
     </div>

@@ -10,7 +10,9 @@ import {
   type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { useClient } from '../lib/session.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { Copy, Empty, ErrorBox, Field, Form, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
+import { ResourceTable, PickLink } from '../lib/table.js';
 
 function Viewer({ logs, group }: { logs: CloudWatchLogsClient; group: string }) {
   const streams = useLoad(() => logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 50 })), [logs, group]);
@@ -86,54 +88,30 @@ export default function LogsPage() {
   return (
     <div>
       <h1>CloudWatch Logs</h1>
-      <Section title="Log groups" actions={<button onClick={groups.reload}>Refresh</button>}>
-        <Form onSubmit={() => act.run(async () => (await logs.send(new CreateLogGroupCommand({ logGroupName: name })), setName(''), groups.reload()))} label="Create log group">
-          <Field label="Log group name">
-            <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-label="Log group name" />
-          </Field>
-          <button class="primary" type="submit" disabled={act.busy}>
-            Create log group
-          </button>
-        </Form>
-        <ErrorBox error={act.error ?? groups.error} onDismiss={act.error ? act.clear : undefined} />
-        {groups.loading && !groups.data ? (
-          <Loading />
-        ) : list.length === 0 ? (
-          <Empty>No log groups in this region yet.</Empty>
-        ) : (
-          <table aria-label="Log groups">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>ARN</th>
-                <th>Retention</th>
-                <th>Stored</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((g) => (
-                <tr key={g.logGroupName}>
-                  <td>
-                    <a href="#/logs" onClick={(e) => (e.preventDefault(), setSelected(g.logGroupName))}>
-                      {g.logGroupName}
-                    </a>
-                  </td>
-                  <td>
-                    <Copy value={g.arn ?? ''} label="log group ARN" />
-                  </td>
-                  <td>{g.retentionInDays ? `${g.retentionInDays} days` : 'never expire'}</td>
-                  <td>{g.storedBytes ?? 0} B</td>
-                  <td>
-                    <button class="danger" onClick={() => act.run(async () => (await logs.send(new DeleteLogGroupCommand({ logGroupName: g.logGroupName })), groups.reload()))}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      <Section title="Log groups" refresh={groups.reload}>
+        <ActionForm label="Create log group" submit="Create log group" primary act={act} run={async () => (await logs.send(new CreateLogGroupCommand({ logGroupName: name })), setName(''), groups.reload())}>
+          <TextField label="Log group name" value={name} onValue={setName} required />
+        </ActionForm>
+        <ActionError act={act} also={[groups.error]} />
+        <ResourceTable
+          label="Log groups"
+          wrap={false}
+          loading={groups.loading && !groups.data}
+          empty="No log groups in this region yet."
+          rows={list}
+          rowKey={(g) => g.logGroupName!}
+          columns={{
+            Name: (g) => (
+              <PickLink href="#/logs" onPick={() => setSelected(g.logGroupName)}>
+                {g.logGroupName}
+              </PickLink>
+            ),
+            ARN: (g) => <Copy value={g.arn ?? ''} label="log group ARN" />,
+            Retention: (g) => (g.retentionInDays ? `${g.retentionInDays} days` : 'never expire'),
+            Stored: (g) => `${g.storedBytes ?? 0} B`,
+            '': (g) => <DeleteButton act={act} run={async () => (await logs.send(new DeleteLogGroupCommand({ logGroupName: g.logGroupName })), groups.reload())} />,
+          }}
+        />
       </Section>
       {selected ? <Viewer key={selected} logs={logs} group={selected} /> : null}
     </div>

@@ -1,23 +1,12 @@
 // The request log: the last AWS calls with service, operation, principal, status, latency and the
 // error, filtered by service and status (GET /_nimbus/requests), following new calls as they come.
 import { useState } from 'preact/hooks';
-import { Empty, ErrorBox, Field, Loading, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import type { callView } from '../../src/ops/requests.js';
+import { ErrorBox, Field, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import { ResourceTable } from '../lib/table.js';
 
-interface Logged {
-  seq: number;
-  time: string;
-  requestId: string;
-  service: string;
-  operation: string;
-  account: string;
-  region: string;
-  principal: string;
-  status: number;
-  errorCode?: string;
-  errorMessage?: string;
-  latencyMs: number;
-  faultId?: string;
-}
+/** A logged call as `GET /_nimbus/requests` lists it (the server's own view, imported as a type only). */
+type Logged = ReturnType<typeof callView>;
 
 export default function RequestsPage() {
   const [service, setService] = useState('');
@@ -71,49 +60,29 @@ export default function RequestsPage() {
           ) : null}
         </div>
         <ErrorBox error={act.error ?? log.error} />
-        {log.loading && !log.data ? (
-          <Loading />
-        ) : rows.length === 0 ? (
-          <Empty>No calls match.</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table aria-label="Requests">
-              <thead>
-                <tr>
-                  <th>Time</th>
-                  <th>Service</th>
-                  <th>Operation</th>
-                  <th>Principal</th>
-                  <th>Region</th>
-                  <th>Status</th>
-                  <th>Latency</th>
-                  <th>Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.seq} data-status={r.status}>
-                    <td>{fmtDate(r.time)}</td>
-                    <td>{r.service}</td>
-                    <td>{r.operation}</td>
-                    <td>
-                      <code class="small">{r.principal}</code>
-                    </td>
-                    <td>{r.region}</td>
-                    <td>
-                      <span class={`badge ${r.status < 300 ? 'ok' : r.status < 500 ? 'warn' : 'bad'}`}>{r.status}</span>
-                    </td>
-                    <td>{r.latencyMs.toFixed(1)} ms</td>
-                    <td>
-                      {r.errorCode ? <strong>{r.errorCode}</strong> : null} {r.errorMessage}
-                      {r.faultId ? <div class="muted small">injected: {r.faultId}</div> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <ResourceTable
+          label="Requests"
+          loading={log.loading && !log.data}
+          empty="No calls match."
+          rows={rows}
+          rowKey={(r) => r.seq}
+          rowProps={(r) => ({ 'data-status': r.status })}
+          columns={{
+            Time: (r) => fmtDate(r.time),
+            Service: (r) => r.service,
+            Operation: (r) => r.operation,
+            Principal: (r) => <code class="small">{r.principal}</code>,
+            Region: (r) => r.region,
+            Status: (r) => <span class={`badge ${r.status < 300 ? 'ok' : r.status < 500 ? 'warn' : 'bad'}`}>{r.status}</span>,
+            Latency: (r) => `${r.latencyMs.toFixed(1)} ms`,
+            Error: (r) => (
+              <>
+                {r.errorCode ? <strong>{r.errorCode}</strong> : null} {r.errorMessage}
+                {r.faultId ? <div class="muted small">injected: {r.faultId}</div> : null}
+              </>
+            ),
+          }}
+        />
       </Section>
     </div>
   );

@@ -22,6 +22,8 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { useClient, useSession } from '../lib/session.js';
 import { BucketSettings, ObjectDetails } from '../parts/s3-settings.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
+import { ResourceTable, PickLink } from '../lib/table.js';
 
 const PAGE = 50;
 
@@ -30,69 +32,43 @@ function Buckets({ s3, onOpen }: { s3: S3Client; onOpen: (b: string) => void }) 
   const list = useLoad(() => s3.send(new ListBucketsCommand({})), [s3]);
   const [name, setName] = useState('');
   const act = useAction();
-  const create = () =>
-    act.run(async () => {
-      await s3.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as any } }));
-      setName('');
-      list.reload();
-    });
-  const remove = (b: string) => {
-    if (!confirm(`Delete bucket ${b}? It must be empty.`)) return;
-    void act.run(async () => {
-      await s3.send(new DeleteBucketCommand({ Bucket: b }));
-      list.reload();
-    });
+  const create = async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as any } }));
+    setName('');
+    list.reload();
   };
-  const buckets = list.data?.Buckets ?? [];
   return (
-    <Section title="Buckets" actions={<button onClick={list.reload}>Refresh</button>}>
-      <Form onSubmit={create} label="Create bucket">
-        <Field label="Bucket name">
-          <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} placeholder="my-bucket" aria-label="Bucket name" />
-        </Field>
-        <button class="primary" type="submit" disabled={act.busy}>
-          Create bucket
-        </button>
-      </Form>
-      <ErrorBox error={act.error ?? list.error} onDismiss={act.error ? act.clear : undefined} />
-      {list.loading && !list.data ? (
-        <Loading what="Listing buckets" />
-      ) : buckets.length === 0 ? (
-        <Empty>No buckets in this account yet. Create one above.</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table aria-label="Buckets">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>ARN</th>
-                <th>Created</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {buckets.map((b) => (
-                <tr key={b.Name} data-bucket={b.Name}>
-                  <td>
-                    <a href={`#/s3`} onClick={(e) => (e.preventDefault(), onOpen(b.Name!))}>
-                      {b.Name}
-                    </a>
-                  </td>
-                  <td>
-                    <Copy value={`arn:aws:s3:::${b.Name}`} label={`ARN of ${b.Name}`} />
-                  </td>
-                  <td>{fmtDate(b.CreationDate)}</td>
-                  <td>
-                    <button class="danger" onClick={() => remove(b.Name!)} aria-label={`Delete bucket ${b.Name}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+    <Section title="Buckets" refresh={list.reload}>
+      <ActionForm label="Create bucket" submit="Create bucket" primary act={act} run={create}>
+        <TextField label="Bucket name" value={name} onValue={setName} required placeholder="my-bucket" />
+      </ActionForm>
+      <ActionError act={act} also={[list.error]} />
+      <ResourceTable
+        label="Buckets"
+        loading={list.loading && !list.data}
+        loadingText="Listing buckets"
+        empty="No buckets in this account yet. Create one above."
+        rows={list.data?.Buckets ?? []}
+        rowKey={(b) => b.Name!}
+        rowProps={(b) => ({ 'data-bucket': b.Name })}
+        columns={{
+          Name: (b) => (
+            <PickLink href={`#/s3`} onPick={() => onOpen(b.Name!)}>
+              {b.Name}
+            </PickLink>
+          ),
+          ARN: (b) => <Copy value={`arn:aws:s3:::${b.Name}`} label={`ARN of ${b.Name}`} />,
+          Created: (b) => fmtDate(b.CreationDate),
+          '': (b) => (
+            <DeleteButton
+              act={act}
+              label={`Delete bucket ${b.Name}`}
+              confirm={`Delete bucket ${b.Name}? It must be empty.`}
+              run={async () => (await s3.send(new DeleteBucketCommand({ Bucket: b.Name! })), list.reload())}
+            />
+          ),
+        }}
+      />
     </Section>
   );
 }

@@ -13,7 +13,9 @@ import {
   type GetScheduleOutput,
 } from '@aws-sdk/client-scheduler';
 import { useClient, useSession } from '../lib/session.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { Copy, ErrorBox, Field, Form, Loading, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
+import { ResourceTable, PickLink } from '../lib/table.js';
 
 const val = (e: Event) => (e.target as HTMLInputElement).value;
 
@@ -147,24 +149,15 @@ export default function SchedulerPage() {
     <div>
       <h1>EventBridge Scheduler</h1>
       <Section title="Schedule groups" actions={<button onClick={groups.reload}>Refresh</button>}>
-        <Form
+        <ActionForm
           label="Create a schedule group"
-          onSubmit={() =>
-            act.run(async () => {
-              await client.send(new CreateScheduleGroupCommand({ Name: newGroup }));
-              groups.reload();
-              setGroup(newGroup);
-            })
-          }
+          submit="Create group"
+          act={act}
+          run={async () => (await client.send(new CreateScheduleGroupCommand({ Name: newGroup })), groups.reload(), setGroup(newGroup))}
         >
-          <Field label="Group name">
-            <input value={newGroup} onInput={(e) => setNewGroup(val(e))} aria-label="Group name" />
-          </Field>
-          <button type="submit" disabled={act.busy}>
-            Create group
-          </button>
-        </Form>
-        <ErrorBox error={act.error ?? groups.error} onDismiss={act.clear} />
+          <TextField label="Group name" value={newGroup} onValue={setNewGroup} />
+        </ActionForm>
+        <ActionError act={act} also={[groups.error]} />
         {groups.loading && !groups.data ? (
           <Loading />
         ) : (
@@ -180,46 +173,33 @@ export default function SchedulerPage() {
           </ul>
         )}
       </Section>
-      <Section title={`Schedules in ${group}`} actions={<button onClick={schedules.reload}>Refresh</button>}>
+      <Section title={`Schedules in ${group}`} refresh={schedules.reload}>
         <ErrorBox error={schedules.error} />
-        {schedules.loading && !schedules.data ? (
-          <Loading />
-        ) : list.length === 0 ? (
-          schedules.error ? null : <Empty>No schedules in this group.</Empty>
-        ) : (
-          <table aria-label="Schedules">
-            <thead>
-              <tr>
-                <th>Schedule</th>
-                <th>State</th>
-                <th>Target</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr key={s.Name}>
-                  <td>
-                    <a href="#/scheduler" onClick={(e) => (e.preventDefault(), setSelected(s.Name))}>
-                      {s.Name}
-                    </a>
-                  </td>
-                  <td>{s.State}</td>
-                  <td class="small">{s.Target?.Arn}</td>
-                  <td>
-                    <button
-                      class="link"
-                      aria-label={`Delete ${s.Name}`}
-                      onClick={() => act.run(async () => (await client.send(new DeleteScheduleCommand({ Name: s.Name, GroupName: group })), setSelected(undefined), schedules.reload()))}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ResourceTable
+          label="Schedules"
+          wrap={false}
+          loading={schedules.loading && !schedules.data}
+          empty={schedules.error ? null : 'No schedules in this group.'}
+          rows={list}
+          rowKey={(x) => x.Name!}
+          columns={{
+            Schedule: (x) => (
+              <PickLink href="#/scheduler" onPick={() => setSelected(x.Name)}>
+                {x.Name}
+              </PickLink>
+            ),
+            State: (x) => x.State,
+            Target: { class: 'small', cell: (x) => x.Target?.Arn },
+            '': (x) => (
+              <DeleteButton
+                link
+                act={act}
+                label={`Delete ${x.Name}`}
+                run={async () => (await client.send(new DeleteScheduleCommand({ Name: x.Name, GroupName: group })), setSelected(undefined), schedules.reload())}
+              />
+            ),
+          }}
+        />
       </Section>
       {selected ? <ScheduleDetail key={`${group}/${selected}`} client={client} group={group} name={selected} onChange={schedules.reload} /> : null}
       <CreateSchedule key={group} client={client} group={group} onDone={(n) => (schedules.reload(), setSelected(n))} />

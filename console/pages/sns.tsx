@@ -11,9 +11,12 @@ import {
   UnsubscribeCommand,
   PublishCommand,
   type MessageAttributeValue,
+  type Subscription,
 } from '@aws-sdk/client-sns';
 import { useClient, useSession } from '../lib/session.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { Copy, ErrorBox, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField } from '../lib/form.js';
+import { PickList, ResourceTable, usePicked } from '../lib/table.js';
 
 const PROTOCOLS = ['sqs', 'lambda', 'http', 'https', 'email', 'email-json', 'sms', 'application', 'firehose'];
 const nameOf = (arn: string) => arn.split(':').pop() ?? arn;
@@ -50,35 +53,24 @@ function Outbox({ arn }: { arn: string }) {
       </h3>
       <p class="muted small">Deliveries to email, SMS, HTTP and mobile endpoints, recorded instead of sent.</p>
       <ErrorBox error={out.error} />
-      {list.length === 0 ? (
-        <Empty>Nothing delivered to such endpoints yet.</Empty>
-      ) : (
-        <table aria-label="Outbox">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>To</th>
-              <th>Type</th>
-              <th>Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.slice(0, 50).map((m) => (
-              <tr key={m.id}>
-                <td>{fmtDate(m.at)}</td>
-                <td>
-                  {m.protocol}: {m.endpoint}
-                </td>
-                <td>{m.type}</td>
-                <td>
-                  {m.subject ? <strong>{m.subject}</strong> : null}
-                  <pre>{m.message}</pre>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ResourceTable
+        label="Outbox"
+        wrap={false}
+        empty="Nothing delivered to such endpoints yet."
+        rows={list.slice(0, 50)}
+        rowKey={(m) => m.id}
+        columns={{
+          Time: (m) => fmtDate(m.at),
+          To: (m) => `${m.protocol}: ${m.endpoint}`,
+          Type: (m) => m.type,
+          Message: (m) => (
+            <>
+              {m.subject ? <strong>{m.subject}</strong> : null}
+              <pre>{m.message}</pre>
+            </>
+          ),
+        }}
+      />
     </div>
   );
 }
@@ -94,44 +86,31 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
   const [published, setPublished] = useState<string>();
   const [changes, setChanges] = useState(0);
   const act = useAction();
-  const subscribe = () =>
-    act.run(async () => {
-      await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: protocol, Endpoint: endpoint, ReturnSubscriptionArn: true }));
-      setEndpoint('');
-      subs.reload();
-      setChanges((n) => n + 1);
-    });
-  const publish = () =>
-    act.run(async () => {
-      let MessageAttributes;
-      try {
-        MessageAttributes = attributesOf(attributes);
-      } catch (e) {
-        throw Object.assign(new Error(`Message attributes must be a JSON object: ${(e as Error).message}`), { name: 'InvalidInput' });
-      }
-      const out = await sns.send(new PublishCommand({ TopicArn: arn, Message: message, Subject: subject || undefined, MessageAttributes }));
-      setPublished(out.MessageId);
-      setChanges((n) => n + 1);
-    });
-  const del = () => {
-    if (!confirm(`Delete topic ${nameOf(arn)}?`)) return;
-    void act.run(async () => {
-      await sns.send(new DeleteTopicCommand({ TopicArn: arn }));
-      onGone();
-    });
+  const subscribe = async () => {
+    await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: protocol, Endpoint: endpoint, ReturnSubscriptionArn: true }));
+    setEndpoint('');
+    subs.reload();
+    setChanges((n) => n + 1);
+  };
+  const publish = async () => {
+    let MessageAttributes;
+    try {
+      MessageAttributes = attributesOf(attributes);
+    } catch (e) {
+      throw Object.assign(new Error(`Message attributes must be a JSON object: ${(e as Error).message}`), { name: 'InvalidInput' });
+    }
+    const out = await sns.send(new PublishCommand({ TopicArn: arn, Message: message, Subject: subject || undefined, MessageAttributes }));
+    setPublished(out.MessageId);
+    setChanges((n) => n + 1);
   };
   const a = attrs.data?.Attributes ?? {};
-  const list = subs.data?.Subscriptions ?? [];
+  const confirmed = (s: Subscription) => s.SubscriptionArn?.startsWith('arn:');
   return (
     <Section
       title={`Topic ${nameOf(arn)}`}
-      actions={
-        <button class="danger" onClick={del}>
-          Delete topic
-        </button>
-      }
+      actions={<DeleteButton act={act} text="Delete topic" confirm={`Delete topic ${nameOf(arn)}?`} run={async () => (await sns.send(new DeleteTopicCommand({ TopicArn: arn })), onGone())} />}
     >
-      <ErrorBox error={act.error ?? attrs.error ?? subs.error} onDismiss={act.error ? act.clear : undefined} />
+      <ActionError act={act} also={[attrs.error, subs.error]} />
       <dl class="split">
         <dt>ARN</dt>
         <dd>
@@ -143,68 +122,35 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
         </dd>
       </dl>
       <h3>Subscriptions</h3>
-      {subs.loading && !subs.data ? (
-        <Loading />
-      ) : list.length === 0 ? (
-        <Empty>No subscriptions yet.</Empty>
-      ) : (
-        <table aria-label="Subscriptions">
-          <thead>
-            <tr>
-              <th>Protocol</th>
-              <th>Endpoint</th>
-              <th>Subscription ARN</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((s) => (
-              <tr key={s.SubscriptionArn}>
-                <td>{s.Protocol}</td>
-                <td>{s.Endpoint}</td>
-                <td>{s.SubscriptionArn?.startsWith('arn:') ? <Copy value={s.SubscriptionArn} label="subscription ARN" /> : s.SubscriptionArn}</td>
-                <td>
-                  {s.SubscriptionArn?.startsWith('arn:') ? (
-                    <button class="danger" onClick={() => act.run(async () => (await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn! })), subs.reload()))}>
-                      Unsubscribe
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <Form onSubmit={subscribe} label="Subscribe">
-        <Field label="Protocol">
-          <select value={protocol} onChange={(e) => setProtocol((e.target as HTMLSelectElement).value)}>
-            {PROTOCOLS.map((p) => (
-              <option key={p}>{p}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Endpoint (queue ARN, function ARN, URL, address)">
-          <input value={endpoint} onInput={(e) => setEndpoint((e.target as HTMLInputElement).value)} aria-label="Endpoint" />
-        </Field>
-        <button type="submit" disabled={act.busy}>
-          Subscribe
-        </button>
-      </Form>
+      <ResourceTable
+        label="Subscriptions"
+        wrap={false}
+        loading={subs.loading && !subs.data}
+        empty="No subscriptions yet."
+        rows={subs.data?.Subscriptions ?? []}
+        rowKey={(s) => s.SubscriptionArn!}
+        columns={{
+          Protocol: (s) => s.Protocol,
+          Endpoint: (s) => s.Endpoint,
+          'Subscription ARN': (s) => (confirmed(s) ? <Copy value={s.SubscriptionArn!} label="subscription ARN" /> : s.SubscriptionArn),
+          '': (s) =>
+            confirmed(s) ? <DeleteButton act={act} text="Unsubscribe" run={async () => (await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn! })), subs.reload())} /> : null,
+        }}
+      />
+      <ActionForm label="Subscribe" submit="Subscribe" act={act} run={subscribe}>
+        <SelectField label="Protocol" value={protocol} onValue={setProtocol}>
+          {PROTOCOLS.map((p) => (
+            <option key={p}>{p}</option>
+          ))}
+        </SelectField>
+        <TextField label="Endpoint (queue ARN, function ARN, URL, address)" aria="Endpoint" value={endpoint} onValue={setEndpoint} />
+      </ActionForm>
       <h3>Publish</h3>
-      <Form onSubmit={publish} label="Publish">
-        <Field label="Subject">
-          <input value={subject} onInput={(e) => setSubject((e.target as HTMLInputElement).value)} />
-        </Field>
-        <Field label="Message">
-          <textarea rows={3} value={message} onInput={(e) => setMessage((e.target as HTMLTextAreaElement).value)} aria-label="Message" />
-        </Field>
-        <Field label='Attributes (JSON, e.g. {"color": "red"})'>
-          <textarea rows={2} value={attributes} onInput={(e) => setAttributes((e.target as HTMLTextAreaElement).value)} aria-label="Message attributes" />
-        </Field>
-        <button class="primary" type="submit" disabled={act.busy}>
-          Publish
-        </button>
-      </Form>
+      <ActionForm label="Publish" submit="Publish" primary act={act} run={publish}>
+        <TextField label="Subject" value={subject} onValue={setSubject} />
+        <TextArea label="Message" rows={3} value={message} onValue={setMessage} />
+        <TextArea label='Attributes (JSON, e.g. {"color": "red"})' aria="Message attributes" rows={2} value={attributes} onValue={setAttributes} />
+      </ActionForm>
       {published ? <p role="status">Published message {published}</p> : null}
       <Outbox key={changes} arn={arn} />
     </Section>
@@ -214,55 +160,41 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
 export default function SnsPage() {
   const sns = useClient(SNSClient);
   const list = useLoad(() => sns.send(new ListTopicsCommand({})), [sns]);
-  const [selected, setSelected] = useState<string>();
+  const { selected, setSelected, gone } = usePicked(list.reload);
   const [name, setName] = useState('');
   const act = useAction();
-  const create = () =>
-    act.run(async () => {
-      const out = await sns.send(new CreateTopicCommand({ Name: name, Attributes: name.endsWith('.fifo') ? { FifoTopic: 'true' } : undefined }));
-      setName('');
-      list.reload();
-      setSelected(out.TopicArn);
-    });
-  const topics = list.data?.Topics ?? [];
+  const create = async () => {
+    const out = await sns.send(new CreateTopicCommand({ Name: name, Attributes: name.endsWith('.fifo') ? { FifoTopic: 'true' } : undefined }));
+    setName('');
+    list.reload();
+    setSelected(out.TopicArn);
+  };
   return (
     <div>
       <h1>Amazon SNS</h1>
-      <Section title="Topics" actions={<button onClick={list.reload}>Refresh</button>}>
-        <Form onSubmit={create} label="Create topic">
-          <Field label="Topic name">
-            <input value={name} required onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-label="Topic name" />
-          </Field>
-          <button class="primary" type="submit" disabled={act.busy}>
-            Create topic
-          </button>
-        </Form>
-        <ErrorBox error={act.error ?? list.error} onDismiss={act.error ? act.clear : undefined} />
-        {list.loading && !list.data ? (
-          <Loading what="Listing topics" />
-        ) : topics.length === 0 ? (
-          <Empty>No topics in this region yet.</Empty>
-        ) : (
-          <ul>
-            {topics.map((t) => (
-              <li key={t.TopicArn}>
-                <a href="#/sns" onClick={(e) => (e.preventDefault(), setSelected(t.TopicArn))} aria-current={t.TopicArn === selected ? 'true' : undefined}>
-                  {nameOf(t.TopicArn!)}
-                </a>
-              </li>
-            ))}
-          </ul>
-        )}
+      <Section title="Topics" refresh={list.reload}>
+        <ActionForm label="Create topic" submit="Create topic" primary act={act} run={create}>
+          <TextField label="Topic name" value={name} onValue={setName} required />
+        </ActionForm>
+        <ActionError act={act} also={[list.error]} />
+        <PickList
+          href="#/sns"
+          loading={list.loading && !list.data}
+          loadingText="Listing topics"
+          empty="No topics in this region yet."
+          items={list.data?.Topics ?? []}
+          id={(t) => t.TopicArn!}
+          name={(t) => nameOf(t.TopicArn!)}
+          selected={selected}
+          onPick={setSelected}
+        />
       </Section>
       {selected ? (
         <Topic
           key={selected}
           sns={sns}
           arn={selected}
-          onGone={() => {
-            setSelected(undefined);
-            list.reload();
-          }}
+          onGone={gone}
         />
       ) : null}
     </div>

@@ -3,6 +3,8 @@
 import { useState } from 'preact/hooks';
 import { DynamoDBClient, UpdateTableCommand, type ScalarAttributeType, type StreamViewType, type TableDescription, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { Copy, ErrorBox, Field, Form, useAction } from '../lib/ui.js';
+import { DeleteButton } from '../lib/form.js';
+import { ResourceTable } from '../lib/table.js';
 
 const val = (e: Event) => (e.target as HTMLInputElement).value;
 const TYPES: ScalarAttributeType[] = ['S', 'N', 'B'];
@@ -38,47 +40,29 @@ export function Indexes({ ddb, desc, onChange }: { ddb: DynamoDBClient; desc: Ta
       );
       onChange();
     });
-  const drop = (IndexName: string) =>
-    act.run(async () => {
-      await ddb.send(new UpdateTableCommand({ TableName: desc.TableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName } }] }));
-      onChange();
-    });
+  const drop = async (IndexName: string) => {
+    await ddb.send(new UpdateTableCommand({ TableName: desc.TableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName } }] }));
+    onChange();
+  };
   const list = desc.GlobalSecondaryIndexes ?? [];
   return (
     <div>
       <h3>Global secondary indexes</h3>
-      {list.length ? (
-        <table aria-label="Global secondary indexes">
-          <thead>
-            <tr>
-              <th>Index</th>
-              <th>Keys</th>
-              <th>Projection</th>
-              <th>Status</th>
-              <th>Items</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.map((g) => (
-              <tr key={g.IndexName}>
-                <td>{g.IndexName}</td>
-                <td>{(g.KeySchema ?? []).map((k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'})`).join(', ')}</td>
-                <td>{g.Projection?.ProjectionType}</td>
-                <td>{g.IndexStatus}</td>
-                <td>{g.ItemCount}</td>
-                <td>
-                  <button class="link" aria-label={`Delete index ${g.IndexName}`} onClick={() => confirm(`Delete index ${g.IndexName}?`) && drop(g.IndexName!)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : (
-        <p class="muted">No global secondary indexes.</p>
-      )}
+      <ResourceTable
+        label="Global secondary indexes"
+        wrap={false}
+        empty="No global secondary indexes."
+        rows={list}
+        rowKey={(g) => g.IndexName!}
+        columns={{
+          Index: (g) => g.IndexName,
+          Keys: (g) => (g.KeySchema ?? []).map((k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'})`).join(', '),
+          Projection: (g) => g.Projection?.ProjectionType,
+          Status: (g) => g.IndexStatus,
+          Items: (g) => g.ItemCount,
+          '': (g) => <DeleteButton link act={act} label={`Delete index ${g.IndexName}`} confirm={`Delete index ${g.IndexName}?`} run={() => drop(g.IndexName!)} />,
+        }}
+      />
       <Form onSubmit={create} label="Create a global secondary index">
         <Field label="Index name">
           <input value={f.name} onInput={set('name')} aria-label="Index name" />

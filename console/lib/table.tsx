@@ -1,0 +1,129 @@
+// A resource table with its loading and empty states, and the list a page picks a resource from.
+import type { ComponentChildren, HTMLAttributes } from 'preact';
+import { useState } from 'preact/hooks';
+import { Empty, Loading } from './ui.js';
+
+type Cell<T> = (row: T, index: number) => ComponentChildren;
+
+/**
+ * The columns, header → cell, in order (`''` for the one unnamed column, usually the actions);
+ * `{ cell, class }` gives the cells a class.
+ */
+export type Columns<T> = Record<string, Cell<T> | { cell: Cell<T>; class: string }>;
+
+export interface TableProps<T> {
+  /** the table's accessible name */
+  label: string;
+  rows: readonly T[];
+  columns: Columns<T>;
+  rowKey: (row: T, index: number) => string | number;
+  /** attributes of a row (`data-*` hooks, `aria-selected`) */
+  rowProps?: (row: T) => HTMLAttributes<HTMLTableRowElement> & Record<string, unknown>;
+  /** true while the first load runs (a reload keeps the rows shown) */
+  loading?: boolean;
+  loadingText?: string;
+  /** shown instead of an empty table; without it an empty table is drawn */
+  empty?: ComponentChildren;
+  /** rows drawn before the resource rows (folders above objects) */
+  before?: ComponentChildren;
+  /** wrapped for horizontal scrolling (default) */
+  wrap?: boolean;
+  /** no header row */
+  headless?: boolean;
+}
+
+export function ResourceTable<T>(p: TableProps<T>) {
+  const cols = Object.entries(p.columns).map(([name, c]) => (typeof c === 'function' ? { name, cell: c, class: undefined } : { name, ...c }));
+  if (p.loading) return <Loading what={p.loadingText} />;
+  if (p.rows.length === 0 && p.empty !== undefined && !p.before) return p.empty === null ? null : <Empty>{p.empty}</Empty>;
+  const table = (
+    <table aria-label={p.label}>
+      {p.headless ? null : (
+        <thead>
+          <tr>
+            {cols.map((c, i) => (c.name ? <th key={i}>{c.name}</th> : <th key={i} />))}
+          </tr>
+        </thead>
+      )}
+      <tbody>
+        {p.before}
+        {p.rows.map((r, i) => (
+          <tr key={p.rowKey(r, i)} {...(p.rowProps?.(r) ?? {})}>
+            {cols.map((c, j) => (
+              <td key={j} class={c.class}>
+                {c.cell(r, i)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+  return p.wrap === false ? table : <div class="table-wrap">{table}</div>;
+}
+
+/** A link that selects a resource on the page (`href` is the page's own route, for a link opened elsewhere). */
+export function PickLink({ href, onPick, current, children }: { href: string; onPick: () => void; current?: boolean; children: ComponentChildren }) {
+  return (
+    <a href={href} onClick={(e) => (e.preventDefault(), onPick())} aria-current={current ? 'true' : undefined}>
+      {children}
+    </a>
+  );
+}
+
+/** The list a page picks one resource from (tables, functions, queues): links that select, the selected one marked. */
+export function PickList<T>(p: {
+  items: readonly T[];
+  /** what selecting it passes on (a name, a URL, an ARN) */
+  id: (item: T) => string;
+  /** what the link shows (the id when omitted) */
+  name?: (item: T) => string;
+  selected?: string;
+  onPick: (id: string) => void;
+  /** the page's own route, so that a link opened elsewhere lands on the page */
+  href: string;
+  extra?: (item: T) => ComponentChildren;
+  loading?: boolean;
+  loadingText?: string;
+  empty: ComponentChildren;
+}) {
+  if (p.loading) return <Loading what={p.loadingText} />;
+  if (p.items.length === 0) return <Empty>{p.empty}</Empty>;
+  return (
+    <ul>
+      {p.items.map((it) => {
+        const id = p.id(it);
+        return (
+          <li key={id}>
+            <PickLink href={p.href} onPick={() => p.onPick(id)} current={id === p.selected}>
+              {p.name ? p.name(it) : id}
+            </PickLink>
+            {p.extra ? <> {p.extra(it)}</> : null}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** The resource a page's pick list selected; `gone()` (it was deleted) clears it and reloads the list. */
+export function usePicked(reload: () => void) {
+  const [selected, setSelected] = useState<string>();
+  return { selected, setSelected, gone: () => (setSelected(undefined), reload()) };
+}
+
+const TONES: Record<string, 'ok' | 'warn' | 'bad'> = {};
+for (const s of ['running', 'active', 'healthy', 'available', 'in-use', 'inservice', 'successful', 'attached', 'associated', 'enabled']) TONES[s] = 'ok';
+for (const s of ['pending', 'stopping', 'stopped', 'provisioning', 'initial', 'draining', 'creating', 'attaching', 'detaching', 'inprogress', 'unused', 'pending:wait', 'in_progress'])
+  TONES[s] = 'warn';
+for (const s of ['terminated', 'shutting-down', 'failed', 'unhealthy', 'deleted', 'deleting', 'terminating', 'cancelled', 'unavailable', 'error']) TONES[s] = 'bad';
+
+/** A resource's state as a coloured badge (green when it serves, amber on the way, red when gone or failing). */
+export function StateBadge({ state, testId }: { state?: string; testId?: string }) {
+  const s = state ?? '';
+  return (
+    <span class={`badge ${TONES[s.toLowerCase()] ?? ''}`} data-testid={testId}>
+      {s}
+    </span>
+  );
+}

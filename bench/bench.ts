@@ -18,6 +18,13 @@ const ONLY_SERVERS = arg('--servers')?.split(',');
 const WARMUP_MS = 500, SETTLE_MS = 500, READY_TIMEOUT_MS = 30_000;
 const TARGETS = { readyMs: 150, rssMiB: 60 };
 
+/** The null server's canned answers, written to a temp file it reads at start. */
+function writeRoutes(): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-null-')), 'routes.json');
+  fs.writeFileSync(file, JSON.stringify(WORKLOADS.flatMap((w) => w.nullResponse)));
+  return file;
+}
+
 interface ServerSpec { name: ServerName; label: string; cmd: string; args(port: number): string[]; probe: string; env?: object }
 interface Run { ops: number; errors: number; opsPerSec: number; clientCpu: number; serverCpuMsPerOp?: number; firstError?: string }
 interface Result { status: 'ok' | 'absent' | 'failed'; error?: string; readyMs?: number; rssMiB?: number; workloads: Record<string, Run> }
@@ -26,7 +33,8 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
 const SERVERS: ServerSpec[] = [
   { name: 'null', label: 'null', cmd: process.execPath, probe: '/',
     args: (p) => [new URL('./null-server.js', import.meta.url).pathname, '--port', String(p)],
-    env: { NULL_ROUTES: JSON.stringify(WORKLOADS.flatMap((w) => w.nullResponse)) } },
+    // a file, not the environment: the routes outgrow the kernel's 128 KiB limit on one variable (E2BIG)
+    env: { NULL_ROUTES_FILE: writeRoutes() } },
   { name: 'nimbus', label: 'Nimbus', cmd: process.execPath, probe: '/_nimbus/health',
     args: (p) => [new URL('../src/main.js', import.meta.url).pathname, '--port', String(p), '--host', '127.0.0.1',
       '--data-dir', dataDir, '--log-level', 'warn'] },

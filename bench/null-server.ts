@@ -1,10 +1,11 @@
 // The ceiling: a bare node:http server that reads each request, routes it the way an AWS gateway
 // must (X-Amz-Target, Action parameter, method + path) and answers a fixed response. Stores nothing.
-// Usage: node null-server.js --port N, with the routes as JSON in NULL_ROUTES (see workloads.ts).
+// Usage: node null-server.js --port N, with the routes as JSON in the file NULL_ROUTES_FILE (see workloads.ts).
+import fs from 'node:fs';
 import http from 'node:http';
 import type { NullRoute } from './workloads.js';
 
-const routes: NullRoute[] = JSON.parse(process.env.NULL_ROUTES ?? '[]');
+const routes: NullRoute[] = JSON.parse(process.env.NULL_ROUTES_FILE ? fs.readFileSync(process.env.NULL_ROUTES_FILE, 'utf8') : '[]');
 const port = Number(process.argv[process.argv.indexOf('--port') + 1]);
 
 function route(req: http.IncomingMessage, body: string): NullRoute | undefined {

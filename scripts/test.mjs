@@ -54,5 +54,8 @@ if (chosen.length === 0) {
   process.exit(1);
 }
 const concurrency = values.concurrency ?? String(Math.max(2, availableParallelism()));
-const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...chosen], { stdio: 'inherit' });
+const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout'];
+reporters.push(`--test-reporter=${new URL('failures-reporter.mjs', import.meta.url).pathname}`, '--test-reporter-destination=stdout');
+const args = ['--test', `--test-concurrency=${concurrency}`, ...reporters, ...chosen];
+const child = spawn(process.execPath, args, { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

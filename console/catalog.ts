@@ -18,8 +18,22 @@ export interface Group {
   services: CatalogService[];
 }
 
-const m = (id: string, name: string, served: string | undefined, aws: string, you: string): CatalogService => ({ id, name, kind: 'managed', served, aws, you });
-const r = (id: string, name: string, served: string | undefined, aws: string, you: string): CatalogService => ({ id, name, kind: 'resource', served, aws, you });
+const m = (id: string, name: string, served: string | undefined, aws: string, you: string): CatalogService => ({
+  id,
+  name,
+  kind: 'managed',
+  served,
+  aws,
+  you,
+});
+const r = (id: string, name: string, served: string | undefined, aws: string, you: string): CatalogService => ({
+  id,
+  name,
+  kind: 'resource',
+  served,
+  aws,
+  you,
+});
 
 export const groups: Group[] = [
   {
@@ -27,9 +41,27 @@ export const groups: Group[] = [
     blurb: 'Processing power: virtual machines, containers, serverless functions.',
     services: [
       r('ec2', 'EC2', 'ec2', 'Physical hosts, hypervisor, network fabric.', 'Operating system, patches, runtime, scaling, your software.'),
-      m('lambda', 'Lambda', 'lambda', 'Execution environment, scaling, availability, runtime patches.', 'Function code, its permissions and configuration.'),
-      m('elbv2', 'Elastic Load Balancing', 'elbv2', 'Load balancer nodes in each zone, their scaling and health checking.', 'Listeners, rules, target groups, security groups, certificates.'),
-      m('autoscaling', 'EC2 Auto Scaling', 'autoscaling', 'Launching and replacing instances to match the group.', 'Launch templates, capacity limits, scaling policies.'),
+      m(
+        'lambda',
+        'Lambda',
+        'lambda',
+        'Execution environment, scaling, availability, runtime patches.',
+        'Function code, its permissions and configuration.',
+      ),
+      m(
+        'elbv2',
+        'Elastic Load Balancing',
+        'elbv2',
+        'Load balancer nodes in each zone, their scaling and health checking.',
+        'Listeners, rules, target groups, security groups, certificates.',
+      ),
+      m(
+        'autoscaling',
+        'EC2 Auto Scaling',
+        'autoscaling',
+        'Launching and replacing instances to match the group.',
+        'Launch templates, capacity limits, scaling policies.',
+      ),
       m('ecs', 'ECS', undefined, 'Container orchestration and placement.', 'Images, task definitions, the data in containers.'),
     ],
   },
@@ -37,7 +69,13 @@ export const groups: Group[] = [
     name: 'Storage',
     blurb: 'Object, block and file storage.',
     services: [
-      m('s3', 'S3', 's3', 'Durability, availability, scaling, the storage fleet.', 'Bucket policies, access, encryption choices, object lifecycle.'),
+      m(
+        's3',
+        'S3',
+        's3',
+        'Durability, availability, scaling, the storage fleet.',
+        'Bucket policies, access, encryption choices, object lifecycle.',
+      ),
       r('ebs', 'EBS', 'ec2', 'Volume replication within its availability zone.', 'Attaching, snapshots, file systems, sizing.'),
       m('efs', 'EFS', undefined, 'An elastic shared file system across zones.', 'Mount targets, access points, network access.'),
     ],
@@ -46,7 +84,13 @@ export const groups: Group[] = [
     name: 'Databases',
     blurb: 'Managed relational and NoSQL databases.',
     services: [
-      m('dynamodb', 'DynamoDB', 'dynamodb', 'Partitioning, replication across zones, scaling, patching.', 'Keys and indexes, capacity mode, access, item data.'),
+      m(
+        'dynamodb',
+        'DynamoDB',
+        'dynamodb',
+        'Partitioning, replication across zones, scaling, patching.',
+        'Keys and indexes, capacity mode, access, item data.',
+      ),
       m('rds', 'RDS', undefined, 'Provisioning, patching, backups, failover.', 'Schema, queries, parameter choices, access.'),
     ],
   },
@@ -72,13 +116,21 @@ export const groups: Group[] = [
   {
     name: 'Automation',
     blurb: 'Infrastructure as code.',
-    services: [m('cloudformation', 'CloudFormation', undefined, 'Provisioning stacks in order, rolling back.', 'Templates, parameters, drift.')],
+    services: [
+      m('cloudformation', 'CloudFormation', undefined, 'Provisioning stacks in order, rolling back.', 'Templates, parameters, drift.'),
+    ],
   },
   {
     name: 'Observability',
     blurb: 'Metrics, logs, traces and the audit trail.',
     services: [
-      m('cloudwatch', 'CloudWatch', 'cloudwatch', 'Collecting and storing metrics, evaluating alarms.', 'Which metrics, alarm thresholds and actions.'),
+      m(
+        'cloudwatch',
+        'CloudWatch',
+        'cloudwatch',
+        'Collecting and storing metrics, evaluating alarms.',
+        'Which metrics, alarm thresholds and actions.',
+      ),
       m('logs', 'CloudWatch Logs', 'logs', 'Ingesting, storing and searching logs.', 'Log groups, retention, what you log.'),
       m('cloudtrail', 'CloudTrail', 'cloudtrail', 'Recording API calls.', 'Trails, retention, reviewing the history.'),
       m('xray', 'X-Ray', 'xray', 'Collecting and indexing traces.', 'Instrumenting code, sampling rules.'),
@@ -104,4 +156,13 @@ export const opsPages: { id: string; name: string; blurb: string }[] = [
   { id: 'requests', name: 'Request log', blurb: 'The last calls: service, operation, status, latency.' },
 ];
 
-export const REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1', 'ap-northeast-1'];
+export const REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'eu-west-1',
+  'eu-central-1',
+  'ap-southeast-1',
+  'ap-northeast-1',
+];

@@ -80,16 +80,16 @@ function Nav({ route, served }: { route: string; served?: Set<string> }) {
         );
       })}
       {opsPages.some((p) => hasPage(p.id)) ? (
-      <div>
-        <h3>Nimbus</h3>
-        {opsPages
-          .filter((p) => hasPage(p.id))
-          .map((p) => (
-            <a key={p.id} href={`#/${p.id}`} aria-current={route === p.id ? 'page' : undefined}>
-              {p.name}
-            </a>
-          ))}
-      </div>
+        <div>
+          <h3>Nimbus</h3>
+          {opsPages
+            .filter((p) => hasPage(p.id))
+            .map((p) => (
+              <a key={p.id} href={`#/${p.id}`} aria-current={route === p.id ? 'page' : undefined}>
+                {p.name}
+              </a>
+            ))}
+        </div>
       ) : null}
     </nav>
   );
@@ -101,7 +101,10 @@ function ServiceCard({ s, served }: { s: CatalogService; served?: Set<string> })
     <li class="card" data-service={s.id}>
       <div class="card-head">
         {hasPage(s.id) ? <a href={`#/${s.id}`}>{s.name}</a> : <strong>{s.name}</strong>}
-        <span class={`badge ${s.kind}`} title={s.kind === 'managed' ? 'AWS runs it; you use it' : 'You create and run it on AWS infrastructure'}>
+        <span
+          class={`badge ${s.kind}`}
+          title={s.kind === 'managed' ? 'AWS runs it; you use it' : 'You create and run it on AWS infrastructure'}
+        >
           {s.kind === 'managed' ? 'Managed service' : 'Resource'}
         </span>
         <span class={`badge ${isServed ? 'served' : 'unserved'}`}>{served ? (isServed ? 'Served by Nimbus' : 'Not served') : '…'}</span>
@@ -121,8 +124,8 @@ function Home({ served, error }: { served?: Set<string>; error?: unknown }) {
     <div>
       <h1>All services</h1>
       <p class="muted">
-        Grouped as in the introduction to AWS services. A <em>managed service</em> is run by AWS and you use it; a <em>resource</em> you create and
-        manage yourself on infrastructure AWS runs. Each card shows that shared responsibility split.
+        Grouped as in the introduction to AWS services. A <em>managed service</em> is run by AWS and you use it; a <em>resource</em> you
+        create and manage yourself on infrastructure AWS runs. Each card shows that shared responsibility split.
       </p>
       <ErrorBox error={error} />
       {groups.map((g) => (

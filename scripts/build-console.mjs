@@ -3,7 +3,19 @@
 // bundled by esbuild for the browser, one chunk per page (console/pages/<svc>.tsx, indexed here so a
 // service adds a page without touching another file). Skips the build when nothing under console/
 // is newer than the last one; `--force` builds anyway.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  copyFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,7 +43,7 @@ if (!isStale() && !force) process.exit(0);
 // test files start in parallel and each makes sure the console is built: one builds, the others wait
 const lock = join(root, 'dist', '.console-build.lock');
 mkdirSync(join(root, 'dist'), { recursive: true });
-for (const deadline = Date.now() + 120_000; ; ) {
+for (const deadline = Date.now() + 120_000; ;) {
   try {
     closeSync(openSync(lock, 'wx'));
     break;
@@ -110,4 +122,6 @@ for (const f of [...Object.keys(result.metafile.outputs).map((o) => join(root, o
 writeFileSync(join(tmp, '.build-stamp'), '');
 rmSync(out, { recursive: true, force: true });
 renameSync(tmp, out);
-process.stderr.write(`nimbus: console built (${pages.length} pages, first load ${(main / 1024).toFixed(0)} KiB) in ${Date.now() - started} ms\n`);
+process.stderr.write(
+  `nimbus: console built (${pages.length} pages, first load ${(main / 1024).toFixed(0)} KiB) in ${Date.now() - started} ms\n`,
+);

@@ -25,7 +25,10 @@ const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
 export function isStale() {
   if (!existsSync(join(root, 'dist', 'src', 'main.js'))) return true;
   const built = Math.max(mtime(stamp), mtime(join(root, 'dist', '.tsbuildinfo')));
-  const sources = Math.max(...['src'].filter((d) => existsSync(join(root, d))).map((d) => newest(join(root, d))), mtime(join(root, 'tsconfig.json')));
+  const sources = Math.max(
+    ...['src'].filter((d) => existsSync(join(root, d))).map((d) => newest(join(root, d))),
+    mtime(join(root, 'tsconfig.json')),
+  );
   return sources > built;
 }
 

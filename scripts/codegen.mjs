@@ -14,12 +14,65 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MODELS = join(ROOT, 'models');
 const GENERATED = join(ROOT, 'src', 'generated');
 
-const TYPED = ['sts', 's3', 'sqs', 'sns', 'dynamodb', 'dynamodbstreams', 'lambda', 'iam', 'kms', 'cloudwatch', 'logs',
-  'events', 'cloudformation', 'secretsmanager', 'ssm', 'cloudtrail', 'scheduler', 'xray', 'schemas', 'ec2', 'elbv2', 'autoscaling'];
-const MODEL_ONLY = ['apigateway', 'route53', 'stepfunctions', 'kinesis', 'firehose', 'ses', 'sesv2', 'acm',
-  'cognito-idp', 'ecr', 's3control', 'sso', 'sso-oidc', 'ecs', 'rds',
-  'elasticache', 'appsync', 'opensearch', 'athena', 'glue', 'batch', 'resourcegroupstaggingapi', 'apigatewayv2', 'swf',
-  'transcribe', 'redshift', 'es', 'config', 'organizations', 'route53resolver', 'wafv2', 'pipes', 'account'];
+const TYPED = [
+  'sts',
+  's3',
+  'sqs',
+  'sns',
+  'dynamodb',
+  'dynamodbstreams',
+  'lambda',
+  'iam',
+  'kms',
+  'cloudwatch',
+  'logs',
+  'events',
+  'cloudformation',
+  'secretsmanager',
+  'ssm',
+  'cloudtrail',
+  'scheduler',
+  'xray',
+  'schemas',
+  'ec2',
+  'elbv2',
+  'autoscaling',
+];
+const MODEL_ONLY = [
+  'apigateway',
+  'route53',
+  'stepfunctions',
+  'kinesis',
+  'firehose',
+  'ses',
+  'sesv2',
+  'acm',
+  'cognito-idp',
+  'ecr',
+  's3control',
+  'sso',
+  'sso-oidc',
+  'ecs',
+  'rds',
+  'elasticache',
+  'appsync',
+  'opensearch',
+  'athena',
+  'glue',
+  'batch',
+  'resourcegroupstaggingapi',
+  'apigatewayv2',
+  'swf',
+  'transcribe',
+  'redshift',
+  'es',
+  'config',
+  'organizations',
+  'route53resolver',
+  'wafv2',
+  'pipes',
+  'account',
+];
 
 // ---------------------------------------------------------------- inputs
 
@@ -34,14 +87,18 @@ function botocoreVersion(dataDir) {
   try {
     const m = /__version__\s*=\s*['"]([^'"]+)['"]/.exec(readFileSync(join(dataDir, '..', '__init__.py'), 'utf8'));
     return m ? m[1] : 'unknown';
-  } catch { return 'unknown'; }
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The newest API version of a service that has a service-2 model (older dirs may hold only examples). */
 function loadBotocoreModel(dataDir, svc) {
   const dir = join(dataDir, svc);
   if (!existsSync(dir)) return undefined;
-  const versions = readdirSync(dir).filter((v) => existsSync(join(dir, v, 'service-2.json.gz'))).sort();
+  const versions = readdirSync(dir)
+    .filter((v) => existsSync(join(dir, v, 'service-2.json.gz')))
+    .sort();
   if (!versions.length) return undefined;
   return JSON.parse(gunzipSync(readFileSync(join(dir, versions.at(-1), 'service-2.json.gz'))).toString('utf8'));
 }
@@ -49,8 +106,19 @@ function loadBotocoreModel(dataDir, svc) {
 // ---------------------------------------------------------------- trimming
 
 // Keys with no runtime meaning for a server (docs, SDK endpoint/auth hints, client-side flags).
-const DROP = new Set(['documentation', 'documentationUrl', 'examples', 'contextParam', 'staticContextParams',
-  'operationContextParams', 'clientContextParams', 'endpointdiscovery', 'sensitive', 'box', 'auth']);
+const DROP = new Set([
+  'documentation',
+  'documentationUrl',
+  'examples',
+  'contextParam',
+  'staticContextParams',
+  'operationContextParams',
+  'clientContextParams',
+  'endpointdiscovery',
+  'sensitive',
+  'box',
+  'auth',
+]);
 const keep = (obj) => Object.fromEntries(Object.entries(obj).filter(([k]) => !DROP.has(k) && !k.startsWith('deprecated')));
 
 // Strip structurally, never recursively by key name: member names such as `documentation` must survive.
@@ -105,20 +173,109 @@ function indexEntry(md, modelled) {
 
 // ---------------------------------------------------------------- TypeScript
 
-const pascal = (svc) => svc.split(/[^A-Za-z0-9]+/).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+const pascal = (svc) =>
+  svc
+    .split(/[^A-Za-z0-9]+/)
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('');
 const camel = (svc) => pascal(svc)[0].toLowerCase() + pascal(svc).slice(1);
 
 // Names a generated declaration must not take: globals the generated code (or handler code importing it)
 // refers to, TS/JS reserved words (sns has a shape called `boolean`), and our own imports/exports.
 const RESERVED = new Set([
-  'Array', 'ArrayBuffer', 'BigInt', 'Boolean', 'Buffer', 'Date', 'Error', 'Function', 'Intl', 'Iterable', 'JSON', 'Map',
-  'Math', 'Number', 'Object', 'Partial', 'Pick', 'Omit', 'Promise', 'Readonly', 'Record', 'Required', 'Readable',
-  'RegExp', 'Set', 'String', 'Symbol', 'Uint8Array', 'WeakMap', 'Handler', 'any', 'unknown', 'never', 'string',
-  'number', 'boolean', 'bigint', 'symbol', 'object', 'undefined', 'null', 'void', 'type', 'interface', 'enum', 'class',
-  'function', 'var', 'let', 'const', 'new', 'delete', 'in', 'instanceof', 'typeof', 'keyof', 'default', 'import',
-  'export', 'extends', 'implements', 'package', 'private', 'protected', 'public', 'static', 'yield', 'await', 'this',
-  'super', 'true', 'false', 'if', 'else', 'for', 'while', 'do', 'switch', 'case', 'break', 'continue', 'return',
-  'throw', 'try', 'catch', 'finally', 'with', 'debugger', 'declare', 'module', 'namespace', 'global', 'require',
+  'Array',
+  'ArrayBuffer',
+  'BigInt',
+  'Boolean',
+  'Buffer',
+  'Date',
+  'Error',
+  'Function',
+  'Intl',
+  'Iterable',
+  'JSON',
+  'Map',
+  'Math',
+  'Number',
+  'Object',
+  'Partial',
+  'Pick',
+  'Omit',
+  'Promise',
+  'Readonly',
+  'Record',
+  'Required',
+  'Readable',
+  'RegExp',
+  'Set',
+  'String',
+  'Symbol',
+  'Uint8Array',
+  'WeakMap',
+  'Handler',
+  'any',
+  'unknown',
+  'never',
+  'string',
+  'number',
+  'boolean',
+  'bigint',
+  'symbol',
+  'object',
+  'undefined',
+  'null',
+  'void',
+  'type',
+  'interface',
+  'enum',
+  'class',
+  'function',
+  'var',
+  'let',
+  'const',
+  'new',
+  'delete',
+  'in',
+  'instanceof',
+  'typeof',
+  'keyof',
+  'default',
+  'import',
+  'export',
+  'extends',
+  'implements',
+  'package',
+  'private',
+  'protected',
+  'public',
+  'static',
+  'yield',
+  'await',
+  'this',
+  'super',
+  'true',
+  'false',
+  'if',
+  'else',
+  'for',
+  'while',
+  'do',
+  'switch',
+  'case',
+  'break',
+  'continue',
+  'return',
+  'throw',
+  'try',
+  'catch',
+  'finally',
+  'with',
+  'debugger',
+  'declare',
+  'module',
+  'namespace',
+  'global',
+  'require',
 ]);
 
 /** Shape names that get a declaration (structures, string enums) → their TS name, suffixed `_` on collision. */
@@ -144,19 +301,34 @@ function tsType(ref, model, names, depth = 0) {
   if (depth > 20) throw new Error(`shape nesting too deep at ${ref.shape}`); // only a list/map cycle gets here
   if (names.has(ref.shape)) return names.get(ref.shape);
   switch (shape.type) {
-    case 'string': return 'string';
-    case 'integer': case 'long': case 'float': case 'double': case 'byte': case 'short':
-    case 'bigdecimal': case 'biginteger': return 'number';
-    case 'boolean': return 'boolean';
-    case 'timestamp': return 'Date';
-    case 'blob': return ref.streaming || shape.streaming ? STREAM : 'Buffer';
+    case 'string':
+      return 'string';
+    case 'integer':
+    case 'long':
+    case 'float':
+    case 'double':
+    case 'byte':
+    case 'short':
+    case 'bigdecimal':
+    case 'biginteger':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'timestamp':
+      return 'Date';
+    case 'blob':
+      return ref.streaming || shape.streaming ? STREAM : 'Buffer';
     case 'list': {
       const t = tsType(shape.member, model, names, depth + 1);
       return /[ |]/.test(t) ? `(${t})[]` : `${t}[]`;
     }
-    case 'map': return `Record<string, ${tsType(shape.value, model, names, depth + 1)}>`;
-    case 'structure': case 'document': return 'unknown'; // document types: any JSON value
-    default: throw new Error(`unhandled shape type ${shape.type} (${ref.shape})`);
+    case 'map':
+      return `Record<string, ${tsType(shape.value, model, names, depth + 1)}>`;
+    case 'structure':
+    case 'document':
+      return 'unknown'; // document types: any JSON value
+    default:
+      throw new Error(`unhandled shape type ${shape.type} (${ref.shape})`);
   }
 }
 
@@ -178,7 +350,7 @@ function generateTypes(svc, model, version) {
       out.push(`export type ${ts} = ${[...new Set(shape.enum)].map((v) => JSON.stringify(v)).join(' | ')};`);
       continue;
     }
-    const required = new Set(shape.union ? [] : shape.required ?? []); // a union sets exactly one member
+    const required = new Set(shape.union ? [] : (shape.required ?? [])); // a union sets exactly one member
     out.push(`export interface ${ts} {`);
     for (const [m, ref] of Object.entries(shape.members ?? {})) {
       out.push(`  ${prop(m)}${required.has(m) ? '' : '?'}: ${tsType(ref, model, names)};`);
@@ -207,8 +379,14 @@ function main() {
   mkdirSync(MODELS, { recursive: true });
   mkdirSync(GENERATED, { recursive: true });
   if (!existsSync(overlayPath)) {
-    writeFileSync(overlayPath, JSON.stringify({ _comment:
-      'Corrections to botocore models, deep-merged into models/<svc>.json by codegen. Key by service name.' }, null, 2) + '\n');
+    writeFileSync(
+      overlayPath,
+      JSON.stringify(
+        { _comment: 'Corrections to botocore models, deep-merged into models/<svc>.json by codegen. Key by service name.' },
+        null,
+        2,
+      ) + '\n',
+    );
   }
   const overlay = JSON.parse(readFileSync(overlayPath, 'utf8'));
   for (const key of Object.keys(overlay)) {
@@ -216,11 +394,15 @@ function main() {
   }
 
   const index = {};
-  let totalModel = 0, totalTs = 0;
+  let totalModel = 0,
+    totalTs = 0;
   console.log(`botocore ${version} from ${dataDir}`);
   for (const svc of [...TYPED, ...MODEL_ONLY]) {
     const raw = loadBotocoreModel(dataDir, svc);
-    if (!raw) { console.warn(`warning: ${svc}: no service-2.json.gz in botocore data, skipped`); continue; }
+    if (!raw) {
+      console.warn(`warning: ${svc}: no service-2.json.gz in botocore data, skipped`);
+      continue;
+    }
     const model = deepMerge(trimModel(raw), overlay[svc] ?? {});
     const md = model.metadata;
     index[svc] = indexEntry(md, true);
@@ -237,12 +419,17 @@ function main() {
     totalModel += modelBytes;
     totalTs += tsBytes;
     const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
-    console.log(`${svc.padEnd(26)} ${md.protocol.padEnd(19)} ops ${String(Object.keys(model.operations).length).padStart(4)}`
-      + `  shapes ${String(Object.keys(model.shapes).length).padStart(5)}  model ${kb(modelBytes).padStart(7)}`
-      + (tsBytes ? `  types ${kb(tsBytes).padStart(6)}` : ''));
+    console.log(
+      `${svc.padEnd(26)} ${md.protocol.padEnd(19)} ops ${String(Object.keys(model.operations).length).padStart(4)}` +
+        `  shapes ${String(Object.keys(model.shapes).length).padStart(5)}  model ${kb(modelBytes).padStart(7)}` +
+        (tsBytes ? `  types ${kb(tsBytes).padStart(6)}` : ''),
+    );
   }
   // every other AWS service is indexed too, without a model: Nimbus then answers NotImplemented in its protocol
-  for (const svc of readdirSync(dataDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  for (const svc of readdirSync(dataDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
     if (index[svc]) continue;
     const raw = loadBotocoreModel(dataDir, svc);
     if (raw) index[svc] = indexEntry(raw.metadata, false);
@@ -251,8 +438,10 @@ function main() {
   // so it carries no `_generated` key; it is regenerated wholesale from the model files above.
   const lines = Object.entries(index).map(([svc, e]) => `  ${JSON.stringify(svc)}: ${JSON.stringify(e)}`);
   writeFileSync(join(MODELS, 'index.json'), `{\n${lines.join(',\n')}\n}\n`); // one service per line: readable diffs
-  console.log(`${Object.keys(index).length} services; models ${(totalModel / 1048576).toFixed(1)} MB,`
-    + ` types ${(totalTs / 1048576).toFixed(1)} MB`);
+  console.log(
+    `${Object.keys(index).length} services; models ${(totalModel / 1048576).toFixed(1)} MB,` +
+      ` types ${(totalTs / 1048576).toFixed(1)} MB`,
+  );
 }
 
 main();

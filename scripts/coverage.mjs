@@ -31,7 +31,8 @@ export function renderCoverage(services, providers) {
   const unknown = [];
   const rows = [];
   const sections = [];
-  let totalImpl = 0, totalOps = 0;
+  let totalImpl = 0,
+    totalOps = 0;
   for (const [svc, { protocol, operations }] of Object.entries(services)) {
     const provider = providers[svc];
     const implemented = new Set(Object.keys(provider ?? {}).filter((k) => provider[k] !== undefined));
@@ -42,8 +43,14 @@ export function renderCoverage(services, providers) {
     totalOps += operations.length;
     rows.push(`| ${provider ? `[${svc}](#${svc})` : svc} | ${protocol} | ${n}/${operations.length} | ${pct(n, operations.length)} |`);
     if (provider) {
-      sections.push(`## ${svc}`, '', `${n} of ${operations.length} operations (${pct(n, operations.length)}).`, '',
-        ...operations.map((op) => `- ${implemented.has(op) ? '✅' : '—'} ${op}`), '');
+      sections.push(
+        `## ${svc}`,
+        '',
+        `${n} of ${operations.length} operations (${pct(n, operations.length)}).`,
+        '',
+        ...operations.map((op) => `- ${implemented.has(op) ? '✅' : '—'} ${op}`),
+        '',
+      );
     }
   }
   for (const svc of Object.keys(providers)) if (!services[svc]) unknown.push(`${svc} (no model)`);
@@ -69,7 +76,9 @@ async function main() {
   try {
     const { implementedOperations } = await import(registryUrl.href);
     if (typeof implementedOperations !== 'function') throw new Error('it has no `implementedOperations` export');
-    providers = Object.fromEntries(Object.entries(await implementedOperations()).map(([svc, ops]) => [svc, Object.fromEntries(ops.map((op) => [op, true]))]));
+    providers = Object.fromEntries(
+      Object.entries(await implementedOperations()).map(([svc, ops]) => [svc, Object.fromEntries(ops.map((op) => [op, true]))]),
+    );
   } catch (e) {
     console.error(`coverage: cannot load the provider registry ${fileURLToPath(registryUrl)}: ${e.message}`);
     console.error('coverage: run `npm run build` first (src/services/registry.ts must export `implementedOperations`).');

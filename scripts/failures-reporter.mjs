@@ -10,7 +10,10 @@ export default async function* failures(source) {
   yield `\n# ${failed.length} failed:\n`;
   for (const { name, file, line, details } of failed) {
     const error = details?.error?.cause ?? details?.error;
-    const text = String(error?.stack ?? error).split('\n').filter((l) => !/\(node:|^\s+at node:/.test(l)).slice(0, 15);
+    const text = String(error?.stack ?? error)
+      .split('\n')
+      .filter((l) => !/\(node:|^\s+at node:/.test(l))
+      .slice(0, 15);
     yield `# ✗ ${name} (${file ?? '?'}${line ? `:${line}` : ''})\n${text.map((l) => `#     ${l}`).join('\n')}\n`;
   }
 }

@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = process.env.NIMBUS_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 const at = (...p) => join(ROOT, ...p);
-const pascal = (svc) => svc.split(/[^A-Za-z0-9]+/).map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+const pascal = (svc) =>
+  svc
+    .split(/[^A-Za-z0-9]+/)
+    .map((p) => p[0].toUpperCase() + p.slice(1))
+    .join('');
 const camel = (svc) => pascal(svc)[0].toLowerCase() + pascal(svc).slice(1);
 
 function fail(message) {
@@ -43,7 +47,8 @@ if (!existsSync(at('src', 'generated', `${name}.ts`))) {
     let text = codegen.replace(typed[0], typed[0].replace(/\];$/, `, '${name}'];`));
     // a service is typed or model-only, not both
     const modelOnly = /const MODEL_ONLY = \[([^\]]*)\];/.exec(text);
-    if (modelOnly?.[1].includes(`'${name}'`)) text = text.replace(modelOnly[0], modelOnly[0].replace(new RegExp(`'${name}',\\s*|,\\s*'${name}'`), ''));
+    if (modelOnly?.[1].includes(`'${name}'`))
+      text = text.replace(modelOnly[0], modelOnly[0].replace(new RegExp(`'${name}',\\s*|,\\s*'${name}'`), ''));
     writeFileSync(codegenPath, text);
   }
   console.log(`new-service: generating src/generated/${name}.ts`);
@@ -77,7 +82,10 @@ export const ${id}: ServiceDefinition = { name: '${name}', create };
 
 // 3. the registry line
 const lastImport = [...registry.matchAll(/^import .*;$/gm)].at(-1);
-let next = registry.slice(0, lastImport.index + lastImport[0].length) + `\nimport { ${id} } from './${name}/provider.js';` + registry.slice(lastImport.index + lastImport[0].length);
+let next =
+  registry.slice(0, lastImport.index + lastImport[0].length) +
+  `\nimport { ${id} } from './${name}/provider.js';` +
+  registry.slice(lastImport.index + lastImport[0].length);
 next = next.replace(/(export const services: ServiceDefinition\[\] = \[[^\]]*)\];/, `$1, ${id}];`);
 if (!next.includes(`, ${id}];`)) fail('cannot find the services list in src/services/registry.ts');
 writeFileSync(registryPath, next);
@@ -85,7 +93,7 @@ writeFileSync(registryPath, next);
 // 4. a test that starts a server and calls one operation: one without required members, listing first
 const inputOf = (op) => (op.input ? model.shapes[op.input.shape] : undefined);
 const ops = Object.values(model.operations);
-const callable = ops.filter((op) => !(inputOf(op)?.required?.length));
+const callable = ops.filter((op) => !inputOf(op)?.required?.length);
 const op = callable.find((o) => /^(List|Describe|Get)/.test(o.name)) ?? callable[0] ?? ops[0];
 const signingName = index[name].signingName;
 writeFileSync(

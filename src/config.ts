@@ -100,7 +100,10 @@ export function defaultConfig(): Config {
 /** `a, b,c` → ['a', 'b', 'c']; empty → undefined (all) */
 export function serviceList(text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
-  const list = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const list = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   return list.length ? list : undefined;
 }
 

@@ -13,27 +13,39 @@ export interface Integrations {
   /** SQS as a destination (S3 notifications, SNS subscriptions, EventBridge targets, DLQs) */
   sqs?: {
     /** Throws ServiceError('AWS.SimpleQueueService.NonExistentQueue'…) when the queue is gone. */
-    sendMessage(queueArn: string, body: string, opts?: {
-      attributes?: Record<string, MessageAttributeValue>;
-      messageGroupId?: string;
-      deduplicationId?: string;
-      delaySeconds?: number;
-    }): { messageId: string };
+    sendMessage(
+      queueArn: string,
+      body: string,
+      opts?: {
+        attributes?: Record<string, MessageAttributeValue>;
+        messageGroupId?: string;
+        deduplicationId?: string;
+        delaySeconds?: number;
+      },
+    ): { messageId: string };
     queueExists(queueArn: string): boolean;
   };
   /** SNS as a destination (S3 notifications, CloudWatch alarms, EventBridge targets) */
   sns?: {
-    publish(topicArn: string, message: string, opts?: {
-      subject?: string;
-      attributes?: Record<string, MessageAttributeValue>;
-      messageGroupId?: string;
-      deduplicationId?: string;
-    }): Promise<{ messageId: string }>;
+    publish(
+      topicArn: string,
+      message: string,
+      opts?: {
+        subject?: string;
+        attributes?: Record<string, MessageAttributeValue>;
+        messageGroupId?: string;
+        deduplicationId?: string;
+      },
+    ): Promise<{ messageId: string }>;
     topicExists(topicArn: string): boolean;
   };
   /** Lambda as a destination (S3 notifications, SNS, event source mappings) */
   lambda?: {
-    invoke(functionArn: string, payload: Buffer, invocationType: 'Event' | 'RequestResponse'): Promise<{ statusCode: number; payload?: Buffer; functionError?: string }>;
+    invoke(
+      functionArn: string,
+      payload: Buffer,
+      invocationType: 'Event' | 'RequestResponse',
+    ): Promise<{ statusCode: number; payload?: Buffer; functionError?: string }>;
     functionExists(functionArn: string): boolean;
   };
   /** S3 as a store other services read and write (Lambda code from a bucket, CloudTrail log files) */
@@ -50,31 +62,63 @@ export interface Integrations {
      * A key by id, key ARN, alias name or alias ARN in that account and region. Throws
      * ServiceError NotFoundException when there is none.
      */
-    describeKey(account: string, region: string, keyId: string): { keyId: string; arn: string; enabled: boolean; state: string; keyManager: 'AWS' | 'CUSTOMER' };
+    describeKey(
+      account: string,
+      region: string,
+      keyId: string,
+    ): { keyId: string; arn: string; enabled: boolean; state: string; keyManager: 'AWS' | 'CUSTOMER' };
     /** The key a ciphertext blob names: its ARN (the caller's account and region first), else its id; undefined when not a KMS ciphertext. */
     keyOfCiphertext(blob: Buffer, account?: string, region?: string): string | undefined;
     /** The AWS managed key of a service (`alias/aws/s3`), created on first use; its ARN. */
     awsManagedKey(account: string, region: string, service: string): string;
     /** Throws ServiceError (DisabledException, KMSInvalidStateException, …) as KMS's Encrypt would. */
-    encrypt(account: string, region: string, keyId: string, plaintext: Buffer, context?: Record<string, string>): { ciphertext: Buffer; keyArn: string };
+    encrypt(
+      account: string,
+      region: string,
+      keyId: string,
+      plaintext: Buffer,
+      context?: Record<string, string>,
+    ): { ciphertext: Buffer; keyArn: string };
     decrypt(account: string, region: string, ciphertext: Buffer, context?: Record<string, string>): { plaintext: Buffer; keyArn: string };
-    generateDataKey(account: string, region: string, keyId: string, context?: Record<string, string>): { plaintext: Buffer; ciphertext: Buffer; keyArn: string };
+    generateDataKey(
+      account: string,
+      region: string,
+      keyId: string,
+      context?: Record<string, string>,
+    ): { plaintext: Buffer; ciphertext: Buffer; keyArn: string };
   };
   /** CloudWatch Logs as a destination (Lambda's function logs, VPC flow logs, EventBridge targets) */
   logs?: {
     /** Appends events to a stream, creating its group and stream when missing. */
     putLogEvents(account: string, region: string, group: string, stream: string, events: { timestamp: number; message: string }[]): void;
     /** A group's events with start <= timestamp < end, oldest first (read-only; Contributor Insights); undefined when the group does not exist. */
-    readEvents?(account: string, region: string, group: string, start: number, end: number): { timestamp: number; message: string }[] | undefined;
+    readEvents?(
+      account: string,
+      region: string,
+      group: string,
+      start: number,
+      end: number,
+    ): { timestamp: number; message: string }[] | undefined;
   };
   /** IAM's identities, for services that act as a role (STS AssumeRole, Lambda execution roles) */
   iam?: {
     /** A role by ARN, or undefined. */
-    role(roleArn: string): { arn: string; roleId: string; name: string; account: string; assumeRolePolicy: string; maxSessionDuration: number } | undefined;
+    role(
+      roleArn: string,
+    ): { arn: string; roleId: string; name: string; account: string; assumeRolePolicy: string; maxSessionDuration: number } | undefined;
     /** Does the role's trust policy (and the caller's own policies, across accounts) let the caller assume it? */
-    mayAssume(caller: import('./services/types.js').Principal, roleArn: string, keys: Record<string, string | string[] | undefined>, action?: string, federated?: string): { allowed: boolean; message?: string };
+    mayAssume(
+      caller: import('./services/types.js').Principal,
+      roleArn: string,
+      keys: Record<string, string | string[] | undefined>,
+      action?: string,
+      federated?: string,
+    ): { allowed: boolean; message?: string };
     /** A web identity token checked against the account's OIDC provider (throws InvalidIdentityToken, ExpiredTokenException). */
-    webIdentity(account: string, token: string): { providerArn: string; issuer: string; subject: string; audience: string; claims: Record<string, unknown> };
+    webIdentity(
+      account: string,
+      token: string,
+    ): { providerArn: string; issuer: string; subject: string; audience: string; claims: Record<string, unknown> };
     /** A base64 SAML response checked against the account's SAML provider: signature, issuer, audience, validity (throws InvalidIdentityToken, ExpiredTokenException). */
     samlIdentity(providerArn: string, assertion: string): SamlIdentity;
     /** An opaque, tamper-proof encoding of an authorization failure (EC2's UnauthorizedOperation), and its decoding (undefined when not Nimbus's). */
@@ -87,7 +131,11 @@ export interface Integrations {
   };
   /** EventBridge as a destination (S3 EventBridge notifications, custom events) */
   events?: {
-    putEvent(account: string, region: string, event: { source: string; detailType: string; detail: unknown; resources?: string[]; eventBusName?: string }): void;
+    putEvent(
+      account: string,
+      region: string,
+      event: { source: string; detailType: string; detail: unknown; resources?: string[]; eventBusName?: string },
+    ): void;
   };
   /** X-Ray as a destination of trace segments (Lambda's Active tracing; the UDP daemon endpoint) */
   xray?: {
@@ -98,7 +146,18 @@ export interface Integrations {
   };
   /** CloudWatch metrics as other services publish them (Lambda Invocations, SQS NumberOfMessagesSent); aggregated per minute, cheap to call. */
   cloudwatch?: {
-    putMetricData(account: string, region: string, namespace: string, data: Array<{ MetricName: string; Dimensions?: Array<{ Name: string; Value: string }>; Value: number; Unit?: string; Timestamp?: number }>): void;
+    putMetricData(
+      account: string,
+      region: string,
+      namespace: string,
+      data: Array<{
+        MetricName: string;
+        Dimensions?: Array<{ Name: string; Value: string }>;
+        Value: number;
+        Unit?: string;
+        Timestamp?: number;
+      }>,
+    ): void;
   };
   /** The schema registry's discoverers, shown each event put on a bus (EventBridge calls it) */
   schemas?: {
@@ -114,7 +173,14 @@ export interface Integrations {
      */
     describe(account: string, region: string, arn: string, trimAt?: number): DynamoStreamInfo | undefined;
     /** Up to `limit` records after a sequence number ('' for the oldest), shaped as GetRecords returns them. */
-    read(account: string, region: string, arn: string, after: string, limit: number, now: number): { records: DynamoStreamRecord[]; next: string; closed: boolean };
+    read(
+      account: string,
+      region: string,
+      arn: string,
+      after: string,
+      limit: number,
+      now: number,
+    ): { records: DynamoStreamRecord[]; next: string; closed: boolean };
   };
   /** Auto Scaling's policies as CloudWatch alarm actions */
   autoscaling?: {
@@ -123,7 +189,12 @@ export interface Integrations {
      * minute the alarm stays in that state); `value` is the newest datapoint. Throws ServiceError when
      * the policy is gone.
      */
-    alarmAction(account: string, region: string, policyArn: string, trigger: { alarm: string; state: string; value?: number; threshold?: number }): Promise<void>;
+    alarmAction(
+      account: string,
+      region: string,
+      policyArn: string,
+      trigger: { alarm: string; state: string; value?: number; threshold?: number },
+    ): Promise<void>;
   };
   /** EC2 resources other services manage (Auto Scaling's instances) */
   ec2?: {
@@ -149,7 +220,11 @@ export interface Integrations {
      * A parameter's value by name, ARN, `name:version` or `name:label` (the account's, or a public
      * `/aws/service/…` one); undefined when there is none. SecureString values are not decrypted.
      */
-    parameter(account: string, region: string, name: string): { name: string; value: string; type: string; dataType: string; version: number } | undefined;
+    parameter(
+      account: string,
+      region: string,
+      name: string,
+    ): { name: string; value: string; type: string; dataType: string; version: number } | undefined;
   };
 }
 

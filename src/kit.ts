@@ -3,7 +3,16 @@
 // pipeline's seams, signature checking, what other services offer) comes from here, so no service
 // reaches into the gateway, the protocols, the admin API or another service.
 export type { Runtime, ServiceDefinition } from './runtime.js';
-export type { RequestContext, Principal, Handler, Provider, ServiceProfile, ErrorDialect, CorsRules, SignatureKit } from './services/types.js';
+export type {
+  RequestContext,
+  Principal,
+  Handler,
+  Provider,
+  ServiceProfile,
+  ErrorDialect,
+  CorsRules,
+  SignatureKit,
+} from './services/types.js';
 export { ServiceError, notImplemented } from './services/errors.js';
 export type { Integrations, MessageAttributeValue, DynamoStreamInfo, SamlIdentity, FlowRecord } from './integrations.js';
 export type { AdminRequest, AdminReply, AdminRoute } from './admin/registry.js';

@@ -17,7 +17,10 @@ export function requestFields(msg: string): Record<string, string | number> | un
 export class Logger {
   private readonly min: number;
 
-  constructor(level: LogLevel, readonly format: LogFormat = 'text') {
+  constructor(
+    level: LogLevel,
+    readonly format: LogFormat = 'text',
+  ) {
     this.min = LEVELS.indexOf(level);
   }
 
@@ -41,8 +44,16 @@ export class Logger {
     if (this.min < LEVELS.indexOf('silent')) process.stdout.write(this.line('info', msg));
   }
 
-  debug(msg: string) { this.write('debug', msg); }
-  info(msg: string) { this.write('info', msg); }
-  warn(msg: string) { this.write('warn', msg); }
-  error(msg: string) { this.write('error', msg); }
+  debug(msg: string) {
+    this.write('debug', msg);
+  }
+  info(msg: string) {
+    this.write('info', msg);
+  }
+  warn(msg: string) {
+    this.write('warn', msg);
+  }
+  error(msg: string) {
+    this.write('error', msg);
+  }
 }

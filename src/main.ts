@@ -40,7 +40,9 @@ try {
   }
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
-    process.stderr.write(`nimbus: cannot listen on ${config.host}:${config.port}: ${err.code} (choose another with --port or GATEWAY_LISTEN)\n`);
+    process.stderr.write(
+      `nimbus: cannot listen on ${config.host}:${config.port}: ${err.code} (choose another with --port or GATEWAY_LISTEN)\n`,
+    );
     process.exit(1);
   }
   throw e;
@@ -48,7 +50,8 @@ try {
 
 const where = nimbus.runtime.engine.persistent ? `state in ${config.dataDir}` : 'ephemeral state';
 nimbus.runtime.log.notice(`Nimbus ready on ${nimbus.endpoint} (${where}${config.enforceIam ? ', IAM enforced' : ''})`);
-if (config.logLevel !== 'silent') process.stdout.write(config.logFormat === 'json' ? `${JSON.stringify(bannerFields(config, nimbus))}\n` : banner(config, nimbus));
+if (config.logLevel !== 'silent')
+  process.stdout.write(config.logFormat === 'json' ? `${JSON.stringify(bannerFields(config, nimbus))}\n` : banner(config, nimbus));
 // the readiness line harnesses wait for (Testcontainers' LocalStack modules): after ready.d has run
 process.stdout.write('Ready.\n');
 
@@ -78,7 +81,13 @@ function bannerRows(c: Config, n: RunningNimbus): [string, string][] {
 }
 
 function bannerFields(c: Config, n: RunningNimbus) {
-  return { time: new Date().toISOString(), level: 'info', msg: 'Nimbus started', version: VERSION, ...Object.fromEntries(bannerRows(c, n)) };
+  return {
+    time: new Date().toISOString(),
+    level: 'info',
+    msg: 'Nimbus started',
+    version: VERSION,
+    ...Object.fromEntries(bannerRows(c, n)),
+  };
 }
 
 function banner(c: Config, n: RunningNimbus): string {

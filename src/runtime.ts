@@ -79,7 +79,8 @@ export class Runtime {
     where: { account: string; region: string; principal?: Principal },
   ): Promise<O> {
     const handler = this.providers.get(service)?.[operation];
-    if (!handler) throw new ServiceError('NotImplemented', `The operation ${operation} of service ${service} is not served by Nimbus.`, 501, {}, false);
+    if (!handler)
+      throw new ServiceError('NotImplemented', `The operation ${operation} of service ${service} is not served by Nimbus.`, 501, {}, false);
     const ctx: RequestContext = {
       requestId: randomUUID(),
       service,

@@ -5,7 +5,12 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { credentials, region } from './helpers.js';
 
-export interface RawAnswer { status: number; headers: Headers; text: string; json: Record<string, unknown> }
+export interface RawAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: Record<string, unknown>;
+}
 
 const signer = new SignatureV4({ credentials, region, service: 'dynamodb', sha256: Sha256 });
 
@@ -13,7 +18,11 @@ export async function ddbRaw(base: string, op: string, body: unknown): Promise<R
   const url = new URL(base);
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   const req = new HttpRequest({
-    method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/',
+    method: 'POST',
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: '/',
     headers: { host: url.host, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${op}` },
     body: payload,
   });
@@ -21,6 +30,10 @@ export async function ddbRaw(base: string, op: string, body: unknown): Promise<R
   const res = await fetch(base, { method: 'POST', headers: signed.headers, body: payload });
   const text = await res.text();
   let json: Record<string, unknown> = {};
-  try { json = text ? JSON.parse(text) : {}; } catch { /* not JSON: the test sees text */ }
+  try {
+    json = text ? JSON.parse(text) : {};
+  } catch {
+    /* not JSON: the test sees text */
+  }
   return { status: res.status, headers: res.headers, text, json };
 }

@@ -28,10 +28,13 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Runn
   });
   if (!tempDir) return running;
   const stop = running.stop;
-  return { ...running, stop: async () => {
-    await stop();
-    rmSync(tempDir, { recursive: true, force: true });
-  } };
+  return {
+    ...running,
+    stop: async () => {
+      await stop();
+      rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** SDK v3 client options for a running Nimbus. */
@@ -156,7 +159,15 @@ export async function launchBrowser(): Promise<import('playwright-core').Browser
   const { chromium } = await import('playwright-core');
   return chromium.launch({
     executablePath: process.env.NIMBUS_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 

@@ -90,12 +90,18 @@ export function answer(output: unknown) {
 }
 
 /** A handler that fails every call with `err`. */
-export const failWith = (err: ServiceError): Handler => () => {
-  throw err;
-};
+export const failWith =
+  (err: ServiceError): Handler =>
+  () => {
+    throw err;
+  };
 
 export const pick = (o: Record<string, unknown> | undefined, like: object) =>
-  Object.fromEntries(Object.keys(like).filter((k) => o?.[k] !== undefined).map((k) => [k, o![k]]));
+  Object.fromEntries(
+    Object.keys(like)
+      .filter((k) => o?.[k] !== undefined)
+      .map((k) => [k, o![k]]),
+  );
 export const withoutMetadata = ({ $metadata: _, ...rest }: { $metadata: unknown }) => rest;
 
 /** SDK output with its blobs (Uint8Array) as Buffers, comparable with deepEqual to what the test serialized. */

@@ -68,7 +68,15 @@ export function SelectField({ label, aria, value, onValue, children }: Bound & {
 }
 
 /** A form whose submit runs `run` as the action `act`; `submit` is its button's text. */
-export function ActionForm({ label, submit, act, run, primary, disabled, children }: {
+export function ActionForm({
+  label,
+  submit,
+  act,
+  run,
+  primary,
+  disabled,
+  children,
+}: {
   label: string;
   submit: string;
   act: Action;
@@ -94,7 +102,14 @@ export function ActionError({ act, also = [] }: { act: Action; also?: unknown[] 
 }
 
 /** A delete button; with `confirm`, it asks that question first. */
-export function DeleteButton({ act, run, label, confirm: question, text = 'Delete', link }: {
+export function DeleteButton({
+  act,
+  run,
+  label,
+  confirm: question,
+  text = 'Delete',
+  link,
+}: {
   act: Action;
   run: () => Promise<unknown>;
   /** the accessible name (`Delete key k1`) */

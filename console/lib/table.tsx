@@ -33,16 +33,16 @@ export interface TableProps<T> {
 }
 
 export function ResourceTable<T>(p: TableProps<T>) {
-  const cols = Object.entries(p.columns).map(([name, c]) => (typeof c === 'function' ? { name, cell: c, class: undefined } : { name, ...c }));
+  const cols = Object.entries(p.columns).map(([name, c]) =>
+    typeof c === 'function' ? { name, cell: c, class: undefined } : { name, ...c },
+  );
   if (p.loading) return <Loading what={p.loadingText} />;
   if (p.rows.length === 0 && p.empty !== undefined && !p.before) return p.empty === null ? null : <Empty>{p.empty}</Empty>;
   const table = (
     <table aria-label={p.label}>
       {p.headless ? null : (
         <thead>
-          <tr>
-            {cols.map((c, i) => (c.name ? <th key={i}>{c.name}</th> : <th key={i} />))}
-          </tr>
+          <tr>{cols.map((c, i) => (c.name ? <th key={i}>{c.name}</th> : <th key={i} />))}</tr>
         </thead>
       )}
       <tbody>
@@ -63,7 +63,17 @@ export function ResourceTable<T>(p: TableProps<T>) {
 }
 
 /** A link that selects a resource on the page (`href` is the page's own route, for a link opened elsewhere). */
-export function PickLink({ href, onPick, current, children }: { href: string; onPick: () => void; current?: boolean; children: ComponentChildren }) {
+export function PickLink({
+  href,
+  onPick,
+  current,
+  children,
+}: {
+  href: string;
+  onPick: () => void;
+  current?: boolean;
+  children: ComponentChildren;
+}) {
   return (
     <a href={href} onClick={(e) => (e.preventDefault(), onPick())} aria-current={current ? 'true' : undefined}>
       {children}
@@ -113,10 +123,37 @@ export function usePicked(reload: () => void) {
 }
 
 const TONES: Record<string, 'ok' | 'warn' | 'bad'> = {};
-for (const s of ['running', 'active', 'healthy', 'available', 'in-use', 'inservice', 'successful', 'attached', 'associated', 'enabled']) TONES[s] = 'ok';
-for (const s of ['pending', 'stopping', 'stopped', 'provisioning', 'initial', 'draining', 'creating', 'attaching', 'detaching', 'inprogress', 'unused', 'pending:wait', 'in_progress'])
+for (const s of ['running', 'active', 'healthy', 'available', 'in-use', 'inservice', 'successful', 'attached', 'associated', 'enabled'])
+  TONES[s] = 'ok';
+for (const s of [
+  'pending',
+  'stopping',
+  'stopped',
+  'provisioning',
+  'initial',
+  'draining',
+  'creating',
+  'attaching',
+  'detaching',
+  'inprogress',
+  'unused',
+  'pending:wait',
+  'in_progress',
+])
   TONES[s] = 'warn';
-for (const s of ['terminated', 'shutting-down', 'failed', 'unhealthy', 'deleted', 'deleting', 'terminating', 'cancelled', 'unavailable', 'error']) TONES[s] = 'bad';
+for (const s of [
+  'terminated',
+  'shutting-down',
+  'failed',
+  'unhealthy',
+  'deleted',
+  'deleting',
+  'terminating',
+  'cancelled',
+  'unavailable',
+  'error',
+])
+  TONES[s] = 'bad';
 
 /** A resource's state as a coloured badge (green when it serves, amber on the way, red when gone or failing). */
 export function StateBadge({ state, testId }: { state?: string; testId?: string }) {

@@ -107,7 +107,17 @@ export function useAction() {
 }
 
 /** A titled panel; `refresh` adds a Refresh button before the other actions. */
-export function Section({ title, children, actions, refresh }: { title: string; children: ComponentChildren; actions?: ComponentChildren; refresh?: () => void }) {
+export function Section({
+  title,
+  children,
+  actions,
+  refresh,
+}: {
+  title: string;
+  children: ComponentChildren;
+  actions?: ComponentChildren;
+  refresh?: () => void;
+}) {
   return (
     <section class="panel" aria-label={title}>
       <header class="panel-head">
@@ -160,7 +170,13 @@ export function fmtBytes(n?: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
-export const fmtDate = (d?: Date | string | number) => (d === undefined ? '' : new Date(d).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
+export const fmtDate = (d?: Date | string | number) =>
+  d === undefined
+    ? ''
+    : new Date(d)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z');
 
 /** Runs `fn` every `ms` while mounted. */
 export function useInterval(fn: () => void, ms: number | null) {
@@ -197,12 +213,23 @@ export async function admin<T = any>(path: string, init?: { method?: string; bod
 }
 
 /** A tab list: the selected tab is the one Tab stop; ←/→ (and Home/End) move between tabs and select. */
-export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs: readonly T[] | { id: T; name: string }[]; value: T; onChange: (t: T) => void; label: string }) {
+export function Tabs<T extends string>({
+  tabs,
+  value,
+  onChange,
+  label,
+}: {
+  tabs: readonly T[] | { id: T; name: string }[];
+  value: T;
+  onChange: (t: T) => void;
+  label: string;
+}) {
   const list = (tabs as (T | { id: T; name: string })[]).map((t) => (typeof t === 'string' ? { id: t, name: t } : t));
   const ref = useRef<HTMLDivElement>(null);
   const key = (e: KeyboardEvent) => {
     const i = list.findIndex((t) => t.id === value);
-    const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? list.length - 1 : null;
+    const next =
+      e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? list.length - 1 : null;
     if (next === null) return;
     e.preventDefault();
     const j = (next + list.length) % list.length;
@@ -212,7 +239,14 @@ export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs:
   return (
     <div class="tabs" role="tablist" aria-label={label} ref={ref} onKeyDown={key}>
       {list.map((t) => (
-        <button key={t.id} type="button" role="tab" aria-selected={t.id === value} tabIndex={t.id === value ? 0 : -1} onClick={() => onChange(t.id)}>
+        <button
+          key={t.id}
+          type="button"
+          role="tab"
+          aria-selected={t.id === value}
+          tabIndex={t.id === value ? 0 : -1}
+          onClick={() => onChange(t.id)}
+        >
           {t.name}
         </button>
       ))}
@@ -221,9 +255,22 @@ export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs:
 }
 
 /** Moves the virtual clock (`by`: `30s`, `5m`) as the action `act`, then runs `onDone` (a reload). */
-export function AdvanceClock({ by, text, act, onDone }: { by: string; text: string; act: ReturnType<typeof useAction>; onDone: () => void }) {
+export function AdvanceClock({
+  by,
+  text,
+  act,
+  onDone,
+}: {
+  by: string;
+  text: string;
+  act: ReturnType<typeof useAction>;
+  onDone: () => void;
+}) {
   return (
-    <button onClick={() => act.run(async () => (await admin('/_nimbus/clock', { method: 'POST', body: { advance: by } }), onDone()))} title={`Advance the virtual clock by ${by}`}>
+    <button
+      onClick={() => act.run(async () => (await admin('/_nimbus/clock', { method: 'POST', body: { advance: by } }), onDone()))}
+      title={`Advance the virtual clock by ${by}`}
+    >
       {text}
     </button>
   );

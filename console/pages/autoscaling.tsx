@@ -23,12 +23,19 @@ type Asg = AutoScalingClient;
 
 function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; onChange: () => void }) {
   const name = group.AutoScalingGroupName!;
-  const activities = useLoad(() => asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 50 })), [asg, name, group]);
+  const activities = useLoad(
+    () => asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 50 })),
+    [asg, name, group],
+  );
   const [desired, setDesired] = useState(String(group.DesiredCapacity ?? 0));
   const act = useAction();
   const reload = () => (onChange(), activities.reload());
   return (
-    <Section title={`Group ${name}`} refresh={reload} actions={<AdvanceClock by="1m" text="Advance clock 1 min" act={act} onDone={reload} />}>
+    <Section
+      title={`Group ${name}`}
+      refresh={reload}
+      actions={<AdvanceClock by="1m" text="Advance clock 1 min" act={act} onDone={reload} />}
+    >
       <dl class="split">
         <dt>ARN</dt>
         <dd>
@@ -36,7 +43,9 @@ function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; on
         </dd>
         <dt>Launch template</dt>
         <dd>
-          {group.LaunchTemplate ? `${group.LaunchTemplate.LaunchTemplateName ?? group.LaunchTemplate.LaunchTemplateId} (version ${group.LaunchTemplate.Version ?? '$Default'})` : group.LaunchConfigurationName}
+          {group.LaunchTemplate
+            ? `${group.LaunchTemplate.LaunchTemplateName ?? group.LaunchTemplate.LaunchTemplateId} (version ${group.LaunchTemplate.Version ?? '$Default'})`
+            : group.LaunchConfigurationName}
         </dd>
         <dt>Zones</dt>
         <dd>{(group.AvailabilityZones ?? []).join(', ')}</dd>
@@ -48,9 +57,19 @@ function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; on
         submit="Set desired capacity"
         primary
         act={act}
-        run={async () => (await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: Number(desired) })), reload())}
+        run={async () => (
+          await asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: Number(desired) })),
+          reload()
+        )}
       >
-        <TextField label={`Desired capacity (${group.MinSize}–${group.MaxSize})`} aria="Desired capacity" size={4} inputMode="numeric" value={desired} onValue={setDesired} />
+        <TextField
+          label={`Desired capacity (${group.MinSize}–${group.MaxSize})`}
+          aria="Desired capacity"
+          size={4}
+          inputMode="numeric"
+          value={desired}
+          onValue={setDesired}
+        />
       </ActionForm>
       <ActionError act={act} also={[activities.error]} />
       <h3>Instances</h3>
@@ -142,7 +161,9 @@ export default function AutoScalingPage() {
             ))}
           </SelectField>
         </ActionForm>
-        {templates.data && !lts.length ? <p class="muted">No launch templates yet: create one on the EC2 page (Launch templates tab).</p> : null}
+        {templates.data && !lts.length ? (
+          <p class="muted">No launch templates yet: create one on the EC2 page (Launch templates tab).</p>
+        ) : null}
         <ActionError act={act} also={[groups.error, templates.error, vpc.error]} />
         <ResourceTable
           label="Auto Scaling groups"
@@ -168,7 +189,10 @@ export default function AutoScalingPage() {
                 act={act}
                 label={`Delete ${g.AutoScalingGroupName}`}
                 confirm={`Delete group ${g.AutoScalingGroupName} and terminate its instances?`}
-                run={async () => (await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: g.AutoScalingGroupName!, ForceDelete: true })), groups.reload())}
+                run={async () => (
+                  await asg.send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: g.AutoScalingGroupName!, ForceDelete: true })),
+                  groups.reload()
+                )}
               />
             ),
           }}

@@ -26,32 +26,32 @@ function fmtOffset(s: number): string {
 function Events({ events, label }: { events: TimelineEvent[]; label: string }) {
   return (
     <div class="table-wrap">
-    <table aria-label={label}>
-      <thead>
-        <tr>
-          <th>Virtual time</th>
-          <th>Service</th>
-          <th>What</th>
-          <th>Resource</th>
-          <th>Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        {events.map((e) => (
-          <tr key={e.seq}>
-            <td>{fmtDate(e.time)}</td>
-            <td>{e.service}</td>
-            <td>{e.kind}</td>
-            <td>
-              <code class="small">{e.resource}</code>
-            </td>
-            <td>
-              <code class="small">{e.detail ? JSON.stringify(e.detail) : ''}</code>
-            </td>
+      <table aria-label={label}>
+        <thead>
+          <tr>
+            <th>Virtual time</th>
+            <th>Service</th>
+            <th>What</th>
+            <th>Resource</th>
+            <th>Detail</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {events.map((e) => (
+            <tr key={e.seq}>
+              <td>{fmtDate(e.time)}</td>
+              <td>{e.service}</td>
+              <td>{e.kind}</td>
+              <td>
+                <code class="small">{e.resource}</code>
+              </td>
+              <td>
+                <code class="small">{e.detail ? JSON.stringify(e.detail) : ''}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
@@ -75,7 +75,10 @@ export default function ClockPage() {
   return (
     <div>
       <h1>Virtual clock</h1>
-      <p class="muted">Time-based behaviour (lifecycle rules, TTL, visibility timeouts, schedules, retention) runs on this clock. Advance it to see what fires.</p>
+      <p class="muted">
+        Time-based behaviour (lifecycle rules, TTL, visibility timeouts, schedules, retention) runs on this clock. Advance it to see what
+        fires.
+      </p>
       <Section title="Now">
         <ErrorBox error={clock.error} />
         {c ? (
@@ -115,7 +118,13 @@ export default function ClockPage() {
       </Section>
       <Section title="Timeline" actions={<button onClick={events.reload}>Refresh</button>}>
         <ErrorBox error={events.error} />
-        {events.loading && !events.data ? <Loading /> : timeline.length === 0 ? <Empty>Nothing has fired on the virtual clock yet.</Empty> : <Events events={timeline} label="Timeline" />}
+        {events.loading && !events.data ? (
+          <Loading />
+        ) : timeline.length === 0 ? (
+          <Empty>Nothing has fired on the virtual clock yet.</Empty>
+        ) : (
+          <Events events={timeline} label="Timeline" />
+        )}
       </Section>
     </div>
   );

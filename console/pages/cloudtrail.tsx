@@ -5,7 +5,16 @@ import { CloudTrailClient, LookupEventsCommand, type Event, type LookupAttribute
 import { useClient } from '../lib/session.js';
 import { Empty, ErrorBox, Field, Form, Section, fmtDate, useAction } from '../lib/ui.js';
 
-const KEYS: LookupAttributeKey[] = ['EventName', 'EventSource', 'Username', 'ResourceName', 'ResourceType', 'ReadOnly', 'AccessKeyId', 'EventId'];
+const KEYS: LookupAttributeKey[] = [
+  'EventName',
+  'EventSource',
+  'Username',
+  'ResourceName',
+  'ResourceType',
+  'ReadOnly',
+  'AccessKeyId',
+  'EventId',
+];
 
 export default function CloudTrailPage() {
   const trail = useClient(CloudTrailClient);
@@ -27,7 +36,7 @@ export default function CloudTrailPage() {
           NextToken,
         }),
       );
-      setPage({ events: NextToken ? [...(page?.events ?? []), ...(out.Events ?? [])] : out.Events ?? [], next: out.NextToken });
+      setPage({ events: NextToken ? [...(page?.events ?? []), ...(out.Events ?? [])] : (out.Events ?? []), next: out.NextToken });
     });
   return (
     <div>
@@ -35,7 +44,11 @@ export default function CloudTrailPage() {
       <Section title="Event history">
         <Form onSubmit={() => run()} label="Look up events">
           <Field label="Attribute">
-            <select value={key} onChange={(e) => setKey((e.target as HTMLSelectElement).value as LookupAttributeKey)} aria-label="Lookup attribute">
+            <select
+              value={key}
+              onChange={(e) => setKey((e.target as HTMLSelectElement).value as LookupAttributeKey)}
+              aria-label="Lookup attribute"
+            >
               {KEYS.map((k) => (
                 <option key={k}>{k}</option>
               ))}
@@ -45,7 +58,12 @@ export default function CloudTrailPage() {
             <input value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} aria-label="Lookup value" />
           </Field>
           <Field label="From">
-            <input type="datetime-local" value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} aria-label="Start time" />
+            <input
+              type="datetime-local"
+              value={start}
+              onInput={(e) => setStart((e.target as HTMLInputElement).value)}
+              aria-label="Start time"
+            />
           </Field>
           <Field label="To">
             <input type="datetime-local" value={end} onInput={(e) => setEnd((e.target as HTMLInputElement).value)} aria-label="End time" />
@@ -82,7 +100,11 @@ export default function CloudTrailPage() {
                       <td>{e.Username}</td>
                       <td class="small">{(e.Resources ?? []).map((r) => r.ResourceName).join(', ')}</td>
                       <td>
-                        <button class="link" aria-expanded={open === e.EventId} onClick={() => setOpen(open === e.EventId ? undefined : e.EventId)}>
+                        <button
+                          class="link"
+                          aria-expanded={open === e.EventId}
+                          onClick={() => setOpen(open === e.EventId ? undefined : e.EventId)}
+                        >
                           {open === e.EventId ? 'Hide' : 'Record'}
                         </button>
                       </td>

@@ -1,7 +1,15 @@
 // CloudWatch: metrics (namespaces, a chart of one metric's statistic over the last hours) and
 // alarms with their state. Times follow the virtual clock (the server's `now`).
 import { useState } from 'preact/hooks';
-import { CloudWatchClient, ListMetricsCommand, GetMetricStatisticsCommand, DescribeAlarmsCommand, PutMetricDataCommand, type Metric, type Datapoint } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  ListMetricsCommand,
+  GetMetricStatisticsCommand,
+  DescribeAlarmsCommand,
+  PutMetricDataCommand,
+  type Metric,
+  type Datapoint,
+} from '@aws-sdk/client-cloudwatch';
 import { useClient } from '../lib/session.js';
 import { AlarmHistory, CreateAlarm, Dashboards } from '../parts/cloudwatch-alarms.js';
 import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
@@ -23,7 +31,13 @@ function Chart({ points, stat }: { points: Datapoint[]; stat: Stat }) {
   const px = (x: number) => (x1 === x0 ? W / 2 : ((x - x0) / (x1 - x0)) * (W - 40) + 30);
   const py = (y: number) => H - 20 - ((y - y0) / (y1 - y0 || 1)) * (H - 40);
   return (
-    <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: `${W}px` }} role="img" aria-label={`${stat} over time, ${sorted.length} points, latest ${ys[ys.length - 1]}, all points add up to ${ys.reduce((a, b) => a + b, 0)}`}>
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      width="100%"
+      style={{ maxWidth: `${W}px` }}
+      role="img"
+      aria-label={`${stat} over time, ${sorted.length} points, latest ${ys[ys.length - 1]}, all points add up to ${ys.reduce((a, b) => a + b, 0)}`}
+    >
       <line x1={30} y1={H - 20} x2={W - 10} y2={H - 20} stroke="#aab" />
       <text x={2} y={py(y1) + 4} font-size="10">
         {y1}
@@ -134,7 +148,9 @@ export default function CloudWatchPage() {
         {alarms.loading && !alarms.data ? (
           <Loading />
         ) : all.length === 0 ? (
-          alarms.error ? null : <Empty>No alarms in this region.</Empty>
+          alarms.error ? null : (
+            <Empty>No alarms in this region.</Empty>
+          )
         ) : (
           <table aria-label="Alarms">
             <thead>
@@ -176,7 +192,9 @@ export default function CloudWatchPage() {
         {metrics.loading && !metrics.data ? (
           <Loading />
         ) : list.length === 0 ? (
-          metrics.error ? null : <Empty>No metrics yet.</Empty>
+          metrics.error ? null : (
+            <Empty>No metrics yet.</Empty>
+          )
         ) : (
           <ul>
             {list.map((m) => (

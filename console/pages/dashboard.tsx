@@ -16,7 +16,18 @@ interface Dashboard {
     services: { service: string; status: Status; faults: string[] }[];
     availabilityZones: { zoneName: string; zoneId: string; status: Status; faults: string[] }[];
   }[];
-  history: { time: string; region: string; availabilityZone: string | null; service: string; status: Status; previous: Status; event: string; faultId: string; effect: string; description?: string }[];
+  history: {
+    time: string;
+    region: string;
+    availabilityZone: string | null;
+    service: string;
+    status: Status;
+    previous: Status;
+    event: string;
+    faultId: string;
+    effect: string;
+    description?: string;
+  }[];
 }
 
 const badge: Record<Status, string> = { operational: 'ok', degraded: 'warn', disrupted: 'bad' };
@@ -32,15 +43,17 @@ export default function DashboardPage() {
     <div>
       <h1>Service health</h1>
       <p class="muted">
-        Status of each service per region and availability zone, as the injected faults leave it. AWS publishes the same for the real cloud; here
-        you make the outages (<a href="#/faults">fault injection</a>).
+        Status of each service per region and availability zone, as the injected faults leave it. AWS publishes the same for the real cloud;
+        here you make the outages (<a href="#/faults">fault injection</a>).
       </p>
       <ErrorBox error={dash.error} />
       <label>
         <input type="checkbox" checked={all} onChange={(e) => setAll((e.target as HTMLInputElement).checked)} /> All regions
       </label>
       {!d ? (
-        dash.loading ? <Loading what="Reading the dashboard" /> : null
+        dash.loading ? (
+          <Loading what="Reading the dashboard" />
+        ) : null
       ) : (
         <>
           <p>
@@ -73,7 +86,11 @@ export default function DashboardPage() {
               <h3>Availability zones</h3>
               <div class="actions">
                 {r.availabilityZones.map((z) => (
-                  <span key={z.zoneName} class={`badge ${badge[z.status]}`} title={`${z.zoneId}${z.faults.length ? `: ${z.faults.join(', ')}` : ''}`}>
+                  <span
+                    key={z.zoneName}
+                    class={`badge ${badge[z.status]}`}
+                    title={`${z.zoneId}${z.faults.length ? `: ${z.faults.join(', ')}` : ''}`}
+                  >
                     {z.zoneName} {z.status}
                   </span>
                 ))}

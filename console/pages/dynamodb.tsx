@@ -29,7 +29,8 @@ function malformed(message: string): Error {
   return Object.assign(new Error(message), { name: 'MalformedJSON' });
 }
 
-const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Set ? [...x] : x)));
+const show = (v: unknown) =>
+  typeof v === 'string' ? v : JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x instanceof Set ? [...x] : x));
 
 function keyValue(type: string | undefined, text: string): AttributeValue {
   if (type === 'N') return { N: text };
@@ -37,7 +38,19 @@ function keyValue(type: string | undefined, text: string): AttributeValue {
   return { S: text };
 }
 
-function Editor({ ddb, table, item, onSaved, onCancel }: { ddb: DynamoDBClient; table: string; item?: Item; onSaved: () => void; onCancel: () => void }) {
+function Editor({
+  ddb,
+  table,
+  item,
+  onSaved,
+  onCancel,
+}: {
+  ddb: DynamoDBClient;
+  table: string;
+  item?: Item;
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
   const [typed, setTyped] = useState(false);
   const plain = (i?: Item) => JSON.stringify(i ? unmarshall(i, { wrapNumbers: false }) : {}, (_k, x) => (x instanceof Set ? [...x] : x), 2);
   const [text, setText] = useState(plain(item));
@@ -76,7 +89,14 @@ function Editor({ ddb, table, item, onSaved, onCancel }: { ddb: DynamoDBClient; 
       </div>
       <Form onSubmit={save} label="Item editor">
         <Field label="Item">
-          <textarea rows={10} cols={60} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} aria-label="Item JSON" spellcheck={false} />
+          <textarea
+            rows={10}
+            cols={60}
+            value={text}
+            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+            aria-label="Item JSON"
+            spellcheck={false}
+          />
         </Field>
         <button class="primary" type="submit" disabled={act.busy}>
           Save item
@@ -147,7 +167,9 @@ function Explorer({ ddb, desc }: { ddb: DynamoDBClient; desc: TableDescription }
             cond += ' AND #sk BETWEEN :sk AND :sk2';
           } else cond += ` AND #sk ${op} :sk`;
         }
-        out = await ddb.send(new QueryCommand({ ...common, KeyConditionExpression: cond, ExpressionAttributeNames: names, ExpressionAttributeValues: vals }));
+        out = await ddb.send(
+          new QueryCommand({ ...common, KeyConditionExpression: cond, ExpressionAttributeNames: names, ExpressionAttributeValues: vals }),
+        );
       }
       setResult({ items: out.Items ?? [], next: out.LastEvaluatedKey, scanned: out.ScannedCount });
       setStarts(stack);
@@ -160,11 +182,22 @@ function Explorer({ ddb, desc }: { ddb: DynamoDBClient; desc: TableDescription }
       await run(starts[starts.length - 1], starts);
     });
   const items = result?.items.map((i) => unmarshall(i, { wrapNumbers: false })) ?? [];
-  const columns = [...new Set([...(desc.KeySchema ?? []).map((k) => k.AttributeName!), ...items.flatMap((i) => Object.keys(i))])].slice(0, 10);
+  const columns = [...new Set([...(desc.KeySchema ?? []).map((k) => k.AttributeName!), ...items.flatMap((i) => Object.keys(i))])].slice(
+    0,
+    10,
+  );
   return (
     <>
       <Section title="Items" actions={<button onClick={() => setEditing({})}>Create item</button>}>
-        <Tabs label="Scan or query" value={mode} onChange={setMode} tabs={[{ id: 'scan', name: 'Scan' }, { id: 'query', name: 'Query' }]} />
+        <Tabs
+          label="Scan or query"
+          value={mode}
+          onChange={setMode}
+          tabs={[
+            { id: 'scan', name: 'Scan' },
+            { id: 'query', name: 'Query' },
+          ]}
+        />
         <Form onSubmit={() => run()} label={mode === 'scan' ? 'Scan' : 'Query'}>
           {indexes.length > 1 ? (
             <Field label="Table or index">
@@ -204,10 +237,19 @@ function Explorer({ ddb, desc }: { ddb: DynamoDBClient; desc: TableDescription }
             </>
           ) : null}
           <Field label="Filter expression (optional)">
-            <input value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} placeholder="price > :min" aria-label="Filter expression" />
+            <input
+              value={filter}
+              onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+              placeholder="price > :min"
+              aria-label="Filter expression"
+            />
           </Field>
           <Field label='Values (DynamoDB JSON, e.g. {":min": {"N": "5"}})'>
-            <input value={values} onInput={(e) => setValues((e.target as HTMLInputElement).value)} aria-label="Expression attribute values" />
+            <input
+              value={values}
+              onInput={(e) => setValues((e.target as HTMLInputElement).value)}
+              aria-label="Expression attribute values"
+            />
           </Field>
           <button class="primary" type="submit" disabled={act.busy}>
             {mode === 'scan' ? 'Run scan' : 'Run query'}
@@ -304,7 +346,9 @@ function Table({ ddb, name, onGone }: { ddb: DynamoDBClient; name: string; onGon
       >
         <ErrorBox error={act.error ?? desc.error} onDismiss={act.error ? act.clear : undefined} />
         {!t ? (
-          desc.loading ? <Loading /> : null
+          desc.loading ? (
+            <Loading />
+          ) : null
         ) : (
           <dl class="split">
             <dt>ARN</dt>
@@ -314,7 +358,14 @@ function Table({ ddb, name, onGone }: { ddb: DynamoDBClient; name: string; onGon
             <dt>Status</dt>
             <dd>{t.TableStatus}</dd>
             <dt>Keys</dt>
-            <dd>{(t.KeySchema ?? []).map((k) => `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'}, ${t.AttributeDefinitions?.find((d) => d.AttributeName === k.AttributeName)?.AttributeType})`).join(', ')}</dd>
+            <dd>
+              {(t.KeySchema ?? [])
+                .map(
+                  (k) =>
+                    `${k.AttributeName} (${k.KeyType === 'HASH' ? 'partition' : 'sort'}, ${t.AttributeDefinitions?.find((d) => d.AttributeName === k.AttributeName)?.AttributeType})`,
+                )
+                .join(', ')}
+            </dd>
             <dt>Items</dt>
             <dd>{t.ItemCount}</dd>
             <dt>Billing</dt>
@@ -357,7 +408,10 @@ function CreateTable({ ddb, onCreated }: { ddb: DynamoDBClient; onCreated: (name
         new CreateTableCommand({
           TableName: name,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: pk, AttributeType: pkType }, ...(sk ? [{ AttributeName: sk, AttributeType: skType }] : [])],
+          AttributeDefinitions: [
+            { AttributeName: pk, AttributeType: pkType },
+            ...(sk ? [{ AttributeName: sk, AttributeType: skType }] : []),
+          ],
           KeySchema: [{ AttributeName: pk, KeyType: 'HASH' }, ...(sk ? [{ AttributeName: sk, KeyType: 'RANGE' as const }] : [])],
         }),
       );
@@ -421,14 +475,7 @@ export default function DynamoDbPage() {
           onPick={setSelected}
         />
       </Section>
-      {selected ? (
-        <Table
-          key={selected}
-          ddb={ddb}
-          name={selected}
-          onGone={gone}
-        />
-      ) : null}
+      {selected ? <Table key={selected} ddb={ddb} name={selected} onGone={gone} /> : null}
     </div>
   );
 }

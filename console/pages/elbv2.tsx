@@ -33,16 +33,27 @@ const tgName = (arn?: string) => arn?.split(':targetgroup/')[1]?.split('/')[0] ?
 export function actionText(a: Action): string {
   if (a.Type === 'forward') {
     const weighted = a.ForwardConfig?.TargetGroups ?? [];
-    const groups = weighted.length > 1 ? weighted.map((g) => `${tgName(g.TargetGroupArn)} (weight ${g.Weight ?? 1})`) : [tgName(a.TargetGroupArn ?? weighted[0]?.TargetGroupArn)];
+    const groups =
+      weighted.length > 1
+        ? weighted.map((g) => `${tgName(g.TargetGroupArn)} (weight ${g.Weight ?? 1})`)
+        : [tgName(a.TargetGroupArn ?? weighted[0]?.TargetGroupArn)];
     return `forward to ${groups.join(', ')}`;
   }
-  if (a.Type === 'fixed-response') return `fixed ${a.FixedResponseConfig?.StatusCode}${a.FixedResponseConfig?.MessageBody ? `: ${a.FixedResponseConfig.MessageBody}` : ''}`;
-  if (a.Type === 'redirect') return `redirect to ${a.RedirectConfig?.Protocol ?? '#{protocol}'}://${a.RedirectConfig?.Host ?? '#{host}'}:${a.RedirectConfig?.Port ?? '#{port}'}${a.RedirectConfig?.Path ?? '/#{path}'}`;
+  if (a.Type === 'fixed-response')
+    return `fixed ${a.FixedResponseConfig?.StatusCode}${a.FixedResponseConfig?.MessageBody ? `: ${a.FixedResponseConfig.MessageBody}` : ''}`;
+  if (a.Type === 'redirect')
+    return `redirect to ${a.RedirectConfig?.Protocol ?? '#{protocol}'}://${a.RedirectConfig?.Host ?? '#{host}'}:${a.RedirectConfig?.Port ?? '#{port}'}${a.RedirectConfig?.Path ?? '/#{path}'}`;
   return a.Type ?? '';
 }
 
 const conditionText = (c: RuleCondition) => {
-  const values = c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? c.HttpHeaderConfig?.Values ?? c.Values ?? c.QueryStringConfig?.Values?.map((v) => `${v.Key ?? ''}=${v.Value}`) ?? [];
+  const values =
+    c.PathPatternConfig?.Values ??
+    c.HostHeaderConfig?.Values ??
+    c.HttpHeaderConfig?.Values ??
+    c.Values ??
+    c.QueryStringConfig?.Values?.map((v) => `${v.Key ?? ''}=${v.Value}`) ??
+    [];
   return `${c.Field}${c.HttpHeaderConfig ? ` ${c.HttpHeaderConfig.HttpHeaderName}` : ''} is ${values.join(' or ')}`;
 };
 
@@ -69,7 +80,9 @@ function Rules({ elb, listenerArn, groups, label }: { elb: Elb; listenerArn: str
         ListenerArn: listenerArn,
         Priority: Number(f.values.priority),
         Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: [f.values.path] } }],
-        Actions: group ? [{ Type: 'forward', TargetGroupArn: group }] : [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain' } }],
+        Actions: group
+          ? [{ Type: 'forward', TargetGroupArn: group }]
+          : [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain' } }],
       }),
     );
     rules.reload();
@@ -87,7 +100,15 @@ function Rules({ elb, listenerArn, groups, label }: { elb: Elb; listenerArn: str
           Priority: (r) => r.Priority,
           'If (all match)': (r) => (r.IsDefault ? 'no other rule matches' : (r.Conditions ?? []).map(conditionText).join('; ')),
           Then: (r) => (r.Actions ?? []).map(actionText).join('; '),
-          '': (r) => (r.IsDefault ? null : <DeleteButton link act={act} label={`Delete rule ${r.Priority}`} run={async () => (await elb.send(new DeleteRuleCommand({ RuleArn: r.RuleArn! })), rules.reload())} />),
+          '': (r) =>
+            r.IsDefault ? null : (
+              <DeleteButton
+                link
+                act={act}
+                label={`Delete rule ${r.Priority}`}
+                run={async () => (await elb.send(new DeleteRuleCommand({ RuleArn: r.RuleArn! })), rules.reload())}
+              />
+            ),
         }}
       />
       <ActionForm label="Add a path rule" submit="Add rule" act={act} run={add}>
@@ -102,15 +123,27 @@ function Rules({ elb, listenerArn, groups, label }: { elb: Elb; listenerArn: str
 }
 
 function Listeners({ elb, lb }: { elb: Elb; lb: LoadBalancer }) {
-  const listeners = useLoad(() => elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn })), [elb, lb.LoadBalancerArn]);
+  const listeners = useLoad(
+    () => elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn })),
+    [elb, lb.LoadBalancerArn],
+  );
   const groups = useLoad(() => elb.send(new DescribeTargetGroupsCommand({})), [elb]);
   const f = useFields({ port: '80', group: '' });
   const act = useAction();
   const tgs = groups.data?.TargetGroups ?? [];
   const create = async () => {
     const group = f.values.group || tgs[0]?.TargetGroupArn;
-    const action: Action = group ? { Type: 'forward', TargetGroupArn: group } : { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'ok' } };
-    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: Number(f.values.port), DefaultActions: [action] }));
+    const action: Action = group
+      ? { Type: 'forward', TargetGroupArn: group }
+      : { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'ok' } };
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancerArn,
+        Protocol: 'HTTP',
+        Port: Number(f.values.port),
+        DefaultActions: [action],
+      }),
+    );
     listeners.reload();
   };
   const list = listeners.data?.Listeners ?? [];
@@ -135,7 +168,14 @@ function Listeners({ elb, lb }: { elb: Elb; lb: LoadBalancer }) {
           Listener: (l) => `${l.Protocol}:${l.Port}`,
           'Default action': (l) => (l.DefaultActions ?? []).map(actionText).join('; '),
           ARN: (l) => <Copy value={l.ListenerArn!} label={`ARN of listener ${l.Port}`} />,
-          '': (l) => <DeleteButton link act={act} label={`Delete listener ${l.Port}`} run={async () => (await elb.send(new DeleteListenerCommand({ ListenerArn: l.ListenerArn! })), listeners.reload())} />,
+          '': (l) => (
+            <DeleteButton
+              link
+              act={act}
+              label={`Delete listener ${l.Port}`}
+              run={async () => (await elb.send(new DeleteListenerCommand({ ListenerArn: l.ListenerArn! })), listeners.reload())}
+            />
+          ),
         }}
       />
       {list.map((l) => (
@@ -157,7 +197,12 @@ function LoadBalancers({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
   const subnets = vpc.data?.subnets ?? [];
   const create = async () => {
     const out = await elb.send(
-      new CreateLoadBalancerCommand({ Name: f.values.name, Type: 'application', Scheme: f.values.scheme as 'internet-facing' | 'internal', Subnets: subnets.map((s) => s.SubnetId!) }),
+      new CreateLoadBalancerCommand({
+        Name: f.values.name,
+        Type: 'application',
+        Scheme: f.values.scheme as 'internet-facing' | 'internal',
+        Subnets: subnets.map((s) => s.SubnetId!),
+      }),
     );
     setSelected(out.LoadBalancers?.[0]?.LoadBalancerArn);
     lbs.reload();
@@ -166,8 +211,19 @@ function LoadBalancers({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
   const chosen = list.find((l) => l.LoadBalancerArn === selected);
   return (
     <>
-      <Section title="Load balancers" refresh={lbs.reload} actions={<AdvanceClock by="5m" text="Advance clock 5 min" act={act} onDone={lbs.reload} />}>
-        <ActionForm label="Create an Application Load Balancer" submit="Create load balancer" primary act={act} run={create} disabled={!subnets.length}>
+      <Section
+        title="Load balancers"
+        refresh={lbs.reload}
+        actions={<AdvanceClock by="5m" text="Advance clock 5 min" act={act} onDone={lbs.reload} />}
+      >
+        <ActionForm
+          label="Create an Application Load Balancer"
+          submit="Create load balancer"
+          primary
+          act={act}
+          run={create}
+          disabled={!subnets.length}
+        >
           <TextField label="Name" aria="Load balancer name" required {...f.bind('name')} />
           <SelectField label="Scheme" {...f.bind('scheme')}>
             <option value="internet-facing">internet-facing</option>
@@ -175,7 +231,8 @@ function LoadBalancers({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
           </SelectField>
         </ActionForm>
         <p class="muted small" data-testid="lb-subnets">
-          In the default VPC {vpc.data?.vpcId ?? '…'}, subnets {subnets.map((s) => `${s.SubnetId} (${s.AvailabilityZone})`).join(', ') || '…'}
+          In the default VPC {vpc.data?.vpcId ?? '…'}, subnets{' '}
+          {subnets.map((s) => `${s.SubnetId} (${s.AvailabilityZone})`).join(', ') || '…'}
         </p>
         <ActionError act={act} also={[lbs.error, vpc.error]} />
         <ResourceTable
@@ -201,7 +258,11 @@ function LoadBalancers({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
                 act={act}
                 label={`Delete ${l.LoadBalancerName}`}
                 confirm={`Delete load balancer ${l.LoadBalancerName} and its listeners?`}
-                run={async () => (await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: l.LoadBalancerArn! })), setSelected(undefined), lbs.reload())}
+                run={async () => (
+                  await elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: l.LoadBalancerArn! })),
+                  setSelected(undefined),
+                  lbs.reload()
+                )}
               />
             ),
           }}
@@ -219,7 +280,15 @@ export default function ElbPage() {
   return (
     <div>
       <h1>Elastic Load Balancing</h1>
-      <Tabs label="Elastic Load Balancing" value={tab} onChange={setTab} tabs={[{ id: 'lbs', name: 'Load balancers' }, { id: 'tgs', name: 'Target groups' }]} />
+      <Tabs
+        label="Elastic Load Balancing"
+        value={tab}
+        onChange={setTab}
+        tabs={[
+          { id: 'lbs', name: 'Load balancers' },
+          { id: 'tgs', name: 'Target groups' },
+        ]}
+      />
       {tab === 'lbs' ? <LoadBalancers elb={elb} ec2={ec2} /> : <TargetGroups elb={elb} ec2={ec2} />}
     </div>
   );

@@ -20,14 +20,27 @@ import { Copy, ErrorBox, Field, Section, useAction, useLoad } from '../lib/ui.js
 import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField } from '../lib/form.js';
 import { ResourceTable } from '../lib/table.js';
 
-const SAMPLE_PATTERN = JSON.stringify({ source: ['my.app'], 'detail-type': ['order placed'], detail: { amount: [{ numeric: ['>', 100] }] } }, null, 2);
+const SAMPLE_PATTERN = JSON.stringify(
+  { source: ['my.app'], 'detail-type': ['order placed'], detail: { amount: [{ numeric: ['>', 100] }] } },
+  null,
+  2,
+);
 
 function Tester({ events, bus }: { events: EventBridgeClient; bus: string }) {
   const { account, region } = useSession();
   const [pattern, setPattern] = useState(SAMPLE_PATTERN);
   const [event, setEvent] = useState(
     JSON.stringify(
-      { id: '1', account, source: 'my.app', time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), region, resources: [], 'detail-type': 'order placed', detail: { amount: 250 } },
+      {
+        id: '1',
+        account,
+        source: 'my.app',
+        time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        region,
+        resources: [],
+        'detail-type': 'order placed',
+        detail: { amount: 250 },
+      },
       null,
       2,
     ),
@@ -38,21 +51,58 @@ function Tester({ events, bus }: { events: EventBridgeClient; bus: string }) {
     <Section title="Pattern tester">
       <div class="form">
         <Field label="Event pattern">
-          <textarea rows={9} cols={44} value={pattern} onInput={(e) => setPattern((e.target as HTMLTextAreaElement).value)} aria-label="Event pattern" spellcheck={false} />
+          <textarea
+            rows={9}
+            cols={44}
+            value={pattern}
+            onInput={(e) => setPattern((e.target as HTMLTextAreaElement).value)}
+            aria-label="Event pattern"
+            spellcheck={false}
+          />
         </Field>
         <Field label="Sample event">
-          <textarea rows={9} cols={44} value={event} onInput={(e) => setEvent((e.target as HTMLTextAreaElement).value)} aria-label="Sample event" spellcheck={false} />
+          <textarea
+            rows={9}
+            cols={44}
+            value={event}
+            onInput={(e) => setEvent((e.target as HTMLTextAreaElement).value)}
+            aria-label="Sample event"
+            spellcheck={false}
+          />
         </Field>
       </div>
       <div class="actions">
-        <button class="primary" onClick={() => act.run(async () => setResult((await events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event }))).Result ? 'matches' : 'does not match'))}>
+        <button
+          class="primary"
+          onClick={() =>
+            act.run(async () =>
+              setResult(
+                (await events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event }))).Result
+                  ? 'matches'
+                  : 'does not match',
+              ),
+            )
+          }
+        >
           Test pattern
         </button>
         <button
           onClick={() =>
             act.run(async () => {
               const e = JSON.parse(event) as { source: string; 'detail-type': string; detail: unknown; resources?: string[] };
-              const out = await events.send(new PutEventsCommand({ Entries: [{ EventBusName: bus, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources }] }));
+              const out = await events.send(
+                new PutEventsCommand({
+                  Entries: [
+                    {
+                      EventBusName: bus,
+                      Source: e.source,
+                      DetailType: e['detail-type'],
+                      Detail: JSON.stringify(e.detail),
+                      Resources: e.resources,
+                    },
+                  ],
+                }),
+              );
               const entry = out.Entries?.[0];
               setResult(entry?.ErrorCode ? `not sent: ${entry.ErrorCode} ${entry.ErrorMessage}` : `sent to ${bus} as ${entry?.EventId}`);
             })
@@ -78,16 +128,28 @@ function Targets({ events, rule, bus }: { events: EventBridgeClient; rule: Rule;
   return (
     <>
       <ErrorBox error={act.error ?? targets.error} />
-      {list.length === 0
-        ? <span class="muted">no targets</span>
-        : list.map((t) => (
-            <div key={t.Id}>
-              {t.Id}: <Copy value={t.Arn!} label="target ARN" />{' '}
-              <button class="link" onClick={() => act.run(async () => (await events.send(new RemoveTargetsCommand({ Rule: rule.Name!, EventBusName: bus, Ids: [t.Id!] })), targets.reload()))}>
-                remove
-              </button>
-            </div>
-          ))}
+      {list.length === 0 ? (
+        <span class="muted">no targets</span>
+      ) : (
+        list.map((t) => (
+          <div key={t.Id}>
+            {t.Id}: <Copy value={t.Arn!} label="target ARN" />{' '}
+            <button
+              class="link"
+              onClick={() =>
+                act.run(
+                  async () => (
+                    await events.send(new RemoveTargetsCommand({ Rule: rule.Name!, EventBusName: bus, Ids: [t.Id!] })),
+                    targets.reload()
+                  ),
+                )
+              }
+            >
+              remove
+            </button>
+          </div>
+        ))
+      )}
     </>
   );
 }
@@ -103,7 +165,14 @@ export default function EventsPage() {
   const [schedule, setSchedule] = useState('rate(5 minutes)');
   const act = useAction();
   const create = async () => {
-    await events.send(new PutRuleCommand({ Name: name, EventBusName: bus, EventPattern: kind === 'pattern' ? pattern : undefined, ScheduleExpression: kind === 'schedule' ? schedule : undefined }));
+    await events.send(
+      new PutRuleCommand({
+        Name: name,
+        EventBusName: bus,
+        EventPattern: kind === 'pattern' ? pattern : undefined,
+        ScheduleExpression: kind === 'schedule' ? schedule : undefined,
+      }),
+    );
     setName('');
     rules.reload();
   };
@@ -157,11 +226,18 @@ export default function EventsPage() {
               cell: (r) => (
                 <>
                   {r.State === 'ENABLED' ? (
-                    <button onClick={() => run(() => events.send(new DisableRuleCommand({ Name: r.Name!, EventBusName: bus })))}>Disable</button>
+                    <button onClick={() => run(() => events.send(new DisableRuleCommand({ Name: r.Name!, EventBusName: bus })))}>
+                      Disable
+                    </button>
                   ) : (
-                    <button onClick={() => run(() => events.send(new EnableRuleCommand({ Name: r.Name!, EventBusName: bus })))}>Enable</button>
+                    <button onClick={() => run(() => events.send(new EnableRuleCommand({ Name: r.Name!, EventBusName: bus })))}>
+                      Enable
+                    </button>
                   )}
-                  <DeleteButton act={act} run={async () => (await events.send(new DeleteRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload())} />
+                  <DeleteButton
+                    act={act}
+                    run={async () => (await events.send(new DeleteRuleCommand({ Name: r.Name!, EventBusName: bus })), rules.reload())}
+                  />
                 </>
               ),
             },

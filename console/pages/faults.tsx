@@ -84,8 +84,8 @@ export default function FaultsPage() {
     <div>
       <h1>Fault injection</h1>
       <p class="muted">
-        A fault answers matching AWS calls as AWS does in an outage, before their handler runs, so SDK retries and your error handling can be tested. It
-        shows on the <a href="#/dashboard">service health dashboard</a>.
+        A fault answers matching AWS calls as AWS does in an outage, before their handler runs, so SDK retries and your error handling can
+        be tested. It shows on the <a href="#/dashboard">service health dashboard</a>.
       </p>
       <Section title="Inject a fault">
         <Form onSubmit={inject} label="Inject a fault">
@@ -98,10 +98,19 @@ export default function FaultsPage() {
             </select>
           </Field>
           <Field label="Operations (blank: all)">
-            <input value={operations} onInput={(e) => setOperations((e.target as HTMLInputElement).value)} placeholder="GetObject, PutObject" aria-label="Operations" />
+            <input
+              value={operations}
+              onInput={(e) => setOperations((e.target as HTMLInputElement).value)}
+              placeholder="GetObject, PutObject"
+              aria-label="Operations"
+            />
           </Field>
           <Field label="Region">
-            <select value={region} onChange={(e) => (setRegion((e.target as HTMLSelectElement).value), setZone(''))} aria-label="Region of the fault">
+            <select
+              value={region}
+              onChange={(e) => (setRegion((e.target as HTMLSelectElement).value), setZone(''))}
+              aria-label="Region of the fault"
+            >
               <option value="">every region</option>
               {(regions.data?.regions ?? [{ region: session.region, name: session.region, availabilityZones: [] }]).map((r) => (
                 <option key={r.region} value={r.region}>
@@ -111,7 +120,12 @@ export default function FaultsPage() {
             </select>
           </Field>
           <Field label="Availability zone">
-            <select value={zone} onChange={(e) => setZone((e.target as HTMLSelectElement).value)} aria-label="Availability zone" disabled={!region}>
+            <select
+              value={zone}
+              onChange={(e) => setZone((e.target as HTMLSelectElement).value)}
+              aria-label="Availability zone"
+              disabled={!region}
+            >
               <option value="">whole region</option>
               {zones.map((z) => (
                 <option key={z.zoneName} value={z.zoneName}>
@@ -130,15 +144,34 @@ export default function FaultsPage() {
             </select>
           </Field>
           <Field label="Rate (0–1)">
-            <input type="number" min={0} max={1} step="any" value={rate} onInput={(e) => setRate((e.target as HTMLInputElement).value)} aria-label="Rate" />
+            <input
+              type="number"
+              min={0}
+              max={1}
+              step="any"
+              value={rate}
+              onInput={(e) => setRate((e.target as HTMLInputElement).value)}
+              aria-label="Rate"
+            />
           </Field>
           {effect === 'latency' || effect === 'timeout' ? (
             <Field label="Latency (ms)">
-              <input type="number" min={0} value={latency} onInput={(e) => setLatency((e.target as HTMLInputElement).value)} aria-label="Latency" />
+              <input
+                type="number"
+                min={0}
+                value={latency}
+                onInput={(e) => setLatency((e.target as HTMLInputElement).value)}
+                aria-label="Latency"
+              />
             </Field>
           ) : null}
           <Field label="Duration (blank: until removed)">
-            <input value={duration} onInput={(e) => setDuration((e.target as HTMLInputElement).value)} placeholder="10m" aria-label="Duration" />
+            <input
+              value={duration}
+              onInput={(e) => setDuration((e.target as HTMLInputElement).value)}
+              placeholder="10m"
+              aria-label="Duration"
+            />
           </Field>
           <Field label="Description">
             <input value={description} onInput={(e) => setDescription((e.target as HTMLInputElement).value)} aria-label="Description" />
@@ -174,7 +207,8 @@ export default function FaultsPage() {
                 {f.description ? <div class="muted small">{f.description}</div> : null}
               </>
             ),
-            Scope: (f) => `${f.service} ${f.operations.length ? f.operations.join(', ') : '(all operations)'} in ${f.availabilityZone ?? f.region ?? 'every region'}`,
+            Scope: (f) =>
+              `${f.service} ${f.operations.length ? f.operations.join(', ') : '(all operations)'} in ${f.availabilityZone ?? f.region ?? 'every region'}`,
             Effect: (f) => `${f.effect}${f.rate < 1 ? ` at ${Math.round(f.rate * 100)}%` : ''}${f.latencyMs ? ` ${f.latencyMs} ms` : ''}`,
             Answers: (f) => (f.error ? `${f.error.status} ${f.error.code}` : ''),
             Until: (f) => (f.endTime ? fmtDate(f.endTime) : 'removed'),

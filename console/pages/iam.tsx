@@ -24,18 +24,30 @@ import { ActionError, ActionForm, DeleteButton, TextArea, TextField } from '../l
 import { ResourceTable, type Columns } from '../lib/table.js';
 
 const SAMPLE_POLICY = JSON.stringify(
-  { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::my-bucket', 'arn:aws:s3:::my-bucket/*'] }] },
+  {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: ['arn:aws:s3:::my-bucket', 'arn:aws:s3:::my-bucket/*'] },
+    ],
+  },
   null,
   2,
 );
-const LAMBDA_TRUST = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }, null, 2);
+const LAMBDA_TRUST = JSON.stringify(
+  { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] },
+  null,
+  2,
+);
 const list = (s: string) =>
   s
     .split(/[\s,]+/)
     .map((x) => x.trim())
     .filter(Boolean);
 
-const arnCols = <T extends { Arn?: string; CreateDate?: Date }>(name: (r: T) => string | undefined, del: (r: T) => ComponentChildren): Columns<T> => ({
+const arnCols = <T extends { Arn?: string; CreateDate?: Date }>(
+  name: (r: T) => string | undefined,
+  del: (r: T) => ComponentChildren,
+): Columns<T> => ({
   Name: (r) => name(r),
   ARN: (r) => <Copy value={r.Arn!} label={`ARN of ${name(r)}`} />,
   Created: (r) => fmtDate(r.CreateDate),
@@ -48,7 +60,13 @@ function Users({ iam }: { iam: IAMClient }) {
   const act = useAction();
   return (
     <Section title="Users" refresh={users.reload}>
-      <ActionForm label="Create user" submit="Create user" primary act={act} run={async () => (await iam.send(new CreateUserCommand({ UserName: name })), setName(''), users.reload())}>
+      <ActionForm
+        label="Create user"
+        submit="Create user"
+        primary
+        act={act}
+        run={async () => (await iam.send(new CreateUserCommand({ UserName: name })), setName(''), users.reload())}
+      >
         <TextField label="User name" value={name} onValue={setName} required />
       </ActionForm>
       <ActionError act={act} also={[users.error]} />
@@ -59,7 +77,12 @@ function Users({ iam }: { iam: IAMClient }) {
         empty="No users. The console signs as the account's root."
         rows={users.data?.Users ?? []}
         rowKey={(u) => u.UserId!}
-        columns={arnCols<User>((u) => u.UserName, (u) => <DeleteButton act={act} run={async () => (await iam.send(new DeleteUserCommand({ UserName: u.UserName! })), users.reload())} />)}
+        columns={arnCols<User>(
+          (u) => u.UserName,
+          (u) => (
+            <DeleteButton act={act} run={async () => (await iam.send(new DeleteUserCommand({ UserName: u.UserName! })), users.reload())} />
+          ),
+        )}
       />
     </Section>
   );
@@ -77,7 +100,11 @@ function Roles({ iam }: { iam: IAMClient }) {
         submit="Create role"
         primary
         act={act}
-        run={async () => (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust })), setName(''), roles.reload())}
+        run={async () => (
+          await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust })),
+          setName(''),
+          roles.reload()
+        )}
       >
         <TextField label="Role name" value={name} onValue={setName} required />
         <TextArea label="Trust policy" rows={6} cols={60} value={trust} onValue={setTrust} />
@@ -90,7 +117,12 @@ function Roles({ iam }: { iam: IAMClient }) {
         empty="No roles."
         rows={roles.data?.Roles ?? []}
         rowKey={(r) => r.RoleId!}
-        columns={arnCols<Role>((r) => r.RoleName, (r) => <DeleteButton act={act} run={async () => (await iam.send(new DeleteRoleCommand({ RoleName: r.RoleName! })), roles.reload())} />)}
+        columns={arnCols<Role>(
+          (r) => r.RoleName,
+          (r) => (
+            <DeleteButton act={act} run={async () => (await iam.send(new DeleteRoleCommand({ RoleName: r.RoleName! })), roles.reload())} />
+          ),
+        )}
       />
     </Section>
   );
@@ -106,7 +138,13 @@ function Policies({ iam }: { iam: IAMClient }) {
   const act = useAction();
   const simulate = () =>
     act.run(async () => {
-      const out = await iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [doc], ActionNames: list(actions), ResourceArns: list(resources).length ? list(resources) : undefined }));
+      const out = await iam.send(
+        new SimulateCustomPolicyCommand({
+          PolicyInputList: [doc],
+          ActionNames: list(actions),
+          ResourceArns: list(resources).length ? list(resources) : undefined,
+        }),
+      );
       setResults(out.EvaluationResults ?? []);
     });
   return (
@@ -118,7 +156,16 @@ function Policies({ iam }: { iam: IAMClient }) {
           <TextField label="Actions" aria="Actions to simulate" value={actions} onValue={setActions} size={40} />
           <TextField label="Resources (blank: *)" aria="Resources to simulate" value={resources} onValue={setResources} size={40} />
         </ActionForm>
-        <ActionForm label="Create policy" submit="Create policy" act={act} run={async () => (await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: doc })), setName(''), policies.reload())}>
+        <ActionForm
+          label="Create policy"
+          submit="Create policy"
+          act={act}
+          run={async () => (
+            await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: doc })),
+            setName(''),
+            policies.reload()
+          )}
+        >
           <TextField label="Policy name" value={name} onValue={setName} required />
         </ActionForm>
         <ActionError act={act} />
@@ -150,7 +197,12 @@ function Policies({ iam }: { iam: IAMClient }) {
             Name: (p) => p.PolicyName,
             ARN: (p) => <Copy value={p.Arn!} label={`ARN of ${p.PolicyName}`} />,
             Attached: (p) => `${p.AttachmentCount} attached`,
-            '': (p) => <DeleteButton act={act} run={async () => (await iam.send(new DeletePolicyCommand({ PolicyArn: p.Arn! })), policies.reload())} />,
+            '': (p) => (
+              <DeleteButton
+                act={act}
+                run={async () => (await iam.send(new DeletePolicyCommand({ PolicyArn: p.Arn! })), policies.reload())}
+              />
+            ),
           }}
         />
       </Section>
@@ -164,7 +216,16 @@ export default function IamPage() {
   return (
     <div>
       <h1>IAM</h1>
-      <Tabs label="IAM" value={tab} onChange={setTab} tabs={[{ id: 'users', name: 'Users' }, { id: 'roles', name: 'Roles' }, { id: 'policies', name: 'Policies and simulator' }]} />
+      <Tabs
+        label="IAM"
+        value={tab}
+        onChange={setTab}
+        tabs={[
+          { id: 'users', name: 'Users' },
+          { id: 'roles', name: 'Roles' },
+          { id: 'policies', name: 'Policies and simulator' },
+        ]}
+      />
       {tab === 'users' ? <Users iam={iam} /> : tab === 'roles' ? <Roles iam={iam} /> : <Policies iam={iam} />}
     </div>
   );

@@ -21,7 +21,14 @@ import { ActionError, ActionForm, DeleteButton, SelectField, TextField } from '.
 import { ResourceTable } from '../lib/table.js';
 
 const SPECS = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'HMAC_256'];
-const usageOf = (spec: string) => (spec === 'SYMMETRIC_DEFAULT' ? 'ENCRYPT_DECRYPT' : spec.startsWith('HMAC') ? 'GENERATE_VERIFY_MAC' : spec.startsWith('ECC') ? 'SIGN_VERIFY' : 'ENCRYPT_DECRYPT');
+const usageOf = (spec: string) =>
+  spec === 'SYMMETRIC_DEFAULT'
+    ? 'ENCRYPT_DECRYPT'
+    : spec.startsWith('HMAC')
+      ? 'GENERATE_VERIFY_MAC'
+      : spec.startsWith('ECC')
+        ? 'SIGN_VERIFY'
+        : 'ENCRYPT_DECRYPT';
 const b64 = (u: Uint8Array) => btoa(String.fromCharCode(...u));
 
 function TryKey({ kms, meta: key }: { kms: KMSClient; meta: KeyMetadata }) {
@@ -70,7 +77,9 @@ export default function KmsPage() {
   const kms = useClient(KMSClient);
   const keys = useLoad(async () => {
     const listed = await kms.send(new ListKeysCommand({}));
-    const metas = await Promise.all((listed.Keys ?? []).map((k) => kms.send(new DescribeKeyCommand({ KeyId: k.KeyId! })).then((d) => d.KeyMetadata!)));
+    const metas = await Promise.all(
+      (listed.Keys ?? []).map((k) => kms.send(new DescribeKeyCommand({ KeyId: k.KeyId! })).then((d) => d.KeyMetadata!)),
+    );
     const aliases = await kms.send(new ListAliasesCommand({}));
     return { metas, aliases: aliases.Aliases ?? [] };
   }, [kms]);
@@ -90,7 +99,11 @@ export default function KmsPage() {
           submit="Create key"
           primary
           act={act}
-          run={async () => (await kms.send(new CreateKeyCommand({ Description: desc || undefined, KeySpec: spec as any, KeyUsage: usageOf(spec) as any })), setDesc(''), keys.reload())}
+          run={async () => (
+            await kms.send(new CreateKeyCommand({ Description: desc || undefined, KeySpec: spec as any, KeyUsage: usageOf(spec) as any })),
+            setDesc(''),
+            keys.reload()
+          )}
         >
           <TextField label="Description" aria="Key description" value={desc} onValue={setDesc} />
           <SelectField label="Key spec" value={spec} onValue={setSpec}>
@@ -114,7 +127,11 @@ export default function KmsPage() {
                 {k.Description ? <div class="muted small">{k.Description}</div> : null}
               </>
             ),
-            Aliases: (k) => (keys.data?.aliases ?? []).filter((a) => a.TargetKeyId === k.KeyId).map((a) => a.AliasName).join(', '),
+            Aliases: (k) =>
+              (keys.data?.aliases ?? [])
+                .filter((a) => a.TargetKeyId === k.KeyId)
+                .map((a) => a.AliasName)
+                .join(', '),
             'Spec / usage': (k) => `${k.KeySpec} / ${k.KeyUsage}`,
             State: (k) => (
               <>
@@ -135,10 +152,19 @@ export default function KmsPage() {
                   {k.KeyState === 'PendingDeletion' ? (
                     <button onClick={() => run(() => kms.send(new CancelKeyDeletionCommand({ KeyId: k.KeyId })))}>Cancel deletion</button>
                   ) : (
-                    <DeleteButton act={act} text="Schedule deletion" run={async () => (await kms.send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 })), keys.reload())} />
+                    <DeleteButton
+                      act={act}
+                      text="Schedule deletion"
+                      run={async () => (
+                        await kms.send(new ScheduleKeyDeletionCommand({ KeyId: k.KeyId, PendingWindowInDays: 7 })),
+                        keys.reload()
+                      )}
+                    />
                   )}
                   <button onClick={() => setAlias({ key: k.KeyId!, name: 'alias/' })}>Add alias</button>
-                  {k.KeyUsage === 'ENCRYPT_DECRYPT' && k.KeySpec === 'SYMMETRIC_DEFAULT' ? <button onClick={() => setTryKey(k)}>Encrypt / decrypt</button> : null}
+                  {k.KeyUsage === 'ENCRYPT_DECRYPT' && k.KeySpec === 'SYMMETRIC_DEFAULT' ? (
+                    <button onClick={() => setTryKey(k)}>Encrypt / decrypt</button>
+                  ) : null}
                 </>
               ),
             },
@@ -156,7 +182,11 @@ export default function KmsPage() {
             label="Create alias"
           >
             <Field label={`Alias for ${alias.key}`}>
-              <input value={alias.name} onInput={(e) => setAlias({ ...alias, name: (e.target as HTMLInputElement).value })} aria-label="Alias name" />
+              <input
+                value={alias.name}
+                onInput={(e) => setAlias({ ...alias, name: (e.target as HTMLInputElement).value })}
+                aria-label="Alias name"
+              />
             </Field>
             <button type="submit">Create alias</button>
             <button type="button" onClick={() => setAlias(undefined)}>

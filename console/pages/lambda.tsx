@@ -63,7 +63,9 @@ function Invoke({ lambda, fn }: { lambda: LambdaClient; fn: FunctionConfiguratio
       } catch (e) {
         throw Object.assign(new Error(`The test event is not valid JSON: ${(e as Error).message}`), { name: 'MalformedJSON' });
       }
-      const out = await lambda.send(new InvokeCommand({ FunctionName: fn.FunctionName, Payload: new TextEncoder().encode(event), LogType: 'Tail' }));
+      const out = await lambda.send(
+        new InvokeCommand({ FunctionName: fn.FunctionName, Payload: new TextEncoder().encode(event), LogType: 'Tail' }),
+      );
       setResult({
         status: out.StatusCode,
         error: out.FunctionError,
@@ -75,13 +77,17 @@ function Invoke({ lambda, fn }: { lambda: LambdaClient; fn: FunctionConfiguratio
     <Section title="Test">
       <div class="form">
         <Field label="Saved test events">
-          <select value={saved[eventName] !== undefined ? eventName : ''} onChange={(e) => {
-            const n = (e.target as HTMLSelectElement).value;
-            if (saved[n] !== undefined) {
-              setEventName(n);
-              setEvent(saved[n]);
-            }
-          }} aria-label="Saved test events">
+          <select
+            value={saved[eventName] !== undefined ? eventName : ''}
+            onChange={(e) => {
+              const n = (e.target as HTMLSelectElement).value;
+              if (saved[n] !== undefined) {
+                setEventName(n);
+                setEvent(saved[n]);
+              }
+            }}
+            aria-label="Saved test events"
+          >
             <option value="">(unsaved)</option>
             {Object.keys(saved).map((n) => (
               <option key={n}>{n}</option>
@@ -97,7 +103,13 @@ function Invoke({ lambda, fn }: { lambda: LambdaClient; fn: FunctionConfiguratio
       </div>
       <Form onSubmit={invoke} label="Invoke">
         <Field label="Event JSON">
-          <textarea rows={6} value={event} onInput={(e) => setEvent((e.target as HTMLTextAreaElement).value)} aria-label="Test event" spellcheck={false} />
+          <textarea
+            rows={6}
+            value={event}
+            onInput={(e) => setEvent((e.target as HTMLTextAreaElement).value)}
+            aria-label="Test event"
+            spellcheck={false}
+          />
         </Field>
         <button class="primary" type="submit" disabled={act.busy}>
           {act.busy ? 'Invoking…' : 'Invoke'}
@@ -129,14 +141,22 @@ function Fn({ lambda, name, onGone }: { lambda: LambdaClient; name: string; onGo
       <Section
         title={`Function ${name}`}
         actions={
-          <button class="danger" onClick={() => confirm(`Delete ${name}?`) && act.run(async () => (await lambda.send(new DeleteFunctionCommand({ FunctionName: name })), onGone()))}>
+          <button
+            class="danger"
+            onClick={() =>
+              confirm(`Delete ${name}?`) &&
+              act.run(async () => (await lambda.send(new DeleteFunctionCommand({ FunctionName: name })), onGone()))
+            }
+          >
             Delete function
           </button>
         }
       >
         <ErrorBox error={act.error ?? fn.error} onDismiss={act.error ? act.clear : undefined} />
         {!c ? (
-          fn.loading ? <Loading /> : null
+          fn.loading ? (
+            <Loading />
+          ) : null
         ) : (
           <dl class="split">
             <dt>ARN</dt>
@@ -155,7 +175,16 @@ function Fn({ lambda, name, onGone }: { lambda: LambdaClient; name: string; onGo
             </dd>
           </dl>
         )}
-        {c ? <CodeEditor lambda={lambda} name={name} location={fn.data?.Code?.Location} sha={c.CodeSha256} preferred={fileOf(c.Runtime)} onDeployed={fn.reload} /> : null}
+        {c ? (
+          <CodeEditor
+            lambda={lambda}
+            name={name}
+            location={fn.data?.Code?.Location}
+            sha={c.CodeSha256}
+            preferred={fileOf(c.Runtime)}
+            onDeployed={fn.reload}
+          />
+        ) : null}
       </Section>
       {c ? <Invoke lambda={lambda} fn={c} /> : null}
     </>
@@ -174,7 +203,15 @@ export default function LambdaPage() {
   const act = useAction();
   const create = async () => {
     const t = TEMPLATES[runtime];
-    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as any, Handler: t.handler, Role: role, Code: { ZipFile: zipOf(t.file, code) } }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: runtime as any,
+        Handler: t.handler,
+        Role: role,
+        Code: { ZipFile: zipOf(t.file, code) },
+      }),
+    );
     setSelected(name);
     setName('');
     list.reload();
@@ -206,14 +243,7 @@ export default function LambdaPage() {
           onPick={setSelected}
         />
       </Section>
-      {selected ? (
-        <Fn
-          key={selected}
-          lambda={lambda}
-          name={selected}
-          onGone={gone}
-        />
-      ) : null}
+      {selected ? <Fn key={selected} lambda={lambda} name={selected} onGone={gone} /> : null}
     </div>
   );
 }

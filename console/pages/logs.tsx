@@ -15,7 +15,10 @@ import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js
 import { ResourceTable, PickLink } from '../lib/table.js';
 
 function Viewer({ logs, group }: { logs: CloudWatchLogsClient; group: string }) {
-  const streams = useLoad(() => logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 50 })), [logs, group]);
+  const streams = useLoad(
+    () => logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: 'LastEventTime', descending: true, limit: 50 })),
+    [logs, group],
+  );
   const [stream, setStream] = useState('');
   const [pattern, setPattern] = useState('');
   const [events, setEvents] = useState<{ list: FilteredLogEvent[]; next?: string }>();
@@ -23,9 +26,15 @@ function Viewer({ logs, group }: { logs: CloudWatchLogsClient; group: string }) 
   const run = (nextToken?: string) =>
     act.run(async () => {
       const out = await logs.send(
-        new FilterLogEventsCommand({ logGroupName: group, logStreamNames: stream ? [stream] : undefined, filterPattern: pattern || undefined, limit: 100, nextToken }),
+        new FilterLogEventsCommand({
+          logGroupName: group,
+          logStreamNames: stream ? [stream] : undefined,
+          filterPattern: pattern || undefined,
+          limit: 100,
+          nextToken,
+        }),
       );
-      setEvents({ list: nextToken ? [...(events?.list ?? []), ...(out.events ?? [])] : out.events ?? [], next: out.nextToken });
+      setEvents({ list: nextToken ? [...(events?.list ?? []), ...(out.events ?? [])] : (out.events ?? []), next: out.nextToken });
     });
   return (
     <Section title={`Log group ${group}`}>
@@ -89,7 +98,13 @@ export default function LogsPage() {
     <div>
       <h1>CloudWatch Logs</h1>
       <Section title="Log groups" refresh={groups.reload}>
-        <ActionForm label="Create log group" submit="Create log group" primary act={act} run={async () => (await logs.send(new CreateLogGroupCommand({ logGroupName: name })), setName(''), groups.reload())}>
+        <ActionForm
+          label="Create log group"
+          submit="Create log group"
+          primary
+          act={act}
+          run={async () => (await logs.send(new CreateLogGroupCommand({ logGroupName: name })), setName(''), groups.reload())}
+        >
           <TextField label="Log group name" value={name} onValue={setName} required />
         </ActionForm>
         <ActionError act={act} also={[groups.error]} />
@@ -109,7 +124,12 @@ export default function LogsPage() {
             ARN: (g) => <Copy value={g.arn ?? ''} label="log group ARN" />,
             Retention: (g) => (g.retentionInDays ? `${g.retentionInDays} days` : 'never expire'),
             Stored: (g) => `${g.storedBytes ?? 0} B`,
-            '': (g) => <DeleteButton act={act} run={async () => (await logs.send(new DeleteLogGroupCommand({ logGroupName: g.logGroupName })), groups.reload())} />,
+            '': (g) => (
+              <DeleteButton
+                act={act}
+                run={async () => (await logs.send(new DeleteLogGroupCommand({ logGroupName: g.logGroupName })), groups.reload())}
+              />
+            ),
           }}
         />
       </Section>

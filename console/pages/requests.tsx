@@ -17,7 +17,22 @@ export default function RequestsPage() {
   useInterval(log.reload, follow ? 3000 : null);
   const act = useAction();
   const rows = log.data?.requests ?? [];
-  const services = [...new Set(['s3', 'sqs', 'sns', 'dynamodb', 'lambda', 'iam', 'kms', 'logs', 'events', 'cloudtrail', 'sts', ...rows.map((r) => r.service)])].sort();
+  const services = [
+    ...new Set([
+      's3',
+      'sqs',
+      'sns',
+      'dynamodb',
+      'lambda',
+      'iam',
+      'kms',
+      'logs',
+      'events',
+      'cloudtrail',
+      'sts',
+      ...rows.map((r) => r.service),
+    ]),
+  ].sort();
   return (
     <div>
       <h1>Request log</h1>
@@ -29,7 +44,10 @@ export default function RequestsPage() {
               <input type="checkbox" checked={follow} onChange={(e) => setFollow((e.target as HTMLInputElement).checked)} /> Follow
             </label>
             <button onClick={log.reload}>Refresh</button>
-            <button class="danger" onClick={() => act.run(async () => (await admin('/_nimbus/requests', { method: 'DELETE' }), log.reload()))}>
+            <button
+              class="danger"
+              onClick={() => act.run(async () => (await admin('/_nimbus/requests', { method: 'DELETE' }), log.reload()))}
+            >
               Clear
             </button>
           </>

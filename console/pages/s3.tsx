@@ -33,7 +33,12 @@ function Buckets({ s3, onOpen }: { s3: S3Client; onOpen: (b: string) => void }) 
   const [name, setName] = useState('');
   const act = useAction();
   const create = async () => {
-    await s3.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as any } }));
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: name,
+        CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as any },
+      }),
+    );
     setName('');
     list.reload();
   };
@@ -119,8 +124,8 @@ function UploadBox({ s3, bucket, prefix, onDone }: { s3: S3Client; bucket: strin
       </label>
       {progress ? (
         <div role="status" aria-live="polite">
-          <progress max={progress.total || 1} value={progress.loaded} aria-label={`Upload of ${progress.name}`} /> {progress.name}: {fmtBytes(progress.loaded)} of{' '}
-          {fmtBytes(progress.total)}
+          <progress max={progress.total || 1} value={progress.loaded} aria-label={`Upload of ${progress.name}`} /> {progress.name}:{' '}
+          {fmtBytes(progress.loaded)} of {fmtBytes(progress.total)}
           {progress.done ? <span class="ok-text"> uploaded</span> : null}
         </div>
       ) : null}
@@ -151,9 +156,18 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
     setTokens([undefined]);
   };
   const presign = (key: string, versionId?: string, download = false) =>
-    getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId, ResponseContentDisposition: download ? `attachment; filename="${key.split('/').pop()}"` : undefined }), {
-      expiresIn: 3600,
-    });
+    getSignedUrl(
+      s3,
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        VersionId: versionId,
+        ResponseContentDisposition: download ? `attachment; filename="${key.split('/').pop()}"` : undefined,
+      }),
+      {
+        expiresIn: 3600,
+      },
+    );
   const download = (key: string, versionId?: string) =>
     act.run(async () => {
       const a = document.createElement('a');
@@ -189,149 +203,190 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
   type Row = { key: string; size?: number; modified?: Date; versionId?: string; latest?: boolean; marker?: boolean; storage?: string };
   const rows: Row[] = showVersions
     ? [
-        ...(data?.Versions ?? []).map((v) => ({ key: v.Key!, size: v.Size, modified: v.LastModified, versionId: v.VersionId, latest: v.IsLatest, storage: v.StorageClass })),
-        ...(data?.DeleteMarkers ?? []).map((d) => ({ key: d.Key!, modified: d.LastModified, versionId: d.VersionId, latest: d.IsLatest, marker: true })),
+        ...(data?.Versions ?? []).map((v) => ({
+          key: v.Key!,
+          size: v.Size,
+          modified: v.LastModified,
+          versionId: v.VersionId,
+          latest: v.IsLatest,
+          storage: v.StorageClass,
+        })),
+        ...(data?.DeleteMarkers ?? []).map((d) => ({
+          key: d.Key!,
+          modified: d.LastModified,
+          versionId: d.VersionId,
+          latest: d.IsLatest,
+          marker: true,
+        })),
       ].sort((a, b) => a.key.localeCompare(b.key) || +(b.modified ?? 0) - +(a.modified ?? 0))
     : (data?.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size, modified: o.LastModified, storage: o.StorageClass }));
   const visible = rows.filter((r) => r.key !== prefix);
   const status = versioning.data?.Status;
   return (
     <>
-    <Section
-      title={`Bucket ${bucket}`}
-      actions={
-        <>
-          <span class="muted">Versioning: {status ?? 'never enabled'}</span>
-          {status === 'Enabled' ? <button onClick={() => setVersioning('Suspended')}>Suspend versioning</button> : <button onClick={() => setVersioning('Enabled')}>Enable versioning</button>}
-          <label>
-            <input type="checkbox" checked={showVersions} onChange={(e) => setShowVersions((e.target as HTMLInputElement).checked)} /> Show versions
-          </label>
-          <button onClick={list.reload}>Refresh</button>
-          <button onClick={onBack}>All buckets</button>
-        </>
-      }
-    >
-      <Copy value={`arn:aws:s3:::${bucket}`} label="bucket ARN" />
-      <nav class="crumbs" aria-label="Folder">
-        <button class="link" onClick={() => go('')}>
-          {bucket}
-        </button>
-        {parts.map((p, i) => (
-          <span key={i}>
-            /{' '}
-            <button class="link" onClick={() => go(parts.slice(0, i + 1).join('/') + '/')}>
-              {p}
+      <Section
+        title={`Bucket ${bucket}`}
+        actions={
+          <>
+            <span class="muted">Versioning: {status ?? 'never enabled'}</span>
+            {status === 'Enabled' ? (
+              <button onClick={() => setVersioning('Suspended')}>Suspend versioning</button>
+            ) : (
+              <button onClick={() => setVersioning('Enabled')}>Enable versioning</button>
+            )}
+            <label>
+              <input type="checkbox" checked={showVersions} onChange={(e) => setShowVersions((e.target as HTMLInputElement).checked)} />{' '}
+              Show versions
+            </label>
+            <button onClick={list.reload}>Refresh</button>
+            <button onClick={onBack}>All buckets</button>
+          </>
+        }
+      >
+        <Copy value={`arn:aws:s3:::${bucket}`} label="bucket ARN" />
+        <nav class="crumbs" aria-label="Folder">
+          <button class="link" onClick={() => go('')}>
+            {bucket}
+          </button>
+          {parts.map((p, i) => (
+            <span key={i}>
+              /{' '}
+              <button class="link" onClick={() => go(parts.slice(0, i + 1).join('/') + '/')}>
+                {p}
+              </button>
+            </span>
+          ))}
+        </nav>
+        <UploadBox s3={s3} bucket={bucket} prefix={prefix} onDone={list.reload} />
+        <Form onSubmit={createFolder} label="Create folder">
+          <Field label="New folder">
+            <input value={folder} onInput={(e) => setFolder((e.target as HTMLInputElement).value)} aria-label="Folder name" />
+          </Field>
+          <button type="submit">Create folder</button>
+        </Form>
+        <ErrorBox error={act.error ?? list.error} onDismiss={act.error ? act.clear : undefined} />
+        {link ? (
+          <div class="panel">
+            Presigned link (1 hour): <Copy value={link} label="presigned link" />{' '}
+            <button class="link" onClick={() => setLink(undefined)}>
+              Close
             </button>
-          </span>
-        ))}
-      </nav>
-      <UploadBox s3={s3} bucket={bucket} prefix={prefix} onDone={list.reload} />
-      <Form onSubmit={createFolder} label="Create folder">
-        <Field label="New folder">
-          <input value={folder} onInput={(e) => setFolder((e.target as HTMLInputElement).value)} aria-label="Folder name" />
-        </Field>
-        <button type="submit">Create folder</button>
-      </Form>
-      <ErrorBox error={act.error ?? list.error} onDismiss={act.error ? act.clear : undefined} />
-      {link ? (
-        <div class="panel">
-          Presigned link (1 hour): <Copy value={link} label="presigned link" /> <button class="link" onClick={() => setLink(undefined)}>Close</button>
-        </div>
-      ) : null}
-      {list.loading && !list.data ? (
-        <Loading what="Listing objects" />
-      ) : folders.length === 0 && visible.length === 0 ? (
-        <Empty>{prefix ? 'This folder is empty.' : 'This bucket is empty. Upload a file above.'}</Empty>
-      ) : (
-        <div class="table-wrap">
-          <table aria-label="Objects">
-            <thead>
-              <tr>
-                <th>Key</th>
-                {showVersions ? <th>Version</th> : null}
-                <th>Size</th>
-                <th>Last modified</th>
-                <th>Storage class</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {folders.map((f) => (
-                <tr key={f.Prefix}>
-                  <td>
-                    <button class="link" onClick={() => go(f.Prefix!)}>
-                      📁 {f.Prefix!.slice(prefix.length)}
-                    </button>
-                  </td>
-                  <td colSpan={showVersions ? 5 : 4} class="muted">
-                    folder
-                  </td>
+          </div>
+        ) : null}
+        {list.loading && !list.data ? (
+          <Loading what="Listing objects" />
+        ) : folders.length === 0 && visible.length === 0 ? (
+          <Empty>{prefix ? 'This folder is empty.' : 'This bucket is empty. Upload a file above.'}</Empty>
+        ) : (
+          <div class="table-wrap">
+            <table aria-label="Objects">
+              <thead>
+                <tr>
+                  <th>Key</th>
+                  {showVersions ? <th>Version</th> : null}
+                  <th>Size</th>
+                  <th>Last modified</th>
+                  <th>Storage class</th>
+                  <th />
                 </tr>
-              ))}
-              {visible.map((o) => (
-                <tr key={o.key + (o.versionId ?? '')} data-key={o.key}>
-                  <td>
-                    {o.marker ? (
-                      o.key.slice(prefix.length)
-                    ) : (
-                      <button class="link" onClick={() => setDetails({ key: o.key, versionId: o.versionId })} aria-label={`Details of ${o.key}`}>
-                        {o.key.slice(prefix.length)}
-                      </button>
-                    )}
-                  </td>
-                  {showVersions ? (
+              </thead>
+              <tbody>
+                {folders.map((f) => (
+                  <tr key={f.Prefix}>
                     <td>
-                      <code class="small">{o.versionId}</code>
-                      {o.latest ? <span class="badge ok">latest</span> : null}
-                      {o.marker ? <span class="badge warn">delete marker</span> : null}
+                      <button class="link" onClick={() => go(f.Prefix!)}>
+                        📁 {f.Prefix!.slice(prefix.length)}
+                      </button>
                     </td>
-                  ) : null}
-                  <td>{fmtBytes(o.size)}</td>
-                  <td>{fmtDate(o.modified)}</td>
-                  <td>{o.storage ?? ''}</td>
-                  <td class="actions">
-                    {!o.marker ? (
-                      <>
-                        <button onClick={() => download(o.key, o.versionId)} aria-label={`Download ${o.key}`}>
-                          Download
+                    <td colSpan={showVersions ? 5 : 4} class="muted">
+                      folder
+                    </td>
+                  </tr>
+                ))}
+                {visible.map((o) => (
+                  <tr key={o.key + (o.versionId ?? '')} data-key={o.key}>
+                    <td>
+                      {o.marker ? (
+                        o.key.slice(prefix.length)
+                      ) : (
+                        <button
+                          class="link"
+                          onClick={() => setDetails({ key: o.key, versionId: o.versionId })}
+                          aria-label={`Details of ${o.key}`}
+                        >
+                          {o.key.slice(prefix.length)}
                         </button>
-                        <button onClick={() => act.run(async () => setLink(await presign(o.key, o.versionId)))} aria-label={`Presigned link for ${o.key}`}>
-                          Link
-                        </button>
-                      </>
+                      )}
+                    </td>
+                    {showVersions ? (
+                      <td>
+                        <code class="small">{o.versionId}</code>
+                        {o.latest ? <span class="badge ok">latest</span> : null}
+                        {o.marker ? <span class="badge warn">delete marker</span> : null}
+                      </td>
                     ) : null}
-                    <button class="danger" onClick={() => remove(o.key, o.versionId)} aria-label={`Delete ${o.key}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {!showVersions ? (
-        <div class="actions">
-          <button disabled={tokens.length < 2} onClick={() => setTokens(tokens.slice(0, -1))}>
-            Previous page
-          </button>
-          <span class="muted">Page {tokens.length}</span>
-          <button disabled={!data?.IsTruncated} onClick={() => setTokens([...tokens, data?.NextContinuationToken])}>
-            Next page
-          </button>
-        </div>
-      ) : data?.IsTruncated ? (
-        <p class="muted">Showing the first {PAGE} versions.</p>
+                    <td>{fmtBytes(o.size)}</td>
+                    <td>{fmtDate(o.modified)}</td>
+                    <td>{o.storage ?? ''}</td>
+                    <td class="actions">
+                      {!o.marker ? (
+                        <>
+                          <button onClick={() => download(o.key, o.versionId)} aria-label={`Download ${o.key}`}>
+                            Download
+                          </button>
+                          <button
+                            onClick={() => act.run(async () => setLink(await presign(o.key, o.versionId)))}
+                            aria-label={`Presigned link for ${o.key}`}
+                          >
+                            Link
+                          </button>
+                        </>
+                      ) : null}
+                      <button class="danger" onClick={() => remove(o.key, o.versionId)} aria-label={`Delete ${o.key}`}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {!showVersions ? (
+          <div class="actions">
+            <button disabled={tokens.length < 2} onClick={() => setTokens(tokens.slice(0, -1))}>
+              Previous page
+            </button>
+            <span class="muted">Page {tokens.length}</span>
+            <button disabled={!data?.IsTruncated} onClick={() => setTokens([...tokens, data?.NextContinuationToken])}>
+              Next page
+            </button>
+          </div>
+        ) : data?.IsTruncated ? (
+          <p class="muted">Showing the first {PAGE} versions.</p>
+        ) : null}
+      </Section>
+      {details ? (
+        <ObjectDetails
+          key={details.key + (details.versionId ?? '')}
+          s3={s3}
+          bucket={bucket}
+          objectKey={details.key}
+          versionId={details.versionId}
+          onClose={() => setDetails(undefined)}
+        />
       ) : null}
-    </Section>
-    {details ? <ObjectDetails key={details.key + (details.versionId ?? '')} s3={s3} bucket={bucket} objectKey={details.key} versionId={details.versionId} onClose={() => setDetails(undefined)} /> : null}
-    <BucketSettings s3={s3} bucket={bucket} />
+      <BucketSettings s3={s3} bucket={bucket} />
     </>
   );
 }
 
 export default function S3Page() {
-  const s3 = useClient(S3Client, { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const s3 = useClient(S3Client, {
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   const [bucket, setBucket] = useState<string>();
   return (
     <div>

@@ -21,7 +21,17 @@ const val = (e: Event) => (e.target as HTMLInputElement).value;
 
 function CreateSchedule({ client, group, onDone }: { client: SchedulerClient; group: string; onDone: (name: string) => void }) {
   const { account } = useSession();
-  const [f, setF] = useState({ name: '', kind: 'rate', rate: '5 minutes', cron: '0 12 * * ? *', at: '', tz: 'UTC', target: '', role: `arn:aws:iam::${account}:role/scheduler`, input: '{}' });
+  const [f, setF] = useState({
+    name: '',
+    kind: 'rate',
+    rate: '5 minutes',
+    cron: '0 12 * * ? *',
+    at: '',
+    tz: 'UTC',
+    target: '',
+    role: `arn:aws:iam::${account}:role/scheduler`,
+    input: '{}',
+  });
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: val(e) });
   const act = useAction();
   const expression = f.kind === 'rate' ? `rate(${f.rate})` : f.kind === 'cron' ? `cron(${f.cron})` : `at(${f.at})`;
@@ -98,15 +108,41 @@ function ScheduleDetail({ client, group, name, onChange }: { client: SchedulerCl
   const d = s.data as GetScheduleOutput | undefined;
   const toggle = () =>
     act.run(async () => {
-      const { Name, GroupName, ScheduleExpression, ScheduleExpressionTimezone, FlexibleTimeWindow, Target, StartDate, EndDate, Description, ActionAfterCompletion } = d!;
+      const {
+        Name,
+        GroupName,
+        ScheduleExpression,
+        ScheduleExpressionTimezone,
+        FlexibleTimeWindow,
+        Target,
+        StartDate,
+        EndDate,
+        Description,
+        ActionAfterCompletion,
+      } = d!;
       await client.send(
-        new UpdateScheduleCommand({ Name, GroupName, ScheduleExpression, ScheduleExpressionTimezone, FlexibleTimeWindow, Target, StartDate, EndDate, Description, ActionAfterCompletion, State: d!.State === 'ENABLED' ? 'DISABLED' : 'ENABLED' }),
+        new UpdateScheduleCommand({
+          Name,
+          GroupName,
+          ScheduleExpression,
+          ScheduleExpressionTimezone,
+          FlexibleTimeWindow,
+          Target,
+          StartDate,
+          EndDate,
+          Description,
+          ActionAfterCompletion,
+          State: d!.State === 'ENABLED' ? 'DISABLED' : 'ENABLED',
+        }),
       );
       s.reload();
       onChange();
     });
   return (
-    <Section title={`Schedule ${name}`} actions={d ? <button onClick={toggle}>{d.State === 'ENABLED' ? 'Disable' : 'Enable'}</button> : null}>
+    <Section
+      title={`Schedule ${name}`}
+      actions={d ? <button onClick={toggle}>{d.State === 'ENABLED' ? 'Disable' : 'Enable'}</button> : null}
+    >
       <ErrorBox error={act.error ?? s.error} onDismiss={act.clear} />
       {s.loading && !d ? (
         <Loading />
@@ -164,7 +200,11 @@ export default function SchedulerPage() {
           <ul aria-label="Schedule groups">
             {(groups.data?.ScheduleGroups ?? []).map((g) => (
               <li key={g.Name}>
-                <a href="#/scheduler" aria-current={g.Name === group ? 'true' : undefined} onClick={(e) => (e.preventDefault(), setGroup(g.Name!), setSelected(undefined))}>
+                <a
+                  href="#/scheduler"
+                  aria-current={g.Name === group ? 'true' : undefined}
+                  onClick={(e) => (e.preventDefault(), setGroup(g.Name!), setSelected(undefined))}
+                >
                   {g.Name}
                 </a>{' '}
                 <span class="muted small">{g.State}</span>
@@ -195,13 +235,19 @@ export default function SchedulerPage() {
                 link
                 act={act}
                 label={`Delete ${x.Name}`}
-                run={async () => (await client.send(new DeleteScheduleCommand({ Name: x.Name, GroupName: group })), setSelected(undefined), schedules.reload())}
+                run={async () => (
+                  await client.send(new DeleteScheduleCommand({ Name: x.Name, GroupName: group })),
+                  setSelected(undefined),
+                  schedules.reload()
+                )}
               />
             ),
           }}
         />
       </Section>
-      {selected ? <ScheduleDetail key={`${group}/${selected}`} client={client} group={group} name={selected} onChange={schedules.reload} /> : null}
+      {selected ? (
+        <ScheduleDetail key={`${group}/${selected}`} client={client} group={group} name={selected} onChange={schedules.reload} />
+      ) : null}
       <CreateSchedule key={group} client={client} group={group} onDone={(n) => (schedules.reload(), setSelected(n))} />
     </div>
   );

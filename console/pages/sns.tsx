@@ -26,7 +26,10 @@ function attributesOf(text: string): Record<string, MessageAttributeValue> | und
   if (!text.trim()) return undefined;
   const obj = JSON.parse(text) as Record<string, unknown>;
   return Object.fromEntries(
-    Object.entries(obj).map(([k, v]) => [k, typeof v === 'number' ? { DataType: 'Number', StringValue: String(v) } : { DataType: 'String', StringValue: String(v) }]),
+    Object.entries(obj).map(([k, v]) => [
+      k,
+      typeof v === 'number' ? { DataType: 'Number', StringValue: String(v) } : { DataType: 'String', StringValue: String(v) },
+    ]),
   );
 }
 
@@ -44,7 +47,10 @@ interface OutboxRecord {
 /** What Nimbus delivered to endpoints it does not run (email, SMS, HTTP, mobile): GET /_nimbus/sns/outbox. */
 function Outbox({ arn }: { arn: string }) {
   const { account, region } = useSession();
-  const out = useLoad(() => admin<{ messages: OutboxRecord[] }>(`/_nimbus/sns/outbox?${new URLSearchParams({ topicArn: arn, account, region })}`), [arn]);
+  const out = useLoad(
+    () => admin<{ messages: OutboxRecord[] }>(`/_nimbus/sns/outbox?${new URLSearchParams({ topicArn: arn, account, region })}`),
+    [arn],
+  );
   const list = [...(out.data?.messages ?? [])].reverse();
   return (
     <div>
@@ -108,7 +114,14 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
   return (
     <Section
       title={`Topic ${nameOf(arn)}`}
-      actions={<DeleteButton act={act} text="Delete topic" confirm={`Delete topic ${nameOf(arn)}?`} run={async () => (await sns.send(new DeleteTopicCommand({ TopicArn: arn })), onGone())} />}
+      actions={
+        <DeleteButton
+          act={act}
+          text="Delete topic"
+          confirm={`Delete topic ${nameOf(arn)}?`}
+          run={async () => (await sns.send(new DeleteTopicCommand({ TopicArn: arn })), onGone())}
+        />
+      }
     >
       <ActionError act={act} also={[attrs.error, subs.error]} />
       <dl class="split">
@@ -134,7 +147,13 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
           Endpoint: (s) => s.Endpoint,
           'Subscription ARN': (s) => (confirmed(s) ? <Copy value={s.SubscriptionArn!} label="subscription ARN" /> : s.SubscriptionArn),
           '': (s) =>
-            confirmed(s) ? <DeleteButton act={act} text="Unsubscribe" run={async () => (await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn! })), subs.reload())} /> : null,
+            confirmed(s) ? (
+              <DeleteButton
+                act={act}
+                text="Unsubscribe"
+                run={async () => (await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn! })), subs.reload())}
+              />
+            ) : null,
         }}
       />
       <ActionForm label="Subscribe" submit="Subscribe" act={act} run={subscribe}>
@@ -149,7 +168,13 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
       <ActionForm label="Publish" submit="Publish" primary act={act} run={publish}>
         <TextField label="Subject" value={subject} onValue={setSubject} />
         <TextArea label="Message" rows={3} value={message} onValue={setMessage} />
-        <TextArea label='Attributes (JSON, e.g. {"color": "red"})' aria="Message attributes" rows={2} value={attributes} onValue={setAttributes} />
+        <TextArea
+          label='Attributes (JSON, e.g. {"color": "red"})'
+          aria="Message attributes"
+          rows={2}
+          value={attributes}
+          onValue={setAttributes}
+        />
       </ActionForm>
       {published ? <p role="status">Published message {published}</p> : null}
       <Outbox key={changes} arn={arn} />
@@ -164,7 +189,9 @@ export default function SnsPage() {
   const [name, setName] = useState('');
   const act = useAction();
   const create = async () => {
-    const out = await sns.send(new CreateTopicCommand({ Name: name, Attributes: name.endsWith('.fifo') ? { FifoTopic: 'true' } : undefined }));
+    const out = await sns.send(
+      new CreateTopicCommand({ Name: name, Attributes: name.endsWith('.fifo') ? { FifoTopic: 'true' } : undefined }),
+    );
     setName('');
     list.reload();
     setSelected(out.TopicArn);
@@ -189,14 +216,7 @@ export default function SnsPage() {
           onPick={setSelected}
         />
       </Section>
-      {selected ? (
-        <Topic
-          key={selected}
-          sns={sns}
-          arn={selected}
-          onGone={gone}
-        />
-      ) : null}
+      {selected ? <Topic key={selected} sns={sns} arn={selected} onGone={gone} /> : null}
     </div>
   );
 }

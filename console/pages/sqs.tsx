@@ -45,7 +45,15 @@ function Queue({ sqs, url, onGone }: { sqs: SQSClient; url: string; onGone: () =
   };
   const poll = () =>
     act.run(async () => {
-      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'], MessageAttributeNames: ['All'] }));
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      );
       setMessages(out.Messages ?? []);
       attrs.reload();
     });
@@ -67,7 +75,12 @@ function Queue({ sqs, url, onGone }: { sqs: SQSClient; url: string; onGone: () =
       actions={
         <>
           <DeleteButton act={act} text="Purge" confirm={`Purge every message of ${nameOf(url)}?`} run={purge} />
-          <DeleteButton act={act} text="Delete queue" confirm={`Delete queue ${nameOf(url)}?`} run={async () => (await sqs.send(new DeleteQueueCommand({ QueueUrl: url })), onGone())} />
+          <DeleteButton
+            act={act}
+            text="Delete queue"
+            confirm={`Delete queue ${nameOf(url)}?`}
+            run={async () => (await sqs.send(new DeleteQueueCommand({ QueueUrl: url })), onGone())}
+          />
         </>
       }
     >
@@ -84,7 +97,8 @@ function Queue({ sqs, url, onGone }: { sqs: SQSClient; url: string; onGone: () =
           </dd>
           <dt>Messages</dt>
           <dd data-testid="counts">
-            {a.ApproximateNumberOfMessages} available, {a.ApproximateNumberOfMessagesNotVisible} in flight, {a.ApproximateNumberOfMessagesDelayed} delayed
+            {a.ApproximateNumberOfMessages} available, {a.ApproximateNumberOfMessagesNotVisible} in flight,{' '}
+            {a.ApproximateNumberOfMessagesDelayed} delayed
           </dd>
           <dt>Visibility timeout</dt>
           <dd>{a.VisibilityTimeout} s</dd>
@@ -100,11 +114,17 @@ function Queue({ sqs, url, onGone }: { sqs: SQSClient; url: string; onGone: () =
       ) : attrs.loading ? (
         <Loading />
       ) : null}
-      {a.QueueArn ? <Redrive key={a.RedrivePolicy ?? ''} sqs={sqs} url={url} arn={a.QueueArn} redrivePolicy={a.RedrivePolicy} onChange={attrs.reload} /> : null}
+      {a.QueueArn ? (
+        <Redrive key={a.RedrivePolicy ?? ''} sqs={sqs} url={url} arn={a.QueueArn} redrivePolicy={a.RedrivePolicy} onChange={attrs.reload} />
+      ) : null}
       <h3>Send a message</h3>
       <ActionForm label="Send a message" submit="Send message" primary act={act} run={send}>
         <TextArea label="Message body" rows={3} value={body} onValue={setBody} />
-        {fifo ? <TextField label="Message group id" value={group} onValue={setGroup} /> : <TextField label="Delay (seconds)" type="number" value={delay} onValue={setDelay} />}
+        {fifo ? (
+          <TextField label="Message group id" value={group} onValue={setGroup} />
+        ) : (
+          <TextField label="Delay (seconds)" type="number" value={delay} onValue={setDelay} />
+        )}
       </ActionForm>
       {sent ? <p role="status">Sent message {sent}</p> : null}
       <h3>Receive</h3>
@@ -138,7 +158,9 @@ export default function SqsPage() {
   const [name, setName] = useState('');
   const act = useAction();
   const create = async () => {
-    const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: name.endsWith('.fifo') ? { FifoQueue: 'true' } : undefined }));
+    const out = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: name.endsWith('.fifo') ? { FifoQueue: 'true' } : undefined }),
+    );
     setName('');
     list.reload();
     setSelected(out.QueueUrl);
@@ -163,14 +185,7 @@ export default function SqsPage() {
           onPick={setSelected}
         />
       </Section>
-      {selected ? (
-        <Queue
-          key={selected}
-          sqs={sqs}
-          url={selected}
-          onGone={gone}
-        />
-      ) : null}
+      {selected ? <Queue key={selected} sqs={sqs} url={selected} onGone={gone} /> : null}
     </div>
   );
 }

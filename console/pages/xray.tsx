@@ -37,7 +37,13 @@ function ServiceMap({ services }: { services: Service[] }) {
   const height = 20 + Math.max(...[...columns.values()].map((c) => c.length)) * H;
   const edges = services.flatMap((s) => (s.Edges ?? []).map((e) => ({ from: s, to: byRef.get(e.ReferenceId!), e })));
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} width="100%" style={{ maxWidth: `${width}px` }} role="img" aria-label={`Service map: ${services.length} nodes, ${edges.length} edges`}>
+    <svg
+      viewBox={`0 0 ${width} ${height}`}
+      width="100%"
+      style={{ maxWidth: `${width}px` }}
+      role="img"
+      aria-label={`Service map: ${services.length} nodes, ${edges.length} edges`}
+    >
       <defs>
         <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">
           <path d="M0,0 L10,5 L0,10 z" fill="#556" />
@@ -80,7 +86,10 @@ export default function XRayPage() {
   const [hours, setHours] = useState(1);
   const [filter, setFilter] = useState('');
   const [applied, setApplied] = useState('');
-  const summaries = useLoad(async () => xray.send(new GetTraceSummariesCommand({ ...(await windowOf(hours)), FilterExpression: applied || undefined })), [xray, hours, applied]);
+  const summaries = useLoad(
+    async () => xray.send(new GetTraceSummariesCommand({ ...(await windowOf(hours)), FilterExpression: applied || undefined })),
+    [xray, hours, applied],
+  );
   const graph = useLoad(async () => xray.send(new GetServiceGraphCommand(await windowOf(hours))), [xray, hours]);
   const list = summaries.data?.TraceSummaries ?? [];
   return (
@@ -88,7 +97,13 @@ export default function XRayPage() {
       <h1>AWS X-Ray</h1>
       <Form onSubmit={() => setApplied(filter)} label="Filter traces">
         <Field label="Filter expression">
-          <input value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} aria-label="Filter expression" placeholder='service("api") AND responsetime > 1' size={40} />
+          <input
+            value={filter}
+            onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+            aria-label="Filter expression"
+            placeholder='service("api") AND responsetime > 1'
+            size={40}
+          />
         </Field>
         <Field label="Window">
           <select value={String(hours)} onChange={(e) => setHours(Number((e.target as HTMLSelectElement).value))} aria-label="Window">
@@ -111,7 +126,9 @@ export default function XRayPage() {
         {summaries.loading && !summaries.data ? (
           <Loading />
         ) : list.length === 0 ? (
-          summaries.error ? null : <Empty>No traces match in this window.</Empty>
+          summaries.error ? null : (
+            <Empty>No traces match in this window.</Empty>
+          )
         ) : (
           <table aria-label="Traces">
             <thead>
@@ -132,7 +149,9 @@ export default function XRayPage() {
                   <td class="small">{fmtDate(t.StartTime)}</td>
                   <td>{t.Duration}</td>
                   <td>
-                    <span class={`badge ${t.HasFault ? 'bad' : t.HasError || t.HasThrottle ? 'warn' : 'ok'}`}>{t.HasFault ? 'fault' : t.HasThrottle ? 'throttle' : t.HasError ? 'error' : 'ok'}</span>
+                    <span class={`badge ${t.HasFault ? 'bad' : t.HasError || t.HasThrottle ? 'warn' : 'ok'}`}>
+                      {t.HasFault ? 'fault' : t.HasThrottle ? 'throttle' : t.HasError ? 'error' : 'ok'}
+                    </span>
                     {t.Http?.HttpStatus ? ` ${t.Http.HttpStatus}` : ''}
                   </td>
                   <td class="small">

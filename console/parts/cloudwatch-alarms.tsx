@@ -24,7 +24,17 @@ const OPS: [ComparisonOperator, string][] = [
 export function CreateAlarm({ cw, onDone }: { cw: CloudWatchClient; onDone: (name: string) => void }) {
   const sns = useClient(SNSClient);
   const topics = useLoad(() => sns.send(new ListTopicsCommand({})), [sns]);
-  const [f, setF] = useState({ name: '', ns: 'MyApp', metric: 'Orders', stat: 'Average', period: '60', evals: '1', op: 'GreaterThanThreshold', threshold: '10', topic: '' });
+  const [f, setF] = useState({
+    name: '',
+    ns: 'MyApp',
+    metric: 'Orders',
+    stat: 'Average',
+    period: '60',
+    evals: '1',
+    op: 'GreaterThanThreshold',
+    threshold: '10',
+    topic: '',
+  });
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: val(e) });
   const act = useAction();
   return (
@@ -146,7 +156,9 @@ export function Dashboards({ cw }: { cw: CloudWatchClient }) {
       {d.loading && !d.data ? (
         <Loading />
       ) : list.length === 0 ? (
-        d.error ? null : <Empty>No dashboards in this account.</Empty>
+        d.error ? null : (
+          <Empty>No dashboards in this account.</Empty>
+        )
       ) : (
         <table aria-label="Dashboards">
           <thead>

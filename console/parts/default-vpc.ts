@@ -8,6 +8,9 @@ export function useDefaultVpc(ec2: EC2Client) {
     const vpc = (await ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs?.[0];
     if (!vpc) return { vpcId: undefined, subnets: [] };
     const subnets = (await ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc.VpcId!] }] }))).Subnets ?? [];
-    return { vpcId: vpc.VpcId, subnets: subnets.slice().sort((a, b) => (a.AvailabilityZone ?? '').localeCompare(b.AvailabilityZone ?? '')) };
+    return {
+      vpcId: vpc.VpcId,
+      subnets: subnets.slice().sort((a, b) => (a.AvailabilityZone ?? '').localeCompare(b.AvailabilityZone ?? '')),
+    };
   }, [ec2]);
 }

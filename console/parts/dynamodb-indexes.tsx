@@ -1,7 +1,15 @@
 // DynamoDB global secondary indexes (created and deleted with UpdateTable) and the table's stream
 // (enabled with a view type, or disabled, with UpdateTable's StreamSpecification).
 import { useState } from 'preact/hooks';
-import { DynamoDBClient, UpdateTableCommand, type ScalarAttributeType, type StreamViewType, type TableDescription, type AttributeDefinition, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  UpdateTableCommand,
+  type ScalarAttributeType,
+  type StreamViewType,
+  type TableDescription,
+  type AttributeDefinition,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
 import { Copy, ErrorBox, Field, Form, useAction } from '../lib/ui.js';
 import { DeleteButton } from '../lib/form.js';
 import { ResourceTable } from '../lib/table.js';
@@ -60,7 +68,15 @@ export function Indexes({ ddb, desc, onChange }: { ddb: DynamoDBClient; desc: Ta
           Projection: (g) => g.Projection?.ProjectionType,
           Status: (g) => g.IndexStatus,
           Items: (g) => g.ItemCount,
-          '': (g) => <DeleteButton link act={act} label={`Delete index ${g.IndexName}`} confirm={`Delete index ${g.IndexName}?`} run={() => drop(g.IndexName!)} />,
+          '': (g) => (
+            <DeleteButton
+              link
+              act={act}
+              label={`Delete index ${g.IndexName}`}
+              confirm={`Delete index ${g.IndexName}?`}
+              run={() => drop(g.IndexName!)}
+            />
+          ),
         }}
       />
       <Form onSubmit={create} label="Create a global secondary index">
@@ -108,7 +124,12 @@ export function Stream({ ddb, desc, onChange }: { ddb: DynamoDBClient; desc: Tab
   const on = !!desc.StreamSpecification?.StreamEnabled;
   const update = (enable: boolean) =>
     act.run(async () => {
-      await ddb.send(new UpdateTableCommand({ TableName: desc.TableName, StreamSpecification: enable ? { StreamEnabled: true, StreamViewType: view } : { StreamEnabled: false } }));
+      await ddb.send(
+        new UpdateTableCommand({
+          TableName: desc.TableName,
+          StreamSpecification: enable ? { StreamEnabled: true, StreamViewType: view } : { StreamEnabled: false },
+        }),
+      );
       onChange();
     });
   return (

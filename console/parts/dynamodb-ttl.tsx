@@ -12,7 +12,12 @@ export function Ttl({ ddb, table }: { ddb: DynamoDBClient; table: string }) {
   const enabled = d?.TimeToLiveStatus === 'ENABLED' || d?.TimeToLiveStatus === 'ENABLING';
   const update = (Enabled: boolean) =>
     act.run(async () => {
-      await ddb.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled, AttributeName: Enabled ? attr : d!.AttributeName! } }));
+      await ddb.send(
+        new UpdateTimeToLiveCommand({
+          TableName: table,
+          TimeToLiveSpecification: { Enabled, AttributeName: Enabled ? attr : d!.AttributeName! },
+        }),
+      );
       ttl.reload();
     });
   return (

@@ -39,7 +39,10 @@ export function AddressesTab({ ec2 }: { ec2: EC2Client }) {
         label="Allocate an Elastic IP address"
         submit="Allocate address"
         act={act}
-        run={async () => (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: nameSpec('elastic-ip', f.values.name) })), addresses.reload())}
+        run={async () => (
+          await ec2.send(new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: nameSpec('elastic-ip', f.values.name) })),
+          addresses.reload()
+        )}
       >
         <TextField label="Name" aria="Address name" {...f.bind('name')} />
       </ActionForm>
@@ -108,7 +111,11 @@ export function NatGatewaysTab({ ec2 }: { ec2: EC2Client }) {
   const create = async () => {
     const v = f.values;
     await ec2.send(
-      new CreateNatGatewayCommand({ SubnetId: v.subnet || subnetList[0]?.SubnetId, AllocationId: v.allocation || free[0]?.AllocationId, TagSpecifications: nameSpec('natgateway', v.name) }),
+      new CreateNatGatewayCommand({
+        SubnetId: v.subnet || subnetList[0]?.SubnetId,
+        AllocationId: v.allocation || free[0]?.AllocationId,
+        TagSpecifications: nameSpec('natgateway', v.name),
+      }),
     );
     reload();
   };
@@ -131,7 +138,9 @@ export function NatGatewaysTab({ ec2 }: { ec2: EC2Client }) {
           ))}
         </SelectField>
       </ActionForm>
-      {addresses.data && !free.length ? <p class="muted">A public NAT gateway needs an unassociated Elastic IP: allocate one in the Elastic IPs tab.</p> : null}
+      {addresses.data && !free.length ? (
+        <p class="muted">A public NAT gateway needs an unassociated Elastic IP: allocate one in the Elastic IPs tab.</p>
+      ) : null}
       <ActionError act={act} also={[gateways.error, subnets.error]} />
       <ResourceTable
         label="NAT gateways"
@@ -148,7 +157,12 @@ export function NatGatewaysTab({ ec2 }: { ec2: EC2Client }) {
           Addresses: (g) => (g.NatGatewayAddresses ?? []).map((a) => `${a.PublicIp ?? ''} ${a.PrivateIp ?? ''}`.trim()).join(', '),
           '': (g) =>
             g.State === 'deleted' || g.State === 'deleting' ? null : (
-              <DeleteButton link act={act} label={`Delete ${g.NatGatewayId}`} run={async () => (await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: g.NatGatewayId })), reload())} />
+              <DeleteButton
+                link
+                act={act}
+                label={`Delete ${g.NatGatewayId}`}
+                run={async () => (await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: g.NatGatewayId })), reload())}
+              />
             ),
         }}
       />

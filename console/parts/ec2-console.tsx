@@ -98,7 +98,11 @@ function Instances({ ec2, prices }: { ec2: EC2Client; prices: Price[] }) {
         actions={<AdvanceClock by="30s" text="Advance clock 30 s" act={act} onDone={data.reload} />}
       >
         <ErrorBox error={act.error ?? data.error} onDismiss={act.clear} />
-        {instances.length ? <p class="muted" data-testid="running-cost">Running instances cost {money(perHour)} on demand.</p> : null}
+        {instances.length ? (
+          <p class="muted" data-testid="running-cost">
+            Running instances cost {money(perHour)} on demand.
+          </p>
+        ) : null}
         <ResourceTable
           label="Instances"
           loading={data.loading && !data.data}
@@ -130,13 +134,22 @@ function Instances({ ec2, prices }: { ec2: EC2Client; prices: Price[] }) {
               const ids = [i.InstanceId!];
               return (
                 <>
-                  <button disabled={state !== 'running'} onClick={() => run(() => ec2.send(new StopInstancesCommand({ InstanceIds: ids })))}>
+                  <button
+                    disabled={state !== 'running'}
+                    onClick={() => run(() => ec2.send(new StopInstancesCommand({ InstanceIds: ids })))}
+                  >
                     Stop
                   </button>{' '}
-                  <button disabled={state !== 'stopped'} onClick={() => run(() => ec2.send(new StartInstancesCommand({ InstanceIds: ids })))}>
+                  <button
+                    disabled={state !== 'stopped'}
+                    onClick={() => run(() => ec2.send(new StartInstancesCommand({ InstanceIds: ids })))}
+                  >
                     Start
                   </button>{' '}
-                  <button disabled={state === 'terminated' || state === 'shutting-down'} onClick={() => run(() => ec2.send(new TerminateInstancesCommand({ InstanceIds: ids })))}>
+                  <button
+                    disabled={state === 'terminated' || state === 'shutting-down'}
+                    onClick={() => run(() => ec2.send(new TerminateInstancesCommand({ InstanceIds: ids })))}
+                  >
                     Terminate
                   </button>
                 </>

@@ -25,7 +25,8 @@ import { ResourceTable, PickLink } from '../lib/table.js';
 
 export const nameTag = (tags?: Tag[]) => tags?.find((t) => t.Key === 'Name')?.Value ?? '';
 /** Tags a created resource with its Name, when one is given. */
-export const nameSpec = <R extends string>(type: R, name: string) => (name ? [{ ResourceType: type, Tags: [{ Key: 'Name', Value: name }] }] : undefined);
+export const nameSpec = <R extends string>(type: R, name: string) =>
+  name ? [{ ResourceType: type, Tags: [{ Key: 'Name', Value: name }] }] : undefined;
 
 export function VpcsTab({ ec2 }: { ec2: EC2Client }) {
   const vpcs = useLoad(() => ec2.send(new DescribeVpcsCommand({})), [ec2]);
@@ -39,7 +40,15 @@ export function VpcsTab({ ec2 }: { ec2: EC2Client }) {
   return (
     <>
       <Section title="VPCs" refresh={reload}>
-        <ActionForm label="Create a VPC" submit="Create VPC" act={act} run={async () => (await ec2.send(new CreateVpcCommand({ CidrBlock: v.cidr, TagSpecifications: nameSpec('vpc', v.vpcName) })), reload())}>
+        <ActionForm
+          label="Create a VPC"
+          submit="Create VPC"
+          act={act}
+          run={async () => (
+            await ec2.send(new CreateVpcCommand({ CidrBlock: v.cidr, TagSpecifications: nameSpec('vpc', v.vpcName) })),
+            reload()
+          )}
+        >
           <TextField label="IPv4 CIDR" aria="VPC CIDR" {...f.bind('cidr')} />
           <TextField label="Name" aria="VPC name" {...f.bind('vpcName')} />
         </ActionForm>
@@ -56,7 +65,14 @@ export function VpcsTab({ ec2 }: { ec2: EC2Client }) {
             CIDR: (x) => x.CidrBlock,
             State: (x) => x.State,
             Default: (x) => (x.IsDefault ? 'yes' : 'no'),
-            '': (x) => <DeleteButton link act={act} label={`Delete ${x.VpcId}`} run={async () => (await ec2.send(new DeleteVpcCommand({ VpcId: x.VpcId })), reload())} />,
+            '': (x) => (
+              <DeleteButton
+                link
+                act={act}
+                label={`Delete ${x.VpcId}`}
+                run={async () => (await ec2.send(new DeleteVpcCommand({ VpcId: x.VpcId })), reload())}
+              />
+            ),
           }}
         />
       </Section>
@@ -65,7 +81,16 @@ export function VpcsTab({ ec2 }: { ec2: EC2Client }) {
           label="Create a subnet"
           submit="Create subnet"
           act={act}
-          run={async () => (await ec2.send(new CreateSubnetCommand({ VpcId: v.subVpc || vpcList[0]?.VpcId, CidrBlock: v.subCidr, AvailabilityZone: v.zone || undefined })), subnets.reload())}
+          run={async () => (
+            await ec2.send(
+              new CreateSubnetCommand({
+                VpcId: v.subVpc || vpcList[0]?.VpcId,
+                CidrBlock: v.subCidr,
+                AvailabilityZone: v.zone || undefined,
+              }),
+            ),
+            subnets.reload()
+          )}
         >
           <SelectField label="VPC" aria="Subnet VPC" {...f.bind('subVpc')}>
             {vpcList.map((x) => (
@@ -115,7 +140,9 @@ export function SecurityGroupsTab({ ec2 }: { ec2: EC2Client }) {
           submit="Create security group"
           act={act}
           run={async () => {
-            const out = await ec2.send(new CreateSecurityGroupCommand({ GroupName: f.values.name, Description: f.values.desc, VpcId: f.values.vpc || undefined }));
+            const out = await ec2.send(
+              new CreateSecurityGroupCommand({ GroupName: f.values.name, Description: f.values.desc, VpcId: f.values.vpc || undefined }),
+            );
             setSelected(out.GroupId);
             groups.reload();
           }}
@@ -157,7 +184,10 @@ export function SecurityGroupsTab({ ec2 }: { ec2: EC2Client }) {
 }
 
 function Rules({ ec2, groupId }: { ec2: EC2Client; groupId: string }) {
-  const rules = useLoad(() => ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] })), [ec2, groupId]);
+  const rules = useLoad(
+    () => ec2.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] })),
+    [ec2, groupId],
+  );
   const f = useFields({ proto: 'tcp', port: '22', cidr: '0.0.0.0/0' });
   const { proto, port, cidr } = f.values;
   const act = useAction();
@@ -171,7 +201,15 @@ function Rules({ ec2, groupId }: { ec2: EC2Client; groupId: string }) {
         label="Add an inbound rule"
         submit="Add inbound rule"
         act={act}
-        run={async () => (await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [{ IpProtocol: proto, ...range(), IpRanges: [{ CidrIp: cidr }] }] })), rules.reload())}
+        run={async () => (
+          await ec2.send(
+            new AuthorizeSecurityGroupIngressCommand({
+              GroupId: groupId,
+              IpPermissions: [{ IpProtocol: proto, ...range(), IpRanges: [{ CidrIp: cidr }] }],
+            }),
+          ),
+          rules.reload()
+        )}
       >
         <SelectField label="Protocol" aria="Rule protocol" {...f.bind('proto')}>
           <option value="tcp">TCP</option>
@@ -193,7 +231,8 @@ function Rules({ ec2, groupId }: { ec2: EC2Client; groupId: string }) {
           Rule: (r) => r.SecurityGroupRuleId,
           Direction: (r) => (r.IsEgress ? 'outbound' : 'inbound'),
           Protocol: (r) => (r.IpProtocol === '-1' ? 'all' : r.IpProtocol),
-          Ports: (r) => (r.FromPort === undefined || r.FromPort === -1 ? 'all' : r.FromPort === r.ToPort ? r.FromPort : `${r.FromPort}-${r.ToPort}`),
+          Ports: (r) =>
+            r.FromPort === undefined || r.FromPort === -1 ? 'all' : r.FromPort === r.ToPort ? r.FromPort : `${r.FromPort}-${r.ToPort}`,
           Peer: (r) => r.CidrIpv4 ?? r.CidrIpv6 ?? r.ReferencedGroupInfo?.GroupId ?? r.PrefixListId,
           '': (r) =>
             r.IsEgress ? null : (
@@ -202,7 +241,12 @@ function Rules({ ec2, groupId }: { ec2: EC2Client; groupId: string }) {
                 text="Revoke"
                 label={`Revoke ${r.SecurityGroupRuleId}`}
                 act={act}
-                run={async () => (await ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [r.SecurityGroupRuleId!] })), rules.reload())}
+                run={async () => (
+                  await ec2.send(
+                    new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [r.SecurityGroupRuleId!] }),
+                  ),
+                  rules.reload()
+                )}
               />
             ),
         }}
@@ -223,9 +267,15 @@ export function KeyPairsTab({ ec2 }: { ec2: EC2Client }) {
         submit="Create key pair"
         act={act}
         run={async () => {
-          const out = await ec2.send(new CreateKeyPairCommand({ KeyName: f.values.name, KeyType: f.values.type as 'rsa' | 'ed25519', KeyFormat: 'pem' }));
+          const out = await ec2.send(
+            new CreateKeyPairCommand({ KeyName: f.values.name, KeyType: f.values.type as 'rsa' | 'ed25519', KeyFormat: 'pem' }),
+          );
           if (created) URL.revokeObjectURL(created.url);
-          setCreated({ name: out.KeyName!, fingerprint: out.KeyFingerprint, url: URL.createObjectURL(new Blob([out.KeyMaterial ?? ''], { type: 'application/x-pem-file' })) });
+          setCreated({
+            name: out.KeyName!,
+            fingerprint: out.KeyFingerprint,
+            url: URL.createObjectURL(new Blob([out.KeyMaterial ?? ''], { type: 'application/x-pem-file' })),
+          });
           keys.reload();
         }}
       >
@@ -256,7 +306,14 @@ export function KeyPairsTab({ ec2 }: { ec2: EC2Client }) {
           Id: (k) => k.KeyPairId,
           Type: (k) => k.KeyType,
           Fingerprint: { class: 'small', cell: (k) => <code>{k.KeyFingerprint}</code> },
-          '': (k) => <DeleteButton link act={act} label={`Delete key ${k.KeyName}`} run={async () => (await ec2.send(new DeleteKeyPairCommand({ KeyName: k.KeyName })), keys.reload())} />,
+          '': (k) => (
+            <DeleteButton
+              link
+              act={act}
+              label={`Delete key ${k.KeyName}`}
+              run={async () => (await ec2.send(new DeleteKeyPairCommand({ KeyName: k.KeyName })), keys.reload())}
+            />
+          ),
         }}
       />
     </Section>

@@ -35,10 +35,14 @@ export function VolumesTab({ ec2 }: { ec2: EC2Client }) {
   const zone = v.zone || zones.data?.AvailabilityZones?.[0]?.ZoneName;
   const available = list.filter((x) => x.State === 'available');
   const toAttach = available.find((x) => x.VolumeId === v.volume) ?? available[0];
-  const candidates = instancesOf(instances.data).filter((i) => i.Placement?.AvailabilityZone === toAttach?.AvailabilityZone && i.State?.Name !== 'terminated');
+  const candidates = instancesOf(instances.data).filter(
+    (i) => i.Placement?.AvailabilityZone === toAttach?.AvailabilityZone && i.State?.Name !== 'terminated',
+  );
   const reload = () => (volumes.reload(), instances.reload());
   const attach = async () => {
-    await ec2.send(new AttachVolumeCommand({ VolumeId: toAttach?.VolumeId, InstanceId: v.instance || candidates[0]?.InstanceId, Device: v.device }));
+    await ec2.send(
+      new AttachVolumeCommand({ VolumeId: toAttach?.VolumeId, InstanceId: v.instance || candidates[0]?.InstanceId, Device: v.device }),
+    );
     reload();
   };
   return (
@@ -47,9 +51,17 @@ export function VolumesTab({ ec2 }: { ec2: EC2Client }) {
         label="Create a volume"
         submit="Create volume"
         act={act}
-        run={async () =>
-          (await ec2.send(new CreateVolumeCommand({ AvailabilityZone: zone, Size: Number(v.size), VolumeType: v.type as VolumeType, TagSpecifications: nameSpec('volume', v.name) })), reload())
-        }
+        run={async () => (
+          await ec2.send(
+            new CreateVolumeCommand({
+              AvailabilityZone: zone,
+              Size: Number(v.size),
+              VolumeType: v.type as VolumeType,
+              TagSpecifications: nameSpec('volume', v.name),
+            }),
+          ),
+          reload()
+        )}
       >
         <TextField label="Name" aria="Volume name" {...f.bind('name')} />
         <SelectField label="Availability zone" aria="Volume zone" value={zone ?? ''} onValue={(x) => f.set('zone', x)}>
@@ -96,7 +108,13 @@ export function VolumesTab({ ec2 }: { ec2: EC2Client }) {
           '': (x) => (
             <>
               {x.Attachments?.some((a) => a.State === 'attached' || a.State === 'attaching') ? (
-                <DeleteButton link act={act} text="Detach" label={`Detach ${x.VolumeId}`} run={async () => (await ec2.send(new DetachVolumeCommand({ VolumeId: x.VolumeId })), reload())} />
+                <DeleteButton
+                  link
+                  act={act}
+                  text="Detach"
+                  label={`Detach ${x.VolumeId}`}
+                  run={async () => (await ec2.send(new DetachVolumeCommand({ VolumeId: x.VolumeId })), reload())}
+                />
               ) : null}{' '}
               <DeleteButton
                 act={act}
@@ -151,7 +169,15 @@ export function LaunchTemplatesTab({ ec2, prices }: { ec2: EC2Client; prices: Pr
           'Latest version': (t) => t.LatestVersionNumber,
           Created: { class: 'small', cell: (t) => fmtDate(t.CreateTime) },
           '': (t) => (
-            <DeleteButton link act={act} label={`Delete ${t.LaunchTemplateName}`} run={async () => (await ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: t.LaunchTemplateId })), templates.reload())} />
+            <DeleteButton
+              link
+              act={act}
+              label={`Delete ${t.LaunchTemplateName}`}
+              run={async () => (
+                await ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: t.LaunchTemplateId })),
+                templates.reload()
+              )}
+            />
           ),
         }}
       />

@@ -24,7 +24,15 @@ function Targets({ elb, ec2, group }: { elb: Elb; ec2: EC2Client; group: TargetG
   const arn = group.TargetGroupArn!;
   const health = useLoad(() => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })), [elb, arn]);
   const instances = useLoad(
-    () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running', 'stopped'] }, ...(group.VpcId ? [{ Name: 'vpc-id', Values: [group.VpcId] }] : [])] })),
+    () =>
+      ec2.send(
+        new DescribeInstancesCommand({
+          Filters: [
+            { Name: 'instance-state-name', Values: ['pending', 'running', 'stopped'] },
+            ...(group.VpcId ? [{ Name: 'vpc-id', Values: [group.VpcId] }] : []),
+          ],
+        }),
+      ),
     [ec2, group.VpcId],
   );
   const f = useFields({ instance: '', port: String(group.Port ?? 80) });
@@ -36,10 +44,14 @@ function Targets({ elb, ec2, group }: { elb: Elb; ec2: EC2Client; group: TargetG
     health.reload();
   };
   return (
-    <Section title={`Targets of ${group.TargetGroupName}`} refresh={health.reload} actions={<AdvanceClock by="1m" text="Advance clock 1 min" act={act} onDone={health.reload} />}>
+    <Section
+      title={`Targets of ${group.TargetGroupName}`}
+      refresh={health.reload}
+      actions={<AdvanceClock by="1m" text="Advance clock 1 min" act={act} onDone={health.reload} />}
+    >
       <p class="muted small">
-        Health check: {group.HealthCheckProtocol} {group.HealthCheckPath ?? ''} on port {group.HealthCheckPort}, every {group.HealthCheckIntervalSeconds} s; healthy after{' '}
-        {group.HealthyThresholdCount}, unhealthy after {group.UnhealthyThresholdCount}.
+        Health check: {group.HealthCheckProtocol} {group.HealthCheckPath ?? ''} on port {group.HealthCheckPort}, every{' '}
+        {group.HealthCheckIntervalSeconds} s; healthy after {group.HealthyThresholdCount}, unhealthy after {group.UnhealthyThresholdCount}.
       </p>
       {group.TargetType === 'instance' ? (
         <ActionForm label="Register a target" submit="Register" act={act} run={register} disabled={!choices.length}>
@@ -73,7 +85,12 @@ function Targets({ elb, ec2, group }: { elb: Elb; ec2: EC2Client; group: TargetG
               act={act}
               text="Deregister"
               label={`Deregister ${t.Target?.Id}`}
-              run={async () => (await elb.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: t.Target!.Id, Port: t.Target!.Port }] })), health.reload())}
+              run={async () => (
+                await elb.send(
+                  new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: t.Target!.Id, Port: t.Target!.Port }] }),
+                ),
+                health.reload()
+              )}
             />
           ),
         }}
@@ -90,7 +107,14 @@ export function TargetGroups({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
   const act = useAction();
   const create = async () => {
     const out = await elb.send(
-      new CreateTargetGroupCommand({ Name: f.values.name, Protocol: 'HTTP', Port: Number(f.values.port), VpcId: vpc.data?.vpcId, TargetType: 'instance', HealthCheckPath: f.values.path }),
+      new CreateTargetGroupCommand({
+        Name: f.values.name,
+        Protocol: 'HTTP',
+        Port: Number(f.values.port),
+        VpcId: vpc.data?.vpcId,
+        TargetType: 'instance',
+        HealthCheckPath: f.values.path,
+      }),
     );
     setSelected(out.TargetGroups?.[0]?.TargetGroupArn);
     groups.reload();
@@ -129,7 +153,11 @@ export function TargetGroups({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
                 link
                 act={act}
                 label={`Delete ${g.TargetGroupName}`}
-                run={async () => (await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: g.TargetGroupArn! })), setSelected(undefined), groups.reload())}
+                run={async () => (
+                  await elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: g.TargetGroupArn! })),
+                  setSelected(undefined),
+                  groups.reload()
+                )}
               />
             ),
           }}

@@ -12,17 +12,33 @@ const TEXT = /\.(m?js|cjs|ts|py|rb|json|txt|md|ya?ml|sh|html|css|java|go|cs|toml
 async function fetchPackage(location: string): Promise<Record<string, Uint8Array>> {
   const u = new URL(location, window.location.origin);
   const res = await fetch(`${u.pathname}${u.search}`);
-  if (!res.ok) throw Object.assign(new Error(`The code package could not be downloaded (HTTP ${res.status})`), { name: 'CodeDownloadError' });
+  if (!res.ok)
+    throw Object.assign(new Error(`The code package could not be downloaded (HTTP ${res.status})`), { name: 'CodeDownloadError' });
   return unzipSync(new Uint8Array(await res.arrayBuffer()));
 }
 
-export function CodeEditor({ lambda, name, location, sha, preferred, onDeployed }: { lambda: LambdaClient; name: string; location?: string; sha?: string; preferred: string; onDeployed: () => void }) {
+export function CodeEditor({
+  lambda,
+  name,
+  location,
+  sha,
+  preferred,
+  onDeployed,
+}: {
+  lambda: LambdaClient;
+  name: string;
+  location?: string;
+  sha?: string;
+  preferred: string;
+  onDeployed: () => void;
+}) {
   const pkg = useLoad<Record<string, Uint8Array>>(async () => (location ? fetchPackage(location) : {}), [location, sha]);
   const files = Object.keys(pkg.data ?? {}).filter((f) => !f.endsWith('/'));
   const [file, setFile] = useState<string>();
   const [edits, setEdits] = useState<Record<string, string>>({});
   const act = useAction();
-  const current = file && files.includes(file) ? file : files.includes(preferred) ? preferred : (files.find((f) => TEXT.test(f)) ?? files[0]);
+  const current =
+    file && files.includes(file) ? file : files.includes(preferred) ? preferred : (files.find((f) => TEXT.test(f)) ?? files[0]);
   const original = current && pkg.data ? strFromU8(pkg.data[current]) : '';
   const text = current !== undefined && edits[current] !== undefined ? edits[current] : original;
   const changed = Object.keys(edits).some((f) => pkg.data && edits[f] !== strFromU8(pkg.data[f]));
@@ -54,7 +70,14 @@ export function CodeEditor({ lambda, name, location, sha, preferred, onDeployed 
         <Empty>{current} is binary; it is deployed unchanged.</Empty>
       ) : (
         <Field label={`Code (${current})`}>
-          <textarea rows={14} value={text} onInput={(e) => setEdits({ ...edits, [current!]: (e.target as HTMLTextAreaElement).value })} aria-label="Function code" spellcheck={false} class="code" />
+          <textarea
+            rows={14}
+            value={text}
+            onInput={(e) => setEdits({ ...edits, [current!]: (e.target as HTMLTextAreaElement).value })}
+            aria-label="Function code"
+            spellcheck={false}
+            class="code"
+          />
         </Field>
       )}
       <button type="submit" disabled={!changed || act.busy}>

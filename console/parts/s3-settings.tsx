@@ -37,7 +37,15 @@ const SETTINGS: Setting[] = [
     id: 'lifecycle',
     label: 'Lifecycle rules',
     missing: 'NoSuchLifecycleConfiguration',
-    example: [{ ID: 'archive', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Transitions: [{ Days: 30, StorageClass: 'GLACIER' }], Expiration: { Days: 365 } }],
+    example: [
+      {
+        ID: 'archive',
+        Status: 'Enabled',
+        Filter: { Prefix: 'logs/' },
+        Transitions: [{ Days: 30, StorageClass: 'GLACIER' }],
+        Expiration: { Days: 365 },
+      },
+    ],
     get: async (s3, b) => (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b }))).Rules,
     put: (s3, b, Rules) => s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules } })),
     del: (s3, b) => s3.send(new DeleteBucketLifecycleCommand({ Bucket: b })),
@@ -55,7 +63,10 @@ const SETTINGS: Setting[] = [
     id: 'policy',
     label: 'Bucket policy',
     missing: 'NoSuchBucketPolicy',
-    example: { Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::BUCKET/*' }] },
+    example: {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::BUCKET/*' }],
+    },
     get: async (s3, b) => JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: b }))).Policy ?? '{}'),
     put: (s3, b, p) => s3.send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify(p) })),
     del: (s3, b) => s3.send(new DeleteBucketPolicyCommand({ Bucket: b })),
@@ -99,20 +110,37 @@ function SettingEditor({ s3, bucket, setting }: { s3: S3Client; bucket: string; 
   if (current.loading && !current.data) return <Loading />;
   return (
     <div>
-      {current.data && current.data.value === undefined ? <p class="muted">None set ({setting.missing}); an example is filled in.</p> : null}
+      {current.data && current.data.value === undefined ? (
+        <p class="muted">None set ({setting.missing}); an example is filled in.</p>
+      ) : null}
       <ErrorBox error={current.error} />
       <Form onSubmit={save} label={setting.label}>
         <Field label={`${setting.label} (JSON)`}>
-          <textarea rows={10} cols={70} value={shown} onInput={(e) => (setText((e.target as HTMLTextAreaElement).value), setSaved(false))} aria-label={`${setting.label} JSON`} spellcheck={false} />
+          <textarea
+            rows={10}
+            cols={70}
+            value={shown}
+            onInput={(e) => (setText((e.target as HTMLTextAreaElement).value), setSaved(false))}
+            aria-label={`${setting.label} JSON`}
+            spellcheck={false}
+          />
         </Field>
         <button class="primary" type="submit" disabled={act.busy}>
           Save
         </button>
-        <button type="button" class="danger" onClick={() => act.run(async () => (await setting.del(s3, bucket), setText(undefined), current.reload()))}>
+        <button
+          type="button"
+          class="danger"
+          onClick={() => act.run(async () => (await setting.del(s3, bucket), setText(undefined), current.reload()))}
+        >
           Remove
         </button>
       </Form>
-      {saved ? <p role="status" class="ok-text">Saved.</p> : null}
+      {saved ? (
+        <p role="status" class="ok-text">
+          Saved.
+        </p>
+      ) : null}
       <ErrorBox error={act.error} onDismiss={act.clear} />
     </div>
   );
@@ -129,7 +157,19 @@ export function BucketSettings({ s3, bucket }: { s3: S3Client; bucket: string })
   );
 }
 
-export function ObjectDetails({ s3, bucket, objectKey, versionId, onClose }: { s3: S3Client; bucket: string; objectKey: string; versionId?: string; onClose: () => void }) {
+export function ObjectDetails({
+  s3,
+  bucket,
+  objectKey,
+  versionId,
+  onClose,
+}: {
+  s3: S3Client;
+  bucket: string;
+  objectKey: string;
+  versionId?: string;
+  onClose: () => void;
+}) {
   const info = useLoad(
     () =>
       Promise.all([
@@ -146,7 +186,9 @@ export function ObjectDetails({ s3, bucket, objectKey, versionId, onClose }: { s
     <Section title={`Object ${objectKey}`} actions={<button onClick={onClose}>Close</button>}>
       <ErrorBox error={info.error} />
       {!head ? (
-        info.loading ? <Loading /> : null
+        info.loading ? (
+          <Loading />
+        ) : null
       ) : (
         <dl class="split">
           <dt>Size</dt>

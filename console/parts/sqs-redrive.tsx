@@ -1,11 +1,31 @@
 // SQS dead-letter queues: set a queue's redrive policy, and for a dead-letter queue, move its
 // messages back to their sources (StartMessageMoveTask) and follow the move tasks.
 import { useState } from 'preact/hooks';
-import { SQSClient, SetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, StartMessageMoveTaskCommand, ListMessageMoveTasksCommand } from '@aws-sdk/client-sqs';
+import {
+  SQSClient,
+  SetQueueAttributesCommand,
+  ListDeadLetterSourceQueuesCommand,
+  StartMessageMoveTaskCommand,
+  ListMessageMoveTasksCommand,
+} from '@aws-sdk/client-sqs';
 import { ErrorBox, Field, Form, fmtDate, useAction, useLoad } from '../lib/ui.js';
 
-export function Redrive({ sqs, url, arn, redrivePolicy, onChange }: { sqs: SQSClient; url: string; arn: string; redrivePolicy?: string; onChange: () => void }) {
-  const current = redrivePolicy ? (JSON.parse(redrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string }) : undefined;
+export function Redrive({
+  sqs,
+  url,
+  arn,
+  redrivePolicy,
+  onChange,
+}: {
+  sqs: SQSClient;
+  url: string;
+  arn: string;
+  redrivePolicy?: string;
+  onChange: () => void;
+}) {
+  const current = redrivePolicy
+    ? (JSON.parse(redrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string })
+    : undefined;
   const [target, setTarget] = useState(current?.deadLetterTargetArn ?? '');
   const [max, setMax] = useState(String(current?.maxReceiveCount ?? '3'));
   const sources = useLoad(() => sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url })), [sqs, url]);
@@ -26,7 +46,12 @@ export function Redrive({ sqs, url, arn, redrivePolicy, onChange }: { sqs: SQSCl
         label="Redrive policy"
       >
         <Field label="Dead-letter queue ARN (blank: none)">
-          <input value={target} onInput={(e) => setTarget((e.target as HTMLInputElement).value)} aria-label="Dead-letter queue ARN" size={50} />
+          <input
+            value={target}
+            onInput={(e) => setTarget((e.target as HTMLInputElement).value)}
+            aria-label="Dead-letter queue ARN"
+            size={50}
+          />
         </Field>
         <Field label="Maximum receives">
           <input type="number" value={max} onInput={(e) => setMax((e.target as HTMLInputElement).value)} aria-label="Maximum receives" />
@@ -53,7 +78,8 @@ export function Redrive({ sqs, url, arn, redrivePolicy, onChange }: { sqs: SQSCl
           </p>
           {(tasks.data?.Results ?? []).map((t) => (
             <p key={t.TaskHandle ?? t.StartedTimestamp} class="small" data-testid="move-task">
-              Move task {t.Status}: {t.ApproximateNumberOfMessagesMoved} moved of {t.ApproximateNumberOfMessagesToMove ?? '?'}, started {fmtDate(t.StartedTimestamp)}
+              Move task {t.Status}: {t.ApproximateNumberOfMessagesMoved} moved of {t.ApproximateNumberOfMessagesToMove ?? '?'}, started{' '}
+              {fmtDate(t.StartedTimestamp)}
               {t.FailureReason ? ` (${t.FailureReason})` : ''}
             </p>
           ))}

@@ -60,7 +60,12 @@ export async function serveConsole(req: IncomingMessage, res: ServerResponse, pa
   let body: Buffer;
   let encoded = false;
   try {
-    body = gzip ? await readFile(`${file}.gz`).then((b) => ((encoded = true), b), () => readFile(file)) : await readFile(file);
+    body = gzip
+      ? await readFile(`${file}.gz`).then(
+          (b) => ((encoded = true), b),
+          () => readFile(file),
+        )
+      : await readFile(file);
   } catch {
     const missing = rel === 'index.html';
     const text = missing ? 'The console is not built: run `node scripts/build-console.mjs` (npm run build does).\n' : 'Not found\n';

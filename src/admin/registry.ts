@@ -1,8 +1,18 @@
 // Admin routes services add under /_nimbus/<service>/ (and /_localstack/), owned by the runtime.
 
 /** A route's request: JSON in the reply unless body is a string or Buffer. */
-export interface AdminRequest { method: string; path: string; query: URLSearchParams; body: Buffer }
-export interface AdminReply { status?: number; body?: unknown; contentType?: string; headers?: Record<string, string> }
+export interface AdminRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: Buffer;
+}
+export interface AdminReply {
+  status?: number;
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
 export type AdminRoute = (req: AdminRequest) => AdminReply | Promise<AdminReply>;
 
 export class AdminRoutes {

@@ -5,7 +5,6 @@ import { parseDuration } from '../state/clock.js';
 import { VERSION } from '../version.js';
 import { timelineView } from '../ops/timeline.js';
 
-
 function reply(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -14,7 +13,13 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 
 function clockState(rt: Runtime) {
   const now = rt.clock.now();
-  return { now: now.toISOString(), epochMs: now.getTime(), offsetSeconds: rt.clock.offsetMs / 1000, real: rt.clock.real().toISOString(), lastEvent: rt.timeline.last };
+  return {
+    now: now.toISOString(),
+    epochMs: now.getTime(),
+    offsetSeconds: rt.clock.offsetMs / 1000,
+    real: rt.clock.real().toISOString(),
+    lastEvent: rt.timeline.last,
+  };
 }
 
 /** Reads a request's body up to a limit (the gateway's reader, handed in so admin imports no gateway module). */
@@ -24,7 +29,13 @@ export type BodyReader = (req: IncomingMessage, limit: number) => Promise<Buffer
 export const isAdminPath = (path: string) => path.startsWith('/_nimbus/') || path === '/_nimbus' || path.startsWith('/_localstack/');
 
 /** The one entry point the gateway calls for an admin path. */
-export async function handleAdmin(rt: Runtime, req: IncomingMessage, res: ServerResponse, path: string, readBody: BodyReader): Promise<void> {
+export async function handleAdmin(
+  rt: Runtime,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  readBody: BodyReader,
+): Promise<void> {
   const providers = rt.providers;
   const route = `${req.method} ${path.replace(/\/+$/, '')}`;
   try {
@@ -76,7 +87,11 @@ export async function handleAdmin(rt: Runtime, req: IncomingMessage, res: Server
         const out = await handler({ method: req.method ?? 'GET', path, query, body });
         await rt.engine.flush();
         if (typeof out.body === 'string' || Buffer.isBuffer(out.body)) {
-          res.writeHead(out.status ?? 200, { ...out.headers, 'content-type': out.contentType ?? 'text/plain', 'content-length': Buffer.byteLength(out.body) });
+          res.writeHead(out.status ?? 200, {
+            ...out.headers,
+            'content-type': out.contentType ?? 'text/plain',
+            'content-length': Buffer.byteLength(out.body),
+          });
           return void res.end(out.body);
         }
         return out.body === undefined ? void res.writeHead(out.status ?? 204).end() : reply(res, out.status ?? 200, out.body);

@@ -8,7 +8,17 @@ import type { ProtocolFamily } from '../protocols/types.js';
 import type { Identified } from './identify.js';
 import { ServiceError } from '../services/errors.js';
 import { DEFAULT_ACCOUNT, rootPrincipal } from '../state/credentials.js';
-import { checkPresignedExpiry, checkSkew, checkV2PresignedExpiry, parseAmzDate, parseAuth, signingKey, spacedHex, verify, type ParsedAuth } from './sigv4.js';
+import {
+  checkPresignedExpiry,
+  checkSkew,
+  checkV2PresignedExpiry,
+  parseAmzDate,
+  parseAuth,
+  signingKey,
+  spacedHex,
+  verify,
+  type ParsedAuth,
+} from './sigv4.js';
 import type { ChunkVerification } from './aws-chunked.js';
 
 export interface AuthResult {
@@ -46,13 +56,21 @@ const dialectOf = (ident: Identified): AuthDialect => ({ errors: ident.profile.e
 function invalidKey(d: AuthDialect, accessKeyId: string): ServiceError {
   if (d.errors?.invalidKey) return d.errors.invalidKey(accessKeyId);
   const rpc = d.family === 'query';
-  return new ServiceError(rpc ? 'InvalidClientTokenId' : 'UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
+  return new ServiceError(
+    rpc ? 'InvalidClientTokenId' : 'UnrecognizedClientException',
+    'The security token included in the request is invalid.',
+    403,
+  );
 }
 
 function expired(d: AuthDialect): ServiceError {
   if (d.errors?.expiredToken) return d.errors.expiredToken();
   const rpc = d.family === 'query';
-  return new ServiceError(rpc ? 'ExpiredToken' : 'ExpiredTokenException', 'The security token included in the request is expired', rpc ? 403 : 400);
+  return new ServiceError(
+    rpc ? 'ExpiredToken' : 'ExpiredTokenException',
+    'The security token included in the request is expired',
+    rpc ? 403 : 400,
+  );
 }
 
 /** JSON-family services call a bad signature InvalidSignatureException. */
@@ -75,7 +93,12 @@ function operationAllowsAnonymous(ident: Identified, operation: string | undefin
  * Who holds an access key, and the secret its signatures are checked with (none: the key is taken
  * on its word). The one rule for every signature, POST policy forms included.
  */
-export function signerOf(rt: Runtime, keyId: string, sessionToken: string | undefined, dialect: AuthDialect): { principal: Principal; secret?: string } {
+export function signerOf(
+  rt: Runtime,
+  keyId: string,
+  sessionToken: string | undefined,
+  dialect: AuthDialect,
+): { principal: Principal; secret?: string } {
   const issued = rt.credentials.get(keyId);
   if (issued) {
     if (issued.expiresAt !== undefined && issued.expiresAt <= rt.clock.nowMs()) throw expired(dialect);
@@ -110,7 +133,8 @@ function verifyRequest(rt: Runtime, req: HttpRequest, dialect: AuthDialect): { p
     if (parsed.kind === 'none') return undefined;
     if (parsed.kind === 'v2') throw new ServiceError('IncompleteSignature', 'Signature Version 2 is not supported.', 400);
     if (parsed.kind === 'header') checkSkew(parsed.amzDate, rt.clock.real(), undefined);
-    else checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), undefined);
+    else
+      checkPresignedExpiry(new Date(rt.clock.toVirtual(parsed.amzDate.getTime())), parsed.expiresSeconds ?? 0, rt.clock.now(), undefined);
     const { principal, secret } = signerOf(rt, parsed.accessKeyId, parsed.sessionToken, dialect);
     if (secret !== undefined) verify(parsed, req, secret);
     return { principal, region: parsed.region ?? rt.config.defaultRegion };

@@ -64,11 +64,20 @@ const truncated = () => new ServiceError('IncompleteBody', 'The request body ter
 const lengthMismatch = () =>
   new ServiceError('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.', 400);
 const badTrailer = () =>
-  new ServiceError('MalformedTrailerError', 'The request contained trailing data that was not well-formed or did not conform to our published schema.', 400);
+  new ServiceError(
+    'MalformedTrailerError',
+    'The request contained trailing data that was not well-formed or did not conform to our published schema.',
+    400,
+  );
 const badSignature = () =>
-  new ServiceError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', 403);
+  new ServiceError(
+    'SignatureDoesNotMatch',
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    403,
+  );
 
-const hexVal = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
+const hexVal = (c: number) =>
+  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
 
 function chunkSignature(ext: string): string {
   const at = ext.indexOf('chunk-signature=');
@@ -177,10 +186,15 @@ class ChunkParser {
     this.chunkNo++;
     // S3 finds a small chunk out when the next one with data arrives, and names that next one
     if (size > 0 && this.chunkNo > 1 && this.prevSize < this.minChunk) {
-      throw new ServiceError('InvalidChunkSizeError', `Only the last chunk is allowed to have a size less than ${this.minChunk} bytes`, 400, {
-        Chunk: this.chunkNo,
-        BadChunkSize: this.prevSize,
-      });
+      throw new ServiceError(
+        'InvalidChunkSizeError',
+        `Only the last chunk is allowed to have a size less than ${this.minChunk} bytes`,
+        400,
+        {
+          Chunk: this.chunkNo,
+          BadChunkSize: this.prevSize,
+        },
+      );
     }
     this.prevSize = size;
     const limit = this.o.decodedLength;

@@ -14,7 +14,11 @@ export const BODY_IDLE_MS = 20_000;
 
 const incomplete = () => new ServiceError('IncompleteBody', 'The request body terminated unexpectedly', 400);
 const idle = () =>
-  new ServiceError('RequestTimeout', 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.', 400);
+  new ServiceError(
+    'RequestTimeout',
+    'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+    400,
+  );
 
 const tooLarge = () =>
   new ServiceError('RequestEntityTooLarge', `Request body larger than the maximum of ${MAX_BUFFERED_BODY} bytes.`, 413);
@@ -95,13 +99,18 @@ export function decodeBody(req: HttpRequest, verify: ChunkVerification | undefin
     mode: sha.startsWith('STREAMING-AWS4-HMAC-SHA256') ? ('signed' as const) : ('unsigned' as const),
     trailer: sha.endsWith('-TRAILER') || !!req.headers['x-amz-trailer'],
     verify,
-    decodedLength: req.headers['x-amz-decoded-content-length'] !== undefined ? Number(req.headers['x-amz-decoded-content-length']) : undefined,
+    decodedLength:
+      req.headers['x-amz-decoded-content-length'] !== undefined ? Number(req.headers['x-amz-decoded-content-length']) : undefined,
   };
   // the framing is gone once decoded: the stored Content-Encoding is what remains
-  const encodings = (req.headers['content-encoding'] ?? '').split(',').map((e) => e.trim()).filter((e) => e && e !== 'aws-chunked');
+  const encodings = (req.headers['content-encoding'] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e && e !== 'aws-chunked');
   if (encodings.length) req.headers['content-encoding'] = encodings.join(', ');
   else delete req.headers['content-encoding'];
-  if (req.headers['x-amz-decoded-content-length'] !== undefined) req.headers['content-length'] = req.headers['x-amz-decoded-content-length'];
+  if (req.headers['x-amz-decoded-content-length'] !== undefined)
+    req.headers['content-length'] = req.headers['x-amz-decoded-content-length'];
 
   if (req.bodyStream) {
     const decoder = new AwsChunkedDecoder(opts);
@@ -123,7 +132,10 @@ export function decodeBody(req: HttpRequest, verify: ChunkVerification | undefin
  * signature covers the compressed bytes: their hash is kept as the declared payload hash.
  */
 export function inflateRpcBody(req: HttpRequest): void {
-  const encodings = (req.headers['content-encoding'] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const encodings = (req.headers['content-encoding'] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (!encodings.includes('gzip') || !req.body?.length) return;
   let inflated: Buffer;
   try {

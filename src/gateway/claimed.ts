@@ -18,7 +18,11 @@ export async function serveClaimed(rt: Runtime, claimer: ClaimedRequests, x: Exc
     if (!known) rt.log.error(`claimed request ${x.http.method} ${x.http.path}: ${(e as Error)?.stack ?? e}`);
     const status = known ? (e.status ?? 400) : 500;
     const message = known ? e.message : 'Internal Server Error';
-    response = { status, headers: { 'Content-Type': 'application/json', ...(known ? { 'x-amzn-ErrorType': e.code } : {}) }, body: JSON.stringify({ Message: message }) };
+    response = {
+      status,
+      headers: { 'Content-Type': 'application/json', ...(known ? { 'x-amzn-ErrorType': e.code } : {}) },
+      body: JSON.stringify({ Message: message }),
+    };
   }
   send(x.res, x.http, response, x.requestId, {}, {});
   rt.log.info(`claimed ${x.http.method} ${x.http.path} ${response.status} ${(performance.now() - x.started).toFixed(1)}ms ${x.requestId}`);

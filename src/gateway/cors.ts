@@ -6,9 +6,10 @@ import type { HttpRequest, HttpResponse } from '../protocols/types.js';
 
 export type { CorsRules } from '../services/types.js';
 
-const EXPOSE = 'etag, x-amz-request-id, x-amz-id-2, x-amzn-requestid, x-amz-version-id, x-amz-delete-marker, '
-  + 'x-amz-checksum-crc32, x-amz-checksum-crc32c, x-amz-checksum-crc64nvme, x-amz-checksum-sha1, x-amz-checksum-sha256, '
-  + 'x-amz-server-side-encryption, x-amzn-errortype, x-amzn-query-error, content-length, content-range, last-modified';
+const EXPOSE =
+  'etag, x-amz-request-id, x-amz-id-2, x-amzn-requestid, x-amz-version-id, x-amz-delete-marker, ' +
+  'x-amz-checksum-crc32, x-amz-checksum-crc32c, x-amz-checksum-crc64nvme, x-amz-checksum-sha1, x-amz-checksum-sha256, ' +
+  'x-amz-server-side-encryption, x-amzn-errortype, x-amzn-query-error, content-length, content-range, last-modified';
 
 /** The default preflight answer: every origin, method and header allowed. */
 export function allowAllPreflight(req: HttpRequest): HttpResponse {

@@ -67,6 +67,12 @@ export function toServiceError(e: unknown, service: string | undefined, profile:
   rt.log.error(`internal error in ${service ?? 'gateway'}: ${(e as Error)?.stack ?? e}`);
   return (
     profile.errors?.internal?.() ??
-    new ServiceError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, {}, false)
+    new ServiceError(
+      'InternalFailure',
+      'The request processing has failed because of an unknown error, exception or failure.',
+      500,
+      {},
+      false,
+    )
   );
 }

@@ -56,12 +56,18 @@ export function protocolFor(model: ServiceModel, req: HttpRequest): Protocol {
     return model.metadata.protocol === 'ec2' ? ec2 : query;
   }
   switch (model.metadata.protocol) {
-    case 'rest-xml': return restXml;
-    case 'rest-json': return restJson;
-    case 'smithy-rpc-v2-cbor': return supported.includes('json') && !isCbor(req) ? json : cbor;
-    case 'ec2': return ec2;
-    case 'query': return query;
-    default: return json;
+    case 'rest-xml':
+      return restXml;
+    case 'rest-json':
+      return restJson;
+    case 'smithy-rpc-v2-cbor':
+      return supported.includes('json') && !isCbor(req) ? json : cbor;
+    case 'ec2':
+      return ec2;
+    case 'query':
+      return query;
+    default:
+      return json;
   }
 }
 
@@ -84,7 +90,11 @@ function withModel(service: string, req: HttpRequest, dir: Directory): Identifie
   const fromRequest = guessProtocol(req);
   const usual = entry ? PROTOCOLS[entry.protocol] : undefined;
   // an rpc request says what it speaks; a rest request speaks the service's protocol
-  return { service, profile, protocol: fromRequest.routesByBody || fromRequest === json || fromRequest === cbor || !usual ? fromRequest : usual };
+  return {
+    service,
+    profile,
+    protocol: fromRequest.routesByBody || fromRequest === json || fromRequest === cbor || !usual ? fromRequest : usual,
+  };
 }
 
 /**

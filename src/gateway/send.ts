@@ -5,7 +5,14 @@ import { crc32 } from 'node:zlib';
 import type { HttpRequest, HttpResponse } from '../protocols/types.js';
 import type { ServiceProfile } from '../services/types.js';
 
-export function send(res: ServerResponse, req: HttpRequest, r: HttpResponse, requestId: string, profile: ServiceProfile, cors: Record<string, string>): void {
+export function send(
+  res: ServerResponse,
+  req: HttpRequest,
+  r: HttpResponse,
+  requestId: string,
+  profile: ServiceProfile,
+  cors: Record<string, string>,
+): void {
   const headers: Record<string, string | string[]> = { ...r.headers, ...cors };
   Object.assign(headers, profile.requestIdHeaders?.(requestId) ?? { 'x-amzn-RequestId': requestId });
   const body = r.body;

@@ -33,7 +33,12 @@ export function createGateway(rt: Runtime, services: ServiceDefinition[]): Gatew
     providers.set(s.name, s.create(rt));
     if (s.cors) corsRules.set(s.name, s.cors(rt));
   }
-  const served: stage.Served = { rt, dir: new Directory(services), corsRules, claimed: services.flatMap((s) => (s.claimed ? [s.claimed(rt)] : [])) };
+  const served: stage.Served = {
+    rt,
+    dir: new Directory(services),
+    corsRules,
+    claimed: services.flatMap((s) => (s.claimed ? [s.claimed(rt)] : [])),
+  };
   rt.faults.profileOf = (name) => served.dir.profile(name);
 
   const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }, (req, res) => {

@@ -105,4 +105,3 @@ export function formatAmzDate(d: Date | number): string {
 
 /** Date → '2026-11-24T10:10:10Z', S3's ServerTime / Expires format. */
 export const isoSeconds = (d: Date | number) => new Date(d).toISOString().slice(0, 19) + 'Z';
-

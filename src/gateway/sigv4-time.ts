@@ -21,8 +21,12 @@ export function checkSkew(amzDate: Date, now: Date | number, variant: SigningVar
     });
   }
   throw t < n
-    ? mismatch(`Signature expired: ${formatAmzDate(t)} is now earlier than ${formatAmzDate(n - MAX_SKEW_MS)} (${formatAmzDate(n)} - 15 min.)`)
-    : mismatch(`Signature not yet current: ${formatAmzDate(t)} is still later than ${formatAmzDate(n + MAX_SKEW_MS)} (${formatAmzDate(n)} + 15 min.)`);
+    ? mismatch(
+        `Signature expired: ${formatAmzDate(t)} is now earlier than ${formatAmzDate(n - MAX_SKEW_MS)} (${formatAmzDate(n)} - 15 min.)`,
+      )
+    : mismatch(
+        `Signature not yet current: ${formatAmzDate(t)} is still later than ${formatAmzDate(n + MAX_SKEW_MS)} (${formatAmzDate(n)} + 15 min.)`,
+      );
 }
 
 /**

@@ -7,9 +7,30 @@ import { createHash, createHmac } from 'node:crypto';
 import type { ChunkVerification } from './aws-chunked.js';
 
 import {
-  ALGORITHM, EMPTY_SHA256, MAX_EXPIRES_S, MISMATCH, S3V4, S3_CREDENTIAL_SHAPE, S3_MISMATCH, S3_NO_DATE, S3_QUERY_MISSING, TERMINATOR, UNSIGNED_PAYLOAD,
-  accessDenied, formatAmzDate, header, headerMalformed, incomplete, invalidArgument, mismatch, parseAmzDate, queryError,
-  type AuthKind, type AuthRequest, type ParsedAuth, type SigningVariant,
+  ALGORITHM,
+  EMPTY_SHA256,
+  MAX_EXPIRES_S,
+  MISMATCH,
+  S3V4,
+  S3_CREDENTIAL_SHAPE,
+  S3_MISMATCH,
+  S3_NO_DATE,
+  S3_QUERY_MISSING,
+  TERMINATOR,
+  UNSIGNED_PAYLOAD,
+  accessDenied,
+  formatAmzDate,
+  header,
+  headerMalformed,
+  incomplete,
+  invalidArgument,
+  mismatch,
+  parseAmzDate,
+  queryError,
+  type AuthKind,
+  type AuthRequest,
+  type ParsedAuth,
+  type SigningVariant,
 } from './sigv4-base.js';
 
 export { EMPTY_SHA256, UNSIGNED_PAYLOAD, S3V4, formatAmzDate, parseAmzDate } from './sigv4-base.js';
@@ -41,8 +62,19 @@ function authQuery(raw: string): Record<string, string> {
 
 function emptyAuth(kind: AuthKind, s3: boolean): ParsedAuth {
   return {
-    kind, accessKeyId: '', date: undefined, region: undefined, service: undefined, signedHeaders: [], signature: '',
-    amzDate: new Date(NaN), amzDateString: '', expiresSeconds: undefined, sessionToken: undefined, payloadHash: '', s3,
+    kind,
+    accessKeyId: '',
+    date: undefined,
+    region: undefined,
+    service: undefined,
+    signedHeaders: [],
+    signature: '',
+    amzDate: new Date(NaN),
+    amzDateString: '',
+    expiresSeconds: undefined,
+    sessionToken: undefined,
+    payloadHash: '',
+    s3,
   };
 }
 
@@ -54,7 +86,8 @@ export function parseAuth(req: AuthRequest, variant?: SigningVariant): ParsedAut
   const authz = header(req.headers, 'authorization');
   const raw = req.rawQuery;
   const q = raw && (raw.includes('X-Amz-') || raw.includes('AWSAccessKeyId')) ? authQuery(raw) : undefined;
-  const presigned = q !== undefined && (q['X-Amz-Algorithm'] !== undefined || q['X-Amz-Credential'] !== undefined || q['X-Amz-Signature'] !== undefined);
+  const presigned =
+    q !== undefined && (q['X-Amz-Algorithm'] !== undefined || q['X-Amz-Credential'] !== undefined || q['X-Amz-Signature'] !== undefined);
   const s3 = variant === S3V4;
 
   if (authz !== undefined && presigned) {
@@ -138,7 +171,9 @@ function parseHeaderAuth(authz: string, req: AuthRequest, s3: boolean, q: Record
     if (!Number.isNaN(ms)) amzDate = new Date(ms);
   }
   if (!amzDate) {
-    throw s3 ? accessDenied(S3_NO_DATE) : incomplete(`Date must be in ISO-8601 'basic format'. Got '${dateHeader}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    throw s3
+      ? accessDenied(S3_NO_DATE)
+      : incomplete(`Date must be in ISO-8601 'basic format'. Got '${dateHeader}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   }
   const amzDateString = amzDateHeader !== undefined ? amzDateHeader : formatAmzDate(amzDate);
 
@@ -153,8 +188,16 @@ function parseHeaderAuth(authz: string, req: AuthRequest, s3: boolean, q: Record
   if (!s3 && !signed.includes('host')) throw mismatch("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
 
   return {
-    kind: 'header', accessKeyId: scope[0], date: scope[1], region: scope[2], service: scope[3],
-    signedHeaders: signed, signature, amzDate, amzDateString, expiresSeconds: undefined,
+    kind: 'header',
+    accessKeyId: scope[0],
+    date: scope[1],
+    region: scope[2],
+    service: scope[3],
+    signedHeaders: signed,
+    signature,
+    amzDate,
+    amzDateString,
+    expiresSeconds: undefined,
     sessionToken: header(req.headers, 'x-amz-security-token'),
     payloadHash: header(req.headers, 'x-amz-content-sha256') ?? '',
     s3,
@@ -166,7 +209,9 @@ function checkScope(scope: string[], amzDateString: string, s3: boolean, form: '
   const day = amzDateString.slice(0, 8);
   if (s3) {
     if (scope[4] !== TERMINATOR) {
-      throw form === 'header' ? headerMalformed(S3_CREDENTIAL_SHAPE) : queryError('Error parsing the X-Amz-Credential parameter; ' + S3_CREDENTIAL_SHAPE);
+      throw form === 'header'
+        ? headerMalformed(S3_CREDENTIAL_SHAPE)
+        : queryError('Error parsing the X-Amz-Credential parameter; ' + S3_CREDENTIAL_SHAPE);
     }
     if (scope[1] !== day) {
       const msg = `Invalid credential date "${scope[1]}". This date is not the same as X-Amz-Date: "${day}".`;
@@ -177,7 +222,9 @@ function checkScope(scope: string[], amzDateString: string, s3: boolean, form: '
   const problems: string[] = [];
   if (scope[4] !== TERMINATOR) problems.push(`Credential should be scoped with a valid terminator: 'aws4_request', not '${scope[4]}'.`);
   if (scope[1] !== day) {
-    problems.push(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope[1]}' != '${day}', from '${amzDateString}'.`);
+    problems.push(
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope[1]}' != '${day}', from '${amzDateString}'.`,
+    );
   }
   if (problems.length) throw mismatch(problems.join(' '));
 }
@@ -227,12 +274,23 @@ function parsePresigned(q: Record<string, string>, req: AuthRequest, s3: boolean
   }
   checkScope(scope, date, s3, 'query');
   // s3v4 presigned URLs carry no payload hash: UNSIGNED-PAYLOAD unless stated; elsewhere the body's hash
-  const payloadHash = header(req.headers, 'x-amz-content-sha256') ?? q['X-Amz-Content-Sha256'] ?? q['x-amz-content-sha256'] ?? (s3 ? UNSIGNED_PAYLOAD : '');
+  const payloadHash =
+    header(req.headers, 'x-amz-content-sha256') ?? q['X-Amz-Content-Sha256'] ?? q['x-amz-content-sha256'] ?? (s3 ? UNSIGNED_PAYLOAD : '');
 
   return {
-    kind: 'presigned', accessKeyId: scope[0], date: scope[1], region: scope[2], service: scope[3],
-    signedHeaders: signedHeaders.split(';'), signature, amzDate, amzDateString: date, expiresSeconds,
-    sessionToken: q['X-Amz-Security-Token'], payloadHash, s3,
+    kind: 'presigned',
+    accessKeyId: scope[0],
+    date: scope[1],
+    region: scope[2],
+    service: scope[3],
+    signedHeaders: signedHeaders.split(';'),
+    signature,
+    amzDate,
+    amzDateString: date,
+    expiresSeconds,
+    sessionToken: q['X-Amz-Security-Token'],
+    payloadHash,
+    s3,
   };
 }
 
@@ -244,7 +302,8 @@ const UNRESERVED_OR_SLASH = /^[A-Za-z0-9\-._~/]*$/;
 
 const isUnreserved = (c: number) =>
   (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e;
-const hexVal = (c: number) => (c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1);
+const hexVal = (c: number) =>
+  c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
 
 function encodeNonAscii(s: string, i: number): [string, number] {
   const cp = s.codePointAt(i)!;
@@ -345,11 +404,16 @@ export function canonicalRequest(parsed: ParsedAuth, req: AuthRequest, payloadHa
     headers += name + ':' + (v === undefined ? '' : v.replace(SPACES, ' ').replace(EDGE_SPACE, '')) + '\n';
   }
   return (
-    req.method + '\n' +
-    canonicalUri(req.path, parsed.s3) + '\n' +
-    canonicalQuery(req.rawQuery, parsed.kind === 'presigned') + '\n' +
-    headers + '\n' +
-    parsed.signedHeaders.join(';') + '\n' +
+    req.method +
+    '\n' +
+    canonicalUri(req.path, parsed.s3) +
+    '\n' +
+    canonicalQuery(req.rawQuery, parsed.kind === 'presigned') +
+    '\n' +
+    headers +
+    '\n' +
+    parsed.signedHeaders.join(';') +
+    '\n' +
     payloadHash
   );
 }
@@ -375,7 +439,10 @@ export function signingKey(secretKey: string, date: string, region: string, serv
 }
 
 /** Space-separated hex bytes, as S3 reports StringToSignBytes / CanonicalRequestBytes. */
-export const spacedHex = (s: string) => Buffer.from(s, 'utf8').toString('hex').replace(/(..)(?!$)/g, '$1 ');
+export const spacedHex = (s: string) =>
+  Buffer.from(s, 'utf8')
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 
 /**
  * Recomputes the signature and throws SignatureDoesNotMatch unless it is the client's. The payload
@@ -409,4 +476,3 @@ export function verify(
   }
   return { signingKey: key, amzDate: parsed.amzDateString, scope, seedSignature: expected };
 }
-

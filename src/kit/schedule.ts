@@ -27,7 +27,14 @@ export interface ScheduleOptions {
 /** What a refused expression throws when the caller named no error of its own. */
 export class ScheduleExpressionError extends Error {}
 
-const UNITS: Record<string, number> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };
+const UNITS: Record<string, number> = {
+  minute: 60_000,
+  minutes: 60_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  day: 86_400_000,
+  days: 86_400_000,
+};
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
@@ -46,7 +53,16 @@ export function validTimeZone(tz: string): boolean {
 
 /** The wall-clock fields of an instant in a time zone. */
 function zonedParts(ms: number, tz: string): { y: number; mo: number; d: number; h: number; mi: number; s: number } {
-  const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  const f = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
   const p: Record<string, string> = {};
   for (const part of f.formatToParts(new Date(ms))) p[part.type] = part.value;
   return { y: Number(p.year), mo: Number(p.month), d: Number(p.day), h: Number(p.hour) % 24, mi: Number(p.minute), s: Number(p.second) };
@@ -93,7 +109,10 @@ function parse(expr: string, tz: string, anchorMs: number, allowAt: boolean): Sc
     const singular = !rate[2].endsWith('s');
     if (n <= 0 || (n === 1) !== singular) throw new Refused('bad rate');
     const period = n * UNITS[rate[2]];
-    return { kind: 'rate', next: (after) => (after < anchorMs ? anchorMs : anchorMs + (Math.floor((after - anchorMs) / period) + 1) * period) };
+    return {
+      kind: 'rate',
+      next: (after) => (after < anchorMs ? anchorMs : anchorMs + (Math.floor((after - anchorMs) / period) + 1) * period),
+    };
   }
   const cron = /^cron\((.*)\)$/.exec(expr);
   if (!cron) throw new Refused('unknown form');

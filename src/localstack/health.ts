@@ -13,7 +13,10 @@ export function registerLocalStackRoutes(rt: Runtime, hooks: InitHooks | undefin
       services,
       edition: 'community',
       version: VERSION,
-      features: { initScripts: hooks?.completed.get('READY') ? 'initialized' : hooks ? 'running' : 'disabled', persistence: rt.engine.persistent ? 'enabled' : 'disabled' },
+      features: {
+        initScripts: hooks?.completed.get('READY') ? 'initialized' : hooks ? 'running' : 'disabled',
+        persistence: rt.engine.persistent ? 'enabled' : 'disabled',
+      },
     };
   };
   rt.admin.route('GET /_localstack/health', () => ({ body: health() }));
@@ -28,7 +31,10 @@ export function registerLocalStackRoutes(rt: Runtime, hooks: InitHooks | undefin
       session_id: sessionId,
       system: process.platform,
       is_docker: false,
-      server_time_utc: rt.clock.now().toISOString().replace(/\.\d+Z$/, ''),
+      server_time_utc: rt.clock
+        .now()
+        .toISOString()
+        .replace(/\.\d+Z$/, ''),
       uptime: Math.floor((Date.now() - started) / 1000),
     },
   }));
@@ -36,6 +42,8 @@ export function registerLocalStackRoutes(rt: Runtime, hooks: InitHooks | undefin
   const empty = { completed: Object.fromEntries(STAGES.map((s) => [s, false])), scripts: [] };
   rt.admin.route('GET /_localstack/init', () => ({ body: hooks?.report() ?? empty }));
   for (const stage of STAGES) {
-    rt.admin.route(`GET /_localstack/init/${stage.toLowerCase()}`, () => ({ body: hooks?.report(stage as Stage) ?? { completed: false, scripts: [] } }));
+    rt.admin.route(`GET /_localstack/init/${stage.toLowerCase()}`, () => ({
+      body: hooks?.report(stage as Stage) ?? { completed: false, scripts: [] },
+    }));
   }
 }

@@ -41,10 +41,17 @@ export class InitHooks {
   private binDir?: string;
 
   /** @param env the environment scripts get on top of Nimbus's (endpoint, credentials, region) */
-  constructor(dirs: string[], private readonly log: Logger, private readonly env: () => Record<string, string>) {
+  constructor(
+    dirs: string[],
+    private readonly log: Logger,
+    private readonly env: () => Record<string, string>,
+  ) {
     for (const stage of STAGES) {
       const found = dirs.flatMap((d) => findScripts(join(d, `${stage.toLowerCase()}.d`)));
-      this.scripts.set(stage, found.map((path) => ({ stage, path, state: 'UNKNOWN' as ScriptState })));
+      this.scripts.set(
+        stage,
+        found.map((path) => ({ stage, path, state: 'UNKNOWN' as ScriptState })),
+      );
       this.completed.set(stage, false);
     }
   }

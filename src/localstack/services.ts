@@ -23,7 +23,11 @@ export interface Selection<S> {
  * The services to start. An unknown name is a ConfigError naming the served ones; an AWS service
  * Nimbus does not serve is reported in `unserved`, not refused (a LocalStack list may name it).
  */
-export function selectServices<S extends { name: string }>(all: S[], names: string[] | undefined, isAwsService: (name: string) => boolean): Selection<S> {
+export function selectServices<S extends { name: string }>(
+  all: S[],
+  names: string[] | undefined,
+  isAwsService: (name: string) => boolean,
+): Selection<S> {
   if (!names) return { selected: all, unserved: [] };
   const served = new Set(all.map((s) => s.name));
   const wanted = new Set<string>();

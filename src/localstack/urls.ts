@@ -33,10 +33,14 @@ export function sqsQueueUrl(
   const host = publicHost(config) ?? `${LOCALSTACK_DOMAIN}:${config.port}`;
   const tail = `${where.account}/${where.name}`;
   switch (strategy) {
-    case 'standard': return `http://sqs.${where.region}.${host}/${tail}`;
-    case 'domain': return `http://${where.region === 'us-east-1' ? '' : `${where.region}.`}queue.${host}/${tail}`;
-    case 'path': return `http://${publicHost(config) ?? requestHost ?? host}/queue/${where.region}/${tail}`;
-    default: return `http://${requestHost ?? `localhost:${config.port}`}/${tail}`;
+    case 'standard':
+      return `http://sqs.${where.region}.${host}/${tail}`;
+    case 'domain':
+      return `http://${where.region === 'us-east-1' ? '' : `${where.region}.`}queue.${host}/${tail}`;
+    case 'path':
+      return `http://${publicHost(config) ?? requestHost ?? host}/queue/${where.region}/${tail}`;
+    default:
+      return `http://${requestHost ?? `localhost:${config.port}`}/${tail}`;
   }
 }
 

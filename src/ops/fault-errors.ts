@@ -12,7 +12,13 @@ export function faultError(effect: FaultEffect, profile: ServiceProfile, operati
     case 'error':
       return (
         profile.errors?.internal?.() ??
-        new ServiceError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500, {}, false)
+        new ServiceError(
+          'InternalFailure',
+          'The request processing has failed because of an unknown error, exception or failure.',
+          500,
+          {},
+          false,
+        )
       );
     case 'throttle':
       return profile.errors?.throttling?.(operation) ?? new ServiceError('ThrottlingException', 'Rate exceeded', 400);

@@ -220,7 +220,14 @@ export class Faults {
       else for (const region of rs) this.changes.push({ ...note, region, service, status, previous });
     }
     if (f.zone && before[i] !== after[i]) {
-      this.changes.push({ ...note, region: f.zone.region, availabilityZone: f.zone.zoneName, service: f.service, status: after[i], previous: before[i] });
+      this.changes.push({
+        ...note,
+        region: f.zone.region,
+        availabilityZone: f.zone.zoneName,
+        service: f.service,
+        status: after[i],
+        previous: before[i],
+      });
     }
     if (this.changes.length > KEEP_CHANGES) this.changes.splice(0, this.changes.length - KEEP_CHANGES);
   }

@@ -49,7 +49,8 @@ const DEFAULT_MS: Partial<Record<FaultEffect, number>> = { latency: 1000, timeou
  * @param served the served services' operations, by service name
  */
 export function parseFault(body: unknown, served: ReadonlyMap<string, readonly string[]>, id: string, now: number): Fault {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new FaultInputError('a fault is a JSON object, e.g. {"service": "s3", "effect": "unavailable"}');
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    throw new FaultInputError('a fault is a JSON object, e.g. {"service": "s3", "effect": "unavailable"}');
   const b = body as Record<string, unknown>;
   const known = ['service', 'operations', 'region', 'availabilityZone', 'effect', 'rate', 'latencyMs', 'duration', 'description'];
   const unknown = Object.keys(b).filter((k) => !known.includes(k));
@@ -57,7 +58,8 @@ export function parseFault(body: unknown, served: ReadonlyMap<string, readonly s
 
   if (typeof b.service !== 'string' || !b.service) throw new FaultInputError('"service" is required: a served service (e.g. "s3") or "*"');
   const service = b.service;
-  if (service !== '*' && !served.has(service)) throw new FaultInputError(`service ${service} is not served; served: ${[...served.keys()].sort().join(', ')}`);
+  if (service !== '*' && !served.has(service))
+    throw new FaultInputError(`service ${service} is not served; served: ${[...served.keys()].sort().join(', ')}`);
 
   if (typeof b.effect !== 'string' || !(EFFECTS as readonly string[]).includes(b.effect)) {
     throw new FaultInputError(`"effect" must be one of ${EFFECTS.join(', ')}`);
@@ -68,13 +70,17 @@ export function parseFault(body: unknown, served: ReadonlyMap<string, readonly s
 
   let region: string | undefined;
   if (b.region !== undefined && b.region !== null) {
-    if (typeof b.region !== 'string' || !regionInfo(b.region)) throw new FaultInputError(`unknown region ${String(b.region)} (see GET /_nimbus/regions)`);
+    if (typeof b.region !== 'string' || !regionInfo(b.region))
+      throw new FaultInputError(`unknown region ${String(b.region)} (see GET /_nimbus/regions)`);
     region = b.region;
   }
   let zone: AvailabilityZone | undefined;
   if (b.availabilityZone !== undefined && b.availabilityZone !== null) {
     zone = typeof b.availabilityZone === 'string' ? availabilityZone(b.availabilityZone) : undefined;
-    if (!zone) throw new FaultInputError(`unknown availability zone ${String(b.availabilityZone)} (a zone name like us-east-1a or id like use1-az6)`);
+    if (!zone)
+      throw new FaultInputError(
+        `unknown availability zone ${String(b.availabilityZone)} (a zone name like us-east-1a or id like use1-az6)`,
+      );
     if (region && zone.region !== region) throw new FaultInputError(`availability zone ${zone.zoneName} is not in region ${region}`);
     region = zone.region;
   }
@@ -96,7 +102,9 @@ export function parseFault(body: unknown, served: ReadonlyMap<string, readonly s
     try {
       ms = parseDuration(b.duration);
     } catch {
-      throw new FaultInputError(`"duration" must be a duration like "90s", "15m", "2h", "1d" or a number of seconds, not ${JSON.stringify(b.duration)}`);
+      throw new FaultInputError(
+        `"duration" must be a duration like "90s", "15m", "2h", "1d" or a number of seconds, not ${JSON.stringify(b.duration)}`,
+      );
     }
     if (!(ms > 0) || !Number.isFinite(ms)) throw new FaultInputError('"duration" must be positive');
     end = now + ms;
@@ -108,11 +116,13 @@ export function parseFault(body: unknown, served: ReadonlyMap<string, readonly s
 
 function readOperations(v: unknown, service: string, served: ReadonlyMap<string, readonly string[]>): string[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((o) => typeof o !== 'string' || !o)) throw new FaultInputError('"operations" must be a list of operation names, e.g. ["GetObject"]');
+  if (!Array.isArray(v) || v.some((o) => typeof o !== 'string' || !o))
+    throw new FaultInputError('"operations" must be a list of operation names, e.g. ["GetObject"]');
   const ops = [...new Set(v as string[])];
   const knows = (op: string) => (service === '*' ? [...served.values()].some((l) => l.includes(op)) : served.get(service)!.includes(op));
   const unknown = ops.filter((op) => !knows(op));
-  if (unknown.length) throw new FaultInputError(`${service === '*' ? 'no served service has' : `${service} has no`} operation ${unknown.join(', ')}`);
+  if (unknown.length)
+    throw new FaultInputError(`${service === '*' ? 'no served service has' : `${service} has no`} operation ${unknown.join(', ')}`);
   return ops;
 }
 
@@ -136,7 +146,8 @@ export function namesZone(input: unknown, zone: AvailabilityZone, depth = 0): bo
 /** How bad one fault is where it applies: disrupted when every call fails, else degraded. */
 export function severity(f: Fault): HealthStatus {
   if (f.rate <= 0) return 'operational';
-  const failsAll = f.operations.length === 0 && f.rate >= 1 && (f.effect === 'unavailable' || f.effect === 'error' || f.effect === 'timeout');
+  const failsAll =
+    f.operations.length === 0 && f.rate >= 1 && (f.effect === 'unavailable' || f.effect === 'error' || f.effect === 'timeout');
   return failsAll ? 'disrupted' : 'degraded';
 }
 

@@ -7,7 +7,13 @@ import type { StatusChange } from './fault-store.js';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The dashboard's JSON (docs/admin-api.md). Throws RangeError for an unknown region. */
-export function dashboard(active: readonly Fault[], history: readonly StatusChange[], served: readonly string[], now: number, region?: string) {
+export function dashboard(
+  active: readonly Fault[],
+  history: readonly StatusChange[],
+  served: readonly string[],
+  now: number,
+  region?: string,
+) {
   let regions: readonly RegionInfo[] = REGIONS;
   if (region) {
     const one = regionInfo(region);

@@ -54,10 +54,24 @@ export class RequestLog {
 
   /** A call a timeout fault left unanswered: no status (0), error `RequestTimeout`. */
   addUnanswered(call: CallInfo, durationMs: number, faultId: string): void {
-    this.push(call, 0, durationMs, 'RequestTimeout', 'No answer: an injected timeout fault held the request and closed the connection.', faultId);
+    this.push(
+      call,
+      0,
+      durationMs,
+      'RequestTimeout',
+      'No answer: an injected timeout fault held the request and closed the connection.',
+      faultId,
+    );
   }
 
-  private push(call: CallInfo, status: number, durationMs: number, errorCode: string | undefined, errorMessage: string | undefined, faultId: string | undefined): void {
+  private push(
+    call: CallInfo,
+    status: number,
+    durationMs: number,
+    errorCode: string | undefined,
+    errorMessage: string | undefined,
+    faultId: string | undefined,
+  ): void {
     this.count++;
     this.ring[this.next] = {
       seq: ++this.seq,

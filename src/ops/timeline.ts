@@ -27,7 +27,10 @@ export class Timeline {
   private readonly ring: TimelineEvent[] = [];
   private seq = 0;
 
-  constructor(private readonly clock: { nowMs(): number }, private readonly capacity = CAPACITY) {}
+  constructor(
+    private readonly clock: { nowMs(): number },
+    private readonly capacity = CAPACITY,
+  ) {}
 
   /** Notes that something fired now (virtual time). Cheap: one object in a ring. */
   record(entry: TimelineEntry): void {

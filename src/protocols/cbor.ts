@@ -65,9 +65,10 @@ export const cbor: Protocol = {
     if (compat) headers['x-amzn-query-error'] = compat;
     // the Smithy namespace is the service ID squashed (CloudWatch: com.amazonaws.cloudwatch, not its endpoint prefix monitoring)
     const ns = model ? `com.amazonaws.${model.metadata.serviceId.toLowerCase().replace(/[\s-]/g, '')}#` : '';
-    const fields = model?.errorShape(err.code) && Object.keys(err.fields).length
-      ? (toDocument(model, { shape: model.errorShape(err.code)!.name }, err.fields, CBOR_FLAVOUR) as Record<string, unknown>)
-      : err.fields;
+    const fields =
+      model?.errorShape(err.code) && Object.keys(err.fields).length
+        ? (toDocument(model, { shape: model.errorShape(err.code)!.name }, err.fields, CBOR_FLAVOUR) as Record<string, unknown>)
+        : err.fields;
     const body = encoder.encode({ __type: ns + shapeErrorCode(model, err), message: err.message, ...fields });
     return { status: errorStatus(model, err), headers, body };
   },

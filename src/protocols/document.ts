@@ -16,8 +16,18 @@ export interface DocumentFlavour {
   errorCode: string;
 }
 
-export const JSON_FLAVOUR: DocumentFlavour = { blobs: 'base64', timestamps: 'json', nonFinite: 'strings', errorCode: 'SerializationException' };
-export const CBOR_FLAVOUR: DocumentFlavour = { blobs: 'bytes', timestamps: 'cbor', nonFinite: 'floats', errorCode: 'SerializationException' };
+export const JSON_FLAVOUR: DocumentFlavour = {
+  blobs: 'base64',
+  timestamps: 'json',
+  nonFinite: 'strings',
+  errorCode: 'SerializationException',
+};
+export const CBOR_FLAVOUR: DocumentFlavour = {
+  blobs: 'bytes',
+  timestamps: 'cbor',
+  nonFinite: 'floats',
+  errorCode: 'SerializationException',
+};
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
@@ -26,17 +36,34 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  * answers; STRING_VALUE seen likewise, the boolean and CBOR names by analogy). */
 function token(v: unknown): string {
   switch (typeof v) {
-    case 'string': return 'STRING_VALUE';
-    case 'number': case 'bigint': return 'NUMBER_VALUE';
-    case 'boolean': return v ? 'TRUE_VALUE' : 'FALSE_VALUE';
-    default: return v instanceof Uint8Array ? 'BYTE_STRING' : v instanceof Date ? 'TIMESTAMP' : 'VALUE';
+    case 'string':
+      return 'STRING_VALUE';
+    case 'number':
+    case 'bigint':
+      return 'NUMBER_VALUE';
+    case 'boolean':
+      return v ? 'TRUE_VALUE' : 'FALSE_VALUE';
+    default:
+      return v instanceof Uint8Array ? 'BYTE_STRING' : v instanceof Date ? 'TIMESTAMP' : 'VALUE';
   }
 }
 
 const TYPE_NAMES: Partial<Record<Shape['type'], string>> = {
-  structure: 'Structure', list: 'List', map: 'Map', string: 'String', boolean: 'Boolean', blob: 'Blob', timestamp: 'Date',
-  integer: 'Integer', long: 'Long', short: 'Short', byte: 'Byte', float: 'Float', double: 'Double',
-  bigdecimal: 'BigDecimal', biginteger: 'BigInteger',
+  structure: 'Structure',
+  list: 'List',
+  map: 'Map',
+  string: 'String',
+  boolean: 'Boolean',
+  blob: 'Blob',
+  timestamp: 'Date',
+  integer: 'Integer',
+  long: 'Long',
+  short: 'Short',
+  byte: 'Byte',
+  float: 'Float',
+  double: 'Double',
+  bigdecimal: 'BigDecimal',
+  biginteger: 'BigInteger',
 };
 
 /** A value of the wrong type (or out of its type's range), in Coral's words. */
@@ -95,7 +122,10 @@ export function fromDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: 
       const format = ref.timestampFormat ?? shape.timestampFormat ?? 'unixTimestamp';
       // epoch seconds travel as a JSON number; "1515531081" is a string where a number belongs
       const d = format === 'unixTimestamp' && typeof v !== 'number' ? undefined : timestampIn(format, v);
-      if (!d) throw typeof v === 'string' || typeof v === 'number' ? bad(f, `Invalid timestamp at ${path}: ${String(v).slice(0, 64)}`) : mismatch(f, shape, v);
+      if (!d)
+        throw typeof v === 'string' || typeof v === 'number'
+          ? bad(f, `Invalid timestamp at ${path}: ${String(v).slice(0, 64)}`)
+          : mismatch(f, shape, v);
       return d;
     }
     case 'blob': {
@@ -111,15 +141,20 @@ export function fromDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: 
     case 'boolean':
       if (typeof v !== 'boolean') throw mismatch(f, shape, v);
       return v;
-    case 'integer': case 'long': case 'short': case 'byte':
+    case 'integer':
+    case 'long':
+    case 'short':
+    case 'byte':
       if (typeof v === 'number' && fitsInteger(shape.type, v)) return v;
       if (typeof v === 'bigint' && fitsInteger(shape.type, Number(v))) return Number(v);
       throw mismatch(f, shape, v);
-    case 'float': case 'double':
+    case 'float':
+    case 'double':
       if (typeof v === 'number') return v;
       if (f.nonFinite === 'strings' && typeof v === 'string' && isNonFiniteName(v)) return Number(v);
       throw mismatch(f, shape, v);
-    case 'bigdecimal': case 'biginteger':
+    case 'bigdecimal':
+    case 'biginteger':
       if (typeof v === 'number') return v;
       if (typeof v === 'bigint') return Number(v);
       throw mismatch(f, shape, v);
@@ -160,7 +195,13 @@ function checkUnion(f: DocumentFlavour, name: string, shape: Shape, v: Record<st
 }
 
 /** Handler value → wire value. */
-export function toDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: DocumentFlavour, defaultTs: TimestampFormat = 'unixTimestamp'): unknown {
+export function toDocument(
+  model: ServiceModel,
+  ref: ShapeRef,
+  v: unknown,
+  f: DocumentFlavour,
+  defaultTs: TimestampFormat = 'unixTimestamp',
+): unknown {
   if (v === null || v === undefined) return undefined;
   const shape = model.shape(ref.shape);
   switch (shape.type) {
@@ -177,7 +218,8 @@ export function toDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: Do
       return (v as unknown[]).map((item) => toDocument(model, shape.member!, item, f, defaultTs) ?? null);
     case 'map': {
       const out: Record<string, unknown> = {};
-      for (const [k, item] of Object.entries(v as Record<string, unknown>)) out[k] = toDocument(model, shape.value!, item, f, defaultTs) ?? null;
+      for (const [k, item] of Object.entries(v as Record<string, unknown>))
+        out[k] = toDocument(model, shape.value!, item, f, defaultTs) ?? null;
       return out;
     }
     case 'timestamp': {
@@ -189,7 +231,8 @@ export function toDocument(model: ServiceModel, ref: ShapeRef, v: unknown, f: Do
       const b = typeof v === 'string' ? Buffer.from(v) : Buffer.from(v as Uint8Array);
       return f.blobs === 'bytes' ? b : b.toString('base64');
     }
-    case 'float': case 'double':
+    case 'float':
+    case 'double':
       return Number.isFinite(v) || f.nonFinite === 'floats' ? v : String(v); // NaN/Infinity travel as strings in JSON
     default:
       return v;

@@ -120,14 +120,26 @@ export function isEventStream(model: ServiceModel, ref: ShapeRef | undefined): b
  * The body for an event-stream member (after `initial`, when given): each value the handler's iterable yields becomes a message
  * as soon as it is produced; a throw ends the stream with an exception or error message.
  */
-export function eventStreamBody(model: ServiceModel, stream: ShapeRef, source: unknown, writer: EventBodyWriter, initial?: string): Readable {
+export function eventStreamBody(
+  model: ServiceModel,
+  stream: ShapeRef,
+  source: unknown,
+  writer: EventBodyWriter,
+  initial?: string,
+): Readable {
   const iterable: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>> =
-    source && (typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' || typeof (source as Iterable<unknown>)[Symbol.iterator] === 'function')
+    source &&
+    (typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
+      typeof (source as Iterable<unknown>)[Symbol.iterator] === 'function')
       ? (source as AsyncIterable<Record<string, unknown>>)
       : [source as Record<string, unknown>]; // a single event given as a plain object
   async function* messages() {
     // rpc protocols send the output's other members first, as the `initial-response` event
-    if (initial !== undefined) yield encodeMessage({ ':message-type': 'event', ':event-type': 'initial-response', ':content-type': writer.contentType }, Buffer.from(initial));
+    if (initial !== undefined)
+      yield encodeMessage(
+        { ':message-type': 'event', ':event-type': 'initial-response', ':content-type': writer.contentType },
+        Buffer.from(initial),
+      );
     try {
       for await (const event of iterable) yield encodeEvent(model, stream, event, writer);
     } catch (e) {

@@ -55,7 +55,10 @@ export const json: Protocol = {
     const stream = op.output && eventStreamMember(model, op.output);
     if (stream && output) {
       // an event-stream output: the body is the stream of the member's events
-      const writer = { contentType: 'application/json', write: (m: ServiceModel, ref: ShapeRef, v: unknown) => JSON.stringify(toDocument(m, ref, v, JSON_FLAVOUR)) };
+      const writer = {
+        contentType: 'application/json',
+        write: (m: ServiceModel, ref: ShapeRef, v: unknown) => JSON.stringify(toDocument(m, ref, v, JSON_FLAVOUR)),
+      };
       const rest = { ...(output as Record<string, unknown>), [stream[0]]: undefined };
       const initial = JSON.stringify(toDocument(model, op.output!, rest, JSON_FLAVOUR) ?? {});
       const body = eventStreamBody(model, stream[1], (output as Record<string, unknown>)[stream[0]] ?? [], writer, initial);
@@ -70,7 +73,11 @@ export const json: Protocol = {
     const headers: Record<string, string> = { 'content-type': contentType(model), 'x-amzn-errortype': code };
     const compat = queryCompatibleErrorHeader(model, err);
     if (compat) headers['x-amzn-query-error'] = compat;
-    const body = { __type: qualifiedType(model, err, code, ctx.dialect), [ctx.dialect?.messageMembers?.[code] ?? 'message']: err.message, ...errorFields(model, err) };
+    const body = {
+      __type: qualifiedType(model, err, code, ctx.dialect),
+      [ctx.dialect?.messageMembers?.[code] ?? 'message']: err.message,
+      ...errorFields(model, err),
+    };
     return { status: errorStatus(model, err), headers, body: JSON.stringify(body) };
   },
 };

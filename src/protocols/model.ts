@@ -27,8 +27,23 @@ export interface ShapeRef {
 export type TimestampFormat = 'iso8601' | 'rfc822' | 'unixTimestamp';
 
 export interface Shape {
-  type: 'structure' | 'list' | 'map' | 'string' | 'integer' | 'long' | 'float' | 'double' | 'boolean'
-    | 'timestamp' | 'blob' | 'bigdecimal' | 'biginteger' | 'byte' | 'short' | 'document';
+  type:
+    | 'structure'
+    | 'list'
+    | 'map'
+    | 'string'
+    | 'integer'
+    | 'long'
+    | 'float'
+    | 'double'
+    | 'boolean'
+    | 'timestamp'
+    | 'blob'
+    | 'bigdecimal'
+    | 'biginteger'
+    | 'byte'
+    | 'short'
+    | 'document';
   members?: Record<string, ShapeRef>;
   required?: string[];
   member?: ShapeRef;
@@ -91,7 +106,10 @@ export class ServiceModel {
   /** error code (shape name and, for query-compatible services, the query code) → shape name */
   private readonly errorsByCode = new Map<string, string>();
 
-  constructor(readonly name: string, raw: RawModel) {
+  constructor(
+    readonly name: string,
+    raw: RawModel,
+  ) {
     this.metadata = raw.metadata;
     this.operations = raw.operations;
     this.shapes = raw.shapes;

@@ -17,9 +17,10 @@ export function queryParams(req: HttpRequest): Params {
   if (cached && cached.body === req.body) return cached.params;
   const params: Params = new Map();
   const ct = req.headers['content-type'] ?? '';
-  const source = req.method === 'POST' && (ct.startsWith('application/x-www-form-urlencoded') || (ct === '' && req.body.length > 0))
-    ? req.body.toString('utf8')
-    : req.rawQuery;
+  const source =
+    req.method === 'POST' && (ct.startsWith('application/x-www-form-urlencoded') || (ct === '' && req.body.length > 0))
+      ? req.body.toString('utf8')
+      : req.rawQuery;
   for (const [k, v] of new URLSearchParams(source)) if (!params.has(k)) params.set(k, v);
   paramCache.set(req, { body: req.body, params });
   return params;
@@ -28,7 +29,11 @@ export function queryParams(req: HttpRequest): Params {
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 class QueryReader {
-  constructor(private readonly model: ServiceModel, private readonly params: Params, private readonly ec2: boolean) {}
+  constructor(
+    private readonly model: ServiceModel,
+    private readonly params: Params,
+    private readonly ec2: boolean,
+  ) {}
 
   private memberKey(name: string, ref: ShapeRef): string {
     if (this.ec2) return ref.queryName ?? (ref.locationName ? capitalize(ref.locationName) : name);
@@ -110,15 +115,24 @@ class QueryReader {
 
 function scalar(shape: Shape, raw: string, name: string): unknown {
   switch (shape.type) {
-    case 'integer': case 'long': case 'short': case 'byte': case 'float': case 'double': case 'bigdecimal': case 'biginteger': {
+    case 'integer':
+    case 'long':
+    case 'short':
+    case 'byte':
+    case 'float':
+    case 'double':
+    case 'bigdecimal':
+    case 'biginteger': {
       const t = raw.trim();
       const integral = shape.type !== 'float' && shape.type !== 'double' && shape.type !== 'bigdecimal';
       const n = integral ? integerFromText(shape.type, t) : floatFromText(t); // in range, decimal (no "0x42")
-      if (n === undefined) throw new ServiceError('MalformedInput', `Value '${raw.slice(0, 64)}' for parameter ${name} is not a valid number.`);
+      if (n === undefined)
+        throw new ServiceError('MalformedInput', `Value '${raw.slice(0, 64)}' for parameter ${name} is not a valid number.`);
       return n;
     }
     case 'boolean':
-      if (raw !== 'true' && raw !== 'false') throw new ServiceError('MalformedInput', `Value '${raw.slice(0, 64)}' for parameter ${name} is not a valid boolean.`);
+      if (raw !== 'true' && raw !== 'false')
+        throw new ServiceError('MalformedInput', `Value '${raw.slice(0, 64)}' for parameter ${name} is not a valid boolean.`);
       return raw === 'true';
     case 'timestamp':
       try {

@@ -23,8 +23,11 @@ function parseBody(body: Buffer): XmlNode {
 const namespaces = new WeakMap<ServiceModel, string | undefined>();
 function serviceNamespace(model: ServiceModel): string | undefined {
   if (!namespaces.has(model)) {
-    const ns = model.metadata.xmlNamespace
-      ?? Object.values(model.operations).map((op) => op.input?.xmlNamespace?.uri).find((uri) => uri !== undefined);
+    const ns =
+      model.metadata.xmlNamespace ??
+      Object.values(model.operations)
+        .map((op) => op.input?.xmlNamespace?.uri)
+        .find((uri) => uri !== undefined);
     namespaces.set(model, ns);
   }
   return namespaces.get(model);
@@ -97,7 +100,12 @@ export const restXml: Protocol = {
   requestedOperation: () => undefined, // without a model a rest request names no operation
   parse: (model, operation, req) => parseRest(model, operation, req, codec),
   serialize: (model, operation, output, ctx) =>
-    serializeRest(model, operation, output, ctx.dialect?.unwrappedOutputs?.includes(operation) ? unwrapped : rooted(ctx.dialect?.outputRoots?.[operation])),
+    serializeRest(
+      model,
+      operation,
+      output,
+      ctx.dialect?.unwrappedOutputs?.includes(operation) ? unwrapped : rooted(ctx.dialect?.outputRoots?.[operation]),
+    ),
 
   // `<ErrorResponse><Error>…</Error><RequestId/></ErrorResponse>`, except in the noErrorWrapping dialect (S3's):
   // a bare `<Error>` that also carries RequestId and HostId, and fields such as Key or BucketName.
@@ -114,10 +122,10 @@ export const restXml: Protocol = {
     }
     const codeAndMessage = `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message>`;
     const body = ctx.dialect?.noErrorWrapping
-      ? `${XML_DECL}<Error>${codeAndMessage}${fields}<RequestId>${escapeXml(ctx.requestId)}</RequestId>`
-        + `<HostId>${escapeXml(ctx.hostId ?? Buffer.from(ctx.requestId).toString('base64'))}</HostId></Error>`
-      : `${XML_DECL}<ErrorResponse><Error><Type>${faultType(model, err)}</Type>${codeAndMessage}${fields}</Error>`
-        + `<RequestId>${escapeXml(ctx.requestId)}</RequestId></ErrorResponse>`;
+      ? `${XML_DECL}<Error>${codeAndMessage}${fields}<RequestId>${escapeXml(ctx.requestId)}</RequestId>` +
+        `<HostId>${escapeXml(ctx.hostId ?? Buffer.from(ctx.requestId).toString('base64'))}</HostId></Error>`
+      : `${XML_DECL}<ErrorResponse><Error><Type>${faultType(model, err)}</Type>${codeAndMessage}${fields}</Error>` +
+        `<RequestId>${escapeXml(ctx.requestId)}</RequestId></ErrorResponse>`;
     return { status: errorStatus(model, err), headers, body };
   },
 };

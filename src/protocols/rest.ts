@@ -21,7 +21,13 @@ export interface RestBodyCodec {
   /** A structure (or union/document) payload member, from a non-empty body. */
   readPayload(model: ServiceModel, ref: ShapeRef, body: Buffer): unknown;
   /** The output members without an HTTP binding. */
-  writeBody(model: ServiceModel, op: Operation, shape: Shape, isBodyMember: (ref: ShapeRef) => boolean, value: Record<string, unknown>): string;
+  writeBody(
+    model: ServiceModel,
+    op: Operation,
+    shape: Shape,
+    isBodyMember: (ref: ShapeRef) => boolean,
+    value: Record<string, unknown>,
+  ): string;
   writePayload(model: ServiceModel, ref: ShapeRef, value: unknown): string;
 }
 
@@ -51,18 +57,24 @@ function compileRoute(model: ServiceModel, operation: string, op: Operation, ord
   const labels: string[] = [];
   let literalSegments = 0;
   const path = template.length > 1 ? template.replace(/\/+$/, '') : template;
-  const source = path.split('/').map((segment) => {
-    if (!segment.includes('{')) {
-      if (segment) literalSegments++;
-      return escapeRe(segment);
-    }
-    return segment.split(/(\{[^}]+\})/).map((part) => {
-      const m = /^\{([^}+]+)(\+)?\}$/.exec(part);
-      if (!m) return escapeRe(part);
-      labels.push(m[1]);
-      return m[2] ? '(.+)' : '([^/]+)'; // a greedy label keeps its '/'
-    }).join('');
-  }).join('/');
+  const source = path
+    .split('/')
+    .map((segment) => {
+      if (!segment.includes('{')) {
+        if (segment) literalSegments++;
+        return escapeRe(segment);
+      }
+      return segment
+        .split(/(\{[^}]+\})/)
+        .map((part) => {
+          const m = /^\{([^}+]+)(\+)?\}$/.exec(part);
+          if (!m) return escapeRe(part);
+          labels.push(m[1]);
+          return m[2] ? '(.+)' : '([^/]+)'; // a greedy label keeps its '/'
+        })
+        .join('');
+    })
+    .join('/');
   const query = (qs ? qs.split('&') : []).map((p): [string, string | undefined] => {
     const eq = p.indexOf('=');
     return eq < 0 ? [p, undefined] : [p.slice(0, eq), p.slice(eq + 1)];
@@ -150,7 +162,13 @@ export function splitHeaderList(raw: string, httpDates: boolean): string[] {
   if (httpDates) {
     const parts = raw.split(',');
     const out: string[] = [];
-    for (let i = 0; i < parts.length; i += 2) out.push(parts.slice(i, i + 2).join(',').trim());
+    for (let i = 0; i < parts.length; i += 2)
+      out.push(
+        parts
+          .slice(i, i + 2)
+          .join(',')
+          .trim(),
+      );
     return out;
   }
   const out: string[] = [];
@@ -159,7 +177,7 @@ export function splitHeaderList(raw: string, httpDates: boolean): string[] {
     while (raw[i] === ' ' || raw[i] === '\t') i++;
     if (raw[i] === '"') {
       let s = '';
-      for (i++; i < raw.length && raw[i] !== '"'; i++) s += raw[i] === '\\' ? raw[++i] ?? '' : raw[i];
+      for (i++; i < raw.length && raw[i] !== '"'; i++) s += raw[i] === '\\' ? (raw[++i] ?? '') : raw[i];
       out.push(s);
       const comma = raw.indexOf(',', i);
       i = comma < 0 ? raw.length + 1 : comma + 1;
@@ -212,7 +230,11 @@ export function parseRest(model: ServiceModel, operation: string, req: HttpReque
   const labels = pathLabels(model, operation, req.path);
   const key = (name: string, ref: ShapeRef) => ref.locationName ?? name;
   // what a query map / prefix-header map must not swallow
-  const boundQuery = new Set(routes(model).byOperation.get(operation)?.query.map(([k]) => k));
+  const boundQuery = new Set(
+    routes(model)
+      .byOperation.get(operation)
+      ?.query.map(([k]) => k),
+  );
   const boundHeaders = new Set<string>();
   for (const [name, ref] of members) {
     if (ref.location === 'querystring' && model.shape(ref.shape).type !== 'map') boundQuery.add(key(name, ref));
@@ -228,7 +250,10 @@ export function parseRest(model: ServiceModel, operation: string, req: HttpReque
         if (labels[k] !== undefined) v = scalarFromString(shape, labels[k], invalid, textRules(codec.strictText, ref, shape, 'iso8601'));
         break;
       case 'querystring':
-        v = shape.type === 'map' ? queryMap(model, shape, req, boundQuery) : queryValue(model, ref, req.query.get(k), invalid, codec.strictText);
+        v =
+          shape.type === 'map'
+            ? queryMap(model, shape, req, boundQuery)
+            : queryValue(model, ref, req.query.get(k), invalid, codec.strictText);
         break;
       case 'header': {
         const raw = req.headers[k.toLowerCase()];
@@ -265,7 +290,13 @@ export function parseRest(model: ServiceModel, operation: string, req: HttpReque
   return input;
 }
 
-function queryValue(model: ServiceModel, ref: ShapeRef, values: string[] | undefined, invalid: (m: string) => Error, strict: boolean): unknown {
+function queryValue(
+  model: ServiceModel,
+  ref: ShapeRef,
+  values: string[] | undefined,
+  invalid: (m: string) => Error,
+  strict: boolean,
+): unknown {
   if (!values?.length) return undefined;
   const shape = model.shape(ref.shape);
   if (shape.type === 'list') {
@@ -293,10 +324,12 @@ function headerText(model: ServiceModel, ref: ShapeRef, v: unknown): string {
   switch (shape.type) {
     case 'list': {
       const itemShape = model.shape(shape.member!.shape);
-      return (v as unknown[]).map((item) => {
-        const t = headerText(model, shape.member!, item);
-        return itemShape.type === 'string' && /[,"]/.test(t) ? `"${t.replace(/["\\]/g, '\\$&')}"` : t;
-      }).join(', ');
+      return (v as unknown[])
+        .map((item) => {
+          const t = headerText(model, shape.member!, item);
+          return itemShape.type === 'string' && /[,"]/.test(t) ? `"${t.replace(/["\\]/g, '\\$&')}"` : t;
+        })
+        .join(', ');
     }
     case 'timestamp':
       return String(formatTimestamp(toDate(v), ref.timestampFormat ?? shape.timestampFormat ?? 'rfc822'));
@@ -327,8 +360,7 @@ export function writeHeaderBindings(model: ServiceModel, shape: Shape, value: Re
   return { status, written };
 }
 
-const hasHeader = (headers: HttpResponse['headers'], name: string) =>
-  Object.keys(headers).some((h) => h.toLowerCase() === name);
+const hasHeader = (headers: HttpResponse['headers'], name: string) => Object.keys(headers).some((h) => h.toLowerCase() === name);
 
 /** The response for an operation's output: status, bound headers, then the payload member or the body members. */
 export function serializeRest(model: ServiceModel, operation: string, output: unknown, codec: RestBodyCodec): HttpResponse {

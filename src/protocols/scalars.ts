@@ -49,7 +49,8 @@ export function decodeBase64(text: string): Buffer | string {
 // RFC 3339 date-time in UTC (Smithy's date-time: no offsets, no other ISO 8601 forms)
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/i;
 // RFC 7231 IMF-fixdate (Smithy's http-date)
-const HTTP_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const HTTP_DATE =
+  /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 const EPOCH_TEXT = /^-?\d+(?:\.\d+)?$/;
 
 const validDate = (d: Date) => (Number.isNaN(d.getTime()) ? undefined : d);
@@ -83,12 +84,18 @@ const LENIENT: TextRules = { strict: false };
 export function scalarFromString(shape: Shape, text: string, invalid: (message: string) => Error, rules: TextRules = LENIENT): unknown {
   const t = rules.strict ? text : text.trim();
   switch (shape.type) {
-    case 'integer': case 'long': case 'short': case 'byte': case 'biginteger': {
+    case 'integer':
+    case 'long':
+    case 'short':
+    case 'byte':
+    case 'biginteger': {
       const n = integerFromText(shape.type, t);
       if (n === undefined) throw invalid(`Expected ${shape.type === 'long' ? 'a long' : 'an integer'} value, got '${text.slice(0, 64)}'`);
       return n;
     }
-    case 'float': case 'double': case 'bigdecimal': {
+    case 'float':
+    case 'double':
+    case 'bigdecimal': {
       const n = floatFromText(t);
       if (n === undefined) throw invalid(`Expected a number, got '${text.slice(0, 64)}'`);
       return n;

@@ -27,7 +27,14 @@ function shown(v: unknown): string {
   if (v instanceof Date) return v.toISOString();
   if (Buffer.isBuffer(v)) return `java.nio.HeapByteBuffer[pos=0 lim=${v.length} cap=${v.length}]`;
   if (Array.isArray(v)) return `[${v.map(shown).join(', ')}]`;
-  if (typeof v === 'object') return '{' + Object.entries(v as object).map(([k, x]) => `${k}=${shown(x)}`).join(', ') + '}';
+  if (typeof v === 'object')
+    return (
+      '{' +
+      Object.entries(v as object)
+        .map(([k, x]) => `${k}=${shown(x)}`)
+        .join(', ') +
+      '}'
+    );
   return `'${String(v)}'`;
 }
 
@@ -84,7 +91,12 @@ class Validator {
       case 'blob':
         this.length((value as Buffer).length ?? 0, shape.min, shape.max, value, path);
         return;
-      case 'integer': case 'long': case 'float': case 'double': case 'short': case 'byte': {
+      case 'integer':
+      case 'long':
+      case 'float':
+      case 'double':
+      case 'short':
+      case 'byte': {
         const n = value as number;
         if (shape.min !== undefined && n < shape.min) this.fail(value, path, `have value greater than or equal to ${shape.min}`);
         if (shape.max !== undefined && n > shape.max) this.fail(value, path, `have value less than or equal to ${shape.max}`);

@@ -42,7 +42,10 @@ function elementName(model: ServiceModel, name: string, ref: ShapeRef): string {
 }
 
 export class XmlWriter {
-  constructor(private readonly model: ServiceModel, private readonly defaultTs: TimestampFormat = 'iso8601') {}
+  constructor(
+    private readonly model: ServiceModel,
+    private readonly defaultTs: TimestampFormat = 'iso8601',
+  ) {}
 
   /** The child elements (and attributes) of a structure value, skipping members bound elsewhere. */
   structureBody(shape: Shape, value: Record<string, unknown>, skip?: (ref: ShapeRef) => boolean): { attrs: string; inner: string } {
@@ -73,7 +76,9 @@ export class XmlWriter {
         const items = value as unknown[];
         const memberRef = shape.member!;
         if (ref.flattened || shape.flattened) {
-          return items.map((item) => this.element(name, { ...memberRef, xmlNamespace: memberRef.xmlNamespace ?? ref.xmlNamespace }, item)).join('');
+          return items
+            .map((item) => this.element(name, { ...memberRef, xmlNamespace: memberRef.xmlNamespace ?? ref.xmlNamespace }, item))
+            .join('');
         }
         const itemName = memberRef.locationName ?? 'member';
         return `<${name}${ns}>${items.map((item) => this.element(itemName, memberRef, item)).join('')}</${name}>`;
@@ -169,7 +174,10 @@ export function parseXml(input: string): XmlNode {
 /** Shape-driven reading of parsed XML into handler values (Date, Buffer, number, boolean). */
 export class XmlReader {
   /** @param invalid builds the error for a value of the wrong form */
-  constructor(private readonly model: ServiceModel, private readonly invalid: (message: string) => Error) {}
+  constructor(
+    private readonly model: ServiceModel,
+    private readonly invalid: (message: string) => Error,
+  ) {}
 
   /** The members of a structure from an element's children and attributes; `only` limits the members read. */
   structure(shape: Shape, node: XmlNode, only?: (name: string, ref: ShapeRef) => boolean): Record<string, unknown> {
@@ -186,9 +194,8 @@ export class XmlReader {
       const matches = node.children.filter((c) => c.name === elementName);
       if (!matches.length) continue;
       if ((memberShape.type === 'list' || memberShape.type === 'map') && (ref.flattened || memberShape.flattened)) {
-        out[name] = memberShape.type === 'list'
-          ? matches.map((c) => this.value(memberShape.member!, c))
-          : this.mapEntries(memberShape, matches);
+        out[name] =
+          memberShape.type === 'list' ? matches.map((c) => this.value(memberShape.member!, c)) : this.mapEntries(memberShape, matches);
       } else {
         out[name] = this.value(ref, matches[0]);
       }
@@ -206,7 +213,10 @@ export class XmlReader {
         return node.children.filter((c) => c.name === itemName).map((c) => this.value(shape.member!, c));
       }
       case 'map':
-        return this.mapEntries(shape, node.children.filter((c) => c.name === 'entry'));
+        return this.mapEntries(
+          shape,
+          node.children.filter((c) => c.name === 'entry'),
+        );
       default:
         return this.scalar(ref, node.text);
     }

@@ -25,10 +25,4 @@ export class ServiceError extends Error {
 }
 
 export const notImplemented = (service: string, operation: string) =>
-  new ServiceError(
-    'NotImplemented',
-    `The operation ${operation} of service ${service} is not implemented in Nimbus yet.`,
-    501,
-    {},
-    false,
-  );
+  new ServiceError('NotImplemented', `The operation ${operation} of service ${service} is not implemented in Nimbus yet.`, 501, {}, false);

@@ -21,12 +21,42 @@ import { elbv2 } from './elbv2/provider.js';
 import { autoscaling } from './autoscaling/provider.js';
 import { ssm } from './ssm/provider.js';
 
-export const services: ServiceDefinition[] = [sts, s3, sqs, dynamodb, dynamodbstreams, sns, events, logs, iam, kms, cloudtrail, lambda, scheduler, xray, cloudwatch, schemas, ec2, elbv2, autoscaling, ssm];
+export const services: ServiceDefinition[] = [
+  sts,
+  s3,
+  sqs,
+  dynamodb,
+  dynamodbstreams,
+  sns,
+  events,
+  logs,
+  iam,
+  kms,
+  cloudtrail,
+  lambda,
+  scheduler,
+  xray,
+  cloudwatch,
+  schemas,
+  ec2,
+  elbv2,
+  autoscaling,
+  ssm,
+];
 
 /** service → its implemented operation names, for docs/coverage.md (providers built on a throwaway in-memory runtime). */
 export async function implementedOperations(): Promise<Record<string, string[]>> {
   const { Runtime } = await import('../runtime.js');
-  const rt = new Runtime({ host: '127.0.0.1', port: 0, dataDir: '', ephemeral: true, enforceIam: false, logLevel: 'silent', fsync: false, defaultRegion: 'us-east-1' });
+  const rt = new Runtime({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: '',
+    ephemeral: true,
+    enforceIam: false,
+    logLevel: 'silent',
+    fsync: false,
+    defaultRegion: 'us-east-1',
+  });
   try {
     return Object.fromEntries(services.map((s) => [s.name, Object.keys(s.create(rt)).sort()]));
   } finally {

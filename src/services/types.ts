@@ -13,7 +13,14 @@ export interface Principal {
   accessKeyId?: string;
   sessionToken?: string;
   /** a session's own context (STS AssumeRole, GetFederationToken): session policies, tags, its role */
-  session?: { roleArn?: string; parentArn?: string; policies?: string[]; tags?: Record<string, string>; transitive?: string[]; sourceIdentity?: string };
+  session?: {
+    roleArn?: string;
+    parentArn?: string;
+    policies?: string[];
+    tags?: Record<string, string>;
+    transitive?: string[];
+    sourceIdentity?: string;
+  };
 }
 
 export interface RequestContext {

@@ -1,6 +1,18 @@
 // Large bodies (S3 objects, Lambda code) live outside SQLite: files written to a temporary name and
 // renamed into place, so a reader never sees a partial body and an interrupted write leaves none.
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, unlinkSync, renameSync, openSync, fsyncSync, closeSync, readdirSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  renameSync,
+  openSync,
+  fsyncSync,
+  closeSync,
+  readdirSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID, createHash } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
@@ -29,7 +41,10 @@ const pathFor = (root: string, id: string) => {
 };
 
 export class FileBlobStore implements BlobStore {
-  constructor(private readonly root: string, private readonly fsync: boolean) {
+  constructor(
+    private readonly root: string,
+    private readonly fsync: boolean,
+  ) {
     mkdirSync(join(root, 'tmp'), { recursive: true });
     // leftovers of writes interrupted by a crash
     for (const f of readdirSync(join(root, 'tmp'))) rmSync(join(root, 'tmp', f), { force: true });
@@ -102,13 +117,16 @@ export class MemoryBlobStore implements BlobStore {
   async write(id: string, source: Readable | Buffer, observe?: (chunk: Buffer) => void): Promise<BlobInfo> {
     const parts: Buffer[] = [];
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-    await pipeline(input, new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        observe?.(chunk);
-        parts.push(chunk);
-        cb();
-      },
-    }));
+    await pipeline(
+      input,
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          observe?.(chunk);
+          parts.push(chunk);
+          cb();
+        },
+      }),
+    );
     const body = Buffer.concat(parts);
     this.blobs.set(id, body);
     return { size: body.length };

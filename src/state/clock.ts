@@ -71,7 +71,10 @@ export class Clock {
     const now = this.now();
     for (const l of this.listeners) {
       const work = l(now);
-      if (work) this.inFlight.track(work.then(undefined, (e: unknown) => this.warn(`clock: work started by an advance failed: ${(e as Error)?.stack ?? String(e)}`)));
+      if (work)
+        this.inFlight.track(
+          work.then(undefined, (e: unknown) => this.warn(`clock: work started by an advance failed: ${(e as Error)?.stack ?? String(e)}`)),
+        );
     }
     return now;
   }

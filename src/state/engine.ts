@@ -95,11 +95,23 @@ export class SqliteEngine implements Engine {
     const range = (o: ScanOptions): { where: string; args: string[] } => {
       const where = ['ns = ?'];
       const args = [ns];
-      const lower = [o.prefix, o.from].filter((x): x is string => x !== undefined).sort().pop();
-      if (lower !== undefined) { where.push('k >= ?'); args.push(lower); }
-      if (o.after !== undefined) { where.push('k > ?'); args.push(o.after); }
+      const lower = [o.prefix, o.from]
+        .filter((x): x is string => x !== undefined)
+        .sort()
+        .pop();
+      if (lower !== undefined) {
+        where.push('k >= ?');
+        args.push(lower);
+      }
+      if (o.after !== undefined) {
+        where.push('k > ?');
+        args.push(o.after);
+      }
       const uppers = [o.prefix !== undefined ? prefixEnd(o.prefix) : undefined, o.before].filter((x): x is string => x !== undefined);
-      if (uppers.length) { where.push('k < ?'); args.push(uppers.sort()[0]); }
+      if (uppers.length) {
+        where.push('k < ?');
+        args.push(uppers.sort()[0]);
+      }
       return { where: where.join(' AND '), args };
     };
     return {

@@ -14,15 +14,23 @@ test('adjustments: change, exact, percent rounded toward zero with at least one 
 });
 
 test('actions: forward gets its ForwardConfig; fixed-response and redirect codes are checked; unknown groups refused', () => {
-  const known = (arn: string) => { if (arn !== 'tg-1') throw new Error(`TargetGroupNotFound ${arn}`); };
+  const known = (arn: string) => {
+    if (arn !== 'tg-1') throw new Error(`TargetGroupNotFound ${arn}`);
+  };
   const [fwd] = checkActions([{ Type: 'forward', TargetGroupArn: 'tg-1' }], known);
-  assert.deepEqual(fwd.ForwardConfig, { TargetGroups: [{ TargetGroupArn: 'tg-1', Weight: 1 }], TargetGroupStickinessConfig: { Enabled: false } });
+  assert.deepEqual(fwd.ForwardConfig, {
+    TargetGroups: [{ TargetGroupArn: 'tg-1', Weight: 1 }],
+    TargetGroupStickinessConfig: { Enabled: false },
+  });
   assert.deepEqual(actionTargetGroups([fwd]), ['tg-1']);
   assert.throws(() => checkActions([{ Type: 'forward', TargetGroupArn: 'tg-2' }], known), /TargetGroupNotFound/);
   assert.throws(() => checkActions([{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '302' } }], known), /2XX, 4XX or 5XX/);
   assert.throws(() => checkActions([{ Type: 'redirect', RedirectConfig: { StatusCode: 'HTTP_307' as 'HTTP_301' } }], known), /HTTP_301/);
   assert.throws(() => checkActions([], known), /At least one action/);
-  const [redirect] = checkActions([{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }], known);
+  const [redirect] = checkActions(
+    [{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }],
+    known,
+  );
   assert.equal(redirect.RedirectConfig!.Host, '#{host}');
 });
 
@@ -40,7 +48,11 @@ test('target tracking: out to ceil(capacity × metric / target), counting warmin
   const high = { alarm: 'h', state: 'ALARM', value: 90 };
   assert.equal(alarmTarget(p, g, high, 0), 4);
   assert.equal(alarmTarget(p, { ...g, max: 3 }, high, 0), 3);
-  assert.equal(alarmTarget({ ...p, last: { at: 0, from: 1, to: 2 } }, g, high, 50_000), undefined, 'within the warmup the 2 came from 1: ceil(1.8) adds nothing');
+  assert.equal(
+    alarmTarget({ ...p, last: { at: 0, from: 1, to: 2 } }, g, high, 50_000),
+    undefined,
+    'within the warmup the 2 came from 1: ceil(1.8) adds nothing',
+  );
   assert.equal(alarmTarget({ ...p, last: { at: 0, from: 1, to: 2 } }, g, high, 100_000), 4);
   const low = { alarm: 'l', state: 'ALARM', value: 10 };
   assert.equal(alarmTarget(p, { ...g, desired: 8 }, low, 0), 2);

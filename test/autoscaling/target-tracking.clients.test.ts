@@ -23,16 +23,24 @@ alarms = cw.describe_alarms(AlarmNames=names)['MetricAlarms']
 print(json.dumps({'names': names, 'metrics': sorted((a['MetricName'], a['Threshold'], a['EvaluationPeriods']) for a in alarms)}))
 `;
 
-test('boto3 and CLI v2: a target tracking policy\'s alarms, described and deleted with it', async () => {
-  const { stdout } = await promisify(execFile)('python3', ['-c', PY, nimbus.url], { env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } });
+test("boto3 and CLI v2: a target tracking policy's alarms, described and deleted with it", async () => {
+  const { stdout } = await promisify(execFile)('python3', ['-c', PY, nimbus.url], {
+    env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+  });
   const out = JSON.parse(stdout);
   assert.match(out.names[0], /^TargetTracking-py-tt-AlarmHigh-/);
   assert.match(out.names[1], /^TargetTracking-py-tt-AlarmLow-/);
-  assert.deepEqual(out.metrics, [['NetworkIn', 900, 15], ['NetworkIn', 1000, 3]]);
+  assert.deepEqual(out.metrics, [
+    ['NetworkIn', 900, 15],
+    ['NetworkIn', 1000, 3],
+  ]);
   const aws = (...args: string[]) => runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
   let r = await aws('autoscaling', 'describe-policies', '--auto-scaling-group-name', 'py-tt');
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout).ScalingPolicies[0].Alarms.map((a: { AlarmName: string }) => a.AlarmName), out.names);
+  assert.deepEqual(
+    JSON.parse(r.stdout).ScalingPolicies[0].Alarms.map((a: { AlarmName: string }) => a.AlarmName),
+    out.names,
+  );
   r = await aws('autoscaling', 'delete-policy', '--auto-scaling-group-name', 'py-tt', '--policy-name', 'cpu');
   assert.equal(r.code, 0, r.stderr);
   r = await aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', 'TargetTracking-py-tt-');

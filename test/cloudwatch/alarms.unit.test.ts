@@ -25,7 +25,13 @@ test('AlarmRule: states of alarms by name or ARN, AND/OR/NOT precedence, TRUE/FA
 });
 
 const p = (...vs: Array<number | undefined>) => vs.map((v, i) => ({ t: Date.UTC(2026, 0, 1, 0, i), v }));
-const base = { threshold: 10, comparison: 'GreaterThanThreshold', datapointsToAlarm: 1, treatMissingData: 'missing', current: 'OK' as const };
+const base = {
+  threshold: 10,
+  comparison: 'GreaterThanThreshold',
+  datapointsToAlarm: 1,
+  treatMissingData: 'missing',
+  current: 'OK' as const,
+};
 
 test('alarm decisions: thresholds, M of N, missing data as missing, breaching, notBreaching, ignore', () => {
   assert.equal(decide({ ...base, periods: p(11) }).state, 'ALARM');
@@ -41,8 +47,14 @@ test('alarm decisions: thresholds, M of N, missing data as missing, breaching, n
   assert.equal(decide({ ...base, treatMissingData: 'notBreaching', periods: p(undefined) }).state, 'OK');
   assert.equal(decide({ ...base, treatMissingData: 'ignore', current: 'ALARM', periods: p(undefined, undefined) }).state, 'ALARM');
   assert.equal(decide({ ...base, treatMissingData: 'breaching', datapointsToAlarm: 2, periods: p(11, undefined, 3) }).state, 'ALARM');
-  assert.equal(decide({ ...base, periods: p(12.5) }).reason, 'Threshold Crossed: 1 datapoint [12.5 (01/01/26 00:00:00)] was greater than the threshold (10.0).');
-  assert.match(decide({ ...base, datapointsToAlarm: 2, periods: p(11, 12, 1) }).reason, /^Threshold Crossed: 2 out of the last 3 datapoints \[1\.0 \(01\/01\/26 00:02:00\), 12\.0/);
+  assert.equal(
+    decide({ ...base, periods: p(12.5) }).reason,
+    'Threshold Crossed: 1 datapoint [12.5 (01/01/26 00:00:00)] was greater than the threshold (10.0).',
+  );
+  assert.match(
+    decide({ ...base, datapointsToAlarm: 2, periods: p(11, 12, 1) }).reason,
+    /^Threshold Crossed: 2 out of the last 3 datapoints \[1\.0 \(01\/01\/26 00:02:00\), 12\.0/,
+  );
 });
 
 test('dashboard bodies: JSON, widgets, types, properties, positions', () => {

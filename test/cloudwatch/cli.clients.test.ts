@@ -12,16 +12,65 @@ const nimbus = serverForFile();
 const now = async () => ((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs;
 const minute = (t: number) => new Date(Math.floor(t / 60_000) * 60_000).toISOString();
 
-for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as const) {
+for (const [label, cli] of [
+  ['CLI v1', AWS_CLI_V1],
+  ['CLI v2', AWS_CLI_V2],
+] as const) {
   test(`${label}: put-metric-data, get-metric-statistics, put-metric-alarm, describe-alarms, errors`, async () => {
     const ns = `Cli/${label.replace(' ', '')}`;
     const aws = (...args: string[]) => runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', 'cloudwatch', ...args]);
     const t = minute((await now()) - 5 * 60_000);
-    let r = await aws('put-metric-data', '--namespace', ns, '--metric-name', 'Latency', '--value', '12', '--unit', 'Milliseconds', '--timestamp', t, '--dimensions', 'Api=orders');
+    let r = await aws(
+      'put-metric-data',
+      '--namespace',
+      ns,
+      '--metric-name',
+      'Latency',
+      '--value',
+      '12',
+      '--unit',
+      'Milliseconds',
+      '--timestamp',
+      t,
+      '--dimensions',
+      'Api=orders',
+    );
     assert.equal(r.code, 0, r.stderr);
-    r = await aws('put-metric-data', '--namespace', ns, '--metric-name', 'Latency', '--statistic-values', 'Sum=30,Minimum=10,Maximum=20,SampleCount=2', '--unit', 'Milliseconds', '--timestamp', t, '--dimensions', 'Api=orders');
+    r = await aws(
+      'put-metric-data',
+      '--namespace',
+      ns,
+      '--metric-name',
+      'Latency',
+      '--statistic-values',
+      'Sum=30,Minimum=10,Maximum=20,SampleCount=2',
+      '--unit',
+      'Milliseconds',
+      '--timestamp',
+      t,
+      '--dimensions',
+      'Api=orders',
+    );
     assert.equal(r.code, 0, r.stderr);
-    r = await aws('get-metric-statistics', '--namespace', ns, '--metric-name', 'Latency', '--dimensions', 'Name=Api,Value=orders', '--start-time', minute((await now()) - 3600_000), '--end-time', minute((await now()) + 60_000), '--period', '60', '--statistics', 'Sum', 'SampleCount', 'Maximum');
+    r = await aws(
+      'get-metric-statistics',
+      '--namespace',
+      ns,
+      '--metric-name',
+      'Latency',
+      '--dimensions',
+      'Name=Api,Value=orders',
+      '--start-time',
+      minute((await now()) - 3600_000),
+      '--end-time',
+      minute((await now()) + 60_000),
+      '--period',
+      '60',
+      '--statistics',
+      'Sum',
+      'SampleCount',
+      'Maximum',
+    );
     assert.equal(r.code, 0, r.stderr);
     const stats = JSON.parse(r.stdout);
     assert.equal(stats.Label, 'Latency');
@@ -30,7 +79,27 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
     assert.equal(stats.Datapoints[0].SampleCount, 3);
     assert.equal(stats.Datapoints[0].Maximum, 20);
     assert.equal(stats.Datapoints[0].Unit, 'Milliseconds');
-    r = await aws('put-metric-alarm', '--alarm-name', `${ns}-high`, '--namespace', ns, '--metric-name', 'Latency', '--dimensions', 'Name=Api,Value=orders', '--statistic', 'Maximum', '--period', '60', '--evaluation-periods', '1', '--threshold', '15', '--comparison-operator', 'GreaterThanThreshold');
+    r = await aws(
+      'put-metric-alarm',
+      '--alarm-name',
+      `${ns}-high`,
+      '--namespace',
+      ns,
+      '--metric-name',
+      'Latency',
+      '--dimensions',
+      'Name=Api,Value=orders',
+      '--statistic',
+      'Maximum',
+      '--period',
+      '60',
+      '--evaluation-periods',
+      '1',
+      '--threshold',
+      '15',
+      '--comparison-operator',
+      'GreaterThanThreshold',
+    );
     assert.equal(r.code, 0, r.stderr);
     r = await aws('describe-alarms', '--alarm-name-prefix', ns);
     assert.equal(r.code, 0, r.stderr);
@@ -42,7 +111,21 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /InvalidParameterValue/);
     assert.match(r.stderr, /The value AWS\/EC2 for parameter Namespace is invalid/);
-    r = await aws('get-metric-statistics', '--namespace', ns, '--metric-name', 'Latency', '--start-time', minute((await now()) - 86_400_000), '--end-time', minute(await now()), '--period', '1', '--statistics', 'Sum');
+    r = await aws(
+      'get-metric-statistics',
+      '--namespace',
+      ns,
+      '--metric-name',
+      'Latency',
+      '--start-time',
+      minute((await now()) - 86_400_000),
+      '--end-time',
+      minute(await now()),
+      '--period',
+      '1',
+      '--statistics',
+      'Sum',
+    );
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /InvalidParameterCombination/);
     assert.match(r.stderr, /exceeds the limit of 1440/);
@@ -70,7 +153,9 @@ print(json.dumps({'dp': s['Datapoints'], 'pct': p['Datapoints'], 'alarm': a['Met
 
 test('boto3: Values/Counts, statistics with a percentile, an alarm, GetMetricData with math, an error code', async () => {
   const t = Math.floor((await now()) / 60_000) * 60_000 - 120_000;
-  const { stdout } = await promisify(execFile)('python3', ['-c', PY, nimbus.url, String(t / 1000)], { env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } });
+  const { stdout } = await promisify(execFile)('python3', ['-c', PY, nimbus.url, String(t / 1000)], {
+    env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+  });
   const out = JSON.parse(stdout);
   assert.equal(out.dp.length, 1);
   assert.equal(out.dp[0].Sum, 9);
@@ -81,20 +166,37 @@ test('boto3: Values/Counts, statistics with a percentile, an alarm, GetMetricDat
 });
 
 test('Smithy RPC v2 CBOR: PutMetricData and GetMetricStatistics in CBOR, as current SDK v3 clients send them', async () => {
-  const amz = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amz = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const headers = {
-    'smithy-protocol': 'rpc-v2-cbor', 'content-type': 'application/cbor', accept: 'application/cbor', 'x-amz-date': amz,
+    'smithy-protocol': 'rpc-v2-cbor',
+    'content-type': 'application/cbor',
+    accept: 'application/cbor',
+    'x-amz-date': amz,
     authorization: `AWS4-HMAC-SHA256 Credential=test/${amz.slice(0, 8)}/us-east-1/monitoring/aws4_request, SignedHeaders=host;x-amz-date, Signature=0`,
   };
   const call = async (op: string, input: unknown) => {
-    const res = await fetch(`${nimbus.url}/service/GraniteServiceVersion20100801/operation/${op}`, { method: 'POST', headers, body: new Uint8Array(encode(input)) });
+    const res = await fetch(`${nimbus.url}/service/GraniteServiceVersion20100801/operation/${op}`, {
+      method: 'POST',
+      headers,
+      body: new Uint8Array(encode(input)),
+    });
     const buf = Buffer.from(await res.arrayBuffer());
     return { status: res.status, body: buf.length ? decode(buf) : {}, headers: res.headers };
   };
   const t = Math.floor((await now()) / 60_000) * 60_000;
   let r = await call('PutMetricData', { Namespace: 'Cbor/App', MetricData: [{ MetricName: 'n', Value: 7, Timestamp: new Date(t) }] });
   assert.equal(r.status, 200);
-  r = await call('GetMetricStatistics', { Namespace: 'Cbor/App', MetricName: 'n', StartTime: new Date(t - 60_000), EndTime: new Date(t + 60_000), Period: 60, Statistics: ['Sum'] });
+  r = await call('GetMetricStatistics', {
+    Namespace: 'Cbor/App',
+    MetricName: 'n',
+    StartTime: new Date(t - 60_000),
+    EndTime: new Date(t + 60_000),
+    Period: 60,
+    Statistics: ['Sum'],
+  });
   assert.equal(r.status, 200);
   assert.equal(r.body.Datapoints[0].Sum, 7);
   r = await call('PutMetricData', { Namespace: 'AWS/Nope', MetricData: [{ MetricName: 'n', Value: 1 }] });

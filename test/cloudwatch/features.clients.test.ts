@@ -10,7 +10,10 @@ import { serverForFile, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
 const nimbus = serverForFile();
 const now = async () => ((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs;
 
-for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as const) {
+for (const [label, cli] of [
+  ['CLI v1', AWS_CLI_V1],
+  ['CLI v2', AWS_CLI_V2],
+] as const) {
   test(`${label}: anomaly detectors, an anomaly alarm's error, metric streams, insight rules`, async () => {
     const tag = label.replace(' ', '');
     const aws = (...args: string[]) => runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
@@ -18,18 +21,48 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
     assert.equal(r.code, 0, r.stderr);
     r = await aws('cloudwatch', 'describe-anomaly-detectors', '--namespace', `Cli/${tag}`);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).AnomalyDetectors.map((d: { StateValue: string }) => d.StateValue), ['PENDING_TRAINING']);
-    r = await aws('cloudwatch', 'put-metric-alarm', '--alarm-name', 'x', '--evaluation-periods', '1', '--comparison-operator', 'GreaterThanUpperThreshold',
-      '--metrics', JSON.stringify([{ Id: 'm1', MetricStat: { Metric: { Namespace: 'A', MetricName: 'B' }, Period: 60, Stat: 'Average' } }]));
+    assert.deepEqual(
+      JSON.parse(r.stdout).AnomalyDetectors.map((d: { StateValue: string }) => d.StateValue),
+      ['PENDING_TRAINING'],
+    );
+    r = await aws(
+      'cloudwatch',
+      'put-metric-alarm',
+      '--alarm-name',
+      'x',
+      '--evaluation-periods',
+      '1',
+      '--comparison-operator',
+      'GreaterThanUpperThreshold',
+      '--metrics',
+      JSON.stringify([{ Id: 'm1', MetricStat: { Metric: { Namespace: 'A', MetricName: 'B' }, Period: 60, Stat: 'Average' } }]),
+    );
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /ValidationError.*ComparisonOperators for ranges require ThresholdMetricId to be set/);
-    r = await aws('cloudwatch', 'put-metric-stream', '--name', `s-${tag}`, '--firehose-arn', 'arn:aws:firehose:us-east-1:000000000000:deliverystream/d', '--role-arn', 'arn:aws:iam::000000000000:role/r', '--output-format', 'json');
+    r = await aws(
+      'cloudwatch',
+      'put-metric-stream',
+      '--name',
+      `s-${tag}`,
+      '--firehose-arn',
+      'arn:aws:firehose:us-east-1:000000000000:deliverystream/d',
+      '--role-arn',
+      'arn:aws:iam::000000000000:role/r',
+      '--output-format',
+      'json',
+    );
     assert.equal(r.code, 0, r.stderr);
     r = await aws('cloudwatch', 'stop-metric-streams', '--names', `s-${tag}`);
     assert.equal(r.code, 0, r.stderr);
     r = await aws('cloudwatch', 'get-metric-stream', '--name', `s-${tag}`);
     assert.equal(JSON.parse(r.stdout).State, 'stopped');
-    const def = JSON.stringify({ Schema: { Name: 'CloudWatchLogRule', Version: 1 }, LogGroupNames: ['/g'], LogFormat: 'JSON', Contribution: { Keys: ['$.ip'] }, AggregateOn: 'Count' });
+    const def = JSON.stringify({
+      Schema: { Name: 'CloudWatchLogRule', Version: 1 },
+      LogGroupNames: ['/g'],
+      LogFormat: 'JSON',
+      Contribution: { Keys: ['$.ip'] },
+      AggregateOn: 'Count',
+    });
     r = await aws('cloudwatch', 'put-insight-rule', '--rule-name', `r-${tag}`, '--rule-definition', def);
     assert.equal(r.code, 0, r.stderr);
     r = await aws('cloudwatch', 'describe-insight-rules');
@@ -57,9 +90,17 @@ print(json.dumps({'band': [(r['Label'], r['Values']) for r in d['MetricDataResul
 
 test('boto3: ANOMALY_DETECTION_BAND in get_metric_data; get_insight_rule_report over a log group', async () => {
   const t = Math.floor((await now()) / 60_000) * 60_000 - 30 * 60_000;
-  const { stdout } = await promisify(execFile)('python3', ['-c', PY, nimbus.url, String(t / 1000)], { env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } });
+  const { stdout } = await promisify(execFile)('python3', ['-c', PY, nimbus.url, String(t / 1000)], {
+    env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+  });
   const out = JSON.parse(stdout);
   // ten values alternating 10 and 12: mean 11, σ 1
-  assert.deepEqual(out.band, [['x Lower', [10]], ['x Upper', [12]]]);
-  assert.deepEqual(out.top, [[['a'], 3], [['b'], 1]]);
+  assert.deepEqual(out.band, [
+    ['x Lower', [10]],
+    ['x Upper', [12]],
+  ]);
+  assert.deepEqual(out.top, [
+    [['a'], 3],
+    [['b'], 1],
+  ]);
 });

@@ -2,8 +2,21 @@
 // errors and duration; a Lambda Errors alarm notifies SNS → SQS once the clock passes the minute.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CloudWatchClient, GetMetricStatisticsCommand, PutMetricAlarmCommand, DescribeAlarmsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
-import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, DeleteMessageCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  CloudWatchClient,
+  GetMetricStatisticsCommand,
+  PutMetricAlarmCommand,
+  DescribeAlarmsCommand,
+  ListMetricsCommand,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageCommand,
+  ReceiveMessageCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+} from '@aws-sdk/client-sqs';
 import { SNSClient, CreateTopicCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { serverForFile, clientConfig, advanceClock } from '../helpers.js';
@@ -20,7 +33,17 @@ const nimbus = serverForFile(() => {
 const now = async () => ((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs;
 const sum = async (ns: string, name: string, dims: Array<{ Name: string; Value: string }>) => {
   const t = await now();
-  const out = await cw.send(new GetMetricStatisticsCommand({ Namespace: ns, MetricName: name, Dimensions: dims, StartTime: new Date(t - 3600_000), EndTime: new Date(t + 60_000), Period: 3600, Statistics: ['Sum', 'SampleCount'] }));
+  const out = await cw.send(
+    new GetMetricStatisticsCommand({
+      Namespace: ns,
+      MetricName: name,
+      Dimensions: dims,
+      StartTime: new Date(t - 3600_000),
+      EndTime: new Date(t + 60_000),
+      Period: 3600,
+      Statistics: ['Sum', 'SampleCount'],
+    }),
+  );
   return out.Datapoints?.[0]?.Sum ?? 0;
 };
 
@@ -39,16 +62,29 @@ test('SQS publishes NumberOfMessagesSent, Received and Deleted per queue', async
 
 test('Lambda publishes Invocations, Errors and Duration; an Errors alarm reaches SNS → SQS after the clock moves', async () => {
   const lambda = lambdaClient(nimbus.url);
-  await createFunction(lambda, 'flaky', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = async (e) => { if (e.fail) throw new Error("boom"); return "ok"; };' });
+  await createFunction(lambda, 'flaky', 'nodejs20.x', 'index.handler', {
+    'index.js': 'exports.handler = async (e) => { if (e.fail) throw new Error("boom"); return "ok"; };',
+  });
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'lambda-alarms' }));
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'lambda-alarms' }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: Attributes!.QueueArn }));
   const dims = [{ Name: 'FunctionName', Value: 'flaky' }];
-  await cw.send(new PutMetricAlarmCommand({
-    AlarmName: 'flaky-errors', Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: dims, Statistic: 'Sum', Period: 60,
-    EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [TopicArn!], TreatMissingData: 'notBreaching',
-  }));
+  await cw.send(
+    new PutMetricAlarmCommand({
+      AlarmName: 'flaky-errors',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: dims,
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [TopicArn!],
+      TreatMissingData: 'notBreaching',
+    }),
+  );
   await lambda.send(new InvokeCommand({ FunctionName: 'flaky', Payload: Buffer.from('{}') }));
   await lambda.send(new InvokeCommand({ FunctionName: 'flaky', Payload: Buffer.from('{"fail":true}') }));
   assert.equal(await sum('AWS/Lambda', 'Invocations', dims), 2);
@@ -72,10 +108,21 @@ test('Lambda publishes Invocations, Errors and Duration; an Errors alarm reaches
   assert.equal(message.Trigger.Namespace, 'AWS/Lambda');
   // a Lambda alarm action: the function is invoked (asynchronously) with the alarm's event
   const fnArn = `arn:aws:lambda:us-east-1:000000000000:function:flaky`;
-  await cw.send(new PutMetricAlarmCommand({
-    AlarmName: 'to-lambda', Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: dims, Statistic: 'Sum', Period: 60,
-    EvaluationPeriods: 1, Threshold: 100, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching', AlarmActions: [fnArn],
-  }));
+  await cw.send(
+    new PutMetricAlarmCommand({
+      AlarmName: 'to-lambda',
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Dimensions: dims,
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 100,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [fnArn],
+    }),
+  );
   const before = await sum('AWS/Lambda', 'Invocations', dims);
   await advanceClock(nimbus.url, '120s');
   assert.equal((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['to-lambda'] }))).MetricAlarms![0].StateValue, 'ALARM');

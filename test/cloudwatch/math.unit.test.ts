@@ -41,7 +41,11 @@ test('statistics: standard, percentiles p0-p100, trimmed and winsorized means, I
   assert.equal(statValue(set, parseStat('Average')!), 10);
 });
 
-const series = (label: string, pairs: Array<[number, number]>): Series => ({ label, ts: pairs.map((p) => p[0]), vs: pairs.map((p) => p[1]) });
+const series = (label: string, pairs: Array<[number, number]>): Series => ({
+  label,
+  ts: pairs.map((p) => p[0]),
+  vs: pairs.map((p) => p[1]),
+});
 function ctx(ids: Record<string, Series>, grid = [0, 1, 2, 3, 4]): MathContext {
   return {
     resolve: (id) => {
@@ -50,17 +54,32 @@ function ctx(ids: Record<string, Series>, grid = [0, 1, 2, 3, 4]): MathContext {
     },
     grid,
     period: 60,
-    metrics: (f) => Object.entries(ids).filter(([id]) => !f || id.includes(f)).map(([, s]) => s),
+    metrics: (f) =>
+      Object.entries(ids)
+        .filter(([id]) => !f || id.includes(f))
+        .map(([, s]) => s),
     search: () => [],
-    band: (_arg, s, k) => { const b = anomalyBand(s, grid, k); return [b.lower, b.upper]; },
+    band: (_arg, s, k) => {
+      const b = anomalyBand(s, grid, k);
+      return [b.lower, b.upper];
+    },
   };
 }
 const run = (expr: string, ids: Record<string, Series>): Value => evaluate(parseExpression(expr), ctx(ids));
 const vals = (v: Value) => (v.k === 'series' ? v.s.vs : v.k === 'scalar' ? v.v : v.a.map((s) => s.vs));
 
 test('metric math: precedence, arithmetic on shared timestamps, functions, comparisons and IF', () => {
-  const m1 = series('a', [[0, 1], [1, 2], [3, 4]]);
-  const m2 = series('b', [[0, 10], [1, 20], [2, 30], [3, 40]]);
+  const m1 = series('a', [
+    [0, 1],
+    [1, 2],
+    [3, 4],
+  ]);
+  const m2 = series('b', [
+    [0, 10],
+    [1, 20],
+    [2, 30],
+    [3, 40],
+  ]);
   assert.deepEqual(vals(run('1 + 2 * 3 ^ 2', {})), 19);
   assert.deepEqual(vals(run('-(1 + 1) * 2', {})), -4);
   assert.deepEqual(vals(run('m1 + m2', { m1, m2 })), [11, 22, 44]);
@@ -85,7 +104,11 @@ test('metric math: precedence, arithmetic on shared timestamps, functions, compa
 });
 
 test('search expressions: schema, exact and partial terms, OR, NOT, parentheses', () => {
-  const m = (namespace: string, name: string, dims: Record<string, string>) => ({ namespace, name, dims: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) });
+  const m = (namespace: string, name: string, dims: Record<string, string>) => ({
+    namespace,
+    name,
+    dims: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+  });
   const a = m('AWS/EC2', 'CPUUtilization', { InstanceId: 'i-1' });
   const b = m('AWS/EC2', 'NetworkIn', { InstanceId: 'i-2' });
   const c = m('AWS/EC2', 'CPUUtilization', { AutoScalingGroupName: 'g', InstanceId: 'i-3' });
@@ -102,10 +125,36 @@ test('PutMetricData checks and the retention table', () => {
   const now = Date.UTC(2026, 0, 1, 12, 0, 30);
   assert.deepEqual(datumPoint({ MetricName: 'x', Value: 2 }, 0, now), { t: Date.UTC(2026, 0, 1, 12), n: 1, s: 2, mn: 2, mx: 2 });
   assert.equal(datumPoint({ MetricName: 'x', Value: 2, StorageResolution: 1 }, 0, now).t, now);
-  assert.deepEqual(datumPoint({ MetricName: 'x', Values: [1, 3], Counts: [2, 1] }, 0, now), { t: Date.UTC(2026, 0, 1, 12), n: 3, s: 5, mn: 1, mx: 3, v: [1, 3], c: [2, 1] });
-  assert.throws(() => datumPoint({ MetricName: 'x', Value: Infinity }, 2, now), /The value Infinity for parameter MetricData.member.3.Value is invalid/);
+  assert.deepEqual(datumPoint({ MetricName: 'x', Values: [1, 3], Counts: [2, 1] }, 0, now), {
+    t: Date.UTC(2026, 0, 1, 12),
+    n: 3,
+    s: 5,
+    mn: 1,
+    mx: 3,
+    v: [1, 3],
+    c: [2, 1],
+  });
+  assert.throws(
+    () => datumPoint({ MetricName: 'x', Value: Infinity }, 2, now),
+    /The value Infinity for parameter MetricData.member.3.Value is invalid/,
+  );
   assert.throws(() => datumPoint({ MetricName: 'x' }, 0, now), /MetricData.member.1.Value is required/);
-  assert.throws(() => datumPoint({ MetricName: 'x', Value: 1, Dimensions: [{ Name: 'a', Value: '1' }, { Name: 'a', Value: '2' }] }, 0, now), /duplicate dimension names/);
+  assert.throws(
+    () =>
+      datumPoint(
+        {
+          MetricName: 'x',
+          Value: 1,
+          Dimensions: [
+            { Name: 'a', Value: '1' },
+            { Name: 'a', Value: '2' },
+          ],
+        },
+        0,
+        now,
+      ),
+    /duplicate dimension names/,
+  );
   assert.equal(resolutionAt(60_000, true), 1);
   assert.equal(resolutionAt(60_000, false), 60);
   assert.equal(resolutionAt(4 * 3_600_000, true), 60);

@@ -39,7 +39,11 @@ before(async () => {
 after(() => rig?.stop());
 
 function advance(by: string) {
-  return fetch(`${rig.url}/_nimbus/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: by }) });
+  return fetch(`${rig.url}/_nimbus/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advance: by }),
+  });
 }
 
 const openTab = async (name: string) => {
@@ -52,8 +56,14 @@ test('launch templates: create one from an AMI and an instance type', async () =
   await openTab('Launch templates');
   await page.getByText('No launch templates in this region.').waitFor();
   const image = page.getByLabel('Image');
-  await image.locator('option', { hasText: /al2023.*arm64/ }).first().waitFor({ state: 'attached' });
-  const arm = await image.locator('option', { hasText: /al2023.*arm64/ }).first().getAttribute('value');
+  await image
+    .locator('option', { hasText: /al2023.*arm64/ })
+    .first()
+    .waitFor({ state: 'attached' });
+  const arm = await image
+    .locator('option', { hasText: /al2023.*arm64/ })
+    .first()
+    .getAttribute('value');
   await page.getByLabel('Launch template name').fill('web-lt');
   await image.selectOption(arm!);
   await page.getByLabel('Instance type').selectOption('t4g.small');
@@ -90,7 +100,10 @@ test('Elastic IPs: allocate, associate with an instance, disassociate, release',
 
   await page.getByRole('button', { name: `Disassociate ${allocated.PublicIp}` }).click();
   await row.getByRole('button', { name: `Disassociate ${allocated.PublicIp}` }).waitFor({ state: 'detached' });
-  assert.equal((await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocated.AllocationId!] }))).Addresses![0].InstanceId, undefined);
+  assert.equal(
+    (await ec2.send(new DescribeAddressesCommand({ AllocationIds: [allocated.AllocationId!] }))).Addresses![0].InstanceId,
+    undefined,
+  );
   page.once('dialog', (d) => void d.accept());
   await page.getByRole('button', { name: `Release ${allocated.PublicIp}` }).click();
   await page.getByText('No Elastic IP addresses in this region.').waitFor();

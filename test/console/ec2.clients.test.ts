@@ -12,7 +12,12 @@ before(async () => {
 });
 after(() => rig?.stop());
 
-const advance = (by: string) => fetch(`${rig.url}/_nimbus/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: by }) });
+const advance = (by: string) =>
+  fetch(`${rig.url}/_nimbus/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advance: by }),
+  });
 
 test('VPC: create a VPC and a subnet in it; a conflicting subnet shows EC2’s error', async () => {
   const { page } = rig;
@@ -55,7 +60,10 @@ test('security group with an inbound rule; key pair whose private key downloads'
   await page.getByLabel('Key pair name').fill('console-key');
   await page.getByRole('button', { name: 'Create key pair' }).click();
   await page.getByRole('table', { name: 'Key pairs' }).getByText('console-key').waitFor();
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download console-key.pem' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download console-key.pem' }).click(),
+  ]);
   assert.equal(download.suggestedFilename(), 'console-key.pem');
   const pem = readFileSync((await download.path())!, 'utf8');
   assert.match(pem, /^-----BEGIN (RSA )?PRIVATE KEY-----/);
@@ -63,7 +71,10 @@ test('security group with an inbound rule; key pair whose private key downloads'
 
 test('launch an instance with a type, subnet and key; the clock moves its state; stop, start, terminate; its price', async () => {
   const { page } = rig;
-  const prices = (await (await fetch(`${rig.url}/_nimbus/ec2/prices?region=us-east-1`)).json()) as { instanceType: string; onDemandPerHour: number }[];
+  const prices = (await (await fetch(`${rig.url}/_nimbus/ec2/prices?region=us-east-1`)).json()) as {
+    instanceType: string;
+    onDemandPerHour: number;
+  }[];
   const small = prices.find((p) => p.instanceType === 't3.small')!;
   assert.ok(small.onDemandPerHour > 0);
   await page.goto(`${rig.url}/_nimbus/console/#/`);
@@ -71,10 +82,16 @@ test('launch an instance with a type, subnet and key; the clock moves its state;
   await page.getByLabel('Instance name').fill('console-box');
   const image = page.getByLabel('Image');
   await image.locator('option', { hasText: 'al2023' }).first().waitFor({ state: 'attached' });
-  const al2023 = await image.locator('option', { hasText: /al2023.*x86_64/ }).first().getAttribute('value');
+  const al2023 = await image
+    .locator('option', { hasText: /al2023.*x86_64/ })
+    .first()
+    .getAttribute('value');
   await image.selectOption(al2023!);
   await page.getByLabel('Instance type').selectOption('t3.small');
-  await page.getByTestId('launch-price').getByText(`$${small.onDemandPerHour.toFixed(4)}/hour`).waitFor();
+  await page
+    .getByTestId('launch-price')
+    .getByText(`$${small.onDemandPerHour.toFixed(4)}/hour`)
+    .waitFor();
   const subnet = page.getByLabel('Subnet', { exact: true });
   await subnet.locator('option', { hasText: '10.20.1.0/24' }).waitFor({ state: 'attached' });
   await subnet.selectOption({ label: (await subnet.locator('option', { hasText: '10.20.1.0/24' }).innerText()).trim() });
@@ -87,7 +104,10 @@ test('launch an instance with a type, subnet and key; the clock moves its state;
   assert.match(await row.innerText(), /t3\.small.*10\.20\.1\.\d+.*console-key/s);
   await page.getByRole('button', { name: 'Advance clock 30 s' }).click();
   await state.getByText('running').waitFor();
-  await page.getByTestId('running-cost').getByText(`$${small.onDemandPerHour.toFixed(4)}/hour`).waitFor();
+  await page
+    .getByTestId('running-cost')
+    .getByText(`$${small.onDemandPerHour.toFixed(4)}/hour`)
+    .waitFor();
   await row.getByRole('button', { name: 'Stop' }).click();
   await state.getByText('stopping').waitFor();
   await advance('1m');

@@ -22,12 +22,22 @@ test('Lambda: the deployed code shows in the editor (two files), is edited and d
     'index.mjs': strToU8("import { greet } from './lib/greet.mjs';\nexport const handler = async (e) => ({ msg: greet(e.name) });\n"),
     'lib/greet.mjs': strToU8('export const greet = (n) => `hello ${n}`;\n'),
   });
-  await lambda.send(new CreateFunctionCommand({ FunctionName: 'greeter', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/lambda', Code: { ZipFile: pkg } }));
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: 'greeter',
+      Runtime: 'nodejs20.x',
+      Handler: 'index.handler',
+      Role: 'arn:aws:iam::000000000000:role/lambda',
+      Code: { ZipFile: pkg },
+    }),
+  );
   const before = (await lambda.send(new GetFunctionCommand({ FunctionName: 'greeter' }))).Configuration!.CodeSha256;
   await page.goto(`${rig.url}/_nimbus/console/#/lambda`);
   await page.getByRole('link', { name: 'greeter' }).click();
   const code = page.getByLabel('Function code', { exact: true });
-  await page.waitForFunction(() => (document.querySelector('textarea[aria-label="Function code"]') as HTMLTextAreaElement)?.value.includes("from './lib/greet.mjs'"));
+  await page.waitForFunction(() =>
+    (document.querySelector('textarea[aria-label="Function code"]') as HTMLTextAreaElement)?.value.includes("from './lib/greet.mjs'"),
+  );
   await page.getByLabel('Code file').selectOption('lib/greet.mjs');
   assert.match(await code.inputValue(), /hello \$\{n\}/);
   await code.fill('export const greet = (n) => `bonjour ${n}`;\n');
@@ -45,8 +55,19 @@ test('Lambda: the deployed code shows in the editor (two files), is edited and d
 test('DynamoDB: create a global secondary index with UpdateTable, query it; enable the stream', async () => {
   const { page } = rig;
   const ddb = new DynamoDBClient(clientConfig(rig.url));
-  await ddb.send(new CreateTableCommand({ TableName: 'orders', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
-  for (const [id, customer, total] of [['o1', 'ada', '30'], ['o2', 'bob', '12'], ['o3', 'ada', '7']]) {
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: 'orders',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    }),
+  );
+  for (const [id, customer, total] of [
+    ['o1', 'ada', '30'],
+    ['o2', 'bob', '12'],
+    ['o3', 'ada', '7'],
+  ]) {
     await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { id: { S: id }, customer: { S: customer }, total: { N: total } } }));
   }
   await page.goto(`${rig.url}/_nimbus/console/#/dynamodb`);
@@ -74,11 +95,17 @@ test('DynamoDB: create a global secondary index with UpdateTable, query it; enab
   assert.equal(await items.getByText('o2').count(), 0);
 
   await page.getByRole('button', { name: 'Create index' }).click();
-  await page.getByTestId('error').getByText(/ValidationException|ResourceInUseException/).waitFor();
+  await page
+    .getByTestId('error')
+    .getByText(/ValidationException|ResourceInUseException/)
+    .waitFor();
 
   await page.getByLabel('Stream view type').selectOption('NEW_IMAGE');
   await page.getByRole('button', { name: 'Enable stream' }).click();
-  await page.getByTestId('stream-status').getByText(/Enabled \(NEW_IMAGE\)/).waitFor();
+  await page
+    .getByTestId('stream-status')
+    .getByText(/Enabled \(NEW_IMAGE\)/)
+    .waitFor();
   const streamArn = (await ddb.send(new DescribeTableCommand({ TableName: 'orders' }))).Table!.LatestStreamArn!;
   assert.match(streamArn, /^arn:aws:dynamodb:us-east-1:000000000000:table\/orders\/stream\//);
   await page.getByTestId('stream-status').getByText(streamArn).waitFor();

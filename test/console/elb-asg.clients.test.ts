@@ -5,7 +5,13 @@
 // against what the APIs report through SDK v3 clients.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { EC2Client, RunInstancesCommand, DescribeImagesCommand, CreateLaunchTemplateCommand, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  EC2Client,
+  RunInstancesCommand,
+  DescribeImagesCommand,
+  CreateLaunchTemplateCommand,
+  DescribeInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import {
   ElasticLoadBalancingV2Client,
   DescribeLoadBalancersCommand,
@@ -31,7 +37,12 @@ before(async () => {
 });
 after(() => rig?.stop());
 
-const advance = (by: string) => fetch(`${rig.url}/_nimbus/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advance: by }) });
+const advance = (by: string) =>
+  fetch(`${rig.url}/_nimbus/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advance: by }),
+  });
 
 test('ELB: a target group with an instance registered, an ALB with a listener and a path rule, the target healthy, deregistered, the ALB deleted', async () => {
   const { page } = rig;
@@ -56,10 +67,16 @@ test('ELB: a target group with an instance registered, an ALB with a listener an
   // no load balancer forwards to the group yet: AWS reports its targets unused
   await targets.locator(`tr[data-target="${instanceId}"]`).getByTestId('target-health').getByText('unused').waitFor();
   const registered = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
-  assert.deepEqual(registered.TargetHealthDescriptions?.map((t) => [t.Target?.Id, t.Target?.Port]), [[instanceId, 80]]);
+  assert.deepEqual(
+    registered.TargetHealthDescriptions?.map((t) => [t.Target?.Id, t.Target?.Port]),
+    [[instanceId, 80]],
+  );
 
   await page.getByRole('tab', { name: 'Load balancers' }).click();
-  await page.getByTestId('lb-subnets').getByText(/subnet-\w+ \(us-east-1b\)/).waitFor();
+  await page
+    .getByTestId('lb-subnets')
+    .getByText(/subnet-\w+ \(us-east-1b\)/)
+    .waitFor();
   await page.getByLabel('Load balancer name').fill('web-alb');
   await page.getByRole('button', { name: 'Create load balancer' }).click();
   const lbRow = page.getByRole('table', { name: 'Load balancers' }).getByRole('row').filter({ hasText: 'web-alb' });
@@ -111,7 +128,9 @@ test('ELB: a target group with an instance registered, an ALB with a listener an
 test('Auto Scaling: a group from a launch template goes InService, its desired capacity is raised, its activities listed', async () => {
   const { page } = rig;
   const asg = new AutoScalingClient(clientConfig(rig.url));
-  const lt = await ec2.send(new CreateLaunchTemplateCommand({ LaunchTemplateName: 'asg-lt', LaunchTemplateData: { ImageId: imageId, InstanceType: 't3.micro' } }));
+  const lt = await ec2.send(
+    new CreateLaunchTemplateCommand({ LaunchTemplateName: 'asg-lt', LaunchTemplateData: { ImageId: imageId, InstanceType: 't3.micro' } }),
+  );
   await page.goto(`${rig.url}/_nimbus/console/#/autoscaling`);
   await page.getByText('No Auto Scaling groups in this region').waitFor();
   await page.getByLabel('Launch template').locator(`option[value="${lt.LaunchTemplate!.LaunchTemplateId}"]`).waitFor({ state: 'attached' });
@@ -122,7 +141,8 @@ test('Auto Scaling: a group from a launch template goes InService, its desired c
   await page.getByRole('button', { name: 'Create group' }).click();
   await page.getByRole('heading', { name: 'Group web-asg' }).waitFor();
 
-  const groupOf = async () => (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web-asg'] }))).AutoScalingGroups![0];
+  const groupOf = async () =>
+    (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web-asg'] }))).AutoScalingGroups![0];
   const created = await groupOf();
   assert.deepEqual([created.MinSize, created.MaxSize, created.DesiredCapacity], [1, 4, 2]);
   assert.equal(created.LaunchTemplate?.LaunchTemplateId, lt.LaunchTemplate!.LaunchTemplateId);
@@ -133,10 +153,16 @@ test('Auto Scaling: a group from a launch template goes InService, its desired c
   await page.getByRole('button', { name: 'Advance clock 1 min' }).click();
   await instances.getByTestId('lifecycle-state').getByText('InService').nth(1).waitFor();
   const inService = await groupOf();
-  assert.deepEqual(inService.Instances!.map((i) => i.LifecycleState), ['InService', 'InService']);
+  assert.deepEqual(
+    inService.Instances!.map((i) => i.LifecycleState),
+    ['InService', 'InService'],
+  );
   const ids = inService.Instances!.map((i) => i.InstanceId!);
   const ec2View = await ec2.send(new DescribeInstancesCommand({ InstanceIds: ids }));
-  assert.deepEqual(ec2View.Reservations!.flatMap((r) => r.Instances!).map((i) => i.State?.Name), ['running', 'running']);
+  assert.deepEqual(
+    ec2View.Reservations!.flatMap((r) => r.Instances!).map((i) => i.State?.Name),
+    ['running', 'running'],
+  );
 
   await page.getByLabel('Desired capacity', { exact: true }).fill('3');
   await page.getByRole('button', { name: 'Set desired capacity' }).click();
@@ -150,6 +176,12 @@ test('Auto Scaling: a group from a launch template goes InService, its desired c
   assert.equal(activities.filter((a) => /^Launching a new EC2 instance/.test(a.Description ?? '')).length, 3);
   const history = page.getByRole('table', { name: 'Activity history' });
   await history.getByRole('row').nth(3).waitFor();
-  assert.equal(await history.getByRole('row').filter({ hasText: /Launching a new EC2 instance/ }).count(), 3);
+  assert.equal(
+    await history
+      .getByRole('row')
+      .filter({ hasText: /Launching a new EC2 instance/ })
+      .count(),
+    3,
+  );
   await shot(page, 'autoscaling');
 });

@@ -27,7 +27,9 @@ test('IAM: the simulator evaluates a policy; a malformed policy shows IAM’s er
   await results.getByRole('row').filter({ hasText: 's3:GetObject' }).getByText('allowed').waitFor();
   await results.getByRole('row').filter({ hasText: 's3:PutObject' }).getByText('implicitDeny').waitFor();
   await shot(page, 'iam-simulator');
-  await page.getByLabel('Policy document').fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}');
+  await page
+    .getByLabel('Policy document')
+    .fill('{"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}');
   await page.getByLabel('Policy name').fill('bad-policy');
   await page.getByRole('button', { name: 'Create policy' }).click();
   await page.getByTestId('error').getByText('MalformedPolicyDocument').waitFor();
@@ -54,7 +56,16 @@ test('EventBridge: the pattern tester asks TestEventPattern; CloudTrail lists th
   await page.getByRole('button', { name: 'Test pattern' }).click();
   await page.getByTestId('pattern-result').getByText('The event matches').waitFor();
   await page.getByLabel('Sample event').fill(
-    JSON.stringify({ id: '1', account: '000000000000', source: 'my.app', time: '2026-01-01T00:00:00Z', region: 'us-east-1', resources: [], 'detail-type': 'order placed', detail: { amount: 5 } }),
+    JSON.stringify({
+      id: '1',
+      account: '000000000000',
+      source: 'my.app',
+      time: '2026-01-01T00:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      'detail-type': 'order placed',
+      detail: { amount: 5 },
+    }),
   );
   await page.getByRole('button', { name: 'Test pattern' }).click();
   await page.getByTestId('pattern-result').getByText('The event does not match').waitFor();
@@ -75,13 +86,23 @@ test('EventBridge: the pattern tester asks TestEventPattern; CloudTrail lists th
 
 test('Logs: a log group shows its events, filtered by a pattern', async () => {
   const { page } = rig;
-  const { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } = await import('@aws-sdk/client-cloudwatch-logs');
+  const { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } =
+    await import('@aws-sdk/client-cloudwatch-logs');
   const { clientConfig } = await import('../helpers.js');
   const logs = new CloudWatchLogsClient(clientConfig(rig.url));
   await logs.send(new CreateLogGroupCommand({ logGroupName: '/app/web' }));
   await logs.send(new CreateLogStreamCommand({ logGroupName: '/app/web', logStreamName: 's1' }));
   const now = Date.now();
-  await logs.send(new PutLogEventsCommand({ logGroupName: '/app/web', logStreamName: 's1', logEvents: [{ timestamp: now, message: 'INFO all good' }, { timestamp: now + 1, message: 'ERROR disk full' }] }));
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: '/app/web',
+      logStreamName: 's1',
+      logEvents: [
+        { timestamp: now, message: 'INFO all good' },
+        { timestamp: now + 1, message: 'ERROR disk full' },
+      ],
+    }),
+  );
   await page.goto(`${rig.url}/_nimbus/console/#/logs`);
   await page.getByRole('link', { name: '/app/web' }).click();
   await page.getByLabel('Filter pattern').fill('ERROR');
@@ -119,9 +140,26 @@ test('CloudWatch: alarms with their state, a data point put from the page, its c
   const { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
   const { clientConfig } = await import('../helpers.js');
   const cw = new CloudWatchClient(clientConfig(rig.url));
-  await cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Orders', Value: 5 }, { MetricName: 'Orders', Value: 7 }] }));
   await cw.send(
-    new PutMetricAlarmCommand({ AlarmName: 'many-orders', Namespace: 'Shop', MetricName: 'Orders', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 100, ComparisonOperator: 'GreaterThanThreshold' }),
+    new PutMetricDataCommand({
+      Namespace: 'Shop',
+      MetricData: [
+        { MetricName: 'Orders', Value: 5 },
+        { MetricName: 'Orders', Value: 7 },
+      ],
+    }),
+  );
+  await cw.send(
+    new PutMetricAlarmCommand({
+      AlarmName: 'many-orders',
+      Namespace: 'Shop',
+      MetricName: 'Orders',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 100,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
   );
   await page.goto(`${rig.url}/_nimbus/console/#/cloudwatch`);
   await page.getByRole('table', { name: 'Alarms' }).getByRole('link', { name: 'many-orders' }).waitFor();

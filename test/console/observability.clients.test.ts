@@ -24,7 +24,12 @@ test('CloudWatch: create an alarm with an SNS action from the page; it fires on 
   const cw = new CloudWatchClient(clientConfig(rig.url));
   const sns = new SNSClient(clientConfig(rig.url));
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'ops-alerts' }));
-  await cw.send(new PutDashboardCommand({ DashboardName: 'shop-overview', DashboardBody: JSON.stringify({ widgets: [{ type: 'text', x: 0, y: 0, width: 6, height: 3, properties: { markdown: 'hi' } }] }) }));
+  await cw.send(
+    new PutDashboardCommand({
+      DashboardName: 'shop-overview',
+      DashboardBody: JSON.stringify({ widgets: [{ type: 'text', x: 0, y: 0, width: 6, height: 3, properties: { markdown: 'hi' } }] }),
+    }),
+  );
   await page.goto(`${rig.url}/_nimbus/console/#/cloudwatch`);
   await page.getByRole('table', { name: 'Dashboards' }).getByText('shop-overview').waitFor();
   await page.getByLabel('Alarm name', { exact: true }).fill('too-many-errors');
@@ -40,7 +45,12 @@ test('CloudWatch: create an alarm with an SNS action from the page; it fires on 
   await row.getByText('INSUFFICIENT_DATA').waitFor();
   await page.getByRole('table', { name: 'Alarm history' }).getByText('Alarm "too-many-errors" created').waitFor();
 
-  await cw.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'Errors', Value: 7, Timestamp: new Date(await virtualNow()) }] }));
+  await cw.send(
+    new PutMetricDataCommand({
+      Namespace: 'Shop',
+      MetricData: [{ MetricName: 'Errors', Value: 7, Timestamp: new Date(await virtualNow()) }],
+    }),
+  );
   await advanceClock(rig.url, '60s');
   await page.getByRole('region', { name: 'Alarms' }).getByRole('button', { name: 'Refresh' }).click();
   await row.getByText('ALARM', { exact: true }).waitFor();
@@ -53,7 +63,11 @@ test('CloudWatch: create an alarm with an SNS action from the page; it fires on 
   await page.getByLabel('Alarm name', { exact: true }).fill('bad-alarm');
   await page.getByLabel('Period', { exact: true }).fill('7');
   await page.getByRole('button', { name: 'Create alarm' }).click();
-  await page.getByRole('region', { name: 'Create an alarm' }).getByTestId('error').getByText(/ValidationError|InvalidParameter/).waitFor();
+  await page
+    .getByRole('region', { name: 'Create an alarm' })
+    .getByTestId('error')
+    .getByText(/ValidationError|InvalidParameter/)
+    .waitFor();
   cw.destroy();
   sns.destroy();
 });
@@ -90,7 +104,9 @@ test('Scheduler: a group, a rate schedule targeting a queue that fires on the cl
   await detail.getByText('DISABLED').waitFor();
 
   await advanceClock(rig.url, '6m');
-  const { Attributes: after } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+  const { Attributes: after } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
   assert.ok(Number(after!.ApproximateNumberOfMessages) >= 1, 'the rate schedule sent to its queue');
 
   await page.getByLabel('Schedule name').fill('broken');
@@ -116,10 +132,21 @@ test('X-Ray: trace summaries with a filter expression, the service map as SVG no
       end_time: now - 4.5 + i,
       fault,
       http: { request: { method: 'GET', url: `https://${name}.example.com/orders` }, response: { status: fault ? 500 : 200 } },
-      subsegments: [{ id: `b${String(i).padStart(15, '0')}`, name: 'DynamoDB', namespace: 'aws', start_time: now - 4.9 + i, end_time: now - 4.8 + i, aws: { operation: 'GetItem', table_name: 'orders' } }],
+      subsegments: [
+        {
+          id: `b${String(i).padStart(15, '0')}`,
+          name: 'DynamoDB',
+          namespace: 'aws',
+          start_time: now - 4.9 + i,
+          end_time: now - 4.8 + i,
+          aws: { operation: 'GetItem', table_name: 'orders' },
+        },
+      ],
     });
   };
-  await xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [seg(1, 'checkout', false), seg(2, 'checkout', true), seg(3, 'catalog', false)] }));
+  await xray.send(
+    new PutTraceSegmentsCommand({ TraceSegmentDocuments: [seg(1, 'checkout', false), seg(2, 'checkout', true), seg(3, 'catalog', false)] }),
+  );
   await page.goto(`${rig.url}/_nimbus/console/#/xray`);
   const traces = page.getByRole('table', { name: 'Traces' });
   await traces.getByText('https://catalog.example.com/orders').waitFor();

@@ -2,7 +2,14 @@
 // AWS error and the dashboard show it; the request log; advance the clock and see an object transition.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Client, CreateBucketCommand, ListBucketsCommand, PutBucketLifecycleConfigurationCommand, PutObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import {
+  S3Client,
+  CreateBucketCommand,
+  ListBucketsCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutObjectCommand,
+  HeadObjectCommand,
+} from '@aws-sdk/client-s3';
 import { clientConfig } from '../helpers.js';
 import { startRig, shot, type ConsoleRig } from './console-helpers.js';
 
@@ -65,7 +72,9 @@ test('advancing the clock in the console moves virtual time and transitions an o
   await s3.send(
     new PutBucketLifecycleConfigurationCommand({
       Bucket: 'aging',
-      LifecycleConfiguration: { Rules: [{ ID: 'archive', Status: 'Enabled', Filter: { Prefix: '' }, Transitions: [{ Days: 1, StorageClass: 'GLACIER' }] }] },
+      LifecycleConfiguration: {
+        Rules: [{ ID: 'archive', Status: 'Enabled', Filter: { Prefix: '' }, Transitions: [{ Days: 1, StorageClass: 'GLACIER' }] }],
+      },
     }),
   );
   await s3.send(new PutObjectCommand({ Bucket: 'aging', Key: 'old.bin', Body: Buffer.alloc(200 * 1024, 1) }));

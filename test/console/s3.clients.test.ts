@@ -85,7 +85,9 @@ test('S3: create a bucket, upload a file with the progress bar and another by dr
 
   await page.getByRole('link', { name: 'console-bucket' }).click();
   await page.getByText('This bucket is empty').waitFor();
-  await page.getByLabel('Upload files').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the console') });
+  await page
+    .getByLabel('Upload files')
+    .setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the console') });
   await page.locator('tr[data-key="hello.txt"]').waitFor();
   await page.getByText('uploaded').waitFor();
   const bar = page.getByRole('progressbar', { name: 'Upload of hello.txt' });
@@ -127,13 +129,18 @@ test('S3: create a bucket, upload a file with the progress bar and another by dr
   await page.getByLabel('Object tags', { exact: true }).fill('team=data');
   await page.getByRole('button', { name: 'Save tags' }).click();
   const { GetObjectTaggingCommand, GetBucketLifecycleConfigurationCommand } = await import('@aws-sdk/client-s3');
-  await waitUntil(async () => (await s3.send(new GetObjectTaggingCommand({ Bucket: 'console-bucket', Key: 'hello.txt' }))).TagSet?.[0]?.Value === 'data');
+  await waitUntil(
+    async () => (await s3.send(new GetObjectTaggingCommand({ Bucket: 'console-bucket', Key: 'hello.txt' }))).TagSet?.[0]?.Value === 'data',
+  );
 
   // bucket settings: S3 refuses a bad CORS rule with its own error; a lifecycle rule is saved
   await page.getByRole('tab', { name: 'CORS' }).click();
   await page.getByLabel('CORS JSON').fill('[{"AllowedOrigins": ["*"], "AllowedMethods": ["FETCH"]}]');
   await page.getByRole('button', { name: 'Save', exact: true }).click();
-  await page.getByTestId('error').getByText(/unsupported HTTP method/i).waitFor();
+  await page
+    .getByTestId('error')
+    .getByText(/unsupported HTTP method/i)
+    .waitFor();
   await page.getByRole('tab', { name: 'Lifecycle rules' }).click();
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByText('Saved.').waitFor();

@@ -38,7 +38,9 @@ test('SQS: create a queue, send a message, poll and receive it, delete it', asyn
   await shot(page, 'sqs-received');
   await table.getByRole('row').filter({ hasText: 'hello queue' }).getByRole('button', { name: 'Delete' }).click();
   await table.getByText('hello queue').waitFor({ state: 'detached' });
-  const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
   assert.equal(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible, '1', 'only the SDK message is still in flight');
   const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
   assert.equal(again.Messages, undefined, 'nothing visible: one deleted, one in flight');
@@ -50,7 +52,10 @@ test('SQS: create a queue, send a message, poll and receive it, delete it', asyn
   await page.getByRole('button', { name: 'Save redrive policy' }).click();
   await page.getByText('"maxReceiveCount":2').waitFor();
   const redrive = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }));
-  assert.deepEqual(JSON.parse(redrive.Attributes!.RedrivePolicy!), { deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:console-dlq', maxReceiveCount: 2 });
+  assert.deepEqual(JSON.parse(redrive.Attributes!.RedrivePolicy!), {
+    deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:console-dlq',
+    maxReceiveCount: 2,
+  });
   await page.getByLabel('Maximum receives').fill('0');
   await page.getByRole('button', { name: 'Save redrive policy' }).click();
   await page.getByTestId('error').getByText('InvalidParameterValue').waitFor();
@@ -78,7 +83,10 @@ test('SNS: create a topic, subscribe a queue, publish', async () => {
   assert.equal(envelope.MessageAttributes.color.Value, 'red');
   await page.getByLabel('Message attributes').fill('{color: red}');
   await page.getByRole('button', { name: 'Publish' }).click();
-  await page.getByTestId('error').getByText(/must be a JSON object/).waitFor();
+  await page
+    .getByTestId('error')
+    .getByText(/must be a JSON object/)
+    .waitFor();
 
   // an email subscription's deliveries land in the outbox the page shows
   await page.getByLabel('Protocol').selectOption('email-json');
@@ -115,7 +123,10 @@ test('DynamoDB: create a table, put an item in the editor, query it; bad items s
   await page.getByRole('button', { name: 'Create item' }).click();
   await editor.fill('{"pk": "user#2", ');
   await page.getByRole('button', { name: 'Save item' }).click();
-  await page.getByTestId('error').getByText(/not valid JSON/).waitFor();
+  await page
+    .getByTestId('error')
+    .getByText(/not valid JSON/)
+    .waitFor();
   await editor.fill('{"name": "no keys"}');
   await page.getByRole('button', { name: 'Save item' }).click();
   const err = page.getByTestId('error');

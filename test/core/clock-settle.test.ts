@@ -7,7 +7,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SchedulerClient, CreateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand, CreateConnectionCommand, CreateApiDestinationCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  CreateConnectionCommand,
+  CreateApiDestinationCommand,
+} from '@aws-sdk/client-eventbridge';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, ConfirmSubscriptionCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { advanceClock, clientConfig, serverForFile } from '../helpers.js';
 
@@ -35,7 +41,10 @@ before(async () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { detail?: { from?: string } } | string;
       setTimeout(() => {
         const text = typeof body === 'string' ? body : `via-bus-${body.detail?.from}`;
-        void sqs.send(new SendMessageCommand({ QueueUrl: forwardTo, MessageBody: text })).then(() => res.end('{}'), () => res.writeHead(500).end());
+        void sqs.send(new SendMessageCommand({ QueueUrl: forwardTo, MessageBody: text })).then(
+          () => res.end('{}'),
+          () => res.writeHead(500).end(),
+        );
       }, 300);
     });
   });
@@ -63,24 +72,51 @@ test('after an advance a short poll sees what a Scheduler schedule and an EventB
   forwardTo = viaHttp.url;
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'settle-topic' }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: viaSns.arn, Attributes: { RawMessageDelivery: 'true' } }));
-  const { ConnectionArn } = await eb.send(new CreateConnectionCommand({ Name: 'settle-conn', AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'k' } } }));
-  const { ApiDestinationArn } = await eb.send(new CreateApiDestinationCommand({ Name: 'settle-slow', ConnectionArn, InvocationEndpoint: slowUrl, HttpMethod: 'POST' }));
+  const { ConnectionArn } = await eb.send(
+    new CreateConnectionCommand({
+      Name: 'settle-conn',
+      AuthorizationType: 'API_KEY',
+      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'k' } },
+    }),
+  );
+  const { ApiDestinationArn } = await eb.send(
+    new CreateApiDestinationCommand({ Name: 'settle-slow', ConnectionArn, InvocationEndpoint: slowUrl, HttpMethod: 'POST' }),
+  );
 
   const start = new Date(((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs + 60_000);
   const schedule = (Name: string, Target: { Arn: string; Input: string }) =>
-    sch.send(new CreateScheduleCommand({ Name, ScheduleExpression: 'rate(1 day)', StartDate: start, FlexibleTimeWindow: { Mode: 'OFF' }, Target: { ...Target, RoleArn: ROLE } }));
+    sch.send(
+      new CreateScheduleCommand({
+        Name,
+        ScheduleExpression: 'rate(1 day)',
+        StartDate: start,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { ...Target, RoleArn: ROLE },
+      }),
+    );
   // universal targets (rt.invoke) and an SNS target: delivered asynchronously
-  await schedule('settle-universal', { Arn: 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', Input: JSON.stringify({ QueueUrl: q.url, MessageBody: 'scheduler-universal' }) });
+  await schedule('settle-universal', {
+    Arn: 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage',
+    Input: JSON.stringify({ QueueUrl: q.url, MessageBody: 'scheduler-universal' }),
+  });
   await schedule('settle-sns', { Arn: TopicArn!, Input: 'scheduler-sns' });
-  await schedule('settle-bus', { Arn: 'arn:aws:scheduler:::aws-sdk:eventbridge:putEvents', Input: JSON.stringify({ Entries: [{ Source: 'settle.test', DetailType: 'Ping', Detail: '{"from":"scheduler"}' }] }) });
+  await schedule('settle-bus', {
+    Arn: 'arn:aws:scheduler:::aws-sdk:eventbridge:putEvents',
+    Input: JSON.stringify({ Entries: [{ Source: 'settle.test', DetailType: 'Ping', Detail: '{"from":"scheduler"}' }] }),
+  });
   await eb.send(new PutRuleCommand({ Name: 'settle-pattern', EventPattern: JSON.stringify({ source: ['settle.test'] }) }));
   await eb.send(new PutTargetsCommand({ Rule: 'settle-pattern', Targets: [{ Id: 'slow', Arn: ApiDestinationArn!, RoleArn: ROLE }] }));
   await eb.send(new PutRuleCommand({ Name: 'settle-rule', ScheduleExpression: 'rate(1 hour)' }));
-  await eb.send(new PutTargetsCommand({ Rule: 'settle-rule', Targets: [
-    { Id: 'q', Arn: q.arn, Input: '"rule-sqs"' },
-    { Id: 't', Arn: TopicArn!, Input: '"rule-sns"' },
-    { Id: 'slow', Arn: ApiDestinationArn!, RoleArn: ROLE, Input: '"rule-http"' },
-  ] }));
+  await eb.send(
+    new PutTargetsCommand({
+      Rule: 'settle-rule',
+      Targets: [
+        { Id: 'q', Arn: q.arn, Input: '"rule-sqs"' },
+        { Id: 't', Arn: TopicArn!, Input: '"rule-sns"' },
+        { Id: 'slow', Arn: ApiDestinationArn!, RoleArn: ROLE, Input: '"rule-http"' },
+      ],
+    }),
+  );
 
   await advanceClock(nimbus.url, '90m');
   assert.deepEqual(await bodiesNow(q.url), ['"rule-sqs"', 'scheduler-universal']);
@@ -102,8 +138,14 @@ test('an SNS HTTP retry that an advance makes due has been made when the advance
   await new Promise<void>((resolve) => ep.listen(0, '127.0.0.1', resolve));
   try {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'settle-http' }));
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: `http://127.0.0.1:${(ep.address() as AddressInfo).port}/`,
-      Attributes: { DeliveryPolicy: JSON.stringify({ healthyRetryPolicy: { numRetries: 3, minDelayTarget: 30, maxDelayTarget: 30 } }) } }));
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'http',
+        Endpoint: `http://127.0.0.1:${(ep.address() as AddressInfo).port}/`,
+        Attributes: { DeliveryPolicy: JSON.stringify({ healthyRetryPolicy: { numRetries: 3, minDelayTarget: 30, maxDelayTarget: 30 } }) },
+      }),
+    );
     const until = async (n: number) => {
       for (let i = 0; i < 250 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(seen.length, n);
@@ -118,8 +160,15 @@ test('an SNS HTTP retry that an advance makes due has been made when the advance
 
     // a schedule publishing to the topic: its HTTP delivery has arrived when the advance answers
     const start = new Date(((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs + 60_000);
-    await sch.send(new CreateScheduleCommand({ Name: 'settle-http', ScheduleExpression: 'rate(1 day)', StartDate: start, FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: { Arn: TopicArn!, RoleArn: ROLE, Input: 'scheduled' } }));
+    await sch.send(
+      new CreateScheduleCommand({
+        Name: 'settle-http',
+        ScheduleExpression: 'rate(1 day)',
+        StartDate: start,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: TopicArn!, RoleArn: ROLE, Input: 'scheduled' },
+      }),
+    );
     await advanceClock(nimbus.url, '2m');
     assert.equal(seen.length, 4);
     assert.equal(JSON.parse(seen[3]).Message, 'scheduled');

@@ -11,11 +11,13 @@ test('settled() waits for the promises listeners return, and for work they start
   const work = new InFlight();
   clock.onAdvance(() => undefined);
   clock.onAdvance(() => {
-    work.track(later(20).then(() => {
-      done.push('first');
-      // started while settled() already waits: still awaited
-      work.track(later(20).then(() => done.push('second')));
-    }));
+    work.track(
+      later(20).then(() => {
+        done.push('first');
+        // started while settled() already waits: still awaited
+        work.track(later(20).then(() => done.push('second')));
+      }),
+    );
     return work.settled();
   });
   await clock.advanceSettled(60_000);
@@ -24,7 +26,11 @@ test('settled() waits for the promises listeners return, and for work they start
 
 test('a listener whose work fails or never settles does not hang the advance: it is reported', async () => {
   const warnings: string[] = [];
-  const clock = new Clock(() => 5000, [], (m) => warnings.push(m));
+  const clock = new Clock(
+    () => 5000,
+    [],
+    (m) => warnings.push(m),
+  );
   clock.onAdvance(() => Promise.reject(new Error('boom')));
   clock.onAdvance(() => new Promise(() => undefined));
   assert.equal(clock.advance(1000).getTime(), 6000);

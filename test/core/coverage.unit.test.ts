@@ -12,7 +12,9 @@ interface CoverageScript {
 test('docs/coverage.md is up to date (regenerate: npm run coverage)', async () => {
   const script = (await import(new URL('../../../scripts/coverage.mjs', import.meta.url).href)) as CoverageScript;
   const implemented = await implementedOperations();
-  const providers = Object.fromEntries(Object.entries(implemented).map(([svc, ops]) => [svc, Object.fromEntries(ops.map((op) => [op, true]))]));
+  const providers = Object.fromEntries(
+    Object.entries(implemented).map(([svc, ops]) => [svc, Object.fromEntries(ops.map((op) => [op, true]))]),
+  );
   const { markdown, unknown } = script.renderCoverage(script.loadModels(), providers);
   assert.deepEqual(unknown, [], 'provider handlers that name no operation of the model');
   const committed = readFileSync(new URL('../../../docs/coverage.md', import.meta.url), 'utf8');

@@ -28,9 +28,17 @@ print(json.dumps(out))
   const r = await runCli('python3', ['-c', script, nimbus.url]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), [
-    ['ValidationException', "1 validation error detected: Value 'a;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", 400],
+    [
+      'ValidationException',
+      "1 validation error detected: Value 'a;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+      400,
+    ],
     ['ValidationException', 'The provided starting key is invalid: The provided key element does not match the schema', 400],
-    ['ValidationException', 'ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null', 400],
+    [
+      'ValidationException',
+      'ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null',
+      400,
+    ],
   ]);
 });
 

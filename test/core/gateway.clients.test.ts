@@ -47,9 +47,11 @@ test('the clock: reads, advances by durations, refuses to go back or nonsense', 
 test('POST /_nimbus/reset forgets issued credentials', async () => {
   const sts = new STSClient(clientConfig(nimbus.url, { credentials: { accessKeyId: '123456789012', secretAccessKey: 'x' } }));
   const { Credentials: c } = await sts.send(new GetSessionTokenCommand({}));
-  const session = new STSClient(clientConfig(nimbus.url, {
-    credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: 'not-the-secret', sessionToken: c!.SessionToken! },
-  }));
+  const session = new STSClient(
+    clientConfig(nimbus.url, {
+      credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: 'not-the-secret', sessionToken: c!.SessionToken! },
+    }),
+  );
   // known key, wrong secret: refused
   await assert.rejects(session.send(new GetCallerIdentityCommand({})), { name: 'SignatureDoesNotMatch' });
   assert.equal((await admin('reset', { method: 'POST' })).status, 200);
@@ -67,7 +69,11 @@ test('an unknown admin route is a JSON 404', async () => {
 test('CORS: a browser preflight is answered and responses carry the origin', async () => {
   const pre = await fetch(`${nimbus.url}/`, {
     method: 'OPTIONS',
-    headers: { origin: 'http://app.local', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-amz-date,authorization' },
+    headers: {
+      origin: 'http://app.local',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'x-amz-date,authorization',
+    },
   });
   assert.equal(pre.status, 200);
   assert.equal(pre.headers.get('access-control-allow-origin'), 'http://app.local');
@@ -113,7 +119,9 @@ test('presigned STS GetCallerIdentity: valid until 15 minutes of virtual time ha
     headers: { host: `127.0.0.1:${port}` },
   });
   const signed = await signer.presign(request, { expiresIn: 900 });
-  const url = `${nimbus.url}/?${Object.entries(signed.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')}`;
+  const url = `${nimbus.url}/?${Object.entries(signed.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&')}`;
 
   const ok = await fetch(url);
   assert.equal(ok.status, 200);
@@ -131,11 +139,13 @@ test('presigned STS GetCallerIdentity: valid until 15 minutes of virtual time ha
 
 test('a request signed an hour ago is refused as expired (real clock)', async () => {
   const { Credentials: c } = await new STSClient(clientConfig(nimbus.url)).send(new GetSessionTokenCommand({}));
-  const skewed = new STSClient(clientConfig(nimbus.url, {
-    credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! },
-    systemClockOffset: -3600_000,
-    maxAttempts: 1,
-  }));
+  const skewed = new STSClient(
+    clientConfig(nimbus.url, {
+      credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! },
+      systemClockOffset: -3600_000,
+      maxAttempts: 1,
+    }),
+  );
   await assert.rejects(skewed.send(new GetCallerIdentityCommand({})), (e: Error) => {
     assert.equal(e.name, 'SignatureDoesNotMatch');
     assert.match(e.message, /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
@@ -151,7 +161,10 @@ test('config: flags win over NIMBUS_ variables, which win over LocalStack ones',
   assert.equal(c.ephemeral, true);
   const d = loadConfig([], { NIMBUS_PORT: '6000', NIMBUS_EPHEMERAL: '0', PERSISTENCE: '0', ENFORCE_IAM: '1', DEBUG: '1' });
   assert.ok(d !== 'help');
-  assert.deepEqual([d.port, d.ephemeral, d.enforceIam, d.logLevel, d.dataDir, d.host], [6000, false, true, 'debug', './.nimbus', '127.0.0.1']);
+  assert.deepEqual(
+    [d.port, d.ephemeral, d.enforceIam, d.logLevel, d.dataDir, d.host],
+    [6000, false, true, 'debug', './.nimbus', '127.0.0.1'],
+  );
   assert.throws(() => loadConfig(['--port', 'x'], {}), /invalid port/);
   assert.throws(() => loadConfig(['--log-level', 'loud'], {}), /invalid log level/);
   assert.throws(() => loadConfig(['--bogus'], {}), /bogus/);
@@ -159,8 +172,23 @@ test('config: flags win over NIMBUS_ variables, which win over LocalStack ones',
 
 test('nimbus --help documents every option and variable', async () => {
   const { stdout } = await promisify(execFile)(process.execPath, ['dist/src/main.js', '--help']);
-  for (const word of ['--port', '--host', '--data-dir', '--ephemeral', '--enforce-iam', '--log-level', 'NIMBUS_PORT', 'NIMBUS_HOST',
-    'NIMBUS_DATA_DIR', 'NIMBUS_EPHEMERAL', 'NIMBUS_ENFORCE_IAM', 'NIMBUS_LOG_LEVEL', 'GATEWAY_LISTEN', 'PERSISTENCE', '/_nimbus/clock']) {
+  for (const word of [
+    '--port',
+    '--host',
+    '--data-dir',
+    '--ephemeral',
+    '--enforce-iam',
+    '--log-level',
+    'NIMBUS_PORT',
+    'NIMBUS_HOST',
+    'NIMBUS_DATA_DIR',
+    'NIMBUS_EPHEMERAL',
+    'NIMBUS_ENFORCE_IAM',
+    'NIMBUS_LOG_LEVEL',
+    'GATEWAY_LISTEN',
+    'PERSISTENCE',
+    '/_nimbus/clock',
+  ]) {
     assert.ok(stdout.includes(word), word);
   }
 });

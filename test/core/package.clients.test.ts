@@ -18,14 +18,35 @@ test('npm pack → npm install in a fresh folder: bin, ESM and CommonJS API, Typ
   const work = mkdtempSync(join(tmpdir(), 'nimbus-package-'));
   try {
     // the tests run after a build, so dist is current: pack without the prepare step
-    const packed = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], { cwd: repo, maxBuffer: 64 * 1024 * 1024 });
+    const packed = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+      cwd: repo,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info.files.map((f) => f.path);
-    for (const f of ['package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/nimbus.d.ts', 'dist/src/main.js', 'dist/src/localstack/nimbus-aws.js', 'cjs/index.cjs', 'cjs/index.d.cts', 'models/s3.json', 'models/index.json']) {
+    for (const f of [
+      'package.json',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/nimbus.d.ts',
+      'dist/src/main.js',
+      'dist/src/localstack/nimbus-aws.js',
+      'cjs/index.cjs',
+      'cjs/index.d.cts',
+      'models/s3.json',
+      'models/index.json',
+    ]) {
       assert.ok(files.includes(f), `${f} is in the package`);
     }
-    assert.deepEqual(files.filter((f) => f.startsWith('dist/test/') || f.startsWith('dist/bench/') || f.endsWith('.map') || f.startsWith('test/')), []);
-    assert.deepEqual(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('/runtimes/')), [], 'no TypeScript sources to compile');
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('dist/test/') || f.startsWith('dist/bench/') || f.endsWith('.map') || f.startsWith('test/')),
+      [],
+    );
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('/runtimes/')),
+      [],
+      'no TypeScript sources to compile',
+    );
 
     const app = join(work, 'app');
     cpSync(join(repo, 'test', 'fixtures', 'package-app'), app, { recursive: true });
@@ -33,10 +54,14 @@ test('npm pack → npm install in a fresh folder: bin, ESM and CommonJS API, Typ
     for (const f of ['typed.mts', 'typed.cts']) renameSync(join(app, `${f}.txt`), join(app, f));
     // --ignore-scripts: better-sqlite3 would fetch a prebuilt binary from GitHub or compile SQLite (minutes);
     // the repository's build of it is for this same Node, so it is copied in below.
-    await run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', join(work, info.filename)], { cwd: app, timeout: 180_000 });
+    await run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', join(work, info.filename)], {
+      cwd: app,
+      timeout: 180_000,
+    });
     const ours = (p: string) => (JSON.parse(readFileSync(join(p, 'package.json'), 'utf8')) as { version: string }).version;
     const sqlite = join(app, 'node_modules', 'better-sqlite3');
-    if (ours(sqlite) === ours(join(repo, 'node_modules', 'better-sqlite3'))) cpSync(join(repo, 'node_modules', 'better-sqlite3', 'build'), join(sqlite, 'build'), { recursive: true });
+    if (ours(sqlite) === ours(join(repo, 'node_modules', 'better-sqlite3')))
+      cpSync(join(repo, 'node_modules', 'better-sqlite3', 'build'), join(sqlite, 'build'), { recursive: true });
     else await run('npm', ['rebuild', 'better-sqlite3'], { cwd: app, timeout: 300_000 });
     assert.equal(existsSync(join(app, 'node_modules', 'typescript')), false, 'TypeScript is not installed with Nimbus');
 

@@ -8,8 +8,14 @@ import { STSClient, GetCallerIdentityCommand, AssumeRoleCommand } from '@aws-sdk
 import { clientConfig, spawnServer } from '../helpers.js';
 
 const assumeRole = async (url: string) => {
-  const out = await new STSClient(clientConfig(url)).send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::123412341234:role/keeper', RoleSessionName: 'persist' }));
-  return { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! };
+  const out = await new STSClient(clientConfig(url)).send(
+    new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::123412341234:role/keeper', RoleSessionName: 'persist' }),
+  );
+  return {
+    accessKeyId: out.Credentials!.AccessKeyId!,
+    secretAccessKey: out.Credentials!.SecretAccessKey!,
+    sessionToken: out.Credentials!.SessionToken!,
+  };
 };
 
 const clock = async (url: string, advance?: string) => {
@@ -31,7 +37,9 @@ test('kill -9: issued credentials and the clock survive, verified against the sa
     assert.equal(me.Arn, 'arn:aws:sts::123412341234:assumed-role/keeper/persist');
     // the key is known after the restart, so a wrong secret is caught
     await assert.rejects(
-      new STSClient(clientConfig(second.url, { credentials: { ...creds, secretAccessKey: 'forged' } })).send(new GetCallerIdentityCommand({})),
+      new STSClient(clientConfig(second.url, { credentials: { ...creds, secretAccessKey: 'forged' } })).send(
+        new GetCallerIdentityCommand({}),
+      ),
       { name: 'SignatureDoesNotMatch' },
     );
   } finally {

@@ -10,7 +10,7 @@ const parseExpression = (expr: string, timeZone = 'UTC', anchorMs = 0) => parseS
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 const at = (s: string) => Date.parse(s);
 
-test('at() is a wall-clock time in the schedule\'s time zone, fired once', () => {
+test("at() is a wall-clock time in the schedule's time zone, fired once", () => {
   const s = parseExpression('at(2027-01-15T09:30:00)', 'Europe/Paris');
   assert.equal(iso(s.next(at('2027-01-01T00:00:00Z'))), '2027-01-15T08:30:00.000Z');
   assert.equal(s.next(at('2027-01-15T08:30:00Z')), undefined);
@@ -49,9 +49,21 @@ test('cron(): AWS day numbers (1 = Sunday), names, L, #, W and years', () => {
 });
 
 test('cron() refusals: field counts, both or neither ?, ranges, bad names', () => {
-  for (const bad of ['cron(0 12 * * ?)', 'cron(0 12 * * * *)', 'cron(0 12 ? * ? *)', 'cron(60 12 * * ? *)', 'cron(0 24 * * ? *)',
-    'cron(0 12 32 * ? *)', 'cron(0 12 ? * 8 *)', 'cron(0 12 ? FOO * *)', 'cron(0 12 * * ? 1969)', 'at(2027-02-30T00:00:00)',
-    'at(2027-01-01 00:00:00)', 'every 5 minutes', '']) {
+  for (const bad of [
+    'cron(0 12 * * ?)',
+    'cron(0 12 * * * *)',
+    'cron(0 12 ? * ? *)',
+    'cron(60 12 * * ? *)',
+    'cron(0 24 * * ? *)',
+    'cron(0 12 32 * ? *)',
+    'cron(0 12 ? * 8 *)',
+    'cron(0 12 ? FOO * *)',
+    'cron(0 12 * * ? 1969)',
+    'at(2027-02-30T00:00:00)',
+    'at(2027-01-01 00:00:00)',
+    'every 5 minutes',
+    '',
+  ]) {
     assert.throws(() => parseExpression(bad), ExpressionError, bad);
   }
   assert.throws(() => parseExpression('rate(5 minutes)', 'Mars/Olympus'), ExpressionError);
@@ -62,10 +74,13 @@ test('zonedToUtc maps wall-clock times both sides of an offset change', () => {
   assert.equal(new Date(zonedToUtc(2027, 1, 1, 0, 0, 0, 'Asia/Kolkata')).toISOString(), '2026-12-31T18:30:00.000Z');
 });
 
-test('EventBridge rules\' reading: no at(), UTC; a refusal throws the caller\'s own error', () => {
+test("EventBridge rules' reading: no at(), UTC; a refusal throws the caller's own error", () => {
   class RuleError extends Error {}
   const invalid = () => new RuleError('Parameter ScheduleExpression is not valid.');
-  assert.throws(() => parseScheduleExpression('at(2027-01-15T09:30:00)', { invalid }), (e: Error) => e instanceof RuleError && e.message === 'Parameter ScheduleExpression is not valid.');
+  assert.throws(
+    () => parseScheduleExpression('at(2027-01-15T09:30:00)', { invalid }),
+    (e: Error) => e instanceof RuleError && e.message === 'Parameter ScheduleExpression is not valid.',
+  );
   assert.throws(() => parseScheduleExpression('at(2027-01-15T09:30:00)'), ExpressionError);
   assert.throws(() => parseScheduleExpression('cron(0 12 * * * *)', { invalid }), RuleError);
   const from = at('2027-01-01T00:00:00Z');
@@ -75,6 +90,9 @@ test('EventBridge rules\' reading: no at(), UTC; a refusal throws the caller\'s 
   assert.equal(iso(parseScheduleExpression('rate(1 hour)', { anchorMs: from }).next(from + 1)), '2027-01-01T01:00:00.000Z');
 });
 
-test('a refusal of the caller\'s own kind leaves other errors alone; an unknown time zone is refused', () => {
-  assert.throws(() => parseScheduleExpression('rate(5 minutes)', { timeZone: 'Mars/Olympus', invalid: (why) => new Error(`refused: ${why}`) }), /refused: Invalid time zone Mars\/Olympus/);
+test("a refusal of the caller's own kind leaves other errors alone; an unknown time zone is refused", () => {
+  assert.throws(
+    () => parseScheduleExpression('rate(5 minutes)', { timeZone: 'Mars/Olympus', invalid: (why) => new Error(`refused: ${why}`) }),
+    /refused: Invalid time zone Mars\/Olympus/,
+  );
 });

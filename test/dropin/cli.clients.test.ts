@@ -35,18 +35,25 @@ test('init hooks run before Ready., a failing one is reported, shutdown hooks ru
   const marker = join(dataDir, 'shutdown-ran');
   script(join(ready, '01-bucket.sh'), '#!/bin/sh\nset -e\necho "region $AWS_DEFAULT_REGION"\nawslocal s3 mb s3://from-hook\n');
   script(join(ready, '02-fails.sh'), '#!/bin/sh\necho "about to fail" >&2\nexit 3\n');
-  script(join(ready, '03-queue.py'), [
-    'import boto3, os',
-    "sqs = boto3.client('sqs', endpoint_url=os.environ['AWS_ENDPOINT_URL'])",
-    "print(sqs.create_queue(QueueName='from-python-hook')['QueueUrl'])",
-    '',
-  ].join('\n'));
+  script(
+    join(ready, '03-queue.py'),
+    [
+      'import boto3, os',
+      "sqs = boto3.client('sqs', endpoint_url=os.environ['AWS_ENDPOINT_URL'])",
+      "print(sqs.create_queue(QueueName='from-python-hook')['QueueUrl'])",
+      '',
+    ].join('\n'),
+  );
   script(join(dataDir, 'init', 'shutdown.d', 'bye.sh'), `#!/bin/sh\necho bye > "${marker}"\n`);
 
-  const proc = spawn(process.execPath, ['dist/src/main.js', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--ephemeral', '--log-format', 'json'], {
-    env: bareEnv({ DEFAULT_REGION: 'eu-west-1' }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['dist/src/main.js', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--ephemeral', '--log-format', 'json'],
+    {
+      env: bareEnv({ DEFAULT_REGION: 'eu-west-1' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   let out = '';
   let err = '';
@@ -59,7 +66,11 @@ test('init hooks run before Ready., a failing one is reported, shutdown hooks ru
         out += c.toString();
         if (/^Ready\.$/m.test(out)) {
           clearTimeout(timer);
-          const started = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>).find((l) => l.msg === 'Nimbus started');
+          const started = out
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l) as Record<string, string>)
+            .find((l) => l.msg === 'Nimbus started');
           resolve(started!.endpoint);
         }
       });
@@ -67,10 +78,16 @@ test('init hooks run before Ready., a failing one is reported, shutdown hooks ru
     });
     const s3 = new S3Client({ endpoint, region: 'eu-west-1', credentials, forcePathStyle: true });
     const buckets = await s3.send(new ListBucketsCommand({}));
-    assert.deepEqual(buckets.Buckets?.map((b) => b.Name), ['from-hook']);
+    assert.deepEqual(
+      buckets.Buckets?.map((b) => b.Name),
+      ['from-hook'],
+    );
     s3.destroy();
 
-    const init = (await (await fetch(`${endpoint}/_localstack/init`)).json()) as { completed: Record<string, boolean>; scripts: { stage: string; name: string; state: string }[] };
+    const init = (await (await fetch(`${endpoint}/_localstack/init`)).json()) as {
+      completed: Record<string, boolean>;
+      scripts: { stage: string; name: string; state: string }[];
+    };
     assert.deepEqual(init.completed, { BOOT: true, START: true, READY: true, SHUTDOWN: false });
     assert.deepEqual(init.scripts, [
       { stage: 'READY', name: '01-bucket.sh', state: 'SUCCESSFUL' },
@@ -84,9 +101,14 @@ test('init hooks run before Ready., a failing one is reported, shutdown hooks ru
     // every log line is one JSON object; hook output and the failure are in the log
     const lines = (out + err).split('\n').filter((l) => l.trim() && l !== 'Ready.');
     const json = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.ok(json.some((l) => l.msg === 'init: ready.d/01-bucket.sh: region eu-west-1'), 'hook output, with the region in its environment');
+    assert.ok(
+      json.some((l) => l.msg === 'init: ready.d/01-bucket.sh: region eu-west-1'),
+      'hook output, with the region in its environment',
+    );
     assert.ok(json.some((l) => l.level === 'error' && /ready\.d\/02-fails\.sh exited with 3/.test(String(l.msg))));
-    assert.ok(json.some((l) => l.service === 's3' && l.operation === 'CreateBucket' && l.status === 200 && typeof l.requestId === 'string'));
+    assert.ok(
+      json.some((l) => l.service === 's3' && l.operation === 'CreateBucket' && l.status === 200 && typeof l.requestId === 'string'),
+    );
     assert.ok(json.some((l) => /from-python-hook/.test(String(l.msg))));
 
     // `nimbus aws …` with no AWS configuration: endpoint from AWS_ENDPOINT_URL, test credentials, a region
@@ -100,11 +122,16 @@ test('init hooks run before Ready., a failing one is reported, shutdown hooks ru
       assert.match(queues.stdout, /from-python-hook/);
     }
     // a failing CLI call passes its exit code through
-    await assert.rejects(run(process.execPath, ['dist/src/main.js', 'aws', 's3', 'ls', 's3://no-such-bucket'], { env: bareEnv({ AWS_ENDPOINT_URL: endpoint }) }), (e: { code: number; stderr: string }) => {
-      assert.notEqual(e.code, 0);
-      assert.match(e.stderr, /NoSuchBucket/);
-      return true;
-    });
+    await assert.rejects(
+      run(process.execPath, ['dist/src/main.js', 'aws', 's3', 'ls', 's3://no-such-bucket'], {
+        env: bareEnv({ AWS_ENDPOINT_URL: endpoint }),
+      }),
+      (e: { code: number; stderr: string }) => {
+        assert.notEqual(e.code, 0);
+        assert.match(e.stderr, /NoSuchBucket/);
+        return true;
+      },
+    );
   } finally {
     if (proc.exitCode === null) proc.kill('SIGTERM');
   }
@@ -113,24 +140,40 @@ test('init hooks run before Ready., a failing one is reported, shutdown hooks ru
 });
 
 test('an unknown SERVICES name stops the start with exit code 2 and a clear message', async () => {
-  await assert.rejects(run(process.execPath, ['dist/src/main.js', '--port', '0', '--ephemeral'], { env: bareEnv({ SERVICES: 's3,sqs,blobstore' }) }), (e: { code: number; stderr: string }) => {
-    assert.equal(e.code, 2);
-    assert.match(e.stderr, /^nimbus: unknown service in SERVICES: blobstore \(Nimbus serves: sts, s3, sqs/m);
-    return true;
-  });
-  await assert.rejects(run(process.execPath, ['dist/src/main.js'], { env: bareEnv({ SQS_ENDPOINT_STRATEGY: 'sideways' }) }), (e: { code: number; stderr: string }) => {
-    assert.equal(e.code, 2);
-    assert.match(e.stderr, /invalid SQS_ENDPOINT_STRATEGY: sideways/);
-    return true;
-  });
+  await assert.rejects(
+    run(process.execPath, ['dist/src/main.js', '--port', '0', '--ephemeral'], { env: bareEnv({ SERVICES: 's3,sqs,blobstore' }) }),
+    (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 2);
+      assert.match(e.stderr, /^nimbus: unknown service in SERVICES: blobstore \(Nimbus serves: sts, s3, sqs/m);
+      return true;
+    },
+  );
+  await assert.rejects(
+    run(process.execPath, ['dist/src/main.js'], { env: bareEnv({ SQS_ENDPOINT_STRATEGY: 'sideways' }) }),
+    (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 2);
+      assert.match(e.stderr, /invalid SQS_ENDPOINT_STRATEGY: sideways/);
+      return true;
+    },
+  );
 });
 
 test('nimbus --version and --help grouped by topic', async () => {
   const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
   assert.equal((await run(process.execPath, ['dist/src/main.js', '--version'])).stdout, `nimbus ${pkg.version}\n`);
   const { stdout } = await run(process.execPath, ['dist/src/main.js', '--help']);
-  for (const heading of ['Network', 'State', 'Services', 'Logging', 'LocalStack compatibility', 'Admin API']) assert.match(stdout, new RegExp(`^${heading}`, 'm'));
-  for (const word of ['--log-format', '--services', 'SERVICES', 'LOCALSTACK_HOST', 'SQS_ENDPOINT_STRATEGY', 'DEFAULT_REGION', 'nimbus aws', '/_localstack/health']) {
+  for (const heading of ['Network', 'State', 'Services', 'Logging', 'LocalStack compatibility', 'Admin API'])
+    assert.match(stdout, new RegExp(`^${heading}`, 'm'));
+  for (const word of [
+    '--log-format',
+    '--services',
+    'SERVICES',
+    'LOCALSTACK_HOST',
+    'SQS_ENDPOINT_STRATEGY',
+    'DEFAULT_REGION',
+    'nimbus aws',
+    '/_localstack/health',
+  ]) {
     assert.ok(stdout.includes(word), word);
   }
 });

@@ -4,7 +4,16 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, request as httpRequest, type AgentOptions } from 'node:http';
 import { isIP, type LookupFunction } from 'node:net';
-import { S3Client, CreateBucketCommand, ListBucketsCommand, PutObjectCommand, GetObjectCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand } from '@aws-sdk/client-s3';
+import {
+  S3Client,
+  CreateBucketCommand,
+  ListBucketsCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  CompleteMultipartUploadCommand,
+} from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { startNimbus, type RunningNimbus } from '../../src/index.js';
 
@@ -51,7 +60,10 @@ test('startNimbus({ ephemeral, port: 0 }) gives endpoint, credentials, region an
   assert.equal(n.region, 'us-east-1');
   const s3 = new S3Client({ endpoint: n.endpoint, region: n.region, credentials: n.credentials, forcePathStyle: true });
   await s3.send(new CreateBucketCommand({ Bucket: 'embedded' }));
-  assert.deepEqual((await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name), ['embedded']);
+  assert.deepEqual(
+    (await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name),
+    ['embedded'],
+  );
 
   // reset: all state gone, the same server keeps serving
   await n.reset();
@@ -71,7 +83,7 @@ test('the clock of the API moves Nimbus time (and reset puts it back)', async ()
   assert.equal(((await (await fetch(`${n.endpoint}/_nimbus/clock`)).json()) as { offsetSeconds: number }).offsetSeconds, 0);
 });
 
-test('GET and HEAD /_localstack/health answer LocalStack\'s shape; /_localstack/info and /init too', async () => {
+test("GET and HEAD /_localstack/health answer LocalStack's shape; /_localstack/info and /init too", async () => {
   const n = await start({ services: ['s3', 'sqs'] });
   const res = await fetch(`${n.endpoint}/_localstack/health`);
   assert.equal(res.status, 200);
@@ -120,11 +132,16 @@ test('S3 through <bucket>.s3.localhost.localstack.cloud (forcePathStyle: false),
     requestHandler: { httpAgent: loopbackAgent },
   });
   let hostSeen = '';
-  s3.middlewareStack.add((next) => async (args) => {
-    hostSeen = (args.request as { hostname: string }).hostname;
-    return next(args);
-  }, { step: 'finalizeRequest' });
-  const created = await s3.send(new CreateBucketCommand({ Bucket: 'vhosted', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+  s3.middlewareStack.add(
+    (next) => async (args) => {
+      hostSeen = (args.request as { hostname: string }).hostname;
+      return next(args);
+    },
+    { step: 'finalizeRequest' },
+  );
+  const created = await s3.send(
+    new CreateBucketCommand({ Bucket: 'vhosted', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }),
+  );
   assert.equal(hostSeen, 'vhosted.s3.localhost.localstack.cloud', 'the SDK addressed the bucket by hostname');
   assert.equal(created.Location, `http://vhosted.s3.localhost.localstack.cloud:${n.port}/`);
   await s3.send(new PutObjectCommand({ Bucket: 'vhosted', Key: 'dir/a.txt', Body: 'through the hostname' }));
@@ -133,7 +150,14 @@ test('S3 through <bucket>.s3.localhost.localstack.cloud (forcePathStyle: false),
 
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'vhosted', Key: 'big key' }));
   const part = await s3.send(new UploadPartCommand({ Bucket: 'vhosted', Key: 'big key', UploadId, PartNumber: 1, Body: 'x' }));
-  const done = await s3.send(new CompleteMultipartUploadCommand({ Bucket: 'vhosted', Key: 'big key', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+  const done = await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: 'vhosted',
+      Key: 'big key',
+      UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }),
+  );
   assert.equal(done.Location, `http://vhosted.s3.localhost.localstack.cloud:${n.port}/big%20key`);
   s3.destroy();
 });
@@ -146,14 +170,21 @@ test('queue URLs with LOCALSTACK_HOST: sqs.<region>.localhost.localstack.cloud, 
   assert.equal((await sqs.send(new GetQueueUrlCommand({ QueueName: 'ls-jobs' }))).QueueUrl, QueueUrl);
 
   // a client pointed at the queue URL's host reaches the same queue
-  const viaHost = new SQSClient({ endpoint: new URL(QueueUrl!).origin, region: 'eu-west-1', credentials: n.credentials, requestHandler: { httpAgent: loopbackAgent } });
+  const viaHost = new SQSClient({
+    endpoint: new URL(QueueUrl!).origin,
+    region: 'eu-west-1',
+    credentials: n.credentials,
+    requestHandler: { httpAgent: loopbackAgent },
+  });
   await viaHost.send(new SendMessageCommand({ QueueUrl, MessageBody: 'hello' }));
   const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
   assert.equal(got.Messages?.[0]?.Body, 'hello');
 
   // an unsigned query request to the LocalStack SQS host is identified as SQS by its name
-  const unsigned = await getWithHost(`${n.endpoint}/?Action=GetQueueAttributes&AttributeName.1=QueueArn&QueueUrl=${encodeURIComponent(QueueUrl!)}`,
-    `sqs.eu-west-1.localhost.localstack.cloud:${n.port}`);
+  const unsigned = await getWithHost(
+    `${n.endpoint}/?Action=GetQueueAttributes&AttributeName.1=QueueArn&QueueUrl=${encodeURIComponent(QueueUrl!)}`,
+    `sqs.eu-west-1.localhost.localstack.cloud:${n.port}`,
+  );
   assert.match(unsigned, /<Value>arn:aws:sqs:eu-west-1:000000000000:ls-jobs<\/Value>/);
   sqs.destroy();
   viaHost.destroy();
@@ -162,7 +193,10 @@ test('queue URLs with LOCALSTACK_HOST: sqs.<region>.localhost.localstack.cloud, 
 test('domain and path queue URL strategies', async () => {
   const d = await start({ localstackHost: 'localhost.localstack.cloud', sqsEndpointStrategy: 'domain' });
   const sqsD = new SQSClient({ endpoint: d.endpoint, region: 'eu-west-1', credentials: d.credentials });
-  assert.equal((await sqsD.send(new CreateQueueCommand({ QueueName: 'q' }))).QueueUrl, `http://eu-west-1.queue.localhost.localstack.cloud:${d.port}/000000000000/q`);
+  assert.equal(
+    (await sqsD.send(new CreateQueueCommand({ QueueName: 'q' }))).QueueUrl,
+    `http://eu-west-1.queue.localhost.localstack.cloud:${d.port}/000000000000/q`,
+  );
   const p = await start({ localstackHost: 'localhost.localstack.cloud', sqsEndpointStrategy: 'path' });
   const sqsP = new SQSClient({ endpoint: p.endpoint, region: 'eu-west-1', credentials: p.credentials });
   const { QueueUrl } = await sqsP.send(new CreateQueueCommand({ QueueName: 'q' }));
@@ -197,5 +231,8 @@ test('start-up makes no DNS look-ups (LOCALSTACK_HOST is only put in URLs, never
     dns.promises.lookup = original.promisesLookup;
   }
   // an IP literal is answered without the network (the test's own fetch asks for 127.0.0.1)
-  assert.deepEqual(asked.filter((h) => isIP(h) === 0), []);
+  assert.deepEqual(
+    asked.filter((h) => isIP(h) === 0),
+    [],
+  );
 });

@@ -20,7 +20,12 @@ const cfg = (env: Record<string, string>, argv: string[] = []) => {
 };
 
 test('config: LocalStack variables SERVICES, DEFAULT_REGION, LOCALSTACK_HOST, SQS_ENDPOINT_STRATEGY', () => {
-  const c = cfg({ SERVICES: 'S3, sqs,', DEFAULT_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'ap-south-1', LOCALSTACK_HOST: 'localstack:4566' });
+  const c = cfg({
+    SERVICES: 'S3, sqs,',
+    DEFAULT_REGION: 'eu-west-1',
+    AWS_DEFAULT_REGION: 'ap-south-1',
+    LOCALSTACK_HOST: 'localstack:4566',
+  });
   assert.deepEqual(c.services, ['s3', 'sqs']);
   assert.equal(c.defaultRegion, 'eu-west-1');
   assert.equal(c.localstackHost, 'localstack:4566');
@@ -52,13 +57,29 @@ test('LocalStack hostnames name their service', () => {
 test('queue URLs follow SQS_ENDPOINT_STRATEGY; S3 URLs LOCALSTACK_HOST', () => {
   const q = { region: 'eu-west-1', account: '000000000000', name: 'jobs' };
   const ls = { localstackHost: 'localhost.localstack.cloud:4566', port: 4566 };
-  assert.equal(sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'standard' }, '127.0.0.1:4566', q), 'http://sqs.eu-west-1.localhost.localstack.cloud:4566/000000000000/jobs');
-  assert.equal(sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'domain' }, '127.0.0.1:4566', q), 'http://eu-west-1.queue.localhost.localstack.cloud:4566/000000000000/jobs');
-  assert.equal(sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'domain' }, undefined, { ...q, region: 'us-east-1' }), 'http://queue.localhost.localstack.cloud:4566/000000000000/jobs');
-  assert.equal(sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'path' }, '127.0.0.1:4566', q), 'http://localhost.localstack.cloud:4566/queue/eu-west-1/000000000000/jobs');
+  assert.equal(
+    sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'standard' }, '127.0.0.1:4566', q),
+    'http://sqs.eu-west-1.localhost.localstack.cloud:4566/000000000000/jobs',
+  );
+  assert.equal(
+    sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'domain' }, '127.0.0.1:4566', q),
+    'http://eu-west-1.queue.localhost.localstack.cloud:4566/000000000000/jobs',
+  );
+  assert.equal(
+    sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'domain' }, undefined, { ...q, region: 'us-east-1' }),
+    'http://queue.localhost.localstack.cloud:4566/000000000000/jobs',
+  );
+  assert.equal(
+    sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'path' }, '127.0.0.1:4566', q),
+    'http://localhost.localstack.cloud:4566/queue/eu-west-1/000000000000/jobs',
+  );
   assert.equal(sqsQueueUrl({ ...ls, sqsEndpointStrategy: 'off' }, '127.0.0.1:9', q), 'http://127.0.0.1:9/000000000000/jobs');
   assert.equal(sqsQueueUrl({ port: 5000 }, undefined, q), 'http://localhost:5000/000000000000/jobs');
-  assert.equal(sqsQueueUrl({ localstackHost: 'localstack', port: 4566, sqsEndpointStrategy: 'standard' }, undefined, q), 'http://sqs.eu-west-1.localstack:4566/000000000000/jobs', 'the port defaults to the listening one');
+  assert.equal(
+    sqsQueueUrl({ localstackHost: 'localstack', port: 4566, sqsEndpointStrategy: 'standard' }, undefined, q),
+    'http://sqs.eu-west-1.localstack:4566/000000000000/jobs',
+    'the port defaults to the listening one',
+  );
   assert.equal(s3BucketUrl(ls, 'b1'), 'http://b1.s3.localhost.localstack.cloud:4566');
   assert.equal(s3BucketUrl({ port: 4566 }, 'b1'), 'http://b1.s3.amazonaws.com');
 });
@@ -68,9 +89,15 @@ test('SERVICES: served names kept, AWS names Nimbus lacks reported, unknown name
   const aws = (n: string) => ['lambda', 's3', 'sqs', 'dynamodb', 'dynamodbstreams'].includes(n);
   assert.deepEqual(selectServices(all, undefined, aws).selected, all);
   const sel = selectServices(all, ['sqs', 'dynamodb', 'lambda'], aws);
-  assert.deepEqual(sel.selected.map((s) => s.name), ['sqs', 'dynamodb', 'dynamodbstreams']);
+  assert.deepEqual(
+    sel.selected.map((s) => s.name),
+    ['sqs', 'dynamodb', 'dynamodbstreams'],
+  );
   assert.deepEqual(sel.unserved, ['lambda']);
-  assert.throws(() => selectServices(all, ['s3', 'sqss', 'bogus'], aws), /unknown services in SERVICES: sqss, bogus \(Nimbus serves: s3, sqs, dynamodb, dynamodbstreams\)/);
+  assert.throws(
+    () => selectServices(all, ['s3', 'sqss', 'bogus'], aws),
+    /unknown services in SERVICES: sqss, bogus \(Nimbus serves: s3, sqs, dynamodb, dynamodbstreams\)/,
+  );
 });
 
 test('awslocal invocation: endpoint, test credentials and region only where the environment says nothing', () => {
@@ -78,7 +105,12 @@ test('awslocal invocation: endpoint, test credentials and region only where the 
   assert.deepEqual(a.args, ['--endpoint-url', 'http://127.0.0.1:9999', 's3', 'ls']);
   assert.equal(a.cmd, 'aws');
   assert.deepEqual([a.env.AWS_ACCESS_KEY_ID, a.env.AWS_SECRET_ACCESS_KEY, a.env.AWS_DEFAULT_REGION], ['test', 'test', 'us-east-1']);
-  const b = awsInvocation(['--endpoint-url=http://x:1', 'sqs', 'list-queues'], { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 's', AWS_REGION: 'eu-west-1', NIMBUS_AWS_CLI: '/usr/bin/aws' });
+  const b = awsInvocation(['--endpoint-url=http://x:1', 'sqs', 'list-queues'], {
+    AWS_ACCESS_KEY_ID: 'AKID',
+    AWS_SECRET_ACCESS_KEY: 's',
+    AWS_REGION: 'eu-west-1',
+    NIMBUS_AWS_CLI: '/usr/bin/aws',
+  });
   assert.deepEqual(b.args, ['--endpoint-url=http://x:1', 'sqs', 'list-queues']);
   assert.deepEqual([b.cmd, b.env.AWS_ACCESS_KEY_ID, b.env.AWS_DEFAULT_REGION], ['/usr/bin/aws', 'AKID', 'eu-west-1']);
   assert.equal(awsInvocation([], { AWS_PROFILE: 'dev' }).env.AWS_ACCESS_KEY_ID, undefined, 'a profile keeps its own credentials');
@@ -91,11 +123,20 @@ test('init scripts run in name order, parent files before subdirectories, only .
   const dir = mkdtempSync(join(tmpdir(), 'nimbus-init-'));
   mkdirSync(join(dir, 'a-sub'));
   for (const f of ['02-b.sh', '01-a.py', '10-c.sh', 'notes.txt', 'a-sub/00-first.sh']) writeFileSync(join(dir, f), '');
-  assert.deepEqual(findScripts(dir).map((p) => basename(p)), ['01-a.py', '02-b.sh', '10-c.sh', '00-first.sh']);
+  assert.deepEqual(
+    findScripts(dir).map((p) => basename(p)),
+    ['01-a.py', '02-b.sh', '10-c.sh', '00-first.sh'],
+  );
   assert.deepEqual(findScripts(join(dir, 'missing')), []);
 });
 
 test('request log lines become JSON fields', () => {
-  assert.deepEqual(requestFields('sqs.SendMessage 200 3.2ms 0f3e'), { service: 'sqs', operation: 'SendMessage', status: 200, ms: 3.2, requestId: '0f3e' });
+  assert.deepEqual(requestFields('sqs.SendMessage 200 3.2ms 0f3e'), {
+    service: 'sqs',
+    operation: 'SendMessage',
+    status: 200,
+    ms: 3.2,
+    requestId: '0f3e',
+  });
   assert.equal(requestFields('state reset'), undefined);
 });

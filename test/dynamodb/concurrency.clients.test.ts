@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import * as D from '@aws-sdk/client-dynamodb';
 import { startServer, clientConfig, spawnServer } from '../helpers.js';
 
-const createTable = (ddb: D.DynamoDBClient, name: string) => ddb.send(new D.CreateTableCommand({
-  TableName: name,
-  AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-  KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-  BillingMode: 'PAY_PER_REQUEST',
-}));
+const createTable = (ddb: D.DynamoDBClient, name: string) =>
+  ddb.send(
+    new D.CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 
 test('16 writers doing conditional (read, compare-and-set) increments on one item lose no update', async () => {
   const nimbus = await startServer();
@@ -27,11 +30,15 @@ test('16 writers doing conditional (read, compare-and-set) increments on one ite
         const { Item } = await ddb.send(new D.GetItemCommand({ TableName: 'counter', Key: { id: { S: 'c' } }, ConsistentRead: true }));
         const n = Number(Item!.n.N);
         try {
-          await ddb.send(new D.UpdateItemCommand({
-            TableName: 'counter', Key: { id: { S: 'c' } },
-            UpdateExpression: 'SET n = :next', ConditionExpression: 'n = :seen',
-            ExpressionAttributeValues: { ':next': { N: String(n + 1) }, ':seen': { N: String(n) } },
-          }));
+          await ddb.send(
+            new D.UpdateItemCommand({
+              TableName: 'counter',
+              Key: { id: { S: 'c' } },
+              UpdateExpression: 'SET n = :next',
+              ConditionExpression: 'n = :seen',
+              ExpressionAttributeValues: { ':next': { N: String(n + 1) }, ':seen': { N: String(n) } },
+            }),
+          );
           done++;
         } catch (e) {
           if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
@@ -57,15 +64,33 @@ test('transfers in transactions under contention keep the total and never overdr
     for (const id of accounts) await ddb.send(new D.PutItemCommand({ TableName: 'bank', Item: { id: { S: id }, balance: { N: '100' } } }));
     const worker = async (w: number) => {
       for (let i = 0; i < 30; i++) {
-        const from = accounts[(w + i) % 4], to = accounts[(w + i + 1 + (i % 3)) % 4];
+        const from = accounts[(w + i) % 4],
+          to = accounts[(w + i + 1 + (i % 3)) % 4];
         const amount = String(1 + ((w * 7 + i) % 40));
         try {
-          await ddb.send(new D.TransactWriteItemsCommand({
-            TransactItems: [
-              { Update: { TableName: 'bank', Key: { id: { S: from } }, UpdateExpression: 'SET balance = balance - :x', ConditionExpression: 'balance >= :x', ExpressionAttributeValues: { ':x': { N: amount } } } },
-              { Update: { TableName: 'bank', Key: { id: { S: to } }, UpdateExpression: 'SET balance = balance + :x', ExpressionAttributeValues: { ':x': { N: amount } } } },
-            ],
-          }));
+          await ddb.send(
+            new D.TransactWriteItemsCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: 'bank',
+                    Key: { id: { S: from } },
+                    UpdateExpression: 'SET balance = balance - :x',
+                    ConditionExpression: 'balance >= :x',
+                    ExpressionAttributeValues: { ':x': { N: amount } },
+                  },
+                },
+                {
+                  Update: {
+                    TableName: 'bank',
+                    Key: { id: { S: to } },
+                    UpdateExpression: 'SET balance = balance + :x',
+                    ExpressionAttributeValues: { ':x': { N: amount } },
+                  },
+                },
+              ],
+            }),
+          );
         } catch (e) {
           if ((e as Error).name !== 'TransactionCanceledException') throw e;
         }
@@ -74,8 +99,14 @@ test('transfers in transactions under contention keep the total and never overdr
     await Promise.all(Array.from({ length: 16 }, (_, w) => worker(w)));
     const { Items } = await ddb.send(new D.ScanCommand({ TableName: 'bank', ConsistentRead: true }));
     const balances = Items!.map((i) => Number(i.balance.N));
-    assert.equal(balances.reduce((a, b) => a + b, 0), 400);
-    assert.ok(balances.every((b) => b >= 0), JSON.stringify(balances));
+    assert.equal(
+      balances.reduce((a, b) => a + b, 0),
+      400,
+    );
+    assert.ok(
+      balances.every((b) => b >= 0),
+      JSON.stringify(balances),
+    );
   } finally {
     await nimbus.stop();
   }

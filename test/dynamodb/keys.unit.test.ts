@@ -18,14 +18,16 @@ function exactCompare(a: string, b: string): number {
     const [m, e] = s.split('e');
     return BigInt(m) * 10n ** BigInt(Number(e) + 200);
   };
-  const x = scaled(a), y = scaled(b);
+  const x = scaled(a),
+    y = scaled(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
 test('number encoding sorts as the numbers do (2,000 random decimals, 38 digits)', () => {
   const nums = Array.from({ length: 2000 }, randomNumber).concat(['0e0', '1e0', '-1e0', '10e0', '1e-1', '-10e0']);
   const byEncoding = [...nums].sort((a, b) => (encodeNumber(a) < encodeNumber(b) ? -1 : encodeNumber(a) > encodeNumber(b) ? 1 : 0));
-  for (let i = 1; i < byEncoding.length; i++) assert.ok(exactCompare(byEncoding[i - 1], byEncoding[i]) <= 0, `${byEncoding[i - 1]} before ${byEncoding[i]}`);
+  for (let i = 1; i < byEncoding.length; i++)
+    assert.ok(exactCompare(byEncoding[i - 1], byEncoding[i]) <= 0, `${byEncoding[i - 1]} before ${byEncoding[i]}`);
   for (const n of nums.slice(0, 200)) assert.equal(encodeNumber(n), encodeNumber(normaliseNumber(n)));
 });
 
@@ -41,12 +43,20 @@ test('number normalisation and exact arithmetic', () => {
 
 test('string keys sort by UTF-8 bytes, which JS string order is not', () => {
   const cps = [0x41, 0x7f, 0xe9, 0x7ff, 0x800, 0xd7ff, 0xe000, 0xff61, 0xffff, 0x10000, 0x1f600, 0x10ffff];
-  const strs = Array.from({ length: 500 }, () => String.fromCodePoint(...Array.from({ length: 1 + Math.floor(Math.random() * 4) }, () => cps[Math.floor(Math.random() * cps.length)])));
+  const strs = Array.from({ length: 500 }, () =>
+    String.fromCodePoint(...Array.from({ length: 1 + Math.floor(Math.random() * 4) }, () => cps[Math.floor(Math.random() * cps.length)])),
+  );
   const utf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
   const enc = (s: string) => encodeValue({ S: s });
   const sorted = [...strs].sort(utf8);
-  assert.deepEqual([...strs].sort((a, b) => Math.sign(compareStrings(a, b))), sorted);
-  assert.deepEqual([...strs].sort((a, b) => (enc(a) < enc(b) ? -1 : enc(a) > enc(b) ? 1 : 0)), sorted);
+  assert.deepEqual(
+    [...strs].sort((a, b) => Math.sign(compareStrings(a, b))),
+    sorted,
+  );
+  assert.deepEqual(
+    [...strs].sort((a, b) => (enc(a) < enc(b) ? -1 : enc(a) > enc(b) ? 1 : 0)),
+    sorted,
+  );
   assert.ok('\uff61' > '\u{1F600}', 'JS orders UTF-16 code units');
   assert.ok(compareStrings('\uff61', '\u{1F600}') < 0, 'DynamoDB orders code points');
 });

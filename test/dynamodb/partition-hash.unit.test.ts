@@ -8,7 +8,7 @@ import { segmentRange } from '../../src/services/dynamodb/query.js';
 
 const hex = (n: string) => numberBytes(parseDecimal(n)).toString('hex');
 
-test('numbers in DynamoDB\'s binary form: base-100 pairs after an exponent byte, negatives complemented', () => {
+test("numbers in DynamoDB's binary form: base-100 pairs after an exponent byte, negatives complemented", () => {
   assert.equal(hex('0'), '80');
   assert.equal(hex('1'), 'c102');
   assert.equal(hex('100'), 'c202');
@@ -20,7 +20,7 @@ test('numbers in DynamoDB\'s binary form: base-100 pairs after an exponent byte,
   assert.equal(hex('1.50'), hex('15e-1'));
 });
 
-test('a stored key starts with its partition\'s hash; one partition shares one prefix', () => {
+test("a stored key starts with its partition's hash; one partition shares one prefix", () => {
   const def = { hash: 'pk', hashType: 'S' as const, range: 'sk', rangeType: 'N' as const };
   const h = partitionHash({ S: 'user-1' });
   assert.match(h, /^[0-9a-f]{8}$/);

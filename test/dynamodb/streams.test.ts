@@ -14,20 +14,24 @@ const nimbus = serverForFile(async () => {
 });
 
 async function table(name: string, view: D.StreamViewType): Promise<string> {
-  const out = await ddb.send(new D.CreateTableCommand({
-    TableName: name,
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-    StreamSpecification: { StreamEnabled: true, StreamViewType: view },
-  }));
+  const out = await ddb.send(
+    new D.CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamEnabled: true, StreamViewType: view },
+    }),
+  );
   return out.TableDescription!.LatestStreamArn!;
 }
 
 async function read(arn: string, type: S.ShardIteratorType = 'TRIM_HORIZON', SequenceNumber?: string) {
   const { StreamDescription } = await streams.send(new S.DescribeStreamCommand({ StreamArn: arn }));
   const shard = StreamDescription!.Shards![0].ShardId!;
-  const { ShardIterator } = await streams.send(new S.GetShardIteratorCommand({ StreamArn: arn, ShardId: shard, ShardIteratorType: type, SequenceNumber }));
+  const { ShardIterator } = await streams.send(
+    new S.GetShardIteratorCommand({ StreamArn: arn, ShardId: shard, ShardIteratorType: type, SequenceNumber }),
+  );
   return streams.send(new S.GetRecordsCommand({ ShardIterator }));
 }
 
@@ -37,10 +41,20 @@ test('INSERT, MODIFY and REMOVE records with NEW_AND_OLD_IMAGES; no record for a
   const arn = await table('streamed', 'NEW_AND_OLD_IMAGES');
   await ddb.send(new D.PutItemCommand({ TableName: 'streamed', Item: { id: { S: '1' }, v: { N: '1' } } }));
   await ddb.send(new D.PutItemCommand({ TableName: 'streamed', Item: { id: { S: '1' }, v: { N: '1' } } }));
-  await ddb.send(new D.UpdateItemCommand({ TableName: 'streamed', Key: { id: { S: '1' } }, UpdateExpression: 'SET v = :two', ExpressionAttributeValues: { ':two': { N: '2' } } }));
+  await ddb.send(
+    new D.UpdateItemCommand({
+      TableName: 'streamed',
+      Key: { id: { S: '1' } },
+      UpdateExpression: 'SET v = :two',
+      ExpressionAttributeValues: { ':two': { N: '2' } },
+    }),
+  );
   await ddb.send(new D.DeleteItemCommand({ TableName: 'streamed', Key: { id: { S: '1' } } }));
   const { Records, NextShardIterator } = await read(arn);
-  assert.deepEqual(Records!.map((r) => r.eventName), ['INSERT', 'MODIFY', 'REMOVE']);
+  assert.deepEqual(
+    Records!.map((r) => r.eventName),
+    ['INSERT', 'MODIFY', 'REMOVE'],
+  );
   assert.deepEqual(Records![1].dynamodb!.OldImage, { id: { S: '1' }, v: { N: '1' } });
   assert.deepEqual(Records![1].dynamodb!.NewImage, { id: { S: '1' }, v: { N: '2' } });
   assert.deepEqual(Records![2].dynamodb!.Keys, { id: { S: '1' } });
@@ -50,13 +64,22 @@ test('INSERT, MODIFY and REMOVE records with NEW_AND_OLD_IMAGES; no record for a
   const seqs = Records!.map((r) => BigInt(r.dynamodb!.SequenceNumber!));
   assert.ok(seqs[0] < seqs[1] && seqs[1] < seqs[2]);
   const after = await read(arn, 'AFTER_SEQUENCE_NUMBER', Records![0].dynamodb!.SequenceNumber);
-  assert.deepEqual(after.Records!.map((r) => r.eventName), ['MODIFY', 'REMOVE']);
+  assert.deepEqual(
+    after.Records!.map((r) => r.eventName),
+    ['MODIFY', 'REMOVE'],
+  );
   const at = await read(arn, 'AT_SEQUENCE_NUMBER', Records![2].dynamodb!.SequenceNumber);
-  assert.deepEqual(at.Records!.map((r) => r.eventName), ['REMOVE']);
+  assert.deepEqual(
+    at.Records!.map((r) => r.eventName),
+    ['REMOVE'],
+  );
   const latest = await read(arn, 'LATEST');
   assert.deepEqual(latest.Records, []);
   const list = await streams.send(new S.ListStreamsCommand({ TableName: 'streamed' }));
-  assert.deepEqual(list.Streams!.map((s) => s.StreamArn), [arn]);
+  assert.deepEqual(
+    list.Streams!.map((s) => s.StreamArn),
+    [arn],
+  );
 });
 
 test('KEYS_ONLY records carry only keys; a disabled stream closes its shard', async () => {
@@ -88,14 +111,22 @@ test('TTL deletes expired items when the clock moves, as service deletions in th
   assert.equal(removal.dynamodb!.OldImage!.id.S, 'soon');
   await advance('25h');
   const trimmed = await read(arn);
-  assert.deepEqual(trimmed.Records!.map((r) => r.dynamodb!.Keys!.id.S), []);
+  assert.deepEqual(
+    trimmed.Records!.map((r) => r.dynamodb!.Keys!.id.S),
+    [],
+  );
 });
 
 test('TTL is also checked lazily: an item already expired is gone when the table is next read', async () => {
   await table('lazyttl', 'KEYS_ONLY');
   await ddb.send(new D.UpdateTimeToLiveCommand({ TableName: 'lazyttl', TimeToLiveSpecification: { Enabled: true, AttributeName: 'exp' } }));
-  await ddb.send(new D.PutItemCommand({ TableName: 'lazyttl', Item: { id: { S: 'past' }, exp: { N: String(Math.floor(Date.now() / 1000) - 10) } } }));
+  await ddb.send(
+    new D.PutItemCommand({ TableName: 'lazyttl', Item: { id: { S: 'past' }, exp: { N: String(Math.floor(Date.now() / 1000) - 10) } } }),
+  );
   await ddb.send(new D.PutItemCommand({ TableName: 'lazyttl', Item: { id: { S: 'ancient' }, exp: { N: '1000' } } })); // > 5 years old: ignored, as AWS does
   const scan = await ddb.send(new D.ScanCommand({ TableName: 'lazyttl' }));
-  assert.deepEqual(scan.Items!.map((i) => i.id.S), ['ancient']);
+  assert.deepEqual(
+    scan.Items!.map((i) => i.id.S),
+    ['ancient'],
+  );
 });

@@ -16,27 +16,93 @@ async function aws(cli: string, ...args: string[]): Promise<any> {
   return r.stdout.trim() ? JSON.parse(r.stdout) : {};
 }
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   test(`AWS CLI ${name}: VPC, subnet, security group, run-instances, describe-instances with filters, terminate`, async () => {
     const second = name === 'v1' ? 20 : 21;
-    const { Vpc } = await aws(cli, 'create-vpc', '--cidr-block', `10.${second}.0.0/16`, '--tag-specifications', `ResourceType=vpc,Tags=[{Key=Name,Value=cli-${name}}]`);
-    const { Subnet } = await aws(cli, 'create-subnet', '--vpc-id', Vpc.VpcId, '--cidr-block', `10.${second}.1.0/24`, '--availability-zone', 'us-east-1a');
+    const { Vpc } = await aws(
+      cli,
+      'create-vpc',
+      '--cidr-block',
+      `10.${second}.0.0/16`,
+      '--tag-specifications',
+      `ResourceType=vpc,Tags=[{Key=Name,Value=cli-${name}}]`,
+    );
+    const { Subnet } = await aws(
+      cli,
+      'create-subnet',
+      '--vpc-id',
+      Vpc.VpcId,
+      '--cidr-block',
+      `10.${second}.1.0/24`,
+      '--availability-zone',
+      'us-east-1a',
+    );
     const { GroupId } = await aws(cli, 'create-security-group', '--group-name', 'ssh', '--description', 'ssh in', '--vpc-id', Vpc.VpcId);
     await aws(cli, 'authorize-security-group-ingress', '--group-id', GroupId, '--protocol', 'tcp', '--port', '22', '--cidr', '0.0.0.0/0');
     const images = await aws(cli, 'describe-images', '--owners', 'amazon', '--filters', 'Name=name,Values=al2023-ami-*-x86_64');
     const imageId = images.Images[0].ImageId;
-    const run = await aws(cli, 'run-instances', '--image-id', imageId, '--instance-type', 't3.micro', '--count', '2', '--subnet-id', Subnet.SubnetId,
-      '--security-group-ids', GroupId, '--user-data', '#!/bin/bash\necho hi', '--tag-specifications', `ResourceType=instance,Tags=[{Key=Name,Value=web-${name}}]`);
+    const run = await aws(
+      cli,
+      'run-instances',
+      '--image-id',
+      imageId,
+      '--instance-type',
+      't3.micro',
+      '--count',
+      '2',
+      '--subnet-id',
+      Subnet.SubnetId,
+      '--security-group-ids',
+      GroupId,
+      '--user-data',
+      '#!/bin/bash\necho hi',
+      '--tag-specifications',
+      `ResourceType=instance,Tags=[{Key=Name,Value=web-${name}}]`,
+    );
     assert.equal(run.Instances.length, 2);
     const ids = run.Instances.map((i: { InstanceId: string }) => i.InstanceId).sort();
-    const found = await aws(cli, 'describe-instances', '--filters', `Name=vpc-id,Values=${Vpc.VpcId}`, `Name=tag:Name,Values=web-${name}`, 'Name=instance-state-name,Values=pending,running');
-    assert.deepEqual(found.Reservations.flatMap((r: { Instances: Array<{ InstanceId: string }> }) => r.Instances.map((i) => i.InstanceId)).sort(), ids);
+    const found = await aws(
+      cli,
+      'describe-instances',
+      '--filters',
+      `Name=vpc-id,Values=${Vpc.VpcId}`,
+      `Name=tag:Name,Values=web-${name}`,
+      'Name=instance-state-name,Values=pending,running',
+    );
+    assert.deepEqual(
+      found.Reservations.flatMap((r: { Instances: Array<{ InstanceId: string }> }) => r.Instances.map((i) => i.InstanceId)).sort(),
+      ids,
+    );
     const ud = await aws(cli, 'describe-instance-attribute', '--instance-id', ids[0], '--attribute', 'userData');
     assert.equal(Buffer.from(ud.UserData.Value, 'base64').toString(), '#!/bin/bash\necho hi');
-    const q = await aws(cli, 'describe-instances', '--instance-ids', run.Instances[0].InstanceId, '--query', 'Reservations[0].Instances[0].PrivateIpAddress');
+    const q = await aws(
+      cli,
+      'describe-instances',
+      '--instance-ids',
+      run.Instances[0].InstanceId,
+      '--query',
+      'Reservations[0].Instances[0].PrivateIpAddress',
+    );
     assert.equal(q, `10.${second}.1.4`);
-    const bad = await runCli(cli, ['--endpoint-url', nimbus.url, 'ec2', 'create-subnet', '--vpc-id', Vpc.VpcId, '--cidr-block', `10.${second}.1.0/25`]);
-    assert.match(bad.stderr, new RegExp(`An error occurred \\(InvalidSubnet\\.Conflict\\) when calling the CreateSubnet operation: The CIDR '10\\.${second}\\.1\\.0/25' conflicts with another subnet`));
+    const bad = await runCli(cli, [
+      '--endpoint-url',
+      nimbus.url,
+      'ec2',
+      'create-subnet',
+      '--vpc-id',
+      Vpc.VpcId,
+      '--cidr-block',
+      `10.${second}.1.0/25`,
+    ]);
+    assert.match(
+      bad.stderr,
+      new RegExp(
+        `An error occurred \\(InvalidSubnet\\.Conflict\\) when calling the CreateSubnet operation: The CIDR '10\\.${second}\\.1\\.0/25' conflicts with another subnet`,
+      ),
+    );
     const dry = await runCli(cli, ['--endpoint-url', nimbus.url, 'ec2', 'terminate-instances', '--instance-ids', ids[0], '--dry-run']);
     assert.match(dry.stderr, /\(DryRunOperation\).*Request would have succeeded, but DryRun flag is set\./);
     const term = await aws(cli, 'terminate-instances', '--instance-ids', ...ids);
@@ -85,7 +151,9 @@ test('VPCs, subnets, key pairs and instances survive a restart; the state machin
     const vpcId = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.40.0.0/16' }))).Vpc!.VpcId!;
     const subnetId = (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.40.1.0/24' }))).Subnet!.SubnetId!;
     const defaultVpc = (await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0].VpcId;
-    const image = (await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*-x86_64'] }] }))).Images![0].ImageId;
+    const image = (
+      await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*-x86_64'] }] }))
+    ).Images![0].ImageId;
     const run = await ec2.send(new E.RunInstancesCommand({ ImageId: image, MinCount: 1, MaxCount: 1, SubnetId: subnetId }));
     const id = run.Instances![0].InstanceId!;
     await server.stop();
@@ -93,7 +161,11 @@ test('VPCs, subnets, key pairs and instances survive a restart; the state machin
     server = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
     ec2 = new E.EC2Client(clientConfig(server.url));
     const again = (await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs!;
-    assert.deepEqual(again.map((v) => v.VpcId), [defaultVpc], 'the default VPC is not created twice');
+    assert.deepEqual(
+      again.map((v) => v.VpcId),
+      [defaultVpc],
+      'the default VPC is not created twice',
+    );
     assert.equal((await ec2.send(new E.DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets![0].VpcId, vpcId);
     await fetch(`${server.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '1m' }) });
     const inst = (await ec2.send(new E.DescribeInstancesCommand({ InstanceIds: [id] }))).Reservations![0].Instances![0];

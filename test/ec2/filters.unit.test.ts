@@ -18,9 +18,25 @@ test('filters: values of one name are ORed, names are ANDed, tag filters read Ta
     { id: 'c', state: 'running', Tags: [] },
   ];
   const fields = { state: (r: { state: string }) => r.state };
-  assert.deepEqual(applyFilters(recs, [{ Name: 'state', Values: ['running', 'stopped'] }], fields).map((r) => r.id), ['a', 'b', 'c']);
-  assert.deepEqual(applyFilters(recs, [{ Name: 'state', Values: ['running'] }, { Name: 'tag:Name', Values: ['w*'] }], fields).map((r) => r.id), ['a']);
-  assert.deepEqual(applyFilters(recs, [{ Name: 'tag-key', Values: ['Name'] }], fields).map((r) => r.id), ['a', 'b']);
+  assert.deepEqual(
+    applyFilters(recs, [{ Name: 'state', Values: ['running', 'stopped'] }], fields).map((r) => r.id),
+    ['a', 'b', 'c'],
+  );
+  assert.deepEqual(
+    applyFilters(
+      recs,
+      [
+        { Name: 'state', Values: ['running'] },
+        { Name: 'tag:Name', Values: ['w*'] },
+      ],
+      fields,
+    ).map((r) => r.id),
+    ['a'],
+  );
+  assert.deepEqual(
+    applyFilters(recs, [{ Name: 'tag-key', Values: ['Name'] }], fields).map((r) => r.id),
+    ['a', 'b'],
+  );
   assert.throws(() => applyFilters(recs, [{ Name: 'nope', Values: ['x'] }], fields), /The filter 'nope' is invalid/);
 });
 

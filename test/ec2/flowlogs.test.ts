@@ -14,44 +14,83 @@ let roleArn: string;
 const nimbus = serverForFile(async () => {
   ec2 = new E.EC2Client(clientConfig(nimbus.url));
   logs = new CloudWatchLogsClient(clientConfig(nimbus.url));
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
-  roleArn = (await new IAMClient(clientConfig(nimbus.url)).send(new CreateRoleCommand({ RoleName: 'flow-logs', AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role!.Arn!;
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: 'vpc-flow-logs.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+  };
+  roleArn = (
+    await new IAMClient(clientConfig(nimbus.url)).send(
+      new CreateRoleCommand({ RoleName: 'flow-logs', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+    )
+  ).Role!.Arn!;
 });
 
 async function launch() {
-  const ami = (await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] }))).Images![0].ImageId!;
+  const ami = (await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'architecture', Values: ['x86_64'] }] })))
+    .Images![0].ImageId!;
   return (await ec2.send(new E.RunInstancesCommand({ ImageId: ami, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1 }))).Instances![0];
 }
 
 test('flow logs on a VPC and an interface record the flows Nimbus carries, in v2 and a custom format', async () => {
   const i = await launch();
   const eni = i.NetworkInterfaces![0].NetworkInterfaceId!;
-  const vpcLog = await ec2.send(new E.CreateFlowLogsCommand({
-    ResourceType: 'VPC', ResourceIds: [i.VpcId!], TrafficType: 'ALL', LogGroupName: 'vpc-flows', DeliverLogsPermissionArn: roleArn,
-    TagSpecifications: [{ ResourceType: 'vpc-flow-log', Tags: [{ Key: 'Name', Value: 'vpc' }] }],
-  }));
+  const vpcLog = await ec2.send(
+    new E.CreateFlowLogsCommand({
+      ResourceType: 'VPC',
+      ResourceIds: [i.VpcId!],
+      TrafficType: 'ALL',
+      LogGroupName: 'vpc-flows',
+      DeliverLogsPermissionArn: roleArn,
+      TagSpecifications: [{ ResourceType: 'vpc-flow-log', Tags: [{ Key: 'Name', Value: 'vpc' }] }],
+    }),
+  );
   assert.equal(vpcLog.FlowLogIds!.length, 1);
   assert.deepEqual(vpcLog.Unsuccessful, []);
   const custom = '${version} ${vpc-id} ${instance-id} ${srcaddr} ${dstaddr} ${dstport} ${action} ${flow-direction}';
-  const eniLog = await ec2.send(new E.CreateFlowLogsCommand({
-    ResourceType: 'NetworkInterface', ResourceIds: [eni], TrafficType: 'ACCEPT', DeliverLogsPermissionArn: roleArn,
-    LogDestination: 'arn:aws:logs:us-east-1:000000000000:log-group:eni-flows', LogFormat: custom, MaxAggregationInterval: 60,
-  }));
+  const eniLog = await ec2.send(
+    new E.CreateFlowLogsCommand({
+      ResourceType: 'NetworkInterface',
+      ResourceIds: [eni],
+      TrafficType: 'ACCEPT',
+      DeliverLogsPermissionArn: roleArn,
+      LogDestination: 'arn:aws:logs:us-east-1:000000000000:log-group:eni-flows',
+      LogFormat: custom,
+      MaxAggregationInterval: 60,
+    }),
+  );
   const d = (await ec2.send(new E.DescribeFlowLogsCommand({ FlowLogIds: eniLog.FlowLogIds }))).FlowLogs![0];
-  assert.deepEqual([d.LogGroupName, d.DeliverLogsStatus, d.FlowLogStatus, d.LogFormat, d.MaxAggregationInterval, d.ResourceId], ['eni-flows', 'SUCCESS', 'ACTIVE', custom, 60, eni]);
+  assert.deepEqual(
+    [d.LogGroupName, d.DeliverLogsStatus, d.FlowLogStatus, d.LogFormat, d.MaxAggregationInterval, d.ResourceId],
+    ['eni-flows', 'SUCCESS', 'ACTIVE', custom, 60, eni],
+  );
   const v = (await ec2.send(new E.DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: [i.VpcId!] }] }))).FlowLogs![0];
-  assert.equal(v.LogFormat, '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}');
+  assert.equal(
+    v.LogFormat,
+    '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}',
+  );
   assert.deepEqual(v.Tags, [{ Key: 'Name', Value: 'vpc' }]);
 
   // what a load balancer forwarding to this instance reports
   const start = Math.floor(nimbus.clock.now().getTime() / 1000) * 1000;
-  nimbus.runtime.integrations.ec2!.recordFlow!('000000000000', 'us-east-1', { instanceId: i.InstanceId, srcAddr: '10.0.0.9', srcPort: 40000, dstPort: 80, bytes: 3000, start, end: start + 1000 });
+  nimbus.runtime.integrations.ec2!.recordFlow!('000000000000', 'us-east-1', {
+    instanceId: i.InstanceId,
+    srcAddr: '10.0.0.9',
+    srcPort: 40000,
+    dstPort: 80,
+    bytes: 3000,
+    start,
+    end: start + 1000,
+  });
   const stream = `${eni}-all`;
   const streams = (await logs.send(new DescribeLogStreamsCommand({ logGroupName: 'vpc-flows' }))).logStreams!.map((s) => s.logStreamName);
   assert.deepEqual(streams, [stream]);
   const line = (await logs.send(new GetLogEventsCommand({ logGroupName: 'vpc-flows', logStreamName: stream }))).events![0].message;
-  assert.equal(line, `2 000000000000 ${eni} 10.0.0.9 ${i.PrivateIpAddress} 40000 80 6 3 3000 ${start / 1000} ${start / 1000 + 1} ACCEPT OK`);
-  const customLine = (await logs.send(new GetLogEventsCommand({ logGroupName: 'eni-flows', logStreamName: `${eni}-accept` }))).events![0].message;
+  assert.equal(
+    line,
+    `2 000000000000 ${eni} 10.0.0.9 ${i.PrivateIpAddress} 40000 80 6 3 3000 ${start / 1000} ${start / 1000 + 1} ACCEPT OK`,
+  );
+  const customLine = (await logs.send(new GetLogEventsCommand({ logGroupName: 'eni-flows', logStreamName: `${eni}-accept` }))).events![0]
+    .message;
   assert.equal(customLine, `5 ${i.VpcId} ${i.InstanceId} 10.0.0.9 ${i.PrivateIpAddress} 80 ACCEPT ingress`);
 
   await ec2.send(new E.DeleteFlowLogsCommand({ FlowLogIds: vpcLog.FlowLogIds }));
@@ -62,23 +101,42 @@ test('flow logs on a VPC and an interface record the flows Nimbus carries, in v2
 
 test('bad input: the role, the log group, the destination, duplicates and unknown resources', async () => {
   const vpc = (await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }))).Vpcs![0].VpcId!;
-  const create = (extra: Partial<E.CreateFlowLogsCommandInput>) => ec2.send(new E.CreateFlowLogsCommand({
-    ResourceType: 'VPC', ResourceIds: [vpc], TrafficType: 'REJECT', LogGroupName: 'bad-flows', DeliverLogsPermissionArn: roleArn, ...extra,
-  } as E.CreateFlowLogsCommandInput));
+  const create = (extra: Partial<E.CreateFlowLogsCommandInput>) =>
+    ec2.send(
+      new E.CreateFlowLogsCommand({
+        ResourceType: 'VPC',
+        ResourceIds: [vpc],
+        TrafficType: 'REJECT',
+        LogGroupName: 'bad-flows',
+        DeliverLogsPermissionArn: roleArn,
+        ...extra,
+      } as E.CreateFlowLogsCommandInput),
+    );
   await rejects(create({ DeliverLogsPermissionArn: undefined }), 'InvalidParameter', 400, (e) =>
-    assert.equal(e.message, "DeliverLogsPermissionArn can't be empty if LogDestinationType is cloud-watch-logs."));
+    assert.equal(e.message, "DeliverLogsPermissionArn can't be empty if LogDestinationType is cloud-watch-logs."),
+  );
   await rejects(create({ LogDestination: 'arn:aws:logs:us-east-1:000000000000:log-group:x' }), 'InvalidParameter', 400);
   await rejects(create({ MaxAggregationInterval: 30 }), 'InvalidParameter', 400);
   await rejects(create({ LogFormat: '${version} ${nonsense}' }), 'InvalidParameter', 400);
-  await rejects(create({ LogDestinationType: 's3', LogGroupName: undefined, LogDestination: 'arn:aws:s3:::bucket' }), 'InvalidParameter', 400, (e) =>
-    assert.equal(e.message, 'DeliverLogsPermissionArn is not applicable for s3 delivery'));
+  await rejects(
+    create({ LogDestinationType: 's3', LogGroupName: undefined, LogDestination: 'arn:aws:s3:::bucket' }),
+    'InvalidParameter',
+    400,
+    (e) => assert.equal(e.message, 'DeliverLogsPermissionArn is not applicable for s3 delivery'),
+  );
   const ok = await create({});
   assert.equal(ok.FlowLogIds!.length, 1);
   const again = await create({ ResourceIds: [vpc, 'vpc-0000000000000000f'] });
-  assert.deepEqual(again.Unsuccessful!.map((u) => u.Error!.Code), ['FlowLogAlreadyExists', 'InvalidVpcID.NotFound']);
+  assert.deepEqual(
+    again.Unsuccessful!.map((u) => u.Error!.Code),
+    ['FlowLogAlreadyExists', 'InvalidVpcID.NotFound'],
+  );
   const noRole = await create({ TrafficType: 'ALL', DeliverLogsPermissionArn: 'arn:aws:iam::000000000000:role/missing' });
   const d = (await ec2.send(new E.DescribeFlowLogsCommand({ FlowLogIds: noRole.FlowLogIds }))).FlowLogs![0];
   assert.deepEqual([d.DeliverLogsStatus, d.DeliverLogsErrorMessage], ['FAILED', 'Access error']);
   const failed = await ec2.send(new E.DescribeFlowLogsCommand({ Filter: [{ Name: 'deliver-log-status', Values: ['FAILED'] }] }));
-  assert.deepEqual(failed.FlowLogs!.map((f) => f.FlowLogId), noRole.FlowLogIds);
+  assert.deepEqual(
+    failed.FlowLogs!.map((f) => f.FlowLogId),
+    noRole.FlowLogIds,
+  );
 });

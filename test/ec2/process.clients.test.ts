@@ -29,7 +29,11 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise
   throw new Error(`gave up waiting for ${what}`);
 }
 
-const answer = async (url: string) => fetch(url).then((r) => r.text(), () => undefined);
+const answer = async (url: string) =>
+  fetch(url).then(
+    (r) => r.text(),
+    () => undefined,
+  );
 /** Is the process alive (not gone, not a zombie waiting for init)? */
 function alive(pid: number): boolean {
   try {
@@ -49,24 +53,62 @@ test('the AWS CLI inside a process instance acts as its role; shutdown, restart 
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       return r.stdout.trim() ? JSON.parse(r.stdout) : {};
     };
-    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const trust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
     await aws(AWS_CLI_V1, 'iam', 'create-role', '--role-name', 'web', '--assume-role-policy-document', trust);
-    await aws(AWS_CLI_V1, 'iam', 'put-role-policy', '--role-name', 'web', '--policy-name', 'list', '--policy-document',
-      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }));
+    await aws(
+      AWS_CLI_V1,
+      'iam',
+      'put-role-policy',
+      '--role-name',
+      'web',
+      '--policy-name',
+      'list',
+      '--policy-document',
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }] }),
+    );
     await aws(AWS_CLI_V1, 'iam', 'create-instance-profile', '--instance-profile-name', 'web');
     await aws(AWS_CLI_V1, 'iam', 'add-role-to-instance-profile', '--instance-profile-name', 'web', '--role-name', 'web');
-    const images = await aws(AWS_CLI_V2, 'ec2', 'describe-images', '--owners', 'amazon', '--filters', 'Name=name,Values=al2023-ami-*-x86_64');
+    const images = await aws(
+      AWS_CLI_V2,
+      'ec2',
+      'describe-images',
+      '--owners',
+      'amazon',
+      '--filters',
+      'Name=name,Values=al2023-ami-*-x86_64',
+    );
     // a VPC of this file's own: its instance's loopback address is not one other test files' servers use
     const { Vpc } = await aws(AWS_CLI_V2, 'ec2', 'create-vpc', '--cidr-block', '10.202.0.0/16');
     const { Subnet } = await aws(AWS_CLI_V2, 'ec2', 'create-subnet', '--vpc-id', Vpc.VpcId, '--cidr-block', '10.202.1.0/24');
-    const run = await aws(AWS_CLI_V2, 'ec2', 'run-instances', '--image-id', images.Images[0].ImageId, '--instance-type', 't3.micro', '--count', '1', '--subnet-id', Subnet.SubnetId,
-      '--user-data', USER_DATA, '--iam-instance-profile', 'Name=web', '--tag-specifications', 'ResourceType=instance,Tags=[{Key=nimbus:run,Value=process}]');
+    const run = await aws(
+      AWS_CLI_V2,
+      'ec2',
+      'run-instances',
+      '--image-id',
+      images.Images[0].ImageId,
+      '--instance-type',
+      't3.micro',
+      '--count',
+      '1',
+      '--subnet-id',
+      Subnet.SubnetId,
+      '--user-data',
+      USER_DATA,
+      '--iam-instance-profile',
+      'Name=web',
+      '--tag-specifications',
+      'ResourceType=instance,Tags=[{Key=nimbus:run,Value=process}]',
+    );
     const id: string = run.Instances[0].InstanceId;
     const advance = () => fetch(`${server.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '20s' }) });
     await advance();
 
     const ec2 = () => new E.EC2Client(clientConfig(server.url));
-    const consoleText = async () => Buffer.from((await ec2().send(new E.GetConsoleOutputCommand({ InstanceId: id }))).Output ?? '', 'base64').toString();
+    const consoleText = async () =>
+      Buffer.from((await ec2().send(new E.GetConsoleOutputCommand({ InstanceId: id }))).Output ?? '', 'base64').toString();
     const text = await until('the user data to report', async () => {
       const t = await consoleText();
       return /topics=/.test(t) ? t : undefined;

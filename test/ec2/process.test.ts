@@ -9,7 +9,12 @@ import { createRequire } from 'node:module';
 import * as E from '@aws-sdk/client-ec2';
 import { IAMClient, CreateRoleCommand, CreateInstanceProfileCommand, AddRoleToInstanceProfileCommand } from '@aws-sdk/client-iam';
 import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { AutoScalingClient, CreateAutoScalingGroupCommand, DeleteAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+} from '@aws-sdk/client-auto-scaling';
 import { serverForFile, clientConfig, advanceClock, region } from '../helpers.js';
 
 let ec2: E.EC2Client;
@@ -20,8 +25,14 @@ const nimbus = serverForFile(async () => {
   ec2 = new E.EC2Client(clientConfig(nimbus.url));
   iam = new IAMClient(clientConfig(nimbus.url));
   const vpc = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.201.0.0/16' }))).Vpc!.VpcId!;
-  for (const [n, zone] of [[1, 'us-east-1a'], [2, 'us-east-1b']]) {
-    subnets.push((await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.201.${n}.0/24`, AvailabilityZone: zone as string }))).Subnet!.SubnetId!);
+  for (const [n, zone] of [
+    [1, 'us-east-1a'],
+    [2, 'us-east-1b'],
+  ]) {
+    subnets.push(
+      (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpc, CidrBlock: `10.201.${n}.0/24`, AvailabilityZone: zone as string }))).Subnet!
+        .SubnetId!,
+    );
   }
 });
 const ACCOUNT = '000000000000';
@@ -45,7 +56,11 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise
   throw new Error(`gave up waiting for ${what}`);
 }
 
-async function get(url: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: string } | 'refused'> {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; body: string } | 'refused'> {
   try {
     const res = await fetch(url, { method, headers });
     return { status: res.status, body: await res.text() };
@@ -54,20 +69,39 @@ async function get(url: string, headers: Record<string, string> = {}, method = '
   }
 }
 
-const served = (url: string) => until(`${url} to answer`, async () => {
-  const r = await get(url);
-  return r !== 'refused' && r.status === 200 ? r.body : undefined;
-});
+const served = (url: string) =>
+  until(`${url} to answer`, async () => {
+    const r = await get(url);
+    return r !== 'refused' && r.status === 200 ? r.body : undefined;
+  });
 const refused = (url: string) => until(`${url} to refuse`, async () => ((await get(url)) === 'refused' ? true : undefined));
-const consoleOf = async (id: string) => Buffer.from((await ec2.send(new E.GetConsoleOutputCommand({ InstanceId: id }))).Output ?? '', 'base64').toString();
+const consoleOf = async (id: string) =>
+  Buffer.from((await ec2.send(new E.GetConsoleOutputCommand({ InstanceId: id }))).Output ?? '', 'base64').toString();
 const consoleLine = (id: string, re: RegExp) => until(`${re} on the console of ${id}`, async () => re.exec(await consoleOf(id))?.[1]);
 const endpoint = (id: string, port: number) => nimbus.runtime.integrations.ec2!.endpoint!(ACCOUNT, region, id, port);
 
 async function launch(userData: string, extra: Partial<E.RunInstancesCommandInput> = {}, count = 1): Promise<E.Instance[]> {
-  const images = await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }, { Name: 'architecture', Values: ['x86_64'] }] }));
-  const out = await ec2.send(new E.RunInstancesCommand({
-    ImageId: images.Images![0].ImageId, InstanceType: 't3.micro', MinCount: count, MaxCount: count, SubnetId: subnets[0], UserData: b64(userData), TagSpecifications: [RUN], ...extra,
-  }));
+  const images = await ec2.send(
+    new E.DescribeImagesCommand({
+      Owners: ['amazon'],
+      Filters: [
+        { Name: 'name', Values: ['al2023-ami-*'] },
+        { Name: 'architecture', Values: ['x86_64'] },
+      ],
+    }),
+  );
+  const out = await ec2.send(
+    new E.RunInstancesCommand({
+      ImageId: images.Images![0].ImageId,
+      InstanceType: 't3.micro',
+      MinCount: count,
+      MaxCount: count,
+      SubnetId: subnets[0],
+      UserData: b64(userData),
+      TagSpecifications: [RUN],
+      ...extra,
+    }),
+  );
   return out.Instances!;
 }
 
@@ -103,7 +137,7 @@ test('stop kills the process, start runs the user data again, reboot restarts it
   assert.equal(endpoint(id, 8080), undefined);
   await advanceClock(nimbus.url, '20s');
   await ec2.send(new E.StartInstancesCommand({ InstanceIds: [id] }));
-  assert.equal((await get(url)), 'refused', 'pending: not yet');
+  assert.equal(await get(url), 'refused', 'pending: not yet');
   await advanceClock(nimbus.url, '20s');
   assert.equal(await served(`${url}/boots`), 'boot\nboot\n', 'the working directory (its disk) survived the stop');
 
@@ -129,10 +163,16 @@ test('IMDSv2: a token, then the instance metadata; IMDSv1 refused once tokens ar
   await advanceClock(nimbus.url, '20s');
   const imds = await consoleLine(id, /imds=(\S+)/);
   assert.equal(await get(`${imds}/latest/api/token`, {}, 'PUT').then((r) => r !== 'refused' && r.status), 400, 'no TTL');
-  assert.equal(await get(`${imds}/latest/api/token`, { 'X-aws-ec2-metadata-token-ttl-seconds': '21601' }, 'PUT').then((r) => r !== 'refused' && r.status), 400);
+  assert.equal(
+    await get(`${imds}/latest/api/token`, { 'X-aws-ec2-metadata-token-ttl-seconds': '21601' }, 'PUT').then(
+      (r) => r !== 'refused' && r.status,
+    ),
+    400,
+  );
   const token = await get(`${imds}/latest/api/token`, { 'X-aws-ec2-metadata-token-ttl-seconds': '300' }, 'PUT');
   assert.ok(token !== 'refused' && token.status === 200);
-  const md = async (path: string, headers: Record<string, string> = { 'X-aws-ec2-metadata-token': token.body }) => get(`${imds}/latest/${path}`, headers);
+  const md = async (path: string, headers: Record<string, string> = { 'X-aws-ec2-metadata-token': token.body }) =>
+    get(`${imds}/latest/${path}`, headers);
   const value = async (path: string) => {
     const r = await md(path);
     assert.ok(r !== 'refused' && r.status === 200, `${path}: ${JSON.stringify(r)}`);
@@ -150,7 +190,11 @@ test('IMDSv2: a token, then the instance metadata; IMDSv1 refused once tokens ar
   assert.equal(await value('user-data'), 'echo "imds=$AWS_EC2_METADATA_SERVICE_ENDPOINT"\n');
   assert.match(await value('meta-data/'), /^ami-id\n[\s\S]*\ninstance-id\n[\s\S]*placement\/\n/);
   assert.equal(JSON.parse(await value('dynamic/instance-identity/document')).instanceId, id);
-  assert.equal((await md('meta-data/iam/info')) !== 'refused' && ((await md('meta-data/iam/info')) as { status: number }).status, 404, 'no instance profile');
+  assert.equal(
+    (await md('meta-data/iam/info')) !== 'refused' && ((await md('meta-data/iam/info')) as { status: number }).status,
+    404,
+    'no instance profile',
+  );
   assert.equal(((await md('meta-data/instance-id', {})) as { body: string }).body, id, 'IMDSv1 while tokens are optional');
   assert.equal(((await md('meta-data/instance-id', { 'X-aws-ec2-metadata-token': 'forged' })) as { status: number }).status, 401);
 
@@ -166,16 +210,23 @@ test('IMDSv2: a token, then the instance metadata; IMDSv1 refused once tokens ar
 });
 
 test("the instance profile's role: the SDK inside the instance acts as assumed-role/<role>/<instance-id>", async () => {
-  await iam.send(new CreateRoleCommand({
-    RoleName: 'web-role',
-    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
-  }));
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'web-role',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    }),
+  );
   await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'web-profile' }));
   await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'web-profile', RoleName: 'web-role' }));
   const sts = createRequire(import.meta.url).resolve('@aws-sdk/client-sts');
   const script = `const { STSClient, GetCallerIdentityCommand } = require(${JSON.stringify(sts)});
 new STSClient({}).send(new GetCallerIdentityCommand({})).then((r) => console.log('identity=' + r.Arn), (e) => console.log('failed=' + e));`;
-  const [i] = await launch(`#!${process.execPath}\nconsole.log('imds=' + process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT);\n${script}\n`, { IamInstanceProfile: { Name: 'web-profile' } });
+  const [i] = await launch(`#!${process.execPath}\nconsole.log('imds=' + process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT);\n${script}\n`, {
+    IamInstanceProfile: { Name: 'web-profile' },
+  });
   const id = i.InstanceId!;
   await advanceClock(nimbus.url, '20s');
   const arn = `arn:aws:sts::${ACCOUNT}:assumed-role/web-role/${id}`;
@@ -190,7 +241,11 @@ new STSClient({}).send(new GetCallerIdentityCommand({})).then((r) => console.log
   const creds = JSON.parse(((await get(`${imds}/latest/meta-data/iam/security-credentials/web-role`, h)) as { body: string }).body);
   assert.equal(creds.Code, 'Success');
   assert.equal(creds.Type, 'AWS-HMAC');
-  const asRole = new STSClient(clientConfig(nimbus.url, { credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token } }));
+  const asRole = new STSClient(
+    clientConfig(nimbus.url, {
+      credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.Token },
+    }),
+  );
   assert.equal((await asRole.send(new GetCallerIdentityCommand({}))).Arn, arn);
   // the SDK inside ages them by its own clock: six hours from now, and a clock advance does not expire them under it
   assert.ok(Math.abs(Date.parse(creds.Expiration) - (Date.now() + 6 * 3600_000)) < 60_000, creds.Expiration);
@@ -200,16 +255,32 @@ new STSClient({}).send(new GetCallerIdentityCommand({})).then((r) => console.log
 });
 
 test("a launch template's tags make an Auto Scaling group's instances process instances", async () => {
-  const images = await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }, { Name: 'architecture', Values: ['x86_64'] }] }));
-  await ec2.send(new E.CreateLaunchTemplateCommand({
-    LaunchTemplateName: 'web-process',
-    LaunchTemplateData: { ImageId: images.Images![0].ImageId, InstanceType: 't3.micro', UserData: b64(SERVER), TagSpecifications: [RUN] },
-  }));
+  const images = await ec2.send(
+    new E.DescribeImagesCommand({
+      Owners: ['amazon'],
+      Filters: [
+        { Name: 'name', Values: ['al2023-ami-*'] },
+        { Name: 'architecture', Values: ['x86_64'] },
+      ],
+    }),
+  );
+  await ec2.send(
+    new E.CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'web-process',
+      LaunchTemplateData: { ImageId: images.Images![0].ImageId, InstanceType: 't3.micro', UserData: b64(SERVER), TagSpecifications: [RUN] },
+    }),
+  );
   const asg = new AutoScalingClient(clientConfig(nimbus.url));
-  await asg.send(new CreateAutoScalingGroupCommand({
-    AutoScalingGroupName: 'web', MinSize: 2, MaxSize: 2, DesiredCapacity: 2, VPCZoneIdentifier: subnets.join(','),
-    LaunchTemplate: { LaunchTemplateName: 'web-process', Version: '$Latest' },
-  }));
+  await asg.send(
+    new CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'web',
+      MinSize: 2,
+      MaxSize: 2,
+      DesiredCapacity: 2,
+      VPCZoneIdentifier: subnets.join(','),
+      LaunchTemplate: { LaunchTemplateName: 'web-process', Version: '$Latest' },
+    }),
+  );
   const ids = await until('the group to launch', async () => {
     const g = (await asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web'] }))).AutoScalingGroups![0];
     return g.Instances?.length === 2 ? g.Instances.map((i) => i.InstanceId!) : undefined;

@@ -19,7 +19,13 @@ test('user data: #! scripts run by their interpreter, plain text by /bin/sh, gzi
 });
 
 test('user data: cloud-init formats and Windows blocks are refused with a reason', () => {
-  for (const text of ['#cloud-config\npackages: [nginx]\n', 'Content-Type: multipart/mixed; boundary="x"\n', 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n', '<powershell>\nWrite-Host hi\n</powershell>', '#include\nhttp://x\n']) {
+  for (const text of [
+    '#cloud-config\npackages: [nginx]\n',
+    'Content-Type: multipart/mixed; boundary="x"\n',
+    'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="x"\n',
+    '<powershell>\nWrite-Host hi\n</powershell>',
+    '#include\nhttp://x\n',
+  ]) {
     const plan = bootPlan(b64(text));
     assert.equal(plan.kind, 'refused', text);
     assert.match(plan.kind === 'refused' ? plan.reason : '', /cloud-init|Windows/);

@@ -5,7 +5,10 @@ import { serverForFile, runCli, advanceClock, AWS_CLI_V1, AWS_CLI_V2 } from '../
 
 const nimbus = serverForFile();
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   const ok = async (...args: string[]) => {
     const r = await runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
     assert.equal(r.code, 0, r.stderr);
@@ -14,7 +17,14 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
 
   test(`AWS CLI ${name}: request-spot-instances, describe and cancel; reserved instance offerings and a purchase`, async () => {
     const image = 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64';
-    const r = await ok('ec2', 'request-spot-instances', '--instance-count', '1', '--launch-specification', JSON.stringify({ ImageId: image, InstanceType: 't3.micro' }));
+    const r = await ok(
+      'ec2',
+      'request-spot-instances',
+      '--instance-count',
+      '1',
+      '--launch-specification',
+      JSON.stringify({ ImageId: image, InstanceType: 't3.micro' }),
+    );
     const id = r.SpotInstanceRequests[0].SpotInstanceRequestId;
     await advanceClock(nimbus.url, '30s');
     const d = await ok('ec2', 'describe-spot-instance-requests', '--spot-instance-request-ids', id);
@@ -23,11 +33,29 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     const c = await ok('ec2', 'cancel-spot-instance-requests', '--spot-instance-request-ids', id);
     assert.equal(c.CancelledSpotInstanceRequests[0].State, 'cancelled');
 
-    const offers = await ok('ec2', 'describe-reserved-instances-offerings', '--instance-type', 'c5.large', '--offering-class', 'convertible', '--product-description', 'Linux/UNIX', '--offering-type', 'No Upfront');
+    const offers = await ok(
+      'ec2',
+      'describe-reserved-instances-offerings',
+      '--instance-type',
+      'c5.large',
+      '--offering-class',
+      'convertible',
+      '--product-description',
+      'Linux/UNIX',
+      '--offering-type',
+      'No Upfront',
+    );
     assert.equal(offers.ReservedInstancesOfferings.length, 2);
     const offer = offers.ReservedInstancesOfferings[0];
     assert.equal(offer.RecurringCharges[0].Frequency, 'Hourly');
-    const bought = await ok('ec2', 'purchase-reserved-instances-offering', '--reserved-instances-offering-id', offer.ReservedInstancesOfferingId, '--instance-count', '1');
+    const bought = await ok(
+      'ec2',
+      'purchase-reserved-instances-offering',
+      '--reserved-instances-offering-id',
+      offer.ReservedInstancesOfferingId,
+      '--instance-count',
+      '1',
+    );
     const ri = await ok('ec2', 'describe-reserved-instances', '--reserved-instances-ids', bought.ReservedInstancesId);
     assert.deepEqual([ri.ReservedInstances[0].InstanceType, ri.ReservedInstances[0].OfferingClass], ['c5.large', 'convertible']);
   });

@@ -19,29 +19,51 @@ test('RunInstances with resolve:ssm: launches the image the parameter names', as
   const ami = (await ssm.send(new GetParameterCommand({ Name: AL2023 }))).Parameter!.Value!;
   const images = await ec2.send(new E.DescribeImagesCommand({ ImageIds: [ami] }));
   assert.equal(images.Images![0].Architecture, 'x86_64');
-  const r = await ec2.send(new E.RunInstancesCommand({ ImageId: `resolve:ssm:${AL2023}`, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1 }));
+  const r = await ec2.send(
+    new E.RunInstancesCommand({ ImageId: `resolve:ssm:${AL2023}`, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1 }),
+  );
   assert.equal(r.Instances![0].ImageId, ami);
 
   // the account's own parameter, read at a labelled version
-  const arm = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' }))).Parameter!.Value!;
+  const arm = (await ssm.send(new GetParameterCommand({ Name: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' })))
+    .Parameter!.Value!;
   await ssm.send(new PutParameterCommand({ Name: '/golden/ami', Value: ami, Type: 'String', DataType: 'aws:ec2:image' }));
   await ssm.send(new PutParameterCommand({ Name: '/golden/ami', Value: arm, Overwrite: true }));
   await ssm.send(new LabelParameterVersionCommand({ Name: '/golden/ami', ParameterVersion: 1, Labels: ['stable'] }));
-  const pinned = await ec2.send(new E.RunInstancesCommand({ ImageId: 'resolve:ssm:/golden/ami:stable', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1 }));
+  const pinned = await ec2.send(
+    new E.RunInstancesCommand({ ImageId: 'resolve:ssm:/golden/ami:stable', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1 }),
+  );
   assert.equal(pinned.Instances![0].ImageId, ami);
-  const latest = await ec2.send(new E.RunInstancesCommand({ ImageId: 'resolve:ssm:/golden/ami', InstanceType: 't4g.micro', MinCount: 1, MaxCount: 1 }));
+  const latest = await ec2.send(
+    new E.RunInstancesCommand({ ImageId: 'resolve:ssm:/golden/ami', InstanceType: 't4g.micro', MinCount: 1, MaxCount: 1 }),
+  );
   assert.equal(latest.Instances![0].ImageId, arm);
 });
 
 test('a launch template keeps resolve:ssm: and RunInstances resolves it at launch', async () => {
   const ami = (await ssm.send(new GetParameterCommand({ Name: AL2023 }))).Parameter!.Value!;
-  const t = await ec2.send(new E.CreateLaunchTemplateCommand({ LaunchTemplateName: 'from-ssm', LaunchTemplateData: { ImageId: `resolve:ssm:${AL2023}`, InstanceType: 't3.small' } }));
-  const r = await ec2.send(new E.RunInstancesCommand({ LaunchTemplate: { LaunchTemplateId: t.LaunchTemplate!.LaunchTemplateId }, MinCount: 1, MaxCount: 1 }));
+  const t = await ec2.send(
+    new E.CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'from-ssm',
+      LaunchTemplateData: { ImageId: `resolve:ssm:${AL2023}`, InstanceType: 't3.small' },
+    }),
+  );
+  const r = await ec2.send(
+    new E.RunInstancesCommand({ LaunchTemplate: { LaunchTemplateId: t.LaunchTemplate!.LaunchTemplateId }, MinCount: 1, MaxCount: 1 }),
+  );
   assert.equal(r.Instances![0].ImageId, ami);
 });
 
 test('resolve:ssm: with a missing parameter or one that holds no AMI id is InvalidParameterValue', async () => {
-  await rejects(ec2.send(new E.RunInstancesCommand({ ImageId: 'resolve:ssm:/no/such', MinCount: 1, MaxCount: 1 })), 'InvalidParameterValue', 400);
+  await rejects(
+    ec2.send(new E.RunInstancesCommand({ ImageId: 'resolve:ssm:/no/such', MinCount: 1, MaxCount: 1 })),
+    'InvalidParameterValue',
+    400,
+  );
   await ssm.send(new PutParameterCommand({ Name: '/not/ami', Value: 'hello', Type: 'String' }));
-  await rejects(ec2.send(new E.RunInstancesCommand({ ImageId: 'resolve:ssm:/not/ami', MinCount: 1, MaxCount: 1 })), 'InvalidParameterValue', 400);
+  await rejects(
+    ec2.send(new E.RunInstancesCommand({ ImageId: 'resolve:ssm:/not/ami', MinCount: 1, MaxCount: 1 })),
+    'InvalidParameterValue',
+    400,
+  );
 });

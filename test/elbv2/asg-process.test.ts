@@ -44,29 +44,79 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('an Auto Scaling group of process instances behind an ALB: a server exits, its checks fail, the group replaces it, traffic goes on', async (t) => {
   if (!nimbus.runtime.integrations.ec2?.endpoint) return t.skip('EC2 has no process mode here');
   const vpcId = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.87.0.0/16' }))).Vpc!.VpcId!;
-  const subnets = await Promise.all([['10.87.1.0/24', 'us-east-1a'], ['10.87.2.0/24', 'us-east-1b']].map(async ([CidrBlock, AvailabilityZone]) =>
-    (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock, AvailabilityZone }))).Subnet!.SubnetId!));
-  const images = await ec2.send(new E.DescribeImagesCommand({ Owners: ['amazon'], Filters: [{ Name: 'name', Values: ['al2023-ami-*'] }, { Name: 'architecture', Values: ['x86_64'] }] }));
-  await ec2.send(new E.CreateLaunchTemplateCommand({
-    LaunchTemplateName: 'web-process',
-    LaunchTemplateData: {
-      ImageId: images.Images![0].ImageId, InstanceType: 't3.micro', UserData: Buffer.from(SERVER).toString('base64'),
-      TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'nimbus:run', Value: 'process' }] }],
-    },
-  }));
+  const subnets = await Promise.all(
+    [
+      ['10.87.1.0/24', 'us-east-1a'],
+      ['10.87.2.0/24', 'us-east-1b'],
+    ].map(
+      async ([CidrBlock, AvailabilityZone]) =>
+        (await ec2.send(new E.CreateSubnetCommand({ VpcId: vpcId, CidrBlock, AvailabilityZone }))).Subnet!.SubnetId!,
+    ),
+  );
+  const images = await ec2.send(
+    new E.DescribeImagesCommand({
+      Owners: ['amazon'],
+      Filters: [
+        { Name: 'name', Values: ['al2023-ami-*'] },
+        { Name: 'architecture', Values: ['x86_64'] },
+      ],
+    }),
+  );
+  await ec2.send(
+    new E.CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'web-process',
+      LaunchTemplateData: {
+        ImageId: images.Images![0].ImageId,
+        InstanceType: 't3.micro',
+        UserData: Buffer.from(SERVER).toString('base64'),
+        TagSpecifications: [{ ResourceType: 'instance', Tags: [{ Key: 'nimbus:run', Value: 'process' }] }],
+      },
+    }),
+  );
   const lb = (await elb.send(new L.CreateLoadBalancerCommand({ Name: 'web-process', Subnets: subnets }))).LoadBalancers![0];
-  const tg = (await elb.send(new L.CreateTargetGroupCommand({
-    Name: 'web-process', Protocol: 'HTTP', Port: 8080, VpcId: vpcId, HealthCheckIntervalSeconds: 10, HealthCheckTimeoutSeconds: 5, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2,
-  }))).TargetGroups![0];
-  await elb.send(new L.CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }] }));
-  await asg.send(new A.CreateAutoScalingGroupCommand({
-    AutoScalingGroupName: 'web-process', LaunchTemplate: { LaunchTemplateName: 'web-process' }, MinSize: 2, MaxSize: 2, DesiredCapacity: 2,
-    VPCZoneIdentifier: subnets.join(','), TargetGroupARNs: [tg.TargetGroupArn!], HealthCheckType: 'ELB', HealthCheckGracePeriod: 30,
-  }));
+  const tg = (
+    await elb.send(
+      new L.CreateTargetGroupCommand({
+        Name: 'web-process',
+        Protocol: 'HTTP',
+        Port: 8080,
+        VpcId: vpcId,
+        HealthCheckIntervalSeconds: 10,
+        HealthCheckTimeoutSeconds: 5,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+      }),
+    )
+  ).TargetGroups![0];
+  await elb.send(
+    new L.CreateListenerCommand({
+      LoadBalancerArn: lb.LoadBalancerArn,
+      Protocol: 'HTTP',
+      Port: 80,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }],
+    }),
+  );
+  await asg.send(
+    new A.CreateAutoScalingGroupCommand({
+      AutoScalingGroupName: 'web-process',
+      LaunchTemplate: { LaunchTemplateName: 'web-process' },
+      MinSize: 2,
+      MaxSize: 2,
+      DesiredCapacity: 2,
+      VPCZoneIdentifier: subnets.join(','),
+      TargetGroupARNs: [tg.TargetGroupArn!],
+      HealthCheckType: 'ELB',
+      HealthCheckGracePeriod: 30,
+    }),
+  );
   const host = `${lb.DNSName}:${nimbus.port}`;
-  const members = async () => (await asg.send(new A.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web-process'] }))).AutoScalingGroups![0].Instances!;
-  const healthy = async () => (await elb.send(new L.DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions!
-    .filter((d) => d.TargetHealth!.State === 'healthy').map((d) => d.Target!.Id!).sort();
+  const members = async () =>
+    (await asg.send(new A.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['web-process'] }))).AutoScalingGroups![0].Instances!;
+  const healthy = async () =>
+    (await elb.send(new L.DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn })))
+      .TargetHealthDescriptions!.filter((d) => d.TargetHealth!.State === 'healthy')
+      .map((d) => d.Target!.Id!)
+      .sort();
 
   try {
     // the instances boot, their servers start listening (in real time), their checks pass
@@ -85,11 +135,15 @@ test('an Auto Scaling group of process instances behind an ALB: a server exits, 
     const at = nimbus.runtime.integrations.ec2.endpoint!('000000000000', 'us-east-1', victim, 8080)!;
     const out = await ec2.send(new E.DescribeInstancesCommand({ InstanceIds: [victim] }));
     assert.equal(out.Reservations![0].Instances![0].State!.Name, 'running');
-    const bye = await new Promise<string>((resolve, reject) => http.get({ host: at.host, port: at.port, path: '/exit', agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c));
-      res.on('end', () => resolve(body));
-    }).on('error', reject));
+    const bye = await new Promise<string>((resolve, reject) =>
+      http
+        .get({ host: at.host, port: at.port, path: '/exit', agent: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c));
+          res.on('end', () => resolve(body));
+        })
+        .on('error', reject),
+    );
     assert.equal(bye, 'bye');
 
     let failures = 0;
@@ -115,7 +169,12 @@ test('an Auto Scaling group of process instances behind an ALB: a server exits, 
     }
     assert.ok(after.has(survivor) && !after.has(victim) && after.size === 2, [...after].join());
     const acts = (await asg.send(new A.DescribeScalingActivitiesCommand({ AutoScalingGroupName: 'web-process' }))).Activities!;
-    assert.ok(acts.some((a) => a.Description === `Terminating EC2 instance: ${victim}` && /in response to an ELB system health check failure\.$/.test(a.Cause!)));
+    assert.ok(
+      acts.some(
+        (a) =>
+          a.Description === `Terminating EC2 instance: ${victim}` && /in response to an ELB system health check failure\.$/.test(a.Cause!),
+      ),
+    );
   } finally {
     await asg.send(new A.DeleteAutoScalingGroupCommand({ AutoScalingGroupName: 'web-process', ForceDelete: true }));
   }

@@ -16,31 +16,136 @@ async function aws(cli: string, ...args: string[]): Promise<any> {
   return r.stdout.trim() ? JSON.parse(r.stdout) : {};
 }
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   test(`AWS CLI ${name}: ALB, target group, listener; an Auto Scaling group registering its instances; errors`, async () => {
     const vpc = (await aws(cli, 'ec2', 'describe-vpcs', '--filters', 'Name=is-default,Values=true')).Vpcs[0].VpcId;
-    const subnets = (await aws(cli, 'ec2', 'describe-subnets', '--filters', `Name=vpc-id,Values=${vpc}`, 'Name=availability-zone,Values=us-east-1a,us-east-1b')).Subnets.map((s: { SubnetId: string }) => s.SubnetId);
+    const subnets = (
+      await aws(
+        cli,
+        'ec2',
+        'describe-subnets',
+        '--filters',
+        `Name=vpc-id,Values=${vpc}`,
+        'Name=availability-zone,Values=us-east-1a,us-east-1b',
+      )
+    ).Subnets.map((s: { SubnetId: string }) => s.SubnetId);
     const lb = (await aws(cli, 'elbv2', 'create-load-balancer', '--name', `cli-${name}`, '--subnets', ...subnets)).LoadBalancers[0];
     assert.match(lb.DNSName, new RegExp(`^cli-${name}-\\d+\\.us-east-1\\.elb\\.localhost$`));
-    const tg = (await aws(cli, 'elbv2', 'create-target-group', '--name', `tg-${name}`, '--protocol', 'HTTP', '--port', '80', '--vpc-id', vpc, '--health-check-path', '/up')).TargetGroups[0];
-    await aws(cli, 'elbv2', 'create-listener', '--load-balancer-arn', lb.LoadBalancerArn, '--protocol', 'HTTP', '--port', '80', '--default-actions', `Type=forward,TargetGroupArn=${tg.TargetGroupArn}`);
-    const image = (await aws(cli, 'ec2', 'describe-images', '--owners', 'amazon', '--filters', 'Name=name,Values=al2023-ami-*-x86_64')).Images[0].ImageId;
-    await aws(cli, 'autoscaling', 'create-launch-configuration', '--launch-configuration-name', `lc-${name}`, '--image-id', image, '--instance-type', 't3.micro');
-    await aws(cli, 'autoscaling', 'create-auto-scaling-group', '--auto-scaling-group-name', `asg-${name}`, '--launch-configuration-name', `lc-${name}`,
-      '--min-size', '1', '--max-size', '3', '--desired-capacity', '2', '--vpc-zone-identifier', subnets.join(','), '--target-group-arns', tg.TargetGroupArn);
-    const group = (await aws(cli, 'autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', `asg-${name}`)).AutoScalingGroups[0];
+    const tg = (
+      await aws(
+        cli,
+        'elbv2',
+        'create-target-group',
+        '--name',
+        `tg-${name}`,
+        '--protocol',
+        'HTTP',
+        '--port',
+        '80',
+        '--vpc-id',
+        vpc,
+        '--health-check-path',
+        '/up',
+      )
+    ).TargetGroups[0];
+    await aws(
+      cli,
+      'elbv2',
+      'create-listener',
+      '--load-balancer-arn',
+      lb.LoadBalancerArn,
+      '--protocol',
+      'HTTP',
+      '--port',
+      '80',
+      '--default-actions',
+      `Type=forward,TargetGroupArn=${tg.TargetGroupArn}`,
+    );
+    const image = (await aws(cli, 'ec2', 'describe-images', '--owners', 'amazon', '--filters', 'Name=name,Values=al2023-ami-*-x86_64'))
+      .Images[0].ImageId;
+    await aws(
+      cli,
+      'autoscaling',
+      'create-launch-configuration',
+      '--launch-configuration-name',
+      `lc-${name}`,
+      '--image-id',
+      image,
+      '--instance-type',
+      't3.micro',
+    );
+    await aws(
+      cli,
+      'autoscaling',
+      'create-auto-scaling-group',
+      '--auto-scaling-group-name',
+      `asg-${name}`,
+      '--launch-configuration-name',
+      `lc-${name}`,
+      '--min-size',
+      '1',
+      '--max-size',
+      '3',
+      '--desired-capacity',
+      '2',
+      '--vpc-zone-identifier',
+      subnets.join(','),
+      '--target-group-arns',
+      tg.TargetGroupArn,
+    );
+    const group = (await aws(cli, 'autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', `asg-${name}`))
+      .AutoScalingGroups[0];
     assert.equal(group.Instances.length, 2);
     const health = await aws(cli, 'elbv2', 'describe-target-health', '--target-group-arn', tg.TargetGroupArn);
-    assert.deepEqual(health.TargetHealthDescriptions.map((d: { Target: { Id: string } }) => d.Target.Id).sort(), group.Instances.map((i: { InstanceId: string }) => i.InstanceId).sort());
+    assert.deepEqual(
+      health.TargetHealthDescriptions.map((d: { Target: { Id: string } }) => d.Target.Id).sort(),
+      group.Instances.map((i: { InstanceId: string }) => i.InstanceId).sort(),
+    );
     await aws(cli, 'autoscaling', 'set-desired-capacity', '--auto-scaling-group-name', `asg-${name}`, '--desired-capacity', '3');
     const acts = await aws(cli, 'autoscaling', 'describe-scaling-activities', '--auto-scaling-group-name', `asg-${name}`);
     assert.equal(acts.Activities.length, 3);
 
-    const dup = await runCli(cli, ['--endpoint-url', nimbus.url, 'elbv2', 'create-load-balancer', '--name', `cli-${name}`, '--type', 'network', '--subnets', subnets[0]]);
-    assert.match(dup.stderr, /An error occurred \(DuplicateLoadBalancerName\) when calling the CreateLoadBalancer operation: A load balancer with the same name exists, but with different settings/);
-    const big = await runCli(cli, ['--endpoint-url', nimbus.url, 'autoscaling', 'set-desired-capacity', '--auto-scaling-group-name', `asg-${name}`, '--desired-capacity', '9']);
-    assert.match(big.stderr, /\(ValidationError\) when calling the SetDesiredCapacity operation: New SetDesiredCapacity value 9 is above max value 3 for the AutoScalingGroup\./);
-    const inUse = await runCli(cli, ['--endpoint-url', nimbus.url, 'autoscaling', 'delete-auto-scaling-group', '--auto-scaling-group-name', `asg-${name}`]);
+    const dup = await runCli(cli, [
+      '--endpoint-url',
+      nimbus.url,
+      'elbv2',
+      'create-load-balancer',
+      '--name',
+      `cli-${name}`,
+      '--type',
+      'network',
+      '--subnets',
+      subnets[0],
+    ]);
+    assert.match(
+      dup.stderr,
+      /An error occurred \(DuplicateLoadBalancerName\) when calling the CreateLoadBalancer operation: A load balancer with the same name exists, but with different settings/,
+    );
+    const big = await runCli(cli, [
+      '--endpoint-url',
+      nimbus.url,
+      'autoscaling',
+      'set-desired-capacity',
+      '--auto-scaling-group-name',
+      `asg-${name}`,
+      '--desired-capacity',
+      '9',
+    ]);
+    assert.match(
+      big.stderr,
+      /\(ValidationError\) when calling the SetDesiredCapacity operation: New SetDesiredCapacity value 9 is above max value 3 for the AutoScalingGroup\./,
+    );
+    const inUse = await runCli(cli, [
+      '--endpoint-url',
+      nimbus.url,
+      'autoscaling',
+      'delete-auto-scaling-group',
+      '--auto-scaling-group-name',
+      `asg-${name}`,
+    ]);
     assert.match(inUse.stderr, /\(ResourceInUse\)/);
     await aws(cli, 'autoscaling', 'delete-auto-scaling-group', '--auto-scaling-group-name', `asg-${name}`, '--force-delete');
     await aws(cli, 'elbv2', 'delete-load-balancer', '--load-balancer-arn', lb.LoadBalancerArn);
@@ -90,33 +195,115 @@ print('ok')
 });
 
 test('AWS CLI v2: an ALB forwarding to two local servers, seen round robin through curl; a stopped one taken out after the clock advances', async () => {
-  const servers = await Promise.all(['A', 'B'].map(async (name) => {
-    const server = http.createServer((req, res) => res.writeHead(200).end(req.url === '/health' ? 'ok' : name));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return { name, server, port: (server.address() as AddressInfo).port };
-  }));
+  const servers = await Promise.all(
+    ['A', 'B'].map(async (name) => {
+      const server = http.createServer((req, res) => res.writeHead(200).end(req.url === '/health' ? 'ok' : name));
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return { name, server, port: (server.address() as AddressInfo).port };
+    }),
+  );
   const cli = AWS_CLI_V2;
   try {
     const vpc = (await aws(cli, 'ec2', 'describe-vpcs', '--filters', 'Name=is-default,Values=true')).Vpcs[0].VpcId;
-    const subnets = (await aws(cli, 'ec2', 'describe-subnets', '--filters', `Name=vpc-id,Values=${vpc}`, 'Name=availability-zone,Values=us-east-1a,us-east-1b')).Subnets.map((s: { SubnetId: string }) => s.SubnetId);
+    const subnets = (
+      await aws(
+        cli,
+        'ec2',
+        'describe-subnets',
+        '--filters',
+        `Name=vpc-id,Values=${vpc}`,
+        'Name=availability-zone,Values=us-east-1a,us-east-1b',
+      )
+    ).Subnets.map((s: { SubnetId: string }) => s.SubnetId);
     const lb = (await aws(cli, 'elbv2', 'create-load-balancer', '--name', 'cli-fwd', '--subnets', ...subnets)).LoadBalancers[0];
-    const tg = (await aws(cli, 'elbv2', 'create-target-group', '--name', 'cli-fwd', '--target-type', 'ip', '--protocol', 'HTTP', '--port', '80', '--vpc-id', vpc,
-      '--health-check-path', '/health', '--health-check-interval-seconds', '10', '--healthy-threshold-count', '2', '--unhealthy-threshold-count', '2')).TargetGroups[0];
-    await aws(cli, 'elbv2', 'register-targets', '--target-group-arn', tg.TargetGroupArn, '--targets', ...servers.map((x) => `Id=127.0.0.1,Port=${x.port}`));
-    const listener = (await aws(cli, 'elbv2', 'create-listener', '--load-balancer-arn', lb.LoadBalancerArn, '--protocol', 'HTTP', '--port', '80', '--default-actions', `Type=forward,TargetGroupArn=${tg.TargetGroupArn}`)).Listeners[0];
-    await aws(cli, 'elbv2', 'create-rule', '--listener-arn', listener.ListenerArn, '--priority', '5', '--conditions', 'Field=path-pattern,Values=/ping',
-      '--actions', JSON.stringify([{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'pong' } }]));
+    const tg = (
+      await aws(
+        cli,
+        'elbv2',
+        'create-target-group',
+        '--name',
+        'cli-fwd',
+        '--target-type',
+        'ip',
+        '--protocol',
+        'HTTP',
+        '--port',
+        '80',
+        '--vpc-id',
+        vpc,
+        '--health-check-path',
+        '/health',
+        '--health-check-interval-seconds',
+        '10',
+        '--healthy-threshold-count',
+        '2',
+        '--unhealthy-threshold-count',
+        '2',
+      )
+    ).TargetGroups[0];
+    await aws(
+      cli,
+      'elbv2',
+      'register-targets',
+      '--target-group-arn',
+      tg.TargetGroupArn,
+      '--targets',
+      ...servers.map((x) => `Id=127.0.0.1,Port=${x.port}`),
+    );
+    const listener = (
+      await aws(
+        cli,
+        'elbv2',
+        'create-listener',
+        '--load-balancer-arn',
+        lb.LoadBalancerArn,
+        '--protocol',
+        'HTTP',
+        '--port',
+        '80',
+        '--default-actions',
+        `Type=forward,TargetGroupArn=${tg.TargetGroupArn}`,
+      )
+    ).Listeners[0];
+    await aws(
+      cli,
+      'elbv2',
+      'create-rule',
+      '--listener-arn',
+      listener.ListenerArn,
+      '--priority',
+      '5',
+      '--conditions',
+      'Field=path-pattern,Values=/ping',
+      '--actions',
+      JSON.stringify([
+        { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200', ContentType: 'text/plain', MessageBody: 'pong' } },
+      ]),
+    );
     await advanceClock(nimbus.url, '30s');
-    const health = async () => (await aws(cli, 'elbv2', 'describe-target-health', '--target-group-arn', tg.TargetGroupArn)).TargetHealthDescriptions
-      .map((d: { Target: { Port: number }; TargetHealth: { State: string; Reason?: string } }) => [servers.find((x) => x.port === d.Target.Port)!.name, d.TargetHealth.State, d.TargetHealth.Reason ?? '']).sort();
-    assert.deepEqual(await health(), [['A', 'healthy', ''], ['B', 'healthy', '']]);
-    const curl = async (path: string) => (await runCli('curl', ['-s', '--max-time', '10', `http://${lb.DNSName}:${nimbus.port}${path}`])).stdout;
+    const health = async () =>
+      (await aws(cli, 'elbv2', 'describe-target-health', '--target-group-arn', tg.TargetGroupArn)).TargetHealthDescriptions.map(
+        (d: { Target: { Port: number }; TargetHealth: { State: string; Reason?: string } }) => [
+          servers.find((x) => x.port === d.Target.Port)!.name,
+          d.TargetHealth.State,
+          d.TargetHealth.Reason ?? '',
+        ],
+      ).sort();
+    assert.deepEqual(await health(), [
+      ['A', 'healthy', ''],
+      ['B', 'healthy', ''],
+    ]);
+    const curl = async (path: string) =>
+      (await runCli('curl', ['-s', '--max-time', '10', `http://${lb.DNSName}:${nimbus.port}${path}`])).stdout;
     const seen = [await curl('/'), await curl('/'), await curl('/'), await curl('/')];
     assert.deepEqual([...seen].sort(), ['A', 'A', 'B', 'B']);
     assert.equal(await curl('/ping'), 'pong');
     await new Promise((r) => servers[1].server.close(r));
     await advanceClock(nimbus.url, '30s');
-    assert.deepEqual(await health(), [['A', 'healthy', ''], ['B', 'unhealthy', 'Target.FailedHealthChecks']]);
+    assert.deepEqual(await health(), [
+      ['A', 'healthy', ''],
+      ['B', 'unhealthy', 'Target.FailedHealthChecks'],
+    ]);
     assert.deepEqual([await curl('/'), await curl('/'), await curl('/')], ['A', 'A', 'A']);
   } finally {
     for (const x of servers) if (x.server.listening) x.server.close();

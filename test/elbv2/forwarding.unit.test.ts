@@ -2,7 +2,15 @@
 // locations, health check matchers and the health state machine, the Lambda event and its answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseActions, conditionMatches, inCidr, pickWeighted, redirectLocation, wildcard, type Incoming } from '../../src/services/elbv2/routing.js';
+import {
+  chooseActions,
+  conditionMatches,
+  inCidr,
+  pickWeighted,
+  redirectLocation,
+  wildcard,
+  type Incoming,
+} from '../../src/services/elbv2/routing.js';
 import { codeMatches, judge } from '../../src/services/elbv2/probe.js';
 import { afterCheck } from '../../src/services/elbv2/health.js';
 import { albEvent, albResponse } from '../../src/services/elbv2/lambda-target.js';
@@ -10,7 +18,14 @@ import { cookie } from '../../src/services/elbv2/select.js';
 import { elbPage } from '../../src/services/elbv2/proxy.js';
 import type { TgRecord } from '../../src/services/elbv2/store.js';
 
-const req = (over: Partial<Incoming> = {}): Incoming => ({ method: 'GET', path: '/api/v1/users', rawQuery: 'a=1&debug=TRUE', headers: { host: 'Shop.Example.com:8080', 'x-canary': 'Yes' }, sourceIp: '10.1.2.3', ...over });
+const req = (over: Partial<Incoming> = {}): Incoming => ({
+  method: 'GET',
+  path: '/api/v1/users',
+  rawQuery: 'a=1&debug=TRUE',
+  headers: { host: 'Shop.Example.com:8080', 'x-canary': 'Yes' },
+  sourceIp: '10.1.2.3',
+  ...over,
+});
 
 test('wildcards: * any run, ? one character; path patterns are case-sensitive, hosts are not', () => {
   assert.ok(wildcard('/api/*', '/api/v1/users', false));
@@ -26,10 +41,15 @@ test('conditions: path, host (port ignored), header, method, query (decoded, key
   assert.ok(conditionMatches({ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Canary', Values: ['yes'] } }, req()));
   assert.ok(!conditionMatches({ Field: 'http-header', HttpHeaderConfig: { HttpHeaderName: 'X-Other', Values: ['*'] } }, req()));
   assert.ok(conditionMatches({ Field: 'http-request-method', HttpRequestMethodConfig: { Values: ['POST', 'GET'] } }, req()));
-  assert.ok(!conditionMatches({ Field: 'http-request-method', HttpRequestMethodConfig: { Values: ['get'] } }, req()), 'methods are case-sensitive');
+  assert.ok(
+    !conditionMatches({ Field: 'http-request-method', HttpRequestMethodConfig: { Values: ['get'] } }, req()),
+    'methods are case-sensitive',
+  );
   assert.ok(conditionMatches({ Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'debug', Value: 'true' }] } }, req()));
   assert.ok(conditionMatches({ Field: 'query-string', QueryStringConfig: { Values: [{ Value: '1' }] } }, req()));
-  assert.ok(conditionMatches({ Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'q', Value: 'a b' }] } }, req({ rawQuery: 'q=a%20b' })));
+  assert.ok(
+    conditionMatches({ Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'q', Value: 'a b' }] } }, req({ rawQuery: 'q=a%20b' })),
+  );
   assert.ok(conditionMatches({ Field: 'source-ip', SourceIpConfig: { Values: ['10.0.0.0/8'] } }, req()));
   assert.ok(!conditionMatches({ Field: 'source-ip', SourceIpConfig: { Values: ['192.168.0.0/16'] } }, req()));
   assert.ok(inCidr('::ffff:127.0.0.1', '127.0.0.0/8'));
@@ -37,10 +57,19 @@ test('conditions: path, host (port ignored), header, method, query (decoded, key
 });
 
 test('rules: the lowest priority number whose conditions all match wins; else the defaults; actions by Order', () => {
-  const fixed = (body: string) => [{ Type: 'fixed-response' as const, Order: 1, FixedResponseConfig: { StatusCode: '200', MessageBody: body } }];
+  const fixed = (body: string) => [
+    { Type: 'fixed-response' as const, Order: 1, FixedResponseConfig: { StatusCode: '200', MessageBody: body } },
+  ];
   const rules = [
     { priority: 20, conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }], actions: fixed('twenty') },
-    { priority: 5, conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }, { Field: 'http-request-method', HttpRequestMethodConfig: { Values: ['POST'] } }], actions: fixed('five') },
+    {
+      priority: 5,
+      conditions: [
+        { Field: 'path-pattern', Values: ['/api/*'] },
+        { Field: 'http-request-method', HttpRequestMethodConfig: { Values: ['POST'] } },
+      ],
+      actions: fixed('five'),
+    },
     { priority: 10, conditions: [{ Field: 'path-pattern', Values: ['/api/*'] }], actions: fixed('ten') },
   ];
   assert.equal(chooseActions(rules, fixed('default'), req())[0].FixedResponseConfig!.MessageBody, 'ten');
@@ -49,7 +78,11 @@ test('rules: the lowest priority number whose conditions all match wins; else th
 });
 
 test('weighted target groups: weight 0 never, otherwise in proportion', () => {
-  const groups = [{ TargetGroupArn: 'a', Weight: 1 }, { TargetGroupArn: 'b', Weight: 0 }, { TargetGroupArn: 'c', Weight: 3 }];
+  const groups = [
+    { TargetGroupArn: 'a', Weight: 1 },
+    { TargetGroupArn: 'b', Weight: 0 },
+    { TargetGroupArn: 'c', Weight: 3 },
+  ];
   assert.equal(pickWeighted(groups, 0)!.TargetGroupArn, 'a');
   assert.equal(pickWeighted(groups, 0.24)!.TargetGroupArn, 'a');
   assert.equal(pickWeighted(groups, 0.25)!.TargetGroupArn, 'c');
@@ -68,7 +101,11 @@ test('matchers: single codes, lists and ranges; a mismatch names the code', () =
   assert.ok(codeMatches(302, '200,302'));
   assert.ok(codeMatches(204, '200-299'));
   assert.ok(!codeMatches(404, '200-399'));
-  assert.deepEqual(judge(404, '200'), { ok: false, reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [404]' });
+  assert.deepEqual(judge(404, '200'), {
+    ok: false,
+    reason: 'Target.ResponseCodeMismatch',
+    description: 'Health checks failed with these codes: [404]',
+  });
 });
 
 test('health: thresholds of consecutive checks move initial → healthy → unhealthy → healthy', () => {
@@ -91,7 +128,13 @@ test('health: thresholds of consecutive checks move initial → healthy → unhe
 });
 
 test('the Lambda event (single and multi-value) and the answer mapped back', () => {
-  const r = { method: 'POST', path: '/fn', rawQuery: 'k=1&k=2&s=a%20b', headers: { 'content-type': 'application/json', accept: 'a, b' }, body: Buffer.from('{"x":1}') };
+  const r = {
+    method: 'POST',
+    path: '/fn',
+    rawQuery: 'k=1&k=2&s=a%20b',
+    headers: { 'content-type': 'application/json', accept: 'a, b' },
+    body: Buffer.from('{"x":1}'),
+  };
   const single = albEvent('arn:tg', r, false);
   assert.deepEqual(single.queryStringParameters, { k: '2', s: 'a%20b' }, 'the last value, not decoded');
   assert.equal(single.body, '{"x":1}');
@@ -101,7 +144,12 @@ test('the Lambda event (single and multi-value) and the answer mapped back', () 
   assert.deepEqual(multi.multiValueQueryStringParameters, { k: ['1', '2'], s: ['a%20b'] });
   assert.equal(multi.isBase64Encoded, true);
   assert.equal(multi.body, 'AQI=');
-  const res = albResponse(Buffer.from(JSON.stringify({ statusCode: 201, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] }, body: 'aGk=', isBase64Encoded: true })), true)!;
+  const res = albResponse(
+    Buffer.from(
+      JSON.stringify({ statusCode: 201, multiValueHeaders: { 'Set-Cookie': ['a=1', 'b=2'] }, body: 'aGk=', isBase64Encoded: true }),
+    ),
+    true,
+  )!;
   assert.equal(res.status, 201);
   assert.deepEqual(res.headers['set-cookie'], ['a=1', 'b=2']);
   assert.equal(String(res.body), 'hi');

@@ -4,8 +4,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { S3Client, ListBucketsCommand, CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, DeleteObjectCommand } from '@aws-sdk/client-s3';
+import {
+  SQSClient,
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  GetQueueAttributesCommand,
+  DeleteMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
+import {
+  S3Client,
+  ListBucketsCommand,
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  DeleteObjectCommand,
+} from '@aws-sdk/client-s3';
 import { PutFunctionEventInvokeConfigCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { clientConfig, serverForFile } from '../helpers.js';
 import { lambdaClient, createFunction } from '../lambda-helpers.js';
@@ -27,25 +40,48 @@ async function queue(name: string): Promise<{ url: string; arn: string }> {
 /** Long-polls (the events arrive after the calls answer) and deletes what it got. */
 async function receive(url: string, wait = 5): Promise<string[]> {
   const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: wait }));
-  if (Messages.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+  if (Messages.length)
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   return Messages.map((m) => m.Body!);
 }
 
 test('S3 upload → EventBridge rule → SQS through an input transformer with reserved variables', async () => {
   const q = await queue('aws-s3-uploads');
   await s3.send(new CreateBucketCommand({ Bucket: 'aws-ev-photos' }));
-  await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'aws-ev-photos', NotificationConfiguration: { EventBridgeConfiguration: {} } }));
-  await eb.send(new PutRuleCommand({ Name: 'uploads', EventPattern: JSON.stringify({ source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['aws-ev-photos'] } } }) }));
-  await eb.send(new PutTargetsCommand({
-    Rule: 'uploads',
-    Targets: [{
-      Id: 'q', Arn: q.arn,
-      InputTransformer: {
-        InputPathsMap: { bucket: '$.detail.bucket.name', key: '$.detail.object.key', size: '$.detail.object.size' },
-        InputTemplate: '{"file": "s3://<bucket>/<key>", "size": <size>, "rule": <aws.events.rule-name>, "envelope": <aws.events.event>}',
-      },
-    }],
-  }));
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({ Bucket: 'aws-ev-photos', NotificationConfiguration: { EventBridgeConfiguration: {} } }),
+  );
+  await eb.send(
+    new PutRuleCommand({
+      Name: 'uploads',
+      EventPattern: JSON.stringify({
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: ['aws-ev-photos'] } },
+      }),
+    }),
+  );
+  await eb.send(
+    new PutTargetsCommand({
+      Rule: 'uploads',
+      Targets: [
+        {
+          Id: 'q',
+          Arn: q.arn,
+          InputTransformer: {
+            InputPathsMap: { bucket: '$.detail.bucket.name', key: '$.detail.object.key', size: '$.detail.object.size' },
+            InputTemplate:
+              '{"file": "s3://<bucket>/<key>", "size": <size>, "rule": <aws.events.rule-name>, "envelope": <aws.events.event>}',
+          },
+        },
+      ],
+    }),
+  );
   await s3.send(new PutObjectCommand({ Bucket: 'aws-ev-photos', Key: 'a/cat "1".jpg', Body: 'meow' }));
   await s3.send(new DeleteObjectCommand({ Bucket: 'aws-ev-photos', Key: 'a/cat "1".jpg' }));
   const bodies = (await receive(q.url)).map((b) => JSON.parse(b));
@@ -60,10 +96,16 @@ test('S3 upload → EventBridge rule → SQS through an input transformer with r
 
 test('write calls reach the default bus as "AWS API Call via CloudTrail"; read calls do not', async () => {
   const q = await queue('aws-trail-calls');
-  await eb.send(new PutRuleCommand({
-    Name: 'bucket-calls',
-    EventPattern: JSON.stringify({ source: ['aws.s3'], 'detail-type': ['AWS API Call via CloudTrail'], detail: { eventSource: ['s3.amazonaws.com'], eventName: ['CreateBucket', 'ListBuckets'] } }),
-  }));
+  await eb.send(
+    new PutRuleCommand({
+      Name: 'bucket-calls',
+      EventPattern: JSON.stringify({
+        source: ['aws.s3'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['s3.amazonaws.com'], eventName: ['CreateBucket', 'ListBuckets'] },
+      }),
+    }),
+  );
   await eb.send(new PutTargetsCommand({ Rule: 'bucket-calls', Targets: [{ Id: 'q', Arn: q.arn }] }));
   await s3.send(new CreateBucketCommand({ Bucket: 'aws-ev-audited' }));
   await s3.send(new ListBucketsCommand({}));
@@ -75,7 +117,13 @@ test('write calls reach the default bus as "AWS API Call via CloudTrail"; read c
 
   // a rule in the state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS receives read-only calls too
   const all = await queue('aws-trail-all');
-  await eb.send(new PutRuleCommand({ Name: 'all-calls', State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS', EventPattern: JSON.stringify({ source: ['aws.s3'], detail: { eventName: ['ListBuckets'] } }) }));
+  await eb.send(
+    new PutRuleCommand({
+      Name: 'all-calls',
+      State: 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+      EventPattern: JSON.stringify({ source: ['aws.s3'], detail: { eventName: ['ListBuckets'] } }),
+    }),
+  );
   await eb.send(new PutTargetsCommand({ Rule: 'all-calls', Targets: [{ Id: 'q', Arn: all.arn }] }));
   await s3.send(new ListBucketsCommand({}));
   const reads = (await receive(all.url)).map((b) => JSON.parse(b));
@@ -86,13 +134,30 @@ test('write calls reach the default bus as "AWS API Call via CloudTrail"; read c
 
 test('a Lambda OnSuccess destination on the default bus arrives as "Lambda Function Invocation Result - Success"', async () => {
   const q = await queue('aws-lambda-results');
-  await eb.send(new PutRuleCommand({ Name: 'lambda-results', EventPattern: JSON.stringify({ source: ['lambda'], 'detail-type': [{ prefix: 'Lambda Function Invocation Result' }] }) }));
-  await eb.send(new PutTargetsCommand({ Rule: 'lambda-results', Targets: [{ Id: 'q', Arn: q.arn, InputPath: '$.detail.responsePayload' }] }));
+  await eb.send(
+    new PutRuleCommand({
+      Name: 'lambda-results',
+      EventPattern: JSON.stringify({ source: ['lambda'], 'detail-type': [{ prefix: 'Lambda Function Invocation Result' }] }),
+    }),
+  );
+  await eb.send(
+    new PutTargetsCommand({ Rule: 'lambda-results', Targets: [{ Id: 'q', Arn: q.arn, InputPath: '$.detail.responsePayload' }] }),
+  );
   const c = lambdaClient(nimbus.url);
-  await createFunction(c, 'eb-dest', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = async (e) => ({ doubled: e.n * 2 });' });
-  await c.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'eb-dest', DestinationConfig: { OnSuccess: { Destination: 'arn:aws:events:us-east-1:000000000000:event-bus/default' } } }));
+  await createFunction(c, 'eb-dest', 'nodejs20.x', 'index.handler', {
+    'index.js': 'exports.handler = async (e) => ({ doubled: e.n * 2 });',
+  });
+  await c.send(
+    new PutFunctionEventInvokeConfigCommand({
+      FunctionName: 'eb-dest',
+      DestinationConfig: { OnSuccess: { Destination: 'arn:aws:events:us-east-1:000000000000:event-bus/default' } },
+    }),
+  );
   await c.send(new InvokeCommand({ FunctionName: 'eb-dest', InvocationType: 'Event', Payload: Buffer.from('{"n":21}') }));
   let bodies: string[] = [];
   for (let i = 0; i < 6 && !bodies.length; i++) bodies = await receive(q.url);
-  assert.deepEqual(bodies.map((b) => JSON.parse(b)), [{ doubled: 42 }]);
+  assert.deepEqual(
+    bodies.map((b) => JSON.parse(b)),
+    [{ doubled: 42 }],
+  );
 });

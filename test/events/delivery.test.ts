@@ -7,9 +7,21 @@ import { after, before, test } from 'node:test';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  EventBridgeClient, PutRuleCommand, PutTargetsCommand, PutEventsCommand, CreateConnectionCommand, DescribeConnectionCommand,
-  CreateApiDestinationCommand, DescribeApiDestinationCommand, ListConnectionsCommand, ListApiDestinationsCommand, UpdateApiDestinationCommand,
-  DeleteApiDestinationCommand, DeleteConnectionCommand, DeauthorizeConnectionCommand, UpdateConnectionCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  PutEventsCommand,
+  CreateConnectionCommand,
+  DescribeConnectionCommand,
+  CreateApiDestinationCommand,
+  DescribeApiDestinationCommand,
+  ListConnectionsCommand,
+  ListApiDestinationsCommand,
+  UpdateApiDestinationCommand,
+  DeleteApiDestinationCommand,
+  DeleteConnectionCommand,
+  DeauthorizeConnectionCommand,
+  UpdateConnectionCommand,
 } from '@aws-sdk/client-eventbridge';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -70,42 +82,70 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
 const hits = (path: string) => seen.filter((s) => new URL(s.url, 'http://x').pathname === path);
 
 async function queue(name: string): Promise<{ url: string; arn: string }> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, ...(name.endsWith('.fifo') ? { Attributes: { FifoQueue: 'true' } } : {}) }));
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: name, ...(name.endsWith('.fifo') ? { Attributes: { FifoQueue: 'true' } } : {}) }),
+  );
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   return { url: QueueUrl!, arn: Attributes!.QueueArn! };
 }
 
 async function receiveAll(url: string) {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], AttributeNames: ['All'] }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], AttributeNames: ['All'] }),
+  );
   return Messages;
 }
 
 async function destination(name: string, path: string, auth: 'basic' | 'key' | 'oauth' = 'key', method: 'POST' | 'PUT' | 'GET' = 'POST') {
   const params = {
     basic: { AuthorizationType: 'BASIC' as const, AuthParameters: { BasicAuthParameters: { Username: 'ada', Password: 's3cret' } } },
-    key: { AuthorizationType: 'API_KEY' as const, AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'k-42' }, InvocationHttpParameters: { HeaderParameters: [{ Key: 'x-team', Value: 'blue', IsValueSecret: false }, { Key: 'x-hidden', Value: 'h', IsValueSecret: true }] } } },
+    key: {
+      AuthorizationType: 'API_KEY' as const,
+      AuthParameters: {
+        ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'k-42' },
+        InvocationHttpParameters: {
+          HeaderParameters: [
+            { Key: 'x-team', Value: 'blue', IsValueSecret: false },
+            { Key: 'x-hidden', Value: 'h', IsValueSecret: true },
+          ],
+        },
+      },
+    },
     oauth: {
       AuthorizationType: 'OAUTH_CLIENT_CREDENTIALS' as const,
-      AuthParameters: { OAuthParameters: { ClientParameters: { ClientID: 'cid', ClientSecret: 'csecret' }, AuthorizationEndpoint: `${base}/oauth/token`, HttpMethod: 'POST' as const } },
+      AuthParameters: {
+        OAuthParameters: {
+          ClientParameters: { ClientID: 'cid', ClientSecret: 'csecret' },
+          AuthorizationEndpoint: `${base}/oauth/token`,
+          HttpMethod: 'POST' as const,
+        },
+      },
     },
   }[auth];
   const { ConnectionArn } = await eb.send(new CreateConnectionCommand({ Name: `${name}-conn`, ...params }));
-  const { ApiDestinationArn } = await eb.send(new CreateApiDestinationCommand({ Name: name, ConnectionArn, InvocationEndpoint: `${base}${path}`, HttpMethod: method }));
+  const { ApiDestinationArn } = await eb.send(
+    new CreateApiDestinationCommand({ Name: name, ConnectionArn, InvocationEndpoint: `${base}${path}`, HttpMethod: method }),
+  );
   return { connection: ConnectionArn!, arn: ApiDestinationArn! };
 }
 
-test('API destination: real HTTP with the connection\'s API key and headers, the target\'s path, header and query parameters', async () => {
+test("API destination: real HTTP with the connection's API key and headers, the target's path, header and query parameters", async () => {
   const d = await destination('orders-api', '/orders/*/items');
   assert.match(d.arn, /^arn:aws:events:us-east-1:000000000000:api-destination\/orders-api\/[0-9a-f-]{36}$/);
   await eb.send(new PutRuleCommand({ Name: 'to-api', EventPattern: JSON.stringify({ source: ['shop.api'] }) }));
-  await eb.send(new PutTargetsCommand({
-    Rule: 'to-api',
-    Targets: [{
-      Id: 'api', Arn: d.arn,
-      HttpParameters: { PathParameterValues: ['o-7'], HeaderParameters: { 'x-order': 'o-7' }, QueryStringParameters: { mode: 'fast' } },
-      InputTransformer: { InputPathsMap: { id: '$.detail.id' }, InputTemplate: '{"order": <id>}' },
-    }],
-  }));
+  await eb.send(
+    new PutTargetsCommand({
+      Rule: 'to-api',
+      Targets: [
+        {
+          Id: 'api',
+          Arn: d.arn,
+          HttpParameters: { PathParameterValues: ['o-7'], HeaderParameters: { 'x-order': 'o-7' }, QueryStringParameters: { mode: 'fast' } },
+          InputTransformer: { InputPathsMap: { id: '$.detail.id' }, InputTemplate: '{"order": <id>}' },
+        },
+      ],
+    }),
+  );
   await eb.send(new PutEventsCommand({ Entries: [{ Source: 'shop.api', DetailType: 'Order', Detail: '{"id":"o-7"}' }] }));
   const [got] = await until('the endpoint to be called', () => (hits('/orders/o-7/items').length ? hits('/orders/o-7/items') : undefined));
   assert.equal(got.method, 'POST');
@@ -133,25 +173,72 @@ test('API destination: real HTTP with the connection\'s API key and headers, the
   assert.equal(upd.ApiDestinationArn, d.arn);
   assert.equal((await eb.send(new DescribeApiDestinationCommand({ Name: 'orders-api' }))).InvocationRateLimitPerSecond, 5);
 
-  await rejects(eb.send(new CreateConnectionCommand({ Name: 'bad', AuthorizationType: 'BASIC', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'a', ApiKeyValue: 'b' } } })), 'ValidationException', 400);
-  await rejects(eb.send(new CreateApiDestinationCommand({ Name: 'x', ConnectionArn: 'arn:aws:events:us-east-1:000000000000:connection/none/1', InvocationEndpoint: `${base}/x`, HttpMethod: 'POST' })), 'ResourceNotFoundException', 400);
+  await rejects(
+    eb.send(
+      new CreateConnectionCommand({
+        Name: 'bad',
+        AuthorizationType: 'BASIC',
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'a', ApiKeyValue: 'b' } },
+      }),
+    ),
+    'ValidationException',
+    400,
+  );
+  await rejects(
+    eb.send(
+      new CreateApiDestinationCommand({
+        Name: 'x',
+        ConnectionArn: 'arn:aws:events:us-east-1:000000000000:connection/none/1',
+        InvocationEndpoint: `${base}/x`,
+        HttpMethod: 'POST',
+      }),
+    ),
+    'ResourceNotFoundException',
+    400,
+  );
   await rejects(eb.send(new DescribeConnectionCommand({ Name: 'none' })), 'ResourceNotFoundException', 400);
   // AWS calls https only; plain http is accepted for loopback hosts (the local servers of these tests)
-  await rejects(eb.send(new CreateApiDestinationCommand({ Name: 'plain', ConnectionArn: d.connection, InvocationEndpoint: 'http://example.com/hook', HttpMethod: 'POST' })), 'ValidationException', 400,
-    (e) => assert.equal(e.message, 'Parameter InvocationEndpoint is not valid: it must be an https URL.'));
-  await rejects(eb.send(new UpdateApiDestinationCommand({ Name: 'orders-api', InvocationEndpoint: 'ftp://example.com/hook' })), 'ValidationException', 400);
+  await rejects(
+    eb.send(
+      new CreateApiDestinationCommand({
+        Name: 'plain',
+        ConnectionArn: d.connection,
+        InvocationEndpoint: 'http://example.com/hook',
+        HttpMethod: 'POST',
+      }),
+    ),
+    'ValidationException',
+    400,
+    (e) => assert.equal(e.message, 'Parameter InvocationEndpoint is not valid: it must be an https URL.'),
+  );
+  await rejects(
+    eb.send(new UpdateApiDestinationCommand({ Name: 'orders-api', InvocationEndpoint: 'ftp://example.com/hook' })),
+    'ValidationException',
+    400,
+  );
   await eb.send(new UpdateApiDestinationCommand({ Name: 'orders-api', InvocationEndpoint: 'https://example.com/hook' }));
 });
 
 test('Basic and OAuth client-credentials connections authorize the request; a deauthorized OAuth connection fetches a new token', async () => {
   const basic = await destination('basic-api', '/basic', 'basic', 'PUT');
   const oauth = await destination('oauth-api', '/oauth/call', 'oauth');
-  await until('the OAuth connection to be authorized', async () => (await eb.send(new DescribeConnectionCommand({ Name: 'oauth-api-conn' }))).ConnectionState === 'AUTHORIZED');
+  await until(
+    'the OAuth connection to be authorized',
+    async () => (await eb.send(new DescribeConnectionCommand({ Name: 'oauth-api-conn' }))).ConnectionState === 'AUTHORIZED',
+  );
   const tokenCall = hits('/oauth/token')[0];
   assert.equal(tokenCall.headers.authorization, `Basic ${Buffer.from('cid:csecret').toString('base64')}`);
   assert.match(tokenCall.body, /grant_type=client_credentials/);
   await eb.send(new PutRuleCommand({ Name: 'auths', EventPattern: JSON.stringify({ source: ['auths'] }) }));
-  await eb.send(new PutTargetsCommand({ Rule: 'auths', Targets: [{ Id: 'b', Arn: basic.arn }, { Id: 'o', Arn: oauth.arn }] }));
+  await eb.send(
+    new PutTargetsCommand({
+      Rule: 'auths',
+      Targets: [
+        { Id: 'b', Arn: basic.arn },
+        { Id: 'o', Arn: oauth.arn },
+      ],
+    }),
+  );
   await eb.send(new PutEventsCommand({ Entries: [{ Source: 'auths', DetailType: 'x', Detail: '{}' }] }));
   const [b] = await until('the basic endpoint', () => (hits('/basic').length ? hits('/basic') : undefined));
   assert.equal(b.method, 'PUT');
@@ -166,19 +253,33 @@ test('Basic and OAuth client-credentials connections authorize the request; a de
   await eb.send(new PutEventsCommand({ Entries: [{ Source: 'auths', DetailType: 'x', Detail: '{}' }] }));
   await until('a second OAuth call', () => hits('/oauth/call').length === 2);
   assert.equal(hits('/oauth/token').length, tokensBefore + 1);
-  const up = await eb.send(new UpdateConnectionCommand({ Name: 'basic-api-conn', AuthParameters: { BasicAuthParameters: { Password: 'new' } } }));
+  const up = await eb.send(
+    new UpdateConnectionCommand({ Name: 'basic-api-conn', AuthParameters: { BasicAuthParameters: { Password: 'new' } } }),
+  );
   assert.equal(up.ConnectionState, 'AUTHORIZED');
   await eb.send(new DeleteApiDestinationCommand({ Name: 'basic-api' }));
   await rejects(eb.send(new DescribeApiDestinationCommand({ Name: 'basic-api' })), 'ResourceNotFoundException', 400);
   assert.equal((await eb.send(new DeleteConnectionCommand({ Name: 'basic-api-conn' }))).ConnectionState, 'DELETING');
 });
 
-test('a 5xx answer is retried on the virtual clock until MaximumRetryAttempts, then dead-lettered with EventBridge\'s attributes', async () => {
+test("a 5xx answer is retried on the virtual clock until MaximumRetryAttempts, then dead-lettered with EventBridge's attributes", async () => {
   const dlq = await queue('eb-retry-dlq');
   const d = await destination('flaky', '/flaky');
   answers.set('/flaky', [500, 503, 502, 500]);
   await eb.send(new PutRuleCommand({ Name: 'flaky', EventPattern: JSON.stringify({ source: ['flaky'] }) }));
-  await eb.send(new PutTargetsCommand({ Rule: 'flaky', Targets: [{ Id: 'api', Arn: d.arn, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: dlq.arn } }] }));
+  await eb.send(
+    new PutTargetsCommand({
+      Rule: 'flaky',
+      Targets: [
+        {
+          Id: 'api',
+          Arn: d.arn,
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+          DeadLetterConfig: { Arn: dlq.arn },
+        },
+      ],
+    }),
+  );
   const { Entries } = await eb.send(new PutEventsCommand({ Entries: [{ Source: 'flaky', DetailType: 'x', Detail: '{"n":1}' }] }));
   await until('the first attempt', () => hits('/flaky').length >= 1);
   // each advance lets the pending retry run; a retry's back-off is counted from its failure
@@ -187,7 +288,10 @@ test('a 5xx answer is retried on the virtual clock until MaximumRetryAttempts, t
     await advanceClock(nimbus.url, '10m');
     await until(`attempt ${n + 1}`, () => hits('/flaky').length > n);
   }
-  const [m] = await until('the dead letter', async () => { const ms = await receiveAll(dlq.url); return ms.length ? ms : undefined; });
+  const [m] = await until('the dead letter', async () => {
+    const ms = await receiveAll(dlq.url);
+    return ms.length ? ms : undefined;
+  });
   assert.equal(hits('/flaky').length, 3, 'one attempt and two retries');
   const attrs = m.MessageAttributes!;
   assert.equal(attrs.RULE_ARN.StringValue, 'arn:aws:events:us-east-1:000000000000:rule/flaky');
@@ -213,16 +317,26 @@ test('a retry that succeeds delivers once; a 4xx answer goes to the dead-letter 
   answers.set('/bad', [400]);
   answers.set('/aging', Array(50).fill(503));
   await eb.send(new PutRuleCommand({ Name: 'mixed', EventPattern: JSON.stringify({ source: ['mixed'] }) }));
-  await eb.send(new PutTargetsCommand({
-    Rule: 'mixed',
-    Targets: [
-      { Id: 'once', Arn: d.arn, DeadLetterConfig: { Arn: dlq.arn } },
-      { Id: 'bad', Arn: bad.arn, DeadLetterConfig: { Arn: dlq.arn } },
-      { Id: 'aging', Arn: old.arn, RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 }, DeadLetterConfig: { Arn: dlq.arn } },
-    ],
-  }));
+  await eb.send(
+    new PutTargetsCommand({
+      Rule: 'mixed',
+      Targets: [
+        { Id: 'once', Arn: d.arn, DeadLetterConfig: { Arn: dlq.arn } },
+        { Id: 'bad', Arn: bad.arn, DeadLetterConfig: { Arn: dlq.arn } },
+        {
+          Id: 'aging',
+          Arn: old.arn,
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 },
+          DeadLetterConfig: { Arn: dlq.arn },
+        },
+      ],
+    }),
+  );
   await eb.send(new PutEventsCommand({ Entries: [{ Source: 'mixed', DetailType: 'x', Detail: '{}' }] }));
-  const [first] = await until('the 400 dead letter', async () => { const ms = await receiveAll(dlq.url); return ms.length ? ms : undefined; });
+  const [first] = await until('the 400 dead letter', async () => {
+    const ms = await receiveAll(dlq.url);
+    return ms.length ? ms : undefined;
+  });
   assert.equal(first.MessageAttributes!.TARGET_ARN.StringValue, bad.arn);
   assert.equal(first.MessageAttributes!.RETRY_ATTEMPTS.StringValue, '0');
   assert.equal(first.MessageAttributes!.EXHAUSTED_RETRY_CONDITION, undefined);
@@ -247,18 +361,39 @@ test('a target whose queue is gone is dead-lettered at once (RESOURCE_NOT_FOUND)
   const fifo = await queue('eb-orders.fifo');
   await logs.send(new CreateLogGroupCommand({ logGroupName: '/aws/events/orders' }));
   await eb.send(new PutRuleCommand({ Name: 'targets', EventPattern: JSON.stringify({ source: ['targets'] }) }));
-  await eb.send(new PutTargetsCommand({
-    Rule: 'targets',
-    Targets: [
-      { Id: 'gone', Arn: gone.arn, DeadLetterConfig: { Arn: dlq.arn } },
-      { Id: 'fifo', Arn: fifo.arn, SqsParameters: { MessageGroupId: 'orders' } },
-      { Id: 'logs', Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/orders' },
-    ],
-  }));
-  await rejects(eb.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: 'nogroup', Arn: fifo.arn }] })), 'ValidationException', 400, (e) =>
-    assert.equal(e.message, 'Parameter(s) SqsParameters must be specified for target: nogroup.'));
-  await rejects(eb.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: 'baddlq', Arn: gone.arn, DeadLetterConfig: { Arn: 'arn:aws:sns:us-east-1:000000000000:t' } }] })), 'ValidationException', 400);
-  await rejects(eb.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: 'retry', Arn: gone.arn, RetryPolicy: { MaximumRetryAttempts: 186 } }] })), 'ValidationException', 400);
+  await eb.send(
+    new PutTargetsCommand({
+      Rule: 'targets',
+      Targets: [
+        { Id: 'gone', Arn: gone.arn, DeadLetterConfig: { Arn: dlq.arn } },
+        { Id: 'fifo', Arn: fifo.arn, SqsParameters: { MessageGroupId: 'orders' } },
+        { Id: 'logs', Arn: 'arn:aws:logs:us-east-1:000000000000:log-group:/aws/events/orders' },
+      ],
+    }),
+  );
+  await rejects(
+    eb.send(new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: 'nogroup', Arn: fifo.arn }] })),
+    'ValidationException',
+    400,
+    (e) => assert.equal(e.message, 'Parameter(s) SqsParameters must be specified for target: nogroup.'),
+  );
+  await rejects(
+    eb.send(
+      new PutTargetsCommand({
+        Rule: 'targets',
+        Targets: [{ Id: 'baddlq', Arn: gone.arn, DeadLetterConfig: { Arn: 'arn:aws:sns:us-east-1:000000000000:t' } }],
+      }),
+    ),
+    'ValidationException',
+    400,
+  );
+  await rejects(
+    eb.send(
+      new PutTargetsCommand({ Rule: 'targets', Targets: [{ Id: 'retry', Arn: gone.arn, RetryPolicy: { MaximumRetryAttempts: 186 } }] }),
+    ),
+    'ValidationException',
+    400,
+  );
   await eb.send(new PutEventsCommand({ Entries: [{ Source: 'targets', DetailType: 'x', Detail: '{"k":1}' }] }));
   const [dead] = await receiveAll(dlq.url);
   assert.equal(dead.MessageAttributes!.ERROR_CODE.StringValue, 'RESOURCE_NOT_FOUND');

@@ -9,7 +9,10 @@ import { AWS_CLI_V1, AWS_CLI_V2, runCli, serverForFile } from '../helpers.js';
 
 const nimbus = serverForFile();
 
-for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as const) {
+for (const [label, cli] of [
+  ['CLI v1', AWS_CLI_V1],
+  ['CLI v2', AWS_CLI_V2],
+] as const) {
   const aws = async (...args: string[]) => {
     const r = await runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
     return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
@@ -19,13 +22,19 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
     const name = `cli-${label.replace(/\W/g, '')}`;
     const q = await aws('sqs', 'create-queue', '--queue-name', name);
     const url = q.json.QueueUrl as string;
-    const arn = (await aws('sqs', 'get-queue-attributes', '--queue-url', url, '--attribute-names', 'QueueArn')).json.Attributes.QueueArn as string;
+    const arn = (await aws('sqs', 'get-queue-attributes', '--queue-url', url, '--attribute-names', 'QueueArn')).json.Attributes
+      .QueueArn as string;
     const rule = await aws('events', 'put-rule', '--name', name, '--event-pattern', '{"source":["cli.test"]}');
     assert.equal(rule.code, 0, rule.stderr);
     assert.equal(rule.json.RuleArn, `arn:aws:events:us-east-1:000000000000:rule/${name}`);
     const targets = await aws('events', 'put-targets', '--rule', name, '--targets', `Id=q,Arn=${arn}`);
     assert.equal(targets.json.FailedEntryCount, 0);
-    const put = await aws('events', 'put-events', '--entries', JSON.stringify([{ Source: 'cli.test', DetailType: 'Ping', Detail: '{"n":1}' }]));
+    const put = await aws(
+      'events',
+      'put-events',
+      '--entries',
+      JSON.stringify([{ Source: 'cli.test', DetailType: 'Ping', Detail: '{"n":1}' }]),
+    );
     assert.equal(put.code, 0, put.stderr);
     assert.equal(put.json.FailedEntryCount, 0);
     const got = await aws('sqs', 'receive-message', '--queue-url', url);
@@ -33,8 +42,23 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
     assert.equal(event['detail-type'], 'Ping');
     assert.deepEqual(event.detail, { n: 1 });
 
-    const tested = await aws('events', 'test-event-pattern', '--event-pattern', '{"source":["a"]}', '--event',
-      JSON.stringify({ id: '1', account: '000000000000', source: 'a', time: '2024-01-01T00:00:00Z', region: 'us-east-1', resources: [], 'detail-type': 'x', detail: {} }));
+    const tested = await aws(
+      'events',
+      'test-event-pattern',
+      '--event-pattern',
+      '{"source":["a"]}',
+      '--event',
+      JSON.stringify({
+        id: '1',
+        account: '000000000000',
+        source: 'a',
+        time: '2024-01-01T00:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        'detail-type': 'x',
+        detail: {},
+      }),
+    );
     assert.equal(tested.json.Result, true);
 
     const bad = await aws('events', 'put-rule', '--name', 'bad', '--event-pattern', '{"source":"a"}');
@@ -70,7 +94,10 @@ print(json.dumps({"failed": out["FailedEntryCount"], "bodies": [m["Body"] for m 
   assert.deepEqual(out, { failed: 0, bodies: ['{"kind":"order"}'], targets: ['q'], code: 'ResourceNotFoundException' });
 });
 
-for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as const) {
+for (const [label, cli] of [
+  ['CLI v1', AWS_CLI_V1],
+  ['CLI v2', AWS_CLI_V2],
+] as const) {
   test(`${label}: put-permission shows in describe-event-bus; create-connection and create-api-destination; create-archive`, async () => {
     // CLI v1 would fetch an http(s) parameter's URL unless told not to
     const config = join(mkdtempSync(join(tmpdir(), 'nimbus-cli-')), 'config');
@@ -82,16 +109,56 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
     };
     const tag = label.replace(/\W/g, '').toLowerCase();
     const bus = await aws('events', 'create-event-bus', '--name', `bus-${tag}`);
-    await aws('events', 'put-permission', '--event-bus-name', `bus-${tag}`, '--action', 'events:PutEvents', '--principal', '111122223333', '--statement-id', 'b');
+    await aws(
+      'events',
+      'put-permission',
+      '--event-bus-name',
+      `bus-${tag}`,
+      '--action',
+      'events:PutEvents',
+      '--principal',
+      '111122223333',
+      '--statement-id',
+      'b',
+    );
     const described = await aws('events', 'describe-event-bus', '--name', `bus-${tag}`);
     assert.equal(JSON.parse(described.Policy).Statement[0].Principal.AWS, 'arn:aws:iam::111122223333:root');
-    const conn = await aws('events', 'create-connection', '--name', `conn-${tag}`, '--authorization-type', 'API_KEY',
-      '--auth-parameters', JSON.stringify({ ApiKeyAuthParameters: { ApiKeyName: 'x-key', ApiKeyValue: 'v' } }));
+    const conn = await aws(
+      'events',
+      'create-connection',
+      '--name',
+      `conn-${tag}`,
+      '--authorization-type',
+      'API_KEY',
+      '--auth-parameters',
+      JSON.stringify({ ApiKeyAuthParameters: { ApiKeyName: 'x-key', ApiKeyValue: 'v' } }),
+    );
     assert.equal(conn.ConnectionState, 'AUTHORIZED');
-    const dest = await aws('events', 'create-api-destination', '--name', `dest-${tag}`, '--connection-arn', conn.ConnectionArn,
-      '--invocation-endpoint', 'https://example.invalid/hook', '--http-method', 'POST', '--invocation-rate-limit-per-second', '10');
+    const dest = await aws(
+      'events',
+      'create-api-destination',
+      '--name',
+      `dest-${tag}`,
+      '--connection-arn',
+      conn.ConnectionArn,
+      '--invocation-endpoint',
+      'https://example.invalid/hook',
+      '--http-method',
+      'POST',
+      '--invocation-rate-limit-per-second',
+      '10',
+    );
     assert.equal(dest.ApiDestinationState, 'ACTIVE');
-    const archive = await aws('events', 'create-archive', '--archive-name', `arch-${tag}`, '--event-source-arn', bus.EventBusArn, '--retention-days', '1');
+    const archive = await aws(
+      'events',
+      'create-archive',
+      '--archive-name',
+      `arch-${tag}`,
+      '--event-source-arn',
+      bus.EventBusArn,
+      '--retention-days',
+      '1',
+    );
     assert.equal(archive.State, 'ENABLED');
     const listed = await aws('events', 'list-archives', '--name-prefix', `arch-${tag}`);
     assert.equal(listed.Archives[0].RetentionDays, 1);
@@ -119,5 +186,10 @@ print(json.dumps({"count": eb.describe_archive(ArchiveName="boto-arch")["EventCo
 `;
   const r = await runCli('python3', ['-c', script, nimbus.url]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { count: 1, state: 'STARTING', retry: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 120 }, policy: 'b' });
+  assert.deepEqual(JSON.parse(r.stdout), {
+    count: 1,
+    state: 'STARTING',
+    retry: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 120 },
+    policy: 'b',
+  });
 });

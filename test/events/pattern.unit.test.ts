@@ -14,7 +14,14 @@ const ec2 = {
   time: '2017-12-22T18:43:48Z',
   region: 'us-west-1',
   resources: ['arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0'],
-  detail: { 'instance-id': 'i-1234567890abcdef0', state: 'terminated', 'c-count': 5, 'd-count': 3, 'x-limit': 301.8, 'source-ip': '10.0.0.123' },
+  detail: {
+    'instance-id': 'i-1234567890abcdef0',
+    state: 'terminated',
+    'c-count': 5,
+    'd-count': 3,
+    'x-limit': 301.8,
+    'source-ip': '10.0.0.123',
+  },
 };
 const withDetail = (detail: Record<string, unknown>) => ({ ...ec2, detail });
 
@@ -112,7 +119,12 @@ const cases: [string, unknown, unknown, boolean][] = [
   ['anything-but prefix list', { detail: { key: [{ 'anything-but': { prefix: ['a', 'b'] } }] } }, withDetail({ key: 'bee' }), false],
   ['anything-but prefix list pass', { detail: { key: [{ 'anything-but': { prefix: ['a', 'b'] } }] } }, withDetail({ key: 'cat' }), true],
   ['anything-but ignore case', { detail: { state: [{ 'anything-but': { 'equals-ignore-case': 'TERMINATED' } }] } }, ec2, false],
-  ['anything-but ignore case list', { detail: { state: [{ 'anything-but': { 'equals-ignore-case': ['RUNNING', 'STOPPED'] } }] } }, ec2, true],
+  [
+    'anything-but ignore case list',
+    { detail: { state: [{ 'anything-but': { 'equals-ignore-case': ['RUNNING', 'STOPPED'] } }] } },
+    ec2,
+    true,
+  ],
   ['anything-but wildcard', { detail: { key: [{ 'anything-but': { wildcard: '*/lib/*' } }] } }, withDetail({ key: 'a/lib/b' }), false],
   ['anything-but wildcard pass', { detail: { key: [{ 'anything-but': { wildcard: '*/lib/*' } }] } }, withDetail({ key: 'a/src/b' }), true],
   ['anything-but array event', { detail: { tags: [{ 'anything-but': 'a' }] } }, withDetail({ tags: ['a', 'b'] }), true],
@@ -166,21 +178,51 @@ const cases: [string, unknown, unknown, boolean][] = [
   ['$or none', { $or: [{ source: ['aws.s3'] }, { region: ['eu-west-1'] }] }, ec2, false],
   ['$or with field', { source: ['aws.ec2'], $or: [{ region: ['eu-west-1'] }, { account: ['111122223333'] }] }, ec2, true],
   ['$or with failing field', { source: ['aws.s3'], $or: [{ region: ['us-west-1'] }, { account: ['1'] }] }, ec2, false],
-  ['$or nested in detail', { detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { 'd-count': [{ numeric: ['<', 5] }] }] } }, ec2, true],
-  ['$or nested in detail none', { detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { 'd-count': [{ numeric: ['>', 5] }] }] } }, ec2, false],
+  [
+    '$or nested in detail',
+    { detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { 'd-count': [{ numeric: ['<', 5] }] }] } },
+    ec2,
+    true,
+  ],
+  [
+    '$or nested in detail none',
+    { detail: { $or: [{ 'c-count': [{ numeric: ['>', 10] }] }, { 'd-count': [{ numeric: ['>', 5] }] }] } },
+    ec2,
+    false,
+  ],
   ['$or three', { $or: [{ source: ['a'] }, { source: ['b'] }, { detail: { state: ['terminated'] } }] }, ec2, true],
   ['$or of $or', { $or: [{ source: ['a'] }, { $or: [{ region: ['x'] }, { region: ['us-west-1'] }] }] }, ec2, true],
-  ['two $or groups in detail and top', { $or: [{ source: ['aws.ec2'] }, { source: ['x'] }], detail: { $or: [{ state: ['x'] }, { state: ['terminated'] }] } }, ec2, true],
+  [
+    'two $or groups in detail and top',
+    { $or: [{ source: ['aws.ec2'] }, { source: ['x'] }], detail: { $or: [{ state: ['x'] }, { state: ['terminated'] }] } },
+    ec2,
+    true,
+  ],
   // mixtures
   ['prefix or exact', { source: [{ prefix: 'aws.' }, 'custom'] }, { ...ec2, source: 'custom' }, true],
   ['anything-but and exact alternatives', { detail: { state: [{ 'anything-but': 'terminated' }, 'terminated'] } }, ec2, true],
   ['multiple content filters on a field', { detail: { 'c-count': [{ numeric: ['>', 100] }, { exists: false }] } }, ec2, false],
-  ['S3 object created by key prefix', { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: ['photos'] }, object: { key: [{ prefix: 'uploads/' }] } } },
-    { source: 'aws.s3', 'detail-type': 'Object Created', detail: { bucket: { name: 'photos' }, object: { key: 'uploads/cat.jpg', size: 10 } } }, true],
-  ['S3 object created other bucket', { source: ['aws.s3'], detail: { bucket: { name: ['photos'] } } },
-    { source: 'aws.s3', detail: { bucket: { name: 'docs' } } }, false],
-  ['S3 object size range', { detail: { object: { size: [{ numeric: ['>=', 1024] }] } } },
-    { detail: { object: { size: 512 } } }, false],
+  [
+    'S3 object created by key prefix',
+    {
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: ['photos'] }, object: { key: [{ prefix: 'uploads/' }] } },
+    },
+    {
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: { bucket: { name: 'photos' }, object: { key: 'uploads/cat.jpg', size: 10 } },
+    },
+    true,
+  ],
+  [
+    'S3 object created other bucket',
+    { source: ['aws.s3'], detail: { bucket: { name: ['photos'] } } },
+    { source: 'aws.s3', detail: { bucket: { name: 'docs' } } },
+    false,
+  ],
+  ['S3 object size range', { detail: { object: { size: [{ numeric: ['>=', 1024] }] } } }, { detail: { object: { size: 512 } } }, false],
   ['event is not an object', { source: ['x'] }, 'x', false],
   ['event null', { source: ['x'] }, null, false],
   ['unicode value', { detail: { name: ['café'] } }, withDetail({ name: 'café' }), true],
@@ -262,12 +304,14 @@ const invalid: [string, string, RegExp][] = [
 
 for (const [name, text, message] of invalid) {
   test(`invalid pattern: ${name}`, () => {
-    assert.throws(() => parsePattern(text), (e: Error) => {
-      assert.ok(e instanceof PatternError, String(e));
-      assert.match(e.message, /^Event pattern is not valid\. Reason: /);
-      assert.match(e.message, message);
-      return true;
-    });
+    assert.throws(
+      () => parsePattern(text),
+      (e: Error) => {
+        assert.ok(e instanceof PatternError, String(e));
+        assert.match(e.message, /^Event pattern is not valid\. Reason: /);
+        assert.match(e.message, message);
+        return true;
+      },
+    );
   });
 }
-

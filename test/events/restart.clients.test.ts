@@ -7,7 +7,14 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventBridgeClient, CreateConnectionCommand, CreateApiDestinationCommand, PutRuleCommand, PutTargetsCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  EventBridgeClient,
+  CreateConnectionCommand,
+  CreateApiDestinationCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  PutEventsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { spawnServer, clientConfig } from '../helpers.js';
 
 const until = async (cond: () => boolean, what: string, ms = 10_000) => {
@@ -23,10 +30,12 @@ test('a retry pending at kill -9 is made after the restart; a delivered event is
   const received: string[] = [];
   const hook = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => (body += c)).on('end', () => {
-      received.push(body);
-      res.writeHead(statuses.shift() ?? 200).end();
-    });
+    req
+      .on('data', (c) => (body += c))
+      .on('end', () => {
+        received.push(body);
+        res.writeHead(statuses.shift() ?? 200).end();
+      });
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
@@ -34,8 +43,16 @@ test('a retry pending at kill -9 is made after the restart; a delivered event is
   let server = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
   try {
     const eb = new EventBridgeClient(clientConfig(server.url));
-    const { ConnectionArn } = await eb.send(new CreateConnectionCommand({ Name: 'c', AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-k', ApiKeyValue: 'v' } } }));
-    const { ApiDestinationArn } = await eb.send(new CreateApiDestinationCommand({ Name: 'hook', ConnectionArn, InvocationEndpoint: hookUrl, HttpMethod: 'POST' }));
+    const { ConnectionArn } = await eb.send(
+      new CreateConnectionCommand({
+        Name: 'c',
+        AuthorizationType: 'API_KEY',
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-k', ApiKeyValue: 'v' } },
+      }),
+    );
+    const { ApiDestinationArn } = await eb.send(
+      new CreateApiDestinationCommand({ Name: 'hook', ConnectionArn, InvocationEndpoint: hookUrl, HttpMethod: 'POST' }),
+    );
     await eb.send(new PutRuleCommand({ Name: 'r', EventPattern: JSON.stringify({ source: ['durable'] }) }));
     await eb.send(new PutTargetsCommand({ Rule: 'r', Targets: [{ Id: 'h', Arn: ApiDestinationArn, InputPath: '$.detail' }] }));
     await eb.send(new PutEventsCommand({ Entries: [{ Source: 'durable', DetailType: 'x', Detail: '{"keep":"me"}' }] }));

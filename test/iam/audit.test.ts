@@ -27,19 +27,28 @@ async function logged(fn: () => Promise<unknown>): Promise<string> {
 test('a call the policies would deny succeeds, and the log names the deciding statement', async () => {
   const iam = new IAMClient(clientConfig(nimbus.url));
   await iam.send(new CreateUserCommand({ UserName: 'auditee' }));
-  await iam.send(new PutUserPolicyCommand({
-    UserName: 'auditee', PolicyName: 'guard',
-    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
-      { Sid: 'ReadAll', Effect: 'Allow', Action: 's3:*', Resource: '*' },
-      { Sid: 'NoWrites', Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::audit/*' },
-    ] }),
-  }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'auditee',
+      PolicyName: 'guard',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'ReadAll', Effect: 'Allow', Action: 's3:*', Resource: '*' },
+          { Sid: 'NoWrites', Effect: 'Deny', Action: 's3:PutObject', Resource: 'arn:aws:s3:::audit/*' },
+        ],
+      }),
+    }),
+  );
   const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'auditee' }))).AccessKey!;
   const creds = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
   await new S3Client(clientConfig(nimbus.url, { forcePathStyle: true })).send(new CreateBucketCommand({ Bucket: 'audit' }));
   const s3 = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, credentials: creds }));
   const log = await logged(() => s3.send(new PutObjectCommand({ Bucket: 'audit', Key: 'a.txt', Body: 'x' })));
-  assert.match(log, /iam audit: would deny s3:PutObject on arn:aws:s3:::audit\/a\.txt to arn:aws:iam::000000000000:user\/auditee: ExplicitDeny, statement "NoWrites" of user\/auditee inline policy guard/);
+  assert.match(
+    log,
+    /iam audit: would deny s3:PutObject on arn:aws:s3:::audit\/a\.txt to arn:aws:iam::000000000000:user\/auditee: ExplicitDeny, statement "NoWrites" of user\/auditee inline policy guard/,
+  );
   const allowed = await logged(() => s3.send(new GetObjectCommand({ Bucket: 'audit', Key: 'a.txt' })));
   assert.doesNotMatch(allowed, /iam audit/);
 });
@@ -53,6 +62,10 @@ test('GetFederationToken: the federated user is who GetCallerIdentity names; no 
   const me = await new STSClient(clientConfig(nimbus.url, { credentials: fed })).send(new GetCallerIdentityCommand({}));
   assert.equal(me.Arn, 'arn:aws:sts::000000000000:federated-user/visitor');
   assert.equal(me.UserId, '000000000000:visitor');
-  const log = await logged(() => new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, credentials: fed })).send(new GetObjectCommand({ Bucket: 'audit', Key: 'a.txt' })));
+  const log = await logged(() =>
+    new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, credentials: fed })).send(
+      new GetObjectCommand({ Bucket: 'audit', Key: 'a.txt' }),
+    ),
+  );
   assert.match(log, /would deny s3:GetObject .*:federated-user\/visitor: ImplicitDeny, no statement allows it \(session policy\)/);
 });

@@ -19,20 +19,34 @@ test('a denial encoded before a restart decodes after it, for the same user with
     try {
       const iam = new IAMClient(clientConfig(nimbus.url));
       await iam.send(new CreateUserCommand({ UserName: 'olga' }));
-      await iam.send(new PutUserPolicyCommand({ UserName: 'olga', PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
-        { Effect: 'Allow', Action: 'sts:DecodeAuthorizationMessage', Resource: '*' },
-      ] }) }));
+      await iam.send(
+        new PutUserPolicyCommand({
+          UserName: 'olga',
+          PolicyName: 'p',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'sts:DecodeAuthorizationMessage', Resource: '*' }],
+          }),
+        }),
+      );
       const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'olga' }))).AccessKey!;
       creds = { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
-      await rejects(new EC2Client(clientConfig(nimbus.url, { credentials: creds })).send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' })), 'UnauthorizedOperation', 403, (e) => {
-        encoded = /Encoded authorization failure message: (\S+)$/.exec(String(e.message))![1];
-      });
+      await rejects(
+        new EC2Client(clientConfig(nimbus.url, { credentials: creds })).send(new CreateVpcCommand({ CidrBlock: '10.7.0.0/16' })),
+        'UnauthorizedOperation',
+        403,
+        (e) => {
+          encoded = /Encoded authorization failure message: (\S+)$/.exec(String(e.message))![1];
+        },
+      );
     } finally {
       await nimbus.stop();
     }
     nimbus = await startServer({ enforceIam: true, ephemeral: false, dataDir });
     try {
-      const out = await new STSClient(clientConfig(nimbus.url, { credentials: creds })).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }));
+      const out = await new STSClient(clientConfig(nimbus.url, { credentials: creds })).send(
+        new DecodeAuthorizationMessageCommand({ EncodedMessage: encoded }),
+      );
       const d = JSON.parse(out.DecodedMessage!);
       assert.equal(d.allowed, false);
       assert.equal(d.context.action, 'ec2:CreateVpc');

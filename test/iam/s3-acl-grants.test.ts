@@ -5,8 +5,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import {
-  S3Client, CreateBucketCommand, ListBucketsCommand, PutObjectCommand, GetObjectCommand, PutObjectAclCommand, PutBucketAclCommand,
-  GetBucketAclCommand, GetObjectAclCommand, ListObjectsV2Command, PutBucketOwnershipControlsCommand,
+  S3Client,
+  CreateBucketCommand,
+  ListBucketsCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  PutObjectAclCommand,
+  PutBucketAclCommand,
+  GetBucketAclCommand,
+  GetObjectAclCommand,
+  ListObjectsV2Command,
+  PutBucketOwnershipControlsCommand,
 } from '@aws-sdk/client-s3';
 import { serverForFile, clientConfig, rejects } from '../helpers.js';
 
@@ -25,14 +34,19 @@ async function aclBucket(name: string): Promise<void> {
   await s3(rootOf(A)).send(new PutObjectCommand({ Bucket: name, Key: 'doc.txt', Body: 'hello' }));
 }
 
-test('a READ grant to another account\'s canonical id on an object: that account reads it, and nothing more', async () => {
+test("a READ grant to another account's canonical id on an object: that account reads it, and nothing more", async () => {
   await aclBucket('acl-object');
   const bId = await idOf(B);
-  await rejects(s3(rootOf(B)).send(new GetObjectCommand({ Bucket: 'acl-object', Key: 'doc.txt' })), 'AccessDenied', 403, (e) => assert.equal(e.message, 'Access Denied'));
+  await rejects(s3(rootOf(B)).send(new GetObjectCommand({ Bucket: 'acl-object', Key: 'doc.txt' })), 'AccessDenied', 403, (e) =>
+    assert.equal(e.message, 'Access Denied'),
+  );
   await s3(rootOf(A)).send(new PutObjectAclCommand({ Bucket: 'acl-object', Key: 'doc.txt', GrantRead: `id="${bId}"` }));
   assert.equal(await text(s3(rootOf(B)).send(new GetObjectCommand({ Bucket: 'acl-object', Key: 'doc.txt' }))), 'hello');
   const acl = await s3(rootOf(A)).send(new GetObjectAclCommand({ Bucket: 'acl-object', Key: 'doc.txt' }));
-  assert.deepEqual(acl.Grants!.map((g) => [g.Grantee?.Type, g.Grantee?.ID, g.Permission]), [['CanonicalUser', bId, 'READ']]);
+  assert.deepEqual(
+    acl.Grants!.map((g) => [g.Grantee?.Type, g.Grantee?.ID, g.Permission]),
+    [['CanonicalUser', bId, 'READ']],
+  );
   await rejects(s3(rootOf(B)).send(new PutObjectCommand({ Bucket: 'acl-object', Key: 'doc.txt', Body: 'x' })), 'AccessDenied', 403);
   await rejects(s3(rootOf(B)).send(new GetObjectAclCommand({ Bucket: 'acl-object', Key: 'doc.txt' })), 'AccessDenied', 403);
   // a third account is not named
@@ -43,37 +57,59 @@ test('bucket ACL grants by id and by email (AccessControlPolicy and x-amz-grant-
   await aclBucket('acl-bucket');
   const [aId, bId, cId] = [await idOf(A), await idOf(B), await idOf(C)];
   await rejects(s3(rootOf(B)).send(new PutObjectCommand({ Bucket: 'acl-bucket', Key: 'in/b.txt', Body: 'b' })), 'AccessDenied', 403);
-  await s3(rootOf(A)).send(new PutBucketAclCommand({ Bucket: 'acl-bucket', AccessControlPolicy: {
-    Owner: { ID: aId },
-    Grants: [
-      { Grantee: { Type: 'CanonicalUser', ID: aId }, Permission: 'FULL_CONTROL' },
-      { Grantee: { Type: 'CanonicalUser', ID: bId }, Permission: 'WRITE' },
-      { Grantee: { Type: 'AmazonCustomerByEmail', EmailAddress: `${C}@nimbus.local` }, Permission: 'READ' },
-    ],
-  } }));
+  await s3(rootOf(A)).send(
+    new PutBucketAclCommand({
+      Bucket: 'acl-bucket',
+      AccessControlPolicy: {
+        Owner: { ID: aId },
+        Grants: [
+          { Grantee: { Type: 'CanonicalUser', ID: aId }, Permission: 'FULL_CONTROL' },
+          { Grantee: { Type: 'CanonicalUser', ID: bId }, Permission: 'WRITE' },
+          { Grantee: { Type: 'AmazonCustomerByEmail', EmailAddress: `${C}@nimbus.local` }, Permission: 'READ' },
+        ],
+      },
+    }),
+  );
   await s3(rootOf(B)).send(new PutObjectCommand({ Bucket: 'acl-bucket', Key: 'in/b.txt', Body: 'b' }));
   const keys = (await s3(rootOf(C)).send(new ListObjectsV2Command({ Bucket: 'acl-bucket' }))).Contents!.map((o) => o.Key);
   assert.deepEqual(keys, ['doc.txt', 'in/b.txt']);
   await rejects(s3(rootOf(B)).send(new ListObjectsV2Command({ Bucket: 'acl-bucket' })), 'AccessDenied', 403);
   // the email grant is stored as the account's canonical user, the id its ListBuckets shows
   const acl = await s3(rootOf(A)).send(new GetBucketAclCommand({ Bucket: 'acl-bucket' }));
-  assert.deepEqual(acl.Grants!.map((g) => [g.Grantee?.Type, g.Grantee?.ID, g.Permission]),
-    [['CanonicalUser', aId, 'FULL_CONTROL'], ['CanonicalUser', bId, 'WRITE'], ['CanonicalUser', cId, 'READ']]);
+  assert.deepEqual(
+    acl.Grants!.map((g) => [g.Grantee?.Type, g.Grantee?.ID, g.Permission]),
+    [
+      ['CanonicalUser', aId, 'FULL_CONTROL'],
+      ['CanonicalUser', bId, 'WRITE'],
+      ['CanonicalUser', cId, 'READ'],
+    ],
+  );
   await rejects(s3(rootOf(C)).send(new GetBucketAclCommand({ Bucket: 'acl-bucket' })), 'AccessDenied', 403);
-  await s3(rootOf(A)).send(new PutBucketAclCommand({ Bucket: 'acl-bucket', GrantReadACP: `emailAddress="${C}@nimbus.local", id="${bId}"` }));
+  await s3(rootOf(A)).send(
+    new PutBucketAclCommand({ Bucket: 'acl-bucket', GrantReadACP: `emailAddress="${C}@nimbus.local", id="${bId}"` }),
+  );
   assert.equal((await s3(rootOf(C)).send(new GetBucketAclCommand({ Bucket: 'acl-bucket' }))).Grants!.length, 2);
   await s3(rootOf(B)).send(new GetBucketAclCommand({ Bucket: 'acl-bucket' }));
   // the headers replaced the whole ACL: C's READ is gone
   await rejects(s3(rootOf(C)).send(new ListObjectsV2Command({ Bucket: 'acl-bucket' })), 'AccessDenied', 403);
 });
 
-test('a user of the granted account needs its own account\'s permission too; BucketOwnerEnforced turns ACLs off', async () => {
+test("a user of the granted account needs its own account's permission too; BucketOwnerEnforced turns ACLs off", async () => {
   await aclBucket('acl-users');
-  await s3(rootOf(A)).send(new PutBucketAclCommand({ Bucket: 'acl-users', GrantFullControl: `id="${await idOf(A)}"`, GrantRead: `id="${await idOf(B)}"` }));
+  await s3(rootOf(A)).send(
+    new PutBucketAclCommand({ Bucket: 'acl-users', GrantFullControl: `id="${await idOf(A)}"`, GrantRead: `id="${await idOf(B)}"` }),
+  );
   const iam = new IAMClient(clientConfig(nimbus.url, { credentials: rootOf(B) }));
   const user = async (name: string, statements: unknown[]) => {
     await iam.send(new CreateUserCommand({ UserName: name }));
-    if (statements.length) await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+    if (statements.length)
+      await iam.send(
+        new PutUserPolicyCommand({
+          UserName: name,
+          PolicyName: 'p',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+        }),
+      );
     const k = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
     return s3({ accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! });
   };
@@ -81,7 +117,12 @@ test('a user of the granted account needs its own account\'s permission too; Buc
   const nobody = await user('nobody', []);
   assert.equal((await reader.send(new ListObjectsV2Command({ Bucket: 'acl-users' }))).KeyCount, 1);
   await rejects(nobody.send(new ListObjectsV2Command({ Bucket: 'acl-users' })), 'AccessDenied', 403);
-  await s3(rootOf(A)).send(new PutBucketOwnershipControlsCommand({ Bucket: 'acl-users', OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));
+  await s3(rootOf(A)).send(
+    new PutBucketOwnershipControlsCommand({
+      Bucket: 'acl-users',
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    }),
+  );
   await rejects(reader.send(new ListObjectsV2Command({ Bucket: 'acl-users' })), 'AccessDenied', 403);
   await rejects(s3(rootOf(B)).send(new ListObjectsV2Command({ Bucket: 'acl-users' })), 'AccessDenied', 403);
 });
@@ -89,12 +130,25 @@ test('a user of the granted account needs its own account\'s permission too; Buc
 test('grants S3 cannot resolve are refused: an unknown canonical id, an unknown email, canned and explicit together', async () => {
   await aclBucket('acl-bad');
   const unknown = 'f'.repeat(64);
-  await rejects(s3(rootOf(A)).send(new PutBucketAclCommand({ Bucket: 'acl-bad', GrantRead: `id="${unknown}"` })), 'InvalidArgument', 400, (e) => {
-    assert.equal(e.message, 'Invalid id');
-    assert.equal(e.ArgumentName, 'CanonicalUser/ID');
-    assert.equal(e.ArgumentValue, unknown);
-  });
-  await rejects(s3(rootOf(A)).send(new PutObjectCommand({ Bucket: 'acl-bad', Key: 'k', Body: 'x', GrantRead: 'emailAddress="someone@example.com"' })), 'UnresolvableGrantByEmailAddress', 400, (e) =>
-    assert.equal(e.message, 'The email address that you provided does not match any account on record.'));
-  await rejects(s3(rootOf(A)).send(new PutBucketAclCommand({ Bucket: 'acl-bad', ACL: 'public-read', GrantRead: `id="${await idOf(B)}"` })), 'InvalidRequest', 400);
+  await rejects(
+    s3(rootOf(A)).send(new PutBucketAclCommand({ Bucket: 'acl-bad', GrantRead: `id="${unknown}"` })),
+    'InvalidArgument',
+    400,
+    (e) => {
+      assert.equal(e.message, 'Invalid id');
+      assert.equal(e.ArgumentName, 'CanonicalUser/ID');
+      assert.equal(e.ArgumentValue, unknown);
+    },
+  );
+  await rejects(
+    s3(rootOf(A)).send(new PutObjectCommand({ Bucket: 'acl-bad', Key: 'k', Body: 'x', GrantRead: 'emailAddress="someone@example.com"' })),
+    'UnresolvableGrantByEmailAddress',
+    400,
+    (e) => assert.equal(e.message, 'The email address that you provided does not match any account on record.'),
+  );
+  await rejects(
+    s3(rootOf(A)).send(new PutBucketAclCommand({ Bucket: 'acl-bad', ACL: 'public-read', GrantRead: `id="${await idOf(B)}"` })),
+    'InvalidRequest',
+    400,
+  );
 });

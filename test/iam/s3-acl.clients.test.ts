@@ -7,7 +7,9 @@ import { serverForFile, runCli } from '../helpers.js';
 const nimbus = serverForFile(undefined, { enforceIam: true });
 
 test('boto3: a grant-read by canonical id and by email lets the other account read; a private ACL takes it back', async () => {
-  const py = await runCli('python3', ['-c', `
+  const py = await runCli('python3', [
+    '-c',
+    `
 import boto3, botocore
 def s3(account):
     return boto3.client('s3', endpoint_url='${nimbus.url}', region_name='us-east-1', aws_access_key_id=account, aws_secret_access_key='x')
@@ -29,7 +31,8 @@ owner.put_object_acl(Bucket='shared', Key='a.txt', ACL='private')
 print(read())
 owner.put_object_acl(Bucket='shared', Key='a.txt', GrantRead='emailAddress="222222222222@nimbus.local"')
 print(read())
-`]);
+`,
+  ]);
   assert.equal(py.code, 0, py.stderr);
   assert.deepEqual(py.stdout.trim().split('\n'), ['AccessDenied', 'shared text', 'True READ', 'AccessDenied', 'shared text']);
 });

@@ -15,11 +15,27 @@ test('StringEquals s3:ExistingObjectTag/classification allows the tagged object 
   await root.send(new PutObjectCommand({ Bucket: 'docs', Key: 'untagged.txt', Body: 'x' }));
   const iam = new IAMClient(clientConfig(nimbus.url));
   await iam.send(new CreateUserCommand({ UserName: 'jane' }));
-  await iam.send(new PutUserPolicyCommand({ UserName: 'jane', PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{
-    Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::docs/*', Condition: { StringEquals: { 's3:ExistingObjectTag/classification': 'public' } },
-  }] }) }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'jane',
+      PolicyName: 'p',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: 'arn:aws:s3:::docs/*',
+            Condition: { StringEquals: { 's3:ExistingObjectTag/classification': 'public' } },
+          },
+        ],
+      }),
+    }),
+  );
   const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'jane' }))).AccessKey!;
-  const jane = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, credentials: { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! } }));
+  const jane = new S3Client(
+    clientConfig(nimbus.url, { forcePathStyle: true, credentials: { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! } }),
+  );
   const got = await jane.send(new GetObjectCommand({ Bucket: 'docs', Key: 'open.txt' }));
   assert.equal(await got.Body!.transformToString(), 'open');
   await rejects(jane.send(new GetObjectCommand({ Bucket: 'docs', Key: 'secret.txt' })), 'AccessDenied', 403);

@@ -22,11 +22,20 @@ test('the signer needs s3:PutObject on the key; with it the upload lands', async
   await root.send(new CreateBucketCommand({ Bucket: 'uploads' }));
   const iam = new IAMClient(clientConfig(nimbus.url));
   await iam.send(new CreateUserCommand({ UserName: 'mia' }));
-  await iam.send(new PutUserPolicyCommand({ UserName: 'mia', PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [
-    { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::uploads/public/*' },
-  ] }) }));
+  await iam.send(
+    new PutUserPolicyCommand({
+      UserName: 'mia',
+      PolicyName: 'p',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::uploads/public/*' }],
+      }),
+    }),
+  );
   const k = (await iam.send(new CreateAccessKeyCommand({ UserName: 'mia' }))).AccessKey!;
-  const mia = new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, credentials: { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! } }));
+  const mia = new S3Client(
+    clientConfig(nimbus.url, { forcePathStyle: true, credentials: { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! } }),
+  );
 
   const denied = await submit(mia, 'private/x.txt');
   assert.equal(denied.status, 403);

@@ -9,7 +9,10 @@ import { serverForFile, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
 const nimbus = serverForFile();
 const dir = mkdtempSync(join(tmpdir(), 'nimbus-kms-cli-'));
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   const aws = async (...args: string[]) => {
     const r = await runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
     return r;
@@ -23,19 +26,66 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
   test(`AWS CLI ${name}: create-key, encrypt, decrypt, a disabled key fails decrypt, sign and verify`, async () => {
     const keyId = (await ok('kms', 'create-key', '--description', `cli ${name}`)).KeyMetadata.KeyId;
     writeFileSync(join(dir, `${name}.txt`), `plain ${name}`);
-    const blob = (await ok('kms', 'encrypt', '--key-id', keyId, '--plaintext', `fileb://${join(dir, `${name}.txt`)}`, '--encryption-context', 'purpose=test')).CiphertextBlob;
+    const blob = (
+      await ok(
+        'kms',
+        'encrypt',
+        '--key-id',
+        keyId,
+        '--plaintext',
+        `fileb://${join(dir, `${name}.txt`)}`,
+        '--encryption-context',
+        'purpose=test',
+      )
+    ).CiphertextBlob;
     writeFileSync(join(dir, `${name}.bin`), Buffer.from(blob, 'base64'));
-    const dec = await ok('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, `${name}.bin`)}`, '--encryption-context', 'purpose=test');
+    const dec = await ok(
+      'kms',
+      'decrypt',
+      '--ciphertext-blob',
+      `fileb://${join(dir, `${name}.bin`)}`,
+      '--encryption-context',
+      'purpose=test',
+    );
     assert.equal(Buffer.from(dec.Plaintext, 'base64').toString(), `plain ${name}`);
     assert.match(dec.KeyId, new RegExp(`key/${keyId}$`));
     await ok('kms', 'disable-key', '--key-id', keyId);
-    const refused = await aws('kms', 'decrypt', '--ciphertext-blob', `fileb://${join(dir, `${name}.bin`)}`, '--encryption-context', 'purpose=test');
+    const refused = await aws(
+      'kms',
+      'decrypt',
+      '--ciphertext-blob',
+      `fileb://${join(dir, `${name}.bin`)}`,
+      '--encryption-context',
+      'purpose=test',
+    );
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /DisabledException/);
     const signing = (await ok('kms', 'create-key', '--key-spec', 'ECC_NIST_P256', '--key-usage', 'SIGN_VERIFY')).KeyMetadata.KeyId;
-    const sig = (await ok('kms', 'sign', '--key-id', signing, '--message', `fileb://${join(dir, `${name}.txt`)}`, '--signing-algorithm', 'ECDSA_SHA_256')).Signature;
+    const sig = (
+      await ok(
+        'kms',
+        'sign',
+        '--key-id',
+        signing,
+        '--message',
+        `fileb://${join(dir, `${name}.txt`)}`,
+        '--signing-algorithm',
+        'ECDSA_SHA_256',
+      )
+    ).Signature;
     writeFileSync(join(dir, `${name}.sig`), Buffer.from(sig, 'base64'));
-    const v = await ok('kms', 'verify', '--key-id', signing, '--message', `fileb://${join(dir, `${name}.txt`)}`, '--signature', `fileb://${join(dir, `${name}.sig`)}`, '--signing-algorithm', 'ECDSA_SHA_256');
+    const v = await ok(
+      'kms',
+      'verify',
+      '--key-id',
+      signing,
+      '--message',
+      `fileb://${join(dir, `${name}.txt`)}`,
+      '--signature',
+      `fileb://${join(dir, `${name}.sig`)}`,
+      '--signing-algorithm',
+      'ECDSA_SHA_256',
+    );
     assert.equal(v.SignatureValid, true);
   });
 
@@ -61,7 +111,10 @@ test('AWS CLI v2: a trail file lands in S3', async () => {
   assert.equal((await fetch(`${nimbus.url}/_nimbus/cloudtrail/flush`, { method: 'POST' })).status, 200);
   const ls = await aws('s3', 'ls', '--recursive', 's3://cli-trail/AWSLogs/');
   assert.equal(ls.code, 0, ls.stderr);
-  assert.match(ls.stdout, /AWSLogs\/000000000000\/CloudTrail\/us-east-1\/\d{4}\/\d\d\/\d\d\/000000000000_CloudTrail_us-east-1_\d{8}T\d{4}Z_\w{16}\.json\.gz/);
+  assert.match(
+    ls.stdout,
+    /AWSLogs\/000000000000\/CloudTrail\/us-east-1\/\d{4}\/\d\d\/\d\d\/000000000000_CloudTrail_us-east-1_\d{8}T\d{4}Z_\w{16}\.json\.gz/,
+  );
 });
 
 test('boto3: envelope encryption round trip and a one-byte-altered ciphertext', async () => {

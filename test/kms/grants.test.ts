@@ -2,9 +2,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  KMSClient, CreateKeyCommand, CreateGrantCommand, ListGrantsCommand, RetireGrantCommand, RevokeGrantCommand, ListRetirableGrantsCommand,
-  EncryptCommand, DecryptCommand, EnableKeyRotationCommand, GetKeyRotationStatusCommand, RotateKeyOnDemandCommand, ListKeyRotationsCommand,
-  DescribeKeyCommand, ReplicateKeyCommand,
+  KMSClient,
+  CreateKeyCommand,
+  CreateGrantCommand,
+  ListGrantsCommand,
+  RetireGrantCommand,
+  RevokeGrantCommand,
+  ListRetirableGrantsCommand,
+  EncryptCommand,
+  DecryptCommand,
+  EnableKeyRotationCommand,
+  GetKeyRotationStatusCommand,
+  RotateKeyOnDemandCommand,
+  ListKeyRotationsCommand,
+  DescribeKeyCommand,
+  ReplicateKeyCommand,
 } from '@aws-sdk/client-kms';
 import { serverForFile, clientConfig } from '../helpers.js';
 
@@ -12,24 +24,46 @@ let kms: KMSClient;
 const nimbus = serverForFile(() => {
   kms = new KMSClient(clientConfig(nimbus.url));
 });
-const advance = async (by: string) => assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
-const code = async (p: Promise<unknown>) => p.then(() => 'no error', (e: Error & { name: string }) => e.name);
+const advance = async (by: string) =>
+  assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
+const code = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: Error & { name: string }) => e.name,
+  );
 const newKey = async (extra = {}) => (await kms.send(new CreateKeyCommand(extra))).KeyMetadata!;
 const text = (b?: Uint8Array) => Buffer.from(b!).toString();
 
 test('grants: create, list, use a grant token, retire by token, revoke by id', async () => {
   const key = await newKey();
   const grantee = 'arn:aws:iam::000000000000:role/worker';
-  const g = await kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, RetiringPrincipal: grantee, Operations: ['Encrypt', 'Decrypt'], Name: 'w' }));
+  const g = await kms.send(
+    new CreateGrantCommand({
+      KeyId: key.KeyId,
+      GranteePrincipal: grantee,
+      RetiringPrincipal: grantee,
+      Operations: ['Encrypt', 'Decrypt'],
+      Name: 'w',
+    }),
+  );
   assert.match(g.GrantId!, /^[0-9a-f]{64}$/);
-  const again = await kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, RetiringPrincipal: grantee, Operations: ['Encrypt', 'Decrypt'], Name: 'w' }));
+  const again = await kms.send(
+    new CreateGrantCommand({
+      KeyId: key.KeyId,
+      GranteePrincipal: grantee,
+      RetiringPrincipal: grantee,
+      Operations: ['Encrypt', 'Decrypt'],
+      Name: 'w',
+    }),
+  );
   assert.equal(again.GrantId, g.GrantId);
   const listed = (await kms.send(new ListGrantsCommand({ KeyId: key.KeyId }))).Grants!;
   assert.equal(listed.length, 1);
   assert.equal(listed[0].KeyId, key.Arn);
   assert.deepEqual(listed[0].Operations, ['Encrypt', 'Decrypt']);
   assert.equal(listed[0].IssuingAccount, 'arn:aws:iam::000000000000:root');
-  const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('g'), GrantTokens: [g.GrantToken!] }))).CiphertextBlob;
+  const blob = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('g'), GrantTokens: [g.GrantToken!] })))
+    .CiphertextBlob;
   assert.equal(text((await kms.send(new DecryptCommand({ CiphertextBlob: blob, GrantTokens: [g.GrantToken!] }))).Plaintext), 'g');
   assert.equal((await kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: grantee }))).Grants!.length, 1);
   await kms.send(new RetireGrantCommand({ GrantToken: g.GrantToken }));
@@ -38,7 +72,10 @@ test('grants: create, list, use a grant token, retire by token, revoke by id', a
   const h = await kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, Operations: ['GenerateDataKey'] }));
   await kms.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: h.GrantId }));
   assert.equal(await code(kms.send(new RevokeGrantCommand({ KeyId: key.KeyId, GrantId: h.GrantId }))), 'NotFoundException');
-  assert.equal(await code(kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, Operations: ['Sign'] }))), 'ValidationException');
+  assert.equal(
+    await code(kms.send(new CreateGrantCommand({ KeyId: key.KeyId, GranteePrincipal: grantee, Operations: ['Sign'] }))),
+    'ValidationException',
+  );
 });
 
 test('rotation: on demand and automatically on the virtual clock; old ciphertexts still decrypt', async () => {
@@ -53,7 +90,10 @@ test('rotation: on demand and automatically on the virtual clock; old ciphertext
   const mid = (await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('mid') }))).CiphertextBlob;
   await advance('91d');
   const rotations = (await kms.send(new ListKeyRotationsCommand({ KeyId: key.KeyId }))).Rotations!;
-  assert.deepEqual(rotations.map((r) => r.RotationType), ['ON_DEMAND', 'AUTOMATIC']);
+  assert.deepEqual(
+    rotations.map((r) => r.RotationType),
+    ['ON_DEMAND', 'AUTOMATIC'],
+  );
   const md = (await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!;
   assert.equal(md.CurrentKeyMaterialId, rotations[1].KeyMaterialId);
   assert.equal(text((await kms.send(new DecryptCommand({ CiphertextBlob: before }))).Plaintext), 'old');
@@ -74,7 +114,13 @@ test('ReplicateKey: a multi-Region replica in another region decrypts the primar
   const out = await eu.send(new DecryptCommand({ CiphertextBlob: blob }));
   assert.equal(out.KeyId, rep.ReplicaKeyMetadata!.Arn);
   assert.equal(text(out.Plaintext), 'everywhere');
-  assert.equal(await code(kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: 'eu-west-1' }))), 'AlreadyExistsException');
+  assert.equal(
+    await code(kms.send(new ReplicateKeyCommand({ KeyId: primary.KeyId, ReplicaRegion: 'eu-west-1' }))),
+    'AlreadyExistsException',
+  );
   const single = await newKey();
-  assert.equal(await code(kms.send(new ReplicateKeyCommand({ KeyId: single.KeyId, ReplicaRegion: 'eu-west-1' }))), 'UnsupportedOperationException');
+  assert.equal(
+    await code(kms.send(new ReplicateKeyCommand({ KeyId: single.KeyId, ReplicaRegion: 'eu-west-1' }))),
+    'UnsupportedOperationException',
+  );
 });

@@ -3,11 +3,31 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
-  KMSClient, CreateKeyCommand, DescribeKeyCommand, ListKeysCommand, DisableKeyCommand, EnableKeyCommand,
-  ScheduleKeyDeletionCommand, CancelKeyDeletionCommand, CreateAliasCommand, ListAliasesCommand, UpdateAliasCommand,
-  DeleteAliasCommand, GetKeyPolicyCommand, PutKeyPolicyCommand, ListKeyPoliciesCommand, TagResourceCommand,
-  ListResourceTagsCommand, UntagResourceCommand, EncryptCommand, DecryptCommand, ReEncryptCommand, GenerateDataKeyCommand,
-  GenerateDataKeyWithoutPlaintextCommand, GenerateDataKeyPairCommand, GenerateRandomCommand,
+  KMSClient,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  ListKeysCommand,
+  DisableKeyCommand,
+  EnableKeyCommand,
+  ScheduleKeyDeletionCommand,
+  CancelKeyDeletionCommand,
+  CreateAliasCommand,
+  ListAliasesCommand,
+  UpdateAliasCommand,
+  DeleteAliasCommand,
+  GetKeyPolicyCommand,
+  PutKeyPolicyCommand,
+  ListKeyPoliciesCommand,
+  TagResourceCommand,
+  ListResourceTagsCommand,
+  UntagResourceCommand,
+  EncryptCommand,
+  DecryptCommand,
+  ReEncryptCommand,
+  GenerateDataKeyCommand,
+  GenerateDataKeyWithoutPlaintextCommand,
+  GenerateDataKeyPairCommand,
+  GenerateRandomCommand,
 } from '@aws-sdk/client-kms';
 import { serverForFile, clientConfig } from '../helpers.js';
 
@@ -15,8 +35,13 @@ let kms: KMSClient;
 const nimbus = serverForFile(() => {
   kms = new KMSClient(clientConfig(nimbus.url));
 });
-const advance = async (by: string) => assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
-const code = async (p: Promise<unknown>) => p.then(() => 'no error', (e: Error & { name: string }) => e.name);
+const advance = async (by: string) =>
+  assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
+const code = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: Error & { name: string }) => e.name,
+  );
 const newKey = async () => (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
 
 test('CreateKey makes an enabled symmetric key that DescribeKey and ListKeys show', async () => {
@@ -42,12 +67,18 @@ test('asymmetric and HMAC specs report their algorithms', async () => {
   assert.deepEqual(ec.SigningAlgorithms, ['ECDSA_SHA_384']);
   const mac = (await kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' }))).KeyMetadata!;
   assert.deepEqual(mac.MacAlgorithms, ['HMAC_SHA_256']);
-  assert.equal(await code(kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'ENCRYPT_DECRYPT' }))), 'ValidationException');
+  assert.equal(
+    await code(kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'ENCRYPT_DECRYPT' }))),
+    'ValidationException',
+  );
 });
 
 test('unknown keys are NotFoundException naming the key ARN', async () => {
   const id = '11111111-2222-3333-4444-555555555555';
-  await assert.rejects(kms.send(new DescribeKeyCommand({ KeyId: id })), (e: Error) => e.name === 'NotFoundException' && e.message === `Key 'arn:aws:kms:us-east-1:000000000000:key/${id}' does not exist`);
+  await assert.rejects(
+    kms.send(new DescribeKeyCommand({ KeyId: id })),
+    (e: Error) => e.name === 'NotFoundException' && e.message === `Key 'arn:aws:kms:us-east-1:000000000000:key/${id}' does not exist`,
+  );
   assert.equal(await code(kms.send(new DescribeKeyCommand({ KeyId: 'alias/nope' }))), 'NotFoundException');
 });
 
@@ -67,7 +98,10 @@ test('envelope encryption: GenerateDataKey, local AES-GCM, Decrypt of the data k
   d.setAuthTag(tag);
   assert.equal(Buffer.concat([d.update(sealed), d.final()]).toString(), 'secret document');
   // the encryption context is authenticated
-  assert.equal(await code(kms.send(new DecryptCommand({ CiphertextBlob: dk.CiphertextBlob, EncryptionContext: { app: 'y' } }))), 'InvalidCiphertextException');
+  assert.equal(
+    await code(kms.send(new DecryptCommand({ CiphertextBlob: dk.CiphertextBlob, EncryptionContext: { app: 'y' } }))),
+    'InvalidCiphertextException',
+  );
   const n = await kms.send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: key.KeyId, NumberOfBytes: 64 }));
   assert.equal('Plaintext' in n, false);
   assert.equal((await kms.send(new DecryptCommand({ CiphertextBlob: n.CiphertextBlob }))).Plaintext!.length, 64);
@@ -104,7 +138,8 @@ test('Decrypt with another KeyId is IncorrectKeyException; a disabled key is Dis
 test('RSA keys encrypt with OAEP and need the KeyId to decrypt', async () => {
   const rsa = (await kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'ENCRYPT_DECRYPT' }))).KeyMetadata!;
   for (const alg of ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const) {
-    const blob = (await kms.send(new EncryptCommand({ KeyId: rsa.KeyId, Plaintext: Buffer.from('rsa'), EncryptionAlgorithm: alg }))).CiphertextBlob!;
+    const blob = (await kms.send(new EncryptCommand({ KeyId: rsa.KeyId, Plaintext: Buffer.from('rsa'), EncryptionAlgorithm: alg })))
+      .CiphertextBlob!;
     assert.equal(blob.length, 256);
     const out = await kms.send(new DecryptCommand({ KeyId: rsa.KeyId, CiphertextBlob: blob, EncryptionAlgorithm: alg }));
     assert.equal(Buffer.from(out.Plaintext!).toString(), 'rsa');
@@ -126,7 +161,10 @@ test('ScheduleKeyDeletion: pending keys refuse use, cancel leaves them disabled,
   const s = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
   assert.equal(s.KeyState, 'PendingDeletion');
   assert.equal(s.PendingWindowInDays, 7);
-  await assert.rejects(kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })), (e: Error) => e.name === 'KMSInvalidStateException' && e.message === `${key.Arn} is pending deletion.`);
+  await assert.rejects(
+    kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: Buffer.from('x') })),
+    (e: Error) => e.name === 'KMSInvalidStateException' && e.message === `${key.Arn} is pending deletion.`,
+  );
   await kms.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: key.KeyId }))).KeyMetadata!.KeyState, 'Disabled');
   await kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
@@ -141,12 +179,18 @@ test('aliases: create, list, update, delete; alias/aws/ is reserved', async () =
   const b = await newKey();
   await kms.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: a.KeyId }));
   assert.equal(await code(kms.send(new CreateAliasCommand({ AliasName: 'alias/app', TargetKeyId: b.KeyId }))), 'AlreadyExistsException');
-  assert.equal(await code(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: b.KeyId }))), 'InvalidAliasNameException');
+  assert.equal(
+    await code(kms.send(new CreateAliasCommand({ AliasName: 'alias/aws/mine', TargetKeyId: b.KeyId }))),
+    'InvalidAliasNameException',
+  );
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))).KeyMetadata!.KeyId, a.KeyId);
   const blob = (await kms.send(new EncryptCommand({ KeyId: 'alias/app', Plaintext: Buffer.from('x') }))).CiphertextBlob!;
   await kms.send(new UpdateAliasCommand({ AliasName: 'alias/app', TargetKeyId: b.KeyId }));
   const listed = (await kms.send(new ListAliasesCommand({ KeyId: b.KeyId }))).Aliases!;
-  assert.deepEqual(listed.map((x) => [x.AliasName, x.AliasArn, x.TargetKeyId]), [['alias/app', 'arn:aws:kms:us-east-1:000000000000:alias/app', b.KeyId]]);
+  assert.deepEqual(
+    listed.map((x) => [x.AliasName, x.AliasArn, x.TargetKeyId]),
+    [['alias/app', 'arn:aws:kms:us-east-1:000000000000:alias/app', b.KeyId]],
+  );
   assert.equal((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).KeyId, a.Arn);
   await kms.send(new DeleteAliasCommand({ AliasName: 'alias/app' }));
   assert.equal(await code(kms.send(new DescribeKeyCommand({ KeyId: 'alias/app' }))), 'NotFoundException');
@@ -157,12 +201,26 @@ test('key policies: the default policy, PutKeyPolicy, ListKeyPolicies; tags', as
   const p = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default' }))).Policy!);
   assert.equal(p.Statement[0].Principal.AWS, 'arn:aws:iam::000000000000:root');
   assert.equal(p.Statement[0].Action, 'kms:*');
-  const mine = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }] });
+  const mine = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'kms:*', Resource: '*' }],
+  });
   await kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, PolicyName: 'default', Policy: mine }));
   assert.equal((await kms.send(new GetKeyPolicyCommand({ KeyId: key.KeyId }))).Policy, mine);
   assert.deepEqual((await kms.send(new ListKeyPoliciesCommand({ KeyId: key.KeyId }))).PolicyNames, ['default']);
-  assert.equal(await code(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: '{not json' }))), 'MalformedPolicyDocumentException');
-  await kms.send(new TagResourceCommand({ KeyId: key.KeyId, Tags: [{ TagKey: 'a', TagValue: '1' }, { TagKey: 'b', TagValue: '2' }] }));
+  assert.equal(
+    await code(kms.send(new PutKeyPolicyCommand({ KeyId: key.KeyId, Policy: '{not json' }))),
+    'MalformedPolicyDocumentException',
+  );
+  await kms.send(
+    new TagResourceCommand({
+      KeyId: key.KeyId,
+      Tags: [
+        { TagKey: 'a', TagValue: '1' },
+        { TagKey: 'b', TagValue: '2' },
+      ],
+    }),
+  );
   await kms.send(new UntagResourceCommand({ KeyId: key.KeyId, TagKeys: ['a'] }));
   assert.deepEqual((await kms.send(new ListResourceTagsCommand({ KeyId: key.KeyId }))).Tags, [{ TagKey: 'b', TagValue: '2' }]);
 });
@@ -171,7 +229,10 @@ test('DescribeKey of an AWS managed alias makes its key; DryRun answers DryRunOp
   const md = (await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/sqs' }))).KeyMetadata!;
   assert.equal(md.KeyManager, 'AWS');
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/sqs' }))).KeyMetadata!.KeyId, md.KeyId);
-  assert.equal(await code(kms.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Buffer.from('x'), DryRun: true }))), 'DryRunOperationException');
+  assert.equal(
+    await code(kms.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Buffer.from('x'), DryRun: true }))),
+    'DryRunOperationException',
+  );
 });
 
 test('AWS managed keys are made on first use through the integration and refuse changes', async () => {

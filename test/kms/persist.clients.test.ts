@@ -6,8 +6,14 @@ import { mkdtempSync, statSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  KMSClient, CreateKeyCommand, DescribeKeyCommand, EncryptCommand, DecryptCommand, GetParametersForImportCommand,
-  ImportKeyMaterialCommand, DeleteImportedKeyMaterialCommand,
+  KMSClient,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  DecryptCommand,
+  GetParametersForImportCommand,
+  ImportKeyMaterialCommand,
+  DeleteImportedKeyMaterialCommand,
 } from '@aws-sdk/client-kms';
 import { serverForFile, clientConfig, spawnServer } from '../helpers.js';
 
@@ -15,19 +21,47 @@ let kms: KMSClient;
 const nimbus = serverForFile(() => {
   kms = new KMSClient(clientConfig(nimbus.url));
 });
-const code = async (p: Promise<unknown>) => p.then(() => 'no error', (e: Error & { name: string }) => e.name);
-const advance = async (by: string) => assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
+const code = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: Error & { name: string }) => e.name,
+  );
+const advance = async (by: string) =>
+  assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
 
 test('imported key material: PendingImport until imported, usable after, expires at ValidTo', async () => {
   const md = (await kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' }))).KeyMetadata!;
   assert.equal(md.KeyState, 'PendingImport');
   assert.equal(await code(kms.send(new EncryptCommand({ KeyId: md.KeyId, Plaintext: Buffer.from('x') }))), 'KMSInvalidStateException');
-  const p = await kms.send(new GetParametersForImportCommand({ KeyId: md.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }));
+  const p = await kms.send(
+    new GetParametersForImportCommand({ KeyId: md.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+  );
   const material = randomBytes(32);
-  const wrapped = publicEncrypt({ key: createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material);
-  assert.equal(await code(kms.send(new ImportKeyMaterialCommand({ KeyId: md.KeyId, ImportToken: randomBytes(64), EncryptedKeyMaterial: wrapped, ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }))), 'InvalidImportTokenException');
+  const wrapped = publicEncrypt(
+    {
+      key: createPublicKey({ key: Buffer.from(p.PublicKey!), format: 'der', type: 'spki' }),
+      padding: constants.RSA_PKCS1_OAEP_PADDING,
+      oaepHash: 'sha256',
+    },
+    material,
+  );
+  assert.equal(
+    await code(
+      kms.send(
+        new ImportKeyMaterialCommand({
+          KeyId: md.KeyId,
+          ImportToken: randomBytes(64),
+          EncryptedKeyMaterial: wrapped,
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+        }),
+      ),
+    ),
+    'InvalidImportTokenException',
+  );
   const validTo = new Date(Date.now() + 10 * 86_400_000);
-  await kms.send(new ImportKeyMaterialCommand({ KeyId: md.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ValidTo: validTo }));
+  await kms.send(
+    new ImportKeyMaterialCommand({ KeyId: md.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ValidTo: validTo }),
+  );
   const after = (await kms.send(new DescribeKeyCommand({ KeyId: md.KeyId }))).KeyMetadata!;
   assert.equal(after.KeyState, 'Enabled');
   assert.equal(after.ExpirationModel, 'KEY_MATERIAL_EXPIRES');
@@ -36,15 +70,46 @@ test('imported key material: PendingImport until imported, usable after, expires
   await kms.send(new DeleteImportedKeyMaterialCommand({ KeyId: md.KeyId }));
   assert.equal(await code(kms.send(new DecryptCommand({ CiphertextBlob: blob }))), 'KMSInvalidStateException');
   // the same material imported again brings the old ciphertexts back; other material is refused
-  const p2 = await kms.send(new GetParametersForImportCommand({ KeyId: md.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_2048' }));
-  const wrap = (m: Buffer) => publicEncrypt({ key: createPublicKey({ key: Buffer.from(p2.PublicKey!), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, m);
-  assert.equal(await code(kms.send(new ImportKeyMaterialCommand({ KeyId: md.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrap(randomBytes(32)), ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' }))), 'IncorrectKeyMaterialException');
-  await kms.send(new ImportKeyMaterialCommand({ KeyId: md.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrap(material), ValidTo: validTo }));
+  const p2 = await kms.send(
+    new GetParametersForImportCommand({ KeyId: md.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_1', WrappingKeySpec: 'RSA_2048' }),
+  );
+  const wrap = (m: Buffer) =>
+    publicEncrypt(
+      {
+        key: createPublicKey({ key: Buffer.from(p2.PublicKey!), format: 'der', type: 'spki' }),
+        padding: constants.RSA_PKCS1_OAEP_PADDING,
+        oaepHash: 'sha1',
+      },
+      m,
+    );
+  assert.equal(
+    await code(
+      kms.send(
+        new ImportKeyMaterialCommand({
+          KeyId: md.KeyId,
+          ImportToken: p2.ImportToken,
+          EncryptedKeyMaterial: wrap(randomBytes(32)),
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+        }),
+      ),
+    ),
+    'IncorrectKeyMaterialException',
+  );
+  await kms.send(
+    new ImportKeyMaterialCommand({ KeyId: md.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrap(material), ValidTo: validTo }),
+  );
   assert.equal(Buffer.from((await kms.send(new DecryptCommand({ CiphertextBlob: blob }))).Plaintext!).toString(), 'imported');
   await advance('11d');
   assert.equal((await kms.send(new DescribeKeyCommand({ KeyId: md.KeyId }))).KeyMetadata!.KeyState, 'PendingImport');
   const sym = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!;
-  assert.equal(await code(kms.send(new GetParametersForImportCommand({ KeyId: sym.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))), 'UnsupportedOperationException');
+  assert.equal(
+    await code(
+      kms.send(
+        new GetParametersForImportCommand({ KeyId: sym.KeyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }),
+      ),
+    ),
+    'UnsupportedOperationException',
+  );
 });
 
 test('keys survive a restart: the master key file is mode 0600 and the stored material is not in the clear', async () => {

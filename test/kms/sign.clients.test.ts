@@ -7,8 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  KMSClient, CreateKeyCommand, SignCommand, VerifyCommand, GetPublicKeyCommand, GenerateMacCommand, VerifyMacCommand,
-  type KeySpec, type SigningAlgorithmSpec, type MacAlgorithmSpec,
+  KMSClient,
+  CreateKeyCommand,
+  SignCommand,
+  VerifyCommand,
+  GetPublicKeyCommand,
+  GenerateMacCommand,
+  VerifyMacCommand,
+  type KeySpec,
+  type SigningAlgorithmSpec,
+  type MacAlgorithmSpec,
 } from '@aws-sdk/client-kms';
 import { serverForFile, clientConfig } from '../helpers.js';
 
@@ -16,12 +24,26 @@ let kms: KMSClient;
 const nimbus = serverForFile(() => {
   kms = new KMSClient(clientConfig(nimbus.url));
 });
-const code = async (p: Promise<unknown>) => p.then(() => 'no error', (e: Error & { name: string }) => e.name);
+const code = async (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: Error & { name: string }) => e.name,
+  );
 const key = async (KeySpec: KeySpec, KeyUsage: 'SIGN_VERIFY' | 'GENERATE_VERIFY_MAC' = 'SIGN_VERIFY') =>
   (await kms.send(new CreateKeyCommand({ KeySpec, KeyUsage }))).KeyMetadata!.KeyId!;
 
 const CASES: [KeySpec, SigningAlgorithmSpec[]][] = [
-  ['RSA_2048', ['RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512', 'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512']],
+  [
+    'RSA_2048',
+    [
+      'RSASSA_PSS_SHA_256',
+      'RSASSA_PSS_SHA_384',
+      'RSASSA_PSS_SHA_512',
+      'RSASSA_PKCS1_V1_5_SHA_256',
+      'RSASSA_PKCS1_V1_5_SHA_384',
+      'RSASSA_PKCS1_V1_5_SHA_512',
+    ],
+  ],
   ['RSA_3072', ['RSASSA_PSS_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384']],
   ['ECC_NIST_P256', ['ECDSA_SHA_256']],
   ['ECC_NIST_P384', ['ECDSA_SHA_384']],
@@ -39,18 +61,27 @@ for (const [spec, algs] of CASES) {
     for (const alg of algs) {
       const hash = 'sha' + /(\d+)$/.exec(alg)![1];
       const digest = createHash(hash).update(message).digest();
-      for (const [MessageType, Message] of [['RAW', message], ['DIGEST', digest]] as const) {
+      for (const [MessageType, Message] of [
+        ['RAW', message],
+        ['DIGEST', digest],
+      ] as const) {
         const sig = Buffer.from((await kms.send(new SignCommand({ KeyId, Message, MessageType, SigningAlgorithm: alg }))).Signature!);
-        const opts = alg.startsWith('RSASSA_PSS') ? { key: pk, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : { key: pk };
+        const opts = alg.startsWith('RSASSA_PSS')
+          ? { key: pk, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+          : { key: pk };
         assert.ok(verify(hash, message, opts, sig), `${alg} ${MessageType} verified by node:crypto`);
         const v = await kms.send(new VerifyCommand({ KeyId, Message, MessageType, Signature: sig, SigningAlgorithm: alg }));
         assert.equal(v.SignatureValid, true);
         // a signature of the same digest verifies whichever way the message is given
-        const other = MessageType === 'RAW' ? { Message: digest, MessageType: 'DIGEST' as const } : { Message: message, MessageType: 'RAW' as const };
+        const other =
+          MessageType === 'RAW' ? { Message: digest, MessageType: 'DIGEST' as const } : { Message: message, MessageType: 'RAW' as const };
         assert.equal((await kms.send(new VerifyCommand({ KeyId, ...other, Signature: sig, SigningAlgorithm: alg }))).SignatureValid, true);
         const bad = Buffer.from(sig);
         bad[bad.length - 3] ^= 0x10;
-        assert.equal(await code(kms.send(new VerifyCommand({ KeyId, Message, MessageType, Signature: bad, SigningAlgorithm: alg }))), 'KMSInvalidSignatureException');
+        assert.equal(
+          await code(kms.send(new VerifyCommand({ KeyId, Message, MessageType, Signature: bad, SigningAlgorithm: alg }))),
+          'KMSInvalidSignatureException',
+        );
       }
     }
   });
@@ -58,7 +89,10 @@ for (const [spec, algs] of CASES) {
 
 test('a KMS signature verifies with openssl dgst -verify and the DER public key', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kms-openssl-'));
-  for (const [spec, alg] of [['ECC_NIST_P256', 'ECDSA_SHA_256'], ['RSA_2048', 'RSASSA_PKCS1_V1_5_SHA_256']] as const) {
+  for (const [spec, alg] of [
+    ['ECC_NIST_P256', 'ECDSA_SHA_256'],
+    ['RSA_2048', 'RSASSA_PKCS1_V1_5_SHA_256'],
+  ] as const) {
     const KeyId = await key(spec);
     const msg = Buffer.from('signed by nimbus');
     const sig = (await kms.send(new SignCommand({ KeyId, Message: msg, MessageType: 'RAW', SigningAlgorithm: alg }))).Signature!;
@@ -66,17 +100,38 @@ test('a KMS signature verifies with openssl dgst -verify and the DER public key'
     writeFileSync(join(dir, 'pub.der'), der);
     writeFileSync(join(dir, 'msg'), msg);
     writeFileSync(join(dir, 'sig'), sig);
-    const out = execFileSync('openssl', ['dgst', '-sha256', '-keyform', 'DER', '-verify', join(dir, 'pub.der'), '-signature', join(dir, 'sig'), join(dir, 'msg')]).toString();
+    const out = execFileSync('openssl', [
+      'dgst',
+      '-sha256',
+      '-keyform',
+      'DER',
+      '-verify',
+      join(dir, 'pub.der'),
+      '-signature',
+      join(dir, 'sig'),
+      join(dir, 'msg'),
+    ]).toString();
     assert.match(out, /Verified OK/);
   }
 });
 
 test('signing refuses wrong algorithms, wrong digest lengths and encryption keys', async () => {
   const ec = await key('ECC_NIST_P256');
-  assert.equal(await code(kms.send(new SignCommand({ KeyId: ec, Message: Buffer.from('x'), SigningAlgorithm: 'ECDSA_SHA_384' }))), 'InvalidKeyUsageException');
-  assert.equal(await code(kms.send(new SignCommand({ KeyId: ec, Message: Buffer.alloc(20), MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' }))), 'ValidationException');
+  assert.equal(
+    await code(kms.send(new SignCommand({ KeyId: ec, Message: Buffer.from('x'), SigningAlgorithm: 'ECDSA_SHA_384' }))),
+    'InvalidKeyUsageException',
+  );
+  assert.equal(
+    await code(
+      kms.send(new SignCommand({ KeyId: ec, Message: Buffer.alloc(20), MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256' })),
+    ),
+    'ValidationException',
+  );
   const sym = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-  assert.equal(await code(kms.send(new SignCommand({ KeyId: sym, Message: Buffer.from('x'), SigningAlgorithm: 'ECDSA_SHA_256' }))), 'InvalidKeyUsageException');
+  assert.equal(
+    await code(kms.send(new SignCommand({ KeyId: sym, Message: Buffer.from('x'), SigningAlgorithm: 'ECDSA_SHA_256' }))),
+    'InvalidKeyUsageException',
+  );
   assert.equal(await code(kms.send(new GetPublicKeyCommand({ KeyId: sym }))), 'UnsupportedOperationException');
 });
 

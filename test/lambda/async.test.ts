@@ -3,9 +3,22 @@
 // that calls S3 and DynamoDB through the SDK as its execution role.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvokeCommand, InvokeAsyncCommand, PutFunctionEventInvokeConfigCommand, GetFunctionEventInvokeConfigCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import {
+  InvokeCommand,
+  InvokeAsyncCommand,
+  PutFunctionEventInvokeConfigCommand,
+  GetFunctionEventInvokeConfigCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
-import { S3Client, CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import {
+  S3Client,
+  CreateBucketCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+} from '@aws-sdk/client-s3';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { serverForFile, clientConfig } from '../helpers.js';
@@ -23,7 +36,8 @@ async function queue(name: string) {
 
 /** Receives and deletes (a message left in flight would come back when the clock moves). */
 async function receive(url: string, wait = 10) {
-  const msgs = (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: wait, MessageAttributeNames: ['All'] }))).Messages ?? [];
+  const msgs =
+    (await sqs().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: wait, MessageAttributeNames: ['All'] }))).Messages ?? [];
   for (const m of msgs) await sqs().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
   return msgs;
 }
@@ -32,11 +46,18 @@ test('an Event invocation that keeps failing is tried 3 times (1 and 2 minutes a
   const c = lambdaClient(server.url);
   const dlq = await queue('dlq');
   const seen = await queue('attempts');
-  await createFunction(c, 'failing', 'nodejs20.x', 'index.handler', {
-    'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+  await createFunction(
+    c,
+    'failing',
+    'nodejs20.x',
+    'index.handler',
+    {
+      'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
 const sqs = new SQSClient({});
 exports.handler = async (e) => { await sqs.send(new SendMessageCommand({ QueueUrl: ${JSON.stringify(seen.url)}, MessageBody: 'try' })); throw new Error('always ' + e.n); };`,
-  }, { DeadLetterConfig: { TargetArn: dlq.arn }, Timeout: 30 });
+    },
+    { DeadLetterConfig: { TargetArn: dlq.arn }, Timeout: 30 },
+  );
   const r = await c.send(new InvokeCommand({ FunctionName: 'failing', InvocationType: 'Event', Payload: Buffer.from('{"n":7}') }));
   assert.equal(r.StatusCode, 202);
   assert.equal((await receive(seen.url)).length, 1);
@@ -55,8 +76,16 @@ test('OnSuccess and OnFailure destinations get the invocation record; MaximumRet
   const c = lambdaClient(server.url);
   const ok = await queue('ok-dest');
   const bad = await queue('bad-dest');
-  await createFunction(c, 'maybe', 'python3.12', 'app.handler', { 'app.py': 'def handler(e, c):\n    if e.get("fail"):\n        raise RuntimeError("nope")\n    return {"ok": e["v"]}\n' });
-  await c.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'maybe', MaximumRetryAttempts: 0, DestinationConfig: { OnSuccess: { Destination: ok.arn }, OnFailure: { Destination: bad.arn } } }));
+  await createFunction(c, 'maybe', 'python3.12', 'app.handler', {
+    'app.py': 'def handler(e, c):\n    if e.get("fail"):\n        raise RuntimeError("nope")\n    return {"ok": e["v"]}\n',
+  });
+  await c.send(
+    new PutFunctionEventInvokeConfigCommand({
+      FunctionName: 'maybe',
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnSuccess: { Destination: ok.arn }, OnFailure: { Destination: bad.arn } },
+    }),
+  );
   const cfg = await c.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: 'maybe' }));
   assert.equal(cfg.MaximumRetryAttempts, 0);
   await c.send(new InvokeCommand({ FunctionName: 'maybe', InvocationType: 'Event', Payload: Buffer.from('{"v":1}') }));
@@ -82,10 +111,22 @@ test('an S3 upload invokes the function; the function writes to S3 and reads Dyn
   const s3 = new S3Client(clientConfig(server.url, { forcePathStyle: true }));
   const ddb = new DynamoDBClient(clientConfig(server.url));
   await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
-  await ddb.send(new CreateTableCommand({ TableName: 'cfg', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: 'cfg',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   await ddb.send(new PutItemCommand({ TableName: 'cfg', Item: { id: { S: 'prefix' }, v: { S: 'seen-' } } }));
-  const created = await createFunction(c, 'onupload', 'nodejs20.x', 'index.handler', {
-    'index.js': `const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
+  const created = await createFunction(
+    c,
+    'onupload',
+    'nodejs20.x',
+    'index.handler',
+    {
+      'index.js': `const { S3Client, PutObjectCommand } = require('@aws-sdk/client-s3');
 const { DynamoDBClient, GetItemCommand } = require('@aws-sdk/client-dynamodb');
 const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');
 const s3 = new S3Client({ forcePathStyle: true });
@@ -97,8 +138,17 @@ exports.handler = async (event) => {
   const me = await new STSClient({}).send(new GetCallerIdentityCommand({}));
   await s3.send(new PutObjectCommand({ Bucket: event.Records[0].s3.bucket.name, Key: item.Item.v.S + key, Body: me.Arn }));
 };`,
-  }, { Timeout: 30 });
-  await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'uploads', NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: created.FunctionArn, Events: ['s3:ObjectCreated:*'] }] } }));
+    },
+    { Timeout: 30 },
+  );
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: 'uploads',
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [{ LambdaFunctionArn: created.FunctionArn, Events: ['s3:ObjectCreated:*'] }],
+      },
+    }),
+  );
   await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'photo.jpg', Body: 'x' }));
   let body = '';
   for (let i = 0; i < 100 && !body; i++) {
@@ -116,20 +166,29 @@ test('a synchronous invoke through the integration answers the payload (as SNS a
   await createFunction(c, 'plain', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = async (e) => e.x * 2;' });
   await c.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'plain', Description: 'd' }));
   await waitUntilFunctionUpdatedV2({ client: c, maxWaitTime: 20, minDelay: 1 }, { FunctionName: 'plain' });
-  const r = await c.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:plain', Payload: Buffer.from('{"x":21}') }));
+  const r = await c.send(
+    new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:plain', Payload: Buffer.from('{"x":21}') }),
+  );
   assert.equal(decode(r.Payload), '42');
 });
 
 test('an SNS subscription of protocol lambda invokes the function with the SNS event', async () => {
   const c = lambdaClient(server.url);
   const out = await queue('from-sns');
-  const fn = await createFunction(c, 'onsns', 'python3.12', 'h.handler', {
-    'h.py': `import boto3, os
+  const fn = await createFunction(
+    c,
+    'onsns',
+    'python3.12',
+    'h.handler',
+    {
+      'h.py': `import boto3, os
 def handler(event, context):
     r = event['Records'][0]
     boto3.client('sqs').send_message(QueueUrl=${JSON.stringify(out.url)}, MessageBody=r['EventSource'] + ':' + r['Sns']['Message'])
 `,
-  }, { Timeout: 30 });
+    },
+    { Timeout: 30 },
+  );
   const sns = new SNSClient(clientConfig(server.url));
   const topic = (await sns.send(new CreateTopicCommand({ Name: 'to-lambda' }))).TopicArn!;
   await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: 'lambda', Endpoint: fn.FunctionArn }));

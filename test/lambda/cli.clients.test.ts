@@ -10,13 +10,35 @@ import { zip, ROLE } from '../lambda-helpers.js';
 const server = serverForFile();
 const dir = mkdtempSync(join(tmpdir(), 'nimbus-lambda-cli-'));
 const zipFile = join(dir, 'fn.zip');
-writeFileSync(zipFile, zip({ 'index.js': 'exports.handler = async (e) => { console.log("cli says", e.who); if (e.fail) throw new TypeError("nope"); return { hello: e.who }; };' }));
+writeFileSync(
+  zipFile,
+  zip({
+    'index.js':
+      'exports.handler = async (e) => { console.log("cli says", e.who); if (e.fail) throw new TypeError("nope"); return { hello: e.who }; };',
+  }),
+);
 
-for (const [label, cli, extra] of [['v1', AWS_CLI_V1, []], ['v2', AWS_CLI_V2, ['--cli-binary-format', 'raw-in-base64-out']]] as const) {
+for (const [label, cli, extra] of [
+  ['v1', AWS_CLI_V1, []],
+  ['v2', AWS_CLI_V2, ['--cli-binary-format', 'raw-in-base64-out']],
+] as const) {
   test(`aws lambda create-function, wait, invoke (CLI ${label})`, async () => {
     const name = `cli-${label}`;
     const aws = (...args: string[]) => runCli(cli, ['--endpoint-url', server.url, ...args]);
-    const created = await aws('lambda', 'create-function', '--function-name', name, '--runtime', 'nodejs20.x', '--role', ROLE, '--handler', 'index.handler', '--zip-file', `fileb://${zipFile}`);
+    const created = await aws(
+      'lambda',
+      'create-function',
+      '--function-name',
+      name,
+      '--runtime',
+      'nodejs20.x',
+      '--role',
+      ROLE,
+      '--handler',
+      'index.handler',
+      '--zip-file',
+      `fileb://${zipFile}`,
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.equal(JSON.parse(created.stdout).FunctionName, name);
     const waited = await aws('lambda', 'wait', 'function-active-v2', '--function-name', name);
@@ -40,7 +62,10 @@ for (const [label, cli, extra] of [['v1', AWS_CLI_V1, []], ['v2', AWS_CLI_V2, ['
 
 test('boto3: create a python function, invoke it, read its configuration', async () => {
   const pyZip = join(dir, 'py.zip');
-  writeFileSync(pyZip, zip({ 'app.py': 'def handler(event, context):\n    return {"n": event["n"] + 1, "v": context.function_version}\n' }));
+  writeFileSync(
+    pyZip,
+    zip({ 'app.py': 'def handler(event, context):\n    return {"n": event["n"] + 1, "v": context.function_version}\n' }),
+  );
   const script = `
 import boto3, json, sys
 c = boto3.client('lambda', endpoint_url=sys.argv[1], region_name='us-east-1')
@@ -79,7 +104,11 @@ print(json.dumps(out))
   assert.equal(r.code, 0, r.stderr);
   const arn = 'arn:aws:lambda:us-east-1:333333333333:function:xacct';
   assert.deepEqual(JSON.parse(r.stdout), {
-    denied: ['AccessDeniedException', 403, `User: arn:aws:iam::444444444444:root is not authorized to perform: lambda:InvokeFunction on resource: ${arn} because no resource-based policy allows the lambda:InvokeFunction action`],
+    denied: [
+      'AccessDeniedException',
+      403,
+      `User: arn:aws:iam::444444444444:root is not authorized to perform: lambda:InvokeFunction on resource: ${arn} because no resource-based policy allows the lambda:InvokeFunction action`,
+    ],
     payload: { arn },
   });
 });

@@ -20,8 +20,13 @@ test('concurrent invocations run in separate processes with private /tmp; stoppi
   const pids = new Set<number>();
   try {
     const c = lambdaClient(server.url);
-    await createFunction(c, 'sleepy', 'nodejs20.x', 'index.handler', {
-      'index.js': `const fs = require('fs'); const path = require('path'); const os = require('os');
+    await createFunction(
+      c,
+      'sleepy',
+      'nodejs20.x',
+      'index.handler',
+      {
+        'index.js': `const fs = require('fs'); const path = require('path'); const os = require('os');
 exports.handler = async () => {
   const mine = path.join(os.tmpdir(), 'marker');
   const existed = fs.existsSync(mine);
@@ -29,7 +34,9 @@ exports.handler = async () => {
   await new Promise((r) => setTimeout(r, 1500));
   return { pid: process.pid, tmp: os.tmpdir(), existed };
 };`,
-    }, { Timeout: 30 });
+      },
+      { Timeout: 30 },
+    );
     const runs = await Promise.all([1, 2, 3, 4].map(() => c.send(new InvokeCommand({ FunctionName: 'sleepy' }))));
     const outs = runs.map((r) => JSON.parse(decode(r.Payload)) as { pid: number; tmp: string; existed: boolean });
     for (const o of outs) pids.add(o.pid);

@@ -3,9 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand, UpdateFunctionConfigurationCommand,
-  UpdateFunctionCodeCommand, DeleteFunctionCommand, CreateFunctionCommand, GetAccountSettingsCommand, TagResourceCommand, ListTagsCommand,
-  waitUntilFunctionUpdatedV2, PutFunctionConcurrencyCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  ListFunctionsCommand,
+  UpdateFunctionConfigurationCommand,
+  UpdateFunctionCodeCommand,
+  DeleteFunctionCommand,
+  CreateFunctionCommand,
+  GetAccountSettingsCommand,
+  TagResourceCommand,
+  ListTagsCommand,
+  waitUntilFunctionUpdatedV2,
+  PutFunctionConcurrencyCommand,
 } from '@aws-sdk/client-lambda';
 import { serverForFile, rejects } from '../helpers.js';
 import { ROLE, zip, lambdaClient, createFunction, decode } from '../lambda-helpers.js';
@@ -28,7 +38,17 @@ const NODE_ECHO = {
 test('a node function is created Pending, becomes Active, and echoes its event with the context AWS gives', async () => {
   const c = client();
   const z = zip(NODE_ECHO);
-  const created = await c.send(new CreateFunctionCommand({ FunctionName: 'echo', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: z }, Environment: { Variables: { CUSTOM: 'yes' } }, Tags: { team: 'a' } }));
+  const created = await c.send(
+    new CreateFunctionCommand({
+      FunctionName: 'echo',
+      Runtime: 'nodejs20.x',
+      Role: ROLE,
+      Handler: 'index.handler',
+      Code: { ZipFile: z },
+      Environment: { Variables: { CUSTOM: 'yes' } },
+      Tags: { team: 'a' },
+    }),
+  );
   assert.equal(created.State, 'Pending');
   assert.equal(created.CodeSha256, createHash('sha256').update(z).digest('base64'));
   assert.equal(created.Timeout, 3);
@@ -52,7 +72,19 @@ test('a node function is created Pending, becomes Active, and echoes its event w
   assert.equal(out.mem, '128');
   assert.equal(out.remaining, true);
   assert.equal(out.group, '/aws/lambda/echo');
-  assert.deepEqual({ ...out.env, tmp: undefined }, { name: 'echo', region: 'us-east-1', exec: 'AWS_Lambda_nodejs20.x', handler: 'index.handler', key: true, endpoint: server.url, custom: 'yes', tmp: undefined });
+  assert.deepEqual(
+    { ...out.env, tmp: undefined },
+    {
+      name: 'echo',
+      region: 'us-east-1',
+      exec: 'AWS_Lambda_nodejs20.x',
+      handler: 'index.handler',
+      key: true,
+      endpoint: server.url,
+      custom: 'yes',
+      tmp: undefined,
+    },
+  );
   const log = Buffer.from(r.LogResult!, 'base64').toString();
   assert.match(log, /^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
   assert.match(log, /\tINFO\tgot \{"a":1\}\n/);
@@ -62,30 +94,46 @@ test('a node function is created Pending, becomes Active, and echoes its event w
 
 test('warm invocations reuse the environment; an update of the configuration starts a new one', async () => {
   const c = client();
-  await createFunction(c, 'counter', 'nodejs20.x', 'index.handler', { 'index.js': 'let n = 0; exports.handler = async () => ({ n: ++n, v: process.env.VV ?? null });' });
+  await createFunction(c, 'counter', 'nodejs20.x', 'index.handler', {
+    'index.js': 'let n = 0; exports.handler = async () => ({ n: ++n, v: process.env.VV ?? null });',
+  });
   const n = async () => JSON.parse(decode((await c.send(new InvokeCommand({ FunctionName: 'counter' }))).Payload));
   assert.deepEqual(await n(), { n: 1, v: null });
   assert.deepEqual(await n(), { n: 2, v: null });
-  const upd = await c.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'counter', Environment: { Variables: { VV: 'x' } }, Timeout: 10 }));
+  const upd = await c.send(
+    new UpdateFunctionConfigurationCommand({ FunctionName: 'counter', Environment: { Variables: { VV: 'x' } }, Timeout: 10 }),
+  );
   assert.equal(upd.LastUpdateStatus, 'InProgress');
   await waitUntilFunctionUpdatedV2({ client: c, maxWaitTime: 20, minDelay: 1 }, { FunctionName: 'counter' });
   assert.equal((await c.send(new GetFunctionConfigurationCommand({ FunctionName: 'counter' }))).LastUpdateStatus, 'Successful');
   assert.deepEqual(await n(), { n: 1, v: 'x' });
-  await c.send(new UpdateFunctionCodeCommand({ FunctionName: 'counter', ZipFile: zip({ 'index.js': 'exports.handler = async () => "v2";' }) }));
+  await c.send(
+    new UpdateFunctionCodeCommand({ FunctionName: 'counter', ZipFile: zip({ 'index.js': 'exports.handler = async () => "v2";' }) }),
+  );
   assert.equal(decode((await c.send(new InvokeCommand({ FunctionName: 'counter' }))).Payload), '"v2"');
 });
 
 test('ESM and callback-style handlers', async () => {
   const c = client();
-  await createFunction(c, 'esm', 'nodejs22.x', 'app.handler', { 'app.mjs': 'export const handler = async (e) => ({ esm: true, x: e.x });' });
-  assert.deepEqual(JSON.parse(decode((await c.send(new InvokeCommand({ FunctionName: 'esm', Payload: Buffer.from('{"x":2}') }))).Payload)), { esm: true, x: 2 });
-  await createFunction(c, 'cb', 'nodejs18.x', 'lib/h.run', { 'lib/h.js': 'exports.run = (e, ctx, cb) => setTimeout(() => cb(null, { cb: ctx.awsRequestId.length }), 5);' });
+  await createFunction(c, 'esm', 'nodejs22.x', 'app.handler', {
+    'app.mjs': 'export const handler = async (e) => ({ esm: true, x: e.x });',
+  });
+  assert.deepEqual(
+    JSON.parse(decode((await c.send(new InvokeCommand({ FunctionName: 'esm', Payload: Buffer.from('{"x":2}') }))).Payload)),
+    { esm: true, x: 2 },
+  );
+  await createFunction(c, 'cb', 'nodejs18.x', 'lib/h.run', {
+    'lib/h.js': 'exports.run = (e, ctx, cb) => setTimeout(() => cb(null, { cb: ctx.awsRequestId.length }), 5);',
+  });
   assert.deepEqual(JSON.parse(decode((await c.send(new InvokeCommand({ FunctionName: 'cb' }))).Payload)), { cb: 36 });
 });
 
 test('a thrown error answers X-Amz-Function-Error Unhandled with errorType, errorMessage and trace', async () => {
   const c = client();
-  await createFunction(c, 'thrower', 'nodejs20.x', 'index.handler', { 'index.js': 'class MyError extends Error { constructor(m) { super(m); this.name = "MyError"; } }\nexports.handler = async () => { throw new MyError("boom"); };' });
+  await createFunction(c, 'thrower', 'nodejs20.x', 'index.handler', {
+    'index.js':
+      'class MyError extends Error { constructor(m) { super(m); this.name = "MyError"; } }\nexports.handler = async () => { throw new MyError("boom"); };',
+  });
   const r = await c.send(new InvokeCommand({ FunctionName: 'thrower' }));
   assert.equal(r.StatusCode, 200);
   assert.equal(r.FunctionError, 'Unhandled');
@@ -124,7 +172,14 @@ def lambda_handler(event, context):
 
 test('a function past its timeout is killed: Sandbox.Timedout, "Task timed out after 1.00 seconds"', async () => {
   const c = client();
-  await createFunction(c, 'slow', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = () => new Promise(() => {});' }, { Timeout: 1 });
+  await createFunction(
+    c,
+    'slow',
+    'nodejs20.x',
+    'index.handler',
+    { 'index.js': 'exports.handler = () => new Promise(() => {});' },
+    { Timeout: 1 },
+  );
   const r = await c.send(new InvokeCommand({ FunctionName: 'slow', LogType: 'Tail' }));
   assert.equal(r.FunctionError, 'Unhandled');
   const body = JSON.parse(decode(r.Payload));
@@ -134,11 +189,19 @@ test('a function past its timeout is killed: Sandbox.Timedout, "Task timed out a
   assert.match(Buffer.from(r.LogResult!, 'base64').toString(), /REPORT RequestId: .*\tStatus: timeout\t/);
 });
 
-test('a cold start\'s init does not count against the timeout (AWS limits init to 10 s on its own)', async () => {
+test("a cold start's init does not count against the timeout (AWS limits init to 10 s on its own)", async () => {
   const c = client();
-  await createFunction(c, 'slowinit', 'nodejs20.x', 'index.handler', {
-    'index.js': 'const end = Date.now() + 1500; while (Date.now() < end); exports.handler = async (e, ctx) => ({ left: ctx.getRemainingTimeInMillis() > 0 });',
-  }, { Timeout: 1 });
+  await createFunction(
+    c,
+    'slowinit',
+    'nodejs20.x',
+    'index.handler',
+    {
+      'index.js':
+        'const end = Date.now() + 1500; while (Date.now() < end); exports.handler = async (e, ctx) => ({ left: ctx.getRemainingTimeInMillis() > 0 });',
+    },
+    { Timeout: 1 },
+  );
   const r = await c.send(new InvokeCommand({ FunctionName: 'slowinit', LogType: 'Tail' }));
   assert.equal(r.FunctionError, undefined, decode(r.Payload));
   assert.deepEqual(JSON.parse(decode(r.Payload)), { left: true });
@@ -153,27 +216,53 @@ test('a crash is Runtime.ExitError; a heap over MemorySize is Runtime.OutOfMemor
   assert.equal(r.FunctionError, 'Unhandled');
   assert.deepEqual(JSON.parse(decode(r.Payload)).errorType, 'Runtime.ExitError');
   assert.match(JSON.parse(decode(r.Payload)).errorMessage, /Runtime exited with error: exit status 3/);
-  await createFunction(c, 'hog', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(1)); };' }, { Timeout: 30 });
+  await createFunction(
+    c,
+    'hog',
+    'nodejs20.x',
+    'index.handler',
+    { 'index.js': 'exports.handler = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(1)); };' },
+    { Timeout: 30 },
+  );
   const o = await c.send(new InvokeCommand({ FunctionName: 'hog' }));
   assert.equal(JSON.parse(decode(o.Payload)).errorType, 'Runtime.OutOfMemory');
 });
 
 test('memory past MemorySize kills the environment as AWS\'s cgroup does: Runtime.OutOfMemory, "signal: killed", REPORT at the limit (python, node buffers)', async () => {
   const c = client();
-  await createFunction(c, 'pyhog', 'python3.12', 'app.handler', {
-    'app.py': 'held = []\ndef handler(event, context):\n    if event.get("small"):\n        return "fine"\n    while True:\n        held.append(b"x" * (4 << 20))\n',
-  }, { Timeout: 30, MemorySize: 128 });
+  await createFunction(
+    c,
+    'pyhog',
+    'python3.12',
+    'app.handler',
+    {
+      'app.py':
+        'held = []\ndef handler(event, context):\n    if event.get("small"):\n        return "fine"\n    while True:\n        held.append(b"x" * (4 << 20))\n',
+    },
+    { Timeout: 30, MemorySize: 128 },
+  );
   // Buffers live outside V8's heap: only the memory watch stops them
-  await createFunction(c, 'bufhog', 'nodejs20.x', 'index.handler', {
-    'index.js': 'const held = []; exports.handler = async () => { for (;;) { held.push(Buffer.alloc(4 << 20, 1)); await new Promise((r) => setImmediate(r)); } };',
-  }, { Timeout: 30, MemorySize: 128 });
+  await createFunction(
+    c,
+    'bufhog',
+    'nodejs20.x',
+    'index.handler',
+    {
+      'index.js':
+        'const held = []; exports.handler = async () => { for (;;) { held.push(Buffer.alloc(4 << 20, 1)); await new Promise((r) => setImmediate(r)); } };',
+    },
+    { Timeout: 30, MemorySize: 128 },
+  );
   for (const name of ['pyhog', 'bufhog']) {
     const r = await c.send(new InvokeCommand({ FunctionName: name, LogType: 'Tail' }));
     assert.equal(r.FunctionError, 'Unhandled');
     const body = JSON.parse(decode(r.Payload));
     assert.equal(body.errorType, 'Runtime.OutOfMemory', name);
     assert.match(body.errorMessage, /^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: signal: killed$/);
-    assert.match(Buffer.from(r.LogResult!, 'base64').toString(), /Memory Size: 128 MB\tMax Memory Used: 128 MB\t(Init Duration: [\d.]+ ms\t)?Status: error\tError Type: Runtime\.OutOfMemory/);
+    assert.match(
+      Buffer.from(r.LogResult!, 'base64').toString(),
+      /Memory Size: 128 MB\tMax Memory Used: 128 MB\t(Init Duration: [\d.]+ ms\t)?Status: error\tError Type: Runtime\.OutOfMemory/,
+    );
   }
   // the next invocation gets a fresh environment
   const again = await c.send(new InvokeCommand({ FunctionName: 'pyhog', Payload: Buffer.from('{"small":true}'), LogType: 'Tail' }));
@@ -197,17 +286,80 @@ test('a missing handler file is Runtime.ImportModuleError (node and python)', as
 
 test('bad input: no zip, Image package, unknown runtime, oversize payload, bad JSON, unknown function, timeout over 900', async () => {
   const c = client();
-  await rejects(c.send(new CreateFunctionCommand({ FunctionName: 'nozip', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'i.h', Code: { ZipFile: Buffer.from('not a zip') } })), 'InvalidParameterValueException', 400,
-    (e) => assert.equal(e.message, 'Could not unzip uploaded file. Please check your file, then try to upload again.'));
-  await rejects(c.send(new CreateFunctionCommand({ FunctionName: 'img', PackageType: 'Image', Role: ROLE, Code: { ImageUri: '1.dkr.ecr/x:latest' } })), 'InvalidParameterValueException', 400, (e) => assert.match(e.message as string, /Image/));
-  await rejects(c.send(new CreateFunctionCommand({ FunctionName: 'java', Runtime: 'java21', Role: ROLE, Handler: 'a::b', Code: { ZipFile: zip({ a: 'b' }) } })), 'InvalidParameterValueException', 400);
-  await rejects(c.send(new CreateFunctionCommand({ FunctionName: 'long', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'i.h', Timeout: 901, Code: { ZipFile: zip({ a: 'b' }) } })), 'ValidationException', 400);
-  await rejects(c.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.alloc(6 * 1024 * 1024 + 1, 32) })), 'RequestEntityTooLargeException', 413);
-  await rejects(c.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.alloc(1024 * 1024 + 1, 32) })), 'RequestEntityTooLargeException', 413);
+  await rejects(
+    c.send(
+      new CreateFunctionCommand({
+        FunctionName: 'nozip',
+        Runtime: 'nodejs20.x',
+        Role: ROLE,
+        Handler: 'i.h',
+        Code: { ZipFile: Buffer.from('not a zip') },
+      }),
+    ),
+    'InvalidParameterValueException',
+    400,
+    (e) => assert.equal(e.message, 'Could not unzip uploaded file. Please check your file, then try to upload again.'),
+  );
+  await rejects(
+    c.send(new CreateFunctionCommand({ FunctionName: 'img', PackageType: 'Image', Role: ROLE, Code: { ImageUri: '1.dkr.ecr/x:latest' } })),
+    'InvalidParameterValueException',
+    400,
+    (e) => assert.match(e.message as string, /Image/),
+  );
+  await rejects(
+    c.send(
+      new CreateFunctionCommand({
+        FunctionName: 'java',
+        Runtime: 'java21',
+        Role: ROLE,
+        Handler: 'a::b',
+        Code: { ZipFile: zip({ a: 'b' }) },
+      }),
+    ),
+    'InvalidParameterValueException',
+    400,
+  );
+  await rejects(
+    c.send(
+      new CreateFunctionCommand({
+        FunctionName: 'long',
+        Runtime: 'nodejs20.x',
+        Role: ROLE,
+        Handler: 'i.h',
+        Timeout: 901,
+        Code: { ZipFile: zip({ a: 'b' }) },
+      }),
+    ),
+    'ValidationException',
+    400,
+  );
+  await rejects(
+    c.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.alloc(6 * 1024 * 1024 + 1, 32) })),
+    'RequestEntityTooLargeException',
+    413,
+  );
+  await rejects(
+    c.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.alloc(1024 * 1024 + 1, 32) })),
+    'RequestEntityTooLargeException',
+    413,
+  );
   await rejects(c.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{nope') })), 'InvalidRequestContentException', 400);
-  await rejects(c.send(new InvokeCommand({ FunctionName: 'nobody' })), 'ResourceNotFoundException', 404,
-    (e) => assert.equal(e.message, 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:nobody'));
-  await rejects(c.send(new CreateFunctionCommand({ FunctionName: 'echo', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'i.h', Code: { ZipFile: zip({ a: 'b' }) } })), 'ResourceConflictException', 409);
+  await rejects(c.send(new InvokeCommand({ FunctionName: 'nobody' })), 'ResourceNotFoundException', 404, (e) =>
+    assert.equal(e.message, 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:nobody'),
+  );
+  await rejects(
+    c.send(
+      new CreateFunctionCommand({
+        FunctionName: 'echo',
+        Runtime: 'nodejs20.x',
+        Role: ROLE,
+        Handler: 'i.h',
+        Code: { ZipFile: zip({ a: 'b' }) },
+      }),
+    ),
+    'ResourceConflictException',
+    409,
+  );
   // the server is unharmed
   assert.equal((await c.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'DryRun' }))).StatusCode, 204);
 });
@@ -215,7 +367,9 @@ test('bad input: no zip, Image package, unknown runtime, oversize payload, bad J
 test('reserved concurrency 0 throttles with ReservedFunctionConcurrentInvocationLimitExceeded', async () => {
   const c = client();
   await c.send(new PutFunctionConcurrencyCommand({ FunctionName: 'counter', ReservedConcurrentExecutions: 0 }));
-  await rejects(c.send(new InvokeCommand({ FunctionName: 'counter' })), 'TooManyRequestsException', 429, (e) => assert.equal(e.Reason, 'ReservedFunctionConcurrentInvocationLimitExceeded'));
+  await rejects(c.send(new InvokeCommand({ FunctionName: 'counter' })), 'TooManyRequestsException', 429, (e) =>
+    assert.equal(e.Reason, 'ReservedFunctionConcurrentInvocationLimitExceeded'),
+  );
 });
 
 test('list pages, tags, account settings, delete', async () => {
@@ -231,7 +385,10 @@ test('list pages, tags, account settings, delete', async () => {
   assert.ok(names.includes('echo') && names.includes('py'));
   assert.equal(new Set(names).size, names.length);
   await c.send(new TagResourceCommand({ Resource: 'arn:aws:lambda:us-east-1:000000000000:function:echo', Tags: { b: '2' } }));
-  assert.deepEqual((await c.send(new ListTagsCommand({ Resource: 'arn:aws:lambda:us-east-1:000000000000:function:echo' }))).Tags, { team: 'a', b: '2' });
+  assert.deepEqual((await c.send(new ListTagsCommand({ Resource: 'arn:aws:lambda:us-east-1:000000000000:function:echo' }))).Tags, {
+    team: 'a',
+    b: '2',
+  });
   const s = await c.send(new GetAccountSettingsCommand({}));
   assert.equal(s.AccountUsage?.FunctionCount, names.length);
   assert.equal(s.AccountLimit?.ConcurrentExecutions, 1000);

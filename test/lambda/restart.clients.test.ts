@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  InvokeCommand, PutFunctionConcurrencyCommand, DeleteFunctionConcurrencyCommand, PublishVersionCommand, CreateAliasCommand, PutProvisionedConcurrencyConfigCommand,
+  InvokeCommand,
+  PutFunctionConcurrencyCommand,
+  DeleteFunctionConcurrencyCommand,
+  PublishVersionCommand,
+  CreateAliasCommand,
+  PutProvisionedConcurrencyConfigCommand,
   GetProvisionedConcurrencyConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
@@ -22,13 +27,25 @@ test('Event invocations queued at a kill -9 run after the restart, each once', a
     const sqs = new SQSClient(clientConfig(first.url));
     await sqs.send(new CreateQueueCommand({ QueueName: 'out' }));
     const c = lambdaClient(first.url);
-    await createFunction(c, 'durable', 'nodejs20.x', 'index.handler', {
-      'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+    await createFunction(
+      c,
+      'durable',
+      'nodejs20.x',
+      'index.handler',
+      {
+        'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
 exports.handler = async (e) => { await new SQSClient({}).send(new SendMessageCommand({ QueueUrl: process.env.AWS_ENDPOINT_URL + '/000000000000/out', MessageBody: String(e.n) })); };`,
-    }, { Timeout: 30 });
+      },
+      { Timeout: 30 },
+    );
     // reserved concurrency 0: the invocations stay queued (throttled) until the restart
     await c.send(new PutFunctionConcurrencyCommand({ FunctionName: 'durable', ReservedConcurrentExecutions: 0 }));
-    for (const n of [1, 2, 3]) assert.equal((await c.send(new InvokeCommand({ FunctionName: 'durable', InvocationType: 'Event', Payload: Buffer.from(`{"n":${n}}`) }))).StatusCode, 202);
+    for (const n of [1, 2, 3])
+      assert.equal(
+        (await c.send(new InvokeCommand({ FunctionName: 'durable', InvocationType: 'Event', Payload: Buffer.from(`{"n":${n}}`) })))
+          .StatusCode,
+        202,
+      );
     await first.kill9();
 
     second = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
@@ -37,7 +54,9 @@ exports.handler = async (e) => { await new SQSClient({}).send(new SendMessageCom
     const sqs2 = new SQSClient(clientConfig(second.url));
     const got: string[] = [];
     for (let i = 0; i < 30 && got.length < 3; i++) {
-      const r = await sqs2.send(new ReceiveMessageCommand({ QueueUrl: `${second.url}/000000000000/out`, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      const r = await sqs2.send(
+        new ReceiveMessageCommand({ QueueUrl: `${second.url}/000000000000/out`, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
       for (const m of r.Messages ?? []) {
         got.push(m.Body!);
         await sqs2.send(new DeleteMessageCommand({ QueueUrl: `${second.url}/000000000000/out`, ReceiptHandle: m.ReceiptHandle }));
@@ -73,15 +92,24 @@ test('provisioned concurrency environments are started again after a restart: RE
     await new SQSClient(clientConfig(first.url)).send(new CreateQueueCommand({ QueueName: 'inits' }));
     const c = lambdaClient(first.url);
     // the environment's init (module load) reports itself: it ran before any invocation came
-    await createFunction(c, 'kept-warm', 'nodejs20.x', 'index.handler', {
-      'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
+    await createFunction(
+      c,
+      'kept-warm',
+      'nodejs20.x',
+      'index.handler',
+      {
+        'index.js': `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs');
 const init = process.env.AWS_LAMBDA_INITIALIZATION_TYPE;
 const reported = new SQSClient({}).send(new SendMessageCommand({ QueueUrl: process.env.AWS_ENDPOINT_URL + '/000000000000/inits', MessageBody: init }));
 exports.handler = async () => { await reported; return { init }; };`,
-    }, { Timeout: 30 });
+      },
+      { Timeout: 30 },
+    );
     await c.send(new PublishVersionCommand({ FunctionName: 'kept-warm' }));
     await c.send(new CreateAliasCommand({ FunctionName: 'kept-warm', Name: 'live', FunctionVersion: '1' }));
-    await c.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'kept-warm', Qualifier: 'live', ProvisionedConcurrentExecutions: 1 }));
+    await c.send(
+      new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'kept-warm', Qualifier: 'live', ProvisionedConcurrentExecutions: 1 }),
+    );
     await advanceClock(first.url, '1m');
     assert.equal(await nextMessage(new SQSClient(clientConfig(first.url)), `${first.url}/000000000000/inits`), 'provisioned-concurrency');
     await first.stop();

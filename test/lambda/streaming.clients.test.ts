@@ -14,13 +14,16 @@ const dir = mkdtempSync(join(tmpdir(), 'nimbus-lambda-stream-'));
 
 test('boto3: invoke_with_response_stream reads the chunks in order and the completion, with an error mid-stream', async () => {
   const zipFile = join(dir, 'fn.zip');
-  writeFileSync(zipFile, zip({
-    'index.mjs': `export const handler = awslambda.streamifyResponse(async (e, s) => {
+  writeFileSync(
+    zipFile,
+    zip({
+      'index.mjs': `export const handler = awslambda.streamifyResponse(async (e, s) => {
       for (const p of e.parts) s.write(p);
       if (e.fail) throw new RangeError(e.fail);
       s.end();
     });`,
-  }));
+    }),
+  );
   const script = `
 import boto3, json, sys
 c = boto3.client('lambda', endpoint_url=sys.argv[1], region_name='us-east-1')
@@ -43,7 +46,10 @@ print(json.dumps([run({'parts': ['a', 'b', 'c']}), run({'parts': ['x'], 'fail': 
   ]);
 });
 
-for (const [label, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [label, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   test(`aws lambda create/get/list/delete-function-url-config (CLI ${label}), the URL answering fetch`, async () => {
     const name = `url-${label}`;
     const zipFile = join(dir, `${name}.zip`);
@@ -53,9 +59,29 @@ for (const [label, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
       assert.equal(r.code, 0, r.stderr);
       return r.stdout ? JSON.parse(r.stdout) : undefined;
     };
-    await aws('create-function', '--function-name', name, '--runtime', 'nodejs20.x', '--role', ROLE, '--handler', 'index.handler', '--zip-file', `fileb://${zipFile}`);
+    await aws(
+      'create-function',
+      '--function-name',
+      name,
+      '--runtime',
+      'nodejs20.x',
+      '--role',
+      ROLE,
+      '--handler',
+      'index.handler',
+      '--zip-file',
+      `fileb://${zipFile}`,
+    );
     await aws('wait', 'function-active-v2', '--function-name', name);
-    const created = await aws('create-function-url-config', '--function-name', name, '--auth-type', 'NONE', '--cors', 'AllowOrigins=https://x.example,AllowMethods=GET');
+    const created = await aws(
+      'create-function-url-config',
+      '--function-name',
+      name,
+      '--auth-type',
+      'NONE',
+      '--cors',
+      'AllowOrigins=https://x.example,AllowMethods=GET',
+    );
     assert.match(created.FunctionUrl, /^http:\/\/[a-z0-9]{32}\.lambda-url\.us-east-1\.localhost:\d+\/$/);
     assert.equal((await aws('get-function-url-config', '--function-name', name)).FunctionUrl, created.FunctionUrl);
     assert.equal((await aws('list-function-url-configs', '--function-name', name)).FunctionUrlConfigs.length, 1);

@@ -42,7 +42,13 @@ test('chunks reach the caller while the function still writes, in order, then In
   const c = client();
   await createFunction(c, 'streamer', 'nodejs20.x', 'index.handler', STREAMER);
   const gate = join(mkdtempSync(join(tmpdir(), 'nimbus-stream-')), 'gate');
-  const r = await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'streamer', Payload: Buffer.from(JSON.stringify({ parts: ['one ', 'two ', 'three'], gate })), LogType: 'Tail' }));
+  const r = await c.send(
+    new InvokeWithResponseStreamCommand({
+      FunctionName: 'streamer',
+      Payload: Buffer.from(JSON.stringify({ parts: ['one ', 'two ', 'three'], gate })),
+      LogType: 'Tail',
+    }),
+  );
   assert.equal(r.StatusCode, 200);
   assert.equal(r.ExecutedVersion, '$LATEST');
   const seen: string[] = [];
@@ -62,7 +68,12 @@ test('chunks reach the caller while the function still writes, in order, then In
 
 test('a failure mid-stream keeps the chunks written and reports the error in InvokeComplete', async () => {
   const c = client();
-  const r = await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'streamer', Payload: Buffer.from(JSON.stringify({ parts: ['a', 'b'], fail: 'broken pipe dream' })) }));
+  const r = await c.send(
+    new InvokeWithResponseStreamCommand({
+      FunctionName: 'streamer',
+      Payload: Buffer.from(JSON.stringify({ parts: ['a', 'b'], fail: 'broken pipe dream' })),
+    }),
+  );
   const { chunks, complete } = await collect(r.EventStream);
   assert.equal(chunks.join(''), 'ab');
   assert.equal(complete?.ErrorCode, 'Error');
@@ -83,9 +94,17 @@ test('a buffered function streamed answers one chunk; a buffered Invoke of a str
 
 test('a timeout mid-stream ends the stream with Sandbox.Timedout', async () => {
   const c = client();
-  await createFunction(c, 'slowstream', 'nodejs20.x', 'index.handler', {
-    'index.mjs': 'export const handler = awslambda.streamifyResponse(async (e, s) => { s.write("first"); await new Promise(() => {}); });',
-  }, { Timeout: 1 });
+  await createFunction(
+    c,
+    'slowstream',
+    'nodejs20.x',
+    'index.handler',
+    {
+      'index.mjs':
+        'export const handler = awslambda.streamifyResponse(async (e, s) => { s.write("first"); await new Promise(() => {}); });',
+    },
+    { Timeout: 1 },
+  );
   const r = await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'slowstream' }));
   const { chunks, complete } = await collect(r.EventStream);
   assert.deepEqual(chunks, ['first']);
@@ -93,25 +112,33 @@ test('a timeout mid-stream ends the stream with Sandbox.Timedout', async () => {
   assert.match(complete?.ErrorDetails ?? '', /Task timed out after 1.00 seconds/);
 });
 
-test('errors before the stream are the call\'s own: unknown function, bad JSON, wrong invocation type; DryRun answers 204', async () => {
+test("errors before the stream are the call's own: unknown function, bad JSON, wrong invocation type; DryRun answers 204", async () => {
   const c = client();
   await rejects(c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'nope' })), 'ResourceNotFoundException', 404);
-  await rejects(c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'plain', Payload: Buffer.from('{not json') })), 'InvalidRequestContentException', 400);
+  await rejects(
+    c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'plain', Payload: Buffer.from('{not json') })),
+    'InvalidRequestContentException',
+    400,
+  );
   const dry = await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'plain', InvocationType: 'DryRun' }));
   assert.equal(dry.StatusCode, 204);
 });
 
-test('a python function (no response streaming in AWS\'s Python runtime) answers InvokeWithResponseStream with its whole response as one chunk', async () => {
+test("a python function (no response streaming in AWS's Python runtime) answers InvokeWithResponseStream with its whole response as one chunk", async () => {
   const c = client();
   await createFunction(c, 'pystream', 'python3.12', 'app.handler', {
-    'app.py': 'def handler(event, context):\n    if event.get("fail"):\n        raise ValueError(event["fail"])\n    return {"hello": event["name"], "parts": ["a" * 1000] * 3}\n',
+    'app.py':
+      'def handler(event, context):\n    if event.get("fail"):\n        raise ValueError(event["fail"])\n    return {"hello": event["name"], "parts": ["a" * 1000] * 3}\n',
   });
   const r = await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'pystream', Payload: Buffer.from('{"name":"ada"}') }));
   const { chunks, complete } = await collect(r.EventStream);
   assert.equal(chunks.length, 1);
   assert.deepEqual(JSON.parse(chunks[0]), { hello: 'ada', parts: ['a'.repeat(1000), 'a'.repeat(1000), 'a'.repeat(1000)] });
   assert.deepEqual(complete, {});
-  const failed = await collect((await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'pystream', Payload: Buffer.from('{"fail":"no thanks"}') }))).EventStream);
+  const failed = await collect(
+    (await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'pystream', Payload: Buffer.from('{"fail":"no thanks"}') })))
+      .EventStream,
+  );
   assert.deepEqual(failed.chunks, []);
   assert.equal(failed.complete?.ErrorCode, 'ValueError');
   assert.equal(failed.complete?.ErrorDetails, 'no thanks');
@@ -147,11 +174,16 @@ while True:
 `,
 };
 
-test('a custom runtime (provided.al2023) that answers in the Runtime API\'s streaming mode streams: chunks as written, a failure in the trailers', async () => {
+test("a custom runtime (provided.al2023) that answers in the Runtime API's streaming mode streams: chunks as written, a failure in the trailers", async () => {
   const c = client();
   await createFunction(c, 'custom-stream', 'provided.al2023', 'unused', CUSTOM_STREAMER);
   const gate = join(mkdtempSync(join(tmpdir(), 'nimbus-stream-')), 'gate');
-  const r = await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'custom-stream', Payload: Buffer.from(JSON.stringify({ parts: ['uno ', 'dos ', 'tres'], gate })) }));
+  const r = await c.send(
+    new InvokeWithResponseStreamCommand({
+      FunctionName: 'custom-stream',
+      Payload: Buffer.from(JSON.stringify({ parts: ['uno ', 'dos ', 'tres'], gate })),
+    }),
+  );
   const seen: string[] = [];
   let complete: InvokeWithResponseStreamResponseEvent['InvokeComplete'];
   for await (const e of r.EventStream!) {
@@ -163,10 +195,22 @@ test('a custom runtime (provided.al2023) that answers in the Runtime API\'s stre
   }
   assert.deepEqual(seen, ['uno ', 'dos ', 'tres']);
   assert.deepEqual(complete, {});
-  const failed = await collect((await c.send(new InvokeWithResponseStreamCommand({ FunctionName: 'custom-stream', Payload: Buffer.from('{"parts":["x","y"],"fail":"out of tea"}') }))).EventStream);
+  const failed = await collect(
+    (
+      await c.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: 'custom-stream',
+          Payload: Buffer.from('{"parts":["x","y"],"fail":"out of tea"}'),
+        }),
+      )
+    ).EventStream,
+  );
   assert.equal(failed.chunks.join(''), 'xy');
   assert.equal(failed.complete?.ErrorCode, 'CustomError');
   assert.equal(failed.complete?.ErrorDetails, 'out of tea');
   // a buffered Invoke of the same runtime gets the whole body
-  assert.equal(decode((await c.send(new InvokeCommand({ FunctionName: 'custom-stream', Payload: Buffer.from('{"parts":["p","q"]}') }))).Payload), 'pq');
+  assert.equal(
+    decode((await c.send(new InvokeCommand({ FunctionName: 'custom-stream', Payload: Buffer.from('{"parts":["p","q"]}') }))).Payload),
+    'pq',
+  );
 });

@@ -4,14 +4,23 @@ import assert from 'node:assert/strict';
 import { actualCors, clfTime, preflight, urlResponse } from '../../src/services/lambda/url-events.js';
 import type { HttpRequest } from '../../src/protocols/types.js';
 
-const req = (headers: Record<string, string>): HttpRequest => ({ method: 'OPTIONS', path: '/', rawQuery: '', query: new Map(), headers, body: Buffer.alloc(0) });
+const req = (headers: Record<string, string>): HttpRequest => ({
+  method: 'OPTIONS',
+  path: '/',
+  rawQuery: '',
+  query: new Map(),
+  headers,
+  body: Buffer.alloc(0),
+});
 
 test('a function answer maps to HTTP: a response object, a string, an object, null, non-JSON', () => {
   const full = urlResponse(Buffer.from(JSON.stringify({ statusCode: 404, headers: { 'X-A': 1 }, cookies: ['c=1'], body: 'gone' })));
   assert.equal(full.status, 404);
   assert.deepEqual(full.headers, { 'x-a': '1', 'set-cookie': ['c=1'], 'content-type': 'application/json' });
   assert.equal(String(full.body), 'gone');
-  const b64 = urlResponse(Buffer.from(JSON.stringify({ statusCode: 200, body: Buffer.from('bin').toString('base64'), isBase64Encoded: true })));
+  const b64 = urlResponse(
+    Buffer.from(JSON.stringify({ statusCode: 200, body: Buffer.from('bin').toString('base64'), isBase64Encoded: true })),
+  );
   assert.equal(String(b64.body), 'bin');
   assert.equal(String(urlResponse(Buffer.from('"words"')).body), 'words');
   assert.equal(String(urlResponse(Buffer.from('{"a":1}')).body), '{"a":1}');
@@ -22,13 +31,22 @@ test('a function answer maps to HTTP: a response object, a string, an object, nu
 
 test('CORS: wildcard origins, credentials echo the origin, refused preflights carry no headers', () => {
   const any = { AllowOrigins: ['*'], AllowMethods: ['*'] };
-  assert.equal(preflight(any, req({ origin: 'https://a', 'access-control-request-method': 'PATCH' })).headers['access-control-allow-origin'], '*');
+  assert.equal(
+    preflight(any, req({ origin: 'https://a', 'access-control-request-method': 'PATCH' })).headers['access-control-allow-origin'],
+    '*',
+  );
   const creds = { AllowOrigins: ['*'], AllowMethods: ['GET'], AllowCredentials: true };
   assert.equal(actualCors(creds, req({ origin: 'https://a' }))['access-control-allow-origin'], 'https://a');
   const sub = { AllowOrigins: ['https://*.example.com'], AllowMethods: ['GET'] };
   assert.equal(actualCors(sub, req({ origin: 'https://app.example.com' }))['access-control-allow-origin'], 'https://app.example.com');
   assert.deepEqual(actualCors(sub, req({ origin: 'https://example.org' })), {});
-  assert.deepEqual(preflight(sub, req({ origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-secret' })).headers, {});
+  assert.deepEqual(
+    preflight(
+      sub,
+      req({ origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-secret' }),
+    ).headers,
+    {},
+  );
 });
 
 test('the event time is in the common log format', () => {

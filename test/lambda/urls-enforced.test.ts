@@ -12,32 +12,64 @@ import { createFunction } from '../lambda-helpers.js';
 const server = serverForFile(undefined, { enforceIam: true });
 const iam = () => new IAMClient(clientConfig(server.url));
 const lambda = () => new LambdaClient(clientConfig(server.url));
-const FN = { 'index.js': 'exports.handler = async (e) => ({ statusCode: 200, body: e.requestContext.authorizer?.iam?.userArn ?? "public" });' };
+const FN = {
+  'index.js': 'exports.handler = async (e) => ({ statusCode: 200, body: e.requestContext.authorizer?.iam?.userArn ?? "public" });',
+};
 const pathUrl = (url: string) => `${server.url}/_nimbus/lambda-url/${new URL(url).hostname.split('.')[0]}/`;
 
 async function signedGet(url: string, creds: { accessKeyId: string; secretAccessKey: string }) {
   const u = new URL(url);
   const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
-  const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: u.pathname, query: {}, headers: { host: u.host } });
+  const signed = await signer.sign({
+    method: 'GET',
+    protocol: 'http:',
+    hostname: u.hostname,
+    port: Number(u.port),
+    path: u.pathname,
+    query: {},
+    headers: { host: u.host },
+  });
   return fetch(url, { headers: signed.headers as Record<string, string> });
 }
 
 async function user(name: string, actions: string[]) {
   await iam().send(new CreateUserCommand({ UserName: name }));
   if (actions.length) {
-    await iam().send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'p', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }) }));
+    await iam().send(
+      new PutUserPolicyCommand({
+        UserName: name,
+        PolicyName: 'p',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }),
+      }),
+    );
   }
   const k = (await iam().send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
   return { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
 }
 
-test('NONE answers 403 until the resource policy lets everyone invoke the URL; AWS_IAM follows the signer\'s policies', async () => {
-  await iam().send(new CreateRoleCommand({ RoleName: 'lambda-role', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }) }));
+test("NONE answers 403 until the resource policy lets everyone invoke the URL; AWS_IAM follows the signer's policies", async () => {
+  await iam().send(
+    new CreateRoleCommand({
+      RoleName: 'lambda-role',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    }),
+  );
   const c = lambda();
   await createFunction(c, 'pub', 'nodejs20.x', 'index.handler', FN);
   const pub = await c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'pub', AuthType: 'NONE' }));
   assert.equal((await fetch(pathUrl(pub.FunctionUrl!))).status, 403);
-  await c.send(new AddPermissionCommand({ FunctionName: 'pub', StatementId: 'url', Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }));
+  await c.send(
+    new AddPermissionCommand({
+      FunctionName: 'pub',
+      StatementId: 'url',
+      Action: 'lambda:InvokeFunctionUrl',
+      Principal: '*',
+      FunctionUrlAuthType: 'NONE',
+    }),
+  );
   const open = await fetch(pathUrl(pub.FunctionUrl!));
   assert.equal(open.status, 200);
   assert.equal(await open.text(), 'public');

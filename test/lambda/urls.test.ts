@@ -8,8 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand, GetFunctionUrlConfigCommand,
-  ListFunctionUrlConfigsCommand, PublishVersionCommand, UpdateFunctionUrlConfigCommand,
+  CreateAliasCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
+  DeleteFunctionUrlConfigCommand,
+  GetFunctionUrlConfigCommand,
+  ListFunctionUrlConfigsCommand,
+  PublishVersionCommand,
+  UpdateFunctionUrlConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { STSClient, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -37,17 +43,29 @@ const pathUrl = (url: string) => `${server.url}/_nimbus/lambda-url/${new URL(url
 test('CreateFunctionUrlConfig/Get/Update/List/Delete, on the function and on an alias, with AWS errors', async () => {
   const c = client();
   await createFunction(c, 'urlcrud', 'nodejs20.x', 'index.handler', ECHO);
-  const created = await c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'NONE', Cors: { AllowOrigins: ['https://a.example'], AllowMethods: ['get', 'POST'] } }));
+  const created = await c.send(
+    new CreateFunctionUrlConfigCommand({
+      FunctionName: 'urlcrud',
+      AuthType: 'NONE',
+      Cors: { AllowOrigins: ['https://a.example'], AllowMethods: ['get', 'POST'] },
+    }),
+  );
   const port = new URL(server.url).port;
   assert.match(created.FunctionUrl!, new RegExp(`^http://[a-z0-9]{32}\\.lambda-url\\.us-east-1\\.localhost:${port}/$`));
   assert.equal(created.FunctionArn, 'arn:aws:lambda:us-east-1:000000000000:function:urlcrud');
   assert.equal(created.InvokeMode, 'BUFFERED');
   assert.deepEqual(created.Cors?.AllowMethods, ['GET', 'POST']);
-  await rejects(c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'NONE' })), 'ResourceConflictException', 409);
+  await rejects(
+    c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'NONE' })),
+    'ResourceConflictException',
+    409,
+  );
   const got = await c.send(new GetFunctionUrlConfigCommand({ FunctionName: 'urlcrud' }));
   assert.equal(got.FunctionUrl, created.FunctionUrl);
   assert.equal(got.AuthType, 'NONE');
-  const upd = await c.send(new UpdateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' }));
+  const upd = await c.send(
+    new UpdateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' }),
+  );
   assert.equal(upd.AuthType, 'AWS_IAM');
   assert.equal(upd.InvokeMode, 'RESPONSE_STREAM');
   assert.deepEqual(upd.Cors?.AllowOrigins, ['https://a.example']);
@@ -65,14 +83,30 @@ test('CreateFunctionUrlConfig/Get/Update/List/Delete, on the function and on an 
   assert.equal(page2.FunctionUrlConfigs?.length, 1);
   assert.equal(page2.NextMarker, undefined);
 
-  await rejects(c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', Qualifier: 'nosuch', AuthType: 'NONE' })), 'ResourceNotFoundException', 404);
-  await rejects(c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'NONE', Cors: { AllowMethods: ['FETCH'] } })), 'InvalidParameterValueException', 400);
-  await rejects(c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'SOMETIMES' as 'NONE' })), 'ValidationException', 400);
+  await rejects(
+    c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', Qualifier: 'nosuch', AuthType: 'NONE' })),
+    'ResourceNotFoundException',
+    404,
+  );
+  await rejects(
+    c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'NONE', Cors: { AllowMethods: ['FETCH'] } })),
+    'InvalidParameterValueException',
+    400,
+  );
+  await rejects(
+    c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlcrud', AuthType: 'SOMETIMES' as 'NONE' })),
+    'ValidationException',
+    400,
+  );
   await rejects(c.send(new GetFunctionUrlConfigCommand({ FunctionName: 'nofunction' })), 'ResourceNotFoundException', 404);
 
   await c.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'urlcrud', Qualifier: 'live' }));
   await rejects(c.send(new GetFunctionUrlConfigCommand({ FunctionName: 'urlcrud', Qualifier: 'live' })), 'ResourceNotFoundException', 404);
-  await rejects(c.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'urlcrud', Qualifier: 'live' })), 'ResourceNotFoundException', 404);
+  await rejects(
+    c.send(new DeleteFunctionUrlConfigCommand({ FunctionName: 'urlcrud', Qualifier: 'live' })),
+    'ResourceNotFoundException',
+    404,
+  );
   assert.equal((await fetch(pathUrl(onAlias.FunctionUrl!))).status, 403);
 });
 
@@ -82,7 +116,9 @@ test('a NONE URL turns the request into the 2.0 event and maps statusCode, heade
   const { FunctionUrl } = await c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlecho', AuthType: 'NONE' }));
   const urlId = new URL(FunctionUrl!).hostname.split('.')[0];
   const res = await fetch(`${pathUrl(FunctionUrl!)}/orders/7?x=1&x=2&y=z`, {
-    method: 'POST', headers: { 'content-type': 'application/json', cookie: 'sid=abc; theme=dark', 'x-custom': 'v' }, body: '{"item":"tea"}',
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie: 'sid=abc; theme=dark', 'x-custom': 'v' },
+    body: '{"item":"tea"}',
   });
   assert.equal(res.status, 201);
   assert.equal(res.headers.get('x-echo'), 'yes');
@@ -104,7 +140,11 @@ test('a NONE URL turns the request into the 2.0 event and maps statusCode, heade
   assert.equal(event.requestContext.domainPrefix, urlId);
   assert.match(event.requestContext.time, /^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/);
 
-  const bin = await fetch(`${pathUrl(FunctionUrl!)}/up`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([9, 8, 7]) });
+  const bin = await fetch(`${pathUrl(FunctionUrl!)}/up`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: Buffer.from([9, 8, 7]),
+  });
   const binEvent = await bin.json();
   assert.equal(binEvent.isBase64Encoded, true);
   assert.deepEqual(Buffer.from(binEvent.body, 'base64'), Buffer.from([9, 8, 7]));
@@ -123,11 +163,14 @@ test('a NONE URL turns the request into the 2.0 event and maps statusCode, heade
   // the host form: <url-id>.lambda-url.<region>.localhost, reached here through a Host header
   const hostForm = await new Promise<{ status: number; body: string }>((resolve, reject) => {
     const u = new URL(server.url);
-    const req = http.request({ host: u.hostname, port: u.port, path: '/from/host?mode=x', headers: { host: new URL(FunctionUrl!).host } }, (r) => {
-      let body = '';
-      r.on('data', (d) => (body += d));
-      r.on('end', () => resolve({ status: r.statusCode!, body }));
-    });
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: '/from/host?mode=x', headers: { host: new URL(FunctionUrl!).host } },
+      (r) => {
+        let body = '';
+        r.on('data', (d) => (body += d));
+        r.on('end', () => resolve({ status: r.statusCode!, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -138,21 +181,40 @@ test('a NONE URL turns the request into the 2.0 event and maps statusCode, heade
 test('CORS: a preflight is answered from the configuration; an actual request carries the allowed origin', async () => {
   const c = client();
   await createFunction(c, 'urlcors', 'nodejs20.x', 'index.handler', ECHO);
-  const { FunctionUrl } = await c.send(new CreateFunctionUrlConfigCommand({
-    FunctionName: 'urlcors', AuthType: 'NONE',
-    Cors: { AllowOrigins: ['https://app.example'], AllowMethods: ['GET', 'POST'], AllowHeaders: ['content-type', 'x-token'], ExposeHeaders: ['x-echo'], MaxAge: 600, AllowCredentials: true },
-  }));
+  const { FunctionUrl } = await c.send(
+    new CreateFunctionUrlConfigCommand({
+      FunctionName: 'urlcors',
+      AuthType: 'NONE',
+      Cors: {
+        AllowOrigins: ['https://app.example'],
+        AllowMethods: ['GET', 'POST'],
+        AllowHeaders: ['content-type', 'x-token'],
+        ExposeHeaders: ['x-echo'],
+        MaxAge: 600,
+        AllowCredentials: true,
+      },
+    }),
+  );
   const base = pathUrl(FunctionUrl!);
-  const pre = await fetch(`${base}/thing`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'X-Token' } });
+  const pre = await fetch(`${base}/thing`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'X-Token' },
+  });
   assert.equal(pre.status, 200);
   assert.equal(pre.headers.get('access-control-allow-origin'), 'https://app.example');
   assert.equal(pre.headers.get('access-control-allow-methods'), 'GET,POST');
   assert.equal(pre.headers.get('access-control-allow-headers'), 'content-type,x-token');
   assert.equal(pre.headers.get('access-control-max-age'), '600');
   assert.equal(pre.headers.get('access-control-allow-credentials'), 'true');
-  const refused = await fetch(`${base}/thing`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+  const refused = await fetch(`${base}/thing`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+  });
   assert.equal(refused.headers.get('access-control-allow-origin'), null);
-  const badMethod = await fetch(`${base}/thing`, { method: 'OPTIONS', headers: { origin: 'https://app.example', 'access-control-request-method': 'DELETE' } });
+  const badMethod = await fetch(`${base}/thing`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://app.example', 'access-control-request-method': 'DELETE' },
+  });
   assert.equal(badMethod.headers.get('access-control-allow-origin'), null);
   const actual = await fetch(`${base}/thing`, { headers: { origin: 'https://app.example' } });
   assert.equal(actual.status, 201);
@@ -163,7 +225,16 @@ test('CORS: a preflight is answered from the configuration; an actual request ca
 async function signedFetch(url: string, creds: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, body = '') {
   const u = new URL(url);
   const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
-  const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: u.pathname, query: {}, headers: { host: u.host, 'content-type': 'application/json' }, body });
+  const signed = await signer.sign({
+    method: 'POST',
+    protocol: 'http:',
+    hostname: u.hostname,
+    port: Number(u.port),
+    path: u.pathname,
+    query: {},
+    headers: { host: u.host, 'content-type': 'application/json' },
+    body,
+  });
   return fetch(url, { method: 'POST', headers: signed.headers as Record<string, string>, body });
 }
 
@@ -178,7 +249,11 @@ test('AWS_IAM refuses unsigned and wrongly signed requests with 403; a signed on
   // credentials Nimbus issued: their signatures are recomputed
   const sts = new STSClient(clientConfig(server.url));
   const { Credentials } = await sts.send(new GetSessionTokenCommand({}));
-  const creds = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
+  const creds = {
+    accessKeyId: Credentials!.AccessKeyId!,
+    secretAccessKey: Credentials!.SecretAccessKey!,
+    sessionToken: Credentials!.SessionToken!,
+  };
   const ok = await signedFetch(url, creds, '{"a":1}');
   assert.equal(ok.status, 201);
   const event = await ok.json();
@@ -203,7 +278,9 @@ export const handler = awslambda.streamifyResponse(async (event, stream) => {
   stream.end();
 });`,
   });
-  const { FunctionUrl } = await c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'urlstream', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }));
+  const { FunctionUrl } = await c.send(
+    new CreateFunctionUrlConfigCommand({ FunctionName: 'urlstream', AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM' }),
+  );
   const gate = join(mkdtempSync(join(tmpdir(), 'nimbus-url-')), 'gate');
   const res = await fetch(`${pathUrl(FunctionUrl!)}/?gate=${encodeURIComponent(gate)}`);
   assert.equal(res.status, 207);

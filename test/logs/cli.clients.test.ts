@@ -5,8 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, StartQueryCommand, GetQueryResultsCommand,
-  StopQueryCommand, DescribeQueriesCommand, PutSubscriptionFilterCommand, GetLogEventsCommand, DescribeLogStreamsCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  StartQueryCommand,
+  GetQueryResultsCommand,
+  StopQueryCommand,
+  DescribeQueriesCommand,
+  PutSubscriptionFilterCommand,
+  GetLogEventsCommand,
+  DescribeLogStreamsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { serverForFile, clientConfig, rejects, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
 
@@ -20,47 +29,95 @@ async function seed(group: string, stream: string, messages: string[], t0?: numb
   await c.send(new CreateLogGroupCommand({ logGroupName: group }));
   await c.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
   const t = t0 ?? (await now()) - 60_000;
-  await c.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message, i) => ({ timestamp: t + i, message })) }));
+  await c.send(
+    new PutLogEventsCommand({
+      logGroupName: group,
+      logStreamName: stream,
+      logEvents: messages.map((message, i) => ({ timestamp: t + i, message })),
+    }),
+  );
   return t;
 }
 
 test('Insights through SDK v3: StartQuery, GetQueryResults completes, DescribeQueries, StopQuery, MalformedQueryException', async () => {
   const t = await seed('/insights', 'api', ['{"status":200,"ms":10}', '{"status":500,"ms":900}', '{"status":500,"ms":700}', 'plain line']);
-  const { queryId } = await c.send(new StartQueryCommand({
-    logGroupName: '/insights', startTime: Math.floor(t / 1000) - 1, endTime: Math.floor(t / 1000) + 60,
-    queryString: 'filter status = 500 | stats count(*) as errors, avg(ms) as avgMs by status',
-  }));
+  const { queryId } = await c.send(
+    new StartQueryCommand({
+      logGroupName: '/insights',
+      startTime: Math.floor(t / 1000) - 1,
+      endTime: Math.floor(t / 1000) + 60,
+      queryString: 'filter status = 500 | stats count(*) as errors, avg(ms) as avgMs by status',
+    }),
+  );
   assert.ok(queryId);
   const described = await c.send(new DescribeQueriesCommand({ logGroupName: '/insights' }));
   assert.equal(described.queries?.[0].status, 'Running');
   const r = await c.send(new GetQueryResultsCommand({ queryId }));
   assert.equal(r.status, 'Complete');
-  assert.deepEqual(r.results, [[{ field: 'status', value: '500' }, { field: 'errors', value: '2' }, { field: 'avgMs', value: '800' }]]);
+  assert.deepEqual(r.results, [
+    [
+      { field: 'status', value: '500' },
+      { field: 'errors', value: '2' },
+      { field: 'avgMs', value: '800' },
+    ],
+  ]);
   assert.equal(r.statistics?.recordsScanned, 4);
   assert.equal((await c.send(new StopQueryCommand({ queryId }))).success, false);
-  const q2 = await c.send(new StartQueryCommand({ logGroupNames: ['/insights'], startTime: 0, endTime: Math.floor(t / 1000) + 60, queryString: 'fields @message | filter @message like /plain/' }));
+  const q2 = await c.send(
+    new StartQueryCommand({
+      logGroupNames: ['/insights'],
+      startTime: 0,
+      endTime: Math.floor(t / 1000) + 60,
+      queryString: 'fields @message | filter @message like /plain/',
+    }),
+  );
   assert.equal((await c.send(new StopQueryCommand({ queryId: q2.queryId }))).success, true);
   assert.equal((await c.send(new DescribeQueriesCommand({ status: 'Cancelled' }))).queries?.[0].queryId, q2.queryId);
-  await rejects(c.send(new StartQueryCommand({ logGroupName: '/insights', startTime: 0, endTime: 1, queryString: 'fields | nonsense' })), 'MalformedQueryException', 400,
-    (e) => assert.ok((e as { queryCompileError?: unknown }).queryCompileError));
-  await rejects(c.send(new StartQueryCommand({ logGroupName: '/nope', startTime: 0, endTime: 1, queryString: 'fields @message' })), 'ResourceNotFoundException');
+  await rejects(
+    c.send(new StartQueryCommand({ logGroupName: '/insights', startTime: 0, endTime: 1, queryString: 'fields | nonsense' })),
+    'MalformedQueryException',
+    400,
+    (e) => assert.ok((e as { queryCompileError?: unknown }).queryCompileError),
+  );
+  await rejects(
+    c.send(new StartQueryCommand({ logGroupName: '/nope', startTime: 0, endTime: 1, queryString: 'fields @message' })),
+    'ResourceNotFoundException',
+  );
   await rejects(c.send(new GetQueryResultsCommand({ queryId: 'nope' })), 'ResourceNotFoundException');
 });
 
 test('subscription filter to Lambda: matching events arrive as the gzip+base64 awslogs.data payload', async () => {
   const calls: { arn: string; payload: Buffer; type: string }[] = [];
   nimbus.runtime.integrations.lambda = {
-    invoke: async (arn, payload, type) => { calls.push({ arn, payload, type }); return { statusCode: 202 }; },
+    invoke: async (arn, payload, type) => {
+      calls.push({ arn, payload, type });
+      return { statusCode: 202 };
+    },
     functionExists: (arn) => arn.endsWith(':function:sink'),
   };
   try {
     await c.send(new CreateLogGroupCommand({ logGroupName: '/sub' }));
     await c.send(new CreateLogStreamCommand({ logGroupName: '/sub', logStreamName: 'st' }));
     const fn = 'arn:aws:lambda:us-east-1:000000000000:function:sink';
-    await rejects(c.send(new PutSubscriptionFilterCommand({ logGroupName: '/sub', filterName: 'f', filterPattern: 'ERROR', destinationArn: fn + 'x' })), 'InvalidParameterException');
-    await c.send(new PutSubscriptionFilterCommand({ logGroupName: '/sub', filterName: 'errors', filterPattern: 'ERROR', destinationArn: fn }));
+    await rejects(
+      c.send(new PutSubscriptionFilterCommand({ logGroupName: '/sub', filterName: 'f', filterPattern: 'ERROR', destinationArn: fn + 'x' })),
+      'InvalidParameterException',
+    );
+    await c.send(
+      new PutSubscriptionFilterCommand({ logGroupName: '/sub', filterName: 'errors', filterPattern: 'ERROR', destinationArn: fn }),
+    );
     const t = await now();
-    await c.send(new PutLogEventsCommand({ logGroupName: '/sub', logStreamName: 'st', logEvents: [{ timestamp: t, message: 'ERROR one' }, { timestamp: t + 1, message: 'fine' }, { timestamp: t + 2, message: 'ERROR two' }] }));
+    await c.send(
+      new PutLogEventsCommand({
+        logGroupName: '/sub',
+        logStreamName: 'st',
+        logEvents: [
+          { timestamp: t, message: 'ERROR one' },
+          { timestamp: t + 1, message: 'fine' },
+          { timestamp: t + 2, message: 'ERROR two' },
+        ],
+      }),
+    );
     assert.equal(calls.length, 1);
     assert.equal(calls[0].arn, fn);
     assert.equal(calls[0].type, 'Event');
@@ -71,7 +128,10 @@ test('subscription filter to Lambda: matching events arrive as the gzip+base64 a
     assert.equal(data.logStream, 'st');
     assert.deepEqual(data.subscriptionFilters, ['errors']);
     assert.match(data.owner, /^\d{12}$/);
-    assert.deepEqual(data.logEvents.map((e: { message: string }) => e.message), ['ERROR one', 'ERROR two']);
+    assert.deepEqual(
+      data.logEvents.map((e: { message: string }) => e.message),
+      ['ERROR one', 'ERROR two'],
+    );
     assert.equal(data.logEvents[0].timestamp, t);
     assert.match(data.logEvents[0].id, /^\d+$/);
   } finally {
@@ -83,12 +143,19 @@ test('rt.integrations.logs.putLogEvents creates the group and stream and sorts w
   const logs = nimbus.runtime.integrations.logs!;
   const t = await now();
   logs.putLogEvents('000000000000', 'us-east-1', '/aws/lambda/fn', '2024/01/01/[$LATEST]abc', [
-    { timestamp: t + 2, message: 'END RequestId: 1' }, { timestamp: t, message: 'START RequestId: 1' }, { timestamp: t + 1, message: 'hello' },
+    { timestamp: t + 2, message: 'END RequestId: 1' },
+    { timestamp: t, message: 'START RequestId: 1' },
+    { timestamp: t + 1, message: 'hello' },
   ]);
   const streams = await c.send(new DescribeLogStreamsCommand({ logGroupName: '/aws/lambda/fn' }));
   assert.equal(streams.logStreams?.[0].logStreamName, '2024/01/01/[$LATEST]abc');
-  const ev = await c.send(new GetLogEventsCommand({ logGroupName: '/aws/lambda/fn', logStreamName: '2024/01/01/[$LATEST]abc', startFromHead: true }));
-  assert.deepEqual(ev.events?.map((e) => e.message), ['START RequestId: 1', 'hello', 'END RequestId: 1']);
+  const ev = await c.send(
+    new GetLogEventsCommand({ logGroupName: '/aws/lambda/fn', logStreamName: '2024/01/01/[$LATEST]abc', startFromHead: true }),
+  );
+  assert.deepEqual(
+    ev.events?.map((e) => e.message),
+    ['START RequestId: 1', 'hello', 'END RequestId: 1'],
+  );
 });
 
 test('boto3: start_live_tail reads sessionStart, then the events put after it', async () => {
@@ -120,7 +187,17 @@ test('CLI v2: aws logs tail prints the events of a group with their streams', as
   assert.equal(lines.length, 2);
   assert.match(lines[0], /first line$/);
   assert.match(lines[1], /second line$/);
-  const detailed = await runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, 'logs', 'tail', '/tail', '--since', '1h', '--filter-pattern', 'second']);
+  const detailed = await runCli(AWS_CLI_V2, [
+    '--endpoint-url',
+    nimbus.url,
+    'logs',
+    'tail',
+    '/tail',
+    '--since',
+    '1h',
+    '--filter-pattern',
+    'second',
+  ]);
   assert.equal(detailed.code, 0, detailed.stderr);
   assert.match(detailed.stdout.trim(), /^\S+ web second line$/);
   const missing = await runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, 'logs', 'tail', '/nope']);
@@ -129,22 +206,54 @@ test('CLI v2: aws logs tail prints the events of a group with their streams', as
 });
 
 test('CLI v1: aws logs get-log-events from the head, then on with the forward token, which repeats at the end', async () => {
-  await seed('/cli1', 'st', Array.from({ length: 15 }, (_, i) => `line ${i}`));
+  await seed(
+    '/cli1',
+    'st',
+    Array.from({ length: 15 }, (_, i) => `line ${i}`),
+  );
   const get = async (...extra: string[]) => {
-    const r = await runCli(AWS_CLI_V1, ['--endpoint-url', nimbus.url, '--output', 'json', 'logs', 'get-log-events', '--log-group-name', '/cli1',
-      '--log-stream-name', 'st', ...extra]);
+    const r = await runCli(AWS_CLI_V1, [
+      '--endpoint-url',
+      nimbus.url,
+      '--output',
+      'json',
+      'logs',
+      'get-log-events',
+      '--log-group-name',
+      '/cli1',
+      '--log-stream-name',
+      'st',
+      ...extra,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as { events: { message: string }[]; nextForwardToken: string; nextBackwardToken: string };
   };
   const first = await get('--start-from-head', '--limit', '10');
-  assert.deepEqual(first.events.map((e) => e.message), Array.from({ length: 10 }, (_, i) => `line ${i}`));
+  assert.deepEqual(
+    first.events.map((e) => e.message),
+    Array.from({ length: 10 }, (_, i) => `line ${i}`),
+  );
   const second = await get('--next-token', first.nextForwardToken);
-  assert.deepEqual(second.events.map((e) => e.message), Array.from({ length: 5 }, (_, i) => `line ${i + 10}`));
+  assert.deepEqual(
+    second.events.map((e) => e.message),
+    Array.from({ length: 5 }, (_, i) => `line ${i + 10}`),
+  );
   const end = await get('--next-token', second.nextForwardToken);
   assert.deepEqual(end.events, []);
   assert.equal(end.nextForwardToken, second.nextForwardToken);
-  const bad = await runCli(AWS_CLI_V1, ['--endpoint-url', nimbus.url, 'logs', 'put-log-events', '--log-group-name', '/cli1', '--log-stream-name', 'st',
-    '--log-events', 'timestamp=2000,message=b', 'timestamp=1000,message=a']);
+  const bad = await runCli(AWS_CLI_V1, [
+    '--endpoint-url',
+    nimbus.url,
+    'logs',
+    'put-log-events',
+    '--log-group-name',
+    '/cli1',
+    '--log-stream-name',
+    'st',
+    '--log-events',
+    'timestamp=2000,message=b',
+    'timestamp=1000,message=a',
+  ]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /InvalidParameterException.*chronological order/);
 });

@@ -4,8 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, StartLiveTailCommand,
-  type StartLiveTailResponseStream, type LiveTailSessionLogEvent,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  StartLiveTailCommand,
+  type StartLiveTailResponseStream,
+  type LiveTailSessionLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { serverForFile, clientConfig, rejects, advanceClock } from '../helpers.js';
 
@@ -15,7 +20,13 @@ const logs = () => new CloudWatchLogsClient(clientConfig(server.url, { disableHo
 
 async function put(c: CloudWatchLogsClient, group: string, stream: string, ...messages: string[]) {
   const ts = Date.now();
-  await c.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: messages.map((message) => ({ timestamp: ts, message })) }));
+  await c.send(
+    new PutLogEventsCommand({
+      logGroupName: group,
+      logStreamName: stream,
+      logEvents: messages.map((message) => ({ timestamp: ts, message })),
+    }),
+  );
 }
 
 /** Reads updates until `want` events came (heartbeats, empty, are skipped). */
@@ -35,7 +46,9 @@ test('a live tail session starts, then carries the new matching events of its gr
   for (const s of ['web-1', 'web-2', 'worker']) await c.send(new CreateLogStreamCommand({ logGroupName: '/tail/app', logStreamName: s }));
   await put(c, '/tail/app', 'web-1', 'ERROR before the session');
   const arn = 'arn:aws:logs:us-east-1:000000000000:log-group:/tail/app';
-  const r = await c.send(new StartLiveTailCommand({ logGroupIdentifiers: [arn], logStreamNamePrefixes: ['web-'], logEventFilterPattern: 'ERROR' }));
+  const r = await c.send(
+    new StartLiveTailCommand({ logGroupIdentifiers: [arn], logStreamNamePrefixes: ['web-'], logEventFilterPattern: 'ERROR' }),
+  );
   const it = r.responseStream![Symbol.asyncIterator]();
   const first = await it.next();
   assert.equal(first.value.sessionStart?.logGroupIdentifiers?.[0], arn);
@@ -47,7 +60,13 @@ test('a live tail session starts, then carries the new matching events of its gr
   await put(c, '/tail/app', 'worker', 'ERROR other stream');
   await put(c, '/tail/app', 'web-2', 'ERROR two');
   const events = await take(it, 2);
-  assert.deepEqual(events.map((e) => [e.logStreamName, e.message]), [['web-1', 'ERROR one'], ['web-2', 'ERROR two']]);
+  assert.deepEqual(
+    events.map((e) => [e.logStreamName, e.message]),
+    [
+      ['web-1', 'ERROR one'],
+      ['web-2', 'ERROR two'],
+    ],
+  );
   assert.equal(events[0].logGroupIdentifier, arn);
   assert.equal(typeof events[0].timestamp, 'number');
   assert.equal(typeof events[0].ingestionTime, 'number');
@@ -61,14 +80,20 @@ test('a session ends with SessionTimeoutException after 3 hours', async () => {
   const it = r.responseStream![Symbol.asyncIterator]();
   assert.ok((await it.next()).value.sessionStart);
   await advanceClock(server.url, '3h');
-  await assert.rejects(async () => {
-    for (let n = await it.next(); !n.done; n = await it.next()) assert.ok(n.value.sessionUpdate);
-  }, (e: Error) => e.name === 'SessionTimeoutException');
+  await assert.rejects(
+    async () => {
+      for (let n = await it.next(); !n.done; n = await it.next()) assert.ok(n.value.sessionUpdate);
+    },
+    (e: Error) => e.name === 'SessionTimeoutException',
+  );
 });
 
 test('StartLiveTail refuses unknown groups and mixed stream filters before streaming', async () => {
   const c = logs();
   await rejects(c.send(new StartLiveTailCommand({ logGroupIdentifiers: ['/tail/none'] })), 'ResourceNotFoundException');
-  await rejects(c.send(new StartLiveTailCommand({ logGroupIdentifiers: ['/tail/app'], logStreamNames: ['a'], logStreamNamePrefixes: ['b'] })), 'InvalidParameterException');
+  await rejects(
+    c.send(new StartLiveTailCommand({ logGroupIdentifiers: ['/tail/app'], logStreamNames: ['a'], logStreamNamePrefixes: ['b'] })),
+    'InvalidParameterException',
+  );
   await rejects(c.send(new StartLiveTailCommand({ logGroupIdentifiers: [] })), 'InvalidParameterException');
 });

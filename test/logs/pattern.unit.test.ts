@@ -53,11 +53,24 @@ test('JSON patterns: IS NULL, IS TRUE/FALSE, and missing fields never compare', 
 
 test('space-delimited: fields, quoted and bracketed runs, conditions, wildcards, ellipsis, extracted values', () => {
   const line = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 404 1534';
-  assert.deepEqual(splitFields(line), ['127.0.0.1', '-', 'frank', '10/Oct/2000:13:25:15 -0700', 'GET /apache_pb.gif HTTP/1.0', '404', '1534']);
+  assert.deepEqual(splitFields(line), [
+    '127.0.0.1',
+    '-',
+    'frank',
+    '10/Oct/2000:13:25:15 -0700',
+    'GET /apache_pb.gif HTTP/1.0',
+    '404',
+    '1534',
+  ]);
   const m = compilePattern('[ip, user, username, timestamp, request = "*gif*", status_code = 4*, bytes > 1000]')(line);
   assert.deepEqual(m, {
-    $ip: '127.0.0.1', $user: '-', $username: 'frank', $timestamp: '10/Oct/2000:13:25:15 -0700',
-    $request: 'GET /apache_pb.gif HTTP/1.0', $status_code: '404', $bytes: '1534',
+    $ip: '127.0.0.1',
+    $user: '-',
+    $username: 'frank',
+    $timestamp: '10/Oct/2000:13:25:15 -0700',
+    $request: 'GET /apache_pb.gif HTTP/1.0',
+    $status_code: '404',
+    $bytes: '1534',
   });
   assert.equal(compilePattern('[ip, user, username, timestamp, request, status_code = 5*, bytes]')(line), null);
   assert.equal(compilePattern('[ip, user]')(line), null, 'the field count must match without an ellipsis');
@@ -68,7 +81,16 @@ test('space-delimited: fields, quoted and bracketed runs, conditions, wildcards,
 });
 
 test('bad patterns throw PatternError', () => {
-  for (const p of ['{ $.level = ', '{ $.a = 1', '[a, b', '{ level = 1 }', '"unterminated', '{ $.a > "x" }', '[a, , b]', '{ $.a IS MAYBE }']) {
+  for (const p of [
+    '{ $.level = ',
+    '{ $.a = 1',
+    '[a, b',
+    '{ level = 1 }',
+    '"unterminated',
+    '{ $.a > "x" }',
+    '[a, , b]',
+    '{ $.a IS MAYBE }',
+  ]) {
     assert.throws(() => compilePattern(p), PatternError, p);
   }
 });

@@ -6,8 +6,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand, GetLogEventsCommand, FilterLogEventsCommand,
-  PutRetentionPolicyCommand, DescribeLogGroupsCommand, DescribeLogStreamsCommand, StartQueryCommand, GetQueryResultsCommand,
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  GetLogEventsCommand,
+  FilterLogEventsCommand,
+  PutRetentionPolicyCommand,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  StartQueryCommand,
+  GetQueryResultsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { spawnServer, clientConfig } from '../helpers.js';
 
@@ -21,8 +30,24 @@ test('logs: acknowledged events, streams and queries survive kill -9', async () 
     await c.send(new PutRetentionPolicyCommand({ logGroupName: '/persist', retentionInDays: 7 }));
     await c.send(new CreateLogStreamCommand({ logGroupName: '/persist', logStreamName: 'a' }));
     const t = Date.now() - 1000;
-    await c.send(new PutLogEventsCommand({ logGroupName: '/persist', logStreamName: 'a', logEvents: [{ timestamp: t, message: 'one' }, { timestamp: t + 1, message: 'two' }] }));
-    const { queryId } = await c.send(new StartQueryCommand({ logGroupName: '/persist', startTime: Math.floor(t / 1000) - 1, endTime: Math.floor(t / 1000) + 10, queryString: 'stats count(*) as n' }));
+    await c.send(
+      new PutLogEventsCommand({
+        logGroupName: '/persist',
+        logStreamName: 'a',
+        logEvents: [
+          { timestamp: t, message: 'one' },
+          { timestamp: t + 1, message: 'two' },
+        ],
+      }),
+    );
+    const { queryId } = await c.send(
+      new StartQueryCommand({
+        logGroupName: '/persist',
+        startTime: Math.floor(t / 1000) - 1,
+        endTime: Math.floor(t / 1000) + 10,
+        queryString: 'stats count(*) as n',
+      }),
+    );
     await s.kill9();
     s = await start();
     c = new CloudWatchLogsClient(clientConfig(s.url));
@@ -32,10 +57,18 @@ test('logs: acknowledged events, streams and queries survive kill -9', async () 
     const st = (await c.send(new DescribeLogStreamsCommand({ logGroupName: '/persist' }))).logStreams!;
     assert.equal(st[0].lastEventTimestamp, t + 1);
     const ev = await c.send(new GetLogEventsCommand({ logGroupName: '/persist', logStreamName: 'a', startFromHead: true }));
-    assert.deepEqual(ev.events?.map((e) => e.message), ['one', 'two']);
-    await c.send(new PutLogEventsCommand({ logGroupName: '/persist', logStreamName: 'a', logEvents: [{ timestamp: t + 2, message: 'three' }] }));
+    assert.deepEqual(
+      ev.events?.map((e) => e.message),
+      ['one', 'two'],
+    );
+    await c.send(
+      new PutLogEventsCommand({ logGroupName: '/persist', logStreamName: 'a', logEvents: [{ timestamp: t + 2, message: 'three' }] }),
+    );
     const f = await c.send(new FilterLogEventsCommand({ logGroupName: '/persist' }));
-    assert.deepEqual(f.events?.map((e) => e.message), ['one', 'two', 'three']);
+    assert.deepEqual(
+      f.events?.map((e) => e.message),
+      ['one', 'two', 'three'],
+    );
     assert.equal(new Set(f.events?.map((e) => e.eventId)).size, 3, 'event ids stay unique after the restart');
     const r = await c.send(new GetQueryResultsCommand({ queryId }));
     assert.equal(r.status, 'Complete');

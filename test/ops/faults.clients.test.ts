@@ -14,7 +14,10 @@ async function admin(method: string, path: string, body?: unknown): Promise<any>
 
 beforeEach(() => admin('DELETE', '/_nimbus/faults'));
 
-for (const [label, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [label, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   test(`AWS CLI ${label}: an S3 throttle is retried, then reported as SlowDown; other operations answer`, async () => {
     const env = { AWS_MAX_ATTEMPTS: '2', AWS_RETRY_MODE: 'standard' };
     const aws = (...args: string[]) => runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args], env);
@@ -22,7 +25,10 @@ for (const [label, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     const fault = await admin('POST', '/_nimbus/faults', { service: 's3', operations: ['ListBuckets'], effect: 'throttle' });
     const r = await aws('s3api', 'list-buckets');
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /\(SlowDown\) when calling the ListBuckets operation \(reached max retries: 1\): Please reduce your request rate\./);
+    assert.match(
+      r.stderr,
+      /\(SlowDown\) when calling the ListBuckets operation \(reached max retries: 1\): Please reduce your request rate\./,
+    );
     assert.equal((await aws('s3api', 'head-bucket', '--bucket', `cli-fault-${label}`)).code, 0);
     const [listed] = (await admin('GET', '/_nimbus/faults')).faults;
     assert.deepEqual([listed.id, listed.hits], [fault.id, 2]);

@@ -14,13 +14,20 @@ import { serverForFile, clientConfig, advanceClock, rejects } from '../helpers.j
 const nimbus = serverForFile();
 
 /** retries without backoff delays: the test sees the attempts, not the waiting */
-const retries = (maxAttempts: number, region = 'us-east-1') => ({ retryStrategy: new ConfiguredRetryStrategy(maxAttempts, () => 0), region });
-const s3 = (attempts = 3, region?: string) => new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, ...retries(attempts, region) }));
+const retries = (maxAttempts: number, region = 'us-east-1') => ({
+  retryStrategy: new ConfiguredRetryStrategy(maxAttempts, () => 0),
+  region,
+});
+const s3 = (attempts = 3, region?: string) =>
+  new S3Client(clientConfig(nimbus.url, { forcePathStyle: true, ...retries(attempts, region) }));
 const sqs = (attempts = 3) => new SQSClient(clientConfig(nimbus.url, retries(attempts)));
 const ddb = (attempts = 3) => new DynamoDBClient(clientConfig(nimbus.url, retries(attempts)));
 
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${nimbus.url}${path}`, { method, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${nimbus.url}${path}`, {
+    method,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -44,10 +51,15 @@ test('an unavailable fault on GetObject: the SDK retries to maxAttempts and fail
   assert.deepEqual(fault.error, { code: 'ServiceUnavailable', status: 503 });
   await admin('DELETE', '/_nimbus/requests');
 
-  await rejects(c.send(new GetObjectCommand({ Bucket: 'fault-bucket', Key: 'a.txt' })), 'ServiceUnavailable', 503, (e) => assert.equal(attemptsOf(e), 3));
+  await rejects(c.send(new GetObjectCommand({ Bucket: 'fault-bucket', Key: 'a.txt' })), 'ServiceUnavailable', 503, (e) =>
+    assert.equal(attemptsOf(e), 3),
+  );
   await c.send(new PutObjectCommand({ Bucket: 'fault-bucket', Key: 'b.txt', Body: 'still writable' }));
   const listed = await c.send(new ListObjectsV2Command({ Bucket: 'fault-bucket' }));
-  assert.deepEqual(listed.Contents?.map((o) => o.Key), ['a.txt', 'b.txt']);
+  assert.deepEqual(
+    listed.Contents?.map((o) => o.Key),
+    ['a.txt', 'b.txt'],
+  );
 
   const log = await admin('GET', '/_nimbus/requests?service=s3&status=5xx');
   assert.equal(log.body.requests.length, 3);
@@ -78,10 +90,15 @@ test('throttle answers each service its own throttling error, and the SDK retrie
   await rejects(sqs(2).send(new ListQueuesCommand({})), 'RequestThrottled', 400, (e) => assert.equal(attemptsOf(e), 2));
 
   await inject({ service: 'dynamodb', effect: 'throttle' });
-  await rejects(ddb(2).send(new GetItemCommand({ TableName: 't', Key: { id: { S: '1' } } })), 'ProvisionedThroughputExceededException', 400, (e) =>
+  await rejects(
+    ddb(2).send(new GetItemCommand({ TableName: 't', Key: { id: { S: '1' } } })),
+    'ProvisionedThroughputExceededException',
+    400,
+    (e) => assert.equal(attemptsOf(e), 2),
+  );
+  await rejects(ddb(2).send(new DescribeTableCommand({ TableName: 't' })), 'ThrottlingException', 400, (e) =>
     assert.equal(attemptsOf(e), 2),
   );
-  await rejects(ddb(2).send(new DescribeTableCommand({ TableName: 't' })), 'ThrottlingException', 400, (e) => assert.equal(attemptsOf(e), 2));
 
   await inject({ service: 'kms', effect: 'throttle' });
   const kms = new KMSClient(clientConfig(nimbus.url, retries(2)));
@@ -104,7 +121,9 @@ test('throttle over the query protocol is written as query XML (SQS RequestThrot
 
 test('error answers the internal error as the service spells it', async () => {
   await inject({ service: 's3', operations: ['ListBuckets'], effect: 'error' });
-  await rejects(s3(2).send(new (await import('@aws-sdk/client-s3')).ListBucketsCommand({})), 'InternalError', 500, (e) => assert.equal(attemptsOf(e), 2));
+  await rejects(s3(2).send(new (await import('@aws-sdk/client-s3')).ListBucketsCommand({})), 'InternalError', 500, (e) =>
+    assert.equal(attemptsOf(e), 2),
+  );
   await inject({ service: 'dynamodb', operations: ['ListTables'], effect: 'error' });
   await rejects(ddb(2).send(new ListTablesCommand({})), 'InternalServerError', 500, (e) => assert.equal(attemptsOf(e), 2));
   await inject({ service: 'sqs', operations: ['ListQueues'], effect: 'error' });
@@ -147,7 +166,8 @@ test('a regional fault leaves other regions working', async () => {
   await s3(1, 'us-east-1').send(new ListObjectsV2Command({ Bucket: 'fault-bucket' }));
   await rejects(s3(1, 'eu-west-1').send(new (await import('@aws-sdk/client-s3')).ListBucketsCommand({})), 'ServiceUnavailable', 503);
   const dash = (await admin('GET', '/_nimbus/health/dashboard')).body;
-  const status = (region: string) => dash.regions.find((r: any) => r.region === region).services.find((s: any) => s.service === 's3').status;
+  const status = (region: string) =>
+    dash.regions.find((r: any) => r.region === region).services.find((s: any) => s.service === 's3').status;
   assert.equal(status('eu-west-1'), 'disrupted');
   assert.equal(status('us-east-1'), 'operational');
   assert.equal(dash.regions.find((r: any) => r.region === 'eu-west-1').status, 'disrupted');
@@ -159,12 +179,14 @@ test('a zone fault hits calls naming the zone, degrades the region, marks the zo
   assert.equal(f.region, 'us-east-1');
   assert.equal(f.availabilityZone, 'us-east-1a');
   const c = ddb(1);
-  await c.send(new CreateTableCommand({
-    TableName: 'zones',
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
+  await c.send(
+    new CreateTableCommand({
+      TableName: 'zones',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   await c.send(new GetItemCommand({ TableName: 'zones', Key: { id: { S: 'us-east-1b' } } }));
   await rejects(c.send(new GetItemCommand({ TableName: 'zones', Key: { id: { S: 'us-east-1a' } } })), 'ServiceUnavailable', 503);
   const region = (await admin('GET', '/_nimbus/health/dashboard?region=us-east-1')).body.regions[0];
@@ -211,7 +233,13 @@ test('the admin API refuses bad faults with a message', async () => {
     [{ service: 's3', effect: 'error', latencyMs: 5 }, /applies only to the latency and timeout/],
     [{ service: 's3', effect: 'latency', latencyMs: -1 }, /"latencyMs" must be/],
     [{ service: 's3', effect: 'error', colour: 'red' }, /unknown field\(s\) colour/],
-    [[{ service: 's3', effect: 'error' }, { service: 's3', effect: 'bad' }], /"effect" must be one of/],
+    [
+      [
+        { service: 's3', effect: 'error' },
+        { service: 's3', effect: 'bad' },
+      ],
+      /"effect" must be one of/,
+    ],
   ];
   for (const [body, message] of cases) {
     const r = await admin('POST', '/_nimbus/faults', body);
@@ -220,7 +248,10 @@ test('the admin API refuses bad faults with a message', async () => {
   }
   // the refused list added none of its faults
   assert.deepEqual((await admin('GET', '/_nimbus/faults')).body.faults, []);
-  const many = await admin('POST', '/_nimbus/faults', [{ service: 's3', effect: 'latency', latencyMs: 0 }, { service: '*', effect: 'throttle', rate: 0 }]);
+  const many = await admin('POST', '/_nimbus/faults', [
+    { service: 's3', effect: 'latency', latencyMs: 0 },
+    { service: '*', effect: 'throttle', rate: 0 },
+  ]);
   assert.equal(many.status, 201);
   assert.equal(many.body.faults.length, 2);
   assert.equal((await admin('DELETE', '/_nimbus/faults')).body.removed, 2);
@@ -233,7 +264,10 @@ test('the request log filters by service, status and operation and is bounded', 
   await rejects(c.send(new SendMessageCommand({ QueueUrl: `${nimbus.url}/000000000000/missing`, MessageBody: 'x' })), 'QueueDoesNotExist');
   const all = (await admin('GET', '/_nimbus/requests?service=sqs')).body;
   assert.equal(all.capacity, 1000);
-  assert.deepEqual(all.requests.map((r: any) => r.operation), ['SendMessage', 'ListQueues']);
+  assert.deepEqual(
+    all.requests.map((r: any) => r.operation),
+    ['SendMessage', 'ListQueues'],
+  );
   const [failed] = (await admin('GET', '/_nimbus/requests?status=4xx')).body.requests;
   assert.equal(failed.errorCode, 'QueueDoesNotExist');
   assert.equal(failed.principal, 'arn:aws:iam::000000000000:root');

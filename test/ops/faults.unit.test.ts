@@ -17,7 +17,11 @@ const served = new Map<string, string[]>([
 ]);
 const fault = (body: Record<string, unknown>, now = 1000) => parseFault(body, served, 'f1', now);
 const call = (over: Partial<{ service: string; operation: string; region: string; input: unknown }> = {}) => ({
-  service: 's3', operation: 'GetObject', region: 'us-east-1', input: {}, ...over,
+  service: 's3',
+  operation: 'GetObject',
+  region: 'us-east-1',
+  input: {},
+  ...over,
 });
 
 test('a fault matches by service, operation, region; * matches every service', () => {
@@ -87,7 +91,11 @@ test('severity and status: disrupted only when every call fails; zone faults deg
 
 function store(dice: number[] = []) {
   let now = 1_000_000;
-  const faults = new Faults({ nowMs: () => now }, () => served, () => dice.shift() ?? 0);
+  const faults = new Faults(
+    { nowMs: () => now },
+    () => served,
+    () => dice.shift() ?? 0,
+  );
   return { faults, advance: (ms: number) => (now += ms), now: () => now };
 }
 
@@ -128,10 +136,13 @@ test('a fault ends at its end time; the history dates it there and groups every 
   assert.deepEqual(faults.list(), []);
   assert.deepEqual(faults.list(true), [f]);
   const h = faults.history();
-  assert.deepEqual(h.map((c) => [c.event, c.region, c.service, c.previous, c.status, c.time - f.start]), [
-    ['start', '*', 's3', 'operational', 'disrupted', 0],
-    ['end', '*', 's3', 'disrupted', 'operational', 600_000],
-  ]);
+  assert.deepEqual(
+    h.map((c) => [c.event, c.region, c.service, c.previous, c.status, c.time - f.start]),
+    [
+      ['start', '*', 's3', 'operational', 'disrupted', 0],
+      ['end', '*', 's3', 'disrupted', 'operational', 600_000],
+    ],
+  );
 });
 
 test('history names the regions a regional fault changed, and the zone of a zone fault', () => {
@@ -172,18 +183,42 @@ const pick = (e: ServiceError | undefined) => [e?.code, e?.status];
 test('the request log keeps the newest calls in a fixed ring and filters them', () => {
   const log = new RequestLog(3);
   const rec = (i: number, status: number, service = 's3'): CallRecord => ({
-    requestId: `r${i}`, service, operation: 'Op', protocol: 'json', account: '1', region: 'us-east-1',
-    principal: { kind: 'root', account: '1', arn: 'arn:aws:iam::1:root', userId: '1' }, input: {}, headers: {}, sourceIp: '', secure: false,
-    time: new Date(i * 1000), status, durationMs: 1.234, error: status >= 300 ? new ServiceError('Bad', 'bad') : undefined,
+    requestId: `r${i}`,
+    service,
+    operation: 'Op',
+    protocol: 'json',
+    account: '1',
+    region: 'us-east-1',
+    principal: { kind: 'root', account: '1', arn: 'arn:aws:iam::1:root', userId: '1' },
+    input: {},
+    headers: {},
+    sourceIp: '',
+    secure: false,
+    time: new Date(i * 1000),
+    status,
+    durationMs: 1.234,
+    error: status >= 300 ? new ServiceError('Bad', 'bad') : undefined,
   });
   for (let i = 1; i <= 5; i++) log.add(rec(i, i % 2 ? 200 : 404, i === 5 ? 'sqs' : 's3'), i === 4 ? 'fault-x' : undefined);
   assert.equal(log.total, 5);
-  assert.deepEqual(log.list({ limit: 10 }).map((c) => c.requestId), ['r5', 'r4', 'r3']);
-  assert.deepEqual(log.list({ limit: 10, service: 's3' }).map((c) => c.requestId), ['r4', 'r3']);
+  assert.deepEqual(
+    log.list({ limit: 10 }).map((c) => c.requestId),
+    ['r5', 'r4', 'r3'],
+  );
+  assert.deepEqual(
+    log.list({ limit: 10, service: 's3' }).map((c) => c.requestId),
+    ['r4', 'r3'],
+  );
   const [failed] = log.list({ limit: 10, status: '4xx' });
   assert.deepEqual([failed.requestId, failed.errorCode, failed.faultId, failed.latencyMs], ['r4', 'Bad', 'fault-x', 1.2]);
-  assert.deepEqual(log.list({ limit: 10, after: 4 }).map((c) => c.seq), [5]);
-  assert.deepEqual(log.list({ limit: 1 }).map((c) => c.seq), [5]);
+  assert.deepEqual(
+    log.list({ limit: 10, after: 4 }).map((c) => c.seq),
+    [5],
+  );
+  assert.deepEqual(
+    log.list({ limit: 1 }).map((c) => c.seq),
+    [5],
+  );
   assert.equal(log.clear(), 3);
   assert.deepEqual(log.list({ limit: 10 }), []);
   log.add(rec(6, 200), undefined);
@@ -208,9 +243,18 @@ test('the timeline is a bounded ring read by sequence or time', () => {
     t.record({ service: 's3', kind: 'k', resource: `r${i}` });
   }
   assert.equal(t.last, 4);
-  assert.deepEqual(t.after(0).map((e) => e.resource), ['r2', 'r3', 'r4']);
-  assert.deepEqual(t.after(3).map((e) => e.seq), [4]);
-  assert.deepEqual(t.since(300).map((e) => e.time), [300, 400]);
+  assert.deepEqual(
+    t.after(0).map((e) => e.resource),
+    ['r2', 'r3', 'r4'],
+  );
+  assert.deepEqual(
+    t.after(3).map((e) => e.seq),
+    [4],
+  );
+  assert.deepEqual(
+    t.since(300).map((e) => e.time),
+    [300, 400],
+  );
   t.clear();
   assert.deepEqual(t.after(0), []);
 });
@@ -219,7 +263,13 @@ test('regions: zones by name and id, one list', () => {
   assert.ok(REGIONS.length >= 25);
   assert.equal(regionInfo('eu-west-1')?.name, 'Europe (Ireland)');
   assert.equal(regionInfo('nowhere-1'), undefined);
-  assert.deepEqual(availabilityZones('us-west-1').map((z) => [z.zoneName, z.zoneId]), [['us-west-1a', 'usw1-az1'], ['us-west-1c', 'usw1-az2']]);
+  assert.deepEqual(
+    availabilityZones('us-west-1').map((z) => [z.zoneName, z.zoneId]),
+    [
+      ['us-west-1a', 'usw1-az1'],
+      ['us-west-1c', 'usw1-az2'],
+    ],
+  );
   assert.equal(availabilityZone('usw2-az2')?.zoneName, 'us-west-2b');
   const ids = REGIONS.flatMap((r) => r.availabilityZones.map((z) => z.zoneId));
   assert.equal(new Set(ids).size, ids.length, 'zone ids are unique');

@@ -17,7 +17,7 @@ async function messages(body: NodeJS.ReadableStream) {
   for await (const c of body) chunks.push(Buffer.from(c as Buffer));
   const all = Buffer.concat(chunks);
   const out = [];
-  for (let at = 0; at < all.length; ) {
+  for (let at = 0; at < all.length;) {
     const len = all.readUInt32BE(at);
     out.push(codec.decode(all.subarray(at, at + len)));
     at += len;
@@ -27,7 +27,10 @@ async function messages(body: NodeJS.ReadableStream) {
 
 test('a message with every header type decodes with the SDK codec (both CRCs checked)', () => {
   const when = new Date('2026-01-02T03:04:05.678Z');
-  const msg = encodeMessage({ ':message-type': 'event', flag: true, off: false, n: 42, big: 1234567890123n, at: when, raw: new Uint8Array([1, 2, 3]) }, Buffer.from('hello'));
+  const msg = encodeMessage(
+    { ':message-type': 'event', flag: true, off: false, n: 42, big: 1234567890123n, at: when, raw: new Uint8Array([1, 2, 3]) },
+    Buffer.from('hello'),
+  );
   const decoded = codec.decode(msg);
   assert.equal(toUtf8(decoded.body), 'hello');
   const h = decoded.headers;

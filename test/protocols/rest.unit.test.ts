@@ -5,8 +5,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import {
-  CompleteMultipartUploadCommand, CopyObjectCommand, DeleteObjectsCommand, GetBucketAclCommand, GetBucketLocationCommand,
-  GetObjectCommand, ListObjectsV2Command, PutBucketAclCommand, PutBucketTaggingCommand, PutObjectCommand, S3Client,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetBucketAclCommand,
+  GetBucketLocationCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutBucketAclCommand,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  S3Client,
 } from '@aws-sdk/client-s3';
 import type { AccessControlPolicy } from '@aws-sdk/client-s3';
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -22,7 +31,10 @@ const s3Model = loadModel('s3')!;
 const lambdaModel = loadModel('lambda')!;
 const s3 = (handler: Handler) =>
   new S3Client({
-    ...common, endpoint: 'http://localhost:4566', forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED',
+    ...common,
+    endpoint: 'http://localhost:4566',
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
     requestHandler: fakeAws(s3Model, restXml, handler) as never,
   });
 const lambda = (handler: Handler) =>
@@ -31,27 +43,47 @@ const lambda = (handler: Handler) =>
 // ---------------------------------------------------------------- S3 (rest-xml)
 
 test('S3 PutObject: header members, metadata prefix headers, streaming body', async () => {
-  const output = { ETag: '"d41d8cd98f00b204e9800998ecf8427e"', VersionId: 'v1', ServerSideEncryption: 'AES256', BucketKeyEnabled: true, Size: 11 };
+  const output = {
+    ETag: '"d41d8cd98f00b204e9800998ecf8427e"',
+    VersionId: 'v1',
+    ServerSideEncryption: 'AES256',
+    BucketKeyEnabled: true,
+    Size: 11,
+  };
   let body = '';
   const client = s3(async (operation, input) => {
     assert.equal(operation, 'PutObject');
     body = (await readAll(input.Body)).toString();
     const { Body: _, ...rest } = input;
     const sent = {
-      Bucket: 'bucket', Key: 'dir/my key+ü.txt', ContentType: 'text/plain', CacheControl: 'max-age=60',
-      Metadata: { color: 'blue', 'two-words': 'a b' }, ObjectLockRetainUntilDate: new Date('2030-01-02T03:04:05Z'),
+      Bucket: 'bucket',
+      Key: 'dir/my key+ü.txt',
+      ContentType: 'text/plain',
+      CacheControl: 'max-age=60',
+      Metadata: { color: 'blue', 'two-words': 'a b' },
+      ObjectLockRetainUntilDate: new Date('2030-01-02T03:04:05Z'),
       // botocore models Expires as a string (clients send the HTTP date of a Date)
-      Expires: 'Wed, 01 Jan 2031 00:00:00 GMT', ContentLength: 11, StorageClass: 'STANDARD_IA',
+      Expires: 'Wed, 01 Jan 2031 00:00:00 GMT',
+      ContentLength: 11,
+      StorageClass: 'STANDARD_IA',
     };
     assert.deepEqual(pick(rest, sent), sent);
     return output;
   });
-  const out = await client.send(new PutObjectCommand({
-    Bucket: 'bucket', Key: 'dir/my key+ü.txt', Body: Readable.from([Buffer.from('hello '), Buffer.from('world')]),
-    ContentType: 'text/plain', CacheControl: 'max-age=60', Metadata: { color: 'blue', 'two-words': 'a b' },
-    ObjectLockRetainUntilDate: new Date('2030-01-02T03:04:05Z'), Expires: new Date('2031-01-01T00:00:00Z'),
-    ContentLength: 11, StorageClass: 'STANDARD_IA',
-  }));
+  const out = await client.send(
+    new PutObjectCommand({
+      Bucket: 'bucket',
+      Key: 'dir/my key+ü.txt',
+      Body: Readable.from([Buffer.from('hello '), Buffer.from('world')]),
+      ContentType: 'text/plain',
+      CacheControl: 'max-age=60',
+      Metadata: { color: 'blue', 'two-words': 'a b' },
+      ObjectLockRetainUntilDate: new Date('2030-01-02T03:04:05Z'),
+      Expires: new Date('2031-01-01T00:00:00Z'),
+      ContentLength: 11,
+      StorageClass: 'STANDARD_IA',
+    }),
+  );
   assert.equal(body, 'hello world');
   assert.deepEqual(withoutMetadata(out), output);
 });
@@ -59,13 +91,24 @@ test('S3 PutObject: header members, metadata prefix headers, streaming body', as
 test('S3 GetObject: query and header input, output headers and a streaming body', async () => {
   const lastModified = new Date('2024-05-06T07:08:09Z');
   const output = {
-    Body: Readable.from([Buffer.from('hello world')]), ContentType: 'text/plain', ContentLength: 11, ETag: '"abc"',
-    LastModified: lastModified, Metadata: { color: 'blue' }, TagCount: 2, AcceptRanges: 'bytes', DeleteMarker: false,
+    Body: Readable.from([Buffer.from('hello world')]),
+    ContentType: 'text/plain',
+    ContentLength: 11,
+    ETag: '"abc"',
+    LastModified: lastModified,
+    Metadata: { color: 'blue' },
+    TagCount: 2,
+    AcceptRanges: 'bytes',
+    DeleteMarker: false,
   };
   const { seen, handler } = answer(output);
   const sent = {
-    Bucket: 'bucket', Key: 'k/with/slashes', Range: 'bytes=0-10', VersionId: 'v 1',
-    IfModifiedSince: new Date('2024-01-01T00:00:00Z'), ResponseContentType: 'application/json',
+    Bucket: 'bucket',
+    Key: 'k/with/slashes',
+    Range: 'bytes=0-10',
+    VersionId: 'v 1',
+    IfModifiedSince: new Date('2024-01-01T00:00:00Z'),
+    ResponseContentType: 'application/json',
   };
   const out = await s3(handler).send(new GetObjectCommand(sent));
   assert.equal(seen.operation, 'GetObject');
@@ -78,17 +121,38 @@ test('S3 GetObject: query and header input, output headers and a streaming body'
 
 test('S3 ListObjectsV2: query params in, flattened lists out', async () => {
   const output = {
-    Name: 'bucket', Prefix: 'photos/', Delimiter: '/', MaxKeys: 2, KeyCount: 2, IsTruncated: true,
-    NextContinuationToken: 'next&<token>', StartAfter: 'photos/a',
+    Name: 'bucket',
+    Prefix: 'photos/',
+    Delimiter: '/',
+    MaxKeys: 2,
+    KeyCount: 2,
+    IsTruncated: true,
+    NextContinuationToken: 'next&<token>',
+    StartAfter: 'photos/a',
     Contents: [
-      { Key: 'photos/b.jpg', LastModified: new Date('2024-01-01T00:00:00.123Z'), ETag: '"e1"', Size: 10, StorageClass: 'STANDARD',
-        ChecksumAlgorithm: ['CRC32', 'SHA256'], Owner: { ID: 'owner-id', DisplayName: 'me' } },
+      {
+        Key: 'photos/b.jpg',
+        LastModified: new Date('2024-01-01T00:00:00.123Z'),
+        ETag: '"e1"',
+        Size: 10,
+        StorageClass: 'STANDARD',
+        ChecksumAlgorithm: ['CRC32', 'SHA256'],
+        Owner: { ID: 'owner-id', DisplayName: 'me' },
+      },
       { Key: 'photos/c & d.jpg', LastModified: new Date('2024-01-02T00:00:00Z'), ETag: '"e2"', Size: 0, StorageClass: 'STANDARD' },
     ],
     CommonPrefixes: [{ Prefix: 'photos/2023/' }, { Prefix: 'photos/2024/' }],
   };
   const { seen, handler } = answer(output);
-  const sent = { Bucket: 'bucket', Prefix: 'photos/', Delimiter: '/', MaxKeys: 2, ContinuationToken: 'tok=1', FetchOwner: true, StartAfter: 'photos/a' };
+  const sent = {
+    Bucket: 'bucket',
+    Prefix: 'photos/',
+    Delimiter: '/',
+    MaxKeys: 2,
+    ContinuationToken: 'tok=1',
+    FetchOwner: true,
+    StartAfter: 'photos/a',
+  };
   const out = await s3(handler).send(new ListObjectsV2Command(sent));
   assert.equal(seen.operation, 'ListObjectsV2');
   assert.deepEqual(seen.input, sent);
@@ -99,8 +163,15 @@ test('S3 CompleteMultipartUpload: an XML payload in, XML out', async () => {
   const output = { Location: 'http://localhost/bucket/key', Bucket: 'bucket', Key: 'key', ETag: '"etag-2"', VersionId: 'v9' };
   const { seen, handler } = answer(output);
   const sent = {
-    Bucket: 'bucket', Key: 'key', UploadId: 'up/1+2',
-    MultipartUpload: { Parts: [{ ETag: '"p1"', PartNumber: 1 }, { ETag: '"p2"', PartNumber: 2, ChecksumCRC32: 'AAAAAA==' }] },
+    Bucket: 'bucket',
+    Key: 'key',
+    UploadId: 'up/1+2',
+    MultipartUpload: {
+      Parts: [
+        { ETag: '"p1"', PartNumber: 1 },
+        { ETag: '"p2"', PartNumber: 2, ChecksumCRC32: 'AAAAAA==' },
+      ],
+    },
   };
   const out = await s3(handler).send(new CompleteMultipartUploadCommand(sent));
   assert.equal(seen.operation, 'CompleteMultipartUpload');
@@ -110,7 +181,15 @@ test('S3 CompleteMultipartUpload: an XML payload in, XML out', async () => {
 
 test('S3 PutBucketTagging: wrapped list payload; empty output', async () => {
   const { seen, handler } = answer({});
-  const sent = { Bucket: 'bucket', Tagging: { TagSet: [{ Key: 'env', Value: 'prod' }, { Key: 'a<b', Value: '' }] } };
+  const sent = {
+    Bucket: 'bucket',
+    Tagging: {
+      TagSet: [
+        { Key: 'env', Value: 'prod' },
+        { Key: 'a<b', Value: '' },
+      ],
+    },
+  };
   const out = await s3(handler).send(new PutBucketTaggingCommand(sent));
   assert.equal(seen.operation, 'PutBucketTagging');
   assert.deepEqual(pick(seen.input, sent), sent);
@@ -132,7 +211,11 @@ test('S3 DeleteObjects: flattened lists both ways', async () => {
 });
 
 test('S3 CopyObject: routed by x-amz-copy-source; structure payload out', async () => {
-  const output = { CopyObjectResult: { ETag: '"copied"', LastModified: new Date('2024-03-04T05:06:07Z') }, VersionId: 'v2', CopySourceVersionId: 'v1' };
+  const output = {
+    CopyObjectResult: { ETag: '"copied"', LastModified: new Date('2024-03-04T05:06:07Z') },
+    VersionId: 'v2',
+    CopySourceVersionId: 'v1',
+  };
   const { seen, handler } = answer(output);
   const sent = { Bucket: 'dst', Key: 'to/key', CopySource: 'src/from%20key', MetadataDirective: 'REPLACE' as const, Metadata: { k: 'v' } };
   const out = await s3(handler).send(new CopyObjectCommand(sent));
@@ -156,7 +239,10 @@ test('S3 GetBucketAcl: xsi:type attribute on Grantee out', async () => {
   assert.deepEqual(withoutMetadata(out), acl);
   const xml = String(restXml.serialize(s3Model, 'GetBucketAcl', acl, ctx('s3')).body);
   assert.match(xml, /<Grantee xmlns:xsi="http:\/\/www.w3.org\/2001\/XMLSchema-instance" xsi:type="Group">/);
-  assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<AccessControlPolicy xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/">/);
+  assert.match(
+    xml,
+    /^<\?xml version="1.0" encoding="UTF-8"\?>\n<AccessControlPolicy xmlns="http:\/\/s3.amazonaws.com\/doc\/2006-03-01\/">/,
+  );
 });
 
 test('S3 PutBucketAcl: xsi:type attribute on Grantee in', async () => {
@@ -185,27 +271,52 @@ test('S3 error: NoSuchKey, unwrapped <Error> with the Key field', async () => {
   });
   const res = restXml.serializeError(s3Model, 'GetObject', err, ctx('s3'));
   assert.equal(res.status, 404);
-  assert.equal(res.body, '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>'
-    + '<Key>missing.txt</Key><RequestId>req-1</RequestId><HostId>cmVxLTE=</HostId></Error>');
+  assert.equal(
+    res.body,
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>' +
+      '<Key>missing.txt</Key><RequestId>req-1</RequestId><HostId>cmVxLTE=</HostId></Error>',
+  );
   // without a model the S3 shape is chosen by the service name; other services get <ErrorResponse>
   assert.match(String(restXml.serializeError(undefined, undefined, err, ctx('s3')).body), /^<\?xml[^>]*>\n<Error>/);
-  const wrapped = String(restXml.serializeError(loadModel('route53'), undefined, new ServiceError('NoSuchHostedZone', 'nope'), ctx('route53')).body);
-  assert.match(wrapped, /<ErrorResponse><Error><Type>Sender<\/Type><Code>NoSuchHostedZone<\/Code><Message>nope<\/Message><\/Error><RequestId>req-1<\/RequestId><\/ErrorResponse>$/);
+  const wrapped = String(
+    restXml.serializeError(loadModel('route53'), undefined, new ServiceError('NoSuchHostedZone', 'nope'), ctx('route53')).body,
+  );
+  assert.match(
+    wrapped,
+    /<ErrorResponse><Error><Type>Sender<\/Type><Code>NoSuchHostedZone<\/Code><Message>nope<\/Message><\/Error><RequestId>req-1<\/RequestId><\/ErrorResponse>$/,
+  );
 });
 
 // ---------------------------------------------------------------- Lambda (rest-json)
 
 test('Lambda CreateFunction: nested structures and a base64 blob in the JSON body; status 201', async () => {
   const output = {
-    FunctionName: 'my-fn', FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:my-fn', Runtime: 'nodejs20.x',
-    Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler', CodeSize: 4, Timeout: 30, MemorySize: 256,
-    LastModified: '2024-01-01T00:00:00.000+0000', Environment: { Variables: { A: '1' } }, State: 'Active', Architectures: ['arm64'],
+    FunctionName: 'my-fn',
+    FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:my-fn',
+    Runtime: 'nodejs20.x',
+    Role: 'arn:aws:iam::000000000000:role/r',
+    Handler: 'index.handler',
+    CodeSize: 4,
+    Timeout: 30,
+    MemorySize: 256,
+    LastModified: '2024-01-01T00:00:00.000+0000',
+    Environment: { Variables: { A: '1' } },
+    State: 'Active',
+    Architectures: ['arm64'],
   };
   const { seen, handler } = answer(output);
   const sent = {
-    FunctionName: 'my-fn', Runtime: 'nodejs20.x' as const, Role: 'arn:aws:iam::000000000000:role/r', Handler: 'index.handler',
-    Code: { ZipFile: Buffer.from([0x50, 0x4b, 0x03, 0x04]) }, Timeout: 30, MemorySize: 256, Publish: true,
-    Environment: { Variables: { A: '1' } }, Tags: { team: 'x' }, Architectures: ['arm64' as const],
+    FunctionName: 'my-fn',
+    Runtime: 'nodejs20.x' as const,
+    Role: 'arn:aws:iam::000000000000:role/r',
+    Handler: 'index.handler',
+    Code: { ZipFile: Buffer.from([0x50, 0x4b, 0x03, 0x04]) },
+    Timeout: 30,
+    MemorySize: 256,
+    Publish: true,
+    Environment: { Variables: { A: '1' } },
+    Tags: { team: 'x' },
+    Architectures: ['arm64' as const],
     VpcConfig: { SubnetIds: ['s-1'], SecurityGroupIds: ['sg-1'] },
   };
   const out = await lambda(handler).send(new CreateFunctionCommand(sent));
@@ -216,11 +327,21 @@ test('Lambda CreateFunction: nested structures and a base64 blob in the JSON bod
 });
 
 test('Lambda Invoke: header members, blob payload both ways, FunctionError header', async () => {
-  const output = { StatusCode: 200, FunctionError: 'Unhandled', LogResult: Buffer.from('log').toString('base64'), ExecutedVersion: '$LATEST', Payload: Buffer.from('{"errorMessage":"boom"}') };
+  const output = {
+    StatusCode: 200,
+    FunctionError: 'Unhandled',
+    LogResult: Buffer.from('log').toString('base64'),
+    ExecutedVersion: '$LATEST',
+    Payload: Buffer.from('{"errorMessage":"boom"}'),
+  };
   const { seen, handler } = answer(output);
   const sent = {
-    FunctionName: 'my-fn', InvocationType: 'RequestResponse' as const, LogType: 'Tail' as const,
-    ClientContext: Buffer.from('{}').toString('base64'), Payload: Buffer.from('{"a":1}'), Qualifier: '$LATEST',
+    FunctionName: 'my-fn',
+    InvocationType: 'RequestResponse' as const,
+    LogType: 'Tail' as const,
+    ClientContext: Buffer.from('{}').toString('base64'),
+    Payload: Buffer.from('{"a":1}'),
+    Qualifier: '$LATEST',
   };
   const out = await lambda(handler).send(new InvokeCommand(sent));
   assert.equal(seen.operation, 'Invoke');
@@ -238,7 +359,13 @@ test('Lambda Invoke: header members, blob payload both ways, FunctionError heade
 });
 
 test('Lambda ListFunctions: query params', async () => {
-  const output = { Functions: [{ FunctionName: 'a', Timeout: 3 }, { FunctionName: 'b', Layers: [{ Arn: 'arn:l', CodeSize: 1 }] }], NextMarker: 'm2' };
+  const output = {
+    Functions: [
+      { FunctionName: 'a', Timeout: 3 },
+      { FunctionName: 'b', Layers: [{ Arn: 'arn:l', CodeSize: 1 }] },
+    ],
+    NextMarker: 'm2',
+  };
   const { seen, handler } = answer(output);
   const sent = { MasterRegion: 'ALL', FunctionVersion: 'ALL' as const, Marker: 'm 1', MaxItems: 10 };
   const out = await lambda(handler).send(new ListFunctionsCommand(sent));
@@ -248,7 +375,11 @@ test('Lambda ListFunctions: query params', async () => {
 });
 
 test('Lambda GetFunction: an ARN as uri label', async () => {
-  const output = { Configuration: { FunctionName: 'my-fn', Version: '1' }, Code: { RepositoryType: 'S3', Location: 'https://x/y?z=1' }, Tags: { a: 'b' } };
+  const output = {
+    Configuration: { FunctionName: 'my-fn', Version: '1' },
+    Code: { RepositoryType: 'S3', Location: 'https://x/y?z=1' },
+    Tags: { a: 'b' },
+  };
   const { seen, handler } = answer(output);
   const sent = { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:my-fn', Qualifier: '1' };
   const out = await lambda(handler).send(new GetFunctionCommand(sent));
@@ -274,9 +405,20 @@ test('Lambda error: ResourceNotFoundException takes its 404 from the model', asy
   assert.deepEqual(JSON.parse(String(res.body)), { Message: 'Function not found: my-fn', Type: 'User' });
   // an error the model does not know: 400, or 500 for a server fault
   assert.equal(restJson.serializeError(lambdaModel, undefined, new ServiceError('Whatever', 'x'), ctx('lambda')).status, 400);
-  assert.equal(restJson.serializeError(lambdaModel, undefined, new ServiceError('Boom', 'x', undefined, {}, false), ctx('lambda')).status, 500);
+  assert.equal(
+    restJson.serializeError(lambdaModel, undefined, new ServiceError('Boom', 'x', undefined, {}, false), ctx('lambda')).status,
+    500,
+  );
   // header-bound error members go to headers
-  const throttled = restJson.serializeError(lambdaModel, 'Invoke', new ServiceError('TooManyRequestsException', 'slow down', undefined, { retryAfterSeconds: '5', Reason: 'ConcurrentInvocationLimitExceeded' }), ctx('lambda'));
+  const throttled = restJson.serializeError(
+    lambdaModel,
+    'Invoke',
+    new ServiceError('TooManyRequestsException', 'slow down', undefined, {
+      retryAfterSeconds: '5',
+      Reason: 'ConcurrentInvocationLimitExceeded',
+    }),
+    ctx('lambda'),
+  );
   assert.equal(throttled.status, 429);
   assert.equal(throttled.headers['Retry-After'], '5');
   assert.deepEqual(JSON.parse(String(throttled.body)), { message: 'slow down', Reason: 'ConcurrentInvocationLimitExceeded' });
@@ -360,8 +502,14 @@ function rejectsWith(fn: () => unknown, code: string, status = 400) {
 
 test('rest-xml bad input: MalformedXML bodies, InvalidArgument values', () => {
   const complete = (body: string) => restXml.parse(s3Model, 'CompleteMultipartUpload', request('POST', '/b/k?uploadId=u', {}, body));
-  for (const body of ['<CompleteMultipartUpload><Part>', 'not xml', '<a></b>', '<a/><b/>', '<!DOCTYPE x [<!ENTITY e "x">]><a>&e;</a>',
-    '<CompleteMultipartUpload><Part><PartNumber>one</PartNumber></Part></CompleteMultipartUpload>']) {
+  for (const body of [
+    '<CompleteMultipartUpload><Part>',
+    'not xml',
+    '<a></b>',
+    '<a/><b/>',
+    '<!DOCTYPE x [<!ENTITY e "x">]><a>&e;</a>',
+    '<CompleteMultipartUpload><Part><PartNumber>one</PartNumber></Part></CompleteMultipartUpload>',
+  ]) {
     rejectsWith(() => complete(body), 'MalformedXML');
   }
   const err = (() => {
@@ -373,19 +521,37 @@ test('rest-xml bad input: MalformedXML bodies, InvalidArgument values', () => {
   })();
   assert.equal(err?.message, 'The XML you provided was not well-formed or did not validate against our published schema');
   rejectsWith(() => restXml.parse(s3Model, 'ListObjectsV2', request('GET', '/b?list-type=2&max-keys=abc')), 'InvalidArgument');
-  rejectsWith(() => restXml.parse(s3Model, 'CompleteMultipartUpload', request('POST', '/b/k?uploadId=u', { 'x-amz-mp-object-size': '12x' })), 'InvalidArgument');
+  rejectsWith(
+    () => restXml.parse(s3Model, 'CompleteMultipartUpload', request('POST', '/b/k?uploadId=u', { 'x-amz-mp-object-size': '12x' })),
+    'InvalidArgument',
+  );
   // well-formed input still parses, namespaces and all
-  assert.deepEqual(complete('<?xml version="1.0"?><s3:CompleteMultipartUpload xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/">'
-    + '<s3:Part><s3:PartNumber> 3 </s3:PartNumber><s3:ETag>&quot;x&quot;&#10;<![CDATA[<y>]]></s3:ETag></s3:Part></s3:CompleteMultipartUpload>'),
-  { Bucket: 'b', Key: 'k', UploadId: 'u', MultipartUpload: { Parts: [{ PartNumber: 3, ETag: '"x"\n<y>' }] } });
+  assert.deepEqual(
+    complete(
+      '<?xml version="1.0"?><s3:CompleteMultipartUpload xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/">' +
+        '<s3:Part><s3:PartNumber> 3 </s3:PartNumber><s3:ETag>&quot;x&quot;&#10;<![CDATA[<y>]]></s3:ETag></s3:Part></s3:CompleteMultipartUpload>',
+    ),
+    { Bucket: 'b', Key: 'k', UploadId: 'u', MultipartUpload: { Parts: [{ PartNumber: 3, ETag: '"x"\n<y>' }] } },
+  );
 });
 
 test('rest-json bad input: SerializationException', () => {
   const create = (body: string) => restJson.parse(lambdaModel, 'CreateFunction', request('POST', '/2015-03-31/functions', {}, body));
-  for (const body of ['{"FunctionName": ', '[1, 2]', '"a string"', 'null', '{"Timeout": "thirty"}', '{"Code": []}', '{"Code": {"ZipFile": 5}}']) {
+  for (const body of [
+    '{"FunctionName": ',
+    '[1, 2]',
+    '"a string"',
+    'null',
+    '{"Timeout": "thirty"}',
+    '{"Code": []}',
+    '{"Code": {"ZipFile": 5}}',
+  ]) {
     rejectsWith(() => create(body), 'SerializationException');
   }
-  rejectsWith(() => restJson.parse(lambdaModel, 'ListFunctions', request('GET', '/2015-03-31/functions?MaxItems=ten')), 'SerializationException');
+  rejectsWith(
+    () => restJson.parse(lambdaModel, 'ListFunctions', request('GET', '/2015-03-31/functions?MaxItems=ten')),
+    'SerializationException',
+  );
   // a blob payload is raw bytes, never JSON
   const invoke = restJson.parse(lambdaModel, 'Invoke', request('POST', '/2015-03-31/functions/f/invocations', {}, 'not json'));
   assert.deepEqual(invoke, { FunctionName: 'f', Payload: Buffer.from('not json') });
@@ -400,57 +566,114 @@ test('rest-json header values follow Smithy: integers in range, exact booleans, 
     metadata: { apiVersion: '1', endpointPrefix: 't', protocol: 'rest-json', serviceId: 'T' },
     operations: { Malformed: { name: 'Malformed', http: { method: 'POST', requestUri: '/Malformed' }, input: { shape: 'In' } } },
     shapes: {
-      In: { type: 'structure', members: {
-        int: member('Int', 'integerInHeader'), long: member('Long', 'longInHeader'), byte: member('Byte', 'byteInHeader'),
-        bool: member('Bool', 'booleanInHeader'), double: member('Double', 'doubleInHeader'), ts: member('Ts', 'timestampInHeader'),
-        epoch: member('Ts', 'epochInHeader', { timestampFormat: 'unixTimestamp' }), json: member('Json', 'x-media-typed-header', { jsonvalue: true }),
-      } },
-      Int: { type: 'integer' }, Long: { type: 'long' }, Byte: { type: 'byte' }, Bool: { type: 'boolean' }, Double: { type: 'double' },
-      Ts: { type: 'timestamp' }, Json: { type: 'string' },
+      In: {
+        type: 'structure',
+        members: {
+          int: member('Int', 'integerInHeader'),
+          long: member('Long', 'longInHeader'),
+          byte: member('Byte', 'byteInHeader'),
+          bool: member('Bool', 'booleanInHeader'),
+          double: member('Double', 'doubleInHeader'),
+          ts: member('Ts', 'timestampInHeader'),
+          epoch: member('Ts', 'epochInHeader', { timestampFormat: 'unixTimestamp' }),
+          json: member('Json', 'x-media-typed-header', { jsonvalue: true }),
+        },
+      },
+      Int: { type: 'integer' },
+      Long: { type: 'long' },
+      Byte: { type: 'byte' },
+      Bool: { type: 'boolean' },
+      Double: { type: 'double' },
+      Ts: { type: 'timestamp' },
+      Json: { type: 'string' },
     },
   });
   const parse = (headers: Record<string, string>) => restJson.parse(model, 'Malformed', request('POST', '/Malformed', headers));
-  for (const v of ['true', '1.001', '2ABC', '0x42', 'Infinity', '-Infinity', 'NaN', '2147483648', '-9223372000000000000', '123000000000000000000000']) {
+  for (const v of [
+    'true',
+    '1.001',
+    '2ABC',
+    '0x42',
+    'Infinity',
+    '-Infinity',
+    'NaN',
+    '2147483648',
+    '-9223372000000000000',
+    '123000000000000000000000',
+  ]) {
     rejectsWith(() => parse({ integerinheader: v }), 'SerializationException');
   }
   for (const v of ['256', '-256', '1.001']) rejectsWith(() => parse({ byteinheader: v }), 'SerializationException');
-  for (const v of ['-184467440737095500000', '184467440737095500000']) rejectsWith(() => parse({ longinheader: v }), 'SerializationException');
-  for (const v of ['True', 'TRUE', 'y', 'yes', '1', 'on', 'False', 'n', 'no', '0', 'off']) rejectsWith(() => parse({ booleaninheader: v }), 'SerializationException');
+  for (const v of ['-184467440737095500000', '184467440737095500000'])
+    rejectsWith(() => parse({ longinheader: v }), 'SerializationException');
+  for (const v of ['True', 'TRUE', 'y', 'yes', '1', 'on', 'False', 'n', 'no', '0', 'off'])
+    rejectsWith(() => parse({ booleaninheader: v }), 'SerializationException');
   for (const v of ['true', '2ABC', '0x42']) rejectsWith(() => parse({ doubleinheader: v }), 'SerializationException');
-  for (const v of ['1985-04-12T23:20:50.52Z', '1515531081', 'Tue, 29 Apr 2014 18:30:38']) rejectsWith(() => parse({ timestampinheader: v }), 'SerializationException');
-  for (const v of ['Tue, 29 Apr 2014 18:30:38 GMT', '1985-04-12T23:20:50Z', '1515531081ABC']) rejectsWith(() => parse({ epochinheader: v }), 'SerializationException');
+  for (const v of ['1985-04-12T23:20:50.52Z', '1515531081', 'Tue, 29 Apr 2014 18:30:38'])
+    rejectsWith(() => parse({ timestampinheader: v }), 'SerializationException');
+  for (const v of ['Tue, 29 Apr 2014 18:30:38 GMT', '1985-04-12T23:20:50Z', '1515531081ABC'])
+    rejectsWith(() => parse({ epochinheader: v }), 'SerializationException');
   for (const v of ['xyz', 'YmxvYg=', '[][]', '-_==']) rejectsWith(() => parse({ 'x-media-typed-header': v }), 'SerializationException');
   // what the SDKs send still parses
-  assert.deepEqual(parse({
-    integerinheader: '-2147483648', longinheader: '9007199254740993', byteinheader: '127', booleaninheader: 'false', doubleinheader: 'Infinity',
-    timestampinheader: 'Tue, 29 Apr 2014 18:30:38 GMT', epochinheader: '1515531081.5', 'x-media-typed-header': Buffer.from('{"a":1}').toString('base64'),
-  }), {
-    int: -2147483648, long: 9007199254740992, byte: 127, bool: false, double: Infinity,
-    ts: new Date('2014-04-29T18:30:38Z'), epoch: new Date(1515531081500), json: { a: 1 },
-  });
+  assert.deepEqual(
+    parse({
+      integerinheader: '-2147483648',
+      longinheader: '9007199254740993',
+      byteinheader: '127',
+      booleaninheader: 'false',
+      doubleinheader: 'Infinity',
+      timestampinheader: 'Tue, 29 Apr 2014 18:30:38 GMT',
+      epochinheader: '1515531081.5',
+      'x-media-typed-header': Buffer.from('{"a":1}').toString('base64'),
+    }),
+    {
+      int: -2147483648,
+      long: 9007199254740992,
+      byte: 127,
+      bool: false,
+      double: Infinity,
+      ts: new Date('2014-04-29T18:30:38Z'),
+      epoch: new Date(1515531081500),
+      json: { a: 1 },
+    },
+  );
 });
 
 // ---------------------------------------------------------------- helpers
 
 test('header lists: quoted strings and HTTP dates', () => {
   assert.deepEqual(splitHeaderList('a, "b,c", "\\"def\\"", d', false), ['a', 'b,c', '"def"', 'd']);
-  assert.deepEqual(splitHeaderList('Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT', true),
-    ['Mon, 16 Dec 2019 23:48:18 GMT', 'Tue, 17 Dec 2019 23:48:18 GMT']);
+  assert.deepEqual(splitHeaderList('Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT', true), [
+    'Mon, 16 Dec 2019 23:48:18 GMT',
+    'Tue, 17 Dec 2019 23:48:18 GMT',
+  ]);
   assert.deepEqual(splitHeaderList('', false), []);
 });
 
 test('parseXml: attributes, prefixes, entities', () => {
-  const root = parseXml('\ufeff<?xml version="1.0"?><!-- c --><a:Root xmlns:a="urn:x" a:attr=\'1 &amp; 2\'><Child/><Child>t&#x41;</Child></a:Root>\n');
+  const root = parseXml(
+    '\ufeff<?xml version="1.0"?><!-- c --><a:Root xmlns:a="urn:x" a:attr=\'1 &amp; 2\'><Child/><Child>t&#x41;</Child></a:Root>\n',
+  );
   assert.equal(root.name, 'Root');
   assert.deepEqual(root.attrs, { attr: '1 & 2' });
-  assert.deepEqual(root.children.map((c) => c.text), ['', 'tA']);
+  assert.deepEqual(
+    root.children.map((c) => c.text),
+    ['', 'tA'],
+  );
 });
 
 test('routing: a deprecated twin on the same URI loses', () => {
-  const op = (name: string, deprecated?: boolean) => ({ name, http: { method: 'GET', requestUri: '/{Bucket}?lifecycle' }, ...(deprecated ? { deprecated } : {}) });
+  const op = (name: string, deprecated?: boolean) => ({
+    name,
+    http: { method: 'GET', requestUri: '/{Bucket}?lifecycle' },
+    ...(deprecated ? { deprecated } : {}),
+  });
   const model = new ServiceModel('t', {
     metadata: { apiVersion: '1', endpointPrefix: 't', protocol: 'rest-xml', serviceId: 'T' },
-    operations: { GetBucketLifecycle: op('GetBucketLifecycle', true), GetBucketLifecycleConfiguration: op('GetBucketLifecycleConfiguration') },
+    operations: {
+      GetBucketLifecycle: op('GetBucketLifecycle', true),
+      GetBucketLifecycleConfiguration: op('GetBucketLifecycleConfiguration'),
+    },
     shapes: {},
   });
   assert.equal(restXml.resolveOperation(model, request('GET', '/b?lifecycle')), 'GetBucketLifecycleConfiguration');

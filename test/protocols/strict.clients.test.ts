@@ -82,7 +82,12 @@ function cbor(operation: string, doc: (value: unknown) => unknown): (value: unkn
   return async (value) => {
     const res = await fetch(`${nimbus.url}/service/GraniteServiceVersion20100801/operation/${operation}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/cbor', Accept: 'application/cbor', 'Smithy-Protocol': 'rpc-v2-cbor', ...signed('monitoring') },
+      headers: {
+        'Content-Type': 'application/cbor',
+        Accept: 'application/cbor',
+        'Smithy-Protocol': 'rpc-v2-cbor',
+        ...signed('monitoring'),
+      },
       body: new Uint8Array(cborEncoder.encode(doc(value))),
     });
     return answer(res, 'cbor');
@@ -98,7 +103,8 @@ interface Family<V = string> {
   accepted: V[];
 }
 
-const show = (v: unknown) => (typeof v === 'string' ? v : v instanceof Uint8Array ? `bytes(${v.length})` : JSON.stringify(v) ?? String(v));
+const show = (v: unknown) =>
+  typeof v === 'string' ? v : v instanceof Uint8Array ? `bytes(${v.length})` : (JSON.stringify(v) ?? String(v));
 
 function run<V>(f: Family<V>) {
   test(`${f.smithy}: ${f.where}`, async (t) => {
@@ -125,17 +131,63 @@ const INT_BODY_BAD = ['"123"', 'true', '1.001', '2ABC', '0x42', 'Infinity', '"In
 const INT_TEXT_BAD = ['true', '1.001', '2ABC', '0x42', 'Infinity', '-Infinity', 'NaN'];
 const INT_OVERFLOW = ['-9223372000000000000', '9223372000000000000', '123000000000000000000000', '2147483648', '-2147483649'];
 const LONG_OVERFLOW = ['-184467440737095500000', '184467440737095500000', '123000000000000000000000'];
-const BOOL_WORDS = ['True', 'TRUE', 'y', 'Y', 'yes', 'Yes', 'YES', '1', 'on', 'On', 'ON', 'False', 'FALSE', 'n', 'N', 'no', 'No', 'NO', '0', 'off', 'Off', 'OFF'];
+const BOOL_WORDS = [
+  'True',
+  'TRUE',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  '1',
+  'on',
+  'On',
+  'ON',
+  'False',
+  'FALSE',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  '0',
+  'off',
+  'Off',
+  'OFF',
+];
 const BOOL_BODY_BAD = [...['true', 'false', ...BOOL_WORDS].map((w) => JSON.stringify(w)), ...BOOL_WORDS];
 const BLOB_BAD = ['blob', '"xyz"', '"YmxvYg="', '[98, 108, 11, 98]', '["b", "l","o","b"]', '981081198', 'true', '[][]', '"-_=="'];
 const EPOCH_TS_BAD = [
-  '"1985-04-12T23:20:50.52Z"', '"1985-04-12T23:20:50Z"', '"1996-12-19T16:39:57-08:00"', // date-time
-  '"1515531081.1234"', '"1515531081"', // stringified epoch seconds
-  'true', '1515531081ABC', '0x42', '1515531081.123.456', 'Infinity', '"Infinity"', '-Infinity', '"-Infinity"', 'NaN', '"NaN"',
+  '"1985-04-12T23:20:50.52Z"',
+  '"1985-04-12T23:20:50Z"',
+  '"1996-12-19T16:39:57-08:00"', // date-time
+  '"1515531081.1234"',
+  '"1515531081"', // stringified epoch seconds
+  'true',
+  '1515531081ABC',
+  '0x42',
+  '1515531081.123.456',
+  'Infinity',
+  '"Infinity"',
+  '-Infinity',
+  '"-Infinity"',
+  'NaN',
+  '"NaN"',
   '"Tue, 29 Apr 2014 18:30:38 GMT"', // http-date
 ];
-const BAD_BODIES = ['{[', '{ "int": 10 }abc', 'abc{ "int": 10 }', '{\n "int": 10 // the integer should be 10\n}',
-  '{\n "int": 10 /* the integer should be 10 */\n}', '{"int" :\u000c10}', "{'int': 10}", '{"int": 10,}', '[{ "int": 10}]', '10', 'null'];
+const BAD_BODIES = [
+  '{[',
+  '{ "int": 10 }abc',
+  'abc{ "int": 10 }',
+  '{\n "int": 10 // the integer should be 10\n}',
+  '{\n "int": 10 /* the integer should be 10 */\n}',
+  '{"int" :\u000c10}',
+  "{'int': 10}",
+  '{"int": 10,}',
+  '[{ "int": 10}]',
+  '10',
+  'null',
+];
 
 // ---------------------------------------------------------------- awsJson 1.0: DynamoDB, SQS
 
@@ -152,8 +204,11 @@ run({
 run({
   smithy: 'MalformedLong (body)',
   where: 'DynamoDB CreateTable ProvisionedThroughput.ReadCapacityUnits (long)',
-  send: ddb('CreateTable', '{"TableName": "strict-long", "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], '
-    + '"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "ProvisionedThroughput": {"ReadCapacityUnits": $value, "WriteCapacityUnits": 1}}'),
+  send: ddb(
+    'CreateTable',
+    '{"TableName": "strict-long", "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}], ' +
+      '"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "ProvisionedThroughput": {"ReadCapacityUnits": $value, "WriteCapacityUnits": 1}}',
+  ),
   rejected: [...INT_BODY_BAD, ...LONG_OVERFLOW],
   accepted: ['9007199254740993'], // beyond 2^53 but a long: over DynamoDB's limit, not malformed
 });
@@ -177,7 +232,10 @@ run({
 run({
   smithy: 'MalformedTimestampBodyDefault (epoch-seconds)',
   where: 'DynamoDB RestoreTableToPointInTime RestoreDateTime (timestamp)',
-  send: ddb('RestoreTableToPointInTime', '{"SourceTableName": "strict-missing", "TargetTableName": "strict-target", "RestoreDateTime": $value}'),
+  send: ddb(
+    'RestoreTableToPointInTime',
+    '{"SourceTableName": "strict-missing", "TargetTableName": "strict-target", "RestoreDateTime": $value}',
+  ),
   rejected: EPOCH_TS_BAD,
   accepted: ['1515531081', '1515531081.1234'],
 });
@@ -209,7 +267,12 @@ run({
 run({
   smithy: 'MalformedInteger (body)',
   where: 'SQS (JSON) ReceiveMessage MaxNumberOfMessages (integer)',
-  send: json('1.0', 'sqs', 'AmazonSQS.ReceiveMessage', '{"QueueUrl": "http://localhost:4566/000000000000/strict-missing", "MaxNumberOfMessages": $value}'),
+  send: json(
+    '1.0',
+    'sqs',
+    'AmazonSQS.ReceiveMessage',
+    '{"QueueUrl": "http://localhost:4566/000000000000/strict-missing", "MaxNumberOfMessages": $value}',
+  ),
   rejected: [...INT_BODY_BAD, '9223372000000000000'],
   accepted: ['5'],
 });
@@ -243,12 +306,22 @@ run({
 run({
   smithy: 'MalformedUnion (known and unknown fields, no fields, empty object, array, unknown member)',
   where: 'CloudWatch Logs PutIntegration resourceConfig (union)',
-  send: json('1.1', 'logs', 'Logs_20140328.PutIntegration', '{"integrationName": "strict", "integrationType": "OPENSEARCH", "resourceConfig": $value}'),
+  send: json(
+    '1.1',
+    'logs',
+    'Logs_20140328.PutIntegration',
+    '{"integrationName": "strict", "integrationType": "OPENSEARCH", "resourceConfig": $value}',
+  ),
   rejected: [
     '{"openSearchResourceConfig": {"dataSourceRoleArn": "arn:aws:iam::000000000000:role/r", "dashboardViewerPrincipals": ["p"], "retentionDays": 1}, "unknownField": "three"}',
-    '{"openSearchResourceConfig": null}', '{  }', '["openSearchResourceConfig"]', '{"unknown": "hello"}',
+    '{"openSearchResourceConfig": null}',
+    '{  }',
+    '["openSearchResourceConfig"]',
+    '{"unknown": "hello"}',
   ],
-  accepted: ['{"openSearchResourceConfig": {"dataSourceRoleArn": "arn:aws:iam::000000000000:role/r", "dashboardViewerPrincipals": ["p"], "retentionDays": 1}}'],
+  accepted: [
+    '{"openSearchResourceConfig": {"dataSourceRoleArn": "arn:aws:iam::000000000000:role/r", "dashboardViewerPrincipals": ["p"], "retentionDays": 1}}',
+  ],
 });
 
 run({
@@ -274,7 +347,12 @@ run({
 run({
   smithy: 'MalformedLong (path: underflow/overflow, malformed values)',
   where: 'Lambda AddLayerVersionPermission /layers/{LayerName}/versions/{VersionNumber} (long)',
-  send: restJson('lambda', 'POST', '/2018-10-31/layers/strict/versions/$value/policy', '{"StatementId": "s", "Action": "lambda:GetLayerVersion", "Principal": "*"}'),
+  send: restJson(
+    'lambda',
+    'POST',
+    '/2018-10-31/layers/strict/versions/$value/policy',
+    '{"StatementId": "s", "Action": "lambda:GetLayerVersion", "Principal": "*"}',
+  ),
   rejected: [...INT_TEXT_BAD, ...LONG_OVERFLOW],
   accepted: ['1'],
 });
@@ -283,11 +361,20 @@ run({
   smithy: 'MalformedTimestampQueryDefault (date-time)',
   where: 'Lambda ListDurableExecutionsByFunction ?StartedAfter (timestamp)',
   send: restJson('lambda', 'GET', '/2025-12-01/functions/strict/durable-executions?StartedAfter=$value'),
-  rejected: ['Tue%2C%2029%20Apr%202014%2018%3A30%3A38%20GMT', '1515531081', '1515531081.1234', '1996-12-19T16%3A39%3A57-08%3A00', '1996-12-19T16%3A39%3A57', '19961219T163957Z', '1996-12-19%2016%3A39%3A57Z'],
+  rejected: [
+    'Tue%2C%2029%20Apr%202014%2018%3A30%3A38%20GMT',
+    '1515531081',
+    '1515531081.1234',
+    '1996-12-19T16%3A39%3A57-08%3A00',
+    '1996-12-19T16%3A39%3A57',
+    '19961219T163957Z',
+    '1996-12-19%2016%3A39%3A57Z',
+  ],
   accepted: ['1985-04-12T23%3A20%3A50.52Z', '1985-04-12T23%3A20%3A50Z'],
 });
 
-const CREATE = (member: string) => `{"FunctionName": "strict", "Role": "arn:aws:iam::000000000000:role/r", "Runtime": "nodejs20.x", "Handler": "i.h", "Code": {"ZipFile": "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}, ${member}}`;
+const CREATE = (member: string) =>
+  `{"FunctionName": "strict", "Role": "arn:aws:iam::000000000000:role/r", "Runtime": "nodejs20.x", "Handler": "i.h", "Code": {"ZipFile": "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="}, ${member}}`;
 
 run({
   smithy: 'MalformedInteger (body)',
@@ -316,7 +403,12 @@ run({
 run({
   smithy: 'MalformedBlob (body)',
   where: 'Lambda CreateFunction Code.ZipFile (blob)',
-  send: restJson('lambda', 'POST', LAMBDA, '{"FunctionName": "strict", "Role": "arn:aws:iam::000000000000:role/r", "Runtime": "nodejs20.x", "Handler": "i.h", "Code": {"ZipFile": $value}}'),
+  send: restJson(
+    'lambda',
+    'POST',
+    LAMBDA,
+    '{"FunctionName": "strict", "Role": "arn:aws:iam::000000000000:role/r", "Runtime": "nodejs20.x", "Handler": "i.h", "Code": {"ZipFile": $value}}',
+  ),
   rejected: BLOB_BAD,
   accepted: [],
 });
@@ -340,8 +432,17 @@ run({
 run({
   smithy: 'MalformedUnion (multiple fields set, unknown member, empty object)',
   where: 'OpenSearch AddDirectQueryDataSource DataSourceType (union)',
-  send: restJson('es', 'POST', '/2021-01-01/opensearch/directQueryDataSource', '{"DataSourceName": "strict", "OpenSearchArns": ["arn:aws:es:us-east-1:000000000000:domain/d"], "DataSourceType": $value}'),
-  rejected: ['{"CloudWatchLog": {"RoleArn": "arn:aws:iam::000000000000:role/r"}, "Prometheus": {"RoleArn": "arn:aws:iam::000000000000:role/r", "WorkspaceArn": "w"}}', '{"unknown": "hello"}', '{}'],
+  send: restJson(
+    'es',
+    'POST',
+    '/2021-01-01/opensearch/directQueryDataSource',
+    '{"DataSourceName": "strict", "OpenSearchArns": ["arn:aws:es:us-east-1:000000000000:domain/d"], "DataSourceType": $value}',
+  ),
+  rejected: [
+    '{"CloudWatchLog": {"RoleArn": "arn:aws:iam::000000000000:role/r"}, "Prometheus": {"RoleArn": "arn:aws:iam::000000000000:role/r", "WorkspaceArn": "w"}}',
+    '{"unknown": "hello"}',
+    '{}',
+  ],
   accepted: ['{"CloudWatchLog": {"RoleArn": "arn:aws:iam::000000000000:role/r"}}'],
 });
 
@@ -376,8 +477,16 @@ run<unknown>({
 
 test('DynamoDB: a wrongly typed AttributeValue gets the messages DynamoDB writes', async () => {
   const put = ddb('PutItem', '{"TableName": "strict-missing", "Item": {"id": $value}}');
-  assert.deepEqual(await put('{"S": 123}'), { status: 400, code: 'SerializationException', message: 'NUMBER_VALUE cannot be converted to String' });
-  assert.deepEqual(await put('{"S": {"S": "asdf"}}'), { status: 400, code: 'SerializationException', message: 'Start of structure or map found where not expected.' });
+  assert.deepEqual(await put('{"S": 123}'), {
+    status: 400,
+    code: 'SerializationException',
+    message: 'NUMBER_VALUE cannot be converted to String',
+  });
+  assert.deepEqual(await put('{"S": {"S": "asdf"}}'), {
+    status: 400,
+    code: 'SerializationException',
+    message: 'Start of structure or map found where not expected.',
+  });
 });
 
 // ---------------------------------------------------------------- a real client that skips its own checks
@@ -400,6 +509,12 @@ print(json.dumps(out))
   const r = await runCli('python3', ['-c', script, nimbus.url]);
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as Array<[string, number, string]>;
-  assert.deepEqual(out.map(([code, status]) => [code, status]), [['SerializationException', 400], ['SerializationException', 400]]);
+  assert.deepEqual(
+    out.map(([code, status]) => [code, status]),
+    [
+      ['SerializationException', 400],
+      ['SerializationException', 400],
+    ],
+  );
   assert.equal(out[1][2], 'STRING_VALUE cannot be converted to Integer');
 });

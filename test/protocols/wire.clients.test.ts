@@ -37,7 +37,10 @@ print(json.dumps(out))
   ]);
 });
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   test(`CLI ${name}: qualified DynamoDB and SQS error types print their bare codes`, async () => {
     const ddb = await runCli(cli, ['--endpoint-url', nimbus.url, 'dynamodb', 'describe-table', '--table-name', 'wire-none']);
     assert.notEqual(ddb.code, 0);

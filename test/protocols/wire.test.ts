@@ -13,14 +13,27 @@ import { ddbRaw } from '../dynamodb-raw.js';
 
 const nimbus = serverForFile();
 
-interface Raw { status: number; headers: Headers; text: string }
+interface Raw {
+  status: number;
+  headers: Headers;
+  text: string;
+}
 
 /** A signed raw request (any service), answered as it is on the wire. */
 async function raw(service: string, method: string, path: string, headers: Record<string, string>, body = ''): Promise<Raw> {
   const url = new URL(nimbus.url);
   const [p, q] = path.split('?');
   const query = Object.fromEntries(new URLSearchParams(q ?? ''));
-  const req = new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: p, query, headers: { host: url.host, ...headers }, body: body || undefined });
+  const req = new HttpRequest({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: p,
+    query,
+    headers: { host: url.host, ...headers },
+    body: body || undefined,
+  });
   const signed = await new SignatureV4({ credentials, region, service, sha256: Sha256, uriEscapePath: service !== 's3' }).sign(req);
   const res = await fetch(`${nimbus.url}${path}`, { method, headers: signed.headers, body: body || undefined });
   return { status: res.status, headers: res.headers, text: await res.text() };
@@ -65,7 +78,10 @@ test('S3: a satisfied If-None-Match / If-Modified-Since is a bodiless 304 with E
   assert.equal(ius.status, 412);
   assert.match(ius.text, /<Condition>If-Unmodified-Since<\/Condition>/);
   // through the SDK: 304 surfaces as NotModified with status 304
-  await assert.rejects(c.send(new S3.GetObjectCommand({ Bucket: 'wire-cond', Key: 'k', IfNoneMatch: put.ETag })), (e: S3.S3ServiceException) => e.$metadata.httpStatusCode === 304);
+  await assert.rejects(
+    c.send(new S3.GetObjectCommand({ Bucket: 'wire-cond', Key: 'k', IfNoneMatch: put.ETag })),
+    (e: S3.S3ServiceException) => e.$metadata.httpStatusCode === 304,
+  );
 });
 
 test('S3: reading a delete marker answers 404 with x-amz-delete-marker, and by its version id 405 with Allow', async () => {
@@ -90,7 +106,10 @@ test('S3: reading a delete marker answers 404 with x-amz-delete-marker, and by i
   assert.equal(head.status, 405);
   assert.equal(head.headers.get('x-amz-delete-marker'), 'true');
   // the SDK reads the marker off the error
-  await assert.rejects(c.send(new S3.HeadObjectCommand({ Bucket: 'wire-marker', Key: 'k', VersionId: del.VersionId })), (e: S3.S3ServiceException) => e.$metadata.httpStatusCode === 405);
+  await assert.rejects(
+    c.send(new S3.HeadObjectCommand({ Bucket: 'wire-marker', Key: 'k', VersionId: del.VersionId })),
+    (e: S3.S3ServiceException) => e.$metadata.httpStatusCode === 405,
+  );
 });
 
 test('DynamoDB: x-amzn-RequestId is 52 uppercase letters and digits; __type is fully qualified', async () => {
@@ -109,15 +128,27 @@ test('DynamoDB: x-amzn-RequestId is 52 uppercase letters and digits; __type is f
   assert.equal(unk.json.__type, 'com.amazon.coral.service#UnknownOperationException');
   // the SDK strips the namespace: typed exceptions as before
   const c = new D.DynamoDBClient(clientConfig(nimbus.url));
-  await assert.rejects(c.send(new D.DescribeTableCommand({ TableName: 'wire-missing' })), (e: Error) => e instanceof D.ResourceNotFoundException);
+  await assert.rejects(
+    c.send(new D.DescribeTableCommand({ TableName: 'wire-missing' })),
+    (e: Error) => e instanceof D.ResourceNotFoundException,
+  );
   await assert.rejects(c.send(new D.DescribeTableCommand({ TableName: 'a;' })), (e: Error) => e.name === 'ValidationException');
-  await assert.rejects(c.send(new D.ScanCommand({ TableName: 'wire-missing', Limit: 'x' as unknown as number })), (e: Error) => e.name === 'SerializationException' && /cannot be converted/.test(e.message));
+  await assert.rejects(
+    c.send(new D.ScanCommand({ TableName: 'wire-missing', Limit: 'x' as unknown as number })),
+    (e: Error) => e.name === 'SerializationException' && /cannot be converted/.test(e.message),
+  );
   const ok = await c.send(new D.ListTablesCommand({}));
   assert.match(ok.$metadata.requestId!, /^[A-Z0-9]{52}$/);
 });
 
 test('SQS (JSON): __type in com.amazonaws.sqs with x-amzn-query-error; a UUID request id', async () => {
-  const r = await raw('sqs', 'POST', '/', { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.GetQueueUrl' }, JSON.stringify({ QueueName: 'wire-none' }));
+  const r = await raw(
+    'sqs',
+    'POST',
+    '/',
+    { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.GetQueueUrl' },
+    JSON.stringify({ QueueName: 'wire-none' }),
+  );
   assert.equal(r.status, 400);
   const body = JSON.parse(r.text) as Record<string, string>;
   assert.equal(body.__type, 'com.amazonaws.sqs#QueueDoesNotExist');
@@ -126,7 +157,11 @@ test('SQS (JSON): __type in com.amazonaws.sqs with x-amzn-query-error; a UUID re
   assert.match(r.headers.get('x-amzn-requestid')!, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   const c = new SQS.SQSClient(clientConfig(nimbus.url));
   await assert.rejects(c.send(new SQS.GetQueueUrlCommand({ QueueName: 'wire-none' })), (e: Error) => e instanceof SQS.QueueDoesNotExist);
-  await assert.rejects(c.send(new SQS.CreateQueueCommand({ QueueName: 'bad name!' })), (e: SQS.SQSServiceException) => e.name === 'InvalidParameterValue' || e.name === 'InvalidParameterValueException' || /Invalid/.test(e.name));
+  await assert.rejects(
+    c.send(new SQS.CreateQueueCommand({ QueueName: 'bad name!' })),
+    (e: SQS.SQSServiceException) =>
+      e.name === 'InvalidParameterValue' || e.name === 'InvalidParameterValueException' || /Invalid/.test(e.name),
+  );
 });
 
 test('S3: XML outputs under the root elements S3 writes (ListBucketResult, ListAllMyBucketsResult, VersioningConfiguration, …)', async () => {

@@ -3,20 +3,61 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  S3Client, CreateBucketCommand, HeadBucketCommand, DeleteBucketCommand, ListBucketsCommand, GetBucketLocationCommand,
-  PutObjectCommand, PutBucketTaggingCommand, GetBucketTaggingCommand, DeleteBucketTaggingCommand,
-  PutBucketCorsCommand, GetBucketCorsCommand, DeleteBucketCorsCommand, PutBucketPolicyCommand, GetBucketPolicyCommand,
-  DeleteBucketPolicyCommand, PutBucketAclCommand, GetBucketAclCommand, PutPublicAccessBlockCommand, GetPublicAccessBlockCommand,
-  DeletePublicAccessBlockCommand, PutBucketEncryptionCommand, GetBucketEncryptionCommand, PutBucketLifecycleConfigurationCommand,
-  GetBucketLifecycleConfigurationCommand, DeleteBucketLifecycleCommand, PutBucketOwnershipControlsCommand,
-  GetBucketOwnershipControlsCommand, PutBucketWebsiteCommand, GetBucketWebsiteCommand, DeleteBucketWebsiteCommand,
-  PutBucketNotificationConfigurationCommand, GetBucketNotificationConfigurationCommand, GetObjectLockConfigurationCommand,
-  PutBucketVersioningCommand, GetBucketVersioningCommand, PutBucketLoggingCommand, GetBucketLoggingCommand, PutBucketReplicationCommand,
-  GetBucketReplicationCommand, DeleteBucketReplicationCommand, PutBucketAccelerateConfigurationCommand, GetBucketAccelerateConfigurationCommand,
-  PutBucketRequestPaymentCommand, GetBucketRequestPaymentCommand, PutBucketMetricsConfigurationCommand, GetBucketMetricsConfigurationCommand,
-  ListBucketMetricsConfigurationsCommand, DeleteBucketMetricsConfigurationCommand, PutBucketInventoryConfigurationCommand,
-  ListBucketInventoryConfigurationsCommand, PutBucketAnalyticsConfigurationCommand, GetBucketAnalyticsConfigurationCommand,
-  PutBucketIntelligentTieringConfigurationCommand, GetBucketIntelligentTieringConfigurationCommand,
+  S3Client,
+  CreateBucketCommand,
+  HeadBucketCommand,
+  DeleteBucketCommand,
+  ListBucketsCommand,
+  GetBucketLocationCommand,
+  PutObjectCommand,
+  PutBucketTaggingCommand,
+  GetBucketTaggingCommand,
+  DeleteBucketTaggingCommand,
+  PutBucketCorsCommand,
+  GetBucketCorsCommand,
+  DeleteBucketCorsCommand,
+  PutBucketPolicyCommand,
+  GetBucketPolicyCommand,
+  DeleteBucketPolicyCommand,
+  PutBucketAclCommand,
+  GetBucketAclCommand,
+  PutPublicAccessBlockCommand,
+  GetPublicAccessBlockCommand,
+  DeletePublicAccessBlockCommand,
+  PutBucketEncryptionCommand,
+  GetBucketEncryptionCommand,
+  PutBucketLifecycleConfigurationCommand,
+  GetBucketLifecycleConfigurationCommand,
+  DeleteBucketLifecycleCommand,
+  PutBucketOwnershipControlsCommand,
+  GetBucketOwnershipControlsCommand,
+  PutBucketWebsiteCommand,
+  GetBucketWebsiteCommand,
+  DeleteBucketWebsiteCommand,
+  PutBucketNotificationConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
+  GetObjectLockConfigurationCommand,
+  PutBucketVersioningCommand,
+  GetBucketVersioningCommand,
+  PutBucketLoggingCommand,
+  GetBucketLoggingCommand,
+  PutBucketReplicationCommand,
+  GetBucketReplicationCommand,
+  DeleteBucketReplicationCommand,
+  PutBucketAccelerateConfigurationCommand,
+  GetBucketAccelerateConfigurationCommand,
+  PutBucketRequestPaymentCommand,
+  GetBucketRequestPaymentCommand,
+  PutBucketMetricsConfigurationCommand,
+  GetBucketMetricsConfigurationCommand,
+  ListBucketMetricsConfigurationsCommand,
+  DeleteBucketMetricsConfigurationCommand,
+  PutBucketInventoryConfigurationCommand,
+  ListBucketInventoryConfigurationsCommand,
+  PutBucketAnalyticsConfigurationCommand,
+  GetBucketAnalyticsConfigurationCommand,
+  PutBucketIntelligentTieringConfigurationCommand,
+  GetBucketIntelligentTieringConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import { serverForFile, clientConfig, rejects } from '../helpers.js';
 import { KMSClient, CreateKeyCommand, CreateAliasCommand } from '@aws-sdk/client-kms';
@@ -42,11 +83,19 @@ test('CreateBucket then HeadBucket, GetBucketLocation and ListBuckets show it', 
 test('CreateBucket outside us-east-1 needs the matching LocationConstraint', async () => {
   const c = s3({ region: 'eu-west-2' });
   // (SDK v3 fills in its own region when no constraint is given; the CLI test covers the missing one)
-  await rejects(c.send(new CreateBucketCommand({ Bucket: 'bk-eu-wrong', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } })), 'IllegalLocationConstraintException', 400);
+  await rejects(
+    c.send(new CreateBucketCommand({ Bucket: 'bk-eu-wrong', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } })),
+    'IllegalLocationConstraintException',
+    400,
+  );
   await c.send(new CreateBucketCommand({ Bucket: 'bk-eu', CreateBucketConfiguration: { LocationConstraint: 'eu-west-2' } }));
   const loc = await c.send(new GetBucketLocationCommand({ Bucket: 'bk-eu' }));
   assert.equal(loc.LocationConstraint, 'eu-west-2');
-  await rejects(s3().send(new CreateBucketCommand({ Bucket: 'bk-use1', CreateBucketConfiguration: { LocationConstraint: 'us-east-1' as never } })), 'InvalidLocationConstraint', 400);
+  await rejects(
+    s3().send(new CreateBucketCommand({ Bucket: 'bk-use1', CreateBucketConfiguration: { LocationConstraint: 'us-east-1' as never } })),
+    'InvalidLocationConstraint',
+    400,
+  );
 });
 
 test('re-creating your own bucket: 200 in us-east-1, BucketAlreadyOwnedByYou elsewhere', async () => {
@@ -54,7 +103,11 @@ test('re-creating your own bucket: 200 in us-east-1, BucketAlreadyOwnedByYou els
   assert.equal((await s3().send(new CreateBucketCommand({ Bucket: 'bk-mine' }))).$metadata.httpStatusCode, 200);
   const eu = s3({ region: 'eu-west-1' });
   await eu.send(new CreateBucketCommand({ Bucket: 'bk-mine-eu', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-  await rejects(eu.send(new CreateBucketCommand({ Bucket: 'bk-mine-eu', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })), 'BucketAlreadyOwnedByYou', 409);
+  await rejects(
+    eu.send(new CreateBucketCommand({ Bucket: 'bk-mine-eu', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })),
+    'BucketAlreadyOwnedByYou',
+    409,
+  );
 });
 
 test('bucket names are global: another account gets BucketAlreadyExists and does not list it', async () => {
@@ -67,7 +120,18 @@ test('bucket names are global: another account gets BucketAlreadyExists and does
 });
 
 test('CreateBucket refuses names that break the naming rules with InvalidBucketName', async () => {
-  for (const name of ['ab', 'UpperCase', 'bad_underscore', '-leading', 'trailing-', 'two..dots', '192.168.1.1', 'xn--punycode', 'a'.repeat(64), 'ends-s3alias']) {
+  for (const name of [
+    'ab',
+    'UpperCase',
+    'bad_underscore',
+    '-leading',
+    'trailing-',
+    'two..dots',
+    '192.168.1.1',
+    'xn--punycode',
+    'a'.repeat(64),
+    'ends-s3alias',
+  ]) {
     await rejects(s3().send(new CreateBucketCommand({ Bucket: name })), 'InvalidBucketName', 400);
   }
 });
@@ -109,7 +173,13 @@ test('bucket tagging, CORS, policy, ACL, public access block, encryption: stored
   await rejects(c.send(new GetBucketTaggingCommand({ Bucket })), 'NoSuchTagSet');
 
   await rejects(c.send(new GetBucketCorsCommand({ Bucket })), 'NoSuchCORSConfiguration', 404);
-  const rule = { AllowedMethods: ['GET', 'PUT'], AllowedOrigins: ['https://example.com'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3000 };
+  const rule = {
+    AllowedMethods: ['GET', 'PUT'],
+    AllowedOrigins: ['https://example.com'],
+    AllowedHeaders: ['*'],
+    ExposeHeaders: ['ETag'],
+    MaxAgeSeconds: 3000,
+  };
   await c.send(new PutBucketCorsCommand({ Bucket, CORSConfiguration: { CORSRules: [rule] } }));
   assert.deepEqual((await c.send(new GetBucketCorsCommand({ Bucket }))).CORSRules, [rule]);
   await c.send(new DeleteBucketCorsCommand({ Bucket }));
@@ -117,7 +187,10 @@ test('bucket tagging, CORS, policy, ACL, public access block, encryption: stored
 
   await rejects(c.send(new GetBucketPolicyCommand({ Bucket })), 'NoSuchBucketPolicy', 404);
   await rejects(c.send(new PutBucketPolicyCommand({ Bucket, Policy: 'not json' })), 'MalformedPolicy', 400);
-  const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${Bucket}/*` }] });
+  const policy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${Bucket}/*` }],
+  });
   await c.send(new PutBucketPolicyCommand({ Bucket, Policy: policy }));
   assert.equal((await c.send(new GetBucketPolicyCommand({ Bucket }))).Policy, policy);
   await c.send(new DeleteBucketPolicyCommand({ Bucket }));
@@ -130,7 +203,17 @@ test('bucket tagging, CORS, policy, ACL, public access block, encryption: stored
   assert.ok(pub.Grants?.some((g) => g.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && g.Permission === 'READ'));
 
   assert.equal((await c.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration?.BlockPublicAcls, true);
-  await c.send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: { BlockPublicAcls: false, IgnorePublicAcls: false, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
+  await c.send(
+    new PutPublicAccessBlockCommand({
+      Bucket,
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: false,
+        IgnorePublicAcls: false,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      },
+    }),
+  );
   assert.equal((await c.send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration?.BlockPublicAcls, false);
   await c.send(new DeletePublicAccessBlockCommand({ Bucket }));
   await rejects(c.send(new GetPublicAccessBlockCommand({ Bucket })), 'NoSuchPublicAccessBlockConfiguration', 404);
@@ -141,7 +224,16 @@ test('bucket tagging, CORS, policy, ACL, public access block, encryption: stored
   const kmsClient = new KMSClient(clientConfig(nimbus.url));
   const key = (await kmsClient.send(new CreateKeyCommand({}))).KeyMetadata!;
   await kmsClient.send(new CreateAliasCommand({ AliasName: 'alias/my-key', TargetKeyId: key.KeyId }));
-  await c.send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/my-key' }, BucketKeyEnabled: true }] } }));
+  await c.send(
+    new PutBucketEncryptionCommand({
+      Bucket,
+      ServerSideEncryptionConfiguration: {
+        Rules: [
+          { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: 'alias/my-key' }, BucketKeyEnabled: true },
+        ],
+      },
+    }),
+  );
   const kms = await c.send(new GetBucketEncryptionCommand({ Bucket }));
   assert.equal(kms.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.KMSMasterKeyID, 'alias/my-key');
   // new objects take the bucket's default encryption
@@ -156,24 +248,43 @@ test('lifecycle, ownership controls, website, notifications, object lock, versio
   const Bucket = 'bk-config2';
   await c.send(new CreateBucketCommand({ Bucket }));
   await rejects(c.send(new GetBucketLifecycleConfigurationCommand({ Bucket })), 'NoSuchLifecycleConfiguration', 404);
-  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ID: 'expire-logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 } }] } }));
+  await c.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket,
+      LifecycleConfiguration: { Rules: [{ ID: 'expire-logs', Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 30 } }] },
+    }),
+  );
   const lc = await c.send(new GetBucketLifecycleConfigurationCommand({ Bucket }));
   assert.equal(lc.Rules?.[0].ID, 'expire-logs');
   assert.equal(lc.Rules?.[0].Expiration?.Days, 30);
   await c.send(new DeleteBucketLifecycleCommand({ Bucket }));
   await rejects(c.send(new GetBucketLifecycleConfigurationCommand({ Bucket })), 'NoSuchLifecycleConfiguration');
 
-  assert.equal((await c.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules?.[0].ObjectOwnership, 'BucketOwnerEnforced');
+  assert.equal(
+    (await c.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules?.[0].ObjectOwnership,
+    'BucketOwnerEnforced',
+  );
   await c.send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: { Rules: [{ ObjectOwnership: 'ObjectWriter' }] } }));
-  assert.equal((await c.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules?.[0].ObjectOwnership, 'ObjectWriter');
+  assert.equal(
+    (await c.send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls?.Rules?.[0].ObjectOwnership,
+    'ObjectWriter',
+  );
 
   await rejects(c.send(new GetBucketWebsiteCommand({ Bucket })), 'NoSuchWebsiteConfiguration', 404);
-  await c.send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'err.html' } } }));
+  await c.send(
+    new PutBucketWebsiteCommand({
+      Bucket,
+      WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'err.html' } },
+    }),
+  );
   assert.equal((await c.send(new GetBucketWebsiteCommand({ Bucket }))).IndexDocument?.Suffix, 'index.html');
   await c.send(new DeleteBucketWebsiteCommand({ Bucket }));
   await rejects(c.send(new GetBucketWebsiteCommand({ Bucket })), 'NoSuchWebsiteConfiguration', 404);
 
-  assert.deepEqual(Object.keys(await c.send(new GetBucketNotificationConfigurationCommand({ Bucket }))).filter((k) => k !== '$metadata'), []);
+  assert.deepEqual(
+    Object.keys(await c.send(new GetBucketNotificationConfigurationCommand({ Bucket }))).filter((k) => k !== '$metadata'),
+    [],
+  );
   await c.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: { EventBridgeConfiguration: {} } }));
   assert.ok((await c.send(new GetBucketNotificationConfigurationCommand({ Bucket }))).EventBridgeConfiguration);
 
@@ -186,7 +297,9 @@ test('lifecycle, ownership controls, website, notifications, object lock, versio
 });
 
 test('operations on a missing bucket answer NoSuchBucket with the bucket name', async () => {
-  await rejects(s3().send(new GetBucketTaggingCommand({ Bucket: 'bk-missing' })), 'NoSuchBucket', 404, (e) => assert.equal(e.BucketName, 'bk-missing'));
+  await rejects(s3().send(new GetBucketTaggingCommand({ Bucket: 'bk-missing' })), 'NoSuchBucket', 404, (e) =>
+    assert.equal(e.BucketName, 'bk-missing'),
+  );
   await rejects(s3().send(new PutObjectCommand({ Bucket: 'bk-missing', Key: 'k', Body: 'x' })), 'NoSuchBucket', 404);
 });
 
@@ -196,11 +309,26 @@ test('logging, replication, transfer acceleration, request payment: stored and r
   await c.send(new CreateBucketCommand({ Bucket }));
   await c.send(new CreateBucketCommand({ Bucket: 'bk-logs' }));
   assert.equal((await c.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled, undefined);
-  await rejects(c.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'bk-nowhere', TargetPrefix: 'x/' } } })), 'InvalidTargetBucketForLogging', 400);
-  await c.send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'bk-logs', TargetPrefix: 'access/' } } }));
+  await rejects(
+    c.send(
+      new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'bk-nowhere', TargetPrefix: 'x/' } } }),
+    ),
+    'InvalidTargetBucketForLogging',
+    400,
+  );
+  await c.send(
+    new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: { LoggingEnabled: { TargetBucket: 'bk-logs', TargetPrefix: 'access/' } } }),
+  );
   assert.equal((await c.send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled?.TargetPrefix, 'access/');
 
-  const rule = { ID: 'all', Status: 'Enabled' as const, Priority: 1, Filter: {}, DeleteMarkerReplication: { Status: 'Disabled' as const }, Destination: { Bucket: 'arn:aws:s3:::bk-logs' } };
+  const rule = {
+    ID: 'all',
+    Status: 'Enabled' as const,
+    Priority: 1,
+    Filter: {},
+    DeleteMarkerReplication: { Status: 'Disabled' as const },
+    Destination: { Bucket: 'arn:aws:s3:::bk-logs' },
+  };
   const ReplicationConfiguration = { Role: 'arn:aws:iam::000000000000:role/replication', Rules: [rule] };
   await rejects(c.send(new PutBucketReplicationCommand({ Bucket, ReplicationConfiguration })), 'InvalidRequest', 400);
   await c.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
@@ -223,7 +351,11 @@ test('x-amz-expected-bucket-owner: another account than the owner is AccessDenie
   await c.send(new CreateBucketCommand({ Bucket: 'bk-owned' }));
   await c.send(new GetBucketVersioningCommand({ Bucket: 'bk-owned', ExpectedBucketOwner: '444444444444' }));
   await rejects(c.send(new GetBucketVersioningCommand({ Bucket: 'bk-owned', ExpectedBucketOwner: '555555555555' })), 'AccessDenied', 403);
-  await rejects(c.send(new PutObjectCommand({ Bucket: 'bk-owned', Key: 'k', Body: 'x', ExpectedBucketOwner: '555555555555' })), 'AccessDenied', 403);
+  await rejects(
+    c.send(new PutObjectCommand({ Bucket: 'bk-owned', Key: 'k', Body: 'x', ExpectedBucketOwner: '555555555555' })),
+    'AccessDenied',
+    403,
+  );
 });
 
 test('metrics, inventory, analytics and Intelligent-Tiering configurations are kept by Id', async () => {
@@ -232,19 +364,54 @@ test('metrics, inventory, analytics and Intelligent-Tiering configurations are k
   await c.send(new CreateBucketCommand({ Bucket }));
   await rejects(c.send(new GetBucketMetricsConfigurationCommand({ Bucket, Id: 'all' })), 'NoSuchConfiguration', 404);
   await c.send(new PutBucketMetricsConfigurationCommand({ Bucket, Id: 'all', MetricsConfiguration: { Id: 'all' } }));
-  await c.send(new PutBucketMetricsConfigurationCommand({ Bucket, Id: 'docs', MetricsConfiguration: { Id: 'docs', Filter: { Prefix: 'docs/' } } }));
-  assert.equal((await c.send(new GetBucketMetricsConfigurationCommand({ Bucket, Id: 'docs' }))).MetricsConfiguration?.Filter?.Prefix, 'docs/');
-  assert.deepEqual((await c.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).MetricsConfigurationList?.map((m) => m.Id), ['all', 'docs']);
+  await c.send(
+    new PutBucketMetricsConfigurationCommand({ Bucket, Id: 'docs', MetricsConfiguration: { Id: 'docs', Filter: { Prefix: 'docs/' } } }),
+  );
+  assert.equal(
+    (await c.send(new GetBucketMetricsConfigurationCommand({ Bucket, Id: 'docs' }))).MetricsConfiguration?.Filter?.Prefix,
+    'docs/',
+  );
+  assert.deepEqual(
+    (await c.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).MetricsConfigurationList?.map((m) => m.Id),
+    ['all', 'docs'],
+  );
   await c.send(new DeleteBucketMetricsConfigurationCommand({ Bucket, Id: 'all' }));
-  assert.deepEqual((await c.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).MetricsConfigurationList?.map((m) => m.Id), ['docs']);
+  assert.deepEqual(
+    (await c.send(new ListBucketMetricsConfigurationsCommand({ Bucket }))).MetricsConfigurationList?.map((m) => m.Id),
+    ['docs'],
+  );
 
-  await c.send(new PutBucketInventoryConfigurationCommand({ Bucket, Id: 'weekly', InventoryConfiguration: {
-    Id: 'weekly', IsEnabled: true, IncludedObjectVersions: 'Current', Schedule: { Frequency: 'Weekly' },
-    Destination: { S3BucketDestination: { Bucket: 'arn:aws:s3:::bk-logs', Format: 'CSV' } },
-  } }));
-  assert.equal((await c.send(new ListBucketInventoryConfigurationsCommand({ Bucket }))).InventoryConfigurationList?.[0].Schedule?.Frequency, 'Weekly');
-  await c.send(new PutBucketAnalyticsConfigurationCommand({ Bucket, Id: 'a', AnalyticsConfiguration: { Id: 'a', StorageClassAnalysis: {} } }));
+  await c.send(
+    new PutBucketInventoryConfigurationCommand({
+      Bucket,
+      Id: 'weekly',
+      InventoryConfiguration: {
+        Id: 'weekly',
+        IsEnabled: true,
+        IncludedObjectVersions: 'Current',
+        Schedule: { Frequency: 'Weekly' },
+        Destination: { S3BucketDestination: { Bucket: 'arn:aws:s3:::bk-logs', Format: 'CSV' } },
+      },
+    }),
+  );
+  assert.equal(
+    (await c.send(new ListBucketInventoryConfigurationsCommand({ Bucket }))).InventoryConfigurationList?.[0].Schedule?.Frequency,
+    'Weekly',
+  );
+  await c.send(
+    new PutBucketAnalyticsConfigurationCommand({ Bucket, Id: 'a', AnalyticsConfiguration: { Id: 'a', StorageClassAnalysis: {} } }),
+  );
   assert.equal((await c.send(new GetBucketAnalyticsConfigurationCommand({ Bucket, Id: 'a' }))).AnalyticsConfiguration?.Id, 'a');
-  await c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 't', IntelligentTieringConfiguration: { Id: 't', Status: 'Enabled', Tierings: [{ Days: 90, AccessTier: 'ARCHIVE_ACCESS' }] } }));
-  assert.equal((await c.send(new GetBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 't' }))).IntelligentTieringConfiguration?.Tierings?.[0].Days, 90);
+  await c.send(
+    new PutBucketIntelligentTieringConfigurationCommand({
+      Bucket,
+      Id: 't',
+      IntelligentTieringConfiguration: { Id: 't', Status: 'Enabled', Tierings: [{ Days: 90, AccessTier: 'ARCHIVE_ACCESS' }] },
+    }),
+  );
+  assert.equal(
+    (await c.send(new GetBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 't' }))).IntelligentTieringConfiguration?.Tierings?.[0]
+      .Days,
+    90,
+  );
 });

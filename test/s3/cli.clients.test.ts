@@ -36,7 +36,10 @@ after(async () => {
 
 const md5File = (path: string) => createHash('md5').update(readFileSync(path)).digest('hex');
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   const s3 = (...args: string[]) => runCli(cli, ['--endpoint-url', nimbus.url, 's3', ...args]);
   const bucket = `cli-${name}`;
 
@@ -126,7 +129,16 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
 }
 
 test('AWS CLI v1: create-bucket outside us-east-1 without a LocationConstraint is IllegalLocationConstraintException', async () => {
-  const r = await runCli(AWS_CLI_V1, ['--endpoint-url', nimbus.url, '--region', 'eu-west-1', 's3api', 'create-bucket', '--bucket', 'cli-no-constraint']);
+  const r = await runCli(AWS_CLI_V1, [
+    '--endpoint-url',
+    nimbus.url,
+    '--region',
+    'eu-west-1',
+    's3api',
+    'create-bucket',
+    '--bucket',
+    'cli-no-constraint',
+  ]);
   assert.equal(r.code, 255);
   assert.match(r.stderr, /IllegalLocationConstraintException/);
 });

@@ -58,12 +58,23 @@ async function runPage(bucket: string): Promise<PageResult> {
   }
 }
 
-test('browser: a rule allowing the page\'s origin lets its fetch PUT and GET the object, ETag exposed', async () => {
+test("browser: a rule allowing the page's origin lets its fetch PUT and GET the object, ETag exposed", async () => {
   await c.send(new CreateBucketCommand({ Bucket: 'page-allowed' }));
-  await c.send(new PutBucketCorsCommand({
-    Bucket: 'page-allowed',
-    CORSConfiguration: { CORSRules: [{ AllowedOrigins: [pageOrigin], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['content-type', 'x-amz-meta-*'], ExposeHeaders: ['ETag'] }] },
-  }));
+  await c.send(
+    new PutBucketCorsCommand({
+      Bucket: 'page-allowed',
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: [pageOrigin],
+            AllowedMethods: ['GET', 'PUT'],
+            AllowedHeaders: ['content-type', 'x-amz-meta-*'],
+            ExposeHeaders: ['ETag'],
+          },
+        ],
+      },
+    }),
+  );
   const r = await runPage('page-allowed');
   assert.equal(r.put.status, 200, r.put.error);
   assert.match(r.put.etag ?? '', /^"[0-9a-f]{32}"$/);
@@ -76,10 +87,14 @@ test('browser: a rule allowing the page\'s origin lets its fetch PUT and GET the
 test('browser: a rule for another origin makes both fetches fail with a TypeError, and the PUT never reaches S3', async () => {
   await c.send(new CreateBucketCommand({ Bucket: 'page-refused' }));
   await c.send(new PutObjectCommand({ Bucket: 'page-refused', Key: 'other.txt', Body: 'x' }));
-  await c.send(new PutBucketCorsCommand({
-    Bucket: 'page-refused',
-    CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['https://somewhere.else.test'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['*'] }] },
-  }));
+  await c.send(
+    new PutBucketCorsCommand({
+      Bucket: 'page-refused',
+      CORSConfiguration: {
+        CORSRules: [{ AllowedOrigins: ['https://somewhere.else.test'], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['*'] }],
+      },
+    }),
+  );
   const r = await runPage('page-refused');
   assert.match(r.put.error ?? '', /^TypeError: Failed to fetch/);
   assert.match(r.get.error ?? '', /^TypeError: Failed to fetch/);

@@ -5,7 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  S3Client, CreateBucketCommand, PutObjectCommand, PutBucketCorsCommand, GetBucketCorsCommand, DeleteBucketCorsCommand, type CORSRule,
+  S3Client,
+  CreateBucketCommand,
+  PutObjectCommand,
+  PutBucketCorsCommand,
+  GetBucketCorsCommand,
+  DeleteBucketCorsCommand,
+  type CORSRule,
 } from '@aws-sdk/client-s3';
 import { serverForFile, clientConfig, rejects, runCli } from '../helpers.js';
 
@@ -22,7 +28,14 @@ const nimbus = serverForFile(async () => {
 
 const APP = 'https://app.example.com';
 const APP_RULES: CORSRule[] = [
-  { ID: 'uploads', AllowedOrigins: [APP], AllowedMethods: ['GET', 'PUT'], AllowedHeaders: ['Content-Type', 'x-amz-meta-*'], ExposeHeaders: ['ETag', 'x-amz-version-id'], MaxAgeSeconds: 600 },
+  {
+    ID: 'uploads',
+    AllowedOrigins: [APP],
+    AllowedMethods: ['GET', 'PUT'],
+    AllowedHeaders: ['Content-Type', 'x-amz-meta-*'],
+    ExposeHeaders: ['ETag', 'x-amz-version-id'],
+    MaxAgeSeconds: 600,
+  },
   { AllowedOrigins: ['http://*.example.org'], AllowedMethods: ['GET', 'HEAD'] },
   { AllowedOrigins: ['*'], AllowedMethods: ['HEAD'] },
 ];
@@ -54,7 +67,8 @@ const preflight = (path: string, origin: string | undefined, method: string | un
     ...extra,
   });
 
-const corsHeaders = (r: Raw) => Object.fromEntries(Object.entries(r.headers).filter(([k]) => k.startsWith('access-control-') || k === 'vary'));
+const corsHeaders = (r: Raw) =>
+  Object.fromEntries(Object.entries(r.headers).filter(([k]) => k.startsWith('access-control-') || k === 'vary'));
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
@@ -76,7 +90,11 @@ test('PutBucketCors, GetBucketCors, DeleteBucketCors: rules kept in order with e
     assert.equal(e.message, 'The CORS configuration does not exist');
   });
   assert.equal((await c.send(new DeleteBucketCorsCommand({ Bucket: 'cors-wild' }))).$metadata.httpStatusCode, 204);
-  await rejects(c.send(new PutBucketCorsCommand({ Bucket: 'no-such-cors-bucket', CORSConfiguration: { CORSRules: rules } })), 'NoSuchBucket', 404);
+  await rejects(
+    c.send(new PutBucketCorsCommand({ Bucket: 'no-such-cors-bucket', CORSConfiguration: { CORSRules: rules } })),
+    'NoSuchBucket',
+    404,
+  );
 });
 
 test('PutBucketCors refuses what S3 refuses, and keeps the rules it had', async () => {
@@ -109,13 +127,22 @@ print(json.dumps(s3.get_bucket_cors(Bucket='cors-api')['CORSRules']))
 `;
   const r = await runCli('python3', ['-c', script, nimbus.url]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), [{ ID: 'b3', AllowedOrigins: ['http://localhost:3000'], AllowedMethods: ['GET', 'POST'], AllowedHeaders: ['*'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 30 }]);
+  assert.deepEqual(JSON.parse(r.stdout), [
+    {
+      ID: 'b3',
+      AllowedOrigins: ['http://localhost:3000'],
+      AllowedMethods: ['GET', 'POST'],
+      AllowedHeaders: ['*'],
+      ExposeHeaders: ['ETag'],
+      MaxAgeSeconds: 30,
+    },
+  ]);
   const pre = await preflight('/cors-api/form', 'http://localhost:3000', 'POST');
   assert.equal(pre.status, 200);
   assert.equal(pre.headers['access-control-allow-methods'], 'GET, POST');
 });
 
-test('preflight matching a rule: 200, empty body, the rule\'s methods, exposed headers and max age, the requested headers lowercased', async () => {
+test("preflight matching a rule: 200, empty body, the rule's methods, exposed headers and max age, the requested headers lowercased", async () => {
   const r = await preflight('/cors-app/doc.txt', APP, 'PUT', { 'access-control-request-headers': 'Content-Type,X-Amz-Meta-Owner' });
   assert.equal(r.status, 200);
   assert.equal(r.body, '');
@@ -134,7 +161,12 @@ test('preflight matching a rule: 200, empty body, the rule\'s methods, exposed h
 test('preflight: rules are tried in order; an origin wildcard matches; `*` answers `*` without credentials', async () => {
   const sub = await preflight('/cors-app/doc.txt', 'http://docs.example.org', 'GET');
   assert.equal(sub.status, 200);
-  assert.deepEqual(corsHeaders(sub), { 'access-control-allow-origin': 'http://docs.example.org', 'access-control-allow-credentials': 'true', 'access-control-allow-methods': 'GET, HEAD', vary: VARY });
+  assert.deepEqual(corsHeaders(sub), {
+    'access-control-allow-origin': 'http://docs.example.org',
+    'access-control-allow-credentials': 'true',
+    'access-control-allow-methods': 'GET, HEAD',
+    vary: VARY,
+  });
   const any = await preflight('/cors-app/doc.txt', 'http://elsewhere.test', 'HEAD');
   assert.equal(any.status, 200);
   assert.deepEqual(corsHeaders(any), { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'HEAD', vary: VARY });
@@ -143,8 +175,9 @@ test('preflight: rules are tried in order; an origin wildcard matches; `*` answe
 });
 
 test('preflight refused: 403 AccessForbidden "CORSResponse: …" with Method and ResourceType, and no CORS headers', async () => {
-  const notAllowed = 'CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / '
-    + "Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
+  const notAllowed =
+    'CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / ' +
+    "Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
   const cases: Array<[string, string, string, Record<string, string>, string]> = [
     ['/cors-app/doc.txt', 'https://app.example.com.evil.test', 'GET', {}, 'OBJECT'], // anchored: no prefix match
     ['/cors-app/doc.txt', 'https://docs.example.org', 'GET', {}, 'OBJECT'], // scheme is part of the origin
@@ -156,25 +189,47 @@ test('preflight refused: 403 AccessForbidden "CORSResponse: …" with Method and
   for (const [path, origin, method, extra, resource] of cases) {
     const r = await preflight(path, origin, method, extra);
     assert.equal(r.status, 403, `${origin} ${method} ${JSON.stringify(extra)}`);
-    assert.deepEqual(errorOf(r), [['Code', 'AccessForbidden'], ['Message', notAllowed], ['Method', method], ['ResourceType', resource]]);
+    assert.deepEqual(errorOf(r), [
+      ['Code', 'AccessForbidden'],
+      ['Message', notAllowed],
+      ['Method', method],
+      ['ResourceType', resource],
+    ]);
     assert.deepEqual(corsHeaders(r), {});
   }
 });
 
-test('preflight errors in S3\'s order: no Origin 400; no rules 403; no or unknown request method 400', async () => {
+test("preflight errors in S3's order: no Origin 400; no rules 403; no or unknown request method 400", async () => {
   for (const path of ['/cors-app/doc.txt', '/cors-none/doc.txt']) {
     const r = await preflight(path, undefined, 'GET');
     assert.equal(r.status, 400);
-    assert.deepEqual(errorOf(r), [['Code', 'BadRequest'], ['Message', 'Insufficient information. Origin request header needed.']]);
+    assert.deepEqual(errorOf(r), [
+      ['Code', 'BadRequest'],
+      ['Message', 'Insufficient information. Origin request header needed.'],
+    ]);
   }
   const none = await preflight('/cors-none/doc.txt', APP, 'PUT');
   assert.equal(none.status, 403);
-  assert.deepEqual(errorOf(none), [['Code', 'AccessForbidden'], ['Message', 'CORSResponse: CORS is not enabled for this bucket.'], ['Method', 'PUT'], ['ResourceType', 'BUCKET']]);
-  assert.deepEqual(errorOf(await preflight('/cors-none', APP, undefined)).slice(2), [['Method', 'OPTIONS'], ['ResourceType', 'BUCKET']]);
+  assert.deepEqual(errorOf(none), [
+    ['Code', 'AccessForbidden'],
+    ['Message', 'CORSResponse: CORS is not enabled for this bucket.'],
+    ['Method', 'PUT'],
+    ['ResourceType', 'BUCKET'],
+  ]);
+  assert.deepEqual(errorOf(await preflight('/cors-none', APP, undefined)).slice(2), [
+    ['Method', 'OPTIONS'],
+    ['ResourceType', 'BUCKET'],
+  ]);
   const noMethod = await preflight('/cors-app/doc.txt', APP, undefined);
   assert.equal(noMethod.status, 400);
-  assert.deepEqual(errorOf(noMethod), [['Code', 'BadRequest'], ['Message', 'Invalid Access-Control-Request-Method: null']]);
-  assert.deepEqual(errorOf(await preflight('/cors-app/doc.txt', APP, 'PATCH')), [['Code', 'BadRequest'], ['Message', 'Invalid Access-Control-Request-Method: PATCH']]);
+  assert.deepEqual(errorOf(noMethod), [
+    ['Code', 'BadRequest'],
+    ['Message', 'Invalid Access-Control-Request-Method: null'],
+  ]);
+  assert.deepEqual(errorOf(await preflight('/cors-app/doc.txt', APP, 'PATCH')), [
+    ['Code', 'BadRequest'],
+    ['Message', 'Invalid Access-Control-Request-Method: PATCH'],
+  ]);
 });
 
 test('preflight, virtual-hosted: <bucket>.s3.localhost.localstack.cloud and <bucket>.localhost; a missing bucket there is "Bucket not found"', async () => {
@@ -188,22 +243,32 @@ test('preflight, virtual-hosted: <bucket>.s3.localhost.localstack.cloud and <buc
   assert.equal(path.status, 200);
   const missing = await preflight('/doc.txt', APP, 'GET', { host: `no-such-cors-bucket.s3.localhost.localstack.cloud:${port}` });
   assert.equal(missing.status, 403);
-  assert.deepEqual(errorOf(missing), [['Code', 'AccessForbidden'], ['Message', 'CORSResponse: Bucket not found'], ['Method', 'GET'], ['ResourceType', 'BUCKET']]);
+  assert.deepEqual(errorOf(missing), [
+    ['Code', 'AccessForbidden'],
+    ['Message', 'CORSResponse: Bucket not found'],
+    ['Method', 'GET'],
+    ['ResourceType', 'BUCKET'],
+  ]);
 });
 
-test('preflight for what names no bucket (ListBuckets, another service\'s path on a neutral host): every origin allowed, as before', async () => {
+test("preflight for what names no bucket (ListBuckets, another service's path on a neutral host): every origin allowed, as before", async () => {
   for (const path of ['/', '/000000000000/some-queue']) {
     const r = await preflight(path, 'http://anything.test', 'POST', { 'access-control-request-headers': 'x-amz-target,content-type' });
     assert.equal(r.status, 200, path);
     assert.equal(r.headers['access-control-allow-origin'], 'http://anything.test');
     assert.equal(r.headers['access-control-allow-headers'], 'x-amz-target,content-type');
   }
-  const sts = await raw('POST', '/', { origin: 'http://anything.test', 'content-type': 'application/x-www-form-urlencoded' }, 'Action=GetCallerIdentity&Version=2011-06-15');
+  const sts = await raw(
+    'POST',
+    '/',
+    { origin: 'http://anything.test', 'content-type': 'application/x-www-form-urlencoded' },
+    'Action=GetCallerIdentity&Version=2011-06-15',
+  );
   assert.equal(sts.status, 200);
   assert.equal(sts.headers['access-control-allow-origin'], 'http://anything.test');
 });
 
-test('actual request from an allowed origin: the rule\'s headers on the answer, errors included', async () => {
+test("actual request from an allowed origin: the rule's headers on the answer, errors included", async () => {
   const get = await raw('GET', '/cors-app/doc.txt', { origin: APP });
   assert.equal(get.status, 200);
   assert.equal(get.body, 'hello');
@@ -245,9 +310,19 @@ test('actual request no rule allows: served, without any CORS header (the browse
 });
 
 test('a changed or deleted configuration applies to the next request', async () => {
-  await c.send(new PutBucketCorsCommand({ Bucket: 'cors-wild', CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET'] }] } }));
+  await c.send(
+    new PutBucketCorsCommand({
+      Bucket: 'cors-wild',
+      CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['*'], AllowedMethods: ['GET'] }] },
+    }),
+  );
   assert.equal((await preflight('/cors-wild/k', 'http://a.test', 'GET')).headers['access-control-allow-origin'], '*');
-  await c.send(new PutBucketCorsCommand({ Bucket: 'cors-wild', CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['http://b.test'], AllowedMethods: ['GET'] }] } }));
+  await c.send(
+    new PutBucketCorsCommand({
+      Bucket: 'cors-wild',
+      CORSConfiguration: { CORSRules: [{ AllowedOrigins: ['http://b.test'], AllowedMethods: ['GET'] }] },
+    }),
+  );
   assert.equal((await preflight('/cors-wild/k', 'http://a.test', 'GET')).status, 403);
   assert.equal((await preflight('/cors-wild/k', 'http://b.test', 'GET')).status, 200);
   await c.send(new DeleteBucketCorsCommand({ Bucket: 'cors-wild' }));

@@ -41,7 +41,10 @@ test('multipart with the SDK defaults: the object gets a full-object CRC64NVME, 
   const two = Buffer.from('the tail');
   const p1 = await c.send(new S.UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: one }));
   const p2 = await c.send(new S.UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 2, Body: two }));
-  const Parts = [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }];
+  const Parts = [
+    { PartNumber: 1, ETag: p1.ETag },
+    { PartNumber: 2, ETag: p2.ETag },
+  ];
   const done = await c.send(new S.CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts } }));
   const expected = crc64nvme(Buffer.concat([one, two]));
   assert.equal(done.ChecksumCRC64NVME, expected);
@@ -58,7 +61,11 @@ test('multipart with the SDK defaults: the object gets a full-object CRC64NVME, 
   assert.equal(again.ETag, done.ETag);
   assert.equal(again.ChecksumCRC64NVME, expected);
   // with other parts it is an upload S3 no longer knows
-  await rejects(c.send(new S.CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [Parts[0]] } })), 'NoSuchUpload', 404);
+  await rejects(
+    c.send(new S.CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [Parts[0]] } })),
+    'NoSuchUpload',
+    404,
+  );
 });
 
 test('ListMultipartUploads: the Next markers name the last upload, Prefix only when sent; ListParts its NextPartNumberMarker', async () => {
@@ -79,30 +86,56 @@ test('ListMultipartUploads: the Next markers name the last upload, Prefix only w
   const parts = await c.send(new S.ListPartsCommand({ Bucket, Key: 'a', UploadId: a.UploadId }));
   assert.equal(parts.PartNumberMarker, '0');
   assert.equal(parts.NextPartNumberMarker, '3');
-  await rejects(c.send(new S.UploadPartCommand({ Bucket, Key: 'a', UploadId: a.UploadId, PartNumber: 10001, Body: 'x' })), 'InvalidArgument', 400,
-    message('Part number must be an integer between 1 and 10000, inclusive'));
+  await rejects(
+    c.send(new S.UploadPartCommand({ Bucket, Key: 'a', UploadId: a.UploadId, PartNumber: 10001, Body: 'x' })),
+    'InvalidArgument',
+    400,
+    message('Part number must be an integer between 1 and 10000, inclusive'),
+  );
 });
 
 test('checksums: a wrong value is BadDigest, a malformed one InvalidRequest', async () => {
   const Bucket = await bucket();
-  await rejects(c.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ChecksumCRC32: 'AAAAAA==' })), 'BadDigest', 400,
-    message('The CRC32 you specified did not match the calculated checksum.'));
-  await rejects(c.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ChecksumCRC32: 'zz' })), 'InvalidRequest', 400,
-    message('Value for x-amz-checksum-crc32 header is invalid.'));
+  await rejects(
+    c.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ChecksumCRC32: 'AAAAAA==' })),
+    'BadDigest',
+    400,
+    message('The CRC32 you specified did not match the calculated checksum.'),
+  );
+  await rejects(
+    c.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ChecksumCRC32: 'zz' })),
+    'InvalidRequest',
+    400,
+    message('Value for x-amz-checksum-crc32 header is invalid.'),
+  );
 });
 
 test('versioning configuration without Status; malformed version ids; no VersionId from unversioned buckets', async () => {
   const Bucket = await bucket();
-  await rejects(c.send(new S.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: {} })), 'IllegalVersioningConfigurationException', 400,
-    message('The Versioning element must be specified'));
+  await rejects(
+    c.send(new S.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: {} })),
+    'IllegalVersioningConfigurationException',
+    400,
+    message('The Versioning element must be specified'),
+  );
   const put = await c.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
   assert.equal(put.VersionId, undefined);
   const del = await c.send(new S.DeleteObjectCommand({ Bucket, Key: 'k' }));
   assert.equal(del.VersionId, undefined);
   assert.equal(del.DeleteMarker, undefined);
-  await rejects(c.send(new S.DeleteObjectCommand({ Bucket, Key: 'k', VersionId: 'not-a-version' })), 'InvalidArgument', 400, message('Invalid version id specified'));
+  await rejects(
+    c.send(new S.DeleteObjectCommand({ Bucket, Key: 'k', VersionId: 'not-a-version' })),
+    'InvalidArgument',
+    400,
+    message('Invalid version id specified'),
+  );
   await c.send(new S.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-  await rejects(c.send(new S.GetObjectCommand({ Bucket, Key: 'k', VersionId: 'not-a-version' })), 'InvalidArgument', 400, message('Invalid version id specified'));
+  await rejects(
+    c.send(new S.GetObjectCommand({ Bucket, Key: 'k', VersionId: 'not-a-version' })),
+    'InvalidArgument',
+    400,
+    message('Invalid version id specified'),
+  );
   await rejects(c.send(new S.GetObjectCommand({ Bucket, Key: 'k', VersionId: 'A'.repeat(32) })), 'NoSuchVersion', 404);
   const marker = await c.send(new S.DeleteObjectCommand({ Bucket, Key: 'k' }));
   assert.equal(marker.DeleteMarker, true);
@@ -111,40 +144,136 @@ test('versioning configuration without Status; malformed version ids; no Version
 
 test('lifecycle rules: an ID is given to rules without one, duplicate IDs and dates not at midnight are refused', async () => {
   const Bucket = await bucket();
-  await c.send(new S.PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 3 } }] } }));
+  await c.send(
+    new S.PutBucketLifecycleConfigurationCommand({
+      Bucket,
+      LifecycleConfiguration: { Rules: [{ Status: 'Enabled', Filter: { Prefix: 'logs/' }, Expiration: { Days: 3 } }] },
+    }),
+  );
   const got = await c.send(new S.GetBucketLifecycleConfigurationCommand({ Bucket }));
   assert.ok(got.Rules![0].ID && got.Rules![0].ID.length > 0);
   const rule = { Status: 'Enabled' as const, Filter: { Prefix: '' }, Expiration: { Days: 1 } };
-  await rejects(c.send(new S.PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ...rule, ID: 'same' }, { ...rule, ID: 'same', Filter: { Prefix: 'a' } }] } })),
-    'InvalidArgument', 400, message('Rule ID must be unique. Found same ID for more than one rule'));
-  await rejects(c.send(new S.PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ID: 'd', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Date: new Date('2030-01-01T10:00:00Z') } }] } })),
-    'InvalidArgument', 400, message("'Date' must be at midnight GMT"));
-  await c.send(new S.PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ID: 'd', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Date: new Date('2030-01-01T00:00:00Z') } }] } }));
+  await rejects(
+    c.send(
+      new S.PutBucketLifecycleConfigurationCommand({
+        Bucket,
+        LifecycleConfiguration: {
+          Rules: [
+            { ...rule, ID: 'same' },
+            { ...rule, ID: 'same', Filter: { Prefix: 'a' } },
+          ],
+        },
+      }),
+    ),
+    'InvalidArgument',
+    400,
+    message('Rule ID must be unique. Found same ID for more than one rule'),
+  );
+  await rejects(
+    c.send(
+      new S.PutBucketLifecycleConfigurationCommand({
+        Bucket,
+        LifecycleConfiguration: {
+          Rules: [{ ID: 'd', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Date: new Date('2030-01-01T10:00:00Z') } }],
+        },
+      }),
+    ),
+    'InvalidArgument',
+    400,
+    message("'Date' must be at midnight GMT"),
+  );
+  await c.send(
+    new S.PutBucketLifecycleConfigurationCommand({
+      Bucket,
+      LifecycleConfiguration: {
+        Rules: [{ ID: 'd', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Date: new Date('2030-01-01T00:00:00Z') } }],
+      },
+    }),
+  );
 });
 
 test('Object Lock: default retention with a bad period or mode, retention dates in the past, unknown modes', async () => {
   const Bucket = await bucket({ ObjectLockEnabledForBucket: true });
-  const put = (DefaultRetention: S.DefaultRetention) => c.send(new S.PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention } } }));
-  await rejects(put({ Mode: 'GOVERNANCE', Days: 0 }), 'InvalidArgument', 400, message('Default retention period must be a positive integer value'));
-  await rejects(put({ Mode: 'GOVERNANCE', Years: -1 }), 'InvalidArgument', 400, message('Default retention period must be a positive integer value'));
+  const put = (DefaultRetention: S.DefaultRetention) =>
+    c.send(
+      new S.PutObjectLockConfigurationCommand({
+        Bucket,
+        ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention } },
+      }),
+    );
+  await rejects(
+    put({ Mode: 'GOVERNANCE', Days: 0 }),
+    'InvalidArgument',
+    400,
+    message('Default retention period must be a positive integer value'),
+  );
+  await rejects(
+    put({ Mode: 'GOVERNANCE', Years: -1 }),
+    'InvalidArgument',
+    400,
+    message('Default retention period must be a positive integer value'),
+  );
   await rejects(put({ Mode: 'GOVERNANCE', Days: 1, Years: 1 }), 'MalformedXML', 400);
   await rejects(put({ Mode: 'FOREVER' as S.ObjectLockRetentionMode, Days: 1 }), 'MalformedXML', 400);
   await put({ Mode: 'GOVERNANCE', Days: 1 });
-  await rejects(c.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: new Date(Date.now() - 86_400_000) })),
-    'InvalidArgument', 400, message('The retain until date must be in the future!'));
-  await rejects(c.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ObjectLockMode: 'FOREVER' as S.ObjectLockMode, ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000) })),
-    'InvalidArgument', 400, message('Unknown wormMode directive.'));
+  await rejects(
+    c.send(
+      new S.PutObjectCommand({
+        Bucket,
+        Key: 'k',
+        Body: 'x',
+        ObjectLockMode: 'GOVERNANCE',
+        ObjectLockRetainUntilDate: new Date(Date.now() - 86_400_000),
+      }),
+    ),
+    'InvalidArgument',
+    400,
+    message('The retain until date must be in the future!'),
+  );
+  await rejects(
+    c.send(
+      new S.PutObjectCommand({
+        Bucket,
+        Key: 'k',
+        Body: 'x',
+        ObjectLockMode: 'FOREVER' as S.ObjectLockMode,
+        ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000),
+      }),
+    ),
+    'InvalidArgument',
+    400,
+    message('Unknown wormMode directive.'),
+  );
   await c.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x' }));
-  await rejects(c.send(new S.PutObjectRetentionCommand({ Bucket, Key: 'k', Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() - 86_400_000) }, BypassGovernanceRetention: true })),
-    'InvalidArgument', 400, message('The retain until date must be in the future!'));
+  await rejects(
+    c.send(
+      new S.PutObjectRetentionCommand({
+        Bucket,
+        Key: 'k',
+        Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() - 86_400_000) },
+        BypassGovernanceRetention: true,
+      }),
+    ),
+    'InvalidArgument',
+    400,
+    message('The retain until date must be in the future!'),
+  );
 });
 
 test('tags: InvalidTag for duplicate keys; x-amz-tagging keeps its order', async () => {
   const Bucket = await bucket();
-  await rejects(c.send(new S.PutObjectCommand({ Bucket, Key: 't', Body: 'x', Tagging: 'a=1&a=2' })), 'InvalidTag', 400, message('Cannot provide multiple Tags with the same key'));
+  await rejects(
+    c.send(new S.PutObjectCommand({ Bucket, Key: 't', Body: 'x', Tagging: 'a=1&a=2' })),
+    'InvalidTag',
+    400,
+    message('Cannot provide multiple Tags with the same key'),
+  );
   await c.send(new S.PutObjectCommand({ Bucket, Key: 't', Body: 'x', Tagging: 'z=1&a=2&m=3' }));
   const tags = await c.send(new S.GetObjectTaggingCommand({ Bucket, Key: 't' }));
-  assert.deepEqual(tags.TagSet!.map((t) => t.Key), ['z', 'a', 'm']);
+  assert.deepEqual(
+    tags.TagSet!.map((t) => t.Key),
+    ['z', 'a', 'm'],
+  );
 });
 
 test('SSE-C: the key and its MD5 are both required', async () => {
@@ -152,13 +281,26 @@ test('SSE-C: the key and its MD5 are both required', async () => {
   const key = Buffer.alloc(32, 9);
   // the SDK adds the MD5 itself: a middleware removes it to send what a hand-made request would
   const raw = new S.S3Client(clientConfig(nimbus.url, { forcePathStyle: true }));
-  raw.middlewareStack.add((next) => async (args) => {
-    const req = args.request as { headers: Record<string, string> };
-    delete req.headers['x-amz-server-side-encryption-customer-key-md5'];
-    return next(args);
-  }, { step: 'build', priority: 'low' });
-  await rejects(raw.send(new S.PutObjectCommand({ Bucket, Key: 'c', Body: 'x', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64') })), 'InvalidArgument', 400,
-    message('Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.'));
-  const ok = await c.send(new S.PutObjectCommand({ Bucket, Key: 'c', Body: 'x', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64') }));
+  raw.middlewareStack.add(
+    (next) => async (args) => {
+      const req = args.request as { headers: Record<string, string> };
+      delete req.headers['x-amz-server-side-encryption-customer-key-md5'];
+      return next(args);
+    },
+    { step: 'build', priority: 'low' },
+  );
+  await rejects(
+    raw.send(
+      new S.PutObjectCommand({ Bucket, Key: 'c', Body: 'x', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64') }),
+    ),
+    'InvalidArgument',
+    400,
+    message(
+      'Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.',
+    ),
+  );
+  const ok = await c.send(
+    new S.PutObjectCommand({ Bucket, Key: 'c', Body: 'x', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key.toString('base64') }),
+  );
   assert.equal(ok.SSECustomerKeyMD5, createHash('md5').update(key).digest('base64'));
 });

@@ -10,7 +10,14 @@ import { Readable } from 'node:stream';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
-import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import {
+  S3Client,
+  CreateBucketCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
 import type { ChecksumAlgorithm } from '@aws-sdk/client-s3';
 import { STSClient, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { serverForFile, clientConfig, credentials, region } from '../helpers.js';
@@ -33,7 +40,9 @@ const rejects = (p: Promise<unknown>, name: string, status?: number, message?: R
 const require = createRequire(import.meta.url);
 const { Crc32 } = require('@aws-crypto/crc32') as { Crc32: new () => { update(b: Uint8Array): void; digest(): number } };
 const { Crc32c } = require('@aws-crypto/crc32c') as { Crc32c: new () => { update(b: Uint8Array): void; digest(): number } };
-const { Crc64Nvme } = require('@aws-sdk/crc64-nvme') as { Crc64Nvme: new () => { update(b: Uint8Array): void; digest(): Promise<Uint8Array> } };
+const { Crc64Nvme } = require('@aws-sdk/crc64-nvme') as {
+  Crc64Nvme: new () => { update(b: Uint8Array): void; digest(): Promise<Uint8Array> };
+};
 async function digest(alg: string, data: Buffer): Promise<string> {
   if (alg === 'SHA1' || alg === 'SHA256') return createHash(alg.toLowerCase()).update(data).digest('base64');
   if (alg === 'CRC64NVME') {
@@ -56,7 +65,11 @@ const absent = async (Key: string) => {
 test('every flexible checksum algorithm is validated, stored and returned with ChecksumMode=ENABLED', async () => {
   const body = 'checksummed body';
   const expected: Record<string, string> = {
-    CRC32: 'ChecksumCRC32', CRC32C: 'ChecksumCRC32C', CRC64NVME: 'ChecksumCRC64NVME', SHA1: 'ChecksumSHA1', SHA256: 'ChecksumSHA256',
+    CRC32: 'ChecksumCRC32',
+    CRC32C: 'ChecksumCRC32C',
+    CRC64NVME: 'ChecksumCRC64NVME',
+    SHA1: 'ChecksumSHA1',
+    SHA256: 'ChecksumSHA256',
   };
   for (const [alg, member] of Object.entries(expected)) {
     const put = await c.send(new PutObjectCommand({ Bucket, Key: `sum/${alg}`, Body: body, ChecksumAlgorithm: alg as ChecksumAlgorithm }));
@@ -73,7 +86,14 @@ test('every flexible checksum algorithm is validated, stored and returned with C
 
 test('a streamed body of unknown length goes up aws-chunked with a CRC32 trailer and round-trips', async () => {
   const data = Buffer.alloc(3 * 1024 * 1024 + 17, 7);
-  const put = await c.send(new PutObjectCommand({ Bucket, Key: 'stream.bin', Body: Readable.from([data.subarray(0, 65536), data.subarray(65536)]), ContentLength: data.length }));
+  const put = await c.send(
+    new PutObjectCommand({
+      Bucket,
+      Key: 'stream.bin',
+      Body: Readable.from([data.subarray(0, 65536), data.subarray(65536)]),
+      ContentLength: data.length,
+    }),
+  );
   assert.equal(put.ChecksumCRC32, await digest('CRC32', data));
   const got = await c.send(new GetObjectCommand({ Bucket, Key: 'stream.bin' }));
   const back = Buffer.from(await got.Body!.transformToByteArray());
@@ -82,15 +102,30 @@ test('a streamed body of unknown length goes up aws-chunked with a CRC32 trailer
 });
 
 test('a wrong x-amz-checksum-crc32 is BadDigest, a malformed one InvalidRequest; nothing is stored', async () => {
-  await rejects(c.send(new PutObjectCommand({ Bucket, Key: 'bad-crc', Body: 'data', ChecksumCRC32: 'AAAAAA==' })), 'BadDigest', 400, /The CRC32 you specified did not match the calculated checksum\./);
-  await rejects(c.send(new PutObjectCommand({ Bucket, Key: 'bad-crc', Body: 'data', ChecksumSHA256: 'short' })), 'InvalidRequest', 400, /Value for x-amz-checksum-sha256 header is invalid\./);
+  await rejects(
+    c.send(new PutObjectCommand({ Bucket, Key: 'bad-crc', Body: 'data', ChecksumCRC32: 'AAAAAA==' })),
+    'BadDigest',
+    400,
+    /The CRC32 you specified did not match the calculated checksum\./,
+  );
+  await rejects(
+    c.send(new PutObjectCommand({ Bucket, Key: 'bad-crc', Body: 'data', ChecksumSHA256: 'short' })),
+    'InvalidRequest',
+    400,
+    /Value for x-amz-checksum-sha256 header is invalid\./,
+  );
   await absent('bad-crc');
 });
 
 test('Content-MD5: a matching digest is accepted, a wrong one is BadDigest and stores nothing', async () => {
   const md5 = createHash('md5').update('md5 body').digest('base64');
   await c.send(new PutObjectCommand({ Bucket, Key: 'md5-ok', Body: 'md5 body', ContentMD5: md5 }));
-  await rejects(c.send(new PutObjectCommand({ Bucket, Key: 'md5-bad', Body: 'other body', ContentMD5: md5 })), 'BadDigest', 400, /The Content-MD5 you specified did not match what we received\./);
+  await rejects(
+    c.send(new PutObjectCommand({ Bucket, Key: 'md5-bad', Body: 'other body', ContentMD5: md5 })),
+    'BadDigest',
+    400,
+    /The Content-MD5 you specified did not match what we received\./,
+  );
   await rejects(c.send(new PutObjectCommand({ Bucket, Key: 'md5-bad', Body: 'other body', ContentMD5: 'notmd5' })), 'InvalidDigest', 400);
   await absent('md5-bad');
 });
@@ -107,9 +142,22 @@ test('bodies of 1 MiB and more (hashed in a worker thread) get the same digests 
     const head = await c.send(new HeadObjectCommand({ Bucket, Key: `big-sum/${alg}`, ChecksumMode: 'ENABLED' }));
     assert.equal(head[member], put[member]);
   }
-  await rejects(c.send(new PutObjectCommand({ Bucket, Key: 'big-bad', Body: data, ChecksumCRC32: 'AAAAAA==' })), 'BadDigest', 400, /The CRC32 you specified/);
-  await rejects(c.send(new PutObjectCommand({ Bucket, Key: 'big-bad', Body: data, ContentMD5: createHash('md5').update('x').digest('base64') })), 'BadDigest', 400, /Content-MD5/);
-  const req = await signed('PUT', `/${Bucket}/big-bad`, { 'x-amz-content-sha256': createHash('sha256').update('claimed').digest('hex'), 'content-length': String(data.length) });
+  await rejects(
+    c.send(new PutObjectCommand({ Bucket, Key: 'big-bad', Body: data, ChecksumCRC32: 'AAAAAA==' })),
+    'BadDigest',
+    400,
+    /The CRC32 you specified/,
+  );
+  await rejects(
+    c.send(new PutObjectCommand({ Bucket, Key: 'big-bad', Body: data, ContentMD5: createHash('md5').update('x').digest('base64') })),
+    'BadDigest',
+    400,
+    /Content-MD5/,
+  );
+  const req = await signed('PUT', `/${Bucket}/big-bad`, {
+    'x-amz-content-sha256': createHash('sha256').update('claimed').digest('hex'),
+    'content-length': String(data.length),
+  });
   const res = await send(req, [data]);
   assert.equal(res.status, 400);
   assert.match(res.body, /<Code>XAmzContentSHA256Mismatch<\/Code>/);
@@ -123,7 +171,14 @@ const signer = (creds: { accessKeyId: string; secretAccessKey: string; sessionTo
 
 async function signed(method: string, path: string, headers: Record<string, string>, creds?: Parameters<typeof signer>[0]) {
   const url = new URL(nimbus.url);
-  const req = new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, headers: { host: url.host, ...headers } });
+  const req = new HttpRequest({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    headers: { host: url.host, ...headers },
+  });
   return (await signer(creds).sign(req)) as HttpRequest;
 }
 
@@ -162,7 +217,8 @@ function answerBeforeBody(req: HttpRequest, piece: Buffer): Promise<{ status: nu
 
 test('x-amz-content-sha256 that does not match the body is XAmzContentSHA256Mismatch; nothing stored', async () => {
   const req = await signed('PUT', `/${Bucket}/sha-mismatch`, {
-    'x-amz-content-sha256': createHash('sha256').update('claimed').digest('hex'), 'content-length': '6',
+    'x-amz-content-sha256': createHash('sha256').update('claimed').digest('hex'),
+    'content-length': '6',
   });
   const res = await send(req, [Buffer.from('actual')]);
   assert.equal(res.status, 400);
@@ -183,14 +239,25 @@ test('an aws-chunked body with a bad chunk signature is refused and leaves no ob
   const session = { accessKeyId: k!.AccessKeyId!, secretAccessKey: k!.SecretAccessKey!, sessionToken: k!.SessionToken! };
   const data = Buffer.alloc(70_000, 3);
   const body = Buffer.concat([
-    Buffer.from(`${(65536).toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`), data.subarray(0, 65536), Buffer.from('\r\n'),
-    Buffer.from(`${(data.length - 65536).toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`), data.subarray(65536), Buffer.from('\r\n'),
+    Buffer.from(`${(65536).toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`),
+    data.subarray(0, 65536),
+    Buffer.from('\r\n'),
+    Buffer.from(`${(data.length - 65536).toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`),
+    data.subarray(65536),
+    Buffer.from('\r\n'),
     Buffer.from(`0;chunk-signature=${'0'.repeat(64)}\r\n\r\n`),
   ]);
-  const req = await signed('PUT', `/${Bucket}/bad-chunks`, {
-    'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked',
-    'x-amz-decoded-content-length': String(data.length), 'content-length': String(body.length),
-  }, session);
+  const req = await signed(
+    'PUT',
+    `/${Bucket}/bad-chunks`,
+    {
+      'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+      'content-encoding': 'aws-chunked',
+      'x-amz-decoded-content-length': String(data.length),
+      'content-length': String(body.length),
+    },
+    session,
+  );
   const res = await send(req, [body]);
   assert.equal(res.status, 403, res.body);
   assert.match(res.body, /<Code>SignatureDoesNotMatch<\/Code>/);
@@ -200,11 +267,16 @@ test('an aws-chunked body with a bad chunk signature is refused and leaves no ob
 test('an unsigned aws-chunked body whose trailer checksum is wrong is BadDigest; nothing stored', async () => {
   const data = Buffer.from('trailer data');
   const body = Buffer.concat([
-    Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n'),
+    Buffer.from(`${data.length.toString(16)}\r\n`),
+    data,
+    Buffer.from('\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n'),
   ]);
   const req = await signed('PUT', `/${Bucket}/bad-trailer`, {
-    'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked', 'x-amz-trailer': 'x-amz-checksum-crc32',
-    'x-amz-decoded-content-length': String(data.length), 'content-length': String(body.length),
+    'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    'content-encoding': 'aws-chunked',
+    'x-amz-trailer': 'x-amz-checksum-crc32',
+    'x-amz-decoded-content-length': String(data.length),
+    'content-length': String(body.length),
   });
   const res = await send(req, [body]);
   assert.equal(res.status, 400, res.body);
@@ -213,11 +285,17 @@ test('an unsigned aws-chunked body whose trailer checksum is wrong is BadDigest;
 });
 
 test('a PUT without Content-Length is MissingContentLength (411); one over 5 GiB is EntityTooLarge', async () => {
-  const noLength = await signed('PUT', `/${Bucket}/no-length`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'transfer-encoding': 'chunked' });
+  const noLength = await signed('PUT', `/${Bucket}/no-length`, {
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    'transfer-encoding': 'chunked',
+  });
   const res = await send(noLength, [Buffer.from('some data')]);
   assert.equal(res.status, 411, res.body);
   assert.match(res.body, /<Code>MissingContentLength<\/Code>/);
-  const huge = await signed('PUT', `/${Bucket}/huge`, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'content-length': String(6 * 1024 ** 3) });
+  const huge = await signed('PUT', `/${Bucket}/huge`, {
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+    'content-length': String(6 * 1024 ** 3),
+  });
   // answered from the headers alone: the body is never sent
   const big = await answerBeforeBody(huge, Buffer.alloc(1024));
   assert.equal(big.status, 400, big.body);

@@ -4,8 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  S3Client, CreateBucketCommand, GetBucketLifecycleConfigurationCommand, GetBucketNotificationConfigurationCommand,
-  PutObjectCommand, HeadObjectCommand,
+  S3Client,
+  CreateBucketCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  HeadObjectCommand,
 } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { serverForFile, clientConfig, runCli, rejects, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
@@ -16,7 +20,11 @@ const nimbus = serverForFile(async () => {
 });
 
 const boto3 = async (body: string) => {
-  const r = await runCli('python3', ['-c', `import boto3, json, sys\ns3 = boto3.client('s3', endpoint_url=sys.argv[1])\n${body}`, nimbus.url]);
+  const r = await runCli('python3', [
+    '-c',
+    `import boto3, json, sys\ns3 = boto3.client('s3', endpoint_url=sys.argv[1])\n${body}`,
+    nimbus.url,
+  ]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
 };
@@ -30,7 +38,9 @@ test('boto3 put_bucket_lifecycle: stored as the current configuration, read back
 s3.put_bucket_lifecycle(Bucket='legacy-lc', LifecycleConfiguration={'Rules': [{'ID': 'logs', 'Prefix': 'logs/', 'Status': 'Enabled',
   'Transition': {'Days': 30, 'StorageClass': 'GLACIER'}, 'Expiration': {'Days': 400}}]})
 print(json.dumps(s3.get_bucket_lifecycle(Bucket='legacy-lc')['Rules']))`);
-  assert.deepEqual(JSON.parse(out), [{ ID: 'logs', Prefix: 'logs/', Status: 'Enabled', Transition: { Days: 30, StorageClass: 'GLACIER' }, Expiration: { Days: 400 } }]);
+  assert.deepEqual(JSON.parse(out), [
+    { ID: 'logs', Prefix: 'logs/', Status: 'Enabled', Transition: { Days: 30, StorageClass: 'GLACIER' }, Expiration: { Days: 400 } },
+  ]);
 
   const current = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'legacy-lc' }));
   assert.equal(current.Rules?.length, 1);
@@ -44,7 +54,9 @@ print(json.dumps(s3.get_bucket_lifecycle(Bucket='legacy-lc')['Rules']))`);
   for (const cli of [AWS_CLI_V1, AWS_CLI_V2]) {
     const r = await runCli(cli, ['s3api', 'get-bucket-lifecycle', '--bucket', 'legacy-lc', '--endpoint-url', nimbus.url]);
     assert.equal(r.code, 0, `${cli}: ${r.stderr}`);
-    assert.deepEqual(JSON.parse(r.stdout).Rules, [{ ID: 'logs', Prefix: 'logs/', Status: 'Enabled', Transition: { Days: 30, StorageClass: 'GLACIER' }, Expiration: { Days: 400 } }]);
+    assert.deepEqual(JSON.parse(r.stdout).Rules, [
+      { ID: 'logs', Prefix: 'logs/', Status: 'Enabled', Transition: { Days: 30, StorageClass: 'GLACIER' }, Expiration: { Days: 400 } },
+    ]);
   }
 });
 
@@ -81,7 +93,10 @@ print(json.dumps(s3.get_bucket_notification(Bucket='legacy-nt')['QueueConfigurat
     const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     bodies.push(...(got.Messages ?? []).map((m) => m.Body!));
   }
-  assert.ok(bodies.some((b) => b.includes('s3:TestEvent')), 'the test event on configuration');
+  assert.ok(
+    bodies.some((b) => b.includes('s3:TestEvent')),
+    'the test event on configuration',
+  );
   const put = bodies.map((b) => JSON.parse(b)).find((b) => b.Records)?.Records[0];
   assert.equal(put.eventName, 'ObjectCreated:Put');
   assert.equal(put.s3.object.key, 'hello.txt');

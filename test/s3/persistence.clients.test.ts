@@ -7,8 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
-  S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, PutBucketVersioningCommand, ListObjectVersionsCommand,
-  CreateMultipartUploadCommand, UploadPartCommand, ListPartsCommand, ListObjectsV2Command,
+  S3Client,
+  CreateBucketCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  PutBucketVersioningCommand,
+  ListObjectVersionsCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  ListPartsCommand,
+  ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
 import { clientConfig, spawnServer } from '../helpers.js';
 

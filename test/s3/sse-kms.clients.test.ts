@@ -32,10 +32,49 @@ print(json.dumps(out))
 
   const file = join(mkdtempSync(join(tmpdir(), 'sse-kms-')), 'f.txt');
   writeFileSync(file, 'hello');
-  const put = await runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, 's3api', 'put-object', '--bucket', 'sse-kms-boto', '--key', 'cli', '--body', file, '--server-side-encryption', 'aws:kms']);
+  const put = await runCli(AWS_CLI_V2, [
+    '--endpoint-url',
+    nimbus.url,
+    's3api',
+    'put-object',
+    '--bucket',
+    'sse-kms-boto',
+    '--key',
+    'cli',
+    '--body',
+    file,
+    '--server-side-encryption',
+    'aws:kms',
+  ]);
   assert.equal(put.code, 0, put.stderr);
-  const managed = await runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, 'kms', 'describe-key', '--key-id', 'alias/aws/s3', '--query', 'KeyMetadata.Arn', '--output', 'text']);
+  const managed = await runCli(AWS_CLI_V2, [
+    '--endpoint-url',
+    nimbus.url,
+    'kms',
+    'describe-key',
+    '--key-id',
+    'alias/aws/s3',
+    '--query',
+    'KeyMetadata.Arn',
+    '--output',
+    'text',
+  ]);
   assert.equal(JSON.parse(put.stdout).SSEKMSKeyId, managed.stdout.trim());
-  const bad = await runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, 's3api', 'put-object', '--bucket', 'sse-kms-boto', '--key', 'bad', '--body', file, '--server-side-encryption', 'aws:kms', '--ssekms-key-id', 'nope']);
+  const bad = await runCli(AWS_CLI_V2, [
+    '--endpoint-url',
+    nimbus.url,
+    's3api',
+    'put-object',
+    '--bucket',
+    'sse-kms-boto',
+    '--key',
+    'bad',
+    '--body',
+    file,
+    '--server-side-encryption',
+    'aws:kms',
+    '--ssekms-key-id',
+    'nope',
+  ]);
   assert.match(bad.stderr, /An error occurred \(KMS\.NotFoundException\) when calling the PutObject operation: Invalid keyId 'nope'/);
 });

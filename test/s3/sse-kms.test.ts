@@ -40,10 +40,21 @@ test('a customer key by id or alias, with BucketKeyEnabled: echoed on PUT, GET a
   const Bucket = await bucket();
   const key = await newKey();
   await kms.send(new K.CreateAliasCommand({ AliasName: 'alias/sse-kms-test', TargetKeyId: key.KeyId }));
-  const put = await s3.send(new S.PutObjectCommand({ Bucket, Key: 'a', Body: 'one', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId, BucketKeyEnabled: true }));
+  const put = await s3.send(
+    new S.PutObjectCommand({
+      Bucket,
+      Key: 'a',
+      Body: 'one',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: key.KeyId,
+      BucketKeyEnabled: true,
+    }),
+  );
   assert.equal(put.SSEKMSKeyId, key.Arn);
   assert.equal(put.BucketKeyEnabled, true);
-  const byAlias = await s3.send(new S.PutObjectCommand({ Bucket, Key: 'b', Body: 'two', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/sse-kms-test' }));
+  const byAlias = await s3.send(
+    new S.PutObjectCommand({ Bucket, Key: 'b', Body: 'two', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'alias/sse-kms-test' }),
+  );
   assert.equal(byAlias.SSEKMSKeyId, key.Arn);
   const head = await s3.send(new S.HeadObjectCommand({ Bucket, Key: 'a' }));
   assert.deepEqual([head.ServerSideEncryption, head.SSEKMSKeyId, head.BucketKeyEnabled], ['aws:kms', key.Arn, true]);
@@ -54,10 +65,26 @@ test('a customer key by id or alias, with BucketKeyEnabled: echoed on PUT, GET a
 
 test('a missing key is KMS.NotFoundException; a key id without aws:kms is InvalidArgument; nothing is stored', async () => {
   const Bucket = await bucket();
-  await rejects(s3.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: '11111111-2222-3333-4444-555555555555' })),
-    'KMS.NotFoundException', 400, (e) => assert.match(String(e.message), /does not exist/));
-  await rejects(s3.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'nope' })),
-    'KMS.NotFoundException', 400, (e) => assert.equal(e.message, "Invalid keyId 'nope'"));
+  await rejects(
+    s3.send(
+      new S.PutObjectCommand({
+        Bucket,
+        Key: 'k',
+        Body: 'x',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSKeyId: '11111111-2222-3333-4444-555555555555',
+      }),
+    ),
+    'KMS.NotFoundException',
+    400,
+    (e) => assert.match(String(e.message), /does not exist/),
+  );
+  await rejects(
+    s3.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: 'nope' })),
+    'KMS.NotFoundException',
+    400,
+    (e) => assert.equal(e.message, "Invalid keyId 'nope'"),
+  );
   const key = await newKey();
   await rejects(s3.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'x', SSEKMSKeyId: key.KeyId })), 'InvalidArgument', 400);
   await rejects(s3.send(new S.HeadObjectCommand({ Bucket, Key: 'k' })), 'NotFound', 404);
@@ -73,7 +100,11 @@ test('a disabled key: GET and copies are KMS.DisabledException, HEAD still answe
   const head = await s3.send(new S.HeadObjectCommand({ Bucket, Key: 'k' }));
   assert.equal(head.SSEKMSKeyId, key.Arn);
   // writing under a disabled key is refused too
-  await rejects(s3.send(new S.PutObjectCommand({ Bucket, Key: 'k2', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId })), 'KMS.DisabledException', 400);
+  await rejects(
+    s3.send(new S.PutObjectCommand({ Bucket, Key: 'k2', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSKeyId: key.KeyId })),
+    'KMS.DisabledException',
+    400,
+  );
   await kms.send(new K.EnableKeyCommand({ KeyId: key.KeyId }));
   assert.equal(await text(await s3.send(new S.GetObjectCommand({ Bucket, Key: 'k' }))), 'payload');
 });
@@ -81,9 +112,14 @@ test('a disabled key: GET and copies are KMS.DisabledException, HEAD still answe
 test('bucket default encryption with a KMS key applies to PUT, copies and multipart uploads', async () => {
   const Bucket = await bucket();
   const key = await newKey();
-  await s3.send(new S.PutBucketEncryptionCommand({
-    Bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.KeyId }, BucketKeyEnabled: true }] },
-  }));
+  await s3.send(
+    new S.PutBucketEncryptionCommand({
+      Bucket,
+      ServerSideEncryptionConfiguration: {
+        Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key.KeyId }, BucketKeyEnabled: true }],
+      },
+    }),
+  );
   const put = await s3.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'default' }));
   assert.deepEqual([put.ServerSideEncryption, put.SSEKMSKeyId, put.BucketKeyEnabled], ['aws:kms', key.Arn, true]);
   const copy = await s3.send(new S.CopyObjectCommand({ Bucket, Key: 'copy', CopySource: `${Bucket}/k` }));
@@ -92,7 +128,14 @@ test('bucket default encryption with a KMS key applies to PUT, copies and multip
   assert.deepEqual([mpu.ServerSideEncryption, mpu.SSEKMSKeyId], ['aws:kms', key.Arn]);
   const part = await s3.send(new S.UploadPartCommand({ Bucket, Key: 'mp', UploadId: mpu.UploadId, PartNumber: 1, Body: 'parts' }));
   assert.equal(part.SSEKMSKeyId, key.Arn);
-  const done = await s3.send(new S.CompleteMultipartUploadCommand({ Bucket, Key: 'mp', UploadId: mpu.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] } }));
+  const done = await s3.send(
+    new S.CompleteMultipartUploadCommand({
+      Bucket,
+      Key: 'mp',
+      UploadId: mpu.UploadId,
+      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+    }),
+  );
   assert.equal(done.SSEKMSKeyId, key.Arn);
   assert.equal(await text(await s3.send(new S.GetObjectCommand({ Bucket, Key: 'mp' }))), 'parts');
   await kms.send(new K.DisableKeyCommand({ KeyId: key.KeyId }));
@@ -111,12 +154,38 @@ test('a key scheduled for deletion makes reads KMSInvalidStateException', async 
 test('x-amz-server-side-encryption-context is echoed and bound to the data key; a malformed one is InvalidArgument', async () => {
   const Bucket = await bucket();
   const context = Buffer.from(JSON.stringify({ tenant: 'blue' })).toString('base64');
-  const put = await s3.send(new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'ctx', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: context }));
+  const put = await s3.send(
+    new S.PutObjectCommand({ Bucket, Key: 'k', Body: 'ctx', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: context }),
+  );
   assert.equal(put.SSEKMSEncryptionContext, context);
   assert.equal(await text(await s3.send(new S.GetObjectCommand({ Bucket, Key: 'k' }))), 'ctx');
-  await rejects(s3.send(new S.PutObjectCommand({ Bucket, Key: 'k2', Body: 'x', ServerSideEncryption: 'aws:kms', SSEKMSEncryptionContext: Buffer.from('[1]').toString('base64') })), 'InvalidArgument', 400);
+  await rejects(
+    s3.send(
+      new S.PutObjectCommand({
+        Bucket,
+        Key: 'k2',
+        Body: 'x',
+        ServerSideEncryption: 'aws:kms',
+        SSEKMSEncryptionContext: Buffer.from('[1]').toString('base64'),
+      }),
+    ),
+    'InvalidArgument',
+    400,
+  );
   const customerKey = Buffer.alloc(32, 7);
-  await rejects(s3.send(new S.PutObjectCommand({
-    Bucket, Key: 'k3', Body: 'x', ServerSideEncryption: 'aws:kms', SSECustomerAlgorithm: 'AES256', SSECustomerKey: customerKey.toString('base64'),
-  })), 'InvalidArgument', 400, (e) => assert.match(String(e.message), /incompatible/));
+  await rejects(
+    s3.send(
+      new S.PutObjectCommand({
+        Bucket,
+        Key: 'k3',
+        Body: 'x',
+        ServerSideEncryption: 'aws:kms',
+        SSECustomerAlgorithm: 'AES256',
+        SSECustomerKey: customerKey.toString('base64'),
+      }),
+    ),
+    'InvalidArgument',
+    400,
+    (e) => assert.match(String(e.message), /incompatible/),
+  );
 });

@@ -5,9 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, CopyObjectCommand, RestoreObjectCommand,
-  PutBucketIntelligentTieringConfigurationCommand, DeleteBucketIntelligentTieringConfigurationCommand, PutBucketLifecycleConfigurationCommand,
-  PutBucketNotificationConfigurationCommand, type IntelligentTieringConfiguration,
+  S3Client,
+  CreateBucketCommand,
+  PutObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  CopyObjectCommand,
+  RestoreObjectCommand,
+  PutBucketIntelligentTieringConfigurationCommand,
+  DeleteBucketIntelligentTieringConfigurationCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  type IntelligentTieringConfiguration,
 } from '@aws-sdk/client-s3';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { serverForFile, clientConfig, rejects, runCli } from '../helpers.js';
@@ -20,7 +29,8 @@ const nimbus = serverForFile(async () => {
 const IT = 'INTELLIGENT_TIERING' as const;
 /** the smallest object Intelligent-Tiering monitors */
 const body = Buffer.alloc(128 * 1024, 1);
-const advance = async (by: string) => assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
+const advance = async (by: string) =>
+  assert.equal((await fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) })).status, 200);
 const tiers = async (bucket: string, prefix = '') => {
   const r = await fetch(`${nimbus.url}/_nimbus/s3/tiers?bucket=${bucket}&prefix=${encodeURIComponent(prefix)}`);
   assert.equal(r.status, 200);
@@ -28,8 +38,14 @@ const tiers = async (bucket: string, prefix = '') => {
   return Object.fromEntries(out.objects.map((o) => [o.key, o.accessTier ?? o.storageClass]));
 };
 const read = async (Bucket: string, Key: string) => (await c.send(new GetObjectCommand({ Bucket, Key }))).Body!.transformToByteArray();
-const archiveConfig = (Id: string, tierings: [number?, number?], extra: Partial<IntelligentTieringConfiguration> = {}): IntelligentTieringConfiguration => ({
-  Id, Status: 'Enabled', ...extra,
+const archiveConfig = (
+  Id: string,
+  tierings: [number?, number?],
+  extra: Partial<IntelligentTieringConfiguration> = {},
+): IntelligentTieringConfiguration => ({
+  Id,
+  Status: 'Enabled',
+  ...extra,
   Tierings: [
     ...(tierings[0] !== undefined ? [{ AccessTier: 'ARCHIVE_ACCESS' as const, Days: tierings[0] }] : []),
     ...(tierings[1] !== undefined ? [{ AccessTier: 'DEEP_ARCHIVE_ACCESS' as const, Days: tierings[1] }] : []),
@@ -68,7 +84,13 @@ test('Intelligent-Tiering: 30 idle days to Infrequent Access, 90 to Archive Inst
 test('archive tiers: HeadObject shows the archive status, GetObject is InvalidObjectState, RestoreObject brings the object back to Frequent Access', async () => {
   const Bucket = 'it-archive';
   await c.send(new CreateBucketCommand({ Bucket }));
-  await c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 'archive', IntelligentTieringConfiguration: archiveConfig('archive', [90, 180]) }));
+  await c.send(
+    new PutBucketIntelligentTieringConfigurationCommand({
+      Bucket,
+      Id: 'archive',
+      IntelligentTieringConfiguration: archiveConfig('archive', [90, 180]),
+    }),
+  );
   await c.send(new PutObjectCommand({ Bucket, Key: 'doc', Body: body, StorageClass: IT }));
   await c.send(new PutObjectCommand({ Bucket, Key: 'small', Body: 'x', StorageClass: IT }));
   await advance('89d');
@@ -87,7 +109,9 @@ test('archive tiers: HeadObject shows the archive status, GetObject is InvalidOb
   // no Days: the object moves back for good
   await rejects(c.send(new RestoreObjectCommand({ Bucket, Key: 'doc', RestoreRequest: { Days: 1 } })), 'InvalidArgument', 400);
   await rejects(c.send(new RestoreObjectCommand({ Bucket, Key: 'small', RestoreRequest: {} })), 'InvalidObjectState', 403);
-  const restore = await c.send(new RestoreObjectCommand({ Bucket, Key: 'doc', RestoreRequest: { GlacierJobParameters: { Tier: 'Standard' } } }));
+  const restore = await c.send(
+    new RestoreObjectCommand({ Bucket, Key: 'doc', RestoreRequest: { GlacierJobParameters: { Tier: 'Standard' } } }),
+  );
   assert.equal(restore.$metadata.httpStatusCode, 202);
   const during = await c.send(new HeadObjectCommand({ Bucket, Key: 'doc' }));
   assert.equal(during.Restore, 'ongoing-request="true"');
@@ -104,8 +128,14 @@ test('archive tiers: HeadObject shows the archive status, GetObject is InvalidOb
   // 180 idle days: straight to Deep Archive Access, where Expedited retrieval does not exist
   await advance('181d');
   assert.equal((await c.send(new HeadObjectCommand({ Bucket, Key: 'doc' }))).ArchiveStatus, 'DEEP_ARCHIVE_ACCESS');
-  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'doc' })), 'InvalidObjectState', 403, (e) => assert.equal(e.AccessTier, 'DEEP_ARCHIVE_ACCESS'));
-  await rejects(c.send(new RestoreObjectCommand({ Bucket, Key: 'doc', RestoreRequest: { GlacierJobParameters: { Tier: 'Expedited' } } })), 'InvalidArgument', 400);
+  await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'doc' })), 'InvalidObjectState', 403, (e) =>
+    assert.equal(e.AccessTier, 'DEEP_ARCHIVE_ACCESS'),
+  );
+  await rejects(
+    c.send(new RestoreObjectCommand({ Bucket, Key: 'doc', RestoreRequest: { GlacierJobParameters: { Tier: 'Expedited' } } })),
+    'InvalidArgument',
+    400,
+  );
   await c.send(new RestoreObjectCommand({ Bucket, Key: 'doc', RestoreRequest: { GlacierJobParameters: { Tier: 'Bulk' } } }));
   await advance('47h');
   await rejects(c.send(new GetObjectCommand({ Bucket, Key: 'doc' })), 'InvalidObjectState', 403);
@@ -116,9 +146,27 @@ test('archive tiers: HeadObject shows the archive status, GetObject is InvalidOb
 test('an access restarts the idle time; configurations cover their prefix and tags, and only when Enabled', async () => {
   const Bucket = 'it-filters';
   await c.send(new CreateBucketCommand({ Bucket }));
-  await c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 'cold', IntelligentTieringConfiguration: archiveConfig('cold', [100], { Filter: { Prefix: 'cold/' } }) }));
-  await c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 'tagged', IntelligentTieringConfiguration: archiveConfig('tagged', [90], { Filter: { Tag: { Key: 'archive', Value: 'yes' } } }) }));
-  await c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 'off', IntelligentTieringConfiguration: archiveConfig('off', [90], { Status: 'Disabled' }) }));
+  await c.send(
+    new PutBucketIntelligentTieringConfigurationCommand({
+      Bucket,
+      Id: 'cold',
+      IntelligentTieringConfiguration: archiveConfig('cold', [100], { Filter: { Prefix: 'cold/' } }),
+    }),
+  );
+  await c.send(
+    new PutBucketIntelligentTieringConfigurationCommand({
+      Bucket,
+      Id: 'tagged',
+      IntelligentTieringConfiguration: archiveConfig('tagged', [90], { Filter: { Tag: { Key: 'archive', Value: 'yes' } } }),
+    }),
+  );
+  await c.send(
+    new PutBucketIntelligentTieringConfigurationCommand({
+      Bucket,
+      Id: 'off',
+      IntelligentTieringConfiguration: archiveConfig('off', [90], { Status: 'Disabled' }),
+    }),
+  );
   await c.send(new PutObjectCommand({ Bucket, Key: 'cold/read', Body: body, StorageClass: IT }));
   await c.send(new PutObjectCommand({ Bucket, Key: 'cold/idle', Body: body, StorageClass: IT }));
   await c.send(new PutObjectCommand({ Bucket, Key: 'warm/tagged', Body: body, StorageClass: IT, Tagging: 'archive=yes' }));
@@ -127,7 +175,10 @@ test('an access restarts the idle time; configurations cover their prefix and ta
   await read(Bucket, 'cold/read');
   await advance('41d');
   assert.deepEqual(await tiers(Bucket), {
-    'cold/idle': 'ARCHIVE_ACCESS', 'cold/read': 'INFREQUENT_ACCESS', 'warm/plain': 'ARCHIVE_INSTANT_ACCESS', 'warm/tagged': 'ARCHIVE_ACCESS',
+    'cold/idle': 'ARCHIVE_ACCESS',
+    'cold/read': 'INFREQUENT_ACCESS',
+    'warm/plain': 'ARCHIVE_INSTANT_ACCESS',
+    'warm/tagged': 'ARCHIVE_ACCESS',
   });
   await advance('60d');
   assert.equal((await tiers(Bucket))['cold/read'], 'ARCHIVE_ACCESS');
@@ -142,10 +193,15 @@ test('lifecycle transition to INTELLIGENT_TIERING starts the object in Frequent 
   const Bucket = 'it-lifecycle';
   await c.send(new CreateBucketCommand({ Bucket }));
   await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: body }));
-  await c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 'a', IntelligentTieringConfiguration: archiveConfig('a', [90]) }));
-  await c.send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [
-    { ID: 'it', Status: 'Enabled', Filter: {}, Transitions: [{ Days: 30, StorageClass: IT }] },
-  ] } }));
+  await c.send(
+    new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 'a', IntelligentTieringConfiguration: archiveConfig('a', [90]) }),
+  );
+  await c.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket,
+      LifecycleConfiguration: { Rules: [{ ID: 'it', Status: 'Enabled', Filter: {}, Transitions: [{ Days: 30, StorageClass: IT }] }] },
+    }),
+  );
   await advance('31d');
   assert.equal((await c.send(new HeadObjectCommand({ Bucket, Key: 'k' }))).StorageClass, IT);
   assert.equal((await tiers(Bucket)).k, 'FREQUENT_ACCESS');
@@ -161,8 +217,15 @@ test('moving to an archive tier sends the s3:IntelligentTiering event', async ()
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   const Bucket = 'it-events';
   await c.send(new CreateBucketCommand({ Bucket }));
-  await c.send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: { QueueConfigurations: [{ QueueArn: Attributes!.QueueArn, Events: ['s3:IntelligentTiering'] }] } }));
-  await c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 'a', IntelligentTieringConfiguration: archiveConfig('a', [90]) }));
+  await c.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket,
+      NotificationConfiguration: { QueueConfigurations: [{ QueueArn: Attributes!.QueueArn, Events: ['s3:IntelligentTiering'] }] },
+    }),
+  );
+  await c.send(
+    new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id: 'a', IntelligentTieringConfiguration: archiveConfig('a', [90]) }),
+  );
   await c.send(new PutObjectCommand({ Bucket, Key: 'k', Body: body, StorageClass: IT }));
   // (the queue's 4-day retention drops the configuration's s3:TestEvent during the advance)
   await advance('91d');
@@ -180,17 +243,43 @@ test('moving to an archive tier sends the s3:IntelligentTiering event', async ()
 test('PutBucketIntelligentTieringConfiguration: days out of range, duplicate tiers, Deep not after Archive, mismatched Id', async () => {
   const Bucket = 'it-validation';
   await c.send(new CreateBucketCommand({ Bucket }));
-  const put = (config: IntelligentTieringConfiguration, Id = config.Id) => c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id, IntelligentTieringConfiguration: config }));
-  const invalid = (config: IntelligentTieringConfiguration, message: string) => rejects(put(config), 'InvalidArgument', 400, (e) => assert.equal(e.message, message));
+  const put = (config: IntelligentTieringConfiguration, Id = config.Id) =>
+    c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id, IntelligentTieringConfiguration: config }));
+  const invalid = (config: IntelligentTieringConfiguration, message: string) =>
+    rejects(put(config), 'InvalidArgument', 400, (e) => assert.equal(e.message, message));
   await invalid(archiveConfig('x', [89]), 'Days specified in ARCHIVE_ACCESS tier should not be less than 90.');
   await invalid(archiveConfig('x', [731]), 'Days specified in ARCHIVE_ACCESS tier should not be more than 730.');
   await invalid(archiveConfig('x', [undefined, 179]), 'Days specified in DEEP_ARCHIVE_ACCESS tier should not be less than 180.');
   await invalid(archiveConfig('x', [undefined, 731]), 'Days specified in DEEP_ARCHIVE_ACCESS tier should not be more than 730.');
-  await invalid(archiveConfig('x', [200, 180]), 'Days specified in DEEP_ARCHIVE_ACCESS tier should be greater than days specified in ARCHIVE_ACCESS tier.');
-  await rejects(put({ Id: 'x', Status: 'Enabled', Tierings: [{ AccessTier: 'ARCHIVE_ACCESS', Days: 90 }, { AccessTier: 'ARCHIVE_ACCESS', Days: 100 }] }), 'InvalidArgument', 400);
+  await invalid(
+    archiveConfig('x', [200, 180]),
+    'Days specified in DEEP_ARCHIVE_ACCESS tier should be greater than days specified in ARCHIVE_ACCESS tier.',
+  );
+  await rejects(
+    put({
+      Id: 'x',
+      Status: 'Enabled',
+      Tierings: [
+        { AccessTier: 'ARCHIVE_ACCESS', Days: 90 },
+        { AccessTier: 'ARCHIVE_ACCESS', Days: 100 },
+      ],
+    }),
+    'InvalidArgument',
+    400,
+  );
   await rejects(put(archiveConfig('x', [90]), 'y'), 'MalformedXML', 400);
   await rejects(put({ Id: 'x', Status: 'Enabled', Tierings: [] }), 'MalformedXML', 400);
-  await rejects(c.send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket: 'it-no-such-bucket', Id: 'x', IntelligentTieringConfiguration: archiveConfig('x', [10]) })), 'NoSuchBucket', 404);
+  await rejects(
+    c.send(
+      new PutBucketIntelligentTieringConfigurationCommand({
+        Bucket: 'it-no-such-bucket',
+        Id: 'x',
+        IntelligentTieringConfiguration: archiveConfig('x', [10]),
+      }),
+    ),
+    'NoSuchBucket',
+    404,
+  );
   await put(archiveConfig('x', [90, 730]));
   assert.equal((await fetch(`${nimbus.url}/_nimbus/s3/tiers?bucket=it-no-such-bucket`)).status, 404);
 });
@@ -223,6 +312,11 @@ print(json.dumps(out))
   const r = await runCli('python3', ['-c', script, nimbus.url]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), {
-    archive: 'DEEP_ARCHIVE_ACCESS', get: ['InvalidObjectState', 'DEEP_ARCHIVE_ACCESS'], restore: 202, ongoing: 'ongoing-request="true"', size: 131072, after: null,
+    archive: 'DEEP_ARCHIVE_ACCESS',
+    get: ['InvalidObjectState', 'DEEP_ARCHIVE_ACCESS'],
+    restore: 202,
+    ongoing: 'ongoing-request="true"',
+    size: 131072,
+    after: null,
   });
 });

@@ -20,23 +20,32 @@ test('a schedule made before a kill -9 fires after the restart', async () => {
     const sqs = new SQSClient(clientConfig(s.url));
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'after-restart' }));
     const sch = new SchedulerClient(clientConfig(s.url));
-    await sch.send(new CreateScheduleCommand({
-      Name: 'daily', ScheduleExpression: 'cron(0 6 * * ? *)', FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: { Arn: 'arn:aws:sqs:us-east-1:000000000000:after-restart', RoleArn: 'arn:aws:iam::000000000000:role/s', Input: 'morning' },
-    }));
+    await sch.send(
+      new CreateScheduleCommand({
+        Name: 'daily',
+        ScheduleExpression: 'cron(0 6 * * ? *)',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: 'arn:aws:sqs:us-east-1:000000000000:after-restart', RoleArn: 'arn:aws:iam::000000000000:role/s', Input: 'morning' },
+      }),
+    );
     await s.kill9();
     s = await start();
     const sch2 = new SchedulerClient(clientConfig(s.url));
     assert.equal((await sch2.send(new GetScheduleCommand({ Name: 'daily' }))).ScheduleExpression, 'cron(0 6 * * ? *)');
     await advanceClock(s.url, '1d');
-    const { Messages = [] } = await new SQSClient(clientConfig(s.url)).send(new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/^http:\/\/[^/]+/, s.url), MaxNumberOfMessages: 10 }));
-    assert.deepEqual(Messages.map((m) => m.Body), ['morning']);
+    const { Messages = [] } = await new SQSClient(clientConfig(s.url)).send(
+      new ReceiveMessageCommand({ QueueUrl: QueueUrl!.replace(/^http:\/\/[^/]+/, s.url), MaxNumberOfMessages: 10 }),
+    );
+    assert.deepEqual(
+      Messages.map((m) => m.Body),
+      ['morning'],
+    );
   } finally {
     await s.stop();
   }
 });
 
-test('NIMBUS_XRAY_DAEMON_PORT sets the daemon\'s UDP port', async () => {
+test("NIMBUS_XRAY_DAEMON_PORT sets the daemon's UDP port", async () => {
   const probe = createSocket('udp4');
   const port = await new Promise<number>((resolve) => probe.bind(0, '127.0.0.1', () => resolve(probe.address().port)));
   probe.close();
@@ -47,7 +56,14 @@ test('NIMBUS_XRAY_DAEMON_PORT sets the daemon\'s UDP port', async () => {
     const id = `1-${Math.floor(Date.now() / 1000).toString(16)}-${'c'.repeat(24)}`;
     const now = Date.now() / 1000;
     const sock = createSocket('udp4');
-    await new Promise((r) => sock.send(`{"format":"json","version":1}\n${JSON.stringify({ id: 'c'.repeat(16), trace_id: id, name: 'envport', start_time: now, end_time: now + 1 })}`, port, '127.0.0.1', r));
+    await new Promise((r) =>
+      sock.send(
+        `{"format":"json","version":1}\n${JSON.stringify({ id: 'c'.repeat(16), trace_id: id, name: 'envport', start_time: now, end_time: now + 1 })}`,
+        port,
+        '127.0.0.1',
+        r,
+      ),
+    );
     sock.close();
     const xray = new XRayClient(clientConfig(s.url));
     let n = 0;

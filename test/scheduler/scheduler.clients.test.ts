@@ -7,7 +7,10 @@ import { AWS_CLI_V1, AWS_CLI_V2, advanceClock, runCli, serverForFile } from '../
 const nimbus = serverForFile();
 const ROLE = 'arn:aws:iam::000000000000:role/scheduler';
 
-for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as const) {
+for (const [label, cli] of [
+  ['CLI v1', AWS_CLI_V1],
+  ['CLI v2', AWS_CLI_V2],
+] as const) {
   const aws = async (...args: string[]) => {
     const r = await runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
     return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
@@ -16,23 +19,47 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
   test(`${label}: create-schedule fires into SQS after an advance; get/list; a bad expression fails`, async () => {
     const name = `cli-${label.replace(/\W/g, '')}`;
     const url = (await aws('sqs', 'create-queue', '--queue-name', name)).json.QueueUrl as string;
-    const arn = (await aws('sqs', 'get-queue-attributes', '--queue-url', url, '--attribute-names', 'QueueArn')).json.Attributes.QueueArn as string;
-    const created = await aws('scheduler', 'create-schedule', '--name', name, '--schedule-expression', 'rate(1 hour)',
-      '--flexible-time-window', 'Mode=OFF', '--target', JSON.stringify({ Arn: arn, RoleArn: ROLE, Input: '{"from":"cli"}' }));
+    const arn = (await aws('sqs', 'get-queue-attributes', '--queue-url', url, '--attribute-names', 'QueueArn')).json.Attributes
+      .QueueArn as string;
+    const created = await aws(
+      'scheduler',
+      'create-schedule',
+      '--name',
+      name,
+      '--schedule-expression',
+      'rate(1 hour)',
+      '--flexible-time-window',
+      'Mode=OFF',
+      '--target',
+      JSON.stringify({ Arn: arn, RoleArn: ROLE, Input: '{"from":"cli"}' }),
+    );
     assert.equal(created.code, 0, created.stderr);
     assert.equal(created.json.ScheduleArn, `arn:aws:scheduler:us-east-1:000000000000:schedule/default/${name}`);
     const got = await aws('scheduler', 'get-schedule', '--name', name);
     assert.equal(got.json.ScheduleExpression, 'rate(1 hour)');
     const listed = await aws('scheduler', 'list-schedules', '--name-prefix', name);
-    assert.deepEqual(listed.json.Schedules.map((s: { Name: string }) => s.Name), [name]);
+    assert.deepEqual(
+      listed.json.Schedules.map((s: { Name: string }) => s.Name),
+      [name],
+    );
     await advanceClock(nimbus.url, '30m');
     // the firing is delivered as the advance runs; a long poll waits for it should it still be on its way
     const msgs = await aws('sqs', 'receive-message', '--queue-url', url, '--max-number-of-messages', '10', '--wait-time-seconds', '10');
     assert.equal(msgs.json.Messages[0].Body, '{"from":"cli"}');
     await aws('scheduler', 'delete-schedule', '--name', name);
 
-    const bad = await aws('scheduler', 'create-schedule', '--name', 'bad', '--schedule-expression', 'cron(0 12 * * * *)',
-      '--flexible-time-window', 'Mode=OFF', '--target', JSON.stringify({ Arn: arn, RoleArn: ROLE }));
+    const bad = await aws(
+      'scheduler',
+      'create-schedule',
+      '--name',
+      'bad',
+      '--schedule-expression',
+      'cron(0 12 * * * *)',
+      '--flexible-time-window',
+      'Mode=OFF',
+      '--target',
+      JSON.stringify({ Arn: arn, RoleArn: ROLE }),
+    );
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /ValidationException.*Invalid Schedule Expression cron\(0 12 \* \* \* \*\)/);
   });

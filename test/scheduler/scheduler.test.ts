@@ -4,11 +4,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SchedulerClient, CreateScheduleCommand, GetScheduleCommand, UpdateScheduleCommand, DeleteScheduleCommand, ListSchedulesCommand,
-  CreateScheduleGroupCommand, GetScheduleGroupCommand, ListScheduleGroupsCommand, DeleteScheduleGroupCommand,
-  TagResourceCommand, UntagResourceCommand, ListTagsForResourceCommand, type CreateScheduleCommandInput,
+  SchedulerClient,
+  CreateScheduleCommand,
+  GetScheduleCommand,
+  UpdateScheduleCommand,
+  DeleteScheduleCommand,
+  ListSchedulesCommand,
+  CreateScheduleGroupCommand,
+  GetScheduleGroupCommand,
+  ListScheduleGroupsCommand,
+  DeleteScheduleGroupCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  ListTagsForResourceCommand,
+  type CreateScheduleCommandInput,
 } from '@aws-sdk/client-scheduler';
-import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  SQSClient,
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  DeleteMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { advanceClock, clientConfig, rejects, serverForFile } from '../helpers.js';
 
 let sch: SchedulerClient;
@@ -26,8 +43,16 @@ async function queue(name: string): Promise<{ url: string; arn: string }> {
 }
 
 async function receive(url: string) {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }));
-  if (Messages.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+  );
+  if (Messages.length)
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: url,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   return Messages;
 }
 
@@ -36,7 +61,11 @@ async function virtualNow(): Promise<number> {
 }
 
 const base = (name: string, arn: string, extra: Partial<CreateScheduleCommandInput> = {}): CreateScheduleCommandInput => ({
-  Name: name, ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: arn, RoleArn: role, Input: '{"n":1}' }, ...extra,
+  Name: name,
+  ScheduleExpression: 'rate(1 hour)',
+  FlexibleTimeWindow: { Mode: 'OFF' },
+  Target: { Arn: arn, RoleArn: role, Input: '{"n":1}' },
+  ...extra,
 });
 
 test('groups: the default group exists, create/get/list/tags/delete, conflicts and missing groups', async () => {
@@ -49,7 +78,9 @@ test('groups: the default group exists, create/get/list/tags/delete, conflicts a
   assert.deepEqual(ScheduleGroups!.map((g) => g.Name).sort(), ['default', 'team']);
   await sch.send(new TagResourceCommand({ ResourceArn: ScheduleGroupArn, Tags: [{ Key: 'owner', Value: 'me' }] }));
   await sch.send(new UntagResourceCommand({ ResourceArn: ScheduleGroupArn, TagKeys: ['env'] }));
-  assert.deepEqual((await sch.send(new ListTagsForResourceCommand({ ResourceArn: ScheduleGroupArn }))).Tags, [{ Key: 'owner', Value: 'me' }]);
+  assert.deepEqual((await sch.send(new ListTagsForResourceCommand({ ResourceArn: ScheduleGroupArn }))).Tags, [
+    { Key: 'owner', Value: 'me' },
+  ]);
   const q = await queue('group-q');
   await sch.send(new CreateScheduleCommand(base('in-team', q.arn, { GroupName: 'team' })));
   await sch.send(new DeleteScheduleGroupCommand({ Name: 'team' }));
@@ -57,7 +88,8 @@ test('groups: the default group exists, create/get/list/tags/delete, conflicts a
   await rejects(sch.send(new GetScheduleCommand({ Name: 'in-team', GroupName: 'team' })), 'ResourceNotFoundException', 404);
   await rejects(sch.send(new DeleteScheduleGroupCommand({ Name: 'default' })), 'ValidationException', 400);
   await rejects(sch.send(new CreateScheduleCommand(base('x', q.arn, { GroupName: 'nope' }))), 'ResourceNotFoundException', 404, (e) =>
-    assert.equal(e.message, 'Schedule group nope does not exist.'));
+    assert.equal(e.message, 'Schedule group nope does not exist.'),
+  );
 });
 
 test('schedules: create, get, update, list with filters and paging, delete', async () => {
@@ -72,36 +104,81 @@ test('schedules: create, get, update, list with filters and paging, delete', asy
   assert.equal(g.Target!.Arn, q.arn);
   assert.equal(g.Description, 'one');
   assert.ok(g.CreationDate instanceof Date);
-  await sch.send(new UpdateScheduleCommand({ ...base('crud-1', q.arn), ScheduleExpression: 'cron(0 8 * * ? *)', ScheduleExpressionTimezone: 'Europe/Berlin' }));
+  await sch.send(
+    new UpdateScheduleCommand({
+      ...base('crud-1', q.arn),
+      ScheduleExpression: 'cron(0 8 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+    }),
+  );
   const u = await sch.send(new GetScheduleCommand({ Name: 'crud-1' }));
   assert.equal(u.ScheduleExpression, 'cron(0 8 * * ? *)');
   assert.equal(u.ScheduleExpressionTimezone, 'Europe/Berlin');
   assert.equal(u.Description, undefined);
   const disabled = await sch.send(new ListSchedulesCommand({ NamePrefix: 'crud-', State: 'DISABLED' }));
-  assert.deepEqual(disabled.Schedules!.map((s) => s.Name), ['crud-2', 'crud-3']);
+  assert.deepEqual(
+    disabled.Schedules!.map((s) => s.Name),
+    ['crud-2', 'crud-3'],
+  );
   const p1 = await sch.send(new ListSchedulesCommand({ NamePrefix: 'crud-', MaxResults: 2 }));
   assert.equal(p1.Schedules!.length, 2);
   assert.ok(p1.NextToken);
   const p2 = await sch.send(new ListSchedulesCommand({ NamePrefix: 'crud-', MaxResults: 2, NextToken: p1.NextToken }));
-  assert.deepEqual(p2.Schedules!.map((s) => s.Name), ['crud-3']);
+  assert.deepEqual(
+    p2.Schedules!.map((s) => s.Name),
+    ['crud-3'],
+  );
   assert.equal(p2.NextToken, undefined);
   for (const n of ['crud-1', 'crud-2', 'crud-3']) await sch.send(new DeleteScheduleCommand({ Name: n }));
-  await rejects(sch.send(new GetScheduleCommand({ Name: 'crud-1' })), 'ResourceNotFoundException', 404, (e) => assert.equal(e.message, 'Schedule crud-1 does not exist.'));
+  await rejects(sch.send(new GetScheduleCommand({ Name: 'crud-1' })), 'ResourceNotFoundException', 404, (e) =>
+    assert.equal(e.message, 'Schedule crud-1 does not exist.'),
+  );
 });
 
 test('bad input: expressions, time zones, flexible windows, dates, targets', async () => {
   const q = await queue('bad-q');
   for (const expr of ['rate(1 minutes)', 'cron(0 12 * * * *)', 'cron(0 12 * *)', 'at(2027-13-01T00:00:00)', 'every day']) {
     await rejects(sch.send(new CreateScheduleCommand(base('bad', q.arn, { ScheduleExpression: expr }))), 'ValidationException', 400, (e) =>
-      assert.equal(e.message, `Invalid Schedule Expression ${expr}.`));
+      assert.equal(e.message, `Invalid Schedule Expression ${expr}.`),
+    );
   }
-  await rejects(sch.send(new CreateScheduleCommand(base('bad', q.arn, { ScheduleExpressionTimezone: 'Nowhere/City' }))), 'ValidationException', 400);
-  await rejects(sch.send(new CreateScheduleCommand(base('bad', q.arn, { FlexibleTimeWindow: { Mode: 'FLEXIBLE' } }))), 'ValidationException', 400);
-  await rejects(sch.send(new CreateScheduleCommand(base('bad', q.arn, { FlexibleTimeWindow: { Mode: 'OFF', MaximumWindowInMinutes: 5 } }))), 'ValidationException', 400);
-  await rejects(sch.send(new CreateScheduleCommand(base('bad', q.arn, { FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 5000 } }))), 'ValidationException', 400);
+  await rejects(
+    sch.send(new CreateScheduleCommand(base('bad', q.arn, { ScheduleExpressionTimezone: 'Nowhere/City' }))),
+    'ValidationException',
+    400,
+  );
+  await rejects(
+    sch.send(new CreateScheduleCommand(base('bad', q.arn, { FlexibleTimeWindow: { Mode: 'FLEXIBLE' } }))),
+    'ValidationException',
+    400,
+  );
+  await rejects(
+    sch.send(new CreateScheduleCommand(base('bad', q.arn, { FlexibleTimeWindow: { Mode: 'OFF', MaximumWindowInMinutes: 5 } }))),
+    'ValidationException',
+    400,
+  );
+  await rejects(
+    sch.send(new CreateScheduleCommand(base('bad', q.arn, { FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 5000 } }))),
+    'ValidationException',
+    400,
+  );
   const now = await virtualNow();
-  await rejects(sch.send(new CreateScheduleCommand(base('bad', q.arn, { StartDate: new Date(now + 7200_000), EndDate: new Date(now + 3600_000) }))), 'ValidationException', 400);
-  await rejects(sch.send(new CreateScheduleCommand(base('bad', 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', { Target: { Arn: 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', RoleArn: role, Input: 'not json' } }))), 'ValidationException', 400);
+  await rejects(
+    sch.send(new CreateScheduleCommand(base('bad', q.arn, { StartDate: new Date(now + 7200_000), EndDate: new Date(now + 3600_000) }))),
+    'ValidationException',
+    400,
+  );
+  await rejects(
+    sch.send(
+      new CreateScheduleCommand(
+        base('bad', 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', {
+          Target: { Arn: 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', RoleArn: role, Input: 'not json' },
+        }),
+      ),
+    ),
+    'ValidationException',
+    400,
+  );
   await rejects(sch.send(new CreateScheduleCommand(base('bad', 'not-an-arn'))), 'ValidationException', 400);
   assert.equal((await sch.send(new ListSchedulesCommand({ NamePrefix: 'bad' }))).Schedules!.length, 0);
 });
@@ -109,10 +186,15 @@ test('bad input: expressions, time zones, flexible windows, dates, targets', asy
 test('a rate schedule fires into SQS as the clock advances, within its end date; disabling stops it', async () => {
   const q = await queue('rate-q');
   const now = await virtualNow();
-  await sch.send(new CreateScheduleCommand(base('every-hour', q.arn, {
-    StartDate: new Date(now + 60_000), EndDate: new Date(now + 60_000 + 3 * 3600_000),
-    Target: { Arn: q.arn, RoleArn: role, Input: '{"at":"<aws.scheduler.scheduled-time>","arn":"<aws.scheduler.schedule-arn>"}' },
-  })));
+  await sch.send(
+    new CreateScheduleCommand(
+      base('every-hour', q.arn, {
+        StartDate: new Date(now + 60_000),
+        EndDate: new Date(now + 60_000 + 3 * 3600_000),
+        Target: { Arn: q.arn, RoleArn: role, Input: '{"at":"<aws.scheduler.scheduled-time>","arn":"<aws.scheduler.schedule-arn>"}' },
+      }),
+    ),
+  );
   assert.equal((await receive(q.url)).length, 0);
   await advanceClock(nimbus.url, '5h');
   const got = (await receive(q.url)).map((m) => JSON.parse(m.Body!));
@@ -129,10 +211,15 @@ test('a rate schedule fires into SQS as the clock advances, within its end date;
 
 test('cron in a time zone fires at the local hour', async () => {
   const q = await queue('cron-q');
-  await sch.send(new CreateScheduleCommand(base('tokyo-9am', q.arn, {
-    ScheduleExpression: 'cron(0 9 * * ? *)', ScheduleExpressionTimezone: 'Asia/Tokyo',
-    Target: { Arn: q.arn, RoleArn: role, Input: '<aws.scheduler.scheduled-time>' },
-  })));
+  await sch.send(
+    new CreateScheduleCommand(
+      base('tokyo-9am', q.arn, {
+        ScheduleExpression: 'cron(0 9 * * ? *)',
+        ScheduleExpressionTimezone: 'Asia/Tokyo',
+        Target: { Arn: q.arn, RoleArn: role, Input: '<aws.scheduler.scheduled-time>' },
+      }),
+    ),
+  );
   await advanceClock(nimbus.url, '1d');
   const [m] = await receive(q.url);
   assert.ok(m, 'fired within a day');
@@ -159,9 +246,14 @@ test('a one-time at() schedule fires once, then deletes itself (ActionAfterCompl
 test('a flexible window delays a firing within the window', async () => {
   const q = await queue('flex-q');
   const now = await virtualNow();
-  await sch.send(new CreateScheduleCommand(base('flex', q.arn, {
-    ScheduleExpression: `at(${new Date(now + 3600_000).toISOString().slice(0, 19)})`, FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 30 },
-  })));
+  await sch.send(
+    new CreateScheduleCommand(
+      base('flex', q.arn, {
+        ScheduleExpression: `at(${new Date(now + 3600_000).toISOString().slice(0, 19)})`,
+        FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 30 },
+      }),
+    ),
+  );
   await advanceClock(nimbus.url, '1h');
   await advanceClock(nimbus.url, '31m');
   assert.equal((await receive(q.url)).length, 1);
@@ -170,10 +262,20 @@ test('a flexible window delays a firing within the window', async () => {
 test('a failing target is retried, then the input goes to the dead-letter queue with the error', async () => {
   const dlq = await queue('sched-dlq');
   const missing = 'arn:aws:sqs:us-east-1:000000000000:no-such-queue';
-  await sch.send(new CreateScheduleCommand(base('failing', missing, {
-    ScheduleExpression: `at(${new Date((await virtualNow()) + 60_000).toISOString().slice(0, 19)})`,
-    Target: { Arn: missing, RoleArn: role, Input: '{"hello":"dlq"}', RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: dlq.arn } },
-  })));
+  await sch.send(
+    new CreateScheduleCommand(
+      base('failing', missing, {
+        ScheduleExpression: `at(${new Date((await virtualNow()) + 60_000).toISOString().slice(0, 19)})`,
+        Target: {
+          Arn: missing,
+          RoleArn: role,
+          Input: '{"hello":"dlq"}',
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: dlq.arn },
+        },
+      }),
+    ),
+  );
   await advanceClock(nimbus.url, '2m');
   assert.equal((await receive(dlq.url)).length, 0, 'still retrying');
   await advanceClock(nimbus.url, '1h');
@@ -189,9 +291,17 @@ test('a failing target is retried, then the input goes to the dead-letter queue 
 
 test('a universal target calls a Nimbus operation (sqs:sendMessage)', async () => {
   const q = await queue('universal-q');
-  await sch.send(new CreateScheduleCommand(base('universal', 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', {
-    Target: { Arn: 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', RoleArn: role, Input: JSON.stringify({ QueueUrl: q.url, MessageBody: 'from universal' }) },
-  })));
+  await sch.send(
+    new CreateScheduleCommand(
+      base('universal', 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', {
+        Target: {
+          Arn: 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage',
+          RoleArn: role,
+          Input: JSON.stringify({ QueueUrl: q.url, MessageBody: 'from universal' }),
+        },
+      }),
+    ),
+  );
   await advanceClock(nimbus.url, '1m');
   const got = await receive(q.url);
   assert.equal(got.length, 1);

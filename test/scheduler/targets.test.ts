@@ -26,34 +26,58 @@ async function queue(name: string) {
 }
 
 async function receive(url: string, wait = 0) {
-  const msgs = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: wait, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }))).Messages ?? [];
+  const msgs =
+    (
+      await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: wait, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+      )
+    ).Messages ?? [];
   for (const m of msgs) await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
   return msgs;
 }
 
-const once = async () => `at(${new Date(((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs + 60_000).toISOString().slice(0, 19)})`;
+const once = async () =>
+  `at(${new Date(((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs + 60_000).toISOString().slice(0, 19)})`;
 
 test('an SNS topic target publishes the input to its subscribers', async () => {
   const sns = new SNSClient(clientConfig(nimbus.url));
   const q = await queue('sns-sub');
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'sched-topic' }));
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
-  await sch.send(new CreateScheduleCommand({ Name: 'to-sns', ScheduleExpression: await once(), FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: TopicArn!, RoleArn: role, Input: 'hello topic' } }));
+  await sch.send(
+    new CreateScheduleCommand({
+      Name: 'to-sns',
+      ScheduleExpression: await once(),
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Arn: TopicArn!, RoleArn: role, Input: 'hello topic' },
+    }),
+  );
   await advanceClock(nimbus.url, '2m');
   const [m] = await receive(q.url, 5);
   assert.equal(m?.Body, 'hello topic');
 });
 
-test('an EventBridge bus target puts an event with the target\'s Source and DetailType', async () => {
+test("an EventBridge bus target puts an event with the target's Source and DetailType", async () => {
   const eb = new EventBridgeClient(clientConfig(nimbus.url));
   const q = await queue('eb-sub');
   const { EventBusArn } = await eb.send(new CreateEventBusCommand({ Name: 'sched-bus' }));
-  await eb.send(new PutRuleCommand({ Name: 'from-scheduler', EventBusName: 'sched-bus', EventPattern: JSON.stringify({ source: ['my.scheduler'] }) }));
+  await eb.send(
+    new PutRuleCommand({ Name: 'from-scheduler', EventBusName: 'sched-bus', EventPattern: JSON.stringify({ source: ['my.scheduler'] }) }),
+  );
   await eb.send(new PutTargetsCommand({ Rule: 'from-scheduler', EventBusName: 'sched-bus', Targets: [{ Id: 'q', Arn: q.arn }] }));
-  await sch.send(new CreateScheduleCommand({
-    Name: 'to-bus', ScheduleExpression: await once(), FlexibleTimeWindow: { Mode: 'OFF' },
-    Target: { Arn: EventBusArn!, RoleArn: role, Input: '{"job":"report"}', EventBridgeParameters: { Source: 'my.scheduler', DetailType: 'Report Due' } },
-  }));
+  await sch.send(
+    new CreateScheduleCommand({
+      Name: 'to-bus',
+      ScheduleExpression: await once(),
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: EventBusArn!,
+        RoleArn: role,
+        Input: '{"job":"report"}',
+        EventBridgeParameters: { Source: 'my.scheduler', DetailType: 'Report Due' },
+      },
+    }),
+  );
   await advanceClock(nimbus.url, '2m');
   const [m] = await receive(q.url, 5);
   const event = JSON.parse(m.Body!);
@@ -65,12 +89,24 @@ test('an EventBridge bus target puts an event with the target\'s Source and Deta
 test('a Lambda target is invoked asynchronously with the input as its event', async () => {
   const lambda = lambdaClient(nimbus.url);
   const done = await queue('lambda-done');
-  await createFunction(lambda, 'scheduled-fn', 'nodejs20.x', 'index.handler', { 'index.js': 'exports.handler = async (e) => ({ got: e });' });
-  await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: 'scheduled-fn', DestinationConfig: { OnSuccess: { Destination: done.arn } } }));
-  await sch.send(new CreateScheduleCommand({
-    Name: 'to-lambda', ScheduleExpression: await once(), FlexibleTimeWindow: { Mode: 'OFF' },
-    Target: { Arn: 'arn:aws:lambda:us-east-1:000000000000:function:scheduled-fn', RoleArn: role, Input: '{"task":"cleanup","id":"<aws.scheduler.execution-id>"}' },
-  }));
+  await createFunction(lambda, 'scheduled-fn', 'nodejs20.x', 'index.handler', {
+    'index.js': 'exports.handler = async (e) => ({ got: e });',
+  });
+  await lambda.send(
+    new PutFunctionEventInvokeConfigCommand({ FunctionName: 'scheduled-fn', DestinationConfig: { OnSuccess: { Destination: done.arn } } }),
+  );
+  await sch.send(
+    new CreateScheduleCommand({
+      Name: 'to-lambda',
+      ScheduleExpression: await once(),
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: 'arn:aws:lambda:us-east-1:000000000000:function:scheduled-fn',
+        RoleArn: role,
+        Input: '{"task":"cleanup","id":"<aws.scheduler.execution-id>"}',
+      },
+    }),
+  );
   await advanceClock(nimbus.url, '2m');
   const [m] = await receive(done.url, 15);
   const record = JSON.parse(m.Body!);
@@ -78,15 +114,22 @@ test('a Lambda target is invoked asynchronously with the input as its event', as
   assert.match(record.responsePayload.got.id, /^[0-9a-f-]{36}$/);
 });
 
-test('a universal target whose operation fails is retried, then dead-lettered with the operation\'s error', async () => {
+test("a universal target whose operation fails is retried, then dead-lettered with the operation's error", async () => {
   const dlq = await queue('universal-dlq');
-  await sch.send(new CreateScheduleCommand({
-    Name: 'bad-universal', ScheduleExpression: await once(), FlexibleTimeWindow: { Mode: 'OFF' },
-    Target: {
-      Arn: 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage', RoleArn: role, Input: JSON.stringify({ QueueUrl: 'http://127.0.0.1/000000000000/none', MessageBody: 'x' }),
-      RetryPolicy: { MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: dlq.arn },
-    },
-  }));
+  await sch.send(
+    new CreateScheduleCommand({
+      Name: 'bad-universal',
+      ScheduleExpression: await once(),
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: 'arn:aws:scheduler:::aws-sdk:sqs:sendMessage',
+        RoleArn: role,
+        Input: JSON.stringify({ QueueUrl: 'http://127.0.0.1/000000000000/none', MessageBody: 'x' }),
+        RetryPolicy: { MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: { Arn: dlq.arn },
+      },
+    }),
+  );
   await advanceClock(nimbus.url, '1h');
   let m;
   for (let i = 0; i < 50 && !m; i++) {

@@ -24,11 +24,25 @@ test('CLI v1: create-registry, create-schema, list-schemas; a missing registry i
   const aws = (...args: string[]) => runCli(AWS_CLI_V1, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
   assert.equal((await aws('schemas', 'create-registry', '--registry-name', 'cli1')).code, 0);
   const content = JSON.stringify({ openapi: '3.0.0', info: { title: 'T', version: '1' }, paths: {} });
-  const created = await aws('schemas', 'create-schema', '--registry-name', 'cli1', '--schema-name', 'T', '--type', 'OpenApi3', '--content', content);
+  const created = await aws(
+    'schemas',
+    'create-schema',
+    '--registry-name',
+    'cli1',
+    '--schema-name',
+    'T',
+    '--type',
+    'OpenApi3',
+    '--content',
+    content,
+  );
   assert.equal(created.code, 0, created.stderr);
   assert.equal(JSON.parse(created.stdout).SchemaVersion, '1');
   const listed = JSON.parse((await aws('schemas', 'list-schemas', '--registry-name', 'cli1')).stdout);
-  assert.deepEqual(listed.Schemas.map((x: { SchemaName: string }) => x.SchemaName), ['T']);
+  assert.deepEqual(
+    listed.Schemas.map((x: { SchemaName: string }) => x.SchemaName),
+    ['T'],
+  );
   const missing = await aws('schemas', 'describe-registry', '--registry-name', 'none');
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /NotFoundException/);

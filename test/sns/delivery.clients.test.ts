@@ -7,8 +7,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createVerify } from 'node:crypto';
 import {
-  SNSClient, CreateTopicCommand, SubscribeCommand, PublishCommand, PublishBatchCommand, GetSubscriptionAttributesCommand,
-  SetSubscriptionAttributesCommand, UnsubscribeCommand, ListSubscriptionsByTopicCommand, ConfirmSubscriptionCommand,
+  SNSClient,
+  CreateTopicCommand,
+  SubscribeCommand,
+  PublishCommand,
+  PublishBatchCommand,
+  GetSubscriptionAttributesCommand,
+  SetSubscriptionAttributesCommand,
+  UnsubscribeCommand,
+  ListSubscriptionsByTopicCommand,
+  ConfirmSubscriptionCommand,
 } from '@aws-sdk/client-sns';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, GetQueueAttributesCommand, DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { serverForFile, startServer, clientConfig, runCli, AWS_CLI_V1, AWS_CLI_V2 } from '../helpers.js';
@@ -27,7 +35,9 @@ async function queue(name: string, attributes: Record<string, string> = {}) {
 }
 
 async function receiveAll(url: string, max = 10) {
-  const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: max, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }));
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: max, MessageAttributeNames: ['All'], WaitTimeSeconds: 0 }),
+  );
   return out.Messages ?? [];
 }
 
@@ -44,20 +54,45 @@ test('SNS → SQS: the JSON envelope exactly as AWS lays it out, signed with the
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'envelope' }));
   const q = await queue('envelope-q');
   const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn }));
-  const pub = await sns.send(new PublishCommand({ TopicArn, Message: 'Hello "world"', Subject: 'Greeting', MessageAttributes: {
-    color: { DataType: 'String', StringValue: 'blue' }, n: { DataType: 'Number', StringValue: '3' }, b: { DataType: 'Binary', BinaryValue: Buffer.from('hi') },
-  } }));
+  const pub = await sns.send(
+    new PublishCommand({
+      TopicArn,
+      Message: 'Hello "world"',
+      Subject: 'Greeting',
+      MessageAttributes: {
+        color: { DataType: 'String', StringValue: 'blue' },
+        n: { DataType: 'Number', StringValue: '3' },
+        b: { DataType: 'Binary', BinaryValue: Buffer.from('hi') },
+      },
+    }),
+  );
   const [m] = await receiveAll(q.url);
   const body = m.Body!;
   const e = JSON.parse(body);
-  assert.deepEqual(Object.keys(e), ['Type', 'MessageId', 'TopicArn', 'Subject', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', 'UnsubscribeURL', 'MessageAttributes']);
+  assert.deepEqual(Object.keys(e), [
+    'Type',
+    'MessageId',
+    'TopicArn',
+    'Subject',
+    'Message',
+    'Timestamp',
+    'SignatureVersion',
+    'Signature',
+    'SigningCertURL',
+    'UnsubscribeURL',
+    'MessageAttributes',
+  ]);
   assert.ok(body.startsWith(`{\n  "Type" : "Notification",\n  "MessageId" : "${pub.MessageId}",\n  "TopicArn" : "${TopicArn}",\n`), body);
   assert.match(body, /\n {2}"MessageAttributes" : \{\n {4}"color" : \{"Type":"String","Value":"blue"\},\n/);
   assert.equal(e.Message, 'Hello "world"');
   assert.equal(e.Subject, 'Greeting');
   assert.match(e.Timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   assert.equal(e.SignatureVersion, '1');
-  assert.deepEqual(e.MessageAttributes, { color: { Type: 'String', Value: 'blue' }, n: { Type: 'Number', Value: '3' }, b: { Type: 'Binary', Value: Buffer.from('hi').toString('base64') } });
+  assert.deepEqual(e.MessageAttributes, {
+    color: { Type: 'String', Value: 'blue' },
+    n: { Type: 'Number', Value: '3' },
+    b: { Type: 'Binary', Value: Buffer.from('hi').toString('base64') },
+  });
   // as AWS writes it (https://sns.<region>.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:…), on the host Nimbus was reached at
   assert.equal(e.UnsubscribeURL, `${nimbus.url}/?Action=Unsubscribe&SubscriptionArn=${SubscriptionArn}`);
   assert.equal(m.MessageAttributes, undefined, 'enveloped messages carry no SQS attributes');
@@ -79,13 +114,35 @@ test('SNS → SQS fan-out with filter policies on attributes and on the body; ra
   const big = await queue('fan-big');
   const raw = await queue('fan-raw');
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: all.arn }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: rugby.arn, Attributes: { FilterPolicy: JSON.stringify({ sport: ['rugby', { prefix: 'foot' }] }) } }));
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: big.arn, Attributes: {
-    FilterPolicyScope: 'MessageBody', FilterPolicy: JSON.stringify({ order: { total: [{ numeric: ['>=', 100] }] } }) } }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: 'sqs',
+      Endpoint: rugby.arn,
+      Attributes: { FilterPolicy: JSON.stringify({ sport: ['rugby', { prefix: 'foot' }] }) },
+    }),
+  );
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: 'sqs',
+      Endpoint: big.arn,
+      Attributes: {
+        FilterPolicyScope: 'MessageBody',
+        FilterPolicy: JSON.stringify({ order: { total: [{ numeric: ['>=', 100] }] } }),
+      },
+    }),
+  );
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: raw.arn, Attributes: { RawMessageDelivery: 'true' } }));
 
-  const send = (Message: string, sport?: string) => sns.send(new PublishCommand({ TopicArn, Message,
-    ...(sport ? { MessageAttributes: { sport: { DataType: 'String', StringValue: sport } } } : {}) }));
+  const send = (Message: string, sport?: string) =>
+    sns.send(
+      new PublishCommand({
+        TopicArn,
+        Message,
+        ...(sport ? { MessageAttributes: { sport: { DataType: 'String', StringValue: sport } } } : {}),
+      }),
+    );
   await send(JSON.stringify({ order: { total: 150 } }), 'rugby');
   await send(JSON.stringify({ order: { total: 20 } }), 'football');
   await send('not json', 'chess');
@@ -102,24 +159,50 @@ test('SNS → SQS fan-out with filter policies on attributes and on the body; ra
   assert.deepEqual(first.MessageAttributes, { sport: { DataType: 'String', StringValue: 'rugby' } });
 
   // PublishBatch entries are filtered and delivered the same way
-  await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: [
-    { Id: 'a', Message: 'batch rugby', MessageAttributes: { sport: { DataType: 'String', StringValue: 'rugby' } } },
-    { Id: 'b', Message: 'batch chess', MessageAttributes: { sport: { DataType: 'String', StringValue: 'chess' } } },
-  ] }));
+  await sns.send(
+    new PublishBatchCommand({
+      TopicArn,
+      PublishBatchRequestEntries: [
+        { Id: 'a', Message: 'batch rugby', MessageAttributes: { sport: { DataType: 'String', StringValue: 'rugby' } } },
+        { Id: 'b', Message: 'batch chess', MessageAttributes: { sport: { DataType: 'String', StringValue: 'chess' } } },
+      ],
+    }),
+  );
   const rb = await receiveAll(rugby.url);
-  assert.deepEqual(rb.map((m) => JSON.parse(m.Body!).Message), ['batch rugby']);
+  assert.deepEqual(
+    rb.map((m) => JSON.parse(m.Body!).Message),
+    ['batch rugby'],
+  );
   const rr = await receiveAll(raw.url);
-  assert.deepEqual(rr.map((m) => [m.Body, m.MessageAttributes?.sport?.StringValue]).sort(), [['batch chess', 'chess'], ['batch rugby', 'rugby']]);
+  assert.deepEqual(rr.map((m) => [m.Body, m.MessageAttributes?.sport?.StringValue]).sort(), [
+    ['batch chess', 'chess'],
+    ['batch rugby', 'rugby'],
+  ]);
 });
 
 test('FIFO topic → FIFO queue: order within the group, deduplication, MessageGroupId passed on', async () => {
-  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'orders.fifo', Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'true' } }));
+  const { TopicArn } = await sns.send(
+    new CreateTopicCommand({ Name: 'orders.fifo', Attributes: { FifoTopic: 'true', ContentBasedDeduplication: 'true' } }),
+  );
   const q = await queue('orders-q.fifo', { FifoQueue: 'true' });
   await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: q.arn, Attributes: { RawMessageDelivery: 'true' } }));
   for (const m of ['one', 'two', 'three', 'two']) await sns.send(new PublishCommand({ TopicArn, Message: m, MessageGroupId: 'g1' }));
-  await sns.send(new PublishBatchCommand({ TopicArn, PublishBatchRequestEntries: [{ Id: 'a', Message: 'four', MessageGroupId: 'g1' }, { Id: 'b', Message: 'five', MessageGroupId: 'g1' }] }));
-  const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId'] }));
-  assert.deepEqual(got.Messages?.map((m) => m.Body), ['one', 'two', 'three', 'four', 'five']);
+  await sns.send(
+    new PublishBatchCommand({
+      TopicArn,
+      PublishBatchRequestEntries: [
+        { Id: 'a', Message: 'four', MessageGroupId: 'g1' },
+        { Id: 'b', Message: 'five', MessageGroupId: 'g1' },
+      ],
+    }),
+  );
+  const got = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['MessageGroupId'] }),
+  );
+  assert.deepEqual(
+    got.Messages?.map((m) => m.Body),
+    ['one', 'two', 'three', 'four', 'five'],
+  );
   assert.equal(got.Messages?.[0].Attributes?.MessageGroupId, 'g1');
 
   // enveloped: FIFO notifications carry a SequenceNumber and no signature
@@ -136,7 +219,14 @@ test('failed deliveries go to the subscription dead-letter queue', async () => {
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'redrive' }));
   const dlq = await queue('redrive-dlq');
   const gone = await queue('redrive-gone');
-  await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: gone.arn, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) } }));
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn,
+      Protocol: 'sqs',
+      Endpoint: gone.arn,
+      Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) },
+    }),
+  );
   await sqs.send(new DeleteQueueCommand({ QueueUrl: gone.url }));
   const pub = await sns.send(new PublishCommand({ TopicArn, Message: 'lost?' }));
   const [m] = await receiveAll(dlq.url);
@@ -173,10 +263,23 @@ test('HTTP subscription: SubscriptionConfirmation POSTed, SubscribeURL confirms,
     assert.equal(conf.headers['content-type'], 'text/plain; charset=UTF-8');
     assert.equal(conf.headers['user-agent'], 'Amazon Simple Notification Service Agent');
     const c = JSON.parse(conf.body);
-    assert.deepEqual(Object.keys(c), ['Type', 'MessageId', 'Token', 'TopicArn', 'Message', 'SubscribeURL', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL']);
+    assert.deepEqual(Object.keys(c), [
+      'Type',
+      'MessageId',
+      'Token',
+      'TopicArn',
+      'Message',
+      'SubscribeURL',
+      'Timestamp',
+      'SignatureVersion',
+      'Signature',
+      'SigningCertURL',
+    ]);
     assert.equal(conf.headers['x-amz-sns-message-id'], c.MessageId);
     const pem = await (await fetch(c.SigningCertURL)).text();
-    const canonical = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'].map((k) => `${k}\n${c[k]}\n`).join('');
+    const canonical = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type']
+      .map((k) => `${k}\n${c[k]}\n`)
+      .join('');
     assert.ok(createVerify('RSA-SHA1').update(canonical).verify(pem, c.Signature, 'base64'));
 
     const confirm = await fetch(c.SubscribeURL);
@@ -184,7 +287,9 @@ test('HTTP subscription: SubscriptionConfirmation POSTed, SubscribeURL confirms,
     const arn = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(await confirm.text())![1];
     assert.equal((await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }))).Attributes?.PendingConfirmation, 'false');
 
-    const pub = await sns.send(new PublishCommand({ TopicArn, Message: 'ping', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }));
+    const pub = await sns.send(
+      new PublishCommand({ TopicArn, Message: 'ping', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }),
+    );
     await until(() => ep.received.length === 2);
     const n = ep.received[1];
     assert.equal(n.headers['x-amz-sns-message-type'], 'Notification');
@@ -195,7 +300,9 @@ test('HTTP subscription: SubscriptionConfirmation POSTed, SubscribeURL confirms,
     assert.equal(body.Type, 'Notification');
     assert.deepEqual(body.MessageAttributes, { k: { Type: 'String', Value: 'v' } });
 
-    await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName: 'RawMessageDelivery', AttributeValue: 'true' }));
+    await sns.send(
+      new SetSubscriptionAttributesCommand({ SubscriptionArn: arn, AttributeName: 'RawMessageDelivery', AttributeValue: 'true' }),
+    );
     await sns.send(new PublishCommand({ TopicArn, Message: 'raw ping' }));
     await until(() => ep.received.length === 3);
     assert.equal(ep.received[2].body, 'raw ping');
@@ -214,8 +321,15 @@ test('HTTP retries follow the delivery policy on the virtual clock; a 4xx goes s
   try {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'retry' }));
     const policy = { healthyRetryPolicy: { numRetries: 3, minDelayTarget: 30, maxDelayTarget: 30 } };
-    const sub = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: ep.url, ReturnSubscriptionArn: true,
-      Attributes: { DeliveryPolicy: JSON.stringify(policy) } }));
+    const sub = await sns.send(
+      new SubscribeCommand({
+        TopicArn,
+        Protocol: 'http',
+        Endpoint: ep.url,
+        ReturnSubscriptionArn: true,
+        Attributes: { DeliveryPolicy: JSON.stringify(policy) },
+      }),
+    );
     await until(() => ep.received.length === 1);
     await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: JSON.parse(ep.received[0].body).Token }));
     const attrs = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn }))).Attributes!;
@@ -236,15 +350,26 @@ test('HTTP retries follow the delivery policy on the virtual clock; a 4xx goes s
     const dlq = await queue('http-dlq');
     const ep2 = await endpoint([200, 404]);
     try {
-      const s2 = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: ep2.url, ReturnSubscriptionArn: true,
-        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) } }));
+      const s2 = await sns.send(
+        new SubscribeCommand({
+          TopicArn,
+          Protocol: 'http',
+          Endpoint: ep2.url,
+          ReturnSubscriptionArn: true,
+          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) },
+        }),
+      );
       await until(() => ep2.received.length === 1);
       await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: JSON.parse(ep2.received[0].body).Token }));
-      assert.equal((await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s2.SubscriptionArn }))).Attributes?.PendingConfirmation, 'false');
+      assert.equal(
+        (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s2.SubscriptionArn }))).Attributes?.PendingConfirmation,
+        'false',
+      );
       const gone = await sns.send(new PublishCommand({ TopicArn, Message: 'nobody home' }));
       await until(() => ep2.received.length === 2);
       // the dead-lettering follows the 404 answer: long-poll for it
-      const got = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }))).Messages ?? [];
+      const got =
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }))).Messages ?? [];
       assert.equal(got.length, 1);
       assert.equal(JSON.parse(got[0].Body!).MessageId, gone.MessageId);
     } finally {
@@ -301,7 +426,10 @@ test('rt.integrations.sns: other services publish to topics in-process', async (
   await assert.rejects(integ.publish(TopicArn + 'x', 'x'), /Topic does not exist/);
 });
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   test(`AWS CLI ${name}: sns create-topic, subscribe, publish`, async () => {
     const aws = (...args: string[]) => runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', 'sns', ...args]);
     const created = await aws('create-topic', '--name', `cli-${name}`);
@@ -311,7 +439,15 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     const sub = await aws('subscribe', '--topic-arn', topic, '--protocol', 'sms', '--notification-endpoint', '+15555550142');
     assert.equal(sub.code, 0, sub.stderr);
     assert.match(JSON.parse(sub.stdout).SubscriptionArn, /^arn:aws:sns:us-east-1:000000000000:cli-/);
-    const pub = await aws('publish', '--topic-arn', topic, '--message', 'from the cli', '--message-attributes', '{"k":{"DataType":"String","StringValue":"v"}}');
+    const pub = await aws(
+      'publish',
+      '--topic-arn',
+      topic,
+      '--message',
+      'from the cli',
+      '--message-attributes',
+      '{"k":{"DataType":"String","StringValue":"v"}}',
+    );
     assert.equal(pub.code, 0, pub.stderr);
     assert.match(JSON.parse(pub.stdout).MessageId, /^[0-9a-f-]{36}$/);
     const bad = await aws('get-topic-attributes', '--topic-arn', `${topic}-missing`);
@@ -356,7 +492,10 @@ test('with IAM enforced, the SubscribeURL still confirms without a signature (as
     assert.equal(res.status, 200);
     const arn = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(await res.text())?.[1];
     assert.match(arn ?? '', new RegExp(`^${TopicArn}:[0-9a-f-]{36}$`));
-    assert.equal((await client.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }))).Attributes?.PendingConfirmation, 'false');
+    assert.equal(
+      (await client.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }))).Attributes?.PendingConfirmation,
+      'false',
+    );
     const unsigned = await fetch(`${server.url}/?Action=ListTopics&Version=2010-03-31`);
     assert.equal(unsigned.status, 403, 'other actions still need a signature');
   } finally {

@@ -15,13 +15,15 @@ const nimbus = serverForFile(async () => {
 const SIX = 'Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1';
 
 test('SDK v3: Publish with a malformed TopicArn is InvalidParameter, "An ARN must have at least 6 elements, not 1", 400', async () => {
-  await assert.rejects(sns.send(new PublishCommand({ TopicArn: 'not-an-arn', Message: 'x' })),
+  await assert.rejects(
+    sns.send(new PublishCommand({ TopicArn: 'not-an-arn', Message: 'x' })),
     (e: Error & { Code?: string; $metadata?: { httpStatusCode?: number } }) => {
       assert.equal(e.name, 'InvalidParameterException');
       assert.equal(e.message, SIX);
       assert.equal(e.$metadata?.httpStatusCode, 400);
       return true;
-    });
+    },
+  );
 });
 
 test('boto3: Publish with a malformed TopicArn has the same code, message and status', async () => {
@@ -50,10 +52,14 @@ test('SubscriptionPrincipal is the ARN of the identity that subscribed: the root
   assert.equal(rootAttrs.SubscriptionPrincipal, 'arn:aws:iam::000000000000:root');
 
   const sts = new STSClient(clientConfig(nimbus.url));
-  const { Credentials: c, AssumedRoleUser } = await sts.send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/subscriber', RoleSessionName: 'sess' }));
-  const asRole = new SNSClient(clientConfig(nimbus.url, {
-    credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! },
-  }));
+  const { Credentials: c, AssumedRoleUser } = await sts.send(
+    new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::000000000000:role/subscriber', RoleSessionName: 'sess' }),
+  );
+  const asRole = new SNSClient(
+    clientConfig(nimbus.url, {
+      credentials: { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! },
+    }),
+  );
   const { QueueUrl: url2 } = await sqs.send(new CreateQueueCommand({ QueueName: 'principal-q2' }));
   const arn2 = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url2, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
   const byRole = await asRole.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: arn2 }));

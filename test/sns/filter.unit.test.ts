@@ -5,10 +5,18 @@ import { parseFilterPolicy, matchesAttributes, matchesBody } from '../../src/ser
 import { ServiceError } from '../../src/services/errors.js';
 
 const attrs = (o: Record<string, string | number | string[] | Buffer>) =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [k,
-    Buffer.isBuffer(v) ? { DataType: 'Binary', BinaryValue: v }
-      : Array.isArray(v) ? { DataType: 'String.Array', StringValue: JSON.stringify(v) }
-        : typeof v === 'number' ? { DataType: 'Number', StringValue: String(v) } : { DataType: 'String', StringValue: v }]));
+  Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [
+      k,
+      Buffer.isBuffer(v)
+        ? { DataType: 'Binary', BinaryValue: v }
+        : Array.isArray(v)
+          ? { DataType: 'String.Array', StringValue: JSON.stringify(v) }
+          : typeof v === 'number'
+            ? { DataType: 'Number', StringValue: String(v) }
+            : { DataType: 'String', StringValue: v },
+    ]),
+  );
 
 const onAttrs = (policy: object, a: Record<string, string | number | string[] | Buffer>) =>
   matchesAttributes(parseFilterPolicy(JSON.stringify(policy), 'MessageAttributes', '')!, attrs(a));
@@ -16,11 +24,14 @@ const onBody = (policy: object, body: unknown) =>
   matchesBody(parseFilterPolicy(JSON.stringify(policy), 'MessageBody', '')!, typeof body === 'string' ? body : JSON.stringify(body));
 
 function invalid(policy: unknown, message: string, scope: 'MessageAttributes' | 'MessageBody' = 'MessageAttributes') {
-  assert.throws(() => parseFilterPolicy(typeof policy === 'string' ? policy : JSON.stringify(policy), scope, 'Invalid parameter: '), (e: ServiceError) => {
-    assert.equal(e.code, 'InvalidParameter');
-    assert.equal(e.message, message);
-    return true;
-  });
+  assert.throws(
+    () => parseFilterPolicy(typeof policy === 'string' ? policy : JSON.stringify(policy), scope, 'Invalid parameter: '),
+    (e: ServiceError) => {
+      assert.equal(e.code, 'InvalidParameter');
+      assert.equal(e.message, message);
+      return true;
+    },
+  );
 }
 
 test('exact string values: any listed value matches, String.Array elements count one by one', () => {
@@ -40,8 +51,15 @@ test('every key of the policy must match (AND); attributes not in the policy are
 
 test('numeric exact and ranges, on Number attributes and body numbers', () => {
   assert.ok(onAttrs({ price: [{ numeric: ['=', 301.5] }] }, { price: 301.5 }));
-  assert.ok(onAttrs({ price: [{ numeric: ['=', 301.5] }] }, { price: '3.015e2' as never as number }) === false, 'a String attribute is not numeric');
-  assert.ok(matchesAttributes(parseFilterPolicy('{"price":[{"numeric":["=",301.5]}]}', 'MessageAttributes', '')!, { price: { DataType: 'Number', StringValue: '3.015e2' } }));
+  assert.ok(
+    onAttrs({ price: [{ numeric: ['=', 301.5] }] }, { price: '3.015e2' as never as number }) === false,
+    'a String attribute is not numeric',
+  );
+  assert.ok(
+    matchesAttributes(parseFilterPolicy('{"price":[{"numeric":["=",301.5]}]}', 'MessageAttributes', '')!, {
+      price: { DataType: 'Number', StringValue: '3.015e2' },
+    }),
+  );
   const range = { price: [{ numeric: ['>', 0, '<=', 150] }] };
   assert.ok(onAttrs(range, { price: 150 }));
   assert.ok(!onAttrs(range, { price: 0 }));
@@ -55,7 +73,10 @@ test('anything-but: single value, list of strings or numbers, prefix and suffix'
   assert.ok(onAttrs({ c: [{ 'anything-but': ['rugby', 'tennis'] }] }, { c: 'baseball' }));
   assert.ok(!onAttrs({ c: [{ 'anything-but': ['rugby', 'tennis'] }] }, { c: 'rugby' }));
   assert.ok(!onAttrs({ c: [{ 'anything-but': ['rugby', 'tennis'] }] }, { other: 'x' }), 'the key must exist');
-  assert.ok(!onAttrs({ c: [{ 'anything-but': ['rugby'] }] }, { c: ['rugby', 'baseball'] }), 'String.Array: none of the elements may be listed');
+  assert.ok(
+    !onAttrs({ c: [{ 'anything-but': ['rugby'] }] }, { c: ['rugby', 'baseball'] }),
+    'String.Array: none of the elements may be listed',
+  );
   assert.ok(onAttrs({ c: [{ 'anything-but': 'rugby' }] }, { c: 'golf' }));
   assert.ok(onAttrs({ p: [{ 'anything-but': [100, 500] }] }, { p: 101 }));
   assert.ok(!onAttrs({ p: [{ 'anything-but': [100, 500] }] }, { p: 100 }));
@@ -118,9 +139,12 @@ test('body scope: nested keys, arrays of values and of objects, non-JSON bodies 
 
 test('validation: the texts SNS answers with', () => {
   invalid('{"a": ', 'Invalid parameter: FilterPolicy: failed to parse JSON.');
-  invalid({ a: [], }, 'Invalid parameter: FilterPolicy: Empty arrays are not allowed');
+  invalid({ a: [] }, 'Invalid parameter: FilterPolicy: Empty arrays are not allowed');
   invalid({ a: 'x' }, 'Invalid parameter: FilterPolicy: "a" must be an object or an array');
-  invalid({ a: [1], b: [1], c: [1], d: [1], e: [1], f: [1] }, 'Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys');
+  invalid(
+    { a: [1], b: [1], c: [1], d: [1], e: [1], f: [1] },
+    'Invalid parameter: FilterPolicy: Filter policy can not have more than 5 keys',
+  );
   invalid({ a: { b: ['x'] } }, 'Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy');
   invalid({ a: [{ prefix: 1 }] }, 'Invalid parameter: FilterPolicy: prefix match pattern must be a string');
   invalid({ a: [{ exists: 'yes' }] }, 'Invalid parameter: FilterPolicy: exists match pattern must be either true or false.');
@@ -137,7 +161,13 @@ test('validation: the texts SNS answers with', () => {
   // 151 combinations: 151 values in one key
   invalid({ a: Array.from({ length: 151 }, (_, i) => i) }, 'Invalid parameter: FilterPolicy: Filter policy is too complex');
   // nested keys count their depth: 4 values at depth 3 × 3 values at depth 2 × ... = 72, fine; × more is not
-  assert.ok(parseFilterPolicy(JSON.stringify({ key_a: { key_b: { key_c: [1, 2, 3, 4] } }, key_d: { key_e: [1, 2, 3] } }), 'MessageBody', ''));
-  invalid({ a: { b: { c: Array.from({ length: 51 }, (_, i) => i) } } }, 'Invalid parameter: FilterPolicy: Filter policy is too complex', 'MessageBody');
+  assert.ok(
+    parseFilterPolicy(JSON.stringify({ key_a: { key_b: { key_c: [1, 2, 3, 4] } }, key_d: { key_e: [1, 2, 3] } }), 'MessageBody', ''),
+  );
+  invalid(
+    { a: { b: { c: Array.from({ length: 51 }, (_, i) => i) } } },
+    'Invalid parameter: FilterPolicy: Filter policy is too complex',
+    'MessageBody',
+  );
   assert.equal(parseFilterPolicy('{}', 'MessageAttributes', ''), undefined);
 });

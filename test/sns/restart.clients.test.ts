@@ -23,10 +23,12 @@ test('an HTTP retry pending at kill -9 is delivered after the restart; a deliver
   const received: Array<{ type: string; body: string }> = [];
   const hook = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => (body += c)).on('end', () => {
-      received.push({ type: String(req.headers['x-amz-sns-message-type']), body });
-      res.writeHead(statuses.shift() ?? 200).end();
-    });
+    req
+      .on('data', (c) => (body += c))
+      .on('end', () => {
+        received.push({ type: String(req.headers['x-amz-sns-message-type']), body });
+        res.writeHead(statuses.shift() ?? 200).end();
+      });
   });
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
@@ -36,7 +38,9 @@ test('an HTTP retry pending at kill -9 is delivered after the restart; a deliver
     const sns = new SNSClient(clientConfig(server.url));
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'durable-hooks' }));
     const policy = { healthyRetryPolicy: { numRetries: 3, minDelayTarget: 60, maxDelayTarget: 60 } };
-    await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hookUrl, Attributes: { DeliveryPolicy: JSON.stringify(policy) } }));
+    await sns.send(
+      new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: hookUrl, Attributes: { DeliveryPolicy: JSON.stringify(policy) } }),
+    );
     await until(() => received.length === 1, 'the subscription confirmation');
     await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: JSON.parse(received[0].body).Token }));
     const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: 'survives' }));

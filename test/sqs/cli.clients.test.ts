@@ -13,10 +13,22 @@ async function aws(cli: string, ...args: string[]): Promise<any> {
   return r.stdout.trim() ? JSON.parse(r.stdout) : {};
 }
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   test(`AWS CLI ${name}: queues — create with attributes and tags, list, attributes, tags, purge, delete`, async () => {
     const q = `cli-${name}-queue`;
-    const { QueueUrl } = await aws(cli, 'create-queue', '--queue-name', q, '--attributes', 'VisibilityTimeout=40,DelaySeconds=1', '--tags', 'team=core');
+    const { QueueUrl } = await aws(
+      cli,
+      'create-queue',
+      '--queue-name',
+      q,
+      '--attributes',
+      'VisibilityTimeout=40,DelaySeconds=1',
+      '--tags',
+      'team=core',
+    );
     assert.equal(QueueUrl, `${nimbus.url}/000000000000/${q}`);
     assert.equal((await aws(cli, 'create-queue', '--queue-name', q, '--attributes', 'VisibilityTimeout=40')).QueueUrl, QueueUrl);
     assert.equal((await aws(cli, 'get-queue-url', '--queue-name', q)).QueueUrl, QueueUrl);
@@ -26,7 +38,10 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     assert.equal(Attributes.DelaySeconds, '1');
     assert.equal(Attributes.QueueArn, `arn:aws:sqs:us-east-1:000000000000:${q}`);
     await aws(cli, 'set-queue-attributes', '--queue-url', QueueUrl, '--attributes', 'VisibilityTimeout=50');
-    assert.deepEqual((await aws(cli, 'get-queue-attributes', '--queue-url', QueueUrl, '--attribute-names', 'VisibilityTimeout')).Attributes, { VisibilityTimeout: '50' });
+    assert.deepEqual(
+      (await aws(cli, 'get-queue-attributes', '--queue-url', QueueUrl, '--attribute-names', 'VisibilityTimeout')).Attributes,
+      { VisibilityTimeout: '50' },
+    );
     await aws(cli, 'tag-queue', '--queue-url', QueueUrl, '--tags', 'env=dev');
     await aws(cli, 'untag-queue', '--queue-url', QueueUrl, '--tag-keys', 'team');
     assert.deepEqual((await aws(cli, 'list-queue-tags', '--queue-url', QueueUrl)).Tags, { env: 'dev' });
@@ -36,19 +51,55 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     await aws(cli, 'delete-queue', '--queue-url', QueueUrl);
     const gone = await runCli(cli, ['--endpoint-url', nimbus.url, 'sqs', 'get-queue-url', '--queue-name', q]);
     assert.notEqual(gone.code, 0);
-    assert.match(gone.stderr, /An error occurred \(AWS\.SimpleQueueService\.NonExistentQueue\) when calling the GetQueueUrl operation: The specified queue does not exist/);
+    assert.match(
+      gone.stderr,
+      /An error occurred \(AWS\.SimpleQueueService\.NonExistentQueue\) when calling the GetQueueUrl operation: The specified queue does not exist/,
+    );
   });
 
   test(`AWS CLI ${name}: messages — send with attributes, batch, receive with filters, change visibility, delete`, async () => {
     const { QueueUrl } = await aws(cli, 'create-queue', '--queue-name', `cli-${name}-msgs`);
-    const sent = await aws(cli, 'send-message', '--queue-url', QueueUrl, '--message-body', 'héllo',
-      '--message-attributes', JSON.stringify({ 'a.b': { DataType: 'String', StringValue: 'x' }, bin: { DataType: 'Binary', BinaryValue: 'AAEC' }, n: { DataType: 'Number', StringValue: '3' } }));
+    const sent = await aws(
+      cli,
+      'send-message',
+      '--queue-url',
+      QueueUrl,
+      '--message-body',
+      'héllo',
+      '--message-attributes',
+      JSON.stringify({
+        'a.b': { DataType: 'String', StringValue: 'x' },
+        bin: { DataType: 'Binary', BinaryValue: 'AAEC' },
+        n: { DataType: 'Number', StringValue: '3' },
+      }),
+    );
     assert.equal(sent.MD5OfMessageBody, createHash('md5').update('héllo').digest('hex'));
     assert.match(sent.MD5OfMessageAttributes, /^[0-9a-f]{32}$/);
-    const batch = await aws(cli, 'send-message-batch', '--queue-url', QueueUrl, '--entries', JSON.stringify([{ Id: 'one', MessageBody: 'b1' }, { Id: 'two', MessageBody: 'b2' }]));
+    const batch = await aws(
+      cli,
+      'send-message-batch',
+      '--queue-url',
+      QueueUrl,
+      '--entries',
+      JSON.stringify([
+        { Id: 'one', MessageBody: 'b1' },
+        { Id: 'two', MessageBody: 'b2' },
+      ]),
+    );
     assert.deepEqual(batch.Successful.map((e: { Id: string }) => e.Id).sort(), ['one', 'two']);
-    const { Messages } = await aws(cli, 'receive-message', '--queue-url', QueueUrl, '--max-number-of-messages', '10',
-      '--attribute-names', 'All', '--message-attribute-names', 'a.*', 'bin');
+    const { Messages } = await aws(
+      cli,
+      'receive-message',
+      '--queue-url',
+      QueueUrl,
+      '--max-number-of-messages',
+      '10',
+      '--attribute-names',
+      'All',
+      '--message-attribute-names',
+      'a.*',
+      'bin',
+    );
     assert.equal(Messages.length, 3);
     const first = Messages.find((m: { Body: string }) => m.Body === 'héllo');
     assert.deepEqual(Object.keys(first.MessageAttributes).sort(), ['a.b', 'bin']);
@@ -56,17 +107,54 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     assert.equal(first.MessageAttributes.bin.BinaryValue, name === 'v1' ? Buffer.from('AAEC').toString('base64') : 'AAEC');
     assert.equal(first.Attributes.ApproximateReceiveCount, '1');
     assert.equal(first.Attributes.SenderId, '000000000000');
-    await aws(cli, 'change-message-visibility', '--queue-url', QueueUrl, '--receipt-handle', first.ReceiptHandle, '--visibility-timeout', '0');
-    const del = await aws(cli, 'delete-message-batch', '--queue-url', QueueUrl, '--entries',
-      JSON.stringify(Messages.filter((m: { Body: string }) => m.Body !== 'héllo').map((m: { ReceiptHandle: string }, i: number) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle }))));
+    await aws(
+      cli,
+      'change-message-visibility',
+      '--queue-url',
+      QueueUrl,
+      '--receipt-handle',
+      first.ReceiptHandle,
+      '--visibility-timeout',
+      '0',
+    );
+    const del = await aws(
+      cli,
+      'delete-message-batch',
+      '--queue-url',
+      QueueUrl,
+      '--entries',
+      JSON.stringify(
+        Messages.filter((m: { Body: string }) => m.Body !== 'héllo').map((m: { ReceiptHandle: string }, i: number) => ({
+          Id: `d${i}`,
+          ReceiptHandle: m.ReceiptHandle,
+        })),
+      ),
+    );
     assert.equal(del.Successful.length, 2);
     const again = await aws(cli, 'receive-message', '--queue-url', QueueUrl);
     assert.equal(again.Messages[0].Body, 'héllo');
     await aws(cli, 'delete-message', '--queue-url', QueueUrl, '--receipt-handle', again.Messages[0].ReceiptHandle);
-    const bad = await runCli(cli, ['--endpoint-url', nimbus.url, 'sqs', 'delete-message', '--queue-url', QueueUrl, '--receipt-handle', 'bogus']);
+    const bad = await runCli(cli, [
+      '--endpoint-url',
+      nimbus.url,
+      'sqs',
+      'delete-message',
+      '--queue-url',
+      QueueUrl,
+      '--receipt-handle',
+      'bogus',
+    ]);
     assert.match(bad.stderr, /\(ReceiptHandleIsInvalid\).*The input receipt handle "bogus" is not a valid receipt handle\./);
-    const many = await runCli(cli, ['--endpoint-url', nimbus.url, 'sqs', 'send-message-batch', '--queue-url', QueueUrl, '--entries',
-      JSON.stringify(Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' })))]);
+    const many = await runCli(cli, [
+      '--endpoint-url',
+      nimbus.url,
+      'sqs',
+      'send-message-batch',
+      '--queue-url',
+      QueueUrl,
+      '--entries',
+      JSON.stringify(Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' }))),
+    ]);
     assert.match(many.stderr, /\(AWS\.SimpleQueueService\.TooManyEntriesInBatchRequest\)/);
     const invalid = await runCli(cli, ['--endpoint-url', nimbus.url, 'sqs', 'create-queue', '--queue-name', 'bad name']);
     assert.match(invalid.stderr, /\(InvalidParameterValue\).*Can only include alphanumeric characters/);
@@ -74,25 +162,60 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
 
   test(`AWS CLI ${name}: dead-letter queue and FIFO`, async () => {
     const dlq = await aws(cli, 'create-queue', '--queue-name', `cli-${name}-dlq`);
-    const dlqArn = (await aws(cli, 'get-queue-attributes', '--queue-url', dlq.QueueUrl, '--attribute-names', 'QueueArn')).Attributes.QueueArn;
-    const src = await aws(cli, 'create-queue', '--queue-name', `cli-${name}-src`, '--attributes',
-      JSON.stringify({ VisibilityTimeout: '0', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) }));
+    const dlqArn = (await aws(cli, 'get-queue-attributes', '--queue-url', dlq.QueueUrl, '--attribute-names', 'QueueArn')).Attributes
+      .QueueArn;
+    const src = await aws(
+      cli,
+      'create-queue',
+      '--queue-name',
+      `cli-${name}-src`,
+      '--attributes',
+      JSON.stringify({ VisibilityTimeout: '0', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) }),
+    );
     await aws(cli, 'send-message', '--queue-url', src.QueueUrl, '--message-body', 'poison');
     assert.equal((await aws(cli, 'receive-message', '--queue-url', src.QueueUrl)).Messages.length, 1);
     assert.equal((await aws(cli, 'receive-message', '--queue-url', src.QueueUrl)).Messages, undefined);
     assert.equal((await aws(cli, 'receive-message', '--queue-url', dlq.QueueUrl)).Messages[0].Body, 'poison');
     assert.deepEqual((await aws(cli, 'list-dead-letter-source-queues', '--queue-url', dlq.QueueUrl)).queueUrls, [src.QueueUrl]);
 
-    const fifo = await aws(cli, 'create-queue', '--queue-name', `cli-${name}.fifo`, '--attributes', 'FifoQueue=true,ContentBasedDeduplication=true');
+    const fifo = await aws(
+      cli,
+      'create-queue',
+      '--queue-name',
+      `cli-${name}.fifo`,
+      '--attributes',
+      'FifoQueue=true,ContentBasedDeduplication=true',
+    );
     const a = await aws(cli, 'send-message', '--queue-url', fifo.QueueUrl, '--message-body', 'first', '--message-group-id', 'g');
     assert.match(a.SequenceNumber, /^\d{20}$/);
     const dup = await aws(cli, 'send-message', '--queue-url', fifo.QueueUrl, '--message-body', 'first', '--message-group-id', 'g');
     assert.equal(dup.MessageId, a.MessageId);
     await aws(cli, 'send-message', '--queue-url', fifo.QueueUrl, '--message-body', 'second', '--message-group-id', 'g');
-    const got = await aws(cli, 'receive-message', '--queue-url', fifo.QueueUrl, '--max-number-of-messages', '10', '--attribute-names', 'All');
-    assert.deepEqual(got.Messages.map((m: { Body: string }) => m.Body), ['first', 'second']);
+    const got = await aws(
+      cli,
+      'receive-message',
+      '--queue-url',
+      fifo.QueueUrl,
+      '--max-number-of-messages',
+      '10',
+      '--attribute-names',
+      'All',
+    );
+    assert.deepEqual(
+      got.Messages.map((m: { Body: string }) => m.Body),
+      ['first', 'second'],
+    );
     assert.equal(got.Messages[0].Attributes.MessageGroupId, 'g');
-    const noGroup = await runCli(cli, ['--endpoint-url', nimbus.url, 'sqs', 'send-message', '--queue-url', fifo.QueueUrl, '--message-body', 'x']);
+    const noGroup = await runCli(cli, [
+      '--endpoint-url',
+      nimbus.url,
+      'sqs',
+      'send-message',
+      '--queue-url',
+      fifo.QueueUrl,
+      '--message-body',
+      'x',
+    ]);
     assert.match(noGroup.stderr, /\(MissingParameter\).*The request must contain the parameter MessageGroupId\./);
   });
 }
@@ -136,8 +259,15 @@ print(json.dumps(out))
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.deepEqual(out, {
-    url: `${nimbus.url}/000000000000/boto-q`, md5ok: true, body: 'hi', attr: 'v', count: '1', empty: true,
-    missing: 'AWS.SimpleQueueService.NonExistentQueue', dupids: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
-    dlq: 'bad', fifo: ['0', '1', '2', '3', '4'],
+    url: `${nimbus.url}/000000000000/boto-q`,
+    md5ok: true,
+    body: 'hi',
+    attr: 'v',
+    count: '1',
+    empty: true,
+    missing: 'AWS.SimpleQueueService.NonExistentQueue',
+    dupids: 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct',
+    dlq: 'bad',
+    fifo: ['0', '1', '2', '3', '4'],
   });
 });

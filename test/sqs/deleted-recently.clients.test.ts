@@ -38,13 +38,21 @@ test('CreateQueue within 60 s of DeleteQueue: QueueDeletedRecently, 400, with th
 test('the name is usable again once 60 s have passed on the virtual clock, FIFO names too', async () => {
   const url = await createAndDelete(sqs, 'reuse.fifo', { FifoQueue: 'true' });
   await advance(nimbus.url, '59s');
-  await rejects(sqs.send(new CreateQueueCommand({ QueueName: 'reuse.fifo', Attributes: { FifoQueue: 'true' } })), 'QueueDeletedRecently', 400);
+  await rejects(
+    sqs.send(new CreateQueueCommand({ QueueName: 'reuse.fifo', Attributes: { FifoQueue: 'true' } })),
+    'QueueDeletedRecently',
+    400,
+  );
   await advance(nimbus.url, '1s');
   const again = await sqs.send(new CreateQueueCommand({ QueueName: 'reuse.fifo', Attributes: { FifoQueue: 'true' } }));
   assert.equal(again.QueueUrl, url);
   // and a queue deleted again starts a new 60 s
   await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
-  await rejects(sqs.send(new CreateQueueCommand({ QueueName: 'reuse.fifo', Attributes: { FifoQueue: 'true' } })), 'QueueDeletedRecently', 400);
+  await rejects(
+    sqs.send(new CreateQueueCommand({ QueueName: 'reuse.fifo', Attributes: { FifoQueue: 'true' } })),
+    'QueueDeletedRecently',
+    400,
+  );
 });
 
 test('the 60 s survive a restart of a persistent server', async () => {
@@ -107,7 +115,10 @@ print(json.dumps({'status': status, 'xml': xml}))
   assert.equal(r.code, 0, r.stderr);
   const { status, xml } = JSON.parse(r.stdout);
   assert.equal(status, 400);
-  assert.match(xml, /<ErrorResponse[^>]*>\s*<Error>\s*<Type>Sender<\/Type>\s*<Code>AWS\.SimpleQueueService\.QueueDeletedRecently<\/Code>\s*<Message>You must wait 60 seconds after deleting a queue before you can create another with the same name\.<\/Message>/);
+  assert.match(
+    xml,
+    /<ErrorResponse[^>]*>\s*<Error>\s*<Type>Sender<\/Type>\s*<Code>AWS\.SimpleQueueService\.QueueDeletedRecently<\/Code>\s*<Message>You must wait 60 seconds after deleting a queue before you can create another with the same name\.<\/Message>/,
+  );
 });
 
 test('AWS CLI v2 (query protocol) prints the query code and message', async () => {
@@ -117,5 +128,10 @@ test('AWS CLI v2 (query protocol) prints the query code and message', async () =
   assert.equal((await cli('delete-queue', '--queue-url', JSON.parse(created.stdout).QueueUrl)).code, 0);
   const again = await cli('create-queue', '--queue-name', 'cli-recent');
   assert.notEqual(again.code, 0);
-  assert.match(again.stderr, new RegExp(`An error occurred \\(AWS\\.SimpleQueueService\\.QueueDeletedRecently\\) when calling the CreateQueue operation: ${MESSAGE.replace(/\./g, '\\.')}`));
+  assert.match(
+    again.stderr,
+    new RegExp(
+      `An error occurred \\(AWS\\.SimpleQueueService\\.QueueDeletedRecently\\) when calling the CreateQueue operation: ${MESSAGE.replace(/\./g, '\\.')}`,
+    ),
+  );
 });

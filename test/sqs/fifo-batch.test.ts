@@ -20,7 +20,8 @@ async function fifo(contentBased = false): Promise<string> {
   return (await sqs.send(new CreateQueueCommand({ QueueName: `batch-${++n}.fifo`, Attributes }))).QueueUrl!;
 }
 const count = async (QueueUrl: string) =>
-  (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!.ApproximateNumberOfMessages;
+  (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!
+    .ApproximateNumberOfMessages;
 
 async function rejectsWith(p: Promise<unknown>, message: string) {
   await assert.rejects(p, (e: Error & { Code?: string; $metadata?: { httpStatusCode?: number } }) => {
@@ -36,27 +37,51 @@ const NO_DEDUP = 'The queue should either have ContentBasedDeduplication enabled
 
 test('SDK v3 (JSON): an entry without MessageGroupId fails the whole batch; the valid entries are not sent', async () => {
   const url = await fifo();
-  await rejectsWith(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [
-    { Id: 'ok', MessageBody: 'a', MessageGroupId: 'g', MessageDeduplicationId: 'd1' },
-    { Id: 'nogroup', MessageBody: 'b', MessageDeduplicationId: 'd2' },
-  ] })), NO_GROUP);
+  await rejectsWith(
+    sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: [
+          { Id: 'ok', MessageBody: 'a', MessageGroupId: 'g', MessageDeduplicationId: 'd1' },
+          { Id: 'nogroup', MessageBody: 'b', MessageDeduplicationId: 'd2' },
+        ],
+      }),
+    ),
+    NO_GROUP,
+  );
   assert.equal(await count(url), '0');
 });
 
 test('SDK v3 (JSON): without content-based deduplication, an entry without MessageDeduplicationId fails the batch', async () => {
   const url = await fifo();
-  await rejectsWith(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [
-    { Id: 'ok', MessageBody: 'a', MessageGroupId: 'g', MessageDeduplicationId: 'd1' },
-    { Id: 'nodedup', MessageBody: 'b', MessageGroupId: 'g' },
-  ] })), NO_DEDUP);
+  await rejectsWith(
+    sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: url,
+        Entries: [
+          { Id: 'ok', MessageBody: 'a', MessageGroupId: 'g', MessageDeduplicationId: 'd1' },
+          { Id: 'nodedup', MessageBody: 'b', MessageGroupId: 'g' },
+        ],
+      }),
+    ),
+    NO_DEDUP,
+  );
   assert.equal(await count(url), '0');
   // with content-based deduplication the same batch goes through
   const cbd = await fifo(true);
-  const r = await sqs.send(new SendMessageBatchCommand({ QueueUrl: cbd, Entries: [
-    { Id: 'ok', MessageBody: 'a', MessageGroupId: 'g', MessageDeduplicationId: 'd1' },
-    { Id: 'nodedup', MessageBody: 'b', MessageGroupId: 'g' },
-  ] }));
-  assert.deepEqual(r.Successful?.map((e) => e.Id), ['ok', 'nodedup']);
+  const r = await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: cbd,
+      Entries: [
+        { Id: 'ok', MessageBody: 'a', MessageGroupId: 'g', MessageDeduplicationId: 'd1' },
+        { Id: 'nodedup', MessageBody: 'b', MessageGroupId: 'g' },
+      ],
+    }),
+  );
+  assert.deepEqual(
+    r.Successful?.map((e) => e.Id),
+    ['ok', 'nodedup'],
+  );
   assert.equal(r.Failed?.length ?? 0, 0);
   assert.equal(await count(cbd), '2');
 });
@@ -65,16 +90,28 @@ test('query protocol: the same refusal as an XML error, code InvalidParameterVal
   const url = await fifo();
   const { port } = new URL(nimbus.url);
   const form = new URLSearchParams({
-    Action: 'SendMessageBatch', Version: '2012-11-05', QueueUrl: url,
-    'SendMessageBatchRequestEntry.1.Id': 'ok', 'SendMessageBatchRequestEntry.1.MessageBody': 'a',
-    'SendMessageBatchRequestEntry.1.MessageGroupId': 'g', 'SendMessageBatchRequestEntry.1.MessageDeduplicationId': 'd1',
-    'SendMessageBatchRequestEntry.2.Id': 'nogroup', 'SendMessageBatchRequestEntry.2.MessageBody': 'b',
+    Action: 'SendMessageBatch',
+    Version: '2012-11-05',
+    QueueUrl: url,
+    'SendMessageBatchRequestEntry.1.Id': 'ok',
+    'SendMessageBatchRequestEntry.1.MessageBody': 'a',
+    'SendMessageBatchRequestEntry.1.MessageGroupId': 'g',
+    'SendMessageBatchRequestEntry.1.MessageDeduplicationId': 'd1',
+    'SendMessageBatchRequestEntry.2.Id': 'nogroup',
+    'SendMessageBatchRequestEntry.2.MessageBody': 'b',
   }).toString();
   const signer = new SignatureV4({ service: 'sqs', region, sha256: Sha256, credentials });
-  const signed = await signer.sign(new HttpRequest({
-    method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: Number(port), path: '/',
-    headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded' }, body: form,
-  }));
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: Number(port),
+      path: '/',
+      headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    }),
+  );
   const res = await fetch(`${nimbus.url}/`, { method: 'POST', headers: signed.headers, body: form });
   const xml = await res.text();
   assert.equal(res.status, 400, xml);

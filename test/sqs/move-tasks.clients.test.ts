@@ -7,8 +7,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, GetQueueAttributesCommand,
-  StartMessageMoveTaskCommand, ListMessageMoveTasksCommand, CancelMessageMoveTaskCommand, type ListMessageMoveTasksResultEntry,
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageBatchCommand,
+  ReceiveMessageCommand,
+  GetQueueAttributesCommand,
+  StartMessageMoveTaskCommand,
+  ListMessageMoveTasksCommand,
+  CancelMessageMoveTaskCommand,
+  type ListMessageMoveTasksResultEntry,
 } from '@aws-sdk/client-sqs';
 import { spawnServer, clientConfig, rejects, type ServerProcess } from '../helpers.js';
 
@@ -18,10 +25,18 @@ const start = (dataDir: string) => spawnServer(['--data-dir', dataDir, '--log-le
 async function deadLettered(server: ServerProcess, sqs: SQSClient, count: number) {
   const { QueueUrl: dlq } = await sqs.send(new CreateQueueCommand({ QueueName: 'tasks-dlq' }));
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-  const { QueueUrl: src } = await sqs.send(new CreateQueueCommand({
-    QueueName: 'tasks-src', Attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) },
-  }));
-  await sqs.send(new SendMessageBatchCommand({ QueueUrl: src, Entries: Array.from({ length: count }, (_, i) => ({ Id: `m${i}`, MessageBody: `m${i}` })) }));
+  const { QueueUrl: src } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'tasks-src',
+      Attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) },
+    }),
+  );
+  await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: src,
+      Entries: Array.from({ length: count }, (_, i) => ({ Id: `m${i}`, MessageBody: `m${i}` })),
+    }),
+  );
   await sqs.send(new ReceiveMessageCommand({ QueueUrl: src, MaxNumberOfMessages: 10 }));
   await fetch(`${server.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '2s' }) });
   assert.equal((await sqs.send(new ReceiveMessageCommand({ QueueUrl: src, MaxNumberOfMessages: 10 }))).Messages, undefined);
@@ -29,10 +44,17 @@ async function deadLettered(server: ServerProcess, sqs: SQSClient, count: number
 }
 
 const visible = async (sqs: SQSClient, QueueUrl: string) =>
-  Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!.ApproximateNumberOfMessages);
+  Number(
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!
+      .ApproximateNumberOfMessages,
+  );
 
 /** Polls the source's latest task until `done` holds (a task moves one message a second at rate 1). */
-async function until(sqs: SQSClient, SourceArn: string, done: (t: ListMessageMoveTasksResultEntry) => boolean): Promise<ListMessageMoveTasksResultEntry> {
+async function until(
+  sqs: SQSClient,
+  SourceArn: string,
+  done: (t: ListMessageMoveTasksResultEntry) => boolean,
+): Promise<ListMessageMoveTasksResultEntry> {
   for (;;) {
     const [t] = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn }))).Results ?? [];
     if (t && done(t)) return t;
@@ -81,12 +103,13 @@ test('after a stop and start, a resumed task still blocks a second one and its o
     server = await start(dataDir);
     sqs = new SQSClient(clientConfig(server.url));
     await rejects(sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn })), 'InvalidParameterValue', 400, (e) =>
-      assert.equal(e.message, 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.'));
+      assert.equal(e.message, 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.'),
+    );
     const { ApproximateNumberOfMessagesMoved: moved } = await sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle }));
     assert.ok(moved! < 10);
     const t = await until(sqs, dlqArn, (x) => x.Status !== 'RUNNING' && x.Status !== 'CANCELLING');
     assert.equal(t.Status, 'CANCELLED');
-    assert.ok(await visible(sqs, dlq) > 0);
+    assert.ok((await visible(sqs, dlq)) > 0);
     // once it ended, a new task may start and a second cancel finds nothing
     await rejects(sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle })), 'ResourceNotFoundException', 404);
     await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));

@@ -4,8 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SQSClient, CreateQueueCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageCommand,
-  ChangeMessageVisibilityBatchCommand, type Message,
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageBatchCommand,
+  ReceiveMessageCommand,
+  DeleteMessageCommand,
+  ChangeMessageVisibilityBatchCommand,
+  type Message,
 } from '@aws-sdk/client-sqs';
 import { serverForFile, clientConfig, rejects, runCli, AWS_CLI_V2 } from '../helpers.js';
 
@@ -19,16 +24,25 @@ const advance = (by: string) => fetch(`${nimbus.url}/_nimbus/clock`, { method: '
 
 /** A FIFO queue holding m1..m<count> in one message group. */
 async function fifo(count = 3, VisibilityTimeout = '30'): Promise<string> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({
-    QueueName: `attempt-${++n}.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout },
-  }));
-  await sqs.send(new SendMessageBatchCommand({
-    QueueUrl, Entries: Array.from({ length: count }, (_, i) => ({ Id: `e${i}`, MessageBody: `m${i + 1}`, MessageGroupId: 'g' })),
-  }));
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `attempt-${++n}.fifo`,
+      Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true', VisibilityTimeout },
+    }),
+  );
+  await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl,
+      Entries: Array.from({ length: count }, (_, i) => ({ Id: `e${i}`, MessageBody: `m${i + 1}`, MessageGroupId: 'g' })),
+    }),
+  );
   return QueueUrl!;
 }
 const receive = (QueueUrl: string, extra: object = {}): Promise<Message[]> =>
-  sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 2, MessageSystemAttributeNames: ['ApproximateReceiveCount'], ...extra }))
+  sqs
+    .send(
+      new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 2, MessageSystemAttributeNames: ['ApproximateReceiveCount'], ...extra }),
+    )
     .then((r) => r.Messages ?? []);
 const handles = (ms: Message[]) => ms.map((m) => m.ReceiptHandle);
 const bodies = (ms: Message[]) => ms.map((m) => m.Body);
@@ -42,7 +56,10 @@ test('a retry with the same attempt id returns the same messages with the same r
   const retry = await receive(url, { ReceiveRequestAttemptId: 'attempt-1' });
   assert.deepEqual(bodies(retry), ['m1', 'm2']);
   assert.deepEqual(handles(retry), handles(first));
-  assert.deepEqual(retry.map((m) => m.Attributes?.ApproximateReceiveCount), ['1', '1']);
+  assert.deepEqual(
+    retry.map((m) => m.Attributes?.ApproximateReceiveCount),
+    ['1', '1'],
+  );
   // the handles work: deleting both unlocks the group for m3
   for (const m of retry) await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
   assert.deepEqual(bodies(await receive(url)), ['m3']);
@@ -60,19 +77,28 @@ test('a retry restarts the visibility timeout of the messages it returns', async
   const later = await receive(url);
   assert.deepEqual(bodies(later), ['m1', 'm2']);
   assert.notDeepEqual(handles(later), handles(first));
-  assert.deepEqual(later.map((m) => m.Attributes?.ApproximateReceiveCount), ['2', '2']);
+  assert.deepEqual(
+    later.map((m) => m.Attributes?.ApproximateReceiveCount),
+    ['2', '2'],
+  );
 });
 
 test('messages whose visibility changed since are received afresh, with new receipt handles', async () => {
   const url = await fifo(2);
   const first = await receive(url, { ReceiveRequestAttemptId: 'changed' });
-  await sqs.send(new ChangeMessageVisibilityBatchCommand({
-    QueueUrl: url, Entries: first.map((m, i) => ({ Id: `c${i}`, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
-  }));
+  await sqs.send(
+    new ChangeMessageVisibilityBatchCommand({
+      QueueUrl: url,
+      Entries: first.map((m, i) => ({ Id: `c${i}`, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 })),
+    }),
+  );
   const retry = await receive(url, { ReceiveRequestAttemptId: 'changed' });
   assert.deepEqual(bodies(retry), ['m1', 'm2']);
   assert.notDeepEqual(handles(retry), handles(first));
-  assert.deepEqual(retry.map((m) => m.Attributes?.ApproximateReceiveCount), ['2', '2']);
+  assert.deepEqual(
+    retry.map((m) => m.Attributes?.ApproximateReceiveCount),
+    ['2', '2'],
+  );
 });
 
 test('a deleted message voids the attempt: the retry is a new receive', async () => {
@@ -96,7 +122,7 @@ test('the id is good for 5 minutes after the receive: then the retry is a new re
   assert.notDeepEqual(handles(late), handles(first));
 });
 
-test('another attempt id, or none, does not get the attempt\'s messages', async () => {
+test("another attempt id, or none, does not get the attempt's messages", async () => {
   const url = await fifo(2);
   await receive(url, { ReceiveRequestAttemptId: 'mine' });
   assert.deepEqual(await receive(url, { ReceiveRequestAttemptId: 'yours' }), []);
@@ -118,7 +144,10 @@ test('validation: 1 to 128 characters, alphanumeric and punctuation only → Inv
   assert.deepEqual(bodies(await receive(url, { ReceiveRequestAttemptId: (punctuation + 'aZ9').padEnd(128, 'x') })), ['m1']);
   for (const bad of ['x'.repeat(129), 'with space', 'tab\t', 'é', '']) {
     await rejects(receive(url, { ReceiveRequestAttemptId: bad }), 'InvalidParameterValue', 400, (e) => {
-      assert.equal(e.message, `Value ${bad} for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+      assert.equal(
+        e.message,
+        `Value ${bad} for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+      );
     });
   }
 });
@@ -148,8 +177,18 @@ print(json.dumps(out))
 test('AWS CLI v2 (query protocol): --receive-request-attempt-id replays the receive', async () => {
   const url = await fifo(1);
   const cli = async () => {
-    const r = await runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, '--output', 'json', 'sqs', 'receive-message', '--queue-url', url,
-      '--receive-request-attempt-id', 'cli-attempt']);
+    const r = await runCli(AWS_CLI_V2, [
+      '--endpoint-url',
+      nimbus.url,
+      '--output',
+      'json',
+      'sqs',
+      'receive-message',
+      '--queue-url',
+      url,
+      '--receive-request-attempt-id',
+      'cli-attempt',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout).Messages as Message[];
   };

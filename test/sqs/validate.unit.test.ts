@@ -3,8 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  checkQueueName, parseRedrivePolicy, redriveAllowed, checkRedriveAllow, checkPolicyJson, checkBatch, checkBatchSize, checkFifoBatch,
-  messageAttributesSize, receiptHandle, parseReceiptHandle, token, untoken,
+  checkQueueName,
+  parseRedrivePolicy,
+  redriveAllowed,
+  checkRedriveAllow,
+  checkPolicyJson,
+  checkBatch,
+  checkBatchSize,
+  checkFifoBatch,
+  messageAttributesSize,
+  receiptHandle,
+  parseReceiptHandle,
+  token,
+  untoken,
 } from '../../src/services/sqs/validate.js';
 import { parseQueueUrl, queueArn } from '../../src/services/sqs/store.js';
 import { sqsQueueUrl } from '../../src/localstack/urls.js';
@@ -37,14 +48,21 @@ test('queue names: 1 to 80 of [A-Za-z0-9_-]; FIFO names end in .fifo and need Fi
 
 test('RedrivePolicy: a JSON map with both members, maxReceiveCount 1 to 1000', () => {
   const arn = 'arn:aws:sqs:us-east-1:000000000000:dlq';
-  assert.deepEqual(parseRedrivePolicy(JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: '5' })), { deadLetterTargetArn: arn, maxReceiveCount: 5 });
+  assert.deepEqual(parseRedrivePolicy(JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: '5' })), {
+    deadLetterTargetArn: arn,
+    maxReceiveCount: 5,
+  });
   const reason = (v: string, r: string) => `Value ${v} for parameter RedrivePolicy is invalid. Reason: ${r}`;
   fails(() => parseRedrivePolicy('{nope'), 'InvalidParameterValue', reason('{nope', 'Redrive policy is not a valid JSON map.'));
   fails(() => parseRedrivePolicy('null'), 'InvalidParameterValue', reason('null', 'Redrive policy is not a valid JSON map.'));
   fails(() => parseRedrivePolicy('{"maxReceiveCount":1}'), 'InvalidParameterValue', /mandatory attribute: deadLetterTargetArn\.$/);
   fails(() => parseRedrivePolicy(`{"deadLetterTargetArn":"${arn}"}`), 'InvalidParameterValue', /mandatory attribute: maxReceiveCount\.$/);
   for (const n of [0, 1001, 1.5, '"x"']) {
-    fails(() => parseRedrivePolicy(`{"deadLetterTargetArn":"${arn}","maxReceiveCount":${n}}`), 'InvalidParameterValue', /valid values are from 1 to 1000 both inclusive\.$/);
+    fails(
+      () => parseRedrivePolicy(`{"deadLetterTargetArn":"${arn}","maxReceiveCount":${n}}`),
+      'InvalidParameterValue',
+      /valid values are from 1 to 1000 both inclusive\.$/,
+    );
   }
 });
 
@@ -54,8 +72,16 @@ test('RedriveAllowPolicy: allowAll, denyAll, or byQueue with 1 to 10 source ARNs
   checkRedriveAllow(JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [src] }));
   fails(() => checkRedriveAllow('{'), 'InvalidParameterValue', /Reason: Amazon SQS can't parse the redrive allow policy\.$/);
   fails(() => checkRedriveAllow('{"redrivePermission":"some"}'), 'InvalidParameterValue', /Invalid value for redrivePermission\.$/);
-  fails(() => checkRedriveAllow('{"redrivePermission":"byQueue","sourceQueueArns":[]}'), 'InvalidParameterValue', /1 to 10 source queue ARNs/);
-  fails(() => checkRedriveAllow(`{"redrivePermission":"allowAll","sourceQueueArns":["${src}"]}`), 'InvalidParameterValue', /only allowed when redrivePermission is byQueue/);
+  fails(
+    () => checkRedriveAllow('{"redrivePermission":"byQueue","sourceQueueArns":[]}'),
+    'InvalidParameterValue',
+    /1 to 10 source queue ARNs/,
+  );
+  fails(
+    () => checkRedriveAllow(`{"redrivePermission":"allowAll","sourceQueueArns":["${src}"]}`),
+    'InvalidParameterValue',
+    /only allowed when redrivePermission is byQueue/,
+  );
   assert.equal(redriveAllowed(undefined, src), true);
   assert.equal(redriveAllowed('{"redrivePermission":"denyAll"}', src), false);
   assert.equal(redriveAllowed(JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [src] }), src), true);
@@ -67,9 +93,21 @@ test('RedriveAllowPolicy: allowAll, denyAll, or byQueue with 1 to 10 source ARNs
 test('batches: 1 to 10 entries with distinct ids of [A-Za-z0-9_-]{1,80}', () => {
   const e = (Id: string) => ({ Id });
   assert.equal(checkBatch([e('a'), e('b')], 'X').length, 2);
-  fails(() => checkBatch([], 'SendMessageBatchRequestEntry'), 'EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
+  fails(
+    () => checkBatch([], 'SendMessageBatchRequestEntry'),
+    'EmptyBatchRequest',
+    'There should be at least one SendMessageBatchRequestEntry in the request.',
+  );
   fails(() => checkBatch(undefined, 'X'), 'EmptyBatchRequest');
-  fails(() => checkBatch(Array.from({ length: 11 }, (_, i) => e(`m${i}`)), 'X'), 'TooManyEntriesInBatchRequest', 'Maximum number of entries per request are 10. You have sent 11.');
+  fails(
+    () =>
+      checkBatch(
+        Array.from({ length: 11 }, (_, i) => e(`m${i}`)),
+        'X',
+      ),
+    'TooManyEntriesInBatchRequest',
+    'Maximum number of entries per request are 10. You have sent 11.',
+  );
   fails(() => checkBatch([e('a'), e('a')], 'X'), 'BatchEntryIdsNotDistinct', 'Id a repeated.');
   fails(() => checkBatch([e('a b')], 'X'), 'InvalidBatchEntryId');
   fails(() => checkBatch([e('x'.repeat(81))], 'X'), 'InvalidBatchEntryId');
@@ -79,17 +117,26 @@ test('batch size: bodies and attributes together at most 1 MiB', () => {
   assert.equal(messageAttributesSize({ k: { DataType: 'String', StringValue: 'vv' } }), 1 + 6 + 2);
   assert.equal(messageAttributesSize({ b: { DataType: 'Binary', BinaryValue: Buffer.alloc(4) } }), 1 + 6 + 4);
   checkBatchSize([{ MessageBody: 'x'.repeat(1_048_576) }]);
-  fails(() => checkBatchSize([{ MessageBody: 'x'.repeat(1_048_576) }, { MessageBody: 'y' }]), 'BatchRequestTooLong',
-    'Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes.');
+  fails(
+    () => checkBatchSize([{ MessageBody: 'x'.repeat(1_048_576) }, { MessageBody: 'y' }]),
+    'BatchRequestTooLong',
+    'Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes.',
+  );
 });
 
 test('FIFO batches: every entry needs a group id, and a deduplication id unless content-based deduplication is on', () => {
   checkFifoBatch([{ MessageGroupId: 'g', MessageDeduplicationId: 'd' }], false);
   checkFifoBatch([{ MessageGroupId: 'g' }], true);
-  fails(() => checkFifoBatch([{ MessageGroupId: 'g', MessageDeduplicationId: 'd' }, { MessageDeduplicationId: 'e' }], true),
-    'InvalidParameterValue', 'The request must contain the parameter MessageGroupId.');
-  fails(() => checkFifoBatch([{ MessageGroupId: 'g', MessageDeduplicationId: 'd' }, { MessageGroupId: 'g' }], false),
-    'InvalidParameterValue', 'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+  fails(
+    () => checkFifoBatch([{ MessageGroupId: 'g', MessageDeduplicationId: 'd' }, { MessageDeduplicationId: 'e' }], true),
+    'InvalidParameterValue',
+    'The request must contain the parameter MessageGroupId.',
+  );
+  fails(
+    () => checkFifoBatch([{ MessageGroupId: 'g', MessageDeduplicationId: 'd' }, { MessageGroupId: 'g' }], false),
+    'InvalidParameterValue',
+    'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+  );
 });
 
 test('receipt handles carry the queue incarnation; another incarnation or garbage is not ours', () => {

@@ -3,7 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand, ChangeMessageVisibilityCommand,
+  SQSClient,
+  CreateQueueCommand,
+  SendMessageCommand,
+  ReceiveMessageCommand,
+  ChangeMessageVisibilityCommand,
   ChangeMessageVisibilityBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { serverForFile, clientConfig, rejects } from '../helpers.js';
@@ -14,20 +18,28 @@ const nimbus = serverForFile(async () => {
 });
 
 const advance = (by: string) => fetch(`${nimbus.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: by }) });
-const beyond = (v: number) => `Value ${v} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`;
+const beyond = (v: number) =>
+  `Value ${v} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`;
 
 test('ChangeMessageVisibility: up to 12 hours after the receive, never beyond, however often extended', async () => {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'vis-limit' }));
   await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'long job' }));
   const [m] = (await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 43_200 }))).Messages!;
-  const change = (VisibilityTimeout: number) => sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout }));
+  const change = (VisibilityTimeout: number) =>
+    sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout }));
   await change(43_200);
   await advance('1h');
   await change(39_600); // exactly 12 hours after the receive
   await rejects(change(39_601), 'InvalidParameterValue', 400, (e) => assert.equal(e.message, beyond(39_601)));
-  const batch = await sqs.send(new ChangeMessageVisibilityBatchCommand({
-    QueueUrl, Entries: [{ Id: 'ok', ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 60 }, { Id: 'far', ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 40_000 }],
-  }));
+  const batch = await sqs.send(
+    new ChangeMessageVisibilityBatchCommand({
+      QueueUrl,
+      Entries: [
+        { Id: 'ok', ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 60 },
+        { Id: 'far', ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 40_000 },
+      ],
+    }),
+  );
   assert.deepEqual(batch.Successful, [{ Id: 'ok' }]);
   assert.deepEqual(batch.Failed, [{ Id: 'far', SenderFault: true, Code: 'InvalidParameterValue', Message: beyond(40_000) }]);
 });

@@ -10,7 +10,10 @@ import { serverForFile, runCli, spawnServer, clientConfig, AWS_CLI_V1, AWS_CLI_V
 
 const nimbus = serverForFile();
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   const aws = (...args: string[]) => runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
   const ok = async (...args: string[]) => {
     const r = await aws(...args);
@@ -20,7 +23,10 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
 
   test(`AWS CLI ${name}: put-parameter, get-parameter (SecureString decrypted), get-parameters-by-path, errors, run-instances with resolve:ssm:`, async () => {
     const base = `/cli/${name}`;
-    assert.deepEqual(await ok('ssm', 'put-parameter', '--name', `${base}/plain`, '--value', 'hello', '--type', 'String'), { Version: 1, Tier: 'Standard' });
+    assert.deepEqual(await ok('ssm', 'put-parameter', '--name', `${base}/plain`, '--value', 'hello', '--type', 'String'), {
+      Version: 1,
+      Tier: 'Standard',
+    });
     await ok('ssm', 'put-parameter', '--name', `${base}/secret`, '--value', 'pssst', '--type', 'SecureString');
     assert.equal((await ok('ssm', 'get-parameter', '--name', `${base}/plain`)).Parameter.Value, 'hello');
     assert.notEqual((await ok('ssm', 'get-parameter', '--name', `${base}/secret`)).Parameter.Value, 'pssst');
@@ -29,12 +35,24 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
     assert.deepEqual(byPath.Parameters.map((p: { Value: string }) => p.Value).sort(), ['hello', 'pssst']);
     const again = await aws('ssm', 'put-parameter', '--name', `${base}/plain`, '--value', 'x', '--type', 'String');
     assert.notEqual(again.code, 0);
-    assert.match(again.stderr, /ParameterAlreadyExists.*The parameter already exists\. To overwrite this value, set the overwrite option in the request to true\./);
+    assert.match(
+      again.stderr,
+      /ParameterAlreadyExists.*The parameter already exists\. To overwrite this value, set the overwrite option in the request to true\./,
+    );
     const missing = await aws('ssm', 'get-parameter', '--name', `${base}/none`);
     assert.match(missing.stderr, /ParameterNotFound/);
     const ami = await ok('ssm', 'get-parameter', '--name', '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64');
     assert.match(ami.Parameter.Value, /^ami-/);
-    const run = await ok('ec2', 'run-instances', '--image-id', 'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64', '--count', '1', '--instance-type', 't3.micro');
+    const run = await ok(
+      'ec2',
+      'run-instances',
+      '--image-id',
+      'resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64',
+      '--count',
+      '1',
+      '--instance-type',
+      't3.micro',
+    );
     assert.equal(run.Instances[0].ImageId, ami.Parameter.Value);
   });
 }
@@ -62,7 +80,13 @@ print(json.dumps({
 `;
   const r = await runCli('python3', ['-c', script, nimbus.url]);
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { old: 'one', latest: 2, secret: 'top secret', names: ['/py/p', '/py/s'], err: 'ParameterNotFound' });
+  assert.deepEqual(JSON.parse(r.stdout), {
+    old: 'one',
+    latest: 2,
+    secret: 'top secret',
+    names: ['/py/p', '/py/s'],
+    err: 'ParameterNotFound',
+  });
 });
 
 test('parameters and their versions survive a restart; a SecureString still decrypts', async () => {

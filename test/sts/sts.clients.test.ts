@@ -40,7 +40,10 @@ test('GetAccessKeyInfo: names the account of an issued key, the default account 
 test('GetAccessKeyInfo: a key id shorter than 16 characters fails the model constraint', async () => {
   await assert.rejects(sts().send(new GetAccessKeyInfoCommand({ AccessKeyId: 'short' })), (e: Error) => {
     assert.equal(e.name, 'ValidationError');
-    assert.equal(e.message, "1 validation error detected: Value 'short' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16");
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value 'short' at 'accessKeyId' failed to satisfy constraint: Member must have length greater than or equal to 16",
+    );
     return true;
   });
 });
@@ -48,14 +51,23 @@ test('GetAccessKeyInfo: a key id shorter than 16 characters fails the model cons
 test('GetSessionToken: issues credentials that sign as the caller, verified against their secret', async () => {
   const serverNow = async () => ((await (await fetch(`${nimbus.url}/_nimbus/clock`)).json()) as { epochMs: number }).epochMs;
   const from = await serverNow();
-  const { Credentials } = await sts({ accessKeyId: '123456789012', secretAccessKey: 'x' }).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+  const { Credentials } = await sts({ accessKeyId: '123456789012', secretAccessKey: 'x' }).send(
+    new GetSessionTokenCommand({ DurationSeconds: 900 }),
+  );
   const to = await serverNow();
   assert.ok(Credentials?.AccessKeyId?.startsWith('ASIA'));
   assert.equal(Credentials!.AccessKeyId!.length, 20);
   // DurationSeconds from the moment of issue (the Expiration has whole seconds)
   const expires = Credentials!.Expiration!.getTime();
-  assert.ok(expires >= from + 899_000 && expires <= to + 900_000, `${Credentials!.Expiration!.toISOString()} is not 900 s after ${new Date(from).toISOString()}`);
-  const session = { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! };
+  assert.ok(
+    expires >= from + 899_000 && expires <= to + 900_000,
+    `${Credentials!.Expiration!.toISOString()} is not 900 s after ${new Date(from).toISOString()}`,
+  );
+  const session = {
+    accessKeyId: Credentials!.AccessKeyId!,
+    secretAccessKey: Credentials!.SecretAccessKey!,
+    sessionToken: Credentials!.SessionToken!,
+  };
   const me = await sts(session).send(new GetCallerIdentityCommand({}));
   assert.equal(me.Account, '123456789012');
 
@@ -67,18 +79,27 @@ test('GetSessionToken: issues credentials that sign as the caller, verified agai
 });
 
 test('GetSessionToken: DurationSeconds below 900 is a ValidationError', async () => {
-  await assert.rejects(sts().send(new GetSessionTokenCommand({ DurationSeconds: 10 })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, 'ValidationError');
-    assert.equal(e.$metadata?.httpStatusCode, 400);
-    return true;
-  });
+  await assert.rejects(
+    sts().send(new GetSessionTokenCommand({ DurationSeconds: 10 })),
+    (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.name, 'ValidationError');
+      assert.equal(e.$metadata?.httpStatusCode, 400);
+      return true;
+    },
+  );
 });
 
 test('AssumeRole: session credentials of the assumed role, expiring on the virtual clock', async () => {
-  const out = await sts().send(new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::210987654321:role/deployer', RoleSessionName: 'ci-run', DurationSeconds: 900 }));
+  const out = await sts().send(
+    new AssumeRoleCommand({ RoleArn: 'arn:aws:iam::210987654321:role/deployer', RoleSessionName: 'ci-run', DurationSeconds: 900 }),
+  );
   assert.equal(out.AssumedRoleUser?.Arn, 'arn:aws:sts::210987654321:assumed-role/deployer/ci-run');
   assert.match(out.AssumedRoleUser?.AssumedRoleId ?? '', /^AROA[A-Z2-7]{17}:ci-run$/);
-  const role = sts({ accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! });
+  const role = sts({
+    accessKeyId: out.Credentials!.AccessKeyId!,
+    secretAccessKey: out.Credentials!.SecretAccessKey!,
+    sessionToken: out.Credentials!.SessionToken!,
+  });
   const me = await role.send(new GetCallerIdentityCommand({}));
   assert.equal(me.Arn, 'arn:aws:sts::210987654321:assumed-role/deployer/ci-run');
   assert.equal(me.Account, '210987654321');
@@ -103,14 +124,20 @@ test('AssumeRole: an invalid session name is a ValidationError with the pattern'
 });
 
 test('DecodeAuthorizationMessage refuses a message Nimbus did not encode (400)', async () => {
-  await assert.rejects(sts().send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-    assert.equal(e.name, 'InvalidAuthorizationMessageException');
-    assert.equal(e.$metadata?.httpStatusCode, 400);
-    return true;
-  });
+  await assert.rejects(
+    sts().send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })),
+    (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(e.name, 'InvalidAuthorizationMessageException');
+      assert.equal(e.$metadata?.httpStatusCode, 400);
+      return true;
+    },
+  );
 });
 
-for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
+for (const [name, cli] of [
+  ['v1', AWS_CLI_V1],
+  ['v2', AWS_CLI_V2],
+] as const) {
   test(`AWS CLI ${name}: sts get-caller-identity`, async () => {
     const version = await runCli(cli, ['--version']);
     assert.match(version.stdout + version.stderr, new RegExp(`aws-cli/${name.slice(1)}\\.`));
@@ -124,7 +151,10 @@ for (const [name, cli] of [['v1', AWS_CLI_V1], ['v2', AWS_CLI_V2]] as const) {
   test(`AWS CLI ${name}: decode-authorization-message prints STS's error for a foreign message`, async () => {
     const r = await runCli(cli, ['--endpoint-url', nimbus.url, 'sts', 'decode-authorization-message', '--encoded-message', 'x']);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /An error occurred \(InvalidAuthorizationMessageException\) when calling the DecodeAuthorizationMessage operation/);
+    assert.match(
+      r.stderr,
+      /An error occurred \(InvalidAuthorizationMessageException\) when calling the DecodeAuthorizationMessage operation/,
+    );
   });
 }
 

@@ -34,7 +34,7 @@ exports.handler = async (event) => {
 
 const range = () => ({ StartTime: new Date(Date.now() - 600_000), EndTime: new Date(Date.now() + 600_000) });
 
-test('an Active-traced invocation produces a trace with the function\'s own subsegment; PassThrough does not', async () => {
+test("an Active-traced invocation produces a trace with the function's own subsegment; PassThrough does not", async () => {
   const lambda = lambdaClient(nimbus.url);
   await createFunction(lambda, 'traced', 'nodejs20.x', 'index.handler', { 'index.js': handler }, { TracingConfig: { Mode: 'Active' } });
   const out = await lambda.send(new InvokeCommand({ FunctionName: 'traced', Payload: Buffer.from(JSON.stringify({ send: true })) }));
@@ -61,10 +61,16 @@ test('an Active-traced invocation produces a trace with the function\'s own subs
   const { Services } = await xray.send(new GetServiceGraphCommand(range()));
   const fnNode = Services!.find((s) => s.Type === 'AWS::Lambda::Function' && s.Name === 'traced')!;
   const ddb = Services!.find((s) => s.Name === 'DynamoDB')!;
-  assert.ok(fnNode.Edges!.some((e) => e.ReferenceId === ddb.ReferenceId), 'function → DynamoDB');
+  assert.ok(
+    fnNode.Edges!.some((e) => e.ReferenceId === ddb.ReferenceId),
+    'function → DynamoDB',
+  );
   const svcNode = Services!.find((s) => s.Type === 'AWS::Lambda' && s.Name === 'traced')!;
   assert.equal(svcNode.Root, true);
-  assert.ok(svcNode.Edges!.some((e) => e.ReferenceId === fnNode.ReferenceId), 'service → function');
+  assert.ok(
+    svcNode.Edges!.some((e) => e.ReferenceId === fnNode.ReferenceId),
+    'service → function',
+  );
 
   // a failing invocation's trace has a fault
   const failed = await lambda.send(new InvokeCommand({ FunctionName: 'traced', Payload: Buffer.from(JSON.stringify({ fail: true })) }));
@@ -82,15 +88,18 @@ test('an Active-traced invocation produces a trace with the function\'s own subs
   assert.equal((await xray.send(new BatchGetTracesCommand({ TraceIds: [plainId] }))).Traces!.length, 0);
 });
 
-test('a caller\'s sampled X-Amzn-Trace-Id header joins the invocation to its trace, even in PassThrough mode', async () => {
+test("a caller's sampled X-Amzn-Trace-Id header joins the invocation to its trace, even in PassThrough mode", async () => {
   const lambda = lambdaClient(nimbus.url);
   await createFunction(lambda, 'joined', 'nodejs20.x', 'index.handler', { 'index.js': handler });
   const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${'0123456789abcdef01234567'}`;
   const withHeader = (value: string) => {
-    lambda.middlewareStack.add((next) => async (args) => {
-      (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = value;
-      return next(args);
-    }, { step: 'build', name: 'traceHeader', override: true });
+    lambda.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = value;
+        return next(args);
+      },
+      { step: 'build', name: 'traceHeader', override: true },
+    );
   };
   withHeader(`Root=${root};Parent=fedcba9876543210;Sampled=1`);
   const out = await lambda.send(new InvokeCommand({ FunctionName: 'joined', Payload: Buffer.from('{}') }));
@@ -108,11 +117,18 @@ test('a caller\'s sampled X-Amzn-Trace-Id header joins the invocation to its tra
 
 test('an Active-traced function calling DynamoDB through the SDK (no X-Ray SDK) shows the call in its trace and the service graph', async () => {
   const lambda = lambdaClient(nimbus.url);
-  await createFunction(lambda, 'ddb-caller', 'nodejs20.x', 'index.handler', {
-    'index.js': `const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');
+  await createFunction(
+    lambda,
+    'ddb-caller',
+    'nodejs20.x',
+    'index.handler',
+    {
+      'index.js': `const { DynamoDBClient, ListTablesCommand } = require('@aws-sdk/client-dynamodb');
 const ddb = new DynamoDBClient({});
 exports.handler = async () => { const out = await ddb.send(new ListTablesCommand({})); return { header: process.env._X_AMZN_TRACE_ID, n: out.TableNames.length }; };`,
-  }, { TracingConfig: { Mode: 'Active' } });
+    },
+    { TracingConfig: { Mode: 'Active' } },
+  );
   const out = await lambda.send(new InvokeCommand({ FunctionName: 'ddb-caller', Payload: Buffer.from('{}') }));
   const { header } = JSON.parse(decode(out.Payload));
   const root = /Root=([^;]+)/.exec(header)![1];
@@ -125,5 +141,8 @@ exports.handler = async () => { const out = await ddb.send(new ListTablesCommand
   const { Services } = await xray.send(new GetServiceGraphCommand(range()));
   const fnNode = Services!.find((s) => s.Type === 'AWS::Lambda::Function' && s.Name === 'ddb-caller')!;
   const ddb = Services!.find((s) => s.Name === 'DynamoDB')!;
-  assert.ok(fnNode.Edges!.some((e) => e.ReferenceId === ddb.ReferenceId), 'ddb-caller → DynamoDB');
+  assert.ok(
+    fnNode.Edges!.some((e) => e.ReferenceId === ddb.ReferenceId),
+    'ddb-caller → DynamoDB',
+  );
 });

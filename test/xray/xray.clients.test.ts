@@ -7,7 +7,10 @@ import { AWS_CLI_V1, AWS_CLI_V2, runCli, serverForFile } from '../helpers.js';
 
 const nimbus = serverForFile();
 
-for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as const) {
+for (const [label, cli] of [
+  ['CLI v1', AWS_CLI_V1],
+  ['CLI v2', AWS_CLI_V2],
+] as const) {
   const aws = async (...args: string[]) => {
     const r = await runCli(cli, ['--endpoint-url', nimbus.url, '--output', 'json', ...args]);
     return { ...r, json: r.code === 0 && r.stdout.trim() ? JSON.parse(r.stdout) : undefined };
@@ -17,16 +20,29 @@ for (const [label, cli] of [['CLI v1', AWS_CLI_V1], ['CLI v2', AWS_CLI_V2]] as c
     const name = `cli-${label.replace(/\W/g, '')}`;
     const now = Date.now() / 1000;
     const traceId = `1-${Math.floor(now).toString(16)}-${randomBytes(12).toString('hex')}`;
-    const doc = JSON.stringify({ id: randomBytes(8).toString('hex'), trace_id: traceId, name, start_time: now, end_time: now + 2, fault: true,
-      subsegments: [{ id: randomBytes(8).toString('hex'), name: 'S3', namespace: 'aws', start_time: now, end_time: now + 1 }] });
+    const doc = JSON.stringify({
+      id: randomBytes(8).toString('hex'),
+      trace_id: traceId,
+      name,
+      start_time: now,
+      end_time: now + 2,
+      fault: true,
+      subsegments: [{ id: randomBytes(8).toString('hex'), name: 'S3', namespace: 'aws', start_time: now, end_time: now + 1 }],
+    });
     const bad = JSON.stringify({ id: 'nothex', trace_id: traceId, name, start_time: now, end_time: now + 1 });
     const put = await aws('xray', 'put-trace-segments', '--trace-segment-documents', doc, bad);
     assert.equal(put.code, 0, put.stderr);
-    assert.deepEqual(put.json.UnprocessedTraceSegments.map((u: { ErrorCode: string }) => u.ErrorCode), ['InvalidId']);
+    assert.deepEqual(
+      put.json.UnprocessedTraceSegments.map((u: { ErrorCode: string }) => u.ErrorCode),
+      ['InvalidId'],
+    );
     const window = ['--start-time', String(Math.floor(now - 600)), '--end-time', String(Math.ceil(now + 600))];
     const sums = await aws('xray', 'get-trace-summaries', ...window, '--filter-expression', `service("${name}") AND responsetime > 1`);
     assert.equal(sums.code, 0, sums.stderr);
-    assert.deepEqual(sums.json.TraceSummaries.map((s: { Id: string }) => s.Id), [traceId]);
+    assert.deepEqual(
+      sums.json.TraceSummaries.map((s: { Id: string }) => s.Id),
+      [traceId],
+    );
     const graph = await aws('xray', 'get-service-graph', ...window);
     const node = graph.json.Services.find((s: { Name: string }) => s.Name === name);
     const s3 = graph.json.Services.find((s: { Name: string }) => s.Name === 'S3');

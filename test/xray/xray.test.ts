@@ -4,10 +4,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import {
-  XRayClient, PutTraceSegmentsCommand, BatchGetTracesCommand, GetTraceSummariesCommand, GetServiceGraphCommand, GetTraceGraphCommand,
-  GetSamplingRulesCommand, CreateSamplingRuleCommand, UpdateSamplingRuleCommand, DeleteSamplingRuleCommand, GetSamplingTargetsCommand,
-  CreateGroupCommand, GetGroupCommand, GetGroupsCommand, UpdateGroupCommand, DeleteGroupCommand, PutEncryptionConfigCommand, GetEncryptionConfigCommand,
-  TagResourceCommand, ListTagsForResourceCommand,
+  XRayClient,
+  PutTraceSegmentsCommand,
+  BatchGetTracesCommand,
+  GetTraceSummariesCommand,
+  GetServiceGraphCommand,
+  GetTraceGraphCommand,
+  GetSamplingRulesCommand,
+  CreateSamplingRuleCommand,
+  UpdateSamplingRuleCommand,
+  DeleteSamplingRuleCommand,
+  GetSamplingTargetsCommand,
+  CreateGroupCommand,
+  GetGroupCommand,
+  GetGroupsCommand,
+  UpdateGroupCommand,
+  DeleteGroupCommand,
+  PutEncryptionConfigCommand,
+  GetEncryptionConfigCommand,
+  TagResourceCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-xray';
 import { KMSClient, CreateKeyCommand } from '@aws-sdk/client-kms';
 import { advanceClock, clientConfig, rejects, serverForFile } from '../helpers.js';
@@ -27,15 +43,36 @@ function trace(opts: { status?: number; fault?: boolean; tier?: string; response
   const t0 = nowS();
   const call = hex(16);
   const api = {
-    id: hex(16), trace_id: id, name: 'api', origin: 'AWS::EC2::Instance', start_time: t0, end_time: t0 + (opts.response ?? 0.5),
-    http: { request: { method: 'GET', url: 'http://shop/items' }, response: { status: opts.status ?? 200 } }, fault: opts.fault ?? false,
+    id: hex(16),
+    trace_id: id,
+    name: 'api',
+    origin: 'AWS::EC2::Instance',
+    start_time: t0,
+    end_time: t0 + (opts.response ?? 0.5),
+    http: { request: { method: 'GET', url: 'http://shop/items' }, response: { status: opts.status ?? 200 } },
+    fault: opts.fault ?? false,
     annotations: { tier: opts.tier ?? 'free' },
     subsegments: [
-      { id: hex(16), name: 'DynamoDB', namespace: 'aws', start_time: t0 + 0.01, end_time: t0 + 0.05, aws: { operation: 'GetItem', table_name: 'items' } },
+      {
+        id: hex(16),
+        name: 'DynamoDB',
+        namespace: 'aws',
+        start_time: t0 + 0.01,
+        end_time: t0 + 0.05,
+        aws: { operation: 'GetItem', table_name: 'items' },
+      },
       { id: call, name: 'worker', namespace: 'remote', start_time: t0 + 0.1, end_time: t0 + 0.3 },
     ],
   };
-  const worker = { id: hex(16), trace_id: id, parent_id: call, name: 'worker', origin: 'AWS::Lambda::Function', start_time: t0 + 0.12, end_time: t0 + 0.28 };
+  const worker = {
+    id: hex(16),
+    trace_id: id,
+    parent_id: call,
+    name: 'worker',
+    origin: 'AWS::Lambda::Function',
+    start_time: t0 + 0.12,
+    end_time: t0 + 0.28,
+  };
   return { id, docs: [JSON.stringify(api), JSON.stringify(worker)] };
 }
 
@@ -44,8 +81,13 @@ const range = () => ({ StartTime: new Date(Date.now() - 600_000), EndTime: new D
 test('segments are stored and read back whole; bad ones come back unprocessed with their codes', async () => {
   const t = trace();
   const bad = JSON.stringify({ id: hex(16), trace_id: t.id, name: 'bad?', start_time: nowS(), end_time: nowS() });
-  const { UnprocessedTraceSegments } = await xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [...t.docs, bad, '{"trace_id":"x"}'] }));
-  assert.deepEqual(UnprocessedTraceSegments!.map((u) => u.ErrorCode), ['InvalidName', 'MissingId']);
+  const { UnprocessedTraceSegments } = await xray.send(
+    new PutTraceSegmentsCommand({ TraceSegmentDocuments: [...t.docs, bad, '{"trace_id":"x"}'] }),
+  );
+  assert.deepEqual(
+    UnprocessedTraceSegments!.map((u) => u.ErrorCode),
+    ['InvalidName', 'MissingId'],
+  );
   assert.equal(UnprocessedTraceSegments![0].Message, 'Invalid segment. ErrorCode: InvalidName');
   const got = await xray.send(new BatchGetTracesCommand({ TraceIds: [t.id, traceId()] }));
   assert.equal(got.Traces!.length, 1);
@@ -55,7 +97,21 @@ test('segments are stored and read back whole; bad ones come back unprocessed wi
   assert.ok(got.Traces![0].Duration! >= 0.5);
   // an independent subsegment joins its parent
   const api = JSON.parse(t.docs[0]);
-  await xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [JSON.stringify({ id: hex(16), trace_id: t.id, parent_id: api.id, type: 'subsegment', name: 'render', start_time: api.start_time, end_time: api.start_time + 0.01 })] }));
+  await xray.send(
+    new PutTraceSegmentsCommand({
+      TraceSegmentDocuments: [
+        JSON.stringify({
+          id: hex(16),
+          trace_id: t.id,
+          parent_id: api.id,
+          type: 'subsegment',
+          name: 'render',
+          start_time: api.start_time,
+          end_time: api.start_time + 0.01,
+        }),
+      ],
+    }),
+  );
   const again = await xray.send(new BatchGetTracesCommand({ TraceIds: [t.id] }));
   const whole = again.Traces![0].Segments!.map((s) => JSON.parse(s.Document!)).find((d) => d.name === 'api');
   assert.ok(whole.subsegments.some((s: { name: string }) => s.name === 'render'));
@@ -86,11 +142,25 @@ test('trace summaries in a time range, filtered by expressions', async () => {
   assert.equal(s.Http!.HttpStatus, 503);
   assert.equal(s.EntryPoint!.Name, 'api');
   assert.ok(s.ServiceIds!.some((x) => x.Name === 'DynamoDB'));
-  const past = await xray.send(new GetTraceSummariesCommand({ StartTime: new Date(Date.now() - 7200_000), EndTime: new Date(Date.now() - 3600_000) }));
+  const past = await xray.send(
+    new GetTraceSummariesCommand({ StartTime: new Date(Date.now() - 7200_000), EndTime: new Date(Date.now() - 3600_000) }),
+  );
   assert.ok(!past.TraceSummaries!.some((x) => x.Id === ok.id));
-  await rejects(xray.send(new GetTraceSummariesCommand({ ...range(), FilterExpression: 'responsetime >' })), 'InvalidRequestException', 400);
-  await rejects(xray.send(new GetTraceSummariesCommand({ StartTime: new Date(), EndTime: new Date(Date.now() - 1000) })), 'InvalidRequestException', 400);
-  await rejects(xray.send(new GetTraceSummariesCommand({ StartTime: new Date(Date.now() - 3 * 86_400_000), EndTime: new Date() })), 'InvalidRequestException', 400);
+  await rejects(
+    xray.send(new GetTraceSummariesCommand({ ...range(), FilterExpression: 'responsetime >' })),
+    'InvalidRequestException',
+    400,
+  );
+  await rejects(
+    xray.send(new GetTraceSummariesCommand({ StartTime: new Date(), EndTime: new Date(Date.now() - 1000) })),
+    'InvalidRequestException',
+    400,
+  );
+  await rejects(
+    xray.send(new GetTraceSummariesCommand({ StartTime: new Date(Date.now() - 3 * 86_400_000), EndTime: new Date() })),
+    'InvalidRequestException',
+    400,
+  );
 });
 
 test('the service graph and a trace graph: nodes for services and downstream calls, edges between them', async () => {
@@ -115,25 +185,50 @@ test('sampling rules: the Default rule, create, update, delete, targets', async 
   assert.equal(def.FixedRate, 0.05);
   assert.equal(def.ReservoirSize, 1);
   assert.equal(def.Priority, 10000);
-  const rule = { RuleName: 'orders', ResourceARN: '*', Priority: 100, FixedRate: 0.5, ReservoirSize: 5, ServiceName: 'api', ServiceType: '*', Host: '*', HTTPMethod: 'GET', URLPath: '/orders/*', Version: 1 };
+  const rule = {
+    RuleName: 'orders',
+    ResourceARN: '*',
+    Priority: 100,
+    FixedRate: 0.5,
+    ReservoirSize: 5,
+    ServiceName: 'api',
+    ServiceType: '*',
+    Host: '*',
+    HTTPMethod: 'GET',
+    URLPath: '/orders/*',
+    Version: 1,
+  };
   const created = await xray.send(new CreateSamplingRuleCommand({ SamplingRule: rule, Tags: [{ Key: 'team', Value: 'shop' }] }));
   assert.equal(created.SamplingRuleRecord!.SamplingRule!.RuleARN, 'arn:aws:xray:us-east-1:000000000000:sampling-rule/orders');
   await rejects(xray.send(new CreateSamplingRuleCommand({ SamplingRule: rule })), 'InvalidRequestException', 400);
-  await rejects(xray.send(new CreateSamplingRuleCommand({ SamplingRule: { ...rule, RuleName: 'bad', FixedRate: 2 } })), 'ValidationException', 400);
+  await rejects(
+    xray.send(new CreateSamplingRuleCommand({ SamplingRule: { ...rule, RuleName: 'bad', FixedRate: 2 } })),
+    'ValidationException',
+    400,
+  );
   const updated = await xray.send(new UpdateSamplingRuleCommand({ SamplingRuleUpdate: { RuleName: 'orders', FixedRate: 0.25 } }));
   assert.equal(updated.SamplingRuleRecord!.SamplingRule!.FixedRate, 0.25);
-  assert.deepEqual((await xray.send(new ListTagsForResourceCommand({ ResourceARN: created.SamplingRuleRecord!.SamplingRule!.RuleARN! }))).Tags, [{ Key: 'team', Value: 'shop' }]);
-  const targets = await xray.send(new GetSamplingTargetsCommand({ SamplingStatisticsDocuments: [
-    { RuleName: 'orders', ClientID: hex(24), Timestamp: new Date(), RequestCount: 10, SampledCount: 3 },
-    { RuleName: 'ghost', ClientID: hex(24), Timestamp: new Date(), RequestCount: 1, SampledCount: 0 },
-  ] }));
+  assert.deepEqual(
+    (await xray.send(new ListTagsForResourceCommand({ ResourceARN: created.SamplingRuleRecord!.SamplingRule!.RuleARN! }))).Tags,
+    [{ Key: 'team', Value: 'shop' }],
+  );
+  const targets = await xray.send(
+    new GetSamplingTargetsCommand({
+      SamplingStatisticsDocuments: [
+        { RuleName: 'orders', ClientID: hex(24), Timestamp: new Date(), RequestCount: 10, SampledCount: 3 },
+        { RuleName: 'ghost', ClientID: hex(24), Timestamp: new Date(), RequestCount: 1, SampledCount: 0 },
+      ],
+    }),
+  );
   assert.equal(targets.SamplingTargetDocuments![0].FixedRate, 0.25);
   assert.equal(targets.SamplingTargetDocuments![0].ReservoirQuota, 5);
   assert.equal(targets.UnprocessedStatistics![0].RuleName, 'ghost');
   // a second client shares the reservoir
-  const shared = await xray.send(new GetSamplingTargetsCommand({ SamplingStatisticsDocuments: [
-    { RuleName: 'orders', ClientID: hex(24), Timestamp: new Date(), RequestCount: 4, SampledCount: 1 },
-  ] }));
+  const shared = await xray.send(
+    new GetSamplingTargetsCommand({
+      SamplingStatisticsDocuments: [{ RuleName: 'orders', ClientID: hex(24), Timestamp: new Date(), RequestCount: 4, SampledCount: 1 }],
+    }),
+  );
   assert.equal(shared.SamplingTargetDocuments![0].ReservoirQuota, 2);
   await xray.send(new DeleteSamplingRuleCommand({ RuleName: 'orders' }));
   await rejects(xray.send(new DeleteSamplingRuleCommand({ RuleName: 'Default' })), 'InvalidRequestException', 400);
@@ -150,10 +245,14 @@ test('groups filter the service graph; encryption settings', async () => {
   await xray.send(new TagResourceCommand({ ResourceARN: Group!.GroupARN!, Tags: [{ Key: 'k', Value: 'v' }] }));
   const failing = { id: traceId(), name: 'flaky' };
   const t0 = nowS();
-  await xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: [
-    JSON.stringify({ id: hex(16), trace_id: failing.id, name: 'flaky', start_time: t0, end_time: t0 + 0.1, fault: true }),
-    JSON.stringify({ id: hex(16), trace_id: traceId(), name: 'steady', start_time: t0, end_time: t0 + 0.1 }),
-  ] }));
+  await xray.send(
+    new PutTraceSegmentsCommand({
+      TraceSegmentDocuments: [
+        JSON.stringify({ id: hex(16), trace_id: failing.id, name: 'flaky', start_time: t0, end_time: t0 + 0.1, fault: true }),
+        JSON.stringify({ id: hex(16), trace_id: traceId(), name: 'steady', start_time: t0, end_time: t0 + 0.1 }),
+      ],
+    }),
+  );
   const { Services } = await xray.send(new GetServiceGraphCommand({ ...range(), GroupName: 'faults' }));
   assert.ok(Services!.some((s) => s.Name === 'flaky'));
   assert.ok(!Services!.some((s) => s.Name === 'steady'), 'traces without faults are left out');
@@ -167,11 +266,15 @@ test('groups filter the service graph; encryption settings', async () => {
   await rejects(xray.send(new PutEncryptionConfigCommand({ Type: 'KMS', KeyId: 'alias/none' })), 'InvalidRequestException', 400);
   const { KeyMetadata } = await new KMSClient(clientConfig(nimbus.url)).send(new CreateKeyCommand({}));
   await xray.send(new PutEncryptionConfigCommand({ Type: 'KMS', KeyId: KeyMetadata!.KeyId }));
-  assert.deepEqual((await xray.send(new GetEncryptionConfigCommand({}))).EncryptionConfig, { Type: 'KMS', KeyId: KeyMetadata!.Arn, Status: 'ACTIVE' });
+  assert.deepEqual((await xray.send(new GetEncryptionConfigCommand({}))).EncryptionConfig, {
+    Type: 'KMS',
+    KeyId: KeyMetadata!.Arn,
+    Status: 'ACTIVE',
+  });
   await xray.send(new PutEncryptionConfigCommand({ Type: 'NONE' }));
 });
 
-test('a segment sent to the daemon\'s UDP endpoint is stored', async () => {
+test("a segment sent to the daemon's UDP endpoint is stored", async () => {
   const res = await fetch(`${nimbus.url}/_nimbus/xray/daemon`);
   assert.equal(res.status, 200);
   const { port, address } = (await res.json()) as { port: number; address: string };
@@ -180,8 +283,12 @@ test('a segment sent to the daemon\'s UDP endpoint is stored', async () => {
   const t0 = nowS();
   const segment = JSON.stringify({ id: hex(16), trace_id: id, name: 'udp-app', start_time: t0, end_time: t0 + 0.2 });
   const sock = createSocket('udp4');
-  await new Promise<void>((resolve, reject) => sock.send(Buffer.from(`{"format":"json","version":1}\n${segment}`), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
-  await new Promise<void>((resolve, reject) => sock.send(Buffer.from(`no header ${segment}`), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    sock.send(Buffer.from(`{"format":"json","version":1}\n${segment}`), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+  );
+  await new Promise<void>((resolve, reject) =>
+    sock.send(Buffer.from(`no header ${segment}`), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+  );
   sock.close();
   let found;
   for (let i = 0; i < 100 && !found; i++) {

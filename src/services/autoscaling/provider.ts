@@ -21,12 +21,16 @@ function create(rt: Runtime): AutoscalingProvider {
     for (const [, w] of [...scopes.scan()]) {
       if (s.store(w).groups.count() === 0) continue;
       const where = { ...w, clock: rt.clock };
-      settling.push(cap.locked(where, () => cap.settle(where)).catch((e) => console.error('autoscaling: settling after a clock advance failed', e)));
+      settling.push(
+        cap.locked(where, () => cap.settle(where)).catch((e) => console.error('autoscaling: settling after a clock advance failed', e)),
+      );
     }
     return Promise.all(settling);
   });
   const { alarmAction, ...policies } = policyHandlers(s, cap);
-  rt.integrations.autoscaling = { alarmAction: (account, region, policyArn, trigger) => alarmAction({ account, region, clock: rt.clock }, policyArn, trigger) };
+  rt.integrations.autoscaling = {
+    alarmAction: (account, region, policyArn, trigger) => alarmAction({ account, region, clock: rt.clock }, policyArn, trigger),
+  };
   const handlers = { ...launchConfigHandlers(s), ...groupHandlers(s, cap), ...hookHandlers(s, cap), ...policies } as AutoscalingProvider;
   const create = handlers.CreateAutoScalingGroup!;
   handlers.CreateAutoScalingGroup = (input, ctx) => {

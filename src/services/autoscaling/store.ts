@@ -2,7 +2,12 @@
 // activities, lifecycle hooks and scaling policies. Instances are EC2's; a group's record of them
 // carries its own lifecycle state (Pending, Pending:Wait, InService, Terminating:Wait).
 import { ServiceError, type Collection, type RequestContext, type Runtime } from '../../kit.js';
-import type { LaunchConfiguration, LaunchTemplateSpecification, StepAdjustment, TargetTrackingConfiguration } from '../../generated/autoscaling.js';
+import type {
+  LaunchConfiguration,
+  LaunchTemplateSpecification,
+  StepAdjustment,
+  TargetTrackingConfiguration,
+} from '../../generated/autoscaling.js';
 
 export interface GroupRecord {
   name: string;
@@ -112,7 +117,12 @@ export class AsgState {
   arn(ctx: { account: string; region: string }, rest: string): string {
     return `arn:aws:autoscaling:${ctx.region}:${ctx.account}:${rest}`;
   }
-  invoke<O = Record<string, unknown>>(ctx: { account: string; region: string }, service: string, op: string, input: Record<string, unknown>): Promise<O> {
+  invoke<O = Record<string, unknown>>(
+    ctx: { account: string; region: string },
+    service: string,
+    op: string,
+    input: Record<string, unknown>,
+  ): Promise<O> {
     return this.rt.invoke<O>(service, op, input, { account: ctx.account, region: ctx.region });
   }
   group(ctx: RequestContext, name: string | undefined): GroupRecord {

@@ -28,9 +28,12 @@ export function checkTracking(t: TargetTrackingConfiguration | undefined): asser
   if (!Number.isFinite(t.TargetValue) || t.TargetValue <= 0) throw validation('TargetValue must be greater than 0');
   if (pre) {
     if (!PREDEFINED[pre.PredefinedMetricType]) throw validation(`Invalid predefined metric type: ${pre.PredefinedMetricType}`);
-    if (pre.PredefinedMetricType === 'ALBRequestCountPerTarget' && !pre.ResourceLabel) throw validation('Resource label should be specified for predefined metric type ALBRequestCountPerTarget');
-    if (pre.ResourceLabel && pre.PredefinedMetricType !== 'ALBRequestCountPerTarget') throw validation(`Resource label cannot be specified for predefined metric type ${pre.PredefinedMetricType}`);
-    if (pre.ResourceLabel && !/^app\/[^/]+\/[^/]+\/targetgroup\/[^/]+\/[^/]+$/.test(pre.ResourceLabel)) throw validation(`Invalid resource label: ${pre.ResourceLabel}`);
+    if (pre.PredefinedMetricType === 'ALBRequestCountPerTarget' && !pre.ResourceLabel)
+      throw validation('Resource label should be specified for predefined metric type ALBRequestCountPerTarget');
+    if (pre.ResourceLabel && pre.PredefinedMetricType !== 'ALBRequestCountPerTarget')
+      throw validation(`Resource label cannot be specified for predefined metric type ${pre.PredefinedMetricType}`);
+    if (pre.ResourceLabel && !/^app\/[^/]+\/[^/]+\/targetgroup\/[^/]+\/[^/]+$/.test(pre.ResourceLabel))
+      throw validation(`Invalid resource label: ${pre.ResourceLabel}`);
   }
   if (custom) checkCustom(custom);
 }
@@ -38,12 +41,15 @@ export function checkTracking(t: TargetTrackingConfiguration | undefined): asser
 function checkCustom(c: CustomizedMetricSpecification): void {
   if (c.Period !== undefined && ![10, 30, 60].includes(c.Period)) throw validation('Period must be 10, 30 or 60 seconds');
   if (c.Metrics?.length) {
-    if (c.MetricName || c.Namespace || c.Statistic || c.Dimensions?.length) throw validation('Metrics cannot be specified together with MetricName, Namespace, Dimensions or Statistic');
+    if (c.MetricName || c.Namespace || c.Statistic || c.Dimensions?.length)
+      throw validation('Metrics cannot be specified together with MetricName, Namespace, Dimensions or Statistic');
     if (c.Metrics.filter((m) => m.ReturnData !== false).length !== 1) throw validation('Exactly one metric in Metrics must return data');
-    for (const m of c.Metrics) if (!m.Expression === !m.MetricStat) throw validation(`Exactly one of Expression or MetricStat must be specified for metric ${m.Id}`);
+    for (const m of c.Metrics)
+      if (!m.Expression === !m.MetricStat) throw validation(`Exactly one of Expression or MetricStat must be specified for metric ${m.Id}`);
     return;
   }
-  if (!c.MetricName || !c.Namespace || !c.Statistic) throw validation('MetricName, Namespace and Statistic are required in CustomizedMetricSpecification');
+  if (!c.MetricName || !c.Namespace || !c.Statistic)
+    throw validation('MetricName, Namespace and Statistic are required in CustomizedMetricSpecification');
   if (!STATS.includes(c.Statistic)) throw validation(`Invalid statistic: ${c.Statistic}`);
 }
 
@@ -52,9 +58,10 @@ export function alarmMetric(group: string, t: TargetTrackingConfiguration): Reco
   const pre = t.PredefinedMetricSpecification;
   if (pre) {
     const p = PREDEFINED[pre.PredefinedMetricType];
-    const dims = pre.PredefinedMetricType === 'ALBRequestCountPerTarget'
-      ? [{ Name: 'TargetGroup', Value: pre.ResourceLabel!.slice(pre.ResourceLabel!.indexOf('targetgroup/')) }]
-      : [{ Name: 'AutoScalingGroupName', Value: group }];
+    const dims =
+      pre.PredefinedMetricType === 'ALBRequestCountPerTarget'
+        ? [{ Name: 'TargetGroup', Value: pre.ResourceLabel!.slice(pre.ResourceLabel!.indexOf('targetgroup/')) }]
+        : [{ Name: 'AutoScalingGroupName', Value: group }];
     return { Namespace: p.namespace, MetricName: p.metric, Dimensions: dims, Statistic: p.stat, Period: 60 };
   }
   const c = t.CustomizedMetricSpecification!;
@@ -62,22 +69,45 @@ export function alarmMetric(group: string, t: TargetTrackingConfiguration): Reco
   if (c.Metrics?.length) {
     return {
       Metrics: c.Metrics.map((m) => ({
-        Id: m.Id, Expression: m.Expression, Label: m.Label, ReturnData: m.ReturnData ?? true,
+        Id: m.Id,
+        Expression: m.Expression,
+        Label: m.Label,
+        ReturnData: m.ReturnData ?? true,
         ...(m.Expression ? { Period: period } : {}),
-        MetricStat: m.MetricStat ? { Metric: m.MetricStat.Metric, Stat: m.MetricStat.Stat, Unit: m.MetricStat.Unit, Period: m.MetricStat.Period ?? period } : undefined,
+        MetricStat: m.MetricStat
+          ? { Metric: m.MetricStat.Metric, Stat: m.MetricStat.Stat, Unit: m.MetricStat.Unit, Period: m.MetricStat.Period ?? period }
+          : undefined,
       })),
     };
   }
-  return { Namespace: c.Namespace, MetricName: c.MetricName, Dimensions: c.Dimensions ?? [], Statistic: c.Statistic, Unit: c.Unit, Period: period };
+  return {
+    Namespace: c.Namespace,
+    MetricName: c.MetricName,
+    Dimensions: c.Dimensions ?? [],
+    Statistic: c.Statistic,
+    Unit: c.Unit,
+    Period: period,
+  };
 }
 
 /** The PutMetricAlarm inputs of a policy's alarms, by their names (low omitted when scale-in is disabled). */
-export function alarmInputs(group: string, policyArn: string, t: TargetTrackingConfiguration, names: { high: string; low: string }): Record<string, unknown>[] {
+export function alarmInputs(
+  group: string,
+  policyArn: string,
+  t: TargetTrackingConfiguration,
+  names: { high: string; low: string },
+): Record<string, unknown>[] {
   const metric = alarmMetric(group, t);
   const one = (name: string, spec: typeof HIGH) => ({
-    AlarmName: name, AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${policyArn}.`, ActionsEnabled: true,
-    AlarmActions: [policyArn], ...metric, EvaluationPeriods: spec.periods, DatapointsToAlarm: spec.periods,
-    Threshold: t.TargetValue * spec.factor, ComparisonOperator: spec.comparison,
+    AlarmName: name,
+    AlarmDescription: `DO NOT EDIT OR DELETE. For TargetTrackingScaling policy ${policyArn}.`,
+    ActionsEnabled: true,
+    AlarmActions: [policyArn],
+    ...metric,
+    EvaluationPeriods: spec.periods,
+    DatapointsToAlarm: spec.periods,
+    Threshold: t.TargetValue * spec.factor,
+    ComparisonOperator: spec.comparison,
   });
   return t.DisableScaleIn ? [one(names.high, HIGH)] : [one(names.high, HIGH), one(names.low, LOW)];
 }

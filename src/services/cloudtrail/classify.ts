@@ -3,23 +3,70 @@
 
 /** Calls CloudTrail logs as data events: only trails that select them receive them. */
 const DATA_EVENTS = new Set([
-  ...['GetObject', 'PutObject', 'DeleteObject', 'DeleteObjects', 'HeadObject', 'CopyObject', 'CreateMultipartUpload',
-    'UploadPart', 'UploadPartCopy', 'CompleteMultipartUpload', 'AbortMultipartUpload', 'ListParts', 'GetObjectAcl',
-    'PutObjectAcl', 'GetObjectTagging', 'PutObjectTagging', 'DeleteObjectTagging', 'RestoreObject', 'SelectObjectContent',
-    'GetObjectAttributes', 'GetObjectRetention', 'PutObjectRetention', 'GetObjectLegalHold', 'PutObjectLegalHold',
-    'ListObjects', 'ListObjectsV2', 'ListObjectVersions', 'ListMultipartUploads', 'PostObject'].map((o) => `s3:${o}`),
-  ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
-    'TransactGetItems', 'TransactWriteItems', 'ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction'].map((o) => `dynamodb:${o}`),
+  ...[
+    'GetObject',
+    'PutObject',
+    'DeleteObject',
+    'DeleteObjects',
+    'HeadObject',
+    'CopyObject',
+    'CreateMultipartUpload',
+    'UploadPart',
+    'UploadPartCopy',
+    'CompleteMultipartUpload',
+    'AbortMultipartUpload',
+    'ListParts',
+    'GetObjectAcl',
+    'PutObjectAcl',
+    'GetObjectTagging',
+    'PutObjectTagging',
+    'DeleteObjectTagging',
+    'RestoreObject',
+    'SelectObjectContent',
+    'GetObjectAttributes',
+    'GetObjectRetention',
+    'PutObjectRetention',
+    'GetObjectLegalHold',
+    'PutObjectLegalHold',
+    'ListObjects',
+    'ListObjectsV2',
+    'ListObjectVersions',
+    'ListMultipartUploads',
+    'PostObject',
+  ].map((o) => `s3:${o}`),
+  ...[
+    'GetItem',
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'Query',
+    'Scan',
+    'BatchGetItem',
+    'BatchWriteItem',
+    'TransactGetItems',
+    'TransactWriteItems',
+    'ExecuteStatement',
+    'BatchExecuteStatement',
+    'ExecuteTransaction',
+  ].map((o) => `dynamodb:${o}`),
   ...['GetRecords', 'GetShardIterator'].map((o) => `dynamodbstreams:${o}`),
-  ...['SendMessage', 'SendMessageBatch', 'ReceiveMessage', 'DeleteMessage', 'DeleteMessageBatch', 'ChangeMessageVisibility',
-    'ChangeMessageVisibilityBatch'].map((o) => `sqs:${o}`),
+  ...[
+    'SendMessage',
+    'SendMessageBatch',
+    'ReceiveMessage',
+    'DeleteMessage',
+    'DeleteMessageBatch',
+    'ChangeMessageVisibility',
+    'ChangeMessageVisibilityBatch',
+  ].map((o) => `sqs:${o}`),
   ...['Publish', 'PublishBatch'].map((o) => `sns:${o}`),
   'lambda:Invoke',
 ]);
 
 export const isDataEvent = (service: string, operation: string) => DATA_EVENTS.has(`${service}:${operation}`);
 
-const READ_ONLY = /^(Get|List|Describe|Head|Lookup|Query|Scan|BatchGet|Search|Check|Simulate|Decode|Decrypt|Encrypt|GenerateDataKey|GenerateRandom|GenerateMac|VerifyMac|Verify|Sign|ReEncrypt|Receive|Select|TransactGet)/;
+const READ_ONLY =
+  /^(Get|List|Describe|Head|Lookup|Query|Scan|BatchGet|Search|Check|Simulate|Decode|Decrypt|Encrypt|GenerateDataKey|GenerateRandom|GenerateMac|VerifyMac|Verify|Sign|ReEncrypt|Receive|Select|TransactGet)/;
 export const isReadOnly = (operation: string) => READ_ONLY.test(operation);
 
 const SOURCES: Record<string, string> = { cloudwatch: 'monitoring.amazonaws.com', dynamodbstreams: 'dynamodb.amazonaws.com' };
@@ -35,7 +82,13 @@ export interface EventResource {
 }
 
 /** The resources named by a call's input (and output, for what it created). */
-export function resourcesOf(service: string, region: string, account: string, input: Record<string, unknown>, output: Record<string, unknown> | undefined): EventResource[] {
+export function resourcesOf(
+  service: string,
+  region: string,
+  account: string,
+  input: Record<string, unknown>,
+  output: Record<string, unknown> | undefined,
+): EventResource[] {
   const out: EventResource[] = [];
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
   const add = (type: string, name: string | undefined) => name && out.push({ ResourceType: type, ResourceName: name });

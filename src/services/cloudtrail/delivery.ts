@@ -24,11 +24,20 @@ export class Delivery {
   private readonly buffers = new Map<string, Map<string, Record<string, unknown>[]>>();
   private running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly rt: Runtime, private readonly trails: Trails) {}
+  constructor(
+    private readonly rt: Runtime,
+    private readonly trails: Trails,
+  ) {}
 
   /** Takes an event for every logging trail whose selectors choose it. */
   offer(call: CallRecord, event: StoredEvent, record: Record<string, unknown>): void {
-    const candidate = { management: record.managementEvent as boolean, readOnly: event.readOnly, source: event.source, name: event.name, resources: event.resources };
+    const candidate = {
+      management: record.managementEvent as boolean,
+      readOnly: event.readOnly,
+      source: event.source,
+      name: event.name,
+      resources: event.resources,
+    };
     for (const t of this.trails.logging(call.account, call.region)) {
       if (!selects(t.selectors, t.advanced, candidate)) continue;
       const key = `${t.account}/${t.name}`;

@@ -65,7 +65,8 @@ export class History {
     const attrs = input.LookupAttributes ?? [];
     if (attrs.length > 1) throw new ServiceError('InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
     const max = input.MaxResults ?? 50;
-    if (max < 1 || max > 50) throw new ServiceError('InvalidMaxResultsException', 'Value for MaxResults is invalid. It must be between 1 and 50.');
+    if (max < 1 || max > 50)
+      throw new ServiceError('InvalidMaxResultsException', 'Value for MaxResults is invalid. It must be between 1 and 50.');
     if (input.StartTime && input.EndTime && input.StartTime > input.EndTime) {
       throw new ServiceError('InvalidTimeRangeException', 'Start time must be equal to or earlier than end time.');
     }
@@ -94,8 +95,15 @@ export class History {
     }
     return {
       Events: out.map((e) => ({
-        EventId: e.id, EventName: e.name, ReadOnly: String(e.readOnly), AccessKeyId: e.accessKeyId || undefined, EventTime: new Date(e.time),
-        EventSource: e.source, Username: e.username || undefined, Resources: e.resources, CloudTrailEvent: e.json,
+        EventId: e.id,
+        EventName: e.name,
+        ReadOnly: String(e.readOnly),
+        AccessKeyId: e.accessKeyId || undefined,
+        EventTime: new Date(e.time),
+        EventSource: e.source,
+        Username: e.username || undefined,
+        Resources: e.resources,
+        CloudTrailEvent: e.json,
       })),
       ...(more && last ? { NextToken: Buffer.from(last).toString('base64url') } : {}),
     };
@@ -106,14 +114,23 @@ function matcher(attr: { AttributeKey: string; AttributeValue: string } | undefi
   if (!attr) return () => true;
   const v = attr.AttributeValue;
   switch (attr.AttributeKey) {
-    case 'EventId': return (e) => e.id === v;
-    case 'EventName': return (e) => e.name === v;
-    case 'EventSource': return (e) => e.source === v;
-    case 'ReadOnly': return (e) => String(e.readOnly) === v;
-    case 'Username': return (e) => e.username === v;
-    case 'AccessKeyId': return (e) => e.accessKeyId === v;
-    case 'ResourceName': return (e) => e.resources.some((r) => r.ResourceName === v);
-    case 'ResourceType': return (e) => e.resources.some((r) => r.ResourceType === v);
-    default: throw new ServiceError('InvalidLookupAttributesException', `Invalid attribute key: ${attr.AttributeKey}`);
+    case 'EventId':
+      return (e) => e.id === v;
+    case 'EventName':
+      return (e) => e.name === v;
+    case 'EventSource':
+      return (e) => e.source === v;
+    case 'ReadOnly':
+      return (e) => String(e.readOnly) === v;
+    case 'Username':
+      return (e) => e.username === v;
+    case 'AccessKeyId':
+      return (e) => e.accessKeyId === v;
+    case 'ResourceName':
+      return (e) => e.resources.some((r) => r.ResourceName === v);
+    case 'ResourceType':
+      return (e) => e.resources.some((r) => r.ResourceType === v);
+    default:
+      throw new ServiceError('InvalidLookupAttributesException', `Invalid attribute key: ${attr.AttributeKey}`);
   }
 }

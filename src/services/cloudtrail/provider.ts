@@ -20,7 +20,11 @@ function create(rt: Runtime): CloudtrailProvider {
   history.sinks.push((call, event, record) => {
     if (call.service === 'events' && call.operation === 'PutEvents') return;
     try {
-      rt.integrations.events?.putEvent(call.account, call.region, { source: `aws.${event.source.split('.')[0]}`, detailType: 'AWS API Call via CloudTrail', detail: record });
+      rt.integrations.events?.putEvent(call.account, call.region, {
+        source: `aws.${event.source.split('.')[0]}`,
+        detailType: 'AWS API Call via CloudTrail',
+        detail: record,
+      });
     } catch (e) {
       rt.log.warn(`cloudtrail: event for EventBridge refused: ${(e as Error).message}`);
     }

@@ -19,9 +19,11 @@ export interface StoredEvent {
 }
 
 /** Members CloudTrail never writes down (secrets, key material, payloads). */
-const SECRET = /^(SecretAccessKey|Password|NewPassword|OldPassword|Plaintext|PrivateKeyPlaintext|SecretString|SecretBinary|Body|PrivateKey|KeyMaterial|ImportToken|SessionToken|Mac|Signature|CiphertextBlob|PrivateKeyCiphertextBlob|PublicKey|Message|MessageBody|Entries)$/i;
+const SECRET =
+  /^(SecretAccessKey|Password|NewPassword|OldPassword|Plaintext|PrivateKeyPlaintext|SecretString|SecretBinary|Body|PrivateKey|KeyMaterial|ImportToken|SessionToken|Mac|Signature|CiphertextBlob|PrivateKeyCiphertextBlob|PublicKey|Message|MessageBody|Entries)$/i;
 
-const camel = (k: string) => (/^[A-Z]{2,}[a-z]/.test(k) ? k.replace(/^[A-Z]+(?=[A-Z][a-z])/, (m) => m.toLowerCase()) : k[0].toLowerCase() + k.slice(1));
+const camel = (k: string) =>
+  /^[A-Z]{2,}[a-z]/.test(k) ? k.replace(/^[A-Z]+(?=[A-Z][a-z])/, (m) => m.toLowerCase()) : k[0].toLowerCase() + k.slice(1);
 
 /** A call's input or output in CloudTrail's spelling: camelCase members, dates as ISO, no secrets or bytes. */
 export function scrub(v: unknown, depth = 0): unknown {
@@ -52,17 +54,28 @@ function userIdentity(p: Principal, time: Date): Record<string, unknown> {
     case 'assumed-role': {
       const [, role] = p.arn.split(':').pop()!.split('/');
       return {
-        type: 'AssumedRole', ...base,
+        type: 'AssumedRole',
+        ...base,
         sessionContext: {
-          sessionIssuer: { type: 'Role', principalId: p.userId.split(':')[0], arn: `arn:aws:iam::${p.account}:role/${role}`, accountId: p.account, userName: role },
+          sessionIssuer: {
+            type: 'Role',
+            principalId: p.userId.split(':')[0],
+            arn: `arn:aws:iam::${p.account}:role/${role}`,
+            accountId: p.account,
+            userName: role,
+          },
           attributes: { creationDate: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false' },
         },
       };
     }
     case 'federated-user':
       return {
-        type: 'FederatedUser', ...base,
-        sessionContext: { sessionIssuer: { type: 'IAMUser', accountId: p.account }, attributes: { creationDate: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false' } },
+        type: 'FederatedUser',
+        ...base,
+        sessionContext: {
+          sessionIssuer: { type: 'IAMUser', accountId: p.account },
+          attributes: { creationDate: time.toISOString().replace(/\.\d{3}Z$/, 'Z'), mfaAuthenticated: 'false' },
+        },
       };
     default:
       return { type: 'AWSAccount', principalId: '', accountId: 'anonymous' };
@@ -80,7 +93,9 @@ export function toEvent(call: CallRecord): { event: StoredEvent; record: Record<
   const data = isDataEvent(call.service, call.operation);
   const input = (call.input ?? {}) as Record<string, unknown>;
   const output = (call.output ?? undefined) as Record<string, unknown> | undefined;
-  const params = scrub(call.service === 's3' ? { ...input, Bucket: undefined, Key: undefined, bucketName: input.Bucket, key: input.Key } : input) as Record<string, unknown>;
+  const params = scrub(
+    call.service === 's3' ? { ...input, Bucket: undefined, Key: undefined, bucketName: input.Bucket, key: input.Key } : input,
+  ) as Record<string, unknown>;
   const resources = resourcesOf(call.service, call.region, call.account, input, output);
   const id = randomUUID();
   const record: Record<string, unknown> = {
@@ -94,19 +109,34 @@ export function toEvent(call: CallRecord): { event: StoredEvent; record: Record<
     userAgent: call.userAgent ?? '',
     ...(call.error ? { errorCode: call.error.code, errorMessage: call.error.message } : {}),
     requestParameters: Object.keys(params ?? {}).length ? params : null,
-    responseElements: call.error || readOnly || !output ? null : (scrub(output) as Record<string, unknown>) ?? null,
+    responseElements: call.error || readOnly || !output ? null : ((scrub(output) as Record<string, unknown>) ?? null),
     requestID: call.requestId,
     eventID: id,
     readOnly,
-    ...(data ? { resources: resources.map((r) => ({ type: r.ResourceType, ARN: r.ResourceName.startsWith('arn:') ? r.ResourceName : `arn:aws:s3:::${r.ResourceName}`, accountId: call.account })) } : {}),
+    ...(data
+      ? {
+          resources: resources.map((r) => ({
+            type: r.ResourceType,
+            ARN: r.ResourceName.startsWith('arn:') ? r.ResourceName : `arn:aws:s3:::${r.ResourceName}`,
+            accountId: call.account,
+          })),
+        }
+      : {}),
     eventType: 'AwsApiCall',
     managementEvent: !data,
     recipientAccountId: call.account,
     eventCategory: data ? 'Data' : 'Management',
   };
   const event: StoredEvent = {
-    id, time: call.time.getTime(), name: record.eventName as string, source: record.eventSource as string, readOnly,
-    username: username(call.principal), accessKeyId: call.principal.accessKeyId ?? '', resources, json: JSON.stringify(record),
+    id,
+    time: call.time.getTime(),
+    name: record.eventName as string,
+    source: record.eventSource as string,
+    readOnly,
+    username: username(call.principal),
+    accessKeyId: call.principal.accessKeyId ?? '',
+    resources,
+    json: JSON.stringify(record),
   };
   return { event, record };
 }

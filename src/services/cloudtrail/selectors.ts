@@ -3,7 +3,9 @@
 import type { EventSelector, AdvancedEventSelector } from '../../generated/cloudtrail.js';
 import type { EventResource } from './classify.js';
 
-export const DEFAULT_SELECTORS: EventSelector[] = [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }];
+export const DEFAULT_SELECTORS: EventSelector[] = [
+  { ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] },
+];
 
 export interface Candidate {
   management: boolean;
@@ -27,18 +29,28 @@ function basic(sel: EventSelector, c: Candidate): boolean {
   if (c.management) return sel.IncludeManagementEvents !== false && !(sel.ExcludeManagementEventSources ?? []).includes(c.source);
   const t = dataTarget(c);
   if (!t) return false;
-  return (sel.DataResources ?? []).some((d) => d.Type === t.type && (d.Values ?? []).some((v) => v === 'arn:aws:s3' || v === 'arn:aws:s3:::' || t.arn.startsWith(v) || v === t.arn));
+  return (sel.DataResources ?? []).some(
+    (d) =>
+      d.Type === t.type && (d.Values ?? []).some((v) => v === 'arn:aws:s3' || v === 'arn:aws:s3:::' || t.arn.startsWith(v) || v === t.arn),
+  );
 }
 
 function fieldValue(field: string, c: Candidate): string | undefined {
   switch (field) {
-    case 'eventCategory': return c.management ? 'Management' : 'Data';
-    case 'readOnly': return String(c.readOnly);
-    case 'eventSource': return c.source;
-    case 'eventName': return c.name;
-    case 'resources.type': return dataTarget(c)?.type;
-    case 'resources.ARN': return dataTarget(c)?.arn;
-    default: return undefined;
+    case 'eventCategory':
+      return c.management ? 'Management' : 'Data';
+    case 'readOnly':
+      return String(c.readOnly);
+    case 'eventSource':
+      return c.source;
+    case 'eventName':
+      return c.name;
+    case 'resources.type':
+      return dataTarget(c)?.type;
+    case 'resources.ARN':
+      return dataTarget(c)?.arn;
+    default:
+      return undefined;
   }
 }
 
@@ -56,13 +68,18 @@ function advanced(sel: AdvancedEventSelector, c: Candidate): boolean {
   });
 }
 
-export function selects(basicSelectors: EventSelector[] | undefined, advancedSelectors: AdvancedEventSelector[] | undefined, c: Candidate): boolean {
+export function selects(
+  basicSelectors: EventSelector[] | undefined,
+  advancedSelectors: AdvancedEventSelector[] | undefined,
+  c: Candidate,
+): boolean {
   if (advancedSelectors?.length) return advancedSelectors.some((s) => advanced(s, c));
   return (basicSelectors ?? DEFAULT_SELECTORS).some((s) => basic(s, c));
 }
 
 /** whether any selector can pick data events at all (else data calls are skipped early) */
 export function wantsData(basicSelectors: EventSelector[] | undefined, advancedSelectors: AdvancedEventSelector[] | undefined): boolean {
-  if (advancedSelectors?.length) return advancedSelectors.some((s) => !s.FieldSelectors.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')));
+  if (advancedSelectors?.length)
+    return advancedSelectors.some((s) => !s.FieldSelectors.some((f) => f.Field === 'eventCategory' && f.Equals?.includes('Management')));
   return (basicSelectors ?? []).some((s) => (s.DataResources ?? []).length > 0);
 }

@@ -9,7 +9,10 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]$/;
 
 function checkName(name: string): void {
   if (!NAME.test(name) || /[._-]{2}/.test(name)) {
-    throw new ServiceError('InvalidTrailNameException', 'Trail name must starts with a letter or number, ends with a letter or number, is between 3 and 128 characters, has only letters, numbers, periods, underscores and dashes, and has no adjacent periods, underscores or dashes.');
+    throw new ServiceError(
+      'InvalidTrailNameException',
+      'Trail name must starts with a letter or number, ends with a letter or number, is between 3 and 128 characters, has only letters, numbers, periods, underscores and dashes, and has no adjacent periods, underscores or dashes.',
+    );
   }
 }
 
@@ -24,7 +27,8 @@ async function checkBucket(rt: Runtime, ctx: RequestContext, bucket: string): Pr
 }
 
 function checkSelectors(selectors: EventSelector[]): void {
-  if (selectors.length > 5) throw new ServiceError('InvalidEventSelectorsException', 'You can have no more than 5 event selectors per trail.');
+  if (selectors.length > 5)
+    throw new ServiceError('InvalidEventSelectorsException', 'You can have no more than 5 event selectors per trail.');
   for (const s of selectors) {
     for (const d of s.DataResources ?? []) {
       if (!d.Type || !['AWS::S3::Object', 'AWS::Lambda::Function', 'AWS::DynamoDB::Table'].includes(d.Type)) {
@@ -50,17 +54,36 @@ export function trailHandlers(rt: Runtime, trails: Trails): CloudtrailProvider {
       }
       await checkBucket(rt, ctx, i.S3BucketName);
       const t: TrailRecord = {
-        name: i.Name, account: ctx.account, homeRegion: ctx.region, bucket: i.S3BucketName, prefix: i.S3KeyPrefix, snsTopicName: i.SnsTopicName,
-        multiRegion: i.IsMultiRegionTrail ?? false, includeGlobal: i.IncludeGlobalServiceEvents ?? true, validation: i.EnableLogFileValidation ?? false,
-        kmsKeyId: i.KmsKeyId, logGroupArn: i.CloudWatchLogsLogGroupArn, roleArn: i.CloudWatchLogsRoleArn, logging: false, tags: i.TagsList ?? [],
+        name: i.Name,
+        account: ctx.account,
+        homeRegion: ctx.region,
+        bucket: i.S3BucketName,
+        prefix: i.S3KeyPrefix,
+        snsTopicName: i.SnsTopicName,
+        multiRegion: i.IsMultiRegionTrail ?? false,
+        includeGlobal: i.IncludeGlobalServiceEvents ?? true,
+        validation: i.EnableLogFileValidation ?? false,
+        kmsKeyId: i.KmsKeyId,
+        logGroupArn: i.CloudWatchLogsLogGroupArn,
+        roleArn: i.CloudWatchLogsRoleArn,
+        logging: false,
+        tags: i.TagsList ?? [],
         created: ctx.clock.nowMs(),
       };
       trails.save(t);
       const d = trails.describe(t);
       return {
-        Name: d.Name, S3BucketName: d.S3BucketName, S3KeyPrefix: d.S3KeyPrefix, SnsTopicName: d.SnsTopicName, SnsTopicARN: d.SnsTopicARN,
-        IncludeGlobalServiceEvents: d.IncludeGlobalServiceEvents, IsMultiRegionTrail: d.IsMultiRegionTrail, TrailARN: d.TrailARN,
-        LogFileValidationEnabled: d.LogFileValidationEnabled, KmsKeyId: d.KmsKeyId, IsOrganizationTrail: false,
+        Name: d.Name,
+        S3BucketName: d.S3BucketName,
+        S3KeyPrefix: d.S3KeyPrefix,
+        SnsTopicName: d.SnsTopicName,
+        SnsTopicARN: d.SnsTopicARN,
+        IncludeGlobalServiceEvents: d.IncludeGlobalServiceEvents,
+        IsMultiRegionTrail: d.IsMultiRegionTrail,
+        TrailARN: d.TrailARN,
+        LogFileValidationEnabled: d.LogFileValidationEnabled,
+        KmsKeyId: d.KmsKeyId,
+        IsOrganizationTrail: false,
       };
     },
 
@@ -125,7 +148,13 @@ export function trailHandlers(rt: Runtime, trails: Trails): CloudtrailProvider {
         IsLogging: t.logging,
         ...(t.startedAt !== undefined ? { StartLoggingTime: new Date(t.startedAt), TimeLoggingStarted: iso(t.startedAt) } : {}),
         ...(t.stoppedAt !== undefined ? { StopLoggingTime: new Date(t.stoppedAt), TimeLoggingStopped: iso(t.stoppedAt) } : {}),
-        ...(t.deliveredAt !== undefined ? { LatestDeliveryTime: new Date(t.deliveredAt), LatestDeliveryAttemptTime: iso(t.deliveredAt), LatestDeliveryAttemptSucceeded: iso(t.deliveredAt) } : {}),
+        ...(t.deliveredAt !== undefined
+          ? {
+              LatestDeliveryTime: new Date(t.deliveredAt),
+              LatestDeliveryAttemptTime: iso(t.deliveredAt),
+              LatestDeliveryAttemptSucceeded: iso(t.deliveredAt),
+            }
+          : {}),
         ...(t.deliveryError ? { LatestDeliveryError: t.deliveryError } : {}),
       };
     },
@@ -133,11 +162,19 @@ export function trailHandlers(rt: Runtime, trails: Trails): CloudtrailProvider {
     PutEventSelectors: ({ TrailName, EventSelectors, AdvancedEventSelectors }, ctx) => {
       const t = owned(ctx, TrailName);
       if (!!EventSelectors === !!AdvancedEventSelectors) {
-        throw new ServiceError('InvalidParameterCombinationException', 'You cannot apply both event selectors and advanced event selectors to a trail.');
+        throw new ServiceError(
+          'InvalidParameterCombinationException',
+          'You cannot apply both event selectors and advanced event selectors to a trail.',
+        );
       }
       if (EventSelectors) {
         checkSelectors(EventSelectors);
-        t.selectors = EventSelectors.map((s) => ({ ReadWriteType: s.ReadWriteType ?? 'All', IncludeManagementEvents: s.IncludeManagementEvents ?? true, DataResources: s.DataResources ?? [], ExcludeManagementEventSources: s.ExcludeManagementEventSources ?? [] }));
+        t.selectors = EventSelectors.map((s) => ({
+          ReadWriteType: s.ReadWriteType ?? 'All',
+          IncludeManagementEvents: s.IncludeManagementEvents ?? true,
+          DataResources: s.DataResources ?? [],
+          ExcludeManagementEventSources: s.ExcludeManagementEventSources ?? [],
+        }));
         delete t.advanced;
       } else {
         t.advanced = AdvancedEventSelectors;
@@ -149,7 +186,10 @@ export function trailHandlers(rt: Runtime, trails: Trails): CloudtrailProvider {
 
     GetEventSelectors: ({ TrailName }, ctx) => {
       const t = trails.get(ctx.account, ctx.region, TrailName);
-      return { TrailARN: trails.arn(t), ...(t.advanced ? { AdvancedEventSelectors: t.advanced } : { EventSelectors: t.selectors ?? DEFAULT_SELECTORS }) };
+      return {
+        TrailARN: trails.arn(t),
+        ...(t.advanced ? { AdvancedEventSelectors: t.advanced } : { EventSelectors: t.selectors ?? DEFAULT_SELECTORS }),
+      };
     },
 
     AddTags: ({ ResourceId, TagsList }, ctx) => {

@@ -77,7 +77,9 @@ export class Trails {
 
   /** an account's trails visible from a region (its own and multi-Region trails) */
   list(account: string, region: string): TrailRecord[] {
-    return [...this.cache.values()].filter((t) => t.account === account && (t.homeRegion === region || t.multiRegion)).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.cache.values()]
+      .filter((t) => t.account === account && (t.homeRegion === region || t.multiRegion))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** logging trails that take events from this account and region */
@@ -89,12 +91,22 @@ export class Trails {
 
   describe(t: TrailRecord): Trail {
     return {
-      Name: t.name, S3BucketName: t.bucket, ...(t.prefix ? { S3KeyPrefix: t.prefix } : {}),
-      ...(t.snsTopicName ? { SnsTopicName: t.snsTopicName, SnsTopicARN: `arn:aws:sns:${t.homeRegion}:${t.account}:${t.snsTopicName}` } : {}),
-      IncludeGlobalServiceEvents: t.includeGlobal, IsMultiRegionTrail: t.multiRegion, HomeRegion: t.homeRegion, TrailARN: this.arn(t),
-      LogFileValidationEnabled: t.validation, ...(t.kmsKeyId ? { KmsKeyId: t.kmsKeyId } : {}),
+      Name: t.name,
+      S3BucketName: t.bucket,
+      ...(t.prefix ? { S3KeyPrefix: t.prefix } : {}),
+      ...(t.snsTopicName
+        ? { SnsTopicName: t.snsTopicName, SnsTopicARN: `arn:aws:sns:${t.homeRegion}:${t.account}:${t.snsTopicName}` }
+        : {}),
+      IncludeGlobalServiceEvents: t.includeGlobal,
+      IsMultiRegionTrail: t.multiRegion,
+      HomeRegion: t.homeRegion,
+      TrailARN: this.arn(t),
+      LogFileValidationEnabled: t.validation,
+      ...(t.kmsKeyId ? { KmsKeyId: t.kmsKeyId } : {}),
       ...(t.logGroupArn ? { CloudWatchLogsLogGroupArn: t.logGroupArn, CloudWatchLogsRoleArn: t.roleArn } : {}),
-      HasCustomEventSelectors: !!(t.selectors || t.advanced), HasInsightSelectors: false, IsOrganizationTrail: false,
+      HasCustomEventSelectors: !!(t.selectors || t.advanced),
+      HasInsightSelectors: false,
+      IsOrganizationTrail: false,
     };
   }
 }

@@ -34,14 +34,22 @@ export const RANGES = ['LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowe
 /** Does a value breach the threshold (or, for the range operators, the band at its period; none without a band)? */
 export function breaches(v: number, comparison: string, threshold: number, lo?: number, hi?: number): boolean {
   switch (comparison) {
-    case 'LessThanLowerOrGreaterThanUpperThreshold': return (lo !== undefined && v < lo) || (hi !== undefined && v > hi);
-    case 'LessThanLowerThreshold': return lo !== undefined && v < lo;
-    case 'GreaterThanUpperThreshold': return hi !== undefined && v > hi;
-    case 'GreaterThanOrEqualToThreshold': return v >= threshold;
-    case 'GreaterThanThreshold': return v > threshold;
-    case 'LessThanThreshold': return v < threshold;
-    case 'LessThanOrEqualToThreshold': return v <= threshold;
-    default: return false;
+    case 'LessThanLowerOrGreaterThanUpperThreshold':
+      return (lo !== undefined && v < lo) || (hi !== undefined && v > hi);
+    case 'LessThanLowerThreshold':
+      return lo !== undefined && v < lo;
+    case 'GreaterThanUpperThreshold':
+      return hi !== undefined && v > hi;
+    case 'GreaterThanOrEqualToThreshold':
+      return v >= threshold;
+    case 'GreaterThanThreshold':
+      return v > threshold;
+    case 'LessThanThreshold':
+      return v < threshold;
+    case 'LessThanOrEqualToThreshold':
+      return v <= threshold;
+    default:
+      return false;
   }
 }
 
@@ -61,39 +69,70 @@ export function decide(x: DecideInput): Decision {
   let ok = present.length - breaching;
   if (x.treatMissingData === 'breaching') breaching += missing;
   else if (x.treatMissingData === 'notBreaching') ok += missing;
-  const listed = present.slice().reverse().map((p) => `${javaDouble(p.v)} (${stamp(p.t)})`).join(', ');
+  const listed = present
+    .slice()
+    .reverse()
+    .map((p) => `${javaDouble(p.v)} (${stamp(p.t)})`)
+    .join(', ');
   const word = WORDS[x.comparison] ?? x.comparison;
   const points = (k: number) => `${k} datapoint${k === 1 ? '' : 's'}`;
   const head = n === 1 ? `${points(present.length || 1)}` : `${breaching} out of the last ${n} datapoints`;
   if (RANGES.includes(x.comparison)) return rangeDecision(x, present, breaching, listed, word);
   if (breaching >= x.datapointsToAlarm) {
-    const reason = n === 1
-      ? `Threshold Crossed: ${head} [${listed || 'missing'}] was ${word} the threshold (${javaDouble(x.threshold)}).`
-      : `Threshold Crossed: ${head} [${listed}] were ${word} the threshold (${javaDouble(x.threshold)}) (minimum ${x.datapointsToAlarm} datapoint${x.datapointsToAlarm === 1 ? '' : 's'} for OK -> ALARM transition).`;
+    const reason =
+      n === 1
+        ? `Threshold Crossed: ${head} [${listed || 'missing'}] was ${word} the threshold (${javaDouble(x.threshold)}).`
+        : `Threshold Crossed: ${head} [${listed}] were ${word} the threshold (${javaDouble(x.threshold)}) (minimum ${x.datapointsToAlarm} datapoint${x.datapointsToAlarm === 1 ? '' : 's'} for OK -> ALARM transition).`;
     return { state: 'ALARM', reason, breaching };
   }
   if (present.length === 0 && x.treatMissingData !== 'breaching' && x.treatMissingData !== 'notBreaching') {
-    if (x.treatMissingData === 'ignore') return { state: x.current, reason: 'Alarm state maintained: all datapoints were missing and missing data is ignored.', breaching: 0 };
+    if (x.treatMissingData === 'ignore')
+      return { state: x.current, reason: 'Alarm state maintained: all datapoints were missing and missing data is ignored.', breaching: 0 };
     return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: ${points(n)} ${n === 1 ? 'was' : 'were'} unknown.`, breaching: 0 };
   }
   void ok;
-  const reason = n === 1
-    ? `Threshold Crossed: ${head} [${listed || 'missing'}] was not ${word} the threshold (${javaDouble(x.threshold)}).`
-    : `Threshold Crossed: no datapoints were ${word} the threshold (${javaDouble(x.threshold)}). The most recent datapoints which crossed the threshold: [${listed}].`;
+  const reason =
+    n === 1
+      ? `Threshold Crossed: ${head} [${listed || 'missing'}] was not ${word} the threshold (${javaDouble(x.threshold)}).`
+      : `Threshold Crossed: no datapoints were ${word} the threshold (${javaDouble(x.threshold)}). The most recent datapoints which crossed the threshold: [${listed}].`;
   return { state: 'OK', reason, breaching };
 }
 
 /** An anomaly detection alarm's decision: the band's values stand for the threshold in the reason. */
-function rangeDecision(x: DecideInput, present: Array<{ t: number; v: number; lo?: number; hi?: number }>, breaching: number, listed: string, word: string): Decision {
+function rangeDecision(
+  x: DecideInput,
+  present: Array<{ t: number; v: number; lo?: number; hi?: number }>,
+  breaching: number,
+  listed: string,
+  word: string,
+): Decision {
   const n = x.periods.length;
-  const bands = present.slice().reverse().map((p) => (x.comparison === 'LessThanLowerThreshold' ? p.lo : x.comparison === 'GreaterThanUpperThreshold' ? p.hi : `${p.lo === undefined ? '-' : javaDouble(p.lo)}/${p.hi === undefined ? '-' : javaDouble(p.hi)}`));
-  const shown = bands.map((b) => (typeof b === 'number' ? javaDouble(b) : b ?? '-')).join(', ');
+  const bands = present
+    .slice()
+    .reverse()
+    .map((p) =>
+      x.comparison === 'LessThanLowerThreshold'
+        ? p.lo
+        : x.comparison === 'GreaterThanUpperThreshold'
+          ? p.hi
+          : `${p.lo === undefined ? '-' : javaDouble(p.lo)}/${p.hi === undefined ? '-' : javaDouble(p.hi)}`,
+    );
+  const shown = bands.map((b) => (typeof b === 'number' ? javaDouble(b) : (b ?? '-'))).join(', ');
   if (breaching >= x.datapointsToAlarm) {
-    return { state: 'ALARM', reason: `Thresholds Crossed: ${breaching} out of the last ${n} datapoints [${listed}] ${breaching === 1 ? 'was' : 'were'} ${word} [${shown}] (minimum ${x.datapointsToAlarm} datapoint${x.datapointsToAlarm === 1 ? '' : 's'} for OK -> ALARM transition).`, breaching };
+    return {
+      state: 'ALARM',
+      reason: `Thresholds Crossed: ${breaching} out of the last ${n} datapoints [${listed}] ${breaching === 1 ? 'was' : 'were'} ${word} [${shown}] (minimum ${x.datapointsToAlarm} datapoint${x.datapointsToAlarm === 1 ? '' : 's'} for OK -> ALARM transition).`,
+      breaching,
+    };
   }
   if (present.length === 0 && x.treatMissingData !== 'breaching' && x.treatMissingData !== 'notBreaching') {
-    if (x.treatMissingData === 'ignore') return { state: x.current, reason: 'Alarm state maintained: all datapoints were missing and missing data is ignored.', breaching: 0 };
+    if (x.treatMissingData === 'ignore')
+      return { state: x.current, reason: 'Alarm state maintained: all datapoints were missing and missing data is ignored.', breaching: 0 };
     return { state: 'INSUFFICIENT_DATA', reason: `Insufficient Data: ${n} datapoint${n === 1 ? ' was' : 's were'} unknown.`, breaching: 0 };
   }
-  return { state: 'OK', reason: `Thresholds Crossed: ${n - breaching} out of the last ${n} datapoints [${listed}] ${n - breaching === 1 ? 'was' : 'were'} not ${word} [${shown}] (minimum ${x.datapointsToAlarm} datapoint${x.datapointsToAlarm === 1 ? '' : 's'} for ALARM -> OK transition).`, breaching };
+  return {
+    state: 'OK',
+    reason: `Thresholds Crossed: ${n - breaching} out of the last ${n} datapoints [${listed}] ${n - breaching === 1 ? 'was' : 'were'} not ${word} [${shown}] (minimum ${x.datapointsToAlarm} datapoint${x.datapointsToAlarm === 1 ? '' : 's'} for ALARM -> OK transition).`,
+    breaching,
+  };
 }

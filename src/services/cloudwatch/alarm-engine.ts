@@ -16,10 +16,21 @@ const CATCH_UP = 60;
 type MetricAlarmRecord = Extract<AlarmRecord, { type: 'MetricAlarm' }>;
 
 const REGION_NAMES: Record<string, string> = {
-  'us-east-1': 'US East (N. Virginia)', 'us-east-2': 'US East (Ohio)', 'us-west-1': 'US West (N. California)', 'us-west-2': 'US West (Oregon)',
-  'eu-west-1': 'EU (Ireland)', 'eu-west-2': 'EU (London)', 'eu-west-3': 'EU (Paris)', 'eu-central-1': 'EU (Frankfurt)', 'eu-north-1': 'EU (Stockholm)',
-  'ap-northeast-1': 'Asia Pacific (Tokyo)', 'ap-southeast-1': 'Asia Pacific (Singapore)', 'ap-southeast-2': 'Asia Pacific (Sydney)', 'ap-south-1': 'Asia Pacific (Mumbai)',
-  'sa-east-1': 'South America (Sao Paulo)', 'ca-central-1': 'Canada (Central)',
+  'us-east-1': 'US East (N. Virginia)',
+  'us-east-2': 'US East (Ohio)',
+  'us-west-1': 'US West (N. California)',
+  'us-west-2': 'US West (Oregon)',
+  'eu-west-1': 'EU (Ireland)',
+  'eu-west-2': 'EU (London)',
+  'eu-west-3': 'EU (Paris)',
+  'eu-central-1': 'EU (Frankfurt)',
+  'eu-north-1': 'EU (Stockholm)',
+  'ap-northeast-1': 'Asia Pacific (Tokyo)',
+  'ap-southeast-1': 'Asia Pacific (Singapore)',
+  'ap-southeast-2': 'Asia Pacific (Sydney)',
+  'ap-south-1': 'Asia Pacific (Mumbai)',
+  'sa-east-1': 'South America (Sao Paulo)',
+  'ca-central-1': 'Canada (Central)',
 };
 const isoPlus = (t: number) => new Date(t).toISOString().replace('Z', '+0000');
 
@@ -27,7 +38,10 @@ export class AlarmEngine {
   /** actions running (SNS, Lambda, Auto Scaling): a clock advance waits for them */
   readonly actions = new InFlight();
 
-  constructor(private readonly rt: Runtime, private readonly made: Set<CloudWatchStore>) {}
+  constructor(
+    private readonly rt: Runtime,
+    private readonly made: Set<CloudWatchStore>,
+  ) {}
 
   /** Puts the alarm in the due index at `due` (replacing an earlier entry). */
   schedule(store: CloudWatchStore, name: string, due: number): void {
@@ -93,13 +107,21 @@ export class AlarmEngine {
       period: periodS,
       recentDatapoints: present.map((x) => x.v),
       threshold: alarm.Threshold ?? 0,
-      evaluatedDatapoints: present.slice().reverse().map((x) => ({ timestamp: isoPlus(x.t), value: x.v })),
+      evaluatedDatapoints: present
+        .slice()
+        .reverse()
+        .map((x) => ({ timestamp: isoPlus(x.t), value: x.v })),
     });
     this.transition(store, alarm, d.state, d.reason, reasonData, at);
   }
 
   /** The value of each period of the alarm's metric (and, for an anomaly detection alarm, its band's). */
-  private values(store: CloudWatchStore, alarm: MetricAlarmRecord, at: number, now: number): { periodS: number; values: Map<number, number>; lo?: Map<number, number>; hi?: Map<number, number> } {
+  private values(
+    store: CloudWatchStore,
+    alarm: MetricAlarmRecord,
+    at: number,
+    now: number,
+  ): { periodS: number; values: Map<number, number>; lo?: Map<number, number>; hi?: Map<number, number> } {
     const n = alarm.EvaluationPeriods ?? 1;
     if (alarm.Metrics?.length) {
       const tid = alarm.ThresholdMetricId;
@@ -110,7 +132,11 @@ export class AlarmEngine {
       const results = runQueries(store, alarm.Metrics, end - n * p, end, now);
       const byTime = (r?: { series: { ts: number[]; vs: number[] } }) => new Map((r?.series.ts ?? []).map((t, i) => [t, r!.series.vs[i]]));
       const band = tid ? results.filter((x) => x.id === tid) : [];
-      return { periodS, values: byTime(results.find((x) => x.id === returning.Id)), ...(tid ? { lo: byTime(band[0]), hi: byTime(band[1]) } : {}) };
+      return {
+        periodS,
+        values: byTime(results.find((x) => x.id === returning.Id)),
+        ...(tid ? { lo: byTime(band[0]), hi: byTime(band[1]) } : {}),
+      };
     }
     const periodS = alarm.Period ?? 60;
     const p = periodS * 1000;
@@ -122,10 +148,23 @@ export class AlarmEngine {
   }
 
   /** Changes an alarm's state: history, actions, then the composite alarms that may follow. */
-  transition(store: CloudWatchStore, alarm: AlarmRecord, state: AlarmState, reason: string, reasonData: string | undefined, at: number): void {
+  transition(
+    store: CloudWatchStore,
+    alarm: AlarmRecord,
+    state: AlarmState,
+    reason: string,
+    reasonData: string | undefined,
+    at: number,
+  ): void {
     const old = (alarm.StateValue ?? 'INSUFFICIENT_DATA') as AlarmState;
     const when = new Date(at);
-    const updated = { ...alarm, StateValue: state, StateReason: reason, StateUpdatedTimestamp: when, StateTransitionedTimestamp: when } as AlarmRecord;
+    const updated = {
+      ...alarm,
+      StateValue: state,
+      StateReason: reason,
+      StateUpdatedTimestamp: when,
+      StateTransitionedTimestamp: when,
+    } as AlarmRecord;
     if (reasonData !== undefined) updated.StateReasonData = reasonData;
     else delete updated.StateReasonData;
     store.alarms.put(alarm.AlarmName, updated);
@@ -140,9 +179,23 @@ export class AlarmEngine {
     }
   }
 
-  history(store: CloudWatchStore, alarm: AlarmRecord, at: number, type: 'ConfigurationUpdate' | 'StateUpdate' | 'Action', summary: string, data: unknown): void {
+  history(
+    store: CloudWatchStore,
+    alarm: AlarmRecord,
+    at: number,
+    type: 'ConfigurationUpdate' | 'StateUpdate' | 'Action',
+    summary: string,
+    data: unknown,
+  ): void {
     const key = `${tsKey(at)}${SEP}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    store.history.put(key, { AlarmName: alarm.AlarmName, AlarmType: alarm.type, Timestamp: at, HistoryItemType: type, HistorySummary: summary, HistoryData: JSON.stringify(data) });
+    store.history.put(key, {
+      AlarmName: alarm.AlarmName,
+      AlarmType: alarm.type,
+      Timestamp: at,
+      HistoryItemType: type,
+      HistorySummary: summary,
+      HistoryData: JSON.stringify(data),
+    });
   }
 
   /** Re-evaluates every composite alarm of the store (their children's states changed). */
@@ -181,20 +234,36 @@ export class AlarmEngine {
     if (!actions?.length) return;
     const { account, region } = store.scope;
     for (const arn of actions) {
-      const done = (ok: boolean, detail?: string) => this.history(store, alarm, this.rt.clock.nowMs(), 'Action',
-        ok ? `Successfully executed action ${arn}` : `Failed to execute action ${arn}. Received error: "${detail ?? 'unknown error'}"`,
-        ok ? { actionState: 'Succeeded', stateUpdateTimestamp: at, notificationResource: arn } : { actionState: 'Failed', stateUpdateTimestamp: at, error: detail });
+      const done = (ok: boolean, detail?: string) =>
+        this.history(
+          store,
+          alarm,
+          this.rt.clock.nowMs(),
+          'Action',
+          ok ? `Successfully executed action ${arn}` : `Failed to execute action ${arn}. Received error: "${detail ?? 'unknown error'}"`,
+          ok
+            ? { actionState: 'Succeeded', stateUpdateTimestamp: at, notificationResource: arn }
+            : { actionState: 'Failed', stateUpdateTimestamp: at, error: detail },
+        );
       const fail = (e: unknown) => done(false, e instanceof Error ? e.message : String(e));
       if (arn.startsWith('arn:aws:sns:') && this.rt.integrations.sns) {
         const subject = `${state}: "${alarm.AlarmName}" in ${REGION_NAMES[region] ?? region}`.slice(0, 100);
-        this.actions.track(this.rt.integrations.sns.publish(arn, JSON.stringify(snsMessage(alarm, old, account, region, at)), { subject }).then(() => done(true), fail));
+        this.actions.track(
+          this.rt.integrations.sns
+            .publish(arn, JSON.stringify(snsMessage(alarm, old, account, region, at)), { subject })
+            .then(() => done(true), fail),
+        );
       } else if (arn.startsWith('arn:aws:lambda:') && this.rt.integrations.lambda) {
         const payload = Buffer.from(JSON.stringify(lambdaEvent(alarm, old, account, region, at)));
         this.actions.track(this.rt.integrations.lambda.invoke(arn, payload, 'Event').then(() => done(true), fail));
       } else if (SCALING.test(arn)) {
         // the breached threshold and the newest datapoint, as a step or target tracking policy needs
         let value: number | undefined;
-        try { value = (JSON.parse(alarm.StateReasonData ?? '{}').recentDatapoints as number[] | undefined)?.at(-1); } catch { value = undefined; }
+        try {
+          value = (JSON.parse(alarm.StateReasonData ?? '{}').recentDatapoints as number[] | undefined)?.at(-1);
+        } catch {
+          value = undefined;
+        }
         const run = this.scaling(alarm, arn, state, value);
         if (run) this.actions.track(run.then(() => done(true), fail));
         else done(false, 'Auto Scaling is not served');
@@ -211,7 +280,9 @@ export function snsMessage(a: AlarmRecord, old: AlarmState, account: string, reg
     AlarmName: a.AlarmName,
     AlarmDescription: a.AlarmDescription ?? null,
     AWSAccountId: account,
-    AlarmConfigurationUpdatedTimestamp: a.AlarmConfigurationUpdatedTimestamp ? isoPlus(new Date(a.AlarmConfigurationUpdatedTimestamp).getTime()) : null,
+    AlarmConfigurationUpdatedTimestamp: a.AlarmConfigurationUpdatedTimestamp
+      ? isoPlus(new Date(a.AlarmConfigurationUpdatedTimestamp).getTime())
+      : null,
     NewStateValue: a.StateValue,
     NewStateReason: a.StateReason,
     StateChangeTime: isoPlus(at),
@@ -224,7 +295,37 @@ export function snsMessage(a: AlarmRecord, old: AlarmState, account: string, reg
   };
   if (a.type === 'CompositeAlarm') return { ...base, AlarmRule: a.AlarmRule };
   const trigger: Record<string, unknown> = a.Metrics?.length
-    ? { Period: a.Metrics.find((m) => m.ReturnData !== false)?.MetricStat?.Period ?? a.Metrics.find((m) => m.MetricStat)?.MetricStat?.Period ?? 60, EvaluationPeriods: a.EvaluationPeriods, ComparisonOperator: a.ComparisonOperator, Threshold: a.Threshold, TreatMissingData: a.TreatMissingData ?? 'missing', EvaluateLowSampleCountPercentile: '', Metrics: a.Metrics.map((m) => ({ Id: m.Id, ...(m.Expression ? { Expression: m.Expression } : {}), ...(m.Label ? { Label: m.Label } : {}), ReturnData: m.ReturnData !== false, ...(m.MetricStat ? { MetricStat: { Metric: { Dimensions: (m.MetricStat.Metric.Dimensions ?? []).map((d) => ({ value: d.Value, name: d.Name })), MetricName: m.MetricStat.Metric.MetricName, Namespace: m.MetricStat.Metric.Namespace }, Period: m.MetricStat.Period, Stat: m.MetricStat.Stat, ...(m.MetricStat.Unit ? { Unit: m.MetricStat.Unit } : {}) } } : {}) })) }
+    ? {
+        Period:
+          a.Metrics.find((m) => m.ReturnData !== false)?.MetricStat?.Period ??
+          a.Metrics.find((m) => m.MetricStat)?.MetricStat?.Period ??
+          60,
+        EvaluationPeriods: a.EvaluationPeriods,
+        ComparisonOperator: a.ComparisonOperator,
+        Threshold: a.Threshold,
+        TreatMissingData: a.TreatMissingData ?? 'missing',
+        EvaluateLowSampleCountPercentile: '',
+        Metrics: a.Metrics.map((m) => ({
+          Id: m.Id,
+          ...(m.Expression ? { Expression: m.Expression } : {}),
+          ...(m.Label ? { Label: m.Label } : {}),
+          ReturnData: m.ReturnData !== false,
+          ...(m.MetricStat
+            ? {
+                MetricStat: {
+                  Metric: {
+                    Dimensions: (m.MetricStat.Metric.Dimensions ?? []).map((d) => ({ value: d.Value, name: d.Name })),
+                    MetricName: m.MetricStat.Metric.MetricName,
+                    Namespace: m.MetricStat.Metric.Namespace,
+                  },
+                  Period: m.MetricStat.Period,
+                  Stat: m.MetricStat.Stat,
+                  ...(m.MetricStat.Unit ? { Unit: m.MetricStat.Unit } : {}),
+                },
+              }
+            : {}),
+        })),
+      }
     : {
         MetricName: a.MetricName,
         Namespace: a.Namespace,
@@ -245,11 +346,43 @@ export function snsMessage(a: AlarmRecord, old: AlarmState, account: string, reg
 
 /** The event CloudWatch invokes a Lambda alarm action with. */
 export function lambdaEvent(a: AlarmRecord, old: AlarmState, account: string, region: string, at: number): Record<string, unknown> {
-  const metrics = a.type === 'MetricAlarm'
-    ? a.Metrics?.length
-      ? a.Metrics.map((m) => ({ id: m.Id, ...(m.Expression ? { expression: m.Expression } : {}), ...(m.MetricStat ? { metricStat: { metric: { namespace: m.MetricStat.Metric.Namespace, name: m.MetricStat.Metric.MetricName, dimensions: Object.fromEntries((m.MetricStat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value])) }, period: m.MetricStat.Period, stat: m.MetricStat.Stat } } : {}), returnData: m.ReturnData !== false }))
-      : [{ id: 'm1', metricStat: { metric: { namespace: a.Namespace, name: a.MetricName, dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name, d.Value])) }, period: a.Period, stat: a.Statistic ?? a.ExtendedStatistic }, returnData: true }]
-    : undefined;
+  const metrics =
+    a.type === 'MetricAlarm'
+      ? a.Metrics?.length
+        ? a.Metrics.map((m) => ({
+            id: m.Id,
+            ...(m.Expression ? { expression: m.Expression } : {}),
+            ...(m.MetricStat
+              ? {
+                  metricStat: {
+                    metric: {
+                      namespace: m.MetricStat.Metric.Namespace,
+                      name: m.MetricStat.Metric.MetricName,
+                      dimensions: Object.fromEntries((m.MetricStat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+                    },
+                    period: m.MetricStat.Period,
+                    stat: m.MetricStat.Stat,
+                  },
+                }
+              : {}),
+            returnData: m.ReturnData !== false,
+          }))
+        : [
+            {
+              id: 'm1',
+              metricStat: {
+                metric: {
+                  namespace: a.Namespace,
+                  name: a.MetricName,
+                  dimensions: Object.fromEntries((a.Dimensions ?? []).map((d) => [d.Name, d.Value])),
+                },
+                period: a.Period,
+                stat: a.Statistic ?? a.ExtendedStatistic,
+              },
+              returnData: true,
+            },
+          ]
+      : undefined;
   return {
     source: 'aws.cloudwatch',
     alarmArn: a.AlarmArn,
@@ -258,10 +391,17 @@ export function lambdaEvent(a: AlarmRecord, old: AlarmState, account: string, re
     region,
     alarmData: {
       alarmName: a.AlarmName,
-      state: { value: a.StateValue, reason: a.StateReason, ...(a.StateReasonData ? { reasonData: a.StateReasonData } : {}), timestamp: new Date(at).toISOString() },
+      state: {
+        value: a.StateValue,
+        reason: a.StateReason,
+        ...(a.StateReasonData ? { reasonData: a.StateReasonData } : {}),
+        timestamp: new Date(at).toISOString(),
+      },
       previousState: { value: old },
-      configuration: { ...(a.AlarmDescription ? { description: a.AlarmDescription } : {}), ...(metrics ? { metrics } : { alarmRule: (a as { AlarmRule?: string }).AlarmRule }) },
+      configuration: {
+        ...(a.AlarmDescription ? { description: a.AlarmDescription } : {}),
+        ...(metrics ? { metrics } : { alarmRule: (a as { AlarmRule?: string }).AlarmRule }),
+      },
     },
   };
 }
-

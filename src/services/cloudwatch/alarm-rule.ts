@@ -20,7 +20,8 @@ function tokens(src: string): string[] {
     else out.push(m[3] ?? m[4]);
     if (/^\s*$/.test(src.slice(re.lastIndex))) break;
   }
-  if (re.lastIndex < src.length && !/^\s*$/.test(src.slice(re.lastIndex))) throw new RuleError(`Unexpected character at position ${re.lastIndex + 1}`);
+  if (re.lastIndex < src.length && !/^\s*$/.test(src.slice(re.lastIndex)))
+    throw new RuleError(`Unexpected character at position ${re.lastIndex + 1}`);
   return out;
 }
 
@@ -29,16 +30,25 @@ export function parseRule(src: string): Rule {
   let p = 0;
   const or = (): Rule => {
     let l = and();
-    while (toks[p] === 'OR') { p++; l = { t: 'or', l, r: and() }; }
+    while (toks[p] === 'OR') {
+      p++;
+      l = { t: 'or', l, r: and() };
+    }
     return l;
   };
   const and = (): Rule => {
     let l = not();
-    while (toks[p] === 'AND') { p++; l = { t: 'and', l, r: not() }; }
+    while (toks[p] === 'AND') {
+      p++;
+      l = { t: 'and', l, r: not() };
+    }
     return l;
   };
   const not = (): Rule => {
-    if (toks[p] === 'NOT') { p++; return { t: 'not', e: not() }; }
+    if (toks[p] === 'NOT') {
+      p++;
+      return { t: 'not', e: not() };
+    }
     return atom();
   };
   const atom = (): Rule => {
@@ -68,17 +78,25 @@ export function parseRule(src: string): Rule {
 export function ruleAlarms(r: Rule, out = new Set<string>()): Set<string> {
   if (r.t === 'state') out.add(r.alarm);
   else if (r.t === 'not') ruleAlarms(r.e, out);
-  else if (r.t === 'and' || r.t === 'or') { ruleAlarms(r.l, out); ruleAlarms(r.r, out); }
+  else if (r.t === 'and' || r.t === 'or') {
+    ruleAlarms(r.l, out);
+    ruleAlarms(r.r, out);
+  }
   return out;
 }
 
 export function evalRule(r: Rule, stateOf: (alarm: string) => string | undefined): boolean {
   switch (r.t) {
-    case 'const': return r.v;
-    case 'state': return stateOf(r.alarm) === r.state;
-    case 'not': return !evalRule(r.e, stateOf);
-    case 'and': return evalRule(r.l, stateOf) && evalRule(r.r, stateOf);
-    case 'or': return evalRule(r.l, stateOf) || evalRule(r.r, stateOf);
+    case 'const':
+      return r.v;
+    case 'state':
+      return stateOf(r.alarm) === r.state;
+    case 'not':
+      return !evalRule(r.e, stateOf);
+    case 'and':
+      return evalRule(r.l, stateOf) && evalRule(r.r, stateOf);
+    case 'or':
+      return evalRule(r.l, stateOf) || evalRule(r.r, stateOf);
   }
 }
 

@@ -2,7 +2,14 @@
 // (names, prefix, types, state, action prefix, children and parents, paging), DescribeAlarmsForMetric,
 // DescribeAlarmHistory, SetAlarmState, Enable/DisableAlarmActions, DeleteAlarms.
 import { ServiceError, type Runtime, type Stores, type RequestContext } from '../../kit.js';
-import type { CloudwatchProvider, PutMetricAlarmInput, AlarmHistoryItem, MetricAlarm, CompositeAlarm, Tag } from '../../generated/cloudwatch.js';
+import type {
+  CloudwatchProvider,
+  PutMetricAlarmInput,
+  AlarmHistoryItem,
+  MetricAlarm,
+  CompositeAlarm,
+  Tag,
+} from '../../generated/cloudwatch.js';
 import { SEP, tsKey, canonicalDims, type AlarmRecord, type CloudWatchStore } from './store.js';
 import { detectorKeyOf } from './anomaly-model.js';
 import type { AlarmEngine } from './alarm-engine.js';
@@ -14,36 +21,68 @@ import { RANGES } from './alarm-decide.js';
 
 const MINUTE = 60_000;
 const validation = (m: string) => new ServiceError('ValidationError', m, 400);
-const COMPARISONS = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold', 'LessThanLowerOrGreaterThanUpperThreshold', 'LessThanLowerThreshold', 'GreaterThanUpperThreshold'];
+const COMPARISONS = [
+  'GreaterThanOrEqualToThreshold',
+  'GreaterThanThreshold',
+  'LessThanThreshold',
+  'LessThanOrEqualToThreshold',
+  'LessThanLowerOrGreaterThanUpperThreshold',
+  'LessThanLowerThreshold',
+  'GreaterThanUpperThreshold',
+];
 const MISSING = ['breaching', 'notBreaching', 'ignore', 'missing'];
 const ACTION = /^arn:aws[a-z-]*:(sns|lambda|autoscaling|ec2|ssm|ssm-incidents|swf|automate):/;
 
 export function checkMetricAlarm(input: PutMetricAlarmInput): void {
   const hasStat = input.Statistic !== undefined || input.ExtendedStatistic !== undefined;
   if (input.Metrics?.length) {
-    if (hasStat || input.MetricName !== undefined || input.Namespace !== undefined || input.Dimensions?.length || input.Period !== undefined) {
-      throw validation('The parameters Metrics and MetricName, Namespace, Dimensions, Statistic, ExtendedStatistic and Period are mutually exclusive.');
+    if (
+      hasStat ||
+      input.MetricName !== undefined ||
+      input.Namespace !== undefined ||
+      input.Dimensions?.length ||
+      input.Period !== undefined
+    ) {
+      throw validation(
+        'The parameters Metrics and MetricName, Namespace, Dimensions, Statistic, ExtendedStatistic and Period are mutually exclusive.',
+      );
     }
     checkQueries(input.Metrics, 'Metrics');
-    if (input.Metrics.filter((m) => m.ReturnData !== false && m.Id !== input.ThresholdMetricId).length !== 1) throw validation('Exactly one element of the metrics list should return data.');
+    if (input.Metrics.filter((m) => m.ReturnData !== false && m.Id !== input.ThresholdMetricId).length !== 1)
+      throw validation('Exactly one element of the metrics list should return data.');
   } else {
     if (input.MetricName === undefined) throw new ServiceError('MissingParameter', 'The parameter MetricName is required.', 400);
     if (input.Namespace === undefined) throw new ServiceError('MissingParameter', 'The parameter Namespace is required.', 400);
-    if (input.Statistic !== undefined && input.ExtendedStatistic !== undefined) throw new ServiceError('InvalidParameterCombination', 'Statistic and ExtendedStatistic must not both be specified.', 400);
+    if (input.Statistic !== undefined && input.ExtendedStatistic !== undefined)
+      throw new ServiceError('InvalidParameterCombination', 'Statistic and ExtendedStatistic must not both be specified.', 400);
     if (!hasStat) throw new ServiceError('MissingParameter', 'One of Statistic or ExtendedStatistic must be specified.', 400);
-    if (input.ExtendedStatistic !== undefined && !parseStat(input.ExtendedStatistic)) throw new ServiceError('InvalidParameterValue', `The value ${input.ExtendedStatistic} for parameter ExtendedStatistic is invalid.`, 400);
+    if (input.ExtendedStatistic !== undefined && !parseStat(input.ExtendedStatistic))
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `The value ${input.ExtendedStatistic} for parameter ExtendedStatistic is invalid.`,
+        400,
+      );
     if (input.Period === undefined) throw new ServiceError('MissingParameter', 'The parameter Period is required.', 400);
-    if (!(input.Period === 10 || input.Period === 30 || (input.Period > 0 && input.Period % 60 === 0))) throw validation('Period must be 10, 30 or a multiple of 60.');
+    if (!(input.Period === 10 || input.Period === 30 || (input.Period > 0 && input.Period % 60 === 0)))
+      throw validation('Period must be 10, 30 or a multiple of 60.');
     checkDimensions(input.Dimensions, 'Dimensions');
     const n = input.EvaluationPeriods ?? 1;
-    if (input.Period * n > 7 * 86_400) throw validation('The evaluation period of the alarm (Period * EvaluationPeriods) must not exceed 7 days.');
+    if (input.Period * n > 7 * 86_400)
+      throw validation('The evaluation period of the alarm (Period * EvaluationPeriods) must not exceed 7 days.');
   }
-  if (input.EvaluationPeriods === undefined) throw new ServiceError('MissingParameter', 'The parameter EvaluationPeriods is required.', 400);
-  if (input.ComparisonOperator === undefined) throw new ServiceError('MissingParameter', 'The parameter ComparisonOperator is required.', 400);
-  if (!COMPARISONS.includes(input.ComparisonOperator)) throw validation(`The value ${input.ComparisonOperator} for parameter ComparisonOperator is invalid.`);
+  if (input.EvaluationPeriods === undefined)
+    throw new ServiceError('MissingParameter', 'The parameter EvaluationPeriods is required.', 400);
+  if (input.ComparisonOperator === undefined)
+    throw new ServiceError('MissingParameter', 'The parameter ComparisonOperator is required.', 400);
+  if (!COMPARISONS.includes(input.ComparisonOperator))
+    throw validation(`The value ${input.ComparisonOperator} for parameter ComparisonOperator is invalid.`);
   checkThresholds(input);
-  if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods) throw validation('DatapointsToAlarm must be less than or equal to EvaluationPeriods.');
-  if (input.TreatMissingData !== undefined && !MISSING.includes(input.TreatMissingData)) throw validation(`The value ${input.TreatMissingData} for parameter TreatMissingData is invalid. Must be one of: ${MISSING.join(', ')}.`);
+  if (input.DatapointsToAlarm !== undefined && input.DatapointsToAlarm > input.EvaluationPeriods)
+    throw validation('DatapointsToAlarm must be less than or equal to EvaluationPeriods.');
+  if (input.TreatMissingData !== undefined && !MISSING.includes(input.TreatMissingData))
+    throw validation(
+      `The value ${input.TreatMissingData} for parameter TreatMissingData is invalid. Must be one of: ${MISSING.join(', ')}.`,
+    );
   checkActions(input);
 }
 
@@ -51,7 +90,8 @@ export function checkMetricAlarm(input: PutMetricAlarmInput): void {
 function checkThresholds(input: PutMetricAlarmInput): void {
   const range = RANGES.includes(input.ComparisonOperator ?? '');
   if (!range) {
-    if (input.ThresholdMetricId !== undefined) throw validation('ComparisonOperators for static thresholds require a Threshold value and no ThresholdMetricId.');
+    if (input.ThresholdMetricId !== undefined)
+      throw validation('ComparisonOperators for static thresholds require a Threshold value and no ThresholdMetricId.');
     if (input.Threshold === undefined) throw validation('ComparisonOperators for static thresholds require a Threshold value.');
     return;
   }
@@ -59,22 +99,34 @@ function checkThresholds(input: PutMetricAlarmInput): void {
   if (input.Threshold !== undefined) throw validation('ComparisonOperators for ranges require Threshold to be unset.');
   const band = input.Metrics?.find((m) => m.Id === input.ThresholdMetricId);
   if (!band) throw validation(`ThresholdMetricId ${input.ThresholdMetricId} does not match the Id of an element of Metrics.`);
-  if (!/^\s*ANOMALY_DETECTION_BAND\s*\(/i.test(band.Expression ?? '')) throw validation('Threshold metric expression must use ANOMALY_DETECTION_BAND function.');
+  if (!/^\s*ANOMALY_DETECTION_BAND\s*\(/i.test(band.Expression ?? ''))
+    throw validation('Threshold metric expression must use ANOMALY_DETECTION_BAND function.');
 }
 
 /** An anomaly detection alarm on a metric creates the metric's detector, as AWS does, when it has none. */
 function detectorFor(store: CloudWatchStore, input: PutMetricAlarmInput): void {
   if (input.ThresholdMetricId === undefined) return;
-  const arg = /ANOMALY_DETECTION_BAND\s*\(\s*([a-z][a-zA-Z0-9_]*)/.exec(input.Metrics?.find((m) => m.Id === input.ThresholdMetricId)?.Expression ?? '')?.[1];
+  const arg = /ANOMALY_DETECTION_BAND\s*\(\s*([a-z][a-zA-Z0-9_]*)/.exec(
+    input.Metrics?.find((m) => m.Id === input.ThresholdMetricId)?.Expression ?? '',
+  )?.[1];
   const ms = input.Metrics?.find((m) => m.Id === arg)?.MetricStat;
   if (!ms) return;
-  const single = { Namespace: ms.Metric.Namespace ?? '', MetricName: ms.Metric.MetricName ?? '', Dimensions: canonicalDims(ms.Metric.Dimensions), Stat: ms.Stat };
+  const single = {
+    Namespace: ms.Metric.Namespace ?? '',
+    MetricName: ms.Metric.MetricName ?? '',
+    Dimensions: canonicalDims(ms.Metric.Dimensions),
+    Stat: ms.Stat,
+  };
   const key = detectorKeyOf(single);
   if (!store.detectors.has(key)) store.detectors.put(key, { single });
 }
 
 function checkActions(input: { AlarmActions?: string[]; OKActions?: string[]; InsufficientDataActions?: string[] }): void {
-  for (const [param, list] of [['AlarmActions', input.AlarmActions], ['OKActions', input.OKActions], ['InsufficientDataActions', input.InsufficientDataActions]] as const) {
+  for (const [param, list] of [
+    ['AlarmActions', input.AlarmActions],
+    ['OKActions', input.OKActions],
+    ['InsufficientDataActions', input.InsufficientDataActions],
+  ] as const) {
     if ((list?.length ?? 0) > 5) throw validation(`The collection ${param} must not have a size greater than 5.`);
     for (const arn of list ?? []) if (!ACTION.test(arn)) throw validation(`Invalid arn syntax: ${arn}`);
   }
@@ -84,11 +136,26 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
   const arnOf = (ctx: RequestContext, name: string) => `arn:aws:cloudwatch:${ctx.region}:${ctx.account}:alarm:${name}`;
   const notFound = (name: string) => new ServiceError('ResourceNotFound', `Alarm ${name} does not exist`, 404);
-  const tagsOf = (tags: Array<{ Key: string; Value: string }> | undefined, prev: Record<string, string> = {}) => ({ ...prev, ...Object.fromEntries((tags ?? []).map((t) => [t.Key, t.Value])) });
+  const tagsOf = (tags: Array<{ Key: string; Value: string }> | undefined, prev: Record<string, string> = {}) => ({
+    ...prev,
+    ...Object.fromEntries((tags ?? []).map((t) => [t.Key, t.Value])),
+  });
 
   /** What PutMetricAlarm and PutCompositeAlarm store alike: the input, its defaults, and the state an update keeps. */
-  const recordOf = (ctx: RequestContext, input: { AlarmName: string; Tags?: Tag[]; ActionsEnabled?: boolean; OKActions?: string[]; AlarmActions?: string[]; InsufficientDataActions?: string[] },
-    type: AlarmRecord['type'], prev: AlarmRecord | undefined, now: number): AlarmRecord => {
+  const recordOf = (
+    ctx: RequestContext,
+    input: {
+      AlarmName: string;
+      Tags?: Tag[];
+      ActionsEnabled?: boolean;
+      OKActions?: string[];
+      AlarmActions?: string[];
+      InsufficientDataActions?: string[];
+    },
+    type: AlarmRecord['type'],
+    prev: AlarmRecord | undefined,
+    now: number,
+  ): AlarmRecord => {
     const { Tags, ...config } = input;
     return {
       ...config,
@@ -111,9 +178,18 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
     const store = storeOf(ctx);
     stores.system().alarmScopes.put(`${ctx.account}${SEP}${ctx.region}`, 1);
     store.alarms.put(record.AlarmName, record);
-    engine.history(store, record, ctx.clock.nowMs(), 'ConfigurationUpdate', `Alarm "${record.AlarmName}" ${previous ? 'updated' : 'created'}`, {
-      version: '1.0', type: previous ? 'Update' : 'Create', [previous ? 'updatedAlarm' : 'createdAlarm']: describe(record),
-    });
+    engine.history(
+      store,
+      record,
+      ctx.clock.nowMs(),
+      'ConfigurationUpdate',
+      `Alarm "${record.AlarmName}" ${previous ? 'updated' : 'created'}`,
+      {
+        version: '1.0',
+        type: previous ? 'Update' : 'Create',
+        [previous ? 'updatedAlarm' : 'createdAlarm']: describe(record),
+      },
+    );
   };
 
   return {
@@ -123,7 +199,10 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
       const prev = store.alarms.get(input.AlarmName);
       if (prev && prev.type !== 'MetricAlarm') throw validation(`The alarm ${input.AlarmName} is a composite alarm.`);
       const now = ctx.clock.nowMs();
-      const record = { ...recordOf(ctx, input, 'MetricAlarm', prev, now), Dimensions: input.Metrics?.length ? undefined : input.Dimensions ?? [] } as AlarmRecord;
+      const record = {
+        ...recordOf(ctx, input, 'MetricAlarm', prev, now),
+        Dimensions: input.Metrics?.length ? undefined : (input.Dimensions ?? []),
+      } as AlarmRecord;
       if (prev?.StateReasonData) record.StateReasonData = prev.StateReasonData;
       save(ctx, record, prev);
       detectorFor(store, input);
@@ -140,8 +219,10 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
         throw e;
       }
       const missing = [...refs].map(alarmNameOf).filter((n) => !store.alarms.has(n));
-      if (missing.length) throw validation(`Could not save the composite alarm as alarms [${missing.join(', ')}] in the alarm rule do not exist`);
-      if ([...refs].map(alarmNameOf).includes(input.AlarmName)) throw validation('A composite alarm cannot refer to itself in its alarm rule.');
+      if (missing.length)
+        throw validation(`Could not save the composite alarm as alarms [${missing.join(', ')}] in the alarm rule do not exist`);
+      if ([...refs].map(alarmNameOf).includes(input.AlarmName))
+        throw validation('A composite alarm cannot refer to itself in its alarm rule.');
       checkActions(input);
       const prev = store.alarms.get(input.AlarmName);
       if (prev && prev.type !== 'CompositeAlarm') throw validation(`The alarm ${input.AlarmName} is a metric alarm.`);
@@ -153,9 +234,17 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
 
     DescribeAlarms: (input, ctx) => {
       const store = storeOf(ctx);
-      if (input.AlarmNames?.length && input.AlarmNamePrefix !== undefined) throw new ServiceError('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix are mutually exclusive.', 400);
-      if ((input.ChildrenOfAlarmName || input.ParentsOfAlarmName) && (input.AlarmNames?.length || input.AlarmNamePrefix || input.StateValue || input.ActionPrefix)) {
-        throw new ServiceError('InvalidParameterCombination', 'ChildrenOfAlarmName and ParentsOfAlarmName cannot be used with other filters.', 400);
+      if (input.AlarmNames?.length && input.AlarmNamePrefix !== undefined)
+        throw new ServiceError('InvalidParameterCombination', 'AlarmNames and AlarmNamePrefix are mutually exclusive.', 400);
+      if (
+        (input.ChildrenOfAlarmName || input.ParentsOfAlarmName) &&
+        (input.AlarmNames?.length || input.AlarmNamePrefix || input.StateValue || input.ActionPrefix)
+      ) {
+        throw new ServiceError(
+          'InvalidParameterCombination',
+          'ChildrenOfAlarmName and ParentsOfAlarmName cannot be used with other filters.',
+          400,
+        );
       }
       const max = input.MaxRecords ?? 50;
       const types = new Set(input.AlarmTypes?.length ? input.AlarmTypes : ['MetricAlarm']);
@@ -167,7 +256,13 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
       }
       if (input.ParentsOfAlarmName) {
         const child = input.ParentsOfAlarmName;
-        names = new Set([...store.alarms.scan()].filter(([, a]) => a.type === 'CompositeAlarm' && [...ruleAlarms(parseRule(a.AlarmRule ?? 'FALSE'))].map(alarmNameOf).includes(child)).map(([n]) => n));
+        names = new Set(
+          [...store.alarms.scan()]
+            .filter(
+              ([, a]) => a.type === 'CompositeAlarm' && [...ruleAlarms(parseRule(a.AlarmRule ?? 'FALSE'))].map(alarmNameOf).includes(child),
+            )
+            .map(([n]) => n),
+        );
         if (!input.AlarmTypes?.length) types.add('CompositeAlarm');
       }
       const after = input.NextToken ? Buffer.from(input.NextToken, 'base64url').toString() : undefined;
@@ -179,8 +274,17 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
         if (names && !names.has(name)) continue;
         if (!types.has(a.type)) continue;
         if (input.StateValue && a.StateValue !== input.StateValue) continue;
-        if (input.ActionPrefix && ![...(a.AlarmActions ?? []), ...(a.OKActions ?? []), ...(a.InsufficientDataActions ?? [])].some((x) => x.startsWith(input.ActionPrefix!))) continue;
-        if (metric.length + composite.length === max) { more = true; break; }
+        if (
+          input.ActionPrefix &&
+          ![...(a.AlarmActions ?? []), ...(a.OKActions ?? []), ...(a.InsufficientDataActions ?? [])].some((x) =>
+            x.startsWith(input.ActionPrefix!),
+          )
+        )
+          continue;
+        if (metric.length + composite.length === max) {
+          more = true;
+          break;
+        }
         if (a.type === 'MetricAlarm') metric.push(describe(a) as MetricAlarm);
         else composite.push(describe(a) as CompositeAlarm);
         last = name;
@@ -199,9 +303,13 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
       for (const [, a] of store.alarms.scan()) {
         if (a.type !== 'MetricAlarm') continue;
         const matches = (ns?: string, name?: string, d?: Array<{ Name: string; Value: string }>) =>
-          ns === input.Namespace && name === input.MetricName && (input.Dimensions === undefined || JSON.stringify([...(d ?? [])].sort((x, y) => x.Name.localeCompare(y.Name))) === dims);
+          ns === input.Namespace &&
+          name === input.MetricName &&
+          (input.Dimensions === undefined || JSON.stringify([...(d ?? [])].sort((x, y) => x.Name.localeCompare(y.Name))) === dims);
         const direct = matches(a.Namespace, a.MetricName, a.Dimensions);
-        const viaMath = (a.Metrics ?? []).some((m) => m.MetricStat && matches(m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions));
+        const viaMath = (a.Metrics ?? []).some(
+          (m) => m.MetricStat && matches(m.MetricStat.Metric.Namespace, m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions),
+        );
         if (!direct && !viaMath) continue;
         if (input.Statistic && a.Statistic !== input.Statistic) continue;
         if (input.ExtendedStatistic && a.ExtendedStatistic !== input.ExtendedStatistic) continue;
@@ -219,7 +327,8 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
       const from = input.StartDate ? tsKey(new Date(input.StartDate).getTime()) : undefined;
       const before = input.EndDate ? tsKey(new Date(input.EndDate).getTime() + 1) : undefined;
       const token = input.NextToken ? Buffer.from(input.NextToken, 'base64url').toString() : undefined;
-      if (token !== undefined && !token.includes(SEP)) throw new ServiceError('InvalidNextToken', 'The service couldn\'t process the NextToken.', 400);
+      if (token !== undefined && !token.includes(SEP))
+        throw new ServiceError('InvalidNextToken', "The service couldn't process the NextToken.", 400);
       const types = new Set(input.AlarmTypes?.length ? input.AlarmTypes : ['MetricAlarm']);
       const items: AlarmHistoryItem[] = [];
       let last: string | undefined;
@@ -231,8 +340,18 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
         if (input.AlarmName && h.AlarmName !== input.AlarmName) continue;
         if (input.HistoryItemType && h.HistoryItemType !== input.HistoryItemType) continue;
         if (!types.has(h.AlarmType)) continue;
-        if (items.length === max) { more = true; break; }
-        items.push({ AlarmName: h.AlarmName, AlarmType: h.AlarmType, Timestamp: new Date(h.Timestamp), HistoryItemType: h.HistoryItemType, HistorySummary: h.HistorySummary, HistoryData: h.HistoryData });
+        if (items.length === max) {
+          more = true;
+          break;
+        }
+        items.push({
+          AlarmName: h.AlarmName,
+          AlarmType: h.AlarmType,
+          Timestamp: new Date(h.Timestamp),
+          HistoryItemType: h.HistoryItemType,
+          HistorySummary: h.HistorySummary,
+          HistoryData: h.HistoryData,
+        });
         last = key;
       }
       return { AlarmHistoryItems: items, ...(more && last ? { NextToken: Buffer.from(last).toString('base64url') } : {}) };
@@ -258,7 +377,8 @@ export function alarmHandlers(rt: Runtime, stores: Stores<CloudWatchStore>, engi
     DeleteAlarms: (input, ctx) => {
       const store = storeOf(ctx);
       const missing = input.AlarmNames.filter((n) => !store.alarms.has(n));
-      if (missing.length) throw new ServiceError('ResourceNotFound', `The following alarms could not be found: [${missing.join(', ')}]`, 404);
+      if (missing.length)
+        throw new ServiceError('ResourceNotFound', `The following alarms could not be found: [${missing.join(', ')}]`, 404);
       for (const name of input.AlarmNames) {
         engine.unschedule(store, name);
         store.alarms.delete(name);

@@ -2,7 +2,12 @@
 // with their configuration (excluded time ranges, time zone). The band itself (anomaly-model.ts) is
 // computed from the history whenever ANOMALY_DETECTION_BAND is evaluated.
 import { ServiceError, type RequestContext, type Stores } from '../../kit.js';
-import type { AnomalyDetector, AnomalyDetectorConfiguration, CloudwatchProvider, PutAnomalyDetectorInput } from '../../generated/cloudwatch.js';
+import type {
+  AnomalyDetector,
+  AnomalyDetectorConfiguration,
+  CloudwatchProvider,
+  PutAnomalyDetectorInput,
+} from '../../generated/cloudwatch.js';
 import { canonicalDims, type CloudWatchStore, type DetectorRecord } from './store.js';
 import { TRAINING_MS, MIN_TRAINING, detectorKeyOf } from './anomaly-model.js';
 import { parseStat } from './stats.js';
@@ -12,22 +17,33 @@ import { checkDimensions } from './validate.js';
 const invalid = (m: string) => new ServiceError('InvalidParameterValue', m, 400);
 const missing = (p: string) => new ServiceError('MissingParameter', `The parameter ${p} is required.`, 400);
 
-type Target = Pick<PutAnomalyDetectorInput, 'Namespace' | 'MetricName' | 'Dimensions' | 'Stat' | 'SingleMetricAnomalyDetector' | 'MetricMathAnomalyDetector'>;
+type Target = Pick<
+  PutAnomalyDetectorInput,
+  'Namespace' | 'MetricName' | 'Dimensions' | 'Stat' | 'SingleMetricAnomalyDetector' | 'MetricMathAnomalyDetector'
+>;
 
 /** The detector an input names (legacy top-level fields, SingleMetricAnomalyDetector or MetricMathAnomalyDetector). */
 function target(input: Target): Pick<DetectorRecord, 'single' | 'math'> {
-  const legacy = input.Namespace !== undefined || input.MetricName !== undefined || input.Stat !== undefined || input.Dimensions !== undefined;
+  const legacy =
+    input.Namespace !== undefined || input.MetricName !== undefined || input.Stat !== undefined || input.Dimensions !== undefined;
   const given = [legacy, !!input.SingleMetricAnomalyDetector, !!input.MetricMathAnomalyDetector].filter(Boolean).length;
-  if (given > 1) throw new ServiceError('InvalidParameterCombination', 'The parameters Namespace, MetricName, Dimensions and Stat, SingleMetricAnomalyDetector and MetricMathAnomalyDetector are mutually exclusive.', 400);
+  if (given > 1)
+    throw new ServiceError(
+      'InvalidParameterCombination',
+      'The parameters Namespace, MetricName, Dimensions and Stat, SingleMetricAnomalyDetector and MetricMathAnomalyDetector are mutually exclusive.',
+      400,
+    );
   if (input.MetricMathAnomalyDetector) {
     const q = input.MetricMathAnomalyDetector.MetricDataQueries ?? [];
     checkQueries(q, 'MetricMathAnomalyDetector.MetricDataQueries');
-    if (q.filter((x) => x.ReturnData !== false).length !== 1) throw invalid('Exactly one element of MetricMathAnomalyDetector.MetricDataQueries should return data.');
+    if (q.filter((x) => x.ReturnData !== false).length !== 1)
+      throw invalid('Exactly one element of MetricMathAnomalyDetector.MetricDataQueries should return data.');
     return { math: q };
   }
   const s = input.SingleMetricAnomalyDetector ?? input;
   if (s.Namespace === undefined) throw missing(input.SingleMetricAnomalyDetector ? 'SingleMetricAnomalyDetector.Namespace' : 'Namespace');
-  if (s.MetricName === undefined) throw missing(input.SingleMetricAnomalyDetector ? 'SingleMetricAnomalyDetector.MetricName' : 'MetricName');
+  if (s.MetricName === undefined)
+    throw missing(input.SingleMetricAnomalyDetector ? 'SingleMetricAnomalyDetector.MetricName' : 'MetricName');
   if (s.Stat === undefined) throw missing(input.SingleMetricAnomalyDetector ? 'SingleMetricAnomalyDetector.Stat' : 'Stat');
   if (!parseStat(s.Stat)) throw invalid(`The value ${s.Stat} for parameter Stat is invalid.`);
   checkDimensions(s.Dimensions, 'Dimensions');
@@ -36,7 +52,8 @@ function target(input: Target): Pick<DetectorRecord, 'single' | 'math'> {
 
 function checkConfig(c: AnomalyDetectorConfiguration | undefined): void {
   for (const r of c?.ExcludedTimeRanges ?? []) {
-    if (!(new Date(r.StartTime).getTime() < new Date(r.EndTime).getTime())) throw invalid('The start time of an excluded time range must be before its end time.');
+    if (!(new Date(r.StartTime).getTime() < new Date(r.EndTime).getTime()))
+      throw invalid('The start time of an excluded time range must be before its end time.');
   }
   if (c?.MetricTimezone !== undefined) {
     try {
@@ -72,7 +89,11 @@ export function anomalyHandlers(stores: Stores<CloudWatchStore>): Partial<Cloudw
     PutAnomalyDetector: (input, ctx) => {
       const t = target(input);
       checkConfig(input.Configuration);
-      storeOf(ctx).detectors.put(detectorKeyOf(t.single, t.math), { ...t, config: input.Configuration, characteristics: input.MetricCharacteristics });
+      storeOf(ctx).detectors.put(detectorKeyOf(t.single, t.math), {
+        ...t,
+        config: input.Configuration,
+        characteristics: input.MetricCharacteristics,
+      });
       return {};
     },
 
@@ -82,7 +103,8 @@ export function anomalyHandlers(stores: Stores<CloudWatchStore>): Partial<Cloudw
       if (max < 1 || max > 100) throw invalid(`The value ${max} for parameter MaxResults is invalid.`);
       const dims = input.Dimensions?.length ? canonicalDims(input.Dimensions) : undefined;
       const all = [...store.detectors.scan()].filter(([, d]) => {
-        if (input.AnomalyDetectorTypes?.length && !input.AnomalyDetectorTypes.includes(d.single ? 'SINGLE_METRIC' : 'METRIC_MATH')) return false;
+        if (input.AnomalyDetectorTypes?.length && !input.AnomalyDetectorTypes.includes(d.single ? 'SINGLE_METRIC' : 'METRIC_MATH'))
+          return false;
         if (input.Namespace === undefined && input.MetricName === undefined && !dims) return true;
         if (!d.single) return false;
         if (input.Namespace !== undefined && d.single.Namespace !== input.Namespace) return false;
@@ -90,17 +112,22 @@ export function anomalyHandlers(stores: Stores<CloudWatchStore>): Partial<Cloudw
         return !dims || JSON.stringify(dims) === JSON.stringify(d.single.Dimensions);
       });
       const start = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64url').toString()) : 0;
-      if (!Number.isInteger(start) || start < 0) throw new ServiceError('InvalidNextToken', 'The service couldn\'t process the NextToken.', 400);
+      if (!Number.isInteger(start) || start < 0)
+        throw new ServiceError('InvalidNextToken', "The service couldn't process the NextToken.", 400);
       const now = ctx.clock.nowMs();
       const page = all.slice(start, start + max).map(([, d]) => view(store, d, now));
-      return { AnomalyDetectors: page, ...(start + max < all.length ? { NextToken: Buffer.from(String(start + max)).toString('base64url') } : {}) };
+      return {
+        AnomalyDetectors: page,
+        ...(start + max < all.length ? { NextToken: Buffer.from(String(start + max)).toString('base64url') } : {}),
+      };
     },
 
     DeleteAnomalyDetector: (input, ctx) => {
       const t = target(input);
       const store = storeOf(ctx);
       const key = detectorKeyOf(t.single, t.math);
-      if (!store.detectors.has(key)) throw new ServiceError('ResourceNotFoundException', 'The anomaly detection model does not exist.', 404);
+      if (!store.detectors.has(key))
+        throw new ServiceError('ResourceNotFoundException', 'The anomaly detection model does not exist.', 404);
       store.detectors.delete(key);
       return {};
     },

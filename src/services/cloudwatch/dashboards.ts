@@ -27,17 +27,22 @@ export function checkDashboardBody(body: string): DashboardValidationMessage[] {
       if (typeof w !== 'object' || w === null || Array.isArray(w)) return out.push({ DataPath: at, Message: 'Should be object' });
       const widget = w as Record<string, unknown>;
       if (!('type' in widget)) out.push({ DataPath: at, Message: "Should have required property 'type'" });
-      else if (!WIDGET_TYPES.includes(widget.type as string)) out.push({ DataPath: `${at}/type`, Message: `Should be equal to one of the allowed values [${WIDGET_TYPES.join(', ')}]` });
+      else if (!WIDGET_TYPES.includes(widget.type as string))
+        out.push({ DataPath: `${at}/type`, Message: `Should be equal to one of the allowed values [${WIDGET_TYPES.join(', ')}]` });
       if (!('properties' in widget)) out.push({ DataPath: at, Message: "Should have required property 'properties'" });
-      else if (typeof widget.properties !== 'object' || widget.properties === null) out.push({ DataPath: `${at}/properties`, Message: 'Should be object' });
-      else if (widget.type === 'text' && typeof (widget.properties as Record<string, unknown>).markdown !== 'string') out.push({ DataPath: `${at}/properties`, Message: "Should have required property 'markdown'" });
+      else if (typeof widget.properties !== 'object' || widget.properties === null)
+        out.push({ DataPath: `${at}/properties`, Message: 'Should be object' });
+      else if (widget.type === 'text' && typeof (widget.properties as Record<string, unknown>).markdown !== 'string')
+        out.push({ DataPath: `${at}/properties`, Message: "Should have required property 'markdown'" });
       for (const k of ['x', 'y', 'width', 'height']) {
-        if (k in widget && (typeof widget[k] !== 'number' || !Number.isInteger(widget[k]) || (widget[k] as number) < 0)) out.push({ DataPath: `${at}/${k}`, Message: 'Should be integer >= 0' });
+        if (k in widget && (typeof widget[k] !== 'number' || !Number.isInteger(widget[k]) || (widget[k] as number) < 0))
+          out.push({ DataPath: `${at}/${k}`, Message: 'Should be integer >= 0' });
       }
       return undefined;
     });
   }
-  for (const k of ['start', 'end', 'periodOverride']) if (k in d && typeof d[k] !== 'string') out.push({ DataPath: `/${k}`, Message: 'Should be string' });
+  for (const k of ['start', 'end', 'periodOverride'])
+    if (k in d && typeof d[k] !== 'string') out.push({ DataPath: `/${k}`, Message: 'Should be string' });
   return out;
 }
 
@@ -47,10 +52,22 @@ export function dashboardHandlers(stores: Stores<CloudWatchStore>): Partial<Clou
   const notFound = (name: string) => new ServiceError('DashboardNotFoundError', `Dashboard ${name} does not exist`, 404);
   return {
     PutDashboard: (input, ctx) => {
-      if (!NAME.test(input.DashboardName)) throw new ServiceError('InvalidParameterValue', `The value ${input.DashboardName} for parameter DashboardName is invalid. It may contain only alphanumerics, dash (-) and underscore (_).`, 400);
+      if (!NAME.test(input.DashboardName))
+        throw new ServiceError(
+          'InvalidParameterValue',
+          `The value ${input.DashboardName} for parameter DashboardName is invalid. It may contain only alphanumerics, dash (-) and underscore (_).`,
+          400,
+        );
       const problems = checkDashboardBody(input.DashboardBody);
-      if (problems.length) throw new ServiceError('InvalidParameterInput', 'The field DashboardBody must be a valid JSON object', 400, { dashboardValidationMessages: problems });
-      storeOf(ctx).dashboards.put(input.DashboardName, { name: input.DashboardName, body: input.DashboardBody, modified: ctx.clock.nowMs() });
+      if (problems.length)
+        throw new ServiceError('InvalidParameterInput', 'The field DashboardBody must be a valid JSON object', 400, {
+          dashboardValidationMessages: problems,
+        });
+      storeOf(ctx).dashboards.put(input.DashboardName, {
+        name: input.DashboardName,
+        body: input.DashboardBody,
+        modified: ctx.clock.nowMs(),
+      });
       return { DashboardValidationMessages: [] };
     },
     GetDashboard: (input, ctx) => {
@@ -63,8 +80,16 @@ export function dashboardHandlers(stores: Stores<CloudWatchStore>): Partial<Clou
       const entries: DashboardEntry[] = [];
       let more = false;
       for (const [name, d] of storeOf(ctx).dashboards.scan({ prefix: input.DashboardNamePrefix, after })) {
-        if (entries.length === PAGE) { more = true; break; }
-        entries.push({ DashboardName: name, DashboardArn: arnOf(ctx, name), LastModified: new Date(d.modified), Size: Buffer.byteLength(d.body) });
+        if (entries.length === PAGE) {
+          more = true;
+          break;
+        }
+        entries.push({
+          DashboardName: name,
+          DashboardArn: arnOf(ctx, name),
+          LastModified: new Date(d.modified),
+          Size: Buffer.byteLength(d.body),
+        });
       }
       const last = entries[entries.length - 1]?.DashboardName;
       return { DashboardEntries: entries, ...(more && last ? { NextToken: Buffer.from(last).toString('base64url') } : {}) };

@@ -25,17 +25,21 @@ export function parseRule(definition: string): Rule {
     throw new RuleError('The rule definition is not valid JSON.');
   }
   const schema = d.Schema as { Name?: string; Version?: number } | undefined;
-  if (schema?.Name !== 'CloudWatchLogRule' || schema.Version !== 1) throw new RuleError('Schema must be {"Name": "CloudWatchLogRule", "Version": 1}.');
+  if (schema?.Name !== 'CloudWatchLogRule' || schema.Version !== 1)
+    throw new RuleError('Schema must be {"Name": "CloudWatchLogRule", "Version": 1}.');
   const groups = d.LogGroupNames;
-  if (!Array.isArray(groups) || !groups.length || groups.some((g) => typeof g !== 'string')) throw new RuleError('LogGroupNames must be a non-empty list of log group names.');
+  if (!Array.isArray(groups) || !groups.length || groups.some((g) => typeof g !== 'string'))
+    throw new RuleError('LogGroupNames must be a non-empty list of log group names.');
   const format = d.LogFormat;
   if (format !== 'JSON' && format !== 'CLF') throw new RuleError('LogFormat must be JSON or CLF.');
   const c = d.Contribution as { Keys?: unknown; ValueOf?: unknown; Filters?: unknown } | undefined;
   const keys = c?.Keys;
-  if (!Array.isArray(keys) || keys.length < 1 || keys.length > 4 || keys.some((k) => typeof k !== 'string')) throw new RuleError('Contribution.Keys must list one to four fields.');
+  if (!Array.isArray(keys) || keys.length < 1 || keys.length > 4 || keys.some((k) => typeof k !== 'string'))
+    throw new RuleError('Contribution.Keys must list one to four fields.');
   const aggregate = d.AggregateOn;
   if (aggregate !== 'Count' && aggregate !== 'Sum') throw new RuleError('AggregateOn must be Count or Sum.');
-  if (aggregate === 'Sum' && typeof c?.ValueOf !== 'string') throw new RuleError('Contribution.ValueOf is required when AggregateOn is Sum.');
+  if (aggregate === 'Sum' && typeof c?.ValueOf !== 'string')
+    throw new RuleError('Contribution.ValueOf is required when AggregateOn is Sum.');
   const filters = (c?.Filters ?? []) as Rule['filters'];
   if (!Array.isArray(filters) || filters.length > 4) throw new RuleError('Contribution.Filters may list up to four filters.');
   for (const f of filters) {
@@ -45,7 +49,15 @@ export function parseRule(definition: string): Rule {
   }
   const fields = (d.Fields ?? {}) as Record<string, string>;
   if (format === 'CLF' && typeof fields !== 'object') throw new RuleError('Fields must map positions to names.');
-  return { groups: groups as string[], format, fields, keys: keys as string[], valueOf: c?.ValueOf as string | undefined, filters, aggregate };
+  return {
+    groups: groups as string[],
+    format,
+    fields,
+    keys: keys as string[],
+    valueOf: c?.ValueOf as string | undefined,
+    filters,
+    aggregate,
+  };
 }
 
 /** Splits a Common Log Format line: spaces separate fields, "…" and […] keep theirs. */
@@ -64,7 +76,11 @@ function field(rule: Rule, event: unknown, name: string): unknown {
     return parts[Number(pos) - 1];
   }
   let v: unknown = event;
-  for (const p of name.replace(/^\$\.?/, '').split('.').filter(Boolean)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  for (const p of name
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean))
+    v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
   return v;
 }
 

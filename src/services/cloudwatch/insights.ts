@@ -10,7 +10,8 @@ import { contribution, parseRule, RuleError } from './insight-rule.js';
 
 const NAME = /^[\x20-\x7E]{1,128}$/;
 const invalid = (m: string) => new ServiceError('InvalidParameterValue', m, 400);
-const notFound = (name: string) => new ServiceError('ResourceNotFoundException', `Rule ${name} does not exist.`, 404, { ResourceType: 'InsightRule', ResourceId: name });
+const notFound = (name: string) =>
+  new ServiceError('ResourceNotFoundException', `Rule ${name} does not exist.`, 404, { ResourceType: 'InsightRule', ResourceId: name });
 
 export function insightHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): Partial<CloudwatchProvider> {
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
@@ -20,15 +21,22 @@ export function insightHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): P
     const store = storeOf(ctx);
     const Failures: PartialFailure[] = [];
     for (const name of names) {
-      if (!store.insightRules.has(name)) Failures.push({ FailureResource: name, ExceptionType: 'ResourceNotFoundException', FailureCode: '404', FailureDescription: `Rule ${name} does not exist.` });
+      if (!store.insightRules.has(name))
+        Failures.push({
+          FailureResource: name,
+          ExceptionType: 'ResourceNotFoundException',
+          FailureCode: '404',
+          FailureDescription: `Rule ${name} does not exist.`,
+        });
       else fn(name);
     }
     return { Failures };
   };
-  const setState = (ctx: RequestContext, names: string[], State: string) => each(ctx, names, (name) => {
-    const store = storeOf(ctx);
-    store.insightRules.put(name, { ...store.insightRules.get(name)!, State });
-  });
+  const setState = (ctx: RequestContext, names: string[], State: string) =>
+    each(ctx, names, (name) => {
+      const store = storeOf(ctx);
+      store.insightRules.put(name, { ...store.insightRules.get(name)!, State });
+    });
 
   return {
     PutInsightRule: (input, ctx) => {
@@ -43,7 +51,14 @@ export function insightHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): P
       }
       const prev = storeOf(ctx).insightRules.get(input.RuleName);
       const tags = prev?.tags ?? Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value]));
-      storeOf(ctx).insightRules.put(input.RuleName, { Name: input.RuleName, State: state, Schema: 'CloudWatchLogRule/1', Definition: input.RuleDefinition, ManagedRule: false, tags });
+      storeOf(ctx).insightRules.put(input.RuleName, {
+        Name: input.RuleName,
+        State: state,
+        Schema: 'CloudWatchLogRule/1',
+        Definition: input.RuleDefinition,
+        ManagedRule: false,
+        tags,
+      });
       return {};
     },
 
@@ -52,8 +67,12 @@ export function insightHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): P
       if (max < 1 || max > 500) throw invalid(`The value ${max} for parameter MaxResults is invalid.`);
       const all = [...storeOf(ctx).insightRules.scan()].map(([, { tags: _tags, ...r }]) => r);
       const start = input.NextToken ? Number(Buffer.from(input.NextToken, 'base64url').toString()) : 0;
-      if (!Number.isInteger(start) || start < 0) throw new ServiceError('InvalidNextToken', 'The service couldn\'t process the NextToken.', 400);
-      return { InsightRules: all.slice(start, start + max), ...(start + max < all.length ? { NextToken: Buffer.from(String(start + max)).toString('base64url') } : {}) };
+      if (!Number.isInteger(start) || start < 0)
+        throw new ServiceError('InvalidNextToken', "The service couldn't process the NextToken.", 400);
+      return {
+        InsightRules: all.slice(start, start + max),
+        ...(start + max < all.length ? { NextToken: Buffer.from(String(start + max)).toString('base64url') } : {}),
+      };
     },
 
     DeleteInsightRules: (input, ctx) => each(ctx, input.RuleNames ?? [], (name) => storeOf(ctx).insightRules.delete(name)),
@@ -92,14 +111,31 @@ export function insightHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): P
       const MetricDatapoints: InsightRuleMetricDatapoint[] = times.map((t) => {
         const s = periods.get(t)!;
         const all: InsightRuleMetricDatapoint = {
-          Timestamp: new Date(t), UniqueContributors: s.keys.size, MaxContributorValue: Math.max(...[...s.keys].map((id) => byKey.get(id)!.per.get(t) ?? 0)),
-          SampleCount: s.n, Average: s.sum / s.n, Sum: s.sum, Minimum: s.min, Maximum: s.max,
+          Timestamp: new Date(t),
+          UniqueContributors: s.keys.size,
+          MaxContributorValue: Math.max(...[...s.keys].map((id) => byKey.get(id)!.per.get(t) ?? 0)),
+          SampleCount: s.n,
+          Average: s.sum / s.n,
+          Sum: s.sum,
+          Minimum: s.min,
+          Maximum: s.max,
         };
-        return input.Metrics?.length ? Object.fromEntries(Object.entries(all).filter(([k]) => k === 'Timestamp' || input.Metrics!.includes(k))) as InsightRuleMetricDatapoint : all;
+        return input.Metrics?.length
+          ? (Object.fromEntries(
+              Object.entries(all).filter(([k]) => k === 'Timestamp' || input.Metrics!.includes(k)),
+            ) as InsightRuleMetricDatapoint)
+          : all;
       });
       return {
-        KeyLabels: rule.keys, AggregationStatistic: rule.aggregate, AggregateValue: ranked.reduce((n, k) => n + k.total, 0), ApproximateUniqueCount: ranked.length,
-        Contributors: ranked.slice(0, max).map((k) => ({ Keys: k.keys, ApproximateAggregateValue: k.total, Datapoints: [...k.per].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ Timestamp: new Date(t), ApproximateValue: v })) })),
+        KeyLabels: rule.keys,
+        AggregationStatistic: rule.aggregate,
+        AggregateValue: ranked.reduce((n, k) => n + k.total, 0),
+        ApproximateUniqueCount: ranked.length,
+        Contributors: ranked.slice(0, max).map((k) => ({
+          Keys: k.keys,
+          ApproximateAggregateValue: k.total,
+          Datapoints: [...k.per].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ Timestamp: new Date(t), ApproximateValue: v })),
+        })),
         MetricDatapoints,
       };
     },

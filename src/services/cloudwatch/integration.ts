@@ -23,9 +23,17 @@ interface Pending {
 export class MetricAggregator {
   private pending = new Map<string, Pending>();
 
-  constructor(private readonly rt: Runtime, private readonly stores: Stores<CloudWatchStore>) {}
+  constructor(
+    private readonly rt: Runtime,
+    private readonly stores: Stores<CloudWatchStore>,
+  ) {}
 
-  add(account: string, region: string, namespace: string, data: Parameters<NonNullable<Integrations['cloudwatch']>['putMetricData']>[3]): void {
+  add(
+    account: string,
+    region: string,
+    namespace: string,
+    data: Parameters<NonNullable<Integrations['cloudwatch']>['putMetricData']>[3],
+  ): void {
     const now = this.rt.clock.nowMs();
     for (const d of data) {
       if (!Number.isFinite(d.Value)) continue;
@@ -38,7 +46,19 @@ export class MetricAggregator {
         p.mn = Math.min(p.mn, d.Value);
         p.mx = Math.max(p.mx, d.Value);
       } else {
-        this.pending.set(key, { account, region, namespace, name: d.MetricName, dims: d.Dimensions, unit: d.Unit, t, n: 1, s: d.Value, mn: d.Value, mx: d.Value });
+        this.pending.set(key, {
+          account,
+          region,
+          namespace,
+          name: d.MetricName,
+          dims: d.Dimensions,
+          unit: d.Unit,
+          t,
+          n: 1,
+          s: d.Value,
+          mn: d.Value,
+          mx: d.Value,
+        });
       }
     }
   }

@@ -30,13 +30,17 @@ const KEYWORDS = new Set(['REPEAT', 'LINEAR']);
 
 export function evaluate(n: Node, ctx: MathContext): Value {
   switch (n.t) {
-    case 'num': return { k: 'scalar', v: n.v };
-    case 'str': throw new MathError(`Unexpected string '${n.v}'`);
+    case 'num':
+      return { k: 'scalar', v: n.v };
+    case 'str':
+      throw new MathError(`Unexpected string '${n.v}'`);
     case 'id':
       if (KEYWORDS.has(n.name)) throw new MathError(`${n.name} is only valid as the second argument of FILL`);
       return ctx.resolve(n.name);
-    case 'neg': return map(evaluate(n.e, ctx), (v) => -v);
-    case 'bin': return binary(n.op, evaluate(n.l, ctx), evaluate(n.r, ctx));
+    case 'neg':
+      return map(evaluate(n.e, ctx), (v) => -v);
+    case 'bin':
+      return binary(n.op, evaluate(n.l, ctx), evaluate(n.r, ctx));
     case 'arr': {
       const a: Series[] = [];
       for (const item of n.items) {
@@ -47,7 +51,8 @@ export function evaluate(n: Node, ctx: MathContext): Value {
       }
       return { k: 'array', a };
     }
-    case 'call': return call(n.fn, n.args, ctx);
+    case 'call':
+      return call(n.fn, n.args, ctx);
   }
 }
 
@@ -80,7 +85,10 @@ function zip(a: Series, b: Series, f: (x: number, y: number) => number, label: s
   const out: Series = { label, ts: [], vs: [] };
   a.ts.forEach((t, i) => {
     const y = at.get(t);
-    if (y !== undefined) { out.ts.push(t); out.vs.push(f(a.vs[i], y)); }
+    if (y !== undefined) {
+      out.ts.push(t);
+      out.vs.push(f(a.vs[i], y));
+    }
   });
   return out;
 }
@@ -115,7 +123,14 @@ const REDUCERS: Record<string, (xs: number[]) => number> = {
     return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
   },
 };
-const UNARY: Record<string, (x: number) => number> = { ABS: Math.abs, CEIL: Math.ceil, FLOOR: Math.floor, LOG: Math.log, LOG10: Math.log10, SQRT: Math.sqrt };
+const UNARY: Record<string, (x: number) => number> = {
+  ABS: Math.abs,
+  CEIL: Math.ceil,
+  FLOOR: Math.floor,
+  LOG: Math.log,
+  LOG10: Math.log10,
+  SQRT: Math.sqrt,
+};
 
 function series(v: Value, fn: string): Series {
   if (v.k !== 'series') throw new MathError(`${fn} expects a time series`);
@@ -127,7 +142,8 @@ function eachSeries(v: Value, fn: string, f: (s: Series) => Series): Value {
   throw new MathError(`${fn} expects a time series or an array of time series`);
 }
 function arity(fn: string, args: Node[], min: number, max = min) {
-  if (args.length < min || args.length > max) throw new MathError(`${fn} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, ${args.length} given`);
+  if (args.length < min || args.length > max)
+    throw new MathError(`${fn} takes ${min === max ? min : `${min} to ${max}`} argument${max === 1 ? '' : 's'}, ${args.length} given`);
 }
 const str = (n: Node, fn: string) => {
   if (n.t !== 'str') throw new MathError(`${fn} expects a string argument`);
@@ -232,7 +248,12 @@ function fillSeries(s: Series, grid: number[], fill: string | Value): Series {
   let prev: number | undefined;
   grid.forEach((t) => {
     const v = at.get(t);
-    if (v !== undefined) { prev = v; out.ts.push(t); out.vs.push(v); return; }
+    if (v !== undefined) {
+      prev = v;
+      out.ts.push(t);
+      out.vs.push(v);
+      return;
+    }
     let f: number | undefined;
     if (fill === 'REPEAT') f = prev ?? s.vs[0];
     else if (fill === 'LINEAR') f = linear(s, t);
@@ -240,7 +261,10 @@ function fillSeries(s: Series, grid: number[], fill: string | Value): Series {
       if (fill.k === 'scalar') f = fill.v;
       else if (fill.k === 'series') f = fill.s.vs[fill.s.ts.indexOf(t)];
     }
-    if (f !== undefined && !Number.isNaN(f)) { out.ts.push(t); out.vs.push(f); }
+    if (f !== undefined && !Number.isNaN(f)) {
+      out.ts.push(t);
+      out.vs.push(f);
+    }
   });
   return out;
 }
@@ -265,7 +289,10 @@ function ifSeries(c: Series, a: Value, b: Value | undefined): Series {
   const out: Series = { label: c.label, ts: [], vs: [] };
   c.ts.forEach((t, i) => {
     const v = pick(c.vs[i] !== 0 ? a : b, t);
-    if (v !== undefined) { out.ts.push(t); out.vs.push(v); }
+    if (v !== undefined) {
+      out.ts.push(t);
+      out.vs.push(v);
+    }
   });
   return out;
 }

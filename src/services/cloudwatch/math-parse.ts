@@ -14,18 +14,33 @@ export type Node =
 
 export class MathError extends Error {}
 
-interface Tok { k: 'num' | 'str' | 'id' | 'op' | 'end'; v: string; at: number }
+interface Tok {
+  k: 'num' | 'str' | 'id' | 'op' | 'end';
+  v: string;
+  at: number;
+}
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
   while (i < src.length) {
     const ch = src[i];
-    if (/\s/.test(ch)) { i++; continue; }
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
     const num = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(src.slice(i));
-    if (num) { out.push({ k: 'num', v: num[0], at: i }); i += num[0].length; continue; }
+    if (num) {
+      out.push({ k: 'num', v: num[0], at: i });
+      i += num[0].length;
+      continue;
+    }
     const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-    if (id) { out.push({ k: 'id', v: id[0], at: i }); i += id[0].length; continue; }
+    if (id) {
+      out.push({ k: 'id', v: id[0], at: i });
+      i += id[0].length;
+      continue;
+    }
     if (ch === "'" || ch === '"') {
       let j = i + 1;
       let s = '';
@@ -39,7 +54,11 @@ function tokenize(src: string): Tok[] {
       continue;
     }
     const op = /^(==|!=|<=|>=|&&|\|\||[-+*/^<>(),[\]])/.exec(src.slice(i));
-    if (op) { out.push({ k: 'op', v: op[0], at: i }); i += op[0].length; continue; }
+    if (op) {
+      out.push({ k: 'op', v: op[0], at: i });
+      i += op[0].length;
+      continue;
+    }
     throw new MathError(`Unrecognized token '${ch}' at position ${i + 1}`);
   }
   out.push({ k: 'end', v: '', at: src.length });
@@ -55,7 +74,10 @@ export function parseExpression(src: string): Node {
   const isOp = (t: Tok, ops: string[]) => (t.k === 'op' || (t.k === 'id' && (t.v === 'AND' || t.v === 'OR'))) && ops.includes(t.v);
   const expect = (v: string) => {
     const t = toks[p];
-    if (t.k !== 'op' || t.v !== v) throw new MathError(t.k === 'end' ? `Expected '${v}' at end of expression` : `Unexpected '${t.v}' at position ${t.at + 1}, expected '${v}'`);
+    if (t.k !== 'op' || t.v !== v)
+      throw new MathError(
+        t.k === 'end' ? `Expected '${v}' at end of expression` : `Unexpected '${t.v}' at position ${t.at + 1}, expected '${v}'`,
+      );
     p++;
   };
   const level = (n: number): Node => {
@@ -73,8 +95,14 @@ export function parseExpression(src: string): Node {
   };
   const unary = (): Node => {
     const t = peek();
-    if (t.k === 'op' && t.v === '-') { p++; return { t: 'neg', e: unary() }; }
-    if (t.k === 'op' && t.v === '+') { p++; return unary(); }
+    if (t.k === 'op' && t.v === '-') {
+      p++;
+      return { t: 'neg', e: unary() };
+    }
+    if (t.k === 'op' && t.v === '+') {
+      p++;
+      return unary();
+    }
     return primary();
   };
   const primary = (): Node => {
@@ -87,7 +115,10 @@ export function parseExpression(src: string): Node {
         const args: Node[] = [];
         if (!(peek().k === 'op' && peek().v === ')')) {
           args.push(level(0));
-          while (peek().k === 'op' && peek().v === ',') { p++; args.push(level(0)); }
+          while (peek().k === 'op' && peek().v === ',') {
+            p++;
+            args.push(level(0));
+          }
         }
         expect(')');
         return { t: 'call', fn: t.v.toUpperCase(), args };
@@ -103,7 +134,10 @@ export function parseExpression(src: string): Node {
       const items: Node[] = [];
       if (!(peek().k === 'op' && peek().v === ']')) {
         items.push(level(0));
-        while (peek().k === 'op' && peek().v === ',') { p++; items.push(level(0)); }
+        while (peek().k === 'op' && peek().v === ',') {
+          p++;
+          items.push(level(0));
+        }
       }
       expect(']');
       return { t: 'arr', items };
@@ -118,11 +152,22 @@ export function parseExpression(src: string): Node {
 /** The metric ids an expression refers to (for dependency order and unknown-id errors). */
 export function referencedIds(n: Node, out = new Set<string>()): Set<string> {
   switch (n.t) {
-    case 'id': out.add(n.name); break;
-    case 'neg': referencedIds(n.e, out); break;
-    case 'bin': referencedIds(n.l, out); referencedIds(n.r, out); break;
-    case 'arr': n.items.forEach((i) => referencedIds(i, out)); break;
-    case 'call': n.args.forEach((a) => referencedIds(a, out)); break;
+    case 'id':
+      out.add(n.name);
+      break;
+    case 'neg':
+      referencedIds(n.e, out);
+      break;
+    case 'bin':
+      referencedIds(n.l, out);
+      referencedIds(n.r, out);
+      break;
+    case 'arr':
+      n.items.forEach((i) => referencedIds(i, out));
+      break;
+    case 'call':
+      n.args.forEach((a) => referencedIds(a, out));
+      break;
   }
   return out;
 }

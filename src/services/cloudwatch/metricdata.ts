@@ -36,14 +36,21 @@ export function checkQueries(queries: MetricDataQuery[], param = 'MetricDataQuer
   const ids = new Set<string>();
   queries.forEach((q, i) => {
     const at = `${param}.member.${i + 1}`;
-    if (!ID.test(q.Id ?? '')) throw validation(`The value ${q.Id} for parameter ${at}.Id is invalid. It must start with a lowercase letter and contain only letters, numbers and underscores.`);
+    if (!ID.test(q.Id ?? ''))
+      throw validation(
+        `The value ${q.Id} for parameter ${at}.Id is invalid. It must start with a lowercase letter and contain only letters, numbers and underscores.`,
+      );
     if (ids.has(q.Id)) throw validation(`The value ${q.Id} for parameter ${at}.Id is duplicated. Each Id must be unique.`);
     ids.add(q.Id);
-    if (q.MetricStat && q.Expression !== undefined) throw validation('The parameters MetricDataQuery Expression and MetricStat are mutually exclusive and you have specified both.');
+    if (q.MetricStat && q.Expression !== undefined)
+      throw validation('The parameters MetricDataQuery Expression and MetricStat are mutually exclusive and you have specified both.');
     if (!q.MetricStat && q.Expression === undefined) throw validation(`The parameter ${at} must specify either Expression or MetricStat.`);
     if (q.MetricStat) {
       if (!parseStat(q.MetricStat.Stat)) throw validation(`The value for parameter ${at}.MetricStat.Stat is not a valid statistic.`);
-      if (!validPeriod(q.MetricStat.Period)) throw validation(`The value ${q.MetricStat.Period} for parameter ${at}.MetricStat.Period is invalid. It must be 1, 5, 10, 20, 30, 60, or a multiple of 60.`);
+      if (!validPeriod(q.MetricStat.Period))
+        throw validation(
+          `The value ${q.MetricStat.Period} for parameter ${at}.MetricStat.Period is invalid. It must be 1, 5, 10, 20, 30, 60, or a multiple of 60.`,
+        );
       checkDimensions(q.MetricStat.Metric.Dimensions, `${at}.MetricStat.Metric.Dimensions`);
     }
   });
@@ -78,7 +85,8 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
   const values = new Map<string, Value>();
   const memo = new Map<string, Period[]>();
   const visiting = new Set<string>();
-  const metricOf = (q: MetricDataQuery): MetricRecord | undefined => store.metric(q.MetricStat!.Metric.Namespace ?? '', q.MetricStat!.Metric.MetricName ?? '', q.MetricStat!.Metric.Dimensions);
+  const metricOf = (q: MetricDataQuery): MetricRecord | undefined =>
+    store.metric(q.MetricStat!.Metric.Namespace ?? '', q.MetricStat!.Metric.MetricName ?? '', q.MetricStat!.Metric.Dimensions);
   const value = (id: string, from?: string): Value => {
     const known = values.get(id);
     if (known) return known;
@@ -89,19 +97,38 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
     let v: Value;
     if (q.MetricStat) {
       const ms = q.MetricStat;
-      v = { k: 'series', s: statSeries(store, metricOf(q), q.Label ?? ms.Metric.MetricName ?? id, readFrom, end, ms.Period, parseStat(ms.Stat)!, now, ms.Unit, memo) };
+      v = {
+        k: 'series',
+        s: statSeries(
+          store,
+          metricOf(q),
+          q.Label ?? ms.Metric.MetricName ?? id,
+          readFrom,
+          end,
+          ms.Period,
+          parseStat(ms.Stat)!,
+          now,
+          ms.Unit,
+          memo,
+        ),
+      };
     } else {
       const node = parsed.get(id)!;
-      for (const ref of referencedIds(node)) if (!byId.has(ref) && ref !== 'REPEAT' && ref !== 'LINEAR') throw validation(`Error in expression ${id}: Unrecognized metric id ${ref}`);
+      for (const ref of referencedIds(node))
+        if (!byId.has(ref) && ref !== 'REPEAT' && ref !== 'LINEAR')
+          throw validation(`Error in expression ${id}: Unrecognized metric id ${ref}`);
       try {
         v = evaluate(node, {
           resolve: (ref) => value(ref, id),
           grid,
           period,
-          metrics: (filter) => queries.filter((x) => x.MetricStat && (!filter || x.Id.includes(filter))).map((x) => {
-            const s = value(x.Id, id);
-            return s.k === 'series' ? s.s : { label: x.Id, ts: [], vs: [] };
-          }),
+          metrics: (filter) =>
+            queries
+              .filter((x) => x.MetricStat && (!filter || x.Id.includes(filter)))
+              .map((x) => {
+                const s = value(x.Id, id);
+                return s.k === 'series' ? s.s : { label: x.Id, ts: [], vs: [] };
+              }),
           search: (expr, stat, p) => search(store, expr, stat, p, readFrom, end, now),
           band,
         });
@@ -118,12 +145,17 @@ export function runQueries(store: CloudWatchStore, queries: MetricDataQuery[], s
   const out: QueryResult[] = [];
   for (const q of queries) {
     const v = value(q.Id);
-    const list: Series[] = v.k === 'series' ? [v.s] : v.k === 'array' ? v.a : [{ label: q.Label ?? q.Id, ts: grid, vs: grid.map(() => v.v) }];
+    const list: Series[] =
+      v.k === 'series' ? [v.s] : v.k === 'array' ? v.a : [{ label: q.Label ?? q.Id, ts: grid, vs: grid.map(() => v.v) }];
     for (const s of list) {
       const messages: MessageData[] = [];
       const keep = s.vs.map((x, i) => Number.isFinite(x) && s.ts[i] >= start);
       if (s.vs.some((x, i) => !Number.isFinite(x) && s.ts[i] >= start)) messages.push({ Code: 'ArithmeticError', Value: NON_NUMERIC });
-      const series = { label: q.Label && v.k !== 'array' ? q.Label : s.label, ts: s.ts.filter((_, i) => keep[i]), vs: s.vs.filter((_, i) => keep[i]) };
+      const series = {
+        label: q.Label && v.k !== 'array' ? q.Label : s.label,
+        ts: s.ts.filter((_, i) => keep[i]),
+        vs: s.vs.filter((_, i) => keep[i]),
+      };
       out.push({ id: q.Id, label: series.label, series, returnData: q.ReturnData !== false, messages });
     }
   }
@@ -157,11 +189,14 @@ export function metricDataHandlers(stores: Stores<CloudWatchStore>): Partial<Clo
       const max = input.MaxDatapoints ?? DEFAULT_MAX_DATAPOINTS;
       if (max <= 0) throw validation(`The value ${max} for parameter MaxDatapoints is invalid.`);
       const descending = (input.ScanBy ?? 'TimestampDescending') === 'TimestampDescending';
-      const fingerprint = createHash('sha1').update(JSON.stringify({ q: queries, s: start, e: end, b: input.ScanBy })).digest('hex').slice(0, 12);
+      const fingerprint = createHash('sha1')
+        .update(JSON.stringify({ q: queries, s: start, e: end, b: input.ScanBy }))
+        .digest('hex')
+        .slice(0, 12);
       let offset = 0;
       if (input.NextToken) {
         const m = /^(\d+)\.([0-9a-f]{12})$/.exec(Buffer.from(input.NextToken, 'base64url').toString());
-        if (!m || m[2] !== fingerprint) throw new ServiceError('InvalidNextToken', 'The service couldn\'t process the NextToken.', 400);
+        if (!m || m[2] !== fingerprint) throw new ServiceError('InvalidNextToken', "The service couldn't process the NextToken.", 400);
         offset = Number(m[1]);
       }
       const results = runQueries(store, queries, start, end, ctx.clock.nowMs()).filter((r) => r.returnData);

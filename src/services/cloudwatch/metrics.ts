@@ -25,8 +25,10 @@ export function metricHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): Pa
     PutMetricData: (input, ctx) => {
       const data = input.MetricData ?? [];
       checkNamespace(input.Namespace);
-      if (data.length === 0 && !input.EntityMetricData?.length) throw new ServiceError('MissingParameter', 'The parameter MetricData is required.', 400);
-      if (data.length > MAX_METRICS_PER_CALL) throw invalidValue(`The collection MetricData must not have a size greater than ${MAX_METRICS_PER_CALL}.`);
+      if (data.length === 0 && !input.EntityMetricData?.length)
+        throw new ServiceError('MissingParameter', 'The parameter MetricData is required.', 400);
+      if (data.length > MAX_METRICS_PER_CALL)
+        throw invalidValue(`The collection MetricData must not have a size greater than ${MAX_METRICS_PER_CALL}.`);
       const all = [...data, ...(input.EntityMetricData ?? []).flatMap((e) => e.MetricData ?? [])];
       storeData(storeOf(ctx), input.Namespace, all, ctx.clock.nowMs());
     },
@@ -34,11 +36,13 @@ export function metricHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): Pa
     ListMetrics: (input, ctx) => {
       const store = storeOf(ctx);
       if ((input.Dimensions?.length ?? 0) > 10) throw invalidValue('The collection Dimensions must not have a size greater than 10.');
-      if (input.RecentlyActive !== undefined && input.RecentlyActive !== 'PT3H') throw invalidValue(`The value ${input.RecentlyActive} for parameter RecentlyActive is invalid.`);
+      if (input.RecentlyActive !== undefined && input.RecentlyActive !== 'PT3H')
+        throw invalidValue(`The value ${input.RecentlyActive} for parameter RecentlyActive is invalid.`);
       // ListMetrics shows metrics with data in the past two weeks (RecentlyActive: three hours)
       const since = ctx.clock.nowMs() - (input.RecentlyActive ? 3 * 3_600_000 : 14 * 86_400_000);
       const after = input.NextToken ? decodeToken(input.NextToken) : undefined;
-      const prefix = input.Namespace !== undefined ? input.Namespace + SEP + (input.MetricName !== undefined ? input.MetricName + SEP : '') : undefined;
+      const prefix =
+        input.Namespace !== undefined ? input.Namespace + SEP + (input.MetricName !== undefined ? input.MetricName + SEP : '') : undefined;
       const metrics: Metric[] = [];
       let last: string | undefined;
       let more = false;
@@ -46,7 +50,10 @@ export function metricHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): Pa
         if (input.MetricName !== undefined && m.name !== input.MetricName) continue;
         if (m.last < since) continue;
         if (!matchesFilters(m, input.Dimensions)) continue;
-        if (metrics.length === LIST_PAGE) { more = true; break; }
+        if (metrics.length === LIST_PAGE) {
+          more = true;
+          break;
+        }
         metrics.push(toMetric(m));
         last = key;
       }
@@ -74,7 +81,11 @@ export function metricHandlers(rt: Runtime, stores: Stores<CloudWatchStore>): Pa
       if (!(start < end)) throw invalidValue('The parameter StartTime must be less than the parameter EndTime.');
       const requested = Math.ceil((end - start) / (input.Period * 1000));
       if (requested > MAX_DATAPOINTS) {
-        throw new ServiceError('InvalidParameterCombination', `You have requested up to ${requested} datapoints, which exceeds the limit of ${MAX_DATAPOINTS}. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`, 400);
+        throw new ServiceError(
+          'InvalidParameterCombination',
+          `You have requested up to ${requested} datapoints, which exceeds the limit of ${MAX_DATAPOINTS}. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`,
+          400,
+        );
       }
       const m = store.metric(input.Namespace, input.MetricName, input.Dimensions);
       const out: Datapoint[] = [];
@@ -107,7 +118,7 @@ function matchesFilters(m: MetricRecord, filters: Array<{ Name: string; Value?: 
 
 function decodeToken(token: string): string {
   const key = Buffer.from(token, 'base64url').toString();
-  if (!key.includes(SEP)) throw new ServiceError('InvalidNextToken', 'The service couldn\'t process the NextToken.', 400);
+  if (!key.includes(SEP)) throw new ServiceError('InvalidNextToken', "The service couldn't process the NextToken.", 400);
   return key;
 }
 

@@ -23,13 +23,24 @@ export function compileSearch(expr: string): Pred {
     rest = rest.slice(end + 1);
     const [ns, ...dims] = parts;
     const want = [...dims].sort();
-    schema = (m) => m.namespace === ns && m.dims.length === want.length && m.dims.map((d) => d.Name).sort().every((d, i) => d === want[i]);
+    schema = (m) =>
+      m.namespace === ns &&
+      m.dims.length === want.length &&
+      m.dims
+        .map((d) => d.Name)
+        .sort()
+        .every((d, i) => d === want[i]);
   }
   const toks = tokens(rest);
   let p = 0;
   const or = (): Pred => {
     let l = and();
-    while (toks[p] === 'OR') { p++; const r = and(); const a = l; l = (m) => a(m) || r(m); }
+    while (toks[p] === 'OR') {
+      p++;
+      const r = and();
+      const a = l;
+      l = (m) => a(m) || r(m);
+    }
     return l;
   };
   const and = (): Pred => {
@@ -43,7 +54,11 @@ export function compileSearch(expr: string): Pred {
     return l;
   };
   const not = (): Pred => {
-    if (toks[p] === 'NOT') { p++; const e = not(); return (m) => !e(m); }
+    if (toks[p] === 'NOT') {
+      p++;
+      const e = not();
+      return (m) => !e(m);
+    }
     if (toks[p] === '(') {
       p++;
       const e = or();

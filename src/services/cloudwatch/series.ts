@@ -15,7 +15,15 @@ export interface Period {
 }
 
 /** The periods (start aligned to the period from the epoch) of a metric with start <= t < end, in time order. */
-export function periods(store: CloudWatchStore, m: MetricRecord, startMs: number, endMs: number, periodS: number, now: number, unit?: StandardUnit): Period[] {
+export function periods(
+  store: CloudWatchStore,
+  m: MetricRecord,
+  startMs: number,
+  endMs: number,
+  periodS: number,
+  now: number,
+  unit?: StandardUnit,
+): Period[] {
   const p = periodS * 1000;
   const first = Math.floor(startMs / p) * p;
   const by = new Map<number, Period>();
@@ -35,7 +43,18 @@ export function periods(store: CloudWatchStore, m: MetricRecord, startMs: number
 }
 
 /** One statistic of a metric as a time series (periods where it has no value are left out). */
-export function statSeries(store: CloudWatchStore, m: MetricRecord | undefined, label: string, startMs: number, endMs: number, periodS: number, stat: ParsedStat, now: number, unit?: StandardUnit, memo?: Map<string, Period[]>): Series {
+export function statSeries(
+  store: CloudWatchStore,
+  m: MetricRecord | undefined,
+  label: string,
+  startMs: number,
+  endMs: number,
+  periodS: number,
+  stat: ParsedStat,
+  now: number,
+  unit?: StandardUnit,
+  memo?: Map<string, Period[]>,
+): Series {
   const out: Series = { label, ts: [], vs: [] };
   if (!m) return out;
   // several statistics of one metric over one range read its points once
@@ -47,7 +66,10 @@ export function statSeries(store: CloudWatchStore, m: MetricRecord | undefined, 
   }
   for (const per of pers) {
     const v = statValue(per.agg, stat);
-    if (v !== undefined) { out.ts.push(per.t); out.vs.push(v); }
+    if (v !== undefined) {
+      out.ts.push(per.t);
+      out.vs.push(v);
+    }
   }
   return out;
 }

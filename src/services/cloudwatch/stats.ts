@@ -84,11 +84,16 @@ const decimals = (s: string) => (s.includes('.') ? s.split('.')[1].length : 0);
 export function statValue(a: Aggregate, stat: ParsedStat): number | undefined {
   if (a.n === 0) return undefined;
   switch (stat.kind) {
-    case 'SampleCount': return a.n;
-    case 'Sum': return a.sum;
-    case 'Average': return a.sum / a.n;
-    case 'Minimum': return a.min;
-    case 'Maximum': return a.max;
+    case 'SampleCount':
+      return a.n;
+    case 'Sum':
+      return a.sum;
+    case 'Average':
+      return a.sum / a.n;
+    case 'Minimum':
+      return a.min;
+    case 'Maximum':
+      return a.max;
   }
   if (!a.values || a.values.length === 0) return undefined;
   const sorted = [...a.values].sort((x, y) => x[0] - y[0]);
@@ -107,10 +112,14 @@ export function statValue(a: Aggregate, stat: ParsedStat): number | undefined {
   const count = kept.reduce((t, [, c]) => t + c, 0);
   const sum = kept.reduce((t, [v, c]) => t + v * c, 0);
   switch (stat.kind) {
-    case 'tc': return count;
-    case 'ts': return sum;
-    case 'pr': return (count / total) * 100;
-    default: return count ? sum / count : undefined;
+    case 'tc':
+      return count;
+    case 'ts':
+      return sum;
+    case 'pr':
+      return (count / total) * 100;
+    default:
+      return count ? sum / count : undefined;
   }
 }
 

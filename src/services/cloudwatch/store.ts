@@ -3,7 +3,15 @@
 // is one range scan; alarms, their history and an index of when each is next evaluated; dashboards.
 import { createHash } from 'node:crypto';
 import type { StoreScope, Collection } from '../../kit.js';
-import type { MetricAlarm, CompositeAlarm, Dimension, AnomalyDetectorConfiguration, MetricDataQuery, GetMetricStreamOutput, InsightRule } from '../../generated/cloudwatch.js';
+import type {
+  MetricAlarm,
+  CompositeAlarm,
+  Dimension,
+  AnomalyDetectorConfiguration,
+  MetricDataQuery,
+  GetMetricStreamOutput,
+  InsightRule,
+} from '../../generated/cloudwatch.js';
 
 export interface MetricRecord {
   id: string;
@@ -49,7 +57,12 @@ export interface DetectorRecord {
 }
 
 /** A metric stream as GetMetricStream answers it, with its times (epoch ms) and tags. */
-export type StreamRecord = Omit<GetMetricStreamOutput, 'CreationDate' | 'LastUpdateDate'> & { Name: string; created: number; updated: number; tags: Record<string, string> };
+export type StreamRecord = Omit<GetMetricStreamOutput, 'CreationDate' | 'LastUpdateDate'> & {
+  Name: string;
+  created: number;
+  updated: number;
+  tags: Record<string, string>;
+};
 
 export interface DashboardRecord {
   name: string;
@@ -105,7 +118,14 @@ export class CloudWatchStore {
   }
 
   /** Records a point of a metric, creating the metric; `now` marks it recently active. */
-  put(namespace: string, name: string, dims: Dimension[] | undefined, point: PointRecord, now: number, seen?: Map<string, MetricRecord>): void {
+  put(
+    namespace: string,
+    name: string,
+    dims: Dimension[] | undefined,
+    point: PointRecord,
+    now: number,
+    seen?: Map<string, MetricRecord>,
+  ): void {
     const key = metricKey(namespace, name, dims);
     let m = seen?.get(key) ?? this.metrics.get(key);
     if (!m) {

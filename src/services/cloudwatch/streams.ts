@@ -11,10 +11,12 @@ const ROLE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const NAME = /^[A-Za-z0-9_-]{1,255}$/;
 /** the statistics OpenTelemetry formats accept beyond the defaults; json takes any percentile too */
 const OTEL_STATS = /^p(\d{1,2}(\.\d{0,10})?|100)$/;
-const invalid = (value: string, param: string) => new ServiceError('InvalidParameterValue', `The value ${value} for parameter ${param} is invalid.`, 400);
+const invalid = (value: string, param: string) =>
+  new ServiceError('InvalidParameterValue', `The value ${value} for parameter ${param} is invalid.`, 400);
 
 function checkFilters(filters: MetricStreamFilter[] | undefined, param: string): void {
-  if ((filters?.length ?? 0) > 1000) throw new ServiceError('InvalidParameterValue', `The collection ${param} must not have a size greater than 1000.`, 400);
+  if ((filters?.length ?? 0) > 1000)
+    throw new ServiceError('InvalidParameterValue', `The collection ${param} must not have a size greater than 1000.`, 400);
   filters?.forEach((f, i) => {
     if (!f.Namespace) throw new ServiceError('MissingParameter', `The parameter ${param}.member.${i + 1}.Namespace is required.`, 400);
     if (f.MetricNames?.some((m) => !m)) throw invalid('', `${param}.member.${i + 1}.MetricNames`);
@@ -63,17 +65,30 @@ export function streamHandlers(stores: Stores<CloudWatchStore>): Partial<Cloudwa
       const now = ctx.clock.nowMs();
       const arn = `arn:aws:cloudwatch:${ctx.region}:${ctx.account}:metric-stream/${input.Name}`;
       store.streams.put(input.Name, {
-        Arn: arn, Name: input.Name, FirehoseArn: input.FirehoseArn, RoleArn: input.RoleArn, OutputFormat: input.OutputFormat,
-        IncludeFilters: input.IncludeFilters ?? [], ExcludeFilters: input.ExcludeFilters ?? [], StatisticsConfigurations: input.StatisticsConfigurations ?? [],
-        IncludeLinkedAccountsMetrics: input.IncludeLinkedAccountsMetrics ?? false, State: prev?.State ?? 'running',
-        created: prev?.created ?? now, updated: now, tags: prev?.tags ?? Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value])),
+        Arn: arn,
+        Name: input.Name,
+        FirehoseArn: input.FirehoseArn,
+        RoleArn: input.RoleArn,
+        OutputFormat: input.OutputFormat,
+        IncludeFilters: input.IncludeFilters ?? [],
+        ExcludeFilters: input.ExcludeFilters ?? [],
+        StatisticsConfigurations: input.StatisticsConfigurations ?? [],
+        IncludeLinkedAccountsMetrics: input.IncludeLinkedAccountsMetrics ?? false,
+        State: prev?.State ?? 'running',
+        created: prev?.created ?? now,
+        updated: now,
+        tags: prev?.tags ?? Object.fromEntries((input.Tags ?? []).map((t) => [t.Key, t.Value])),
       });
       return { Arn: arn };
     },
 
     GetMetricStream: (input, ctx) => {
       const s = storeOf(ctx).streams.get(input.Name);
-      if (!s) throw new ServiceError('ResourceNotFoundException', `The metric stream ${input.Name} does not exist.`, 404, { ResourceType: 'MetricStream', ResourceId: input.Name });
+      if (!s)
+        throw new ServiceError('ResourceNotFoundException', `The metric stream ${input.Name} does not exist.`, 404, {
+          ResourceType: 'MetricStream',
+          ResourceId: input.Name,
+        });
       return view(s);
     },
 
@@ -85,7 +100,15 @@ export function streamHandlers(stores: Stores<CloudWatchStore>): Partial<Cloudwa
       const page = start < 0 ? [] : all.slice(start, start + max);
       const more = start >= 0 && start + max < all.length;
       return {
-        Entries: page.map((s) => ({ Arn: s.Arn, Name: s.Name, FirehoseArn: s.FirehoseArn, State: s.State, OutputFormat: s.OutputFormat, CreationDate: new Date(s.created), LastUpdateDate: new Date(s.updated) })),
+        Entries: page.map((s) => ({
+          Arn: s.Arn,
+          Name: s.Name,
+          FirehoseArn: s.FirehoseArn,
+          State: s.State,
+          OutputFormat: s.OutputFormat,
+          CreationDate: new Date(s.created),
+          LastUpdateDate: new Date(s.updated),
+        })),
         ...(more ? { NextToken: Buffer.from(page.at(-1)!.Name).toString('base64url') } : {}),
       };
     },

@@ -16,7 +16,8 @@ export function tagHandlers(stores: Stores<CloudWatchStore>): Partial<Cloudwatch
     const [, region, account, kind, name] = m;
     const store = stores.get(account, region);
     const mine = account === ctx.account;
-    const missing = (type: string) => new ServiceError('ResourceNotFoundException', `${type} ${name} does not exist.`, 404, { ResourceType: type, ResourceId: name });
+    const missing = (type: string) =>
+      new ServiceError('ResourceNotFoundException', `${type} ${name} does not exist.`, 404, { ResourceType: type, ResourceId: name });
     if (kind === 'alarm:') {
       const a = mine ? store.alarms.get(name) : undefined;
       if (!a) throw missing('Alarm');
@@ -35,7 +36,8 @@ export function tagHandlers(stores: Stores<CloudWatchStore>): Partial<Cloudwatch
     TagResource: (input, ctx) => {
       const t = find(ctx, input.ResourceARN);
       const tags = { ...t.tags, ...Object.fromEntries(input.Tags.map((x) => [x.Key, x.Value])) };
-      if (Object.keys(tags).length > 50) throw new ServiceError('LimitExceededException', 'The maximum number of tags for a resource is 50.', 400);
+      if (Object.keys(tags).length > 50)
+        throw new ServiceError('LimitExceededException', 'The maximum number of tags for a resource is 50.', 400);
       t.save(tags);
       return {};
     },

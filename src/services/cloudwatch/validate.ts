@@ -26,8 +26,14 @@ export function checkDimensions(dims: Dimension[] | undefined, param: string): v
   const seen = new Set<string>();
   dims.forEach((d, i) => {
     if (!d.Name) throw new ServiceError('MissingParameter', `The parameter ${param}.member.${i + 1}.Name is required.`, 400);
-    if (d.Value === undefined || d.Value === null) throw new ServiceError('MissingParameter', `The parameter ${param}.member.${i + 1}.Value is required.`, 400);
-    if (seen.has(d.Name)) throw new ServiceError('InvalidParameterValue', `No metric may have duplicate dimension names: ${param} has ${d.Name} more than once.`, 400);
+    if (d.Value === undefined || d.Value === null)
+      throw new ServiceError('MissingParameter', `The parameter ${param}.member.${i + 1}.Value is required.`, 400);
+    if (seen.has(d.Name))
+      throw new ServiceError(
+        'InvalidParameterValue',
+        `No metric may have duplicate dimension names: ${param} has ${d.Name} more than once.`,
+        400,
+      );
     seen.add(d.Name);
   });
 }
@@ -41,7 +47,8 @@ export function checkNamespace(ns: string): void {
 export function datumPoint(d: MetricDatum, index: number, now: number): PointRecord {
   const at = `MetricData.member.${index + 1}`;
   checkDimensions(d.Dimensions, `${at}.Dimensions`);
-  if (d.StorageResolution !== undefined && d.StorageResolution !== 1 && d.StorageResolution !== 60) throw badValue(d.StorageResolution, `${at}.StorageResolution`);
+  if (d.StorageResolution !== undefined && d.StorageResolution !== 1 && d.StorageResolution !== 60)
+    throw badValue(d.StorageResolution, `${at}.StorageResolution`);
   const t0 = d.Timestamp ? new Date(d.Timestamp).getTime() : now;
   if (Number.isNaN(t0)) throw badValue(d.Timestamp, `${at}.Timestamp`);
   if (t0 < now - TWO_WEEKS) throw invalid(`The parameter ${at}.Timestamp must specify a time no more than two weeks in the past.`);
@@ -52,11 +59,18 @@ export function datumPoint(d: MetricDatum, index: number, now: number): PointRec
   const point: PointRecord = { t, n: 0, s: 0, mn: 0, mx: 0 };
   if (d.Unit) point.u = d.Unit;
   if (highRes) point.r = 1;
-  const given = [d.Value !== undefined && 'Value', d.StatisticValues && 'StatisticValues', d.Values && 'Values'].filter(Boolean) as string[];
+  const given = [d.Value !== undefined && 'Value', d.StatisticValues && 'StatisticValues', d.Values && 'Values'].filter(
+    Boolean,
+  ) as string[];
   if (given.length > 1) {
-    throw new ServiceError('InvalidParameterCombination', `The parameters ${at}.${given[0]} and ${at}.${given[1]} are mutually exclusive and you have specified both.`, 400);
+    throw new ServiceError(
+      'InvalidParameterCombination',
+      `The parameters ${at}.${given[0]} and ${at}.${given[1]} are mutually exclusive and you have specified both.`,
+      400,
+    );
   }
-  if (d.Counts && !d.Values) throw new ServiceError('InvalidParameterCombination', `The parameter ${at}.Counts may only be specified with ${at}.Values.`, 400);
+  if (d.Counts && !d.Values)
+    throw new ServiceError('InvalidParameterCombination', `The parameter ${at}.Counts may only be specified with ${at}.Values.`, 400);
   if (d.Value !== undefined) {
     checkValue(d.Value, `${at}.Value`);
     return { ...point, n: 1, s: d.Value, mn: d.Value, mx: d.Value };
@@ -68,13 +82,17 @@ export function datumPoint(d: MetricDatum, index: number, now: number): PointRec
     checkValue(s.Minimum, `${at}.StatisticValues.Minimum`);
     checkValue(s.Maximum, `${at}.StatisticValues.Maximum`);
     if (s.SampleCount <= 0) throw badValue(s.SampleCount, `${at}.StatisticValues.SampleCount`);
-    if (s.Minimum > s.Maximum) throw invalid(`The parameter ${at}.StatisticValues.Minimum must be less than or equal to the parameter ${at}.StatisticValues.Maximum.`);
+    if (s.Minimum > s.Maximum)
+      throw invalid(
+        `The parameter ${at}.StatisticValues.Minimum must be less than or equal to the parameter ${at}.StatisticValues.Maximum.`,
+      );
     return { ...point, n: s.SampleCount, s: s.Sum, mn: s.Minimum, mx: s.Maximum };
   }
   if (d.Values) {
     if (d.Values.length === 0) throw new ServiceError('MissingParameter', `The parameter ${at}.Values is required.`, 400);
     if (d.Values.length > MAX_VALUES) throw invalid(`The collection ${at}.Values must not have a size greater than ${MAX_VALUES}.`);
-    if (d.Counts && d.Counts.length !== d.Values.length) throw invalid(`The parameters ${at}.Values and ${at}.Counts must be of the same size.`);
+    if (d.Counts && d.Counts.length !== d.Values.length)
+      throw invalid(`The parameters ${at}.Values and ${at}.Counts must be of the same size.`);
     d.Values.forEach((v, i) => checkValue(v, `${at}.Values.member.${i + 1}`));
     const counts = d.Counts ?? d.Values.map(() => 1);
     counts.forEach((c, i) => {
@@ -82,7 +100,10 @@ export function datumPoint(d: MetricDatum, index: number, now: number): PointRec
     });
     let n = 0;
     let s = 0;
-    d.Values.forEach((v, i) => { n += counts[i]; s += v * counts[i]; });
+    d.Values.forEach((v, i) => {
+      n += counts[i];
+      s += v * counts[i];
+    });
     if (n === 0) throw badValue(0, `${at}.Counts`);
     const p: PointRecord = { ...point, n, s, mn: Math.min(...d.Values), mx: Math.max(...d.Values), v: d.Values };
     if (d.Counts) p.c = d.Counts;

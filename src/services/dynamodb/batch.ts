@@ -23,7 +23,13 @@ export function batchGet(store: DynamoStore, input: BatchGetItemInput) {
       const id = JSON.stringify(key);
       if (seen.has(id)) throw invalid('Provided list of item keys contains duplicates');
       seen.add(id);
-      const { item } = getItem(store, { TableName: table, Key: key, ProjectionExpression: req.ProjectionExpression, ExpressionAttributeNames: req.ExpressionAttributeNames, AttributesToGet: req.AttributesToGet });
+      const { item } = getItem(store, {
+        TableName: table,
+        Key: key,
+        ProjectionExpression: req.ProjectionExpression,
+        ExpressionAttributeNames: req.ExpressionAttributeNames,
+        AttributesToGet: req.AttributesToGet,
+      });
       units += readUnits(item ? itemSize(item) : 0, req.ConsistentRead);
       if (item) found.push(item);
     }
@@ -37,7 +43,10 @@ export function batchGet(store: DynamoStore, input: BatchGetItemInput) {
 /** A batch put whose item lacks a key attribute, or has one of another type, is refused as a key mismatch. */
 function putKeyMatches(store: DynamoStore, table: string, item: Item): void {
   const { key } = getTable(store, table);
-  for (const [name, type] of [[key.hash, key.hashType], [key.range, key.rangeType]] as const) {
+  for (const [name, type] of [
+    [key.hash, key.hashType],
+    [key.range, key.rangeType],
+  ] as const) {
     const v = name ? item[name] : undefined;
     if (name && (!v || typeof v !== 'object' || typeOf(v) !== type)) throw invalid('The provided key element does not match the schema');
   }
@@ -54,12 +63,16 @@ export function batchWrite(rt: Runtime, store: DynamoStore, input: BatchWriteIte
       const seen = new Set<string>();
       let units = 0;
       for (const r of reqs) {
-        if (!!r.PutRequest === !!r.DeleteRequest) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+        if (!!r.PutRequest === !!r.DeleteRequest)
+          throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
         if (r.PutRequest) putKeyMatches(store, table, r.PutRequest.Item);
-        const w = r.PutRequest ? preparePut(store, { TableName: table, Item: r.PutRequest.Item }) : prepareDelete(store, { TableName: table, Key: r.DeleteRequest!.Key });
+        const w = r.PutRequest
+          ? preparePut(store, { TableName: table, Item: r.PutRequest.Item })
+          : prepareDelete(store, { TableName: table, Key: r.DeleteRequest!.Key });
         if (seen.has(w.key)) throw invalid('Provided list of item keys contains duplicates');
         seen.add(w.key);
-        units += writeUnits(Math.max(itemSize(w.next ?? {}), itemSize(w.old ?? {}))) + indexWrites(store, w).reduce((n, i) => n + i.units, 0);
+        units +=
+          writeUnits(Math.max(itemSize(w.next ?? {}), itemSize(w.old ?? {}))) + indexWrites(store, w).reduce((n, i) => n + i.units, 0);
         writes.push(w);
         keys.push(r.PutRequest ? r.PutRequest.Item : r.DeleteRequest!.Key);
       }
@@ -67,7 +80,17 @@ export function batchWrite(rt: Runtime, store: DynamoStore, input: BatchWriteIte
       if (c) capacity.push(c);
     }
     for (const w of writes) apply(store, w);
-    const metrics = input.ReturnItemCollectionMetrics === 'SIZE' ? collectionMetrics(store, writes.map((w, i) => ({ w, key: keys[i] }))) : undefined;
-    return { UnprocessedItems: {}, ...(capacity.length ? { ConsumedCapacity: capacity } : {}), ...(metrics ? { ItemCollectionMetrics: metrics } : {}) };
+    const metrics =
+      input.ReturnItemCollectionMetrics === 'SIZE'
+        ? collectionMetrics(
+            store,
+            writes.map((w, i) => ({ w, key: keys[i] })),
+          )
+        : undefined;
+    return {
+      UnprocessedItems: {},
+      ...(capacity.length ? { ConsumedCapacity: capacity } : {}),
+      ...(metrics ? { ItemCollectionMetrics: metrics } : {}),
+    };
   });
 }

@@ -12,7 +12,8 @@ export function indexWrites(store: DynamoStore, w: PreparedWrite): IndexWrite[] 
     const after = w.next && store.indexKey(w.t, idx, w.next) !== undefined ? store.projectForIndex(w.t, idx, w.next) : undefined;
     let units = 0;
     if (before && after) {
-      if (store.indexKey(w.t, idx, w.old!) !== store.indexKey(w.t, idx, w.next!)) units = writeUnits(itemSize(before)) + writeUnits(itemSize(after));
+      if (store.indexKey(w.t, idx, w.old!) !== store.indexKey(w.t, idx, w.next!))
+        units = writeUnits(itemSize(before)) + writeUnits(itemSize(after));
       else if (!equalValues({ M: before }, { M: after })) units = writeUnits(Math.max(itemSize(before), itemSize(after)));
     } else if (before || after) {
       units = writeUnits(itemSize((before ?? after)!));

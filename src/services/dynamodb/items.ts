@@ -1,7 +1,14 @@
 // Single-item writes and reads. A write is prepared (validated, condition checked, new image
 // computed) then applied; transactions prepare every action before applying any.
 import type {
-  CancellationReason, DeleteItemInput, ItemCollectionMetrics, GetItemInput, PutItemInput, ReturnValue, ReturnValuesOnConditionCheckFailure, UpdateItemInput,
+  CancellationReason,
+  DeleteItemInput,
+  ItemCollectionMetrics,
+  GetItemInput,
+  PutItemInput,
+  ReturnValue,
+  ReturnValuesOnConditionCheckFailure,
+  UpdateItemInput,
 } from '../../generated/dynamodb.js';
 import { ServiceError } from '../errors.js';
 import type { Condition, Path, UpdateAction } from './expressions/ast.js';
@@ -42,12 +49,18 @@ export function locate(store: DynamoStore, tableName: string, keyInput: Item) {
 /** Secondary index keys of a new image: of the declared type and not empty, when present. */
 function checkIndexKeys(t: TableMeta, item: Item): void {
   for (const idx of t.indexes) {
-    for (const [name, type] of [[idx.key.hash, idx.key.hashType], [idx.key.range, idx.key.rangeType]] as const) {
+    for (const [name, type] of [
+      [idx.key.hash, idx.key.hashType],
+      [idx.key.range, idx.key.rangeType],
+    ] as const) {
       const v = name ? item[name] : undefined;
       if (!v) continue;
-      if (typeOf(v) !== type) throw invalidParam(`Type mismatch for Index Key ${name} Expected: ${type} Actual: ${typeOf(v)} IndexName: ${idx.name}`);
+      if (typeOf(v) !== type)
+        throw invalidParam(`Type mismatch for Index Key ${name} Expected: ${type} Actual: ${typeOf(v)} IndexName: ${idx.name}`);
       if (v.S === '' || (v.B && v.B.length === 0)) {
-        throw invalid(`One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${v.S === '' ? 'string' : 'binary'} value. IndexName: ${idx.name}, IndexKey: ${name}`);
+        throw invalid(
+          `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${v.S === '' ? 'string' : 'binary'} value. IndexName: ${idx.name}, IndexKey: ${name}`,
+        );
       }
     }
   }
@@ -59,7 +72,11 @@ export function checkNewImage(t: TableMeta, item: Item): void {
 }
 
 export function preparePut(store: DynamoStore, input: PutItemInput): PreparedWrite {
-  noMixing({ Expected: input.Expected }, { ConditionExpression: input.ConditionExpression }, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues });
+  noMixing(
+    { Expected: input.Expected },
+    { ConditionExpression: input.ConditionExpression },
+    { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues },
+  );
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   const cond = ex.condition(input.ConditionExpression) ?? fromExpected(input.Expected, input.ConditionalOperator);
   ex.finish();
@@ -74,7 +91,11 @@ export function preparePut(store: DynamoStore, input: PutItemInput): PreparedWri
 }
 
 export function prepareDelete(store: DynamoStore, input: DeleteItemInput): PreparedWrite {
-  noMixing({ Expected: input.Expected }, { ConditionExpression: input.ConditionExpression }, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues });
+  noMixing(
+    { Expected: input.Expected },
+    { ConditionExpression: input.ConditionExpression },
+    { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues },
+  );
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   const cond = ex.condition(input.ConditionExpression) ?? fromExpected(input.Expected, input.ConditionalOperator);
   ex.finish();
@@ -84,13 +105,20 @@ export function prepareDelete(store: DynamoStore, input: DeleteItemInput): Prepa
 }
 
 export function prepareUpdate(store: DynamoStore, input: UpdateItemInput): PreparedWrite {
-  noMixing({ Expected: input.Expected, AttributeUpdates: input.AttributeUpdates }, { UpdateExpression: input.UpdateExpression, ConditionExpression: input.ConditionExpression }, { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues });
+  noMixing(
+    { Expected: input.Expected, AttributeUpdates: input.AttributeUpdates },
+    { UpdateExpression: input.UpdateExpression, ConditionExpression: input.ConditionExpression },
+    { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues },
+  );
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
   const actions: UpdateAction[] = ex.update(input.UpdateExpression) ?? fromAttributeUpdates(input.AttributeUpdates) ?? [];
   const cond = ex.condition(input.ConditionExpression) ?? fromExpected(input.Expected, input.ConditionalOperator);
   ex.finish();
   const { t, k, key, old } = locate(store, input.TableName, input.Key);
-  checkPaths(actions, [t.key.hash, t.key.range].filter((x): x is string => !!x));
+  checkPaths(
+    actions,
+    [t.key.hash, t.key.range].filter((x): x is string => !!x),
+  );
   check(cond, old, input.ReturnValuesOnConditionCheckFailure);
   // deletions alone do not create a missing item (an empty update does)
   if (!old && actions.length && actions.every((a) => a.k === 'REMOVE' || a.k === 'DELETE')) return { t, key, paths: [] };
@@ -104,7 +132,12 @@ export function apply(store: DynamoStore, w: PreparedWrite): void {
 }
 
 export const transactionCanceled = (reasons: CancellationReason[]) =>
-  new ServiceError('TransactionCanceledException', `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`, 400, { CancellationReasons: reasons });
+  new ServiceError(
+    'TransactionCanceledException',
+    `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+    400,
+    { CancellationReasons: reasons },
+  );
 
 /**
  * Applies a transaction's checked writes (undefined: an action that writes nothing). A write whose
@@ -126,18 +159,27 @@ export function applyTransaction(store: DynamoStore, writes: Array<PreparedWrite
 /** The Attributes a write answers with, per ReturnValues. */
 export function returned(w: PreparedWrite, rv: ReturnValue | undefined): Item | undefined {
   switch (rv ?? 'NONE') {
-    case 'ALL_OLD': return w.old;
-    case 'ALL_NEW': return w.next;
-    case 'UPDATED_OLD': return w.old && nonEmpty(project(w.old, w.paths ?? []));
-    case 'UPDATED_NEW': return w.next && nonEmpty(project(w.next, w.paths ?? []));
-    default: return undefined;
+    case 'ALL_OLD':
+      return w.old;
+    case 'ALL_NEW':
+      return w.next;
+    case 'UPDATED_OLD':
+      return w.old && nonEmpty(project(w.old, w.paths ?? []));
+    case 'UPDATED_NEW':
+      return w.next && nonEmpty(project(w.next, w.paths ?? []));
+    default:
+      return undefined;
   }
 }
 
 const nonEmpty = (item: Item) => (Object.keys(item).length ? item : undefined);
 
 export function getItem(store: DynamoStore, input: GetItemInput): { t: TableMeta; item?: Item } {
-  noMixing({ AttributesToGet: input.AttributesToGet }, { ProjectionExpression: input.ProjectionExpression }, { names: input.ExpressionAttributeNames });
+  noMixing(
+    { AttributesToGet: input.AttributesToGet },
+    { ProjectionExpression: input.ProjectionExpression },
+    { names: input.ExpressionAttributeNames },
+  );
   const ex = new RequestExpressions(input.ExpressionAttributeNames, undefined);
   const paths = ex.projection(input.ProjectionExpression) ?? fromAttributesToGet(input.AttributesToGet);
   ex.finish();
@@ -146,7 +188,10 @@ export function getItem(store: DynamoStore, input: GetItemInput): { t: TableMeta
 }
 
 /** BatchWriteItem's and TransactWriteItems' ItemCollectionMetrics: per table with LSIs, one per item collection written. */
-export function collectionMetrics(store: DynamoStore, writes: Array<{ w: PreparedWrite; key: Item }>): Record<string, ItemCollectionMetrics[]> | undefined {
+export function collectionMetrics(
+  store: DynamoStore,
+  writes: Array<{ w: PreparedWrite; key: Item }>,
+): Record<string, ItemCollectionMetrics[]> | undefined {
   const out: Record<string, ItemCollectionMetrics[]> = {};
   const seen = new Set<string>();
   for (const { w, key } of writes) {

@@ -57,12 +57,18 @@ const emptyKey = (v: Value) => (v.S !== undefined && v.S === '') || (v.B !== und
 
 /** Checks an item's key attributes (PutItem): present, of the declared type, not empty, within size. */
 export function checkItemKey(def: KeyDef, item: Item): void {
-  for (const [name, type] of [[def.hash, def.hashType], [def.range, def.rangeType]] as const) {
+  for (const [name, type] of [
+    [def.hash, def.hashType],
+    [def.range, def.rangeType],
+  ] as const) {
     if (!name) continue;
     const v = item[name];
     if (!v) throw invalidParam(`Missing the key ${name} in the item`);
     if (typeOf(v) !== type) throw invalidParam(`Type mismatch for key ${name} expected: ${type} actual: ${typeOf(v)}`);
-    if (emptyKey(v)) throw invalid(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${v.S !== undefined ? 'string' : 'binary'} value. Key: ${name}`);
+    if (emptyKey(v))
+      throw invalid(
+        `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${v.S !== undefined ? 'string' : 'binary'} value. Key: ${name}`,
+      );
   }
   checkKeySizes(def, item);
 }
@@ -70,18 +76,26 @@ export function checkItemKey(def: KeyDef, item: Item): void {
 function checkKeySizes(def: KeyDef, item: Item): void {
   const size = (v: Value) => (v.S !== undefined ? Buffer.byteLength(v.S) : v.B !== undefined ? v.B.length : 0);
   if (size(item[def.hash]) > 2048) throw invalidParam('Size of hashkey has exceeded the maximum size limit of 2048 bytes');
-  if (def.range && size(item[def.range]) > 1024) throw invalidParam('Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
+  if (def.range && size(item[def.range]) > 1024)
+    throw invalidParam('Aggregated size of all range keys has exceeded the size limit of 1024 bytes');
 }
 
 /** Checks a Key parameter (GetItem, DeleteItem, …): exactly the key attributes, of the right types. */
 export function checkKeyParam(def: KeyDef, key: Item | undefined): void {
   const names = Object.keys(key ?? {});
   const expected = def.range ? 2 : 1;
-  const ok = key && names.length === expected && typeOf(key[def.hash] ?? {}) === def.hashType && key[def.hash] !== undefined &&
+  const ok =
+    key &&
+    names.length === expected &&
+    typeOf(key[def.hash] ?? {}) === def.hashType &&
+    key[def.hash] !== undefined &&
     (!def.range || (key[def.range] !== undefined && typeOf(key[def.range]) === def.rangeType));
   if (!ok) throw invalid('The provided key element does not match the schema');
   for (const n of names) {
-    if (emptyKey(key![n])) throw invalid(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${key![n].S !== undefined ? 'string' : 'binary'} value. Key: ${n}`);
+    if (emptyKey(key![n]))
+      throw invalid(
+        `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${key![n].S !== undefined ? 'string' : 'binary'} value. Key: ${n}`,
+      );
   }
   checkKeySizes(def, key!);
 }

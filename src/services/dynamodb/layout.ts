@@ -32,7 +32,11 @@ export function migrateLayout(scope: StoreScope, tables: TableMeta[], to: Hashed
   for (const t of tables) {
     const sources: Array<[Collection<Item>, Collection<Item>, (item: Item) => string | undefined]> = [
       [legacyItems(scope, t), to.items(t), (item) => itemKey(t.key, item)],
-      ...t.indexes.map((idx): [Collection<Item>, Collection<Item>, (item: Item) => string | undefined] => [legacyIndex(scope, t, idx), to.index(t, idx), (item) => to.indexKey(t, idx, item)]),
+      ...t.indexes.map((idx): [Collection<Item>, Collection<Item>, (item: Item) => string | undefined] => [
+        legacyIndex(scope, t, idx),
+        to.index(t, idx),
+        (item) => to.indexKey(t, idx, item),
+      ]),
     ];
     const pending = sources.filter(([from]) => holdsAny(from));
     if (!pending.length) continue;

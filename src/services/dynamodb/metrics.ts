@@ -6,8 +6,21 @@ import type { Runtime } from '../../runtime.js';
 import type { ConsumedCapacity } from '../../generated/dynamodb.js';
 import { ServiceError } from '../errors.js';
 
-const OPERATIONS = new Set(['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'Scan', 'BatchGetItem', 'BatchWriteItem',
-  'TransactGetItems', 'TransactWriteItems', 'ExecuteStatement', 'BatchExecuteStatement', 'ExecuteTransaction']);
+const OPERATIONS = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactGetItems',
+  'TransactWriteItems',
+  'ExecuteStatement',
+  'BatchExecuteStatement',
+  'ExecuteTransaction',
+]);
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 type Handler = (input: Record<string, unknown>, ctx: { account: string; region: string }) => unknown;
@@ -33,16 +46,47 @@ export function withMetrics<T extends object>(rt: Runtime, handlers: T): T {
           if (!c.TableName) continue;
           tables.add(c.TableName);
           const Dimensions = [{ Name: 'TableName', Value: c.TableName }];
-          if (c.ReadCapacityUnits || (!WRITES.has(op) && c.CapacityUnits)) data.push({ MetricName: 'ConsumedReadCapacityUnits', Dimensions, Value: c.ReadCapacityUnits ?? c.CapacityUnits!, Unit: 'Count' });
-          if (c.WriteCapacityUnits || (WRITES.has(op) && c.CapacityUnits)) data.push({ MetricName: 'ConsumedWriteCapacityUnits', Dimensions, Value: c.WriteCapacityUnits ?? c.CapacityUnits!, Unit: 'Count' });
+          if (c.ReadCapacityUnits || (!WRITES.has(op) && c.CapacityUnits))
+            data.push({
+              MetricName: 'ConsumedReadCapacityUnits',
+              Dimensions,
+              Value: c.ReadCapacityUnits ?? c.CapacityUnits!,
+              Unit: 'Count',
+            });
+          if (c.WriteCapacityUnits || (WRITES.has(op) && c.CapacityUnits))
+            data.push({
+              MetricName: 'ConsumedWriteCapacityUnits',
+              Dimensions,
+              Value: c.WriteCapacityUnits ?? c.CapacityUnits!,
+              Unit: 'Count',
+            });
         }
-        for (const t of tables) data.push({ MetricName: 'SuccessfulRequestLatency', Dimensions: [{ Name: 'TableName', Value: t }, { Name: 'Operation', Value: op }], Value: ms, Unit: 'Milliseconds' });
+        for (const t of tables)
+          data.push({
+            MetricName: 'SuccessfulRequestLatency',
+            Dimensions: [
+              { Name: 'TableName', Value: t },
+              { Name: 'Operation', Value: op },
+            ],
+            Value: ms,
+            Unit: 'Milliseconds',
+          });
         cw.putMetricData(ctx.account, ctx.region, 'AWS/DynamoDB', data);
         return result;
       };
       const failed = (e: unknown) => {
         if (e instanceof ServiceError && e.code === 'ProvisionedThroughputExceededException' && typeof input.TableName === 'string') {
-          cw.putMetricData(ctx.account, ctx.region, 'AWS/DynamoDB', [{ MetricName: 'ThrottledRequests', Dimensions: [{ Name: 'TableName', Value: input.TableName }, { Name: 'Operation', Value: op }], Value: 1, Unit: 'Count' }]);
+          cw.putMetricData(ctx.account, ctx.region, 'AWS/DynamoDB', [
+            {
+              MetricName: 'ThrottledRequests',
+              Dimensions: [
+                { Name: 'TableName', Value: input.TableName },
+                { Name: 'Operation', Value: op },
+              ],
+              Value: 1,
+              Unit: 'Count',
+            },
+          ]);
         }
         throw e;
       };

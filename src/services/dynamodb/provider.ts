@@ -57,15 +57,16 @@ function create(rt: Runtime): DynamodbProvider {
     if (rv && rv !== 'NONE' && rv !== 'ALL_OLD') throw invalid('Return values set to invalid value');
   };
   const collection = (ctx: RequestContext, mode: string | undefined, w: PreparedWrite, key: Item) =>
-    (mode === 'SIZE' ? store(ctx).sizes.metrics(w.t, key) : undefined);
+    mode === 'SIZE' ? store(ctx).sizes.metrics(w.t, key) : undefined;
   // a write costs the larger of the old and the new image
   // prepare and apply in one transaction: one commit per write
-  const write = (ctx: RequestContext, prepare: (s: DynamoStore) => PreparedWrite) => rt.engine.transaction(() => {
-    const s = store(ctx);
-    const w = prepare(s);
-    apply(s, w);
-    return w;
-  });
+  const write = (ctx: RequestContext, prepare: (s: DynamoStore) => PreparedWrite) =>
+    rt.engine.transaction(() => {
+      const s = store(ctx);
+      const w = prepare(s);
+      apply(s, w);
+      return w;
+    });
 
   const handlers: DynamodbProvider = {
     ...tables,
@@ -79,23 +80,38 @@ function create(rt: Runtime): DynamodbProvider {
     PutItem: (input, ctx) => {
       onlyOld(input.ReturnValues);
       const w = write(ctx, (s) => preparePut(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Item) };
+      return {
+        Attributes: returned(w, input.ReturnValues),
+        ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w),
+        ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Item),
+      };
     },
 
     DeleteItem: (input, ctx) => {
       onlyOld(input.ReturnValues);
       const w = write(ctx, (s) => prepareDelete(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
+      return {
+        Attributes: returned(w, input.ReturnValues),
+        ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w),
+        ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key),
+      };
     },
 
     UpdateItem: (input, ctx) => {
       const w = write(ctx, (s) => prepareUpdate(s, input));
-      return { Attributes: returned(w, input.ReturnValues), ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w), ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key) };
+      return {
+        Attributes: returned(w, input.ReturnValues),
+        ConsumedCapacity: writeCapacity(ctx, input.ReturnConsumedCapacity, w),
+        ItemCollectionMetrics: collection(ctx, input.ReturnItemCollectionMetrics, w, input.Key),
+      };
     },
 
     GetItem: (input, ctx) => {
       const { t, item } = getItem(store(ctx, input.TableName), input);
-      return { Item: item, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t.name, readUnits(item ? itemSize(item) : 0, input.ConsistentRead), false) };
+      return {
+        Item: item,
+        ConsumedCapacity: consumed(input.ReturnConsumedCapacity, t.name, readUnits(item ? itemSize(item) : 0, input.ConsistentRead), false),
+      };
     },
 
     Query: (input, ctx) => query(store(ctx, input.TableName), input),

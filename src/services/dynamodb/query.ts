@@ -33,16 +33,24 @@ function source(store: DynamoStore, tableName: string, indexName: string | undef
   return { t, idx, key: idx.key };
 }
 
-interface KeyRange { hash: Value; op?: string; values: Value[] }
+interface KeyRange {
+  hash: Value;
+  op?: string;
+  values: Value[];
+}
 
 /** The key condition as (partition value, sort key operator and operands), or DynamoDB's refusal. */
 function keyRange(cond: Condition, key: KeyDef): KeyRange {
   const parts: Condition[] = [];
   const flatten = (c: Condition) => {
-    if (c.k === 'and') { flatten(c.a); flatten(c.b); } else parts.push(c);
+    if (c.k === 'and') {
+      flatten(c.a);
+      flatten(c.b);
+    } else parts.push(c);
   };
   flatten(cond);
-  const nameOf = (o: Operand): string | undefined => (o.k === 'path' && o.path.length === 1 && typeof o.path[0] === 'string' ? o.path[0] : undefined);
+  const nameOf = (o: Operand): string | undefined =>
+    o.k === 'path' && o.path.length === 1 && typeof o.path[0] === 'string' ? o.path[0] : undefined;
   const valueOf = (o: Operand): Value => {
     if (o.k !== 'value') throw invalid('Invalid KeyConditionExpression: Query key condition not supported');
     return o.value;
@@ -50,7 +58,8 @@ function keyRange(cond: Condition, key: KeyDef): KeyRange {
   let hash: Value | undefined;
   let range: { op: string; values: Value[] } | undefined;
   for (const p of parts) {
-    if (p.k === 'or' || p.k === 'not' || p.k === 'in') throw invalid(`Invalid operator used in KeyConditionExpression: ${p.k.toUpperCase()}`);
+    if (p.k === 'or' || p.k === 'not' || p.k === 'in')
+      throw invalid(`Invalid operator used in KeyConditionExpression: ${p.k.toUpperCase()}`);
     let name: string | undefined, op: string, values: Value[];
     if (p.k === 'cmp') {
       if (p.op === '<>') throw invalid('Invalid operator used in KeyConditionExpression: <>');
@@ -71,13 +80,17 @@ function keyRange(cond: Condition, key: KeyDef): KeyRange {
     }
     if (name === key.hash && op === '=' && !hash) hash = values[0];
     else if (name === key.range && !range) range = { op, values };
-    else if (name !== key.hash && name !== key.range) throw invalid(`Query condition missed key schema element: ${key.range && name !== undefined && hash ? key.range : key.hash}`);
+    else if (name !== key.hash && name !== key.range)
+      throw invalid(`Query condition missed key schema element: ${key.range && name !== undefined && hash ? key.range : key.hash}`);
     else throw invalid('Query key condition not supported');
   }
   if (!hash) throw invalid(`Query condition missed key schema element: ${key.hash}`);
   if (typeOf(hash) !== key.hashType) throw invalidParam('Condition parameter type does not match schema type');
   if (range) {
-    if (range.op === 'begins_with' && key.rangeType === 'N') throw invalid('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
+    if (range.op === 'begins_with' && key.rangeType === 'N')
+      throw invalid(
+        'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N',
+      );
     if (range.values.some((v) => typeOf(v) !== key.rangeType)) throw invalidParam('Condition parameter type does not match schema type');
   }
   return { hash, ...(range ?? { values: [] }) };
@@ -89,12 +102,18 @@ function bounds(r: KeyRange): ScanOptions {
   if (!r.op) return { prefix: p };
   const x = p + encodeValue(r.values[0]);
   switch (r.op) {
-    case '=': return { prefix: x + '!' };
-    case '<': return { prefix: p, before: x + '!' };
-    case '<=': return { prefix: p, before: x + '"' };
-    case '>': return { prefix: p, from: x + '"' };
-    case '>=': return { prefix: p, from: x + '!' };
-    case 'begins_with': return { prefix: x };
+    case '=':
+      return { prefix: x + '!' };
+    case '<':
+      return { prefix: p, before: x + '!' };
+    case '<=':
+      return { prefix: p, before: x + '"' };
+    case '>':
+      return { prefix: p, from: x + '"' };
+    case '>=':
+      return { prefix: p, from: x + '!' };
+    case 'begins_with':
+      return { prefix: x };
     case 'BETWEEN': {
       if (compareValues(r.values[0], r.values[1])! > 0) throwBetween(r);
       return { prefix: p, from: x + '!', before: p + encodeValue(r.values[1]) + '"' };
@@ -105,7 +124,9 @@ function bounds(r: KeyRange): ScanOptions {
 
 function throwBetween(r: KeyRange): never {
   const show = (v: Value) => `AttributeValue: {${typeOf(v)}:${v.S ?? v.N ?? v.B?.toString('base64')}}`;
-  throw invalid(`Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: ${show(r.values[0])}, upper bound operand: ${show(r.values[1])}`);
+  throw invalid(
+    `Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: ${show(r.values[0])}, upper bound operand: ${show(r.values[1])}`,
+  );
 }
 
 /** Where a page starts: the storage key of ExclusiveStartKey in the scanned collection. */
@@ -113,7 +134,12 @@ function startKey(store: DynamoStore, src: Source, esk: Item | undefined): strin
   if (!esk) return undefined;
   const k = normaliseItem(esk);
   const needed = [src.t.key.hash, src.t.key.range, src.idx?.key.hash, src.idx?.key.range].filter((x): x is string => !!x);
-  const types: [string | undefined, string | undefined][] = [[src.t.key.hash, src.t.key.hashType], [src.t.key.range, src.t.key.rangeType], [src.idx?.key.hash, src.idx?.key.hashType], [src.idx?.key.range, src.idx?.key.rangeType]];
+  const types: [string | undefined, string | undefined][] = [
+    [src.t.key.hash, src.t.key.hashType],
+    [src.t.key.range, src.t.key.rangeType],
+    [src.idx?.key.hash, src.idx?.key.hashType],
+    [src.idx?.key.range, src.idx?.key.rangeType],
+  ];
   const badType = types.some(([n, type]) => n && k[n] && typeOf(k[n]) !== type);
   if (badType || needed.some((n) => !k[n]) || Object.keys(k).some((n) => !needed.includes(n))) {
     throw invalid('The provided starting key is invalid: The provided key element does not match the schema');
@@ -134,16 +160,24 @@ interface ReadOptions {
   paths?: Path[];
 }
 
-interface Page { Items?: Item[]; Count: number; ScannedCount: number; LastEvaluatedKey?: Item; size: number }
+interface Page {
+  Items?: Item[];
+  Count: number;
+  ScannedCount: number;
+  LastEvaluatedKey?: Item;
+  size: number;
+}
 
 function readPage(store: DynamoStore, src: Source, range: ScanOptions, o: ReadOptions): Page {
   const coll = src.idx ? store.index(src.t, src.idx) : store.items(src.t);
   // an LSI (or a table read through one) fetches attributes its projection lacks from the table
   const fetchBase = src.idx?.kind === 'LSI' && src.idx.projection.ProjectionType !== 'ALL' && (o.select === 'ALL_ATTRIBUTES' || !!o.paths);
   const items: Item[] = [];
-  let scanned = 0, size = 0, last: Item | undefined;
+  let scanned = 0,
+    size = 0,
+    last: Item | undefined;
   for (const [, stored] of coll.scan(range)) {
-    const item = fetchBase ? store.items(src.t).get(itemKey(src.t.key, stored)) ?? stored : stored;
+    const item = fetchBase ? (store.items(src.t).get(itemKey(src.t.key, stored)) ?? stored) : stored;
     scanned++;
     size += itemSize(item);
     last = item;
@@ -161,13 +195,19 @@ function readPage(store: DynamoStore, src: Source, range: ScanOptions, o: ReadOp
 }
 
 function checkSelect(src: Source, select: Select | undefined, hasProjection: boolean): Select | undefined {
-  if (select === 'SPECIFIC_ATTRIBUTES' && !hasProjection) throw invalid('1 validation error detected: Value SPECIFIC_ATTRIBUTES for Select requires ProjectionExpression or AttributesToGet');
+  if (select === 'SPECIFIC_ATTRIBUTES' && !hasProjection)
+    throw invalid('1 validation error detected: Value SPECIFIC_ATTRIBUTES for Select requires ProjectionExpression or AttributesToGet');
   if (hasProjection && select && select !== 'SPECIFIC_ATTRIBUTES') {
-    throw invalid('Cannot specify the Select parameter with a value other than SPECIFIC_ATTRIBUTES when ProjectionExpression or AttributesToGet is given');
+    throw invalid(
+      'Cannot specify the Select parameter with a value other than SPECIFIC_ATTRIBUTES when ProjectionExpression or AttributesToGet is given',
+    );
   }
-  if (select === 'ALL_PROJECTED_ATTRIBUTES' && !src.idx) throw invalid('One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is supported only for index queries');
+  if (select === 'ALL_PROJECTED_ATTRIBUTES' && !src.idx)
+    throw invalid('One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is supported only for index queries');
   if (select === 'ALL_ATTRIBUTES' && src.idx?.kind === 'GSI' && src.idx.projection.ProjectionType !== 'ALL') {
-    throw invalidParam(`Select type ALL_ATTRIBUTES is not supported for global secondary index ${src.idx.name} because its projection type is not ALL`);
+    throw invalidParam(
+      `Select type ALL_ATTRIBUTES is not supported for global secondary index ${src.idx.name} because its projection type is not ALL`,
+    );
   }
   return select;
 }
@@ -185,11 +225,16 @@ function checkKeyConditions(conds: QueryInput['KeyConditions']): QueryInput['Key
 export function query(store: DynamoStore, input: QueryInput) {
   noMixing(
     { KeyConditions: input.KeyConditions, QueryFilter: input.QueryFilter, AttributesToGet: input.AttributesToGet },
-    { FilterExpression: input.FilterExpression, KeyConditionExpression: input.KeyConditionExpression, ProjectionExpression: input.ProjectionExpression },
+    {
+      FilterExpression: input.FilterExpression,
+      KeyConditionExpression: input.KeyConditionExpression,
+      ProjectionExpression: input.ProjectionExpression,
+    },
     { names: input.ExpressionAttributeNames, values: input.ExpressionAttributeValues },
   );
   const ex = new RequestExpressions(input.ExpressionAttributeNames, input.ExpressionAttributeValues);
-  const keyCond = ex.condition(input.KeyConditionExpression, 'KeyConditionExpression') ?? fromConditions(checkKeyConditions(input.KeyConditions));
+  const keyCond =
+    ex.condition(input.KeyConditionExpression, 'KeyConditionExpression') ?? fromConditions(checkKeyConditions(input.KeyConditions));
   const filter = ex.condition(input.FilterExpression, 'FilterExpression') ?? fromConditions(input.QueryFilter, input.ConditionalOperator);
   const paths = ex.projection(input.ProjectionExpression) ?? fromAttributesToGet(input.AttributesToGet);
   ex.finish();
@@ -203,11 +248,19 @@ export function query(store: DynamoStore, input: QueryInput) {
   const range = bounds(keyRange(keyCond, src.key));
   const start = startKey(store, src, input.ExclusiveStartKey);
   const forward = input.ScanIndexForward !== false;
-  if (start !== undefined && !start.startsWith(range.prefix!)) throw invalid('The provided starting key is outside query boundaries based on provided conditions');
-  if (start !== undefined) Object.assign(range, forward ? { after: start } : { before: range.before !== undefined && range.before < start ? range.before : start });
+  if (start !== undefined && !start.startsWith(range.prefix!))
+    throw invalid('The provided starting key is outside query boundaries based on provided conditions');
+  if (start !== undefined)
+    Object.assign(
+      range,
+      forward ? { after: start } : { before: range.before !== undefined && range.before < start ? range.before : start },
+    );
   const page = readPage(store, src, { ...range, reverse: !forward }, { select, limit: input.Limit, filter, paths });
   const { size, ...out } = page;
-  return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx) };
+  return {
+    ...out,
+    ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx),
+  };
 }
 
 const HASH_SPACE = 16 ** HASH_DIGITS;
@@ -231,18 +284,28 @@ export function scan(store: DynamoStore, input: ScanInput) {
   const paths = ex.projection(input.ProjectionExpression) ?? fromAttributesToGet(input.AttributesToGet);
   ex.finish();
   const { Segment, TotalSegments } = input;
-  if (TotalSegments !== undefined && Segment === undefined) throw invalid('The Segment parameter is required but was not present in the request when parameter TotalSegments is present');
-  if (Segment !== undefined && TotalSegments === undefined) throw invalid('The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
-  if (Segment !== undefined && Segment >= TotalSegments!) throw invalid(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${Segment} is not less than TotalSegments: ${TotalSegments}`);
+  if (TotalSegments !== undefined && Segment === undefined)
+    throw invalid('The Segment parameter is required but was not present in the request when parameter TotalSegments is present');
+  if (Segment !== undefined && TotalSegments === undefined)
+    throw invalid('The TotalSegments parameter is required but was not present in the request when Segment parameter is present');
+  if (Segment !== undefined && Segment >= TotalSegments!)
+    throw invalid(
+      `The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${Segment} is not less than TotalSegments: ${TotalSegments}`,
+    );
   const src = source(store, input.TableName, input.IndexName);
   const select = checkSelect(src, input.Select, !!paths);
   const start = startKey(store, src, input.ExclusiveStartKey);
   const range: ScanOptions = TotalSegments ? segmentRange(Segment!, TotalSegments) : {};
   if (start !== undefined && ((range.from !== undefined && start < range.from) || (range.before !== undefined && start >= range.before))) {
-    throw invalid(`The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${TotalSegments} Segment: ${Segment}`);
+    throw invalid(
+      `The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${TotalSegments} Segment: ${Segment}`,
+    );
   }
   if (start !== undefined) range.after = start;
   const page = readPage(store, src, range, { select, limit: input.Limit, filter, paths });
   const { size, ...out } = page;
-  return { ...out, ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx) };
+  return {
+    ...out,
+    ConsumedCapacity: consumed(input.ReturnConsumedCapacity, src.t.name, readUnits(size, input.ConsistentRead), false, src.idx),
+  };
 }

@@ -20,8 +20,13 @@ import { encodeValue } from './keys.js';
 import type { IndexMeta, TableMeta } from './meta.js';
 import { normaliseValue, type Item, type Value } from './values.js';
 
-export interface Tally { items: number; bytes: number }
-export interface TableStats extends Tally { indexes: Record<string, Tally> }
+export interface Tally {
+  items: number;
+  bytes: number;
+}
+export interface TableStats extends Tally {
+  indexes: Record<string, Tally>;
+}
 
 /** What one item occupies: its bytes in the table and, per index of the table (same order), its entry if it has one. */
 export interface Footprint {
@@ -50,7 +55,12 @@ export class Sizes {
   /** item collection bytes, keyed `<table id>/<encoded partition key>` */
   private readonly collections: Collection<number>;
 
-  constructor(scope: StoreScope, private readonly rt: Runtime, private readonly footprint: (t: TableMeta, item: Item) => Footprint, private readonly scanItems: (t: TableMeta) => Iterable<[string, Item]>) {
+  constructor(
+    scope: StoreScope,
+    private readonly rt: Runtime,
+    private readonly footprint: (t: TableMeta, item: Item) => Footprint,
+    private readonly scanItems: (t: TableMeta) => Iterable<[string, Item]>,
+  ) {
     this.stats = scope.collection('stats');
     this.collections = scope.collection('collection-sizes');
   }
@@ -79,7 +89,8 @@ export class Sizes {
     s.items += (after ? 1 : 0) - (before ? 1 : 0);
     s.bytes += (after?.bytes ?? 0) - (before?.bytes ?? 0);
     t.indexes.forEach((idx, i) => {
-      const b = before?.entries[i], a = after?.entries[i];
+      const b = before?.entries[i],
+        a = after?.entries[i];
       if (!a && !b) return;
       const tally = (s.indexes[idx.name] ??= { items: 0, bytes: 0 });
       tally.items += (a ? 1 : 0) - (b ? 1 : 0);

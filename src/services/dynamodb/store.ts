@@ -57,18 +57,35 @@ export class DynamoStore {
   readonly sizes: Sizes;
   private readonly collections = new Map<string, Collection<Item>>();
 
-  constructor(private readonly scope: StoreScope, private readonly rt: Runtime) {
+  constructor(
+    private readonly scope: StoreScope,
+    private readonly rt: Runtime,
+  ) {
     this.tables = scope.collection('tables');
     this.streams = scope.collection('streams');
     this.records = scope.collection('records');
     this.tokens = scope.collection('tokens');
-    this.sizes = new Sizes(scope, rt, (t, item) => this.footprint(t, item), (t) => this.items(t).scan());
-    const moved = migrateLayout(scope, [...this.tables.scan()].map(([, t]) => t), this, (fn) => rt.engine.transaction(fn));
+    this.sizes = new Sizes(
+      scope,
+      rt,
+      (t, item) => this.footprint(t, item),
+      (t) => this.items(t).scan(),
+    );
+    const moved = migrateLayout(
+      scope,
+      [...this.tables.scan()].map(([, t]) => t),
+      this,
+      (fn) => rt.engine.transaction(fn),
+    );
     if (moved) rt.log.info(`dynamodb: ${moved} table(s) of ${scope.account}/${scope.region} moved to the hashed key layout`);
   }
 
-  get account() { return this.scope.account; }
-  get region() { return this.scope.region; }
+  get account() {
+    return this.scope.account;
+  }
+  get region() {
+    return this.scope.region;
+  }
 
   private coll(name: string): Collection<Item> {
     let c = this.collections.get(name);
@@ -76,8 +93,12 @@ export class DynamoStore {
     return c;
   }
 
-  items(t: TableMeta): Collection<Item> { return this.coll(`items-by-hash/${t.id}`); }
-  index(t: TableMeta, idx: IndexMeta): Collection<Item> { return this.coll(`index-by-hash/${t.id}/${idx.name}`); }
+  items(t: TableMeta): Collection<Item> {
+    return this.coll(`items-by-hash/${t.id}`);
+  }
+  index(t: TableMeta, idx: IndexMeta): Collection<Item> {
+    return this.coll(`index-by-hash/${t.id}/${idx.name}`);
+  }
 
   /** Where an item sits in an index, or undefined when it lacks the index's key attributes (sparse). */
   indexKey(t: TableMeta, idx: IndexMeta, item: Item): string | undefined {
@@ -95,7 +116,13 @@ export class DynamoStore {
   projectForIndex(t: TableMeta, idx: IndexMeta, item: Item): Item {
     const type = idx.projection.ProjectionType ?? 'ALL';
     if (type === 'ALL') return item;
-    const keep = new Set([t.key.hash, t.key.range, idx.key.hash, idx.key.range, ...(type === 'INCLUDE' ? idx.projection.NonKeyAttributes ?? [] : [])]);
+    const keep = new Set([
+      t.key.hash,
+      t.key.range,
+      idx.key.hash,
+      idx.key.range,
+      ...(type === 'INCLUDE' ? (idx.projection.NonKeyAttributes ?? []) : []),
+    ]);
     return Object.fromEntries(Object.entries(item).filter(([k]) => keep.has(k)));
   }
 
@@ -127,7 +154,8 @@ export class DynamoStore {
       if (next) items.put(key, next);
       else items.delete(key);
       t.indexes.forEach((idx, i) => {
-        const b = before?.entries[i], a = after?.entries[i];
+        const b = before?.entries[i],
+          a = after?.entries[i];
         if (b && b.key !== a?.key) this.index(t, idx).delete(b.key);
         if (a) this.index(t, idx).put(a.key, a.item);
       });

@@ -34,7 +34,13 @@ export function toRecord(r: StreamRecordData, m: StreamMeta, region: string): Re
 }
 
 /** Up to limit records after a sequence number; `next` is where to continue, `closed` that none will follow. */
-export function readStream(s: DynamoStore, m: StreamMeta, after: string, limit: number, now: number): { records: Record_[]; next: string; closed: boolean } {
+export function readStream(
+  s: DynamoStore,
+  m: StreamMeta,
+  after: string,
+  limit: number,
+  now: number,
+): { records: Record_[]; next: string; closed: boolean } {
   const records: StreamRecordData[] = [];
   for (const r of retained(s, m, after, now)) {
     records.push(r);

@@ -2,8 +2,15 @@
 // backups status, limits and endpoints.
 import { randomUUID } from 'node:crypto';
 import type {
-  AttributeDefinition, CreateTableInput, DynamodbProvider, KeySchemaElement, Projection, ProvisionedThroughput,
-  StreamSpecification, TableDescription, UpdateTableInput,
+  AttributeDefinition,
+  CreateTableInput,
+  DynamodbProvider,
+  KeySchemaElement,
+  Projection,
+  ProvisionedThroughput,
+  StreamSpecification,
+  TableDescription,
+  UpdateTableInput,
 } from '../../generated/dynamodb.js';
 import type { RequestContext } from '../types.js';
 import { ServiceError } from '../errors.js';
@@ -12,7 +19,10 @@ import type { KeyDef } from './keys.js';
 import { invalid, invalidParam, itemSize } from './values.js';
 
 export const notFound = (name?: string) =>
-  new ServiceError('ResourceNotFoundException', name ? `Requested resource not found: Table: ${name} not found` : 'Requested resource not found');
+  new ServiceError(
+    'ResourceNotFoundException',
+    name ? `Requested resource not found: Table: ${name} not found` : 'Requested resource not found',
+  );
 
 export function getTable(store: DynamoStore, name: string, detailed = false): TableMeta {
   // TableName may also be the table's ARN
@@ -33,11 +43,16 @@ function keyDef(schema: KeySchemaElement[], defs: AttributeDefinition[]): KeyDef
   const hash = schema.filter((k) => k.KeyType === 'HASH');
   const range = schema.filter((k) => k.KeyType === 'RANGE');
   if (schema[0]?.KeyType !== 'HASH') throw invalid(`Invalid KeySchema: The first KeySchemaElement is not a HASH key type`);
-  if (hash.length !== 1 || range.length > 1 || schema.length > 2) throw invalid('Invalid KeySchema: Some index key attribute have no definition');
-  if (range.length && range[0].AttributeName === hash[0].AttributeName) throw invalid(`Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have the same name`);
+  if (hash.length !== 1 || range.length > 1 || schema.length > 2)
+    throw invalid('Invalid KeySchema: Some index key attribute have no definition');
+  if (range.length && range[0].AttributeName === hash[0].AttributeName)
+    throw invalid(`Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have the same name`);
   const typeOf = (name: string) => {
     const d = defs.find((x) => x.AttributeName === name);
-    if (!d) throw invalidParam(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${schema.map((k) => k.AttributeName).join(', ')}], AttributeDefinitions: [${defs.map((x) => x.AttributeName).join(', ')}]`);
+    if (!d)
+      throw invalidParam(
+        `Some index key attributes are not defined in AttributeDefinitions. Keys: [${schema.map((k) => k.AttributeName).join(', ')}], AttributeDefinitions: [${defs.map((x) => x.AttributeName).join(', ')}]`,
+      );
     return d.AttributeType;
   };
   return {
@@ -50,7 +65,8 @@ function keyDef(schema: KeySchemaElement[], defs: AttributeDefinition[]): KeyDef
 function checkProjection(p: Projection | undefined, name: string): Projection {
   if (!p) throw invalidParam(`Projection is required for index: ${name}`);
   const type = p.ProjectionType ?? 'ALL';
-  if (type === 'INCLUDE' && !p.NonKeyAttributes?.length) throw invalidParam(`ProjectionType is INCLUDE, but NonKeyAttributes is not specified`);
+  if (type === 'INCLUDE' && !p.NonKeyAttributes?.length)
+    throw invalidParam(`ProjectionType is INCLUDE, but NonKeyAttributes is not specified`);
   if (type !== 'INCLUDE' && p.NonKeyAttributes?.length) throw invalidParam(`ProjectionType is ${type}, but NonKeyAttributes is specified`);
   return { ProjectionType: type, ...(type === 'INCLUDE' ? { NonKeyAttributes: p.NonKeyAttributes } : {}) };
 }
@@ -75,7 +91,16 @@ function streamOf(spec: StreamSpecification | undefined, t: { arn: string; id: s
 function registerStream(store: DynamoStore, t: TableMeta, now: number): void {
   if (!t.stream) return;
   const shard = `shardId-${String(now).padStart(20, '0')}-${t.stream.id.replace(/[^0-9a-f]/g, '').slice(0, 8)}`;
-  store.streams.put(t.stream.arn, { id: t.stream.id, arn: t.stream.arn, label: t.stream.label, tableName: t.name, viewType: t.stream.viewType, keySchema: t.keySchema, created: now, shardId: shard });
+  store.streams.put(t.stream.arn, {
+    id: t.stream.id,
+    arn: t.stream.arn,
+    label: t.stream.label,
+    tableName: t.name,
+    viewType: t.stream.viewType,
+    keySchema: t.keySchema,
+    created: now,
+    shardId: shard,
+  });
 }
 
 function closeStream(store: DynamoStore, t: TableMeta, now: number): void {
@@ -84,10 +109,22 @@ function closeStream(store: DynamoStore, t: TableMeta, now: number): void {
   if (s && s.closed === undefined) store.streams.put(s.arn, { ...s, closed: now });
 }
 
-function newIndex(kind: 'LSI' | 'GSI', i: { IndexName: string; KeySchema: KeySchemaElement[]; Projection: Projection; ProvisionedThroughput?: ProvisionedThroughput }, defs: AttributeDefinition[], mode: string): IndexMeta {
+function newIndex(
+  kind: 'LSI' | 'GSI',
+  i: { IndexName: string; KeySchema: KeySchemaElement[]; Projection: Projection; ProvisionedThroughput?: ProvisionedThroughput },
+  defs: AttributeDefinition[],
+  mode: string,
+): IndexMeta {
   const key = keyDef(i.KeySchema, defs);
   const pt = kind === 'GSI' ? throughput(mode, i.ProvisionedThroughput, i.IndexName) : undefined;
-  return { name: i.IndexName, kind, keySchema: i.KeySchema, key, projection: checkProjection(i.Projection, i.IndexName), ...(pt ? { read: pt.read, write: pt.write } : {}) };
+  return {
+    name: i.IndexName,
+    kind,
+    keySchema: i.KeySchema,
+    key,
+    projection: checkProjection(i.Projection, i.IndexName),
+    ...(pt ? { read: pt.read, write: pt.write } : {}),
+  };
 }
 
 /** A new table's (and index's) warm throughput, in units per second, as AWS reports it. */
@@ -98,7 +135,12 @@ const WARM = { ReadUnitsPerSecond: 12000, WriteUnitsPerSecond: 4000 };
  * UpdateTable that adds an index answers UPDATING with the index CREATING), and the next
  * DescribeTable already sees ACTIVE, so waiters return on their first poll.
  */
-export function describe(store: DynamoStore, t: TableMeta, status: TableDescription['TableStatus'] = 'ACTIVE', creatingIndex?: string): TableDescription {
+export function describe(
+  store: DynamoStore,
+  t: TableMeta,
+  status: TableDescription['TableStatus'] = 'ACTIVE',
+  creatingIndex?: string,
+): TableDescription {
   // kept up to date by every write (sizes.ts); a table being created or deleted shows none
   const stats = status === 'ACTIVE' ? store.sizes.of(t) : undefined;
   const pt = (read: number, write: number) => ({ NumberOfDecreasesToday: 0, ReadCapacityUnits: read, WriteCapacityUnits: write });
@@ -123,15 +165,34 @@ export function describe(store: DynamoStore, t: TableMeta, status: TableDescript
     ItemCount: stats?.items ?? 0,
     TableArn: t.arn,
     TableId: t.id,
-    ...(t.billingMode === 'PAY_PER_REQUEST' ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: new Date(t.created) } } : {}),
+    ...(t.billingMode === 'PAY_PER_REQUEST'
+      ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST', LastUpdateToPayPerRequestDateTime: new Date(t.created) } }
+      : {}),
     ...(lsis.length ? { LocalSecondaryIndexes: lsis.map(indexDesc) } : {}),
-    ...(gsis.length ? { GlobalSecondaryIndexes: gsis.map((g) => {
-      const IndexStatus = status === 'CREATING' || g.name === creatingIndex ? 'CREATING' as const : 'ACTIVE' as const;
-      return { ...indexDesc(g), IndexStatus, ProvisionedThroughput: pt(g.read ?? 0, g.write ?? 0), WarmThroughput: { ...WARM, Status: IndexStatus } };
-    }) } : {}),
+    ...(gsis.length
+      ? {
+          GlobalSecondaryIndexes: gsis.map((g) => {
+            const IndexStatus = status === 'CREATING' || g.name === creatingIndex ? ('CREATING' as const) : ('ACTIVE' as const);
+            return {
+              ...indexDesc(g),
+              IndexStatus,
+              ProvisionedThroughput: pt(g.read ?? 0, g.write ?? 0),
+              WarmThroughput: { ...WARM, Status: IndexStatus },
+            };
+          }),
+        }
+      : {}),
     ...(t.stream ? { LatestStreamLabel: t.stream.label, LatestStreamArn: t.stream.arn } : {}),
     ...(t.stream?.enabled ? { StreamSpecification: { StreamEnabled: true, StreamViewType: t.stream.viewType } } : {}),
-    ...(t.sse ? { SSEDescription: { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: t.sse.kmsKeyArn ?? `arn:aws:kms:${store.region}:${store.account}:key/${t.id}` } } : {}),
+    ...(t.sse
+      ? {
+          SSEDescription: {
+            Status: 'ENABLED',
+            SSEType: 'KMS',
+            KMSMasterKeyArn: t.sse.kmsKeyArn ?? `arn:aws:kms:${store.region}:${store.account}:key/${t.id}`,
+          },
+        }
+      : {}),
     ...(t.tableClass !== 'STANDARD' ? { TableClassSummary: { TableClass: t.tableClass as 'STANDARD' } } : {}),
     DeletionProtectionEnabled: t.deletionProtection,
     WarmThroughput: { ...WARM, Status: status },
@@ -142,8 +203,13 @@ export function describe(store: DynamoStore, t: TableMeta, status: TableDescript
 function deletedDescription(store: DynamoStore, t: TableMeta): TableDescription {
   const d = describe(store, t, 'DELETING');
   return {
-    TableName: d.TableName, TableStatus: d.TableStatus, ProvisionedThroughput: d.ProvisionedThroughput, TableSizeBytes: d.TableSizeBytes, ItemCount: d.ItemCount,
-    TableArn: d.TableArn, TableId: d.TableId,
+    TableName: d.TableName,
+    TableStatus: d.TableStatus,
+    ProvisionedThroughput: d.ProvisionedThroughput,
+    TableSizeBytes: d.TableSizeBytes,
+    ItemCount: d.ItemCount,
+    TableArn: d.TableArn,
+    TableId: d.TableId,
     ...(d.BillingModeSummary ? { BillingModeSummary: d.BillingModeSummary } : {}),
     ...(d.SSEDescription ? { SSEDescription: d.SSEDescription } : {}),
     ...(d.TableClassSummary ? { TableClassSummary: d.TableClassSummary } : {}),
@@ -167,9 +233,13 @@ function createTable(store: DynamoStore, input: CreateTableInput, ctx: RequestCo
     indexes.push(idx);
   };
   for (const l of input.LocalSecondaryIndexes ?? []) {
-    if (!key.range) throw invalidParam('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
+    if (!key.range)
+      throw invalidParam('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
     const idx = newIndex('LSI', l, defs, mode);
-    if (idx.key.hash !== key.hash) throw invalidParam(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${l.IndexName}. index hash key: ${idx.key.hash}, table hash key: ${key.hash}`);
+    if (idx.key.hash !== key.hash)
+      throw invalidParam(
+        `Index KeySchema does not have the same leading hash key as table KeySchema for index: ${l.IndexName}. index hash key: ${idx.key.hash}, table hash key: ${key.hash}`,
+      );
     if (!idx.key.range) throw invalidParam(`Index KeySchema does not have a range key for index: ${l.IndexName}`);
     addIndex(idx);
   }
@@ -184,8 +254,17 @@ function createTable(store: DynamoStore, input: CreateTableInput, ctx: RequestCo
   const id = randomUUID();
   const arn = `arn:aws:dynamodb:${store.region}:${store.account}:table/${name}`;
   const t: TableMeta = {
-    name, id, arn, created: now, keySchema: schema, attributeDefinitions: defs, key,
-    billingMode: mode, read, write, indexes,
+    name,
+    id,
+    arn,
+    created: now,
+    keySchema: schema,
+    attributeDefinitions: defs,
+    key,
+    billingMode: mode,
+    read,
+    write,
+    indexes,
     stream: streamOf(input.StreamSpecification, { arn, id }, now),
     ...(input.SSESpecification?.Enabled ? { sse: { kmsKeyArn: input.SSESpecification.KMSMasterKeyId } } : {}),
     tags: Object.fromEntries((input.Tags ?? []).map((x) => [x.Key, x.Value])),
@@ -199,28 +278,51 @@ function createTable(store: DynamoStore, input: CreateTableInput, ctx: RequestCo
   return describe(store, t, 'CREATING');
 }
 
-function updateTable(store: DynamoStore, input: UpdateTableInput, ctx: RequestContext, rtTransaction: <R>(fn: () => R) => R): TableDescription {
+function updateTable(
+  store: DynamoStore,
+  input: UpdateTableInput,
+  ctx: RequestContext,
+  rtTransaction: <R>(fn: () => R) => R,
+): TableDescription {
   const t = getTable(store, input.TableName, true);
-  const changes = [input.ProvisionedThroughput, input.BillingMode, input.StreamSpecification, input.GlobalSecondaryIndexUpdates, input.SSESpecification, input.ReplicaUpdates, input.DeletionProtectionEnabled, input.TableClass];
+  const changes = [
+    input.ProvisionedThroughput,
+    input.BillingMode,
+    input.StreamSpecification,
+    input.GlobalSecondaryIndexUpdates,
+    input.SSESpecification,
+    input.ReplicaUpdates,
+    input.DeletionProtectionEnabled,
+    input.TableClass,
+  ];
   if (changes.every((c) => c === undefined)) {
-    throw invalid('At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required');
+    throw invalid(
+      'At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required',
+    );
   }
   const pt = input.ProvisionedThroughput;
   if (pt && !input.BillingMode && t.billingMode === 'PROVISIONED' && pt.ReadCapacityUnits === t.read && pt.WriteCapacityUnits === t.write) {
-    throw invalid(`The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${t.read}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${t.write}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`);
+    throw invalid(
+      `The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${t.read}. Requested ReadCapacityUnits: ${pt.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${t.write}. Requested WriteCapacityUnits: ${pt.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`,
+    );
   }
   const now = ctx.clock.nowMs();
   const defs = [...t.attributeDefinitions];
   for (const d of input.AttributeDefinitions ?? []) if (!defs.some((x) => x.AttributeName === d.AttributeName)) defs.push(d);
   if (input.BillingMode) t.billingMode = input.BillingMode;
   if (input.ProvisionedThroughput || input.BillingMode) {
-    const pt = throughput(t.billingMode, input.ProvisionedThroughput ?? (t.billingMode === 'PROVISIONED' ? { ReadCapacityUnits: t.read || 5, WriteCapacityUnits: t.write || 5 } : undefined));
+    const pt = throughput(
+      t.billingMode,
+      input.ProvisionedThroughput ??
+        (t.billingMode === 'PROVISIONED' ? { ReadCapacityUnits: t.read || 5, WriteCapacityUnits: t.write || 5 } : undefined),
+    );
     t.read = pt.read;
     t.write = pt.write;
   }
   if (input.DeletionProtectionEnabled !== undefined) t.deletionProtection = input.DeletionProtectionEnabled;
   if (input.TableClass) t.tableClass = input.TableClass;
-  if (input.SSESpecification) t.sse = input.SSESpecification.Enabled === false ? undefined : { kmsKeyArn: input.SSESpecification.KMSMasterKeyId };
+  if (input.SSESpecification)
+    t.sse = input.SSESpecification.Enabled === false ? undefined : { kmsKeyArn: input.SSESpecification.KMSMasterKeyId };
   if (input.StreamSpecification) {
     const enable = input.StreamSpecification.StreamEnabled;
     if (enable && t.stream?.enabled) throw invalidParam(`Table already has an enabled stream: ${t.stream.arn}`);
@@ -252,13 +354,15 @@ function updateTable(store: DynamoStore, input: UpdateTableInput, ctx: RequestCo
         store.sizes.indexBuilt(t, idx, built);
       } else if (u.Delete) {
         const idx = t.indexes.find((i) => i.kind === 'GSI' && i.name === u.Delete!.IndexName);
-        if (!idx) throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Delete.IndexName} not found`);
+        if (!idx)
+          throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Delete.IndexName} not found`);
         store.index(t, idx).clear();
         store.sizes.indexDropped(t, idx);
         t.indexes = t.indexes.filter((i) => i !== idx);
       } else if (u.Update) {
         const idx = t.indexes.find((i) => i.kind === 'GSI' && i.name === u.Update!.IndexName);
-        if (!idx) throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Update.IndexName} not found`);
+        if (!idx)
+          throw new ServiceError('ResourceNotFoundException', `Requested resource not found: Index: ${u.Update.IndexName} not found`);
         if (u.Update.ProvisionedThroughput) {
           idx.read = u.Update.ProvisionedThroughput.ReadCapacityUnits;
           idx.write = u.Update.ProvisionedThroughput.WriteCapacityUnits;
@@ -287,7 +391,8 @@ export function tableHandlers(store: (ctx: RequestContext) => DynamoStore, trans
     DeleteTable: ({ TableName }, ctx) => {
       const s = store(ctx);
       const t = getTable(s, TableName, true);
-      if (t.deletionProtection) throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
+      if (t.deletionProtection)
+        throw invalid('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
       const desc = deletedDescription(s, t);
       transaction(() => {
         closeStream(s, t, ctx.clock.nowMs());
@@ -318,12 +423,24 @@ export function tableHandlers(store: (ctx: RequestContext) => DynamoStore, trans
 
     DescribeTimeToLive: ({ TableName }, ctx) => {
       const t = getTable(store(ctx), TableName, true);
-      return { TimeToLiveDescription: t.ttl?.enabled ? { TimeToLiveStatus: 'ENABLED', AttributeName: t.ttl.attribute } : { TimeToLiveStatus: 'DISABLED' } };
+      return {
+        TimeToLiveDescription: t.ttl?.enabled
+          ? { TimeToLiveStatus: 'ENABLED', AttributeName: t.ttl.attribute }
+          : { TimeToLiveStatus: 'DISABLED' },
+      };
     },
 
     DescribeContinuousBackups: ({ TableName }, ctx) => {
       const t = getTable(store(ctx), TableName, true);
-      return { ContinuousBackupsDescription: { ContinuousBackupsStatus: 'ENABLED', PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: t.pitr ? 'ENABLED' : 'DISABLED', ...(t.pitr ? { RecoveryPeriodInDays: 35 } : {}) } } };
+      return {
+        ContinuousBackupsDescription: {
+          ContinuousBackupsStatus: 'ENABLED',
+          PointInTimeRecoveryDescription: {
+            PointInTimeRecoveryStatus: t.pitr ? 'ENABLED' : 'DISABLED',
+            ...(t.pitr ? { RecoveryPeriodInDays: 35 } : {}),
+          },
+        },
+      };
     },
 
     UpdateContinuousBackups: ({ TableName, PointInTimeRecoverySpecification }, ctx) => {
@@ -331,10 +448,20 @@ export function tableHandlers(store: (ctx: RequestContext) => DynamoStore, trans
       const t = getTable(s, TableName, true);
       t.pitr = PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled;
       s.tables.put(t.name, t);
-      return { ContinuousBackupsDescription: { ContinuousBackupsStatus: 'ENABLED', PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: t.pitr ? 'ENABLED' : 'DISABLED' } } };
+      return {
+        ContinuousBackupsDescription: {
+          ContinuousBackupsStatus: 'ENABLED',
+          PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: t.pitr ? 'ENABLED' : 'DISABLED' },
+        },
+      };
     },
 
-    DescribeLimits: () => ({ AccountMaxReadCapacityUnits: 80000, AccountMaxWriteCapacityUnits: 80000, TableMaxReadCapacityUnits: 40000, TableMaxWriteCapacityUnits: 40000 }),
+    DescribeLimits: () => ({
+      AccountMaxReadCapacityUnits: 80000,
+      AccountMaxWriteCapacityUnits: 80000,
+      TableMaxReadCapacityUnits: 40000,
+      TableMaxWriteCapacityUnits: 40000,
+    }),
 
     DescribeEndpoints: (_input, ctx) => ({ Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: 1440 }] }),
 

@@ -12,7 +12,10 @@ export class TtlSweeper {
 
   constructor(private readonly rt: Runtime) {
     // a registry across every account and region: the system scope
-    this.registry = rt.stores('dynamodb', (scope) => scope).system().collection('ttl-tables');
+    this.registry = rt
+      .stores('dynamodb', (scope) => scope)
+      .system()
+      .collection('ttl-tables');
     rt.clock.onAdvance(() => this.sweepAll());
   }
 
@@ -61,7 +64,14 @@ export class TtlSweeper {
       // the clock timeline (GET /_nimbus/clock/events): each deletion, with the item's key
       for (const [, item] of expired) {
         const itemKey = Object.fromEntries(t.keySchema.map((k) => [k.AttributeName, item[k.AttributeName]]));
-        this.rt.timeline.record({ service: 'dynamodb', kind: 'ttl-delete', resource: t.arn, account, region, detail: { table: t.name, key: itemKey } });
+        this.rt.timeline.record({
+          service: 'dynamodb',
+          kind: 'ttl-delete',
+          resource: t.arn,
+          account,
+          region,
+          detail: { table: t.name, key: itemKey },
+        });
       }
     });
   }

@@ -21,27 +21,41 @@ const SET_NAMES: Record<string, string> = { SS: 'string', NS: 'number', BS: 'bin
 
 /** Checks one value as DynamoDB does and returns it normalised (numbers canonical). */
 export function normaliseValue(v: Value): Value {
-  if (typeof v !== 'object' || v === null) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
+  if (typeof v !== 'object' || v === null)
+    throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
   const present = TYPES.filter((t) => (v as Record<string, unknown>)[t] !== undefined);
   if (present.length === 0) throw invalid('Supplied AttributeValue is empty, must contain exactly one of the supported datatypes');
-  if (present.length > 1) throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+  if (present.length > 1)
+    throw invalid('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
   const t = present[0];
   switch (t) {
-    case 'S': case 'B': case 'BOOL': return v;
-    case 'NULL':
-      if (v.NULL !== true) throw invalid('One or more parameter values were invalid: Null attribute value types must have the value of true');
+    case 'S':
+    case 'B':
+    case 'BOOL':
       return v;
-    case 'N': return { N: normaliseNumber(v.N!) };
-    case 'SS': case 'NS': case 'BS': {
+    case 'NULL':
+      if (v.NULL !== true)
+        throw invalid('One or more parameter values were invalid: Null attribute value types must have the value of true');
+      return v;
+    case 'N':
+      return { N: normaliseNumber(v.N!) };
+    case 'SS':
+    case 'NS':
+    case 'BS': {
       const list = (v as Record<string, unknown[]>)[t];
       if (list.length === 0) throw invalidParam(`An ${SET_NAMES[t]} set  may not be empty`);
       const norm = t === 'NS' ? (list as string[]).map(normaliseNumber) : list;
       const seen = new Set(norm.map((x) => (Buffer.isBuffer(x) ? x.toString('base64') : String(x))));
-      if (seen.size !== norm.length) throw invalidParam(`Input collection [${list.map((x) => (Buffer.isBuffer(x) ? x.toString('base64') : x)).join(', ')}] contains duplicates.`);
+      if (seen.size !== norm.length)
+        throw invalidParam(
+          `Input collection [${list.map((x) => (Buffer.isBuffer(x) ? x.toString('base64') : x)).join(', ')}] contains duplicates.`,
+        );
       return { [t]: norm } as Value;
     }
-    case 'L': return { L: v.L!.map(normaliseValue) };
-    case 'M': return { M: normaliseItem(v.M!) };
+    case 'L':
+      return { L: v.L!.map(normaliseValue) };
+    case 'M':
+      return { M: normaliseItem(v.M!) };
   }
 }
 
@@ -68,7 +82,8 @@ export function compareStrings(a: string, b: string): number {
 /** Order of two scalar values of one type (N, S or B); undefined when not comparable. */
 export function compareValues(a: Value, b: Value): number | undefined {
   if (a.N !== undefined && b.N !== undefined) {
-    const x = encodeNumber(a.N), y = encodeNumber(b.N);
+    const x = encodeNumber(a.N),
+      y = encodeNumber(b.N);
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (a.S !== undefined && b.S !== undefined) return Math.sign(compareStrings(a.S, b.S));
@@ -82,12 +97,19 @@ export function equalValues(a: Value, b: Value): boolean {
   const t = typeOf(a);
   if (t !== typeOf(b)) return false;
   switch (t) {
-    case 'S': return a.S === b.S;
-    case 'N': return compareValues(a, b) === 0;
-    case 'B': return a.B!.equals(b.B!);
-    case 'BOOL': return a.BOOL === b.BOOL;
-    case 'NULL': return true;
-    case 'SS': case 'NS': case 'BS': {
+    case 'S':
+      return a.S === b.S;
+    case 'N':
+      return compareValues(a, b) === 0;
+    case 'B':
+      return a.B!.equals(b.B!);
+    case 'BOOL':
+      return a.BOOL === b.BOOL;
+    case 'NULL':
+      return true;
+    case 'SS':
+    case 'NS':
+    case 'BS': {
       const x = (a as Record<string, (string | Buffer)[]>)[t];
       const y = (b as Record<string, (string | Buffer)[]>)[t];
       if (x.length !== y.length) return false;
@@ -95,9 +117,11 @@ export function equalValues(a: Value, b: Value): boolean {
       const set = new Set(x.map(norm));
       return y.every((e) => set.has(norm(e)));
     }
-    case 'L': return a.L!.length === b.L!.length && a.L!.every((e, i) => equalValues(e, b.L![i]));
+    case 'L':
+      return a.L!.length === b.L!.length && a.L!.every((e, i) => equalValues(e, b.L![i]));
     case 'M': {
-      const ka = Object.keys(a.M!), kb = Object.keys(b.M!);
+      const ka = Object.keys(a.M!),
+        kb = Object.keys(b.M!);
       return ka.length === kb.length && ka.every((k) => b.M![k] !== undefined && equalValues(a.M![k], b.M![k]));
     }
   }
@@ -120,7 +144,8 @@ function numberSize(n: string): number {
   const [int = '', frac = ''] = n.replace(/^-/, '').split('.');
   const digits = (int.length % 2 ? '0' : '') + int + frac + (frac.length % 2 ? '0' : '');
   const pairs = digits.match(/../g) ?? [];
-  let a = 0, b = pairs.length;
+  let a = 0,
+    b = pairs.length;
   while (a < b && pairs[a] === '00') a++;
   while (b > a && pairs[b - 1] === '00') b--;
   return Math.max(1, b - a) + 1;

@@ -10,18 +10,25 @@ const PROTOCOLS: Record<string, string> = { tcp: '6', udp: '17', icmp: '1', all:
 export function aclHandlers(s: Ec2State): Ec2Provider {
   function entryOf(input: Rec): Rec {
     if (input.RuleNumber === undefined) throw missing('ruleNumber');
-    if (input.RuleNumber < 1 || input.RuleNumber > 32766) throw invalidParam(`Value (${input.RuleNumber}) for parameter ruleNumber is invalid. Valid rule numbers are 1 to 32766.`);
+    if (input.RuleNumber < 1 || input.RuleNumber > 32766)
+      throw invalidParam(`Value (${input.RuleNumber}) for parameter ruleNumber is invalid. Valid rule numbers are 1 to 32766.`);
     if (!input.Protocol) throw missing('protocol');
     const protocol = PROTOCOLS[String(input.Protocol).toLowerCase()] ?? String(input.Protocol);
     if (!/^-1$|^\d{1,3}$/.test(protocol) || Number(protocol) > 255) throw invalidParam(`Invalid value '${input.Protocol}' for protocol.`);
-    if (input.RuleAction !== 'allow' && input.RuleAction !== 'deny') throw invalidParam(`Value (${input.RuleAction}) for parameter ruleAction is invalid.`);
+    if (input.RuleAction !== 'allow' && input.RuleAction !== 'deny')
+      throw invalidParam(`Value (${input.RuleAction}) for parameter ruleAction is invalid.`);
     if (!input.CidrBlock && !input.Ipv6CidrBlock) throw missing('cidrBlock');
-    if (input.CidrBlock && !parseCidr(input.CidrBlock)) throw invalidParam(`Value (${input.CidrBlock}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
+    if (input.CidrBlock && !parseCidr(input.CidrBlock))
+      throw invalidParam(`Value (${input.CidrBlock}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
     if ((protocol === '6' || protocol === '17') && !input.PortRange) throw missing('portRange');
     return {
-      RuleNumber: input.RuleNumber, Protocol: protocol, RuleAction: input.RuleAction, Egress: !!input.Egress,
+      RuleNumber: input.RuleNumber,
+      Protocol: protocol,
+      RuleAction: input.RuleAction,
+      Egress: !!input.Egress,
       ...(input.CidrBlock ? { CidrBlock: cidrText(parseCidr(input.CidrBlock)!) } : { Ipv6CidrBlock: input.Ipv6CidrBlock }),
-      ...(input.PortRange ? { PortRange: input.PortRange } : {}), ...(input.IcmpTypeCode ? { IcmpTypeCode: input.IcmpTypeCode } : {}),
+      ...(input.PortRange ? { PortRange: input.PortRange } : {}),
+      ...(input.IcmpTypeCode ? { IcmpTypeCode: input.IcmpTypeCode } : {}),
     };
   }
 
@@ -42,8 +49,19 @@ export function aclHandlers(s: Ec2State): Ec2Provider {
       const vpc = s.get(ctx, 'vpc', input.VpcId, 'vpcId');
       const id = newId('acl');
       const acl = {
-        NetworkAclId: id, VpcId: vpc.VpcId, IsDefault: false, OwnerId: ctx.account, Associations: [], Tags: tagsFor(input.TagSpecifications, 'network-acl'),
-        Entries: [true, false].map((egress) => ({ RuleNumber: 32767, Protocol: '-1', RuleAction: 'deny', Egress: egress, CidrBlock: '0.0.0.0/0' })),
+        NetworkAclId: id,
+        VpcId: vpc.VpcId,
+        IsDefault: false,
+        OwnerId: ctx.account,
+        Associations: [],
+        Tags: tagsFor(input.TagSpecifications, 'network-acl'),
+        Entries: [true, false].map((egress) => ({
+          RuleNumber: 32767,
+          Protocol: '-1',
+          RuleAction: 'deny',
+          Egress: egress,
+          CidrBlock: '0.0.0.0/0',
+        })),
       };
       s.put(ctx, 'acl', id, acl);
       return { NetworkAcl: out(acl) };
@@ -72,7 +90,8 @@ export function aclHandlers(s: Ec2State): Ec2Provider {
       const acl = s.get(ctx, 'acl', input.NetworkAclId, 'networkAclId');
       const entry = entryOf(input as Rec);
       const i = findEntry(acl, entry.RuleNumber, entry.Egress);
-      if (i < 0) throw ec2Error('InvalidNetworkAclEntry.NotFound', `The network acl entry identified by ${entry.RuleNumber} does not exist.`);
+      if (i < 0)
+        throw ec2Error('InvalidNetworkAclEntry.NotFound', `The network acl entry identified by ${entry.RuleNumber} does not exist.`);
       acl.Entries[i] = entry;
       s.put(ctx, 'acl', acl.NetworkAclId, acl);
       return DONE;
@@ -81,7 +100,8 @@ export function aclHandlers(s: Ec2State): Ec2Provider {
     DeleteNetworkAclEntry: (input, ctx) => {
       const acl = s.get(ctx, 'acl', input.NetworkAclId, 'networkAclId');
       const i = findEntry(acl, input.RuleNumber!, !!input.Egress);
-      if (i < 0 || input.RuleNumber === 32767) throw ec2Error('InvalidNetworkAclEntry.NotFound', `The network acl entry identified by ${input.RuleNumber} does not exist.`);
+      if (i < 0 || input.RuleNumber === 32767)
+        throw ec2Error('InvalidNetworkAclEntry.NotFound', `The network acl entry identified by ${input.RuleNumber} does not exist.`);
       acl.Entries.splice(i, 1);
       s.put(ctx, 'acl', acl.NetworkAclId, acl);
       return DONE;
@@ -90,7 +110,8 @@ export function aclHandlers(s: Ec2State): Ec2Provider {
     ReplaceNetworkAclAssociation: (input, ctx) => {
       const { acl, assoc } = aclOfAssociation(ctx, input.AssociationId);
       const target = s.get(ctx, 'acl', input.NetworkAclId, 'networkAclId');
-      if (target.VpcId !== acl.VpcId) throw invalidParam(`Network ACL ${target.NetworkAclId} and subnet ${assoc.SubnetId} belong to different networks`);
+      if (target.VpcId !== acl.VpcId)
+        throw invalidParam(`Network ACL ${target.NetworkAclId} and subnet ${assoc.SubnetId} belong to different networks`);
       acl.Associations = acl.Associations.filter((a: Rec) => a !== assoc);
       s.put(ctx, 'acl', acl.NetworkAclId, acl);
       const moved = { NetworkAclAssociationId: newId('aclassoc'), NetworkAclId: target.NetworkAclId, SubnetId: assoc.SubnetId };

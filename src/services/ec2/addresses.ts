@@ -11,13 +11,22 @@ import { holdIps, usedIps } from './vpcs.js';
 import { privateDns, publicDns } from './instances.js';
 
 const addressFields: Fields<Rec> = {
-  'allocation-id': (a) => a.AllocationId, 'association-id': (a) => a.AssociationId, domain: (a) => a.Domain, 'instance-id': (a) => a.InstanceId,
-  'network-interface-id': (a) => a.NetworkInterfaceId, 'network-interface-owner-id': (a) => a.NetworkInterfaceOwnerId,
-  'private-ip-address': (a) => a.PrivateIpAddress, 'public-ip': (a) => a.PublicIp, 'network-border-group': (a) => a.NetworkBorderGroup,
+  'allocation-id': (a) => a.AllocationId,
+  'association-id': (a) => a.AssociationId,
+  domain: (a) => a.Domain,
+  'instance-id': (a) => a.InstanceId,
+  'network-interface-id': (a) => a.NetworkInterfaceId,
+  'network-interface-owner-id': (a) => a.NetworkInterfaceOwnerId,
+  'private-ip-address': (a) => a.PrivateIpAddress,
+  'public-ip': (a) => a.PublicIp,
+  'network-border-group': (a) => a.NetworkBorderGroup,
 };
 
 const natFields: Fields<Rec> = {
-  'nat-gateway-id': (n) => n.NatGatewayId, state: (n) => n.State, 'subnet-id': (n) => n.SubnetId, 'vpc-id': (n) => n.VpcId,
+  'nat-gateway-id': (n) => n.NatGatewayId,
+  state: (n) => n.State,
+  'subnet-id': (n) => n.SubnetId,
+  'vpc-id': (n) => n.VpcId,
 };
 
 const NAT_PENDING_MS = 30_000;
@@ -60,9 +69,18 @@ export function addressHandlers(s: Ec2State): Ec2Provider {
 
   function associate(ctx: RequestContext, addr: Rec, eni: Rec): string {
     const associationId = newId('eipassoc');
-    bind(ctx, eni, { PublicIp: addr.PublicIp, PublicDnsName: publicDns(addr.PublicIp, ctx.region), IpOwnerId: ctx.account, AllocationId: addr.AllocationId, AssociationId: associationId });
+    bind(ctx, eni, {
+      PublicIp: addr.PublicIp,
+      PublicDnsName: publicDns(addr.PublicIp, ctx.region),
+      IpOwnerId: ctx.account,
+      AllocationId: addr.AllocationId,
+      AssociationId: associationId,
+    });
     Object.assign(addr, {
-      AssociationId: associationId, NetworkInterfaceId: eni.NetworkInterfaceId, NetworkInterfaceOwnerId: ctx.account, PrivateIpAddress: eni.PrivateIpAddress,
+      AssociationId: associationId,
+      NetworkInterfaceId: eni.NetworkInterfaceId,
+      NetworkInterfaceOwnerId: ctx.account,
+      PrivateIpAddress: eni.PrivateIpAddress,
       ...(eni.Attachment?.InstanceId ? { InstanceId: eni.Attachment.InstanceId } : {}),
     });
     s.put(ctx, 'eip', addr.AllocationId, addr);
@@ -83,17 +101,30 @@ export function addressHandlers(s: Ec2State): Ec2Provider {
 
   return {
     AllocateAddress: (input, ctx) => {
-      if (s.all(ctx, 'eip').length >= ELASTIC_IP_LIMIT) throw ec2Error('AddressLimitExceeded', 'The maximum number of addresses has been reached.');
+      if (s.all(ctx, 'eip').length >= ELASTIC_IP_LIMIT)
+        throw ec2Error('AddressLimitExceeded', 'The maximum number of addresses has been reached.');
       const b = randomBytes(3);
       const ip = input.Address ?? `3.${200 + (b[0] % 50)}.${b[1]}.${(b[2] % 250) + 2}`;
       const id = newId('eipalloc');
-      const addr = { AllocationId: id, PublicIp: ip, Domain: 'vpc', PublicIpv4Pool: 'amazon', NetworkBorderGroup: ctx.region, Tags: tagsFor(input.TagSpecifications, 'elastic-ip') };
+      const addr = {
+        AllocationId: id,
+        PublicIp: ip,
+        Domain: 'vpc',
+        PublicIpv4Pool: 'amazon',
+        NetworkBorderGroup: ctx.region,
+        Tags: tagsFor(input.TagSpecifications, 'elastic-ip'),
+      };
       s.put(ctx, 'eip', id, addr);
       return { AllocationId: id, PublicIp: ip, Domain: 'vpc', PublicIpv4Pool: 'amazon', NetworkBorderGroup: ctx.region };
     },
 
     DescribeAddresses: (input, ctx) => {
-      let addrs = selectIds(s.all(ctx, 'eip'), input.AllocationIds, (a) => a.AllocationId, (m) => notFound('eip', m));
+      let addrs = selectIds(
+        s.all(ctx, 'eip'),
+        input.AllocationIds,
+        (a) => a.AllocationId,
+        (m) => notFound('eip', m),
+      );
       if (input.PublicIps?.length) {
         const lost = input.PublicIps.find((ip) => !addrs.some((a) => a.PublicIp === ip));
         if (lost) throw ec2Error('InvalidAddress.NotFound', `Address '${lost}' not found.`);
@@ -116,8 +147,14 @@ export function addressHandlers(s: Ec2State): Ec2Provider {
       } else throw missing('instanceId');
       if (!eni) throw notFound('eni', input.NetworkInterfaceId ?? '');
       if (addr.AssociationId) {
-        if (input.AllowReassociation === false || (input.AllowReassociation === undefined && addr.NetworkInterfaceId !== eni.NetworkInterfaceId && !input.InstanceId)) {
-          throw ec2Error('Resource.AlreadyAssociated', `resource ${addr.AllocationId} is already associated with associate-id ${addr.AssociationId}`);
+        if (
+          input.AllowReassociation === false ||
+          (input.AllowReassociation === undefined && addr.NetworkInterfaceId !== eni.NetworkInterfaceId && !input.InstanceId)
+        ) {
+          throw ec2Error(
+            'Resource.AlreadyAssociated',
+            `resource ${addr.AllocationId} is already associated with associate-id ${addr.AssociationId}`,
+          );
         }
         disassociate(ctx, addr);
       }
@@ -126,9 +163,14 @@ export function addressHandlers(s: Ec2State): Ec2Provider {
     },
 
     DisassociateAddress: (input, ctx) => {
-      const addr = s.all(ctx, 'eip').find((a) => a.AssociationId === input.AssociationId || (input.PublicIp && a.PublicIp === input.PublicIp));
-      if (!addr) throw ec2Error('InvalidAssociationID.NotFound', `The association ID '${input.AssociationId ?? input.PublicIp}' does not exist`);
-      if (s.all(ctx, 'nat').some((n) => n.State !== 'deleted' && n.NatGatewayAddresses.some((x: Rec) => x.AllocationId === addr.AllocationId))) {
+      const addr = s
+        .all(ctx, 'eip')
+        .find((a) => a.AssociationId === input.AssociationId || (input.PublicIp && a.PublicIp === input.PublicIp));
+      if (!addr)
+        throw ec2Error('InvalidAssociationID.NotFound', `The association ID '${input.AssociationId ?? input.PublicIp}' does not exist`);
+      if (
+        s.all(ctx, 'nat').some((n) => n.State !== 'deleted' && n.NatGatewayAddresses.some((x: Rec) => x.AllocationId === addr.AllocationId))
+      ) {
         throw ec2Error('AuthFailure', 'You do not have permission to access the specified resource.');
       }
       disassociate(ctx, addr);
@@ -136,7 +178,9 @@ export function addressHandlers(s: Ec2State): Ec2Provider {
     },
 
     ReleaseAddress: (input, ctx) => {
-      const addr = input.AllocationId ? s.get(ctx, 'eip', input.AllocationId, 'allocationId') : s.all(ctx, 'eip').find((a) => a.PublicIp === input.PublicIp);
+      const addr = input.AllocationId
+        ? s.get(ctx, 'eip', input.AllocationId, 'allocationId')
+        : s.all(ctx, 'eip').find((a) => a.PublicIp === input.PublicIp);
       if (!addr) throw ec2Error('InvalidAddress.NotFound', `Address '${input.PublicIp}' not found.`);
       if (addr.AssociationId) throw ec2Error('InvalidIPAddress.InUse', `Address ${addr.PublicIp} is in use.`);
       s.delete(ctx, 'eip', addr.AllocationId);
@@ -151,33 +195,69 @@ export function addressHandlers(s: Ec2State): Ec2Provider {
       if (type === 'public') {
         if (!input.AllocationId) throw missing('AllocationId');
         addr = s.get(ctx, 'eip', input.AllocationId, 'allocationId');
-        if (addr.AssociationId) throw ec2Error('Resource.AlreadyAssociated', `Elastic IP address [${addr.AllocationId}] is already associated`);
+        if (addr.AssociationId)
+          throw ec2Error('Resource.AlreadyAssociated', `Elastic IP address [${addr.AllocationId}] is already associated`);
       }
       const cidr = parseCidr(subnet.CidrBlock)!;
       const ip = input.PrivateIpAddress ?? allocateIp(cidr, usedIps(s, ctx, subnet.SubnetId));
       if (!ip) throw ec2Error('InsufficientFreeAddressesInSubnet', `Subnet ${subnet.SubnetId} has no free addresses`);
       const natId = newId('nat');
       const eni: Rec = {
-        NetworkInterfaceId: newId('eni'), SubnetId: subnet.SubnetId, VpcId: subnet.VpcId, AvailabilityZone: subnet.AvailabilityZone, AvailabilityZoneId: subnet.AvailabilityZoneId,
-        Description: `Interface for NAT Gateway ${natId}`, Groups: [], InterfaceType: 'nat_gateway', MacAddress: '0e:' + randomBytes(5).toString('hex').match(/../g)!.join(':'),
-        OwnerId: ctx.account, PrivateDnsName: privateDns(ip, ctx.region), PrivateIpAddress: ip,
-        PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: ip, PrivateDnsName: privateDns(ip, ctx.region) }], Ipv6Addresses: [],
-        RequesterId: 'amazon', RequesterManaged: true, SourceDestCheck: false, Status: 'in-use', Tags: [],
+        NetworkInterfaceId: newId('eni'),
+        SubnetId: subnet.SubnetId,
+        VpcId: subnet.VpcId,
+        AvailabilityZone: subnet.AvailabilityZone,
+        AvailabilityZoneId: subnet.AvailabilityZoneId,
+        Description: `Interface for NAT Gateway ${natId}`,
+        Groups: [],
+        InterfaceType: 'nat_gateway',
+        MacAddress: '0e:' + randomBytes(5).toString('hex').match(/../g)!.join(':'),
+        OwnerId: ctx.account,
+        PrivateDnsName: privateDns(ip, ctx.region),
+        PrivateIpAddress: ip,
+        PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: ip, PrivateDnsName: privateDns(ip, ctx.region) }],
+        Ipv6Addresses: [],
+        RequesterId: 'amazon',
+        RequesterManaged: true,
+        SourceDestCheck: false,
+        Status: 'in-use',
+        Tags: [],
       };
       s.put(ctx, 'eni', eni.NetworkInterfaceId, eni);
       holdIps(s, ctx, eni, true);
       const associationId = addr ? associate(ctx, addr, eni) : undefined;
       const nat = {
-        NatGatewayId: natId, SubnetId: subnet.SubnetId, VpcId: subnet.VpcId, State: 'pending', CreateTime: s.now(ctx), ConnectivityType: type,
-        NatGatewayAddresses: [{ AllocationId: addr?.AllocationId, PublicIp: addr?.PublicIp, PrivateIp: ip, NetworkInterfaceId: eni.NetworkInterfaceId, IsPrimary: true, Status: 'succeeded', AssociationId: associationId }],
-        Tags: tagsFor(input.TagSpecifications, 'natgateway'), _dueAt: ctx.clock.nowMs() + NAT_PENDING_MS,
+        NatGatewayId: natId,
+        SubnetId: subnet.SubnetId,
+        VpcId: subnet.VpcId,
+        State: 'pending',
+        CreateTime: s.now(ctx),
+        ConnectivityType: type,
+        NatGatewayAddresses: [
+          {
+            AllocationId: addr?.AllocationId,
+            PublicIp: addr?.PublicIp,
+            PrivateIp: ip,
+            NetworkInterfaceId: eni.NetworkInterfaceId,
+            IsPrimary: true,
+            Status: 'succeeded',
+            AssociationId: associationId,
+          },
+        ],
+        Tags: tagsFor(input.TagSpecifications, 'natgateway'),
+        _dueAt: ctx.clock.nowMs() + NAT_PENDING_MS,
       };
       s.put(ctx, 'nat', natId, nat);
       return { NatGateway: out(nat), ClientToken: input.ClientToken };
     },
 
     DescribeNatGateways: (input, ctx) => {
-      let nats = selectIds(natGateways(ctx), input.NatGatewayIds, (n) => n.NatGatewayId, (m) => notFound('nat', m));
+      let nats = selectIds(
+        natGateways(ctx),
+        input.NatGatewayIds,
+        (n) => n.NatGatewayId,
+        (m) => notFound('nat', m),
+      );
       nats = applyFilters(nats, input.Filter, natFields);
       const p = page(nats, input.MaxResults, input.NextToken);
       return { NatGateways: out(p.items), NextToken: p.NextToken };

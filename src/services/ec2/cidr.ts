@@ -34,7 +34,7 @@ export const cidrText = (c: Cidr) => `${intToIp(c.base)}/${c.prefix}`;
 export const size = (c: Cidr) => 2 ** (32 - c.prefix);
 
 export function contains(outer: Cidr, inner: Cidr): boolean {
-  return inner.prefix >= outer.prefix && ((inner.base & mask(outer.prefix)) >>> 0) === outer.base;
+  return inner.prefix >= outer.prefix && (inner.base & mask(outer.prefix)) >>> 0 === outer.base;
 }
 
 export function overlaps(a: Cidr, b: Cidr): boolean {
@@ -42,7 +42,7 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 }
 
 export function containsIp(c: Cidr, ip: number): boolean {
-  return ((ip & mask(c.prefix)) >>> 0) === c.base;
+  return (ip & mask(c.prefix)) >>> 0 === c.base;
 }
 
 /** Usable addresses of a subnet: AWS reserves the first four and the last one. */

@@ -11,14 +11,40 @@ import { holdIps, usedIps } from './vpcs.js';
 import { privateDns } from './instances.js';
 
 const GATEWAY_SERVICES = ['s3', 'dynamodb'];
-const INTERFACE_SERVICES = ['s3', 'sqs', 'sns', 'kms', 'logs', 'monitoring', 'events', 'lambda', 'secretsmanager', 'ssm', 'ssmmessages', 'ec2messages', 'ec2', 'sts', 'ecr.api', 'ecr.dkr', 'execute-api', 'elasticloadbalancing', 'autoscaling', 'states', 'kinesis-streams'];
+const INTERFACE_SERVICES = [
+  's3',
+  'sqs',
+  'sns',
+  'kms',
+  'logs',
+  'monitoring',
+  'events',
+  'lambda',
+  'secretsmanager',
+  'ssm',
+  'ssmmessages',
+  'ec2messages',
+  'ec2',
+  'sts',
+  'ecr.api',
+  'ecr.dkr',
+  'execute-api',
+  'elasticloadbalancing',
+  'autoscaling',
+  'states',
+  'kinesis-streams',
+];
 
 const vpceFields: Fields<Rec> = {
-  'vpc-endpoint-id': (e) => e.VpcEndpointId, 'vpc-id': (e) => e.VpcId, 'service-name': (e) => e.ServiceName, 'vpc-endpoint-state': (e) => e.State,
+  'vpc-endpoint-id': (e) => e.VpcEndpointId,
+  'vpc-id': (e) => e.VpcId,
+  'service-name': (e) => e.ServiceName,
+  'vpc-endpoint-state': (e) => e.State,
   'vpc-endpoint-type': (e) => e.VpcEndpointType,
 };
 
-export const prefixListId = (region: string, service: string) => 'pl-' + createHash('sha256').update(`${region}/${service}`).digest('hex').slice(0, 8);
+export const prefixListId = (region: string, service: string) =>
+  'pl-' + createHash('sha256').update(`${region}/${service}`).digest('hex').slice(0, 8);
 
 export function endpointHandlers(s: Ec2State): Ec2Provider {
   function routeTables(ctx: RequestContext, ids: string[], vpcId: string): Rec[] {
@@ -40,10 +66,25 @@ export function endpointHandlers(s: Ec2State): Ec2Provider {
       if (!known) throw ec2Error('InvalidServiceName', `The Vpc Endpoint Service '${input.ServiceName}' does not exist`);
       const id = newId('vpce');
       const ep: Rec = {
-        VpcEndpointId: id, VpcEndpointType: type, VpcId: vpc.VpcId, ServiceName: input.ServiceName, State: type === 'Gateway' ? 'available' : 'pending',
-        PolicyDocument: input.PolicyDocument ?? JSON.stringify({ Version: '2008-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }),
-        RouteTableIds: [], SubnetIds: [], Groups: [], NetworkInterfaceIds: [], DnsEntries: [], PrivateDnsEnabled: type === 'Interface' ? (input.PrivateDnsEnabled ?? true) : false,
-        RequesterManaged: false, CreationTimestamp: s.now(ctx), OwnerId: ctx.account, IpAddressType: 'ipv4', Tags: tagsFor(input.TagSpecifications, 'vpc-endpoint'),
+        VpcEndpointId: id,
+        VpcEndpointType: type,
+        VpcId: vpc.VpcId,
+        ServiceName: input.ServiceName,
+        State: type === 'Gateway' ? 'available' : 'pending',
+        PolicyDocument:
+          input.PolicyDocument ??
+          JSON.stringify({ Version: '2008-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }),
+        RouteTableIds: [],
+        SubnetIds: [],
+        Groups: [],
+        NetworkInterfaceIds: [],
+        DnsEntries: [],
+        PrivateDnsEnabled: type === 'Interface' ? (input.PrivateDnsEnabled ?? true) : false,
+        RequesterManaged: false,
+        CreationTimestamp: s.now(ctx),
+        OwnerId: ctx.account,
+        IpAddressType: 'ipv4',
+        Tags: tagsFor(input.TagSpecifications, 'vpc-endpoint'),
       };
       if (type === 'Gateway') {
         const pl = prefixListId(ctx.region, short);
@@ -62,18 +103,34 @@ export function endpointHandlers(s: Ec2State): Ec2Provider {
           const ip = allocateIp(parseCidr(subnet.CidrBlock)!, usedIps(s, ctx, subnetId));
           if (!ip) throw ec2Error('InsufficientFreeAddressesInSubnet', `Subnet ${subnetId} has no free addresses`);
           const eni: Rec = {
-            NetworkInterfaceId: newId('eni'), SubnetId: subnetId, VpcId: vpc.VpcId, AvailabilityZone: subnet.AvailabilityZone, AvailabilityZoneId: subnet.AvailabilityZoneId,
-            Description: `VPC Endpoint Interface ${id}`, Groups: ep.Groups, InterfaceType: 'vpc_endpoint', MacAddress: '0e:' + randomBytes(5).toString('hex').match(/../g)!.join(':'),
-            OwnerId: ctx.account, PrivateDnsName: privateDns(ip, ctx.region), PrivateIpAddress: ip, Ipv6Addresses: [],
+            NetworkInterfaceId: newId('eni'),
+            SubnetId: subnetId,
+            VpcId: vpc.VpcId,
+            AvailabilityZone: subnet.AvailabilityZone,
+            AvailabilityZoneId: subnet.AvailabilityZoneId,
+            Description: `VPC Endpoint Interface ${id}`,
+            Groups: ep.Groups,
+            InterfaceType: 'vpc_endpoint',
+            MacAddress: '0e:' + randomBytes(5).toString('hex').match(/../g)!.join(':'),
+            OwnerId: ctx.account,
+            PrivateDnsName: privateDns(ip, ctx.region),
+            PrivateIpAddress: ip,
+            Ipv6Addresses: [],
             PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: ip, PrivateDnsName: privateDns(ip, ctx.region) }],
-            RequesterId: 'amazon', RequesterManaged: true, SourceDestCheck: true, Status: 'in-use', Tags: [],
+            RequesterId: 'amazon',
+            RequesterManaged: true,
+            SourceDestCheck: true,
+            Status: 'in-use',
+            Tags: [],
           };
           s.put(ctx, 'eni', eni.NetworkInterfaceId, eni);
           holdIps(s, ctx, eni, true);
           ep.SubnetIds.push(subnetId);
           ep.NetworkInterfaceIds.push(eni.NetworkInterfaceId);
         }
-        ep.DnsEntries = [{ DnsName: `${id}-${randomBytes(4).toString('hex')}.${short}.${ctx.region}.vpce.amazonaws.com`, HostedZoneId: 'Z7HUB22UULQXV' }];
+        ep.DnsEntries = [
+          { DnsName: `${id}-${randomBytes(4).toString('hex')}.${short}.${ctx.region}.vpce.amazonaws.com`, HostedZoneId: 'Z7HUB22UULQXV' },
+        ];
         ep._dueAt = ctx.clock.nowMs() + 60_000;
       }
       s.put(ctx, 'vpce', id, ep);
@@ -89,7 +146,12 @@ export function endpointHandlers(s: Ec2State): Ec2Provider {
         }
         return e;
       });
-      eps = selectIds(eps, input.VpcEndpointIds, (e) => e.VpcEndpointId, (m) => notFound('vpce', m));
+      eps = selectIds(
+        eps,
+        input.VpcEndpointIds,
+        (e) => e.VpcEndpointId,
+        (m) => notFound('vpce', m),
+      );
       const p = page(applyFilters(eps, input.Filters, vpceFields), input.MaxResults, input.NextToken);
       return { VpcEndpoints: out(p.items), NextToken: p.NextToken };
     },
@@ -99,7 +161,10 @@ export function endpointHandlers(s: Ec2State): Ec2Provider {
       for (const id of input.VpcEndpointIds ?? []) {
         const ep = s.find(ctx, 'vpce', id);
         if (!ep) {
-          unsuccessful.push({ ResourceId: id, Error: { Code: 'InvalidVpcEndpoint.NotFound', Message: `The Vpc Endpoint Id '${id}' does not exist` } });
+          unsuccessful.push({
+            ResourceId: id,
+            Error: { Code: 'InvalidVpcEndpoint.NotFound', Message: `The Vpc Endpoint Id '${id}' does not exist` },
+          });
           continue;
         }
         for (const rtbId of ep.RouteTableIds) {

@@ -39,7 +39,8 @@ export function notFound(kind: string, id: string | string[]): ServiceError {
   const [code, noun] = NOT_FOUND[kind] ?? ['InvalidID', 'ID'];
   const ids = Array.isArray(id) ? id.join(', ') : id;
   const plural = Array.isArray(id) && id.length > 1;
-  if (kind === 'instance' || kind === 'image') return ec2Error(code, `The ${noun}${plural ? 's' : ''} '${ids}' ${plural ? 'do' : 'does'} not exist`);
+  if (kind === 'instance' || kind === 'image')
+    return ec2Error(code, `The ${noun}${plural ? 's' : ''} '${ids}' ${plural ? 'do' : 'does'} not exist`);
   if (kind === 'sg') return ec2Error(code, `The security group '${ids}' does not exist`);
   if (kind === 'keypair') return ec2Error(code, `The key pair '${ids}' does not exist`);
   if (kind === 'volume') return ec2Error(code, `The volume '${ids}' does not exist.`);
@@ -50,10 +51,18 @@ export function notFound(kind: string, id: string | string[]): ServiceError {
 
 /** `InvalidVpcID.Malformed: Invalid id: "xyz"` for an id of the wrong shape. */
 const MALFORMED: Record<string, string> = {
-  vpc: 'InvalidVpcID.Malformed', subnet: 'InvalidSubnetID.Malformed', instance: 'InvalidInstanceID.Malformed',
-  igw: 'InvalidInternetGatewayID.Malformed', rtb: 'InvalidRouteTableID.Malformed', sg: 'InvalidGroupId.Malformed',
-  volume: 'InvalidVolumeID.Malformed', snapshot: 'InvalidSnapshotID.Malformed', image: 'InvalidAMIID.Malformed',
-  eni: 'InvalidNetworkInterfaceID.Malformed', eip: 'InvalidAllocationID.Malformed', sir: 'InvalidSpotInstanceRequestID.Malformed',
+  vpc: 'InvalidVpcID.Malformed',
+  subnet: 'InvalidSubnetID.Malformed',
+  instance: 'InvalidInstanceID.Malformed',
+  igw: 'InvalidInternetGatewayID.Malformed',
+  rtb: 'InvalidRouteTableID.Malformed',
+  sg: 'InvalidGroupId.Malformed',
+  volume: 'InvalidVolumeID.Malformed',
+  snapshot: 'InvalidSnapshotID.Malformed',
+  image: 'InvalidAMIID.Malformed',
+  eni: 'InvalidNetworkInterfaceID.Malformed',
+  eip: 'InvalidAllocationID.Malformed',
+  sir: 'InvalidSpotInstanceRequestID.Malformed',
   flowlog: 'InvalidFlowLogId.Malformed',
 };
 

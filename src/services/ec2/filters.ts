@@ -61,16 +61,17 @@ export function matcher<T extends object>(filters: Filter[] | undefined, fields:
   if (active.length === 0) return () => true;
   for (const f of active) {
     const name = f.Name ?? '';
-    if (!name) throw ec2Error('InvalidParameterValue', 'The filter \'null\' is invalid');
+    if (!name) throw ec2Error('InvalidParameterValue', "The filter 'null' is invalid");
     if (!name.startsWith('tag:') && name !== 'tag-key' && name !== 'tag-value' && !fields[name]) {
       throw ec2Error('InvalidParameterValue', `The filter '${name}' is invalid`);
     }
   }
   const compiled = active.map((f) => ({ name: f.Name!, patterns: (f.Values ?? []).map(wildcard) }));
-  return (r) => compiled.every(({ name, patterns }) => {
-    const values = valuesOf(r, name, fields);
-    return patterns.some((p) => values.some((v) => p.test(v)));
-  });
+  return (r) =>
+    compiled.every(({ name, patterns }) => {
+      const values = valuesOf(r, name, fields);
+      return patterns.some((p) => values.some((v) => p.test(v)));
+    });
 }
 
 export function applyFilters<T extends object>(records: T[], filters: Filter[] | undefined, fields: Fields<T>): T[] {
@@ -95,7 +96,12 @@ export interface PageLimits {
 }
 
 /** A page of `items` from NextToken (an opaque offset), at most MaxResults long. */
-export function page<T>(items: T[], maxResults: number | undefined, nextToken: string | undefined, limits: PageLimits = {}): { items: T[]; NextToken?: string } {
+export function page<T>(
+  items: T[],
+  maxResults: number | undefined,
+  nextToken: string | undefined,
+  limits: PageLimits = {},
+): { items: T[]; NextToken?: string } {
   let start = 0;
   if (nextToken !== undefined && nextToken !== '') {
     const decoded = decodeToken(nextToken);

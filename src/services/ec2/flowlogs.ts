@@ -10,20 +10,50 @@ import { matcher, page, type Fields } from './filters.js';
 import { ec2Error, missing, notFound } from './errors.js';
 import { zonesOf } from './regions.js';
 
-export const DEFAULT_FORMAT = '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}';
+export const DEFAULT_FORMAT =
+  '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}';
 
 /** The flow log version each field appeared in (a custom format's ${version} is the highest it uses). */
 const FIELD_VERSION: Record<string, number> = {
-  version: 2, 'account-id': 2, 'interface-id': 2, srcaddr: 2, dstaddr: 2, srcport: 2, dstport: 2, protocol: 2, packets: 2, bytes: 2, start: 2, end: 2,
-  action: 2, 'log-status': 2, 'vpc-id': 3, 'subnet-id': 3, 'instance-id': 3, 'tcp-flags': 3, type: 3, 'pkt-srcaddr': 3, 'pkt-dstaddr': 3,
-  region: 4, 'az-id': 4, 'sublocation-type': 4, 'sublocation-id': 4, 'pkt-src-aws-service': 5, 'pkt-dst-aws-service': 5, 'flow-direction': 5, 'traffic-path': 5,
+  version: 2,
+  'account-id': 2,
+  'interface-id': 2,
+  srcaddr: 2,
+  dstaddr: 2,
+  srcport: 2,
+  dstport: 2,
+  protocol: 2,
+  packets: 2,
+  bytes: 2,
+  start: 2,
+  end: 2,
+  action: 2,
+  'log-status': 2,
+  'vpc-id': 3,
+  'subnet-id': 3,
+  'instance-id': 3,
+  'tcp-flags': 3,
+  type: 3,
+  'pkt-srcaddr': 3,
+  'pkt-dstaddr': 3,
+  region: 4,
+  'az-id': 4,
+  'sublocation-type': 4,
+  'sublocation-id': 4,
+  'pkt-src-aws-service': 5,
+  'pkt-dst-aws-service': 5,
+  'flow-direction': 5,
+  'traffic-path': 5,
 };
 
 const invalid = (message: string) => ec2Error('InvalidParameter', message);
 
 /** The fields of a LogFormat, or InvalidParameter naming the unknown ones. */
 export function formatFields(format: string): string[] {
-  const fields = format.trim().split(/\s+/).map((t) => /^\$\{([a-z0-9-]+)\}$/.exec(t)?.[1] ?? t);
+  const fields = format
+    .trim()
+    .split(/\s+/)
+    .map((t) => /^\$\{([a-z0-9-]+)\}$/.exec(t)?.[1] ?? t);
   const unknown = fields.filter((f) => !(f in FIELD_VERSION));
   if (unknown.length) throw invalid(`Unknown fields provided: ${unknown.join(', ')}`);
   return fields;
@@ -39,8 +69,12 @@ export function formatRecord(format: string, values: Record<string, string | num
 const RESOURCE_KIND: Record<string, Kind> = { VPC: 'vpc', Subnet: 'subnet', NetworkInterface: 'eni' };
 
 const fields: Fields<Rec> = {
-  'deliver-log-status': (f) => f.DeliverLogsStatus, 'log-destination-type': (f) => f.LogDestinationType, 'flow-log-id': (f) => f.FlowLogId,
-  'log-group-name': (f) => f.LogGroupName, 'resource-id': (f) => f.ResourceId, 'traffic-type': (f) => f.TrafficType,
+  'deliver-log-status': (f) => f.DeliverLogsStatus,
+  'log-destination-type': (f) => f.LogDestinationType,
+  'flow-log-id': (f) => f.FlowLogId,
+  'log-group-name': (f) => f.LogGroupName,
+  'resource-id': (f) => f.ResourceId,
+  'traffic-type': (f) => f.TrafficType,
 };
 
 export function flowLogHandlers(s: Ec2State): Ec2Provider {
@@ -59,8 +93,10 @@ export function flowLogHandlers(s: Ec2State): Ec2Provider {
       let group: string | undefined;
       let status = 'SUCCESS';
       if (destType === 'cloud-watch-logs') {
-        if (!input.DeliverLogsPermissionArn) throw invalid("DeliverLogsPermissionArn can't be empty if LogDestinationType is cloud-watch-logs.");
-        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(input.DeliverLogsPermissionArn)) throw ec2Error('InvalidParameterValue', `Invalid DeliverLogsPermissionArn: ${input.DeliverLogsPermissionArn}`);
+        if (!input.DeliverLogsPermissionArn)
+          throw invalid("DeliverLogsPermissionArn can't be empty if LogDestinationType is cloud-watch-logs.");
+        if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(input.DeliverLogsPermissionArn))
+          throw ec2Error('InvalidParameterValue', `Invalid DeliverLogsPermissionArn: ${input.DeliverLogsPermissionArn}`);
         if (input.LogDestination) {
           const m = /^arn:aws[a-z-]*:logs:([^:]+):(\d{12}):log-group:([^:]+)(:\*)?$/.exec(input.LogDestination);
           if (!m) throw invalid(`LogDestination: ${input.LogDestination} is not a valid CloudWatch Logs log group ARN.`);
@@ -71,7 +107,8 @@ export function flowLogHandlers(s: Ec2State): Ec2Provider {
         if (rt.integrations.iam && !rt.integrations.iam.role(input.DeliverLogsPermissionArn)) status = 'FAILED';
       } else {
         if (input.LogGroupName) throw invalid('LogDestination type must be cloud-watch-logs if LogGroupName is provided.');
-        if (destType === 's3' && input.DeliverLogsPermissionArn) throw invalid('DeliverLogsPermissionArn is not applicable for s3 delivery');
+        if (destType === 's3' && input.DeliverLogsPermissionArn)
+          throw invalid('DeliverLogsPermissionArn is not applicable for s3 delivery');
       }
       const format = input.LogFormat ?? DEFAULT_FORMAT;
       formatFields(format);
@@ -85,17 +122,35 @@ export function flowLogHandlers(s: Ec2State): Ec2Provider {
           unsuccessful.push({ ResourceId: resourceId, Error: { Code: e.code, Message: e.message } });
           continue;
         }
-        const dup = s.all(ctx, 'flowlog').some((f) => f.ResourceId === resourceId && f.TrafficType === input.TrafficType && f.LogDestination === destination);
+        const dup = s
+          .all(ctx, 'flowlog')
+          .some((f) => f.ResourceId === resourceId && f.TrafficType === input.TrafficType && f.LogDestination === destination);
         if (dup) {
-          unsuccessful.push({ ResourceId: resourceId, Error: { Code: 'FlowLogAlreadyExists', Message: 'Error. There is an existing Flow Log with the same configuration and log destination.' } });
+          unsuccessful.push({
+            ResourceId: resourceId,
+            Error: {
+              Code: 'FlowLogAlreadyExists',
+              Message: 'Error. There is an existing Flow Log with the same configuration and log destination.',
+            },
+          });
           continue;
         }
         const id = newId('fl');
         s.put(ctx, 'flowlog', id, {
-          FlowLogId: id, CreationTime: s.now(ctx), ResourceId: resourceId, TrafficType: input.TrafficType, LogDestinationType: destType, LogDestination: destination,
-          ...(group ? { LogGroupName: group } : {}), ...(input.DeliverLogsPermissionArn ? { DeliverLogsPermissionArn: input.DeliverLogsPermissionArn } : {}),
-          DeliverLogsStatus: status, ...(status === 'FAILED' ? { DeliverLogsErrorMessage: 'Access error' } : {}), FlowLogStatus: 'ACTIVE',
-          LogFormat: format, MaxAggregationInterval: interval, Tags: tags,
+          FlowLogId: id,
+          CreationTime: s.now(ctx),
+          ResourceId: resourceId,
+          TrafficType: input.TrafficType,
+          LogDestinationType: destType,
+          LogDestination: destination,
+          ...(group ? { LogGroupName: group } : {}),
+          ...(input.DeliverLogsPermissionArn ? { DeliverLogsPermissionArn: input.DeliverLogsPermissionArn } : {}),
+          DeliverLogsStatus: status,
+          ...(status === 'FAILED' ? { DeliverLogsErrorMessage: 'Access error' } : {}),
+          FlowLogStatus: 'ACTIVE',
+          LogFormat: format,
+          MaxAggregationInterval: interval,
+          Tags: tags,
         });
         ids.push(id);
       }
@@ -116,7 +171,14 @@ export function flowLogHandlers(s: Ec2State): Ec2Provider {
       const unsuccessful: UnsuccessfulItem[] = [];
       for (const id of input.FlowLogIds) {
         if (s.find(ctx, 'flowlog', id)) s.delete(ctx, 'flowlog', id);
-        else unsuccessful.push({ ResourceId: id, Error: { Code: 'InvalidFlowLogId.NotFound', Message: `These flow log ids in the input list are not found: [TotalCount: 1] ${id}` } });
+        else
+          unsuccessful.push({
+            ResourceId: id,
+            Error: {
+              Code: 'InvalidFlowLogId.NotFound',
+              Message: `These flow log ids in the input list are not found: [TotalCount: 1] ${id}`,
+            },
+          });
       }
       return { Unsuccessful: unsuccessful };
     },
@@ -127,24 +189,52 @@ export function flowLogHandlers(s: Ec2State): Ec2Provider {
 export function flowRecorder(s: Ec2State, rt: Runtime) {
   return (account: string, region: string, flow: FlowRecord): void => {
     const at = { account, region };
-    const eniId = flow.networkInterfaceId ?? (flow.instanceId ? s.find(at, 'instance', flow.instanceId)?.NetworkInterfaces?.[0]?.NetworkInterfaceId : undefined);
+    const eniId =
+      flow.networkInterfaceId ??
+      (flow.instanceId ? s.find(at, 'instance', flow.instanceId)?.NetworkInterfaces?.[0]?.NetworkInterfaceId : undefined);
     const eni = eniId ? s.find(at, 'eni', eniId) : undefined;
     if (!eni || !rt.integrations.logs) return;
     const action = flow.action ?? 'ACCEPT';
-    const watching = s.all(at, 'flowlog').filter((f) =>
-      [eni.NetworkInterfaceId, eni.SubnetId, eni.VpcId].includes(f.ResourceId) && (f.TrafficType === 'ALL' || f.TrafficType === action) &&
-      f.LogDestinationType === 'cloud-watch-logs' && f.DeliverLogsStatus === 'SUCCESS');
+    const watching = s
+      .all(at, 'flowlog')
+      .filter(
+        (f) =>
+          [eni.NetworkInterfaceId, eni.SubnetId, eni.VpcId].includes(f.ResourceId) &&
+          (f.TrafficType === 'ALL' || f.TrafficType === action) &&
+          f.LogDestinationType === 'cloud-watch-logs' &&
+          f.DeliverLogsStatus === 'SUCCESS',
+      );
     if (!watching.length) return;
     const dst = flow.dstAddr ?? eni.PrivateIpAddress;
     const values: Record<string, string | number> = {
-      'account-id': account, 'interface-id': eni.NetworkInterfaceId, srcaddr: flow.srcAddr, dstaddr: dst, srcport: flow.srcPort, dstport: flow.dstPort,
-      protocol: flow.protocol ?? 6, packets: flow.packets ?? Math.max(1, Math.ceil(flow.bytes / 1448)), bytes: flow.bytes,
-      start: Math.floor(flow.start / 1000), end: Math.floor(flow.end / 1000), action, 'log-status': 'OK', 'vpc-id': eni.VpcId, 'subnet-id': eni.SubnetId,
-      'instance-id': eni.Attachment?.InstanceId ?? '-', 'tcp-flags': 0, type: 'IPv4', 'pkt-srcaddr': flow.srcAddr, 'pkt-dstaddr': dst, region,
-      'az-id': eni.AvailabilityZoneId ?? zonesOf(region).find((z) => z.name === eni.AvailabilityZone)?.id ?? '-', 'flow-direction': flow.direction ?? 'ingress',
+      'account-id': account,
+      'interface-id': eni.NetworkInterfaceId,
+      srcaddr: flow.srcAddr,
+      dstaddr: dst,
+      srcport: flow.srcPort,
+      dstport: flow.dstPort,
+      protocol: flow.protocol ?? 6,
+      packets: flow.packets ?? Math.max(1, Math.ceil(flow.bytes / 1448)),
+      bytes: flow.bytes,
+      start: Math.floor(flow.start / 1000),
+      end: Math.floor(flow.end / 1000),
+      action,
+      'log-status': 'OK',
+      'vpc-id': eni.VpcId,
+      'subnet-id': eni.SubnetId,
+      'instance-id': eni.Attachment?.InstanceId ?? '-',
+      'tcp-flags': 0,
+      type: 'IPv4',
+      'pkt-srcaddr': flow.srcAddr,
+      'pkt-dstaddr': dst,
+      region,
+      'az-id': eni.AvailabilityZoneId ?? zonesOf(region).find((z) => z.name === eni.AvailabilityZone)?.id ?? '-',
+      'flow-direction': flow.direction ?? 'ingress',
     };
     for (const f of watching) {
-      rt.integrations.logs.putLogEvents(account, region, f.LogGroupName, `${eni.NetworkInterfaceId}-${f.TrafficType.toLowerCase()}`, [{ timestamp: flow.start, message: formatRecord(f.LogFormat, values) }]);
+      rt.integrations.logs.putLogEvents(account, region, f.LogGroupName, `${eni.NetworkInterfaceId}-${f.TrafficType.toLowerCase()}`, [
+        { timestamp: flow.start, message: formatRecord(f.LogFormat, values) },
+      ]);
     }
   };
 }

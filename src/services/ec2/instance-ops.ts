@@ -11,24 +11,46 @@ import { instanceTypes } from './catalogue.js';
 import { holdIps } from './vpcs.js';
 
 const statusFields: Fields<Rec> = {
-  'availability-zone': (r) => r.AvailabilityZone, 'instance-state-name': (r) => r.InstanceState.Name, 'instance-state-code': (r) => r.InstanceState.Code,
-  'instance-status.status': (r) => r.InstanceStatus.Status, 'system-status.status': (r) => r.SystemStatus.Status,
-  'instance-status.reachability': (r) => r.InstanceStatus.Details?.[0]?.Status, 'system-status.reachability': (r) => r.SystemStatus.Details?.[0]?.Status,
+  'availability-zone': (r) => r.AvailabilityZone,
+  'instance-state-name': (r) => r.InstanceState.Name,
+  'instance-state-code': (r) => r.InstanceState.Code,
+  'instance-status.status': (r) => r.InstanceStatus.Status,
+  'system-status.status': (r) => r.SystemStatus.Status,
+  'instance-status.reachability': (r) => r.InstanceStatus.Details?.[0]?.Status,
+  'system-status.reachability': (r) => r.SystemStatus.Details?.[0]?.Status,
 };
 
 const eniFields: Fields<Rec> = {
-  'network-interface-id': (e) => e.NetworkInterfaceId, 'subnet-id': (e) => e.SubnetId, 'vpc-id': (e) => e.VpcId, 'availability-zone': (e) => e.AvailabilityZone,
-  'private-ip-address': (e) => e.PrivateIpAddress, 'addresses.private-ip-address': (e) => e.PrivateIpAddresses.map((a: Rec) => a.PrivateIpAddress),
-  'attachment.instance-id': (e) => e.Attachment?.InstanceId, 'attachment.status': (e) => e.Attachment?.Status, status: (e) => e.Status,
-  'group-id': (e) => e.Groups.map((g: Rec) => g.GroupId), 'group-name': (e) => e.Groups.map((g: Rec) => g.GroupName), 'interface-type': (e) => e.InterfaceType,
-  'mac-address': (e) => e.MacAddress, 'owner-id': (e) => e.OwnerId, 'private-dns-name': (e) => e.PrivateDnsName, description: (e) => e.Description,
-  'association.public-ip': (e) => e.Association?.PublicIp, 'attachment.attachment-id': (e) => e.Attachment?.AttachmentId, 'requester-managed': (e) => e.RequesterManaged,
+  'network-interface-id': (e) => e.NetworkInterfaceId,
+  'subnet-id': (e) => e.SubnetId,
+  'vpc-id': (e) => e.VpcId,
+  'availability-zone': (e) => e.AvailabilityZone,
+  'private-ip-address': (e) => e.PrivateIpAddress,
+  'addresses.private-ip-address': (e) => e.PrivateIpAddresses.map((a: Rec) => a.PrivateIpAddress),
+  'attachment.instance-id': (e) => e.Attachment?.InstanceId,
+  'attachment.status': (e) => e.Attachment?.Status,
+  status: (e) => e.Status,
+  'group-id': (e) => e.Groups.map((g: Rec) => g.GroupId),
+  'group-name': (e) => e.Groups.map((g: Rec) => g.GroupName),
+  'interface-type': (e) => e.InterfaceType,
+  'mac-address': (e) => e.MacAddress,
+  'owner-id': (e) => e.OwnerId,
+  'private-dns-name': (e) => e.PrivateDnsName,
+  description: (e) => e.Description,
+  'association.public-ip': (e) => e.Association?.PublicIp,
+  'attachment.attachment-id': (e) => e.Attachment?.AttachmentId,
+  'requester-managed': (e) => e.RequesterManaged,
 };
 
-const publicIp = () => `54.${Math.floor(Math.random() * 200) + 20}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 250) + 2}`;
+const publicIp = () =>
+  `54.${Math.floor(Math.random() * 200) + 20}.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 250) + 2}`;
 
 export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
-  const change = (rec: Rec, previous: Rec): InstanceStateChange => ({ InstanceId: rec.InstanceId, CurrentState: { ...rec.State }, PreviousState: previous as InstanceStateChange["PreviousState"] });
+  const change = (rec: Rec, previous: Rec): InstanceStateChange => ({
+    InstanceId: rec.InstanceId,
+    CurrentState: { ...rec.State },
+    PreviousState: previous as InstanceStateChange['PreviousState'],
+  });
 
   /** Frees what an instance held when it goes: its public IP, and on termination its ENIs and DeleteOnTermination volumes. */
   function release(ctx: RequestContext, rec: Rec, terminating: boolean): void {
@@ -45,8 +67,7 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       if (terminating && eni.Attachment?.DeleteOnTermination) {
         s.delete(ctx, 'eni', eni.NetworkInterfaceId);
         holdIps(s, ctx, eni, false);
-      }
-      else if (!elastic) {
+      } else if (!elastic) {
         delete eni.Association;
         for (const a of eni.PrivateIpAddresses ?? []) delete a.Association;
         s.put(ctx, 'eni', eni.NetworkInterfaceId, eni);
@@ -80,7 +101,11 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
         if (['terminated', 'shutting-down'].includes(rec.State.Name)) {
           throw ec2Error('IncorrectInstanceState', `This instance '${rec.InstanceId}' is not in a state from which it can be stopped.`);
         }
-        if (rec._disableApiStop) throw ec2Error('OperationNotPermitted', `The instance '${rec.InstanceId}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`);
+        if (rec._disableApiStop)
+          throw ec2Error(
+            'OperationNotPermitted',
+            `The instance '${rec.InstanceId}' may not be stopped. Modify its 'disableApiStop' instance attribute and try again.`,
+          );
       }
       return {
         StoppingInstances: recs.map((rec) => {
@@ -147,14 +172,25 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       const nowMs = ctx.clock.nowMs();
       for (const rec of recs) {
         if (rec._disableApiTermination) {
-          throw ec2Error('OperationNotPermitted', `The instance '${rec.InstanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.`);
+          throw ec2Error(
+            'OperationNotPermitted',
+            `The instance '${rec.InstanceId}' may not be terminated. Modify its 'disableApiTermination' instance attribute and try again.`,
+          );
         }
       }
       return {
         TerminatingInstances: recs.map((rec) => {
           const previous = { ...rec.State };
           if (rec.State.Name !== 'terminated' && rec.State.Name !== 'shutting-down') {
-            enter(rec, 'shutting-down', nowMs, `User initiated (${new Date(nowMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT')})`);
+            enter(
+              rec,
+              'shutting-down',
+              nowMs,
+              `User initiated (${new Date(nowMs)
+                .toISOString()
+                .replace('T', ' ')
+                .replace(/\.\d+Z$/, ' GMT')})`,
+            );
             rec.StateReason = { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
             release(ctx, rec, true);
             inst.save(ctx, rec);
@@ -171,9 +207,14 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
         const ok = r.State.Name === 'running';
         const summary = ok ? { Status: 'ok', Details: [{ Name: 'reachability', Status: 'passed' }] } : { Status: 'not-applicable' };
         return {
-          InstanceId: r.InstanceId, AvailabilityZone: r.Placement.AvailabilityZone, AvailabilityZoneId: r.Placement.AvailabilityZoneId,
-          InstanceState: stateOf(r.State.Name), InstanceStatus: summary, SystemStatus: summary,
-          ...(ok ? { AttachedEbsStatus: { Status: 'ok', Details: [{ Name: 'reachability', Status: 'passed' }] } } : {}), Events: [],
+          InstanceId: r.InstanceId,
+          AvailabilityZone: r.Placement.AvailabilityZone,
+          AvailabilityZoneId: r.Placement.AvailabilityZoneId,
+          InstanceState: stateOf(r.State.Name),
+          InstanceStatus: summary,
+          SystemStatus: summary,
+          ...(ok ? { AttachedEbsStatus: { Status: 'ok', Details: [{ Name: 'reachability', Status: 'passed' }] } } : {}),
+          Events: [],
         };
       });
       const p = page(applyFilters(statuses, input.Filters, statusFields), input.MaxResults, input.NextToken);
@@ -186,12 +227,21 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       const b = (v: boolean) => ({ Value: v });
       const v = (x: string | undefined) => (x === undefined ? {} : { Value: x });
       const values: Record<string, Rec> = {
-        instanceType: { InstanceType: v(rec.InstanceType) }, userData: { UserData: v(rec._userData) },
-        disableApiTermination: { DisableApiTermination: b(!!rec._disableApiTermination) }, disableApiStop: { DisableApiStop: b(!!rec._disableApiStop) },
-        instanceInitiatedShutdownBehavior: { InstanceInitiatedShutdownBehavior: v(rec._shutdownBehavior) }, rootDeviceName: { RootDeviceName: v(rec.RootDeviceName) },
-        blockDeviceMapping: { BlockDeviceMappings: out(rec.BlockDeviceMappings) }, sourceDestCheck: { SourceDestCheck: b(rec.SourceDestCheck) },
-        groupSet: { Groups: rec.SecurityGroups }, ebsOptimized: { EbsOptimized: b(!!rec.EbsOptimized) }, enaSupport: { EnaSupport: b(!!rec.EnaSupport) },
-        sriovNetSupport: { SriovNetSupport: v(rec.SriovNetSupport) }, kernel: { KernelId: {} }, ramdisk: { RamdiskId: {} }, productCodes: { ProductCodes: [] },
+        instanceType: { InstanceType: v(rec.InstanceType) },
+        userData: { UserData: v(rec._userData) },
+        disableApiTermination: { DisableApiTermination: b(!!rec._disableApiTermination) },
+        disableApiStop: { DisableApiStop: b(!!rec._disableApiStop) },
+        instanceInitiatedShutdownBehavior: { InstanceInitiatedShutdownBehavior: v(rec._shutdownBehavior) },
+        rootDeviceName: { RootDeviceName: v(rec.RootDeviceName) },
+        blockDeviceMapping: { BlockDeviceMappings: out(rec.BlockDeviceMappings) },
+        sourceDestCheck: { SourceDestCheck: b(rec.SourceDestCheck) },
+        groupSet: { Groups: rec.SecurityGroups },
+        ebsOptimized: { EbsOptimized: b(!!rec.EbsOptimized) },
+        enaSupport: { EnaSupport: b(!!rec.EnaSupport) },
+        sriovNetSupport: { SriovNetSupport: v(rec.SriovNetSupport) },
+        kernel: { KernelId: {} },
+        ramdisk: { RamdiskId: {} },
+        productCodes: { ProductCodes: [] },
         enclaveOptions: { EnclaveOptions: rec.EnclaveOptions },
       };
       const value = values[input.Attribute];
@@ -202,7 +252,8 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
     ModifyInstanceAttribute: (input, ctx) => {
       const rec = inst.get(ctx, input.InstanceId);
       const requireStopped = (what: string) => {
-        if (rec.State.Name !== 'stopped') throw ec2Error('IncorrectInstanceState', `The instance '${rec.InstanceId}' is not in the 'stopped' state.`);
+        if (rec.State.Name !== 'stopped')
+          throw ec2Error('IncorrectInstanceState', `The instance '${rec.InstanceId}' is not in the 'stopped' state.`);
         void what;
       };
       const attr = input.Attribute;
@@ -223,7 +274,8 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
         const raw = input.UserData?.Value !== undefined ? Buffer.from(input.UserData.Value) : Buffer.from(value ?? '', 'base64');
         rec._userData = raw.toString('base64');
       }
-      const bool = (x: { Value?: boolean } | undefined, name: string) => x?.Value ?? (attr === name && value !== undefined ? value === 'true' : undefined);
+      const bool = (x: { Value?: boolean } | undefined, name: string) =>
+        x?.Value ?? (attr === name && value !== undefined ? value === 'true' : undefined);
       const dat = bool(input.DisableApiTermination, 'disableApiTermination');
       if (dat !== undefined) rec._disableApiTermination = dat;
       const das = bool(input.DisableApiStop, 'disableApiStop');
@@ -236,13 +288,15 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       if (ena !== undefined) rec.EnaSupport = ena;
       const shutdown = input.InstanceInitiatedShutdownBehavior?.Value ?? (attr === 'instanceInitiatedShutdownBehavior' ? value : undefined);
       if (shutdown !== undefined) {
-        if (shutdown !== 'stop' && shutdown !== 'terminate') throw invalidParam(`Value (${shutdown}) for parameter instanceInitiatedShutdownBehavior is invalid.`);
+        if (shutdown !== 'stop' && shutdown !== 'terminate')
+          throw invalidParam(`Value (${shutdown}) for parameter instanceInitiatedShutdownBehavior is invalid.`);
         rec._shutdownBehavior = shutdown;
       }
       if (input.Groups?.length) {
         const groups = input.Groups.map((id) => {
           const g = s.find(ctx, 'sg', id);
-          if (!g || g.VpcId !== rec.VpcId) throw ec2Error('InvalidGroup.NotFound', `The security group '${id}' does not exist in VPC '${rec.VpcId}'`);
+          if (!g || g.VpcId !== rec.VpcId)
+            throw ec2Error('InvalidGroup.NotFound', `The security group '${id}' does not exist in VPC '${rec.VpcId}'`);
           return { GroupId: g.GroupId, GroupName: g.GroupName };
         });
         rec.SecurityGroups = groups;
@@ -263,19 +317,34 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       const rec = inst.get(ctx, input.InstanceId);
       const md = rec.MetadataOptions;
       if (input.HttpPutResponseHopLimit !== undefined && (input.HttpPutResponseHopLimit < 1 || input.HttpPutResponseHopLimit > 64)) {
-        throw invalidParam(`Value (${input.HttpPutResponseHopLimit}) for parameter HttpPutResponseHopLimit is invalid. Valid values are between 1 and 64.`);
+        throw invalidParam(
+          `Value (${input.HttpPutResponseHopLimit}) for parameter HttpPutResponseHopLimit is invalid. Valid values are between 1 and 64.`,
+        );
       }
-      Object.assign(md, Object.fromEntries(Object.entries({
-        HttpTokens: input.HttpTokens, HttpPutResponseHopLimit: input.HttpPutResponseHopLimit, HttpEndpoint: input.HttpEndpoint,
-        HttpProtocolIpv6: input.HttpProtocolIpv6, InstanceMetadataTags: input.InstanceMetadataTags,
-      }).filter(([, x]) => x !== undefined)));
+      Object.assign(
+        md,
+        Object.fromEntries(
+          Object.entries({
+            HttpTokens: input.HttpTokens,
+            HttpPutResponseHopLimit: input.HttpPutResponseHopLimit,
+            HttpEndpoint: input.HttpEndpoint,
+            HttpProtocolIpv6: input.HttpProtocolIpv6,
+            InstanceMetadataTags: input.InstanceMetadataTags,
+          }).filter(([, x]) => x !== undefined),
+        ),
+      );
       md.State = 'applied';
       inst.save(ctx, rec);
       return { InstanceId: rec.InstanceId, InstanceMetadataOptions: { ...md, State: 'pending' } };
     },
 
     DescribeNetworkInterfaces: (input, ctx) => {
-      let enis = selectIds(s.all(ctx, 'eni'), input.NetworkInterfaceIds, (e) => e.NetworkInterfaceId, (m) => notFound('eni', m));
+      let enis = selectIds(
+        s.all(ctx, 'eni'),
+        input.NetworkInterfaceIds,
+        (e) => e.NetworkInterfaceId,
+        (m) => notFound('eni', m),
+      );
       enis = applyFilters(enis, input.Filters, eniFields);
       const p = page(enis, input.MaxResults, input.NextToken);
       return { NetworkInterfaces: out(p.items.map((e) => ({ ...e, TagSet: e.Tags, Tags: undefined }))), NextToken: p.NextToken };

@@ -7,7 +7,10 @@ import { ec2Error, invalidParam, missing } from './errors.js';
 import { createKey, importKey } from './keys.js';
 
 const keyFields: Fields<Rec> = {
-  'key-name': (k) => k.KeyName, 'key-pair-id': (k) => k.KeyPairId, fingerprint: (k) => k.KeyFingerprint, 'key-type': (k) => k.KeyType,
+  'key-name': (k) => k.KeyName,
+  'key-pair-id': (k) => k.KeyPairId,
+  fingerprint: (k) => k.KeyFingerprint,
+  'key-type': (k) => k.KeyType,
 };
 
 export function keyPairHandlers(s: Ec2State): Ec2Provider {
@@ -28,7 +31,15 @@ export function keyPairHandlers(s: Ec2State): Ec2Provider {
       if (input.KeyFormat === 'ppk') throw invalidParam('Nimbus returns private keys in pem format only.');
       const key = createKey(type, name);
       const id = newId('key');
-      const rec = { KeyPairId: id, KeyName: name, KeyType: type, KeyFingerprint: key.fingerprint, PublicKey: key.publicKey, CreateTime: s.now(ctx), Tags: tagsFor(input.TagSpecifications, 'key-pair') };
+      const rec = {
+        KeyPairId: id,
+        KeyName: name,
+        KeyType: type,
+        KeyFingerprint: key.fingerprint,
+        PublicKey: key.publicKey,
+        CreateTime: s.now(ctx),
+        Tags: tagsFor(input.TagSpecifications, 'key-pair'),
+      };
       s.put(ctx, 'keypair', id, rec);
       return { KeyPairId: id, KeyName: name, KeyFingerprint: key.fingerprint, KeyMaterial: key.material, Tags: rec.Tags };
     },
@@ -39,15 +50,25 @@ export function keyPairHandlers(s: Ec2State): Ec2Provider {
       const key = importKey(Buffer.from(input.PublicKeyMaterial), name);
       if (!key) throw ec2Error('InvalidKey.Format', 'Key is not in valid OpenSSH public key format');
       const id = newId('key');
-      const rec = { KeyPairId: id, KeyName: name, KeyType: key.type, KeyFingerprint: key.fingerprint, PublicKey: key.publicKey, CreateTime: s.now(ctx), Tags: tagsFor(input.TagSpecifications, 'key-pair') };
+      const rec = {
+        KeyPairId: id,
+        KeyName: name,
+        KeyType: key.type,
+        KeyFingerprint: key.fingerprint,
+        PublicKey: key.publicKey,
+        CreateTime: s.now(ctx),
+        Tags: tagsFor(input.TagSpecifications, 'key-pair'),
+      };
       s.put(ctx, 'keypair', id, rec);
       return { KeyPairId: id, KeyName: name, KeyFingerprint: key.fingerprint, Tags: rec.Tags };
     },
 
     DescribeKeyPairs: (input, ctx) => {
       let keys = s.all(ctx, 'keypair');
-      for (const name of input.KeyNames ?? []) if (!keys.some((k) => k.KeyName === name)) throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${name}' does not exist`);
-      for (const id of input.KeyPairIds ?? []) if (!keys.some((k) => k.KeyPairId === id)) throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${id}' does not exist`);
+      for (const name of input.KeyNames ?? [])
+        if (!keys.some((k) => k.KeyName === name)) throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${name}' does not exist`);
+      for (const id of input.KeyPairIds ?? [])
+        if (!keys.some((k) => k.KeyPairId === id)) throw ec2Error('InvalidKeyPair.NotFound', `The key pair '${id}' does not exist`);
       if (input.KeyNames?.length) keys = keys.filter((k) => input.KeyNames!.includes(k.KeyName));
       if (input.KeyPairIds?.length) keys = keys.filter((k) => input.KeyPairIds!.includes(k.KeyPairId));
       keys = applyFilters(keys, input.Filters, keyFields);

@@ -13,7 +13,11 @@ const colonHex = (b: Buffer) => b.toString('hex').match(/../g)!.join(':');
 
 function publicBlob(key: KeyObject): { type: string; blob: Buffer } {
   const jwk = key.export({ format: 'jwk' });
-  if (jwk.kty === 'RSA') return { type: 'ssh-rsa', blob: Buffer.concat([sshString('ssh-rsa'), mpint(Buffer.from(jwk.e!, 'base64url')), mpint(Buffer.from(jwk.n!, 'base64url'))]) };
+  if (jwk.kty === 'RSA')
+    return {
+      type: 'ssh-rsa',
+      blob: Buffer.concat([sshString('ssh-rsa'), mpint(Buffer.from(jwk.e!, 'base64url')), mpint(Buffer.from(jwk.n!, 'base64url'))]),
+    };
   return { type: 'ssh-ed25519', blob: Buffer.concat([sshString('ssh-ed25519'), sshString(Buffer.from(jwk.x!, 'base64url'))]) };
 }
 
@@ -40,12 +44,30 @@ export function createKey(type: 'rsa' | 'ed25519', name: string): NewKey {
   const seed = Buffer.from(jwk.d!, 'base64url');
   const { blob } = publicBlob(publicKey);
   const check = randomBytes(4);
-  let priv = Buffer.concat([check, check, sshString('ssh-ed25519'), sshString(pub), sshString(Buffer.concat([seed, pub])), sshString(name)]);
+  let priv = Buffer.concat([
+    check,
+    check,
+    sshString('ssh-ed25519'),
+    sshString(pub),
+    sshString(Buffer.concat([seed, pub])),
+    sshString(name),
+  ]);
   const pad: number[] = [];
   for (let i = 1; (priv.length + pad.length) % 8 !== 0; i++) pad.push(i);
   priv = Buffer.concat([priv, Buffer.from(pad)]);
-  const whole = Buffer.concat([Buffer.from('openssh-key-v1\0'), sshString('none'), sshString('none'), sshString(''), Buffer.from([0, 0, 0, 1]), sshString(blob), sshString(priv)]);
-  const b64 = whole.toString('base64').match(/.{1,70}/g)!.join('\n');
+  const whole = Buffer.concat([
+    Buffer.from('openssh-key-v1\0'),
+    sshString('none'),
+    sshString('none'),
+    sshString(''),
+    Buffer.from([0, 0, 0, 1]),
+    sshString(blob),
+    sshString(priv),
+  ]);
+  const b64 = whole
+    .toString('base64')
+    .match(/.{1,70}/g)!
+    .join('\n');
   return {
     material: `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}\n-----END OPENSSH PRIVATE KEY-----`,
     fingerprint: createHash('sha256').update(blob).digest('base64'),
@@ -70,7 +92,10 @@ export function importKey(material: Buffer, name: string): { type: 'rsa' | 'ed25
       if (fields[0]?.toString() !== m[1]) return undefined;
       if (m[1] === 'ssh-rsa') {
         const strip = (b: Buffer) => (b[0] === 0 ? b.subarray(1) : b);
-        key = createPublicKey({ key: { kty: 'RSA', e: strip(fields[1]).toString('base64url'), n: strip(fields[2]).toString('base64url') }, format: 'jwk' });
+        key = createPublicKey({
+          key: { kty: 'RSA', e: strip(fields[1]).toString('base64url'), n: strip(fields[2]).toString('base64url') },
+          format: 'jwk',
+        });
       } else {
         key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: fields[1].toString('base64url') }, format: 'jwk' });
       }
@@ -84,8 +109,13 @@ export function importKey(material: Buffer, name: string): { type: 'rsa' | 'ed25
   if (kind !== 'rsa' && kind !== 'ed25519') return undefined;
   if (kind === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) < 1024) return undefined;
   const { type, blob } = publicBlob(key);
-  const fingerprint = kind === 'rsa'
-    ? colonHex(createHash('md5').update(key.export({ format: 'der', type: 'spki' })).digest())
-    : createHash('sha256').update(blob).digest('base64');
+  const fingerprint =
+    kind === 'rsa'
+      ? colonHex(
+          createHash('md5')
+            .update(key.export({ format: 'der', type: 'spki' }))
+            .digest(),
+        )
+      : createHash('sha256').update(blob).digest('base64');
   return { type: kind, fingerprint, publicKey: `${type} ${blob.toString('base64')} ${name}` };
 }

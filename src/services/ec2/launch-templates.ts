@@ -16,28 +16,64 @@ export function findTemplate(s: Ec2State, ctx: RequestContext, id: string | unde
   }
   if (!name) throw missing('LaunchTemplateId');
   const t = s.all(ctx, 'lt').find((x) => x.LaunchTemplateName === name);
-  if (!t) throw ec2Error('InvalidLaunchTemplateName.NotFoundException', `The specified launch template, with template name ${name}, does not exist.`);
+  if (!t)
+    throw ec2Error(
+      'InvalidLaunchTemplateName.NotFoundException',
+      `The specified launch template, with template name ${name}, does not exist.`,
+    );
   return t;
 }
 
 /** A version by number, `$Latest` or `$Default` (default: the default version). */
 export function templateVersion(t: Rec, version: string | undefined): Rec {
-  const n = version === undefined || version === '$Default' ? t.DefaultVersionNumber : version === '$Latest' ? t.LatestVersionNumber : Number(version);
+  const n =
+    version === undefined || version === '$Default'
+      ? t.DefaultVersionNumber
+      : version === '$Latest'
+        ? t.LatestVersionNumber
+        : Number(version);
   const v = t._versions.find((x: Rec) => x.VersionNumber === n);
-  if (!v) throw ec2Error('InvalidLaunchTemplateId.VersionNotFound', `Could not find launch template version ${version} for launch template ID ${t.LaunchTemplateId}.`);
+  if (!v)
+    throw ec2Error(
+      'InvalidLaunchTemplateId.VersionNotFound',
+      `Could not find launch template version ${version} for launch template ID ${t.LaunchTemplateId}.`,
+    );
   return v;
 }
 
 /** RunInstances' input with its launch template's data filled in where the request leaves it out. */
-export function withTemplate(s: Ec2State, ctx: RequestContext, input: RunInstancesRequest): { input: RunInstancesRequest; tags: Rec['Tags'] } {
+export function withTemplate(
+  s: Ec2State,
+  ctx: RequestContext,
+  input: RunInstancesRequest,
+): { input: RunInstancesRequest; tags: Rec['Tags'] } {
   if (!input.LaunchTemplate) return { input, tags: [] };
   const t = findTemplate(s, ctx, input.LaunchTemplate.LaunchTemplateId, input.LaunchTemplate.LaunchTemplateName);
   const v = templateVersion(t, input.LaunchTemplate.Version);
   const d: Rec = v.LaunchTemplateData ?? {};
   const merged: Rec = { ...input };
-  for (const k of ['ImageId', 'InstanceType', 'KeyName', 'UserData', 'MetadataOptions', 'Placement', 'IamInstanceProfile', 'DisableApiTermination',
-    'DisableApiStop', 'InstanceInitiatedShutdownBehavior', 'Monitoring', 'EbsOptimized', 'BlockDeviceMappings', 'InstanceMarketOptions', 'CreditSpecification',
-    'CpuOptions', 'HibernationOptions', 'EnclaveOptions', 'PrivateDnsNameOptions', 'MaintenanceOptions']) {
+  for (const k of [
+    'ImageId',
+    'InstanceType',
+    'KeyName',
+    'UserData',
+    'MetadataOptions',
+    'Placement',
+    'IamInstanceProfile',
+    'DisableApiTermination',
+    'DisableApiStop',
+    'InstanceInitiatedShutdownBehavior',
+    'Monitoring',
+    'EbsOptimized',
+    'BlockDeviceMappings',
+    'InstanceMarketOptions',
+    'CreditSpecification',
+    'CpuOptions',
+    'HibernationOptions',
+    'EnclaveOptions',
+    'PrivateDnsNameOptions',
+    'MaintenanceOptions',
+  ]) {
     if (merged[k] === undefined && d[k] !== undefined) merged[k] = d[k];
   }
   if (!merged.SecurityGroupIds?.length && !merged.SecurityGroups?.length && !merged.NetworkInterfaces?.length) {
@@ -45,11 +81,18 @@ export function withTemplate(s: Ec2State, ctx: RequestContext, input: RunInstanc
     if (d.SecurityGroups?.length) merged.SecurityGroups = d.SecurityGroups;
   }
   if (!merged.SubnetId && !merged.NetworkInterfaces?.length && d.NetworkInterfaces?.length) merged.NetworkInterfaces = d.NetworkInterfaces;
-  const specs = [...(d.TagSpecifications ?? []).filter((ts: Rec) => !(input.TagSpecifications ?? []).some((x) => x.ResourceType === ts.ResourceType)), ...(input.TagSpecifications ?? [])];
+  const specs = [
+    ...(d.TagSpecifications ?? []).filter((ts: Rec) => !(input.TagSpecifications ?? []).some((x) => x.ResourceType === ts.ResourceType)),
+    ...(input.TagSpecifications ?? []),
+  ];
   merged.TagSpecifications = specs;
-  return { input: merged as RunInstancesRequest, tags: [
-    { Key: 'aws:ec2launchtemplate:id', Value: t.LaunchTemplateId }, { Key: 'aws:ec2launchtemplate:version', Value: String(v.VersionNumber) },
-  ] };
+  return {
+    input: merged as RunInstancesRequest,
+    tags: [
+      { Key: 'aws:ec2launchtemplate:id', Value: t.LaunchTemplateId },
+      { Key: 'aws:ec2launchtemplate:version', Value: String(v.VersionNumber) },
+    ],
+  };
 }
 
 export function launchTemplateHandlers(s: Ec2State): Ec2Provider {
@@ -59,7 +102,11 @@ export function launchTemplateHandlers(s: Ec2State): Ec2Provider {
   return {
     CreateLaunchTemplate: (input, ctx) => {
       if (!input.LaunchTemplateName) throw missing('LaunchTemplateName');
-      if (!NAME.test(input.LaunchTemplateName)) throw ec2Error('InvalidLaunchTemplateName.MalformedException', 'A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.\'');
+      if (!NAME.test(input.LaunchTemplateName))
+        throw ec2Error(
+          'InvalidLaunchTemplateName.MalformedException',
+          "A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.'",
+        );
       if (s.all(ctx, 'lt').some((t) => t.LaunchTemplateName === input.LaunchTemplateName)) {
         throw ec2Error('InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use.`);
       }
@@ -67,9 +114,24 @@ export function launchTemplateHandlers(s: Ec2State): Ec2Provider {
       const id = newId('lt');
       const now = s.now(ctx);
       const t = {
-        LaunchTemplateId: id, LaunchTemplateName: input.LaunchTemplateName, CreateTime: now, CreatedBy: arn(ctx), DefaultVersionNumber: 1, LatestVersionNumber: 1,
+        LaunchTemplateId: id,
+        LaunchTemplateName: input.LaunchTemplateName,
+        CreateTime: now,
+        CreatedBy: arn(ctx),
+        DefaultVersionNumber: 1,
+        LatestVersionNumber: 1,
         Tags: tagsFor(input.TagSpecifications, 'launch-template'),
-        _versions: [{ LaunchTemplateId: id, LaunchTemplateName: input.LaunchTemplateName, VersionNumber: 1, VersionDescription: input.VersionDescription, CreateTime: now, CreatedBy: arn(ctx), LaunchTemplateData: input.LaunchTemplateData }],
+        _versions: [
+          {
+            LaunchTemplateId: id,
+            LaunchTemplateName: input.LaunchTemplateName,
+            VersionNumber: 1,
+            VersionDescription: input.VersionDescription,
+            CreateTime: now,
+            CreatedBy: arn(ctx),
+            LaunchTemplateData: input.LaunchTemplateData,
+          },
+        ],
       };
       s.put(ctx, 'lt', id, t);
       return { LaunchTemplate: summary(t) };
@@ -80,7 +142,15 @@ export function launchTemplateHandlers(s: Ec2State): Ec2Provider {
       if (!input.LaunchTemplateData) throw missing('LaunchTemplateData');
       const base = input.SourceVersion ? templateVersion(t, input.SourceVersion).LaunchTemplateData : {};
       const n = t.LatestVersionNumber + 1;
-      const v = { LaunchTemplateId: t.LaunchTemplateId, LaunchTemplateName: t.LaunchTemplateName, VersionNumber: n, VersionDescription: input.VersionDescription, CreateTime: s.now(ctx), CreatedBy: arn(ctx), LaunchTemplateData: { ...base, ...input.LaunchTemplateData } };
+      const v = {
+        LaunchTemplateId: t.LaunchTemplateId,
+        LaunchTemplateName: t.LaunchTemplateName,
+        VersionNumber: n,
+        VersionDescription: input.VersionDescription,
+        CreateTime: s.now(ctx),
+        CreatedBy: arn(ctx),
+        LaunchTemplateData: { ...base, ...input.LaunchTemplateData },
+      };
       t._versions.push(v);
       t.LatestVersionNumber = n;
       s.put(ctx, 'lt', t.LaunchTemplateId, t);
@@ -101,7 +171,10 @@ export function launchTemplateHandlers(s: Ec2State): Ec2Provider {
       if (input.MinVersion) versions = versions.filter((v) => v.VersionNumber >= Number(input.MinVersion));
       if (input.MaxVersion) versions = versions.filter((v) => v.VersionNumber <= Number(input.MaxVersion));
       const p = page([...versions].reverse(), input.MaxResults, input.NextToken, { min: 1, max: 200 });
-      return { LaunchTemplateVersions: out(p.items.map((v) => ({ ...v, DefaultVersion: v.VersionNumber === t.DefaultVersionNumber }))), NextToken: p.NextToken };
+      return {
+        LaunchTemplateVersions: out(p.items.map((v) => ({ ...v, DefaultVersion: v.VersionNumber === t.DefaultVersionNumber }))),
+        NextToken: p.NextToken,
+      };
     },
 
     ModifyLaunchTemplate: (input, ctx) => {
@@ -127,12 +200,25 @@ export function launchTemplateHandlers(s: Ec2State): Ec2Provider {
       for (const ver of input.Versions ?? []) {
         const n = Number(ver);
         if (n === t.DefaultVersionNumber) {
-          failed.push({ LaunchTemplateId: t.LaunchTemplateId, LaunchTemplateName: t.LaunchTemplateName, VersionNumber: n, ResponseError: { Code: 'launchTemplateVersionIsDefaultVersion', Message: 'Cannot delete the default version of the launch template.' } });
+          failed.push({
+            LaunchTemplateId: t.LaunchTemplateId,
+            LaunchTemplateName: t.LaunchTemplateName,
+            VersionNumber: n,
+            ResponseError: {
+              Code: 'launchTemplateVersionIsDefaultVersion',
+              Message: 'Cannot delete the default version of the launch template.',
+            },
+          });
         } else if (t._versions.some((v: Rec) => v.VersionNumber === n)) {
           t._versions = t._versions.filter((v: Rec) => v.VersionNumber !== n);
           ok.push({ LaunchTemplateId: t.LaunchTemplateId, LaunchTemplateName: t.LaunchTemplateName, VersionNumber: n });
         } else {
-          failed.push({ LaunchTemplateId: t.LaunchTemplateId, LaunchTemplateName: t.LaunchTemplateName, VersionNumber: n, ResponseError: { Code: 'launchTemplateVersionDoesNotExist', Message: `Launch template version ${ver} does not exist.` } });
+          failed.push({
+            LaunchTemplateId: t.LaunchTemplateId,
+            LaunchTemplateName: t.LaunchTemplateName,
+            VersionNumber: n,
+            ResponseError: { Code: 'launchTemplateVersionDoesNotExist', Message: `Launch template version ${ver} does not exist.` },
+          });
         }
       }
       if (!input.Versions?.length) throw invalidParam('The request must contain the parameter LaunchTemplateVersion');

@@ -4,7 +4,14 @@
 // visible for an hour, as in EC2.
 import type { Rec } from './store.js';
 
-export const STATE_CODES: Record<string, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
+export const STATE_CODES: Record<string, number> = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
 /** virtual milliseconds each transitional state lasts */
 export const TRANSITION_MS = { pending: 15_000, stopping: 15_000, 'shutting-down': 15_000 } as const;
 export const TERMINATED_VISIBLE_MS = 60 * 60_000;
@@ -31,14 +38,19 @@ export function settle(rec: Rec, nowMs: number): boolean {
     if (!next) break;
     enter(rec, next, at);
     if (next === 'stopped') {
-      rec.StateTransitionReason = `User initiated (${new Date(at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT')})`;
+      rec.StateTransitionReason = `User initiated (${new Date(at)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' GMT')})`;
       rec.StateReason = { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
     }
-    if (next === 'terminated') rec.StateReason = { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+    if (next === 'terminated')
+      rec.StateReason = { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
     changed = true;
   }
   return changed;
 }
 
 /** A terminated instance past its hour of visibility. */
-export const expired = (rec: Rec, nowMs: number) => rec.State.Name === 'terminated' && rec._endedAt !== undefined && nowMs - rec._endedAt > TERMINATED_VISIBLE_MS;
+export const expired = (rec: Rec, nowMs: number) =>
+  rec.State.Name === 'terminated' && rec._endedAt !== undefined && nowMs - rec._endedAt > TERMINATED_VISIBLE_MS;

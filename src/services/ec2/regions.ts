@@ -14,11 +14,23 @@ export function zonesOf(region: string): Array<{ name: string; id: string }> {
 export function zoneRecords(region: string): AvailabilityZone[] {
   const optIn = regionInfo(region)?.optIn ? 'opted-in' : 'opt-in-not-required';
   return zonesOf(region).map((z) => ({
-    State: 'available', OptInStatus: optIn, Messages: [], RegionName: region, ZoneName: z.name, ZoneId: z.id,
-    GroupName: region, NetworkBorderGroup: region, ZoneType: 'availability-zone', GroupLongName: region,
+    State: 'available',
+    OptInStatus: optIn,
+    Messages: [],
+    RegionName: region,
+    ZoneName: z.name,
+    ZoneId: z.id,
+    GroupName: region,
+    NetworkBorderGroup: region,
+    ZoneType: 'availability-zone',
+    GroupLongName: region,
   }));
 }
 
 export function regionRecords(): Region[] {
-  return REGIONS.map((r) => ({ RegionName: r.region, Endpoint: `ec2.${r.region}.amazonaws.com`, OptInStatus: r.optIn ? 'opted-in' : 'opt-in-not-required' }));
+  return REGIONS.map((r) => ({
+    RegionName: r.region,
+    Endpoint: `ec2.${r.region}.amazonaws.com`,
+    OptInStatus: r.optIn ? 'opted-in' : 'opt-in-not-required',
+  }));
 }

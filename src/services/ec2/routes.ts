@@ -8,7 +8,9 @@ import { DONE } from './errors.js';
 import { cidrText, parseCidr } from './cidr.js';
 
 const rtbFields: Fields<Rec> = {
-  'route-table-id': (r) => r.RouteTableId, 'vpc-id': (r) => r.VpcId, 'owner-id': (r) => r.OwnerId,
+  'route-table-id': (r) => r.RouteTableId,
+  'vpc-id': (r) => r.VpcId,
+  'owner-id': (r) => r.OwnerId,
   'association.main': (r) => r.Associations.map((a: Rec) => a.Main),
   'association.subnet-id': (r) => r.Associations.map((a: Rec) => a.SubnetId),
   'association.route-table-association-id': (r) => r.Associations.map((a: Rec) => a.RouteTableAssociationId),
@@ -24,7 +26,10 @@ const rtbFields: Fields<Rec> = {
 };
 
 const aclFields: Fields<Rec> = {
-  'network-acl-id': (r) => r.NetworkAclId, 'vpc-id': (r) => r.VpcId, 'default': (r) => r.IsDefault, 'owner-id': (r) => r.OwnerId,
+  'network-acl-id': (r) => r.NetworkAclId,
+  'vpc-id': (r) => r.VpcId,
+  default: (r) => r.IsDefault,
+  'owner-id': (r) => r.OwnerId,
   'association.subnet-id': (r) => r.Associations.map((a: Rec) => a.SubnetId),
   'association.network-acl-id': (r) => r.Associations.map((a: Rec) => a.NetworkAclId),
   'association.association-id': (r) => r.Associations.map((a: Rec) => a.NetworkAclAssociationId),
@@ -34,7 +39,18 @@ const aclFields: Fields<Rec> = {
   'entry.egress': (r) => r.Entries.map((e: Rec) => e.Egress),
 };
 
-const TARGETS = ['GatewayId', 'NatGatewayId', 'InstanceId', 'NetworkInterfaceId', 'VpcPeeringConnectionId', 'TransitGatewayId', 'EgressOnlyInternetGatewayId', 'LocalGatewayId', 'CarrierGatewayId', 'VpcEndpointId'] as const;
+const TARGETS = [
+  'GatewayId',
+  'NatGatewayId',
+  'InstanceId',
+  'NetworkInterfaceId',
+  'VpcPeeringConnectionId',
+  'TransitGatewayId',
+  'EgressOnlyInternetGatewayId',
+  'LocalGatewayId',
+  'CarrierGatewayId',
+  'VpcEndpointId',
+] as const;
 
 export function routeHandlers(s: Ec2State): Ec2Provider {
   /** The route a CreateRoute/ReplaceRoute input describes, its target checked to exist. */
@@ -42,7 +58,9 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
     const dest = input.DestinationCidrBlock ?? input.DestinationIpv6CidrBlock ?? input.DestinationPrefixListId;
     if (!dest) throw missing('destinationCidrBlock');
     if (input.DestinationCidrBlock && !parseCidr(input.DestinationCidrBlock)) {
-      throw invalidParam(`Value (${input.DestinationCidrBlock}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`);
+      throw invalidParam(
+        `Value (${input.DestinationCidrBlock}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`,
+      );
     }
     const given = TARGETS.filter((t) => input[t] !== undefined);
     if (given.length === 0) throw ec2Error('InvalidParameterCombination', 'No route target specified.');
@@ -53,7 +71,15 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
     if (input.DestinationPrefixListId) route.DestinationPrefixListId = input.DestinationPrefixListId;
     const target = given[0];
     const id = input[target] as string;
-    const kind = ({ GatewayId: id.startsWith('vgw-') ? undefined : 'igw', NatGatewayId: 'nat', InstanceId: 'instance', NetworkInterfaceId: 'eni', VpcPeeringConnectionId: 'pcx' } as Record<string, string | undefined>)[target];
+    const kind = (
+      {
+        GatewayId: id.startsWith('vgw-') ? undefined : 'igw',
+        NatGatewayId: 'nat',
+        InstanceId: 'instance',
+        NetworkInterfaceId: 'eni',
+        VpcPeeringConnectionId: 'pcx',
+      } as Record<string, string | undefined>
+    )[target];
     if (kind) s.get(ctx, kind as 'igw', id);
     route[target] = id;
     if (target === 'InstanceId') {
@@ -64,7 +90,9 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
     return route;
   }
 
-  const sameDest = (a: Rec, b: Rec) => (a.DestinationCidrBlock ?? a.DestinationIpv6CidrBlock ?? a.DestinationPrefixListId) === (b.DestinationCidrBlock ?? b.DestinationIpv6CidrBlock ?? b.DestinationPrefixListId);
+  const sameDest = (a: Rec, b: Rec) =>
+    (a.DestinationCidrBlock ?? a.DestinationIpv6CidrBlock ?? a.DestinationPrefixListId) ===
+    (b.DestinationCidrBlock ?? b.DestinationIpv6CidrBlock ?? b.DestinationPrefixListId);
 
   function findAssociation(ctx: RequestContext, associationId: string | undefined): { rtb: Rec; assoc: Rec } {
     if (!associationId) throw missing('associationId');
@@ -79,15 +107,32 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
     CreateRouteTable: (input, ctx) => {
       const vpc = s.get(ctx, 'vpc', input.VpcId, 'vpcId');
       const id = newId('rtb');
-      const routes = vpc.CidrBlockAssociationSet.filter((a: Rec) => a.CidrBlockState.State === 'associated')
-        .map((a: Rec) => ({ DestinationCidrBlock: a.CidrBlock, GatewayId: 'local', Origin: 'CreateRouteTable', State: 'active' }));
-      const rtb = { RouteTableId: id, VpcId: vpc.VpcId, OwnerId: ctx.account, Associations: [], PropagatingVgws: [], Routes: routes, Tags: tagsFor(input.TagSpecifications, 'route-table') };
+      const routes = vpc.CidrBlockAssociationSet.filter((a: Rec) => a.CidrBlockState.State === 'associated').map((a: Rec) => ({
+        DestinationCidrBlock: a.CidrBlock,
+        GatewayId: 'local',
+        Origin: 'CreateRouteTable',
+        State: 'active',
+      }));
+      const rtb = {
+        RouteTableId: id,
+        VpcId: vpc.VpcId,
+        OwnerId: ctx.account,
+        Associations: [],
+        PropagatingVgws: [],
+        Routes: routes,
+        Tags: tagsFor(input.TagSpecifications, 'route-table'),
+      };
       s.put(ctx, 'rtb', id, rtb);
       return { RouteTable: out(rtb) };
     },
 
     DescribeRouteTables: (input, ctx) => {
-      let rtbs = selectIds(s.all(ctx, 'rtb'), input.RouteTableIds, (r) => r.RouteTableId, (m) => notFound('rtb', m));
+      let rtbs = selectIds(
+        s.all(ctx, 'rtb'),
+        input.RouteTableIds,
+        (r) => r.RouteTableId,
+        (m) => notFound('rtb', m),
+      );
       rtbs = applyFilters(rtbs, input.Filters, rtbFields);
       const p = page(rtbs, input.MaxResults, input.NextToken);
       return { RouteTables: out(p.items), NextToken: p.NextToken };
@@ -104,7 +149,10 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
       const rtb = s.get(ctx, 'rtb', input.RouteTableId, 'routeTableId');
       const route = routeOf(input as Rec, ctx);
       if (rtb.Routes.some((r: Rec) => sameDest(r, route))) {
-        throw ec2Error('RouteAlreadyExists', `The route identified by ${route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId} already exists.`);
+        throw ec2Error(
+          'RouteAlreadyExists',
+          `The route identified by ${route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId} already exists.`,
+        );
       }
       rtb.Routes.push(route);
       s.put(ctx, 'rtb', rtb.RouteTableId, rtb);
@@ -115,7 +163,11 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
       const rtb = s.get(ctx, 'rtb', input.RouteTableId, 'routeTableId');
       const route = routeOf(input as Rec, ctx);
       const i = rtb.Routes.findIndex((r: Rec) => sameDest(r, route));
-      if (i < 0) throw ec2Error('InvalidRoute.NotFound', `There is no route defined for '${route.DestinationCidrBlock}' in the route table. Use CreateRoute instead.`);
+      if (i < 0)
+        throw ec2Error(
+          'InvalidRoute.NotFound',
+          `There is no route defined for '${route.DestinationCidrBlock}' in the route table. Use CreateRoute instead.`,
+        );
       rtb.Routes[i] = { ...route, Origin: 'CreateRoute' };
       s.put(ctx, 'rtb', rtb.RouteTableId, rtb);
       return DONE;
@@ -123,12 +175,26 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
 
     DeleteRoute: (input, ctx) => {
       const rtb = s.get(ctx, 'rtb', input.RouteTableId, 'routeTableId');
-      const probe: Rec = { DestinationCidrBlock: input.DestinationCidrBlock && parseCidr(input.DestinationCidrBlock) ? cidrText(parseCidr(input.DestinationCidrBlock)!) : input.DestinationCidrBlock, DestinationIpv6CidrBlock: input.DestinationIpv6CidrBlock, DestinationPrefixListId: input.DestinationPrefixListId };
+      const probe: Rec = {
+        DestinationCidrBlock:
+          input.DestinationCidrBlock && parseCidr(input.DestinationCidrBlock)
+            ? cidrText(parseCidr(input.DestinationCidrBlock)!)
+            : input.DestinationCidrBlock,
+        DestinationIpv6CidrBlock: input.DestinationIpv6CidrBlock,
+        DestinationPrefixListId: input.DestinationPrefixListId,
+      };
       const i = rtb.Routes.findIndex((r: Rec) => sameDest(r, probe));
       if (i < 0) {
-        throw ec2Error('InvalidRoute.NotFound', `no route with destination-cidr-block ${input.DestinationCidrBlock ?? input.DestinationIpv6CidrBlock ?? input.DestinationPrefixListId} in route table ${rtb.RouteTableId}`);
+        throw ec2Error(
+          'InvalidRoute.NotFound',
+          `no route with destination-cidr-block ${input.DestinationCidrBlock ?? input.DestinationIpv6CidrBlock ?? input.DestinationPrefixListId} in route table ${rtb.RouteTableId}`,
+        );
       }
-      if (rtb.Routes[i].GatewayId === 'local') throw ec2Error('InvalidParameterValue', `cannot remove local route ${input.DestinationCidrBlock} in route table ${rtb.RouteTableId}`);
+      if (rtb.Routes[i].GatewayId === 'local')
+        throw ec2Error(
+          'InvalidParameterValue',
+          `cannot remove local route ${input.DestinationCidrBlock} in route table ${rtb.RouteTableId}`,
+        );
       rtb.Routes.splice(i, 1);
       s.put(ctx, 'rtb', rtb.RouteTableId, rtb);
       return DONE;
@@ -137,12 +203,22 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
     AssociateRouteTable: (input, ctx) => {
       const rtb = s.get(ctx, 'rtb', input.RouteTableId, 'routeTableId');
       if (!input.SubnetId && !input.GatewayId) throw missing('subnetId');
-      const assoc: Rec = { Main: false, RouteTableAssociationId: newId('rtbassoc'), RouteTableId: rtb.RouteTableId, AssociationState: { State: 'associated' } };
+      const assoc: Rec = {
+        Main: false,
+        RouteTableAssociationId: newId('rtbassoc'),
+        RouteTableId: rtb.RouteTableId,
+        AssociationState: { State: 'associated' },
+      };
       if (input.SubnetId) {
         const subnet = s.get(ctx, 'subnet', input.SubnetId, 'subnetId');
-        if (subnet.VpcId !== rtb.VpcId) throw invalidParam(`Route table ${rtb.RouteTableId} and subnet ${subnet.SubnetId} belong to different networks`);
+        if (subnet.VpcId !== rtb.VpcId)
+          throw invalidParam(`Route table ${rtb.RouteTableId} and subnet ${subnet.SubnetId} belong to different networks`);
         const existing = s.all(ctx, 'rtb').find((r) => r.Associations.some((a: Rec) => a.SubnetId === subnet.SubnetId));
-        if (existing) throw ec2Error('Resource.AlreadyAssociated', `the specified association for route table ${existing.RouteTableId} conflicts with an existing association`);
+        if (existing)
+          throw ec2Error(
+            'Resource.AlreadyAssociated',
+            `the specified association for route table ${existing.RouteTableId} conflicts with an existing association`,
+          );
         assoc.SubnetId = subnet.SubnetId;
       } else {
         s.get(ctx, 'igw', input.GatewayId);
@@ -174,7 +250,12 @@ export function routeHandlers(s: Ec2State): Ec2Provider {
     },
 
     DescribeNetworkAcls: (input, ctx) => {
-      let acls = selectIds(s.all(ctx, 'acl'), input.NetworkAclIds, (r) => r.NetworkAclId, (m) => notFound('acl', m));
+      let acls = selectIds(
+        s.all(ctx, 'acl'),
+        input.NetworkAclIds,
+        (r) => r.NetworkAclId,
+        (m) => notFound('acl', m),
+      );
       acls = applyFilters(acls, input.Filters, aclFields);
       const p = page(acls, input.MaxResults, input.NextToken);
       return { NetworkAcls: out(p.items), NextToken: p.NextToken };

@@ -26,14 +26,26 @@ const STATUS: Record<string, string> = {
   'schedule-expired': 'Your Spot request has expired because it was not fulfilled before the specified end date.',
 };
 
-const tooLow = (max: number, min: number) => `Your Spot request price of ${max} is lower than the minimum required Spot request fulfillment price of ${min}.`;
+const tooLow = (max: number, min: number) =>
+  `Your Spot request price of ${max} is lower than the minimum required Spot request fulfillment price of ${min}.`;
 
 const fields: Fields<Rec> = {
-  'spot-instance-request-id': (r) => r.SpotInstanceRequestId, state: (r) => r.State, 'status-code': (r) => r.Status.Code, 'status-message': (r) => r.Status.Message,
-  type: (r) => r.Type, 'spot-price': (r) => r.SpotPrice, 'instance-id': (r) => r.InstanceId, 'launched-availability-zone': (r) => r.LaunchedAvailabilityZone,
-  'launch.instance-type': (r) => r.LaunchSpecification.InstanceType, 'launch.image-id': (r) => r.LaunchSpecification.ImageId,
-  'launch.key-name': (r) => r.LaunchSpecification.KeyName, 'product-description': (r) => r.ProductDescription, 'create-time': (r) => r.CreateTime,
-  'valid-from': (r) => r.ValidFrom, 'valid-until': (r) => r.ValidUntil, 'instance-interruption-behavior': (r) => r.InstanceInterruptionBehavior,
+  'spot-instance-request-id': (r) => r.SpotInstanceRequestId,
+  state: (r) => r.State,
+  'status-code': (r) => r.Status.Code,
+  'status-message': (r) => r.Status.Message,
+  type: (r) => r.Type,
+  'spot-price': (r) => r.SpotPrice,
+  'instance-id': (r) => r.InstanceId,
+  'launched-availability-zone': (r) => r.LaunchedAvailabilityZone,
+  'launch.instance-type': (r) => r.LaunchSpecification.InstanceType,
+  'launch.image-id': (r) => r.LaunchSpecification.ImageId,
+  'launch.key-name': (r) => r.LaunchSpecification.KeyName,
+  'product-description': (r) => r.ProductDescription,
+  'create-time': (r) => r.CreateTime,
+  'valid-from': (r) => r.ValidFrom,
+  'valid-until': (r) => r.ValidUntil,
+  'instance-interruption-behavior': (r) => r.InstanceInterruptionBehavior,
 };
 
 const ENDED = ['shutting-down', 'terminated'];
@@ -42,11 +54,21 @@ export function spotHandlers(s: Ec2State, inst: Instances, base: Ec2Provider): E
   const runInstances = base.RunInstances!;
 
   /** The zone a launch lands in (its subnet's, its placement's, else the region's first) and its index for pricing. */
-  function zoneOf(ctx: RequestContext, spec: { SubnetId?: string; Placement?: { AvailabilityZone?: string }; NetworkInterfaces?: { SubnetId?: string }[] }) {
+  function zoneOf(
+    ctx: RequestContext,
+    spec: { SubnetId?: string; Placement?: { AvailabilityZone?: string }; NetworkInterfaces?: { SubnetId?: string }[] },
+  ) {
     const zones = zonesOf(ctx.region);
     const subnetId = spec.SubnetId ?? spec.NetworkInterfaces?.[0]?.SubnetId;
-    const name = (subnetId ? s.find(ctx, 'subnet', subnetId)?.AvailabilityZone : undefined) ?? spec.Placement?.AvailabilityZone ?? zones[0].name;
-    return { name, index: Math.max(0, zones.findIndex((z) => z.name === name)) };
+    const name =
+      (subnetId ? s.find(ctx, 'subnet', subnetId)?.AvailabilityZone : undefined) ?? spec.Placement?.AvailabilityZone ?? zones[0].name;
+    return {
+      name,
+      index: Math.max(
+        0,
+        zones.findIndex((z) => z.name === name),
+      ),
+    };
   }
 
   function maxPrice(raw: string | undefined, type: string, region: string): number {
@@ -71,10 +93,16 @@ export function spotHandlers(s: Ec2State, inst: Instances, base: Ec2Provider): E
       status(rec, 'price-too-low', nowMs, tooLow(max, current));
       return false;
     }
-    const r = runInstances({
-      ...spec, Placement: spec.Placement?.AvailabilityZone ? { AvailabilityZone: spec.Placement.AvailabilityZone } : undefined, MinCount: 1, MaxCount: 1,
-      InstanceMarketOptions: { MarketType: 'spot' },
-    } as RunInstancesRequest, ctx) as { Instances: Rec[] };
+    const r = runInstances(
+      {
+        ...spec,
+        Placement: spec.Placement?.AvailabilityZone ? { AvailabilityZone: spec.Placement.AvailabilityZone } : undefined,
+        MinCount: 1,
+        MaxCount: 1,
+        InstanceMarketOptions: { MarketType: 'spot' },
+      } as RunInstancesRequest,
+      ctx,
+    ) as { Instances: Rec[] };
     const id = r.Instances[0].InstanceId;
     const launched = s.find(ctx, 'instance', id)!;
     launched.SpotInstanceRequestId = rec.SpotInstanceRequestId;
@@ -119,15 +147,31 @@ export function spotHandlers(s: Ec2State, inst: Instances, base: Ec2Provider): E
 
   function newRequest(ctx: RequestContext, spec: RequestSpotLaunchSpecification, opts: Rec): Rec {
     const id = `sir-${randomBytes(4).toString('hex')}`;
-    const groups = (spec.SecurityGroupIds ?? []).map((g) => ({ GroupId: g })).concat((spec.SecurityGroups ?? []).map((g) => ({ GroupName: g }) as never));
+    const groups = (spec.SecurityGroupIds ?? [])
+      .map((g) => ({ GroupId: g }))
+      .concat((spec.SecurityGroups ?? []).map((g) => ({ GroupName: g }) as never));
     const rec: Rec = {
-      SpotInstanceRequestId: id, SpotPrice: opts.price, Type: opts.type ?? 'one-time', State: 'open', CreateTime: s.now(ctx), ProductDescription: 'Linux/UNIX',
-      InstanceInterruptionBehavior: opts.interruption ?? 'terminate', Tags: opts.tags ?? [],
+      SpotInstanceRequestId: id,
+      SpotPrice: opts.price,
+      Type: opts.type ?? 'one-time',
+      State: 'open',
+      CreateTime: s.now(ctx),
+      ProductDescription: 'Linux/UNIX',
+      InstanceInterruptionBehavior: opts.interruption ?? 'terminate',
+      Tags: opts.tags ?? [],
       LaunchSpecification: {
-        ImageId: spec.ImageId, InstanceType: spec.InstanceType, KeyName: spec.KeyName, SubnetId: spec.SubnetId, SecurityGroups: groups,
-        Placement: spec.Placement, Monitoring: { Enabled: !!spec.Monitoring?.Enabled }, BlockDeviceMappings: spec.BlockDeviceMappings, IamInstanceProfile: spec.IamInstanceProfile,
+        ImageId: spec.ImageId,
+        InstanceType: spec.InstanceType,
+        KeyName: spec.KeyName,
+        SubnetId: spec.SubnetId,
+        SecurityGroups: groups,
+        Placement: spec.Placement,
+        Monitoring: { Enabled: !!spec.Monitoring?.Enabled },
+        BlockDeviceMappings: spec.BlockDeviceMappings,
+        IamInstanceProfile: spec.IamInstanceProfile,
       },
-      ...(opts.validFrom ? { ValidFrom: new Date(opts.validFrom).toISOString() } : {}), ...(opts.validUntil ? { ValidUntil: new Date(opts.validUntil).toISOString() } : {}),
+      ...(opts.validFrom ? { ValidFrom: new Date(opts.validFrom).toISOString() } : {}),
+      ...(opts.validUntil ? { ValidUntil: new Date(opts.validUntil).toISOString() } : {}),
       _spec: spec,
     };
     status(rec, 'pending-evaluation', ctx.clock.nowMs());
@@ -148,18 +192,32 @@ export function spotHandlers(s: Ec2State, inst: Instances, base: Ec2Provider): E
       const type = spec.InstanceType ?? 'm1.small';
       const count = input.InstanceCount ?? 1;
       if (count < 1) throw invalidParam(`Value (${count}) for parameter instanceCount is invalid. Expected a positive integer.`);
-      if (input.BlockDurationMinutes !== undefined) throw ec2Error('InvalidParameterCombination', 'Spot Instances with a defined duration (also known as Spot blocks) are no longer available.');
+      if (input.BlockDurationMinutes !== undefined)
+        throw ec2Error(
+          'InvalidParameterCombination',
+          'Spot Instances with a defined duration (also known as Spot blocks) are no longer available.',
+        );
       if (input.Type === 'one-time' && input.InstanceInterruptionBehavior && input.InstanceInterruptionBehavior !== 'terminate') {
-        throw invalidCombination(`The instance interruption behavior '${input.InstanceInterruptionBehavior}' is supported only for persistent Spot Instance requests.`);
+        throw invalidCombination(
+          `The instance interruption behavior '${input.InstanceInterruptionBehavior}' is supported only for persistent Spot Instance requests.`,
+        );
       }
       const price = maxPrice(input.SpotPrice, type, ctx.region);
       const tags = tagsFor(input.TagSpecifications, 'spot-instances-request');
       const created: Rec[] = [];
       for (let i = 0; i < count; i++) {
-        const rec = newRequest(ctx, { ...spec, InstanceType: type as never }, {
-          price: String(input.SpotPrice ?? price), type: input.Type, interruption: input.InstanceInterruptionBehavior, tags,
-          validFrom: input.ValidFrom, validUntil: input.ValidUntil,
-        });
+        const rec = newRequest(
+          ctx,
+          { ...spec, InstanceType: type as never },
+          {
+            price: String(input.SpotPrice ?? price),
+            type: input.Type,
+            interruption: input.InstanceInterruptionBehavior,
+            tags,
+            validFrom: input.ValidFrom,
+            validUntil: input.ValidUntil,
+          },
+        );
         s.put(ctx, 'sir', rec.SpotInstanceRequestId, rec);
         created.push(rec);
       }
@@ -200,7 +258,9 @@ export function spotHandlers(s: Ec2State, inst: Instances, base: Ec2Provider): E
       const opts = market.SpotOptions ?? {};
       const type = input.InstanceType ?? 't2.micro';
       if (opts.SpotInstanceType === 'persistent' && (opts.InstanceInterruptionBehavior ?? 'terminate') === 'terminate') {
-        throw invalidCombination('Persistent Spot Instance requests are supported only when the instance interruption behavior is either hibernate or stop.');
+        throw invalidCombination(
+          'Persistent Spot Instance requests are supported only when the instance interruption behavior is either hibernate or stop.',
+        );
       }
       const max = maxPrice(opts.MaxPrice, type, ctx.region);
       const current = spotPrice(type, ctx.region, zoneOf(ctx, input).index, ctx.clock.nowMs());
@@ -208,11 +268,23 @@ export function spotHandlers(s: Ec2State, inst: Instances, base: Ec2Provider): E
       const r = runInstances(request, ctx) as { Instances: Rec[] };
       for (const shown of r.Instances) {
         const launched = s.find(ctx, 'instance', shown.InstanceId)!;
-        const spec = { ImageId: launched.ImageId, InstanceType: launched.InstanceType, SubnetId: launched.SubnetId, KeyName: launched.KeyName } as RequestSpotLaunchSpecification;
+        const spec = {
+          ImageId: launched.ImageId,
+          InstanceType: launched.InstanceType,
+          SubnetId: launched.SubnetId,
+          KeyName: launched.KeyName,
+        } as RequestSpotLaunchSpecification;
         const rec = newRequest(ctx, spec, {
-          price: opts.MaxPrice ?? String(max), type: opts.SpotInstanceType, interruption: opts.InstanceInterruptionBehavior, validUntil: opts.ValidUntil,
+          price: opts.MaxPrice ?? String(max),
+          type: opts.SpotInstanceType,
+          interruption: opts.InstanceInterruptionBehavior,
+          validUntil: opts.ValidUntil,
         });
-        Object.assign(rec, { State: 'active', InstanceId: launched.InstanceId, LaunchedAvailabilityZone: launched.Placement.AvailabilityZone });
+        Object.assign(rec, {
+          State: 'active',
+          InstanceId: launched.InstanceId,
+          LaunchedAvailabilityZone: launched.Placement.AvailabilityZone,
+        });
         status(rec, 'fulfilled', ctx.clock.nowMs());
         s.put(ctx, 'sir', rec.SpotInstanceRequestId, rec);
         launched.SpotInstanceRequestId = rec.SpotInstanceRequestId;

@@ -7,18 +7,53 @@ import type { Tag, TagSpecification } from '../../generated/ec2.js';
 import { notFound, malformed, invalidParam } from './errors.js';
 
 export const KINDS = {
-  vpc: 'vpc', subnet: 'subnet', igw: 'igw', rtb: 'rtb', sg: 'sg', instance: 'i', volume: 'vol', snapshot: 'snap',
-  image: 'ami', keypair: 'key', eni: 'eni', eip: 'eipalloc', nat: 'nat', acl: 'acl', lt: 'lt', vpce: 'vpce', pcx: 'pcx', dopt: 'dopt',
-  sir: 'sir', ri: 'ri', flowlog: 'fl',
+  vpc: 'vpc',
+  subnet: 'subnet',
+  igw: 'igw',
+  rtb: 'rtb',
+  sg: 'sg',
+  instance: 'i',
+  volume: 'vol',
+  snapshot: 'snap',
+  image: 'ami',
+  keypair: 'key',
+  eni: 'eni',
+  eip: 'eipalloc',
+  nat: 'nat',
+  acl: 'acl',
+  lt: 'lt',
+  vpce: 'vpce',
+  pcx: 'pcx',
+  dopt: 'dopt',
+  sir: 'sir',
+  ri: 'ri',
+  flowlog: 'fl',
 } as const;
 export type Kind = keyof typeof KINDS;
 
 /** Tag resource types as TagSpecifications name them. */
 export const RESOURCE_TYPE: Record<Kind, string> = {
-  vpc: 'vpc', subnet: 'subnet', igw: 'internet-gateway', rtb: 'route-table', sg: 'security-group', instance: 'instance',
-  volume: 'volume', snapshot: 'snapshot', image: 'image', keypair: 'key-pair', eni: 'network-interface', eip: 'elastic-ip',
-  nat: 'natgateway', acl: 'network-acl', lt: 'launch-template', vpce: 'vpc-endpoint', pcx: 'vpc-peering-connection', dopt: 'dhcp-options',
-  sir: 'spot-instances-request', ri: 'reserved-instances', flowlog: 'vpc-flow-log',
+  vpc: 'vpc',
+  subnet: 'subnet',
+  igw: 'internet-gateway',
+  rtb: 'route-table',
+  sg: 'security-group',
+  instance: 'instance',
+  volume: 'volume',
+  snapshot: 'snapshot',
+  image: 'image',
+  keypair: 'key-pair',
+  eni: 'network-interface',
+  eip: 'elastic-ip',
+  nat: 'natgateway',
+  acl: 'network-acl',
+  lt: 'launch-template',
+  vpce: 'vpc-endpoint',
+  pcx: 'vpc-peering-connection',
+  dopt: 'dhcp-options',
+  sir: 'spot-instances-request',
+  ri: 'reserved-instances',
+  flowlog: 'vpc-flow-log',
 };
 
 export type Rec = Record<string, any> & { Tags?: Tag[] };
@@ -33,8 +68,23 @@ export interface Ec2Store {
 export const newId = (prefix: string) => `${prefix}-${randomBytes(9).toString('hex').slice(0, 17)}`;
 
 /** Record fields that are timestamps: stored as ISO text, answered as Dates. */
-const TIME_FIELDS = new Set(['LaunchTime', 'CreateTime', 'StartTime', 'AttachTime', 'UsageOperationUpdateTime', 'CreateDate', 'DeleteTime', 'CreationTime', 'ExpirationTime', 'CreationTimestamp',
-  'UpdateTime', 'ValidFrom', 'ValidUntil', 'Start', 'End']);
+const TIME_FIELDS = new Set([
+  'LaunchTime',
+  'CreateTime',
+  'StartTime',
+  'AttachTime',
+  'UsageOperationUpdateTime',
+  'CreateDate',
+  'DeleteTime',
+  'CreationTime',
+  'ExpirationTime',
+  'CreationTimestamp',
+  'UpdateTime',
+  'ValidFrom',
+  'ValidUntil',
+  'Start',
+  'End',
+]);
 
 /** A stored record as the protocol writes it: timestamps back to Dates, internal `_` fields dropped. */
 export function out<T>(rec: unknown): T {
@@ -163,7 +213,7 @@ export function checkTags(tags: Tag[]): void {
     if (!t.Key) throw invalidParam('Tag keys must be between 1 and 128 characters');
     if (t.Key.length > 128) throw invalidParam(`Tag key exceeds the maximum length of 128 characters`);
     if ((t.Value ?? '').length > 256) throw invalidParam(`Tag value exceeds the maximum length of 256 characters`);
-    if (t.Key.toLowerCase().startsWith('aws:')) throw invalidParam('Tag keys starting with \'aws:\' are reserved for internal use');
+    if (t.Key.toLowerCase().startsWith('aws:')) throw invalidParam("Tag keys starting with 'aws:' are reserved for internal use");
   }
   if (new Set(tags.map((t) => t.Key)).size > 50) throw ec2TagLimit();
 }

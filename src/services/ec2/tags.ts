@@ -8,10 +8,27 @@ import { DONE } from './errors.js';
 import { regionRecords, zoneRecords } from './regions.js';
 
 const ID_FIELD: Record<Kind, string> = {
-  vpc: 'VpcId', subnet: 'SubnetId', igw: 'InternetGatewayId', rtb: 'RouteTableId', sg: 'GroupId', instance: 'InstanceId', volume: 'VolumeId',
-  snapshot: 'SnapshotId', image: 'ImageId', keypair: 'KeyPairId', eni: 'NetworkInterfaceId', eip: 'AllocationId', nat: 'NatGatewayId',
-  acl: 'NetworkAclId', lt: 'LaunchTemplateId', vpce: 'VpcEndpointId', pcx: 'VpcPeeringConnectionId', dopt: 'DhcpOptionsId',
-  sir: 'SpotInstanceRequestId', ri: 'ReservedInstancesId', flowlog: 'FlowLogId',
+  vpc: 'VpcId',
+  subnet: 'SubnetId',
+  igw: 'InternetGatewayId',
+  rtb: 'RouteTableId',
+  sg: 'GroupId',
+  instance: 'InstanceId',
+  volume: 'VolumeId',
+  snapshot: 'SnapshotId',
+  image: 'ImageId',
+  keypair: 'KeyPairId',
+  eni: 'NetworkInterfaceId',
+  eip: 'AllocationId',
+  nat: 'NatGatewayId',
+  acl: 'NetworkAclId',
+  lt: 'LaunchTemplateId',
+  vpce: 'VpcEndpointId',
+  pcx: 'VpcPeeringConnectionId',
+  dopt: 'DhcpOptionsId',
+  sir: 'SpotInstanceRequestId',
+  ri: 'ReservedInstancesId',
+  flowlog: 'FlowLogId',
 };
 
 export const idOf = (kind: Kind, r: Rec): string => r[ID_FIELD[kind]];
@@ -24,7 +41,10 @@ interface TagRow {
 }
 
 const tagFields: Fields<TagRow> = {
-  key: (t) => t.Key, value: (t) => t.Value, 'resource-id': (t) => t.ResourceId, 'resource-type': (t) => t.ResourceType,
+  key: (t) => t.Key,
+  value: (t) => t.Value,
+  'resource-id': (t) => t.ResourceId,
+  'resource-type': (t) => t.ResourceType,
 };
 
 export function tagHandlers(s: Ec2State): Ec2Provider {
@@ -63,7 +83,9 @@ export function tagHandlers(s: Ec2State): Ec2Provider {
         const { kind, rec } = resource(ctx, id);
         if (!input.Tags?.length) rec.Tags = [];
         else {
-          rec.Tags = (rec.Tags ?? []).filter((t: Tag) => !input.Tags!.some((d) => d.Key === t.Key && (d.Value === undefined || d.Value === t.Value)));
+          rec.Tags = (rec.Tags ?? []).filter(
+            (t: Tag) => !input.Tags!.some((d) => d.Key === t.Key && (d.Value === undefined || d.Value === t.Value)),
+          );
         }
         s.put(ctx, kind, id, rec);
       }
@@ -74,7 +96,8 @@ export function tagHandlers(s: Ec2State): Ec2Provider {
       const rows: TagRow[] = [];
       for (const kind of Object.keys(KINDS) as Kind[]) {
         for (const rec of s.all(ctx, kind)) {
-          for (const t of rec.Tags ?? []) rows.push({ Key: t.Key!, Value: t.Value ?? '', ResourceId: idOf(kind, rec), ResourceType: RESOURCE_TYPE[kind] });
+          for (const t of rec.Tags ?? [])
+            rows.push({ Key: t.Key!, Value: t.Value ?? '', ResourceId: idOf(kind, rec), ResourceType: RESOURCE_TYPE[kind] });
         }
       }
       rows.sort((a, b) => a.ResourceId.localeCompare(b.ResourceId) || a.Key.localeCompare(b.Key));
@@ -90,7 +113,9 @@ export function tagHandlers(s: Ec2State): Ec2Provider {
         regions = regions.filter((r) => input.RegionNames!.includes(r.RegionName!));
       }
       regions = applyFilters(regions, input.Filters, {
-        'region-name': (r) => r.RegionName, endpoint: (r) => r.Endpoint, 'opt-in-status': (r) => r.OptInStatus,
+        'region-name': (r) => r.RegionName,
+        endpoint: (r) => r.Endpoint,
+        'opt-in-status': (r) => r.OptInStatus,
       });
       return { Regions: regions };
     },
@@ -104,8 +129,14 @@ export function tagHandlers(s: Ec2State): Ec2Provider {
         zones = zones.filter((z) => names.includes(z.ZoneName!) || names.includes(z.ZoneId!));
       }
       zones = applyFilters(zones, input.Filters, {
-        'zone-name': (z) => z.ZoneName, 'zone-id': (z) => z.ZoneId, 'region-name': (z) => z.RegionName, state: (z) => z.State,
-        'zone-type': (z) => z.ZoneType, 'group-name': (z) => z.GroupName, 'opt-in-status': (z) => z.OptInStatus, 'network-border-group': (z) => z.NetworkBorderGroup,
+        'zone-name': (z) => z.ZoneName,
+        'zone-id': (z) => z.ZoneId,
+        'region-name': (z) => z.RegionName,
+        state: (z) => z.State,
+        'zone-type': (z) => z.ZoneType,
+        'group-name': (z) => z.GroupName,
+        'opt-in-status': (z) => z.OptInStatus,
+        'network-border-group': (z) => z.NetworkBorderGroup,
       });
       return { AvailabilityZones: zones };
     },

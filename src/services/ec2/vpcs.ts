@@ -10,23 +10,41 @@ import { buildSubnet, buildVpc } from './network.js';
 import { zonesOf } from './regions.js';
 
 const vpcFields: Fields<Rec> = {
-  'vpc-id': (v) => v.VpcId, 'cidr': (v) => v.CidrBlock, 'cidr-block': (v) => v.CidrBlock, 'state': (v) => v.State,
-  'is-default': (v) => v.IsDefault, 'owner-id': (v) => v.OwnerId, 'dhcp-options-id': (v) => v.DhcpOptionsId,
+  'vpc-id': (v) => v.VpcId,
+  cidr: (v) => v.CidrBlock,
+  'cidr-block': (v) => v.CidrBlock,
+  state: (v) => v.State,
+  'is-default': (v) => v.IsDefault,
+  'owner-id': (v) => v.OwnerId,
+  'dhcp-options-id': (v) => v.DhcpOptionsId,
   'cidr-block-association.cidr-block': (v) => v.CidrBlockAssociationSet.map((a: Rec) => a.CidrBlock),
   'cidr-block-association.association-id': (v) => v.CidrBlockAssociationSet.map((a: Rec) => a.AssociationId),
   'cidr-block-association.state': (v) => v.CidrBlockAssociationSet.map((a: Rec) => a.CidrBlockState.State),
 };
 
 const subnetFields: Fields<Rec> = {
-  'subnet-id': (r) => r.SubnetId, 'vpc-id': (r) => r.VpcId, 'cidr-block': (r) => r.CidrBlock, 'cidr': (r) => r.CidrBlock, 'cidrBlock': (r) => r.CidrBlock,
-  'availability-zone': (r) => r.AvailabilityZone, 'availabilityZone': (r) => r.AvailabilityZone, 'availability-zone-id': (r) => r.AvailabilityZoneId,
-  'default-for-az': (r) => r.DefaultForAz, 'defaultForAz': (r) => r.DefaultForAz, 'state': (r) => r.State, 'owner-id': (r) => r.OwnerId,
-  'map-public-ip-on-launch': (r) => r.MapPublicIpOnLaunch, 'available-ip-address-count': (r) => r.AvailableIpAddressCount, 'subnet-arn': (r) => r.SubnetArn,
+  'subnet-id': (r) => r.SubnetId,
+  'vpc-id': (r) => r.VpcId,
+  'cidr-block': (r) => r.CidrBlock,
+  cidr: (r) => r.CidrBlock,
+  cidrBlock: (r) => r.CidrBlock,
+  'availability-zone': (r) => r.AvailabilityZone,
+  availabilityZone: (r) => r.AvailabilityZone,
+  'availability-zone-id': (r) => r.AvailabilityZoneId,
+  'default-for-az': (r) => r.DefaultForAz,
+  defaultForAz: (r) => r.DefaultForAz,
+  state: (r) => r.State,
+  'owner-id': (r) => r.OwnerId,
+  'map-public-ip-on-launch': (r) => r.MapPublicIpOnLaunch,
+  'available-ip-address-count': (r) => r.AvailableIpAddressCount,
+  'subnet-arn': (r) => r.SubnetArn,
 };
 
 const igwFields: Fields<Rec> = {
-  'internet-gateway-id': (r) => r.InternetGatewayId, 'owner-id': (r) => r.OwnerId,
-  'attachment.vpc-id': (r) => r.Attachments.map((a: Rec) => a.VpcId), 'attachment.state': (r) => r.Attachments.map((a: Rec) => a.State),
+  'internet-gateway-id': (r) => r.InternetGatewayId,
+  'owner-id': (r) => r.OwnerId,
+  'attachment.vpc-id': (r) => r.Attachments.map((a: Rec) => a.VpcId),
+  'attachment.state': (r) => r.Attachments.map((a: Rec) => a.State),
 };
 
 /** The private IPs in use in a subnet (an index kept beside the network interfaces). */
@@ -49,7 +67,8 @@ export function holdIps(s: Ec2State, ctx: RequestContext, eni: Rec, hold: boolea
 }
 
 export function vpcHandlers(s: Ec2State): Ec2Provider {
-  const vpcCidrs = (vpc: Rec) => vpc.CidrBlockAssociationSet.filter((a: Rec) => a.CidrBlockState.State === 'associated').map((a: Rec) => parseCidr(a.CidrBlock)!);
+  const vpcCidrs = (vpc: Rec) =>
+    vpc.CidrBlockAssociationSet.filter((a: Rec) => a.CidrBlockState.State === 'associated').map((a: Rec) => parseCidr(a.CidrBlock)!);
 
   return {
     CreateVpc: (input, ctx) => {
@@ -62,7 +81,12 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
     },
 
     DescribeVpcs: (input, ctx) => {
-      let vpcs = selectIds(s.all(ctx, 'vpc'), input.VpcIds, (v) => v.VpcId, (m) => notFound('vpc', m));
+      let vpcs = selectIds(
+        s.all(ctx, 'vpc'),
+        input.VpcIds,
+        (v) => v.VpcId,
+        (m) => notFound('vpc', m),
+      );
       vpcs = applyFilters(vpcs, input.Filters, vpcFields);
       const p = page(vpcs, input.MaxResults, input.NextToken);
       return { Vpcs: out(p.items), NextToken: p.NextToken };
@@ -71,17 +95,20 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
     DeleteVpc: (input, ctx) => {
       const vpc = s.get(ctx, 'vpc', input.VpcId, 'vpcId');
       const id = vpc.VpcId;
-      const inVpc = (kind: Parameters<Ec2State['all']>[1], pred: (r: Rec) => boolean = () => true) => s.all(ctx, kind).filter((r) => r.VpcId === id && pred(r));
-      const busy = inVpc('subnet').length > 0
-        || s.all(ctx, 'igw').some((g) => g.Attachments.some((a: Rec) => a.VpcId === id))
-        || inVpc('rtb', (r) => !r.Associations.some((a: Rec) => a.Main)).length > 0
-        || inVpc('sg', (g) => !g._default).length > 0
-        || inVpc('acl', (a) => !a.IsDefault).length > 0
-        || inVpc('nat', (n) => n.State !== 'deleted').length > 0
-        || inVpc('vpce', (e) => e.State !== 'deleted').length > 0
-        || inVpc('eni').length > 0;
+      const inVpc = (kind: Parameters<Ec2State['all']>[1], pred: (r: Rec) => boolean = () => true) =>
+        s.all(ctx, kind).filter((r) => r.VpcId === id && pred(r));
+      const busy =
+        inVpc('subnet').length > 0 ||
+        s.all(ctx, 'igw').some((g) => g.Attachments.some((a: Rec) => a.VpcId === id)) ||
+        inVpc('rtb', (r) => !r.Associations.some((a: Rec) => a.Main)).length > 0 ||
+        inVpc('sg', (g) => !g._default).length > 0 ||
+        inVpc('acl', (a) => !a.IsDefault).length > 0 ||
+        inVpc('nat', (n) => n.State !== 'deleted').length > 0 ||
+        inVpc('vpce', (e) => e.State !== 'deleted').length > 0 ||
+        inVpc('eni').length > 0;
       if (busy) throw dependency(`The vpc '${id}' has dependencies and cannot be deleted.`);
-      for (const kind of ['rtb', 'sg', 'acl'] as const) for (const r of inVpc(kind)) s.delete(ctx, kind, r.RouteTableId ?? r.GroupId ?? r.NetworkAclId);
+      for (const kind of ['rtb', 'sg', 'acl'] as const)
+        for (const r of inVpc(kind)) s.delete(ctx, kind, r.RouteTableId ?? r.GroupId ?? r.NetworkAclId);
       s.delete(ctx, 'vpc', id);
       return DONE;
     },
@@ -95,7 +122,8 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
       if (vpcCidrs(vpc).some((c: ReturnType<typeof parseCidr>) => overlaps(c!, cidr))) {
         throw ec2Error('InvalidVpc.Range', `The CIDR '${input.CidrBlock}' is invalid.`);
       }
-      if (vpc.CidrBlockAssociationSet.length >= 5) throw ec2Error('CidrLimitExceeded', `This network '${vpc.VpcId}' has met its maximum number of allowed CIDRs: 5`);
+      if (vpc.CidrBlockAssociationSet.length >= 5)
+        throw ec2Error('CidrLimitExceeded', `This network '${vpc.VpcId}' has met its maximum number of allowed CIDRs: 5`);
       const assoc = { AssociationId: newId('vpc-cidr-assoc'), CidrBlock: cidrText(cidr), CidrBlockState: { State: 'associated' } };
       vpc.CidrBlockAssociationSet.push(assoc);
       s.put(ctx, 'vpc', vpc.VpcId, vpc);
@@ -110,10 +138,17 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
     DisassociateVpcCidrBlock: (input, ctx) => {
       if (!input.AssociationId) throw missing('associationId');
       const vpc = s.all(ctx, 'vpc').find((v) => v.CidrBlockAssociationSet.some((a: Rec) => a.AssociationId === input.AssociationId));
-      if (!vpc) throw ec2Error('InvalidVpcCidrBlockAssociationID.NotFound', `The vpc CIDR block association ID '${input.AssociationId}' does not exist`);
+      if (!vpc)
+        throw ec2Error(
+          'InvalidVpcCidrBlockAssociationID.NotFound',
+          `The vpc CIDR block association ID '${input.AssociationId}' does not exist`,
+        );
       const assoc = vpc.CidrBlockAssociationSet.find((a: Rec) => a.AssociationId === input.AssociationId);
       if (assoc.CidrBlock === vpc.CidrBlock) {
-        throw ec2Error('OperationNotPermitted', `The vpc CIDR block with association ID ${input.AssociationId} may not be disassociated. It is the primary IPv4 CIDR block of the VPC`);
+        throw ec2Error(
+          'OperationNotPermitted',
+          `The vpc CIDR block with association ID ${input.AssociationId} may not be disassociated. It is the primary IPv4 CIDR block of the VPC`,
+        );
       }
       const block = parseCidr(assoc.CidrBlock)!;
       if (s.all(ctx, 'subnet').some((sn) => sn.VpcId === vpc.VpcId && contains(block, parseCidr(sn.CidrBlock)!))) {
@@ -134,7 +169,8 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
       if (set.length !== 1) throw invalidCombination();
       if (input.EnableDnsSupport) vpc._dnsSupport = input.EnableDnsSupport.Value;
       if (input.EnableDnsHostnames) {
-        if (input.EnableDnsHostnames.Value && !vpc._dnsSupport) throw invalidParam('Cannot enable DNS hostnames: DNS resolution is disabled for the VPC.');
+        if (input.EnableDnsHostnames.Value && !vpc._dnsSupport)
+          throw invalidParam('Cannot enable DNS hostnames: DNS resolution is disabled for the VPC.');
         vpc._dnsHostnames = input.EnableDnsHostnames.Value;
       }
       if (input.EnableNetworkAddressUsageMetrics) vpc._nauMetrics = input.EnableNetworkAddressUsageMetrics.Value;
@@ -145,7 +181,11 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
     DescribeVpcAttribute: (input, ctx) => {
       const vpc = s.get(ctx, 'vpc', input.VpcId, 'vpcId');
       if (!input.Attribute) throw missing('attribute');
-      const value = { enableDnsSupport: vpc._dnsSupport, enableDnsHostnames: vpc._dnsHostnames, enableNetworkAddressUsageMetrics: !!vpc._nauMetrics }[input.Attribute];
+      const value = {
+        enableDnsSupport: vpc._dnsSupport,
+        enableDnsHostnames: vpc._dnsHostnames,
+        enableNetworkAddressUsageMetrics: !!vpc._nauMetrics,
+      }[input.Attribute];
       if (value === undefined) throw invalidParam(`Value (${input.Attribute}) for parameter attribute is invalid. Unknown attribute.`);
       const key = input.Attribute.charAt(0).toUpperCase() + input.Attribute.slice(1);
       return { VpcId: vpc.VpcId, [key]: { Value: value } };
@@ -167,7 +207,9 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
       if (input.AvailabilityZone || input.AvailabilityZoneId) {
         const found = zones.find((z) => z.name === input.AvailabilityZone || z.id === input.AvailabilityZoneId);
         if (!found) {
-          throw invalidParam(`Value (${input.AvailabilityZone ?? input.AvailabilityZoneId}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${zones.map((z) => z.name).join(', ')}.`);
+          throw invalidParam(
+            `Value (${input.AvailabilityZone ?? input.AvailabilityZoneId}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${zones.map((z) => z.name).join(', ')}.`,
+          );
         }
         zone = found;
       }
@@ -176,16 +218,27 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
     },
 
     DescribeSubnets: (input, ctx) => {
-      let subnets = selectIds(s.all(ctx, 'subnet'), input.SubnetIds, (r) => r.SubnetId, (m) => notFound('subnet', m));
+      let subnets = selectIds(
+        s.all(ctx, 'subnet'),
+        input.SubnetIds,
+        (r) => r.SubnetId,
+        (m) => notFound('subnet', m),
+      );
       subnets = applyFilters(subnets, input.Filters, subnetFields);
       const p = page(subnets, input.MaxResults, input.NextToken);
-      const items = p.items.map((sn) => ({ ...sn, AvailableIpAddressCount: usableCount(parseCidr(sn.CidrBlock)!) - usedIpCount(s, ctx, sn.SubnetId) }));
+      const items = p.items.map((sn) => ({
+        ...sn,
+        AvailableIpAddressCount: usableCount(parseCidr(sn.CidrBlock)!) - usedIpCount(s, ctx, sn.SubnetId),
+      }));
       return { Subnets: out(items), NextToken: p.NextToken };
     },
 
     DeleteSubnet: (input, ctx) => {
       const subnet = s.get(ctx, 'subnet', input.SubnetId, 'subnetId');
-      if (usedIpCount(s, ctx, subnet.SubnetId) > 0 || s.all(ctx, 'nat').some((n) => n.SubnetId === subnet.SubnetId && n.State !== 'deleted')) {
+      if (
+        usedIpCount(s, ctx, subnet.SubnetId) > 0 ||
+        s.all(ctx, 'nat').some((n) => n.SubnetId === subnet.SubnetId && n.State !== 'deleted')
+      ) {
         throw dependency(`The subnet '${subnet.SubnetId}' has dependencies and cannot be deleted.`);
       }
       for (const kind of ['rtb', 'acl'] as const) {
@@ -211,13 +264,23 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
 
     CreateInternetGateway: (input, ctx) => {
       const id = newId('igw');
-      const igw = { InternetGatewayId: id, OwnerId: ctx.account, Attachments: [], Tags: tagsFor(input.TagSpecifications, 'internet-gateway') };
+      const igw = {
+        InternetGatewayId: id,
+        OwnerId: ctx.account,
+        Attachments: [],
+        Tags: tagsFor(input.TagSpecifications, 'internet-gateway'),
+      };
       s.put(ctx, 'igw', id, igw);
       return { InternetGateway: out(igw) };
     },
 
     DescribeInternetGateways: (input, ctx) => {
-      let igws = selectIds(s.all(ctx, 'igw'), input.InternetGatewayIds, (r) => r.InternetGatewayId, (m) => notFound('igw', m));
+      let igws = selectIds(
+        s.all(ctx, 'igw'),
+        input.InternetGatewayIds,
+        (r) => r.InternetGatewayId,
+        (m) => notFound('igw', m),
+      );
       igws = applyFilters(igws, input.Filters, igwFields);
       const p = page(igws, input.MaxResults, input.NextToken);
       return { InternetGateways: out(p.items), NextToken: p.NextToken };
@@ -226,7 +289,11 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
     AttachInternetGateway: (input, ctx) => {
       const igw = s.get(ctx, 'igw', input.InternetGatewayId, 'internetGatewayId');
       const vpc = s.get(ctx, 'vpc', input.VpcId, 'vpcId');
-      if (igw.Attachments.length) throw ec2Error('Resource.AlreadyAssociated', `resource ${igw.InternetGatewayId} is already attached to network ${igw.Attachments[0].VpcId}`);
+      if (igw.Attachments.length)
+        throw ec2Error(
+          'Resource.AlreadyAssociated',
+          `resource ${igw.InternetGatewayId} is already attached to network ${igw.Attachments[0].VpcId}`,
+        );
       if (s.all(ctx, 'igw').some((g) => g.Attachments.some((a: Rec) => a.VpcId === vpc.VpcId))) {
         throw ec2Error('InvalidParameterValue', `Network ${vpc.VpcId} already has an internet gateway attached`);
       }
@@ -248,11 +315,13 @@ export function vpcHandlers(s: Ec2State): Ec2Provider {
 
     DeleteInternetGateway: (input, ctx) => {
       const igw = s.get(ctx, 'igw', input.InternetGatewayId, 'internetGatewayId');
-      if (igw.Attachments.length) throw dependency(`The internetGateway '${igw.InternetGatewayId}' has dependencies and cannot be deleted.`);
+      if (igw.Attachments.length)
+        throw dependency(`The internetGateway '${igw.InternetGatewayId}' has dependencies and cannot be deleted.`);
       s.delete(ctx, 'igw', igw.InternetGatewayId);
       return DONE;
     },
   };
 }
 
-const invalidCombination = () => ec2Error('InvalidParameterCombination', 'Fields for multiple attribute types specified: enableDnsSupport, enableDnsHostnames');
+const invalidCombination = () =>
+  ec2Error('InvalidParameterCombination', 'Fields for multiple attribute types specified: enableDnsSupport, enableDnsHostnames');

@@ -9,7 +9,8 @@ export function actionTargetGroups(actions: Action[] | undefined): string[] {
   for (const a of actions ?? []) {
     if (a.Type !== 'forward') continue;
     if (a.TargetGroupArn) out.push(a.TargetGroupArn);
-    for (const t of a.ForwardConfig?.TargetGroups ?? []) if (t.TargetGroupArn && !out.includes(t.TargetGroupArn)) out.push(t.TargetGroupArn);
+    for (const t of a.ForwardConfig?.TargetGroups ?? [])
+      if (t.TargetGroupArn && !out.includes(t.TargetGroupArn)) out.push(t.TargetGroupArn);
   }
   return out;
 }
@@ -24,30 +25,46 @@ export function checkActions(actions: Action[] | undefined, tgExists: (arn: stri
       case 'forward': {
         const groups = a.ForwardConfig?.TargetGroups ?? (a.TargetGroupArn ? [{ TargetGroupArn: a.TargetGroupArn, Weight: 1 }] : []);
         if (!groups.length) throw validation('A target group ARN must be specified');
-        if (a.TargetGroupArn && a.ForwardConfig?.TargetGroups?.length && !a.ForwardConfig.TargetGroups.some((t) => t.TargetGroupArn === a.TargetGroupArn)) {
+        if (
+          a.TargetGroupArn &&
+          a.ForwardConfig?.TargetGroups?.length &&
+          !a.ForwardConfig.TargetGroups.some((t) => t.TargetGroupArn === a.TargetGroupArn)
+        ) {
           throw validation('You cannot specify both a top-level target group ARN and a different target group in a forward config');
         }
         for (const g of groups) tgExists(g.TargetGroupArn!);
         const tgs = groups.map((g) => ({ TargetGroupArn: g.TargetGroupArn, Weight: g.Weight ?? 1 }));
         out.push({
-          Type: 'forward', Order: order, ...(tgs.length === 1 ? { TargetGroupArn: tgs[0].TargetGroupArn } : {}),
-          ForwardConfig: { TargetGroups: tgs, TargetGroupStickinessConfig: a.ForwardConfig?.TargetGroupStickinessConfig ?? { Enabled: false } },
+          Type: 'forward',
+          Order: order,
+          ...(tgs.length === 1 ? { TargetGroupArn: tgs[0].TargetGroupArn } : {}),
+          ForwardConfig: {
+            TargetGroups: tgs,
+            TargetGroupStickinessConfig: a.ForwardConfig?.TargetGroupStickinessConfig ?? { Enabled: false },
+          },
         });
         break;
       }
       case 'fixed-response': {
         const c = a.FixedResponseConfig;
         if (!c?.StatusCode) throw validation('A fixed response status code must be specified');
-        if (!/^[245]\d\d$/.test(c.StatusCode)) throw validation(`Fixed response status code '${c.StatusCode}' must be a 2XX, 4XX or 5XX code`);
-        if (c.MessageBody !== undefined && c.MessageBody.length > 1024) throw validation('Fixed response message body cannot be longer than 1024 characters');
+        if (!/^[245]\d\d$/.test(c.StatusCode))
+          throw validation(`Fixed response status code '${c.StatusCode}' must be a 2XX, 4XX or 5XX code`);
+        if (c.MessageBody !== undefined && c.MessageBody.length > 1024)
+          throw validation('Fixed response message body cannot be longer than 1024 characters');
         out.push({ Type: 'fixed-response', Order: order, FixedResponseConfig: { ...c, ContentType: c.ContentType } });
         break;
       }
       case 'redirect': {
         const c = a.RedirectConfig;
         if (!c?.StatusCode) throw validation('A redirect status code must be specified');
-        if (c.StatusCode !== 'HTTP_301' && c.StatusCode !== 'HTTP_302') throw validation(`Redirect status code '${c.StatusCode}' must be 'HTTP_301' or 'HTTP_302'`);
-        out.push({ Type: 'redirect', Order: order, RedirectConfig: { Protocol: '#{protocol}', Port: '#{port}', Host: '#{host}', Path: '/#{path}', Query: '#{query}', ...c } });
+        if (c.StatusCode !== 'HTTP_301' && c.StatusCode !== 'HTTP_302')
+          throw validation(`Redirect status code '${c.StatusCode}' must be 'HTTP_301' or 'HTTP_302'`);
+        out.push({
+          Type: 'redirect',
+          Order: order,
+          RedirectConfig: { Protocol: '#{protocol}', Port: '#{port}', Host: '#{host}', Path: '/#{path}', Query: '#{query}', ...c },
+        });
         break;
       }
       default:
@@ -67,8 +84,11 @@ export function checkConditions(conditions: RuleCondition[] | undefined): RuleCo
     if (c.Field === 'path-pattern' || c.Field === 'host-header') {
       const values = c.Values ?? (c.Field === 'path-pattern' ? c.PathPatternConfig?.Values : c.HostHeaderConfig?.Values) ?? [];
       if (!values.length) throw validation(`A condition value must be specified for field '${c.Field}'`);
-      for (const v of values) if (v.length > 128) throw new ServiceError('ValidationError', `Condition value '${v}' cannot be longer than 128 characters`, 400);
-      return c.Field === 'path-pattern' ? { Field: c.Field, Values: values, PathPatternConfig: { Values: values } } : { Field: c.Field, Values: values, HostHeaderConfig: { Values: values } };
+      for (const v of values)
+        if (v.length > 128) throw new ServiceError('ValidationError', `Condition value '${v}' cannot be longer than 128 characters`, 400);
+      return c.Field === 'path-pattern'
+        ? { Field: c.Field, Values: values, PathPatternConfig: { Values: values } }
+        : { Field: c.Field, Values: values, HostHeaderConfig: { Values: values } };
     }
     return c;
   });

@@ -12,8 +12,18 @@ import { lbArnsOf } from './target-groups.js';
 import { failedChecks, httpProbe, judge, timedOut, type ProbeOutcome } from './probe.js';
 import { invokeLambda } from './lambda-target.js';
 
-export interface Instance { InstanceId: string; VpcId?: string; State?: { Name?: string }; Placement?: { AvailabilityZone?: string }; Tags?: { Key?: string; Value?: string }[] }
-interface Due { account: string; region: string; tgArn: string }
+export interface Instance {
+  InstanceId: string;
+  VpcId?: string;
+  State?: { Name?: string };
+  Placement?: { AvailabilityZone?: string };
+  Tags?: { Key?: string; Value?: string }[];
+}
+interface Due {
+  account: string;
+  region: string;
+  tgArn: string;
+}
 
 const TICK_MS = 1000;
 const tsKey = (ts: number) => String(Math.max(0, Math.floor(ts))).padStart(15, '0');
@@ -23,7 +33,13 @@ export const targetKey = (tgArn: string, id: string, port: number) => `${tgArn}\
 export function afterCheck(h: TargetHealthRecord, o: ProbeOutcome, hc: TgRecord['hc']): TargetHealthRecord {
   if (o.ok) {
     const ok = h.ok + 1;
-    return { ...h, ok, fail: 0, state: h.state !== 'healthy' && ok >= hc.healthy ? 'healthy' : h.state, ...(ok >= hc.healthy ? { reason: undefined, description: undefined } : {}) };
+    return {
+      ...h,
+      ok,
+      fail: 0,
+      state: h.state !== 'healthy' && ok >= hc.healthy ? 'healthy' : h.state,
+      ...(ok >= hc.healthy ? { reason: undefined, description: undefined } : {}),
+    };
   }
   const fail = h.fail + 1;
   const turns = h.state === 'unhealthy' || fail >= hc.unhealthy;
@@ -35,13 +51,19 @@ export async function instancesOf(rt: Runtime, w: Where, ids: string[]): Promise
   const out = new Map<string, Instance>();
   if (!ids.length) return out;
   // DescribeInstances refuses the whole list when one id is unknown, so filter instead
-  const res = await rt.invoke<{ Reservations?: { Instances?: Instance[] }[] }>('ec2', 'DescribeInstances', { Filters: [{ Name: 'instance-id', Values: ids }] }, w);
+  const res = await rt.invoke<{ Reservations?: { Instances?: Instance[] }[] }>(
+    'ec2',
+    'DescribeInstances',
+    { Filters: [{ Name: 'instance-id', Values: ids }] },
+    w,
+  );
   for (const r of res.Reservations ?? []) for (const i of r.Instances ?? []) out.set(i.InstanceId, i);
   return out;
 }
 
 /** An instance Nimbus does not run (no process): it passes its checks unless tagged nimbus:health=unhealthy. */
-export const taggedUnhealthy = (inst: Instance | undefined) => !!inst?.Tags?.some((x) => x.Key === 'nimbus:health' && x.Value === 'unhealthy');
+export const taggedUnhealthy = (inst: Instance | undefined) =>
+  !!inst?.Tags?.some((x) => x.Key === 'nimbus:health' && x.Value === 'unhealthy');
 
 function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
@@ -87,11 +109,15 @@ export class Prober {
   /** Runs a target group's due checks (after any already running for it). */
   settle(w: Where, tgArn: string): Promise<void> {
     const id = `${w.account}\u0000${w.region}\u0000${tgArn}`;
-    const run = (this.chains.get(id) ?? Promise.resolve()).catch(() => undefined).then(() => this.round({ account: w.account, region: w.region }, tgArn));
+    const run = (this.chains.get(id) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.round({ account: w.account, region: w.region }, tgArn));
     this.chains.set(id, run);
-    void run.finally(() => {
-      if (this.chains.get(id) === run) this.chains.delete(id);
-    }).catch(() => undefined);
+    void run
+      .finally(() => {
+        if (this.chains.get(id) === run) this.chains.delete(id);
+      })
+      .catch(() => undefined);
     return run;
   }
 
@@ -128,24 +154,40 @@ export class Prober {
     const due = this.targets(w, tgArn).filter((t) => this.nextOf(tg, t) <= now);
     if (!due.length) return;
     const inUse = lbArnsOf(this.s, w, tgArn).length > 0;
-    const insts = tg.targetType === 'instance' ? await instancesOf(this.s.rt, w, due.map((t) => t.id)) : new Map<string, Instance>();
+    const insts =
+      tg.targetType === 'instance'
+        ? await instancesOf(
+            this.s.rt,
+            w,
+            due.map((t) => t.id),
+          )
+        : new Map<string, Instance>();
     const cap = Math.max(tg.hc.healthy, tg.hc.unhealthy);
-    await Promise.all(due.map(async (t) => {
-      const first = this.nextOf(tg, t);
-      const intervals = Math.floor((now - first) / iv) + 1;
-      const inst = insts.get(t.id);
-      const checked = inUse && tg.hc.enabled && (tg.targetType !== 'instance' || inst?.State?.Name === 'running');
-      let h: TargetHealthRecord = checked ? (t.health ?? { state: 'initial', ok: 0, fail: 0 }) : { state: 'initial', ok: 0, fail: 0 };
-      if (checked) for (let i = 0; i < Math.min(intervals, cap); i++) h = afterCheck(h, await this.probe(w, tg, t, inst), tg.hc);
-      const k = targetKey(tgArn, t.id, t.port);
-      const fresh = store.targets.get(k);
-      if (!fresh) return;
-      store.targets.put(k, { ...fresh, health: h, next: first + intervals * iv });
-      const was = t.health?.state ?? 'initial';
-      if (h.state !== was) {
-        this.s.rt.timeline.record({ service: 'elbv2', kind: 'target-health', resource: tgArn, account: w.account, region: w.region, detail: { target: t.id, port: t.port, from: was, to: h.state, ...(h.reason ? { reason: h.reason } : {}) } });
-      }
-    }));
+    await Promise.all(
+      due.map(async (t) => {
+        const first = this.nextOf(tg, t);
+        const intervals = Math.floor((now - first) / iv) + 1;
+        const inst = insts.get(t.id);
+        const checked = inUse && tg.hc.enabled && (tg.targetType !== 'instance' || inst?.State?.Name === 'running');
+        let h: TargetHealthRecord = checked ? (t.health ?? { state: 'initial', ok: 0, fail: 0 }) : { state: 'initial', ok: 0, fail: 0 };
+        if (checked) for (let i = 0; i < Math.min(intervals, cap); i++) h = afterCheck(h, await this.probe(w, tg, t, inst), tg.hc);
+        const k = targetKey(tgArn, t.id, t.port);
+        const fresh = store.targets.get(k);
+        if (!fresh) return;
+        store.targets.put(k, { ...fresh, health: h, next: first + intervals * iv });
+        const was = t.health?.state ?? 'initial';
+        if (h.state !== was) {
+          this.s.rt.timeline.record({
+            service: 'elbv2',
+            kind: 'target-health',
+            resource: tgArn,
+            account: w.account,
+            region: w.region,
+            detail: { target: t.id, port: t.port, from: was, to: h.state, ...(h.reason ? { reason: h.reason } : {}) },
+          });
+        }
+      }),
+    );
     this.schedule(w, tgArn);
   }
 
@@ -156,7 +198,13 @@ export class Prober {
     const timeoutMs = tg.hc.timeout * 1000;
     if (tg.targetType === 'lambda') {
       try {
-        const res = await invokeLambda(this.s.rt, t.id, tg.arn, { method: 'GET', path, rawQuery: '', headers: { 'user-agent': 'ELB-HealthChecker/2.0' }, body: Buffer.alloc(0) }, tg.attributes['lambda.multi_value_headers.enabled'] === 'true');
+        const res = await invokeLambda(
+          this.s.rt,
+          t.id,
+          tg.arn,
+          { method: 'GET', path, rawQuery: '', headers: { 'user-agent': 'ELB-HealthChecker/2.0' }, body: Buffer.alloc(0) },
+          tg.attributes['lambda.multi_value_headers.enabled'] === 'true',
+        );
         return res ? judge(res.status, tg.hc.matcher?.HttpCode) : failedChecks();
       } catch {
         return failedChecks();
@@ -167,7 +215,8 @@ export class Prober {
       at = this.s.rt.integrations.ec2?.endpoint?.(w.account, w.region, t.id, port);
       if (!at) return taggedUnhealthy(inst) ? failedChecks() : { ok: true };
     }
-    if (tg.hc.protocol === 'HTTP' || tg.hc.protocol === 'HTTPS') return httpProbe(at.host, at.port, path, timeoutMs, tg.hc.matcher?.HttpCode, tg.hc.protocol === 'HTTPS');
+    if (tg.hc.protocol === 'HTTP' || tg.hc.protocol === 'HTTPS')
+      return httpProbe(at.host, at.port, path, timeoutMs, tg.hc.matcher?.HttpCode, tg.hc.protocol === 'HTTPS');
     return tcpProbe(at.host, at.port, timeoutMs);
   }
 }

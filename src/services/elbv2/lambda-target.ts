@@ -15,10 +15,13 @@ const TEXT = /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded)|
 
 /** ALB passes query parameters as sent (not decoded). */
 function queryPairs(raw: string): [string, string][] {
-  return raw.split('&').filter(Boolean).map((p) => {
-    const at = p.indexOf('=');
-    return at < 0 ? [p, ''] : [p.slice(0, at), p.slice(at + 1)];
-  });
+  return raw
+    .split('&')
+    .filter(Boolean)
+    .map((p) => {
+      const at = p.indexOf('=');
+      return at < 0 ? [p, ''] : [p.slice(0, at), p.slice(at + 1)];
+    });
 }
 
 export function albEvent(tgArn: string, req: AlbRequest, multi: boolean): Record<string, unknown> {
@@ -63,7 +66,8 @@ export function albResponse(payload: Buffer | undefined, multi: boolean): HttpRe
   const status = Number(a?.statusCode);
   if (!a || typeof a !== 'object' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
   const headers: Record<string, string | string[]> = {};
-  if (multi) for (const [k, v] of Object.entries(a.multiValueHeaders ?? {})) headers[k.toLowerCase()] = (Array.isArray(v) ? v : [v]).map(String);
+  if (multi)
+    for (const [k, v] of Object.entries(a.multiValueHeaders ?? {})) headers[k.toLowerCase()] = (Array.isArray(v) ? v : [v]).map(String);
   else for (const [k, v] of Object.entries(a.headers ?? {})) headers[k.toLowerCase()] = String(v);
   const raw = a.body === undefined || a.body === null ? '' : typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
   const body = a.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
@@ -72,7 +76,13 @@ export function albResponse(payload: Buffer | undefined, multi: boolean): HttpRe
 }
 
 /** Invokes a Lambda target; undefined when the function fails or answers what ALB cannot map. */
-export async function invokeLambda(rt: Runtime, fnArn: string, tgArn: string, req: AlbRequest, multi: boolean): Promise<HttpResponse | undefined> {
+export async function invokeLambda(
+  rt: Runtime,
+  fnArn: string,
+  tgArn: string,
+  req: AlbRequest,
+  multi: boolean,
+): Promise<HttpResponse | undefined> {
   const lambda = rt.integrations.lambda;
   if (!lambda?.functionExists(fnArn)) return undefined;
   const payload = Buffer.from(JSON.stringify(albEvent(tgArn, req, multi)));

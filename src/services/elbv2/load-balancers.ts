@@ -5,20 +5,37 @@ import type { Elbv2Provider, LoadBalancer } from '../../generated/elbv2.js';
 import { ElbState, checkName, dnsLabel, hexId, kind, page, tagsOf, validation, type LbRecord } from './store.js';
 
 const ALB_ATTRIBUTES: Record<string, string> = {
-  'access_logs.s3.enabled': 'false', 'access_logs.s3.bucket': '', 'access_logs.s3.prefix': '',
-  'deletion_protection.enabled': 'false', 'idle_timeout.timeout_seconds': '60', 'routing.http2.enabled': 'true',
-  'routing.http.drop_invalid_header_fields.enabled': 'false', 'routing.http.desync_mitigation_mode': 'defensive',
-  'routing.http.x_amzn_tls_version_and_cipher_suite.enabled': 'false', 'routing.http.xff_client_port.enabled': 'false',
-  'routing.http.xff_header_processing.mode': 'append', 'routing.http.preserve_host_header.enabled': 'false',
-  'waf.fail_open.enabled': 'false', 'load_balancing.cross_zone.enabled': 'true', 'client_keep_alive.seconds': '3600',
+  'access_logs.s3.enabled': 'false',
+  'access_logs.s3.bucket': '',
+  'access_logs.s3.prefix': '',
+  'deletion_protection.enabled': 'false',
+  'idle_timeout.timeout_seconds': '60',
+  'routing.http2.enabled': 'true',
+  'routing.http.drop_invalid_header_fields.enabled': 'false',
+  'routing.http.desync_mitigation_mode': 'defensive',
+  'routing.http.x_amzn_tls_version_and_cipher_suite.enabled': 'false',
+  'routing.http.xff_client_port.enabled': 'false',
+  'routing.http.xff_header_processing.mode': 'append',
+  'routing.http.preserve_host_header.enabled': 'false',
+  'waf.fail_open.enabled': 'false',
+  'load_balancing.cross_zone.enabled': 'true',
+  'client_keep_alive.seconds': '3600',
 };
 const NLB_ATTRIBUTES: Record<string, string> = {
-  'access_logs.s3.enabled': 'false', 'access_logs.s3.bucket': '', 'access_logs.s3.prefix': '',
-  'deletion_protection.enabled': 'false', 'load_balancing.cross_zone.enabled': 'false',
+  'access_logs.s3.enabled': 'false',
+  'access_logs.s3.bucket': '',
+  'access_logs.s3.prefix': '',
+  'deletion_protection.enabled': 'false',
+  'load_balancing.cross_zone.enabled': 'false',
   'dns_record.client_routing_policy': 'any_availability_zone',
 };
 
-interface Subnet { SubnetId: string; VpcId: string; AvailabilityZone: string; AvailabilityZoneId?: string }
+interface Subnet {
+  SubnetId: string;
+  VpcId: string;
+  AvailabilityZone: string;
+  AvailabilityZoneId?: string;
+}
 
 export function lbView(lb: LbRecord, region: string): LoadBalancer {
   const internal = lb.scheme === 'internal' ? 'internal-' : '';
@@ -43,7 +60,8 @@ async function subnetsOf(s: ElbState, ctx: RequestContext, ids: string[]): Promi
     const out = await s.ec2<{ Subnets?: Subnet[] }>(ctx, 'DescribeSubnets', { SubnetIds: ids });
     return out.Subnets ?? [];
   } catch (e) {
-    if (e instanceof ServiceError && /NotFound|Malformed/.test(e.code)) throw new ServiceError('SubnetNotFound', `The subnet ID '${ids.join(', ')}' is not valid`, 400);
+    if (e instanceof ServiceError && /NotFound|Malformed/.test(e.code))
+      throw new ServiceError('SubnetNotFound', `The subnet ID '${ids.join(', ')}' is not valid`, 400);
     throw e;
   }
 }
@@ -52,15 +70,21 @@ async function groupsOf(s: ElbState, ctx: RequestContext, ids: string[] | undefi
   if (ids === undefined || ids.length === 0) {
     if (type !== 'application') return [];
     const out = await s.ec2<{ SecurityGroups?: { GroupId: string }[] }>(ctx, 'DescribeSecurityGroups', {
-      Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }],
+      Filters: [
+        { Name: 'vpc-id', Values: [vpcId] },
+        { Name: 'group-name', Values: ['default'] },
+      ],
     });
     return (out.SecurityGroups ?? []).map((g) => g.GroupId);
   }
   let found: { GroupId: string; VpcId?: string }[];
   try {
-    found = (await s.ec2<{ SecurityGroups?: { GroupId: string; VpcId?: string }[] }>(ctx, 'DescribeSecurityGroups', { GroupIds: ids })).SecurityGroups ?? [];
+    found =
+      (await s.ec2<{ SecurityGroups?: { GroupId: string; VpcId?: string }[] }>(ctx, 'DescribeSecurityGroups', { GroupIds: ids }))
+        .SecurityGroups ?? [];
   } catch (e) {
-    if (e instanceof ServiceError && /NotFound|Malformed/.test(e.code)) throw new ServiceError('InvalidSecurityGroup', `One or more security groups are invalid`, 400);
+    if (e instanceof ServiceError && /NotFound|Malformed/.test(e.code))
+      throw new ServiceError('InvalidSecurityGroup', `One or more security groups are invalid`, 400);
     throw e;
   }
   const foreign = found.find((g) => g.VpcId !== vpcId);
@@ -74,8 +98,14 @@ async function placement(s: ElbState, ctx: RequestContext, type: string, subnetI
   const vpcs = new Set(subnets.map((x) => x.VpcId));
   if (vpcs.size > 1) throw new ServiceError('InvalidSubnet', 'The subnets must belong to the same VPC', 400);
   const zones = new Set(subnets.map((x) => x.AvailabilityZone));
-  if (zones.size < subnets.length) throw new ServiceError('InvalidConfigurationRequest', 'A load balancer cannot be attached to multiple subnets in the same Availability Zone', 400);
-  if (type === 'application' && zones.size < 2) throw validation('At least two subnets in two different Availability Zones must be specified');
+  if (zones.size < subnets.length)
+    throw new ServiceError(
+      'InvalidConfigurationRequest',
+      'A load balancer cannot be attached to multiple subnets in the same Availability Zone',
+      400,
+    );
+  if (type === 'application' && zones.size < 2)
+    throw validation('At least two subnets in two different Availability Zones must be specified');
   return subnets;
 }
 
@@ -93,17 +123,34 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
       const store = s.store(ctx);
       const existing = s.all(store.lbs).find((l) => l.name === name);
       if (existing) {
-        const same = existing.type === type && existing.scheme === scheme && existing.subnets.map((x) => x.SubnetId).sort().join() === [...subnetIds].sort().join();
-        if (!same) throw new ServiceError('DuplicateLoadBalancerName', 'A load balancer with the same name exists, but with different settings', 400);
+        const same =
+          existing.type === type &&
+          existing.scheme === scheme &&
+          existing.subnets
+            .map((x) => x.SubnetId)
+            .sort()
+            .join() === [...subnetIds].sort().join();
+        if (!same)
+          throw new ServiceError(
+            'DuplicateLoadBalancerName',
+            'A load balancer with the same name exists, but with different settings',
+            400,
+          );
         return { LoadBalancers: [lbView(existing, ctx.region)] };
       }
       const subnets = await placement(s, ctx, type, subnetIds);
-      if (type !== 'application' && input.SecurityGroups?.length && type === 'gateway') throw validation('Security groups are not supported for load balancers with type \'gateway\'');
+      if (type !== 'application' && input.SecurityGroups?.length && type === 'gateway')
+        throw validation("Security groups are not supported for load balancers with type 'gateway'");
       const vpcId = subnets[0].VpcId;
       const securityGroups = await groupsOf(s, ctx, input.SecurityGroups, vpcId, type);
       const arn = s.arn(ctx, `loadbalancer/${kind(type)}/${name}/${hexId()}`);
       const lb: LbRecord = {
-        arn, name, type, scheme, vpcId, securityGroups,
+        arn,
+        name,
+        type,
+        scheme,
+        vpcId,
+        securityGroups,
         dnsId: String(1_000_000_000 + Math.floor(Math.random() * 8_999_999_999)),
         subnets: subnets.map((x) => ({ SubnetId: x.SubnetId, ZoneName: x.AvailabilityZone })),
         ipAddressType: input.IpAddressType ?? 'ipv4',
@@ -120,7 +167,8 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
 
     DescribeLoadBalancers: (input, ctx) => {
       const store = s.store(ctx);
-      if (input.LoadBalancerArns?.length && input.Names?.length) throw validation('Load balancer names and load balancer ARNs cannot be specified at the same time');
+      if (input.LoadBalancerArns?.length && input.Names?.length)
+        throw validation('Load balancer names and load balancer ARNs cannot be specified at the same time');
       let lbs = s.all(store.lbs).sort((a, b) => a.created - b.created);
       if (input.LoadBalancerArns?.length) {
         lbs = input.LoadBalancerArns.map((arn) => s.lb(ctx, arn));
@@ -140,7 +188,11 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
       const lb = store.lbs.get(input.LoadBalancerArn);
       if (!lb) return {}; // deleting a load balancer that is gone succeeds
       if (lb.attributes['deletion_protection.enabled'] === 'true') {
-        throw new ServiceError('OperationNotPermitted', `Load balancer '${lb.arn}' cannot be deleted because deletion protection is enabled`, 400);
+        throw new ServiceError(
+          'OperationNotPermitted',
+          `Load balancer '${lb.arn}' cannot be deleted because deletion protection is enabled`,
+          400,
+        );
       }
       for (const l of s.all(store.listeners).filter((x) => x.lbArn === lb.arn)) {
         for (const r of s.all(store.rules).filter((x) => x.listenerArn === l.arn)) store.rules.delete(r.arn);
@@ -162,8 +214,10 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
       for (const a of input.Attributes ?? []) {
         if (!a.Key || !(a.Key in lb.attributes)) throw validation(`Load balancer attribute key '${a.Key}' is not recognized`);
         const v = a.Value ?? '';
-        if (a.Key.endsWith('.enabled') && v !== 'true' && v !== 'false') throw validation(`Load balancer attribute value '${v}' is not valid for key '${a.Key}'`);
-        if (a.Key === 'idle_timeout.timeout_seconds' && !(Number(v) >= 1 && Number(v) <= 4000)) throw validation(`Idle timeout must be between 1 and 4000 seconds`);
+        if (a.Key.endsWith('.enabled') && v !== 'true' && v !== 'false')
+          throw validation(`Load balancer attribute value '${v}' is not valid for key '${a.Key}'`);
+        if (a.Key === 'idle_timeout.timeout_seconds' && !(Number(v) >= 1 && Number(v) <= 4000))
+          throw validation(`Idle timeout must be between 1 and 4000 seconds`);
         lb.attributes[a.Key] = v;
       }
       s.store(ctx).lbs.put(lb.arn, lb);
@@ -172,7 +226,7 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
 
     SetSecurityGroups: async (input, ctx) => {
       const lb = s.lb(ctx, input.LoadBalancerArn);
-      if (lb.type === 'gateway') throw validation('Security groups are not supported for load balancers with type \'gateway\'');
+      if (lb.type === 'gateway') throw validation("Security groups are not supported for load balancers with type 'gateway'");
       lb.securityGroups = await groupsOf(s, ctx, input.SecurityGroups, lb.vpcId, lb.type);
       s.store(ctx).lbs.put(lb.arn, lb);
       return { SecurityGroupIds: lb.securityGroups };

@@ -26,7 +26,14 @@ export const failedChecks = (): ProbeOutcome => ({ ok: false, reason: 'Target.Fa
 export const timedOut = (): ProbeOutcome => ({ ok: false, reason: 'Target.Timeout', description: 'Request timed out' });
 
 /** GETs `path` on host:port; a refused connection or a malformed answer fails, no answer within `timeoutMs` times out. */
-export function httpProbe(host: string, port: number, path: string, timeoutMs: number, matcher: string | undefined, tls = false): Promise<ProbeOutcome> {
+export function httpProbe(
+  host: string,
+  port: number,
+  path: string,
+  timeoutMs: number,
+  matcher: string | undefined,
+  tls = false,
+): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     const done = (o: ProbeOutcome) => {
@@ -37,7 +44,15 @@ export function httpProbe(host: string, port: number, path: string, timeoutMs: n
       resolve(o);
     };
     // targets' certificates are not checked (ELB does not either)
-    const opts = { host, port, path, method: 'GET', headers: { 'user-agent': 'ELB-HealthChecker/2.0', accept: '*/*', connection: 'close' }, agent: false as const, rejectUnauthorized: false };
+    const opts = {
+      host,
+      port,
+      path,
+      method: 'GET',
+      headers: { 'user-agent': 'ELB-HealthChecker/2.0', accept: '*/*', connection: 'close' },
+      agent: false as const,
+      rejectUnauthorized: false,
+    };
     const req = (tls ? secureRequest : request)(opts, (res) => {
       res.resume();
       done(judge(res.statusCode ?? 0, matcher));

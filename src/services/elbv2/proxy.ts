@@ -5,8 +5,15 @@ import { request } from 'node:http';
 import type { HttpResponse } from '../../kit.js';
 
 const TITLES: Record<number, string> = {
-  301: '301 Moved Permanently', 302: '302 Found', 400: '400 Bad Request', 403: '403 Forbidden', 404: '404 Not Found', 500: '500 Internal Server Error',
-  502: '502 Bad Gateway', 503: '503 Service Temporarily Unavailable', 504: '504 Gateway Time-out',
+  301: '301 Moved Permanently',
+  302: '302 Found',
+  400: '400 Bad Request',
+  403: '403 Forbidden',
+  404: '404 Not Found',
+  500: '500 Internal Server Error',
+  502: '502 Bad Gateway',
+  503: '503 Service Temporarily Unavailable',
+  504: '504 Gateway Time-out',
 };
 
 /** An answer of the load balancer itself, in ELB's HTML shape. */
@@ -17,7 +24,17 @@ export function elbPage(status: number): HttpResponse {
 }
 
 // hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded either way
-const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
 
 export function withoutHop<T>(headers: Record<string, T>): Record<string, T> {
   const out: Record<string, T> = {};
@@ -46,12 +63,22 @@ export function forward(f: Forward): Promise<HttpResponse> {
       clearTimeout(timer);
       resolve(r);
     };
-    const req = request({ host: f.host, port: f.port, method: f.method, path: f.target, headers: { ...withoutHop(f.headers), 'content-length': String(f.body.length) }, agent: false }, (res) => {
-      const headers: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(withoutHop(res.headers))) if (v !== undefined) headers[k] = v;
-      res.on('error', () => undefined);
-      done({ status: res.statusCode ?? 502, headers, body: res });
-    });
+    const req = request(
+      {
+        host: f.host,
+        port: f.port,
+        method: f.method,
+        path: f.target,
+        headers: { ...withoutHop(f.headers), 'content-length': String(f.body.length) },
+        agent: false,
+      },
+      (res) => {
+        const headers: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(withoutHop(res.headers))) if (v !== undefined) headers[k] = v;
+        res.on('error', () => undefined);
+        done({ status: res.statusCode ?? 502, headers, body: res });
+      },
+    );
     const timer = setTimeout(() => {
       done(elbPage(504));
       req.destroy();

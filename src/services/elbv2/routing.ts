@@ -16,7 +16,10 @@ export interface Incoming {
 
 /** `*` matches any run of characters, `?` one character; the rest literally. */
 export function wildcard(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, caseInsensitive ? 'is' : 's').test(value);
 }
 
@@ -24,17 +27,20 @@ const hostname = (host: string) => host.replace(/:\d+$/, '');
 
 function decodeQuery(raw: string): { key: string; value: string }[] {
   if (!raw) return [];
-  return raw.split('&').filter(Boolean).map((pair) => {
-    const at = pair.indexOf('=');
-    const dec = (s: string) => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch {
-        return s;
-      }
-    };
-    return at < 0 ? { key: dec(pair), value: '' } : { key: dec(pair.slice(0, at)), value: dec(pair.slice(at + 1)) };
-  });
+  return raw
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf('=');
+      const dec = (s: string) => {
+        try {
+          return decodeURIComponent(s.replace(/\+/g, ' '));
+        } catch {
+          return s;
+        }
+      };
+      return at < 0 ? { key: dec(pair), value: '' } : { key: dec(pair.slice(0, at)), value: dec(pair.slice(at + 1)) };
+    });
 }
 
 function ipv4(ip: string): number | undefined {
@@ -72,7 +78,8 @@ export function conditionMatches(c: RuleCondition, req: Incoming): boolean {
     case 'query-string': {
       const pairs = decodeQuery(req.rawQuery);
       return (c.QueryStringConfig?.Values ?? []).some((kv) =>
-        pairs.some((p) => (kv.Key === undefined || wildcard(kv.Key, p.key, true)) && wildcard(kv.Value ?? '', p.value, true)));
+        pairs.some((p) => (kv.Key === undefined || wildcard(kv.Key, p.key, true)) && wildcard(kv.Value ?? '', p.value, true)),
+      );
     }
     case 'source-ip':
       return (c.SourceIpConfig?.Values ?? []).some((cidr) => inCidr(req.sourceIp, cidr));
@@ -82,7 +89,11 @@ export function conditionMatches(c: RuleCondition, req: Incoming): boolean {
 }
 
 /** The actions of the first rule (lowest priority number) whose conditions all match, else the defaults. */
-export function chooseActions(rules: { priority: number; conditions: RuleCondition[]; actions: Action[] }[], defaults: Action[], req: Incoming): Action[] {
+export function chooseActions(
+  rules: { priority: number; conditions: RuleCondition[]; actions: Action[] }[],
+  defaults: Action[],
+  req: Incoming,
+): Action[] {
   const sorted = [...rules].sort((a, b) => a.priority - b.priority);
   const hit = sorted.find((r) => r.conditions.every((c) => conditionMatches(c, req)));
   return [...(hit ? hit.actions : defaults)].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0));
@@ -110,7 +121,10 @@ export interface RedirectSource {
 }
 
 /** The Location of a redirect action: its parts with #{protocol}, #{host}, #{port}, #{path}, #{query} filled in. */
-export function redirectLocation(c: { Protocol?: string; Host?: string; Port?: string; Path?: string; Query?: string }, src: RedirectSource): string {
+export function redirectLocation(
+  c: { Protocol?: string; Host?: string; Port?: string; Path?: string; Query?: string },
+  src: RedirectSource,
+): string {
   const fill = (t: string) => t.replace(/#\{(protocol|host|port|path|query)\}/g, (_, k: keyof RedirectSource) => src[k]);
   const protocol = fill(c.Protocol ?? '#{protocol}').toLowerCase();
   const host = fill(c.Host ?? '#{host}');

@@ -64,16 +64,26 @@ export async function chooseTarget(rt: Runtime, w: Where, tgArn: string, cookieH
   if (!tg) return undefined;
   const registered = [...s.store(w).targets.scan({ prefix: `${tgArn}\u0000` })].map(([, v]) => v);
   if (!registered.length) return undefined;
-  const insts = tg.targetType === 'instance' ? await instancesOf(rt, w, registered.map((t) => t.id)) : new Map<string, Instance>();
+  const insts =
+    tg.targetType === 'instance'
+      ? await instancesOf(
+          rt,
+          w,
+          registered.map((t) => t.id),
+        )
+      : new Map<string, Instance>();
   const states = registered.map((t) => ({ t, state: health(tg, t, insts.get(t.id), true)?.State }));
   const healthy = states.filter((x) => x.state === 'healthy').map((x) => x.t);
   // no healthy target: ALB fails open to every target it may send to
-  const pool = healthy.length ? healthy : states.filter((x) => x.state === 'initial' || x.state === 'unhealthy' || x.state === 'unavailable').map((x) => x.t);
+  const pool = healthy.length
+    ? healthy
+    : states.filter((x) => x.state === 'initial' || x.state === 'unhealthy' || x.state === 'unavailable').map((x) => x.t);
   if (!pool.length) return undefined;
   const now = rt.clock.nowMs();
   const sticky = tg.attributes['stickiness.enabled'] === 'true' && tg.attributes['stickiness.type'] === 'lb_cookie';
   // each answer renews the cookie for the stickiness duration
-  const renewed = (t: TargetRecord) => (sticky ? stickyCookies('AWSALB', t, now + Number(tg.attributes['stickiness.lb_cookie.duration_seconds'] ?? 86400) * 1000) : []);
+  const renewed = (t: TargetRecord) =>
+    sticky ? stickyCookies('AWSALB', t, now + Number(tg.attributes['stickiness.lb_cookie.duration_seconds'] ?? 86400) * 1000) : [];
   if (sticky) {
     const v = unseal<{ i: string; p: number; e: number }>(cookie(cookieHeader, 'AWSALB'));
     const pinned = v && v.e > now ? pool.find((t) => t.id === v.i && t.port === v.p) : undefined;

@@ -30,8 +30,15 @@ export interface TgRecord {
   vpcId?: string;
   targetType: string;
   hc: {
-    protocol?: string; port: string; enabled: boolean; path?: string; interval: number; timeout: number;
-    healthy: number; unhealthy: number; matcher?: { HttpCode?: string; GrpcCode?: string };
+    protocol?: string;
+    port: string;
+    enabled: boolean;
+    path?: string;
+    interval: number;
+    timeout: number;
+    healthy: number;
+    unhealthy: number;
+    matcher?: { HttpCode?: string; GrpcCode?: string };
   };
   ipAddressType: string;
   tags: Tags;
@@ -96,7 +103,11 @@ export interface ElbStore {
 export const elbState = (rt: Runtime) => rt.shared('elbv2/state', () => new ElbState(rt));
 
 /** Where a load balancer lives, by its DNS label (`d|name-id`) and by its name (`n|name|account|region`). */
-export interface LbRef { account: string; region: string; arn: string }
+export interface LbRef {
+  account: string;
+  region: string;
+  arn: string;
+}
 
 export class ElbState {
   private stores;
@@ -153,7 +164,8 @@ export const kind = (type: string) => (type === 'network' ? 'net' : type === 'ga
 export function checkName(name: string | undefined, what: string): string {
   if (!name) throw validation(`${what} name cannot be empty`);
   if (name.length > 32) throw validation(`${what} name '${name}' cannot be longer than '32' characters`);
-  if (!/^[A-Za-z0-9-]+$/.test(name)) throw validation(`${what} name '${name}' can only contain characters that are alphanumeric characters or hyphens(-)`);
+  if (!/^[A-Za-z0-9-]+$/.test(name))
+    throw validation(`${what} name '${name}' can only contain characters that are alphanumeric characters or hyphens(-)`);
   if (name.startsWith('-') || name.endsWith('-')) throw validation(`${what} name '${name}' cannot begin or end with '-' character`);
   return name;
 }

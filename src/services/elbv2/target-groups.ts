@@ -12,12 +12,25 @@ function tgAttributes(tg: { targetType: string; protocol?: string }): Record<str
   const base: Record<string, string> = { 'deregistration_delay.timeout_seconds': '300', 'stickiness.enabled': 'false' };
   if (HTTPISH(tg.protocol)) {
     return {
-      ...base, 'stickiness.type': 'lb_cookie', 'stickiness.lb_cookie.duration_seconds': '86400', 'stickiness.app_cookie.cookie_name': '',
-      'stickiness.app_cookie.duration_seconds': '86400', 'load_balancing.algorithm.type': 'round_robin',
-      'load_balancing.algorithm.anomaly_mitigation': 'off', 'slow_start.duration_seconds': '0', 'load_balancing.cross_zone.enabled': 'use_load_balancer_configuration',
+      ...base,
+      'stickiness.type': 'lb_cookie',
+      'stickiness.lb_cookie.duration_seconds': '86400',
+      'stickiness.app_cookie.cookie_name': '',
+      'stickiness.app_cookie.duration_seconds': '86400',
+      'load_balancing.algorithm.type': 'round_robin',
+      'load_balancing.algorithm.anomaly_mitigation': 'off',
+      'slow_start.duration_seconds': '0',
+      'load_balancing.cross_zone.enabled': 'use_load_balancer_configuration',
     };
   }
-  return { ...base, 'stickiness.type': 'source_ip', 'deregistration_delay.connection_termination.enabled': 'false', 'preserve_client_ip.enabled': tg.targetType === 'instance' ? 'true' : 'false', 'proxy_protocol_v2.enabled': 'false', 'load_balancing.cross_zone.enabled': 'use_load_balancer_configuration' };
+  return {
+    ...base,
+    'stickiness.type': 'source_ip',
+    'deregistration_delay.connection_termination.enabled': 'false',
+    'preserve_client_ip.enabled': tg.targetType === 'instance' ? 'true' : 'false',
+    'proxy_protocol_v2.enabled': 'false',
+    'load_balancing.cross_zone.enabled': 'use_load_balancer_configuration',
+  };
 }
 
 /** The load balancers whose listeners or rules forward to a target group. */
@@ -36,33 +49,59 @@ export function lbArnsOf(s: ElbState, ctx: Where, tgArn: string): string[] {
 
 export function tgView(s: ElbState, ctx: RequestContext, tg: TgRecord): TargetGroup {
   return {
-    TargetGroupArn: tg.arn, TargetGroupName: tg.name, Protocol: tg.protocol as TargetGroup['Protocol'], Port: tg.port, VpcId: tg.vpcId,
-    HealthCheckProtocol: tg.hc.protocol as TargetGroup['Protocol'], HealthCheckPort: tg.hc.port, HealthCheckEnabled: tg.hc.enabled,
-    HealthCheckIntervalSeconds: tg.hc.interval, HealthCheckTimeoutSeconds: tg.hc.timeout, HealthyThresholdCount: tg.hc.healthy,
-    UnhealthyThresholdCount: tg.hc.unhealthy, HealthCheckPath: tg.hc.path, Matcher: tg.hc.matcher,
-    LoadBalancerArns: lbArnsOf(s, ctx, tg.arn), TargetType: tg.targetType as TargetGroup['TargetType'],
-    ProtocolVersion: tg.protocolVersion, IpAddressType: tg.targetType === 'lambda' ? undefined : (tg.ipAddressType as TargetGroup['IpAddressType']),
+    TargetGroupArn: tg.arn,
+    TargetGroupName: tg.name,
+    Protocol: tg.protocol as TargetGroup['Protocol'],
+    Port: tg.port,
+    VpcId: tg.vpcId,
+    HealthCheckProtocol: tg.hc.protocol as TargetGroup['Protocol'],
+    HealthCheckPort: tg.hc.port,
+    HealthCheckEnabled: tg.hc.enabled,
+    HealthCheckIntervalSeconds: tg.hc.interval,
+    HealthCheckTimeoutSeconds: tg.hc.timeout,
+    HealthyThresholdCount: tg.hc.healthy,
+    UnhealthyThresholdCount: tg.hc.unhealthy,
+    HealthCheckPath: tg.hc.path,
+    Matcher: tg.hc.matcher,
+    LoadBalancerArns: lbArnsOf(s, ctx, tg.arn),
+    TargetType: tg.targetType as TargetGroup['TargetType'],
+    ProtocolVersion: tg.protocolVersion,
+    IpAddressType: tg.targetType === 'lambda' ? undefined : (tg.ipAddressType as TargetGroup['IpAddressType']),
   };
 }
 
-type HcInput = Pick<CreateTargetGroupInput, 'HealthCheckProtocol' | 'HealthCheckPort' | 'HealthCheckEnabled' | 'HealthCheckPath' | 'HealthCheckIntervalSeconds' | 'HealthCheckTimeoutSeconds' | 'HealthyThresholdCount' | 'UnhealthyThresholdCount' | 'Matcher'>;
+type HcInput = Pick<
+  CreateTargetGroupInput,
+  | 'HealthCheckProtocol'
+  | 'HealthCheckPort'
+  | 'HealthCheckEnabled'
+  | 'HealthCheckPath'
+  | 'HealthCheckIntervalSeconds'
+  | 'HealthCheckTimeoutSeconds'
+  | 'HealthyThresholdCount'
+  | 'UnhealthyThresholdCount'
+  | 'Matcher'
+>;
 
 /** Applies health check settings over a current (or default) set, checking AWS's ranges. */
 function healthCheck(input: HcInput | ModifyTargetGroupInput, current: TgRecord['hc'], tgProtocol?: string): TgRecord['hc'] {
   const hc = { ...current };
   if (input.HealthCheckProtocol !== undefined) {
-    if (!PROTOCOLS.includes(input.HealthCheckProtocol)) throw validation(`Health check protocol '${input.HealthCheckProtocol}' is not supported`);
+    if (!PROTOCOLS.includes(input.HealthCheckProtocol))
+      throw validation(`Health check protocol '${input.HealthCheckProtocol}' is not supported`);
     hc.protocol = input.HealthCheckProtocol;
   }
   if (input.HealthCheckPort !== undefined) {
     const p = input.HealthCheckPort;
-    if (p !== 'traffic-port' && !(Number(p) >= 1 && Number(p) <= 65535)) throw validation(`Health check port '${p}' must be 'traffic-port' or a number between 1 and 65535`);
+    if (p !== 'traffic-port' && !(Number(p) >= 1 && Number(p) <= 65535))
+      throw validation(`Health check port '${p}' must be 'traffic-port' or a number between 1 and 65535`);
     hc.port = p;
   }
   if (input.HealthCheckEnabled !== undefined) hc.enabled = input.HealthCheckEnabled;
   if (input.HealthCheckPath !== undefined) {
     if (!HTTPISH(hc.protocol)) throw validation(`Health check path is not supported for health check protocol '${hc.protocol}'`);
-    if (!input.HealthCheckPath.startsWith('/') || input.HealthCheckPath.length > 1024) throw validation('Health check path must begin with \'/\' and be at most 1024 characters');
+    if (!input.HealthCheckPath.startsWith('/') || input.HealthCheckPath.length > 1024)
+      throw validation("Health check path must begin with '/' and be at most 1024 characters");
     hc.path = input.HealthCheckPath;
   }
   const range = (v: number | undefined, lo: number, hi: number, what: string) => {
@@ -73,9 +112,11 @@ function healthCheck(input: HcInput | ModifyTargetGroupInput, current: TgRecord[
   hc.timeout = range(input.HealthCheckTimeoutSeconds, 2, 120, 'Health check timeout') ?? hc.timeout;
   hc.healthy = range(input.HealthyThresholdCount, 2, 10, 'Healthy threshold count') ?? hc.healthy;
   hc.unhealthy = range(input.UnhealthyThresholdCount, 2, 10, 'Unhealthy threshold count') ?? hc.unhealthy;
-  if (hc.timeout >= hc.interval) throw validation(`Health check timeout '${hc.timeout}' must be smaller than the interval '${hc.interval}'`);
+  if (hc.timeout >= hc.interval)
+    throw validation(`Health check timeout '${hc.timeout}' must be smaller than the interval '${hc.interval}'`);
   if (input.Matcher !== undefined) {
-    if (input.Matcher.HttpCode !== undefined && !/^\d{3}([-,]\d{3})*$/.test(input.Matcher.HttpCode)) throw validation(`Health check matcher HTTP code '${input.Matcher.HttpCode}' is not valid`);
+    if (input.Matcher.HttpCode !== undefined && !/^\d{3}([-,]\d{3})*$/.test(input.Matcher.HttpCode))
+      throw validation(`Health check matcher HTTP code '${input.Matcher.HttpCode}' is not valid`);
     hc.matcher = input.Matcher;
   }
   void tgProtocol;
@@ -83,9 +124,39 @@ function healthCheck(input: HcInput | ModifyTargetGroupInput, current: TgRecord[
 }
 
 function defaultHc(targetType: string, protocol?: string): TgRecord['hc'] {
-  if (targetType === 'lambda') return { enabled: false, port: 'traffic-port', interval: 35, timeout: 30, healthy: 5, unhealthy: 2, path: '/', matcher: { HttpCode: '200' }, protocol: 'HTTP' };
-  if (HTTPISH(protocol)) return { protocol, enabled: true, port: 'traffic-port', path: '/', interval: 30, timeout: 5, healthy: 5, unhealthy: 2, matcher: { HttpCode: '200' } };
-  return { protocol: protocol === 'UDP' || protocol === 'TCP_UDP' || protocol === 'TLS' ? 'TCP' : protocol, enabled: true, port: 'traffic-port', interval: 30, timeout: 10, healthy: 5, unhealthy: 2 };
+  if (targetType === 'lambda')
+    return {
+      enabled: false,
+      port: 'traffic-port',
+      interval: 35,
+      timeout: 30,
+      healthy: 5,
+      unhealthy: 2,
+      path: '/',
+      matcher: { HttpCode: '200' },
+      protocol: 'HTTP',
+    };
+  if (HTTPISH(protocol))
+    return {
+      protocol,
+      enabled: true,
+      port: 'traffic-port',
+      path: '/',
+      interval: 30,
+      timeout: 5,
+      healthy: 5,
+      unhealthy: 2,
+      matcher: { HttpCode: '200' },
+    };
+  return {
+    protocol: protocol === 'UDP' || protocol === 'TCP_UDP' || protocol === 'TLS' ? 'TCP' : protocol,
+    enabled: true,
+    port: 'traffic-port',
+    interval: 30,
+    timeout: 10,
+    healthy: 5,
+    unhealthy: 2,
+  };
 }
 
 export function targetGroupHandlers(s: ElbState): Partial<Elbv2Provider> {
@@ -101,15 +172,24 @@ export function targetGroupHandlers(s: ElbState): Partial<Elbv2Provider> {
         if (input.Port < 1 || input.Port > 65535) throw validation(`Port '${input.Port}' must be between 1 and 65535`);
         if (!input.VpcId) throw validation('A VPC ID must be specified');
       } else if (input.Protocol || input.Port !== undefined || input.VpcId) {
-        throw validation('Protocol, port and VPC ID cannot be specified for target groups with target type \'lambda\'');
+        throw validation("Protocol, port and VPC ID cannot be specified for target groups with target type 'lambda'");
       }
       const hc = healthCheck(input, defaultHc(targetType, input.Protocol), input.Protocol);
       const tags = tagsOf(input.Tags);
       const store = s.store(ctx);
       const existing = s.all(store.tgs).find((t) => t.name === name);
       if (existing) {
-        if (existing.protocol !== input.Protocol || existing.port !== input.Port || existing.vpcId !== input.VpcId || existing.targetType !== targetType) {
-          throw new ServiceError('DuplicateTargetGroupName', `A target group with the same name '${name}' exists, but with different settings`, 400);
+        if (
+          existing.protocol !== input.Protocol ||
+          existing.port !== input.Port ||
+          existing.vpcId !== input.VpcId ||
+          existing.targetType !== targetType
+        ) {
+          throw new ServiceError(
+            'DuplicateTargetGroupName',
+            `A target group with the same name '${name}' exists, but with different settings`,
+            400,
+          );
         }
         return { TargetGroups: [tgView(s, ctx, existing)] };
       }
@@ -123,7 +203,14 @@ export function targetGroupHandlers(s: ElbState): Partial<Elbv2Provider> {
       }
       const arn = s.arn(ctx, `targetgroup/${name}/${hexId()}`);
       const tg: TgRecord = {
-        arn, name, targetType, protocol: input.Protocol, port: input.Port, vpcId: input.VpcId, hc, tags,
+        arn,
+        name,
+        targetType,
+        protocol: input.Protocol,
+        port: input.Port,
+        vpcId: input.VpcId,
+        hc,
+        tags,
         protocolVersion: HTTPISH(input.Protocol) ? (input.ProtocolVersion ?? 'HTTP1') : undefined,
         ipAddressType: input.IpAddressType ?? 'ipv4',
         attributes: tgAttributes({ targetType, protocol: input.Protocol }),
@@ -162,7 +249,8 @@ export function targetGroupHandlers(s: ElbState): Partial<Elbv2Provider> {
       const store = s.store(ctx);
       const tg = store.tgs.get(input.TargetGroupArn);
       if (!tg) return {};
-      if (lbArnsOf(s, ctx, tg.arn).length) throw new ServiceError('ResourceInUse', `Target group '${tg.arn}' is currently in use by a listener or a rule`, 400);
+      if (lbArnsOf(s, ctx, tg.arn).length)
+        throw new ServiceError('ResourceInUse', `Target group '${tg.arn}' is currently in use by a listener or a rule`, 400);
       store.targets.clear(`${tg.arn}\u0000`);
       store.tgs.delete(tg.arn);
       return {};
@@ -178,8 +266,10 @@ export function targetGroupHandlers(s: ElbState): Partial<Elbv2Provider> {
       for (const a of input.Attributes ?? []) {
         if (!a.Key || !(a.Key in tg.attributes)) throw validation(`Target group attribute key '${a.Key}' is not recognized`);
         const v = a.Value ?? '';
-        if (a.Key.endsWith('.enabled') && v !== 'true' && v !== 'false') throw validation(`Target group attribute value '${v}' is not valid for key '${a.Key}'`);
-        if (a.Key === 'deregistration_delay.timeout_seconds' && !(Number(v) >= 0 && Number(v) <= 3600)) throw validation('Deregistration delay must be between 0 and 3600 seconds');
+        if (a.Key.endsWith('.enabled') && v !== 'true' && v !== 'false')
+          throw validation(`Target group attribute value '${v}' is not valid for key '${a.Key}'`);
+        if (a.Key === 'deregistration_delay.timeout_seconds' && !(Number(v) >= 0 && Number(v) <= 3600))
+          throw validation('Deregistration delay must be between 0 and 3600 seconds');
         tg.attributes[a.Key] = v;
       }
       s.store(ctx).tgs.put(tg.arn, tg);

@@ -14,17 +14,25 @@ function invalid(message: string, ids: string[]): ServiceError {
 
 /** A target's health as DescribeTargetHealth reports it. */
 export function health(tg: TgRecord, t: TargetRecord, inst: Instance | undefined, inUse: boolean): TargetHealthDescription['TargetHealth'] {
-  if (!inUse) return { State: 'unused', Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer' };
+  if (!inUse)
+    return {
+      State: 'unused',
+      Reason: 'Target.NotInUse',
+      Description: 'Target group is not configured to receive traffic from the load balancer',
+    };
   if (tg.targetType === 'instance') {
     const state = inst?.State?.Name ?? 'terminated';
-    if (state === 'pending') return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
+    if (state === 'pending')
+      return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
     if (state !== 'running') return { State: 'unused', Reason: 'Target.InvalidState', Description: `Target is in the ${state} state` };
   }
   if (!tg.hc.enabled) return { State: 'unavailable', Reason: 'Target.HealthCheckDisabled', Description: 'Health checks are disabled' };
   const h = t.health;
-  if (!h || (h.state === 'initial' && h.ok + h.fail === 0)) return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
+  if (!h || (h.state === 'initial' && h.ok + h.fail === 0))
+    return { State: 'initial', Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' };
   if (taggedUnhealthy(inst)) return { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' };
-  if (h.state === 'initial') return { State: 'initial', Reason: 'Elb.InitialHealthChecking', Description: 'Initial health checks in progress' };
+  if (h.state === 'initial')
+    return { State: 'initial', Reason: 'Elb.InitialHealthChecking', Description: 'Initial health checks in progress' };
   if (h.state === 'unhealthy') return { State: 'unhealthy', Reason: h.reason as 'Target.FailedHealthChecks', Description: h.description };
   return { State: 'healthy' };
 }
@@ -50,7 +58,8 @@ export function targetHandlers(s: ElbState): Partial<Elbv2Provider> {
         const port = t.Port ?? tg.port ?? 0;
         if (tg.targetType !== 'lambda' && (port < 1 || port > 65535)) throw validation(`Port '${port}' must be between 1 and 65535`);
         const k = key(tg.arn, t.Id, port);
-        if (!store.targets.has(k)) store.targets.put(k, { tgArn: tg.arn, id: t.Id, port, az: t.AvailabilityZone, registered: ctx.clock.now().getTime() });
+        if (!store.targets.has(k))
+          store.targets.put(k, { tgArn: tg.arn, id: t.Id, port, az: t.AvailabilityZone, registered: ctx.clock.now().getTime() });
       }
       prober(s.rt).schedule(ctx, tg.arn);
       return {};
@@ -89,7 +98,11 @@ export function targetHandlers(s: ElbState): Partial<Elbv2Provider> {
         if (tg.targetType === 'instance' && !found.has(a.Id)) throw invalid('The following targets are not valid instances', [a.Id]);
         const matching = registered.filter((r) => r.id === a.Id && (a.Port === undefined || r.port === a.Port));
         if (matching.length) out.push(...matching.map(describe));
-        else out.push({ Target: { Id: a.Id, Port: a.Port ?? tg.port }, TargetHealth: { State: 'unused', Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' } });
+        else
+          out.push({
+            Target: { Id: a.Id, Port: a.Port ?? tg.port },
+            TargetHealth: { State: 'unused', Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' },
+          });
       }
       return { TargetHealthDescriptions: out };
     },

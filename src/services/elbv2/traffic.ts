@@ -29,7 +29,9 @@ const notFound = (what: string): HttpResponse => ({ status: 404, headers: { 'con
 /** X-Amzn-Trace-Id: a caller's Root is kept, else a new one (1-<epoch seconds hex>-<96 random bits>). */
 function traceId(incoming: string | undefined, nowMs: number): string {
   if (incoming && /Root=1-[0-9a-f]{8}-[0-9a-f]{24}/.test(incoming)) return incoming;
-  return `Root=1-${Math.floor(nowMs / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
+  return `Root=1-${Math.floor(nowMs / 1000)
+    .toString(16)
+    .padStart(8, '0')}-${randomBytes(12).toString('hex')}`;
 }
 
 export function trafficGateway(rt: Runtime): ClaimedRequests {
@@ -47,15 +49,26 @@ export function trafficGateway(rt: Runtime): ClaimedRequests {
     } else {
       const p = PATH.exec(req.path);
       if (!p) return notFound('no load balancer is named in this path (/_nimbus/elb/<name>/<listener-port>/…)');
-      ref = p[1].includes('.') ? s.names.get(`d|${p[1].split('.')[0].replace(/^internal-/i, '').toLowerCase()}`) : [...s.names.scan({ prefix: `n|${p[1]}|` })][0]?.[1];
+      ref = p[1].includes('.')
+        ? s.names.get(
+            `d|${p[1]
+              .split('.')[0]
+              .replace(/^internal-/i, '')
+              .toLowerCase()}`,
+          )
+        : [...s.names.scan({ prefix: `n|${p[1]}|` })][0]?.[1];
       port = Number(p[2]);
       path = p[3] ?? '/';
       mount = `/_nimbus/elb/${p[1]}/${p[2]}`;
     }
     const lb = ref && s.store(ref).lbs.get(ref.arn);
     if (!ref || !lb) return notFound('no load balancer answers this name');
-    if (lb.type !== 'application') return notFound(`load balancer '${lb.name}' is not an application load balancer; only ALBs forward HTTP`);
-    const listeners = s.all(s.store(ref).listeners).filter((l) => l.lbArn === lb.arn && (l.protocol === 'HTTP' || l.protocol === 'HTTPS')).sort((a, b) => a.port - b.port);
+    if (lb.type !== 'application')
+      return notFound(`load balancer '${lb.name}' is not an application load balancer; only ALBs forward HTTP`);
+    const listeners = s
+      .all(s.store(ref).listeners)
+      .filter((l) => l.lbArn === lb.arn && (l.protocol === 'HTTP' || l.protocol === 'HTTPS'))
+      .sort((a, b) => a.port - b.port);
     // through the gateway's own port the Host names that port, not a listener's: the listener on 80, else the first
     const listener = listeners.find((l) => l.port === port) ?? (h ? (listeners.find((l) => l.port === 80) ?? listeners[0]) : undefined);
     if (!listener) return notFound(`load balancer '${lb.name}' has no HTTP listener on port ${port}`);
@@ -65,29 +78,47 @@ export function trafficGateway(rt: Runtime): ClaimedRequests {
   async function act(at: Located, action: Action, req: HttpRequest, info: { sourceIp: string }): Promise<HttpResponse> {
     if (action.Type === 'fixed-response') {
       const c = action.FixedResponseConfig!;
-      return { status: Number(c.StatusCode), headers: { server: 'awselb/2.0', 'content-type': c.ContentType ?? 'text/plain; charset=utf-8' }, body: c.MessageBody ?? '' };
+      return {
+        status: Number(c.StatusCode),
+        headers: { server: 'awselb/2.0', 'content-type': c.ContentType ?? 'text/plain; charset=utf-8' },
+        body: c.MessageBody ?? '',
+      };
     }
     if (action.Type === 'redirect') {
       const c = action.RedirectConfig!;
       const hostHeader = req.headers.host ?? '';
       const hostPort = /:(\d+)$/.exec(hostHeader)?.[1];
       const sameHost = (c.Host ?? '#{host}') === '#{host}' && (c.Port ?? '#{port}') === '#{port}';
-      const location = redirectLocation({ ...c, Path: (sameHost ? at.mount : '') + (c.Path ?? '/#{path}') }, {
-        protocol: at.listener.protocol, host: hostHeader.replace(/:\d+$/, ''), port: hostPort ?? String(at.listener.port), path: at.path.replace(/^\//, ''), query: req.rawQuery,
-      });
+      const location = redirectLocation(
+        { ...c, Path: (sameHost ? at.mount : '') + (c.Path ?? '/#{path}') },
+        {
+          protocol: at.listener.protocol,
+          host: hostHeader.replace(/:\d+$/, ''),
+          port: hostPort ?? String(at.listener.port),
+          path: at.path.replace(/^\//, ''),
+          query: req.rawQuery,
+        },
+      );
       const page = elbPage(c.StatusCode === 'HTTP_301' ? 301 : 302);
       return { ...page, headers: { ...page.headers, location } };
     }
     if (action.Type !== 'forward') return elbPage(500);
-    const groups = action.ForwardConfig?.TargetGroups?.length ? action.ForwardConfig.TargetGroups : [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
+    const groups = action.ForwardConfig?.TargetGroups?.length
+      ? action.ForwardConfig.TargetGroups
+      : [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
     const now = rt.clock.nowMs();
     const groupSticky = action.ForwardConfig?.TargetGroupStickinessConfig;
     const arns = groups.map((g) => g.TargetGroupArn!);
-    const tgArn = (groupSticky?.Enabled ? stickyGroup(req.headers.cookie, arns, now) : undefined) ?? pickWeighted(groups, Math.random())?.TargetGroupArn;
+    const tgArn =
+      (groupSticky?.Enabled ? stickyGroup(req.headers.cookie, arns, now) : undefined) ??
+      pickWeighted(groups, Math.random())?.TargetGroupArn;
     if (!tgArn) return elbPage(503);
     const chosen = await chooseTarget(rt, at.ref, tgArn, req.headers.cookie);
     if (!chosen) return elbPage(503);
-    const cookies = [...chosen.cookies, ...(groupSticky?.Enabled && groups.length > 1 ? groupCookies(tgArn, now + (groupSticky.DurationSeconds ?? 3600) * 1000) : [])];
+    const cookies = [
+      ...chosen.cookies,
+      ...(groupSticky?.Enabled && groups.length > 1 ? groupCookies(tgArn, now + (groupSticky.DurationSeconds ?? 3600) * 1000) : []),
+    ];
     const clientIp = info.sourceIp.replace(/^::ffff:/, '');
     const headers: Record<string, string> = {
       ...req.headers,
@@ -101,11 +132,23 @@ export function trafficGateway(rt: Runtime): ClaimedRequests {
     const { tg, target: t } = chosen;
     if (tg.targetType === 'lambda') {
       const multi = tg.attributes['lambda.multi_value_headers.enabled'] === 'true';
-      res = (await invokeLambda(rt, t.id, tg.arn, { method: req.method, path: at.path, rawQuery: req.rawQuery, headers, body: req.body }, multi).catch(() => undefined)) ?? elbPage(502);
+      res =
+        (await invokeLambda(
+          rt,
+          t.id,
+          tg.arn,
+          { method: req.method, path: at.path, rawQuery: req.rawQuery, headers, body: req.body },
+          multi,
+        ).catch(() => undefined)) ?? elbPage(502);
     } else {
-      const where = tg.targetType === 'instance' ? rt.integrations.ec2?.endpoint?.(at.ref.account, at.ref.region, t.id, t.port) : { host: t.id, port: t.port };
+      const where =
+        tg.targetType === 'instance'
+          ? rt.integrations.ec2?.endpoint?.(at.ref.account, at.ref.region, t.id, t.port)
+          : { host: t.id, port: t.port };
       const timeoutMs = Number(at.lb.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000;
-      res = where ? await forward({ host: where.host, port: where.port, method: req.method, target, headers, body: req.body, timeoutMs }) : elbPage(502);
+      res = where
+        ? await forward({ host: where.host, port: where.port, method: req.method, target, headers, body: req.body, timeoutMs })
+        : elbPage(502);
     }
     if (cookies.length) {
       const prior = res.headers['set-cookie'];
@@ -120,7 +163,13 @@ export function trafficGateway(rt: Runtime): ClaimedRequests {
     async serve(req, info) {
       const at = locate(req);
       if (!('listener' in at)) return at;
-      const incoming: Incoming = { method: req.method, path: at.path, rawQuery: req.rawQuery, headers: req.headers, sourceIp: info.sourceIp.replace(/^::ffff:/, '') };
+      const incoming: Incoming = {
+        method: req.method,
+        path: at.path,
+        rawQuery: req.rawQuery,
+        headers: req.headers,
+        sourceIp: info.sourceIp.replace(/^::ffff:/, ''),
+      };
       const rules = s.all(s.store(at.ref).rules).filter((r) => r.listenerArn === at.listener.arn);
       const actions = chooseActions(rules, at.listener.defaultActions, incoming);
       const terminal = actions.find((a) => a.Type === 'forward' || a.Type === 'fixed-response' || a.Type === 'redirect');

@@ -2,7 +2,12 @@
 // by EventBridge) and API destinations (an HTTP endpoint, its method and invocation rate).
 import { randomUUID } from 'node:crypto';
 import { ServiceError, type RequestContext, type Runtime } from '../../kit.js';
-import type { ConnectionAuthResponseParameters, ConnectionHttpParameters, CreateConnectionAuthRequestParameters, EventsProvider } from '../../generated/events.js';
+import type {
+  ConnectionAuthResponseParameters,
+  ConnectionHttpParameters,
+  CreateConnectionAuthRequestParameters,
+  EventsProvider,
+} from '../../generated/events.js';
 import { eventsStores, type ApiDestinationRecord, type ConnectionRecord } from './store.js';
 import { oauthToken } from './http.js';
 
@@ -20,9 +25,11 @@ function page<T>(items: T[], token: string | undefined, limit: number | undefine
 function checkAuth(type: string, auth: CreateConnectionAuthRequestParameters): void {
   const want = { BASIC: 'BasicAuthParameters', API_KEY: 'ApiKeyAuthParameters', OAUTH_CLIENT_CREDENTIALS: 'OAuthParameters' }[type];
   if (!want) throw invalid(`Parameter AuthorizationType is not valid: ${type}`);
-  if (!auth[want as keyof CreateConnectionAuthRequestParameters]) throw invalid(`${want} must be specified when AuthorizationType is ${type}.`);
+  if (!auth[want as keyof CreateConnectionAuthRequestParameters])
+    throw invalid(`${want} must be specified when AuthorizationType is ${type}.`);
   for (const other of ['BasicAuthParameters', 'ApiKeyAuthParameters', 'OAuthParameters']) {
-    if (other !== want && auth[other as keyof CreateConnectionAuthRequestParameters]) throw invalid(`Only ${want} may be specified when AuthorizationType is ${type}.`);
+    if (other !== want && auth[other as keyof CreateConnectionAuthRequestParameters])
+      throw invalid(`Only ${want} may be specified when AuthorizationType is ${type}.`);
   }
   const endpoint = auth.OAuthParameters?.AuthorizationEndpoint;
   if (endpoint) checkHttps(endpoint, 'AuthorizationEndpoint');
@@ -31,8 +38,13 @@ function checkAuth(type: string, auth: CreateConnectionAuthRequestParameters): v
 /** Parameters as Describe shows them: secret values left out. */
 function shown(p: ConnectionHttpParameters | undefined): ConnectionHttpParameters | undefined {
   if (!p) return undefined;
-  const hide = <T extends { Value?: string; IsValueSecret?: boolean }>(xs: T[] | undefined) => xs?.map((x) => (x.IsValueSecret ? { ...x, Value: undefined } : x));
-  return { HeaderParameters: hide(p.HeaderParameters), QueryStringParameters: hide(p.QueryStringParameters), BodyParameters: hide(p.BodyParameters) };
+  const hide = <T extends { Value?: string; IsValueSecret?: boolean }>(xs: T[] | undefined) =>
+    xs?.map((x) => (x.IsValueSecret ? { ...x, Value: undefined } : x));
+  return {
+    HeaderParameters: hide(p.HeaderParameters),
+    QueryStringParameters: hide(p.QueryStringParameters),
+    BodyParameters: hide(p.BodyParameters),
+  };
 }
 
 function describeAuth(a: CreateConnectionAuthRequestParameters): ConnectionAuthResponseParameters {
@@ -40,7 +52,12 @@ function describeAuth(a: CreateConnectionAuthRequestParameters): ConnectionAuthR
     BasicAuthParameters: a.BasicAuthParameters ? { Username: a.BasicAuthParameters.Username } : undefined,
     ApiKeyAuthParameters: a.ApiKeyAuthParameters ? { ApiKeyName: a.ApiKeyAuthParameters.ApiKeyName } : undefined,
     OAuthParameters: a.OAuthParameters
-      ? { ClientParameters: { ClientID: a.OAuthParameters.ClientParameters.ClientID }, AuthorizationEndpoint: a.OAuthParameters.AuthorizationEndpoint, HttpMethod: a.OAuthParameters.HttpMethod, OAuthHttpParameters: shown(a.OAuthParameters.OAuthHttpParameters) }
+      ? {
+          ClientParameters: { ClientID: a.OAuthParameters.ClientParameters.ClientID },
+          AuthorizationEndpoint: a.OAuthParameters.AuthorizationEndpoint,
+          HttpMethod: a.OAuthParameters.HttpMethod,
+          OAuthHttpParameters: shown(a.OAuthParameters.OAuthHttpParameters),
+        }
       : undefined,
     InvocationHttpParameters: shown(a.InvocationHttpParameters),
   };
@@ -81,9 +98,17 @@ export function apiDestinationHandlers(rt: Runtime): EventsProvider {
   const authorize = (ctx: RequestContext, c: ConnectionRecord) => {
     if (c.authorizationType !== 'OAUTH_CLIENT_CREDENTIALS') return;
     const store = storeOf(ctx);
-    oauthToken(rt, c, (x) => store.connections.put(x.name, x)).catch((e) => rt.log.info(`events: connection ${c.name} not authorized: ${(e as Error).message}`));
+    oauthToken(rt, c, (x) => store.connections.put(x.name, x)).catch((e) =>
+      rt.log.info(`events: connection ${c.name} not authorized: ${(e as Error).message}`),
+    );
   };
-  const summary = (c: ConnectionRecord) => ({ ConnectionArn: c.arn, ConnectionState: c.state, CreationTime: c.created, LastModifiedTime: c.modified, LastAuthorizedTime: c.authorized });
+  const summary = (c: ConnectionRecord) => ({
+    ConnectionArn: c.arn,
+    ConnectionState: c.state,
+    CreationTime: c.created,
+    LastModifiedTime: c.modified,
+    LastAuthorizedTime: c.authorized,
+  });
   const destSummary = (d: ApiDestinationRecord) => ({
     ApiDestinationArn: d.arn,
     Name: d.name,
@@ -135,7 +160,15 @@ export function apiDestinationHandlers(rt: Runtime): EventsProvider {
       let all = [...storeOf(ctx).connections.scan({ prefix: NamePrefix ?? '' })].map(([, c]) => c);
       if (ConnectionState) all = all.filter((c) => c.state === ConnectionState);
       const { items, next } = page(all, NextToken, Limit);
-      return { Connections: items.map((c) => ({ ...summary(c), Name: c.name, StateReason: c.stateReason, AuthorizationType: c.authorizationType })), NextToken: next };
+      return {
+        Connections: items.map((c) => ({
+          ...summary(c),
+          Name: c.name,
+          StateReason: c.stateReason,
+          AuthorizationType: c.authorizationType,
+        })),
+        NextToken: next,
+      };
     },
     UpdateConnection: ({ Name, Description, AuthorizationType, AuthParameters }, ctx) => {
       const c = connection(ctx, Name);
@@ -145,17 +178,34 @@ export function apiDestinationHandlers(rt: Runtime): EventsProvider {
         type !== c.authorizationType
           ? (a as CreateConnectionAuthRequestParameters)
           : {
-              BasicAuthParameters: a.BasicAuthParameters ? { ...c.auth.BasicAuthParameters!, ...a.BasicAuthParameters } : c.auth.BasicAuthParameters,
-              ApiKeyAuthParameters: a.ApiKeyAuthParameters ? { ...c.auth.ApiKeyAuthParameters!, ...a.ApiKeyAuthParameters } : c.auth.ApiKeyAuthParameters,
+              BasicAuthParameters: a.BasicAuthParameters
+                ? { ...c.auth.BasicAuthParameters!, ...a.BasicAuthParameters }
+                : c.auth.BasicAuthParameters,
+              ApiKeyAuthParameters: a.ApiKeyAuthParameters
+                ? { ...c.auth.ApiKeyAuthParameters!, ...a.ApiKeyAuthParameters }
+                : c.auth.ApiKeyAuthParameters,
               OAuthParameters: a.OAuthParameters
-                ? { ...c.auth.OAuthParameters!, ...a.OAuthParameters, ClientParameters: { ...c.auth.OAuthParameters!.ClientParameters, ...a.OAuthParameters.ClientParameters } }
+                ? {
+                    ...c.auth.OAuthParameters!,
+                    ...a.OAuthParameters,
+                    ClientParameters: { ...c.auth.OAuthParameters!.ClientParameters, ...a.OAuthParameters.ClientParameters },
+                  }
                 : c.auth.OAuthParameters,
               InvocationHttpParameters: a.InvocationHttpParameters ?? c.auth.InvocationHttpParameters,
             };
       checkAuth(type, auth);
       const now = ctx.clock.now();
       const oauth = type === 'OAUTH_CLIENT_CREDENTIALS';
-      const next: ConnectionRecord = { ...c, description: Description ?? c.description, authorizationType: type, auth, modified: now, token: undefined, state: oauth ? 'AUTHORIZING' : 'AUTHORIZED', authorized: oauth ? c.authorized : now };
+      const next: ConnectionRecord = {
+        ...c,
+        description: Description ?? c.description,
+        authorizationType: type,
+        auth,
+        modified: now,
+        token: undefined,
+        state: oauth ? 'AUTHORIZING' : 'AUTHORIZED',
+        authorized: oauth ? c.authorized : now,
+      };
       storeOf(ctx).connections.put(Name, next);
       authorize(ctx, next);
       return summary(next);
@@ -174,7 +224,8 @@ export function apiDestinationHandlers(rt: Runtime): EventsProvider {
 
     CreateApiDestination: ({ Name, Description, ConnectionArn, InvocationEndpoint, HttpMethod, InvocationRateLimitPerSecond }, ctx) => {
       const store = storeOf(ctx);
-      if (store.apiDestinations.has(Name)) throw new ServiceError('ResourceAlreadyExistsException', `An api-destination '${Name}' already exists.`);
+      if (store.apiDestinations.has(Name))
+        throw new ServiceError('ResourceAlreadyExistsException', `An api-destination '${Name}' already exists.`);
       const c = store.connections.get(ConnectionArn.split('/')[1] ?? '');
       if (!c || c.arn !== ConnectionArn) throw notFound(`Connection '${ConnectionArn}' does not exist.`);
       checkEndpoint(InvocationEndpoint);

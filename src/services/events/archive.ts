@@ -34,7 +34,9 @@ export class Archives {
     private readonly route: Route,
   ) {
     this.s = archiveStore(rt);
-    this.counters = rt.shared('events/archive-counters', () => rt.stores('events', (scope) => scope.collection<Counters>('archive-counters')).system());
+    this.counters = rt.shared('events/archive-counters', () =>
+      rt.stores('events', (scope) => scope.collection<Counters>('archive-counters')).system(),
+    );
   }
 
   /** Keeps an event put on a bus in the bus's archives whose pattern it matches. */
@@ -94,7 +96,13 @@ export class Archives {
     for (const [, e] of events) {
       // a cancel between two events stops the replay
       if (this.s.replays.get(key)?.state !== 'RUNNING') return;
-      this.route(r.account, r.region, bus, { ...(e.event as BusEvent), 'replay-name': r.name }, { name: r.name, filterArns: r.destination.FilterArns });
+      this.route(
+        r.account,
+        r.region,
+        bus,
+        { ...(e.event as BusEvent), 'replay-name': r.name },
+        { name: r.name, filterArns: r.destination.FilterArns },
+      );
       last = e.at;
     }
     this.s.replays.put(key, { ...r, state: 'COMPLETED', endedAt: this.rt.clock.nowMs(), lastReplayed: last });
@@ -131,10 +139,16 @@ export class Archives {
     return {
       CreateArchive: ({ ArchiveName, EventSourceArn, Description, EventPattern, RetentionDays }, ctx) => {
         const m = /^arn:aws[\w-]*:events:([^:]*):(\d{12}):event-bus\/(.+)$/.exec(EventSourceArn);
-        if (!m || m[2] !== ctx.account || m[1] !== ctx.region || !findBus(this.rt, eventsStores(this.rt).get(ctx.account, ctx.region), m[3])) {
+        if (
+          !m ||
+          m[2] !== ctx.account ||
+          m[1] !== ctx.region ||
+          !findBus(this.rt, eventsStores(this.rt).get(ctx.account, ctx.region), m[3])
+        ) {
           throw notFound(`Event bus ${m?.[3] ?? EventSourceArn} does not exist.`);
         }
-        if (s.archives.has(keyOf(ctx, ArchiveName))) throw new ServiceError('ResourceAlreadyExistsException', `Archive ${ArchiveName} already exists.`);
+        if (s.archives.has(keyOf(ctx, ArchiveName)))
+          throw new ServiceError('ResourceAlreadyExistsException', `Archive ${ArchiveName} already exists.`);
         checkPattern(EventPattern);
         const now = ctx.clock.now();
         const a: ArchiveRecord = {
@@ -175,14 +189,27 @@ export class Archives {
         const start = NextToken ? Number(Buffer.from(NextToken, 'base64url').toString()) : 0;
         const end = start + (Limit ?? 100);
         return {
-          Archives: all.slice(start, end).map((a) => ({ ArchiveName: a.name, EventSourceArn: a.source, State: 'ENABLED' as const, RetentionDays: a.retentionDays, SizeBytes: stats(a).bytes, EventCount: stats(a).count, CreationTime: a.created })),
+          Archives: all.slice(start, end).map((a) => ({
+            ArchiveName: a.name,
+            EventSourceArn: a.source,
+            State: 'ENABLED' as const,
+            RetentionDays: a.retentionDays,
+            SizeBytes: stats(a).bytes,
+            EventCount: stats(a).count,
+            CreationTime: a.created,
+          })),
           NextToken: end < all.length ? Buffer.from(String(end)).toString('base64url') : undefined,
         };
       },
       UpdateArchive: ({ ArchiveName, Description, EventPattern, RetentionDays }, ctx) => {
         const a = archive(ctx, ArchiveName);
         checkPattern(EventPattern);
-        const next = { ...a, description: Description ?? a.description, eventPattern: EventPattern ?? a.eventPattern, retentionDays: RetentionDays ?? a.retentionDays };
+        const next = {
+          ...a,
+          description: Description ?? a.description,
+          eventPattern: EventPattern ?? a.eventPattern,
+          retentionDays: RetentionDays ?? a.retentionDays,
+        };
         s.archives.put(keyOf(ctx, ArchiveName), next);
         this.cache.delete(`${ctx.account}|${ctx.region}|`);
         return { ArchiveArn: a.arn, State: 'ENABLED', CreationTime: a.created };
@@ -198,12 +225,25 @@ export class Archives {
       },
 
       StartReplay: ({ ReplayName, Description, EventSourceArn, EventStartTime, EventEndTime, Destination }, ctx) => {
-        if (s.replays.has(keyOf(ctx, ReplayName))) throw new ServiceError('ResourceAlreadyExistsException', `Replay ${ReplayName} already exists.`);
+        if (s.replays.has(keyOf(ctx, ReplayName)))
+          throw new ServiceError('ResourceAlreadyExistsException', `Replay ${ReplayName} already exists.`);
         const a = archive(ctx, EventSourceArn.split('/').pop() ?? '');
         if (a.arn !== EventSourceArn) throw notFound(`Archive ${EventSourceArn} does not exist.`);
-        if (Destination.Arn !== a.source) throw new ServiceError('ValidationException', 'Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
-        if (EventStartTime.getTime() >= EventEndTime.getTime()) throw new ServiceError('ValidationException', 'Parameter EventStartTime is not valid. Reason: EventStartTime must be before EventEndTime.');
-        if (EventEndTime.getTime() > ctx.clock.nowMs()) throw new ServiceError('ValidationException', 'Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the future.');
+        if (Destination.Arn !== a.source)
+          throw new ServiceError(
+            'ValidationException',
+            'Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.',
+          );
+        if (EventStartTime.getTime() >= EventEndTime.getTime())
+          throw new ServiceError(
+            'ValidationException',
+            'Parameter EventStartTime is not valid. Reason: EventStartTime must be before EventEndTime.',
+          );
+        if (EventEndTime.getTime() > ctx.clock.nowMs())
+          throw new ServiceError(
+            'ValidationException',
+            'Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the future.',
+          );
         const now = ctx.clock.nowMs();
         const r: ReplayRecord = {
           name: ReplayName,
@@ -231,11 +271,15 @@ export class Archives {
         if (EventSourceArn) all = all.filter((r) => r.source === EventSourceArn);
         const start = NextToken ? Number(Buffer.from(NextToken, 'base64url').toString()) : 0;
         const end = start + (Limit ?? 100);
-        return { Replays: all.slice(start, end).map(replaySummary), NextToken: end < all.length ? Buffer.from(String(end)).toString('base64url') : undefined };
+        return {
+          Replays: all.slice(start, end).map(replaySummary),
+          NextToken: end < all.length ? Buffer.from(String(end)).toString('base64url') : undefined,
+        };
       },
       CancelReplay: ({ ReplayName }, ctx) => {
         const r = replay(ctx, ReplayName);
-        if (r.state !== 'STARTING' && r.state !== 'RUNNING') throw new ServiceError('IllegalStatusException', `Replay ${ReplayName} is not in a state that can be cancelled.`);
+        if (r.state !== 'STARTING' && r.state !== 'RUNNING')
+          throw new ServiceError('IllegalStatusException', `Replay ${ReplayName} is not in a state that can be cancelled.`);
         s.replays.put(keyOf(ctx, ReplayName), { ...r, state: 'CANCELLED', endedAt: ctx.clock.nowMs() });
         return { ReplayArn: r.arn, State: 'CANCELLING' };
       },

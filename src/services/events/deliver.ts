@@ -101,7 +101,16 @@ export class Delivery {
     if (at - first > maxAgeMs) return this.deadLetter(rule, t, event, err, attempts, 'MaximumEventAgeExhausted');
     const account = rule.arn.split(':')[4];
     const region = rule.arn.split(':')[3];
-    this.retries.put(`${pad(at)}|${randomUUID()}`, { account, region, bus: rule.bus, rule: rule.name, targetId: t.Id, event, attempts: attempts + 1, first });
+    this.retries.put(`${pad(at)}|${randomUUID()}`, {
+      account,
+      region,
+      bus: rule.bus,
+      rule: rule.name,
+      targetId: t.Id,
+      event,
+      attempts: attempts + 1,
+      first,
+    });
   }
 
   /** Makes the retries that are due by now (virtual time). */

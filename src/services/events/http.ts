@@ -21,10 +21,15 @@ export function destinationUrl(endpoint: string, params: HttpParameters | undefi
 
 function httpError(status: number, text: string): ServiceError {
   const retry = status >= 500 || RETRIED.has(status);
-  return new ServiceError(`HttpStatus${status}`, `Unable to invoke ApiDestination endpoint: The request failed because the endpoint returned ${status}. ${text.slice(0, 200)}`.trim(), undefined, {
-    retryable: retry,
-    deadLetterCode: 'SDK_CLIENT_ERROR',
-  });
+  return new ServiceError(
+    `HttpStatus${status}`,
+    `Unable to invoke ApiDestination endpoint: The request failed because the endpoint returned ${status}. ${text.slice(0, 200)}`.trim(),
+    undefined,
+    {
+      retryable: retry,
+      deadLetterCode: 'SDK_CLIENT_ERROR',
+    },
+  );
 }
 
 /** An OAuth client-credentials token for the connection, fetched when missing or expired. */
@@ -42,9 +47,19 @@ export async function oauthToken(rt: Runtime, c: ConnectionRecord, save: (c: Con
   for (const p of o.OAuthHttpParameters?.HeaderParameters ?? []) if (p.Key) headers[p.Key.toLowerCase()] = p.Value ?? '';
   let res: Response;
   try {
-    res = await fetch(url, { method: o.HttpMethod, headers, body: o.HttpMethod === 'GET' ? undefined : form.toString(), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    res = await fetch(url, {
+      method: o.HttpMethod,
+      headers,
+      body: o.HttpMethod === 'GET' ? undefined : form.toString(),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
   } catch (e) {
-    throw new ServiceError('ConnectionAuthorizationFailed', `Unable to authorize connection ${c.name}: ${(e as Error).message}`, undefined, { retryable: true });
+    throw new ServiceError(
+      'ConnectionAuthorizationFailed',
+      `Unable to authorize connection ${c.name}: ${(e as Error).message}`,
+      undefined,
+      { retryable: true },
+    );
   }
   const text = await res.text();
   let token: { access_token?: string; expires_in?: number } = {};
@@ -55,10 +70,21 @@ export async function oauthToken(rt: Runtime, c: ConnectionRecord, save: (c: Con
   }
   if (!res.ok || !token.access_token) {
     save({ ...c, state: 'DEAUTHORIZED', stateReason: `Authorization endpoint returned ${res.status}` });
-    throw new ServiceError('ConnectionAuthorizationFailed', `Unable to authorize connection ${c.name}: the authorization endpoint returned ${res.status}.`, undefined, { retryable: true });
+    throw new ServiceError(
+      'ConnectionAuthorizationFailed',
+      `Unable to authorize connection ${c.name}: the authorization endpoint returned ${res.status}.`,
+      undefined,
+      { retryable: true },
+    );
   }
   const now = rt.clock.nowMs();
-  save({ ...c, state: 'AUTHORIZED', stateReason: undefined, authorized: new Date(now), token: { value: token.access_token, expires: now + (token.expires_in ?? 3600) * 1000 } });
+  save({
+    ...c,
+    state: 'AUTHORIZED',
+    stateReason: undefined,
+    authorized: new Date(now),
+    token: { value: token.access_token, expires: now + (token.expires_in ?? 3600) * 1000 },
+  });
   return token.access_token;
 }
 
@@ -68,22 +94,37 @@ function limiter(rt: Runtime) {
 }
 
 /** Sends one event to an API destination. */
-export async function invokeApiDestination(rt: Runtime, account: string, region: string, d: ApiDestinationRecord, body: string, params: HttpParameters | undefined): Promise<void> {
+export async function invokeApiDestination(
+  rt: Runtime,
+  account: string,
+  region: string,
+  d: ApiDestinationRecord,
+  body: string,
+  params: HttpParameters | undefined,
+): Promise<void> {
   const store = eventsStores(rt).get(account, region);
   const connName = d.connectionArn.split('/')[1];
   const c = store.connections.get(connName);
   if (!c) throw new ServiceError('ResourceNotFoundException', `Connection ${connName} does not exist.`);
-  if (c.state === 'DEAUTHORIZED' && !c.auth.OAuthParameters) throw new ServiceError('AccessDeniedException', `Connection ${c.name} is not authorized.`);
+  if (c.state === 'DEAUTHORIZED' && !c.auth.OAuthParameters)
+    throw new ServiceError('AccessDeniedException', `Connection ${c.name} is not authorized.`);
   if (d.rate) {
     const second = Math.floor(Date.now() / 1000);
     const seen = limiter(rt).get(d.arn);
     const count = seen && seen.second === second ? seen.count + 1 : 1;
     limiter(rt).set(d.arn, { second, count });
-    if (count > d.rate) throw new ServiceError('ThrottlingException', `Invocation rate of ${d.name} is over ${d.rate} per second.`, undefined, { retryable: true, deadLetterCode: 'THROTTLING' });
+    if (count > d.rate)
+      throw new ServiceError('ThrottlingException', `Invocation rate of ${d.name} is over ${d.rate} per second.`, undefined, {
+        retryable: true,
+        deadLetterCode: 'THROTTLING',
+      });
   }
   const conn = c.auth.InvocationHttpParameters;
   const url = destinationUrl(d.endpoint, params, conn);
-  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Amazon/EventBridge/ApiDestinations' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'user-agent': 'Amazon/EventBridge/ApiDestinations',
+  };
   for (const p of conn?.HeaderParameters ?? []) if (p.Key) headers[p.Key.toLowerCase()] = p.Value ?? '';
   for (const [k, v] of Object.entries(params?.HeaderParameters ?? {})) headers[k.toLowerCase()] = v;
   if (c.auth.BasicAuthParameters) {
@@ -111,7 +152,10 @@ export async function invokeApiDestination(rt: Runtime, account: string, region:
   try {
     res = await fetch(url, { method: d.method, headers, body: noBody ? undefined : payload, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (e) {
-    throw new ServiceError('ConnectionFailure', `Unable to invoke ApiDestination endpoint: ${(e as Error).message}`, undefined, { retryable: true, deadLetterCode: 'SDK_CLIENT_ERROR' });
+    throw new ServiceError('ConnectionFailure', `Unable to invoke ApiDestination endpoint: ${(e as Error).message}`, undefined, {
+      retryable: true,
+      deadLetterCode: 'SDK_CLIENT_ERROR',
+    });
   }
   const text = await res.text();
   if (res.status >= 300) throw httpError(res.status, text);

@@ -21,7 +21,9 @@ export interface RuleRef {
 export function jsonPath(doc: unknown, path: string): unknown {
   if (path === '$') return doc;
   if (!path.startsWith('$.') && !path.startsWith('$[')) return undefined;
-  const steps = [...path.slice(1).matchAll(/\.([^.[\]]+)|\[(\d+|\*)\]|\['([^']+)'\]/g)].map((m) => (m[2] === '*' || m[1] === '*' ? '*' : (m[1] ?? m[3] ?? Number(m[2]))));
+  const steps = [...path.slice(1).matchAll(/\.([^.[\]]+)|\[(\d+|\*)\]|\['([^']+)'\]/g)].map((m) =>
+    m[2] === '*' || m[1] === '*' ? '*' : (m[1] ?? m[3] ?? Number(m[2])),
+  );
   let wild = false;
   let cur: unknown[] = [doc];
   for (const step of steps) {

@@ -11,9 +11,16 @@ export function ruleMetrics(rt: Runtime, rule: RuleRecord, names: RuleMetric[]):
   const cw = rt.integrations.cloudwatch;
   if (!cw) return;
   const [, , , region, account] = rule.arn.split(':');
-  const Dimensions = rule.bus === 'default' ? [{ Name: 'RuleName', Value: rule.name }] : [{ Name: 'EventBusName', Value: rule.bus }, { Name: 'RuleName', Value: rule.name }];
+  const Dimensions =
+    rule.bus === 'default'
+      ? [{ Name: 'RuleName', Value: rule.name }]
+      : [
+          { Name: 'EventBusName', Value: rule.bus },
+          { Name: 'RuleName', Value: rule.name },
+        ];
   type Datum = { MetricName: string; Dimensions?: Array<{ Name: string; Value: string }>; Value: number; Unit: string };
   const data: Datum[] = names.map((MetricName) => ({ MetricName, Dimensions, Value: 1, Unit: 'Count' }));
-  for (const MetricName of names) if (MetricName === 'MatchedEvents' || MetricName === 'Invocations') data.push({ MetricName, Value: 1, Unit: 'Count' });
+  for (const MetricName of names)
+    if (MetricName === 'MatchedEvents' || MetricName === 'Invocations') data.push({ MetricName, Value: 1, Unit: 'Count' });
   cw.putMetricData(account, region, 'AWS/Events', data);
 }

@@ -54,13 +54,18 @@ function parseNode(obj: Record<string, Json>, path: string): Node {
     const at = path ? `${path}.${key}` : key;
     if (key === '$or') {
       if (!Array.isArray(value) || value.length < 2) throw new PatternError('"$or" must be an array of at least two objects');
-      node.or.push(value.map((alt) => {
-        if (!isObject(alt)) throw new PatternError('"$or" must be an array of objects');
-        return parseNode(alt, path);
-      }));
+      node.or.push(
+        value.map((alt) => {
+          if (!isObject(alt)) throw new PatternError('"$or" must be an array of objects');
+          return parseNode(alt, path);
+        }),
+      );
     } else if (Array.isArray(value)) {
       if (value.length === 0) throw new PatternError('Empty arrays are not allowed');
-      node.fields.set(key, value.map((v) => parseMatcher(v, at)));
+      node.fields.set(
+        key,
+        value.map((v) => parseMatcher(v, at)),
+      );
     } else if (isObject(value)) {
       node.fields.set(key, parseNode(value, at));
     } else {
@@ -116,7 +121,8 @@ function anythingBut(arg: Json, at: string): Matcher[] {
   if (Array.isArray(arg)) {
     if (arg.length === 0) throw new PatternError('Empty arrays are not allowed');
     return arg.map((x) => {
-      if (typeof x !== 'string' && typeof x !== 'number') throw new PatternError('Inside anything but list, start|null|boolean is not supported.');
+      if (typeof x !== 'string' && typeof x !== 'number')
+        throw new PatternError('Inside anything but list, start|null|boolean is not supported.');
       return { kind: 'equals', value: x };
     });
   }
@@ -178,7 +184,13 @@ function cidr(spec: string): (ip: string) => boolean {
   const base = slash < 0 ? spec : spec.slice(0, slash);
   const family = isIP(base);
   const bits = slash < 0 ? (family === 6 ? 128 : 32) : Number(spec.slice(slash + 1));
-  if (!family || !Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32) || (slash >= 0 && !/^\d+$/.test(spec.slice(slash + 1)))) {
+  if (
+    !family ||
+    !Number.isInteger(bits) ||
+    bits < 0 ||
+    bits > (family === 6 ? 128 : 32) ||
+    (slash >= 0 && !/^\d+$/.test(spec.slice(slash + 1)))
+  ) {
     throw new PatternError(`Nonstandard IP address: ${spec}`);
   }
   const want = ipBits(base, family);
@@ -190,7 +202,11 @@ function cidr(spec: string): (ip: string) => boolean {
 }
 
 function ipBits(ip: string, family: number): string {
-  if (family === 4) return ip.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+  if (family === 4)
+    return ip
+      .split('.')
+      .map((o) => Number(o).toString(2).padStart(8, '0'))
+      .join('');
   // expand :: and any embedded IPv4 tail
   let text = ip;
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
@@ -202,7 +218,13 @@ function ipBits(ip: string, family: number): string {
   const h = head ? head.split(':') : [];
   const t = tail !== undefined && tail ? tail.split(':') : [];
   const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
-  return groups.map((g) => parseInt(g || '0', 16).toString(2).padStart(16, '0')).join('');
+  return groups
+    .map((g) =>
+      parseInt(g || '0', 16)
+        .toString(2)
+        .padStart(16, '0'),
+    )
+    .join('');
 }
 
 // ---- matching

@@ -38,9 +38,12 @@ export function putPermission(current: string | undefined, busArn: string, req: 
   if (!req.StatementId || !req.Principal || !req.Action) {
     throw new ServiceError('ValidationException', 'Parameter(s) Action, Principal and StatementId must be specified when Policy is not.');
   }
-  if (req.Action !== 'events:PutEvents') throw new ServiceError('ValidationException', 'Provided value in parameter \'action\' is not supported.');
-  if (req.Principal !== '*' && !/^\d{12}$/.test(req.Principal)) throw new ServiceError('ValidationException', `Parameter Principal is not valid: ${req.Principal}`);
-  if (req.Condition && req.Principal !== '*') throw new ServiceError('ValidationException', 'A condition can be given only when Principal is "*".');
+  if (req.Action !== 'events:PutEvents')
+    throw new ServiceError('ValidationException', "Provided value in parameter 'action' is not supported.");
+  if (req.Principal !== '*' && !/^\d{12}$/.test(req.Principal))
+    throw new ServiceError('ValidationException', `Parameter Principal is not valid: ${req.Principal}`);
+  if (req.Condition && req.Principal !== '*')
+    throw new ServiceError('ValidationException', 'A condition can be given only when Principal is "*".');
   const p = parse(current);
   const statement: Statement = {
     Sid: req.StatementId,
@@ -55,18 +58,30 @@ export function putPermission(current: string | undefined, busArn: string, req: 
 }
 
 /** The bus's policy after RemovePermission (undefined when no statement is left). */
-export function removePermission(current: string | undefined, statementId: string | undefined, all: boolean | undefined): string | undefined {
+export function removePermission(
+  current: string | undefined,
+  statementId: string | undefined,
+  all: boolean | undefined,
+): string | undefined {
   if (all) return undefined;
   if (!current) throw new ServiceError('ResourceNotFoundException', 'EventBus does not have a policy.');
-  if (!statementId) throw new ServiceError('ValidationException', 'Parameter StatementId must be specified when RemoveAllPermissions is not true.');
+  if (!statementId)
+    throw new ServiceError('ValidationException', 'Parameter StatementId must be specified when RemoveAllPermissions is not true.');
   const p = parse(current);
   const kept = p.Statement.filter((s) => s.Sid !== statementId);
-  if (kept.length === p.Statement.length) throw new ServiceError('ResourceNotFoundException', 'Statement with the provided id does not exist.');
+  if (kept.length === p.Statement.length)
+    throw new ServiceError('ResourceNotFoundException', 'Statement with the provided id does not exist.');
   return kept.length ? JSON.stringify({ ...p, Statement: kept }) : undefined;
 }
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-const glob = (pattern: string, value: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+const glob = (pattern: string, value: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  ).test(value);
 
 function principalMatches(principal: unknown, account: string): boolean {
   if (principal === '*') return true;

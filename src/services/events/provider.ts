@@ -35,7 +35,8 @@ function create(rt: Runtime): EventsProvider {
   rt.integrations.events = {
     putEvent(account, region, e) {
       // read-only management calls reach only rules that ask for all management events
-      const readOnlyTrail = e.detailType === 'AWS API Call via CloudTrail' && (e.detail as { readOnly?: boolean } | null)?.readOnly === true;
+      const readOnlyTrail =
+        e.detailType === 'AWS API Call via CloudTrail' && (e.detail as { readOnly?: boolean } | null)?.readOnly === true;
       if (readOnlyTrail && !router.wantsReadOnlyTrail(account, region)) return;
       const event: BusEvent = {
         version: '0',
@@ -43,7 +44,10 @@ function create(rt: Runtime): EventsProvider {
         'detail-type': e.detailType,
         source: e.source,
         account,
-        time: rt.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        time: rt.clock
+          .now()
+          .toISOString()
+          .replace(/\.\d{3}Z$/, 'Z'),
         region,
         resources: e.resources ?? [],
         detail: e.detail,

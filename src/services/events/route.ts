@@ -28,7 +28,11 @@ function entrySize(e: { Source?: string; DetailType?: string; Detail?: string; R
 }
 
 /** Where a bus named by name or ARN lives: its account, region and name. */
-export function busLocation(nameOrArn: string | undefined, account: string, region: string): { account: string; region: string; name: string } {
+export function busLocation(
+  nameOrArn: string | undefined,
+  account: string,
+  region: string,
+): { account: string; region: string; name: string } {
   const m = /^arn:aws[\w-]*:events:([^:]*):(\d{12}):event-bus\/(.+)$/.exec(nameOrArn ?? '');
   return m ? { region: m[1] || region, account: m[2], name: m[3] } : { account, region, name: busName(nameOrArn) };
 }
@@ -50,11 +54,23 @@ export class Router {
   constructor(private readonly rt: Runtime) {
     this.stores = eventsStores(rt);
     this.delivery = new Delivery(rt, (rule, t, body, event) => this.send(rule, t, body, event));
-    this.archives = new Archives(rt, (text) => this.matcher(text), (a, r, bus, event, replay) => this.route(a, r, bus, event, replay));
+    this.archives = new Archives(
+      rt,
+      (text) => this.matcher(text),
+      (a, r, bus, event, replay) => this.route(a, r, bus, event, replay),
+    );
   }
 
   /** Delivers an event on a bus to the targets of the rules it matches (and to the bus's archives). */
-  route(account: string, region: string, bus: string, event: BusEvent, replay?: ReplayRouting, forwarded = false, readOnlyTrail = false): void {
+  route(
+    account: string,
+    region: string,
+    bus: string,
+    event: BusEvent,
+    replay?: ReplayRouting,
+    forwarded = false,
+    readOnlyTrail = false,
+  ): void {
     const store = this.stores.get(account, region);
     if (!replay) {
       const arn = busArn(account, region, bus);
@@ -82,7 +98,9 @@ export class Router {
     const key = `${account}|${region}`;
     let wants = index.get(key);
     if (wants === undefined) {
-      wants = [...this.stores.get(account, region).rules.scan({ prefix: ruleKey('default', '') })].some(([, r]) => r.state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+      wants = [...this.stores.get(account, region).rules.scan({ prefix: ruleKey('default', '') })].some(
+        ([, r]) => r.state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS',
+      );
       index.set(key, wants);
     }
     return wants;
@@ -102,7 +120,10 @@ export class Router {
     const bus = findBus(this.rt, this.stores.get(loc.account, loc.region), loc.name);
     if (!bus) throw new ServiceError('ResourceNotFoundException', `Event bus ${loc.name} does not exist.`);
     if (loc.account !== sender && !mayPut(bus.policy, sender, bus.arn)) {
-      throw new ServiceError('AccessDeniedException', `User: arn:aws:iam::${sender}:root is not authorized to perform: events:PutEvents on resource: ${bus.arn} because no resource-based policy allows the events:PutEvents action`);
+      throw new ServiceError(
+        'AccessDeniedException',
+        `User: arn:aws:iam::${sender}:root is not authorized to perform: events:PutEvents on resource: ${bus.arn} because no resource-based policy allows the events:PutEvents action`,
+      );
     }
     this.route(loc.account, loc.region, loc.name, event, undefined, forwarded);
   }
@@ -116,7 +137,11 @@ export class Router {
       case 'sqs':
         if (!sqs) throw new ServiceError('NotImplemented', 'SQS is not served');
         // a FIFO queue deduplicates by the event's id, as EventBridge sends it
-        sqs.sendMessage(arn, body, arn.endsWith('.fifo') ? { messageGroupId: t.SqsParameters?.MessageGroupId, deduplicationId: event.id } : {});
+        sqs.sendMessage(
+          arn,
+          body,
+          arn.endsWith('.fifo') ? { messageGroupId: t.SqsParameters?.MessageGroupId, deduplicationId: event.id } : {},
+        );
         return;
       case 'sns':
         if (!sns) throw new ServiceError('NotImplemented', 'SNS is not served');
@@ -175,7 +200,11 @@ export class Router {
         ruleMetrics(this.rt, rule, ['TriggeredRules']);
         for (const t of rule.targets) this.delivery.deliver(rule, t, event);
         this.rt.timeline.record({
-          service: 'events', kind: 'schedule', resource: rule.arn, account: d.account, region: d.region,
+          service: 'events',
+          kind: 'schedule',
+          resource: rule.arn,
+          account: d.account,
+          region: d.region,
           detail: { rule: rule.name, scheduleExpression: rule.scheduleExpression, scheduledTime: event.time, targets: rule.targets.length },
         });
         at = schedule.next(at);
@@ -192,9 +221,13 @@ export class Router {
       PutEvents: ({ Entries, EndpointId }, ctx) => {
         if (EndpointId !== undefined) throw new ServiceError('ValidationException', 'Global endpoints are not served by Nimbus.');
         const total = Entries.reduce((n, e) => n + entrySize(e), 0);
-        if (total > MAX_REQUEST_BYTES) throw new ServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
+        if (total > MAX_REQUEST_BYTES)
+          throw new ServiceError('ValidationException', 'Total size of the entries in the request is over the limit.');
         const results: PutEventsResultEntry[] = Entries.map((e) => {
-          const invalid = (name: string) => ({ ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${name} is not valid. Reason: ${name} is a required argument.` });
+          const invalid = (name: string) => ({
+            ErrorCode: 'InvalidArgument',
+            ErrorMessage: `Parameter ${name} is not valid. Reason: ${name} is a required argument.`,
+          });
           if (!e.Source) return invalid('Source');
           if (!e.DetailType) return invalid('DetailType');
           if (!e.Detail) return invalid('Detail');
@@ -204,7 +237,8 @@ export class Router {
           } catch {
             return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
           }
-          if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+          if (typeof detail !== 'object' || detail === null || Array.isArray(detail))
+            return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
           const loc = busLocation(e.EventBusName, ctx.account, ctx.region);
           const event: BusEvent = {
             version: '0',

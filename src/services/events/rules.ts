@@ -1,7 +1,18 @@
 // Event buses, rules and their targets, tags, and TestEventPattern.
 import { ServiceError, parseScheduleExpression, type RequestContext, type Runtime } from '../../kit.js';
 import type { EventsProvider, Tag } from '../../generated/events.js';
-import { busArn, busName, dueIndex, eventsStores, findBus, readOnlyTrailRules, ruleArn, ruleKey, type EventsStore, type RuleRecord } from './store.js';
+import {
+  busArn,
+  busName,
+  dueIndex,
+  eventsStores,
+  findBus,
+  readOnlyTrailRules,
+  ruleArn,
+  ruleKey,
+  type EventsStore,
+  type RuleRecord,
+} from './store.js';
 import { parsePattern, PatternError } from './pattern.js';
 import { checkInput } from './input.js';
 import { putPermission, removePermission } from './policy.js';
@@ -81,8 +92,10 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
   return {
     CreateEventBus: ({ Name, Description, Tags }, ctx) => {
       const store = storeOf(ctx);
-      if (Name === 'default' || store.buses.has(Name)) throw new ServiceError('ResourceAlreadyExistsException', `Event bus ${Name} already exists.`);
-      if (Name.includes('/') && !Name.startsWith('aws.partner/')) throw new ServiceError('ValidationException', `Event bus name must not contain '/'.`);
+      if (Name === 'default' || store.buses.has(Name))
+        throw new ServiceError('ResourceAlreadyExistsException', `Event bus ${Name} already exists.`);
+      if (Name.includes('/') && !Name.startsWith('aws.partner/'))
+        throw new ServiceError('ValidationException', `Event bus name must not contain '/'.`);
       const now = ctx.clock.now();
       const arn = busArn(ctx.account, ctx.region, Name);
       store.buses.put(Name, { name: Name, arn, description: Description, created: now, modified: now, tags: Tags ?? [] });
@@ -90,7 +103,14 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
     },
     DescribeEventBus: ({ Name }, ctx) => {
       const b = bus(storeOf(ctx), Name);
-      return { Name: b.name, Arn: b.arn, Description: b.description, Policy: b.policy, CreationTime: b.created, LastModifiedTime: b.modified };
+      return {
+        Name: b.name,
+        Arn: b.arn,
+        Description: b.description,
+        Policy: b.policy,
+        CreationTime: b.created,
+        LastModifiedTime: b.modified,
+      };
     },
     DeleteEventBus: ({ Name }, ctx) => {
       if (Name === 'default') throw new ServiceError('ValidationException', 'Cannot delete event bus default.');
@@ -122,17 +142,31 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
       findBus(rt, store, 'default');
       const all = [...store.buses.scan({})].map(([, b]) => b).filter((b) => !NamePrefix || b.name.startsWith(NamePrefix));
       const { items, next } = page(all, NextToken, Limit);
-      return { EventBuses: items.map((b) => ({ Name: b.name, Arn: b.arn, Description: b.description, Policy: b.policy, CreationTime: b.created, LastModifiedTime: b.modified })), NextToken: next };
+      return {
+        EventBuses: items.map((b) => ({
+          Name: b.name,
+          Arn: b.arn,
+          Description: b.description,
+          Policy: b.policy,
+          CreationTime: b.created,
+          LastModifiedTime: b.modified,
+        })),
+        NextToken: next,
+      };
     },
 
     PutRule: ({ Name, EventPattern, ScheduleExpression, State, Description, RoleArn, Tags, EventBusName }, ctx) => {
       const store = storeOf(ctx);
       const b = bus(store, EventBusName);
-      if (!EventPattern && !ScheduleExpression) throw new ServiceError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
+      if (!EventPattern && !ScheduleExpression)
+        throw new ServiceError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
       if (EventPattern) pattern(EventPattern);
       if (ScheduleExpression) {
-        if (b.name !== 'default') throw new ServiceError('ValidationException', 'ScheduleExpression is supported only on the default event bus.');
-        parseScheduleExpression(ScheduleExpression, { invalid: () => new ServiceError('ValidationException', 'Parameter ScheduleExpression is not valid.') });
+        if (b.name !== 'default')
+          throw new ServiceError('ValidationException', 'ScheduleExpression is supported only on the default event bus.');
+        parseScheduleExpression(ScheduleExpression, {
+          invalid: () => new ServiceError('ValidationException', 'Parameter ScheduleExpression is not valid.'),
+        });
       }
       const existing = store.rules.get(ruleKey(b.name, Name));
       const r: RuleRecord = {
@@ -185,7 +219,9 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
     ListRuleNamesByTarget: ({ TargetArn, EventBusName, NextToken, Limit }, ctx) => {
       const store = storeOf(ctx);
       const b = bus(store, EventBusName);
-      const names = [...store.rules.scan({ prefix: ruleKey(b.name, '') })].filter(([, r]) => r.targets.some((t) => t.Arn === TargetArn)).map(([, r]) => r.name);
+      const names = [...store.rules.scan({ prefix: ruleKey(b.name, '') })]
+        .filter(([, r]) => r.targets.some((t) => t.Arn === TargetArn))
+        .map(([, r]) => r.name);
       const { items, next } = page(names, NextToken, Limit);
       return { RuleNames: items, NextToken: next };
     },
@@ -196,13 +232,19 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
       for (const t of Targets) {
         checkInput(t);
         if (t.Arn === r.arn.replace(/:rule\/(?:(.+)\/)?[^/]+$/, (_m, b: string | undefined) => `:event-bus/${b ?? 'default'}`)) {
-          throw new ServiceError('ValidationException', `Target ${t.Id} is the rule's own event bus: a rule cannot target the bus it is on.`);
+          throw new ServiceError(
+            'ValidationException',
+            `Target ${t.Id} is the rule's own event bus: a rule cannot target the bus it is on.`,
+          );
         }
         if (/^arn:aws[\w-]*:sqs:.*\.fifo$/.test(t.Arn) && !t.SqsParameters?.MessageGroupId) {
           throw new ServiceError('ValidationException', `Parameter(s) SqsParameters must be specified for target: ${t.Id}.`);
         }
         if (t.DeadLetterConfig?.Arn !== undefined && !/^arn:aws[\w-]*:sqs:[^:]+:\d{12}:[\w-]+$/.test(t.DeadLetterConfig.Arn)) {
-          throw new ServiceError('ValidationException', `Parameter DeadLetterConfig.Arn is not valid for target: ${t.Id}. It must be the ARN of a standard SQS queue.`);
+          throw new ServiceError(
+            'ValidationException',
+            `Parameter DeadLetterConfig.Arn is not valid for target: ${t.Id}. It must be the ARN of a standard SQS queue.`,
+          );
         }
       }
       const targets = [...r.targets];
@@ -211,7 +253,8 @@ export function ruleHandlers(rt: Runtime): EventsProvider {
         if (i >= 0) targets[i] = t;
         else targets.push(t);
       }
-      if (targets.length > MAX_TARGETS) throw new ServiceError('LimitExceededException', `The requested resource exceeds the maximum number allowed.`);
+      if (targets.length > MAX_TARGETS)
+        throw new ServiceError('LimitExceededException', `The requested resource exceeds the maximum number allowed.`);
       store.rules.put(ruleKey(r.bus, r.name), { ...r, targets });
       return { FailedEntryCount: 0, FailedEntries: [] };
     },

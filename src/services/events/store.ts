@@ -1,7 +1,16 @@
 // EventBridge's state: buses and rules (with their targets) per account and region, and the due
 // times of scheduled rules in the system scope (one index across all accounts, read on each tick).
 import type { Collection, Runtime, StoreScope } from '../../kit.js';
-import type { ApiDestinationHttpMethod, ConnectionAuthorizationType, ConnectionState, CreateConnectionAuthRequestParameters, ReplayDestination, ReplayState, Target, Tag } from '../../generated/events.js';
+import type {
+  ApiDestinationHttpMethod,
+  ConnectionAuthorizationType,
+  ConnectionState,
+  CreateConnectionAuthRequestParameters,
+  ReplayDestination,
+  ReplayState,
+  Target,
+  Tag,
+} from '../../generated/events.js';
 
 export interface BusRecord {
   name: string;
@@ -118,7 +127,13 @@ export interface ArchiveStore {
 
 export function archiveStore(rt: Runtime): ArchiveStore {
   return rt.shared('events/archives', () =>
-    rt.stores('events', (scope) => ({ archives: scope.collection<ArchiveRecord>('archives'), events: scope.collection<ArchivedEvent>('archived'), replays: scope.collection<ReplayRecord>('replays') })).system(),
+    rt
+      .stores('events', (scope) => ({
+        archives: scope.collection<ArchiveRecord>('archives'),
+        events: scope.collection<ArchivedEvent>('archived'),
+        replays: scope.collection<ReplayRecord>('replays'),
+      }))
+      .system(),
   );
 }
 

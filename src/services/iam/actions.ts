@@ -1,8 +1,14 @@
 // The one table of what each served operation asks IAM: its action(s) and resource ARN(s).
 // Unlisted operations of any service are `service:Operation` on `*`.
 type In = Record<string, unknown>;
-export interface Where { account: string; region: string }
-export interface Ask { action: string; resource: string }
+export interface Where {
+  account: string;
+  region: string;
+}
+export interface Ask {
+  action: string;
+  resource: string;
+}
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const decoded = (v: string) => {
@@ -26,10 +32,16 @@ const S3: Record<string, (i: In) => Ask | Ask[]> = {
   ListMultipartUploads: (i) => ({ action: 's3:ListBucketMultipartUploads', resource: bucketArn(i) }),
   GetObject: (i) => ({ action: i.VersionId ? 's3:GetObjectVersion' : 's3:GetObject', resource: objectArn(i) }),
   HeadObject: (i) => ({ action: i.VersionId ? 's3:GetObjectVersion' : 's3:GetObject', resource: objectArn(i) }),
-  GetObjectAttributes: (i) => ({ action: i.VersionId ? 's3:GetObjectVersionAttributes' : 's3:GetObjectAttributes', resource: objectArn(i) }),
+  GetObjectAttributes: (i) => ({
+    action: i.VersionId ? 's3:GetObjectVersionAttributes' : 's3:GetObjectAttributes',
+    resource: objectArn(i),
+  }),
   PutObject: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
   PostObject: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
-  CopyObject: (i) => [{ action: 's3:PutObject', resource: objectArn(i) }, { action: 's3:GetObject', resource: `arn:aws:s3:::${decoded(str(i.CopySource).replace(/^\//, '').split('?')[0])}` }],
+  CopyObject: (i) => [
+    { action: 's3:PutObject', resource: objectArn(i) },
+    { action: 's3:GetObject', resource: `arn:aws:s3:::${decoded(str(i.CopySource).replace(/^\//, '').split('?')[0])}` },
+  ],
   CreateMultipartUpload: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
   UploadPart: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
   UploadPartCopy: (i) => ({ action: 's3:PutObject', resource: objectArn(i) }),
@@ -38,12 +50,18 @@ const S3: Record<string, (i: In) => Ask | Ask[]> = {
   ListParts: (i) => ({ action: 's3:ListMultipartUploadParts', resource: objectArn(i) }),
   DeleteObject: (i) => ({ action: i.VersionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', resource: objectArn(i) }),
   DeleteObjects: (i) => {
-    const objs = ((i.Delete as { Objects?: { Key: string; VersionId?: string }[] } | undefined)?.Objects ?? []);
-    return objs.map((o) => ({ action: o.VersionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject', resource: `arn:aws:s3:::${str(i.Bucket)}/${o.Key}` }));
+    const objs = (i.Delete as { Objects?: { Key: string; VersionId?: string }[] } | undefined)?.Objects ?? [];
+    return objs.map((o) => ({
+      action: o.VersionId ? 's3:DeleteObjectVersion' : 's3:DeleteObject',
+      resource: `arn:aws:s3:::${str(i.Bucket)}/${o.Key}`,
+    }));
   },
   GetObjectTagging: (i) => ({ action: i.VersionId ? 's3:GetObjectVersionTagging' : 's3:GetObjectTagging', resource: objectArn(i) }),
   PutObjectTagging: (i) => ({ action: i.VersionId ? 's3:PutObjectVersionTagging' : 's3:PutObjectTagging', resource: objectArn(i) }),
-  DeleteObjectTagging: (i) => ({ action: i.VersionId ? 's3:DeleteObjectVersionTagging' : 's3:DeleteObjectTagging', resource: objectArn(i) }),
+  DeleteObjectTagging: (i) => ({
+    action: i.VersionId ? 's3:DeleteObjectVersionTagging' : 's3:DeleteObjectTagging',
+    resource: objectArn(i),
+  }),
   GetObjectAcl: (i) => ({ action: i.VersionId ? 's3:GetObjectVersionAcl' : 's3:GetObjectAcl', resource: objectArn(i) }),
   PutObjectAcl: (i) => ({ action: i.VersionId ? 's3:PutObjectVersionAcl' : 's3:PutObjectAcl', resource: objectArn(i) }),
   RestoreObject: (i) => ({ action: 's3:RestoreObject', resource: objectArn(i) }),
@@ -118,9 +136,16 @@ const lambdaArn = (v: unknown, qualifier: unknown, w: Where) => {
 };
 /** Lambda operations whose IAM action has another name. */
 const LAMBDA_ACTION: Record<string, string> = {
-  Invoke: 'lambda:InvokeFunction', InvokeWithResponseStream: 'lambda:InvokeFunction', InvokeAsync: 'lambda:InvokeAsync',
+  Invoke: 'lambda:InvokeFunction',
+  InvokeWithResponseStream: 'lambda:InvokeFunction',
+  InvokeAsync: 'lambda:InvokeAsync',
 };
-const IAM_RESOURCE: [string, string][] = [['UserName', 'user'], ['RoleName', 'role'], ['GroupName', 'group'], ['InstanceProfileName', 'instance-profile']];
+const IAM_RESOURCE: [string, string][] = [
+  ['UserName', 'user'],
+  ['RoleName', 'role'],
+  ['GroupName', 'group'],
+  ['InstanceProfileName', 'instance-profile'],
+];
 
 /** What a call asks: one or more (action, resource) pairs, all of which must be allowed. */
 export function asks(service: string, operation: string, input: In, w: Where): Ask[] {
@@ -140,7 +165,10 @@ export function asks(service: string, operation: string, input: In, w: Where): A
       return generic(topicArn(input, w));
     case 'dynamodb': {
       if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
-        return Object.keys((input.RequestItems as object) ?? {}).map((t) => ({ action: `dynamodb:${operation}`, resource: tableArn(t, w) }));
+        return Object.keys((input.RequestItems as object) ?? {}).map((t) => ({
+          action: `dynamodb:${operation}`,
+          resource: tableArn(t, w),
+        }));
       }
       if (input.TableName !== undefined) return generic(tableArn(input.TableName, w));
       if (input.ResourceArn !== undefined) return generic(str(input.ResourceArn));
@@ -152,13 +180,20 @@ export function asks(service: string, operation: string, input: In, w: Where): A
       return generic(input.RoleArn ? str(input.RoleArn) : '*');
     case 'lambda': {
       const action = LAMBDA_ACTION[operation] ?? `lambda:${operation}`;
-      const fn = input.FunctionName ?? (operation === 'ListTags' || operation === 'TagResource' || operation === 'UntagResource' ? input.Resource : undefined);
+      const fn =
+        input.FunctionName ??
+        (operation === 'ListTags' || operation === 'TagResource' || operation === 'UntagResource' ? input.Resource : undefined);
       return [{ action, resource: fn === undefined ? '*' : lambdaArn(fn, input.Qualifier, w) }];
     }
     case 'kms': {
       // ReEncrypt needs both halves; an alias operation needs the alias and the key it names
-      if (operation === 'ReEncrypt') return [{ action: 'kms:ReEncryptFrom', resource: kmsArn(input.SourceKeyId, w) }, { action: 'kms:ReEncryptTo', resource: kmsArn(input.DestinationKeyId, w) }];
-      if (operation === 'CreateAlias' || operation === 'UpdateAlias') return [...generic(kmsArn(input.AliasName, w)), ...generic(kmsArn(input.TargetKeyId, w))];
+      if (operation === 'ReEncrypt')
+        return [
+          { action: 'kms:ReEncryptFrom', resource: kmsArn(input.SourceKeyId, w) },
+          { action: 'kms:ReEncryptTo', resource: kmsArn(input.DestinationKeyId, w) },
+        ];
+      if (operation === 'CreateAlias' || operation === 'UpdateAlias')
+        return [...generic(kmsArn(input.AliasName, w)), ...generic(kmsArn(input.TargetKeyId, w))];
       if (operation === 'DeleteAlias') return generic(kmsArn(input.AliasName, w));
       return generic(kmsArn(input.KeyId, w));
     }
@@ -196,8 +231,10 @@ export function leadingKeys(operation: string, input: In, hashKey: string, table
   add(input.Key);
   add(input.Item);
   const requests = (input.RequestItems as Record<string, unknown> | undefined)?.[table];
-  if (Array.isArray(requests)) for (const r of requests as { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[]) add(r.PutRequest?.Item ?? r.DeleteRequest?.Key);
-  else if (requests && typeof requests === 'object') for (const k of ((requests as { Keys?: unknown[] }).Keys ?? [])) add(k);
+  if (Array.isArray(requests))
+    for (const r of requests as { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[])
+      add(r.PutRequest?.Item ?? r.DeleteRequest?.Key);
+  else if (requests && typeof requests === 'object') for (const k of (requests as { Keys?: unknown[] }).Keys ?? []) add(k);
   if (operation === 'Query' && typeof input.KeyConditionExpression === 'string') {
     const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
     const values = (input.ExpressionAttributeValues ?? {}) as Record<string, unknown>;
@@ -240,13 +277,21 @@ export function requestKeys(service: string, input: In, keys: Record<string, str
       for (const [k, v] of Object.entries(ec)) keys[`kms:encryptioncontext:${k.toLowerCase()}`] = v;
       keys['kms:encryptioncontextkeys'] = Object.keys(ec);
     }
-    for (const [field, key] of [['EncryptionAlgorithm', 'kms:encryptionalgorithm'], ['SigningAlgorithm', 'kms:signingalgorithm'], ['KeySpec', 'kms:keyspec'],
-      ['KeyUsage', 'kms:keyusage'], ['GranteePrincipal', 'kms:granteeprincipal'], ['RetiringPrincipal', 'kms:retiringprincipal'], ['MacAlgorithm', 'kms:macalgorithm'],
-      ['Origin', 'kms:keyorigin']] as const) {
+    for (const [field, key] of [
+      ['EncryptionAlgorithm', 'kms:encryptionalgorithm'],
+      ['SigningAlgorithm', 'kms:signingalgorithm'],
+      ['KeySpec', 'kms:keyspec'],
+      ['KeyUsage', 'kms:keyusage'],
+      ['GranteePrincipal', 'kms:granteeprincipal'],
+      ['RetiringPrincipal', 'kms:retiringprincipal'],
+      ['MacAlgorithm', 'kms:macalgorithm'],
+      ['Origin', 'kms:keyorigin'],
+    ] as const) {
       if (typeof input[field] === 'string') keys[key] = input[field] as string;
     }
     if (Array.isArray(input.Operations)) keys['kms:grantoperations'] = input.Operations as string[];
-    if (typeof input.BypassPolicyLockoutSafetyCheck === 'boolean') keys['kms:bypasspolicylockoutsafetycheck'] = String(input.BypassPolicyLockoutSafetyCheck);
+    if (typeof input.BypassPolicyLockoutSafetyCheck === 'boolean')
+      keys['kms:bypasspolicylockoutsafetycheck'] = String(input.BypassPolicyLockoutSafetyCheck);
     if (typeof input.MultiRegion === 'boolean') keys['kms:multiregion'] = String(input.MultiRegion);
   }
   const tags = input.Tags;

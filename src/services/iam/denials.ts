@@ -32,7 +32,14 @@ export function denialCodec(meta: Collection<string>) {
 }
 
 /** The decoded form AWS documents: allowed, explicitDeny, matchedStatements, failures, context. */
-export function denialDetail(d: { principalId: string; principalArn: string; action: string; resource: string; explicitDeny: boolean; conditions: Record<string, string | string[] | undefined> }) {
+export function denialDetail(d: {
+  principalId: string;
+  principalArn: string;
+  action: string;
+  resource: string;
+  explicitDeny: boolean;
+  conditions: Record<string, string | string[] | undefined>;
+}) {
   return {
     allowed: false,
     explicitDeny: d.explicitDeny,
@@ -43,9 +50,12 @@ export function denialDetail(d: { principalId: string; principalArn: string; act
       action: d.action,
       resource: d.resource,
       conditions: {
-        items: Object.entries(d.conditions).filter(([, v]) => v !== undefined).map(([key, v]) => ({
-          key, values: { items: (Array.isArray(v) ? v : [v!]).map((value) => ({ value })) },
-        })),
+        items: Object.entries(d.conditions)
+          .filter(([, v]) => v !== undefined)
+          .map(([key, v]) => ({
+            key,
+            values: { items: (Array.isArray(v) ? v : [v!]).map((value) => ({ value })) },
+          })),
       },
     },
   };

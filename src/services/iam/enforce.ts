@@ -10,24 +10,19 @@ import { resolve, type Resolved } from './identity.js';
 import type { IamStore } from './store.js';
 import { denialCodec, denialDetail } from './denials.js';
 import { grantAllows } from './kms-grants.js';
+import { s3AclGrants } from './s3-acls.js';
 
 /** A resource's own policy and the account that owns the resource. */
-interface ResourceSide { policy?: CompiledPolicy; account: string; trust?: boolean; tags?: Record<string, string>; /** a table's partition key attribute, for dynamodb:LeadingKeys */ hashKey?: string; /** the ARN to evaluate when the call named it otherwise (a KMS alias or ciphertext) */ arn?: string; alias?: string }
+interface ResourceSide {
+  policy?: CompiledPolicy;
+  account: string;
+  trust?: boolean;
+  tags?: Record<string, string>;
+  /** a table's partition key attribute, for dynamodb:LeadingKeys */ hashKey?: string;
+  /** the ARN to evaluate when the call named it otherwise (a KMS alias or ciphertext) */ arn?: string;
+  alias?: string;
+}
 
-const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
-const AUTHENTICATED_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
-/** The ACL permission an S3 action needs, and whether the object's ACL (else the bucket's) grants it. */
-const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = {
-  's3:GetObject': { permission: 'READ', object: true }, 's3:GetObjectVersion': { permission: 'READ', object: true },
-  's3:ListBucket': { permission: 'READ', object: false }, 's3:ListBucketVersions': { permission: 'READ', object: false },
-  's3:ListBucketMultipartUploads': { permission: 'READ', object: false },
-  's3:PutObject': { permission: 'WRITE', object: false }, 's3:DeleteObject': { permission: 'WRITE', object: false },
-  's3:GetObjectAcl': { permission: 'READ_ACP', object: true }, 's3:GetBucketAcl': { permission: 'READ_ACP', object: false },
-  's3:PutObjectAcl': { permission: 'WRITE_ACP', object: true }, 's3:PutBucketAcl': { permission: 'WRITE_ACP', object: false },
-  's3:GetObjectVersionAcl': { permission: 'READ_ACP', object: true }, 's3:PutObjectVersionAcl': { permission: 'WRITE_ACP', object: true },
-  's3:DeleteObjectVersion': { permission: 'WRITE', object: false }, 's3:AbortMultipartUpload': { permission: 'WRITE', object: false },
-  's3:ListMultipartUploadParts': { permission: 'READ', object: false },
-};
 const POLICY_WRITES = /^(Put|Delete|Create|Set|Add|Remove|Tag|Untag)/;
 const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):/;
 
@@ -41,14 +36,21 @@ export class Enforcer {
   /** resolved principals, dropped whenever IAM's state changes */
   private readonly principals = new Map<string, Resolved>();
 
-  constructor(private readonly rt: Runtime, private readonly store: (account: string) => IamStore, private readonly cache: PolicyCache) {}
+  constructor(
+    private readonly rt: Runtime,
+    private readonly store: (account: string) => IamStore,
+    private readonly cache: PolicyCache,
+  ) {}
 
   /** resource policies read from their services, until a write to that service may change them */
   private readonly sides = new Map<string, ResourceSide>();
 
   /** A call that may change resource policies (PutBucketPolicy, SetQueueAttributes, DeleteTopic, …) finished or is starting. */
   serviceWrite(service: string, operation: string): void {
-    if ((service === 's3' || service === 'sqs' || service === 'sns' || service === 'dynamodb' || service === 'kms' || service === 'lambda') && POLICY_WRITES.test(operation)) {
+    if (
+      (service === 's3' || service === 'sqs' || service === 'sns' || service === 'dynamodb' || service === 'kms' || service === 'lambda') &&
+      POLICY_WRITES.test(operation)
+    ) {
       for (const k of this.sides.keys()) if (k.startsWith(`${service}|`)) this.sides.delete(k);
     }
   }
@@ -112,18 +114,32 @@ export class Enforcer {
     // a role's trust policy is the resource policy of sts:AssumeRole
     if (call.service === 'sts' && typeof input.RoleArn === 'string') {
       const role = this.rt.integrations.iam?.role(input.RoleArn);
-      return { account, trust: true, policy: role ? this.compile(role.assumeRolePolicy, `trust policy of ${role.name}`, 'trust') : undefined };
+      return {
+        account,
+        trust: true,
+        policy: role ? this.compile(role.assumeRolePolicy, `trust policy of ${role.name}`, 'trust') : undefined,
+      };
     }
     if (call.service === 'sqs' && ask.resource.startsWith('arn:aws:sqs:')) {
       const [, , , region, acct, name] = ask.resource.split(':');
-      const r = await get('sqs', 'GetQueueAttributes', { QueueUrl: `http://sqs/${acct}/${name}`, AttributeNames: ['Policy'] }, { account: acct, region });
+      const r = await get(
+        'sqs',
+        'GetQueueAttributes',
+        { QueueUrl: `http://sqs/${acct}/${name}`, AttributeNames: ['Policy'] },
+        { account: acct, region },
+      );
       const text = r && !(r instanceof ServiceError) ? (r.Attributes as Record<string, string> | undefined)?.Policy : undefined;
       return { account, policy: text ? this.compile(text, `queue policy of ${name}`) : undefined };
     }
     // a function's policy (AddPermission): the qualified ARN's, else the unqualified function's
     if (call.service === 'lambda' && ask.resource.includes(':function:') && call.operation !== 'CreateFunction') {
       const [, , , region, acct, , name, qualifier] = ask.resource.split(':');
-      const r = await get('lambda', 'GetPolicy', { FunctionName: name, ...(qualifier ? { Qualifier: qualifier } : {}) }, { account: acct, region });
+      const r = await get(
+        'lambda',
+        'GetPolicy',
+        { FunctionName: name, ...(qualifier ? { Qualifier: qualifier } : {}) },
+        { account: acct, region },
+      );
       const text = r && !(r instanceof ServiceError) ? (r.Policy as string | undefined) : undefined;
       return { account, policy: text ? this.compile(text, `function policy of ${name}`) : undefined };
     }
@@ -146,7 +162,8 @@ export class Enforcer {
     const input = call.input as Record<string, unknown>;
     const own = call.principal.account;
     let ref = ask.resource;
-    if (ref === '*' && input.CiphertextBlob instanceof Uint8Array && kms) ref = kms.keyOfCiphertext(Buffer.from(input.CiphertextBlob), own, call.region) ?? '*';
+    if (ref === '*' && input.CiphertextBlob instanceof Uint8Array && kms)
+      ref = kms.keyOfCiphertext(Buffer.from(input.CiphertextBlob), own, call.region) ?? '*';
     if (ref === '*' || !kms) return { account: own };
     const [, , , region, acct] = ref.split(':');
     const where = { account: acct || own, region: region || call.region };
@@ -158,7 +175,7 @@ export class Enforcer {
     }
     let policy: CompiledPolicy | undefined;
     try {
-      const r = await this.rt.invoke('kms', 'GetKeyPolicy', { KeyId: arn, PolicyName: 'default' }, where) as { Policy?: string };
+      const r = (await this.rt.invoke('kms', 'GetKeyPolicy', { KeyId: arn, PolicyName: 'default' }, where)) as { Policy?: string };
       policy = r.Policy ? this.compile(r.Policy, `key policy of ${arn}`) : undefined;
     } catch {
       policy = undefined;
@@ -174,8 +191,12 @@ export class Enforcer {
   /** An object's tags (the version's, when one is named), for s3:ExistingObjectTag/*. */
   private async objectTags(call: CallInfo, input: Record<string, unknown>): Promise<{ Key: string; Value: string }[]> {
     try {
-      const r = await this.rt.invoke('s3', 'GetObjectTagging', { Bucket: input.Bucket, Key: input.Key, ...(typeof input.VersionId === 'string' ? { VersionId: input.VersionId } : {}) },
-        { account: call.principal.account, region: call.region }) as { TagSet?: { Key: string; Value: string }[] };
+      const r = (await this.rt.invoke(
+        's3',
+        'GetObjectTagging',
+        { Bucket: input.Bucket, Key: input.Key, ...(typeof input.VersionId === 'string' ? { VersionId: input.VersionId } : {}) },
+        { account: call.principal.account, region: call.region },
+      )) as { TagSet?: { Key: string; Value: string }[] };
       return r.TagSet ?? [];
     } catch {
       return [];
@@ -198,14 +219,25 @@ export class Enforcer {
       if (call.operation === 'GetObject') {
         if (typeof input.Key !== 'string') return [];
         action = 'kms:Decrypt';
-        const head = await this.rt.invoke('s3', 'HeadObject', { Bucket: input.Bucket, Key: input.Key, ...(typeof input.VersionId === 'string' ? { VersionId: input.VersionId } : {}) }, where) as
-          { ServerSideEncryption?: string; SSEKMSKeyId?: string };
+        const head = (await this.rt.invoke(
+          's3',
+          'HeadObject',
+          { Bucket: input.Bucket, Key: input.Key, ...(typeof input.VersionId === 'string' ? { VersionId: input.VersionId } : {}) },
+          where,
+        )) as { ServerSideEncryption?: string; SSEKMSKeyId?: string };
         keyId = head.ServerSideEncryption?.startsWith('aws:kms') ? head.SSEKMSKeyId : undefined;
       } else if (typeof input.ServerSideEncryption === 'string') {
-        keyId = input.ServerSideEncryption.startsWith('aws:kms') ? (typeof input.SSEKMSKeyId === 'string' ? input.SSEKMSKeyId : undefined) : undefined;
+        keyId = input.ServerSideEncryption.startsWith('aws:kms')
+          ? typeof input.SSEKMSKeyId === 'string'
+            ? input.SSEKMSKeyId
+            : undefined
+          : undefined;
       } else {
-        const enc = await this.rt.invoke('s3', 'GetBucketEncryption', { Bucket: input.Bucket }, where) as
-          { ServerSideEncryptionConfiguration?: { Rules?: { ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string } }[] } };
+        const enc = (await this.rt.invoke('s3', 'GetBucketEncryption', { Bucket: input.Bucket }, where)) as {
+          ServerSideEncryptionConfiguration?: {
+            Rules?: { ApplyServerSideEncryptionByDefault?: { SSEAlgorithm?: string; KMSMasterKeyID?: string } }[];
+          };
+        };
         const rule = enc.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
         keyId = rule?.SSEAlgorithm?.startsWith('aws:kms') ? rule.KMSMasterKeyID : undefined;
       }
@@ -222,8 +254,12 @@ export class Enforcer {
     if (call.service !== 'dynamodb' || !ask.resource.includes(':table/') || call.operation === 'CreateTable') return {};
     const [, , , region, acct] = ask.resource.split(':');
     try {
-      const r = await this.rt.invoke('dynamodb', 'DescribeTable', { TableName: ask.resource.split('/')[1] }, { account: acct, region }) as
-        { Table?: { KeySchema?: { AttributeName: string; KeyType: string }[] } };
+      const r = (await this.rt.invoke(
+        'dynamodb',
+        'DescribeTable',
+        { TableName: ask.resource.split('/')[1] },
+        { account: acct, region },
+      )) as { Table?: { KeySchema?: { AttributeName: string; KeyType: string }[] } };
       const hashKey = r.Table?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName;
       return hashKey ? { hashKey } : {};
     } catch {
@@ -239,16 +275,42 @@ export class Enforcer {
     const list = (v: unknown) => Object.fromEntries(((v ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
     try {
       if (call.service === 's3' && typeof input.Bucket === 'string' && input.Bucket && call.operation !== 'CreateBucket') {
-        return list(((await this.rt.invoke('s3', 'GetBucketTagging', { Bucket: input.Bucket }, { account: call.principal.account, region: call.region })) as { TagSet?: unknown }).TagSet);
+        return list(
+          (
+            (await this.rt.invoke(
+              's3',
+              'GetBucketTagging',
+              { Bucket: input.Bucket },
+              { account: call.principal.account, region: call.region },
+            )) as { TagSet?: unknown }
+          ).TagSet,
+        );
       }
       if (call.service === 'sqs' && ask.resource.startsWith('arn:aws:sqs:') && call.operation !== 'CreateQueue') {
-        return ((await this.rt.invoke('sqs', 'ListQueueTags', { QueueUrl: `http://sqs/${acct}/${rest}` }, where)) as { Tags?: Record<string, string> }).Tags ?? {};
+        return (
+          (
+            (await this.rt.invoke('sqs', 'ListQueueTags', { QueueUrl: `http://sqs/${acct}/${rest}` }, where)) as {
+              Tags?: Record<string, string>;
+            }
+          ).Tags ?? {}
+        );
       }
       if (call.service === 'sns' && ask.resource.startsWith('arn:aws:sns:') && call.operation !== 'CreateTopic') {
-        return list(((await this.rt.invoke('sns', 'ListTagsForResource', { ResourceArn: ask.resource }, where)) as { Tags?: unknown }).Tags);
+        return list(
+          ((await this.rt.invoke('sns', 'ListTagsForResource', { ResourceArn: ask.resource }, where)) as { Tags?: unknown }).Tags,
+        );
       }
       if (call.service === 'dynamodb' && ask.resource.includes(':table/') && call.operation !== 'CreateTable') {
-        return list(((await this.rt.invoke('dynamodb', 'ListTagsOfResource', { ResourceArn: ask.resource.split('/').slice(0, 2).join('/') }, where)) as { Tags?: unknown }).Tags);
+        return list(
+          (
+            (await this.rt.invoke(
+              'dynamodb',
+              'ListTagsOfResource',
+              { ResourceArn: ask.resource.split('/').slice(0, 2).join('/') },
+              where,
+            )) as { Tags?: unknown }
+          ).Tags,
+        );
       }
     } catch {
       /* no such resource (yet): no tags */
@@ -269,12 +331,18 @@ export class Enforcer {
     const p = call.principal;
     const input = (call.input ?? {}) as Record<string, unknown>;
     const list = asks(call.service, call.operation, input, { account: p.account, region: call.region });
-    if (call.service === 's3' && p.kind !== 'anonymous' && S3_KMS_OPS.has(call.operation)) list.push(...(await this.s3KeyAsks(call, input)));
+    if (call.service === 's3' && p.kind !== 'anonymous' && S3_KMS_OPS.has(call.operation))
+      list.push(...(await this.s3KeyAsks(call, input)));
     const resolved = p.kind === 'anonymous' ? undefined : this.principal(p);
     let keys: Keys | undefined;
     for (const ask of list) {
       // the root in its own account, where the ARN names the account, needs no policy read
-      if (p.kind === 'root' && (call.service !== 's3' || ask.action.startsWith('kms:')) && (ARN_ACCOUNT.exec(ask.resource)?.[1] ?? p.account) === p.account) continue;
+      if (
+        p.kind === 'root' &&
+        (call.service !== 's3' || ask.action.startsWith('kms:')) &&
+        (ARN_ACCOUNT.exec(ask.resource)?.[1] ?? p.account) === p.account
+      )
+        continue;
       if (!keys) {
         keys = {
           ...(resolved?.keys ?? {}),
@@ -290,7 +358,12 @@ export class Enforcer {
       const side = await this.resourceSide(call, ask);
       if (p.kind === 'root' && side.account === p.account && !side.trust) continue;
       let askKeys = keys;
-      if (call.service === 's3' && typeof input.Key === 'string' && call.operation !== 'PutObject' && this.testsObjectTags(resolved?.set, side.policy)) {
+      if (
+        call.service === 's3' &&
+        typeof input.Key === 'string' &&
+        call.operation !== 'PutObject' &&
+        this.testsObjectTags(resolved?.set, side.policy)
+      ) {
         const tags = await this.objectTags(call, input);
         if (tags.length) {
           askKeys = askKeys === keys ? { ...keys } : askKeys;
@@ -317,44 +390,19 @@ export class Enforcer {
         keys: askKeys,
       };
       const verdict = evaluate({ ...(resolved?.set ?? { identity: [] }), resource: side.policy, trust: side.trust }, req);
-      if (verdict.decision === 'Allow' || (await this.aclGrants(call, ask, verdict, req))) continue;
+      if (verdict.decision === 'Allow' || (await s3AclGrants(this.rt, call, ask, verdict, req))) continue;
       // a KMS grant naming the caller allows what no policy does (never against an explicit deny)
-      if (verdict.decision === 'ImplicitDeny' && side.arn && ask.action.startsWith('kms:') && resolved
-        && (await grantAllows(this.rt, side.arn, ask.action, resolved.who, call.service === 'kms' ? input : undefined))) continue;
+      if (
+        verdict.decision === 'ImplicitDeny' &&
+        side.arn &&
+        ask.action.startsWith('kms:') &&
+        resolved &&
+        (await grantAllows(this.rt, side.arn, ask.action, resolved.who, call.service === 'kms' ? input : undefined))
+      )
+        continue;
       return { verdict, req };
     }
     return undefined;
-  }
-
-  /**
-   * S3's ACLs, for the anonymous and other accounts when no bucket policy decided: a grant of the
-   * permission the action needs (or FULL_CONTROL) to AllUsers, or for a signed request to
-   * AuthenticatedUsers or the caller's account by its canonical id (email grants are stored so).
-   * Buckets whose ownership is BucketOwnerEnforced (the default) have no ACLs.
-   */
-  private async aclGrants(call: CallInfo, ask: Ask, verdict: Verdict, req: EvalRequest): Promise<boolean> {
-    if (call.service !== 's3' || verdict.decision !== 'ImplicitDeny' || verdict.policyType !== 'resource-based policy') return false;
-    const anonymous = call.principal.kind === 'anonymous';
-    if (!anonymous && req.resourceAccount === call.principal.account) return false;
-    const need = ACL_PERMISSION[ask.action];
-    const input = call.input as Record<string, unknown>;
-    if (!need || typeof input.Bucket !== 'string') return false;
-    const where = { account: call.principal.account, region: call.region };
-    const read = async (op: string, args: Record<string, unknown>) => {
-      try {
-        return await this.rt.invoke('s3', op, args, where);
-      } catch {
-        return undefined;
-      }
-    };
-    const own = await read('GetBucketOwnershipControls', { Bucket: input.Bucket }) as { OwnershipControls?: { Rules?: { ObjectOwnership?: string }[] } } | undefined;
-    if ((own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'BucketOwnerEnforced') === 'BucketOwnerEnforced') return false;
-    const onObject = need.object && typeof input.Key === 'string';
-    const acl = await read(onObject ? 'GetObjectAcl' : 'GetBucketAcl', onObject ? { Bucket: input.Bucket, Key: input.Key, VersionId: input.VersionId } : { Bucket: input.Bucket }) as
-      { Grants?: { Grantee?: { URI?: string; ID?: string }; Permission?: string }[] } | undefined;
-    const mine = anonymous ? undefined : this.rt.integrations.s3?.canonicalId(call.principal.account);
-    return !!acl?.Grants?.some((g) => (g.Permission === need.permission || g.Permission === 'FULL_CONTROL')
-      && (g.Grantee?.URI === ALL_USERS || (!anonymous && (g.Grantee?.URI === AUTHENTICATED_USERS || (!!mine && g.Grantee?.ID === mine)))));
   }
 
   /** The pipeline's authorizer. */
@@ -385,7 +433,9 @@ export class Enforcer {
     if (!denied) return;
     const { verdict, req } = denied;
     const st = verdict.statement;
-    const why = st ? `statement ${st.sid ? `"${st.sid}"` : `#${st.index + 1}`} of ${st.policy}` : `no statement allows it (${verdict.policyType})`;
+    const why = st
+      ? `statement ${st.sid ? `"${st.sid}"` : `#${st.index + 1}`} of ${st.policy}`
+      : `no statement allows it (${verdict.policyType})`;
     if (!enforce) {
       this.rt.log.info(`iam audit: would deny ${req.action} on ${req.resource} to ${req.principal.arn}: ${verdict.decision}, ${why}`);
       return;
@@ -396,21 +446,38 @@ export class Enforcer {
 }
 
 /** A denial in the words of the caller's service and protocol. */
-export function denialError(call: CallInfo, verdict: Verdict, req: EvalRequest, encode?: (detail: Record<string, unknown>) => string): ServiceError {
+export function denialError(
+  call: CallInfo,
+  verdict: Verdict,
+  req: EvalRequest,
+  encode?: (detail: Record<string, unknown>) => string,
+): ServiceError {
   if (call.service === 's3') {
     const detailed = call.principal.kind !== 'anonymous' && req.resourceAccount === call.principal.account;
     return new ServiceError('AccessDenied', detailed ? denialMessage(verdict, req, true) : 'Access Denied', 403);
   }
   // STS refuses a role the trust policy does not open to the caller in its classic, shorter words
   const trustRefusal = call.service === 'sts' && verdict.policyType === 'resource-based policy';
-  const message = trustRefusal ? `User: ${req.principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}` : denialMessage(verdict, req);
+  const message = trustRefusal
+    ? `User: ${req.principal.arn} is not authorized to perform: ${req.action} on resource: ${req.resource}`
+    : denialMessage(verdict, req);
   // EC2 answers UnauthorizedOperation with an encoded message STS DecodeAuthorizationMessage reads back
   if (call.protocol === 'ec2') {
-    const encoded = encode?.(denialDetail({
-      principalId: call.principal.userId, principalArn: req.principal.arn, action: req.action, resource: req.resource,
-      explicitDeny: verdict.decision === 'ExplicitDeny', conditions: req.keys,
-    }));
-    return new ServiceError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}.${encoded ? ` Encoded authorization failure message: ${encoded}` : ''}`, 403);
+    const encoded = encode?.(
+      denialDetail({
+        principalId: call.principal.userId,
+        principalArn: req.principal.arn,
+        action: req.action,
+        resource: req.resource,
+        explicitDeny: verdict.decision === 'ExplicitDeny',
+        conditions: req.keys,
+      }),
+    );
+    return new ServiceError(
+      'UnauthorizedOperation',
+      `You are not authorized to perform this operation. ${message}.${encoded ? ` Encoded authorization failure message: ${encoded}` : ''}`,
+      403,
+    );
   }
   if (call.protocol === 'query') return new ServiceError('AccessDenied', message, 403);
   if (call.service === 'sqs') return new ServiceError('AccessDeniedException', message, 403);

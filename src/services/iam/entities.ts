@@ -3,27 +3,69 @@ import type { IamProvider, Role, User, Group, InstanceProfile } from '../../gene
 import type { RequestContext } from '../../kit.js';
 import type { PolicyCache } from './policy/parse.js';
 import {
-  checkPath, conflict, encodeDoc, exists, invalid, limit, mergeTags, mustGroup, mustRole, mustUser, newId, noEntity, page,
-  type GroupRec, type IamStore, type ProfileRec, type RoleRec, type UserRec,
+  checkPath,
+  conflict,
+  encodeDoc,
+  exists,
+  invalid,
+  limit,
+  mergeTags,
+  mustGroup,
+  mustRole,
+  mustUser,
+  newId,
+  noEntity,
+  page,
+  type GroupRec,
+  type IamStore,
+  type ProfileRec,
+  type RoleRec,
+  type UserRec,
 } from './store.js';
 
 export const userView = (u: UserRec): User => ({
-  Path: u.Path, UserName: u.UserName, UserId: u.UserId, Arn: u.Arn, CreateDate: u.CreateDate,
-  ...(u.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: u.boundary } } : {}),
+  Path: u.Path,
+  UserName: u.UserName,
+  UserId: u.UserId,
+  Arn: u.Arn,
+  CreateDate: u.CreateDate,
+  ...(u.boundary
+    ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: u.boundary } }
+    : {}),
   ...(u.Tags.length ? { Tags: u.Tags } : {}),
 });
-export const groupView = (g: GroupRec): Group => ({ Path: g.Path, GroupName: g.GroupName, GroupId: g.GroupId, Arn: g.Arn, CreateDate: g.CreateDate });
+export const groupView = (g: GroupRec): Group => ({
+  Path: g.Path,
+  GroupName: g.GroupName,
+  GroupId: g.GroupId,
+  Arn: g.Arn,
+  CreateDate: g.CreateDate,
+});
 export const roleView = (r: RoleRec, full = true): Role => ({
-  Path: r.Path, RoleName: r.RoleName, RoleId: r.RoleId, Arn: r.Arn, CreateDate: r.CreateDate,
-  AssumeRolePolicyDocument: encodeDoc(r.AssumeRolePolicyDocument), MaxSessionDuration: r.MaxSessionDuration,
+  Path: r.Path,
+  RoleName: r.RoleName,
+  RoleId: r.RoleId,
+  Arn: r.Arn,
+  CreateDate: r.CreateDate,
+  AssumeRolePolicyDocument: encodeDoc(r.AssumeRolePolicyDocument),
+  MaxSessionDuration: r.MaxSessionDuration,
   ...(r.Description !== undefined ? { Description: r.Description } : {}),
-  ...(r.boundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: r.boundary } } : {}),
+  ...(r.boundary
+    ? { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: r.boundary } }
+    : {}),
   ...(full && r.Tags.length ? { Tags: r.Tags } : {}),
   ...(full ? { RoleLastUsed: {} } : {}),
 });
 const profileView = (s: IamStore, p: ProfileRec): InstanceProfile => ({
-  Path: p.Path, InstanceProfileName: p.InstanceProfileName, InstanceProfileId: p.InstanceProfileId, Arn: p.Arn, CreateDate: p.CreateDate,
-  Roles: p.roles.map((n) => s.roles.get(n)).filter((r): r is RoleRec => !!r).map((r) => roleView(r, false)),
+  Path: p.Path,
+  InstanceProfileName: p.InstanceProfileName,
+  InstanceProfileId: p.InstanceProfileId,
+  Arn: p.Arn,
+  CreateDate: p.CreateDate,
+  Roles: p.roles
+    .map((n) => s.roles.get(n))
+    .filter((r): r is RoleRec => !!r)
+    .map((r) => roleView(r, false)),
   ...(p.Tags.length ? { Tags: p.Tags } : {}),
 });
 
@@ -47,8 +89,16 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
       if (s.users.has(UserName)) throw exists(`User with name ${UserName} already exists.`);
       const path = checkPath(Path);
       const u: UserRec = {
-        UserName, Path: path, UserId: newId('AIDA'), Arn: `arn:aws:iam::${ctx.account}:user${path}${UserName}`, CreateDate: ctx.clock.now(),
-        Tags: mergeTags([], Tags), groups: [], inline: {}, attached: [], ...(PermissionsBoundary ? { boundary: PermissionsBoundary } : {}),
+        UserName,
+        Path: path,
+        UserId: newId('AIDA'),
+        Arn: `arn:aws:iam::${ctx.account}:user${path}${UserName}`,
+        CreateDate: ctx.clock.now(),
+        Tags: mergeTags([], Tags),
+        groups: [],
+        inline: {},
+        attached: [],
+        ...(PermissionsBoundary ? { boundary: PermissionsBoundary } : {}),
       };
       s.users.put(UserName, u);
       return { User: userView(u) };
@@ -67,16 +117,17 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
       const r = page(byPrefix(store(ctx).users.scan(), PathPrefix), (u) => u.UserName, Marker, MaxItems);
       return { Users: r.items.map(userView), IsTruncated: r.IsTruncated, Marker: r.Marker };
     },
-    UpdateUser: ({ UserName, NewUserName, NewPath }, ctx) => tx(() => {
-      const s = store(ctx);
-      const u = mustUser(s, UserName);
-      const name = NewUserName ?? UserName;
-      if (name !== UserName && s.users.has(name)) throw exists(`User with name ${name} already exists.`);
-      const path = NewPath ? checkPath(NewPath) : u.Path;
-      s.users.delete(UserName);
-      s.users.put(name, { ...u, UserName: name, Path: path, Arn: `arn:aws:iam::${ctx.account}:user${path}${name}` });
-      for (const [id, k] of s.keys.scan()) if (k.UserName === UserName) s.keys.put(id, { ...k, UserName: name });
-    }),
+    UpdateUser: ({ UserName, NewUserName, NewPath }, ctx) =>
+      tx(() => {
+        const s = store(ctx);
+        const u = mustUser(s, UserName);
+        const name = NewUserName ?? UserName;
+        if (name !== UserName && s.users.has(name)) throw exists(`User with name ${name} already exists.`);
+        const path = NewPath ? checkPath(NewPath) : u.Path;
+        s.users.delete(UserName);
+        s.users.put(name, { ...u, UserName: name, Path: path, Arn: `arn:aws:iam::${ctx.account}:user${path}${name}` });
+        for (const [id, k] of s.keys.scan()) if (k.UserName === UserName) s.keys.put(id, { ...k, UserName: name });
+      }),
     DeleteUser: ({ UserName }, ctx) => {
       const s = store(ctx);
       const u = mustUser(s, UserName);
@@ -84,18 +135,35 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
       if (u.attached.length) throw conflict('Cannot delete entity, must detach all policies first.');
       if (u.groups.length) throw conflict('Cannot delete entity, must remove user from all groups first.');
       if (u.login) throw conflict('Cannot delete entity, must delete login profile first.');
-      for (const [, k] of s.keys.scan()) if (k.UserName === UserName) throw conflict('Cannot delete entity, must delete access keys first.');
+      for (const [, k] of s.keys.scan())
+        if (k.UserName === UserName) throw conflict('Cannot delete entity, must delete access keys first.');
       s.users.delete(UserName);
     },
-    TagUser: ({ UserName, Tags }, ctx) => { const s = store(ctx); const u = mustUser(s, UserName); s.users.put(UserName, { ...u, Tags: mergeTags(u.Tags, Tags) }); },
-    UntagUser: ({ UserName, TagKeys }, ctx) => { const s = store(ctx); const u = mustUser(s, UserName); s.users.put(UserName, { ...u, Tags: u.Tags.filter((t) => !TagKeys.includes(t.Key)) }); },
+    TagUser: ({ UserName, Tags }, ctx) => {
+      const s = store(ctx);
+      const u = mustUser(s, UserName);
+      s.users.put(UserName, { ...u, Tags: mergeTags(u.Tags, Tags) });
+    },
+    UntagUser: ({ UserName, TagKeys }, ctx) => {
+      const s = store(ctx);
+      const u = mustUser(s, UserName);
+      s.users.put(UserName, { ...u, Tags: u.Tags.filter((t) => !TagKeys.includes(t.Key)) });
+    },
     ListUserTags: ({ UserName }, ctx) => ({ Tags: mustUser(store(ctx), UserName).Tags, IsTruncated: false }),
 
     CreateGroup: ({ GroupName, Path }, ctx) => {
       const s = store(ctx);
       if (s.groups.has(GroupName)) throw exists(`Group with name ${GroupName} already exists.`);
       const path = checkPath(Path);
-      const g: GroupRec = { GroupName, Path: path, GroupId: newId('AGPA'), Arn: `arn:aws:iam::${ctx.account}:group${path}${GroupName}`, CreateDate: ctx.clock.now(), inline: {}, attached: [] };
+      const g: GroupRec = {
+        GroupName,
+        Path: path,
+        GroupId: newId('AGPA'),
+        Arn: `arn:aws:iam::${ctx.account}:group${path}${GroupName}`,
+        CreateDate: ctx.clock.now(),
+        inline: {},
+        attached: [],
+      };
       s.groups.put(GroupName, g);
       return { Group: groupView(g) };
     },
@@ -113,7 +181,13 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
     ListGroupsForUser: ({ UserName }, ctx) => {
       const s = store(ctx);
       const u = mustUser(s, UserName);
-      return { Groups: u.groups.map((n) => s.groups.get(n)).filter((g): g is GroupRec => !!g).map(groupView), IsTruncated: false };
+      return {
+        Groups: u.groups
+          .map((n) => s.groups.get(n))
+          .filter((g): g is GroupRec => !!g)
+          .map(groupView),
+        IsTruncated: false,
+      };
     },
     AddUserToGroup: ({ GroupName, UserName }, ctx) => {
       const s = store(ctx);
@@ -134,7 +208,8 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
     DeleteGroup: ({ GroupName }, ctx) => {
       const s = store(ctx);
       const g = mustGroup(s, GroupName);
-      for (const [, u] of s.users.scan()) if (u.groups.includes(GroupName)) throw conflict('Cannot delete entity, must remove users from group first.');
+      for (const [, u] of s.users.scan())
+        if (u.groups.includes(GroupName)) throw conflict('Cannot delete entity, must remove users from group first.');
       if (Object.keys(g.inline).length) throw conflict('Cannot delete entity, must delete policies first.');
       if (g.attached.length) throw conflict('Cannot delete entity, must detach all policies first.');
       s.groups.delete(GroupName);
@@ -146,8 +221,17 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
       trust(AssumeRolePolicyDocument);
       const path = checkPath(Path);
       const r: RoleRec = {
-        RoleName, Path: path, RoleId: newId('AROA'), Arn: `arn:aws:iam::${ctx.account}:role${path}${RoleName}`, CreateDate: ctx.clock.now(),
-        AssumeRolePolicyDocument, MaxSessionDuration: MaxSessionDuration ?? 3600, Description, Tags: mergeTags([], Tags), inline: {}, attached: [],
+        RoleName,
+        Path: path,
+        RoleId: newId('AROA'),
+        Arn: `arn:aws:iam::${ctx.account}:role${path}${RoleName}`,
+        CreateDate: ctx.clock.now(),
+        AssumeRolePolicyDocument,
+        MaxSessionDuration: MaxSessionDuration ?? 3600,
+        Description,
+        Tags: mergeTags([], Tags),
+        inline: {},
+        attached: [],
         ...(PermissionsBoundary ? { boundary: PermissionsBoundary } : {}),
       };
       s.roles.put(RoleName, r);
@@ -158,12 +242,25 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
       const svc = AWSServiceName.split('.')[0];
       const base = `AWSServiceRoleFor${svc.charAt(0).toUpperCase()}${svc.slice(1)}`;
       const RoleName = CustomSuffix ? `${base}_${CustomSuffix}` : base;
-      if (s.roles.has(RoleName)) throw invalid(`Service role name ${RoleName} has been taken in this account, please try a different suffix.`);
+      if (s.roles.has(RoleName))
+        throw invalid(`Service role name ${RoleName} has been taken in this account, please try a different suffix.`);
       const path = `/aws-service-role/${AWSServiceName}/`;
-      const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: [AWSServiceName] }, Action: ['sts:AssumeRole'] }] });
+      const doc = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: [AWSServiceName] }, Action: ['sts:AssumeRole'] }],
+      });
       const r: RoleRec = {
-        RoleName, Path: path, RoleId: newId('AROA'), Arn: `arn:aws:iam::${ctx.account}:role${path}${RoleName}`, CreateDate: ctx.clock.now(),
-        AssumeRolePolicyDocument: doc, MaxSessionDuration: 3600, Description, Tags: [], inline: {}, attached: [],
+        RoleName,
+        Path: path,
+        RoleId: newId('AROA'),
+        Arn: `arn:aws:iam::${ctx.account}:role${path}${RoleName}`,
+        CreateDate: ctx.clock.now(),
+        AssumeRolePolicyDocument: doc,
+        MaxSessionDuration: 3600,
+        Description,
+        Tags: [],
+        inline: {},
+        attached: [],
       };
       s.roles.put(RoleName, r);
       return { Role: roleView(r) };
@@ -183,7 +280,11 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
     UpdateRole: ({ RoleName, Description, MaxSessionDuration }, ctx) => {
       const s = store(ctx);
       const r = mustRole(s, RoleName);
-      s.roles.put(RoleName, { ...r, Description: Description ?? r.Description, MaxSessionDuration: MaxSessionDuration ?? r.MaxSessionDuration });
+      s.roles.put(RoleName, {
+        ...r,
+        Description: Description ?? r.Description,
+        MaxSessionDuration: MaxSessionDuration ?? r.MaxSessionDuration,
+      });
       return {};
     },
     UpdateRoleDescription: ({ RoleName, Description }, ctx) => {
@@ -203,11 +304,20 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
       const r = mustRole(s, RoleName);
       if (Object.keys(r.inline).length) throw conflict('Cannot delete entity, must delete policies first.');
       if (r.attached.length) throw conflict('Cannot delete entity, must detach all policies first.');
-      for (const [, p] of s.profiles.scan()) if (p.roles.includes(RoleName)) throw conflict('Cannot delete entity, must remove roles from instance profile first.');
+      for (const [, p] of s.profiles.scan())
+        if (p.roles.includes(RoleName)) throw conflict('Cannot delete entity, must remove roles from instance profile first.');
       s.roles.delete(RoleName);
     },
-    TagRole: ({ RoleName, Tags }, ctx) => { const s = store(ctx); const r = mustRole(s, RoleName); s.roles.put(RoleName, { ...r, Tags: mergeTags(r.Tags, Tags) }); },
-    UntagRole: ({ RoleName, TagKeys }, ctx) => { const s = store(ctx); const r = mustRole(s, RoleName); s.roles.put(RoleName, { ...r, Tags: r.Tags.filter((t) => !TagKeys.includes(t.Key)) }); },
+    TagRole: ({ RoleName, Tags }, ctx) => {
+      const s = store(ctx);
+      const r = mustRole(s, RoleName);
+      s.roles.put(RoleName, { ...r, Tags: mergeTags(r.Tags, Tags) });
+    },
+    UntagRole: ({ RoleName, TagKeys }, ctx) => {
+      const s = store(ctx);
+      const r = mustRole(s, RoleName);
+      s.roles.put(RoleName, { ...r, Tags: r.Tags.filter((t) => !TagKeys.includes(t.Key)) });
+    },
     ListRoleTags: ({ RoleName }, ctx) => ({ Tags: mustRole(store(ctx), RoleName).Tags, IsTruncated: false }),
 
     CreateInstanceProfile: ({ InstanceProfileName, Path, Tags }, ctx) => {
@@ -215,8 +325,13 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
       if (s.profiles.has(InstanceProfileName)) throw exists(`Instance Profile ${InstanceProfileName} already exists.`);
       const path = checkPath(Path);
       const p: ProfileRec = {
-        InstanceProfileName, Path: path, InstanceProfileId: newId('AIPA'), Arn: `arn:aws:iam::${ctx.account}:instance-profile${path}${InstanceProfileName}`,
-        CreateDate: ctx.clock.now(), roles: [], Tags: mergeTags([], Tags),
+        InstanceProfileName,
+        Path: path,
+        InstanceProfileId: newId('AIPA'),
+        Arn: `arn:aws:iam::${ctx.account}:instance-profile${path}${InstanceProfileName}`,
+        CreateDate: ctx.clock.now(),
+        roles: [],
+        Tags: mergeTags([], Tags),
       };
       s.profiles.put(InstanceProfileName, p);
       return { InstanceProfile: profileView(s, p) };
@@ -235,7 +350,12 @@ export function entityHandlers(store: (ctx: RequestContext) => IamStore, cache: 
     ListInstanceProfilesForRole: ({ RoleName }, ctx) => {
       const s = store(ctx);
       mustRole(s, RoleName);
-      return { InstanceProfiles: byPrefix(s.profiles.scan()).filter((p) => p.roles.includes(RoleName)).map((p) => profileView(s, p)), IsTruncated: false };
+      return {
+        InstanceProfiles: byPrefix(s.profiles.scan())
+          .filter((p) => p.roles.includes(RoleName))
+          .map((p) => profileView(s, p)),
+        IsTruncated: false,
+      };
     },
     AddRoleToInstanceProfile: ({ InstanceProfileName, RoleName }, ctx) => {
       const s = store(ctx);

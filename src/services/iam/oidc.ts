@@ -6,13 +6,23 @@ import type { Runtime } from '../../kit.js';
 import { ServiceError } from '../../kit.js';
 import type { IamStore } from './store.js';
 
-export interface WebIdentity { providerArn: string; issuer: string; subject: string; audience: string; claims: Record<string, unknown> }
+export interface WebIdentity {
+  providerArn: string;
+  issuer: string;
+  subject: string;
+  audience: string;
+  claims: Record<string, unknown>;
+}
 
 const invalidToken = (msg: string) => new ServiceError('InvalidIdentityToken', msg, 400);
 const b64json = (s: string): Record<string, unknown> => JSON.parse(Buffer.from(s, 'base64url').toString());
 const ALGS: Record<string, { hash: string; ec?: boolean; pss?: boolean }> = {
-  RS256: { hash: 'sha256' }, RS384: { hash: 'sha384' }, RS512: { hash: 'sha512' },
-  PS256: { hash: 'sha256', pss: true }, ES256: { hash: 'sha256', ec: true }, ES384: { hash: 'sha384', ec: true },
+  RS256: { hash: 'sha256' },
+  RS384: { hash: 'sha384' },
+  RS512: { hash: 'sha512' },
+  PS256: { hash: 'sha256', pss: true },
+  ES256: { hash: 'sha256', ec: true },
+  ES384: { hash: 'sha384', ec: true },
 };
 
 export function checkWebIdentity(rt: Runtime, store: (account: string) => IamStore, account: string, token: string): WebIdentity {
@@ -36,16 +46,28 @@ export function checkWebIdentity(rt: Runtime, store: (account: string) => IamSto
   if (!audience) throw invalidToken('Incorrect token audience');
   const now = rt.clock.nowMs() / 1000;
   if (typeof claims.exp === 'number' && claims.exp <= now) {
-    throw new ServiceError('ExpiredTokenException', `Token expired: current date/time ${Math.floor(now)} must be before the expiration date/time ${claims.exp}`, 400);
+    throw new ServiceError(
+      'ExpiredTokenException',
+      `Token expired: current date/time ${Math.floor(now)} must be before the expiration date/time ${claims.exp}`,
+      400,
+    );
   }
   const alg = ALGS[String(header.alg)];
   const keys = (provider.jwks as { keys?: (JsonWebKey & { kid?: string })[] } | undefined)?.keys ?? [];
   const jwk = keys.find((k) => header.kid === undefined || k.kid === header.kid);
-  if (!alg || !jwk) throw invalidToken("Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements");
+  if (!alg || !jwk)
+    throw invalidToken(
+      "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+    );
   let ok: boolean;
   try {
     const key = createPublicKey({ key: jwk, format: 'jwk' });
-    ok = verify(alg.hash, Buffer.from(`${parts[0]}.${parts[1]}`), { key, ...(alg.ec ? { dsaEncoding: 'ieee-p1363' as const } : {}), ...(alg.pss ? { padding: 6, saltLength: 32 } : {}) }, Buffer.from(parts[2], 'base64url'));
+    ok = verify(
+      alg.hash,
+      Buffer.from(`${parts[0]}.${parts[1]}`),
+      { key, ...(alg.ec ? { dsaEncoding: 'ieee-p1363' as const } : {}), ...(alg.pss ? { padding: 6, saltLength: 32 } : {}) },
+      Buffer.from(parts[2], 'base64url'),
+    );
   } catch {
     ok = false;
   }

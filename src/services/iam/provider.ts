@@ -38,7 +38,11 @@ function create(rt: Runtime): IamProvider {
     lastWritten.set(id, at);
     const keys = storeOf(call.principal.account).keys;
     const k = keys.get(id);
-    if (k) keys.put(id, { ...k, lastUsed: { date: call.time, service: call.service, region: call.service === 'iam' ? 'us-east-1' : call.region } });
+    if (k)
+      keys.put(id, {
+        ...k,
+        lastUsed: { date: call.time, service: call.service, region: call.service === 'iam' ? 'us-east-1' : call.region },
+      });
   });
 
   const keyView = (k: KeyRec) => ({ UserName: k.UserName, AccessKeyId: k.AccessKeyId, Status: k.Status, CreateDate: k.CreateDate });
@@ -47,7 +51,8 @@ function create(rt: Runtime): IamProvider {
     if (!k || (user && k.UserName !== user)) throw noEntity(`The Access Key with id ${id} cannot be found.`);
     return k;
   };
-  const callerUser = (ctx: RequestContext, name?: string) => name ?? (ctx.principal.kind === 'user' ? ctx.principal.arn.split('/').pop()! : undefined);
+  const callerUser = (ctx: RequestContext, name?: string) =>
+    name ?? (ctx.principal.kind === 'user' ? ctx.principal.arn.split('/').pop()! : undefined);
 
   const handlers: IamProvider = {
     ...entityHandlers(store, cache, tx),
@@ -62,10 +67,20 @@ function create(rt: Runtime): IamProvider {
       const u = mustUser(s, name);
       const mine = [...s.keys.scan()].filter(([, k]) => k.UserName === name);
       if (mine.length >= 2) throw limit('Cannot exceed quota for AccessKeysPerUser: 2');
-      const k: KeyRec = { UserName: name, AccessKeyId: newId('AKIA', 16), Status: 'Active', CreateDate: ctx.clock.now(), secret: randomBytes(30).toString('base64').slice(0, 40) };
+      const k: KeyRec = {
+        UserName: name,
+        AccessKeyId: newId('AKIA', 16),
+        Status: 'Active',
+        CreateDate: ctx.clock.now(),
+        secret: randomBytes(30).toString('base64').slice(0, 40),
+      };
       tx(() => {
         s.keys.put(k.AccessKeyId, k);
-        rt.credentials.issue({ accessKeyId: k.AccessKeyId, secretAccessKey: k.secret, principal: { kind: 'user', account: ctx.account, arn: u.Arn, userId: u.UserId, accessKeyId: k.AccessKeyId } });
+        rt.credentials.issue({
+          accessKeyId: k.AccessKeyId,
+          secretAccessKey: k.secret,
+          principal: { kind: 'user', account: ctx.account, arn: u.Arn, userId: u.UserId, accessKeyId: k.AccessKeyId },
+        });
       });
       return { AccessKey: { ...keyView(k), SecretAccessKey: k.secret } };
     },
@@ -82,7 +97,12 @@ function create(rt: Runtime): IamProvider {
       tx(() => {
         s.keys.put(AccessKeyId, { ...k, Status: Status as KeyRec['Status'] });
         if (Status === 'Inactive') rt.credentials.revoke(AccessKeyId);
-        else rt.credentials.issue({ accessKeyId: AccessKeyId, secretAccessKey: k.secret, principal: { kind: 'user', account: ctx.account, arn: u.Arn, userId: u.UserId, accessKeyId: AccessKeyId } });
+        else
+          rt.credentials.issue({
+            accessKeyId: AccessKeyId,
+            secretAccessKey: k.secret,
+            principal: { kind: 'user', account: ctx.account, arn: u.Arn, userId: u.UserId, accessKeyId: AccessKeyId },
+          });
       });
     },
     DeleteAccessKey: ({ UserName, AccessKeyId }, ctx) => {
@@ -94,21 +114,52 @@ function create(rt: Runtime): IamProvider {
     },
     GetAccessKeyLastUsed: ({ AccessKeyId }, ctx) => {
       const k = mustKey(ctx, AccessKeyId);
-      return { UserName: k.UserName, AccessKeyLastUsed: k.lastUsed ? { LastUsedDate: k.lastUsed.date, ServiceName: k.lastUsed.service, Region: k.lastUsed.region } : { ServiceName: 'N/A', Region: 'N/A' } };
+      return {
+        UserName: k.UserName,
+        AccessKeyLastUsed: k.lastUsed
+          ? { LastUsedDate: k.lastUsed.date, ServiceName: k.lastUsed.service, Region: k.lastUsed.region }
+          : { ServiceName: 'N/A', Region: 'N/A' },
+      };
     },
 
     GetAccountAuthorizationDetails: (_i, ctx) => {
       const s = store(ctx);
-      const inline = (m: Record<string, string>) => Object.entries(m).map(([PolicyName, d]) => ({ PolicyName, PolicyDocument: encodeURIComponent(d) }));
+      const inline = (m: Record<string, string>) =>
+        Object.entries(m).map(([PolicyName, d]) => ({ PolicyName, PolicyDocument: encodeURIComponent(d) }));
       const attached = (a: string[]) => a.map((PolicyArn) => ({ PolicyArn, PolicyName: PolicyArn.split('/').pop()! }));
       return {
-        UserDetailList: [...s.users.scan()].map(([, u]) => ({ ...userView(u), UserPolicyList: inline(u.inline), GroupList: u.groups, AttachedManagedPolicies: attached(u.attached) })),
-        GroupDetailList: [...s.groups.scan()].map(([, g]) => ({ ...groupView(g), GroupPolicyList: inline(g.inline), AttachedManagedPolicies: attached(g.attached) })),
-        RoleDetailList: [...s.roles.scan()].map(([, r]) => ({ ...roleView(r), RolePolicyList: inline(r.inline), AttachedManagedPolicies: attached(r.attached), InstanceProfileList: [] })),
+        UserDetailList: [...s.users.scan()].map(([, u]) => ({
+          ...userView(u),
+          UserPolicyList: inline(u.inline),
+          GroupList: u.groups,
+          AttachedManagedPolicies: attached(u.attached),
+        })),
+        GroupDetailList: [...s.groups.scan()].map(([, g]) => ({
+          ...groupView(g),
+          GroupPolicyList: inline(g.inline),
+          AttachedManagedPolicies: attached(g.attached),
+        })),
+        RoleDetailList: [...s.roles.scan()].map(([, r]) => ({
+          ...roleView(r),
+          RolePolicyList: inline(r.inline),
+          AttachedManagedPolicies: attached(r.attached),
+          InstanceProfileList: [],
+        })),
         Policies: [...s.policies.scan()].map(([, p]) => ({
-          PolicyName: p.PolicyName, PolicyId: p.PolicyId, Arn: p.Arn, Path: p.Path, DefaultVersionId: p.DefaultVersionId, IsAttachable: true,
-          CreateDate: p.CreateDate, UpdateDate: p.UpdateDate,
-          PolicyVersionList: p.versions.map((v) => ({ VersionId: v.VersionId, Document: encodeURIComponent(v.Document), IsDefaultVersion: v.VersionId === p.DefaultVersionId, CreateDate: v.CreateDate })),
+          PolicyName: p.PolicyName,
+          PolicyId: p.PolicyId,
+          Arn: p.Arn,
+          Path: p.Path,
+          DefaultVersionId: p.DefaultVersionId,
+          IsAttachable: true,
+          CreateDate: p.CreateDate,
+          UpdateDate: p.UpdateDate,
+          PolicyVersionList: p.versions.map((v) => ({
+            VersionId: v.VersionId,
+            Document: encodeURIComponent(v.Document),
+            IsDefaultVersion: v.VersionId === p.DefaultVersionId,
+            CreateDate: v.CreateDate,
+          })),
         })),
         IsTruncated: false,
       };
@@ -118,16 +169,33 @@ function create(rt: Runtime): IamProvider {
       const s = store(ctx);
       const arn = `arn:aws:iam::${ctx.account}:oidc-provider/${Url.replace(/^https:\/\//, '')}`;
       if (s.providers.has(arn)) throw exists(`Provider with url ${Url} already exists.`);
-      s.providers.put(arn, { Arn: arn, Url, ClientIDList: ClientIDList ?? [], ThumbprintList: ThumbprintList ?? [], CreateDate: ctx.clock.now(), Tags: mergeTags([], Tags) });
+      s.providers.put(arn, {
+        Arn: arn,
+        Url,
+        ClientIDList: ClientIDList ?? [],
+        ThumbprintList: ThumbprintList ?? [],
+        CreateDate: ctx.clock.now(),
+        Tags: mergeTags([], Tags),
+      });
       return { OpenIDConnectProviderArn: arn, ...(Tags?.length ? { Tags } : {}) };
     },
     GetOpenIDConnectProvider: ({ OpenIDConnectProviderArn }, ctx) => {
       const p = store(ctx).providers.get(OpenIDConnectProviderArn);
       if (!p || !p.Url) throw noEntity(`OpenIDConnect Provider not found for arn ${OpenIDConnectProviderArn}`);
-      return { Url: p.Url.replace(/^https:\/\//, ''), ClientIDList: p.ClientIDList, ThumbprintList: p.ThumbprintList, CreateDate: p.CreateDate, Tags: p.Tags };
+      return {
+        Url: p.Url.replace(/^https:\/\//, ''),
+        ClientIDList: p.ClientIDList,
+        ThumbprintList: p.ThumbprintList,
+        CreateDate: p.CreateDate,
+        Tags: p.Tags,
+      };
     },
-    ListOpenIDConnectProviders: (_i, ctx) => ({ OpenIDConnectProviderList: [...store(ctx).providers.scan()].filter(([, p]) => p.Url).map(([Arn]) => ({ Arn })) }),
-    DeleteOpenIDConnectProvider: ({ OpenIDConnectProviderArn }, ctx) => { store(ctx).providers.delete(OpenIDConnectProviderArn); },
+    ListOpenIDConnectProviders: (_i, ctx) => ({
+      OpenIDConnectProviderList: [...store(ctx).providers.scan()].filter(([, p]) => p.Url).map(([Arn]) => ({ Arn })),
+    }),
+    DeleteOpenIDConnectProvider: ({ OpenIDConnectProviderArn }, ctx) => {
+      store(ctx).providers.delete(OpenIDConnectProviderArn);
+    },
     CreateSAMLProvider: ({ Name, SAMLMetadataDocument, Tags }, ctx) => {
       const s = store(ctx);
       const arn = `arn:aws:iam::${ctx.account}:saml-provider/${Name}`;
@@ -140,20 +208,26 @@ function create(rt: Runtime): IamProvider {
       if (!p || p.Url) throw noEntity(`Manifest not found for arn ${SAMLProviderArn}`);
       return { SAMLMetadataDocument: p.SAMLMetadataDocument, CreateDate: p.CreateDate, Tags: p.Tags };
     },
-    ListSAMLProviders: (_i, ctx) => ({ SAMLProviderList: [...store(ctx).providers.scan()].filter(([, p]) => !p.Url).map(([Arn, p]) => ({ Arn, CreateDate: p.CreateDate })) }),
-    DeleteSAMLProvider: ({ SAMLProviderArn }, ctx) => { store(ctx).providers.delete(SAMLProviderArn); },
+    ListSAMLProviders: (_i, ctx) => ({
+      SAMLProviderList: [...store(ctx).providers.scan()].filter(([, p]) => !p.Url).map(([Arn, p]) => ({ Arn, CreateDate: p.CreateDate })),
+    }),
+    DeleteSAMLProvider: ({ SAMLProviderArn }, ctx) => {
+      store(ctx).providers.delete(SAMLProviderArn);
+    },
   };
 
   // any write to IAM's state: principals resolve again on their next call
   const wrapped: Provider = {};
   for (const [name, h] of Object.entries(handlers as Provider)) {
-    wrapped[name] = READ_ONLY.test(name) ? h : async (input, ctx) => {
-      try {
-        return await h!(input, ctx);
-      } finally {
-        enforcer.changed();
-      }
-    };
+    wrapped[name] = READ_ONLY.test(name)
+      ? h
+      : async (input, ctx) => {
+          try {
+            return await h!(input, ctx);
+          } finally {
+            enforcer.changed();
+          }
+        };
   }
 
   const ROLE = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
@@ -162,7 +236,14 @@ function create(rt: Runtime): IamProvider {
       const m = ROLE.exec(arn);
       const r = m ? storeOf(m[1]).roles.get(m[2]) : undefined;
       if (!r || r.Arn !== arn) return undefined;
-      return { arn: r.Arn, roleId: r.RoleId, name: r.RoleName, account: m![1], assumeRolePolicy: r.AssumeRolePolicyDocument, maxSessionDuration: r.MaxSessionDuration };
+      return {
+        arn: r.Arn,
+        roleId: r.RoleId,
+        name: r.RoleName,
+        account: m![1],
+        assumeRolePolicy: r.AssumeRolePolicyDocument,
+        maxSessionDuration: r.MaxSessionDuration,
+      };
     },
     mayAssume(caller, roleArn, keys, action = 'sts:AssumeRole', federated) {
       const m = ROLE.exec(roleArn);
@@ -170,12 +251,21 @@ function create(rt: Runtime): IamProvider {
       if (!r) return { allowed: false };
       const trust = cache.get(r.AssumeRolePolicyDocument, 'trust', `trust policy of ${r.RoleName}`);
       const who = caller.kind === 'anonymous' || federated ? undefined : resolve(caller, storeOf, cache);
-      const principal = who?.who ?? (federated
-        ? { kind: 'service' as const, account: caller.account, arn: federated, federated }
-        : { kind: 'anonymous' as const, account: caller.account, arn: caller.arn });
-      const v = evaluate({ ...(who?.set ?? { identity: [] }), resource: trust, trust: true }, {
-        action, resource: r.Arn, principal, resourceAccount: m![1], keys: { ...(who?.keys ?? {}), ...keys },
-      });
+      const principal =
+        who?.who ??
+        (federated
+          ? { kind: 'service' as const, account: caller.account, arn: federated, federated }
+          : { kind: 'anonymous' as const, account: caller.account, arn: caller.arn });
+      const v = evaluate(
+        { ...(who?.set ?? { identity: [] }), resource: trust, trust: true },
+        {
+          action,
+          resource: r.Arn,
+          principal,
+          resourceAccount: m![1],
+          keys: { ...(who?.keys ?? {}), ...keys },
+        },
+      );
       return { allowed: v.decision === 'Allow' };
     },
     checkSessionPolicy(doc) {

@@ -16,7 +16,6 @@ const ATTR = 'https://aws.amazon.com/SAML/Attributes/';
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 
-
 const invalid = (msg: string) => new ServiceError('InvalidIdentityToken', msg, 400);
 
 /** Elements by local name in a namespace, as an array. */
@@ -27,7 +26,11 @@ const text = (el: Element | undefined) => (el?.textContent ?? '').trim();
 
 function parse(xml: string): Document {
   const errors: string[] = [];
-  const doc = new DOMParser({ errorHandler: (level: string, msg: unknown) => { if (level !== 'warning') errors.push(String(msg)); } }).parseFromString(xml, 'text/xml');
+  const doc = new DOMParser({
+    errorHandler: (level: string, msg: unknown) => {
+      if (level !== 'warning') errors.push(String(msg));
+    },
+  }).parseFromString(xml, 'text/xml');
   if (errors.length || !doc?.documentElement) throw invalid('Invalid SAML response: the assertion is not well-formed XML');
   return doc as unknown as Document;
 }
@@ -94,10 +97,12 @@ export function checkSaml(rt: Runtime, store: (account: string) => IamStore, pro
   const notBefore = Date.parse(cond?.getAttribute('NotBefore') ?? '');
   const notAfter = Math.min(
     ...[cond?.getAttribute('NotOnOrAfter'), ...all(assertion, SAML, 'SubjectConfirmationData').map((e) => e.getAttribute('NotOnOrAfter'))]
-      .map((t) => Date.parse(t ?? '')).filter((t) => !Number.isNaN(t)),
+      .map((t) => Date.parse(t ?? ''))
+      .filter((t) => !Number.isNaN(t)),
   );
   if (!Number.isNaN(notBefore) && now < notBefore) throw invalid('Response is not yet valid (NotBefore is in the future)');
-  if (Number.isFinite(notAfter) && now >= notAfter) throw new ServiceError('ExpiredTokenException', 'Assertion has expired (NotOnOrAfter is in the past)', 400);
+  if (Number.isFinite(notAfter) && now >= notAfter)
+    throw new ServiceError('ExpiredTokenException', 'Assertion has expired (NotOnOrAfter is in the past)', 400);
 
   const nameId = all(assertion, SAML, 'NameID')[0];
   const format = nameId?.getAttribute('Format') ?? '';
@@ -108,7 +113,8 @@ export function checkSaml(rt: Runtime, store: (account: string) => IamStore, pro
   }
   const sessionName = attributes[`${ATTR}RoleSessionName`]?.[0];
   if (!sessionName) throw invalid('RoleSessionName is required in AuthnResponse');
-  if (!/^[a-zA-Z_0-9+=,.@-]{2,64}$/.test(sessionName)) throw invalid('RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}');
+  if (!/^[a-zA-Z_0-9+=,.@-]{2,64}$/.test(sessionName))
+    throw invalid('RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}');
   const sourceIdentity = attributes[`${ATTR}SourceIdentity`]?.[0];
   if (sourceIdentity !== undefined && (!/^[a-zA-Z_0-9+=,.@-]{2,64}$/.test(sourceIdentity) || sourceIdentity.startsWith('aws:'))) {
     throw invalid('Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"');
@@ -126,9 +132,18 @@ export function checkSaml(rt: Runtime, store: (account: string) => IamStore, pro
   }
   const duration = Number(attributes[`${ATTR}SessionDuration`]?.[0]);
   return {
-    providerArn, issuer, subject: text(nameId), subjectType, audience: SAML_AUDIENCE,
+    providerArn,
+    issuer,
+    subject: text(nameId),
+    subjectType,
+    audience: SAML_AUDIENCE,
     nameQualifier: createHash('sha1').update(`${issuer}${account}/${providerName}`).digest('base64'),
-    sessionName, ...(sourceIdentity ? { sourceIdentity } : {}), ...(Number.isFinite(duration) ? { sessionDuration: duration } : {}),
-    roles, attributes, tags, transitive: attributes[`${ATTR}TransitiveTagKeys`] ?? [],
+    sessionName,
+    ...(sourceIdentity ? { sourceIdentity } : {}),
+    ...(Number.isFinite(duration) ? { sessionDuration: duration } : {}),
+    roles,
+    attributes,
+    tags,
+    transitive: attributes[`${ATTR}TransitiveTagKeys`] ?? [],
   };
 }

@@ -18,7 +18,14 @@ function contextKeys(entries: ContextEntry[] | undefined, into: Keys): Keys {
   return into;
 }
 
-function run(set: PolicySet, who: RequestPrincipal, keys: Keys, actions: string[], resources: string[] | undefined, owner?: string): EvaluationResult[] {
+function run(
+  set: PolicySet,
+  who: RequestPrincipal,
+  keys: Keys,
+  actions: string[],
+  resources: string[] | undefined,
+  owner?: string,
+): EvaluationResult[] {
   const out: EvaluationResult[] = [];
   for (const action of actions) {
     for (const resource of resources?.length ? resources : ['*']) {
@@ -27,10 +34,20 @@ function run(set: PolicySet, who: RequestPrincipal, keys: Keys, actions: string[
         EvalActionName: action,
         EvalResourceName: resource,
         EvalDecision: DECISION[v.decision],
-        MatchedStatements: v.statement ? [{
-          SourcePolicyId: v.statement.policy,
-          SourcePolicyType: v.statement.policy.startsWith('arn:aws:iam::aws:') ? 'aws-managed' : v.statement.policy.startsWith('arn:') ? 'user-managed' : v.statement.policy.startsWith('ResourcePolicy') || v.statement.policy.includes(' policy of ') ? 'resource' : 'user',
-        }] : [],
+        MatchedStatements: v.statement
+          ? [
+              {
+                SourcePolicyId: v.statement.policy,
+                SourcePolicyType: v.statement.policy.startsWith('arn:aws:iam::aws:')
+                  ? 'aws-managed'
+                  : v.statement.policy.startsWith('arn:')
+                    ? 'user-managed'
+                    : v.statement.policy.startsWith('ResourcePolicy') || v.statement.policy.includes(' policy of ')
+                      ? 'resource'
+                      : 'user',
+              },
+            ]
+          : [],
         MissingContextValues: [],
       });
     }
@@ -38,7 +55,11 @@ function run(set: PolicySet, who: RequestPrincipal, keys: Keys, actions: string[
   return out;
 }
 
-export function simulateHandlers(store: (ctx: RequestContext) => IamStore, storeOf: (a: string) => IamStore, cache: PolicyCache): IamProvider {
+export function simulateHandlers(
+  store: (ctx: RequestContext) => IamStore,
+  storeOf: (a: string) => IamStore,
+  cache: PolicyCache,
+): IamProvider {
   const docs = (list: string[] | undefined, name: string, kind: 'identity' | 'resource' = 'identity'): CompiledPolicy[] =>
     (list ?? []).map((d, i) => cache.get(d, kind, `${name} ${i + 1}`));
   return {
@@ -55,7 +76,16 @@ export function simulateHandlers(store: (ctx: RequestContext) => IamStore, store
       } else if (kind === 'role') {
         const r = s.roles.get(name);
         if (!r) throw invalid(`Invalid Entity Arn: ${input.PolicySourceArn} does not clearly define entity type and name.`);
-        resolved = resolve({ kind: 'assumed-role', account, arn: `arn:aws:sts::${account}:assumed-role/${name}/simulation`, userId: `${r.RoleId}:simulation` }, storeOf, cache);
+        resolved = resolve(
+          {
+            kind: 'assumed-role',
+            account,
+            arn: `arn:aws:sts::${account}:assumed-role/${name}/simulation`,
+            userId: `${r.RoleId}:simulation`,
+          },
+          storeOf,
+          cache,
+        );
       } else {
         const g = s.groups.get(name);
         if (!g) throw invalid(`Invalid Entity Arn: ${input.PolicySourceArn} does not clearly define entity type and name.`);
@@ -63,14 +93,19 @@ export function simulateHandlers(store: (ctx: RequestContext) => IamStore, store
         resolved = { set, who: { kind: 'user' as const, account, arn: g.Arn }, keys: {} };
       }
       const set: PolicySet = { ...resolved.set, identity: [...resolved.set.identity, ...docs(input.PolicyInputList, 'PolicyInputList')] };
-      if (input.PermissionsBoundaryPolicyInputList?.length) set.boundary = docs(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
+      if (input.PermissionsBoundaryPolicyInputList?.length)
+        set.boundary = docs(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
       if (input.ResourcePolicy) set.resource = cache.get(input.ResourcePolicy, 'resource', 'ResourcePolicy');
       const keys = contextKeys(input.ContextEntries, { ...resolved.keys });
-      return { EvaluationResults: run(set, resolved.who, keys, input.ActionNames, input.ResourceArns, input.ResourceOwner), IsTruncated: false };
+      return {
+        EvaluationResults: run(set, resolved.who, keys, input.ActionNames, input.ResourceArns, input.ResourceOwner),
+        IsTruncated: false,
+      };
     },
     SimulateCustomPolicy: (input, ctx) => {
       const set: PolicySet = { identity: docs(input.PolicyInputList, 'PolicyInputList') };
-      if (input.PermissionsBoundaryPolicyInputList?.length) set.boundary = docs(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
+      if (input.PermissionsBoundaryPolicyInputList?.length)
+        set.boundary = docs(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
       if (input.ResourcePolicy) set.resource = cache.get(input.ResourcePolicy, 'resource', 'ResourcePolicy');
       const arn = input.CallerArn ?? `arn:aws:iam::${ctx.account}:user/simulated`;
       const account = arn.split(':')[4] || ctx.account;

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import type { Collection, StoreScope } from '../../kit.js';
 import { ServiceError } from '../../kit.js';
 
-export interface Tag { Key: string; Value: string }
+export interface Tag {
+  Key: string;
+  Value: string;
+}
 
 export interface Attachments {
   inline: Record<string, string>;
@@ -12,22 +15,78 @@ export interface Attachments {
 }
 
 export interface UserRec extends Attachments {
-  UserName: string; UserId: string; Arn: string; Path: string; CreateDate: Date; Tags: Tag[]; groups: string[];
+  UserName: string;
+  UserId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: Date;
+  Tags: Tag[];
+  groups: string[];
   login?: { CreateDate: Date; PasswordResetRequired: boolean };
 }
-export interface GroupRec extends Attachments { GroupName: string; GroupId: string; Arn: string; Path: string; CreateDate: Date }
+export interface GroupRec extends Attachments {
+  GroupName: string;
+  GroupId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: Date;
+}
 export interface RoleRec extends Attachments {
-  RoleName: string; RoleId: string; Arn: string; Path: string; CreateDate: Date; Tags: Tag[];
-  AssumeRolePolicyDocument: string; MaxSessionDuration: number; Description?: string;
+  RoleName: string;
+  RoleId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: Date;
+  Tags: Tag[];
+  AssumeRolePolicyDocument: string;
+  MaxSessionDuration: number;
+  Description?: string;
 }
-export interface PolicyVersionRec { VersionId: string; Document: string; CreateDate: Date }
+export interface PolicyVersionRec {
+  VersionId: string;
+  Document: string;
+  CreateDate: Date;
+}
 export interface PolicyRec {
-  PolicyName: string; PolicyId: string; Arn: string; Path: string; Description?: string; CreateDate: Date; UpdateDate: Date;
-  DefaultVersionId: string; versions: PolicyVersionRec[]; nextVersion: number; Tags: Tag[];
+  PolicyName: string;
+  PolicyId: string;
+  Arn: string;
+  Path: string;
+  Description?: string;
+  CreateDate: Date;
+  UpdateDate: Date;
+  DefaultVersionId: string;
+  versions: PolicyVersionRec[];
+  nextVersion: number;
+  Tags: Tag[];
 }
-export interface KeyRec { UserName: string; AccessKeyId: string; Status: 'Active' | 'Inactive'; CreateDate: Date; secret: string; lastUsed?: { date: Date; service: string; region: string } }
-export interface ProfileRec { InstanceProfileName: string; InstanceProfileId: string; Arn: string; Path: string; CreateDate: Date; roles: string[]; Tags: Tag[] }
-export interface ProviderRec { Arn: string; Url?: string; ClientIDList?: string[]; ThumbprintList?: string[]; SAMLMetadataDocument?: string; CreateDate: Date; Tags: Tag[]; jwks?: unknown }
+export interface KeyRec {
+  UserName: string;
+  AccessKeyId: string;
+  Status: 'Active' | 'Inactive';
+  CreateDate: Date;
+  secret: string;
+  lastUsed?: { date: Date; service: string; region: string };
+}
+export interface ProfileRec {
+  InstanceProfileName: string;
+  InstanceProfileId: string;
+  Arn: string;
+  Path: string;
+  CreateDate: Date;
+  roles: string[];
+  Tags: Tag[];
+}
+export interface ProviderRec {
+  Arn: string;
+  Url?: string;
+  ClientIDList?: string[];
+  ThumbprintList?: string[];
+  SAMLMetadataDocument?: string;
+  CreateDate: Date;
+  Tags: Tag[];
+  jwks?: unknown;
+}
 
 export class IamStore {
   readonly users: Collection<UserRec>;
@@ -63,7 +122,10 @@ export const validation = (msg: string) => new ServiceError('ValidationError', m
 
 export function checkPath(path: string | undefined): string {
   const p = path ?? '/';
-  if (!/^\/$|^\/[\u0021-\u007E]+\/$/.test(p)) throw validation(`The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`);
+  if (!/^\/$|^\/[\u0021-\u007E]+\/$/.test(p))
+    throw validation(
+      `The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`,
+    );
   return p;
 }
 
@@ -87,7 +149,12 @@ export function mustGroup(s: IamStore, name: string): GroupRec {
 export const encodeDoc = (doc: string) => encodeURIComponent(doc);
 
 /** Marker paging: the marker is the last key returned. */
-export function page<T>(items: T[], keyOf: (t: T) => string, marker?: string, maxItems?: number): { items: T[]; IsTruncated: boolean; Marker?: string } {
+export function page<T>(
+  items: T[],
+  keyOf: (t: T) => string,
+  marker?: string,
+  maxItems?: number,
+): { items: T[]; IsTruncated: boolean; Marker?: string } {
   const start = marker ? items.findIndex((t) => keyOf(t) > marker) : 0;
   const from = start < 0 ? items.length : start;
   const max = maxItems ?? 100;

@@ -24,7 +24,14 @@ function checkAlgorithm(k: KeyRecord, alg: EncryptionAlgorithmSpec, operation: s
 const oaepHash = (alg: EncryptionAlgorithmSpec) => (alg === 'RSAES_OAEP_SHA_1' ? 'sha1' : 'sha256');
 
 /** Encrypts under a usable key: symmetric blobs, or RSA-OAEP for RSA keys. */
-export function encryptWith(store: KmsStore, k: KeyRecord, plaintext: Buffer, context: Context, alg: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT', operation = 'Encrypt'): Buffer {
+export function encryptWith(
+  store: KmsStore,
+  k: KeyRecord,
+  plaintext: Buffer,
+  context: Context,
+  alg: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT',
+  operation = 'Encrypt',
+): Buffer {
   store.usable(k);
   checkAlgorithm(k, alg, operation);
   if (alg === 'SYMMETRIC_DEFAULT') {
@@ -43,14 +50,33 @@ export function encryptWith(store: KmsStore, k: KeyRecord, plaintext: Buffer, co
  * Decrypts a blob. Symmetric blobs name their key (`keyRef`, when given, must be that key:
  * IncorrectKeyException otherwise); RSA ciphertexts need keyRef and the algorithm.
  */
-export function decryptWith(store: KmsStore, account: string, region: string, blob: Buffer, context: Context, keyRef?: string, alg: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT', operation = 'Decrypt'): { plaintext: Buffer; key: KeyRecord } {
+export function decryptWith(
+  store: KmsStore,
+  account: string,
+  region: string,
+  blob: Buffer,
+  context: Context,
+  keyRef?: string,
+  alg: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT',
+  operation = 'Decrypt',
+): { plaintext: Buffer; key: KeyRecord } {
   const given = keyRef === undefined ? undefined : store.resolve(account, region, keyRef);
   if (alg !== 'SYMMETRIC_DEFAULT') {
     if (!given) throw new ServiceError('ValidationException', 'KeyId is required for asymmetric decryption.');
     store.usable(given);
     checkAlgorithm(given, alg, operation);
     try {
-      return { key: given, plaintext: privateDecrypt({ key: createPrivateKey({ key: store.material(given), format: 'der', type: 'pkcs8' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: oaepHash(alg) }, blob) };
+      return {
+        key: given,
+        plaintext: privateDecrypt(
+          {
+            key: createPrivateKey({ key: store.material(given), format: 'der', type: 'pkcs8' }),
+            padding: constants.RSA_PKCS1_OAEP_PADDING,
+            oaepHash: oaepHash(alg),
+          },
+          blob,
+        ),
+      };
     } catch {
       throw new ServiceError('InvalidCiphertextException', '');
     }
@@ -78,11 +104,16 @@ function dataKeyLength(spec: DataKeySpec | undefined, bytes: number | undefined)
 const PAIR_RSA: Partial<Record<DataKeyPairSpec, number>> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
 
 async function newPair(spec: DataKeyPairSpec): Promise<{ priv: Buffer; pub: Buffer }> {
-  const enc = { privateKeyEncoding: { type: 'pkcs8' as const, format: 'der' as const }, publicKeyEncoding: { type: 'spki' as const, format: 'der' as const } };
+  const enc = {
+    privateKeyEncoding: { type: 'pkcs8' as const, format: 'der' as const },
+    publicKeyEncoding: { type: 'spki' as const, format: 'der' as const },
+  };
   const curve = CURVES[spec as keyof typeof CURVES]?.curve;
   const pair = PAIR_RSA[spec]
     ? await genPair('rsa', { modulusLength: PAIR_RSA[spec]!, ...enc })
-    : curve ? await genPair('ec', { namedCurve: curve, ...enc }) : undefined;
+    : curve
+      ? await genPair('ec', { namedCurve: curve, ...enc })
+      : undefined;
   if (!pair) throw new ServiceError('UnsupportedOperationException', `KeyPairSpec ${spec} is not supported by Nimbus.`);
   return { priv: pair.privateKey as unknown as Buffer, pub: pair.publicKey as unknown as Buffer };
 }
@@ -93,12 +124,22 @@ export function cryptoHandlers(store: KmsStore): KmsProvider {
     if (k.spec !== 'SYMMETRIC_DEFAULT' || k.usage !== 'ENCRYPT_DECRYPT') throw keyUsageError(k, operation);
     return k;
   };
-  const dataKey = (i: { KeyId: string; KeySpec?: DataKeySpec; NumberOfBytes?: number; EncryptionContext?: Context }, account: string, region: string, op: string) => {
+  const dataKey = (
+    i: { KeyId: string; KeySpec?: DataKeySpec; NumberOfBytes?: number; EncryptionContext?: Context },
+    account: string,
+    region: string,
+    op: string,
+  ) => {
     const k = symmetric(i.KeyId, account, region, op);
     const plaintext = randomBytes(dataKeyLength(i.KeySpec, i.NumberOfBytes));
     return { k, plaintext, blob: encryptWith(store, k, plaintext, i.EncryptionContext as Context) };
   };
-  const pair = async (i: { KeyId: string; KeyPairSpec: DataKeyPairSpec; EncryptionContext?: Context }, account: string, region: string, op: string) => {
+  const pair = async (
+    i: { KeyId: string; KeyPairSpec: DataKeyPairSpec; EncryptionContext?: Context },
+    account: string,
+    region: string,
+    op: string,
+  ) => {
     const k = symmetric(i.KeyId, account, region, op);
     const { priv, pub } = await newPair(i.KeyPairSpec);
     return { k, priv, pub, blob: encryptWith(store, k, priv, i.EncryptionContext) };
@@ -112,18 +153,38 @@ export function cryptoHandlers(store: KmsStore): KmsProvider {
 
     Decrypt: ({ CiphertextBlob, EncryptionContext, KeyId, EncryptionAlgorithm }, ctx) => {
       const alg = EncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
-      const { plaintext, key } = decryptWith(store, ctx.account, ctx.region, CiphertextBlob ?? Buffer.alloc(0), EncryptionContext, KeyId, alg);
+      const { plaintext, key } = decryptWith(
+        store,
+        ctx.account,
+        ctx.region,
+        CiphertextBlob ?? Buffer.alloc(0),
+        EncryptionContext,
+        KeyId,
+        alg,
+      );
       return { KeyId: key.arn, Plaintext: plaintext, EncryptionAlgorithm: alg };
     },
 
     ReEncrypt: (i, ctx) => {
       const srcAlg = i.SourceEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
       const dstAlg = i.DestinationEncryptionAlgorithm ?? 'SYMMETRIC_DEFAULT';
-      const src = decryptWith(store, ctx.account, ctx.region, i.CiphertextBlob ?? Buffer.alloc(0), i.SourceEncryptionContext, i.SourceKeyId, srcAlg, 'ReEncryptFrom');
+      const src = decryptWith(
+        store,
+        ctx.account,
+        ctx.region,
+        i.CiphertextBlob ?? Buffer.alloc(0),
+        i.SourceEncryptionContext,
+        i.SourceKeyId,
+        srcAlg,
+        'ReEncryptFrom',
+      );
       const dst = store.resolve(ctx.account, ctx.region, i.DestinationKeyId);
       return {
         CiphertextBlob: encryptWith(store, dst, src.plaintext, i.DestinationEncryptionContext, dstAlg, 'ReEncryptTo'),
-        SourceKeyId: src.key.arn, KeyId: dst.arn, SourceEncryptionAlgorithm: srcAlg, DestinationEncryptionAlgorithm: dstAlg,
+        SourceKeyId: src.key.arn,
+        KeyId: dst.arn,
+        SourceEncryptionAlgorithm: srcAlg,
+        DestinationEncryptionAlgorithm: dstAlg,
       };
     },
 

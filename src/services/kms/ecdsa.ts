@@ -3,14 +3,46 @@
 // arithmetic modulo the curve's prime and order. Signatures are DER (r, s) as KMS returns them.
 import { createECDH, randomBytes } from 'node:crypto';
 
-interface Curve { name: string; p: bigint; a: bigint; n: bigint; bytes: number }
+interface Curve {
+  name: string;
+  p: bigint;
+  a: bigint;
+  n: bigint;
+  bytes: number;
+}
 
 const hex = (s: string) => BigInt('0x' + s);
 export const EC_CURVES: Record<string, Curve> = {
-  prime256v1: { name: 'prime256v1', p: hex('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff'), a: -3n, n: hex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'), bytes: 32 },
-  secp384r1: { name: 'secp384r1', p: hex('fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff'), a: -3n, n: hex('ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973'), bytes: 48 },
-  secp521r1: { name: 'secp521r1', p: (1n << 521n) - 1n, a: -3n, n: hex('01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409'), bytes: 66 },
-  secp256k1: { name: 'secp256k1', p: hex('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f'), a: 0n, n: hex('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141'), bytes: 32 },
+  prime256v1: {
+    name: 'prime256v1',
+    p: hex('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff'),
+    a: -3n,
+    n: hex('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'),
+    bytes: 32,
+  },
+  secp384r1: {
+    name: 'secp384r1',
+    p: hex('fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff'),
+    a: -3n,
+    n: hex('ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973'),
+    bytes: 48,
+  },
+  secp521r1: {
+    name: 'secp521r1',
+    p: (1n << 521n) - 1n,
+    a: -3n,
+    n: hex(
+      '01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409',
+    ),
+    bytes: 66,
+  },
+  secp256k1: {
+    name: 'secp256k1',
+    p: hex('fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f'),
+    a: 0n,
+    n: hex('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141'),
+    bytes: 32,
+  },
 };
 
 type Point = { x: bigint; y: bigint } | null;
@@ -30,9 +62,8 @@ function add(c: Curve, P: Point, Q: Point): Point {
   if (!P) return Q;
   if (!Q) return P;
   if (P.x === Q.x && mod(P.y + Q.y, c.p) === 0n) return null;
-  const l = P.x === Q.x && P.y === Q.y
-    ? mod((3n * P.x * P.x + c.a) * inv(2n * P.y, c.p), c.p)
-    : mod((Q.y - P.y) * inv(Q.x - P.x, c.p), c.p);
+  const l =
+    P.x === Q.x && P.y === Q.y ? mod((3n * P.x * P.x + c.a) * inv(2n * P.y, c.p), c.p) : mod((Q.y - P.y) * inv(Q.x - P.x, c.p), c.p);
   const x = mod(l * l - P.x - Q.x, c.p);
   return { x, y: mod(l * (P.x - x) - P.y, c.p) };
 }

@@ -14,7 +14,15 @@ export function defaultPolicy(account: string): string {
   return pretty({
     Version: '2012-10-17',
     Id: 'key-default-1',
-    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
   });
 }
 
@@ -31,7 +39,13 @@ function managedPolicy(account: string, region: string, service: string): string
         Resource: '*',
         Condition: { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com`, 'kms:CallerAccount': account } },
       },
-      { Sid: 'Allow direct access to key metadata to the account', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'], Resource: '*' },
+      {
+        Sid: 'Allow direct access to key metadata to the account',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'],
+        Resource: '*',
+      },
     ],
   });
 }
@@ -41,9 +55,13 @@ function validatePolicy(policy: string): void {
   try {
     doc = JSON.parse(policy);
   } catch {
-    throw new ServiceError('MalformedPolicyDocumentException', 'The new key policy will not allow you to update the key policy in the future.');
+    throw new ServiceError(
+      'MalformedPolicyDocumentException',
+      'The new key policy will not allow you to update the key policy in the future.',
+    );
   }
-  if (!doc || typeof doc !== 'object' || !('Statement' in doc)) throw new ServiceError('MalformedPolicyDocumentException', 'Policy contains a statement with no principal.');
+  if (!doc || typeof doc !== 'object' || !('Statement' in doc))
+    throw new ServiceError('MalformedPolicyDocumentException', 'Policy contains a statement with no principal.');
 }
 
 function checkTags(tags: Tag[] | undefined): void {
@@ -58,18 +76,44 @@ function mergeTags(old: Tag[], add: Tag[]): Tag[] {
   return [...m].map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
 }
 
-export async function createKeyRecord(store: KmsStore, account: string, region: string, now: number, opts: {
-  spec: KeySpec; usage?: KeyRecord['usage']; description?: string; policy?: string; tags?: Tag[]; origin?: KeyRecord['origin']; multiRegion?: boolean; manager?: 'AWS' | 'CUSTOMER';
-}): Promise<KeyRecord> {
+export async function createKeyRecord(
+  store: KmsStore,
+  account: string,
+  region: string,
+  now: number,
+  opts: {
+    spec: KeySpec;
+    usage?: KeyRecord['usage'];
+    description?: string;
+    policy?: string;
+    tags?: Tag[];
+    origin?: KeyRecord['origin'];
+    multiRegion?: boolean;
+    manager?: 'AWS' | 'CUSTOMER';
+  },
+): Promise<KeyRecord> {
   const usage = checkSpec(opts.spec, opts.usage);
   const origin = opts.origin ?? 'AWS_KMS';
-  if (origin === 'EXTERNAL' && opts.spec !== 'SYMMETRIC_DEFAULT') throw new ServiceError('UnsupportedOperationException', 'Nimbus imports key material for SYMMETRIC_DEFAULT keys only.');
-  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw new ServiceError('UnsupportedOperationException', `Origin ${origin} is not supported by Nimbus.`);
+  if (origin === 'EXTERNAL' && opts.spec !== 'SYMMETRIC_DEFAULT')
+    throw new ServiceError('UnsupportedOperationException', 'Nimbus imports key material for SYMMETRIC_DEFAULT keys only.');
+  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL')
+    throw new ServiceError('UnsupportedOperationException', `Origin ${origin} is not supported by Nimbus.`);
   const keyId = store.newKeyId(!!opts.multiRegion);
   const arn = store.keyArn(account, region, keyId);
   const k: KeyRecord = {
-    keyId, arn, account, region, created: now, description: opts.description ?? '', usage, spec: opts.spec, origin,
-    manager: opts.manager ?? 'CUSTOMER', enabled: origin !== 'EXTERNAL', policy: opts.policy ?? defaultPolicy(account), tags: opts.tags ?? [],
+    keyId,
+    arn,
+    account,
+    region,
+    created: now,
+    description: opts.description ?? '',
+    usage,
+    spec: opts.spec,
+    origin,
+    manager: opts.manager ?? 'CUSTOMER',
+    enabled: origin !== 'EXTERNAL',
+    policy: opts.policy ?? defaultPolicy(account),
+    tags: opts.tags ?? [],
     materials: origin === 'EXTERNAL' ? [] : [{ id: materialId(), at: now, wrapped: store.master.wrap(await newMaterial(opts.spec)) }],
     rotations: [],
     ...(origin === 'EXTERNAL' ? { pendingImport: true } : {}),
@@ -89,12 +133,22 @@ export function awsManagedKey(store: KmsStore, account: string, region: string, 
   const now = store.rt.clock.nowMs();
   const keyId = store.newKeyId(false);
   const k: KeyRecord = {
-    keyId, arn: store.keyArn(account, region, keyId), account, region, created: now,
+    keyId,
+    arn: store.keyArn(account, region, keyId),
+    account,
+    region,
+    created: now,
     description: `Default key that protects my ${service.toUpperCase()} data when no other key is defined`,
-    usage: 'ENCRYPT_DECRYPT', spec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS', manager: 'AWS', enabled: true,
-    policy: managedPolicy(account, region, service), tags: [],
+    usage: 'ENCRYPT_DECRYPT',
+    spec: 'SYMMETRIC_DEFAULT',
+    origin: 'AWS_KMS',
+    manager: 'AWS',
+    enabled: true,
+    policy: managedPolicy(account, region, service),
+    tags: [],
     materials: [{ id: materialId(), at: now, wrapped: store.master.wrap(randomBytes(32)) }],
-    rotation: { periodDays: 365, next: now + 365 * DAY }, rotations: [],
+    rotation: { periodDays: 365, next: now + 365 * DAY },
+    rotations: [],
   };
   store.save(k);
   s.aliases.put(name, { name, keyId, created: now, updated: now });
@@ -102,7 +156,8 @@ export function awsManagedKey(store: KmsStore, account: string, region: string, 
 }
 
 function customerKey(store: KmsStore, k: KeyRecord): KeyRecord {
-  if (k.manager === 'AWS') throw new ServiceError('UnsupportedOperationException', `${k.arn} is an AWS managed key. You cannot change its state, policy or tags.`);
+  if (k.manager === 'AWS')
+    throw new ServiceError('UnsupportedOperationException', `${k.arn} is an AWS managed key. You cannot change its state, policy or tags.`);
   return k;
 }
 
@@ -115,7 +170,12 @@ export function keyHandlers(store: KmsStore): KmsProvider {
       if (input.CustomKeyStoreId) throw new ServiceError('UnsupportedOperationException', 'Custom key stores are not supported by Nimbus.');
       const k = await createKeyRecord(store, ctx.account, ctx.region, ctx.clock.nowMs(), {
         spec: input.KeySpec ?? (input.CustomerMasterKeySpec as KeySpec | undefined) ?? 'SYMMETRIC_DEFAULT',
-        usage: input.KeyUsage, description: input.Description, policy: input.Policy, tags: input.Tags, origin: input.Origin, multiRegion: input.MultiRegion,
+        usage: input.KeyUsage,
+        description: input.Description,
+        policy: input.Policy,
+        tags: input.Tags,
+        origin: input.Origin,
+        multiRegion: input.MultiRegion,
       });
       return { KeyMetadata: store.metadata(k) };
     },
@@ -123,7 +183,8 @@ export function keyHandlers(store: KmsStore): KmsProvider {
     DescribeKey: ({ KeyId }, ctx) => {
       // the predefined alias of an AWS managed key not made yet: KMS makes the key now
       const managed = /^alias\/aws\/([a-z0-9-]+)$/.exec(KeyId);
-      if (managed && !store.scope(ctx.account, ctx.region).aliases.get(KeyId)) return { KeyMetadata: store.metadata(awsManagedKey(store, ctx.account, ctx.region, managed[1])) };
+      if (managed && !store.scope(ctx.account, ctx.region).aliases.get(KeyId))
+        return { KeyMetadata: store.metadata(awsManagedKey(store, ctx.account, ctx.region, managed[1])) };
       return { KeyMetadata: store.metadata(key(KeyId, ctx)) };
     },
 
@@ -149,7 +210,10 @@ export function keyHandlers(store: KmsStore): KmsProvider {
     ScheduleKeyDeletion: ({ KeyId, PendingWindowInDays }, ctx) => {
       const days = PendingWindowInDays ?? 30;
       if (days < 7 || days > 30) {
-        throw new ServiceError('ValidationException', `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value ${days < 7 ? 'greater than or equal to 7' : 'less than or equal to 30'}`);
+        throw new ServiceError(
+          'ValidationException',
+          `1 validation error detected: Value '${days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value ${days < 7 ? 'greater than or equal to 7' : 'less than or equal to 30'}`,
+        );
       }
       const k = customerKey(store, key(KeyId, ctx));
       if (k.deletion) throw new ServiceError('KMSInvalidStateException', `${k.arn} is pending deletion.`);

@@ -14,14 +14,18 @@ export function rotationHandlers(store: KmsStore): KmsProvider {
     if (k.spec !== 'SYMMETRIC_DEFAULT' || k.origin !== 'AWS_KMS' || k.manager === 'AWS') {
       throw new ServiceError('UnsupportedOperationException', `${k.arn} origin is ${k.origin} which is not valid for this operation.`);
     }
-    if (k.multiRegion?.type === 'REPLICA') throw new ServiceError('UnsupportedOperationException', `${k.arn} is a replica key. Rotate its primary key.`);
+    if (k.multiRegion?.type === 'REPLICA')
+      throw new ServiceError('UnsupportedOperationException', `${k.arn} is a replica key. Rotate its primary key.`);
     return store.usable(k);
   };
   return {
     EnableKeyRotation: ({ KeyId, RotationPeriodInDays }, ctx) => {
       const days = RotationPeriodInDays ?? 365;
       if (days < 90 || days > 2560) {
-        throw new ServiceError('ValidationException', `1 validation error detected: Value '${days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value ${days < 90 ? 'greater than or equal to 90' : 'less than or equal to 2560'}`);
+        throw new ServiceError(
+          'ValidationException',
+          `1 validation error detected: Value '${days}' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value ${days < 90 ? 'greater than or equal to 90' : 'less than or equal to 2560'}`,
+        );
       }
       const k = rotatable(ctx, KeyId);
       k.rotation = { periodDays: days, next: ctx.clock.nowMs() + days * DAY };
@@ -37,7 +41,8 @@ export function rotationHandlers(store: KmsStore): KmsProvider {
     GetKeyRotationStatus: ({ KeyId }, ctx) => {
       const k = store.resolve(ctx.account, ctx.region, KeyId);
       return {
-        KeyRotationEnabled: !!k.rotation, KeyId: k.arn,
+        KeyRotationEnabled: !!k.rotation,
+        KeyId: k.arn,
         ...(k.rotation ? { RotationPeriodInDays: k.rotation.periodDays, NextRotationDate: new Date(k.rotation.next) } : {}),
       };
     },
@@ -57,23 +62,38 @@ export function rotationHandlers(store: KmsStore): KmsProvider {
 
     ListKeyRotations: ({ KeyId, Limit, Marker }, ctx) => {
       const k = store.resolve(ctx.account, ctx.region, KeyId);
-      if (k.spec !== 'SYMMETRIC_DEFAULT') throw new ServiceError('UnsupportedOperationException', `${k.arn} key spec is ${k.spec} which is not valid for ListKeyRotations.`);
+      if (k.spec !== 'SYMMETRIC_DEFAULT')
+        throw new ServiceError('UnsupportedOperationException', `${k.arn} key spec is ${k.spec} which is not valid for ListKeyRotations.`);
       const { items, next } = page(k.rotations, Limit, Marker);
       return {
         Rotations: items.map((r) => ({ KeyId: k.arn, KeyMaterialId: r.id, RotationDate: new Date(r.at), RotationType: r.type })),
-        Truncated: !!next, ...(next ? { NextMarker: next } : {}),
+        Truncated: !!next,
+        ...(next ? { NextMarker: next } : {}),
       };
     },
 
     ReplicateKey: ({ KeyId, ReplicaRegion, Policy, Description, Tags }, ctx) => {
       const k = store.notPendingDeletion(store.resolve(ctx.account, ctx.region, KeyId));
-      if (k.multiRegion?.type !== 'PRIMARY') throw new ServiceError('UnsupportedOperationException', `${k.arn} is not a multi-Region primary key.`);
-      if (ReplicaRegion === k.region) throw new ServiceError('ValidationException', `The replica region ${ReplicaRegion} must be different from the primary key's region.`);
+      if (k.multiRegion?.type !== 'PRIMARY')
+        throw new ServiceError('UnsupportedOperationException', `${k.arn} is not a multi-Region primary key.`);
+      if (ReplicaRegion === k.region)
+        throw new ServiceError(
+          'ValidationException',
+          `The replica region ${ReplicaRegion} must be different from the primary key's region.`,
+        );
       const arn = store.keyArn(k.account, ReplicaRegion, k.keyId);
-      if (store.scope(k.account, ReplicaRegion).keys.get(k.keyId)) throw new ServiceError('AlreadyExistsException', `Replica key ${arn} already exists.`);
+      if (store.scope(k.account, ReplicaRegion).keys.get(k.keyId))
+        throw new ServiceError('AlreadyExistsException', `Replica key ${arn} already exists.`);
       const replica: KeyRecord = {
-        ...structuredClone(k), arn, region: ReplicaRegion, created: ctx.clock.nowMs(), description: Description ?? k.description,
-        policy: Policy ?? defaultPolicy(k.account), tags: Tags ?? [], rotation: undefined, deletion: undefined,
+        ...structuredClone(k),
+        arn,
+        region: ReplicaRegion,
+        created: ctx.clock.nowMs(),
+        description: Description ?? k.description,
+        policy: Policy ?? defaultPolicy(k.account),
+        tags: Tags ?? [],
+        rotation: undefined,
+        deletion: undefined,
         multiRegion: { type: 'REPLICA', primary: k.arn, replicas: [] },
       };
       store.save(replica);

@@ -1,6 +1,16 @@
 // Asymmetric signatures (Sign, Verify, GetPublicKey) and HMAC (GenerateMac, VerifyMac).
 // RAW messages are signed by node:crypto; DIGEST messages by the digest encoders next door.
-import { constants, createHash, createHmac, createPrivateKey, createPublicKey, sign, verify, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  verify,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import type { KmsProvider, SigningAlgorithmSpec, MessageType, MacAlgorithmSpec } from '../../generated/kms.js';
 import { ServiceError } from '../../kit.js';
 import type { KeyRecord, KmsStore } from './store.js';
@@ -28,7 +38,8 @@ function signer(store: KmsStore, k: KeyRecord, alg: SigningAlgorithmSpec, operat
 function digestOf(alg: SigningAlgorithmSpec, message: Buffer, type: MessageType): Buffer {
   const hash = hashOf(alg);
   if (type === 'RAW') {
-    if (message.length > 4096) throw new ServiceError('ValidationException', 'Message must be at most 4096 bytes. Use MessageType DIGEST for longer messages.');
+    if (message.length > 4096)
+      throw new ServiceError('ValidationException', 'Message must be at most 4096 bytes. Use MessageType DIGEST for longer messages.');
     return createHash(hash).update(message).digest();
   }
   if (type !== 'DIGEST') throw new ServiceError('UnsupportedOperationException', `MessageType ${type} is not supported by Nimbus.`);
@@ -41,7 +52,11 @@ function signWith(key: KeyObject, k: KeyRecord, alg: SigningAlgorithmSpec, messa
   const digest = digestOf(alg, message, type);
   const pss = alg.startsWith('RSASSA_PSS');
   if (type === 'RAW') {
-    return sign(hash, message, pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : { key, dsaEncoding: 'der' });
+    return sign(
+      hash,
+      message,
+      pss ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : { key, dsaEncoding: 'der' },
+    );
   }
   if (alg.startsWith('ECDSA')) return signDigest(CURVES[k.spec]!.curve, b64uInt(key.export({ format: 'jwk' }).d!), digest);
   return pss ? pssSign(key, hash, digest) : pkcs1Sign(key, hash, digest);
@@ -54,7 +69,14 @@ function verifyWith(key: KeyObject, k: KeyRecord, alg: SigningAlgorithmSpec, mes
   const pub = createPublicKey(key);
   if (type === 'RAW') {
     try {
-      return verify(hash, message, pss ? { key: pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : { key: pub, dsaEncoding: 'der' }, sig);
+      return verify(
+        hash,
+        message,
+        pss
+          ? { key: pub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+          : { key: pub, dsaEncoding: 'der' },
+        sig,
+      );
     } catch {
       return false;
     }
@@ -80,7 +102,11 @@ export function signingHandlers(store: KmsStore): KmsProvider {
     Sign: ({ KeyId, Message, MessageType, SigningAlgorithm }, ctx) => {
       const k = store.resolve(ctx.account, ctx.region, KeyId);
       signer(store, k, SigningAlgorithm, 'Sign');
-      return { KeyId: k.arn, Signature: signWith(privateKey(store, k), k, SigningAlgorithm, Message, MessageType ?? 'RAW'), SigningAlgorithm };
+      return {
+        KeyId: k.arn,
+        Signature: signWith(privateKey(store, k), k, SigningAlgorithm, Message, MessageType ?? 'RAW'),
+        SigningAlgorithm,
+      };
     },
 
     Verify: ({ KeyId, Message, MessageType, Signature, SigningAlgorithm }, ctx) => {
@@ -110,13 +136,17 @@ export function signingHandlers(store: KmsStore): KmsProvider {
 
     GenerateMac: ({ KeyId, Message, MacAlgorithm }, ctx) => {
       const k = store.resolve(ctx.account, ctx.region, KeyId);
-      const mac = createHmac(hashOf(MacAlgorithm), macKey(store, k, MacAlgorithm, 'GenerateMac')).update(Message).digest();
+      const mac = createHmac(hashOf(MacAlgorithm), macKey(store, k, MacAlgorithm, 'GenerateMac'))
+        .update(Message)
+        .digest();
       return { KeyId: k.arn, Mac: mac, MacAlgorithm };
     },
 
     VerifyMac: ({ KeyId, Message, MacAlgorithm, Mac }, ctx) => {
       const k = store.resolve(ctx.account, ctx.region, KeyId);
-      const want = createHmac(hashOf(MacAlgorithm), macKey(store, k, MacAlgorithm, 'VerifyMac')).update(Message).digest();
+      const want = createHmac(hashOf(MacAlgorithm), macKey(store, k, MacAlgorithm, 'VerifyMac'))
+        .update(Message)
+        .digest();
       if (Mac.length !== want.length || !timingSafeEqual(Mac, want)) throw new ServiceError('KMSInvalidMacException', '');
       return { KeyId: k.arn, MacValid: true, MacAlgorithm };
     },

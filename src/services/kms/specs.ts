@@ -8,8 +8,12 @@ const genPair = promisify(generateKeyPair);
 
 export const RSA_ENCRYPTION: EncryptionAlgorithmSpec[] = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'];
 export const RSA_SIGNING: SigningAlgorithmSpec[] = [
-  'RSASSA_PSS_SHA_256', 'RSASSA_PSS_SHA_384', 'RSASSA_PSS_SHA_512',
-  'RSASSA_PKCS1_V1_5_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_384', 'RSASSA_PKCS1_V1_5_SHA_512',
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
 ];
 
 /** node:crypto's curve name per ECC spec, and the one signing algorithm each allows */
@@ -63,7 +67,10 @@ export function algorithms(spec: KeySpec, usage: KeyUsageType): Algorithms {
 export async function newMaterial(spec: KeySpec): Promise<Buffer> {
   if (spec === 'SYMMETRIC_DEFAULT') return randomBytes(32);
   if (isHmac(spec)) return randomBytes(HMAC_BITS[spec]! / 8);
-  const enc = { privateKeyEncoding: { type: 'pkcs8' as const, format: 'der' as const }, publicKeyEncoding: { type: 'spki' as const, format: 'der' as const } };
+  const enc = {
+    privateKeyEncoding: { type: 'pkcs8' as const, format: 'der' as const },
+    publicKeyEncoding: { type: 'spki' as const, format: 'der' as const },
+  };
   if (isRsa(spec)) return (await genPair('rsa', { modulusLength: RSA_BITS[spec]!, ...enc })).privateKey as unknown as Buffer;
   return (await genPair('ec', { namedCurve: CURVES[spec]!.curve, ...enc })).privateKey as unknown as Buffer;
 }

@@ -188,7 +188,9 @@ export class KmsStore {
    */
   resolve(account: string, region: string, ref: string): KeyRecord {
     const arn = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(key|alias)\/(.+)$/.exec(ref);
-    let acc = account, reg = region, id = ref;
+    let acc = account,
+      reg = region,
+      id = ref;
     if (arn) {
       [, reg, acc] = arn;
       id = arn[3] === 'alias' ? 'alias/' + arn[4] : arn[4];
@@ -252,14 +254,20 @@ export class KmsStore {
       KeySpec: k.spec,
       ...algorithms(k.spec, k.usage),
       MultiRegion: !!k.multiRegion,
-      ...(k.multiRegion ? {
-        MultiRegionConfiguration: {
-          MultiRegionKeyType: k.multiRegion.type,
-          PrimaryKey: { Arn: k.multiRegion.primary, Region: k.multiRegion.primary.split(':')[3] },
-          ReplicaKeys: k.multiRegion.replicas.map((arn) => ({ Arn: arn, Region: arn.split(':')[3] })),
-        },
-      } : {}),
-      ...(k.validTo ? { ValidTo: new Date(k.validTo), ExpirationModel: 'KEY_MATERIAL_EXPIRES' as const } : k.origin === 'EXTERNAL' ? { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' as const } : {}),
+      ...(k.multiRegion
+        ? {
+            MultiRegionConfiguration: {
+              MultiRegionKeyType: k.multiRegion.type,
+              PrimaryKey: { Arn: k.multiRegion.primary, Region: k.multiRegion.primary.split(':')[3] },
+              ReplicaKeys: k.multiRegion.replicas.map((arn) => ({ Arn: arn, Region: arn.split(':')[3] })),
+            },
+          }
+        : {}),
+      ...(k.validTo
+        ? { ValidTo: new Date(k.validTo), ExpirationModel: 'KEY_MATERIAL_EXPIRES' as const }
+        : k.origin === 'EXTERNAL'
+          ? { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' as const }
+          : {}),
       ...(k.spec === 'SYMMETRIC_DEFAULT' && k.materials.length ? { CurrentKeyMaterialId: k.materials[k.materials.length - 1].id } : {}),
     };
   }

@@ -7,20 +7,35 @@ import { ServiceError } from '../../kit.js';
 import { functionArn, parseFunctionRef, qualifierOf, type LambdaStore } from './model.js';
 
 /** Operations whose IAM action has another name. */
-const ACTION: Record<string, string> = { Invoke: 'lambda:InvokeFunction', InvokeWithResponseStream: 'lambda:InvokeFunction', InvokeAsync: 'lambda:InvokeAsync' };
+const ACTION: Record<string, string> = {
+  Invoke: 'lambda:InvokeFunction',
+  InvokeWithResponseStream: 'lambda:InvokeFunction',
+  InvokeAsync: 'lambda:InvokeAsync',
+};
 
 export const actionOf = (operation: string) => ACTION[operation] ?? `lambda:${operation}`;
 
 const glob = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(value);
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  ).test(value);
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 /** Does a Principal element name the caller: `*`, the caller's ARN, its role, or its account's root? */
 function names(principal: unknown, caller: Principal): boolean {
   if (principal === '*') return true;
-  return list((principal as { AWS?: unknown } | undefined)?.AWS).some((id) =>
-    id === '*' || id === caller.arn || id === `arn:aws:iam::${caller.account}:root` || (!!caller.session?.roleArn && id === caller.session.roleArn));
+  return list((principal as { AWS?: unknown } | undefined)?.AWS).some(
+    (id) =>
+      id === '*' ||
+      id === caller.arn ||
+      id === `arn:aws:iam::${caller.account}:root` ||
+      (!!caller.session?.roleArn && id === caller.session.roleArn),
+  );
 }
 
 /**
@@ -30,18 +45,34 @@ function names(principal: unknown, caller: Principal): boolean {
  * and lambda:FunctionUrlAuthType (only a function URL's call carries it).
  */
 export function policyGrants(statements: Record<string, unknown>[], caller: Principal, action: string, arn: string): boolean {
-  return statements.some((s) => s.Effect === 'Allow' && !s.Condition && names(s.Principal, caller)
-    && list(s.Action).some((a) => glob(a, action)) && list(s.Resource).some((r) => glob(r, arn)));
+  return statements.some(
+    (s) =>
+      s.Effect === 'Allow' &&
+      !s.Condition &&
+      names(s.Principal, caller) &&
+      list(s.Action).some((a) => glob(a, action)) &&
+      list(s.Resource).some((r) => glob(r, arn)),
+  );
 }
 
 export const accessDenied = (caller: Principal, action: string, arn: string) =>
-  new ServiceError('AccessDeniedException', `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${arn} because no resource-based policy allows the ${action} action`, 403);
+  new ServiceError(
+    'AccessDeniedException',
+    `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${arn} because no resource-based policy allows the ${action} action`,
+    403,
+  );
 
 /**
  * The store, name and qualifier (from the name or the Qualifier parameter) a call names; another
  * account's function only when its policy lets the caller perform the call's action.
  */
-export function reach(rt: Runtime, stores: Stores<LambdaStore>, ctx: RequestContext, functionName: string, qualifierParam?: string): { store: LambdaStore; name: string; qualifier?: string } {
+export function reach(
+  rt: Runtime,
+  stores: Stores<LambdaStore>,
+  ctx: RequestContext,
+  functionName: string,
+  qualifierParam?: string,
+): { store: LambdaStore; name: string; qualifier?: string } {
   const ref = parseFunctionRef(functionName, ctx.account, ctx.region);
   const qualifier = qualifierOf(ref.qualifier, qualifierParam);
   const store = stores.get(ref.account, ctx.region);

@@ -13,7 +13,12 @@ const THROTTLE_RETRY_MS = 1000;
 const DEFAULT_MAX_AGE_S = 6 * 3600;
 const key = (dueAt: number, id: string) => `${String(dueAt).padStart(15, '0')}\0${id}`;
 
-type Outcome = { condition: 'Success' | 'RetriesExhausted' | 'EventAgeExceeded'; payload?: Buffer; functionError?: string; version: string };
+type Outcome = {
+  condition: 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
+  payload?: Buffer;
+  functionError?: string;
+  version: string;
+};
 
 export class AsyncInvocations implements AsyncQueue {
   private readonly queue;
@@ -23,7 +28,10 @@ export class AsyncInvocations implements AsyncQueue {
   private timer?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly rt: Runtime, private readonly stores: Stores<LambdaStore>) {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly stores: Stores<LambdaStore>,
+  ) {
     this.queue = stores.system().queue;
     rt.clock.onAdvance(() => {
       this.kick();
@@ -40,7 +48,17 @@ export class AsyncInvocations implements AsyncQueue {
   enqueue(store: LambdaStore, name: string, qualifier: string | undefined, payload: Buffer): string {
     const id = randomUUID();
     const now = this.rt.clock.nowMs();
-    const item: QueuedInvocation = { id, account: store.account, region: store.region, name, qualifier, payload, attempts: 0, dueAt: now, firstAt: now };
+    const item: QueuedInvocation = {
+      id,
+      account: store.account,
+      region: store.region,
+      name,
+      qualifier,
+      payload,
+      attempts: 0,
+      dueAt: now,
+      firstAt: now,
+    };
     this.queue.put(key(now, id), item);
     setImmediate(() => this.kick());
     return id;
@@ -99,7 +117,8 @@ export class AsyncInvocations implements AsyncQueue {
       if (this.closed) return;
       this.rt.log.debug(`lambda: async ${item.id} not run: ${(e as Error).message}`);
       // throttled or the environment could not start: try again shortly, as Lambda does
-      if (e instanceof ServiceError && e.code !== 'TooManyRequestsException') this.rt.log.warn?.(`lambda: async invoke of ${item.name}: ${e.message}`);
+      if (e instanceof ServiceError && e.code !== 'TooManyRequestsException')
+        this.rt.log.warn?.(`lambda: async invoke of ${item.name}: ${e.message}`);
       this.reschedule(k, item, THROTTLE_RETRY_MS);
       return;
     }
@@ -136,7 +155,10 @@ export class AsyncInvocations implements AsyncQueue {
     const dlq = resolveTarget(store, item.name, item.qualifier).fn.deadLetterArn;
     if (dlq) {
       const error = o.payload ? parseOr(o.payload) : {};
-      const message = typeof error === 'object' && error && 'errorMessage' in error ? String((error as { errorMessage: unknown }).errorMessage) : o.condition;
+      const message =
+        typeof error === 'object' && error && 'errorMessage' in error
+          ? String((error as { errorMessage: unknown }).errorMessage)
+          : o.condition;
       const attributes = {
         RequestID: { DataType: 'String', StringValue: item.id },
         ErrorCode: { DataType: 'Number', StringValue: '200' },
@@ -146,7 +168,12 @@ export class AsyncInvocations implements AsyncQueue {
     }
   }
 
-  private async deliver(arn: string, body: string, store: LambdaStore, attributes?: Record<string, { DataType: string; StringValue: string }>): Promise<void> {
+  private async deliver(
+    arn: string,
+    body: string,
+    store: LambdaStore,
+    attributes?: Record<string, { DataType: string; StringValue: string }>,
+  ): Promise<void> {
     const i = this.rt.integrations;
     try {
       const service = arn.split(':')[2];
@@ -157,7 +184,10 @@ export class AsyncInvocations implements AsyncQueue {
         const detail = JSON.parse(body) as { requestContext: { condition: string } };
         i.events?.putEvent(store.account, store.region, {
           source: 'lambda',
-          detailType: detail.requestContext.condition === 'Success' ? 'Lambda Function Invocation Result - Success' : 'Lambda Function Invocation Result - Failure',
+          detailType:
+            detail.requestContext.condition === 'Success'
+              ? 'Lambda Function Invocation Result - Success'
+              : 'Lambda Function Invocation Result - Failure',
           detail,
           eventBusName: arn,
         });

@@ -21,11 +21,26 @@ export interface CscRecord {
   tags: Record<string, string>;
 }
 
-type Handlers = Pick<LambdaProvider,
-  'CreateCodeSigningConfig' | 'GetCodeSigningConfig' | 'UpdateCodeSigningConfig' | 'DeleteCodeSigningConfig' | 'ListCodeSigningConfigs' |
-  'PutFunctionCodeSigningConfig' | 'GetFunctionCodeSigningConfig' | 'DeleteFunctionCodeSigningConfig' | 'ListFunctionsByCodeSigningConfig'>;
+type Handlers = Pick<
+  LambdaProvider,
+  | 'CreateCodeSigningConfig'
+  | 'GetCodeSigningConfig'
+  | 'UpdateCodeSigningConfig'
+  | 'DeleteCodeSigningConfig'
+  | 'ListCodeSigningConfigs'
+  | 'PutFunctionCodeSigningConfig'
+  | 'GetFunctionCodeSigningConfig'
+  | 'DeleteFunctionCodeSigningConfig'
+  | 'ListFunctionsByCodeSigningConfig'
+>;
 
-const notFound = (arn: string) => new ServiceError('CodeSigningConfigNotFoundException', `The code signing configuration cannot be found. Check that the provided configuration is not deleted: ${arn}.`, 404, { Type: 'User' });
+const notFound = (arn: string) =>
+  new ServiceError(
+    'CodeSigningConfigNotFoundException',
+    `The code signing configuration cannot be found. Check that the provided configuration is not deleted: ${arn}.`,
+    404,
+    { Type: 'User' },
+  );
 
 function checkPublishers(arns: string[]): string[] {
   for (const a of arns) if (!PROFILE_VERSION.test(a)) throw invalidValue(`Invalid signing profile version ARN: ${a}`);
@@ -34,7 +49,10 @@ function checkPublishers(arns: string[]): string[] {
 
 function checkPolicy(p: string | undefined): string {
   if (p === undefined) return 'Warn';
-  if (p !== 'Warn' && p !== 'Enforce') throw invalidValue(`1 validation error detected: Value '${p}' at 'codeSigningPolicies.untrustedArtifactOnDeployment' failed to satisfy constraint: Member must satisfy enum value set: [Enforce, Warn]`);
+  if (p !== 'Warn' && p !== 'Enforce')
+    throw invalidValue(
+      `1 validation error detected: Value '${p}' at 'codeSigningPolicies.untrustedArtifactOnDeployment' failed to satisfy constraint: Member must satisfy enum value set: [Enforce, Warn]`,
+    );
   return p;
 }
 
@@ -63,7 +81,8 @@ export function codeSigningHandlers(rt: Runtime, stores: Stores<LambdaStore>): H
     getLatest(store, parsed.name);
     return { store, name: parsed.name, meta: store.meta.get(parsed.name)! };
   }
-  const usedBy = (store: LambdaStore, arn: string) => [...store.meta.scan()].filter(([, m]) => m.codeSigningConfigArn === arn).map(([name]) => name);
+  const usedBy = (store: LambdaStore, arn: string) =>
+    [...store.meta.scan()].filter(([, m]) => m.codeSigningConfigArn === arn).map(([name]) => name);
 
   return {
     CreateCodeSigningConfig(i, ctx) {
@@ -97,7 +116,8 @@ export function codeSigningHandlers(rt: Runtime, stores: Stores<LambdaStore>): H
     },
     DeleteCodeSigningConfig(i, ctx) {
       const { store, r } = find(ctx, i.CodeSigningConfigArn);
-      if (usedBy(store, i.CodeSigningConfigArn).length) throw conflict('The code signing configuration cannot be deleted because it is used by one or more functions.');
+      if (usedBy(store, i.CodeSigningConfigArn).length)
+        throw conflict('The code signing configuration cannot be deleted because it is used by one or more functions.');
       store.codeSigning.delete(r.id);
       return {};
     },
@@ -130,7 +150,10 @@ export function codeSigningHandlers(rt: Runtime, stores: Stores<LambdaStore>): H
       const start = i.Marker ? names.indexOf(i.Marker) + 1 : 0;
       const page = names.slice(start, start + max);
       const more = start + max < names.length;
-      return { FunctionArns: page.map((n) => functionArn(store.region, store.account, n)), ...(more ? { NextMarker: page[page.length - 1] } : {}) };
+      return {
+        FunctionArns: page.map((n) => functionArn(store.region, store.account, n)),
+        ...(more ? { NextMarker: page[page.length - 1] } : {}),
+      };
     },
   };
 }

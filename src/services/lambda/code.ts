@@ -29,7 +29,12 @@ export interface StoredCode {
 /** Checks and stores a zip (once per content); returns CodeSha256 as AWS computes it (base64). */
 export async function storeCode(rt: Runtime, zip: Buffer): Promise<StoredCode> {
   if (zip.length > MAX_ZIPPED) {
-    throw new ServiceError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_ZIPPED} bytes for the CreateFunction operation`, 413, { Type: 'User' });
+    throw new ServiceError(
+      'RequestEntityTooLargeException',
+      `Request must be smaller than ${MAX_ZIPPED} bytes for the CreateFunction operation`,
+      413,
+      { Type: 'User' },
+    );
   }
   const entries = entriesOf(zip);
   const unzipped = Object.values(entries).reduce((n, e) => n + e.length, 0);

@@ -205,7 +205,8 @@ export class Environment {
       'Lambda-Runtime-Aws-Request-Id': p.requestId,
       'Lambda-Runtime-Deadline-Ms': String(p.startedAt + p.timeoutMs),
       'Lambda-Runtime-Invoked-Function-Arn': p.functionArn,
-      'Lambda-Runtime-Trace-Id': p.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${p.requestId.replace(/-/g, '').slice(0, 24)};Sampled=0`,
+      'Lambda-Runtime-Trace-Id':
+        p.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${p.requestId.replace(/-/g, '').slice(0, 24)};Sampled=0`,
     };
     if (p.clientContext) headers['Lambda-Runtime-Client-Context'] = Buffer.from(p.clientContext, 'base64').toString();
     res.writeHead(200, headers);
@@ -241,7 +242,14 @@ export class Environment {
     this.state = this.state === 'dead' ? 'dead' : 'idle';
     this.lastUsed = Date.now();
     const { payload, error } = p.outcome!;
-    p.resolve({ payload, functionError: error ? 'Unhandled' : undefined, output: p.output.join(''), durationMs: Date.now() - p.startedAt, maxMemoryMb: this.maxMemoryMb(), fatal: false });
+    p.resolve({
+      payload,
+      functionError: error ? 'Unhandled' : undefined,
+      output: p.output.join(''),
+      durationMs: Date.now() - p.startedAt,
+      maxMemoryMb: this.maxMemoryMb(),
+      fatal: false,
+    });
   }
 
   private finishInitError(): void {
@@ -253,7 +261,14 @@ export class Environment {
     setTimeout(() => {
       if (this.partial) p.output.push(this.partial + '\n');
       this.kill();
-      p.resolve({ payload: this.initError!, functionError: 'Unhandled', output: p.output.join(''), durationMs: Date.now() - p.startedAt, maxMemoryMb: 0, fatal: true });
+      p.resolve({
+        payload: this.initError!,
+        functionError: 'Unhandled',
+        output: p.output.join(''),
+        durationMs: Date.now() - p.startedAt,
+        maxMemoryMb: 0,
+        fatal: true,
+      });
     }, 20);
   }
 
@@ -268,7 +283,15 @@ export class Environment {
     if (this.partial) p.output.push(this.partial + '\n');
     p.output.push(errorType === 'Sandbox.Timedout' ? line : '');
     const payload = Buffer.from(JSON.stringify({ errorType, errorMessage: `RequestId: ${p.requestId} Error: ${message}` }));
-    p.resolve({ payload, functionError: 'Unhandled', output: p.output.join(''), durationMs: Date.now() - p.startedAt, maxMemoryMb: mem, fatal: true, platformError: errorType });
+    p.resolve({
+      payload,
+      functionError: 'Unhandled',
+      output: p.output.join(''),
+      durationMs: Date.now() - p.startedAt,
+      maxMemoryMb: mem,
+      fatal: true,
+      platformError: errorType,
+    });
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

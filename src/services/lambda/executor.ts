@@ -33,12 +33,24 @@ function roleCredentials(rt: Runtime, role: string, functionName: string): Recor
     secretAccessKey,
     sessionToken,
     expiresAt: rt.clock.nowMs() + 12 * 3600_000,
-    principal: { kind: 'assumed-role', account, arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${functionName}`, userId: `${roleId}:${functionName}`, accessKeyId, sessionToken },
+    principal: {
+      kind: 'assumed-role',
+      account,
+      arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${functionName}`,
+      userId: `${roleId}:${functionName}`,
+      accessKeyId,
+      sessionToken,
+    },
   });
   return { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken };
 }
 
-export async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRecord, e: { port: number; logStream: string; id: string }): Promise<SpawnSpec> {
+export async function spawnSpec(
+  rt: Runtime,
+  store: LambdaStore,
+  fn: FunctionRecord,
+  e: { port: number; logStream: string; id: string },
+): Promise<SpawnSpec> {
   const runtime = fn.runtime ?? 'provided.al2023';
   const kind = kindOf(runtime);
   const taskRoot = await unpackedDir(rt, Buffer.from(fn.codeSha, 'base64').toString('hex'));
@@ -73,15 +85,35 @@ export async function spawnSpec(rt: Runtime, store: LambdaStore, fn: FunctionRec
   };
   if (kind === 'node') {
     // the SDK the Node.js runtimes carry: this package's node_modules (like /var/runtime/node_modules)
-    env.NODE_PATH = [join(taskRoot, 'node_modules'), ...paths(`nodejs/${runtime.replace('js', '').replace('.x', '')}/node_modules`, 'nodejs/node_modules'), join(packageRoot, 'node_modules')].join(':');
+    env.NODE_PATH = [
+      join(taskRoot, 'node_modules'),
+      ...paths(`nodejs/${runtime.replace('js', '').replace('.x', '')}/node_modules`, 'nodejs/node_modules'),
+      join(packageRoot, 'node_modules'),
+    ].join(':');
     const heap = Math.max(32, Math.floor(fn.memory * 0.9));
-    return { command: interpreterFor(runtime)!, args: [`--max-old-space-size=${heap}`, bootstrapFile('node')], cwd: taskRoot, env, marks: true, tmpDir, memoryMb: fn.memory };
+    return {
+      command: interpreterFor(runtime)!,
+      args: [`--max-old-space-size=${heap}`, bootstrapFile('node')],
+      cwd: taskRoot,
+      env,
+      marks: true,
+      tmpDir,
+      memoryMb: fn.memory,
+    };
   }
   if (kind === 'python') {
     env.PYTHONPATH = [taskRoot, ...paths('python', `python/lib/${runtime}/site-packages`)].join(':');
     env.PYTHONUNBUFFERED = '1';
     env.PYTHONDONTWRITEBYTECODE = '1';
-    return { command: await commandFor(runtime), args: ['-u', bootstrapFile('python')], cwd: taskRoot, env, marks: true, tmpDir, memoryMb: fn.memory };
+    return {
+      command: await commandFor(runtime),
+      args: ['-u', bootstrapFile('python')],
+      cwd: taskRoot,
+      env,
+      marks: true,
+      tmpDir,
+      memoryMb: fn.memory,
+    };
   }
   return { command: join(taskRoot, 'bootstrap'), args: [], cwd: taskRoot, env, marks: false, tmpDir, memoryMb: fn.memory };
 }
@@ -91,7 +123,16 @@ const ms = (n: number) => n.toFixed(2);
 const status = (platformError?: string) =>
   !platformError ? '' : platformError === 'Sandbox.Timedout' ? 'Status: timeout\t' : `Status: error\tError Type: ${platformError}\t`;
 
-export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecord, payload: Buffer, invokedArn: string, clientContext?: string, stream?: StreamSink, upstream?: string): Promise<Execution> {
+export async function execute(
+  rt: Runtime,
+  store: LambdaStore,
+  fn: FunctionRecord,
+  payload: Buffer,
+  invokedArn: string,
+  clientContext?: string,
+  stream?: StreamSink,
+  upstream?: string,
+): Promise<Execution> {
   const pool = poolOf(rt);
   const functionKey = `${store.account}/${store.region}/${fn.name}`;
   const key = `${functionKey}/${fn.version}/${fn.revisionId}`;
@@ -100,7 +141,15 @@ export async function execute(rt: Runtime, store: LambdaStore, fn: FunctionRecor
   if (rt.integrations.cloudwatch) concurrency(rt, store, fn.name, pool.busy(functionKey), pool.busyIn(`${store.account}/${store.region}/`));
   const requestId = randomUUID();
   const trace = startTrace(rt, store, fn, invokedArn, upstream);
-  const result = await env.invoke({ requestId, payload, functionArn: invokedArn, timeoutMs: fn.timeout * 1000, clientContext, stream, traceHeader: trace?.header });
+  const result = await env.invoke({
+    requestId,
+    payload,
+    functionArn: invokedArn,
+    timeoutMs: fn.timeout * 1000,
+    clientContext,
+    stream,
+    traceHeader: trace?.header,
+  });
   trace?.finish(requestId, result.functionError);
   pool.release(env);
   const version = fn.version === LATEST ? LATEST : fn.version;
@@ -141,7 +190,10 @@ function writeLogs(rt: Runtime, store: LambdaStore, name: string, stream: string
   if (!logs) return;
   const now = rt.clock.nowMs();
   // one event per line, except the function's multi-line messages stay whole as AWS's runtimes send them
-  const events = log.split('\n').filter((l) => l.length).map((message) => ({ timestamp: now, message }));
+  const events = log
+    .split('\n')
+    .filter((l) => l.length)
+    .map((message) => ({ timestamp: now, message }));
   try {
     logs.putLogEvents(store.account, store.region, `/aws/lambda/${name}`, stream, events);
   } catch (e) {

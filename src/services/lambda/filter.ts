@@ -32,7 +32,18 @@ function matchValue(rule: unknown, value: unknown, present: boolean): boolean {
     const ops = r.numeric as (string | number)[];
     for (let i = 0; i + 1 < ops.length; i += 2) {
       const [op, n] = [ops[i], Number(ops[i + 1])];
-      const ok = op === '=' ? value === n : op === '<' ? value < n : op === '<=' ? value <= n : op === '>' ? value > n : op === '>=' ? value >= n : false;
+      const ok =
+        op === '='
+          ? value === n
+          : op === '<'
+            ? value < n
+            : op === '<='
+              ? value <= n
+              : op === '>'
+                ? value > n
+                : op === '>='
+                  ? value >= n
+                  : false;
       if (!ok) return false;
     }
     return true;
@@ -48,7 +59,11 @@ export function matches(pattern: Pattern, event: unknown): boolean {
     const value = obj[k];
     if (Array.isArray(rule)) {
       const values = Array.isArray(value) ? value : [value];
-      return rule.some((r) => (r !== null && typeof r === 'object' && 'exists' in r ? matchValue(r, value, present) : values.some((v) => matchValue(r, v, present))));
+      return rule.some((r) =>
+        r !== null && typeof r === 'object' && 'exists' in r
+          ? matchValue(r, value, present)
+          : values.some((v) => matchValue(r, v, present)),
+      );
     }
     if (rule && typeof rule === 'object') return present && matches(rule as Pattern, value);
     return false;

@@ -1,12 +1,30 @@
 // Functions: create, read, update (configuration and code), delete, list, publish versions, tags.
 import type { Runtime, RequestContext, Stores } from '../../kit.js';
 import { ServiceError } from '../../kit.js';
-import type { CreateFunctionRequest, LambdaProvider, UpdateFunctionConfigurationRequest, FunctionConfiguration } from '../../generated/lambda.js';
+import type {
+  CreateFunctionRequest,
+  LambdaProvider,
+  UpdateFunctionConfigurationRequest,
+  FunctionConfiguration,
+} from '../../generated/lambda.js';
 import { storeCode } from './code.js';
 import {
-  dropUrls, provisionedIndexKey,
-  LATEST, conflict, invalidValue, lastModifiedText, newRevision, notFound, parseFunctionName, qualifierOf, renderConfig, versionKey, functionArn,
-  type FunctionMeta, type FunctionRecord, type LambdaStore,
+  dropUrls,
+  provisionedIndexKey,
+  LATEST,
+  conflict,
+  invalidValue,
+  lastModifiedText,
+  newRevision,
+  notFound,
+  parseFunctionName,
+  qualifierOf,
+  renderConfig,
+  versionKey,
+  functionArn,
+  type FunctionMeta,
+  type FunctionRecord,
+  type LambdaStore,
 } from './model.js';
 import { checkRuntime } from './runtimes.js';
 import { poolOf } from './pool.js';
@@ -20,7 +38,10 @@ const ROLE = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-/]+$/;
 const validation = (message: string) => new ServiceError('ValidationException', message, 400);
 
 export function checkRole(rt: Runtime, role: string): void {
-  if (!ROLE.test(role)) throw validation(`1 validation error detected: Value '${role}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`);
+  if (!ROLE.test(role))
+    throw validation(
+      `1 validation error detected: Value '${role}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`,
+    );
   // a role IAM does not know is refused only when IAM is enforced (as STS AssumeRole is): tests
   // written without IAM keep working, enforced setups get AWS's refusal
   if (rt.config.enforceIam && rt.integrations.iam && !rt.integrations.iam.role(role)) {
@@ -30,33 +51,58 @@ export function checkRole(rt: Runtime, role: string): void {
 
 function checkLimits(i: { Timeout?: number; MemorySize?: number; EphemeralStorage?: { Size: number } }): void {
   if (i.Timeout !== undefined && (i.Timeout < 1 || i.Timeout > 900)) {
-    throw validation(`1 validation error detected: Value '${i.Timeout}' at 'timeout' failed to satisfy constraint: Member must have value ${i.Timeout < 1 ? 'greater than or equal to 1' : 'less than or equal to 900'}`);
+    throw validation(
+      `1 validation error detected: Value '${i.Timeout}' at 'timeout' failed to satisfy constraint: Member must have value ${i.Timeout < 1 ? 'greater than or equal to 1' : 'less than or equal to 900'}`,
+    );
   }
   if (i.MemorySize !== undefined && (i.MemorySize < 128 || i.MemorySize > 10240)) {
-    throw validation(`1 validation error detected: Value '${i.MemorySize}' at 'memorySize' failed to satisfy constraint: Member must have value ${i.MemorySize < 128 ? 'greater than or equal to 128' : 'less than or equal to 10240'}`);
+    throw validation(
+      `1 validation error detected: Value '${i.MemorySize}' at 'memorySize' failed to satisfy constraint: Member must have value ${i.MemorySize < 128 ? 'greater than or equal to 128' : 'less than or equal to 10240'}`,
+    );
   }
   const eph = i.EphemeralStorage?.Size;
   if (eph !== undefined && (eph < 512 || eph > 10240)) {
-    throw validation(`1 validation error detected: Value '${eph}' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value ${eph < 512 ? 'greater than or equal to 512' : 'less than or equal to 10240'}`);
+    throw validation(
+      `1 validation error detected: Value '${eph}' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value ${eph < 512 ? 'greater than or equal to 512' : 'less than or equal to 10240'}`,
+    );
   }
 }
 
 function checkEnv(vars: Record<string, string> | undefined): void {
   if (!vars) return;
   const size = Object.entries(vars).reduce((n, [k, v]) => n + k.length + v.length, 0);
-  if (size > 4096) throw invalidValue(`Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(vars).slice(0, 100)}`);
+  if (size > 4096)
+    throw invalidValue(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(vars).slice(0, 100)}`,
+    );
   for (const k of Object.keys(vars)) {
-    if (!/^[a-zA-Z]([a-zA-Z0-9_])+$/.test(k)) throw invalidValue(`Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${k}`);
-    if (/^(AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_LAMBDA_[A-Z_]+|_HANDLER|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR|AWS_EXECUTION_ENV)$/.test(k)) {
-      throw invalidValue(`Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${k}`);
+    if (!/^[a-zA-Z]([a-zA-Z0-9_])+$/.test(k))
+      throw invalidValue(
+        `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${k}`,
+      );
+    if (
+      /^(AWS_REGION|AWS_DEFAULT_REGION|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|AWS_LAMBDA_[A-Z_]+|_HANDLER|LAMBDA_TASK_ROOT|LAMBDA_RUNTIME_DIR|AWS_EXECUTION_ENV)$/.test(
+        k,
+      )
+    ) {
+      throw invalidValue(
+        `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${k}`,
+      );
     }
   }
 }
 
-async function codeFrom(rt: Runtime, account: string, c: { ZipFile?: Buffer; S3Bucket?: string; S3Key?: string; S3ObjectVersion?: string }) {
+async function codeFrom(
+  rt: Runtime,
+  account: string,
+  c: { ZipFile?: Buffer; S3Bucket?: string; S3Key?: string; S3ObjectVersion?: string },
+) {
   if (c.ZipFile) return storeCode(rt, Buffer.from(c.ZipFile));
   if (c.S3Bucket && c.S3Key) {
-    if (!rt.integrations.s3) throw invalidValue('Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist');
+    if (!rt.integrations.s3)
+      throw invalidValue(
+        'Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The specified bucket does not exist',
+      );
     try {
       return await storeCode(rt, await rt.integrations.s3.getObject(account, c.S3Bucket, c.S3Key, c.S3ObjectVersion));
     } catch (e) {
@@ -81,7 +127,9 @@ export function getQualified(store: LambdaStore, name: string, qualifier?: strin
   if (!qualifier || qualifier === LATEST) return latest;
   const byVersion = /^\d+$/.test(qualifier) ? store.versions.get(versionKey(name, qualifier)) : undefined;
   const alias = byVersion ? undefined : store.aliases.get(`${name}\0${qualifier}`);
-  const r = byVersion ?? (alias ? store.versions.get(versionKey(name, alias.version)) ?? (alias.version === LATEST ? latest : undefined) : undefined);
+  const r =
+    byVersion ??
+    (alias ? (store.versions.get(versionKey(name, alias.version)) ?? (alias.version === LATEST ? latest : undefined)) : undefined);
   if (!r) throw notFound(functionArn(store.region, store.account, name, qualifier));
   return r;
 }
@@ -93,7 +141,14 @@ export function publish(store: LambdaStore, name: string, now: number, descripti
   const last = meta.lastVersion ? store.versions.get(versionKey(name, String(meta.lastVersion))) : undefined;
   if (last && last.codeSha === latest.codeSha && last.revisionFrom === latest.revisionId) return last;
   const version = String(meta.lastVersion + 1);
-  const rec: FunctionRecord = { ...latest, version, revisionId: newRevision(), revisionFrom: latest.revisionId, description: description ?? latest.description, lastModified: lastModifiedText(now) };
+  const rec: FunctionRecord = {
+    ...latest,
+    version,
+    revisionId: newRevision(),
+    revisionFrom: latest.revisionId,
+    description: description ?? latest.description,
+    lastModified: lastModifiedText(now),
+  };
   store.versions.put(versionKey(name, version), rec);
   store.meta.put(name, { ...meta, lastVersion: meta.lastVersion + 1 });
   return rec;
@@ -108,13 +163,21 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
 
   rt.admin.route('GET /_nimbus/lambda/code', async (req) => {
     const hex = req.query.get('sha') ?? '';
-    if (!/^[0-9a-f]{64}$/.test(hex) || rt.engine.blobs.size(`lambda/code/${hex}`) === undefined) return { status: 404, body: { message: 'No such code' } };
+    if (!/^[0-9a-f]{64}$/.test(hex) || rt.engine.blobs.size(`lambda/code/${hex}`) === undefined)
+      return { status: 404, body: { message: 'No such code' } };
     const { readCode } = await import('./code.js');
     return { body: await readCode(rt, hex), contentType: 'application/zip' };
   });
 
   const updateLatest = (store: LambdaStore, name: string, patch: Partial<FunctionRecord>, now: number): FunctionRecord => {
-    const r: FunctionRecord = { ...getLatest(store, name), ...patch, revisionId: newRevision(), lastModified: lastModifiedText(now), readyAt: now + SETTLE_MS, updated: true };
+    const r: FunctionRecord = {
+      ...getLatest(store, name),
+      ...patch,
+      revisionId: newRevision(),
+      lastModified: lastModifiedText(now),
+      readyAt: now + SETTLE_MS,
+      updated: true,
+    };
     store.versions.put(versionKey(name, LATEST), r);
     poolOf(rt).retire(`${store.account}/${store.region}/${name}`);
     return r;
@@ -126,7 +189,9 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
       const { name, qualifier } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
       if (qualifier) throw invalidValue('Unsupported function name: a qualifier is not allowed when creating a function.');
       if (i.PackageType === 'Image' || i.Code?.ImageUri) {
-        throw invalidValue('PackageType Image is not supported by Nimbus: it runs functions from .zip packages on local interpreters, and has no container runtime to run an image. Create the function with PackageType Zip, a Runtime and a Handler.');
+        throw invalidValue(
+          'PackageType Image is not supported by Nimbus: it runs functions from .zip packages on local interpreters, and has no container runtime to run an image. Create the function with PackageType Zip, a Runtime and a Handler.',
+        );
       }
       checkRuntime(i.Runtime);
       if (!i.Handler) throw invalidValue('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
@@ -138,12 +203,30 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
       if (store.meta.has(name)) throw conflict(`Function already exist: ${name}`);
       const now = rt.clock.nowMs();
       const rec: FunctionRecord = {
-        name, version: LATEST, runtime: i.Runtime, role: i.Role, handler: i.Handler, description: i.Description ?? '',
-        timeout: i.Timeout ?? 3, memory: i.MemorySize ?? 128, ephemeral: i.EphemeralStorage?.Size ?? 512,
-        architectures: i.Architectures ?? ['x86_64'], env: i.Environment?.Variables, deadLetterArn: i.DeadLetterConfig?.TargetArn,
-        tracing: i.TracingConfig?.Mode ?? 'PassThrough', layers: i.Layers ?? [], layerCode: layerCode(i.Layers ?? []), packageType: 'Zip',
-        codeSha: code.sha256, codeSize: code.size, lastModified: lastModifiedText(now), revisionId: newRevision(),
-        readyAt: now + SETTLE_MS, updated: false, kmsKeyArn: i.KMSKeyArn, loggingConfig: i.LoggingConfig,
+        name,
+        version: LATEST,
+        runtime: i.Runtime,
+        role: i.Role,
+        handler: i.Handler,
+        description: i.Description ?? '',
+        timeout: i.Timeout ?? 3,
+        memory: i.MemorySize ?? 128,
+        ephemeral: i.EphemeralStorage?.Size ?? 512,
+        architectures: i.Architectures ?? ['x86_64'],
+        env: i.Environment?.Variables,
+        deadLetterArn: i.DeadLetterConfig?.TargetArn,
+        tracing: i.TracingConfig?.Mode ?? 'PassThrough',
+        layers: i.Layers ?? [],
+        layerCode: layerCode(i.Layers ?? []),
+        packageType: 'Zip',
+        codeSha: code.sha256,
+        codeSize: code.size,
+        lastModified: lastModifiedText(now),
+        revisionId: newRevision(),
+        readyAt: now + SETTLE_MS,
+        updated: false,
+        kmsKeyArn: i.KMSKeyArn,
+        loggingConfig: i.LoggingConfig,
       };
       const meta: FunctionMeta = { name, tags: i.Tags ?? {}, lastVersion: 0, policies: {}, createdAt: now };
       rt.engine.transaction(() => {
@@ -204,7 +287,7 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
       const { name } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
       const cur = getLatest(store, name);
       if (i.RevisionId && i.RevisionId !== cur.revisionId) throw preconditionFailed();
-      if (i.ImageUri) throw invalidValue('Please don\'t provide ImageUri when updating a function with packageType Zip.');
+      if (i.ImageUri) throw invalidValue("Please don't provide ImageUri when updating a function with packageType Zip.");
       const code = await codeFrom(rt, ctx.account, i);
       if (i.DryRun) return render(store, { ...cur, codeSha: code.sha256, codeSize: code.size });
       const patch: Partial<FunctionRecord> = { codeSha: code.sha256, codeSize: code.size };
@@ -241,7 +324,10 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
     ListFunctions(i, ctx) {
       const store = storeOf(ctx);
       const max = i.MaxItems ?? 50;
-      if (max < 1 || max > 10000) throw invalidValue('1 validation error detected: Value at \'maxItems\' failed to satisfy constraint: Member must have value between 1 and 10000');
+      if (max < 1 || max > 10000)
+        throw invalidValue(
+          "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000",
+        );
       let after: string | undefined;
       if (i.Marker) {
         after = Buffer.from(i.Marker, 'base64url').toString();
@@ -267,7 +353,10 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
       const store = storeOf(ctx);
       const { name } = parseFunctionName(i.FunctionName, ctx.account, ctx.region);
       const cur = getLatest(store, name);
-      if (i.CodeSha256 && i.CodeSha256 !== cur.codeSha) throw invalidValue(`CodeSHA256 (${i.CodeSha256}) is different from current CodeSHA256 in $LATEST (${cur.codeSha}). Please try again with the CodeSHA256 in $LATEST.`);
+      if (i.CodeSha256 && i.CodeSha256 !== cur.codeSha)
+        throw invalidValue(
+          `CodeSHA256 (${i.CodeSha256}) is different from current CodeSHA256 in $LATEST (${cur.codeSha}). Please try again with the CodeSHA256 in $LATEST.`,
+        );
       if (i.RevisionId && i.RevisionId !== cur.revisionId) throw preconditionFailed();
       return render(store, publish(store, name, rt.clock.nowMs(), i.Description));
     },
@@ -329,7 +418,13 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
         reserved += m.reserved ?? 0;
       }
       return {
-        AccountLimit: { TotalCodeSize: 80530636800, CodeSizeUnzipped: 262144000, CodeSizeZipped: 52428800, ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 - reserved },
+        AccountLimit: {
+          TotalCodeSize: 80530636800,
+          CodeSizeUnzipped: 262144000,
+          CodeSizeZipped: 52428800,
+          ConcurrentExecutions: 1000,
+          UnreservedConcurrentExecutions: 1000 - reserved,
+        },
         AccountUsage: { TotalCodeSize: total, FunctionCount: count },
       };
     },
@@ -337,4 +432,9 @@ export function functionHandlers(rt: Runtime, stores: Stores<LambdaStore>, layer
 }
 
 export const preconditionFailed = () =>
-  new ServiceError('PreconditionFailedException', 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id', 412, { Type: 'User' });
+  new ServiceError(
+    'PreconditionFailedException',
+    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+    412,
+    { Type: 'User' },
+  );

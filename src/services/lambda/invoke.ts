@@ -17,7 +17,11 @@ export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
 const TAIL_BYTES = 4096;
 
 export const throttled = () =>
-  new ServiceError('TooManyRequestsException', 'Rate Exceeded.', 429, { Type: 'User', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', retryAfterSeconds: '1' });
+  new ServiceError('TooManyRequestsException', 'Rate Exceeded.', 429, {
+    Type: 'User',
+    Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+    retryAfterSeconds: '1',
+  });
 
 export interface Target {
   fn: FunctionRecord;
@@ -51,16 +55,31 @@ export function checkJson(payload: Buffer): void {
   try {
     JSON.parse(payload.toString());
   } catch (e) {
-    throw new ServiceError('InvalidRequestContentException', `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`, 400, { Type: 'User' });
+    throw new ServiceError(
+      'InvalidRequestContentException',
+      `Could not parse request body into json: Could not parse payload into json: ${(e as Error).message}`,
+      400,
+      { Type: 'User' },
+    );
   }
 }
 
 /** Runs a function now, unless its reserved concurrency is used up. */
-export async function runNow(rt: Runtime, store: LambdaStore, target: Target, payload: Buffer, clientContext?: string, stream?: StreamSink, traceHeader?: string): Promise<Execution> {
+export async function runNow(
+  rt: Runtime,
+  store: LambdaStore,
+  target: Target,
+  payload: Buffer,
+  clientContext?: string,
+  stream?: StreamSink,
+  traceHeader?: string,
+): Promise<Execution> {
   const meta = store.meta.get(target.fn.name);
   const busy = poolOf(rt).busy(`${store.account}/${store.region}/${target.fn.name}`);
   if (meta?.reserved !== undefined && busy >= meta.reserved) {
-    rt.integrations.cloudwatch?.putMetricData(store.account, store.region, 'AWS/Lambda', [{ MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: target.fn.name }], Value: 1, Unit: 'Count' }]);
+    rt.integrations.cloudwatch?.putMetricData(store.account, store.region, 'AWS/Lambda', [
+      { MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: target.fn.name }], Value: 1, Unit: 'Count' },
+    ]);
     throw throttled();
   }
   return execute(rt, store, target.fn, payload.length ? payload : Buffer.from('{}'), target.invokedArn, clientContext, stream, traceHeader);
@@ -77,7 +96,12 @@ export function invokeHandler(rt: Runtime, stores: Stores<LambdaStore>, queue: A
     const type = i.InvocationType ?? 'RequestResponse';
     const limit = type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD;
     if (payload.length > limit) {
-      throw new ServiceError('RequestEntityTooLargeException', `Request must be smaller than ${limit} bytes for the InvokeFunction operation`, 413, { Type: 'User' });
+      throw new ServiceError(
+        'RequestEntityTooLargeException',
+        `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+        413,
+        { Type: 'User' },
+      );
     }
     const target = resolveTarget(store, name, qualifier);
     checkJson(payload);

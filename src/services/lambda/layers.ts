@@ -26,11 +26,16 @@ export interface LayerStore {
   layers: Collection<LayerRecord>;
 }
 
-export const makeLayerStore = (scope: StoreScope): LayerStore => ({ account: scope.account, region: scope.region, layers: scope.collection('layers') });
+export const makeLayerStore = (scope: StoreScope): LayerStore => ({
+  account: scope.account,
+  region: scope.region,
+  layers: scope.collection('layers'),
+});
 
 const key = (name: string, version: number) => `${name}\0${String(version).padStart(10, '0')}`;
 const LAYER_ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):layer:([a-zA-Z0-9_-]+):(\d+)$/;
-const layerNotFound = () => new ServiceError('ResourceNotFoundException', 'The resource you requested does not exist.', 404, { Type: 'User' });
+const layerNotFound = () =>
+  new ServiceError('ResourceNotFoundException', 'The resource you requested does not exist.', 404, { Type: 'User' });
 
 /** The layer versions behind a function's Layers ARNs; refuses unknown ones as AWS does. */
 export function resolveLayers(stores: Stores<LayerStore>, arns: string[]): LayerRecord[] {
@@ -47,14 +52,22 @@ export function layerHandlers(rt: Runtime, stores: Stores<LayerStore>): LambdaPr
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
   const arnOf = (s: LayerStore, name: string) => `arn:aws:lambda:${s.region}:${s.account}:layer:${name}`;
   const item = (s: LayerStore, r: LayerRecord): LayerVersionsListItem => ({
-    LayerVersionArn: `${arnOf(s, r.name)}:${r.version}`, Version: r.version, Description: r.description, CreatedDate: lastModifiedText(r.created),
-    CompatibleRuntimes: r.runtimes as LayerVersionsListItem['CompatibleRuntimes'], CompatibleArchitectures: r.architectures as LayerVersionsListItem['CompatibleArchitectures'],
+    LayerVersionArn: `${arnOf(s, r.name)}:${r.version}`,
+    Version: r.version,
+    Description: r.description,
+    CreatedDate: lastModifiedText(r.created),
+    CompatibleRuntimes: r.runtimes as LayerVersionsListItem['CompatibleRuntimes'],
+    CompatibleArchitectures: r.architectures as LayerVersionsListItem['CompatibleArchitectures'],
     ...(r.license ? { LicenseInfo: r.license } : {}),
   });
   const full = (s: LayerStore, r: LayerRecord): GetLayerVersionResponse => ({
     ...item(s, r),
     LayerArn: arnOf(s, r.name),
-    Content: { Location: `${rt.endpoint}/_nimbus/lambda/code?sha=${Buffer.from(r.codeSha, 'base64').toString('hex')}`, CodeSha256: r.codeSha, CodeSize: r.codeSize },
+    Content: {
+      Location: `${rt.endpoint}/_nimbus/lambda/code?sha=${Buffer.from(r.codeSha, 'base64').toString('hex')}`,
+      CodeSha256: r.codeSha,
+      CodeSize: r.codeSize,
+    },
   });
   const latest = (s: LayerStore, name: string) => [...s.layers.scan({ prefix: `${name}\0`, reverse: true, limit: 1 })][0]?.[1];
 
@@ -64,11 +77,22 @@ export function layerHandlers(rt: Runtime, stores: Stores<LayerStore>): LambdaPr
       const c = i.Content ?? {};
       let zip: Buffer;
       if (c.ZipFile) zip = Buffer.from(c.ZipFile);
-      else if (c.S3Bucket && c.S3Key && rt.integrations.s3) zip = await rt.integrations.s3.getObject(ctx.account, c.S3Bucket, c.S3Key, c.S3ObjectVersion);
+      else if (c.S3Bucket && c.S3Key && rt.integrations.s3)
+        zip = await rt.integrations.s3.getObject(ctx.account, c.S3Bucket, c.S3Key, c.S3ObjectVersion);
       else throw invalidValue('Please provide a source for layer content.');
       const code = await storeCode(rt, zip);
       const version = (latest(s, i.LayerName)?.version ?? 0) + 1;
-      const rec: LayerRecord = { name: i.LayerName, version, description: i.Description ?? '', codeSha: code.sha256, codeSize: code.size, runtimes: i.CompatibleRuntimes ?? [], architectures: i.CompatibleArchitectures ?? [], license: i.LicenseInfo, created: rt.clock.nowMs() };
+      const rec: LayerRecord = {
+        name: i.LayerName,
+        version,
+        description: i.Description ?? '',
+        codeSha: code.sha256,
+        codeSize: code.size,
+        runtimes: i.CompatibleRuntimes ?? [],
+        architectures: i.CompatibleArchitectures ?? [],
+        license: i.LicenseInfo,
+        created: rt.clock.nowMs(),
+      };
       s.layers.put(key(i.LayerName, version), rec);
       return full(s, rec);
     },
@@ -87,8 +111,13 @@ export function layerHandlers(rt: Runtime, stores: Stores<LayerStore>): LambdaPr
     },
     ListLayerVersions(i, ctx) {
       const s = storeOf(ctx);
-      const all = [...s.layers.scan({ prefix: `${i.LayerName}\0`, reverse: true })].map(([, r]) => r)
-        .filter((r) => (!i.CompatibleRuntime || r.runtimes.includes(i.CompatibleRuntime)) && (!i.CompatibleArchitecture || r.architectures.includes(i.CompatibleArchitecture)));
+      const all = [...s.layers.scan({ prefix: `${i.LayerName}\0`, reverse: true })]
+        .map(([, r]) => r)
+        .filter(
+          (r) =>
+            (!i.CompatibleRuntime || r.runtimes.includes(i.CompatibleRuntime)) &&
+            (!i.CompatibleArchitecture || r.architectures.includes(i.CompatibleArchitecture)),
+        );
       return { LayerVersions: all.map((r) => item(s, r)) };
     },
     ListLayers(i, ctx) {
@@ -99,7 +128,9 @@ export function layerHandlers(rt: Runtime, stores: Stores<LayerStore>): LambdaPr
         if (i.CompatibleArchitecture && !r.architectures.includes(i.CompatibleArchitecture)) continue;
         byName.set(r.name, r); // scan order: the last one seen is the latest version
       }
-      return { Layers: [...byName.values()].map((r) => ({ LayerName: r.name, LayerArn: arnOf(s, r.name), LatestMatchingVersion: item(s, r) })) };
+      return {
+        Layers: [...byName.values()].map((r) => ({ LayerName: r.name, LayerArn: arnOf(s, r.name), LatestMatchingVersion: item(s, r) })),
+      };
     },
     DeleteLayerVersion(i, ctx) {
       storeOf(ctx).layers.delete(key(i.LayerName, i.VersionNumber));

@@ -14,7 +14,13 @@ import { parsePatterns, passes } from './filter.js';
 
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]+)$/;
 const STREAM_ARN = /^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/[^/]+\/stream\/.+$/;
-const notFound = (uuid: string) => new ServiceError('ResourceNotFoundException', `The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${uuid})`, 404, { Type: 'User' });
+const notFound = (uuid: string) =>
+  new ServiceError(
+    'ResourceNotFoundException',
+    `The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${uuid})`,
+    404,
+    { Type: 'User' },
+  );
 
 function render(m: MappingRecord): EventSourceMappingConfiguration {
   const out: EventSourceMappingConfiguration = {
@@ -30,7 +36,16 @@ function render(m: MappingRecord): EventSourceMappingConfiguration {
     EventSourceMappingArn: `arn:aws:lambda:${m.region}:${m.account}:event-source-mapping:${m.uuid}`,
   };
   if (m.filters.length) out.FilterCriteria = { Filters: m.filters.map((Pattern) => ({ Pattern })) };
-  if (m.kind === 'dynamodb') Object.assign(out, { StartingPosition: m.startingPosition, MaximumRetryAttempts: m.maxRetries, ParallelizationFactor: 1, BisectBatchOnFunctionError: false, MaximumRecordAgeInSeconds: -1, TumblingWindowInSeconds: 0, LastProcessingResult: m.lastResult });
+  if (m.kind === 'dynamodb')
+    Object.assign(out, {
+      StartingPosition: m.startingPosition,
+      MaximumRetryAttempts: m.maxRetries,
+      ParallelizationFactor: 1,
+      BisectBatchOnFunctionError: false,
+      MaximumRecordAgeInSeconds: -1,
+      TumblingWindowInSeconds: 0,
+      LastProcessingResult: m.lastResult,
+    });
   if (m.maxConcurrency) out.ScalingConfig = { MaximumConcurrency: m.maxConcurrency };
   return out;
 }
@@ -40,7 +55,10 @@ export class Mappings {
   private readonly running = new Map<string, { stop: boolean; timer?: NodeJS.Timeout; wake?: () => void }>();
   private closed = false;
 
-  constructor(private readonly rt: Runtime, private readonly stores: Stores<LambdaStore>) {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly stores: Stores<LambdaStore>,
+  ) {
     this.col = stores.system().mappings;
     rt.onClose(() => {
       this.closed = true;
@@ -72,24 +90,52 @@ export class Mappings {
         if (!kind) throw invalidValue(`Unsupported event source ${source}: Nimbus maps SQS queues and DynamoDB streams.`);
         if (kind === 'sqs') {
           const m = SQS_ARN.exec(source)!;
-          if (this.rt.integrations.sqs && !this.rt.integrations.sqs.queueExists(source)) throw invalidValue(`Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version. (${m[3]})`);
+          if (this.rt.integrations.sqs && !this.rt.integrations.sqs.queueExists(source))
+            throw invalidValue(
+              `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version. (${m[3]})`,
+            );
           const max = source.endsWith('.fifo') ? 10 : 10000;
-          if (i.BatchSize !== undefined && (i.BatchSize < 1 || i.BatchSize > max)) throw invalidValue(`BatchSize must be between 1 and ${max}.`);
-          if ((i.BatchSize ?? 10) > 10 && !i.MaximumBatchingWindowInSeconds) throw invalidValue('Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10');
+          if (i.BatchSize !== undefined && (i.BatchSize < 1 || i.BatchSize > max))
+            throw invalidValue(`BatchSize must be between 1 and ${max}.`);
+          if ((i.BatchSize ?? 10) > 10 && !i.MaximumBatchingWindowInSeconds)
+            throw invalidValue('Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10');
         } else {
-          if (!i.StartingPosition) throw invalidValue('1 validation error detected: Value null at \'startingPosition\' failed to satisfy constraint: Member must not be null');
-          if (i.BatchSize !== undefined && (i.BatchSize < 1 || i.BatchSize > 10000)) throw invalidValue('BatchSize must be between 1 and 10000.');
+          if (!i.StartingPosition)
+            throw invalidValue(
+              "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null",
+            );
+          if (i.BatchSize !== undefined && (i.BatchSize < 1 || i.BatchSize > 10000))
+            throw invalidValue('BatchSize must be between 1 and 10000.');
         }
         for (const [uuid, m] of this.col.scan()) {
-          if (m.sourceArn === source && m.functionName === name && m.account === ctx.account) throw new ServiceError('ResourceConflictException', `An event source mapping with ${kind === 'sqs' ? 'SQS' : 'event source'} arn (" ${source} ") and function (" ${name} ") already exists. Please update or delete the existing mapping with UUID ${uuid}`, 409, { Type: 'User' });
+          if (m.sourceArn === source && m.functionName === name && m.account === ctx.account)
+            throw new ServiceError(
+              'ResourceConflictException',
+              `An event source mapping with ${kind === 'sqs' ? 'SQS' : 'event source'} arn (" ${source} ") and function (" ${name} ") already exists. Please update or delete the existing mapping with UUID ${uuid}`,
+              409,
+              { Type: 'User' },
+            );
         }
         parsePatterns(i.FilterCriteria?.Filters);
         const m: MappingRecord = {
-          uuid: randomUUID(), account: ctx.account, region: ctx.region, functionName: name, qualifier, sourceArn: source, kind,
-          enabled: i.Enabled ?? true, batchSize: i.BatchSize ?? (kind === 'sqs' ? 10 : 100), windowS: i.MaximumBatchingWindowInSeconds ?? 0,
-          filters: (i.FilterCriteria?.Filters ?? []).map((f) => f.Pattern ?? ''), responseTypes: i.FunctionResponseTypes ?? [],
-          startingPosition: i.StartingPosition, maxRetries: i.MaximumRetryAttempts ?? -1, maxConcurrency: i.ScalingConfig?.MaximumConcurrency,
-          lastModified: this.rt.clock.nowMs(), positions: {}, lastResult: 'No records processed',
+          uuid: randomUUID(),
+          account: ctx.account,
+          region: ctx.region,
+          functionName: name,
+          qualifier,
+          sourceArn: source,
+          kind,
+          enabled: i.Enabled ?? true,
+          batchSize: i.BatchSize ?? (kind === 'sqs' ? 10 : 100),
+          windowS: i.MaximumBatchingWindowInSeconds ?? 0,
+          filters: (i.FilterCriteria?.Filters ?? []).map((f) => f.Pattern ?? ''),
+          responseTypes: i.FunctionResponseTypes ?? [],
+          startingPosition: i.StartingPosition,
+          maxRetries: i.MaximumRetryAttempts ?? -1,
+          maxConcurrency: i.ScalingConfig?.MaximumConcurrency,
+          lastModified: this.rt.clock.nowMs(),
+          positions: {},
+          lastResult: 'No records processed',
         };
         this.col.put(m.uuid, m);
         if (m.enabled) this.start(m.uuid);
@@ -124,7 +170,15 @@ export class Mappings {
       ListEventSourceMappings: (i, ctx) => {
         let fn: string | undefined;
         if (i.FunctionName) fn = parseFunctionName(i.FunctionName, ctx.account, ctx.region).name;
-        const all = [...this.col.scan()].map(([, m]) => m).filter((m) => m.account === ctx.account && m.region === ctx.region && (!fn || m.functionName === fn) && (!i.EventSourceArn || m.sourceArn === i.EventSourceArn));
+        const all = [...this.col.scan()]
+          .map(([, m]) => m)
+          .filter(
+            (m) =>
+              m.account === ctx.account &&
+              m.region === ctx.region &&
+              (!fn || m.functionName === fn) &&
+              (!i.EventSourceArn || m.sourceArn === i.EventSourceArn),
+          );
         return { EventSourceMappings: all.map(render) };
       },
     };
@@ -134,11 +188,12 @@ export class Mappings {
     if (this.running.has(uuid) || this.closed) return;
     const state: { stop: boolean; timer?: NodeJS.Timeout; wake?: () => void } = { stop: false };
     this.running.set(uuid, state);
-    const sleep = (ms: number) => new Promise<void>((resolve) => {
-      state.wake = resolve;
-      state.timer = setTimeout(resolve, ms);
-      state.timer.unref();
-    });
+    const sleep = (ms: number) =>
+      new Promise<void>((resolve) => {
+        state.wake = resolve;
+        state.timer = setTimeout(resolve, ms);
+        state.timer.unref();
+      });
     const iterators = new Map<string, string>();
     void (async () => {
       while (!state.stop) {
@@ -179,22 +234,55 @@ export class Mappings {
     const [, region, account, name] = SQS_ARN.exec(m.sourceArn)!;
     const QueueUrl = `http://localhost/${account}/${name}`;
     const where = { account, region };
-    type Msg = { MessageId: string; ReceiptHandle: string; Body: string; MD5OfBody: string; Attributes?: Record<string, string>; MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }> };
+    type Msg = {
+      MessageId: string;
+      ReceiptHandle: string;
+      Body: string;
+      MD5OfBody: string;
+      Attributes?: Record<string, string>;
+      MessageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Buffer }>;
+    };
     const batch: Msg[] = [];
     const started = Date.now();
     do {
-      const r = await this.rt.invoke<{ Messages?: Msg[] }>('sqs', 'ReceiveMessage', { QueueUrl, MaxNumberOfMessages: Math.min(10, m.batchSize - batch.length), WaitTimeSeconds: m.windowS ? 1 : 0, MessageSystemAttributeNames: ['All'], AttributeNames: ['All'], MessageAttributeNames: ['All'] }, where);
+      const r = await this.rt.invoke<{ Messages?: Msg[] }>(
+        'sqs',
+        'ReceiveMessage',
+        {
+          QueueUrl,
+          MaxNumberOfMessages: Math.min(10, m.batchSize - batch.length),
+          WaitTimeSeconds: m.windowS ? 1 : 0,
+          MessageSystemAttributeNames: ['All'],
+          AttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        },
+        where,
+      );
       batch.push(...(r.Messages ?? []));
       if (!m.windowS) break;
     } while (batch.length < m.batchSize && Date.now() - started < m.windowS * 1000 && !stopped());
     if (!batch.length) return false;
     const records = batch.map((msg) => ({
-      messageId: msg.MessageId, receiptHandle: msg.ReceiptHandle, body: msg.Body, attributes: msg.Attributes ?? {},
-      messageAttributes: Object.fromEntries(Object.entries(msg.MessageAttributes ?? {}).map(([k, v]) => [k, {
-        ...(v.StringValue !== undefined ? { stringValue: v.StringValue } : {}), ...(v.BinaryValue ? { binaryValue: Buffer.from(v.BinaryValue).toString('base64') } : {}),
-        stringListValues: [], binaryListValues: [], dataType: v.DataType,
-      }])),
-      md5OfBody: msg.MD5OfBody, eventSource: 'aws:sqs', eventSourceARN: m.sourceArn, awsRegion: region,
+      messageId: msg.MessageId,
+      receiptHandle: msg.ReceiptHandle,
+      body: msg.Body,
+      attributes: msg.Attributes ?? {},
+      messageAttributes: Object.fromEntries(
+        Object.entries(msg.MessageAttributes ?? {}).map(([k, v]) => [
+          k,
+          {
+            ...(v.StringValue !== undefined ? { stringValue: v.StringValue } : {}),
+            ...(v.BinaryValue ? { binaryValue: Buffer.from(v.BinaryValue).toString('base64') } : {}),
+            stringListValues: [],
+            binaryListValues: [],
+            dataType: v.DataType,
+          },
+        ]),
+      ),
+      md5OfBody: msg.MD5OfBody,
+      eventSource: 'aws:sqs',
+      eventSourceARN: m.sourceArn,
+      awsRegion: region,
     }));
     const patterns = parsePatterns(m.filters.map((Pattern) => ({ Pattern })));
     const keep = records.filter((r) => passes(patterns, { ...r, body: parseOr(r.body) }));
@@ -214,7 +302,10 @@ export class Mappings {
     }
     if (run.functionError) return true;
     if (m.responseTypes.includes('ReportBatchItemFailures')) {
-      const failed = failedIds(run.payload, keep.map((r) => r.messageId));
+      const failed = failedIds(
+        run.payload,
+        keep.map((r) => r.messageId),
+      );
       if (failed === 'all') return true;
       await del(keep.filter((r) => !failed.has(r.messageId)));
       return true;
@@ -225,16 +316,35 @@ export class Mappings {
 
   private async pollStream(m: MappingRecord, iterators: Map<string, string>): Promise<boolean> {
     const where = this.where(m);
-    const d = await this.rt.invoke<{ StreamDescription: { Shards?: { ShardId: string }[] } }>('dynamodbstreams', 'DescribeStream', { StreamArn: m.sourceArn }, where);
+    const d = await this.rt.invoke<{ StreamDescription: { Shards?: { ShardId: string }[] } }>(
+      'dynamodbstreams',
+      'DescribeStream',
+      { StreamArn: m.sourceArn },
+      where,
+    );
     let worked = false;
     for (const { ShardId } of d.StreamDescription.Shards ?? []) {
       let it = iterators.get(ShardId);
       if (!it) {
         const pos = m.positions[ShardId];
-        const args = pos ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: pos } : { ShardIteratorType: m.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON' };
-        it = (await this.rt.invoke<{ ShardIterator: string }>('dynamodbstreams', 'GetShardIterator', { StreamArn: m.sourceArn, ShardId, ...args }, where)).ShardIterator;
+        const args = pos
+          ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: pos }
+          : { ShardIteratorType: m.startingPosition === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON' };
+        it = (
+          await this.rt.invoke<{ ShardIterator: string }>(
+            'dynamodbstreams',
+            'GetShardIterator',
+            { StreamArn: m.sourceArn, ShardId, ...args },
+            where,
+          )
+        ).ShardIterator;
       }
-      const r = await this.rt.invoke<{ Records?: { dynamodb: { SequenceNumber: string } }[]; NextShardIterator?: string }>('dynamodbstreams', 'GetRecords', { ShardIterator: it, Limit: m.batchSize }, where);
+      const r = await this.rt.invoke<{ Records?: { dynamodb: { SequenceNumber: string } }[]; NextShardIterator?: string }>(
+        'dynamodbstreams',
+        'GetRecords',
+        { ShardIterator: it, Limit: m.batchSize },
+        where,
+      );
       const records = r.Records ?? [];
       if (!records.length) {
         if (r.NextShardIterator) iterators.set(ShardId, r.NextShardIterator);
@@ -253,7 +363,12 @@ export class Mappings {
       }
       iterators.set(ShardId, r.NextShardIterator ?? '');
       if (!r.NextShardIterator) iterators.delete(ShardId);
-      this.col.put(m.uuid, { ...cur, failures: 0, positions: { ...cur.positions, [ShardId]: records[records.length - 1].dynamodb.SequenceNumber }, lastResult: 'OK' });
+      this.col.put(m.uuid, {
+        ...cur,
+        failures: 0,
+        positions: { ...cur.positions, [ShardId]: records[records.length - 1].dynamodb.SequenceNumber },
+        lastResult: 'OK',
+      });
     }
     return worked;
   }

@@ -87,7 +87,14 @@ export interface LambdaStore {
   /** system scope only: where each function URL's id points, key: url id */
   urlIndex: Collection<UrlLocation>;
   /** code signing configs, key: csc id (code-signing.ts) */
-  codeSigning: Collection<{ id: string; description: string; publishers: string[]; policy: string; modified: number; tags: Record<string, string> }>;
+  codeSigning: Collection<{
+    id: string;
+    description: string;
+    publishers: string[];
+    policy: string;
+    modified: number;
+    tags: Record<string, string>;
+  }>;
   /** provisioned concurrency configs, key: name \0 qualifier (provisioned.ts) */
   provisioned: Collection<ProvisionedRecord>;
   /** system scope only: where every provisioned config is (restarted with the server), key: account/region/name \0 qualifier */
@@ -182,12 +189,16 @@ export const conflict = (message: string) => new ServiceError('ResourceConflictE
 export const functionArn = (region: string, account: string, name: string, qualifier?: string) =>
   `arn:aws:lambda:${region}:${account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
 
-const NAME_FORMS = /^(?:arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:|(\d{12}):function:)?([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+const NAME_FORMS =
+  /^(?:arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:|(\d{12}):function:)?([a-zA-Z0-9_-]{1,64})(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
 /** A FunctionName as callers give it (a name, a partial or full ARN, with or without a qualifier), with the account it names. */
 export function parseFunctionRef(input: string, account: string, region: string): { account: string; name: string; qualifier?: string } {
   const m = NAME_FORMS.exec(input);
-  if (!m) throw invalidValue(`1 validation error detected: Value '${input}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`);
+  if (!m)
+    throw invalidValue(
+      `1 validation error detected: Value '${input}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
+    );
   const [, arnRegion, arnAccount, partialAccount, name, qualifier] = m;
   const owner = arnAccount ?? partialAccount ?? account;
   if (arnRegion && arnRegion !== region) throw notFound(functionArn(arnRegion, owner, name));
@@ -203,7 +214,8 @@ export function parseFunctionName(input: string, account: string, region: string
 
 /** The one qualifier of a call: from the name or the Qualifier parameter (they must agree). */
 export function qualifierOf(fromName: string | undefined, param: string | undefined): string | undefined {
-  if (fromName && param && fromName !== param) throw invalidValue('The derived qualifier from the function name does not match the specified qualifier.');
+  if (fromName && param && fromName !== param)
+    throw invalidValue('The derived qualifier from the function name does not match the specified qualifier.');
   return fromName ?? param;
 }
 
@@ -239,7 +251,8 @@ export function renderConfig(r: FunctionRecord, store: LambdaStore, nowMs: numbe
     LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${r.name}`, ...(r.loggingConfig as object) },
   };
   if (pending && !r.updated) Object.assign(out, { StateReason: 'The function is being created.', StateReasonCode: 'Creating' });
-  if (pending && r.updated) Object.assign(out, { LastUpdateStatusReason: 'The function is being updated.', LastUpdateStatusReasonCode: 'InProgress' });
+  if (pending && r.updated)
+    Object.assign(out, { LastUpdateStatusReason: 'The function is being updated.', LastUpdateStatusReasonCode: 'InProgress' });
   if (r.env) out.Environment = { Variables: r.env };
   if (r.deadLetterArn) out.DeadLetterConfig = { TargetArn: r.deadLetterArn };
   if (r.kmsKeyArn) out.KMSKeyArn = r.kmsKeyArn;
@@ -262,7 +275,8 @@ export function renderInvokeConfig(c: InvokeConfigRecord, store: LambdaStore): F
 }
 
 /** Where a provisioned config is listed in the system scope's index. */
-export const provisionedIndexKey = (store: LambdaStore, name: string, qualifier = '') => `${store.account}/${store.region}/${name}\0${qualifier}`;
+export const provisionedIndexKey = (store: LambdaStore, name: string, qualifier = '') =>
+  `${store.account}/${store.region}/${name}\0${qualifier}`;
 
 /** Removes every URL of a function (DeleteFunction). */
 export function dropUrls(stores: Stores<LambdaStore>, store: LambdaStore, name: string): void {

@@ -44,7 +44,13 @@ export class Pool {
   }
 
   /** A warm idle environment for this configuration, else a new one started from `spec()`. */
-  async acquire(key: string, functionKey: string, logStreamDate: string, version: string, spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>): Promise<{ env: Environment; cold: boolean }> {
+  async acquire(
+    key: string,
+    functionKey: string,
+    logStreamDate: string,
+    version: string,
+    spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>,
+  ): Promise<{ env: Environment; cold: boolean }> {
     const envs = this.byKey.get(key) ?? [];
     const warm = envs.find((e) => e.state === 'idle');
     if (warm) {
@@ -55,7 +61,13 @@ export class Pool {
   }
 
   /** A new environment for a configuration, busy until its caller says otherwise. */
-  private async spawn(key: string, functionKey: string, logStreamDate: string, version: string, spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>): Promise<Environment> {
+  private async spawn(
+    key: string,
+    functionKey: string,
+    logStreamDate: string,
+    version: string,
+    spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>,
+  ): Promise<Environment> {
     const id = randomBytes(16).toString('hex');
     const listener = net.createServer((sock: EnvSocket) => {
       sock.lambdaEnv = env;
@@ -84,7 +96,14 @@ export class Pool {
    * Starts idle environments for a configuration until `count` provisioned ones are warm (provisioned
    * concurrency); with 0, the ones provisioned before become ordinary (reaped when idle).
    */
-  async provision(key: string, functionKey: string, logStreamDate: string, version: string, count: number, spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>): Promise<void> {
+  async provision(
+    key: string,
+    functionKey: string,
+    logStreamDate: string,
+    version: string,
+    count: number,
+    spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>,
+  ): Promise<void> {
     const mine = (this.byKey.get(key) ?? []).filter((e) => this.provisioned.has(e) && e.state !== 'dead');
     for (const e of mine.slice(count)) this.provisioned.delete(e);
     for (let n = mine.length; n < count && !this.closed; n++) {
@@ -119,7 +138,8 @@ export class Pool {
 
   private reap(): void {
     const now = Date.now();
-    for (const envs of [...this.byKey.values()]) for (const e of envs) if (e.state === 'idle' && !this.provisioned.has(e) && now - e.lastUsed > IDLE_MS) this.drop(e);
+    for (const envs of [...this.byKey.values()])
+      for (const e of envs) if (e.state === 'idle' && !this.provisioned.has(e) && now - e.lastUsed > IDLE_MS) this.drop(e);
   }
 
   private close(): void {
@@ -150,7 +170,13 @@ export class Pool {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (req.method === 'POST' && url === '/2018-06-01/runtime/init/error') {
-        env.initFailed(body.length ? body : Buffer.from(JSON.stringify({ errorType: req.headers['lambda-runtime-function-error-type'] ?? 'Runtime.Unknown', errorMessage: '' })));
+        env.initFailed(
+          body.length
+            ? body
+            : Buffer.from(
+                JSON.stringify({ errorType: req.headers['lambda-runtime-function-error-type'] ?? 'Runtime.Unknown', errorMessage: '' }),
+              ),
+        );
         return reply(202, { status: 'OK' });
       }
       const m = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
@@ -158,11 +184,20 @@ export class Pool {
       let payload = body;
       let error = m[2] === 'error';
       if (!error && size > MAX_RESPONSE) {
-        payload = Buffer.from(JSON.stringify({ errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`, errorType: 'Function.ResponseSizeTooLarge' }));
+        payload = Buffer.from(
+          JSON.stringify({
+            errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${MAX_RESPONSE} bytes).`,
+            errorType: 'Function.ResponseSizeTooLarge',
+          }),
+        );
         error = true;
       }
-      if (error && !payload.length) payload = Buffer.from(JSON.stringify({ errorType: req.headers['lambda-runtime-function-error-type'] ?? 'Unhandled', errorMessage: '' }));
-      if (!env.respond(decodeURIComponent(m[1]), payload, error)) return reply(400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
+      if (error && !payload.length)
+        payload = Buffer.from(
+          JSON.stringify({ errorType: req.headers['lambda-runtime-function-error-type'] ?? 'Unhandled', errorMessage: '' }),
+        );
+      if (!env.respond(decodeURIComponent(m[1]), payload, error))
+        return reply(400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
       reply(202, { status: 'OK' });
     });
   }

@@ -75,7 +75,13 @@ function create(rt: Runtime): LambdaProvider {
         for await (const c of args) chunks.push(Buffer.from(c as Buffer));
         payload = Buffer.concat(chunks);
       }
-      if (payload.length > MAX_ASYNC_PAYLOAD) throw new ServiceError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_ASYNC_PAYLOAD} bytes for the InvokeFunction operation`, 413, { Type: 'User' });
+      if (payload.length > MAX_ASYNC_PAYLOAD)
+        throw new ServiceError(
+          'RequestEntityTooLargeException',
+          `Request must be smaller than ${MAX_ASYNC_PAYLOAD} bytes for the InvokeFunction operation`,
+          413,
+          { Type: 'User' },
+        );
       checkJson(payload);
       queue.enqueue(store, name, qualifier, payload);
       return { Status: 202 };

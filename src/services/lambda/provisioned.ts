@@ -8,7 +8,16 @@ import { ServiceError } from '../../kit.js';
 import type { LambdaProvider, ProvisionedConcurrencyConfigListItem } from '../../generated/lambda.js';
 import { getLatest, getQualified } from './functions.js';
 import {
-  LATEST, functionArn, invalidValue, parseFunctionName, provisionedIndexKey, qualifierOf, versionKey, type FunctionRecord, type LambdaStore, type ProvisionedRecord,
+  LATEST,
+  functionArn,
+  invalidValue,
+  parseFunctionName,
+  provisionedIndexKey,
+  qualifierOf,
+  versionKey,
+  type FunctionRecord,
+  type LambdaStore,
+  type ProvisionedRecord,
 } from './model.js';
 import { poolOf } from './pool.js';
 import { spawnSpec } from './executor.js';
@@ -17,16 +26,31 @@ export const PROVISION_MS = Number(process.env.NIMBUS_LAMBDA_PROVISION_SECONDS ?
 /** what the account may provision in all (its concurrency limit less the 100 always unreserved) */
 const ACCOUNT_MAX = 900;
 
-const notFound = () => new ServiceError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function', 404, { Type: 'User' });
+const notFound = () =>
+  new ServiceError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function', 404, {
+    Type: 'User',
+  });
 const key = (name: string, qualifier: string) => `${name}\0${qualifier}`;
 
-type Handlers = Pick<LambdaProvider, 'PutProvisionedConcurrencyConfig' | 'GetProvisionedConcurrencyConfig' | 'DeleteProvisionedConcurrencyConfig' | 'ListProvisionedConcurrencyConfigs'>;
+type Handlers = Pick<
+  LambdaProvider,
+  | 'PutProvisionedConcurrencyConfig'
+  | 'GetProvisionedConcurrencyConfig'
+  | 'DeleteProvisionedConcurrencyConfig'
+  | 'ListProvisionedConcurrencyConfigs'
+>;
 
 /** The version a qualifier (a version number or an alias) stands for. */
 function versionOf(store: LambdaStore, name: string, qualifier: string): FunctionRecord {
   if (/^\d+$/.test(qualifier)) return getQualified(store, name, qualifier);
   const alias = store.aliases.get(`${name}\0${qualifier}`);
-  if (!alias) throw new ServiceError('ResourceNotFoundException', `Cannot find alias arn: ${functionArn(store.region, store.account, name, qualifier)}`, 404, { Type: 'User' });
+  if (!alias)
+    throw new ServiceError(
+      'ResourceNotFoundException',
+      `Cannot find alias arn: ${functionArn(store.region, store.account, name, qualifier)}`,
+      404,
+      { Type: 'User' },
+    );
   return getQualified(store, name, alias.version);
 }
 
@@ -57,7 +81,8 @@ export function reprovision(rt: Runtime, stores: Stores<LambdaStore>): void {
       const store = stores.get(loc.account, loc.region);
       const r = store.provisioned.get(key(loc.name, loc.qualifier));
       const fn = r && store.versions.get(versionKey(r.name, r.version));
-      if (!r || !fn) index.delete(k); // deleted with its function
+      if (!r || !fn)
+        index.delete(k); // deleted with its function
       else void provision(rt, store, fn, r.requested);
     }
   };
@@ -87,19 +112,32 @@ export function provisionedHandlers(rt: Runtime, stores: Stores<LambdaStore>): H
   return {
     async PutProvisionedConcurrencyConfig(i, ctx) {
       const { store, name, qualifier } = at(ctx, i.FunctionName, i.Qualifier);
-      if (!qualifier || qualifier === LATEST) throw invalidValue('Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
+      if (!qualifier || qualifier === LATEST)
+        throw invalidValue('Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
       const fn = versionOf(store, name, qualifier);
       const n = i.ProvisionedConcurrentExecutions;
       const reserved = store.meta.get(name)?.reserved;
-      const others = [...store.provisioned.scan({ prefix: `${name}\0` })].filter(([k]) => k !== key(name, qualifier)).reduce((sum, [, r]) => sum + r.requested, 0);
+      const others = [...store.provisioned.scan({ prefix: `${name}\0` })]
+        .filter(([k]) => k !== key(name, qualifier))
+        .reduce((sum, [, r]) => sum + r.requested, 0);
       if (reserved !== undefined && others + n > reserved) {
-        throw invalidValue(`Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function ${name}`);
+        throw invalidValue(
+          `Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function ${name}`,
+        );
       }
-      if (others + n > ACCOUNT_MAX) throw invalidValue(`Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${ACCOUNT_MAX}].`);
+      if (others + n > ACCOUNT_MAX)
+        throw invalidValue(
+          `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${ACCOUNT_MAX}].`,
+        );
       const now = rt.clock.nowMs();
       const r: ProvisionedRecord = { name, qualifier, version: fn.version, requested: n, readyAt: now + PROVISION_MS, modified: now };
       store.provisioned.put(key(name, qualifier), r);
-      stores.system().provisionedIndex.put(provisionedIndexKey(store, name, qualifier), { account: store.account, region: store.region, name, qualifier });
+      stores.system().provisionedIndex.put(provisionedIndexKey(store, name, qualifier), {
+        account: store.account,
+        region: store.region,
+        name,
+        qualifier,
+      });
       await provision(rt, store, fn, n); // the environments are spawned (their code starts loading) before the answer
       const { FunctionArn: _, ...out } = render(store, r);
       return out;
@@ -130,7 +168,10 @@ export function provisionedHandlers(rt: Runtime, stores: Stores<LambdaStore>): H
       const start = i.Marker ? all.findIndex((r) => r.qualifier === i.Marker) : 0;
       if (start < 0) throw invalidValue('Invalid marker');
       const next = all[start + max];
-      return { ProvisionedConcurrencyConfigs: all.slice(start, start + max).map((r) => render(store, r)), ...(next ? { NextMarker: next.qualifier } : {}) };
+      return {
+        ProvisionedConcurrencyConfigs: all.slice(start, start + max).map((r) => render(store, r)),
+        ...(next ? { NextMarker: next.qualifier } : {}),
+      };
     },
   };
 }

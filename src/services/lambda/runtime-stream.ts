@@ -37,7 +37,12 @@ export function streamedResponse(env: Environment, req: IncomingMessage, res: Se
       payload = Buffer.from(text || JSON.stringify({ errorType: type, errorMessage: '' }));
     } else if (!sink && size > max) {
       error = true;
-      payload = Buffer.from(JSON.stringify({ errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${max} bytes).`, errorType: 'Function.ResponseSizeTooLarge' }));
+      payload = Buffer.from(
+        JSON.stringify({
+          errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${max} bytes).`,
+          errorType: 'Function.ResponseSizeTooLarge',
+        }),
+      );
     }
     if (!env.respond(requestId, payload, error)) return reply(400, { errorMessage: 'Invalid request ID', errorType: 'InvalidRequestID' });
     reply(202, { status: 'OK' });

@@ -15,7 +15,8 @@ const PROVIDED = ['provided.al2', 'provided.al2023', 'provided'];
 export const SUPPORTED_RUNTIMES = [...NODE, ...PYTHON, ...PROVIDED];
 
 /** Runtimes AWS has retired for creation (the model still lists them). */
-const DEPRECATED = /^(nodejs(4\.3|6\.10|8\.10|10\.x|12\.x|14\.x|16\.x|)|python(2\.7|3\.6|3\.7|3\.8)|dotnetcore\d.*|ruby2\.\d|go1\.x|java8)$/;
+const DEPRECATED =
+  /^(nodejs(4\.3|6\.10|8\.10|10\.x|12\.x|14\.x|16\.x|)|python(2\.7|3\.6|3\.7|3\.8)|dotnetcore\d.*|ruby2\.\d|go1\.x|java8)$/;
 
 export function kindOf(runtime: string): RuntimeKind {
   if (NODE.includes(runtime)) return 'node';
@@ -43,7 +44,9 @@ function onPath(cmd: string): string | undefined {
     try {
       accessSync(join(dir, cmd), constants.X_OK);
       return join(dir, cmd);
-    } catch { /* next */ }
+    } catch {
+      /* next */
+    }
   }
   return undefined;
 }
@@ -65,21 +68,29 @@ export function commandFor(runtime: string): Promise<string> {
   const found = interpreterFor(runtime)!;
   if (kindOf(runtime) !== 'python' || process.env.NIMBUS_LAMBDA_PYTHON) return Promise.resolve(found);
   realPython ??= new Promise((resolve) =>
-    execFile(found, ['-c', 'import sys; print(sys.executable)'], (err, out) => resolve(!err && out.trim() ? out.trim() : found)));
+    execFile(found, ['-c', 'import sys; print(sys.executable)'], (err, out) => resolve(!err && out.trim() ? out.trim() : found)),
+  );
   return realPython;
 }
 
 /** Refuses a runtime Lambda does not offer for new functions, or one this machine cannot run. */
 export function checkRuntime(runtime: string | undefined): void {
-  if (runtime === undefined) throw invalidValue('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
+  if (runtime === undefined)
+    throw invalidValue('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
   if (DEPRECATED.test(runtime)) {
-    throw invalidValue(`The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`);
+    throw invalidValue(
+      `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`,
+    );
   }
   if (!SUPPORTED_RUNTIMES.includes(runtime)) {
-    throw invalidValue(`Value ${runtime} at 'runtime' failed to satisfy constraint: Nimbus runs ${SUPPORTED_RUNTIMES.join(', ')}; ${runtime} needs a container image runtime that Nimbus does not provide.`);
+    throw invalidValue(
+      `Value ${runtime} at 'runtime' failed to satisfy constraint: Nimbus runs ${SUPPORTED_RUNTIMES.join(', ')}; ${runtime} needs a container image runtime that Nimbus does not provide.`,
+    );
   }
   const kind = kindOf(runtime);
   if (kind !== 'provided' && !interpreterFor(runtime)) {
-    throw invalidValue(`The runtime ${runtime} needs ${kind === 'python' ? 'python3' : 'node'} on the machine running Nimbus, and none was found on PATH.`);
+    throw invalidValue(
+      `The runtime ${runtime} needs ${kind === 'python' ? 'python3' : 'node'} on the machine running Nimbus, and none was found on PATH.`,
+    );
   }
 }

@@ -2,7 +2,11 @@
 // InvokeComplete (ErrorCode / ErrorDetails / LogResult).
 import type { Runtime, RequestContext, Stores } from '../../kit.js';
 import { ServiceError, eventStream } from '../../kit.js';
-import type { InvokeWithResponseStreamRequest, InvokeWithResponseStreamResponse, InvokeWithResponseStreamResponseEvent } from '../../generated/lambda.js';
+import type {
+  InvokeWithResponseStreamRequest,
+  InvokeWithResponseStreamResponse,
+  InvokeWithResponseStreamResponseEvent,
+} from '../../generated/lambda.js';
 import { ChunkQueue } from './runtime-stream.js';
 import { invalidValue, type LambdaStore } from './model.js';
 import { reach } from './access.js';
@@ -22,7 +26,13 @@ export function errorOf(run: Execution): { ErrorCode: string; ErrorDetails: stri
 }
 
 /** Runs the target with a chunk queue; `done` settles with the execution (the queue is closed then). */
-export function runStreaming(rt: Runtime, store: LambdaStore, target: Target, payload: Buffer, clientContext?: string): { queue: ChunkQueue; done: Promise<Execution> } {
+export function runStreaming(
+  rt: Runtime,
+  store: LambdaStore,
+  target: Target,
+  payload: Buffer,
+  clientContext?: string,
+): { queue: ChunkQueue; done: Promise<Execution> } {
   const queue = new ChunkQueue();
   const done = runNow(rt, store, target, payload, clientContext, queue).finally(() => queue.close());
   return { queue, done };
@@ -33,7 +43,12 @@ export function invokeStreamHandler(rt: Runtime, stores: Stores<LambdaStore>) {
     const { store, name, qualifier } = reach(rt, stores, ctx, i.FunctionName, i.Qualifier);
     const payload = i.Payload ? Buffer.from(i.Payload) : Buffer.alloc(0);
     if (payload.length > MAX_SYNC_PAYLOAD) {
-      throw new ServiceError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeWithResponseStream operation`, 413, { Type: 'User' });
+      throw new ServiceError(
+        'RequestEntityTooLargeException',
+        `Request must be smaller than ${MAX_SYNC_PAYLOAD} bytes for the InvokeWithResponseStream operation`,
+        413,
+        { Type: 'User' },
+      );
     }
     const target = resolveTarget(store, name, qualifier);
     checkJson(payload);
@@ -59,6 +74,11 @@ export function invokeStreamHandler(rt: Runtime, stores: Stores<LambdaStore>) {
       }
       yield { InvokeComplete: complete };
     }
-    return { StatusCode: 200, ExecutedVersion: target.fn.version, ResponseStreamContentType: 'application/vnd.amazon.eventstream', EventStream: eventStream(events()) };
+    return {
+      StatusCode: 200,
+      ExecutedVersion: target.fn.version,
+      ResponseStreamContentType: 'application/vnd.amazon.eventstream',
+      EventStream: eventStream(events()),
+    };
   };
 }

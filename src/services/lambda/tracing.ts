@@ -50,11 +50,20 @@ export function startTrace(rt: Runtime, store: LambdaStore, fn: FunctionRecord, 
       const end = Math.max(start, rt.clock.nowMs() / 1000);
       const common = { trace_id: traceId, name: fn.name, start_time: start, end_time: end };
       const service = {
-        ...common, id: serviceId, origin: 'AWS::Lambda', resource_arn: invokedArn, aws: { request_id: requestId }, http: { response: { status: 200 } },
+        ...common,
+        id: serviceId,
+        origin: 'AWS::Lambda',
+        resource_arn: invokedArn,
+        aws: { request_id: requestId },
+        http: { response: { status: 200 } },
         ...(caller ? { parent_id: caller } : {}),
       };
       const fnSegment = {
-        ...common, id: functionId, parent_id: serviceId, origin: 'AWS::Lambda::Function', resource_arn: invokedArn,
+        ...common,
+        id: functionId,
+        parent_id: serviceId,
+        origin: 'AWS::Lambda::Function',
+        resource_arn: invokedArn,
         aws: { function_arn: invokedArn, resource_names: [fn.name], account_id: store.account },
         ...(functionError ? { fault: true, cause: { exceptions: [{ message: functionError, type: functionError }] } } : {}),
       };

@@ -50,13 +50,27 @@ export function urlEvent(x: UrlEventInput): Record<string, unknown> {
         ? {
             accountId: x.caller.account,
             authorizer: {
-              iam: { accessKey: x.caller.accessKeyId ?? null, accountId: x.caller.account, callerId: x.caller.userId, cognitoIdentity: null, principalOrgId: null, userArn: x.caller.arn, userId: x.caller.userId },
+              iam: {
+                accessKey: x.caller.accessKeyId ?? null,
+                accountId: x.caller.account,
+                callerId: x.caller.userId,
+                cognitoIdentity: null,
+                principalOrgId: null,
+                userArn: x.caller.arn,
+                userId: x.caller.userId,
+              },
             },
           }
         : {}),
       domainName: domain,
       domainPrefix: x.urlId,
-      http: { method: x.req.method, path: x.path, protocol: 'HTTP/1.1', sourceIp: x.sourceIp, userAgent: x.req.headers['user-agent'] ?? '' },
+      http: {
+        method: x.req.method,
+        path: x.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: x.sourceIp,
+        userAgent: x.req.headers['user-agent'] ?? '',
+      },
       requestId: x.requestId,
       routeKey: '$default',
       stage: '$default',
@@ -121,20 +135,42 @@ export interface CorsConfig {
 function originAllowed(cors: CorsConfig, origin: string): string | undefined {
   const list = cors.AllowOrigins ?? [];
   if (list.includes('*')) return cors.AllowCredentials ? origin : '*';
-  return list.some((o) => o === origin || (o.includes('*') && new RegExp(`^${o.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(origin))) ? origin : undefined;
+  return list.some(
+    (o) =>
+      o === origin ||
+      (o.includes('*') &&
+        new RegExp(
+          `^${o
+            .split('*')
+            .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+            .join('.*')}$`,
+        ).test(origin)),
+  )
+    ? origin
+    : undefined;
 }
 
 /** A preflight's answer from the URL's CORS configuration (200 either way; without the headers when refused). */
 export function preflight(cors: CorsConfig, req: HttpRequest): HttpResponse {
   const origin = req.headers.origin ?? '';
   const method = (req.headers['access-control-request-method'] ?? '').toUpperCase();
-  const requested = (req.headers['access-control-request-headers'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const requested = (req.headers['access-control-request-headers'] ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   const allowOrigin = originAllowed(cors, origin);
   const methods = cors.AllowMethods ?? [];
   const allowHeaders = (cors.AllowHeaders ?? []).map((h) => h.toLowerCase());
-  const ok = allowOrigin && (methods.includes('*') || methods.includes(method)) && requested.every((h) => allowHeaders.includes('*') || allowHeaders.includes(h));
+  const ok =
+    allowOrigin &&
+    (methods.includes('*') || methods.includes(method)) &&
+    requested.every((h) => allowHeaders.includes('*') || allowHeaders.includes(h));
   if (!ok) return { status: 200, headers: {} };
-  const headers: Record<string, string> = { 'access-control-allow-origin': allowOrigin, 'access-control-allow-methods': methods.join(','), vary: 'Origin' };
+  const headers: Record<string, string> = {
+    'access-control-allow-origin': allowOrigin,
+    'access-control-allow-methods': methods.join(','),
+    vary: 'Origin',
+  };
   if (cors.AllowHeaders?.length) headers['access-control-allow-headers'] = cors.AllowHeaders.join(',');
   if (cors.MaxAge !== undefined) headers['access-control-max-age'] = String(cors.MaxAge);
   if (cors.AllowCredentials) headers['access-control-allow-credentials'] = 'true';

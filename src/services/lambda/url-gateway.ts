@@ -32,12 +32,20 @@ function publicAllowed(store: LambdaStore, r: UrlRecord): boolean {
   const statements = store.meta.get(r.name)?.policies[r.qualifier ? r.qualifier : ''] ?? [];
   return statements.some((s) => {
     const action = String(s.Action);
-    return s.Effect === 'Allow' && s.Principal === '*' && (action === 'lambda:InvokeFunctionUrl' || action === 'lambda:*' || action === '*');
+    return (
+      s.Effect === 'Allow' && s.Principal === '*' && (action === 'lambda:InvokeFunctionUrl' || action === 'lambda:*' || action === '*')
+    );
   });
 }
 
 export function urlGateway(rt: Runtime, stores: Stores<LambdaStore>): ClaimedRequests {
-  async function authenticate(req: HttpRequest, r: UrlRecord, store: LambdaStore, requestId: string, sourceIp: string): Promise<Principal | undefined> {
+  async function authenticate(
+    req: HttpRequest,
+    r: UrlRecord,
+    store: LambdaStore,
+    requestId: string,
+    sourceIp: string,
+  ): Promise<Principal | undefined> {
     if (r.authType !== 'AWS_IAM') {
       if (rt.config.enforceIam && !publicAllowed(store, r)) throw forbidden();
       return undefined;
@@ -52,9 +60,19 @@ export function urlGateway(rt: Runtime, stores: Stores<LambdaStore>): ClaimedReq
     if (rt.config.enforceIam && rt.pipeline.authorizing) {
       try {
         await rt.pipeline.authorize({
-          requestId, service: 'lambda', operation: 'InvokeFunctionUrl', protocol: 'rest-json', account: signed.principal.account, region: r.region,
-          principal: signed.principal, input: { FunctionName: r.name, ...(r.qualifier ? { Qualifier: r.qualifier } : {}) }, headers: req.headers,
-          sourceIp, userAgent: req.headers['user-agent'], secure: false, time: rt.clock.now(),
+          requestId,
+          service: 'lambda',
+          operation: 'InvokeFunctionUrl',
+          protocol: 'rest-json',
+          account: signed.principal.account,
+          region: r.region,
+          principal: signed.principal,
+          input: { FunctionName: r.name, ...(r.qualifier ? { Qualifier: r.qualifier } : {}) },
+          headers: req.headers,
+          sourceIp,
+          userAgent: req.headers['user-agent'],
+          secure: false,
+          time: rt.clock.now(),
         });
       } catch {
         throw forbidden();
@@ -75,11 +93,27 @@ export function urlGateway(rt: Runtime, stores: Stores<LambdaStore>): ClaimedReq
       const r = store.urls.get(urlKey(loc.name, loc.qualifier));
       if (!r) throw forbidden();
       const cors = r.cors as CorsConfig | undefined;
-      if (cors && req.method === 'OPTIONS' && req.headers.origin && req.headers['access-control-request-method']) return preflight(cors, req);
+      if (cors && req.method === 'OPTIONS' && req.headers.origin && req.headers['access-control-request-method'])
+        return preflight(cors, req);
       const caller = await authenticate(req, r, store, info.requestId, info.sourceIp);
-      const event = urlEvent({ req, path: at.path, urlId: r.urlId, region: r.region, account: r.account, requestId: info.requestId, sourceIp: info.sourceIp, now: rt.clock.now(), caller });
+      const event = urlEvent({
+        req,
+        path: at.path,
+        urlId: r.urlId,
+        region: r.region,
+        account: r.account,
+        requestId: info.requestId,
+        sourceIp: info.sourceIp,
+        now: rt.clock.now(),
+        caller,
+      });
       const payload = Buffer.from(JSON.stringify(event));
-      if (payload.length > MAX_SYNC_PAYLOAD) throw new ServiceError('RequestEntityTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', 413);
+      if (payload.length > MAX_SYNC_PAYLOAD)
+        throw new ServiceError(
+          'RequestEntityTooLargeException',
+          'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+          413,
+        );
       const target = resolveTarget(store, r.name, r.qualifier || undefined);
       let res: HttpResponse;
       if (r.invokeMode === 'RESPONSE_STREAM') res = await streamed(rt, store, target, payload);
@@ -93,7 +127,11 @@ export function urlGateway(rt: Runtime, stores: Stores<LambdaStore>): ClaimedReq
   };
 }
 
-const failure = (): HttpResponse => ({ status: 502, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Message: 'Internal Server Error' }) });
+const failure = (): HttpResponse => ({
+  status: 502,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ Message: 'Internal Server Error' }),
+});
 
 /** RESPONSE_STREAM: the body flows as the function writes it; an HttpResponseStream prelude gives status and headers. */
 async function streamed(rt: Runtime, store: LambdaStore, target: ReturnType<typeof resolveTarget>, payload: Buffer): Promise<HttpResponse> {

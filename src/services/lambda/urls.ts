@@ -31,10 +31,15 @@ const notFound = () => new ServiceError('ResourceNotFoundException', 'The resour
 function checkCors(cors: Cors | undefined): Record<string, unknown> | undefined {
   if (!cors) return undefined;
   for (const m of cors.AllowMethods ?? []) {
-    if (!METHODS.has(m.toUpperCase())) throw invalidValue(`1 validation error detected: Value '[${m}]' at 'cors.allowMethods' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy regular expression pattern: ^(GET|PUT|HEAD|POST|PATCH|DELETE|\\*)$]`);
+    if (!METHODS.has(m.toUpperCase()))
+      throw invalidValue(
+        `1 validation error detected: Value '[${m}]' at 'cors.allowMethods' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy regular expression pattern: ^(GET|PUT|HEAD|POST|PATCH|DELETE|\\*)$]`,
+      );
   }
   if (cors.MaxAge !== undefined && (cors.MaxAge < 0 || cors.MaxAge > 86400)) {
-    throw invalidValue(`1 validation error detected: Value '${cors.MaxAge}' at 'cors.maxAge' failed to satisfy constraint: Member must have value less than or equal to 86400`);
+    throw invalidValue(
+      `1 validation error detected: Value '${cors.MaxAge}' at 'cors.maxAge' failed to satisfy constraint: Member must have value less than or equal to 86400`,
+    );
   }
   return { ...cors, AllowMethods: cors.AllowMethods?.map((m) => m.toUpperCase()) };
 }
@@ -51,7 +56,10 @@ function render(rt: Runtime, r: UrlRecord): FunctionUrlConfig {
   };
 }
 
-type UrlHandlers = Pick<LambdaProvider, 'CreateFunctionUrlConfig' | 'GetFunctionUrlConfig' | 'UpdateFunctionUrlConfig' | 'DeleteFunctionUrlConfig' | 'ListFunctionUrlConfigs'>;
+type UrlHandlers = Pick<
+  LambdaProvider,
+  'CreateFunctionUrlConfig' | 'GetFunctionUrlConfig' | 'UpdateFunctionUrlConfig' | 'DeleteFunctionUrlConfig' | 'ListFunctionUrlConfigs'
+>;
 
 export function urlHandlers(rt: Runtime, stores: Stores<LambdaStore>): UrlHandlers {
   /** The function and the URL's qualifier ('' unqualified; an alias that exists otherwise). */
@@ -60,7 +68,8 @@ export function urlHandlers(rt: Runtime, stores: Stores<LambdaStore>): UrlHandle
     const { name, qualifier: fromName } = parseFunctionName(functionName, ctx.account, ctx.region);
     const q = qualifierOf(fromName, param) ?? '';
     getLatest(store, name);
-    if (q === LATEST || /^\d+$/.test(q)) throw invalidValue('Function URLs can only be configured on an alias or the unqualified function.');
+    if (q === LATEST || /^\d+$/.test(q))
+      throw invalidValue('Function URLs can only be configured on an alias or the unqualified function.');
     if (q && !store.aliases.get(`${name}\0${q}`)) throw notFound();
     return { store, name, qualifier: q };
   }
@@ -71,12 +80,22 @@ export function urlHandlers(rt: Runtime, stores: Stores<LambdaStore>): UrlHandle
       const key = urlKey(name, qualifier);
       const cors = checkCors(i.Cors);
       if (store.urls.has(key)) {
-        throw conflict(`Failed to create function url config for [functionArn = ${functionArn(store.region, store.account, name, qualifier || undefined)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
+        throw conflict(
+          `Failed to create function url config for [functionArn = ${functionArn(store.region, store.account, name, qualifier || undefined)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+        );
       }
       const now = rt.clock.nowMs();
       const r: UrlRecord = {
-        account: store.account, region: store.region, name, qualifier, urlId: newUrlId(), authType: i.AuthType,
-        invokeMode: i.InvokeMode ?? 'BUFFERED', cors, created: now, modified: now,
+        account: store.account,
+        region: store.region,
+        name,
+        qualifier,
+        urlId: newUrlId(),
+        authType: i.AuthType,
+        invokeMode: i.InvokeMode ?? 'BUFFERED',
+        cors,
+        created: now,
+        modified: now,
       };
       rt.engine.transaction(() => {
         store.urls.put(key, r);

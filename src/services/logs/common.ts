@@ -53,7 +53,9 @@ export function decodeToken<T extends string | number>(token: string | undefined
 export function checkLimit(limit: number | undefined, max: number, dflt: number): number {
   if (limit === undefined) return dflt;
   if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw invalidParameter(`1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`);
+    throw invalidParameter(
+      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value ${limit < 1 ? 'greater than or equal to 1' : `less than or equal to ${max}`}`,
+    );
   }
   return limit;
 }

@@ -82,7 +82,11 @@ export function ingest(rt: Runtime, store: LogsStore, g: GroupRecord, stream: st
 }
 
 /** Checks a PutLogEvents batch and splits off what is too new, too old or expired. */
-export function checkBatch(g: GroupRecord, events: InputLogEvent[], now: number): { accepted: InputLogEvent[]; rejected?: RejectedLogEventsInfo } {
+export function checkBatch(
+  g: GroupRecord,
+  events: InputLogEvent[],
+  now: number,
+): { accepted: InputLogEvent[]; rejected?: RejectedLogEventsInfo } {
   let bytes = 0;
   for (let i = 0; i < events.length; i++) {
     if (i > 0 && events[i].timestamp < events[i - 1].timestamp) {
@@ -120,7 +124,10 @@ export function eventHandlers(rt: Runtime, stores: Stores<LogsStore>, onIngest: 
       const stored = ingest(rt, store, g, input.logStreamName, accepted, now);
       if (stored.length) onIngest(ctx, g, input.logStreamName, stored);
       // sequence tokens are accepted and ignored, as AWS does since January 2023
-      return { nextSequenceToken: posToken('f', stored.length ? stored[stored.length - 1].key : tsKey(now) + SEP + seqKey(0)).slice(2), rejectedLogEventsInfo: rejected };
+      return {
+        nextSequenceToken: posToken('f', stored.length ? stored[stored.length - 1].key : tsKey(now) + SEP + seqKey(0)).slice(2),
+        rejectedLogEventsInfo: rejected,
+      };
     },
 
     GetLogEvents: (input, ctx) => {
@@ -181,14 +188,21 @@ export function eventHandlers(rt: Runtime, stores: Stores<LogsStore>, onIngest: 
           more = true;
           break;
         }
-        const wanted = (input.logStreamNamePrefix === undefined || ev.stream.startsWith(input.logStreamNamePrefix)) && match(ev.message) !== null;
+        const wanted =
+          (input.logStreamNamePrefix === undefined || ev.stream.startsWith(input.logStreamNamePrefix)) && match(ev.message) !== null;
         if (wanted) {
           bytes += Buffer.byteLength(ev.message) + EVENT_OVERHEAD;
           if (out.length === limit || (bytes > MAX_RESPONSE_BYTES && out.length)) {
             more = true;
             break;
           }
-          out.push({ logStreamName: ev.stream, timestamp: ev.timestamp, message: ev.message, ingestionTime: ev.ingestion, eventId: eventId(ev.key) });
+          out.push({
+            logStreamName: ev.stream,
+            timestamp: ev.timestamp,
+            message: ev.message,
+            ingestionTime: ev.ingestion,
+            eventId: eventId(ev.key),
+          });
         }
         last = ev.key;
       }
@@ -209,7 +223,8 @@ interface TimeRange {
  */
 export function* scanGroup(store: LogsStore, g: GroupRecord, range: TimeRange, streams?: string[]): Generator<StoredEvent> {
   if (!streams) {
-    for (const [key, e] of store.byTime(g).scan(range)) yield { key, timestamp: parseTimeKey(key), stream: e.s, message: e.m, ingestion: e.i };
+    for (const [key, e] of store.byTime(g).scan(range))
+      yield { key, timestamp: parseTimeKey(key), stream: e.s, message: e.m, ingestion: e.i };
     return;
   }
   const index = store.byStream(g);

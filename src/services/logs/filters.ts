@@ -13,8 +13,14 @@ const MAX_METRIC_FILTERS = 100;
 const limitExceeded = () => new ServiceError('LimitExceededException', 'Resource limit exceeded.', 400);
 
 /** Pages of a group-keyed collection (`group SEP filter`), optionally one group and a name prefix. */
-function page<T, O>(coll: { scan(o: object): IterableIterator<[string, T]> }, prefix: string, limit: number, token: string | undefined,
-  keep: (v: T) => boolean, show: (v: T) => O): { items: O[]; nextToken?: string } {
+function page<T, O>(
+  coll: { scan(o: object): IterableIterator<[string, T]> },
+  prefix: string,
+  limit: number,
+  token: string | undefined,
+  keep: (v: T) => boolean,
+  show: (v: T) => O,
+): { items: O[]; nextToken?: string } {
   const after = decodeToken<string>(token);
   const items: O[] = [];
   let last: string | undefined;
@@ -28,7 +34,10 @@ function page<T, O>(coll: { scan(o: object): IterableIterator<[string, T]> }, pr
 }
 
 export class Subscriptions {
-  constructor(private readonly rt: Runtime, private readonly stores: Stores<LogsStore>) {}
+  constructor(
+    private readonly rt: Runtime,
+    private readonly stores: Stores<LogsStore>,
+  ) {}
 
   /** Sends newly stored events that match a group's subscription filters to their destinations. */
   deliver(ctx: { account: string; region: string }, g: GroupRecord, stream: string, events: StoredEvent[]): void {
@@ -58,8 +67,14 @@ export class Subscriptions {
 
 export function filterHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProvider {
   const st = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
-  const showMetric = (f: MetricFilterRecord): MetricFilter => ({ ...f, metricTransformations: f.metricTransformations as MetricFilter['metricTransformations'] });
-  const showSub = (s: SubscriptionRecord): SubscriptionFilter => ({ ...s, distribution: (s.distribution ?? 'ByLogStream') as SubscriptionFilter['distribution'] });
+  const showMetric = (f: MetricFilterRecord): MetricFilter => ({
+    ...f,
+    metricTransformations: f.metricTransformations as MetricFilter['metricTransformations'],
+  });
+  const showSub = (s: SubscriptionRecord): SubscriptionFilter => ({
+    ...s,
+    distribution: (s.distribution ?? 'ByLogStream') as SubscriptionFilter['distribution'],
+  });
   return {
     PutMetricFilter: (input, ctx) => {
       const store = st(ctx);
@@ -75,8 +90,11 @@ export function filterHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProv
       }
       rt.engine.transaction(() => {
         store.metricFilters.put(key, {
-          filterName: input.filterName, filterPattern: input.filterPattern, metricTransformations: input.metricTransformations,
-          creationTime: existing?.creationTime ?? ctx.clock.nowMs(), logGroupName: g.name,
+          filterName: input.filterName,
+          filterPattern: input.filterPattern,
+          metricTransformations: input.metricTransformations,
+          creationTime: existing?.creationTime ?? ctx.clock.nowMs(),
+          logGroupName: g.name,
         });
         if (!existing) store.groups.put(g.name, { ...g, metricFilterCount: (g.metricFilterCount ?? 0) + 1 });
       });
@@ -87,7 +105,8 @@ export function filterHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProv
       const store = st(ctx);
       const g = group(store, input.logGroupName);
       const key = g.name + SEP + input.filterName;
-      if (!store.metricFilters.has(key)) throw new ServiceError('ResourceNotFoundException', 'The specified metric filter does not exist.', 400);
+      if (!store.metricFilters.has(key))
+        throw new ServiceError('ResourceNotFoundException', 'The specified metric filter does not exist.', 400);
       rt.engine.transaction(() => {
         store.metricFilters.delete(key);
         store.groups.put(g.name, { ...g, metricFilterCount: Math.max(0, (g.metricFilterCount ?? 1) - 1) });
@@ -105,8 +124,11 @@ export function filterHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProv
       }
       if (input.logGroupName !== undefined) group(store, input.logGroupName);
       const prefix = input.logGroupName !== undefined ? input.logGroupName + SEP + (input.filterNamePrefix ?? '') : '';
-      const keep = (f: MetricFilterRecord) => input.metricName === undefined || (f.metricTransformations as { metricName: string; metricNamespace: string }[])
-        .some((t) => t.metricName === input.metricName && t.metricNamespace === input.metricNamespace);
+      const keep = (f: MetricFilterRecord) =>
+        input.metricName === undefined ||
+        (f.metricTransformations as { metricName: string; metricNamespace: string }[]).some(
+          (t) => t.metricName === input.metricName && t.metricNamespace === input.metricNamespace,
+        );
       const { items, nextToken } = page(store.metricFilters, prefix, checkLimit(input.limit, 50, 50), input.nextToken, keep, showMetric);
       return { metricFilters: items, nextToken };
     },
@@ -130,11 +152,18 @@ export function filterHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProv
       if (!existing && store.subscriptions.count({ prefix: g.name + SEP }) >= MAX_SUBSCRIPTIONS) throw limitExceeded();
       const lambda = rt.integrations.lambda;
       if (lambda && /^arn:aws[a-z-]*:lambda:/.test(input.destinationArn) && !lambda.functionExists(input.destinationArn)) {
-        throw invalidParameter('Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.');
+        throw invalidParameter(
+          'Could not execute the lambda function. Make sure you have given CloudWatch Logs permission to execute your function.',
+        );
       }
       store.subscriptions.put(key, {
-        filterName: input.filterName, logGroupName: g.name, filterPattern: input.filterPattern, destinationArn: input.destinationArn,
-        roleArn: input.roleArn, distribution: input.distribution, creationTime: existing?.creationTime ?? ctx.clock.nowMs(),
+        filterName: input.filterName,
+        logGroupName: g.name,
+        filterPattern: input.filterPattern,
+        destinationArn: input.destinationArn,
+        roleArn: input.roleArn,
+        distribution: input.distribution,
+        creationTime: existing?.creationTime ?? ctx.clock.nowMs(),
       });
       return undefined;
     },
@@ -143,15 +172,22 @@ export function filterHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProv
       const store = st(ctx);
       const g = group(store, input.logGroupName);
       const key = g.name + SEP + input.filterName;
-      if (!store.subscriptions.delete(key)) throw new ServiceError('ResourceNotFoundException', 'The specified subscription filter does not exist.', 400);
+      if (!store.subscriptions.delete(key))
+        throw new ServiceError('ResourceNotFoundException', 'The specified subscription filter does not exist.', 400);
       return undefined;
     },
 
     DescribeSubscriptionFilters: (input, ctx) => {
       const store = st(ctx);
       const g = group(store, input.logGroupName);
-      const { items, nextToken } = page(store.subscriptions, g.name + SEP + (input.filterNamePrefix ?? ''), checkLimit(input.limit, 50, 50),
-        input.nextToken, () => true, showSub);
+      const { items, nextToken } = page(
+        store.subscriptions,
+        g.name + SEP + (input.filterNamePrefix ?? ''),
+        checkLimit(input.limit, 50, 50),
+        input.nextToken,
+        () => true,
+        showSub,
+      );
       return { subscriptionFilters: items, nextToken };
     },
   };

@@ -42,13 +42,16 @@ export function dropGroup(store: LogsStore, g: GroupRecord): void {
 
 function checkRetention(days: number | undefined): void {
   if (days === undefined || !RETENTION_DAYS.includes(days)) {
-    throw invalidParameter(`1 validation error detected: Value '${days ?? 'null'}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`);
+    throw invalidParameter(
+      `1 validation error detected: Value '${days ?? 'null'}' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: [${RETENTION_DAYS.join(', ')}]`,
+    );
   }
 }
 
 function checkTags(tags: Record<string, string>): void {
   if (Object.keys(tags).length > 50) throw invalidParameter('A resource can have no more than 50 tags.');
-  if (Object.keys(tags).some((k) => k.startsWith('aws:'))) throw invalidParameter('Tag keys prefixed with aws: are reserved for use by AWS.');
+  if (Object.keys(tags).some((k) => k.startsWith('aws:')))
+    throw invalidParameter('Tag keys prefixed with aws: are reserved for use by AWS.');
 }
 
 function kmsKey(rt: Runtime, ctx: RequestContext, keyId: string | undefined): string | undefined {
@@ -78,10 +81,14 @@ export function groupHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProvi
     CreateLogGroup: (input, ctx) => {
       const store = st(ctx);
       if (!GROUP_NAME.test(input.logGroupName)) {
-        throw invalidParameter(`1 validation error detected: Value '${input.logGroupName}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
+        throw invalidParameter(
+          `1 validation error detected: Value '${input.logGroupName}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
+        );
       }
       if (input.logGroupClass !== undefined && !CLASSES.includes(input.logGroupClass)) {
-        throw invalidParameter(`1 validation error detected: Value '${input.logGroupClass}' at 'logGroupClass' failed to satisfy constraint: Member must satisfy enum value set: [${CLASSES.join(', ')}]`);
+        throw invalidParameter(
+          `1 validation error detected: Value '${input.logGroupClass}' at 'logGroupClass' failed to satisfy constraint: Member must satisfy enum value set: [${CLASSES.join(', ')}]`,
+        );
       }
       if (store.groups.has(input.logGroupName)) {
         throw new ServiceError('ResourceAlreadyExistsException', 'The specified log group already exists', 400);
@@ -89,9 +96,15 @@ export function groupHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProvi
       const tags = input.tags ?? {};
       checkTags(tags);
       const kmsKeyId = kmsKey(rt, ctx, input.kmsKeyId);
-      store.groups.put(input.logGroupName, newGroup(input.logGroupName, ctx.clock.nowMs(), {
-        kmsKeyId, tags, logGroupClass: input.logGroupClass ?? 'STANDARD', deletionProtection: input.deletionProtectionEnabled,
-      }));
+      store.groups.put(
+        input.logGroupName,
+        newGroup(input.logGroupName, ctx.clock.nowMs(), {
+          kmsKeyId,
+          tags,
+          logGroupClass: input.logGroupClass ?? 'STANDARD',
+          deletionProtection: input.deletionProtectionEnabled,
+        }),
+      );
       return undefined;
     },
 

@@ -14,9 +14,47 @@ export interface QueryEvent {
   id: string;
 }
 
-const AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max', 'count_distinct', 'earliest', 'latest', 'sortsfirst', 'sortslast', 'pct', 'stddev']);
-const FUNCTIONS = new Set(['bin', 'strlen', 'tolower', 'toupper', 'concat', 'abs', 'floor', 'ceil', 'ispresent', 'isempty', 'isblank', 'trim',
-  'ltrim', 'rtrim', 'replace', 'substr', 'datefloor', 'dateceil', 'frommillis', 'tomillis', 'greatest', 'least', 'coalesce', 'sqrt', 'log']);
+const AGGREGATES = new Set([
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count_distinct',
+  'earliest',
+  'latest',
+  'sortsfirst',
+  'sortslast',
+  'pct',
+  'stddev',
+]);
+const FUNCTIONS = new Set([
+  'bin',
+  'strlen',
+  'tolower',
+  'toupper',
+  'concat',
+  'abs',
+  'floor',
+  'ceil',
+  'ispresent',
+  'isempty',
+  'isblank',
+  'trim',
+  'ltrim',
+  'rtrim',
+  'replace',
+  'substr',
+  'datefloor',
+  'dateceil',
+  'frommillis',
+  'tomillis',
+  'greatest',
+  'least',
+  'coalesce',
+  'sqrt',
+  'log',
+]);
 
 /** Refuses unknown functions and aggregates outside stats before anything runs. */
 export function checkQuery(commands: Command[]): void {
@@ -26,28 +64,39 @@ export function checkQuery(commands: Command[]): void {
       if (!agg && !FUNCTIONS.has(e.fn)) throw new QueryError(`unknown function ${e.fn}`, 0, 0);
       if (agg && !inStats) throw new QueryError(`the aggregation ${e.fn}() is allowed only in stats`, 0, 0);
       e.args.forEach((a) => walk(a, false));
-    } else if (e.k === 'bin') { walk(e.l, inStats); walk(e.r, inStats); }
-    else if (e.k === 'un' || e.k === 'like' || e.k === 'in') walk(e.e, inStats);
+    } else if (e.k === 'bin') {
+      walk(e.l, inStats);
+      walk(e.r, inStats);
+    } else if (e.k === 'un' || e.k === 'like' || e.k === 'in') walk(e.e, inStats);
   };
   for (const c of commands) {
     if (c.cmd === 'fields' || c.cmd === 'display') c.items.forEach((n) => walk(n.e, false));
     else if (c.cmd === 'filter') walk(c.e, false);
     else if (c.cmd === 'sort') c.keys.forEach((k) => walk(k.e, false));
-    else if (c.cmd === 'stats') { c.aggs.forEach((n) => walk(n.e, true)); c.by.forEach((n) => walk(n.e, false)); }
+    else if (c.cmd === 'stats') {
+      c.aggs.forEach((n) => walk(n.e, true));
+      c.by.forEach((n) => walk(n.e, false));
+    }
   }
 }
 
 export function toRecord(ev: QueryEvent): Rec {
   // no prototype: a field named constructor or __proto__ is just a field
   const rec: Rec = Object.assign(Object.create(null) as Rec, {
-    '@timestamp': new Date(ev.timestamp), '@message': ev.message, '@logStream': ev.stream, '@log': `${ev.account}:${ev.group}`,
-    '@ingestionTime': new Date(ev.ingestion), '@ptr': ev.id,
+    '@timestamp': new Date(ev.timestamp),
+    '@message': ev.message,
+    '@logStream': ev.stream,
+    '@log': `${ev.account}:${ev.group}`,
+    '@ingestionTime': new Date(ev.ingestion),
+    '@ptr': ev.id,
   });
   const t = ev.message.trimStart();
   if (t.startsWith('{')) {
     try {
       flatten(JSON.parse(t), '', rec);
-    } catch { /* not JSON: no fields */ }
+    } catch {
+      /* not JSON: no fields */
+    }
   }
   return rec;
 }
@@ -65,7 +114,8 @@ const num = (v: unknown): number | undefined => {
   if (typeof v === 'boolean') return v ? 1 : 0;
   return undefined;
 };
-const str = (v: unknown): string => (v instanceof Date ? formatTime(v) : v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const str = (v: unknown): string =>
+  v instanceof Date ? formatTime(v) : v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 const truthy = (v: unknown) => v !== undefined && v !== null && v !== false && v !== 0 && v !== '';
 
 export function formatTime(d: Date): string {
@@ -105,13 +155,20 @@ export function sortCompare(a: unknown, b: unknown): number {
 
 function evaluate(e: Expr, r: Rec): unknown {
   switch (e.k) {
-    case 'num': return e.v;
-    case 'str': return e.v;
-    case 'regex': return e.v;
-    case 'dur': return e.ms;
-    case 'star': return 1;
-    case 'field': return r[e.name];
-    case 'un': return e.op === 'not' ? !truthy(evaluate(e.e, r)) : -(num(evaluate(e.e, r)) ?? NaN);
+    case 'num':
+      return e.v;
+    case 'str':
+      return e.v;
+    case 'regex':
+      return e.v;
+    case 'dur':
+      return e.ms;
+    case 'star':
+      return 1;
+    case 'field':
+      return r[e.name];
+    case 'un':
+      return e.op === 'not' ? !truthy(evaluate(e.e, r)) : -(num(evaluate(e.e, r)) ?? NaN);
     case 'like': {
       const v = evaluate(e.e, r);
       if (v === undefined) return false;
@@ -131,14 +188,25 @@ function evaluate(e: Expr, r: Rec): unknown {
       if (['=', '!=', '<', '>', '<=', '>='].includes(e.op)) {
         if (l === undefined || rv === undefined) return e.op === '!=' && l !== rv;
         const c = compare(l, rv);
-        return e.op === '=' ? c === 0 : e.op === '!=' ? c !== 0 : e.op === '<' ? c < 0 : e.op === '>' ? c > 0 : e.op === '<=' ? c <= 0 : c >= 0;
+        return e.op === '='
+          ? c === 0
+          : e.op === '!='
+            ? c !== 0
+            : e.op === '<'
+              ? c < 0
+              : e.op === '>'
+                ? c > 0
+                : e.op === '<='
+                  ? c <= 0
+                  : c >= 0;
       }
       const x = num(l);
       const y = num(rv);
       if (x === undefined || y === undefined) return undefined;
       return e.op === '+' ? x + y : e.op === '-' ? x - y : e.op === '*' ? x * y : e.op === '/' ? x / y : x % y;
     }
-    case 'call': return call(e.fn, e.args, r);
+    case 'call':
+      return call(e.fn, e.args, r);
   }
 }
 
@@ -150,28 +218,45 @@ function call(fn: string, args: Expr[], r: Rec): unknown {
       const t = num(r['@timestamp']);
       return ms && t !== undefined ? new Date(Math.floor(t / ms) * ms) : undefined;
     }
-    case 'datefloor': case 'dateceil': {
+    case 'datefloor':
+    case 'dateceil': {
       const t = num(a[0]);
       const ms = num(a[1]);
       if (t === undefined || !ms) return undefined;
       return new Date((fn === 'datefloor' ? Math.floor : Math.ceil)(t / ms) * ms);
     }
-    case 'strlen': return a[0] === undefined ? undefined : str(a[0]).length;
-    case 'tolower': return a[0] === undefined ? undefined : str(a[0]).toLowerCase();
-    case 'toupper': return a[0] === undefined ? undefined : str(a[0]).toUpperCase();
-    case 'trim': return a[0] === undefined ? undefined : str(a[0]).trim();
-    case 'ltrim': return a[0] === undefined ? undefined : str(a[0]).trimStart();
-    case 'rtrim': return a[0] === undefined ? undefined : str(a[0]).trimEnd();
-    case 'concat': return a.map(str).join('');
-    case 'replace': return a[0] === undefined ? undefined : str(a[0]).split(str(a[1])).join(str(a[2]));
-    case 'substr': return a[0] === undefined ? undefined : str(a[0]).substr(num(a[1]) ?? 0, a[2] === undefined ? undefined : num(a[2]));
-    case 'ispresent': return a[0] !== undefined;
-    case 'isempty': return a[0] === undefined || str(a[0]) === '';
-    case 'isblank': return a[0] === undefined || str(a[0]).trim() === '';
-    case 'coalesce': return a.find((x) => x !== undefined && x !== null);
-    case 'frommillis': return num(a[0]) === undefined ? undefined : new Date(num(a[0])!);
-    case 'tomillis': return num(a[0]);
-    case 'greatest': case 'least': {
+    case 'strlen':
+      return a[0] === undefined ? undefined : str(a[0]).length;
+    case 'tolower':
+      return a[0] === undefined ? undefined : str(a[0]).toLowerCase();
+    case 'toupper':
+      return a[0] === undefined ? undefined : str(a[0]).toUpperCase();
+    case 'trim':
+      return a[0] === undefined ? undefined : str(a[0]).trim();
+    case 'ltrim':
+      return a[0] === undefined ? undefined : str(a[0]).trimStart();
+    case 'rtrim':
+      return a[0] === undefined ? undefined : str(a[0]).trimEnd();
+    case 'concat':
+      return a.map(str).join('');
+    case 'replace':
+      return a[0] === undefined ? undefined : str(a[0]).split(str(a[1])).join(str(a[2]));
+    case 'substr':
+      return a[0] === undefined ? undefined : str(a[0]).substr(num(a[1]) ?? 0, a[2] === undefined ? undefined : num(a[2]));
+    case 'ispresent':
+      return a[0] !== undefined;
+    case 'isempty':
+      return a[0] === undefined || str(a[0]) === '';
+    case 'isblank':
+      return a[0] === undefined || str(a[0]).trim() === '';
+    case 'coalesce':
+      return a.find((x) => x !== undefined && x !== null);
+    case 'frommillis':
+      return num(a[0]) === undefined ? undefined : new Date(num(a[0])!);
+    case 'tomillis':
+      return num(a[0]);
+    case 'greatest':
+    case 'least': {
       const ns = a.map(num).filter((x): x is number => x !== undefined);
       return ns.length ? (fn === 'greatest' ? Math.max(...ns) : Math.min(...ns)) : undefined;
     }
@@ -190,12 +275,18 @@ function aggregate(e: Expr, group: Rec[]): unknown {
     const vals = arg.k === 'star' ? group.map(() => 1) : group.map((r) => evaluate(arg, r)).filter((v) => v !== undefined && v !== null);
     const nums = vals.map(num).filter((v): v is number => v !== undefined);
     switch (e.fn) {
-      case 'count': return vals.length;
-      case 'count_distinct': return new Set(vals.map(str)).size;
-      case 'sum': return nums.reduce((s, x) => s + x, 0);
-      case 'avg': return nums.length ? nums.reduce((s, x) => s + x, 0) / nums.length : undefined;
-      case 'min': return nums.length === vals.length && nums.length ? Math.min(...nums) : vals.map(str).sort()[0];
-      case 'max': return nums.length === vals.length && nums.length ? Math.max(...nums) : vals.map(str).sort().pop();
+      case 'count':
+        return vals.length;
+      case 'count_distinct':
+        return new Set(vals.map(str)).size;
+      case 'sum':
+        return nums.reduce((s, x) => s + x, 0);
+      case 'avg':
+        return nums.length ? nums.reduce((s, x) => s + x, 0) / nums.length : undefined;
+      case 'min':
+        return nums.length === vals.length && nums.length ? Math.min(...nums) : vals.map(str).sort()[0];
+      case 'max':
+        return nums.length === vals.length && nums.length ? Math.max(...nums) : vals.map(str).sort().pop();
       case 'stddev': {
         if (!nums.length) return undefined;
         const m = nums.reduce((s, x) => s + x, 0) / nums.length;
@@ -217,7 +308,10 @@ function aggregate(e: Expr, group: Rec[]): unknown {
     }
   }
   if (e.k === 'bin' && !['and', 'or'].includes(e.op)) {
-    return evaluate({ k: 'bin', op: e.op, l: { k: 'num', v: num(aggregate(e.l, group)) ?? NaN }, r: { k: 'num', v: num(aggregate(e.r, group)) ?? NaN } }, {});
+    return evaluate(
+      { k: 'bin', op: e.op, l: { k: 'num', v: num(aggregate(e.l, group)) ?? NaN }, r: { k: 'num', v: num(aggregate(e.r, group)) ?? NaN } },
+      {},
+    );
   }
   return group.length ? evaluate(e, group[0]) : undefined;
 }
@@ -238,7 +332,10 @@ export function runQuery(commands: Command[], events: Iterable<QueryEvent>, limi
       case 'fields':
       case 'display':
         for (const r of recs) for (const n of c.items) if (n.e.k !== 'field' || n.name !== n.e.name) r[n.name] = evaluate(n.e, r);
-        shown = c.cmd === 'display' ? c.items.map((n) => n.name) : [...(shown ?? []), ...c.items.map((n) => n.name).filter((n) => !shown?.includes(n))];
+        shown =
+          c.cmd === 'display'
+            ? c.items.map((n) => n.name)
+            : [...(shown ?? []), ...c.items.map((n) => n.name).filter((n) => !shown?.includes(n))];
         break;
       case 'filter':
         recs = recs.filter((r) => truthy(evaluate(c.e, r)));
@@ -247,7 +344,9 @@ export function runQuery(commands: Command[], events: Iterable<QueryEvent>, limi
         for (const r of recs) {
           const m = c.re.exec(str(evaluate(c.source, r)));
           if (!m) continue;
-          c.names.forEach((n, i) => { r[n] = m.groups?.[n] ?? m[i + 1]; });
+          c.names.forEach((n, i) => {
+            r[n] = m.groups?.[n] ?? m[i + 1];
+          });
         }
         break;
       case 'sort':

@@ -34,8 +34,12 @@ export function insightsHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsPr
   const st = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
   const results = (ctx: RequestContext) => st(ctx).scope.collection<StoredResult>('query-results');
   const info = (q: QueryRecord): QueryInfo => ({
-    queryLanguage: 'CWLI', queryId: q.queryId, queryString: q.queryString, status: q.status as QueryInfo['status'],
-    createTime: q.createTime, logGroupName: q.logGroupNames[0],
+    queryLanguage: 'CWLI',
+    queryId: q.queryId,
+    queryString: q.queryString,
+    status: q.status as QueryInfo['status'],
+    createTime: q.createTime,
+    logGroupName: q.logGroupNames[0],
   });
 
   function run(ctx: RequestContext, q: QueryRecord): StoredResult {
@@ -52,8 +56,15 @@ export function insightsHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsPr
         for (const ev of scanGroup(store, g, { from, before })) {
           scanned++;
           bytes += Buffer.byteLength(ev.message);
-          yield { timestamp: ev.timestamp, message: ev.message, stream: ev.stream, group: g.name, account: ctx.account, ingestion: ev.ingestion,
-            id: Buffer.from(`${g.name}${SEP}${ev.key}`).toString('base64url') };
+          yield {
+            timestamp: ev.timestamp,
+            message: ev.message,
+            stream: ev.stream,
+            group: g.name,
+            account: ctx.account,
+            ingestion: ev.ingestion,
+            id: Buffer.from(`${g.name}${SEP}${ev.key}`).toString('base64url'),
+          };
         }
       }
     };
@@ -66,21 +77,32 @@ export function insightsHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsPr
       if (input.queryLanguage !== undefined && input.queryLanguage !== 'CWLI') {
         throw invalidParameter(`Query language ${input.queryLanguage} is not supported by Nimbus; only CWLI is.`);
       }
-      const sources = [input.logGroupName !== undefined, input.logGroupNames !== undefined, input.logGroupIdentifiers !== undefined].filter(Boolean).length;
+      const sources = [input.logGroupName !== undefined, input.logGroupNames !== undefined, input.logGroupIdentifiers !== undefined].filter(
+        Boolean,
+      ).length;
       if (sources !== 1) throw invalidParameter('Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be specified.');
       if (input.endTime < input.startTime) throw invalidParameter('End time cannot be less than start time.');
       if (input.limit !== undefined) checkLimit(input.limit, 10_000, 10_000);
       compile(input.queryString);
       const store = st(ctx);
-      const names = input.logGroupName !== undefined ? [input.logGroupName]
-        : (input.logGroupNames ?? input.logGroupIdentifiers!.map((id) => groupNameOf({ logGroupIdentifier: id })));
+      const names =
+        input.logGroupName !== undefined
+          ? [input.logGroupName]
+          : (input.logGroupNames ?? input.logGroupIdentifiers!.map((id) => groupNameOf({ logGroupIdentifier: id })));
       for (const n of names) {
-        if (!store.groups.has(n)) throw new ServiceError('ResourceNotFoundException', `Log group '${n}' does not exist for account ID '${ctx.account}'`, 400);
+        if (!store.groups.has(n))
+          throw new ServiceError('ResourceNotFoundException', `Log group '${n}' does not exist for account ID '${ctx.account}'`, 400);
       }
       const queryId = randomUUID();
       store.queries.put(queryId, {
-        queryId, queryString: input.queryString, logGroupNames: names, startTime: input.startTime, endTime: input.endTime, limit: input.limit,
-        createTime: ctx.clock.nowMs(), status: 'Running',
+        queryId,
+        queryString: input.queryString,
+        logGroupNames: names,
+        startTime: input.startTime,
+        endTime: input.endTime,
+        limit: input.limit,
+        createTime: ctx.clock.nowMs(),
+        status: 'Running',
       });
       return { queryId };
     },
@@ -98,7 +120,14 @@ export function insightsHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsPr
         });
         q.status = 'Complete';
       }
-      const statistics = { recordsMatched: res?.matched ?? 0, recordsScanned: res?.scanned ?? 0, bytesScanned: res?.bytes ?? 0, estimatedRecordsSkipped: 0, estimatedBytesSkipped: 0, logGroupsScanned: q.logGroupNames.length };
+      const statistics = {
+        recordsMatched: res?.matched ?? 0,
+        recordsScanned: res?.scanned ?? 0,
+        bytesScanned: res?.bytes ?? 0,
+        estimatedRecordsSkipped: 0,
+        estimatedBytesSkipped: 0,
+        logGroupsScanned: q.logGroupNames.length,
+      };
       return { queryLanguage: 'CWLI', results: res?.rows ?? [], statistics, status: q.status as QueryInfo['status'] };
     },
 
@@ -114,12 +143,20 @@ export function insightsHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsPr
     DescribeQueries: (input, ctx) => {
       const store = st(ctx);
       const limit = input.maxResults === undefined ? 1000 : checkLimit(input.maxResults, 1000, 1000);
-      const all = [...store.queries.scan()].map(([, q]) => q)
-        .filter((q) => (input.status === undefined || q.status === input.status) && (input.logGroupName === undefined || q.logGroupNames.includes(input.logGroupName)))
+      const all = [...store.queries.scan()]
+        .map(([, q]) => q)
+        .filter(
+          (q) =>
+            (input.status === undefined || q.status === input.status) &&
+            (input.logGroupName === undefined || q.logGroupNames.includes(input.logGroupName)),
+        )
         .sort((a, b) => b.createTime - a.createTime || (a.queryId < b.queryId ? -1 : 1));
       const offset = decodeToken<number>(input.nextToken, 'number') ?? 0;
       if (!Number.isInteger(offset) || offset < 0) throw invalidParameter('The specified nextToken is invalid.');
-      return { queries: all.slice(offset, offset + limit).map(info), nextToken: offset + limit < all.length ? encodeToken(offset + limit) : undefined };
+      return {
+        queries: all.slice(offset, offset + limit).map(info),
+        nextToken: offset + limit < all.length ? encodeToken(offset + limit) : undefined,
+      };
     },
   };
 }

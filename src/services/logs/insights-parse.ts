@@ -3,7 +3,11 @@
 // QueryError with the position; the handlers answer them as MalformedQueryException.
 
 export class QueryError extends Error {
-  constructor(message: string, readonly start: number, readonly end: number) {
+  constructor(
+    message: string,
+    readonly start: number,
+    readonly end: number,
+  ) {
     super(message);
   }
 }
@@ -43,8 +47,18 @@ interface Tok {
 }
 
 const UNITS: Record<string, number> = {
-  ms: 1, s: 1000, sec: 1000, m: 60_000, min: 60_000, h: 3_600_000, hr: 3_600_000, d: 86_400_000, w: 604_800_000,
-  mo: 2_592_000_000, q: 7_776_000_000, y: 31_536_000_000,
+  ms: 1,
+  s: 1000,
+  sec: 1000,
+  m: 60_000,
+  min: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  mo: 2_592_000_000,
+  q: 7_776_000_000,
+  y: 31_536_000_000,
 };
 
 function lex(src: string): Tok[] {
@@ -55,20 +69,29 @@ function lex(src: string): Tok[] {
   };
   while (i < src.length) {
     const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const pos = i;
     if (c === '"' || c === "'" || c === '`' || c === '/') {
       // a slash starts a regex only where a value is expected (after like, =~, or an operator)
       const prev = out[out.length - 1];
-      const afterParse = prev && (prev.v.toLowerCase() === 'parse' || (prev.t === 'id' && out[out.length - 2]?.v.toLowerCase() === 'parse'));
+      const afterParse =
+        prev && (prev.v.toLowerCase() === 'parse' || (prev.t === 'id' && out[out.length - 2]?.v.toLowerCase() === 'parse'));
       if (c === '/' && !afterParse && !(prev && /^(like|=~|\(|,|=|!=)$/i.test(prev.v))) {
-        out.push({ t: 'op', v: '/', pos }); i++; continue;
+        out.push({ t: 'op', v: '/', pos });
+        i++;
+        continue;
       }
       let s = '';
       i++;
       while (i < src.length && src[i] !== c) {
-        if (src[i] === '\\' && i + 1 < src.length && c !== '/') { i++; }
-        else if (src[i] === '\\' && c === '/' && src[i + 1] === '/') { i++; }
+        if (src[i] === '\\' && i + 1 < src.length && c !== '/') {
+          i++;
+        } else if (src[i] === '\\' && c === '/' && src[i + 1] === '/') {
+          i++;
+        }
         s += src[i++];
       }
       if (i >= src.length) fail(`unterminated ${c === '/' ? 'regular expression' : 'string'} at position ${pos}`);
@@ -89,7 +112,11 @@ function lex(src: string): Tok[] {
       continue;
     }
     const id = /^[A-Za-z_@$][\w@$.]*(?<!\.)/.exec(src.slice(i));
-    if (id) { out.push({ t: 'id', v: id[0], pos }); i += id[0].length; continue; }
+    if (id) {
+      out.push({ t: 'id', v: id[0], pos });
+      i += id[0].length;
+      continue;
+    }
     const op = /^(=~|!=|<=|>=|==|[=<>+\-*/%(),[\]|])/.exec(src.slice(i));
     if (!op) fail(`unexpected symbol found ${c} at line 1 and position ${pos}`);
     out.push({ t: op![1] === '|' ? 'pipe' : 'op', v: op![1], pos });
@@ -108,23 +135,37 @@ export function parseQuery(src: string): Command[] {
   const is = (v: string) => toks[i].t !== 'str' && toks[i].t !== 'regex' && toks[i].v.toLowerCase() === v;
   const fail = (msg?: string): never => {
     const t = toks[i];
-    throw new QueryError(msg ?? (t.t === 'end' ? 'unexpected end of query' : `unexpected symbol found ${t.v} at line 1 and position ${t.pos}`), t.pos, t.pos + Math.max(1, t.v.length));
+    throw new QueryError(
+      msg ?? (t.t === 'end' ? 'unexpected end of query' : `unexpected symbol found ${t.v} at line 1 and position ${t.pos}`),
+      t.pos,
+      t.pos + Math.max(1, t.v.length),
+    );
   };
   const expect = (v: string) => (is(v) ? toks[i++] : fail());
-  const text = (from: number, to: number) => src.slice(toks[from].pos, toks[to - 1].pos + (toks[to - 1].t === 'str' ? toks[to - 1].v.length + 2 : toks[to - 1].v.length)).trim();
+  const text = (from: number, to: number) =>
+    src.slice(toks[from].pos, toks[to - 1].pos + (toks[to - 1].t === 'str' ? toks[to - 1].v.length + 2 : toks[to - 1].v.length)).trim();
 
   function expr(): Expr {
     let l = and();
-    while (is('or')) { i++; l = { k: 'bin', op: 'or', l, r: and() }; }
+    while (is('or')) {
+      i++;
+      l = { k: 'bin', op: 'or', l, r: and() };
+    }
     return l;
   }
   function and(): Expr {
     let l = not();
-    while (is('and')) { i++; l = { k: 'bin', op: 'and', l, r: not() }; }
+    while (is('and')) {
+      i++;
+      l = { k: 'bin', op: 'and', l, r: not() };
+    }
     return l;
   }
   function not(): Expr {
-    if (is('not')) { i++; return { k: 'un', op: 'not', e: not() }; }
+    if (is('not')) {
+      i++;
+      return { k: 'un', op: 'not', e: not() };
+    }
     return cmp();
   }
   function cmp(): Expr {
@@ -141,7 +182,10 @@ export function parseQuery(src: string): Command[] {
       i++;
       expect('[');
       const list: Expr[] = [];
-      if (!is(']')) { do list.push(add()); while (is(',') && ++i); }
+      if (!is(']')) {
+        do list.push(add());
+        while (is(',') && ++i);
+      }
       expect(']');
       return { k: 'in', e: l, list, neg };
     }
@@ -153,20 +197,29 @@ export function parseQuery(src: string): Command[] {
   }
   function add(): Expr {
     let l = mul();
-    while (peek().t === 'op' && (peek().v === '+' || peek().v === '-')) { const op = toks[i++].v; l = { k: 'bin', op, l, r: mul() }; }
+    while (peek().t === 'op' && (peek().v === '+' || peek().v === '-')) {
+      const op = toks[i++].v;
+      l = { k: 'bin', op, l, r: mul() };
+    }
     return l;
   }
   function mul(): Expr {
     let l = primary();
-    while (peek().t === 'op' && ['*', '/', '%'].includes(peek().v)) { const op = toks[i++].v; l = { k: 'bin', op, l, r: primary() }; }
+    while (peek().t === 'op' && ['*', '/', '%'].includes(peek().v)) {
+      const op = toks[i++].v;
+      l = { k: 'bin', op, l, r: primary() };
+    }
     return l;
   }
   function primary(): Expr {
     const t = toks[i++];
     switch (t.t) {
-      case 'num': return { k: 'num', v: Number(t.v) };
-      case 'str': return { k: 'str', v: t.v };
-      case 'dur': return { k: 'dur', ms: Number(t.v) };
+      case 'num':
+        return { k: 'num', v: Number(t.v) };
+      case 'str':
+        return { k: 'str', v: t.v };
+      case 'dur':
+        return { k: 'dur', ms: Number(t.v) };
       case 'regex': {
         const [flags, body] = t.v.split('\u0000');
         try {
@@ -177,7 +230,10 @@ export function parseQuery(src: string): Command[] {
         }
       }
       case 'id': {
-        if (KEYWORDS.has(t.v.toLowerCase()) && src[t.pos] !== '`') { i--; return fail(); }
+        if (KEYWORDS.has(t.v.toLowerCase()) && src[t.pos] !== '`') {
+          i--;
+          return fail();
+        }
         if (is('(')) {
           i++;
           const args: Expr[] = [];
@@ -191,7 +247,11 @@ export function parseQuery(src: string): Command[] {
         return { k: 'field', name: t.v };
       }
       case 'op':
-        if (t.v === '(') { const e = expr(); expect(')'); return e; }
+        if (t.v === '(') {
+          const e = expr();
+          expect(')');
+          return e;
+        }
         if (t.v === '-') return { k: 'un', op: '-', e: primary() };
         break;
     }
@@ -205,21 +265,30 @@ export function parseQuery(src: string): Command[] {
     if (is('as')) {
       i++;
       const alias = toks[i++];
-      if (alias.t !== 'id') { i--; fail(); }
+      if (alias.t !== 'id') {
+        i--;
+        fail();
+      }
       return { e, name: alias.v };
     }
     return { e, name: e.k === 'field' ? e.name : text(from, to) };
   }
   function list<T>(item: () => T): T[] {
     const out = [item()];
-    while (is(',')) { i++; out.push(item()); }
+    while (is(',')) {
+      i++;
+      out.push(item());
+    }
     return out;
   }
 
   const commands: Command[] = [];
   for (;;) {
     const head = toks[i++];
-    if (head.t !== 'id') { i--; fail(); }
+    if (head.t !== 'id') {
+      i--;
+      fail();
+    }
     switch (head.v.toLowerCase()) {
       case 'fields':
       case 'display':
@@ -241,28 +310,52 @@ export function parseQuery(src: string): Command[] {
             return fail(`invalid regular expression /${body}/`);
           }
           const names = [...body.matchAll(/\(\?<([A-Za-z_]\w*)>/g)].map((m) => m[1]);
-          if (!names.length) { i--; fail('a parse regular expression names its fields with (?<name>…)'); }
+          if (!names.length) {
+            i--;
+            fail('a parse regular expression names its fields with (?<name>…)');
+          }
           commands.push({ cmd: 'parse', source, re, names });
         } else if (p.t === 'str') {
           expect('as');
-          const names = list(() => { const t = toks[i++]; return t.t === 'id' ? t.v : (i--, fail()); });
+          const names = list(() => {
+            const t = toks[i++];
+            return t.t === 'id' ? t.v : (i--, fail());
+          });
           const stars = p.v.split('*').length - 1;
-          if (stars !== names.length) { i--; fail(`the parse pattern has ${stars} wildcards but ${names.length} fields`); }
-          const re = new RegExp(p.v.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*?)') + (p.v.endsWith('*') ? '$' : ''), 's');
+          if (stars !== names.length) {
+            i--;
+            fail(`the parse pattern has ${stars} wildcards but ${names.length} fields`);
+          }
+          const re = new RegExp(
+            p.v
+              .split('*')
+              .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+              .join('(.*?)') + (p.v.endsWith('*') ? '$' : ''),
+            's',
+          );
           commands.push({ cmd: 'parse', source, re, names });
-        } else { i--; fail(); }
+        } else {
+          i--;
+          fail();
+        }
         break;
       }
       case 'sort':
-        commands.push({ cmd: 'sort', keys: list(() => {
-          const e = expr();
-          const desc = is('desc') ? (i++, true) : is('asc') ? (i++, false) : false;
-          return { e, desc };
-        }) });
+        commands.push({
+          cmd: 'sort',
+          keys: list(() => {
+            const e = expr();
+            const desc = is('desc') ? (i++, true) : is('asc') ? (i++, false) : false;
+            return { e, desc };
+          }),
+        });
         break;
       case 'limit': {
         const n = toks[i++];
-        if (n.t !== 'num' || !Number.isInteger(Number(n.v)) || Number(n.v) < 1 || Number(n.v) > 10_000) { i--; fail('limit takes a whole number from 1 to 10000'); }
+        if (n.t !== 'num' || !Number.isInteger(Number(n.v)) || Number(n.v) < 1 || Number(n.v) > 10_000) {
+          i--;
+          fail('limit takes a whole number from 1 to 10000');
+        }
         commands.push({ cmd: 'limit', n: Number(n.v) });
         break;
       }

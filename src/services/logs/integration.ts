@@ -12,7 +12,10 @@ export function logsIntegration(rt: Runtime, stores: Stores<LogsStore>, onIngest
       const store = stores.get(account, region);
       const g = store.groups.get(groupName);
       if (!g) return undefined;
-      return [...store.byTime(g).scan({ from: tsKey(start), before: tsKey(end) })].map(([k, e]) => ({ timestamp: Number(k.slice(0, 15)), message: e.m }));
+      return [...store.byTime(g).scan({ from: tsKey(start), before: tsKey(end) })].map(([k, e]) => ({
+        timestamp: Number(k.slice(0, 15)),
+        message: e.m,
+      }));
     },
     putLogEvents(account, region, groupName, stream, events) {
       if (!events.length) return;

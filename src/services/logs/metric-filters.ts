@@ -18,7 +18,12 @@ interface Transformation {
 type Datum = { MetricName: string; Dimensions?: Array<{ Name: string; Value: string }>; Value: number; Unit?: string; Timestamp?: number };
 
 /** `$.a.b[0]` of a JSON message, or `$name` of a space-delimited pattern's extraction. */
-function field(ref: string, message: string, extracted: Record<string, string>, json: { doc?: unknown; parsed?: boolean }): string | undefined {
+function field(
+  ref: string,
+  message: string,
+  extracted: Record<string, string>,
+  json: { doc?: unknown; parsed?: boolean },
+): string | undefined {
   if (!ref.startsWith('$.')) return ref.startsWith('$') ? extracted[ref] : ref;
   if (!json.parsed) {
     json.parsed = true;
@@ -40,7 +45,10 @@ function field(ref: string, message: string, extracted: Record<string, string>, 
 export class MetricFilterPublisher {
   private readonly matchers = new Map<string, Matcher>();
 
-  constructor(private readonly rt: Runtime, private readonly stores: Stores<LogsStore>) {}
+  constructor(
+    private readonly rt: Runtime,
+    private readonly stores: Stores<LogsStore>,
+  ) {}
 
   private matcher(pattern: string): Matcher | undefined {
     let m = this.matchers.get(pattern);
@@ -74,15 +82,25 @@ export class MetricFilterPublisher {
         for (const t of ts) {
           const value = Number(field(t.metricValue, e.message, extracted, json));
           if (!Number.isFinite(value)) continue;
-          const dims = Object.entries(t.dimensions ?? {}).map(([Name, ref]) => ({ Name, Value: field(ref, e.message, extracted, json) ?? '' }));
+          const dims = Object.entries(t.dimensions ?? {}).map(([Name, ref]) => ({
+            Name,
+            Value: field(ref, e.message, extracted, json) ?? '',
+          }));
           if (dims.some((d) => d.Value === '')) continue;
-          out(t.metricNamespace, { MetricName: t.metricName, ...(dims.length ? { Dimensions: dims } : {}), Value: value, Unit: t.unit ?? 'None', Timestamp: e.timestamp });
+          out(t.metricNamespace, {
+            MetricName: t.metricName,
+            ...(dims.length ? { Dimensions: dims } : {}),
+            Value: value,
+            Unit: t.unit ?? 'None',
+            Timestamp: e.timestamp,
+          });
         }
       }
       if (hits) continue;
       const last = events[events.length - 1];
       for (const t of ts) {
-        if (t.defaultValue !== undefined) out(t.metricNamespace, { MetricName: t.metricName, Value: t.defaultValue, Unit: t.unit ?? 'None', Timestamp: last?.timestamp });
+        if (t.defaultValue !== undefined)
+          out(t.metricNamespace, { MetricName: t.metricName, Value: t.defaultValue, Unit: t.unit ?? 'None', Timestamp: last?.timestamp });
       }
     }
     for (const [ns, data] of byNamespace) cw.putMetricData(ctx.account, ctx.region, ns, data);

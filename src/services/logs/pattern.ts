@@ -36,7 +36,10 @@ function tokenize(src: string, commas = false): Tok[] {
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === '"') {
       let s = '';
       i++;
@@ -56,13 +59,37 @@ function tokenize(src: string, commas = false): Tok[] {
       i = end + 1;
       continue;
     }
-    if (c === '(') { out.push({ type: 'lp', v: c }); i++; continue; }
-    if (c === ')') { out.push({ type: 'rp', v: c }); i++; continue; }
-    if (commas && c === ',') { out.push({ type: 'comma', v: c }); i++; continue; }
-    if (src.startsWith('&&', i)) { out.push({ type: 'and', v: '&&' }); i += 2; continue; }
-    if (src.startsWith('||', i)) { out.push({ type: 'or', v: '||' }); i += 2; continue; }
+    if (c === '(') {
+      out.push({ type: 'lp', v: c });
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      out.push({ type: 'rp', v: c });
+      i++;
+      continue;
+    }
+    if (commas && c === ',') {
+      out.push({ type: 'comma', v: c });
+      i++;
+      continue;
+    }
+    if (src.startsWith('&&', i)) {
+      out.push({ type: 'and', v: '&&' });
+      i += 2;
+      continue;
+    }
+    if (src.startsWith('||', i)) {
+      out.push({ type: 'or', v: '||' });
+      i += 2;
+      continue;
+    }
     const op = /^(!=|<=|>=|=|<|>)/.exec(src.slice(i));
-    if (op) { out.push({ type: 'op', v: op[1] }); i += op[1].length; continue; }
+    if (op) {
+      out.push({ type: 'op', v: op[1] });
+      i += op[1].length;
+      continue;
+    }
     let w = '';
     while (i < src.length && !/[\s()"=<>!&|]/.test(src[i]) && !(commas && src[i] === ',')) w += src[i++];
     if (!w) throw new PatternError(`unexpected character '${src[i]}'`);
@@ -79,7 +106,16 @@ function regex(src: string): RegExp {
   }
 }
 
-const globRe = (s: string) => new RegExp('^' + s.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 's');
+const globRe = (s: string) =>
+  new RegExp(
+    '^' +
+      s
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+    's',
+  );
 
 function toValue(tok: Tok | undefined): Value {
   if (!tok) throw new PatternError('a value is missing after the operator');
@@ -95,12 +131,18 @@ function compare(actual: unknown, op: Op, want: Value): boolean {
     const n = typeof actual === 'number' ? actual : typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : NaN;
     if (Number.isNaN(n)) return false;
     switch (op) {
-      case '=': return n === want.n;
-      case '!=': return n !== want.n;
-      case '<': return n < want.n;
-      case '>': return n > want.n;
-      case '<=': return n <= want.n;
-      case '>=': return n >= want.n;
+      case '=':
+        return n === want.n;
+      case '!=':
+        return n !== want.n;
+      case '<':
+        return n < want.n;
+      case '>':
+        return n > want.n;
+      case '<=':
+        return n <= want.n;
+      case '>=':
+        return n >= want.n;
     }
   }
   if (op !== '=' && op !== '!=') throw new PatternError(`the operator ${op} compares numbers only`);
@@ -115,7 +157,10 @@ type Expr = (get: (name: string) => unknown) => boolean;
 
 class ExprParser {
   private i = 0;
-  constructor(private readonly toks: Tok[], private readonly selector: (tok: Tok) => string) {}
+  constructor(
+    private readonly toks: Tok[],
+    private readonly selector: (tok: Tok) => string,
+  ) {}
 
   parse(): Expr {
     const e = this.or();
@@ -125,13 +170,19 @@ class ExprParser {
 
   private or(): Expr {
     const parts = [this.and()];
-    while (this.toks[this.i]?.type === 'or') { this.i++; parts.push(this.and()); }
+    while (this.toks[this.i]?.type === 'or') {
+      this.i++;
+      parts.push(this.and());
+    }
     return parts.length === 1 ? parts[0] : (get) => parts.some((p) => p(get));
   }
 
   private and(): Expr {
     const parts = [this.unary()];
-    while (this.toks[this.i]?.type === 'and') { this.i++; parts.push(this.unary()); }
+    while (this.toks[this.i]?.type === 'and') {
+      this.i++;
+      parts.push(this.unary());
+    }
     return parts.length === 1 ? parts[0] : (get) => parts.every((p) => p(get));
   }
 
@@ -228,7 +279,10 @@ export function splitFields(message: string): string[] {
   let i = 0;
   while (i < message.length) {
     const c = message[i];
-    if (c === ' ' || c === '\t') { i++; continue; }
+    if (c === ' ' || c === '\t') {
+      i++;
+      continue;
+    }
     const close = c === '"' ? '"' : c === '[' ? ']' : undefined;
     if (close) {
       const end = message.indexOf(close, i + 1);
@@ -279,7 +333,13 @@ function compileDelimited(body: string): Matcher {
 }
 
 /** every way the pattern's fields cover the message's fields (an ellipsis takes any number) */
-function* align(fields: Field[], values: string[], fi: number, vi: number, named: Record<string, string>): Generator<Record<string, string>> {
+function* align(
+  fields: Field[],
+  values: string[],
+  fi: number,
+  vi: number,
+  named: Record<string, string>,
+): Generator<Record<string, string>> {
   if (fi === fields.length) {
     if (vi === values.length) yield named;
     return;
@@ -301,7 +361,13 @@ function compileTerms(text: string): Matcher {
   const any: ((m: string) => boolean)[] = [];
   // a leading - or ? belongs to the term that follows it (also to a quoted phrase)
   for (const { mark, tok } of tokenizeTerms(text)) {
-    const test = tok.type === 'regex' ? ((re) => (m: string) => re.test(m))(regex(tok.v)) : (m: string) => m.includes(tok.v);
+    const test =
+      tok.type === 'regex'
+        ? (
+            (re) => (m: string) =>
+              re.test(m)
+          )(regex(tok.v))
+        : (m: string) => m.includes(tok.v);
     (mark === '-' ? not : mark === '?' ? any : must).push(test);
   }
   return (m) => (must.every((t) => t(m)) && !not.some((t) => t(m)) && (!any.length || any.some((t) => t(m))) ? {} : null);
@@ -310,7 +376,10 @@ function compileTerms(text: string): Matcher {
 function* tokenizeTerms(text: string): Generator<{ mark: string; tok: Tok }> {
   let i = 0;
   while (i < text.length) {
-    if (/\s/.test(text[i])) { i++; continue; }
+    if (/\s/.test(text[i])) {
+      i++;
+      continue;
+    }
     let mark = '';
     if ((text[i] === '-' || text[i] === '?') && i + 1 < text.length && !/\s/.test(text[i + 1])) mark = text[i++];
     if (text[i] === '"' || text[i] === '%') {

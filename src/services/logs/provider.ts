@@ -53,7 +53,8 @@ function invalidParameters(handlers: LogsProvider): LogsProvider {
       try {
         if (model) validateInput(model, operation, input, 'json');
       } catch (e) {
-        if (e instanceof ServiceError && e.code === 'ValidationException') throw new ServiceError('InvalidParameterException', e.message, 400);
+        if (e instanceof ServiceError && e.code === 'ValidationException')
+          throw new ServiceError('InvalidParameterException', e.message, 400);
         throw e;
       }
       return handler!(input, ctx);

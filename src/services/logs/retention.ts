@@ -25,7 +25,11 @@ export function purgeExpired(rt: Runtime, store: LogsStore, now: number): void {
     });
     const { account, region } = store.scope;
     rt.timeline.record({
-      service: 'logs', kind: 'retention-delete', resource: groupArn(region, account, g.name), account, region,
+      service: 'logs',
+      kind: 'retention-delete',
+      resource: groupArn(region, account, g.name),
+      account,
+      region,
       detail: { logGroupName: g.name, retentionInDays: g.retentionInDays, events: gone.length },
     });
   }

@@ -26,10 +26,13 @@ export function streamHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProv
       const store = st(ctx);
       const g = group(store, input.logGroupName);
       if (!STREAM_NAME.test(input.logStreamName)) {
-        throw invalidParameter(`1 validation error detected: Value '${input.logStreamName}' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*`);
+        throw invalidParameter(
+          `1 validation error detected: Value '${input.logStreamName}' at 'logStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [^:*]*`,
+        );
       }
       const streams = store.streams(g);
-      if (streams.has(input.logStreamName)) throw new ServiceError('ResourceAlreadyExistsException', 'The specified log stream already exists', 400);
+      if (streams.has(input.logStreamName))
+        throw new ServiceError('ResourceAlreadyExistsException', 'The specified log stream already exists', 400);
       streams.put(input.logStreamName, { name: input.logStreamName, created: ctx.clock.nowMs(), storedBytes: 0 });
       return undefined;
     },
@@ -62,12 +65,14 @@ export function streamHandlers(rt: Runtime, stores: Stores<LogsStore>): LogsProv
       const streams = store.streams(g);
       if (orderBy === 'LogStreamName') {
         const from = decodeToken<string>(input.nextToken);
-        const page = [...streams.scan({
-          prefix: input.logStreamNamePrefix,
-          ...(from === undefined ? {} : input.descending ? { before: from } : { after: from }),
-          reverse: input.descending ?? false,
-          limit: limit + 1,
-        })].map(([, s]) => s);
+        const page = [
+          ...streams.scan({
+            prefix: input.logStreamNamePrefix,
+            ...(from === undefined ? {} : input.descending ? { before: from } : { after: from }),
+            reverse: input.descending ?? false,
+            limit: limit + 1,
+          }),
+        ].map(([, s]) => s);
         const more = page.length > limit;
         const shown = page.slice(0, limit);
         return {

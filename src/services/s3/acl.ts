@@ -7,10 +7,20 @@ const ALL_USERS = 'http://acs.amazonaws.com/groups/global/AllUsers';
 const AUTH_USERS = 'http://acs.amazonaws.com/groups/global/AuthenticatedUsers';
 const group = (URI: string, Permission: Grant['Permission']): Grant => ({ Grantee: { Type: 'Group', URI }, Permission });
 
-const CANNED = new Set(['private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control', 'log-delivery-write']);
+const CANNED = new Set([
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
+  'log-delivery-write',
+]);
 
 export function checkCannedAcl(acl: string | undefined): void {
-  if (acl !== undefined && !CANNED.has(acl)) throw new ServiceError('InvalidArgument', '', 400, { ArgumentName: 'x-amz-acl', ArgumentValue: acl });
+  if (acl !== undefined && !CANNED.has(acl))
+    throw new ServiceError('InvalidArgument', '', 400, { ArgumentName: 'x-amz-acl', ArgumentValue: acl });
 }
 
 /** The ACL a canned name (or a full policy) stands for, owned by `account`. */

@@ -22,8 +22,14 @@ export function restoreHeader(rec: ObjectRecord, now: number): string | undefine
 /** GET of an archived object that is not restored: InvalidObjectState. */
 export function checkReadable(rec: ObjectRecord, now: number): void {
   const tier = archiveStatus(rec, now);
-  if (tier) throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's access tier", 403, { StorageClass: rec.storageClass, AccessTier: tier });
+  if (tier)
+    throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's access tier", 403, {
+      StorageClass: rec.storageClass,
+      AccessTier: tier,
+    });
   if (ARCHIVED.has(rec.storageClass) && !available(rec.restore, now)) {
-    throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's storage class", 403, { StorageClass: rec.storageClass });
+    throw new ServiceError('InvalidObjectState', "The operation is not valid for the object's storage class", 403, {
+      StorageClass: rec.storageClass,
+    });
   }
 }

@@ -3,7 +3,14 @@
 import { checkKmsHeaders, sseOut } from './kms.js';
 import { createHash } from 'node:crypto';
 import { ServiceError } from '../errors.js';
-import type { ObjectLockLegalHoldStatus, ObjectLockMode, Owner, ServerSideEncryptionConfiguration, StorageClass, Tag } from '../../generated/s3.js';
+import type {
+  ObjectLockLegalHoldStatus,
+  ObjectLockMode,
+  Owner,
+  ServerSideEncryptionConfiguration,
+  StorageClass,
+  Tag,
+} from '../../generated/s3.js';
 import { CONTENT_HEADERS, type BucketRecord, type ObjectRecord } from './store.js';
 import { invalidArgument } from './errors.js';
 
@@ -11,11 +18,21 @@ import { invalidArgument } from './errors.js';
 export const canonicalId = (account: string) => createHash('sha256').update(`nimbus:${account}`).digest('hex');
 export const owner = (account: string): Owner => ({ ID: canonicalId(account), DisplayName: 'webfile' });
 
-const STORAGE_CLASSES = new Set<string>(['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR']);
+const STORAGE_CLASSES = new Set<string>([
+  'STANDARD',
+  'REDUCED_REDUNDANCY',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'GLACIER_IR',
+]);
 
 export function storageClass(sc: string | undefined): string {
   if (sc === undefined) return 'STANDARD';
-  if (!STORAGE_CLASSES.has(sc)) throw new ServiceError('InvalidStorageClass', 'The storage class you specified is not valid', 400, { StorageClassRequested: sc });
+  if (!STORAGE_CLASSES.has(sc))
+    throw new ServiceError('InvalidStorageClass', 'The storage class you specified is not valid', 400, { StorageClassRequested: sc });
   return sc;
 }
 
@@ -32,7 +49,10 @@ export function checkMetadata(meta: Record<string, string> | undefined): Record<
   const m = meta ?? {};
   const size = Object.entries(m).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (size > 2048) {
-    throw new ServiceError('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size', 400, { Size: size, MaxSizeAllowed: 2048 });
+    throw new ServiceError('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size', 400, {
+      Size: size,
+      MaxSizeAllowed: 2048,
+    });
   }
   return m;
 }
@@ -50,7 +70,8 @@ export function checkTags(tags: Tag[], max = 10): Record<string, string> {
   for (const { Key, Value } of tags) {
     if (Key in out) throw new ServiceError('InvalidTag', 'Cannot provide multiple Tags with the same key', 400, { TagKey: Key });
     if (!Key || Key.length > 128) throw new ServiceError('InvalidTag', 'The TagKey you have provided is invalid', 400, { TagKey: Key });
-    if ((Value ?? '').length > 256) throw new ServiceError('InvalidTag', 'The TagValue you have provided is too long', 400, { TagKey: Key, TagValue: Value });
+    if ((Value ?? '').length > 256)
+      throw new ServiceError('InvalidTag', 'The TagValue you have provided is too long', 400, { TagKey: Key, TagValue: Value });
     out[Key] = Value ?? '';
   }
   return out;
@@ -59,22 +80,54 @@ export function checkTags(tags: Tag[], max = 10): Record<string, string> {
 export const tagList = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 /** Server-side encryption as requested (every object is encrypted at rest: AES256 by default). */
-type SseInput = { ServerSideEncryption?: string; SSEKMSKeyId?: string; SSEKMSEncryptionContext?: string; BucketKeyEnabled?: boolean; SSECustomerAlgorithm?: string; SSECustomerKeyMD5?: string; SSECustomerKey?: string };
+type SseInput = {
+  ServerSideEncryption?: string;
+  SSEKMSKeyId?: string;
+  SSEKMSEncryptionContext?: string;
+  BucketKeyEnabled?: boolean;
+  SSECustomerAlgorithm?: string;
+  SSECustomerKeyMD5?: string;
+  SSECustomerKey?: string;
+};
 
 /** Server-side encryption as requested, else as the bucket's default encryption says (AES256 unless configured). */
 export function sse(input: SseInput, b: BucketRecord): Record<string, string | boolean> {
   if (input.SSECustomerAlgorithm) {
     if (input.ServerSideEncryption !== undefined) {
-      throw invalidArgument('Server Side Encryption with Customer provided key is incompatible with the encryption method specified', 'x-amz-server-side-encryption', input.ServerSideEncryption);
+      throw invalidArgument(
+        'Server Side Encryption with Customer provided key is incompatible with the encryption method specified',
+        'x-amz-server-side-encryption',
+        input.ServerSideEncryption,
+      );
     }
-    if (input.SSECustomerAlgorithm !== 'AES256') throw invalidArgument('The encryption algorithm you specified is not valid.', 'x-amz-server-side-encryption-customer-algorithm', input.SSECustomerAlgorithm);
-    if (!input.SSECustomerKey) throw invalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.', 'x-amz-server-side-encryption', 'null');
-    if (!input.SSECustomerKeyMD5) throw invalidArgument('Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.', 'x-amz-server-side-encryption', 'null');
+    if (input.SSECustomerAlgorithm !== 'AES256')
+      throw invalidArgument(
+        'The encryption algorithm you specified is not valid.',
+        'x-amz-server-side-encryption-customer-algorithm',
+        input.SSECustomerAlgorithm,
+      );
+    if (!input.SSECustomerKey)
+      throw invalidArgument(
+        'Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.',
+        'x-amz-server-side-encryption',
+        'null',
+      );
+    if (!input.SSECustomerKeyMD5)
+      throw invalidArgument(
+        'Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.',
+        'x-amz-server-side-encryption',
+        'null',
+      );
     const key = Buffer.from(input.SSECustomerKey, 'base64');
-    if (key.length !== 32) throw invalidArgument('The secret key was invalid for the specified algorithm.', 'x-amz-server-side-encryption-customer-key', '');
+    if (key.length !== 32)
+      throw invalidArgument('The secret key was invalid for the specified algorithm.', 'x-amz-server-side-encryption-customer-key', '');
     const md5 = createHash('md5').update(key).digest('base64');
     if (input.SSECustomerKeyMD5 !== undefined && input.SSECustomerKeyMD5 !== md5) {
-      throw invalidArgument('The calculated MD5 hash of the key did not match the hash that was provided.', 'x-amz-server-side-encryption-customer-key-MD5', input.SSECustomerKeyMD5);
+      throw invalidArgument(
+        'The calculated MD5 hash of the key did not match the hash that was provided.',
+        'x-amz-server-side-encryption-customer-key-MD5',
+        input.SSECustomerKeyMD5,
+      );
     }
     return { SSECustomerAlgorithm: 'AES256', SSECustomerKeyMD5: md5 };
   }
@@ -82,7 +135,8 @@ export function sse(input: SseInput, b: BucketRecord): Record<string, string | b
   const rule = (b.config.encryption as ServerSideEncryptionConfiguration | undefined)?.Rules?.[0];
   const byDefault = input.ServerSideEncryption === undefined ? rule?.ApplyServerSideEncryptionByDefault : undefined;
   const alg = input.ServerSideEncryption ?? byDefault?.SSEAlgorithm ?? 'AES256';
-  if (alg !== 'AES256' && alg !== 'aws:kms' && alg !== 'aws:kms:dsse') throw invalidArgument('The encryption method specified is not supported', 'x-amz-server-side-encryption', alg);
+  if (alg !== 'AES256' && alg !== 'aws:kms' && alg !== 'aws:kms:dsse')
+    throw invalidArgument('The encryption method specified is not supported', 'x-amz-server-side-encryption', alg);
   const out: Record<string, string | boolean> = { ServerSideEncryption: alg };
   if (alg !== 'AES256') {
     // as requested: KMS resolves it (kms.ts)
@@ -103,7 +157,11 @@ function checkEncryptionContext(value: string): string {
     doc = undefined;
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc) || Object.values(doc).some((v) => typeof v !== 'string')) {
-    throw invalidArgument('The header \'x-amz-server-side-encryption-context\' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map', 'x-amz-server-side-encryption-context', value);
+    throw invalidArgument(
+      "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map",
+      'x-amz-server-side-encryption-context',
+      value,
+    );
   }
   return value;
 }
@@ -112,7 +170,12 @@ function checkEncryptionContext(value: string): string {
 export function checkCustomerKey(rec: ObjectRecord, input: { SSECustomerKey?: string; SSECustomerAlgorithm?: string }): void {
   if (!rec.sse?.SSECustomerKeyMD5) return;
   const md5 = input.SSECustomerKey ? createHash('md5').update(Buffer.from(input.SSECustomerKey, 'base64')).digest('base64') : undefined;
-  if (!md5) throw new ServiceError('InvalidRequest', 'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.', 400);
+  if (!md5)
+    throw new ServiceError(
+      'InvalidRequest',
+      'The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.',
+      400,
+    );
   if (md5 !== rec.sse.SSECustomerKeyMD5) throw new ServiceError('AccessDenied', 'Access Denied', 403);
 }
 

@@ -3,7 +3,13 @@
 // object lock, ownership controls, website, tagging, logging, replication, accelerate, request payment).
 import type { Runtime } from '../../runtime.js';
 import type {
-  S3Provider, Bucket, NotificationConfiguration, ObjectLockConfiguration, AccessControlPolicy, ReplicationConfiguration, GetBucketLoggingOutput,
+  S3Provider,
+  Bucket,
+  NotificationConfiguration,
+  ObjectLockConfiguration,
+  AccessControlPolicy,
+  ReplicationConfiguration,
+  GetBucketLoggingOutput,
 } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
 import { s3BucketUrl } from '../../kit.js';
@@ -17,7 +23,9 @@ import { invalidArgument, malformedXml, noSuchConfig } from './errors.js';
 import type { Events } from './events.js';
 import { checkCorsConfiguration } from './cors.js';
 
-const DEFAULT_ENCRYPTION = { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const }, BucketKeyEnabled: false }] };
+const DEFAULT_ENCRYPTION = {
+  Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' as const }, BucketKeyEnabled: false }],
+};
 const DEFAULT_PUBLIC_ACCESS_BLOCK = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
 /** Get/Put/Delete of one stored subresource, and the error when it was never set. */
@@ -45,15 +53,36 @@ function subresource<T>(store: S3Store, name: string, missing: [string, string])
 export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3Provider {
   const cors = subresource<unknown[]>(store, 'cors', ['NoSuchCORSConfiguration', 'The CORS configuration does not exist']);
   const policy = subresource<string>(store, 'policy', ['NoSuchBucketPolicy', 'The bucket policy does not exist']);
-  const pab = subresource<object>(store, 'publicAccessBlock', ['NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found']);
-  const encryption = subresource<object>(store, 'encryption', ['ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found']);
-  const lifecycle = subresource<{ Rules: unknown[]; TransitionDefaultMinimumObjectSize?: string }>(store, 'lifecycle', ['NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist']);
-  const objectLock = subresource<ObjectLockConfiguration>(store, 'objectLock', ['ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket']);
-  const ownership = subresource<object>(store, 'ownershipControls', ['OwnershipControlsNotFoundError', 'The bucket ownership controls were not found']);
-  const website = subresource<object>(store, 'website', ['NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration']);
+  const pab = subresource<object>(store, 'publicAccessBlock', [
+    'NoSuchPublicAccessBlockConfiguration',
+    'The public access block configuration was not found',
+  ]);
+  const encryption = subresource<object>(store, 'encryption', [
+    'ServerSideEncryptionConfigurationNotFoundError',
+    'The server side encryption configuration was not found',
+  ]);
+  const lifecycle = subresource<{ Rules: unknown[]; TransitionDefaultMinimumObjectSize?: string }>(store, 'lifecycle', [
+    'NoSuchLifecycleConfiguration',
+    'The lifecycle configuration does not exist',
+  ]);
+  const objectLock = subresource<ObjectLockConfiguration>(store, 'objectLock', [
+    'ObjectLockConfigurationNotFoundError',
+    'Object Lock configuration does not exist for this bucket',
+  ]);
+  const ownership = subresource<object>(store, 'ownershipControls', [
+    'OwnershipControlsNotFoundError',
+    'The bucket ownership controls were not found',
+  ]);
+  const website = subresource<object>(store, 'website', [
+    'NoSuchWebsiteConfiguration',
+    'The specified bucket does not have a website configuration',
+  ]);
   const tagging = subresource<Record<string, string>>(store, 'tagging', ['NoSuchTagSet', 'The TagSet does not exist']);
   const acl = subresource<AccessControlPolicy>(store, 'acl', ['AccessDenied', 'Access Denied']);
-  const replication = subresource<ReplicationConfiguration>(store, 'replication', ['ReplicationConfigurationNotFoundError', 'The replication configuration was not found']);
+  const replication = subresource<ReplicationConfiguration>(store, 'replication', [
+    'ReplicationConfigurationNotFoundError',
+    'The replication configuration was not found',
+  ]);
   /** settings that have a default instead of a not-found error */
   const settings = {
     get: (bucket: string, name: string) => store.bucket(bucket).config[name],
@@ -73,14 +102,27 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       const existing = store.buckets.get(input.Bucket);
       if (existing) {
         if (existing.owner !== ctx.account) {
-          throw new ServiceError('BucketAlreadyExists', 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.', 409, { BucketName: input.Bucket });
+          throw new ServiceError(
+            'BucketAlreadyExists',
+            'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.',
+            409,
+            { BucketName: input.Bucket },
+          );
         }
         // us-east-1 answers the owner's re-create with 200 (legacy behaviour); other regions refuse
         if (existing.region === 'us-east-1' && region === 'us-east-1') return { Location: `/${input.Bucket}` };
-        throw new ServiceError('BucketAlreadyOwnedByYou', 'Your previous request to create the named bucket succeeded and you already own it.', 409, { BucketName: input.Bucket });
+        throw new ServiceError(
+          'BucketAlreadyOwnedByYou',
+          'Your previous request to create the named bucket succeeded and you already own it.',
+          409,
+          { BucketName: input.Bucket },
+        );
       }
       const b: BucketRecord = {
-        name: input.Bucket, owner: ctx.account, region, created: ctx.clock.now(),
+        name: input.Bucket,
+        owner: ctx.account,
+        region,
+        created: ctx.clock.now(),
         config: {
           acl: aclPolicy(ctx.account, requestedAcl(store, ctx.account, input)),
           publicAccessBlock: DEFAULT_PUBLIC_ACCESS_BLOCK,
@@ -95,7 +137,10 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         b.config.objectLock = { ObjectLockEnabled: 'Enabled' };
       }
       store.buckets.put(b.name, b);
-      return { Location: region === 'us-east-1' ? `/${b.name}` : `${s3BucketUrl(rt.config, b.name)}/`, BucketArn: `arn:aws:s3:::${b.name}` };
+      return {
+        Location: region === 'us-east-1' ? `/${b.name}` : `${s3BucketUrl(rt.config, b.name)}/`,
+        BucketArn: `arn:aws:s3:::${b.name}`,
+      };
     },
 
     HeadBucket: ({ Bucket }) => {
@@ -126,7 +171,8 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         Buckets.push({ Name: b.name, CreationDate: b.created, BucketRegion: b.region, BucketArn: `arn:aws:s3:::${b.name}` });
       }
       return {
-        Buckets, Owner: owner(ctx.account),
+        Buckets,
+        Owner: owner(ctx.account),
         ...(input.Prefix !== undefined ? { Prefix: input.Prefix } : {}),
         ...(more ? { ContinuationToken: Buffer.from(Buckets.at(-1)!.Name!).toString('base64url') } : {}),
       };
@@ -141,7 +187,11 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       const b = store.bucket(Bucket);
       const status = versioningStatus(VersioningConfiguration);
       if (b.objectLock && status === 'Suspended') {
-        throw new ServiceError('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', 409);
+        throw new ServiceError(
+          'InvalidBucketState',
+          'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.',
+          409,
+        );
       }
       store.enableVersioning(b, status);
     },
@@ -212,18 +262,27 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     PutBucketNotificationConfiguration: ({ Bucket, NotificationConfiguration: config, SkipDestinationValidation }, ctx) => {
       const b = store.bucket(Bucket);
       if (!SkipDestinationValidation) checkDestinations(rt, config);
-      const empty = !config.QueueConfigurations?.length && !config.TopicConfigurations?.length && !config.LambdaFunctionConfigurations?.length && !config.EventBridgeConfiguration;
+      const empty =
+        !config.QueueConfigurations?.length &&
+        !config.TopicConfigurations?.length &&
+        !config.LambdaFunctionConfigurations?.length &&
+        !config.EventBridgeConfiguration;
       if (empty) delete b.config.notification;
       else b.config.notification = withIds(config);
       store.buckets.put(Bucket, b);
       if (!empty) events.testEvent(b, config, ctx);
     },
-    GetBucketNotificationConfiguration: ({ Bucket }) => (store.bucket(Bucket).config.notification as NotificationConfiguration | undefined) ?? {},
+    GetBucketNotificationConfiguration: ({ Bucket }) =>
+      (store.bucket(Bucket).config.notification as NotificationConfiguration | undefined) ?? {},
 
     PutObjectLockConfiguration: ({ Bucket, ObjectLockConfiguration: config }) => {
       const b = store.bucket(Bucket);
       if (b.versioning !== 'Enabled') {
-        throw new ServiceError('InvalidBucketState', 'Versioning must be \'Enabled\' on the bucket to apply a Object Lock configuration', 409);
+        throw new ServiceError(
+          'InvalidBucketState',
+          "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
+          409,
+        );
       }
       checkLockConfiguration(config);
       b.objectLock = true;
@@ -239,7 +298,11 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
 
     PutBucketWebsite: ({ Bucket, WebsiteConfiguration }) => {
       if (!WebsiteConfiguration.IndexDocument && !WebsiteConfiguration.RedirectAllRequestsTo) {
-        throw new ServiceError('InvalidArgument', 'A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty', 400);
+        throw new ServiceError(
+          'InvalidArgument',
+          'A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty',
+          400,
+        );
       }
       website.put(Bucket, WebsiteConfiguration);
     },
@@ -250,9 +313,16 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       if (RequestPaymentConfiguration.Payer !== 'BucketOwner' && RequestPaymentConfiguration.Payer !== 'Requester') throw malformedXml();
       settings.put(Bucket, 'requestPayment', RequestPaymentConfiguration.Payer);
     },
-    GetBucketRequestPayment: ({ Bucket }) => ({ Payer: (settings.get(Bucket, 'requestPayment') as 'Requester' | undefined) ?? 'BucketOwner' }),
+    GetBucketRequestPayment: ({ Bucket }) => ({
+      Payer: (settings.get(Bucket, 'requestPayment') as 'Requester' | undefined) ?? 'BucketOwner',
+    }),
     PutBucketAccelerateConfiguration: ({ Bucket, AccelerateConfiguration }) => {
-      if (Bucket.includes('.')) throw new ServiceError('InvalidRequest', 'S3 Transfer Acceleration is not supported for buckets with periods (.) in their names', 400);
+      if (Bucket.includes('.'))
+        throw new ServiceError(
+          'InvalidRequest',
+          'S3 Transfer Acceleration is not supported for buckets with periods (.) in their names',
+          400,
+        );
       if (AccelerateConfiguration.Status !== 'Enabled' && AccelerateConfiguration.Status !== 'Suspended') throw malformedXml();
       settings.put(Bucket, 'accelerate', AccelerateConfiguration.Status);
     },
@@ -263,7 +333,9 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     PutBucketLogging: ({ Bucket, BucketLoggingStatus }) => {
       const target = BucketLoggingStatus.LoggingEnabled?.TargetBucket;
       if (target !== undefined && !store.buckets.has(target)) {
-        throw new ServiceError('InvalidTargetBucketForLogging', 'The target bucket for logging does not exist', 400, { TargetBucket: target });
+        throw new ServiceError('InvalidTargetBucketForLogging', 'The target bucket for logging does not exist', 400, {
+          TargetBucket: target,
+        });
       }
       settings.put(Bucket, 'logging', BucketLoggingStatus.LoggingEnabled);
     },
@@ -273,7 +345,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     },
     PutBucketReplication: ({ Bucket, ReplicationConfiguration }) => {
       if (store.bucket(Bucket).versioning !== 'Enabled') {
-        throw new ServiceError('InvalidRequest', 'Versioning must be \'Enabled\' on the bucket to apply a replication configuration', 400);
+        throw new ServiceError('InvalidRequest', "Versioning must be 'Enabled' on the bucket to apply a replication configuration", 400);
       }
       if (!ReplicationConfiguration.Rules?.length) throw malformedXml();
       replication.put(Bucket, ReplicationConfiguration);
@@ -301,13 +373,25 @@ function checkDestinations(rt: Runtime, config: NotificationConfiguration): void
   const { sqs, sns, lambda } = rt.integrations;
   for (const q of config.QueueConfigurations ?? []) if (sqs && !sqs.queueExists(q.QueueArn)) bad.push(q.QueueArn);
   for (const t of config.TopicConfigurations ?? []) if (sns && !sns.topicExists(t.TopicArn)) bad.push(t.TopicArn);
-  for (const f of config.LambdaFunctionConfigurations ?? []) if (lambda && !lambda.functionExists(f.LambdaFunctionArn)) bad.push(f.LambdaFunctionArn);
+  for (const f of config.LambdaFunctionConfigurations ?? [])
+    if (lambda && !lambda.functionExists(f.LambdaFunctionArn)) bad.push(f.LambdaFunctionArn);
   if (bad.length) {
-    throw new ServiceError('InvalidArgument', 'Unable to validate the following destination configurations', 400, { ArgumentName: bad[0], ArgumentValue: 'The destination queue does not exist' });
+    throw new ServiceError('InvalidArgument', 'Unable to validate the following destination configurations', 400, {
+      ArgumentName: bad[0],
+      ArgumentValue: 'The destination queue does not exist',
+    });
   }
-  for (const c of [...(config.QueueConfigurations ?? []), ...(config.TopicConfigurations ?? []), ...(config.LambdaFunctionConfigurations ?? [])]) {
+  for (const c of [
+    ...(config.QueueConfigurations ?? []),
+    ...(config.TopicConfigurations ?? []),
+    ...(config.LambdaFunctionConfigurations ?? []),
+  ]) {
     for (const e of c.Events ?? []) {
-      if (!/^s3:(ObjectCreated|ObjectRemoved|ObjectRestore|ReducedRedundancyLostObject|Replication|LifecycleExpiration|LifecycleTransition|IntelligentTiering|ObjectTagging|ObjectAcl)(:[A-Za-z*]+)?$/.test(e)) {
+      if (
+        !/^s3:(ObjectCreated|ObjectRemoved|ObjectRestore|ReducedRedundancyLostObject|Replication|LifecycleExpiration|LifecycleTransition|IntelligentTiering|ObjectTagging|ObjectAcl)(:[A-Za-z*]+)?$/.test(
+          e,
+        )
+      ) {
         throw new ServiceError('InvalidArgument', 'The event is not supported for notifications', 400, { ArgumentName: e });
       }
     }

@@ -79,7 +79,10 @@ export interface Expected {
 export function expectedChecksums(input: ChecksumInput, headers: Record<string, string | string[] | undefined>): Expected {
   const given = ALGORITHMS.filter((a) => input[memberOf(a)] !== undefined);
   if (given.length > 1) throw invalidRequest('Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
-  const trailer = String(headers['x-amz-trailer'] ?? '').trim().toLowerCase() || undefined;
+  const trailer =
+    String(headers['x-amz-trailer'] ?? '')
+      .trim()
+      .toLowerCase() || undefined;
   let algorithm: Algorithm | undefined = given[0];
   if (trailer) {
     const a = ALGORITHMS.find((x) => headerOf(x) === trailer);
@@ -89,7 +92,10 @@ export function expectedChecksums(input: ChecksumInput, headers: Record<string, 
   const sdk = input.ChecksumAlgorithm?.toUpperCase();
   if (!algorithm && sdk) {
     algorithm = ALGORITHMS.find((a) => a === sdk);
-    if (!algorithm) throw invalidRequest('Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]');
+    if (!algorithm)
+      throw invalidRequest(
+        'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]',
+      );
   }
   const value = algorithm ? (input[memberOf(algorithm)] as string | undefined) : undefined;
   if (algorithm && value !== undefined) checkFormat(algorithm, value);
@@ -118,7 +124,10 @@ export class BodyDigest {
   private readonly sha?: Hash;
   private readonly sum?: Hasher;
 
-  constructor(private readonly expected: Expected, inline = true) {
+  constructor(
+    private readonly expected: Expected,
+    inline = true,
+  ) {
     if (!inline) return;
     this.md5 = createHash('md5');
     if (expected.sha256) this.sha = createHash('sha256');
@@ -137,7 +146,10 @@ export class BodyDigest {
   }
 
   /** Checks every digest the request gave; returns the md5 (hex) and the checksum to store. */
-  async verify(trailers: Record<string, string> | undefined, computed?: Digests): Promise<{ md5: string; checksum?: StoredChecksum; rawChecksum?: Buffer }> {
+  async verify(
+    trailers: Record<string, string> | undefined,
+    computed?: Digests,
+  ): Promise<{ md5: string; checksum?: StoredChecksum; rawChecksum?: Buffer }> {
     const d = computed ?? { md5: this.md5!.digest(), sha256: this.sha?.digest(), sum: await this.sum?.digest() };
     const md5 = d.md5;
     const e = this.expected;
@@ -148,7 +160,11 @@ export class BodyDigest {
       });
     }
     if (e.sha256 && e.sha256 !== d.sha256?.toString('hex')) {
-      throw new ServiceError('XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
+      throw new ServiceError(
+        'XAmzContentSHA256Mismatch',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+        400,
+      );
     }
     let checksum: StoredChecksum | undefined;
     let rawChecksum: Buffer | undefined;

@@ -4,7 +4,10 @@ import { noSuchKey, notModified, preconditionFailed } from './errors.js';
 import type { ObjectRecord } from './store.js';
 
 const matches = (list: string, etag: string) =>
-  list.split(',').map((t) => t.trim()).some((t) => t === '*' || t === etag || `"${t}"` === etag);
+  list
+    .split(',')
+    .map((t) => t.trim())
+    .some((t) => t === '*' || t === etag || `"${t}"` === etag);
 
 /** HTTP dates have whole seconds: compare at that resolution. */
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -46,7 +49,10 @@ export function checkCopyConditions(rec: ObjectRecord, c: Conditions): void {
 export function checkWriteConditions(current: ObjectRecord | undefined, c: { IfMatch?: string; IfNoneMatch?: string }, key: string): void {
   const live = current && !current.deleteMarker ? current : undefined;
   if (c.IfNoneMatch !== undefined) {
-    if (c.IfNoneMatch.trim() !== '*') throw new ServiceError('NotImplemented', 'A header you provided implies functionality that is not implemented', 501, { Header: 'If-None-Match' });
+    if (c.IfNoneMatch.trim() !== '*')
+      throw new ServiceError('NotImplemented', 'A header you provided implies functionality that is not implemented', 501, {
+        Header: 'If-None-Match',
+      });
     if (live) throw preconditionFailed('If-None-Match');
   }
   if (c.IfMatch !== undefined) {

@@ -8,7 +8,8 @@ import { invalidArgument, malformedXml } from './errors.js';
 /** Enabled or Suspended; a configuration without Status is S3's own error, not MalformedXML. */
 export function versioningStatus(config: VersioningConfiguration | undefined): 'Enabled' | 'Suspended' {
   const status = config?.Status;
-  if (status === undefined) throw new ServiceError('IllegalVersioningConfigurationException', 'The Versioning element must be specified', 400);
+  if (status === undefined)
+    throw new ServiceError('IllegalVersioningConfigurationException', 'The Versioning element must be specified', 400);
   if (status !== 'Enabled' && status !== 'Suspended') throw malformedXml();
   return status;
 }
@@ -26,7 +27,8 @@ export function checkLifecycleRules(rules: LifecycleRule[]): LifecycleRule[] {
     for (const d of dates) {
       if (d === undefined) continue;
       const t = new Date(d);
-      if (Number.isNaN(t.getTime()) || t.getTime() % 86_400_000 !== 0) throw invalidArgument("'Date' must be at midnight GMT", 'Date', t.toISOString());
+      if (Number.isNaN(t.getTime()) || t.getTime() % 86_400_000 !== 0)
+        throw invalidArgument("'Date' must be at midnight GMT", 'Date', t.toISOString());
     }
     return { ...r, ID };
   });
@@ -39,7 +41,11 @@ export function checkLockConfiguration(config: ObjectLockConfiguration | undefin
   if (!r) return;
   if (r.Mode !== 'GOVERNANCE' && r.Mode !== 'COMPLIANCE') throw malformedXml();
   if ((r.Days === undefined) === (r.Years === undefined)) throw malformedXml();
-  for (const [name, v] of [['Days', r.Days], ['Years', r.Years]] as const) {
-    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw invalidArgument('Default retention period must be a positive integer value', name, String(v));
+  for (const [name, v] of [
+    ['Days', r.Days],
+    ['Years', r.Years],
+  ] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0))
+      throw invalidArgument('Default retention period must be a positive integer value', name, String(v));
   }
 }

@@ -20,7 +20,11 @@ export function idConfigHandlers(store: S3Store): S3Provider {
     const b = store.bucket(bucket);
     const configs = (b.config[kind] ?? {}) as Record<string, unknown>;
     if (!(id in configs) && Object.keys(configs).length >= MAX_PER_BUCKET) {
-      throw new ServiceError('TooManyConfigurations', 'You are attempting to create a new configuration but have already reached the 1,000-configuration limit.', 400);
+      throw new ServiceError(
+        'TooManyConfigurations',
+        'You are attempting to create a new configuration but have already reached the 1,000-configuration limit.',
+        400,
+      );
     }
     b.config[kind] = { ...configs, [id]: value };
     store.buckets.put(bucket, b);
@@ -32,7 +36,10 @@ export function idConfigHandlers(store: S3Store): S3Provider {
     b.config[kind] = rest;
     store.buckets.put(bucket, b);
   };
-  const list = (bucket: string, kind: string) => ({ IsTruncated: false, [`${kind[0].toUpperCase()}${kind.slice(1)}ConfigurationList`]: Object.values(all(bucket, kind)) });
+  const list = (bucket: string, kind: string) => ({
+    IsTruncated: false,
+    [`${kind[0].toUpperCase()}${kind.slice(1)}ConfigurationList`]: Object.values(all(bucket, kind)),
+  });
 
   return {
     PutBucketAnalyticsConfiguration: (i) => put(i.Bucket, 'analytics', i.Id, i.AnalyticsConfiguration),
@@ -74,12 +81,23 @@ function checkTieringConfiguration(id: string, c: IntelligentTieringConfiguratio
   const days: Partial<Record<keyof typeof MIN_DAYS, number>> = {};
   for (const t of c.Tierings) {
     if (!(t.AccessTier in MIN_DAYS) || !Number.isInteger(t.Days)) throw malformedXml();
-    if (days[t.AccessTier] !== undefined) throw invalidArgument(`Multiple Tierings with the same AccessTier ${t.AccessTier}`, 'AccessTier', t.AccessTier);
-    if (t.Days < MIN_DAYS[t.AccessTier]) throw invalidArgument(`Days specified in ${t.AccessTier} tier should not be less than ${MIN_DAYS[t.AccessTier]}.`, 'Days', String(t.Days));
-    if (t.Days > MAX_DAYS) throw invalidArgument(`Days specified in ${t.AccessTier} tier should not be more than ${MAX_DAYS}.`, 'Days', String(t.Days));
+    if (days[t.AccessTier] !== undefined)
+      throw invalidArgument(`Multiple Tierings with the same AccessTier ${t.AccessTier}`, 'AccessTier', t.AccessTier);
+    if (t.Days < MIN_DAYS[t.AccessTier])
+      throw invalidArgument(
+        `Days specified in ${t.AccessTier} tier should not be less than ${MIN_DAYS[t.AccessTier]}.`,
+        'Days',
+        String(t.Days),
+      );
+    if (t.Days > MAX_DAYS)
+      throw invalidArgument(`Days specified in ${t.AccessTier} tier should not be more than ${MAX_DAYS}.`, 'Days', String(t.Days));
     days[t.AccessTier] = t.Days;
   }
   if (days.ARCHIVE_ACCESS !== undefined && days.DEEP_ARCHIVE_ACCESS !== undefined && days.DEEP_ARCHIVE_ACCESS <= days.ARCHIVE_ACCESS) {
-    throw invalidArgument('Days specified in DEEP_ARCHIVE_ACCESS tier should be greater than days specified in ARCHIVE_ACCESS tier.', 'Days', String(days.DEEP_ARCHIVE_ACCESS));
+    throw invalidArgument(
+      'Days specified in DEEP_ARCHIVE_ACCESS tier should be greater than days specified in ARCHIVE_ACCESS tier.',
+      'Days',
+      String(days.DEEP_ARCHIVE_ACCESS),
+    );
   }
 }

@@ -13,8 +13,9 @@ import { invalidRequest, malformedXml } from './errors.js';
 const METHODS = ['GET', 'PUT', 'HEAD', 'POST', 'DELETE'];
 const MAX_RULES = 100;
 const VARY = 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method';
-const NOT_ALLOWED = 'This CORS request is not allowed. This is usually because the evalution of Origin, request method / '
-  + "Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
+const NOT_ALLOWED =
+  'This CORS request is not allowed. This is usually because the evalution of Origin, request method / ' +
+  "Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
 
 const wildcards = (s: string) => s.split('*').length - 1;
 
@@ -54,15 +55,21 @@ interface Ask {
 }
 
 function ask(req: HttpRequest, origin: string, method: string): Ask {
-  const headers = (req.headers['access-control-request-headers'] ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const headers = (req.headers['access-control-request-headers'] ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
   return { origin, method, headers };
 }
 
 /** The first rule allowing the origin, the method and every requested header (names without regard to case). */
 function firstMatch(rules: CORSRule[], a: Ask): CORSRule | undefined {
-  return rules.find((r) => r.AllowedMethods.includes(a.method)
-    && r.AllowedOrigins.some((o) => matches(o, a.origin))
-    && a.headers.every((h) => (r.AllowedHeaders ?? []).some((allowed) => matches(allowed.toLowerCase(), h))));
+  return rules.find(
+    (r) =>
+      r.AllowedMethods.includes(a.method) &&
+      r.AllowedOrigins.some((o) => matches(o, a.origin)) &&
+      a.headers.every((h) => (r.AllowedHeaders ?? []).some((allowed) => matches(allowed.toLowerCase(), h))),
+  );
 }
 
 function allowed(rule: CORSRule, a: Ask): Record<string, string> {

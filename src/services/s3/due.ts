@@ -13,7 +13,12 @@ import type { Events } from './events.js';
 import { applyLifecycle, enabledRules, nextLifecycleDue, serviceContext, uploadDue } from './lifecycle.js';
 import { applyTiering, enabledTieringConfigs, nextTieringDue } from './tiering.js';
 
-interface Entry { bucket: string; key: string; /** versionKey of a version, or the upload's id */ ref: string; upload?: true }
+interface Entry {
+  bucket: string;
+  key: string;
+  /** versionKey of a version, or the upload's id */ ref: string;
+  upload?: true;
+}
 
 /** Fixed-width base 36: keys sort in time order. */
 const time = (ms: number) => Math.max(0, Math.floor(ms)).toString(36).padStart(11, '0');
@@ -25,7 +30,11 @@ const PAGE = 1000;
 export class DueIndex implements Scheduler {
   private readonly index: Collection<Entry>;
 
-  constructor(private readonly rt: Runtime, private readonly store: S3Store, private readonly events: Events) {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly store: S3Store,
+    private readonly events: Events,
+  ) {
     this.index = s3System(rt).collection<Entry>('due');
   }
 
@@ -35,12 +44,15 @@ export class DueIndex implements Scheduler {
 
   place(b: BucketRecord, rec: ObjectRecord, newer?: ObjectRecord | null, after = -Infinity): boolean {
     if (newer === undefined) newer = this.newer(b, rec);
-    const times = [nextLifecycleDue(this.store, b, rec, newer, after), nextTieringDue(b, rec, after)].filter((t): t is number => t !== undefined);
+    const times = [nextLifecycleDue(this.store, b, rec, newer, after), nextTieringDue(b, rec, after)].filter(
+      (t): t is number => t !== undefined,
+    );
     const next = times.length ? Math.min(...times) : undefined;
     if (next === rec.due) return false;
     if (rec.due !== undefined) this.index.delete(entryKey(rec.due, b.name, this.store.versionKey(rec)));
     rec.due = next;
-    if (next !== undefined) this.index.put(entryKey(next, b.name, this.store.versionKey(rec)), { bucket: b.name, key: rec.key, ref: this.store.versionKey(rec) });
+    if (next !== undefined)
+      this.index.put(entryKey(next, b.name, this.store.versionKey(rec)), { bucket: b.name, key: rec.key, ref: this.store.versionKey(rec) });
     return true;
   }
 
@@ -51,7 +63,8 @@ export class DueIndex implements Scheduler {
   /** A new multipart upload: sets u.due when a rule will abort it (the caller stores u). */
   placeUpload(b: BucketRecord, u: UploadRecord): void {
     u.due = this.active(b) ? uploadDue(b, u) : undefined;
-    if (u.due !== undefined) this.index.put(entryKey(u.due, b.name, uploadRef(u)), { bucket: b.name, key: u.key, ref: uploadRef(u), upload: true });
+    if (u.due !== undefined)
+      this.index.put(entryKey(u.due, b.name, uploadRef(u)), { bucket: b.name, key: u.key, ref: uploadRef(u), upload: true });
   }
 
   removeUpload(b: BucketRecord, u: UploadRecord): void {
@@ -122,7 +135,9 @@ export class DueIndex implements Scheduler {
   /** The version that replaced `rec` as current (null when rec is current). */
   private newer(b: BucketRecord, rec: ObjectRecord): ObjectRecord | null {
     if (!b.versioning) return null;
-    const [above] = this.store.versions(b.name).scan({ prefix: rec.key + '\u0000', before: this.store.versionKey(rec), reverse: true, limit: 1 });
+    const [above] = this.store
+      .versions(b.name)
+      .scan({ prefix: rec.key + '\u0000', before: this.store.versionKey(rec), reverse: true, limit: 1 });
     return above ? above[1] : null;
   }
 
@@ -138,7 +153,10 @@ export class DueIndex implements Scheduler {
     const from = rec.storageClass;
     const outcome = applyLifecycle(this.store, this.events, b, rec, newer, now);
     if (outcome) {
-      const detail = outcome === 'gone' ? { versionId: rec.versionId ?? null } : { storageClass: rec.storageClass, previousStorageClass: from, versionId: rec.versionId ?? null };
+      const detail =
+        outcome === 'gone'
+          ? { versionId: rec.versionId ?? null }
+          : { storageClass: rec.storageClass, previousStorageClass: from, versionId: rec.versionId ?? null };
       this.fired(b, outcome === 'gone' ? 'lifecycle-expiration' : 'lifecycle-transition', rec.key, detail);
     }
     if (outcome === 'gone') return;

@@ -16,8 +16,10 @@ export class Events {
     if (!config) return;
     const record = this.record(b, name, rec, ctx);
     const wanted = (events: string[] | undefined, filter: { Key?: { FilterRules?: FilterRule[] } } | undefined) =>
-      (events ?? []).some((e) => e === `s3:${name}` || (e.endsWith(':*') && `s3:${name}`.startsWith(e.slice(0, -1)))) && matchesFilter(rec.key, filter?.Key?.FilterRules);
-    const body = (id: string | undefined) => JSON.stringify({ Records: [{ ...record, s3: { ...record.s3, configurationId: id ?? 'notification' } }] });
+      (events ?? []).some((e) => e === `s3:${name}` || (e.endsWith(':*') && `s3:${name}`.startsWith(e.slice(0, -1)))) &&
+      matchesFilter(rec.key, filter?.Key?.FilterRules);
+    const body = (id: string | undefined) =>
+      JSON.stringify({ Records: [{ ...record, s3: { ...record.s3, configurationId: id ?? 'notification' } }] });
     const { sqs, sns, lambda, events } = this.rt.integrations;
     const failed = (what: string) => (e: unknown) => this.rt.log.warn(`s3 notification to ${what} failed: ${(e as Error).message}`);
     for (const q of config.QueueConfigurations ?? []) {
@@ -29,16 +31,24 @@ export class Events {
       }
     }
     for (const t of config.TopicConfigurations ?? []) {
-      if (sns && wanted(t.Events, t.Filter)) sns.publish(t.TopicArn, body(t.Id), { subject: 'Amazon S3 Notification' }).catch(failed(t.TopicArn));
+      if (sns && wanted(t.Events, t.Filter))
+        sns.publish(t.TopicArn, body(t.Id), { subject: 'Amazon S3 Notification' }).catch(failed(t.TopicArn));
     }
     for (const f of config.LambdaFunctionConfigurations ?? []) {
-      if (lambda && wanted(f.Events, f.Filter)) lambda.invoke(f.LambdaFunctionArn, Buffer.from(body(f.Id)), 'Event').catch(failed(f.LambdaFunctionArn));
+      if (lambda && wanted(f.Events, f.Filter))
+        lambda.invoke(f.LambdaFunctionArn, Buffer.from(body(f.Id)), 'Event').catch(failed(f.LambdaFunctionArn));
     }
     if (config.EventBridgeConfiguration && events) {
       events.putEvent(b.owner, b.region, {
         source: 'aws.s3',
         detailType: name.startsWith('ObjectCreated') ? 'Object Created' : 'Object Deleted',
-        detail: { version: '0', bucket: { name: b.name }, object: { key: rec.key, size: rec.size, etag: rec.etag.replace(/"/g, ''), 'version-id': rec.versionId }, 'request-id': ctx.requestId, requester: ctx.account },
+        detail: {
+          version: '0',
+          bucket: { name: b.name },
+          object: { key: rec.key, size: rec.size, etag: rec.etag.replace(/"/g, ''), 'version-id': rec.versionId },
+          'request-id': ctx.requestId,
+          requester: ctx.account,
+        },
         resources: [`arn:aws:s3:::${b.name}`],
       });
     }
@@ -46,7 +56,14 @@ export class Events {
 
   /** The test event S3 sends to each destination when a configuration is saved. */
   testEvent(b: BucketRecord, config: NotificationConfiguration, ctx: RequestContext): void {
-    const body = JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: ctx.clock.now().toISOString(), Bucket: b.name, RequestId: ctx.requestId, HostId: extendedRequestId(ctx.requestId) });
+    const body = JSON.stringify({
+      Service: 'Amazon S3',
+      Event: 's3:TestEvent',
+      Time: ctx.clock.now().toISOString(),
+      Bucket: b.name,
+      RequestId: ctx.requestId,
+      HostId: extendedRequestId(ctx.requestId),
+    });
     for (const q of config.QueueConfigurations ?? []) {
       try {
         this.rt.integrations.sqs?.sendMessage(q.QueueArn, body);

@@ -19,7 +19,10 @@ export function s3Integration(rt: Runtime, handlers: S3Provider): NonNullable<In
   });
   return {
     async getObject(account, bucket, key, versionId) {
-      const out = await handlers.GetObject!({ Bucket: bucket, Key: key, VersionId: versionId }, ctx(account, rt.config.defaultRegion, 'GetObject'));
+      const out = await handlers.GetObject!(
+        { Bucket: bucket, Key: key, VersionId: versionId },
+        ctx(account, rt.config.defaultRegion, 'GetObject'),
+      );
       const body = out.Body;
       if (body === undefined) return Buffer.alloc(0);
       if (typeof body === 'string') return Buffer.from(body);
@@ -32,7 +35,10 @@ export function s3Integration(rt: Runtime, handlers: S3Provider): NonNullable<In
       return Buffer.from(body as Uint8Array);
     },
     async putObject(account, region, bucket, key, body, contentType) {
-      await handlers.PutObject!({ Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ContentType: contentType }, ctx(account, region, 'PutObject'));
+      await handlers.PutObject!(
+        { Bucket: bucket, Key: key, Body: body, ContentLength: body.length, ContentType: contentType },
+        ctx(account, region, 'PutObject'),
+      );
       if (rt.engine.pending) await rt.engine.flush();
     },
     canonicalId: (account) => owner(account).ID!,

@@ -11,11 +11,15 @@ import type { BucketRecord, ObjectRecord } from './store.js';
 /** The member of an object's `sse` record holding the data key KMS encrypted (never an output member). */
 export const DATA_KEY = '$kmsDataKey';
 
-const isKms = (sse: Record<string, string | boolean> | undefined) => typeof sse?.ServerSideEncryption === 'string' && sse.ServerSideEncryption.startsWith('aws:kms');
+const isKms = (sse: Record<string, string | boolean> | undefined) =>
+  typeof sse?.ServerSideEncryption === 'string' && sse.ServerSideEncryption.startsWith('aws:kms');
 
 /** The encryption context S3 gives KMS: the caller's, with the object's ARN (the bucket's with an S3 Bucket Key). */
 function encryptionContext(bucket: string, key: string, sse: Record<string, string | boolean>): Record<string, string> {
-  const own = typeof sse.SSEKMSEncryptionContext === 'string' ? (JSON.parse(Buffer.from(sse.SSEKMSEncryptionContext, 'base64').toString('utf8')) as Record<string, string>) : {};
+  const own =
+    typeof sse.SSEKMSEncryptionContext === 'string'
+      ? (JSON.parse(Buffer.from(sse.SSEKMSEncryptionContext, 'base64').toString('utf8')) as Record<string, string>)
+      : {};
   return { ...own, 'aws:s3:arn': sse.BucketKeyEnabled === true ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}` };
 }
 
@@ -31,7 +35,8 @@ export function checkKmsHeaders(input: { ServerSideEncryption?: string; SSEKMSKe
   if (input.SSEKMSKeyId !== undefined && !(input.ServerSideEncryption ?? '').startsWith('aws:kms')) {
     throw invalidArgument(
       'Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms',
-      'x-amz-server-side-encryption-aws-kms-key-id', input.SSEKMSKeyId,
+      'x-amz-server-side-encryption-aws-kms-key-id',
+      input.SSEKMSKeyId,
     );
   }
 }
@@ -41,14 +46,23 @@ export function checkKmsHeaders(input: { ServerSideEncryption?: string; SSEKMSKe
  * resolved by KMS (its ARN echoed as SSEKMSKeyId) and a data key generated under it. Without KMS in
  * this Nimbus the settings stay as requested.
  */
-export function sealWithKms(rt: Runtime, ctx: RequestContext, b: BucketRecord, key: string, sse: Record<string, string | boolean>): Record<string, string | boolean> {
+export function sealWithKms(
+  rt: Runtime,
+  ctx: RequestContext,
+  b: BucketRecord,
+  key: string,
+  sse: Record<string, string | boolean>,
+): Record<string, string | boolean> {
   if (!isKms(sse)) return sse;
   const requested = String(sse.SSEKMSKeyId ?? '');
   const kms = rt.integrations.kms;
   if (!kms) {
     // no KMS here: the key named as an ARN, unchecked
     const key = requested || 'alias/aws/s3';
-    return { ...sse, SSEKMSKeyId: key.startsWith('arn:') ? key : `arn:aws:kms:${b.region}:${ctx.account}:${key.startsWith('alias/') ? key : `key/${key}`}` };
+    return {
+      ...sse,
+      SSEKMSKeyId: key.startsWith('arn:') ? key : `arn:aws:kms:${b.region}:${ctx.account}:${key.startsWith('alias/') ? key : `key/${key}`}`,
+    };
   }
   const managed = !requested || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\/aws\/s3$/.test(requested) || requested === 'alias/aws/s3';
   try {

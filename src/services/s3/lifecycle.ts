@@ -15,7 +15,14 @@ const due = (from: Date | number, days: number) => Math.ceil((new Date(from).get
 
 /** The transition waterfall: an object only ever moves to a class further down. */
 const RANK: Record<string, number> = {
-  STANDARD: 0, REDUCED_REDUNDANCY: 0, STANDARD_IA: 1, INTELLIGENT_TIERING: 2, ONEZONE_IA: 3, GLACIER_IR: 4, GLACIER: 5, DEEP_ARCHIVE: 6,
+  STANDARD: 0,
+  REDUCED_REDUNDANCY: 0,
+  STANDARD_IA: 1,
+  INTELLIGENT_TIERING: 2,
+  ONEZONE_IA: 3,
+  GLACIER_IR: 4,
+  GLACIER: 5,
+  DEEP_ARCHIVE: 6,
 };
 
 type Lifecycle = { Rules?: LifecycleRule[]; TransitionDefaultMinimumObjectSize?: string };
@@ -43,13 +50,19 @@ function matches(rule: LifecycleRule, rec: { key: string; tags?: Record<string, 
 function sizeAllows(b: BucketRecord, rule: LifecycleRule, rec: ObjectRecord, target: string): boolean {
   if (rec.size >= MIN_MONITORED_SIZE) return true;
   const f = rule.Filter ?? {};
-  const sized = [f.ObjectSizeGreaterThan, f.ObjectSizeLessThan, f.And?.ObjectSizeGreaterThan, f.And?.ObjectSizeLessThan].some((v) => v !== undefined);
+  const sized = [f.ObjectSizeGreaterThan, f.ObjectSizeLessThan, f.And?.ObjectSizeGreaterThan, f.And?.ObjectSizeLessThan].some(
+    (v) => v !== undefined,
+  );
   if (sized) return true;
   const policy = (b.config.lifecycle as Lifecycle).TransitionDefaultMinimumObjectSize;
   return policy === 'varies_by_storage_class' && (target === 'GLACIER' || target === 'DEEP_ARCHIVE');
 }
 
-interface Action { at: number; kind: 'expire' | 'transition' | 'removeMarker'; storageClass?: string }
+interface Action {
+  at: number;
+  kind: 'expire' | 'transition' | 'removeMarker';
+  storageClass?: string;
+}
 
 /**
  * The lifecycle actions the bucket's rules hold for one version, each with its due time. `newer` is the
@@ -59,20 +72,23 @@ function actions(store: S3Store, b: BucketRecord, rec: ObjectRecord, newer: Obje
   const rules = enabledRules(b).filter((r) => matches(r, rec));
   const out: Action[] = [];
   const transition = (r: LifecycleRule, at: number, storageClass: string | undefined) => {
-    if (storageClass && (RANK[storageClass] ?? 0) > (RANK[rec.storageClass] ?? 0) && sizeAllows(b, r, rec, storageClass)) out.push({ at, kind: 'transition', storageClass });
+    if (storageClass && (RANK[storageClass] ?? 0) > (RANK[rec.storageClass] ?? 0) && sizeAllows(b, r, rec, storageClass))
+      out.push({ at, kind: 'transition', storageClass });
   };
   if (newer) {
     for (const r of rules) {
       const days = r.NoncurrentVersionExpiration?.NoncurrentDays;
       if (days !== undefined) out.push({ at: due(newer.lastModified, days), kind: 'expire' });
       if (rec.deleteMarker) continue;
-      for (const t of r.NoncurrentVersionTransitions ?? []) if (t.NoncurrentDays !== undefined) transition(r, due(newer.lastModified, t.NoncurrentDays), t.StorageClass);
+      for (const t of r.NoncurrentVersionTransitions ?? [])
+        if (t.NoncurrentDays !== undefined) transition(r, due(newer.lastModified, t.NoncurrentDays), t.StorageClass);
     }
     return out;
   }
   if (rec.deleteMarker) {
     // an expired delete marker: the only version left of its key (it may not be stored yet)
-    const others = () => [...store.versions(b.name).scan({ prefix: rec.key + '\u0000', limit: 2 })].filter(([k]) => k !== store.versionKey(rec));
+    const others = () =>
+      [...store.versions(b.name).scan({ prefix: rec.key + '\u0000', limit: 2 })].filter(([k]) => k !== store.versionKey(rec));
     if (b.versioning && rules.some((r) => r.Expiration?.ExpiredObjectDeleteMarker) && !others().length) {
       out.push({ at: rec.lastModified.getTime(), kind: 'removeMarker' });
     }
@@ -91,8 +107,16 @@ function actions(store: S3Store, b: BucketRecord, rec: ObjectRecord, newer: Obje
 }
 
 /** When the bucket's rules next act on this version, after `after` (epoch ms). */
-export function nextLifecycleDue(store: S3Store, b: BucketRecord, rec: ObjectRecord, newer: ObjectRecord | null, after: number): number | undefined {
-  const times = actions(store, b, rec, newer).map((a) => a.at).filter((t) => t > after);
+export function nextLifecycleDue(
+  store: S3Store,
+  b: BucketRecord,
+  rec: ObjectRecord,
+  newer: ObjectRecord | null,
+  after: number,
+): number | undefined {
+  const times = actions(store, b, rec, newer)
+    .map((a) => a.at)
+    .filter((t) => t > after);
   return times.length ? Math.min(...times) : undefined;
 }
 
@@ -100,7 +124,14 @@ export function nextLifecycleDue(store: S3Store, b: BucketRecord, rec: ObjectRec
  * Applies the actions due at `now` to one version: 'gone' when it was removed or superseded (the
  * store has already rescheduled what remains), else whether the record changed (a transition).
  */
-export function applyLifecycle(store: S3Store, events: Events, b: BucketRecord, rec: ObjectRecord, newer: ObjectRecord | null, now: number): 'gone' | boolean {
+export function applyLifecycle(
+  store: S3Store,
+  events: Events,
+  b: BucketRecord,
+  rec: ObjectRecord,
+  newer: ObjectRecord | null,
+  now: number,
+): 'gone' | boolean {
   const dueNow = actions(store, b, rec, newer).filter((a) => a.at <= now);
   const ctx = serviceContext(b, now);
   if (dueNow.some((a) => a.kind === 'removeMarker')) {
@@ -113,8 +144,17 @@ export function applyLifecycle(store: S3Store, events: Events, b: BucketRecord, 
       events.emit(b, 'LifecycleExpiration:Delete', rec, ctx);
     } else {
       const marker: ObjectRecord = {
-        key: rec.key, versionId: newVersionId(b), deleteMarker: true, size: 0, etag: '', lastModified: new Date(now),
-        headers: {}, metadata: {}, tags: {}, storageClass: 'STANDARD', seq: store.nextSeq(),
+        key: rec.key,
+        versionId: newVersionId(b),
+        deleteMarker: true,
+        size: 0,
+        etag: '',
+        lastModified: new Date(now),
+        headers: {},
+        metadata: {},
+        tags: {},
+        storageClass: 'STANDARD',
+        seq: store.nextSeq(),
       };
       store.putVersion(b, marker);
       events.emit(b, 'LifecycleExpiration:DeleteMarkerCreated', marker, ctx);
@@ -142,5 +182,10 @@ export function uploadDue(b: BucketRecord, u: UploadRecord): number | undefined 
 }
 
 export function serviceContext(b: BucketRecord, now: number): RequestContext {
-  return { requestId: 'lifecycle', account: b.owner, principal: { userId: 's3.amazonaws.com' }, clock: { nowMs: () => now, now: () => new Date(now) } } as unknown as RequestContext;
+  return {
+    requestId: 'lifecycle',
+    account: b.owner,
+    principal: { userId: 's3.amazonaws.com' },
+    clock: { nowMs: () => now, now: () => new Date(now) },
+  } as unknown as RequestContext;
 }

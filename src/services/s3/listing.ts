@@ -14,7 +14,10 @@ type Entry = { rec: ObjectRecord; cursor: string } | { prefix: string; cursor: s
  * Up to `max` entries after `after` (a storage key), plus whether more follow. Entries are records
  * or common prefixes; `cursor` is the storage key to resume after.
  */
-function page(coll: Collection<ObjectRecord>, opts: { prefix: string; delimiter?: string; after?: string; max: number; live: boolean }): { entries: Entry[]; truncated: boolean } {
+function page(
+  coll: Collection<ObjectRecord>,
+  opts: { prefix: string; delimiter?: string; after?: string; max: number; live: boolean },
+): { entries: Entry[]; truncated: boolean } {
   const entries: Entry[] = [];
   if (opts.max === 0) return { entries, truncated: false };
   let after = opts.after;
@@ -54,11 +57,16 @@ function encoder(type: string | undefined): (s: string | undefined) => string | 
   return (s) => (s === undefined ? s : encodeURIComponent(s).replace(/%2F/g, '/'));
 }
 
-const checksumAlgorithms = (r: ObjectRecord) => (r.checksum ? { ChecksumAlgorithm: [r.checksum.algorithm as 'CRC32'], ChecksumType: r.checksum.type } : {});
+const checksumAlgorithms = (r: ObjectRecord) =>
+  r.checksum ? { ChecksumAlgorithm: [r.checksum.algorithm as 'CRC32'], ChecksumType: r.checksum.type } : {};
 
 function objectEntry(r: ObjectRecord, withOwner: string | undefined, enc: (s: string) => string | undefined): Object_ {
   return {
-    Key: enc(r.key), LastModified: r.lastModified, ETag: r.etag, Size: r.size, StorageClass: r.storageClass as Object_['StorageClass'],
+    Key: enc(r.key),
+    LastModified: r.lastModified,
+    ETag: r.etag,
+    Size: r.size,
+    StorageClass: r.storageClass as Object_['StorageClass'],
     ...checksumAlgorithms(r),
     ...(withOwner ? { Owner: owner(withOwner) } : {}),
   };
@@ -80,10 +88,20 @@ export function listingHandlers(store: S3Store): S3Provider {
       const enc = encoder(input.EncodingType);
       const prefix = input.Prefix ?? '';
       const max = maxKeys(input.MaxKeys);
-      const { entries, truncated } = page(store.objects(b.name), { prefix, delimiter: input.Delimiter || undefined, after: input.Marker || undefined, max, live: true });
+      const { entries, truncated } = page(store.objects(b.name), {
+        prefix,
+        delimiter: input.Delimiter || undefined,
+        after: input.Marker || undefined,
+        max,
+        live: true,
+      });
       const last = entries.at(-1);
       return {
-        Name: b.name, Prefix: enc(prefix), Marker: enc(input.Marker ?? ''), MaxKeys: max, IsTruncated: truncated,
+        Name: b.name,
+        Prefix: enc(prefix),
+        Marker: enc(input.Marker ?? ''),
+        MaxKeys: max,
+        IsTruncated: truncated,
         ...(input.Delimiter ? { Delimiter: enc(input.Delimiter) } : {}),
         ...(truncated && input.Delimiter && last ? { NextMarker: enc('rec' in last ? last.rec.key : last.prefix) } : {}),
         ...(input.EncodingType ? { EncodingType: input.EncodingType } : {}),
@@ -98,15 +116,27 @@ export function listingHandlers(store: S3Store): S3Provider {
       const prefix = input.Prefix ?? '';
       const max = maxKeys(input.MaxKeys);
       const after = input.ContinuationToken !== undefined ? untoken(input.ContinuationToken) : input.StartAfter || undefined;
-      const { entries, truncated } = page(store.objects(b.name), { prefix, delimiter: input.Delimiter || undefined, after, max, live: true });
+      const { entries, truncated } = page(store.objects(b.name), {
+        prefix,
+        delimiter: input.Delimiter || undefined,
+        after,
+        max,
+        live: true,
+      });
       return {
-        Name: b.name, Prefix: enc(prefix), MaxKeys: max, KeyCount: entries.length, IsTruncated: truncated,
+        Name: b.name,
+        Prefix: enc(prefix),
+        MaxKeys: max,
+        KeyCount: entries.length,
+        IsTruncated: truncated,
         ...(input.Delimiter ? { Delimiter: enc(input.Delimiter) } : {}),
         ...(input.EncodingType ? { EncodingType: input.EncodingType } : {}),
         ...(input.ContinuationToken !== undefined ? { ContinuationToken: input.ContinuationToken } : {}),
         ...(input.StartAfter !== undefined ? { StartAfter: enc(input.StartAfter) } : {}),
         ...(truncated ? { NextContinuationToken: token(entries.at(-1)!.cursor) } : {}),
-        Contents: entries.flatMap((e) => ('rec' in e ? [objectEntry(e.rec, input.FetchOwner ? b.owner : undefined, enc as (s: string) => string)] : [])),
+        Contents: entries.flatMap((e) =>
+          'rec' in e ? [objectEntry(e.rec, input.FetchOwner ? b.owner : undefined, enc as (s: string) => string)] : [],
+        ),
         CommonPrefixes: entries.flatMap((e): CommonPrefix[] => ('prefix' in e ? [{ Prefix: enc(e.prefix) }] : [])),
       };
     },
@@ -140,20 +170,42 @@ export function listingHandlers(store: S3Store): S3Provider {
       for (const e of entries) {
         if (!('rec' in e)) continue;
         const r = e.rec;
-        const common = { Key: enc(r.key), VersionId: r.versionId, IsLatest: isLatest(r), LastModified: r.lastModified, Owner: owner(b.owner) };
+        const common = {
+          Key: enc(r.key),
+          VersionId: r.versionId,
+          IsLatest: isLatest(r),
+          LastModified: r.lastModified,
+          Owner: owner(b.owner),
+        };
         if (r.deleteMarker) DeleteMarkers.push(common);
-        else Versions.push({ ...common, ETag: r.etag, Size: r.size, StorageClass: r.storageClass as ObjectVersion['StorageClass'], ...checksumAlgorithms(r) });
+        else
+          Versions.push({
+            ...common,
+            ETag: r.etag,
+            Size: r.size,
+            StorageClass: r.storageClass as ObjectVersion['StorageClass'],
+            ...checksumAlgorithms(r),
+          });
       }
       const last = entries.at(-1);
       return {
-        Name: b.name, Prefix: enc(prefix), KeyMarker: enc(input.KeyMarker ?? ''), VersionIdMarker: input.VersionIdMarker ?? '', MaxKeys: max, IsTruncated: truncated,
+        Name: b.name,
+        Prefix: enc(prefix),
+        KeyMarker: enc(input.KeyMarker ?? ''),
+        VersionIdMarker: input.VersionIdMarker ?? '',
+        MaxKeys: max,
+        IsTruncated: truncated,
         ...(input.Delimiter ? { Delimiter: enc(input.Delimiter) } : {}),
         ...(input.EncodingType ? { EncodingType: input.EncodingType } : {}),
-        ...(truncated && last ? ('rec' in last ? { NextKeyMarker: enc(last.rec.key), NextVersionIdMarker: last.rec.versionId } : { NextKeyMarker: enc(last.prefix) }) : {}),
-        Versions, DeleteMarkers,
+        ...(truncated && last
+          ? 'rec' in last
+            ? { NextKeyMarker: enc(last.rec.key), NextVersionIdMarker: last.rec.versionId }
+            : { NextKeyMarker: enc(last.prefix) }
+          : {}),
+        Versions,
+        DeleteMarkers,
         CommonPrefixes: entries.flatMap((e): CommonPrefix[] => ('prefix' in e ? [{ Prefix: enc(e.prefix) }] : [])),
       };
     },
   };
 }
-

@@ -8,8 +8,14 @@ const DAY = 86_400_000;
 /** how often (real time) the day is looked at without a clock advance */
 const TICK_MS = 60_000;
 const STORAGE_TYPES: Record<string, string> = {
-  STANDARD: 'StandardStorage', STANDARD_IA: 'StandardIAStorage', ONEZONE_IA: 'OneZoneIAStorage', REDUCED_REDUNDANCY: 'ReducedRedundancyStorage',
-  INTELLIGENT_TIERING: 'IntelligentTieringFAStorage', GLACIER: 'GlacierStorage', GLACIER_IR: 'GlacierInstantRetrievalStorage', DEEP_ARCHIVE: 'DeepArchiveStorage',
+  STANDARD: 'StandardStorage',
+  STANDARD_IA: 'StandardIAStorage',
+  ONEZONE_IA: 'OneZoneIAStorage',
+  REDUCED_REDUNDANCY: 'ReducedRedundancyStorage',
+  INTELLIGENT_TIERING: 'IntelligentTieringFAStorage',
+  GLACIER: 'GlacierStorage',
+  GLACIER_IR: 'GlacierInstantRetrievalStorage',
+  DEEP_ARCHIVE: 'DeepArchiveStorage',
 };
 
 export function startStorageMetrics(rt: Runtime, store: S3Store): void {
@@ -28,10 +34,19 @@ export function startStorageMetrics(rt: Runtime, store: S3Store): void {
         const type = STORAGE_TYPES[o.storageClass] ?? 'StandardStorage';
         bytes.set(type, (bytes.get(type) ?? 0) + o.size);
       }
-      const dims = (StorageType: string) => [{ Name: 'BucketName', Value: b.name }, { Name: 'StorageType', Value: StorageType }];
+      const dims = (StorageType: string) => [
+        { Name: 'BucketName', Value: b.name },
+        { Name: 'StorageType', Value: StorageType },
+      ];
       cw.putMetricData(b.owner, b.region, 'AWS/S3', [
         { MetricName: 'NumberOfObjects', Dimensions: dims('AllStorageTypes'), Value: count, Unit: 'Count', Timestamp: today * DAY },
-        ...[...(bytes.size ? bytes : new Map([['StandardStorage', 0]]))].map(([t, v]) => ({ MetricName: 'BucketSizeBytes', Dimensions: dims(t), Value: v, Unit: 'Bytes', Timestamp: today * DAY })),
+        ...[...(bytes.size ? bytes : new Map([['StandardStorage', 0]]))].map(([t, v]) => ({
+          MetricName: 'BucketSizeBytes',
+          Dimensions: dims(t),
+          Value: v,
+          Unit: 'Bytes',
+          Timestamp: today * DAY,
+        })),
       ]);
     }
   };

@@ -11,7 +11,15 @@ import { expectedChecksums, checksumFields, hasher, isAlgorithm } from './checks
 import { checkLength, objectBody, storeBody } from './upload.js';
 import { checkCopyConditions, checkReadConditions, checkWriteConditions, parseRange } from './conditions.js';
 import {
-  checkCustomerKey, checkMetadata, checkTags, contentHeaders, objectAttributes, parseTaggingHeader, sse, storageClass, tagList,
+  checkCustomerKey,
+  checkMetadata,
+  checkTags,
+  contentHeaders,
+  objectAttributes,
+  parseTaggingHeader,
+  sse,
+  storageClass,
+  tagList,
 } from './attributes.js';
 import { createHash } from 'node:crypto';
 import type { Events } from './events.js';
@@ -36,8 +44,10 @@ export function readable(store: S3Store, b: BucketRecord, key: string, versionId
     // the answer names the delete marker it found: x-amz-delete-marker and its version id
     const marker = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': rec.versionId, 'Last-Modified': rec.lastModified.toUTCString() };
     if (versionId !== undefined) {
-      throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { Method: method, ResourceType: 'DeleteMarker' })
-        .withHeaders({ ...marker, Allow: 'DELETE' });
+      throw new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, {
+        Method: method,
+        ResourceType: 'DeleteMarker',
+      }).withHeaders({ ...marker, Allow: 'DELETE' });
     }
     throw noSuchKey(key).withHeaders({ 'x-amz-delete-marker': 'true', 'x-amz-version-id': rec.versionId });
   }
@@ -49,12 +59,13 @@ export function parseCopySource(source: string): { bucket: string; key: string; 
   const [path, query] = source.replace(/^\//, '').split('?', 2);
   const slash = path.indexOf('/');
   if (slash <= 0 || slash === path.length - 1) throw invalidArgument('Invalid copy source object key', 'x-amz-copy-source', source);
-  const versionId = query ? new URLSearchParams(query).get('versionId') ?? undefined : undefined;
+  const versionId = query ? (new URLSearchParams(query).get('versionId') ?? undefined) : undefined;
   return { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)), versionId };
 }
 
 const keyTooLong = (key: string) => {
-  if (Buffer.byteLength(key) > 1024) throw new ServiceError('KeyTooLongError', 'Your key is too long', 400, { MaxSizeAllowed: 1024, Size: Buffer.byteLength(key) });
+  if (Buffer.byteLength(key) > 1024)
+    throw new ServiceError('KeyTooLongError', 'Your key is too long', 400, { MaxSizeAllowed: 1024, Size: Buffer.byteLength(key) });
 };
 
 export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3Provider {
@@ -88,8 +99,17 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       return { Key: key };
     }
     const marker: ObjectRecord = {
-      key, versionId: newVersionId(b), deleteMarker: true, size: 0, etag: '', lastModified: ctx.clock.now(),
-      headers: {}, metadata: {}, tags: {}, storageClass: 'STANDARD', seq: store.nextSeq(),
+      key,
+      versionId: newVersionId(b),
+      deleteMarker: true,
+      size: 0,
+      etag: '',
+      lastModified: ctx.clock.now(),
+      headers: {},
+      metadata: {},
+      tags: {},
+      storageClass: 'STANDARD',
+      seq: store.nextSeq(),
     };
     commit(b, marker);
     events.emit(b, 'ObjectRemoved:DeleteMarkerCreated', marker, ctx);
@@ -122,8 +142,16 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         throw e;
       }
       const rec: ObjectRecord = {
-        key: input.Key, versionId: newVersionId(b), blob: body.blob, data: body.data, size: body.size, etag: `"${body.md5}"`,
-        lastModified: ctx.clock.now(), ...base, checksum: body.checksum, seq: store.nextSeq(),
+        key: input.Key,
+        versionId: newVersionId(b),
+        blob: body.blob,
+        data: body.data,
+        size: body.size,
+        etag: `"${body.md5}"`,
+        lastModified: ctx.clock.now(),
+        ...base,
+        checksum: body.checksum,
+        seq: store.nextSeq(),
       };
       commit(b, rec);
       events.emit(b, 'ObjectCreated:Put', rec, ctx);
@@ -182,7 +210,10 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         checkWriteConditions(current, { IfMatch: input.IfMatch }, input.Key);
       }
       const d = deleteOne(b, input.Key, input.VersionId, !!input.BypassGovernanceRetention, ctx);
-      return { ...(d.DeleteMarker ? { DeleteMarker: true } : {}), ...(d.DeleteMarkerVersionId ?? d.VersionId ? { VersionId: d.DeleteMarkerVersionId ?? d.VersionId } : {}) };
+      return {
+        ...(d.DeleteMarker ? { DeleteMarker: true } : {}),
+        ...((d.DeleteMarkerVersionId ?? d.VersionId) ? { VersionId: d.DeleteMarkerVersionId ?? d.VersionId } : {}),
+      };
     },
 
     DeleteObjects: (input, ctx) => {
@@ -213,16 +244,29 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       checkCustomerKey(source, { SSECustomerKey: input.CopySourceSSECustomerKey });
       openWithKms(rt, sb, source);
       checkCopyConditions(source, {
-        IfMatch: input.CopySourceIfMatch, IfNoneMatch: input.CopySourceIfNoneMatch,
-        IfModifiedSince: input.CopySourceIfModifiedSince, IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
+        IfMatch: input.CopySourceIfMatch,
+        IfNoneMatch: input.CopySourceIfNoneMatch,
+        IfModifiedSince: input.CopySourceIfModifiedSince,
+        IfUnmodifiedSince: input.CopySourceIfUnmodifiedSince,
       });
       checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
       const replaceMeta = input.MetadataDirective === 'REPLACE';
       const replaceTags = input.TaggingDirective === 'REPLACE';
-      if (input.MetadataDirective && !['COPY', 'REPLACE'].includes(input.MetadataDirective)) throw invalidArgument('Unknown metadata directive.', 'MetadataDirective', input.MetadataDirective);
-      const sameObject = sb.name === b.name && source.key === input.Key && (src.versionId === undefined || src.versionId === source.versionId);
-      if (sameObject && !replaceMeta && !input.StorageClass && !input.WebsiteRedirectLocation && !input.ServerSideEncryption && !input.SSECustomerAlgorithm) {
-        throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+      if (input.MetadataDirective && !['COPY', 'REPLACE'].includes(input.MetadataDirective))
+        throw invalidArgument('Unknown metadata directive.', 'MetadataDirective', input.MetadataDirective);
+      const sameObject =
+        sb.name === b.name && source.key === input.Key && (src.versionId === undefined || src.versionId === source.versionId);
+      if (
+        sameObject &&
+        !replaceMeta &&
+        !input.StorageClass &&
+        !input.WebsiteRedirectLocation &&
+        !input.ServerSideEncryption &&
+        !input.SSECustomerAlgorithm
+      ) {
+        throw invalidRequest(
+          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        );
       }
       const algorithm = input.ChecksumAlgorithm ?? source.checksum?.algorithm;
       const sum = isAlgorithm(algorithm) ? hasher(algorithm) : undefined;
@@ -236,12 +280,19 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
       const data = blob ? undefined : Buffer.from(objectBody(rt, source) as Buffer);
       const size = blob ? (await rt.engine.blobs.write(blob, objectBody(rt, source), observe)).size : (observe(data!), data!.length);
       const rec: ObjectRecord = {
-        key: input.Key, versionId: newVersionId(b), blob, data, size, etag: `"${md5.digest('hex')}"`, lastModified: ctx.clock.now(),
+        key: input.Key,
+        versionId: newVersionId(b),
+        blob,
+        data,
+        size,
+        etag: `"${md5.digest('hex')}"`,
+        lastModified: ctx.clock.now(),
         headers: replaceMeta ? contentHeaders(input) : source.headers,
         metadata: replaceMeta ? checkMetadata(input.Metadata) : source.metadata,
         tags: replaceTags ? parseTaggingHeader(input.Tagging) : source.tags,
         storageClass: storageClass(input.StorageClass),
-        checksum: sum && isAlgorithm(algorithm) ? { algorithm, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
+        checksum:
+          sum && isAlgorithm(algorithm) ? { algorithm, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
         acl: requestedAcl(store, b.owner, input),
@@ -300,14 +351,25 @@ export function touch(store: S3Store, b: BucketRecord, rec: ObjectRecord, now: n
 /** The bytes of part N of a multipart object (a plain object has one part). */
 function partRange(rec: ObjectRecord, n: number): { start: number; end: number } | undefined {
   const parts = rec.parts ?? [rec.size];
-  if (n < 1 || n > parts.length) throw new ServiceError('InvalidPartNumber', 'The requested partnumber is not satisfiable', 416, { PartNumberRequested: n, ActualPartCount: parts.length });
+  if (n < 1 || n > parts.length)
+    throw new ServiceError('InvalidPartNumber', 'The requested partnumber is not satisfiable', 416, {
+      PartNumberRequested: n,
+      ActualPartCount: parts.length,
+    });
   if (!rec.parts) return undefined;
   const start = parts.slice(0, n - 1).reduce((a, s) => a + s, 0);
   return { start, end: start + parts[n - 1] - 1 };
 }
 
 /** response-content-type and friends: GET answers with these instead of the stored headers. */
-function overrides(input: { ResponseCacheControl?: string; ResponseContentDisposition?: string; ResponseContentEncoding?: string; ResponseContentLanguage?: string; ResponseContentType?: string; ResponseExpires?: Date }) {
+function overrides(input: {
+  ResponseCacheControl?: string;
+  ResponseContentDisposition?: string;
+  ResponseContentEncoding?: string;
+  ResponseContentLanguage?: string;
+  ResponseContentType?: string;
+  ResponseExpires?: Date;
+}) {
   const o: Record<string, string> = {};
   if (input.ResponseCacheControl !== undefined) o.CacheControl = input.ResponseCacheControl;
   if (input.ResponseContentDisposition !== undefined) o.ContentDisposition = input.ResponseContentDisposition;

@@ -73,8 +73,17 @@ export function readForm(body: Readable, contentType: string): Promise<PostForm>
     });
     done.catch(() => {}); // observed by the caller once the file is stored; never unhandled
 
-    const idle = setTimeout(() => fail(new ServiceError('RequestTimeout',
-      'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.', 400)), IDLE_MS);
+    const idle = setTimeout(
+      () =>
+        fail(
+          new ServiceError(
+            'RequestTimeout',
+            'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+            400,
+          ),
+        ),
+      IDLE_MS,
+    );
     const onData = () => idle.refresh();
 
     const stop = () => {
@@ -89,7 +98,8 @@ export function readForm(body: Readable, contentType: string): Promise<PostForm>
       if (settled) return;
       settled = true;
       stop();
-      const err = !e || e instanceof ServiceError ? e : (body as { complete?: boolean }).complete === false ? incompleteBody() : malformedPost();
+      const err =
+        !e || e instanceof ServiceError ? e : (body as { complete?: boolean }).complete === false ? incompleteBody() : malformedPost();
       if (file && !file.readableEnded) file.destroy(err);
       bb.destroy();
       if (handedOver) failDone(err ?? new Error('aborted'));
@@ -120,7 +130,9 @@ export function readForm(body: Readable, contentType: string): Promise<PostForm>
     body.on('data', onData);
     body.once('error', (e) => fail(e));
     // a client that goes away mid-body: the request closes without ending
-    body.once('close', () => { if (!body.readableEnded) fail(incompleteBody()); });
+    body.once('close', () => {
+      if (!body.readableEnded) fail(incompleteBody());
+    });
     body.pipe(bb);
   });
 }

@@ -31,7 +31,8 @@ export function postObjectHandlers(rt: Runtime, store: S3Store, events: Events):
     PostObject: async (input, ctx) => {
       const b = store.bucket(input.Bucket);
       const type = input.ContentType ?? '';
-      if (!/^multipart\/form-data\s*(;|$)/i.test(type)) throw preconditionFailed('Bucket POST must be of the enclosure-type multipart/form-data');
+      if (!/^multipart\/form-data\s*(;|$)/i.test(type))
+        throw preconditionFailed('Bucket POST must be of the enclosure-type multipart/form-data');
       const body = input.Body instanceof Readable ? input.Body : Readable.from([Buffer.from(input.Body ?? '')]);
       const form = await readForm(body, type);
       try {
@@ -44,11 +45,22 @@ export function postObjectHandlers(rt: Runtime, store: S3Store, events: Events):
   };
 }
 
-async function upload(rt: Runtime, store: S3Store, events: Events, b: BucketRecord, form: PostForm, ctx: RequestContext): Promise<PostObjectOutput> {
+async function upload(
+  rt: Runtime,
+  store: S3Store,
+  events: Events,
+  b: BucketRecord,
+  form: PostForm,
+  ctx: RequestContext,
+): Promise<PostObjectOutput> {
   const fields = fieldMap(form);
   const key = fields.get('key');
   if (!key) throw missingField('key');
-  if (!form.file) throw new ServiceError('InvalidArgument', 'POST requires exactly one file upload per request.', 400, { ArgumentName: 'file', ArgumentValue: '0' });
+  if (!form.file)
+    throw new ServiceError('InvalidArgument', 'POST requires exactly one file upload per request.', 400, {
+      ArgumentName: 'file',
+      ArgumentValue: '0',
+    });
 
   const signer = postSigner(rt, fields, b, key);
   let range: SizeRange = { min: 0, max: MAX_OBJECT };
@@ -57,21 +69,37 @@ async function upload(rt: Runtime, store: S3Store, events: Events, b: BucketReco
     // the client wrote the expiration by its own clock: judge it on virtual time as of its signing
     const shift = signer.signedAt === undefined ? 0 : rt.clock.toVirtual(signer.signedAt) - signer.signedAt;
     checkExpiration(policy, rt.clock.nowMs(), shift);
-    range = checkConditions(policy, b.name, fields, form.fields.map((f) => f.name), signer.sigV2);
+    range = checkConditions(
+      policy,
+      b.name,
+      fields,
+      form.fields.map((f) => f.name),
+      signer.sigV2,
+    );
     range.max = Math.min(range.max, MAX_OBJECT);
   }
   // then the form's signer must be allowed s3:PutObject on the key (IAM evaluates it as a PutObject of theirs)
   if (signer.signed && rt.config.enforceIam && rt.pipeline.authorizing) {
     const put = putInput(fields);
     await rt.pipeline.authorize({
-      requestId: ctx.requestId, service: 's3', operation: 'PutObject', protocol: 'rest-xml', account: signer.principal.account, region: b.region,
-      principal: signer.principal, input: { ...put, Bucket: b.name, Key: key }, headers: ctx.headers,
-      sourceIp: ctx.sourceIp ?? '127.0.0.1', secure: false, time: ctx.clock.now(),
+      requestId: ctx.requestId,
+      service: 's3',
+      operation: 'PutObject',
+      protocol: 'rest-xml',
+      account: signer.principal.account,
+      region: b.region,
+      principal: signer.principal,
+      input: { ...put, Bucket: b.name, Key: key },
+      headers: ctx.headers,
+      sourceIp: ctx.sourceIp ?? '127.0.0.1',
+      secure: false,
+      time: ctx.clock.now(),
       ...(typeof ctx.headers['user-agent'] === 'string' ? { userAgent: ctx.headers['user-agent'] } : {}),
     });
   }
 
-  if (Buffer.byteLength(key) > 1024) throw new ServiceError('KeyTooLongError', 'Your key is too long', 400, { MaxSizeAllowed: 1024, Size: Buffer.byteLength(key) });
+  if (Buffer.byteLength(key) > 1024)
+    throw new ServiceError('KeyTooLongError', 'Your key is too long', 400, { MaxSizeAllowed: 1024, Size: Buffer.byteLength(key) });
   const put = putInput(fields);
   const acl = fields.get('acl');
   checkCannedAcl(acl);
@@ -102,8 +130,16 @@ async function upload(rt: Runtime, store: S3Store, events: Events, b: BucketReco
     throw e;
   }
   const rec: ObjectRecord = {
-    key, versionId: newVersionId(b), blob: body.blob, data: body.data, size: body.size, etag: `"${body.md5}"`,
-    lastModified: now, ...base, checksum: body.checksum, seq: store.nextSeq(),
+    key,
+    versionId: newVersionId(b),
+    blob: body.blob,
+    data: body.data,
+    size: body.size,
+    etag: `"${body.md5}"`,
+    lastModified: now,
+    ...base,
+    checksum: body.checksum,
+    seq: store.nextSeq(),
   };
   for (const replaced of store.putVersion(b, rec)) rt.engine.blobs.delete(replaced);
   events.emit(b, 'ObjectCreated:Post', rec, { ...ctx, principal: signer.principal, account: signer.principal.account });
@@ -131,11 +167,27 @@ function fieldMap(form: PostForm): Map<string, string> {
 function putInput(fields: Map<string, string>): PutObjectRequest {
   const headers: Record<string, string> = {};
   for (const [k, v] of fields) headers[k] = v;
-  const input = restXml.parse(loadModel('s3')!, 'PutObject', { method: 'PUT', path: '/', rawQuery: '', query: new Map(), headers, body: Buffer.alloc(0) }) as unknown as PutObjectRequest;
+  const input = restXml.parse(loadModel('s3')!, 'PutObject', {
+    method: 'PUT',
+    path: '/',
+    rawQuery: '',
+    query: new Map(),
+    headers,
+    body: Buffer.alloc(0),
+  }) as unknown as PutObjectRequest;
   // a form is UTF-8: header values go out as those bytes, metadata encoded as RFC 2047 says
-  for (const h of ['ContentType', 'ContentEncoding', 'ContentDisposition', 'ContentLanguage', 'CacheControl', 'Expires', 'WebsiteRedirectLocation'] as const) {
+  for (const h of [
+    'ContentType',
+    'ContentEncoding',
+    'ContentDisposition',
+    'ContentLanguage',
+    'CacheControl',
+    'Expires',
+    'WebsiteRedirectLocation',
+  ] as const) {
     const v = input[h];
-    if (typeof v === 'string' && /[^\x20-\x7e\t]/.test(v)) (input as unknown as Record<string, unknown>)[h] = Buffer.from(v, 'utf8').toString('latin1');
+    if (typeof v === 'string' && /[^\x20-\x7e\t]/.test(v))
+      (input as unknown as Record<string, unknown>)[h] = Buffer.from(v, 'utf8').toString('latin1');
   }
   if (input.Metadata) input.Metadata = Object.fromEntries(Object.entries(input.Metadata).map(([k, v]) => [k, mailSafe(v)]));
   return input;
@@ -181,7 +233,14 @@ function sizeGuard(max: number): Transform {
       cb(null, size > max ? undefined : chunk);
     },
     flush(cb) {
-      cb(size > max ? new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { ProposedSize: size, MaxSizeAllowed: max }) : null);
+      cb(
+        size > max
+          ? new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, {
+              ProposedSize: size,
+              MaxSizeAllowed: max,
+            })
+          : null,
+      );
     },
   });
 }
@@ -199,7 +258,8 @@ function answer(b: BucketRecord, rec: ObjectRecord, fields: Map<string, string>,
   const redirect = redirectUrl(fields.get('success_action_redirect') ?? fields.get('redirect'), b.name, rec);
   if (redirect) return { ...out, StatusCode: 303, Location: redirect };
   const status = fields.get('success_action_status');
-  if (status === '201') return { ...out, StatusCode: 201, PostResponse: { Location: location, Bucket: b.name, Key: rec.key, ETag: rec.etag } };
+  if (status === '201')
+    return { ...out, StatusCode: 201, PostResponse: { Location: location, Bucket: b.name, Key: rec.key, ETag: rec.etag } };
   return { ...out, StatusCode: status === '200' ? 200 : 204 };
 }
 

@@ -54,7 +54,8 @@ function condition(c: unknown): Condition {
     if (c.length === 0) throw invalidPolicy('Invalid Condition: missing operation identifier.');
     if (typeof c[0] !== 'string') throw invalidPolicy(INVALID_JSON);
     const op = c[0].toLowerCase();
-    if (op !== 'eq' && op !== 'starts-with' && op !== 'content-length-range') throw invalidPolicy(`Invalid Condition: unknown operation '${c[0]}'.`);
+    if (op !== 'eq' && op !== 'starts-with' && op !== 'content-length-range')
+      throw invalidPolicy(`Invalid Condition: unknown operation '${c[0]}'.`);
     if (c.length !== 3) throw invalidPolicy(`Invalid ${op}: wrong number of arguments.`);
     if (op === 'content-length-range') {
       const [min, max] = [bound(c[1]), bound(c[2])];
@@ -92,8 +93,11 @@ const printed = (c: Condition) => `[${c.source.map((v) => JSON.stringify(v)).joi
 
 /** Fields no condition needs to cover. */
 const exempt = (name: string, sigV2: boolean) =>
-  name === 'x-amz-signature' || name === 'file' || name === 'policy' || name.startsWith('x-ignore-')
-  || (sigV2 && (name === 'awsaccesskeyid' || name === 'signature'));
+  name === 'x-amz-signature' ||
+  name === 'file' ||
+  name === 'policy' ||
+  name.startsWith('x-ignore-') ||
+  (sigV2 && (name === 'awsaccesskeyid' || name === 'signature'));
 
 /**
  * Judges the form against the policy: every condition holds (the bucket is the one posted to),
@@ -101,7 +105,13 @@ const exempt = (name: string, sigV2: boolean) =>
  * @param fields lowercased name → value (repeated fields joined by commas, as S3 does)
  * @param order the field names as sent, in form order
  */
-export function checkConditions(policy: PolicyDocument, bucket: string, fields: Map<string, string>, order: string[], sigV2: boolean): SizeRange {
+export function checkConditions(
+  policy: PolicyDocument,
+  bucket: string,
+  fields: Map<string, string>,
+  order: string[],
+  sigV2: boolean,
+): SizeRange {
   const range: SizeRange = { min: 0, max: Infinity };
   const covered = new Set<string>();
   for (const c of policy.conditions) {
@@ -131,10 +141,16 @@ function holds(op: 'eq' | 'starts-with', name: string, actual: string, expected:
 /** S3's answers for a file outside the policy's content-length-range. */
 export function checkSize(size: number, range: SizeRange): void {
   if (size > range.max) {
-    throw new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { ProposedSize: size, MaxSizeAllowed: range.max });
+    throw new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, {
+      ProposedSize: size,
+      MaxSizeAllowed: range.max,
+    });
   }
   if (size < range.min) {
-    throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', 400, { ProposedSize: size, MinSizeAllowed: range.min });
+    throw new ServiceError('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size', 400, {
+      ProposedSize: size,
+      MinSizeAllowed: range.min,
+    });
   }
 }
 

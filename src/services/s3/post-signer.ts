@@ -23,24 +23,42 @@ export interface PostSigner {
 
 /** A field S3 requires, named as S3 names it in the error. */
 export const missingField = (name: string) =>
-  new ServiceError('InvalidArgument', `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`, 400, {
-    ArgumentName: name,
-    ArgumentValue: '',
-  });
+  new ServiceError(
+    'InvalidArgument',
+    `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`,
+    400,
+    {
+      ArgumentName: name,
+      ArgumentValue: '',
+    },
+  );
 
 const invalidField = (message: string, name: string, value: string) =>
   new ServiceError('InvalidArgument', message, 400, { ArgumentName: name, ArgumentValue: value });
 const accessDenied = () => new ServiceError('AccessDenied', 'Access Denied', 403);
 const mismatch = (rt: Runtime, keyId: string, policy: string, provided: string) =>
-  new ServiceError('SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', 403, {
-    AWSAccessKeyId: keyId,
-    StringToSign: policy,
-    SignatureProvided: provided,
-    StringToSignBytes: rt.auth.spacedHex(policy),
-  });
+  new ServiceError(
+    'SignatureDoesNotMatch',
+    'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    403,
+    {
+      AWSAccessKeyId: keyId,
+      StringToSign: policy,
+      SignatureProvided: provided,
+      StringToSignBytes: rt.auth.spacedHex(policy),
+    },
+  );
 
-const V4_FIELDS = [['x-amz-algorithm', 'X-Amz-Algorithm'], ['x-amz-credential', 'X-Amz-Credential'], ['x-amz-date', 'X-Amz-Date'], ['x-amz-signature', 'X-Amz-Signature']];
-const V2_FIELDS = [['awsaccesskeyid', 'AWSAccessKeyId'], ['signature', 'Signature']];
+const V4_FIELDS = [
+  ['x-amz-algorithm', 'X-Amz-Algorithm'],
+  ['x-amz-credential', 'X-Amz-Credential'],
+  ['x-amz-date', 'X-Amz-Date'],
+  ['x-amz-signature', 'X-Amz-Signature'],
+];
+const V2_FIELDS = [
+  ['awsaccesskeyid', 'AWSAccessKeyId'],
+  ['signature', 'Signature'],
+];
 const ANONYMOUS: Principal = { kind: 'anonymous', account: DEFAULT_ACCOUNT, arn: '*', userId: 'anonymous' };
 
 /** @param fields the form's fields by lowercased name */
@@ -61,16 +79,22 @@ export function postSigner(rt: Runtime, fields: Map<string, string>, b: BucketRe
     const keyId = fields.get('awsaccesskeyid')!;
     const { principal, secret } = rt.auth.signerOf(keyId, token, s3Profile.errors);
     const given = fields.get('signature')!;
-    if (secret !== undefined && createHmac('sha1', secret).update(policy).digest('base64') !== given) throw mismatch(rt, keyId, policy, given);
+    if (secret !== undefined && createHmac('sha1', secret).update(policy).digest('base64') !== given)
+      throw mismatch(rt, keyId, policy, given);
     return { principal, signed: true, sigV2: true };
   }
 
   const algorithm = fields.get('x-amz-algorithm')!;
-  if (algorithm !== 'AWS4-HMAC-SHA256') throw invalidField('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"', 'X-Amz-Algorithm', algorithm);
+  if (algorithm !== 'AWS4-HMAC-SHA256')
+    throw invalidField('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"', 'X-Amz-Algorithm', algorithm);
   const credential = fields.get('x-amz-credential')!;
   const scope = credential.split('/');
   if (scope.length !== 5 || scope[4] !== 'aws4_request') {
-    throw invalidField('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".', 'X-Amz-Credential', credential);
+    throw invalidField(
+      'the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+      'X-Amz-Credential',
+      credential,
+    );
   }
   if (!scope[0]) throw invalidField('a non-empty Access Key (AKID) must be provided in the credential.', 'X-Amz-Credential', credential);
   const date = fields.get('x-amz-date')!;
@@ -79,7 +103,9 @@ export function postSigner(rt: Runtime, fields: Map<string, string>, b: BucketRe
   const { principal, secret } = rt.auth.signerOf(scope[0], token, s3Profile.errors);
   const given = fields.get('x-amz-signature')!;
   if (secret !== undefined) {
-    const expected = createHmac('sha256', rt.auth.signingKey(secret, scope[1], scope[2], scope[3])).update(policy).digest('hex');
+    const expected = createHmac('sha256', rt.auth.signingKey(secret, scope[1], scope[2], scope[3]))
+      .update(policy)
+      .digest('hex');
     if (expected !== given) throw mismatch(rt, scope[0], policy, given);
   }
   return { principal, signed: true, sigV2: false, signedAt: signedAt.getTime() };
@@ -104,18 +130,24 @@ export function anonymousMayWrite(b: BucketRecord, key: string): boolean {
   }
   const resource = `arn:aws:s3:::${b.name}/${key}`;
   const applies = (s: Record<string, unknown>) =>
-    s.Condition === undefined && isEveryone(s.Principal)
-    && list(s.Action).some((a) => glob(a, 's3:PutObject', true)) && list(s.Resource).some((r) => glob(r, resource, false));
+    s.Condition === undefined &&
+    isEveryone(s.Principal) &&
+    list(s.Action).some((a) => glob(a, 's3:PutObject', true)) &&
+    list(s.Resource).some((r) => glob(r, resource, false));
   const matching = statements.filter(applies);
   if (matching.some((s) => s.Effect === 'Deny')) return false;
   return byAcl || matching.some((s) => s.Effect === 'Allow');
 }
 
-const list = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
+const list = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
 const isEveryone = (p: unknown) => p === '*' || (typeof p === 'object' && p !== null && list((p as { AWS?: unknown }).AWS).includes('*'));
 
 /** IAM's wildcards: `*` any run of characters, `?` one character. */
 function glob(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, ignoreCase ? 'i' : '').test(value);
 }

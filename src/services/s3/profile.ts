@@ -79,7 +79,9 @@ export const s3Profile: ServiceProfile = {
     malformedInput: 'MalformedXML',
     unknownOperation: () => new ServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405),
     invalidKey: (accessKeyId) =>
-      new ServiceError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403, { AWSAccessKeyId: accessKeyId }),
+      new ServiceError('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', 403, {
+        AWSAccessKeyId: accessKeyId,
+      }),
     expiredToken: () => new ServiceError('ExpiredToken', 'The provided token has expired.', 400),
     signatureCodesAsIs: true,
   },

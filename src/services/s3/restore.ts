@@ -25,7 +25,10 @@ const DELAY: Record<string, Record<string, number>> = {
 /** An Intelligent-Tiering object in an archive tier moves back to Frequent Access after the retrieval tier's delay. */
 function restoreFromTier(store: S3Store, b: BucketRecord, rec: ObjectRecord, tier: string, req: RestoreRequest, now: number) {
   if (req.Days !== undefined) {
-    throw new ServiceError('InvalidArgument', 'Days are not allowed for objects in the INTELLIGENT_TIERING storage class', 400, { ArgumentName: 'Days', ArgumentValue: String(req.Days) });
+    throw new ServiceError('InvalidArgument', 'Days are not allowed for objects in the INTELLIGENT_TIERING storage class', 400, {
+      ArgumentName: 'Days',
+      ArgumentValue: String(req.Days),
+    });
   }
   const retrieval = req.GlacierJobParameters?.Tier ?? req.Tier ?? 'Standard';
   const delay = DELAY[tier][retrieval];
@@ -44,7 +47,9 @@ export function restoreHandlers(store: S3Store): S3Provider {
       const archived = archiveStatus(rec, ctx.clock.nowMs());
       if (archived) return restoreFromTier(store, b, rec, archived, input.RestoreRequest ?? {}, ctx.clock.nowMs());
       if (!ARCHIVED.has(rec.storageClass)) {
-        throw new ServiceError('InvalidObjectState', "Restore is not allowed for the object's current storage class", 403, { StorageClass: rec.storageClass });
+        throw new ServiceError('InvalidObjectState', "Restore is not allowed for the object's current storage class", 403, {
+          StorageClass: rec.storageClass,
+        });
       }
       const req = input.RestoreRequest ?? {};
       if (req.Days === undefined || req.Days < 1) throw malformedXml();
@@ -76,8 +81,12 @@ export function restoreHandlers(store: S3Store): S3Provider {
         const numbers = rec.parts.map((size, i) => ({ PartNumber: i + 1, Size: size })).filter((p) => p.PartNumber > from);
         const page = numbers.slice(0, max);
         out.ObjectParts = {
-          TotalPartsCount: rec.parts.length, PartNumberMarker: from, MaxParts: max, IsTruncated: numbers.length > max,
-          ...(page.length ? { NextPartNumberMarker: page.at(-1)!.PartNumber } : {}), Parts: page,
+          TotalPartsCount: rec.parts.length,
+          PartNumberMarker: from,
+          MaxParts: max,
+          IsTruncated: numbers.length > max,
+          ...(page.length ? { NextPartNumberMarker: page.at(-1)!.PartNumber } : {}),
+          Parts: page,
         };
       }
       return out;

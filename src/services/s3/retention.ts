@@ -36,7 +36,8 @@ export function retentionHandlers(store: S3Store): S3Provider {
     GetObjectRetention: (input) => {
       const b = lockedBucket(store, input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
-      if (!rec.lock?.mode) throw new ServiceError('NoSuchObjectLockConfiguration', 'The specified object does not have a ObjectLock configuration', 404);
+      if (!rec.lock?.mode)
+        throw new ServiceError('NoSuchObjectLockConfiguration', 'The specified object does not have a ObjectLock configuration', 404);
       return { Retention: { Mode: rec.lock.mode as 'GOVERNANCE', RetainUntilDate: rec.lock.until } };
     },
     PutObjectLegalHold: (input) => {
@@ -51,7 +52,8 @@ export function retentionHandlers(store: S3Store): S3Provider {
     GetObjectLegalHold: (input) => {
       const b = lockedBucket(store, input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
-      if (!rec.lock?.legalHold) throw new ServiceError('NoSuchObjectLockConfiguration', 'The specified object does not have a ObjectLock configuration', 404);
+      if (!rec.lock?.legalHold)
+        throw new ServiceError('NoSuchObjectLockConfiguration', 'The specified object does not have a ObjectLock configuration', 404);
       return { LegalHold: { Status: rec.lock.legalHold as 'ON' } };
     },
     PutObjectAcl: (input) => {

@@ -86,7 +86,15 @@ export interface PartRecord {
 }
 
 /** The content headers stored with an object and answered on GET/HEAD. */
-export const CONTENT_HEADERS = ['ContentType', 'ContentEncoding', 'ContentDisposition', 'ContentLanguage', 'CacheControl', 'Expires', 'WebsiteRedirectLocation'] as const;
+export const CONTENT_HEADERS = [
+  'ContentType',
+  'ContentEncoding',
+  'ContentDisposition',
+  'ContentLanguage',
+  'CacheControl',
+  'Expires',
+  'WebsiteRedirectLocation',
+] as const;
 
 export const newId = (bytes = 24) => randomBytes(bytes).toString('base64url');
 

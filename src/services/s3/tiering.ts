@@ -19,7 +19,8 @@ export type AccessTier = 'FREQUENT_ACCESS' | 'INFREQUENT_ACCESS' | 'ARCHIVE_INST
 const monitored = (rec: ObjectRecord) => rec.storageClass === INTELLIGENT_TIERING && !rec.deleteMarker && rec.size >= MIN_MONITORED_SIZE;
 /** An archived object whose restore has completed is back in Frequent Access, accessed when the restore finished. */
 const restored = (rec: ObjectRecord, now: number) => !!rec.archive && !!rec.restore && now >= rec.restore.readyAt;
-const lastAccess = (rec: ObjectRecord, now: number) => (restored(rec, now) ? rec.restore!.readyAt : rec.lastAccess ?? rec.lastModified.getTime());
+const lastAccess = (rec: ObjectRecord, now: number) =>
+  restored(rec, now) ? rec.restore!.readyAt : (rec.lastAccess ?? rec.lastModified.getTime());
 
 /** The archive tier an object is in (x-amz-archive-status), if it is archived and not restored. */
 export function archiveStatus(rec: ObjectRecord, now: number): ArchiveStatus | undefined {
@@ -37,7 +38,8 @@ export function accessTier(rec: ObjectRecord, now: number): AccessTier | undefin
 }
 
 /** An Intelligent-Tiering restore in progress: the object is still archived until it completes. */
-export const tieringRestoreOngoing = (rec: ObjectRecord, now: number) => !!archiveStatus(rec, now) && !!rec.restore && now < rec.restore.readyAt;
+export const tieringRestoreOngoing = (rec: ObjectRecord, now: number) =>
+  !!archiveStatus(rec, now) && !!rec.restore && now < rec.restore.readyAt;
 
 export function enabledTieringConfigs(b: BucketRecord): IntelligentTieringConfiguration[] {
   const all = (b.config.intelligentTiering ?? {}) as Record<string, IntelligentTieringConfiguration>;
@@ -92,8 +94,12 @@ export function applyTiering(b: BucketRecord, rec: ObjectRecord, now: number, ar
   if (!monitored(rec) || rec.archive === 'DEEP_ARCHIVE_ACCESS' || (rec.archive && rec.restore)) return changed;
   const idle = now - lastAccess(rec, now);
   const days = archiveDays(b, rec);
-  const tier = days.DEEP_ARCHIVE_ACCESS !== undefined && idle >= days.DEEP_ARCHIVE_ACCESS * DAY ? 'DEEP_ARCHIVE_ACCESS'
-    : days.ARCHIVE_ACCESS !== undefined && idle >= days.ARCHIVE_ACCESS * DAY && !rec.archive ? 'ARCHIVE_ACCESS' : undefined;
+  const tier =
+    days.DEEP_ARCHIVE_ACCESS !== undefined && idle >= days.DEEP_ARCHIVE_ACCESS * DAY
+      ? 'DEEP_ARCHIVE_ACCESS'
+      : days.ARCHIVE_ACCESS !== undefined && idle >= days.ARCHIVE_ACCESS * DAY && !rec.archive
+        ? 'ARCHIVE_ACCESS'
+        : undefined;
   if (!tier) return changed;
   rec.archive = tier;
   archived(tier);
@@ -129,18 +135,32 @@ export function registerTierRoute(rt: Runtime, store: S3Store): void {
     if (!b) return { status: 404, body: { error: `no bucket ${JSON.stringify(bucket)}` } };
     const max = Math.min(Math.max(Number(query.get('max-keys') ?? 1000) || 1000, 1), 1000);
     const now = rt.clock.nowMs();
-    const page = [...store.objects(b.name).scan({ prefix: query.get('prefix') ?? '', after: query.get('start-after') ?? undefined, limit: max + 1 })];
-    const objects = page.slice(0, max).filter(([, r]) => !r.deleteMarker).map(([, r]) => ({
-      key: r.key,
-      ...(b.versioning ? { versionId: r.versionId } : {}),
-      size: r.size,
-      storageClass: r.storageClass,
-      ...(r.storageClass === INTELLIGENT_TIERING ? {
-        accessTier: accessTier(r, now),
-        lastAccess: new Date(lastAccess(r, now)).toISOString(),
-        ...(tieringRestoreOngoing(r, now) ? { restoreReadyAt: new Date(r.restore!.readyAt).toISOString() } : {}),
-      } : {}),
-    }));
-    return { body: { bucket: b.name, now: new Date(now).toISOString(), objects, ...(page.length > max ? { nextStartAfter: page[max - 1][0] } : {}) } };
+    const page = [
+      ...store.objects(b.name).scan({ prefix: query.get('prefix') ?? '', after: query.get('start-after') ?? undefined, limit: max + 1 }),
+    ];
+    const objects = page
+      .slice(0, max)
+      .filter(([, r]) => !r.deleteMarker)
+      .map(([, r]) => ({
+        key: r.key,
+        ...(b.versioning ? { versionId: r.versionId } : {}),
+        size: r.size,
+        storageClass: r.storageClass,
+        ...(r.storageClass === INTELLIGENT_TIERING
+          ? {
+              accessTier: accessTier(r, now),
+              lastAccess: new Date(lastAccess(r, now)).toISOString(),
+              ...(tieringRestoreOngoing(r, now) ? { restoreReadyAt: new Date(r.restore!.readyAt).toISOString() } : {}),
+            }
+          : {}),
+      }));
+    return {
+      body: {
+        bucket: b.name,
+        now: new Date(now).toISOString(),
+        objects,
+        ...(page.length > max ? { nextStartAfter: page[max - 1][0] } : {}),
+      },
+    };
   });
 }

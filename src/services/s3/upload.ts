@@ -22,7 +22,10 @@ const MAX_PUT = 5 * 1024 ** 3;
 export function checkLength(declared: number | undefined): void {
   if (declared === undefined) throw new ServiceError('MissingContentLength', 'You must provide the Content-Length HTTP header.', 411);
   if (declared > MAX_PUT) {
-    throw new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, { ProposedSize: declared, MaxSizeAllowed: MAX_PUT });
+    throw new ServiceError('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', 400, {
+      ProposedSize: declared,
+      MaxSizeAllowed: MAX_PUT,
+    });
   }
 }
 
@@ -49,7 +52,13 @@ async function readSmall(source: Readable | Buffer, observe: (c: Buffer) => void
   return Buffer.concat(chunks);
 }
 
-export async function storeBody(rt: Runtime, body: Body, expected: Expected, declaredLength: number | undefined, inline = true): Promise<StoredBody> {
+export async function storeBody(
+  rt: Runtime,
+  body: Body,
+  expected: Expected,
+  declaredLength: number | undefined,
+  inline = true,
+): Promise<StoredBody> {
   const source = body instanceof Readable ? body : Buffer.from(body ?? '');
   const small = inline && declaredLength !== undefined && declaredLength <= INLINE_MAX;
   const blob = small ? undefined : newId();
@@ -85,12 +94,25 @@ export async function storeBody(rt: Runtime, body: Body, expected: Expected, dec
 
 /** Fails the stream with RequestTimeout unless refreshed (by each chunk) within IDLE_MS; the timer to refresh and clear. */
 function watchIdle(source: Readable): NodeJS.Timeout {
-  return setTimeout(() => source.destroy(new ServiceError('RequestTimeout',
-    'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.', 400)), IDLE_MS);
+  return setTimeout(
+    () =>
+      source.destroy(
+        new ServiceError(
+          'RequestTimeout',
+          'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
+          400,
+        ),
+      ),
+    IDLE_MS,
+  );
 }
 
 /** An object's bytes (or a range [start, end] of them), from its record or its blob. */
-export function objectBody(rt: Runtime, rec: Pick<ObjectRecord, 'blob' | 'data' | 'size'>, range?: { start: number; end: number }): Buffer | Readable {
+export function objectBody(
+  rt: Runtime,
+  rec: Pick<ObjectRecord, 'blob' | 'data' | 'size'>,
+  range?: { start: number; end: number },
+): Buffer | Readable {
   if (rec.blob && rec.size > 0) return rt.engine.blobs.read(rec.blob, range);
   const data = rec.data ?? Buffer.alloc(0);
   return range ? data.subarray(range.start, range.end + 1) : data;

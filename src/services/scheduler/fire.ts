@@ -19,7 +19,13 @@ function flexOffset(rec: ScheduleRecord, scheduled: number): number {
 }
 
 /** Plans a schedule's next firing strictly after `afterMs` within its start and end dates: its due key, or undefined when it has none. */
-export function planNext(due: Collection<DueRecord>, account: string, region: string, rec: ScheduleRecord, afterMs: number): string | undefined {
+export function planNext(
+  due: Collection<DueRecord>,
+  account: string,
+  region: string,
+  rec: ScheduleRecord,
+  afterMs: number,
+): string | undefined {
   const schedule = parseScheduleExpression(rec.expression, { timeZone: rec.timezone, anchorMs: rec.anchor, at: true });
   const after = rec.start !== undefined ? Math.max(afterMs, rec.start - 1) : afterMs;
   const next = schedule.next(after);
@@ -30,7 +36,10 @@ export function planNext(due: Collection<DueRecord>, account: string, region: st
 }
 
 /** The target's input with Scheduler's context attributes filled in. */
-export function renderInput(input: string | undefined, ctx: { scheduleArn: string; scheduled: number; executionId: string; attempt: number }): string {
+export function renderInput(
+  input: string | undefined,
+  ctx: { scheduleArn: string; scheduled: number; executionId: string; attempt: number },
+): string {
   if (input === undefined) return '{}';
   return input
     .replaceAll('<aws.scheduler.schedule-arn>', ctx.scheduleArn)
@@ -40,7 +49,12 @@ export function renderInput(input: string | undefined, ctx: { scheduleArn: strin
 }
 
 /** Universal targets name services as the SDKs do; Nimbus serves some under their model names. */
-const SERVICE_ALIASES: Record<string, string> = { cloudwatchlogs: 'logs', eventbridge: 'events', sfn: 'stepfunctions', cloudwatch: 'cloudwatch' };
+const SERVICE_ALIASES: Record<string, string> = {
+  cloudwatchlogs: 'logs',
+  eventbridge: 'events',
+  sfn: 'stepfunctions',
+  cloudwatch: 'cloudwatch',
+};
 const dueTime = (key: string) => Number(key.slice(0, 15));
 const upperFirst = (s: string) => s[0].toUpperCase() + s.slice(1);
 
@@ -92,7 +106,19 @@ export class Firer {
     if (!rec || rec.dueKey !== key || rec.state !== 'ENABLED') return;
     const executionId = randomUUID();
     const body = renderInput(rec.target.Input, { scheduleArn: rec.arn, scheduled: d.scheduled, executionId, attempt: 1 });
-    this.invoke({ account: d.account, region: d.region, scheduleArn: rec.arn, group: rec.group, name: rec.name, target: rec.target, scheduled: d.scheduled, executionId, attempt: 1, body, dueAt: dueTime(key) });
+    this.invoke({
+      account: d.account,
+      region: d.region,
+      scheduleArn: rec.arn,
+      group: rec.group,
+      name: rec.name,
+      target: rec.target,
+      scheduled: d.scheduled,
+      executionId,
+      attempt: 1,
+      body,
+      dueAt: dueTime(key),
+    });
     const n = (counts.get(key.slice(16)) ?? 0) + 1;
     counts.set(key.slice(16), n);
     // a long advance skips the firings past the cap rather than replaying them all
@@ -114,7 +140,10 @@ export class Firer {
     };
     try {
       const done = this.send(inv);
-      if (done) this.inFlight.track(done.then((r) => (r?.functionError ? later(new ServiceError('Lambda.FunctionError', r.functionError)) : undefined), later));
+      if (done)
+        this.inFlight.track(
+          done.then((r) => (r?.functionError ? later(new ServiceError('Lambda.FunctionError', r.functionError)) : undefined), later),
+        );
     } catch (e) {
       this.failed(inv, e);
     }
@@ -126,14 +155,20 @@ export class Firer {
     const universal = /^arn:aws[\w-]*:scheduler:::aws-sdk:([a-z0-9-]+):([a-zA-Z0-9]+)$/.exec(t.Arn);
     if (universal) {
       const input = JSON.parse(body) as Record<string, unknown>;
-      return this.rt.invoke(SERVICE_ALIASES[universal[1]] ?? universal[1], upperFirst(universal[2]), input, { account, region }).then(() => undefined);
+      return this.rt
+        .invoke(SERVICE_ALIASES[universal[1]] ?? universal[1], upperFirst(universal[2]), input, { account, region })
+        .then(() => undefined);
     }
     const service = t.Arn.split(':')[2];
     const { sqs, sns, lambda, events } = this.rt.integrations;
     switch (service) {
       case 'sqs':
         if (!sqs) throw new ServiceError('NotImplemented', 'SQS is not served');
-        sqs.sendMessage(t.Arn, body, t.Arn.endsWith('.fifo') ? { messageGroupId: t.SqsParameters?.MessageGroupId, deduplicationId: inv.executionId } : {});
+        sqs.sendMessage(
+          t.Arn,
+          body,
+          t.Arn.endsWith('.fifo') ? { messageGroupId: t.SqsParameters?.MessageGroupId, deduplicationId: inv.executionId } : {},
+        );
         return;
       case 'sns':
         if (!sns) throw new ServiceError('NotImplemented', 'SNS is not served');
@@ -150,7 +185,10 @@ export class Firer {
         } catch {
           throw new ServiceError('ValidationException', 'The target input is not valid JSON.');
         }
-        const bus = t.Arn.split(':').slice(5).join(':').replace(/^event-bus\//, '');
+        const bus = t.Arn.split(':')
+          .slice(5)
+          .join(':')
+          .replace(/^event-bus\//, '');
         events.putEvent(t.Arn.split(':')[4], t.Arn.split(':')[3], {
           source: t.EventBridgeParameters?.Source ?? 'aws.scheduler',
           detailType: t.EventBridgeParameters?.DetailType ?? 'Scheduled Event',

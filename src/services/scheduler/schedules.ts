@@ -2,7 +2,16 @@
 // firing in the due index (see fire.ts), replaced whenever the schedule changes.
 import { ServiceError, parseScheduleExpression, validTimeZone, type RequestContext, type Runtime } from '../../kit.js';
 import type { CreateScheduleInput, SchedulerProvider, Tag } from '../../generated/scheduler.js';
-import { dueIndex, findGroup, groupArn, scheduleArn, scheduleKey, schedulerStores, type SchedulerStore, type ScheduleRecord } from './store.js';
+import {
+  dueIndex,
+  findGroup,
+  groupArn,
+  scheduleArn,
+  scheduleKey,
+  schedulerStores,
+  type SchedulerStore,
+  type ScheduleRecord,
+} from './store.js';
 import { planNext } from './fire.js';
 
 const notFound = (message: string) => new ServiceError('ResourceNotFoundException', message, 404);
@@ -20,12 +29,20 @@ function page<T>(items: T[], token: string | undefined, limit: number | undefine
 export function checkSchedule(input: CreateScheduleInput, nowMs: number): void {
   const tz = input.ScheduleExpressionTimezone ?? 'UTC';
   if (!validTimeZone(tz)) throw invalid(`Invalid ScheduleExpressionTimezone ${tz}.`);
-  parseScheduleExpression(input.ScheduleExpression, { timeZone: tz, at: true, invalid: () => invalid(`Invalid Schedule Expression ${input.ScheduleExpression}.`) });
+  parseScheduleExpression(input.ScheduleExpression, {
+    timeZone: tz,
+    at: true,
+    invalid: () => invalid(`Invalid Schedule Expression ${input.ScheduleExpression}.`),
+  });
   const w = input.FlexibleTimeWindow;
-  if (w.Mode === 'FLEXIBLE' && w.MaximumWindowInMinutes === undefined) throw invalid('MaximumWindowInMinutes must be provided when FlexibleTimeWindow Mode is FLEXIBLE.');
-  if (w.Mode === 'OFF' && w.MaximumWindowInMinutes !== undefined) throw invalid('MaximumWindowInMinutes must not be provided when FlexibleTimeWindow Mode is OFF.');
-  if (input.StartDate && input.EndDate && input.EndDate.getTime() <= input.StartDate.getTime()) throw invalid('The EndDate must be later than the StartDate.');
-  if (input.EndDate && input.EndDate.getTime() < nowMs - 5 * 60_000) throw invalid('The EndDate you specify cannot be earlier than 5 minutes prior to the current time.');
+  if (w.Mode === 'FLEXIBLE' && w.MaximumWindowInMinutes === undefined)
+    throw invalid('MaximumWindowInMinutes must be provided when FlexibleTimeWindow Mode is FLEXIBLE.');
+  if (w.Mode === 'OFF' && w.MaximumWindowInMinutes !== undefined)
+    throw invalid('MaximumWindowInMinutes must not be provided when FlexibleTimeWindow Mode is OFF.');
+  if (input.StartDate && input.EndDate && input.EndDate.getTime() <= input.StartDate.getTime())
+    throw invalid('The EndDate must be later than the StartDate.');
+  if (input.EndDate && input.EndDate.getTime() < nowMs - 5 * 60_000)
+    throw invalid('The EndDate you specify cannot be earlier than 5 minutes prior to the current time.');
   checkTarget(input.Target);
 }
 
@@ -41,7 +58,8 @@ function checkTarget(t: CreateScheduleInput['Target']): void {
       throw invalid('Input must be valid JSON for universal targets.');
     }
   }
-  if (t.DeadLetterConfig?.Arn && !/^arn:aws[\w-]*:sqs:[a-z0-9-]+:\d{12}:.+$/.test(t.DeadLetterConfig.Arn)) throw invalid(`Invalid DeadLetterConfig Arn ${t.DeadLetterConfig.Arn}.`);
+  if (t.DeadLetterConfig?.Arn && !/^arn:aws[\w-]*:sqs:[a-z0-9-]+:\d{12}:.+$/.test(t.DeadLetterConfig.Arn))
+    throw invalid(`Invalid DeadLetterConfig Arn ${t.DeadLetterConfig.Arn}.`);
 }
 
 export function scheduleHandlers(rt: Runtime): SchedulerProvider {
@@ -118,7 +136,13 @@ export function scheduleHandlers(rt: Runtime): SchedulerProvider {
       const all = [...store.groups.scan({ prefix: NamePrefix ?? '' })].map(([, g]) => g);
       const { items, next } = page(all, NextToken, MaxResults);
       return {
-        ScheduleGroups: items.map((g) => ({ Arn: g.arn, Name: g.name, State: 'ACTIVE' as const, CreationDate: new Date(g.created), LastModificationDate: new Date(g.modified) })),
+        ScheduleGroups: items.map((g) => ({
+          Arn: g.arn,
+          Name: g.name,
+          State: 'ACTIVE' as const,
+          CreationDate: new Date(g.created),
+          LastModificationDate: new Date(g.modified),
+        })),
         NextToken: next,
       };
     },
@@ -134,7 +158,8 @@ export function scheduleHandlers(rt: Runtime): SchedulerProvider {
       const store = storeOf(ctx);
       group(store, input.GroupName, ctx);
       checkSchedule(input, ctx.clock.nowMs());
-      if (store.schedules.has(scheduleKey(input.GroupName ?? 'default', input.Name))) throw conflict(`Schedule ${input.Name} already exists.`);
+      if (store.schedules.has(scheduleKey(input.GroupName ?? 'default', input.Name)))
+        throw conflict(`Schedule ${input.Name} already exists.`);
       const rec = record(input, ctx, ctx.clock.nowMs());
       save(ctx, store, rec);
       return { ScheduleArn: rec.arn };

@@ -59,13 +59,18 @@ export interface SchedulerStore {
 
 export const scheduleKey = (group: string, name: string) => `${group}|${name}`;
 export const groupArn = (account: string, region: string, name: string) => `arn:aws:scheduler:${region}:${account}:schedule-group/${name}`;
-export const scheduleArn = (account: string, region: string, group: string, name: string) => `arn:aws:scheduler:${region}:${account}:schedule/${group}/${name}`;
+export const scheduleArn = (account: string, region: string, group: string, name: string) =>
+  `arn:aws:scheduler:${region}:${account}:schedule/${group}/${name}`;
 /** due-index keys sort by time: 15 digits of epoch ms first */
 export const dueKey = (at: number, rest: string) => `${String(Math.max(0, Math.floor(at))).padStart(15, '0')}|${rest}`;
 
 export function schedulerStores(rt: Runtime) {
   return rt.shared('scheduler/stores', () =>
-    rt.stores<SchedulerStore>('scheduler', (scope) => ({ scope, groups: scope.collection('groups'), schedules: scope.collection('schedules') })),
+    rt.stores<SchedulerStore>('scheduler', (scope) => ({
+      scope,
+      groups: scope.collection('groups'),
+      schedules: scope.collection('schedules'),
+    })),
   );
 }
 

@@ -21,7 +21,16 @@ export function discovererHandlers(rt: Runtime): SchemasProvider {
       if (typeof event.source !== 'string' || typeof event['detail-type'] !== 'string') return;
       const content = discover([event as never], 'OpenApi3');
       ensureRegistry(store, account, region, DISCOVERED);
-      putVersion(store, account, region, DISCOVERED, discoveredName(event.source, event['detail-type']), 'OpenApi3', content, rt.clock.now());
+      putVersion(
+        store,
+        account,
+        region,
+        DISCOVERED,
+        discoveredName(event.source, event['detail-type']),
+        'OpenApi3',
+        content,
+        rt.clock.now(),
+      );
     },
   };
 
@@ -30,7 +39,15 @@ export function discovererHandlers(rt: Runtime): SchemasProvider {
     if (!d) throw notFound(`Discoverer with id ${id} does not exist.`);
     return d;
   };
-  const shown = (d: DiscovererRecord) => ({ Description: d.description, DiscovererArn: d.arn, DiscovererId: d.id, SourceArn: d.source, State: d.state, CrossAccount: d.crossAccount, Tags: d.tags });
+  const shown = (d: DiscovererRecord) => ({
+    Description: d.description,
+    DiscovererArn: d.arn,
+    DiscovererId: d.id,
+    SourceArn: d.source,
+    State: d.state,
+    CrossAccount: d.crossAccount,
+    Tags: d.tags,
+  });
   const setState = (ctx: RequestContext, id: string, state: DiscovererRecord['state']) => {
     const d = { ...discoverer(ctx, id), state };
     storeOf(ctx).discoverers.put(id, d);
@@ -41,11 +58,13 @@ export function discovererHandlers(rt: Runtime): SchemasProvider {
     CreateDiscoverer: async ({ SourceArn, Description, CrossAccount, Tags }, ctx) => {
       const m = /^arn:aws[\w-]*:events:([^:]*):(\d{12}):event-bus\/(.+)$/.exec(SourceArn);
       if (!m) throw err('BadRequestException', `Invalid SourceArn ${SourceArn}: it must be an event bus ARN.`);
-      if (m[2] !== ctx.account || m[1] !== ctx.region) throw err('BadRequestException', 'The event bus must be in the discoverer\'s account and region.');
+      if (m[2] !== ctx.account || m[1] !== ctx.region)
+        throw err('BadRequestException', "The event bus must be in the discoverer's account and region.");
       try {
         await rt.invoke('events', 'DescribeEventBus', { Name: m[3] }, { account: ctx.account, region: ctx.region });
       } catch (e) {
-        if (e instanceof ServiceError && e.code === 'ResourceNotFoundException') throw err('BadRequestException', `Event bus ${m[3]} does not exist.`);
+        if (e instanceof ServiceError && e.code === 'ResourceNotFoundException')
+          throw err('BadRequestException', `Event bus ${m[3]} does not exist.`);
         throw e;
       }
       const store = storeOf(ctx);
@@ -76,10 +95,15 @@ export function discovererHandlers(rt: Runtime): SchemasProvider {
       storeOf(ctx).discoverers.delete(DiscovererId);
     },
     ListDiscoverers: ({ DiscovererIdPrefix, SourceArnPrefix, NextToken, Limit }, ctx) => {
-      const all = [...storeOf(ctx).discoverers.scan({ prefix: DiscovererIdPrefix ?? '' })].map(([, d]) => d).filter((d) => !SourceArnPrefix || d.source.startsWith(SourceArnPrefix));
+      const all = [...storeOf(ctx).discoverers.scan({ prefix: DiscovererIdPrefix ?? '' })]
+        .map(([, d]) => d)
+        .filter((d) => !SourceArnPrefix || d.source.startsWith(SourceArnPrefix));
       const start = NextToken ? Number(Buffer.from(NextToken, 'base64url').toString()) : 0;
       const end = start + (Limit ?? 100);
-      return { Discoverers: all.slice(start, end).map(shown), NextToken: end < all.length ? Buffer.from(String(end)).toString('base64url') : undefined };
+      return {
+        Discoverers: all.slice(start, end).map(shown),
+        NextToken: end < all.length ? Buffer.from(String(end)).toString('base64url') : undefined,
+      };
     },
     StartDiscoverer: ({ DiscovererId }, ctx) => setState(ctx, DiscovererId, 'STARTED'),
     StopDiscoverer: ({ DiscovererId }, ctx) => setState(ctx, DiscovererId, 'STOPPED'),

@@ -17,19 +17,25 @@ export function checkContent(type: string, content: string): void {
   } catch {
     throw new ContentError('Invalid schema content: the content is not valid JSON.');
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ContentError('Invalid schema content: the content must be a JSON object.');
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new ContentError('Invalid schema content: the content must be a JSON object.');
   const d = doc as Record<string, unknown>;
   if (type === 'OpenApi3') {
-    if (typeof d.openapi !== 'string' || !/^3\.\d+\.\d+$/.test(d.openapi)) throw new ContentError('Invalid OpenApi3 schema: "openapi" must be a 3.x.y version string.');
+    if (typeof d.openapi !== 'string' || !/^3\.\d+\.\d+$/.test(d.openapi))
+      throw new ContentError('Invalid OpenApi3 schema: "openapi" must be a 3.x.y version string.');
     if (!d.info || typeof d.info !== 'object') throw new ContentError('Invalid OpenApi3 schema: "info" is required.');
     const info = d.info as Record<string, unknown>;
-    if (typeof info.title !== 'string' || typeof info.version !== 'string') throw new ContentError('Invalid OpenApi3 schema: "info.title" and "info.version" are required strings.');
-    if (d.paths !== undefined && (typeof d.paths !== 'object' || d.paths === null)) throw new ContentError('Invalid OpenApi3 schema: "paths" must be an object.');
+    if (typeof info.title !== 'string' || typeof info.version !== 'string')
+      throw new ContentError('Invalid OpenApi3 schema: "info.title" and "info.version" are required strings.');
+    if (d.paths !== undefined && (typeof d.paths !== 'object' || d.paths === null))
+      throw new ContentError('Invalid OpenApi3 schema: "paths" must be an object.');
     const schemas = (d.components as Record<string, unknown> | undefined)?.schemas;
-    if (schemas !== undefined && (typeof schemas !== 'object' || schemas === null || Array.isArray(schemas))) throw new ContentError('Invalid OpenApi3 schema: "components.schemas" must be an object.');
+    if (schemas !== undefined && (typeof schemas !== 'object' || schemas === null || Array.isArray(schemas)))
+      throw new ContentError('Invalid OpenApi3 schema: "components.schemas" must be an object.');
     checkRefs(d, (ref) => ref.startsWith('#/components/schemas/') && !!(schemas as Record<string, unknown> | undefined)?.[ref.slice(21)]);
   } else if (type === 'JSONSchemaDraft4') {
-    if (d.$schema !== undefined && !/draft-04/.test(String(d.$schema))) throw new ContentError('Invalid JSONSchemaDraft4 schema: "$schema" must name draft-04.');
+    if (d.$schema !== undefined && !/draft-04/.test(String(d.$schema)))
+      throw new ContentError('Invalid JSONSchemaDraft4 schema: "$schema" must name draft-04.');
     const types = ['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'];
     for (const t of Array.isArray(d.type) ? d.type : d.type === undefined ? [] : [d.type]) {
       if (!types.includes(t as string)) throw new ContentError(`Invalid JSONSchemaDraft4 schema: unknown type ${JSON.stringify(t)}.`);
@@ -66,7 +72,9 @@ function infer(value: Json, name: string, components: Record<string, SchemaObjec
   if (typeof value === 'object') {
     let n = name;
     for (let i = 1; components[n] && !sameKeys(components[n], value); i++) n = `${name}_${i}`;
-    const required = Object.keys(value).filter((k) => value[k] !== null).sort();
+    const required = Object.keys(value)
+      .filter((k) => value[k] !== null)
+      .sort();
     const properties: Record<string, SchemaObject> = {};
     components[n] = { type: 'object', required, properties };
     for (const k of Object.keys(value).sort()) properties[k] = infer(value[k], pascal(k), components, ref);
@@ -74,7 +82,9 @@ function infer(value: Json, name: string, components: Record<string, SchemaObjec
   }
   if (typeof value === 'number') return { type: 'number' };
   if (typeof value === 'boolean') return { type: 'boolean' };
-  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value) ? { type: 'string', format: 'date-time' } : { type: 'string' };
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(value)
+    ? { type: 'string', format: 'date-time' }
+    : { type: 'string' };
 }
 
 function sameKeys(schema: SchemaObject, value: Record<string, Json>): boolean {
@@ -114,7 +124,12 @@ export function discover(events: Json[], type: 'OpenApi3' | 'JSONSchemaDraft4'):
   }
   if (type === 'OpenApi3') {
     const schemas = isEvent ? { AWSEvent: root, ...components } : components;
-    return JSON.stringify({ openapi: '3.0.0', info: { version: '1.0.0', title: isEvent ? detailName : 'Event' }, paths: {}, components: { schemas } });
+    return JSON.stringify({
+      openapi: '3.0.0',
+      info: { version: '1.0.0', title: isEvent ? detailName : 'Event' },
+      paths: {},
+      components: { schemas },
+    });
   }
   return JSON.stringify({ $schema: DRAFT4, title: isEvent ? 'AWSEvent' : 'Event', definitions: components, ...root });
 }
@@ -127,8 +142,22 @@ export function exportDraft4(openapi: string): string {
   const rewrite = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(rewrite);
     if (!v || typeof v !== 'object') return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace('#/components/schemas/', '#/definitions/') : rewrite(x)]));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [
+        k,
+        k === '$ref' && typeof x === 'string' ? x.replace('#/components/schemas/', '#/definitions/') : rewrite(x),
+      ]),
+    );
   };
-  const definitions = Object.fromEntries(Object.entries(schemas).filter(([k]) => k !== rootName).map(([k, v]) => [k, rewrite(v)]));
-  return JSON.stringify({ $schema: DRAFT4, title: rootName ?? 'Schema', definitions, ...((rootName ? rewrite(schemas[rootName]) : {}) as object) });
+  const definitions = Object.fromEntries(
+    Object.entries(schemas)
+      .filter(([k]) => k !== rootName)
+      .map(([k, v]) => [k, rewrite(v)]),
+  );
+  return JSON.stringify({
+    $schema: DRAFT4,
+    title: rootName ?? 'Schema',
+    definitions,
+    ...((rootName ? rewrite(schemas[rootName]) : {}) as object),
+  });
 }

@@ -60,14 +60,36 @@ export function registryArn(account: string, region: string, name: string) {
 /** The registry, created when it is the discoverers' own and missing. */
 export function ensureRegistry(store: SchemaStore, account: string, region: string, name: string): RegistryRecord {
   let r = store.registries.get(name);
-  if (!r) store.registries.put(name, (r = { name, arn: registryArn(account, region, name), tags: {}, description: 'Schemas discovered from events' }));
+  if (!r)
+    store.registries.put(
+      name,
+      (r = { name, arn: registryArn(account, region, name), tags: {}, description: 'Schemas discovered from events' }),
+    );
   return r;
 }
 
 /** Adds a version to a schema (creating the schema), unless its content is the latest one's. */
-export function putVersion(store: SchemaStore, account: string, region: string, registry: string, name: string, type: Type, content: string, now: Date, description?: string): SchemaRecord {
+export function putVersion(
+  store: SchemaStore,
+  account: string,
+  region: string,
+  registry: string,
+  name: string,
+  type: Type,
+  content: string,
+  now: Date,
+  description?: string,
+): SchemaRecord {
   const key = `${registry}|${name}`;
-  const s = store.schemas.get(key) ?? { registry, name, arn: `arn:aws:schemas:${region}:${account}:schema/${registry}/${name}`, tags: {}, versions: [], last: 0, modified: now };
+  const s = store.schemas.get(key) ?? {
+    registry,
+    name,
+    arn: `arn:aws:schemas:${region}:${account}:schema/${registry}/${name}`,
+    tags: {},
+    versions: [],
+    last: 0,
+    modified: now,
+  };
   const latest = s.versions.at(-1);
   const next: SchemaRecord = { ...s, description: description ?? s.description, modified: now };
   if (!latest || latest.content !== content || latest.type !== type) {
@@ -149,7 +171,12 @@ export function registryHandlers(rt: Runtime): SchemasProvider {
       const store = storeOf(ctx);
       if (store.registries.has(RegistryName)) throw err('ConflictException', `Registry with name ${RegistryName} already exists.`);
       if (RegistryName.startsWith('aws.')) throw err('BadRequestException', 'Registry names starting with aws. are reserved.');
-      const r: RegistryRecord = { name: RegistryName, arn: registryArn(ctx.account, ctx.region, RegistryName), description: Description, tags: Tags ?? {} };
+      const r: RegistryRecord = {
+        name: RegistryName,
+        arn: registryArn(ctx.account, ctx.region, RegistryName),
+        description: Description,
+        tags: Tags ?? {},
+      };
       store.registries.put(RegistryName, r);
       return { RegistryArn: r.arn, RegistryName: r.name, Description: r.description, Tags: r.tags };
     },
@@ -177,12 +204,22 @@ export function registryHandlers(rt: Runtime): SchemasProvider {
     CreateSchema: ({ RegistryName, SchemaName, Type, Content, Description, Tags }, ctx) => {
       registry(ctx, RegistryName);
       const store = storeOf(ctx);
-      if (store.schemas.has(`${RegistryName}|${SchemaName}`)) throw err('ConflictException', `Schema with name ${SchemaName} already exists.`);
+      if (store.schemas.has(`${RegistryName}|${SchemaName}`))
+        throw err('ConflictException', `Schema with name ${SchemaName} already exists.`);
       check(Type, Content);
       const s = putVersion(store, ctx.account, ctx.region, RegistryName, SchemaName, Type, Content, ctx.clock.now(), Description);
       if (Tags) store.schemas.put(`${RegistryName}|${SchemaName}`, { ...s, tags: Tags });
       const v = s.versions.at(-1)!;
-      return { Description: s.description, LastModified: s.modified, SchemaArn: s.arn, SchemaName: s.name, SchemaVersion: v.version, Tags: Tags ?? {}, Type: v.type, VersionCreatedDate: v.created };
+      return {
+        Description: s.description,
+        LastModified: s.modified,
+        SchemaArn: s.arn,
+        SchemaName: s.name,
+        SchemaVersion: v.version,
+        Tags: Tags ?? {},
+        Type: v.type,
+        VersionCreatedDate: v.created,
+      };
     },
     DescribeSchema: ({ RegistryName, SchemaName, SchemaVersion }, ctx) => {
       const s = schema(ctx, RegistryName, SchemaName);
@@ -193,7 +230,17 @@ export function registryHandlers(rt: Runtime): SchemasProvider {
       const latest = s.versions.at(-1)!;
       const type = Type ?? latest.type;
       if (Content !== undefined) check(type, Content);
-      const next = putVersion(storeOf(ctx), ctx.account, ctx.region, RegistryName, SchemaName, type, Content ?? latest.content, ctx.clock.now(), Description);
+      const next = putVersion(
+        storeOf(ctx),
+        ctx.account,
+        ctx.region,
+        RegistryName,
+        SchemaName,
+        type,
+        Content ?? latest.content,
+        ctx.clock.now(),
+        Description,
+      );
       return describe(next, next.versions.at(-1)!);
     },
     DeleteSchema: ({ RegistryName, SchemaName }, ctx) => {
@@ -211,12 +258,24 @@ export function registryHandlers(rt: Runtime): SchemasProvider {
       registry(ctx, RegistryName);
       const all = [...storeOf(ctx).schemas.scan({ prefix: `${RegistryName}|${SchemaNamePrefix ?? ''}` })].map(([, s]) => s);
       const { items, next } = page(all, NextToken, Limit);
-      return { Schemas: items.map((s) => ({ LastModified: s.modified, SchemaArn: s.arn, SchemaName: s.name, Tags: s.tags, VersionCount: s.versions.length })), NextToken: next };
+      return {
+        Schemas: items.map((s) => ({
+          LastModified: s.modified,
+          SchemaArn: s.arn,
+          SchemaName: s.name,
+          Tags: s.tags,
+          VersionCount: s.versions.length,
+        })),
+        NextToken: next,
+      };
     },
     ListSchemaVersions: ({ RegistryName, SchemaName, NextToken, Limit }, ctx) => {
       const s = schema(ctx, RegistryName, SchemaName);
       const { items, next } = page(s.versions, NextToken, Limit);
-      return { SchemaVersions: items.map((v) => ({ SchemaArn: s.arn, SchemaName: s.name, SchemaVersion: v.version, Type: v.type })), NextToken: next };
+      return {
+        SchemaVersions: items.map((v) => ({ SchemaArn: s.arn, SchemaName: s.name, SchemaVersion: v.version, Type: v.type })),
+        NextToken: next,
+      };
     },
     SearchSchemas: ({ RegistryName, Keywords, NextToken, Limit }, ctx) => {
       registry(ctx, RegistryName);
@@ -226,7 +285,12 @@ export function registryHandlers(rt: Runtime): SchemasProvider {
         .filter((s) => words.some((w) => s.name.toLowerCase().includes(w) || s.versions.some((v) => v.content.toLowerCase().includes(w))));
       const { items, next } = page(all, NextToken, Limit);
       return {
-        Schemas: items.map((s) => ({ RegistryName: s.registry, SchemaArn: s.arn, SchemaName: s.name, SchemaVersions: s.versions.map((v) => ({ CreatedDate: v.created, SchemaVersion: v.version, Type: v.type })) })),
+        Schemas: items.map((s) => ({
+          RegistryName: s.registry,
+          SchemaArn: s.arn,
+          SchemaName: s.name,
+          SchemaVersions: s.versions.map((v) => ({ CreatedDate: v.created, SchemaVersion: v.version, Type: v.type })),
+        })),
         NextToken: next,
       };
     },
@@ -240,7 +304,8 @@ export function registryHandlers(rt: Runtime): SchemasProvider {
 
     PutResourcePolicy: ({ Policy, RegistryName, RevisionId }, ctx) => {
       const r = registry(ctx, RegistryName ?? DISCOVERED);
-      if (RevisionId !== undefined && r.policy && r.policy.revision !== RevisionId) throw err('PreconditionFailedException', 'The revision id does not match the current policy.');
+      if (RevisionId !== undefined && r.policy && r.policy.revision !== RevisionId)
+        throw err('PreconditionFailedException', 'The revision id does not match the current policy.');
       try {
         JSON.parse(Policy);
       } catch {

@@ -7,7 +7,9 @@ import type { SnsState } from './store.js';
 export function adminRoutes(s: SnsState): void {
   const { rt, delivery } = s;
   const outboxFilter = (q: URLSearchParams) => (r: OutboxRecord) =>
-    ['protocol', 'endpoint', 'topicArn', 'subscriptionArn', 'account', 'region', 'type'].every((k) => !q.has(k) || q.get(k) === r[k as keyof OutboxRecord]);
+    ['protocol', 'endpoint', 'topicArn', 'subscriptionArn', 'account', 'region', 'type'].every(
+      (k) => !q.has(k) || q.get(k) === r[k as keyof OutboxRecord],
+    );
   rt.admin.route('GET /_nimbus/sns/outbox', ({ query }) => ({
     body: { messages: [...delivery.outbox.scan()].map(([, r]) => r).filter(outboxFilter(query)) },
   }));

@@ -48,13 +48,15 @@ export interface OutboxRecord {
 }
 
 /** The MessageStructure=json key a subscription reads: its protocol, or the platform (GCM, APNS…) of a mobile endpoint. */
-export const structureKey = (protocol: string, endpoint: string) => (protocol === 'application' ? /:endpoint\/([^/]+)\//.exec(endpoint)?.[1] ?? protocol : protocol);
+export const structureKey = (protocol: string, endpoint: string) =>
+  protocol === 'application' ? (/:endpoint\/([^/]+)\//.exec(endpoint)?.[1] ?? protocol) : protocol;
 
 export function contentFor(n: Notification, protocol: string): string {
-  return typeof n.message === 'string' ? n.message : n.message[protocol] ?? n.message.default;
+  return typeof n.message === 'string' ? n.message : (n.message[protocol] ?? n.message.default);
 }
 
-const attrValue = (a: MessageAttributeValue) => (a.DataType.startsWith('Binary') ? (a.BinaryValue ?? Buffer.alloc(0)).toString('base64') : a.StringValue ?? '');
+const attrValue = (a: MessageAttributeValue) =>
+  a.DataType.startsWith('Binary') ? (a.BinaryValue ?? Buffer.alloc(0)).toString('base64') : (a.StringValue ?? '');
 
 export function envelopeAttributes(attrs: Record<string, MessageAttributeValue> | undefined) {
   if (!attrs || Object.keys(attrs).length === 0) return undefined;
@@ -95,13 +97,19 @@ export class Delivery {
   /** HTTP and Lambda deliveries under way (first attempts, retries an advance resumed) until they end or wait again */
   private readonly active = new InFlight();
 
-  constructor(private readonly rt: Runtime, private readonly topicOf: (arn: string) => TopicRecord | undefined, private readonly subExists: (s: SubRecord) => boolean) {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly topicOf: (arn: string) => TopicRecord | undefined,
+    private readonly subExists: (s: SubRecord) => boolean,
+  ) {
     // state of no one account: SNS's system scope
-    const system = rt.stores('sns', (scope) => ({
-      signing: scope.collection<{ privateKey: string; publicKey: string }>('signing'),
-      outbox: scope.collection<OutboxRecord>('outbox'),
-      httpPending: scope.collection<HttpDelivery>('http-pending'),
-    })).system();
+    const system = rt
+      .stores('sns', (scope) => ({
+        signing: scope.collection<{ privateKey: string; publicKey: string }>('signing'),
+        outbox: scope.collection<OutboxRecord>('outbox'),
+        httpPending: scope.collection<HttpDelivery>('http-pending'),
+      }))
+      .system();
     this.keyStore = system.signing;
     this.outbox = system.outbox;
     this.httpPending = system.httpPending;
@@ -125,7 +133,10 @@ export class Delivery {
     this.key ??= this.keyStore.get('key');
     if (!this.key) {
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      this.key = { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, publicKey: publicKey.export({ type: 'spki', format: 'pem' }) as string };
+      this.key = {
+        privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+        publicKey: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+      };
       this.keyStore.put('key', this.key);
     }
     return this.key;
@@ -133,11 +144,17 @@ export class Delivery {
 
   /** SignatureVersion 1 (SHA1withRSA) or 2 (SHA256withRSA) over the canonical string AWS documents. */
   private sign(fields: Record<string, string | undefined>, version: string): string {
-    const names = fields.Type === 'Notification'
-      ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
-      : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
-    const text = names.filter((n) => fields[n] !== undefined).map((n) => `${n}\n${fields[n]}\n`).join('');
-    return createSign(version === '2' ? 'RSA-SHA256' : 'RSA-SHA1').update(text).sign(this.signingKey().privateKey, 'base64');
+    const names =
+      fields.Type === 'Notification'
+        ? ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type']
+        : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
+    const text = names
+      .filter((n) => fields[n] !== undefined)
+      .map((n) => `${n}\n${fields[n]}\n`)
+      .join('');
+    return createSign(version === '2' ? 'RSA-SHA256' : 'RSA-SHA1')
+      .update(text)
+      .sign(this.signingKey().privateKey, 'base64');
   }
 
   /** The JSON envelope SQS, HTTP/S and email-json subscribers receive. */
@@ -145,7 +162,10 @@ export class Delivery {
     const message = contentFor(n, sub.protocol);
     const topic = this.topicOf(n.topicArn);
     const version = topic?.attributes.SignatureVersion ?? '1';
-    const e: Array<[string, unknown]> = [['Type', n.type], ['MessageId', n.messageId]];
+    const e: Array<[string, unknown]> = [
+      ['Type', n.type],
+      ['MessageId', n.messageId],
+    ];
     let signed: Record<string, string | undefined>;
     if (n.type === 'Notification') {
       if (n.fifo && n.seq) e.push(['SequenceNumber', n.seq]);
@@ -156,7 +176,15 @@ export class Delivery {
     } else {
       const url = subscribeUrl(sub.baseUrl, n.topicArn, n.token!);
       e.push(['Token', n.token], ['TopicArn', n.topicArn], ['Message', message], ['SubscribeURL', url], ['Timestamp', n.timestamp]);
-      signed = { Type: n.type, MessageId: n.messageId, Token: n.token, TopicArn: n.topicArn, Message: message, SubscribeURL: url, Timestamp: n.timestamp };
+      signed = {
+        Type: n.type,
+        MessageId: n.messageId,
+        Token: n.token,
+        TopicArn: n.topicArn,
+        Message: message,
+        SubscribeURL: url,
+        Timestamp: n.timestamp,
+      };
     }
     // FIFO topics' notifications carry no signature
     if (!(n.fifo && n.type === 'Notification')) {
@@ -219,7 +247,9 @@ export class Delivery {
     let dlq: string | undefined;
     try {
       dlq = (JSON.parse(sub.attributes.RedrivePolicy ?? '{}') as { deadLetterTargetArn?: string }).deadLetterTargetArn;
-    } catch { /* validated when set */ }
+    } catch {
+      /* validated when set */
+    }
     if (!dlq || !this.rt.integrations.sqs) {
       this.rt.log.warn(`sns: delivery of ${n.messageId} to ${sub.protocol}:${sub.endpoint} failed (${why}); no dead-letter queue`);
       return;
@@ -228,7 +258,9 @@ export class Delivery {
       this.rt.integrations.sqs.sendMessage(dlq, body, this.sqsOptions(n, sub, dlq, body));
       this.rt.log.info(`sns: delivery of ${n.messageId} to ${sub.endpoint} failed (${why}); moved to ${dlq}`);
     } catch (e) {
-      this.rt.log.warn(`sns: delivery of ${n.messageId} failed (${why}) and its dead-letter queue ${dlq} refused it: ${(e as Error).message}`);
+      this.rt.log.warn(
+        `sns: delivery of ${n.messageId} failed (${why}) and its dead-letter queue ${dlq} refused it: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -237,8 +269,12 @@ export class Delivery {
   /** Delays before each retry, in seconds, from a healthyRetryPolicy. */
   static retryDelays(p: Record<string, any>): number[] {
     const num = (k: string, d: number) => (Number.isFinite(Number(p[k])) ? Number(p[k]) : d);
-    const retries = num('numRetries', 3), noDelay = num('numNoDelayRetries', 0), minN = num('numMinDelayRetries', 0), maxN = num('numMaxDelayRetries', 0);
-    const min = num('minDelayTarget', 20), max = num('maxDelayTarget', 20);
+    const retries = num('numRetries', 3),
+      noDelay = num('numNoDelayRetries', 0),
+      minN = num('numMinDelayRetries', 0),
+      maxN = num('numMaxDelayRetries', 0);
+    const min = num('minDelayTarget', 20),
+      max = num('maxDelayTarget', 20);
     const backoff = Math.max(0, retries - noDelay - minN - maxN);
     const out: number[] = [];
     for (let i = 0; i < retries; i++) {
@@ -246,7 +282,14 @@ export class Delivery {
       else if (i < noDelay + minN) out.push(min);
       else if (i < noDelay + minN + backoff) {
         const k = (i - noDelay - minN + 1) / (backoff + 1);
-        const f = p.backoffFunction === 'exponential' ? Math.pow(k, 3) : p.backoffFunction === 'geometric' ? k * k : p.backoffFunction === 'arithmetic' ? k * k : k;
+        const f =
+          p.backoffFunction === 'exponential'
+            ? Math.pow(k, 3)
+            : p.backoffFunction === 'geometric'
+              ? k * k
+              : p.backoffFunction === 'arithmetic'
+                ? k * k
+                : k;
         out.push(Math.round(min + (max - min) * f));
       } else out.push(max);
     }
@@ -263,7 +306,9 @@ export class Delivery {
 
   /** Never rejects: a failure (the state closed under a pending retry) is logged. */
   private httpAttempts(id: string, d: HttpDelivery): Promise<void> {
-    return this.tryHttp(id, d).catch((e) => this.rt.log.warn(`sns: delivery of ${d.n.messageId} to ${d.sub.endpoint} stopped: ${(e as Error).message}`));
+    return this.tryHttp(id, d).catch((e) =>
+      this.rt.log.warn(`sns: delivery of ${d.n.messageId} to ${d.sub.endpoint} stopped: ${(e as Error).message}`),
+    );
   }
 
   private async tryHttp(id: string, d: HttpDelivery): Promise<void> {
@@ -355,24 +400,36 @@ export class Delivery {
     const version = topic?.attributes.SignatureVersion ?? '1';
     const attrs = envelopeAttributes(n.attributes) ?? {};
     return JSON.stringify({
-      Records: [{
-        EventSource: 'aws:sns',
-        EventVersion: '1.0',
-        EventSubscriptionArn: sub.arn,
-        Sns: {
-          Type: 'Notification',
-          MessageId: n.messageId,
-          TopicArn: n.topicArn,
-          Subject: n.subject ?? null,
-          Message: message,
-          Timestamp: n.timestamp,
-          SignatureVersion: version,
-          Signature: this.sign({ Type: 'Notification', MessageId: n.messageId, TopicArn: n.topicArn, Subject: n.subject, Message: message, Timestamp: n.timestamp }, version),
-          SigningCertUrl: sub.baseUrl + CERT_PATH,
-          UnsubscribeUrl: unsubscribeUrl(sub.baseUrl, sub.arn),
-          MessageAttributes: attrs,
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          EventVersion: '1.0',
+          EventSubscriptionArn: sub.arn,
+          Sns: {
+            Type: 'Notification',
+            MessageId: n.messageId,
+            TopicArn: n.topicArn,
+            Subject: n.subject ?? null,
+            Message: message,
+            Timestamp: n.timestamp,
+            SignatureVersion: version,
+            Signature: this.sign(
+              {
+                Type: 'Notification',
+                MessageId: n.messageId,
+                TopicArn: n.topicArn,
+                Subject: n.subject,
+                Message: message,
+                Timestamp: n.timestamp,
+              },
+              version,
+            ),
+            SigningCertUrl: sub.baseUrl + CERT_PATH,
+            UnsubscribeUrl: unsubscribeUrl(sub.baseUrl, sub.arn),
+            MessageAttributes: attrs,
+          },
         },
-      }],
+      ],
     });
   }
 

@@ -23,7 +23,8 @@ const isObject = (v: unknown): v is Policy => typeof v === 'object' && v !== nul
 export function parseFilterPolicy(text: string, scope: FilterScope, prefix: string): Policy | undefined {
   const fail = (msg: string) => new ServiceError('InvalidParameter', `${prefix}FilterPolicy: ${msg}`);
   if (text.trim() === '') return undefined;
-  if (Buffer.byteLength(text) > MAX_POLICY_BYTES) throw new ServiceError('InvalidParameter', `${prefix}FilterPolicy: Filter policy is too large`);
+  if (Buffer.byteLength(text) > MAX_POLICY_BYTES)
+    throw new ServiceError('InvalidParameter', `${prefix}FilterPolicy: Filter policy is too large`);
   let policy: unknown;
   try {
     policy = JSON.parse(text);
@@ -47,7 +48,10 @@ export function parseFilterPolicy(text: string, scope: FilterScope, prefix: stri
         combos *= value.length * depth;
       } else if (isObject(value)) {
         if (scope === 'MessageAttributes') {
-          throw new ServiceError('InvalidParameter', `${prefix}Filter policy scope MessageAttributes does not support nested filter policy`);
+          throw new ServiceError(
+            'InvalidParameter',
+            `${prefix}Filter policy scope MessageAttributes does not support nested filter policy`,
+          );
         }
         combos *= walk(value, depth + 1);
       } else {
@@ -68,7 +72,9 @@ function checkRule(rule: Json, fail: (m: string) => ServiceError): void {
   const op = keys[0];
   const value = rule[op];
   switch (op) {
-    case 'prefix': case 'suffix': case 'equals-ignore-case':
+    case 'prefix':
+    case 'suffix':
+    case 'equals-ignore-case':
       if (typeof value !== 'string') throw fail(`${op} match pattern must be a string`);
       return;
     case 'exists':
@@ -77,7 +83,8 @@ function checkRule(rule: Json, fail: (m: string) => ServiceError): void {
     case 'anything-but':
       if (Array.isArray(value)) {
         if (value.length === 0) throw fail('Empty arrays are not allowed');
-        for (const v of value) if (typeof v !== 'string' && typeof v !== 'number') throw fail('Inside anything but list, start|null|boolean is not supported.');
+        for (const v of value)
+          if (typeof v !== 'string' && typeof v !== 'number') throw fail('Inside anything but list, start|null|boolean is not supported.');
         return;
       }
       if (isObject(value)) {
@@ -132,7 +139,13 @@ function flatten(policy: Policy): Flat[] {
     let out = into;
     for (const [key, value] of Object.entries(obj)) {
       if (key === '$or' && Array.isArray(value)) {
-        out = value.flatMap((branch) => walk(branch as Policy, path, out.map((m) => new Map(m))));
+        out = value.flatMap((branch) =>
+          walk(
+            branch as Policy,
+            path,
+            out.map((m) => new Map(m)),
+          ),
+        );
       } else {
         const p = path ? `${path}.${key}` : key;
         if (Array.isArray(value)) out = out.map((m) => new Map(m).set(p, value));
@@ -159,7 +172,10 @@ function fromJson(v: unknown): Val | undefined {
 }
 
 /** values at one key; `array` marks a String.Array attribute (anything-but then excludes if any element is listed) */
-interface Field { values: Val[]; array: boolean }
+interface Field {
+  values: Val[];
+  array: boolean;
+}
 
 const sameNumber = (a: number, b: number) => Math.round(a * 1e5) === Math.round(b * 1e5);
 
@@ -197,12 +213,18 @@ function matchValue(val: Val, cond: Json): boolean {
   const [op] = Object.keys(cond);
   const arg = cond[op];
   switch (op) {
-    case 'prefix': return val.t === 'string' && val.v.startsWith(arg as string);
-    case 'suffix': return val.t === 'string' && val.v.endsWith(arg as string);
-    case 'equals-ignore-case': return val.t === 'string' && val.v.toLowerCase() === (arg as string).toLowerCase();
-    case 'numeric': return val.t === 'number' && numericMatch(val.v, arg as Json[]);
-    case 'cidr': return val.t === 'string' && inCidr(val.v, arg as string);
-    default: return false;
+    case 'prefix':
+      return val.t === 'string' && val.v.startsWith(arg as string);
+    case 'suffix':
+      return val.t === 'string' && val.v.endsWith(arg as string);
+    case 'equals-ignore-case':
+      return val.t === 'string' && val.v.toLowerCase() === (arg as string).toLowerCase();
+    case 'numeric':
+      return val.t === 'number' && numericMatch(val.v, arg as Json[]);
+    case 'cidr':
+      return val.t === 'string' && inCidr(val.v, arg as string);
+    default:
+      return false;
   }
 }
 

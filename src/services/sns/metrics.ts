@@ -8,5 +8,7 @@ export function topicMetric(rt: Runtime, topicArn: string, name: SnsMetric, valu
   const cw = rt.integrations.cloudwatch;
   if (!cw) return;
   const [, , , region, account, topic] = topicArn.split(':');
-  cw.putMetricData(account, region, 'AWS/SNS', [{ MetricName: name, Dimensions: [{ Name: 'TopicName', Value: topic }], Value: value, Unit: name === 'PublishSize' ? 'Bytes' : 'Count' }]);
+  cw.putMetricData(account, region, 'AWS/SNS', [
+    { MetricName: name, Dimensions: [{ Name: 'TopicName', Value: topic }], Value: value, Unit: name === 'PublishSize' ? 'Bytes' : 'Count' },
+  ]);
 }

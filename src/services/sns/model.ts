@@ -77,16 +77,24 @@ export interface SnsStore {
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,256})$/;
 const SUB_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_.-]{1,256}):([0-9a-f-]{36})$/;
 
-export interface TopicRef { region: string; account: string; name: string }
-export interface SubRef extends TopicRef { id: string; key: string }
+export interface TopicRef {
+  region: string;
+  account: string;
+  name: string;
+}
+export interface SubRef extends TopicRef {
+  id: string;
+  key: string;
+}
 
 export function parseTopicArn(arn: string | undefined, param = 'TopicArn'): TopicRef {
   const m = arn ? TOPIC_ARN.exec(arn) : null;
   if (!m) {
     const parts = (arn ?? '').split(':').length;
-    throw new ServiceError('InvalidParameter', parts < 6
-      ? `Invalid parameter: ${param} Reason: An ARN must have at least 6 elements, not ${parts}`
-      : `Invalid parameter: ${param}`);
+    throw new ServiceError(
+      'InvalidParameter',
+      parts < 6 ? `Invalid parameter: ${param} Reason: An ARN must have at least 6 elements, not ${parts}` : `Invalid parameter: ${param}`,
+    );
   }
   return { region: m[1], account: m[2], name: m[3] };
 }
@@ -96,7 +104,11 @@ export function parseSubArn(arn: string): SubRef | undefined {
   const m = SUB_ARN.exec(arn);
   if (!m) {
     const parts = arn.split(':').length;
-    if (parts < 6) throw new ServiceError('InvalidParameter', `Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not ${parts}`);
+    if (parts < 6)
+      throw new ServiceError(
+        'InvalidParameter',
+        `Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not ${parts}`,
+      );
     return undefined;
   }
   return { region: m[1], account: m[2], name: m[3], id: m[4], key: `${m[3]}/${m[4]}` };
@@ -118,14 +130,25 @@ export function defaultPolicy(t: TopicRecord): string {
   return JSON.stringify({
     Version: '2008-10-17',
     Id: '__default_policy_ID',
-    Statement: [{
-      Sid: '__default_statement_ID',
-      Effect: 'Allow',
-      Principal: { AWS: '*' },
-      Action: ['SNS:GetTopicAttributes', 'SNS:SetTopicAttributes', 'SNS:AddPermission', 'SNS:RemovePermission', 'SNS:DeleteTopic', 'SNS:Subscribe', 'SNS:ListSubscriptionsByTopic', 'SNS:Publish'],
-      Resource: t.arn,
-      Condition: { StringEquals: { 'AWS:SourceOwner': t.owner } },
-    }],
+    Statement: [
+      {
+        Sid: '__default_statement_ID',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: [
+          'SNS:GetTopicAttributes',
+          'SNS:SetTopicAttributes',
+          'SNS:AddPermission',
+          'SNS:RemovePermission',
+          'SNS:DeleteTopic',
+          'SNS:Subscribe',
+          'SNS:ListSubscriptionsByTopic',
+          'SNS:Publish',
+        ],
+        Resource: t.arn,
+        Condition: { StringEquals: { 'AWS:SourceOwner': t.owner } },
+      },
+    ],
   });
 }
 
@@ -154,8 +177,10 @@ export function effectiveTopicDeliveryPolicy(t: TopicRecord): Record<string, any
 
 /** What applies to one HTTP/S subscription: its own policy unless the topic disables overrides. */
 export function effectiveSubDeliveryPolicy(t: TopicRecord | undefined, s: SubRecord): Record<string, any> {
-  const topic = t ? effectiveTopicDeliveryPolicy(t).http : { defaultHealthyRetryPolicy: DEFAULT_HTTP_RETRY, defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' } };
-  const own = topic.disableSubscriptionOverrides ? {} : parseJsonObject(s.attributes.DeliveryPolicy) ?? {};
+  const topic = t
+    ? effectiveTopicDeliveryPolicy(t).http
+    : { defaultHealthyRetryPolicy: DEFAULT_HTTP_RETRY, defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' } };
+  const own = topic.disableSubscriptionOverrides ? {} : (parseJsonObject(s.attributes.DeliveryPolicy) ?? {});
   return {
     healthyRetryPolicy: { ...topic.defaultHealthyRetryPolicy, ...(own.healthyRetryPolicy ?? {}) },
     ...(own.throttlePolicy ? { throttlePolicy: own.throttlePolicy } : {}),
@@ -195,6 +220,8 @@ export function subscriptionAttributes(s: SubRecord, topic: TopicRecord | undefi
     SubscriptionPrincipal: s.principal ?? `arn:aws:iam::${s.owner}:root`,
     TopicArn: s.topicArn,
     ...(FilterPolicy ? { FilterPolicy, FilterPolicyScope: FilterPolicyScope ?? 'MessageAttributes' } : {}),
-    ...(s.protocol === 'http' || s.protocol === 'https' ? { EffectiveDeliveryPolicy: JSON.stringify(effectiveSubDeliveryPolicy(topic, s)) } : {}),
+    ...(s.protocol === 'http' || s.protocol === 'https'
+      ? { EffectiveDeliveryPolicy: JSON.stringify(effectiveSubDeliveryPolicy(topic, s)) }
+      : {}),
   };
 }

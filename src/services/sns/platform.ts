@@ -15,7 +15,11 @@ const HIDDEN = new Set(['PlatformCredential', 'PlatformPrincipal']);
 
 const invalid = (m: string) => new ServiceError('InvalidParameter', `Invalid parameter: ${m}`);
 
-export interface EndpointRef { store: SnsStore; key: string; endpoint: EndpointRecord }
+export interface EndpointRef {
+  store: SnsStore;
+  key: string;
+  endpoint: EndpointRecord;
+}
 
 export function findEndpoint(stores: Stores<SnsStore>, arn: string): EndpointRef | undefined {
   const m = ENDPOINT_ARN.exec(arn);
@@ -42,7 +46,10 @@ export function platformHandlers(stores: Stores<SnsStore>): SnsProvider {
     if (!found) throw new ServiceError('NotFound', 'Endpoint does not exist');
     return found;
   }
-  const page = <T>(items: Array<[string, T]>) => ({ items: items.slice(0, PAGE), next: items.length > PAGE ? Buffer.from(items[PAGE - 1][0]).toString('base64url') : undefined });
+  const page = <T>(items: Array<[string, T]>) => ({
+    items: items.slice(0, PAGE),
+    next: items.length > PAGE ? Buffer.from(items[PAGE - 1][0]).toString('base64url') : undefined,
+  });
   const after = (token?: string) => (token ? Buffer.from(token, 'base64url').toString() : undefined);
   const visible = (attrs: Record<string, string>) => Object.fromEntries(Object.entries(attrs).filter(([k]) => !HIDDEN.has(k)));
 
@@ -62,7 +69,10 @@ export function platformHandlers(stores: Stores<SnsStore>): SnsProvider {
     },
     ListPlatformApplications: ({ NextToken }, ctx) => {
       const { items, next } = page([...stores.get(ctx.account, ctx.region).apps.scan({ after: after(NextToken), limit: PAGE + 1 })]);
-      return { PlatformApplications: items.map(([, a]) => ({ PlatformApplicationArn: a.arn, Attributes: visible(a.attributes) })), ...(next ? { NextToken: next } : {}) };
+      return {
+        PlatformApplications: items.map(([, a]) => ({ PlatformApplicationArn: a.arn, Attributes: visible(a.attributes) })),
+        ...(next ? { NextToken: next } : {}),
+      };
     },
     DeletePlatformApplication: ({ PlatformApplicationArn }) => {
       const m = APP_ARN.exec(PlatformApplicationArn);
@@ -75,7 +85,12 @@ export function platformHandlers(stores: Stores<SnsStore>): SnsProvider {
     CreatePlatformEndpoint: ({ PlatformApplicationArn, Token, CustomUserData, Attributes = {} }) => {
       const { store, key: appKey, rec } = app(PlatformApplicationArn);
       if (!Token) throw invalid('Token');
-      const attributes: Record<string, string> = { Enabled: 'true', ...Attributes, Token, ...(CustomUserData !== undefined ? { CustomUserData } : {}) };
+      const attributes: Record<string, string> = {
+        Enabled: 'true',
+        ...Attributes,
+        Token,
+        ...(CustomUserData !== undefined ? { CustomUserData } : {}),
+      };
       // one endpoint per token: the same token and attributes give the same endpoint back
       for (const [, e] of store.endpoints.scan({ prefix: appKey + '/' })) {
         if (e.attributes.Token !== Token) continue;

@@ -12,7 +12,16 @@ import { contentFor, structureKey, envelopeAttributes, type Notification } from 
 import type { SnsState } from './store.js';
 import { topicMetric } from './metrics.js';
 import {
-  type PublishArgs, APP_ENDPOINT_ARN, DEDUP_WINDOW_MS, E164, MAX_MESSAGE_BYTES, boolAttr, checkBatchEntries, checkMessage, invalid, topicNotFound,
+  type PublishArgs,
+  APP_ENDPOINT_ARN,
+  DEDUP_WINDOW_MS,
+  E164,
+  MAX_MESSAGE_BYTES,
+  boolAttr,
+  checkBatchEntries,
+  checkMessage,
+  invalid,
+  topicNotFound,
 } from './validate.js';
 
 type Handlers = Pick<SnsProvider, 'Publish' | 'PublishBatch'>;
@@ -69,7 +78,8 @@ export class Publisher {
         if (seen && now - seen.at < DEDUP_WINDOW_MS) return { messageId: seen.messageId, seq: seen.seq };
         // now and then, forget the topic's deduplication ids older than the window
         if (++this.fifoPublishes % 1000 === 0) {
-          for (const [k, d] of [...store.dedup.scan({ prefix: topic.name + '/' })]) if (now - d.at >= DEDUP_WINDOW_MS) store.dedup.delete(k);
+          for (const [k, d] of [...store.dedup.scan({ prefix: topic.name + '/' })])
+            if (now - d.at >= DEDUP_WINDOW_MS) store.dedup.delete(k);
         }
         const fresh = store.topics.get(topic.name) ?? topic;
         fresh.seq += 1;
@@ -95,8 +105,16 @@ export class Publisher {
       message = parsed[structureKey(protocol, endpoint)] ?? parsed.default;
     }
     this.s.delivery.record({
-      id: randomUUID(), at: this.s.rt.clock.now().toISOString(), account: ctx.account, region: ctx.region, protocol, endpoint,
-      type: 'Notification', messageId, message, ...(m.subject !== undefined && protocol !== 'sms' ? { subject: m.subject } : {}),
+      id: randomUUID(),
+      at: this.s.rt.clock.now().toISOString(),
+      account: ctx.account,
+      region: ctx.region,
+      protocol,
+      endpoint,
+      type: 'Notification',
+      messageId,
+      message,
+      ...(m.subject !== undefined && protocol !== 'sms' ? { subject: m.subject } : {}),
       ...(envelopeAttributes(m.attributes) ? { messageAttributes: envelopeAttributes(m.attributes) } : {}),
     });
     return messageId;
@@ -107,8 +125,12 @@ export function publishHandlers(s: SnsState, p: Publisher): Handlers {
   return {
     Publish: (input, ctx) => {
       const args: PublishArgs = {
-        message: input.Message, subject: input.Subject, structure: input.MessageStructure,
-        attributes: input.MessageAttributes, groupId: input.MessageGroupId, dedupId: input.MessageDeduplicationId,
+        message: input.Message,
+        subject: input.Subject,
+        structure: input.MessageStructure,
+        attributes: input.MessageAttributes,
+        groupId: input.MessageGroupId,
+        dedupId: input.MessageDeduplicationId,
       };
       if (input.PhoneNumber !== undefined) {
         if (input.TopicArn || input.TargetArn) throw invalid('Only one of TopicArn, TargetArn or PhoneNumber can be specified');
@@ -137,7 +159,8 @@ export function publishHandlers(s: SnsState, p: Publisher): Handlers {
       const args = checkBatchEntries(entries);
       // a malformed entry fails the whole request, as AWS does
       const total = args.reduce((sum, a) => sum + checkMessage(topic, a), 0);
-      if (total > MAX_MESSAGE_BYTES) throw new ServiceError('BatchRequestTooLong', 'The length of all the messages put together is more than the limit.');
+      if (total > MAX_MESSAGE_BYTES)
+        throw new ServiceError('BatchRequestTooLong', 'The length of all the messages put together is more than the limit.');
       const Successful: PublishBatchResultEntry[] = entries.map((e, i) => {
         const out = p.publishToTopic(store, topic, args[i]);
         return { Id: e.Id, MessageId: out.messageId, ...(out.seq ? { SequenceNumber: out.seq } : {}) };
@@ -155,11 +178,16 @@ export function snsIntegration(s: SnsState, p: Publisher): void {
       const store = s.store(ref.account, ref.region);
       const topic = store.topics.get(ref.name);
       if (!topic) throw topicNotFound();
-      const args: PublishArgs = { message, subject: opts.subject, attributes: opts.attributes, groupId: opts.messageGroupId, dedupId: opts.deduplicationId };
+      const args: PublishArgs = {
+        message,
+        subject: opts.subject,
+        attributes: opts.attributes,
+        groupId: opts.messageGroupId,
+        dedupId: opts.deduplicationId,
+      };
       checkMessage(topic, args);
       return { messageId: p.publishToTopic(store, topic, args).messageId };
     },
     topicExists: (arn) => s.topicByArn(arn) !== undefined,
   };
-
 }

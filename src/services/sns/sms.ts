@@ -7,9 +7,20 @@ import type { SnsState } from './store.js';
 import type { Publisher } from './publish.js';
 import { E164, decodeToken, encodeToken, invalid } from './validate.js';
 
-type Handlers = Pick<SnsProvider, 'GetSMSSandboxAccountStatus' | 'ListOriginationNumbers' | 'CreateSMSSandboxPhoneNumber' | 'VerifySMSSandboxPhoneNumber'
-  | 'DeleteSMSSandboxPhoneNumber' | 'ListSMSSandboxPhoneNumbers' | 'CheckIfPhoneNumberIsOptedOut' | 'ListPhoneNumbersOptedOut' | 'OptInPhoneNumber'
-  | 'GetSMSAttributes' | 'SetSMSAttributes'>;
+type Handlers = Pick<
+  SnsProvider,
+  | 'GetSMSSandboxAccountStatus'
+  | 'ListOriginationNumbers'
+  | 'CreateSMSSandboxPhoneNumber'
+  | 'VerifySMSSandboxPhoneNumber'
+  | 'DeleteSMSSandboxPhoneNumber'
+  | 'ListSMSSandboxPhoneNumbers'
+  | 'CheckIfPhoneNumberIsOptedOut'
+  | 'ListPhoneNumbersOptedOut'
+  | 'OptInPhoneNumber'
+  | 'GetSMSAttributes'
+  | 'SetSMSAttributes'
+>;
 
 export function smsHandlers(s: SnsState, p: Publisher): Handlers {
   const sandbox = (ctx: RequestContext) => s.store(ctx.account, ctx.region).sandbox;
@@ -21,13 +32,16 @@ export function smsHandlers(s: SnsState, p: Publisher): Handlers {
       // the one-time password goes out as an SMS: it is in the outbox
       const code = String(100000 + (randomBytes(4).readUInt32BE() % 900000));
       sandbox(ctx).put(PhoneNumber, { status: 'Pending', code });
-      p.recordDirect(ctx, 'sms', PhoneNumber, { message: `Your Amazon SNS verification code is ${code}${LanguageCode && LanguageCode !== 'en-US' ? ` (${LanguageCode})` : ''}` });
+      p.recordDirect(ctx, 'sms', PhoneNumber, {
+        message: `Your Amazon SNS verification code is ${code}${LanguageCode && LanguageCode !== 'en-US' ? ` (${LanguageCode})` : ''}`,
+      });
       return {};
     },
     VerifySMSSandboxPhoneNumber: ({ PhoneNumber, OneTimePassword }, ctx) => {
       const rec = sandbox(ctx).get(PhoneNumber);
       if (!rec) throw new ServiceError('ResourceNotFound', 'Phone number does not exist');
-      if (rec.status !== 'Verified' && rec.code !== OneTimePassword) throw new ServiceError('VerificationException', 'Invalid one-time password', undefined, { Status: 'Pending' });
+      if (rec.status !== 'Verified' && rec.code !== OneTimePassword)
+        throw new ServiceError('VerificationException', 'Invalid one-time password', undefined, { Status: 'Pending' });
       sandbox(ctx).put(PhoneNumber, { ...rec, status: 'Verified' });
       return {};
     },

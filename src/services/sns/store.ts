@@ -27,10 +27,14 @@ export class SnsState {
       sms: scope.collection('sms'),
       sandbox: scope.collection('sandbox'),
     }));
-    this.delivery = new Delivery(rt, (arn) => this.topicByArn(arn), (s) => {
-      const ref = parseSubArn(s.arn)!;
-      return this.stores.get(ref.account, ref.region).subs.has(ref.key);
-    });
+    this.delivery = new Delivery(
+      rt,
+      (arn) => this.topicByArn(arn),
+      (s) => {
+        const ref = parseSubArn(s.arn)!;
+        return this.stores.get(ref.account, ref.region).subs.has(ref.key);
+      },
+    );
   }
 
   store(account: string, region: string): SnsStore {

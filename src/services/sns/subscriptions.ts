@@ -8,22 +8,46 @@ import { findEndpoint } from './platform.js';
 import type { Notification } from './delivery.js';
 import { type SnsState, baseUrlOf } from './store.js';
 import {
-  NEEDS_CONFIRMATION, PAGE, PROTOCOLS, TOKEN_LIFETIME_MS, checkEndpoint, checkSubAttribute, decodeToken, encodeToken, invalid, topicNotFound,
+  NEEDS_CONFIRMATION,
+  PAGE,
+  PROTOCOLS,
+  TOKEN_LIFETIME_MS,
+  checkEndpoint,
+  checkSubAttribute,
+  decodeToken,
+  encodeToken,
+  invalid,
+  topicNotFound,
 } from './validate.js';
 
-type Handlers = Pick<SnsProvider, 'Subscribe' | 'ConfirmSubscription' | 'Unsubscribe' | 'GetSubscriptionAttributes' | 'SetSubscriptionAttributes'
-  | 'ListSubscriptions' | 'ListSubscriptionsByTopic'>;
+type Handlers = Pick<
+  SnsProvider,
+  | 'Subscribe'
+  | 'ConfirmSubscription'
+  | 'Unsubscribe'
+  | 'GetSubscriptionAttributes'
+  | 'SetSubscriptionAttributes'
+  | 'ListSubscriptions'
+  | 'ListSubscriptionsByTopic'
+>;
 
 export function subscriptionHandlers(s: SnsState): Handlers {
   const { rt } = s;
 
   function sendConfirmation(sub: SubRecord, type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation'): void {
     const ref = parseTopicArn(sub.topicArn);
-    const text = type === 'SubscriptionConfirmation'
-      ? `You have chosen to subscribe to the topic ${sub.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
-      : `You have chosen to deactivate subscription ${sub.arn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
+    const text =
+      type === 'SubscriptionConfirmation'
+        ? `You have chosen to subscribe to the topic ${sub.topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
+        : `You have chosen to deactivate subscription ${sub.arn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
     const n: Notification = {
-      type, messageId: randomUUID(), topicArn: sub.topicArn, message: text, timestamp: rt.clock.now().toISOString(), fifo: false, token: sub.token,
+      type,
+      messageId: randomUUID(),
+      topicArn: sub.topicArn,
+      message: text,
+      timestamp: rt.clock.now().toISOString(),
+      fifo: false,
+      token: sub.token,
     };
     s.delivery.deliver(n, sub, ref.account, ref.region);
   }

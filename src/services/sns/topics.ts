@@ -5,10 +5,34 @@ import type { RequestContext } from '../../kit.js';
 import type { SnsProvider } from '../../generated/sns.js';
 import { topicArn as makeTopicArn, topicAttributes, defaultPolicy, parseTopicArn } from './model.js';
 import type { SnsState } from './store.js';
-import { PAGE, boolAttr, checkJson, checkTags, checkTopicAttribute, checkTopicName, decodeToken, dedupeTags, encodeToken, invalid } from './validate.js';
+import {
+  PAGE,
+  boolAttr,
+  checkJson,
+  checkTags,
+  checkTopicAttribute,
+  checkTopicName,
+  decodeToken,
+  dedupeTags,
+  encodeToken,
+  invalid,
+} from './validate.js';
 
-type Handlers = Pick<SnsProvider, 'CreateTopic' | 'GetTopicAttributes' | 'SetTopicAttributes' | 'ListTopics' | 'DeleteTopic' | 'AddPermission'
-  | 'RemovePermission' | 'GetDataProtectionPolicy' | 'PutDataProtectionPolicy' | 'TagResource' | 'UntagResource' | 'ListTagsForResource'>;
+type Handlers = Pick<
+  SnsProvider,
+  | 'CreateTopic'
+  | 'GetTopicAttributes'
+  | 'SetTopicAttributes'
+  | 'ListTopics'
+  | 'DeleteTopic'
+  | 'AddPermission'
+  | 'RemovePermission'
+  | 'GetDataProtectionPolicy'
+  | 'PutDataProtectionPolicy'
+  | 'TagResource'
+  | 'UntagResource'
+  | 'ListTagsForResource'
+>;
 
 export function topicHandlers(s: SnsState): Handlers {
   const { rt } = s;
@@ -37,13 +61,24 @@ export function topicHandlers(s: SnsState): Handlers {
         const existing = store.topics.get(Name);
         if (existing) {
           // CreateTopic is idempotent for the same name and settings
-          const differs = Object.entries(attributes).some(([k, v]) => (existing.attributes[k] ?? (k === 'Policy' ? defaultPolicy(existing) : undefined)) !== v);
+          const differs = Object.entries(attributes).some(
+            ([k, v]) => (existing.attributes[k] ?? (k === 'Policy' ? defaultPolicy(existing) : undefined)) !== v,
+          );
           if (differs) throw invalid('Attributes Reason: Topic already exists with different attributes');
           const tagsDiffer = (Tags ?? []).some((t) => !existing.tags.some((e) => e.Key === t.Key && e.Value === t.Value));
           if (tagsDiffer) throw invalid('Tags Reason: Topic already exists with different tags');
           return { TopicArn: existing.arn };
         }
-        store.topics.put(Name, { arn, name: Name, owner: ctx.account, fifo, attributes, tags: dedupeTags([], Tags ?? []), deleted: 0, seq: 0 });
+        store.topics.put(Name, {
+          arn,
+          name: Name,
+          owner: ctx.account,
+          fifo,
+          attributes,
+          tags: dedupeTags([], Tags ?? []),
+          deleted: 0,
+          seq: 0,
+        });
         return { TopicArn: arn };
       });
     },
@@ -95,7 +130,9 @@ export function topicHandlers(s: SnsState): Handlers {
       policy.Statement.push({
         Sid: Label,
         Effect: 'Allow',
-        Principal: { AWS: AWSAccountId.length === 1 ? `arn:aws:iam::${AWSAccountId[0]}:root` : AWSAccountId.map((a) => `arn:aws:iam::${a}:root`) },
+        Principal: {
+          AWS: AWSAccountId.length === 1 ? `arn:aws:iam::${AWSAccountId[0]}:root` : AWSAccountId.map((a) => `arn:aws:iam::${a}:root`),
+        },
         Action: ActionName.length === 1 ? `SNS:${ActionName[0]}` : ActionName.map((a) => `SNS:${a}`),
         Resource: topic.arn,
       } as { Sid: string });

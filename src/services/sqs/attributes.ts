@@ -26,8 +26,14 @@ const ENUMS: Record<string, string[]> = {
 const FIFO_ONLY = new Set(['ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit']);
 const FREE_TEXT = new Set(['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId']);
 /** Computed by SQS: readable, never settable. */
-export const READ_ONLY = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed',
-  'CreatedTimestamp', 'LastModifiedTimestamp', 'QueueArn'];
+export const READ_ONLY = [
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'ApproximateNumberOfMessagesDelayed',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+  'QueueArn',
+];
 
 /** A new queue's attributes where `attrs` does not set them: SSE-SQS unless a KMS key is given (SSE-KMS). */
 export function defaultAttributes(fifo: boolean, attrs: Record<string, string> = {}): Record<string, string> {
@@ -40,7 +46,9 @@ export function defaultAttributes(fifo: boolean, attrs: Record<string, string> =
     ReceiveMessageWaitTimeSeconds: '0',
     SqsManagedSseEnabled: kms ? 'false' : 'true',
     ...(kms ? { KmsDataKeyReusePeriodSeconds: '300' } : {}),
-    ...(fifo ? { FifoQueue: 'true', ContentBasedDeduplication: 'false', DeduplicationScope: 'queue', FifoThroughputLimit: 'perQueue' } : {}),
+    ...(fifo
+      ? { FifoQueue: 'true', ContentBasedDeduplication: 'false', DeduplicationScope: 'queue', FifoThroughputLimit: 'perQueue' }
+      : {}),
   };
 }
 
@@ -48,11 +56,13 @@ export function defaultAttributes(fifo: boolean, attrs: Record<string, string> =
 export function checkQueueAttributes(attrs: Record<string, string>, fifo: boolean, creating: boolean): void {
   for (const [name, value] of Object.entries(attrs)) {
     if (name === 'FifoQueue' && !creating) throw new ServiceError('InvalidAttributeName', `Unknown Attribute ${name}.`);
-    if (FIFO_ONLY.has(name) && !fifo) throw new ServiceError('InvalidAttributeName', `You can specify the ${name} only when FifoQueue is set to true.`);
+    if (FIFO_ONLY.has(name) && !fifo)
+      throw new ServiceError('InvalidAttributeName', `You can specify the ${name} only when FifoQueue is set to true.`);
     const range = RANGES[name];
     if (range) {
       const n = Number(value);
-      if (!/^\d+$/.test(value) || n < range[0] || n > range[1]) throw new ServiceError('InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
+      if (!/^\d+$/.test(value) || n < range[0] || n > range[1])
+        throw new ServiceError('InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
     } else if (ENUMS[name]) {
       if (!ENUMS[name].includes(value)) throw new ServiceError('InvalidAttributeValue', `Invalid value for the parameter ${name}.`);
     } else if (!FREE_TEXT.has(name)) {
@@ -60,7 +70,10 @@ export function checkQueueAttributes(attrs: Record<string, string>, fifo: boolea
     }
   }
   if (attrs.KmsMasterKeyId && attrs.SqsManagedSseEnabled === 'true') {
-    throw new ServiceError('InvalidAttributeName', 'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.');
+    throw new ServiceError(
+      'InvalidAttributeName',
+      'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.',
+    );
   }
 }
 
@@ -81,7 +94,8 @@ const DATA_TYPE = /^(String|Number|Binary)(\..+)?$/;
 // XML 1.0's characters: AWS refuses anything else in bodies and string attribute values
 // eslint-disable-next-line no-control-regex -- the control characters XML allows are the point
 const VALID_TEXT = /^[\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
-const INVALID_CHARS = 'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';
+const INVALID_CHARS =
+  'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF';
 
 export function checkBody(body: string | undefined): string {
   if (body === undefined || body === '') throw missingParameter('MessageBody');
@@ -101,19 +115,32 @@ export function checkMessageAttributes(attrs: Record<string, MessageAttributeVal
     if (!system) {
       if (name.length > 256) throw invalidParameter('Message (user) attribute names must be shorter than 256 Bytes');
       if (!ATTRIBUTE_NAME.test(name) || name.startsWith('.') || name.endsWith('.') || name.includes('..')) {
-        throw invalidParameter(`Message (user) attribute name '${name}' is invalid. Attribute name can contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) characters.`);
+        throw invalidParameter(
+          `Message (user) attribute name '${name}' is invalid. Attribute name can contain A-Z, a-z, 0-9, underscore (_), hyphen (-), and period (.) characters.`,
+        );
       }
-      if (/^(aws|amazon)\./i.test(name)) throw invalidParameter(`You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use.`);
+      if (/^(aws|amazon)\./i.test(name))
+        throw invalidParameter(
+          `You can't use message attribute names beginning with 'AWS.' or 'Amazon.'. These strings are reserved for internal use.`,
+        );
     }
     if (!a || !a.DataType) throw invalidParameter(`The message attribute '${name}' must contain non-empty message attribute type.`);
     const type = DATA_TYPE.exec(a.DataType);
-    if (!type || a.DataType.length > 256) throw invalidParameter(`The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
-    if (a.StringListValues?.length || a.BinaryListValues?.length) throw invalidParameter(`Message attribute list values in SendMessage operation are not supported.`);
+    if (!type || a.DataType.length > 256)
+      throw invalidParameter(
+        `The type of message (user) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`,
+      );
+    if (a.StringListValues?.length || a.BinaryListValues?.length)
+      throw invalidParameter(`Message attribute list values in SendMessage operation are not supported.`);
     if (type[1] === 'Binary') {
-      if (!a.BinaryValue || a.BinaryValue.length === 0) throw invalidParameter(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
+      if (!a.BinaryValue || a.BinaryValue.length === 0)
+        throw invalidParameter(`The message attribute '${name}' with type 'Binary' must use field 'Binary'.`);
       size += a.BinaryValue.length;
     } else {
-      if (a.StringValue === undefined || a.StringValue === '') throw invalidParameter(`The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type[1]}'.`);
+      if (a.StringValue === undefined || a.StringValue === '')
+        throw invalidParameter(
+          `The message attribute '${name}' must contain non-empty message attribute value for message attribute type '${type[1]}'.`,
+        );
       if (type[1] === 'Number' && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a.StringValue)) {
         throw invalidParameter(`Can't cast the value of message (user) attribute '${name}' to a number.`);
       }
@@ -126,17 +153,25 @@ export function checkMessageAttributes(attrs: Record<string, MessageAttributeVal
 }
 
 /** Only the members that travel: DataType and the value (clients may send empty list members). */
-export function normalizeAttributes(attrs: Record<string, MessageAttributeValue> | undefined): Record<string, MessageAttributeValue> | undefined {
+export function normalizeAttributes(
+  attrs: Record<string, MessageAttributeValue> | undefined,
+): Record<string, MessageAttributeValue> | undefined {
   if (!attrs || Object.keys(attrs).length === 0) return undefined;
   const out: Record<string, MessageAttributeValue> = {};
   for (const [k, a] of Object.entries(attrs)) {
-    out[k] = a.BinaryValue !== undefined ? { DataType: a.DataType, BinaryValue: a.BinaryValue } : { DataType: a.DataType, StringValue: a.StringValue };
+    out[k] =
+      a.BinaryValue !== undefined
+        ? { DataType: a.DataType, BinaryValue: a.BinaryValue }
+        : { DataType: a.DataType, StringValue: a.StringValue };
   }
   return out;
 }
 
 /** The attributes a receiver asked for: exact names, `All` / `.*`, or prefixes `foo.*`. */
-export function selectAttributes(attrs: Record<string, MessageAttributeValue> | undefined, wanted: string[] | undefined): Record<string, MessageAttributeValue> | undefined {
+export function selectAttributes(
+  attrs: Record<string, MessageAttributeValue> | undefined,
+  wanted: string[] | undefined,
+): Record<string, MessageAttributeValue> | undefined {
   if (!attrs || !wanted?.length) return undefined;
   const all = wanted.some((w) => w === 'All' || w === '.*');
   const out: Record<string, MessageAttributeValue> = {};
@@ -149,7 +184,9 @@ export function selectAttributes(attrs: Record<string, MessageAttributeValue> | 
 const FIFO_ID = /^[\x21-\x7E]{1,128}$/;
 export function checkFifoId(value: string | undefined, parameter: string): void {
   if (value !== undefined && !FIFO_ID.test(value)) {
-    throw invalidParameter(`Value ${value} for parameter ${parameter} is invalid. Reason: ${parameter} can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+    throw invalidParameter(
+      `Value ${value} for parameter ${parameter} is invalid. Reason: ${parameter} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+    );
   }
 }
 

@@ -8,7 +8,11 @@ import { send } from './send.js';
 import { changeVisibility, deleteMessage } from './messages.js';
 
 /** Runs each entry; its ServiceError becomes a Failed entry, as SQS reports per-entry failures. */
-function batch<E extends { Id: string }, R>(s: SqsState, entries: E[], run: (e: E) => R): { Successful: R[]; Failed: BatchResultErrorEntry[] } {
+function batch<E extends { Id: string }, R>(
+  s: SqsState,
+  entries: E[],
+  run: (e: E) => R,
+): { Successful: R[]; Failed: BatchResultErrorEntry[] } {
   const Successful: R[] = [];
   const Failed: BatchResultErrorEntry[] = [];
   s.tx(() => {
@@ -34,7 +38,12 @@ export function batchHandlers(s: SqsState): Handlers {
       checkBatchSize(entries);
       if (q.fifo) checkFifoBatch(entries, q.rec.attributes.ContentBasedDeduplication === 'true');
       return batch(s, entries, (e) => {
-        const { MessageId, MD5OfMessageBody, MD5OfMessageAttributes, MD5OfMessageSystemAttributes, SequenceNumber } = send(s, q, e, ctx.principal.userId);
+        const { MessageId, MD5OfMessageBody, MD5OfMessageAttributes, MD5OfMessageSystemAttributes, SequenceNumber } = send(
+          s,
+          q,
+          e,
+          ctx.principal.userId,
+        );
         return { Id: e.Id, MessageId, MD5OfMessageBody, MD5OfMessageAttributes, MD5OfMessageSystemAttributes, SequenceNumber };
       });
     },

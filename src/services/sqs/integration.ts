@@ -9,13 +9,18 @@ export function sqsIntegration(s: SqsState): NonNullable<Integrations['sqs']> {
     sendMessage(queueArn, body, opts = {}) {
       const q = s.byArn(queueArn);
       if (!q) throw new ServiceError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
-      const sent = send(s, q, {
-        MessageBody: body,
-        MessageAttributes: opts.attributes,
-        MessageGroupId: opts.messageGroupId,
-        MessageDeduplicationId: opts.deduplicationId,
-        DelaySeconds: opts.delaySeconds,
-      }, q.rec.account);
+      const sent = send(
+        s,
+        q,
+        {
+          MessageBody: body,
+          MessageAttributes: opts.attributes,
+          MessageGroupId: opts.messageGroupId,
+          MessageDeduplicationId: opts.deduplicationId,
+          DelaySeconds: opts.delaySeconds,
+        },
+        q.rec.account,
+      );
       return { messageId: sent.MessageId };
     },
     queueExists: (queueArn) => s.byArn(queueArn) !== undefined,

@@ -10,8 +10,17 @@ import { parseReceiptHandle, receiptHandle } from './validate.js';
 import { deadLetterOf, send } from './send.js';
 import { queueMetric } from './metrics.js';
 
-const SYSTEM_ATTRIBUTES = ['SenderId', 'SentTimestamp', 'ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp', 'SequenceNumber',
-  'MessageDeduplicationId', 'MessageGroupId', 'AWSTraceHeader', 'DeadLetterQueueSourceArn'];
+const SYSTEM_ATTRIBUTES = [
+  'SenderId',
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'ApproximateFirstReceiveTimestamp',
+  'SequenceNumber',
+  'MessageDeduplicationId',
+  'MessageGroupId',
+  'AWSTraceHeader',
+  'DeadLetterQueueSourceArn',
+];
 const MAX_VISIBILITY_S = 43_200;
 
 function parseReceipt(q: Queue, handle: string | undefined): { key: string; token: string } {
@@ -38,13 +47,17 @@ export function changeVisibility(s: SqsState, q: Queue, handle: string | undefin
   checkInt(timeout, 'VisibilityTimeout', 0, 43_200, 'VisibilityTimeout must be an integer between 0 and 43200');
   const m = q.byReceipt(r.key);
   if (!m || m.token !== r.token) {
-    throw invalidParameter(`Value ${handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`);
+    throw invalidParameter(
+      `Value ${handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`,
+    );
   }
   const now = s.rt.clock.nowMs();
   if (m.visibleAt <= now) throw new ServiceError('MessageNotInflight', 'The message referred to is not in flight.');
   // 12 hours at most from the receive that returned the handle (in whole seconds), however often it is extended
   if (Math.floor((now - (m.receivedMs ?? m.firstReceiveMs ?? now)) / 1000) + timeout > MAX_VISIBILITY_S) {
-    throw invalidParameter(`Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`);
+    throw invalidParameter(
+      `Value ${timeout} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds].`,
+    );
   }
   s.tx(() => q.setVisibility(m, timeout * 1000, now));
 }
@@ -101,7 +114,9 @@ export function messageHandlers(s: SqsState): Handlers {
       const attemptId = input.ReceiveRequestAttemptId;
       checkFifoId(attemptId, 'ReceiveRequestAttemptId');
       const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
-      const reply = (from: Queue, msgs: Msg[]) => ({ Messages: msgs.map((m) => toMessage(from, m, systemNames, input.MessageAttributeNames)) });
+      const reply = (from: Queue, msgs: Msg[]) => ({
+        Messages: msgs.map((m) => toMessage(from, m, systemNames, input.MessageAttributeNames)),
+      });
       // a retried FIFO receive gets what its attempt got, if nothing changed since (standard queues ignore the id)
       const dedupAttempt = q.fifo ? attemptId : undefined;
       if (dedupAttempt !== undefined) {

@@ -9,8 +9,16 @@ const TICK_MS = 5_000;
 /** per state: the queues whose gauges are sampled, by ARN */
 const active = new WeakMap<SqsState, Map<string, Queue>>();
 
-export function queueMetric(s: SqsState, q: Queue, name: 'NumberOfMessagesSent' | 'NumberOfMessagesReceived' | 'NumberOfMessagesDeleted' | 'SentMessageSize', value: number, unit = 'Count'): void {
-  s.rt.integrations.cloudwatch?.putMetricData(q.rec.account, q.rec.region, 'AWS/SQS', [{ MetricName: name, Dimensions: [{ Name: 'QueueName', Value: q.rec.name }], Value: value, Unit: unit }]);
+export function queueMetric(
+  s: SqsState,
+  q: Queue,
+  name: 'NumberOfMessagesSent' | 'NumberOfMessagesReceived' | 'NumberOfMessagesDeleted' | 'SentMessageSize',
+  value: number,
+  unit = 'Count',
+): void {
+  s.rt.integrations.cloudwatch?.putMetricData(q.rec.account, q.rec.region, 'AWS/SQS', [
+    { MetricName: name, Dimensions: [{ Name: 'QueueName', Value: q.rec.name }], Value: value, Unit: unit },
+  ]);
   active.get(s)?.set(`${q.rec.account}|${q.rec.region}|${q.rec.name}`, q);
 }
 
@@ -25,14 +33,23 @@ export function startQueueGauges(s: SqsState): void {
     minute = Math.floor(now / 60_000);
     const cw = s.rt.integrations.cloudwatch;
     for (const [key, q] of queues) {
-      if (q.deleted) { queues.delete(key); continue; }
+      if (q.deleted) {
+        queues.delete(key);
+        continue;
+      }
       const c = q.counts(now);
       const dims = [{ Name: 'QueueName', Value: q.rec.name }];
       cw?.putMetricData(q.rec.account, q.rec.region, 'AWS/SQS', [
         { MetricName: 'ApproximateNumberOfMessagesVisible', Dimensions: dims, Value: c.visible, Unit: 'Count', Timestamp: now },
         { MetricName: 'ApproximateNumberOfMessagesNotVisible', Dimensions: dims, Value: c.inFlight, Unit: 'Count', Timestamp: now },
         { MetricName: 'ApproximateNumberOfMessagesDelayed', Dimensions: dims, Value: c.delayed, Unit: 'Count', Timestamp: now },
-        { MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: dims, Value: c.oldestSentMs === undefined ? 0 : Math.max(0, Math.floor((now - c.oldestSentMs) / 1000)), Unit: 'Seconds', Timestamp: now },
+        {
+          MetricName: 'ApproximateAgeOfOldestMessage',
+          Dimensions: dims,
+          Value: c.oldestSentMs === undefined ? 0 : Math.max(0, Math.floor((now - c.oldestSentMs) / 1000)),
+          Unit: 'Seconds',
+          Timestamp: now,
+        },
       ]);
       // an empty queue is sampled this once more (its zeros), then only again after new activity
       if (c.oldestSentMs === undefined) queues.delete(key);

@@ -55,7 +55,13 @@ export function moveTaskHandlers(s: SqsState): Handlers {
       if (!source) throw notFound('SourceArn');
       if (!isDeadLetterQueue(SourceArn)) throw invalidParameter('Source queue must be configured as a Dead Letter Queue.');
       if (DestinationArn && !s.byArn(DestinationArn)) throw notFound('DestinationArn');
-      checkInt(MaxNumberOfMessagesPerSecond, 'MaxNumberOfMessagesPerSecond', 1, 500, 'MaxNumberOfMessagesPerSecond must be between 1 and 500.');
+      checkInt(
+        MaxNumberOfMessagesPerSecond,
+        'MaxNumberOfMessagesPerSecond',
+        1,
+        500,
+        'MaxNumberOfMessagesPerSecond must be between 1 and 500.',
+      );
       if (moveTasks.runningFor(SourceArn)) {
         throw invalidParameter('There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
       }
@@ -78,7 +84,9 @@ export function moveTaskHandlers(s: SqsState): Handlers {
     ListMessageMoveTasks: ({ SourceArn, MaxResults }) => {
       if (!SourceArn) throw missingParameter('SourceArn');
       if (!QUEUE_ARN.test(SourceArn)) {
-        throw invalidParameter('You must use this format to specify the SourceArn: arn:<partition>:<service>:<region>:<account-id>:<resource-id>');
+        throw invalidParameter(
+          'You must use this format to specify the SourceArn: arn:<partition>:<service>:<region>:<account-id>:<resource-id>',
+        );
       }
       if (!s.byArn(SourceArn)) throw notFound('SourceArn');
       checkInt(MaxResults, 'MaxResults', 1, 10, 'MaxResults must be an integer between 1 and 10.');

@@ -28,7 +28,10 @@ export interface MoveTaskDeps {
   active: Collection<ActiveTask>;
 }
 
-export interface ActiveTask { sourceArn: string; key: string }
+export interface ActiveTask {
+  sourceArn: string;
+  key: string;
+}
 
 /** One step a tenth of a second: a rate of r messages a second allows r/10 per step. */
 const STEP_MS = 100;
@@ -41,7 +44,10 @@ const taskKey = (t: MoveTask) => `${t.sourceArn}\u0000${pad(t.startedMs)}${t.id}
 export class MoveTasks {
   private readonly active: Collection<ActiveTask>;
 
-  constructor(private readonly rt: Runtime, private readonly deps: MoveTaskDeps) {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly deps: MoveTaskDeps,
+  ) {
     this.active = deps.active;
   }
 
@@ -63,7 +69,14 @@ export class MoveTasks {
 
   start(sourceArn: string, destinationArn: string | undefined, rate: number | undefined, toMove: number): MoveTask {
     const t: MoveTask = {
-      id: randomUUID(), sourceArn, destinationArn, rate, status: 'RUNNING', startedMs: this.rt.clock.nowMs(), moved: 0, toMove,
+      id: randomUUID(),
+      sourceArn,
+      destinationArn,
+      rate,
+      status: 'RUNNING',
+      startedMs: this.rt.clock.nowMs(),
+      moved: 0,
+      toMove,
     };
     this.rt.engine.transaction(() => {
       this.deps.records(sourceArn).put(taskKey(t), t);
@@ -129,7 +142,9 @@ export class MoveTasks {
     const now = this.rt.clock.nowMs();
     const msgs = source.visibleMessages(now, allowed);
     // every destination is checked before anything moves: a failed task leaves the rest where it was
-    const moves = msgs.map((m) => [m, this.deps.byArn(t.destinationArn ?? source.content(m).system.DeadLetterQueueSourceArn ?? '')] as const);
+    const moves = msgs.map(
+      (m) => [m, this.deps.byArn(t.destinationArn ?? source.content(m).system.DeadLetterQueueSourceArn ?? '')] as const,
+    );
     if (moves.some(([, dest]) => !dest)) {
       Object.assign(t, { status: 'FAILED', failureReason: 'AWS.SimpleQueueService.NonExistentQueue' });
       return;

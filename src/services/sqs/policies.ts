@@ -7,17 +7,44 @@ import { type SqsState, queueArn } from './store.js';
 import { READ_ONLY, checkQueueAttributes, invalidParameter, missingParameter, switchEncryption } from './attributes.js';
 import { checkPolicyJson, checkRedriveAllow, parseRedrivePolicy, redriveAllowed } from './validate.js';
 
-const QUEUE_ATTRIBUTES = ['Policy', 'VisibilityTimeout', 'MaximumMessageSize', 'MessageRetentionPeriod', 'ApproximateNumberOfMessages',
-  'ApproximateNumberOfMessagesNotVisible', 'CreatedTimestamp', 'LastModifiedTimestamp', 'QueueArn', 'ApproximateNumberOfMessagesDelayed',
-  'DelaySeconds', 'ReceiveMessageWaitTimeSeconds', 'RedrivePolicy', 'FifoQueue', 'ContentBasedDeduplication', 'KmsMasterKeyId',
-  'KmsDataKeyReusePeriodSeconds', 'DeduplicationScope', 'FifoThroughputLimit', 'RedriveAllowPolicy', 'SqsManagedSseEnabled'];
+const QUEUE_ATTRIBUTES = [
+  'Policy',
+  'VisibilityTimeout',
+  'MaximumMessageSize',
+  'MessageRetentionPeriod',
+  'ApproximateNumberOfMessages',
+  'ApproximateNumberOfMessagesNotVisible',
+  'CreatedTimestamp',
+  'LastModifiedTimestamp',
+  'QueueArn',
+  'ApproximateNumberOfMessagesDelayed',
+  'DelaySeconds',
+  'ReceiveMessageWaitTimeSeconds',
+  'RedrivePolicy',
+  'FifoQueue',
+  'ContentBasedDeduplication',
+  'KmsMasterKeyId',
+  'KmsDataKeyReusePeriodSeconds',
+  'DeduplicationScope',
+  'FifoThroughputLimit',
+  'RedriveAllowPolicy',
+  'SqsManagedSseEnabled',
+];
 /** Attributes an empty value removes. */
 const REMOVABLE = ['Policy', 'RedrivePolicy', 'RedriveAllowPolicy', 'KmsMasterKeyId'];
 
 const seconds = (ms: number) => String(Math.floor(ms / 1000));
 
 /** Checks and normalizes attributes of CreateQueue or SetQueueAttributes, including those that name other queues or hold JSON. */
-export function settle(s: SqsState, attrs: Record<string, string>, fifo: boolean, account: string, region: string, name: string, creating: boolean): Record<string, string> {
+export function settle(
+  s: SqsState,
+  attrs: Record<string, string>,
+  fifo: boolean,
+  account: string,
+  region: string,
+  name: string,
+  creating: boolean,
+): Record<string, string> {
   checkQueueAttributes(attrs, fifo, creating);
   const out = { ...attrs };
   const policy = out.RedrivePolicy;
@@ -40,7 +67,8 @@ function redrivePolicy(s: SqsState, value: string, fifo: boolean, sourceArn: str
 }
 
 function queueAttributes(s: SqsState, q: Queue, names: string[]): Record<string, string> {
-  for (const n of names) if (n !== 'All' && !QUEUE_ATTRIBUTES.includes(n)) throw new ServiceError('InvalidAttributeName', `Unknown Attribute ${n}.`);
+  for (const n of names)
+    if (n !== 'All' && !QUEUE_ATTRIBUTES.includes(n)) throw new ServiceError('InvalidAttributeName', `Unknown Attribute ${n}.`);
   const all = names.includes('All');
   const counts = q.counts(s.rt.clock.nowMs());
   const values: Record<string, string | undefined> = {
@@ -70,7 +98,8 @@ export function policyHandlers(s: SqsState): Handlers {
     SetQueueAttributes: ({ QueueUrl, Attributes }, ctx) => {
       const q = s.queueOf(QueueUrl, ctx);
       if (!Attributes) throw missingParameter('Attributes');
-      for (const k of Object.keys(Attributes)) if (READ_ONLY.includes(k)) throw new ServiceError('InvalidAttributeName', `Unknown Attribute ${k}.`);
+      for (const k of Object.keys(Attributes))
+        if (READ_ONLY.includes(k)) throw new ServiceError('InvalidAttributeName', `Unknown Attribute ${k}.`);
       const attrs = settle(s, Attributes, q.fifo, q.rec.account, q.rec.region, q.rec.name, false);
       s.touch(q, (rec) => {
         switchEncryption(rec.attributes, attrs);
@@ -87,7 +116,9 @@ export function policyHandlers(s: SqsState): Handlers {
       if (!Label) throw missingParameter('Label');
       if (!AWSAccountIds?.length) throw missingParameter('AWSAccountId');
       if (!Actions?.length) throw missingParameter('ActionName');
-      const policy = q.rec.attributes.Policy ? JSON.parse(q.rec.attributes.Policy) : { Version: '2012-10-17', Id: `${q.arn}/SQSDefaultPolicy`, Statement: [] };
+      const policy = q.rec.attributes.Policy
+        ? JSON.parse(q.rec.attributes.Policy)
+        : { Version: '2012-10-17', Id: `${q.arn}/SQSDefaultPolicy`, Statement: [] };
       policy.Statement ??= [];
       if (policy.Statement.some((st: { Sid?: string }) => st.Sid === Label)) {
         throw invalidParameter(`Value ${Label} for parameter Label is invalid. Reason: Already exists.`);

@@ -14,10 +14,18 @@ export const sqsProfile: ServiceProfile = {
       modelled: 'com.amazonaws.sqs',
       // the request framework's (Coral) own failures: signature, credentials, unknown operation, unreadable JSON
       byCode: Object.fromEntries(
-        ['UnrecognizedClientException', 'InvalidSignatureException', 'IncompleteSignatureException', 'MissingAuthenticationTokenException',
-          'ExpiredTokenException', 'AccessDeniedException', 'UnknownOperationException', 'SerializationException', 'InternalFailure',
-          'MissingAuthenticationToken']
-          .map((c) => [c, 'com.amazon.coral.service']),
+        [
+          'UnrecognizedClientException',
+          'InvalidSignatureException',
+          'IncompleteSignatureException',
+          'MissingAuthenticationTokenException',
+          'ExpiredTokenException',
+          'AccessDeniedException',
+          'UnknownOperationException',
+          'SerializationException',
+          'InternalFailure',
+          'MissingAuthenticationToken',
+        ].map((c) => [c, 'com.amazon.coral.service']),
       ),
       other: 'com.amazonaws.sqs',
     },

@@ -91,10 +91,15 @@ function prune<T extends { at: number }>(map: Map<string, T>, store: Collection<
 /** Min-heap of (visibleAt, key): the next message to become visible in a standard queue. */
 class VisibilityHeap {
   private a: Array<{ at: number; key: string }> = [];
-  get size() { return this.a.length; }
-  peek() { return this.a[0]; }
+  get size() {
+    return this.a.length;
+  }
+  peek() {
+    return this.a[0];
+  }
   private less(i: number, j: number) {
-    const x = this.a[i], y = this.a[j];
+    const x = this.a[i],
+      y = this.a[j];
     return x.at < y.at || (x.at === y.at && x.key < y.key);
   }
   push(e: { at: number; key: string }) {
@@ -114,7 +119,8 @@ class VisibilityHeap {
     if (a.length) {
       a[0] = last;
       for (let i = 0; ;) {
-        const l = 2 * i + 1, r = l + 1;
+        const l = 2 * i + 1,
+          r = l + 1;
         let m = i;
         if (l < a.length && this.less(l, m)) m = l;
         if (r < a.length && this.less(r, m)) m = r;
@@ -125,7 +131,9 @@ class VisibilityHeap {
     }
     return top;
   }
-  clear() { this.a = []; }
+  clear() {
+    this.a = [];
+  }
 }
 
 export class Queue {
@@ -140,7 +148,11 @@ export class Queue {
   private readonly attempts = new Map<string, Attempt>();
   private lastSeq = 0;
 
-  constructor(public rec: QueueRecord, readonly arn: string, private readonly c: QueueCollections) {
+  constructor(
+    public rec: QueueRecord,
+    readonly arn: string,
+    private readonly c: QueueCollections,
+  ) {
     this.fifo = rec.attributes.FifoQueue === 'true';
     const states = new Map(c.state.scan());
     for (const [key, m] of c.content.scan()) {
@@ -166,11 +178,21 @@ export class Queue {
     return this.lastSeq;
   }
 
-  get retentionMs() { return Number(this.rec.attributes.MessageRetentionPeriod) * 1000; }
-  get visibilityTimeout() { return Number(this.rec.attributes.VisibilityTimeout); }
-  get delaySeconds() { return Number(this.rec.attributes.DelaySeconds); }
-  get waitSeconds() { return Number(this.rec.attributes.ReceiveMessageWaitTimeSeconds); }
-  get maxMessageSize() { return Number(this.rec.attributes.MaximumMessageSize); }
+  get retentionMs() {
+    return Number(this.rec.attributes.MessageRetentionPeriod) * 1000;
+  }
+  get visibilityTimeout() {
+    return Number(this.rec.attributes.VisibilityTimeout);
+  }
+  get delaySeconds() {
+    return Number(this.rec.attributes.DelaySeconds);
+  }
+  get waitSeconds() {
+    return Number(this.rec.attributes.ReceiveMessageWaitTimeSeconds);
+  }
+  get maxMessageSize() {
+    return Number(this.rec.attributes.MaximumMessageSize);
+  }
 
   private expired(m: Msg, now: number) {
     return m.sentMs + this.retentionMs <= now;
@@ -310,7 +332,13 @@ export class Queue {
   }
 
   private saveState(m: Msg): void {
-    this.c.state.put(m.key, { visibleAt: m.visibleAt, receives: m.receives, firstReceiveMs: m.firstReceiveMs, receivedMs: m.receivedMs, token: m.token });
+    this.c.state.put(m.key, {
+      visibleAt: m.visibleAt,
+      receives: m.receives,
+      firstReceiveMs: m.firstReceiveMs,
+      receivedMs: m.receivedMs,
+      token: m.token,
+    });
   }
 
   setVisibility(m: Msg, visibilityMs: number, now: number): void {
@@ -329,9 +357,15 @@ export class Queue {
 
   /** Visible, in flight, delayed (expired messages are dropped on the way). */
   counts(now: number): { visible: number; inFlight: number; delayed: number; oldestSentMs?: number } {
-    let visible = 0, inFlight = 0, delayed = 0, oldestSentMs: number | undefined;
+    let visible = 0,
+      inFlight = 0,
+      delayed = 0,
+      oldestSentMs: number | undefined;
     for (const m of [...this.msgs.values()]) {
-      if (this.expired(m, now)) { this.remove(m); continue; }
+      if (this.expired(m, now)) {
+        this.remove(m);
+        continue;
+      }
       if (m.visibleAt <= now) visible++;
       else if (m.receives > 0) inFlight++;
       else delayed++;

@@ -12,8 +12,18 @@ import { settle } from './policies.js';
 const NAME_REUSE_MS = 60_000;
 const PURGE_INTERVAL_MS = 60_000;
 
-type Handlers = Pick<SqsProvider, 'CreateQueue' | 'GetQueueUrl' | 'ListQueues' | 'DeleteQueue' | 'PurgeQueue' | 'TagQueue' | 'UntagQueue'
-  | 'ListQueueTags' | 'ListDeadLetterSourceQueues'>;
+type Handlers = Pick<
+  SqsProvider,
+  | 'CreateQueue'
+  | 'GetQueueUrl'
+  | 'ListQueues'
+  | 'DeleteQueue'
+  | 'PurgeQueue'
+  | 'TagQueue'
+  | 'UntagQueue'
+  | 'ListQueueTags'
+  | 'ListDeadLetterSourceQueues'
+>;
 
 export function queueHandlers(s: SqsState): Handlers {
   const { rt } = s;
@@ -36,12 +46,21 @@ export function queueHandlers(s: SqsState): Handlers {
       const deleted = s.store(ctx.account, ctx.region).deleted;
       const deletedMs = deleted.get(QueueName);
       if (deletedMs !== undefined && now - deletedMs < NAME_REUSE_MS) {
-        throw new ServiceError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.');
+        throw new ServiceError(
+          'QueueDeletedRecently',
+          'You must wait 60 seconds after deleting a queue before you can create another with the same name.',
+        );
       }
       if (deletedMs !== undefined) deleted.delete(QueueName);
       const rec: QueueRecord = {
-        name: QueueName, account: ctx.account, region: ctx.region, incarnation: randomBytes(8).toString('hex'),
-        attributes: { ...defaultAttributes(fifo, attrs), ...attrs }, tags: tags ?? {}, createdMs: now, modifiedMs: now,
+        name: QueueName,
+        account: ctx.account,
+        region: ctx.region,
+        incarnation: randomBytes(8).toString('hex'),
+        attributes: { ...defaultAttributes(fifo, attrs), ...attrs },
+        tags: tags ?? {},
+        createdMs: now,
+        modifiedMs: now,
       };
       s.store(ctx.account, ctx.region).queues.put(QueueName, rec);
       return { QueueUrl: s.urlOf(rec, ctx) };
@@ -56,10 +75,14 @@ export function queueHandlers(s: SqsState): Handlers {
 
     ListQueues: ({ QueueNamePrefix, NextToken, MaxResults }, ctx) => {
       checkInt(MaxResults, 'MaxResults', 1, 1000, 'MaxResults must be an integer between 1 and 1000.');
-      if (NextToken !== undefined && MaxResults === undefined) throw invalidParameter('MaxResults is a mandatory parameter when you provide a value for NextToken.');
+      if (NextToken !== undefined && MaxResults === undefined)
+        throw invalidParameter('MaxResults is a mandatory parameter when you provide a value for NextToken.');
       const limit = MaxResults ?? 1000;
       const names: string[] = [];
-      for (const [name] of s.store(ctx.account, ctx.region).queues.scan({ prefix: QueueNamePrefix, after: untoken(NextToken), limit: limit + 1 })) names.push(name);
+      for (const [name] of s
+        .store(ctx.account, ctx.region)
+        .queues.scan({ prefix: QueueNamePrefix, after: untoken(NextToken), limit: limit + 1 }))
+        names.push(name);
       const more = MaxResults !== undefined && names.length > limit;
       const page = names.slice(0, limit);
       return {

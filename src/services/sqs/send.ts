@@ -6,10 +6,21 @@ import type { SendMessageRequest, SendMessageResult } from '../../generated/sqs.
 import type { Queue, Msg, StoredMessage } from './queue.js';
 import type { SqsState } from './store.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
-import { checkBody, checkFifoId, checkInt, checkMessageAttributes, invalidParameter, missingParameter, normalizeAttributes } from './attributes.js';
+import {
+  checkBody,
+  checkFifoId,
+  checkInt,
+  checkMessageAttributes,
+  invalidParameter,
+  missingParameter,
+  normalizeAttributes,
+} from './attributes.js';
 import { queueMetric } from './metrics.js';
 
-export interface Sent extends SendMessageResult { MessageId: string; MD5OfMessageBody: string }
+export interface Sent extends SendMessageResult {
+  MessageId: string;
+  MD5OfMessageBody: string;
+}
 
 /** Message keys sort by sequence number. */
 export const pad = (seq: number) => String(seq).padStart(17, '0');
@@ -18,7 +29,8 @@ export function send(s: SqsState, q: Queue, e: Omit<SendMessageRequest, 'QueueUr
   const body = checkBody(e.MessageBody);
   const size = Buffer.byteLength(body) + checkMessageAttributes(e.MessageAttributes);
   checkMessageAttributes(e.MessageSystemAttributes, true);
-  if (size > q.maxMessageSize) throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${q.maxMessageSize} bytes.`);
+  if (size > q.maxMessageSize)
+    throw invalidParameter(`One or more parameters are invalid. Reason: Message must be shorter than ${q.maxMessageSize} bytes.`);
   checkInt(e.DelaySeconds, 'DelaySeconds', 0, 900, 'DelaySeconds must be >= 0 and <= 900.');
   checkFifoId(e.MessageGroupId, 'MessageGroupId');
   checkFifoId(e.MessageDeduplicationId, 'MessageDeduplicationId');
@@ -34,13 +46,17 @@ export function send(s: SqsState, q: Queue, e: Omit<SendMessageRequest, 'QueueUr
   let dedupId: string | undefined;
   if (q.fifo) {
     if (e.DelaySeconds) {
-      throw invalidParameter(`Value ${e.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`);
+      throw invalidParameter(
+        `Value ${e.DelaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`,
+      );
     }
     if (!e.MessageGroupId) throw missingParameter('MessageGroupId');
     dedupId = e.MessageDeduplicationId;
     if (!dedupId) {
       if (q.rec.attributes.ContentBasedDeduplication !== 'true') {
-        throw invalidParameter('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+        throw invalidParameter(
+          'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+        );
       }
       dedupId = createHash('sha256').update(body).digest('hex');
     }
@@ -48,7 +64,9 @@ export function send(s: SqsState, q: Queue, e: Omit<SendMessageRequest, 'QueueUr
     const dup = q.findDuplicate(dedupKey, now);
     if (dup) return { ...result, MessageId: dup.messageId, SequenceNumber: dup.sequenceNumber };
   } else if (e.MessageDeduplicationId !== undefined) {
-    throw invalidParameter(`Value ${e.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.`);
+    throw invalidParameter(
+      `Value ${e.MessageDeduplicationId} for parameter MessageDeduplicationId is invalid. Reason: The request includes a parameter that is not valid for this queue type.`,
+    );
   }
   const seq = q.nextSeq(now);
   const system: Record<string, string> = { SenderId: senderId, SentTimestamp: String(now) };
@@ -61,8 +79,14 @@ export function send(s: SqsState, q: Queue, e: Omit<SendMessageRequest, 'QueueUr
   const id = randomUUID();
   const delay = q.fifo ? q.delaySeconds : (e.DelaySeconds ?? q.delaySeconds);
   const stored: StoredMessage = {
-    id, body, md5Body: result.MD5OfMessageBody, attributes, md5Attributes: result.MD5OfMessageAttributes,
-    system, sentMs: now, availableMs: now + delay * 1000,
+    id,
+    body,
+    md5Body: result.MD5OfMessageBody,
+    attributes,
+    md5Attributes: result.MD5OfMessageAttributes,
+    system,
+    sentMs: now,
+    availableMs: now + delay * 1000,
   };
   // no savepoint needed: nothing can fail between its writes, and the engine commits them together
   q.add(pad(seq), stored, dedupKey);

@@ -36,7 +36,12 @@ export function parseQueueUrl(url: string): { account: string; name: string } | 
 
 /** The query protocol's clients were told "for this wsdl version"; JSON clients are not. */
 export const noQueue = (ctx?: RequestContext) =>
-  new ServiceError('QueueDoesNotExist', ctx && !ctx.headers['x-amz-target'] ? 'The specified queue does not exist for this wsdl version.' : 'The specified queue does not exist.');
+  new ServiceError(
+    'QueueDoesNotExist',
+    ctx && !ctx.headers['x-amz-target']
+      ? 'The specified queue does not exist for this wsdl version.'
+      : 'The specified queue does not exist.',
+  );
 
 export class SqsState {
   readonly stores: Stores<SqsStore>;
@@ -67,7 +72,14 @@ export class SqsState {
       }
       const messages = q.visibilityEnded(from, to);
       if (messages) {
-        this.rt.timeline.record({ service: 'sqs', kind: 'visibility-timeout', resource: arn, account, region, detail: { queue: name, messages } });
+        this.rt.timeline.record({
+          service: 'sqs',
+          kind: 'visibility-timeout',
+          resource: arn,
+          account,
+          region,
+          detail: { queue: name, messages },
+        });
       }
     }
   }

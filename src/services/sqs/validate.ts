@@ -16,7 +16,9 @@ export const untoken = (v: string | undefined) => (v ? Buffer.from(v, 'base64').
 export function checkQueueName(name: string, attributes: Record<string, string>): boolean {
   const fifo = name.endsWith('.fifo');
   if (attributes.FifoQueue === 'true' && !fifo) {
-    throw invalidParameter('The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.');
+    throw invalidParameter(
+      'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
+    );
   }
   if (!QUEUE_NAME.test(fifo ? name.slice(0, -5) + '_fifo' : name) || (fifo && attributes.FifoQueue !== 'true')) {
     throw invalidParameter('Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
@@ -56,14 +58,15 @@ export function checkRedriveAllow(value: string): void {
   try {
     a = JSON.parse(value);
   } catch {
-    throw bad('Amazon SQS can\'t parse the redrive allow policy.');
+    throw bad("Amazon SQS can't parse the redrive allow policy.");
   }
   if (!['allowAll', 'denyAll', 'byQueue'].includes(String(a?.redrivePermission))) throw bad('Invalid value for redrivePermission.');
   const arns = a.sourceQueueArns;
   if (a.redrivePermission === 'byQueue' && (!Array.isArray(arns) || arns.length < 1 || arns.length > 10)) {
     throw bad('Amazon SQS requires 1 to 10 source queue ARNs when redrivePermission is byQueue.');
   }
-  if (a.redrivePermission !== 'byQueue' && arns !== undefined) throw bad('sourceQueueArns is only allowed when redrivePermission is byQueue.');
+  if (a.redrivePermission !== 'byQueue' && arns !== undefined)
+    throw bad('sourceQueueArns is only allowed when redrivePermission is byQueue.');
 }
 
 export function checkPolicyJson(value: string): void {
@@ -76,14 +79,21 @@ export function checkPolicyJson(value: string): void {
 
 /** A batch's entry count and ids, as every SQS batch action checks them. */
 export function checkBatch<E extends { Id: string }>(entries: E[] | undefined, entryName: string): E[] {
-  if (!entries || entries.length === 0) throw new ServiceError('EmptyBatchRequest', `There should be at least one ${entryName} in the request.`);
+  if (!entries || entries.length === 0)
+    throw new ServiceError('EmptyBatchRequest', `There should be at least one ${entryName} in the request.`);
   if (entries.length > MAX_BATCH) {
-    throw new ServiceError('TooManyEntriesInBatchRequest', `Maximum number of entries per request are ${MAX_BATCH}. You have sent ${entries.length}.`);
+    throw new ServiceError(
+      'TooManyEntriesInBatchRequest',
+      `Maximum number of entries per request are ${MAX_BATCH}. You have sent ${entries.length}.`,
+    );
   }
   const seen = new Set<string>();
   for (const e of entries) {
     if (typeof e.Id !== 'string' || !BATCH_ID.test(e.Id)) {
-      throw new ServiceError('InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.');
+      throw new ServiceError(
+        'InvalidBatchEntryId',
+        'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.',
+      );
     }
     if (seen.has(e.Id)) throw new ServiceError('BatchEntryIdsNotDistinct', `Id ${e.Id} repeated.`);
     seen.add(e.Id);
@@ -97,7 +107,8 @@ type AttributeMap = Record<string, Partial<MessageAttributeValue> | undefined> |
 export function messageAttributesSize(attrs: AttributeMap): number {
   let size = 0;
   for (const [k, a] of Object.entries(attrs ?? {})) {
-    size += Buffer.byteLength(k) + Buffer.byteLength(a?.DataType ?? '') + (a?.BinaryValue?.length ?? Buffer.byteLength(a?.StringValue ?? ''));
+    size +=
+      Buffer.byteLength(k) + Buffer.byteLength(a?.DataType ?? '') + (a?.BinaryValue?.length ?? Buffer.byteLength(a?.StringValue ?? ''));
   }
   return size;
 }
@@ -107,7 +118,10 @@ export function checkBatchSize(entries: Array<{ MessageBody?: string; MessageAtt
   let total = 0;
   for (const e of entries) total += Buffer.byteLength(e.MessageBody ?? '') + messageAttributesSize(e.MessageAttributes);
   if (total > MAX_MESSAGE_SIZE) {
-    throw new ServiceError('BatchRequestTooLong', `Batch requests cannot be longer than ${MAX_MESSAGE_SIZE} bytes. You have sent ${total} bytes.`);
+    throw new ServiceError(
+      'BatchRequestTooLong',
+      `Batch requests cannot be longer than ${MAX_MESSAGE_SIZE} bytes. You have sent ${total} bytes.`,
+    );
   }
 }
 
@@ -115,11 +129,16 @@ export function checkBatchSize(entries: Array<{ MessageBody?: string; MessageAtt
  * SendMessageBatch to a FIFO queue: an entry without a message group id, or without a deduplication
  * id on a queue without content-based deduplication, fails the whole call (not just its entry).
  */
-export function checkFifoBatch(entries: Array<{ MessageGroupId?: string; MessageDeduplicationId?: string }>, contentBasedDeduplication: boolean): void {
+export function checkFifoBatch(
+  entries: Array<{ MessageGroupId?: string; MessageDeduplicationId?: string }>,
+  contentBasedDeduplication: boolean,
+): void {
   for (const e of entries) {
     if (!e.MessageGroupId) throw invalidParameter('The request must contain the parameter MessageGroupId.');
     if (!e.MessageDeduplicationId && !contentBasedDeduplication) {
-      throw invalidParameter('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
+      throw invalidParameter(
+        'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
+      );
     }
   }
 }

@@ -27,7 +27,18 @@ export class Catalog {
     return list.map((p) => ({
       name: p.name,
       tags: [],
-      versions: [{ version: 1, value: p.imageId, type: 'String', tier: 'Standard', dataType: 'text', labels: [], modified: PUBLIC_MODIFIED, user: '' }],
+      versions: [
+        {
+          version: 1,
+          value: p.imageId,
+          type: 'String',
+          tier: 'Standard',
+          dataType: 'text',
+          labels: [],
+          modified: PUBLIC_MODIFIED,
+          user: '',
+        },
+      ],
     }));
   }
 
@@ -65,14 +76,22 @@ export class Catalog {
     if (v.type !== 'SecureString' || !decrypt) return v.value;
     const kms = this.rt.integrations.kms;
     if (!kms) return v.value;
-    return kms.decrypt(at.account, at.region, Buffer.from(v.value, 'base64'), { PARAMETER_ARN: this.arn(at, name) }).plaintext.toString('utf8');
+    return kms
+      .decrypt(at.account, at.region, Buffer.from(v.value, 'base64'), { PARAMETER_ARN: this.arn(at, name) })
+      .plaintext.toString('utf8');
   }
 
   /** The Parameter shape GetParameter(s) and GetParametersByPath answer with. */
   shape(at: Place, record: ParameterRecord, v: VersionRecord, decrypt: boolean | undefined, selector?: string): Parameter {
     return {
-      Name: record.name, Type: v.type, Value: this.valueOf(at, record.name, v, decrypt), Version: v.version,
-      ...(selector ? { Selector: selector } : {}), LastModifiedDate: new Date(v.modified), ARN: this.arn(at, record.name), DataType: v.dataType,
+      Name: record.name,
+      Type: v.type,
+      Value: this.valueOf(at, record.name, v, decrypt),
+      Version: v.version,
+      ...(selector ? { Selector: selector } : {}),
+      LastModifiedDate: new Date(v.modified),
+      ARN: this.arn(at, record.name),
+      DataType: v.dataType,
     };
   }
 }

@@ -29,7 +29,9 @@ export function parameterHandlers(catalog: Catalog): Partial<SsmProvider> {
     if (!kms) throw new ServiceError('InternalServerError', 'KMS is not available.', 500);
     const key = keyId ?? kms.awsManagedKey(ctx.account, ctx.region, 'ssm');
     try {
-      return kms.encrypt(ctx.account, ctx.region, key, Buffer.from(value, 'utf8'), { PARAMETER_ARN: catalog.arn(place(ctx), name) }).ciphertext.toString('base64');
+      return kms
+        .encrypt(ctx.account, ctx.region, key, Buffer.from(value, 'utf8'), { PARAMETER_ARN: catalog.arn(place(ctx), name) })
+        .ciphertext.toString('base64');
     } catch (e) {
       if (e instanceof ServiceError && e.code === 'NotFoundException') throw new ServiceError('InvalidKeyId', e.message, 400);
       throw e;
@@ -42,7 +44,10 @@ export function parameterHandlers(catalog: Catalog): Partial<SsmProvider> {
       checkName(name);
       const prev = store(ctx).get(name);
       const last = prev ? latest(prev) : undefined;
-      if (input.Value === '') throw validation("1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.");
+      if (input.Value === '')
+        throw validation(
+          "1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1.",
+        );
       if (input.Overwrite && input.Tags?.length) {
         throw validation(
           "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
@@ -70,9 +75,16 @@ export function parameterHandlers(catalog: Catalog): Partial<SsmProvider> {
         }
         versions.shift();
       }
-      const keyId = type === 'SecureString' ? (input.KeyId ?? (last?.type === 'SecureString' ? last.keyId : undefined) ?? DEFAULT_KEY) : undefined;
+      const keyId =
+        type === 'SecureString' ? (input.KeyId ?? (last?.type === 'SecureString' ? last.keyId : undefined) ?? DEFAULT_KEY) : undefined;
       const version: VersionRecord = {
-        version: last ? last.version + 1 : 1, type, tier, dataType, labels: [], modified: ctx.clock.nowMs(), user: ctx.principal.arn,
+        version: last ? last.version + 1 : 1,
+        type,
+        tier,
+        dataType,
+        labels: [],
+        modified: ctx.clock.nowMs(),
+        user: ctx.principal.arn,
         value: type === 'SecureString' ? encrypt(ctx, name, input.Value, keyId === DEFAULT_KEY ? undefined : keyId) : input.Value,
         ...(keyId ? { keyId } : {}),
         ...((input.Description ?? last?.description) !== undefined ? { description: input.Description ?? last?.description } : {}),
@@ -129,10 +141,19 @@ export function parameterHandlers(catalog: Catalog): Partial<SsmProvider> {
       const rec = own(ctx, input.Name);
       const { items, next } = pageOf(rec.versions, input.MaxResults ?? 50, input.NextToken, (v) => String(v.version).padStart(4, '0'));
       const history: ParameterHistory[] = items.map((v) => ({
-        Name: rec.name, Type: v.type, ...(v.keyId ? { KeyId: v.keyId } : {}), LastModifiedDate: new Date(v.modified), LastModifiedUser: v.user,
-        ...(v.description !== undefined ? { Description: v.description } : {}), Value: catalog.valueOf(at, rec.name, v, input.WithDecryption),
-        ...(v.allowedPattern !== undefined ? { AllowedPattern: v.allowedPattern } : {}), Version: v.version, Labels: v.labels, Tier: v.tier,
-        Policies: [], DataType: v.dataType,
+        Name: rec.name,
+        Type: v.type,
+        ...(v.keyId ? { KeyId: v.keyId } : {}),
+        LastModifiedDate: new Date(v.modified),
+        LastModifiedUser: v.user,
+        ...(v.description !== undefined ? { Description: v.description } : {}),
+        Value: catalog.valueOf(at, rec.name, v, input.WithDecryption),
+        ...(v.allowedPattern !== undefined ? { AllowedPattern: v.allowedPattern } : {}),
+        Version: v.version,
+        Labels: v.labels,
+        Tier: v.tier,
+        Policies: [],
+        DataType: v.dataType,
       }));
       return { Parameters: history, NextToken: next };
     },
@@ -145,7 +166,11 @@ export function parameterHandlers(catalog: Catalog): Partial<SsmProvider> {
       const invalid = input.Labels.filter(invalidLabel);
       const wanted = input.Labels.filter((l) => !invalidLabel(l) && !target.labels.includes(l));
       if (target.labels.length + wanted.length > MAX_LABELS) {
-        throw new ServiceError('ParameterVersionLabelLimitExceeded', 'A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.', 400);
+        throw new ServiceError(
+          'ParameterVersionLabelLimitExceeded',
+          'A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.',
+          400,
+        );
       }
       // a label names one version: attaching it here moves it off any other
       for (const v of rec.versions) if (v !== target) v.labels = v.labels.filter((l) => !wanted.includes(l));

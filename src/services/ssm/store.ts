@@ -38,4 +38,5 @@ export function ssmStores(rt: Runtime): Stores<SsmStore> {
 export const latest = (p: ParameterRecord): VersionRecord => p.versions[p.versions.length - 1];
 
 /** `arn:aws:ssm:<region>:<account>:parameter/<name>`; a path's leading slash is not doubled. */
-export const parameterArn = (region: string, account: string, name: string) => `arn:aws:ssm:${region}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+export const parameterArn = (region: string, account: string, name: string) =>
+  `arn:aws:ssm:${region}:${account}:parameter${name.startsWith('/') ? '' : '/'}${name}`;

@@ -9,8 +9,10 @@ import { parseSelector } from './validate.js';
 const MAX_TAGS = 50;
 
 export function checkTags(tags: { Key: string; Value: string }[]): void {
-  if (new Set(tags.map((t) => t.Key)).size > MAX_TAGS) throw new ServiceError('TooManyTagsError', 'The Tags parameter contains too many tags.', 400);
-  for (const t of tags) if (/^aws:/i.test(t.Key)) throw new ServiceError('InvalidParameters', 'Tag keys prefixed with aws: are reserved for use by AWS.', 400);
+  if (new Set(tags.map((t) => t.Key)).size > MAX_TAGS)
+    throw new ServiceError('TooManyTagsError', 'The Tags parameter contains too many tags.', 400);
+  for (const t of tags)
+    if (/^aws:/i.test(t.Key)) throw new ServiceError('InvalidParameters', 'Tag keys prefixed with aws: are reserved for use by AWS.', 400);
 }
 
 export function tagHandlers(catalog: Catalog): Partial<SsmProvider> {
@@ -18,7 +20,12 @@ export function tagHandlers(catalog: Catalog): Partial<SsmProvider> {
     if (type !== 'Parameter') throw new ServiceError('InvalidResourceType', 'The resource type is not valid.', 400);
     const { name } = parseSelector(id);
     const rec = catalog.stores.get(ctx.account, ctx.region).parameters.get(name);
-    if (!rec) throw new ServiceError('InvalidResourceId', 'The resource ID is not valid. Verify that you entered the correct ID and try again.', 400);
+    if (!rec)
+      throw new ServiceError(
+        'InvalidResourceId',
+        'The resource ID is not valid. Verify that you entered the correct ID and try again.',
+        400,
+      );
     return rec;
   }
   const save = (ctx: RequestContext, rec: ParameterRecord) => catalog.stores.get(ctx.account, ctx.region).parameters.put(rec.name, rec);

@@ -19,7 +19,9 @@ export function checkName(name: string): void {
   if (/^\/aws\//i.test(name)) throw new ServiceError('AccessDeniedException', `No access to reserved parameter name: ${name}.`, 400);
   if (!/^[a-zA-Z0-9_.\-/]+$/.test(name) || name.includes('//') || name.endsWith('/')) throw validation(NAME_RULES);
   if (bare.startsWith('aws') || bare.startsWith('ssm')) {
-    throw validation(isPath ? NAME_RULES.replace('"aws" or "ssm"', '"ssm"') : 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).');
+    throw validation(
+      isPath ? NAME_RULES.replace('"aws" or "ssm"', '"ssm"') : 'Parameter name: can\'t be prefixed with "aws" or "ssm" (case-insensitive).',
+    );
   }
   if (name.includes('/') && !name.startsWith('/')) throw validation('Parameter name must be a fully qualified name.');
   checkDepth(name);
@@ -58,14 +60,24 @@ export function parseSelector(raw: string): Selector {
 }
 
 /** The names an ARN-derived name may stand for: `parameter/x` is `x` or `/x`. */
-export const candidates = (name: string): string[] => (name.startsWith('/') && name.split('/').length === 2 ? [name.slice(1), name] : [name]);
+export const candidates = (name: string): string[] =>
+  name.startsWith('/') && name.split('/').length === 2 ? [name.slice(1), name] : [name];
 
 /** The tier a value lands in: Intelligent-Tiering picks Standard while the value fits it. */
-export function chooseTier(requested: string | undefined, previous: 'Standard' | 'Advanced' | undefined, value: string, hasPolicies: boolean): 'Standard' | 'Advanced' {
+export function chooseTier(
+  requested: string | undefined,
+  previous: 'Standard' | 'Advanced' | undefined,
+  value: string,
+  hasPolicies: boolean,
+): 'Standard' | 'Advanced' {
   let tier: 'Standard' | 'Advanced';
-  if (requested === 'Intelligent-Tiering') tier = value.length > STANDARD_MAX || hasPolicies || previous === 'Advanced' ? 'Advanced' : 'Standard';
+  if (requested === 'Intelligent-Tiering')
+    tier = value.length > STANDARD_MAX || hasPolicies || previous === 'Advanced' ? 'Advanced' : 'Standard';
   else if (requested === 'Standard' || requested === 'Advanced') tier = requested;
-  else if (requested !== undefined) throw validation(`1 validation error detected: Value '${requested}' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Advanced, Intelligent-Tiering, Standard]`);
+  else if (requested !== undefined)
+    throw validation(
+      `1 validation error detected: Value '${requested}' at 'tier' failed to satisfy constraint: Member must satisfy enum value set: [Advanced, Intelligent-Tiering, Standard]`,
+    );
   else tier = previous ?? 'Standard';
   if (previous === 'Advanced' && tier === 'Standard') {
     throw validation(
@@ -91,13 +103,21 @@ export function checkPattern(value: string, pattern: string | undefined): void {
   } catch {
     throw validation(`The allowed pattern is not a valid regular expression: ${pattern}`);
   }
-  if (!re.test(value)) throw new ServiceError('ParameterPatternMismatchException', `Parameter value, cannot be validated against allowedPattern: ${pattern}`, 400);
+  if (!re.test(value))
+    throw new ServiceError(
+      'ParameterPatternMismatchException',
+      `Parameter value, cannot be validated against allowedPattern: ${pattern}`,
+      400,
+    );
 }
 
 export function checkDataType(dataType: string, type: string, value: string): void {
-  if (!DATA_TYPES.includes(dataType)) throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
-  if (dataType !== 'text' && type !== 'String') throw validation(`The data type ${dataType} is supported only for parameters of type String.`);
-  if (dataType === 'aws:ec2:image' && !/^ami-[0-9a-f]{8,17}$/.test(value)) throw validation(`Parameter value, ${value}, is not a valid AMI ID for the data type aws:ec2:image.`);
+  if (!DATA_TYPES.includes(dataType))
+    throw validation(`The following data type is not supported: ${dataType} (Data type names are all lowercase.)`);
+  if (dataType !== 'text' && type !== 'String')
+    throw validation(`The data type ${dataType} is supported only for parameters of type String.`);
+  if (dataType === 'aws:ec2:image' && !/^ami-[0-9a-f]{8,17}$/.test(value))
+    throw validation(`Parameter value, ${value}, is not a valid AMI ID for the data type aws:ec2:image.`);
 }
 
 /** Labels AWS refuses (reported in InvalidLabels, not as an error). */

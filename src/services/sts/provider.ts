@@ -48,9 +48,12 @@ function create(rt: Runtime): StsProvider {
     return out;
   };
   const packed = (policies: string[] | undefined, tags: Tag[] | undefined) => {
-    const size = (policies ?? []).reduce((a, p) => a + p.replace(/\s/g, '').length, 0) + (tags ?? []).reduce((a, t) => a + t.Key.length + t.Value.length, 0);
+    const size =
+      (policies ?? []).reduce((a, p) => a + p.replace(/\s/g, '').length, 0) +
+      (tags ?? []).reduce((a, t) => a + t.Key.length + t.Value.length, 0);
     const pct = Math.ceil((size / 2048) * 100);
-    if (pct > 100) throw new ServiceError('PackedPolicyTooLarge', `Packed policy consumes ${pct}% of allotted space, please use smaller policy.`);
+    if (pct > 100)
+      throw new ServiceError('PackedPolicyTooLarge', `Packed policy consumes ${pct}% of allotted space, please use smaller policy.`);
     return policies || tags?.length ? { PackedPolicySize: pct } : {};
   };
   const denied = (ctx: RequestContext, action: string, resource: string) =>
@@ -83,8 +86,15 @@ function create(rt: Runtime): StsProvider {
       const policies = sessionPolicies(caller.account, Policy, PolicyArns);
       const arn = `arn:aws:sts::${caller.account}:federated-user/${Name}`;
       const principal: Principal = {
-        kind: 'federated-user', account: caller.account, arn, userId: `${caller.account}:${Name}`,
-        session: { parentArn: caller.arn, policies: policies ?? [], ...(Tags?.length ? { tags: Object.fromEntries(Tags.map((t) => [t.Key, t.Value])) } : {}) },
+        kind: 'federated-user',
+        account: caller.account,
+        arn,
+        userId: `${caller.account}:${Name}`,
+        session: {
+          parentArn: caller.arn,
+          policies: policies ?? [],
+          ...(Tags?.length ? { tags: Object.fromEntries(Tags.map((t) => [t.Key, t.Value])) } : {}),
+        },
       };
       return {
         Credentials: issue(rt, principal, seconds),
@@ -102,19 +112,27 @@ function create(rt: Runtime): StsProvider {
       if (!iam || !role) throw new ServiceError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403);
       const id = iam.webIdentity(account, WebIdentityToken);
       const keys: Record<string, string | string[] | undefined> = {
-        [`${id.issuer}:aud`]: id.audience, [`${id.issuer}:sub`]: id.subject, [`${id.issuer}:oaud`]: id.audience,
-        'sts:rolesessionname': RoleSessionName, 'aws:currenttime': ctx.clock.now().toISOString(),
+        [`${id.issuer}:aud`]: id.audience,
+        [`${id.issuer}:sub`]: id.subject,
+        [`${id.issuer}:oaud`]: id.audience,
+        'sts:rolesessionname': RoleSessionName,
+        'aws:currenttime': ctx.clock.now().toISOString(),
       };
-      for (const [k, v] of Object.entries(id.claims)) if (typeof v === 'string' && !keys[`${id.issuer}:${k}`]) keys[`${id.issuer}:${k}`] = v;
+      for (const [k, v] of Object.entries(id.claims))
+        if (typeof v === 'string' && !keys[`${id.issuer}:${k}`]) keys[`${id.issuer}:${k}`] = v;
       if (!iam.mayAssume(ctx.principal, RoleArn, keys, 'sts:AssumeRoleWithWebIdentity', id.providerArn).allowed) {
         throw new ServiceError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity', 403);
       }
       const seconds = DurationSeconds ?? 3600;
-      if (seconds > role.maxSessionDuration) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+      if (seconds > role.maxSessionDuration)
+        throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
       const policies = sessionPolicies(account, Policy, PolicyArns);
       const arn = `arn:aws:sts::${account}:assumed-role/${role.name}/${RoleSessionName}`;
       const principal: Principal = {
-        kind: 'assumed-role', account, arn, userId: `${role.roleId}:${RoleSessionName}`,
+        kind: 'assumed-role',
+        account,
+        arn,
+        userId: `${role.roleId}:${RoleSessionName}`,
         session: { roleArn: role.arn, ...(policies ? { policies } : {}) },
       };
       return {
@@ -129,7 +147,12 @@ function create(rt: Runtime): StsProvider {
 
     DecodeAuthorizationMessage: ({ EncodedMessage }, ctx) => {
       const detail = rt.integrations.iam?.decodeDenial(ctx.principal.account, EncodedMessage);
-      if (!detail) throw new ServiceError('InvalidAuthorizationMessageException', 'The encoded authorization message is invalid or was not issued for this account.', 400);
+      if (!detail)
+        throw new ServiceError(
+          'InvalidAuthorizationMessageException',
+          'The encoded authorization message is invalid or was not issued for this account.',
+          400,
+        );
       return { DecodedMessage: JSON.stringify(detail) };
     },
 
@@ -144,8 +167,12 @@ function create(rt: Runtime): StsProvider {
       const role = iam.role(RoleArn);
       if (!role || !id.roles.includes(RoleArn)) throw refused();
       const keys: Record<string, string | string[] | undefined> = {
-        'saml:aud': id.audience, 'saml:sub': id.subject, 'saml:sub_type': id.subjectType, 'saml:iss': id.issuer,
-        'saml:namequalifier': id.nameQualifier, 'saml:doc': `${account}/${PrincipalArn.split('/').pop()}`,
+        'saml:aud': id.audience,
+        'saml:sub': id.subject,
+        'saml:sub_type': id.subjectType,
+        'saml:iss': id.issuer,
+        'saml:namequalifier': id.nameQualifier,
+        'saml:doc': `${account}/${PrincipalArn.split('/').pop()}`,
         'aws:currenttime': ctx.clock.now().toISOString(),
       };
       for (const [name, values] of Object.entries(id.attributes)) {
@@ -154,14 +181,19 @@ function create(rt: Runtime): StsProvider {
       }
       for (const [k, v] of Object.entries(id.tags)) keys[`aws:requesttag/${k.toLowerCase()}`] = v;
       if (!iam.mayAssume(ctx.principal, RoleArn, keys, 'sts:AssumeRoleWithSAML', PrincipalArn).allowed) throw refused();
-      if (Object.keys(id.tags).length && !iam.mayAssume(ctx.principal, RoleArn, keys, 'sts:TagSession', PrincipalArn).allowed) throw refused();
+      if (Object.keys(id.tags).length && !iam.mayAssume(ctx.principal, RoleArn, keys, 'sts:TagSession', PrincipalArn).allowed)
+        throw refused();
       const requested = DurationSeconds ?? 3600;
-      if (requested > role.maxSessionDuration) throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+      if (requested > role.maxSessionDuration)
+        throw validation('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
       const seconds = Math.min(requested, id.sessionDuration ?? requested);
       const policies = sessionPolicies(account, Policy, PolicyArns);
       const arn = `arn:aws:sts::${account}:assumed-role/${role.name}/${id.sessionName}`;
       const principal: Principal = {
-        kind: 'assumed-role', account, arn, userId: `${role.roleId}:${id.sessionName}`,
+        kind: 'assumed-role',
+        account,
+        arn,
+        userId: `${role.roleId}:${id.sessionName}`,
         session: {
           roleArn: role.arn,
           ...(policies ? { policies } : {}),
@@ -173,7 +205,11 @@ function create(rt: Runtime): StsProvider {
       return {
         Credentials: issue(rt, principal, seconds),
         AssumedRoleUser: { AssumedRoleId: principal.userId, Arn: arn },
-        Subject: id.subject, SubjectType: id.subjectType, Issuer: id.issuer, Audience: id.audience, NameQualifier: id.nameQualifier,
+        Subject: id.subject,
+        SubjectType: id.subjectType,
+        Issuer: id.issuer,
+        Audience: id.audience,
+        NameQualifier: id.nameQualifier,
         ...(id.sourceIdentity ? { SourceIdentity: id.sourceIdentity } : {}),
         ...packed(policies, Object.keys(id.tags).length ? Object.entries(id.tags).map(([Key, Value]) => ({ Key, Value })) : undefined),
       };
@@ -184,7 +220,9 @@ function create(rt: Runtime): StsProvider {
       const m = ROLE_ARN.exec(RoleArn);
       if (!m) throw validation(`${RoleArn} is invalid`);
       if (!SESSION_NAME.test(RoleSessionName)) {
-        throw validation(`1 validation error detected: Value '${RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`);
+        throw validation(
+          `1 validation error detected: Value '${RoleSessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+        );
       }
       const caller = ctx.principal;
       const [, account, roleName] = m;
@@ -198,17 +236,25 @@ function create(rt: Runtime): StsProvider {
       const tags: Record<string, string> = {};
       for (const k of caller.session?.transitive ?? []) if (caller.session?.tags?.[k] !== undefined) tags[k] = caller.session.tags[k];
       for (const t of Tags ?? []) {
-        if (tags[t.Key] !== undefined && caller.session?.transitive?.includes(t.Key)) throw validation(`Tag key ${t.Key} is transitive and cannot be overridden in a chained session.`);
+        if (tags[t.Key] !== undefined && caller.session?.transitive?.includes(t.Key))
+          throw validation(`Tag key ${t.Key} is transitive and cannot be overridden in a chained session.`);
         tags[t.Key] = t.Value;
       }
       if (role) {
         const keys: Record<string, string | string[] | undefined> = {
-          'sts:externalid': ExternalId, 'sts:rolesessionname': RoleSessionName, 'sts:sourceidentity': SourceIdentity,
-          'aws:currenttime': ctx.clock.now().toISOString(), 'aws:requestedregion': ctx.region,
+          'sts:externalid': ExternalId,
+          'sts:rolesessionname': RoleSessionName,
+          'sts:sourceidentity': SourceIdentity,
+          'aws:currenttime': ctx.clock.now().toISOString(),
+          'aws:requestedregion': ctx.region,
         };
         for (const t of Tags ?? []) keys[`aws:requesttag/${t.Key.toLowerCase()}`] = t.Value;
         if (Tags?.length) keys['aws:tagkeys'] = Tags.map((t) => t.Key);
-        const actions = ['sts:AssumeRole', ...(Tags?.length ? ['sts:TagSession'] : []), ...(SourceIdentity ? ['sts:SetSourceIdentity'] : [])];
+        const actions = [
+          'sts:AssumeRole',
+          ...(Tags?.length ? ['sts:TagSession'] : []),
+          ...(SourceIdentity ? ['sts:SetSourceIdentity'] : []),
+        ];
         for (const action of actions) {
           if (!rt.integrations.iam!.mayAssume(caller, RoleArn, keys, action).allowed) throw denied(ctx, action, RoleArn);
         }
@@ -216,16 +262,21 @@ function create(rt: Runtime): StsProvider {
       const max = chained ? 3600 : (role?.maxSessionDuration ?? 43200);
       const seconds = DurationSeconds ?? 3600;
       if (seconds > max) {
-        throw validation(chained
-          ? 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'
-          : 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+        throw validation(
+          chained
+            ? 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'
+            : 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+        );
       }
       const policies = sessionPolicies(account, Policy, PolicyArns);
       const roleId = role?.roleId ?? 'AROA' + randomId(17);
       const arn = `arn:aws:sts::${account}:assumed-role/${role?.name ?? roleName}/${RoleSessionName}`;
       const transitive = [...new Set([...(caller.session?.transitive ?? []), ...(TransitiveTagKeys ?? [])])];
       const principal: Principal = {
-        kind: 'assumed-role', account, arn, userId: `${roleId}:${RoleSessionName}`,
+        kind: 'assumed-role',
+        account,
+        arn,
+        userId: `${roleId}:${RoleSessionName}`,
         session: {
           roleArn: role?.arn ?? RoleArn,
           ...(policies ? { policies } : {}),

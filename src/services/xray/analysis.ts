@@ -54,10 +54,11 @@ function times(segs: SegmentDoc[]) {
 function edgesOf(segs: SegmentDoc[]): { from: SegmentDoc; to: ServiceId; call: SegmentDoc; target?: SegmentDoc }[] {
   const owner = new Map<string, SegmentDoc>();
   const byId = new Map<string, SegmentDoc>();
-  for (const s of segs) for (const n of nodes(s)) {
-    owner.set(n.id, s);
-    byId.set(n.id, n);
-  }
+  for (const s of segs)
+    for (const n of nodes(s)) {
+      owner.set(n.id, s);
+      byId.set(n.id, n);
+    }
   const parented = new Set(segs.map((s) => s.parent_id).filter(Boolean));
   const out: { from: SegmentDoc; to: ServiceId; call: SegmentDoc; target?: SegmentDoc }[] = [];
   for (const s of segs) {
@@ -89,7 +90,13 @@ export function view(segs: SegmentDoc[]): TraceView {
     fault: all.some((n) => n.fault === true),
     throttle: all.some((n) => n.throttle === true),
     partial: all.some((n) => n.in_progress === true),
-    http: { status: http?.response?.status, url: http?.request?.url, method: http?.request?.method, useragent: http?.request?.user_agent, clientip: http?.request?.client_ip },
+    http: {
+      status: http?.response?.status,
+      url: http?.request?.url,
+      method: http?.request?.method,
+      useragent: http?.request?.user_agent,
+      clientip: http?.request?.client_ip,
+    },
     users: [...new Set(segs.map((s) => s.user).filter((u): u is string => typeof u === 'string'))],
     annotations,
     services: [...services.values()],
@@ -105,7 +112,8 @@ export function summarize(traceId: string, segs: SegmentDoc[], revision: number)
   for (const s of segs) {
     for (const n of nodes(s)) {
       for (const [k, val] of Object.entries(n.annotations ?? {})) {
-        const value = typeof val === 'number' ? { NumberValue: val } : typeof val === 'boolean' ? { BooleanValue: val } : { StringValue: String(val) };
+        const value =
+          typeof val === 'number' ? { NumberValue: val } : typeof val === 'boolean' ? { BooleanValue: val } : { StringValue: String(val) };
         (annotations[k] ??= []).push({ AnnotationValue: value, ServiceIds: [serviceOf(s)] });
       }
     }
@@ -120,7 +128,10 @@ export function summarize(traceId: string, segs: SegmentDoc[], revision: number)
     HasFault: v.fault,
     HasThrottle: v.throttle,
     IsPartial: v.partial,
-    Http: h.url || h.status !== undefined ? { HttpURL: h.url, HttpStatus: h.status, HttpMethod: h.method, UserAgent: h.useragent, ClientIp: h.clientip } : undefined,
+    Http:
+      h.url || h.status !== undefined
+        ? { HttpURL: h.url, HttpStatus: h.status, HttpMethod: h.method, UserAgent: h.useragent, ClientIp: h.clientip }
+        : undefined,
     Annotations: annotations,
     Users: v.users.map((u) => ({ UserName: u, ServiceIds: segs.filter((s) => s.user === u).map(serviceOf) })),
     ServiceIds: v.services,

@@ -7,8 +7,21 @@ import type { CallRecord, Runtime } from '../../kit.js';
 import type { Put } from './retention.js';
 
 const NAMES: Record<string, string> = {
-  dynamodb: 'DynamoDB', s3: 'S3', sqs: 'SQS', sns: 'SNS', lambda: 'Lambda', kms: 'KMS', sts: 'STS', iam: 'IAM', events: 'EventBridge',
-  logs: 'CloudWatchLogs', scheduler: 'Scheduler', cloudtrail: 'CloudTrail', dynamodbstreams: 'DynamoDBStreams', secretsmanager: 'SecretsManager', ssm: 'SSM',
+  dynamodb: 'DynamoDB',
+  s3: 'S3',
+  sqs: 'SQS',
+  sns: 'SNS',
+  lambda: 'Lambda',
+  kms: 'KMS',
+  sts: 'STS',
+  iam: 'IAM',
+  events: 'EventBridge',
+  logs: 'CloudWatchLogs',
+  scheduler: 'Scheduler',
+  cloudtrail: 'CloudTrail',
+  dynamodbstreams: 'DynamoDBStreams',
+  secretsmanager: 'SecretsManager',
+  ssm: 'SSM',
 };
 
 const field = (header: string, name: string) => new RegExp(`(?:^|;)\\s*${name}=([^;]+)`).exec(header)?.[1];
@@ -24,8 +37,13 @@ export function callSubsegment(call: CallRecord): string | undefined {
   const start = call.time.getTime() / 1000;
   const input = (call.input ?? {}) as Record<string, unknown>;
   const resource = Object.fromEntries(
-    [['table_name', input.TableName], ['queue_url', input.QueueUrl], ['bucket_name', input.Bucket], ['topic_arn', input.TopicArn], ['function_name', input.FunctionName]]
-      .filter(([, v]) => typeof v === 'string'),
+    [
+      ['table_name', input.TableName],
+      ['queue_url', input.QueueUrl],
+      ['bucket_name', input.Bucket],
+      ['topic_arn', input.TopicArn],
+      ['function_name', input.FunctionName],
+    ].filter(([, v]) => typeof v === 'string'),
   );
   const status = call.status;
   return JSON.stringify({

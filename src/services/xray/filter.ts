@@ -73,22 +73,33 @@ function compare(actual: Value | undefined, op: string, expected: Value): boolea
   if (actual === undefined) return op === '!=' ? true : false;
   if (typeof expected === 'string' && typeof actual === 'string') {
     switch (op.toUpperCase()) {
-      case '=': return actual === expected;
-      case '!=': return actual !== expected;
-      case 'CONTAINS': return actual.includes(expected);
-      case 'BEGINSWITH': return actual.startsWith(expected);
-      case 'ENDSWITH': return actual.endsWith(expected);
+      case '=':
+        return actual === expected;
+      case '!=':
+        return actual !== expected;
+      case 'CONTAINS':
+        return actual.includes(expected);
+      case 'BEGINSWITH':
+        return actual.startsWith(expected);
+      case 'ENDSWITH':
+        return actual.endsWith(expected);
     }
     return false;
   }
   if (typeof expected === 'number' && typeof actual === 'number') {
     switch (op) {
-      case '=': return actual === expected;
-      case '!=': return actual !== expected;
-      case '<': return actual < expected;
-      case '<=': return actual <= expected;
-      case '>': return actual > expected;
-      case '>=': return actual >= expected;
+      case '=':
+        return actual === expected;
+      case '!=':
+        return actual !== expected;
+      case '<':
+        return actual < expected;
+      case '<=':
+        return actual <= expected;
+      case '>':
+        return actual > expected;
+      case '>=':
+        return actual >= expected;
     }
     return false;
   }
@@ -199,7 +210,8 @@ class Parser {
       inner = this.or();
       this.expect('}');
     }
-    const matches = (v: TraceView) => v.services.some((s) => (name === undefined || s.Name === name) && (type === undefined || s.Type === type));
+    const matches = (v: TraceView) =>
+      v.services.some((s) => (name === undefined || s.Name === name) && (type === undefined || s.Type === type));
     return (v) => matches(v) && (!inner || (name !== undefined && inner(v.of(name, type))));
   }
 
@@ -255,10 +267,15 @@ class Parser {
     if (flags[lower]) {
       const f = flags[lower];
       if (!cmp) return f;
-      if (typeof cmp.value !== 'boolean' || (cmp.op !== '=' && cmp.op !== '!=')) throw new FilterError(`${text} compares with true or false`);
+      if (typeof cmp.value !== 'boolean' || (cmp.op !== '=' && cmp.op !== '!='))
+        throw new FilterError(`${text} compares with true or false`);
       return (v) => (f(v) === cmp.value) === (cmp.op === '=');
     }
-    const numbers: Record<string, (v: TraceView) => number | undefined> = { responsetime: (v) => v.responsetime, duration: (v) => v.duration, 'http.status': (v) => v.http.status };
+    const numbers: Record<string, (v: TraceView) => number | undefined> = {
+      responsetime: (v) => v.responsetime,
+      duration: (v) => v.duration,
+      'http.status': (v) => v.http.status,
+    };
     const strings: Record<string, (v: TraceView) => string | undefined> = {
       'http.url': (v) => v.http.url,
       'http.method': (v) => v.http.method,

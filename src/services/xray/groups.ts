@@ -27,7 +27,12 @@ const shape = (g: GroupRecord): Group => ({
 });
 
 export function groupsOf(store: XrayStore): GroupRecord[] {
-  if (!store.groups.has('Default')) store.groups.put('Default', { name: 'Default', arn: `arn:aws:xray:${store.scope.region}:${store.scope.account}:group/Default`, tags: [] });
+  if (!store.groups.has('Default'))
+    store.groups.put('Default', {
+      name: 'Default',
+      arn: `arn:aws:xray:${store.scope.region}:${store.scope.account}:group/Default`,
+      tags: [],
+    });
   return [...store.groups.scan({})].map(([, g]) => g);
 }
 

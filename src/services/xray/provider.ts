@@ -22,10 +22,15 @@ function create(rt: Runtime): XrayProvider {
   recordTracedCalls(rt, put);
   const daemon = startDaemon(rt, put);
   rt.onClose(() => daemon.close());
-  rt.integrations.xray = { putSegments: (account, region, docs) => put(account, region, docs).length, daemonAddress: () => daemon.address() };
+  rt.integrations.xray = {
+    putSegments: (account, region, docs) => put(account, region, docs).length,
+    daemonAddress: () => daemon.address(),
+  };
   rt.admin.route('GET /_nimbus/xray/daemon', () => {
     const address = daemon.address();
-    return address ? { body: { address, host: '127.0.0.1', port: Number(address.split(':')[1]), protocol: 'udp' } } : { status: 503, body: { message: 'The X-Ray daemon endpoint is not listening.' } };
+    return address
+      ? { body: { address, host: '127.0.0.1', port: Number(address.split(':')[1]), protocol: 'udp' } }
+      : { status: 503, body: { message: 'The X-Ray daemon endpoint is not listening.' } };
   });
   return { ...traceHandlers(rt, put), ...samplingHandlers(rt), ...groupHandlers(rt) };
 }

@@ -12,18 +12,34 @@ const ACTIVE_MS = 3 * INTERVAL_S * 1000;
 
 function defaultRule(account: string, region: string): SamplingRule {
   return {
-    RuleName: 'Default', RuleARN: ruleArn(account, region, 'Default'), ResourceARN: '*', Priority: 10000, FixedRate: 0.05, ReservoirSize: 1,
-    ServiceName: '*', ServiceType: '*', Host: '*', HTTPMethod: '*', URLPath: '*', Version: 1, Attributes: {},
+    RuleName: 'Default',
+    RuleARN: ruleArn(account, region, 'Default'),
+    ResourceARN: '*',
+    Priority: 10000,
+    FixedRate: 0.05,
+    ReservoirSize: 1,
+    ServiceName: '*',
+    ServiceType: '*',
+    Host: '*',
+    HTTPMethod: '*',
+    URLPath: '*',
+    Version: 1,
+    Attributes: {},
   };
 }
 
 /** The rules of an account and region, the Default rule made on first use. */
 export function rulesOf(store: XrayStore, now: number): RuleRecord[] {
-  if (!store.rules.has('Default')) store.rules.put('Default', { rule: defaultRule(store.scope.account, store.scope.region), created: now, modified: now, tags: [] });
+  if (!store.rules.has('Default'))
+    store.rules.put('Default', { rule: defaultRule(store.scope.account, store.scope.region), created: now, modified: now, tags: [] });
   return [...store.rules.scan({})].map(([, r]) => r);
 }
 
-const record = (r: RuleRecord): SamplingRuleRecord => ({ SamplingRule: r.rule, CreatedAt: new Date(r.created), ModifiedAt: new Date(r.modified) });
+const record = (r: RuleRecord): SamplingRuleRecord => ({
+  SamplingRule: r.rule,
+  CreatedAt: new Date(r.created),
+  ModifiedAt: new Date(r.modified),
+});
 
 function checkRule(r: Partial<SamplingRule>): void {
   if (r.FixedRate !== undefined && !(r.FixedRate >= 0 && r.FixedRate <= 1)) throw invalid('FixedRate must be between 0 and 1.');
@@ -56,9 +72,15 @@ export function samplingHandlers(rt: Runtime): XrayProvider {
       const existing = rulesOf(store, now);
       if (!rule.RuleName) throw invalid('RuleName is required.');
       if (store.rules.has(rule.RuleName)) throw invalid(`Sampling rule ${rule.RuleName} already exists.`);
-      if (existing.length > MAX_RULES) throw new ServiceError('RuleLimitExceededException', 'The maximum number of sampling rules has been reached.', 400);
+      if (existing.length > MAX_RULES)
+        throw new ServiceError('RuleLimitExceededException', 'The maximum number of sampling rules has been reached.', 400);
       checkRule(rule);
-      const r: RuleRecord = { rule: { ...rule, RuleARN: ruleArn(ctx.account, ctx.region, rule.RuleName), Attributes: rule.Attributes ?? {} }, created: now, modified: now, tags: Tags ?? [] };
+      const r: RuleRecord = {
+        rule: { ...rule, RuleARN: ruleArn(ctx.account, ctx.region, rule.RuleName), Attributes: rule.Attributes ?? {} },
+        created: now,
+        modified: now,
+        tags: Tags ?? [],
+      };
       store.rules.put(rule.RuleName, r);
       return { SamplingRuleRecord: record(r) };
     },
@@ -100,7 +122,13 @@ export function samplingHandlers(rt: Runtime): XrayProvider {
         seen.set(d.ClientID, now);
         for (const [id, at] of seen) if (at < now - ACTIVE_MS) seen.delete(id);
         const quota = Math.floor(r.rule.ReservoirSize / seen.size);
-        targets.push({ RuleName: d.RuleName, FixedRate: r.rule.FixedRate, ReservoirQuota: quota, ReservoirQuotaTTL: new Date(now + INTERVAL_S * 1000), Interval: INTERVAL_S });
+        targets.push({
+          RuleName: d.RuleName,
+          FixedRate: r.rule.FixedRate,
+          ReservoirQuota: quota,
+          ReservoirQuotaTTL: new Date(now + INTERVAL_S * 1000),
+          Interval: INTERVAL_S,
+        });
       }
       const last = Math.max(...[...rules.values()].map((r) => r.modified));
       return { SamplingTargetDocuments: targets, LastRuleModification: new Date(last), UnprocessedStatistics: unprocessed };

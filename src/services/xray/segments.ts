@@ -41,11 +41,17 @@ export function checkSegment(text: string): Checked {
   } catch {
     return { ok: false, code: 'InvalidSegment', message: 'Invalid segment. ErrorCode: InvalidJson' };
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { ok: false, code: 'MissingId', message: 'Invalid segment. ErrorCode: MissingId' };
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    return { ok: false, code: 'MissingId', message: 'Invalid segment. ErrorCode: MissingId' };
   const d = doc as Record<string, unknown>;
   const id = typeof d.id === 'string' ? d.id : undefined;
   const sub = d.type === 'subsegment';
-  const fail = (code: string) => ({ ok: false as const, id, code, message: `Invalid ${sub ? 'subsegment' : 'segment'}. ErrorCode: ${code}` });
+  const fail = (code: string) => ({
+    ok: false as const,
+    id,
+    code,
+    message: `Invalid ${sub ? 'subsegment' : 'segment'}. ErrorCode: ${code}`,
+  });
   if (Buffer.byteLength(text) > MAX_SEGMENT_BYTES) return fail('SegmentTooLarge');
   if (d.id === undefined) return fail('MissingId');
   if (!id || !HEX16.test(id)) return fail('InvalidId');
@@ -98,7 +104,7 @@ export function assemble(docs: SegmentDoc[]): SegmentDoc[] {
   segments.forEach(index);
   // a subsegment may be the parent of another loose one: place until nothing more fits
   let pending = loose.map((d) => structuredClone(d));
-  for (let progress = true; progress && pending.length; ) {
+  for (let progress = true; progress && pending.length;) {
     progress = false;
     const rest: SegmentDoc[] = [];
     for (const s of pending) {

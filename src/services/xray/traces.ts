@@ -41,7 +41,8 @@ const segmentsOf = (t: TraceRecord): SegmentDoc[] => assemble(Object.values(t.do
 
 function checkRange(start: Date, end: Date, maxMs?: number): void {
   if (end.getTime() <= start.getTime()) throw invalid('EndTime must be after StartTime.');
-  if (maxMs && end.getTime() - start.getTime() > maxMs) throw invalid('The time range between StartTime and EndTime cannot be greater than 24 hours.');
+  if (maxMs && end.getTime() - start.getTime() > maxMs)
+    throw invalid('The time range between StartTime and EndTime cannot be greater than 24 hours.');
 }
 
 /** Traces whose id time falls in [from, to), in time order, after a page marker. */
@@ -53,11 +54,16 @@ function* inRange(store: XrayStore, from: number, to: number, after?: string): G
   }
 }
 
-export function traceHandlers(rt: Runtime, put: (account: string, region: string, documents: string[]) => UnprocessedTraceSegment[]): XrayProvider {
+export function traceHandlers(
+  rt: Runtime,
+  put: (account: string, region: string, documents: string[]) => UnprocessedTraceSegment[],
+): XrayProvider {
   const stores = xrayStores(rt);
   const storeOf = (ctx: RequestContext) => stores.get(ctx.account, ctx.region);
   return {
-    PutTraceSegments: ({ TraceSegmentDocuments }, ctx) => ({ UnprocessedTraceSegments: put(ctx.account, ctx.region, TraceSegmentDocuments) }),
+    PutTraceSegments: ({ TraceSegmentDocuments }, ctx) => ({
+      UnprocessedTraceSegments: put(ctx.account, ctx.region, TraceSegmentDocuments),
+    }),
     BatchGetTraces: ({ TraceIds }, ctx) => {
       const store = storeOf(ctx);
       const traces = [];
@@ -70,7 +76,12 @@ export function traceHandlers(rt: Runtime, put: (account: string, region: string
         }
         const segs = segmentsOf(t);
         const v = view(segs);
-        traces.push({ Id: id, Duration: Math.round(v.duration * 1000) / 1000, LimitExceeded: false, Segments: segs.map((s) => ({ Id: s.id, Document: JSON.stringify(s) })) });
+        traces.push({
+          Id: id,
+          Duration: Math.round(v.duration * 1000) / 1000,
+          LimitExceeded: false,
+          Segments: segs.map((s) => ({ Id: s.id, Document: JSON.stringify(s) })),
+        });
       }
       return { Traces: traces, UnprocessedTraceIds: missing };
     },
@@ -109,7 +120,9 @@ export function traceHandlers(rt: Runtime, put: (account: string, region: string
     },
     GetTraceGraph: ({ TraceIds }, ctx) => {
       const store = storeOf(ctx);
-      const traces = TraceIds.map((id) => store.traces.get(id)).filter((t): t is TraceRecord => !!t).map(segmentsOf);
+      const traces = TraceIds.map((id) => store.traces.get(id))
+        .filter((t): t is TraceRecord => !!t)
+        .map(segmentsOf);
       return { Services: serviceGraph(traces, ctx.account) };
     },
     GetServiceGraph: ({ StartTime, EndTime, GroupName, GroupARN }, ctx) => {
@@ -119,7 +132,9 @@ export function traceHandlers(rt: Runtime, put: (account: string, region: string
       const filter = group?.filter ? filterOf(group.filter) : undefined;
       const traces: SegmentDoc[][] = [];
       for (const [, t] of inRange(store, StartTime.getTime() - SLACK_MS, EndTime.getTime() + SLACK_MS)) {
-        const segs = segmentsOf(t).filter((s) => s.start_time * 1000 < EndTime.getTime() && (s.end_time ?? s.start_time) * 1000 >= StartTime.getTime());
+        const segs = segmentsOf(t).filter(
+          (s) => s.start_time * 1000 < EndTime.getTime() && (s.end_time ?? s.start_time) * 1000 >= StartTime.getTime(),
+        );
         if (segs.length && (!filter || filter(view(segs)))) traces.push(segs);
       }
       return { StartTime, EndTime, Services: serviceGraph(traces, ctx.account), ContainsOldGroupVersions: false };

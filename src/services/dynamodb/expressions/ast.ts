@@ -23,8 +23,6 @@ export type Condition =
   | { k: 'fn'; name: 'attribute_exists' | 'attribute_not_exists' | 'attribute_type' | 'begins_with' | 'contains'; args: Operand[] };
 
 export type UpdateAction =
-  | { k: 'SET'; path: Path; value: Operand }
-  | { k: 'REMOVE'; path: Path }
-  | { k: 'ADD' | 'DELETE'; path: Path; value: Operand };
+  { k: 'SET'; path: Path; value: Operand } | { k: 'REMOVE'; path: Path } | { k: 'ADD' | 'DELETE'; path: Path; value: Operand };
 
 export const pathText = (p: Path) => p.map((e, i) => (typeof e === 'number' ? `[${e}]` : i ? `.${e}` : e)).join('');

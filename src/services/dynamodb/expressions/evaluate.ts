@@ -27,13 +27,16 @@ export function sizeOf(v: Value | undefined): number | undefined {
 /** An operand's value in a condition (no arithmetic there). */
 export function operandValue(item: Item | undefined, o: Operand): Value | undefined {
   switch (o.k) {
-    case 'path': return resolvePath(item, o.path);
-    case 'value': return o.value;
+    case 'path':
+      return resolvePath(item, o.path);
+    case 'value':
+      return o.value;
     case 'size': {
       const n = sizeOf(resolvePath(item, o.path));
       return n === undefined ? undefined : { N: String(n) };
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -50,14 +53,22 @@ const shownValue = (v: Value) => `AttributeValue: {${typeOf(v)}:${JSON.stringify
 
 export function evaluate(item: Item | undefined, c: Condition, kind = 'ConditionExpression'): boolean {
   switch (c.k) {
-    case 'and': return evaluate(item, c.a, kind) && evaluate(item, c.b, kind);
-    case 'or': return evaluate(item, c.a, kind) || evaluate(item, c.b, kind);
-    case 'not': return !evaluate(item, c.a, kind);
-    case 'cmp': return compare(c.op, operandValue(item, c.a), operandValue(item, c.b));
+    case 'and':
+      return evaluate(item, c.a, kind) && evaluate(item, c.b, kind);
+    case 'or':
+      return evaluate(item, c.a, kind) || evaluate(item, c.b, kind);
+    case 'not':
+      return !evaluate(item, c.a, kind);
+    case 'cmp':
+      return compare(c.op, operandValue(item, c.a), operandValue(item, c.b));
     case 'between': {
-      const v = operandValue(item, c.a), lo = operandValue(item, c.lo), hi = operandValue(item, c.hi);
+      const v = operandValue(item, c.a),
+        lo = operandValue(item, c.lo),
+        hi = operandValue(item, c.hi);
       if (lo && hi && compareValues(lo, hi)! > 0) {
-        throw invalid(`Invalid ${kind}: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: ${shownValue(lo)}, upper bound operand: ${shownValue(hi)}`);
+        throw invalid(
+          `Invalid ${kind}: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: ${shownValue(lo)}, upper bound operand: ${shownValue(hi)}`,
+        );
       }
       return compare('>=', v, lo) && compare('<=', v, hi);
     }
@@ -69,19 +80,25 @@ export function evaluate(item: Item | undefined, c: Condition, kind = 'Condition
       const [x, y] = c.args;
       const v = operandValue(item, x);
       switch (c.name) {
-        case 'attribute_exists': return v !== undefined;
-        case 'attribute_not_exists': return v === undefined;
+        case 'attribute_exists':
+          return v !== undefined;
+        case 'attribute_not_exists':
+          return v === undefined;
         case 'attribute_type': {
           const t = operandValue(item, y);
           if (!t || t.S === undefined || !(TYPES as readonly string[]).includes(t.S)) {
-            throw invalid(`Invalid ${kind}: Invalid attribute type name found; type: ${t?.S ?? typeOf(t ?? {})}, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}`);
+            throw invalid(
+              `Invalid ${kind}: Invalid attribute type name found; type: ${t?.S ?? typeOf(t ?? {})}, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}`,
+            );
           }
           return !!v && typeOf(v) === t.S;
         }
         case 'begins_with': {
           const p = operandValue(item, y);
           if (y.k === 'value' && p!.S === undefined && p!.B === undefined) {
-            throw invalid(`Invalid ${kind}: Incorrect operand type for operator or function; operator or function: begins_with, operand type: ${typeOf(p!)}`);
+            throw invalid(
+              `Invalid ${kind}: Incorrect operand type for operator or function; operator or function: begins_with, operand type: ${typeOf(p!)}`,
+            );
           }
           if (!v || !p) return false;
           if (v.S !== undefined && p.S !== undefined) return v.S.startsWith(p.S);

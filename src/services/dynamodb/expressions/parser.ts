@@ -14,7 +14,10 @@ function tokenize(src: string, fail: (tok: string, pos: number) => never): Tok[]
   let i = 0;
   while (i < src.length) {
     const c = src[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const word = /^[A-Za-z0-9_]+/.exec(src.slice(i));
     if ((c === '#' || c === ':') && word === null) {
       const m = /^[#:][A-Za-z0-9_]+/.exec(src.slice(i));
@@ -46,7 +49,16 @@ export interface Placeholders {
 
 const CONDITION_FUNCTIONS = ['attribute_exists', 'attribute_not_exists', 'attribute_type', 'begins_with', 'contains'];
 const OPERAND_FUNCTIONS = ['size', 'if_not_exists', 'list_append'];
-const ARITY: Record<string, number> = { attribute_exists: 1, attribute_not_exists: 1, attribute_type: 2, begins_with: 2, contains: 2, size: 1, if_not_exists: 2, list_append: 2 };
+const ARITY: Record<string, number> = {
+  attribute_exists: 1,
+  attribute_not_exists: 1,
+  attribute_type: 2,
+  begins_with: 2,
+  contains: 2,
+  size: 1,
+  if_not_exists: 2,
+  list_append: 2,
+};
 
 class Parser {
   private readonly toks: Tok[];
@@ -54,7 +66,11 @@ class Parser {
   /** the first semantic fault (undefined placeholder, reserved word): reported once the syntax is known good */
   private fault?: string;
 
-  constructor(private readonly src: string, private readonly kind: string, private readonly ph: Placeholders) {
+  constructor(
+    private readonly src: string,
+    private readonly kind: string,
+    private readonly ph: Placeholders,
+  ) {
     if (src.trim() === '') throw invalid(`Invalid ${kind}: The expression can not be empty;`);
     this.toks = tokenize(src, (tok, pos) => this.syntax(tok, pos));
   }
@@ -68,7 +84,12 @@ class Parser {
   }
 
   private syntax(tok: string, pos: number): never {
-    const near = this.src.slice(Math.max(0, this.prevStart(pos)), Math.min(this.src.length, pos + tok.length + 1 + (this.src.slice(pos + tok.length).match(/^\s*\S*/)?.[0].length ?? 0))).trim();
+    const near = this.src
+      .slice(
+        Math.max(0, this.prevStart(pos)),
+        Math.min(this.src.length, pos + tok.length + 1 + (this.src.slice(pos + tok.length).match(/^\s*\S*/)?.[0].length ?? 0)),
+      )
+      .trim();
     this.error(`Syntax error; token: "${tok}", near: "${near}"`);
   }
 
@@ -78,12 +99,28 @@ class Parser {
     return m ? m.index : pos;
   }
 
-  private peek(): Tok { return this.toks[this.i]; }
-  private next(): Tok { return this.toks[this.i++]; }
-  private unexpected(): never { const t = this.peek(); this.syntax(t.s, t.pos); }
-  private isOp(s: string): boolean { const t = this.peek(); return t.t === 'op' && t.s === s; }
-  private isWord(w: string): boolean { const t = this.peek(); return t.t === 'id' && t.s.toUpperCase() === w; }
-  private expectOp(s: string): void { if (!this.isOp(s)) this.unexpected(); this.i++; }
+  private peek(): Tok {
+    return this.toks[this.i];
+  }
+  private next(): Tok {
+    return this.toks[this.i++];
+  }
+  private unexpected(): never {
+    const t = this.peek();
+    this.syntax(t.s, t.pos);
+  }
+  private isOp(s: string): boolean {
+    const t = this.peek();
+    return t.t === 'op' && t.s === s;
+  }
+  private isWord(w: string): boolean {
+    const t = this.peek();
+    return t.t === 'id' && t.s.toUpperCase() === w;
+  }
+  private expectOp(s: string): void {
+    if (!this.isOp(s)) this.unexpected();
+    this.i++;
+  }
   done(): void {
     if (this.peek().t !== 'eof') this.unexpected();
     if (this.fault) this.error(this.fault);
@@ -92,18 +129,27 @@ class Parser {
   // ---- conditions
   condition(): Condition {
     let a = this.conjunction();
-    while (this.isWord('OR')) { this.i++; a = { k: 'or', a, b: this.conjunction() }; }
+    while (this.isWord('OR')) {
+      this.i++;
+      a = { k: 'or', a, b: this.conjunction() };
+    }
     return a;
   }
 
   private conjunction(): Condition {
     let a = this.negation();
-    while (this.isWord('AND')) { this.i++; a = { k: 'and', a, b: this.negation() }; }
+    while (this.isWord('AND')) {
+      this.i++;
+      a = { k: 'and', a, b: this.negation() };
+    }
     return a;
   }
 
   private negation(): Condition {
-    if (this.isWord('NOT')) { this.i++; return { k: 'not', a: this.negation() }; }
+    if (this.isWord('NOT')) {
+      this.i++;
+      return { k: 'not', a: this.negation() };
+    }
     return this.predicate();
   }
 
@@ -136,7 +182,10 @@ class Parser {
       this.i++;
       this.expectOp('(');
       const list = [this.operand()];
-      while (this.isOp(',')) { this.i++; list.push(this.operand()); }
+      while (this.isOp(',')) {
+        this.i++;
+        list.push(this.operand());
+      }
       this.expectOp(')');
       return { k: 'in', a, list };
     }
@@ -150,10 +199,16 @@ class Parser {
     const args: Operand[] = [];
     if (!this.isOp(')')) {
       args.push(this.operand());
-      while (this.isOp(',')) { this.i++; args.push(this.operand()); }
+      while (this.isOp(',')) {
+        this.i++;
+        args.push(this.operand());
+      }
     }
     this.expectOp(')');
-    if (args.length !== ARITY[name]) this.error(`Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`);
+    if (args.length !== ARITY[name])
+      this.error(
+        `Incorrect number of operands for operator or function; operator or function: ${name}, number of operands: ${args.length}`,
+      );
     return { name, args };
   }
 
@@ -176,7 +231,10 @@ class Parser {
     if (t.t === 'id' && this.toks[this.i + 1].t === 'op' && this.toks[this.i + 1].s === '(') {
       const at = this.i;
       const { name, args } = this.call();
-      if (CONDITION_FUNCTIONS.includes(name)) { this.i = at; this.error(`The function is not allowed to be used this way in an expression; function: ${name}`); }
+      if (CONDITION_FUNCTIONS.includes(name)) {
+        this.i = at;
+        this.error(`The function is not allowed to be used this way in an expression; function: ${name}`);
+      }
       const path = (o: Operand): Path => {
         if (o.k !== 'path') this.error(`Operator or function requires a document path; operator or function: ${name}`);
         return o.path;
@@ -199,11 +257,18 @@ class Parser {
   path(): Path {
     const path: Path = [this.pathName()];
     for (;;) {
-      if (this.isOp('.')) { this.i++; path.push(this.pathName()); continue; }
+      if (this.isOp('.')) {
+        this.i++;
+        path.push(this.pathName());
+        continue;
+      }
       if (this.isOp('[')) {
         this.i++;
         const n = this.next();
-        if (n.t !== 'num') { this.i--; this.unexpected(); }
+        if (n.t !== 'num') {
+          this.i--;
+          this.unexpected();
+        }
         this.expectOp(']');
         path.push(Number(n.s));
         continue;
@@ -216,7 +281,8 @@ class Parser {
     const t = this.next();
     if (t.t === 'name') {
       const name = this.ph.names?.[t.s];
-      if (name === undefined) this.semantic(`An expression attribute name used in the document path is not defined; attribute name: ${t.s}`);
+      if (name === undefined)
+        this.semantic(`An expression attribute name used in the document path is not defined; attribute name: ${t.s}`);
       this.ph.usedNames.add(t.s);
       return name ?? t.s;
     }
@@ -235,7 +301,10 @@ class Parser {
     while (this.peek().t !== 'eof') {
       const t = this.next();
       const clause = t.s.toUpperCase();
-      if (t.t !== 'id' || !['SET', 'REMOVE', 'ADD', 'DELETE'].includes(clause)) { this.i--; this.unexpected(); }
+      if (t.t !== 'id' || !['SET', 'REMOVE', 'ADD', 'DELETE'].includes(clause)) {
+        this.i--;
+        this.unexpected();
+      }
       if (seen.has(clause)) this.error(`The "${clause}" section can only be used once in an update expression;`);
       seen.add(clause);
       do {
@@ -258,7 +327,10 @@ class Parser {
 
   projection(): Path[] {
     const paths = [this.path()];
-    while (this.isOp(',')) { this.i++; paths.push(this.path()); }
+    while (this.isOp(',')) {
+      this.i++;
+      paths.push(this.path());
+    }
     return paths;
   }
 }

@@ -17,7 +17,9 @@ export function checkOverlaps(paths: Path[], kind: string): void {
       while (same < n && a[same] === b[same]) same++;
       const what = same === n ? 'overlap' : a[same].startsWith('[') !== b[same].startsWith('[') ? 'conflict' : undefined;
       if (what) {
-        throw invalid(`Invalid ${kind}: Two document paths ${what} with each other; must remove or rewrite one of these paths; path one: ${shownPath(paths[j])}, path two: ${shownPath(paths[i])}`);
+        throw invalid(
+          `Invalid ${kind}: Two document paths ${what} with each other; must remove or rewrite one of these paths; path one: ${shownPath(paths[j])}, path two: ${shownPath(paths[i])}`,
+        );
       }
     }
   }
@@ -27,15 +29,36 @@ export function checkOverlaps(paths: Path[], kind: string): void {
 export function conditionAttributes(c: Condition, out = new Set<string>()): Set<string> {
   const operand = (o: Operand) => {
     if (o.k === 'path' || o.k === 'size' || o.k === 'if_not_exists') out.add(String(o.path[0]));
-    if (o.k === 'list_append' || o.k === '+' || o.k === '-') { operand(o.a); operand(o.b); }
+    if (o.k === 'list_append' || o.k === '+' || o.k === '-') {
+      operand(o.a);
+      operand(o.b);
+    }
   };
   switch (c.k) {
-    case 'and': case 'or': conditionAttributes(c.a, out); conditionAttributes(c.b, out); break;
-    case 'not': conditionAttributes(c.a, out); break;
-    case 'cmp': operand(c.a); operand(c.b); break;
-    case 'between': operand(c.a); operand(c.lo); operand(c.hi); break;
-    case 'in': operand(c.a); c.list.forEach(operand); break;
-    case 'fn': c.args.forEach(operand); break;
+    case 'and':
+    case 'or':
+      conditionAttributes(c.a, out);
+      conditionAttributes(c.b, out);
+      break;
+    case 'not':
+      conditionAttributes(c.a, out);
+      break;
+    case 'cmp':
+      operand(c.a);
+      operand(c.b);
+      break;
+    case 'between':
+      operand(c.a);
+      operand(c.lo);
+      operand(c.hi);
+      break;
+    case 'in':
+      operand(c.a);
+      c.list.forEach(operand);
+      break;
+    case 'fn':
+      c.args.forEach(operand);
+      break;
   }
   return out;
 }

@@ -57,9 +57,11 @@ export class RequestExpressions {
       if (values) throw invalid('ExpressionAttributeValues can only be specified when using expressions');
     }
     const unusedNames = Object.keys(names ?? {}).filter((k) => !usedNames.has(k));
-    if (unusedNames.length) throw invalid(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedNames.join(', ')}}`);
+    if (unusedNames.length)
+      throw invalid(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedNames.join(', ')}}`);
     const unusedValues = Object.keys(values ?? {}).filter((k) => !usedValues.has(k));
-    if (unusedValues.length) throw invalid(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValues.join(', ')}}`);
+    if (unusedValues.length)
+      throw invalid(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValues.join(', ')}}`);
   }
 }
 
@@ -68,16 +70,24 @@ export class RequestExpressions {
  * that could use them, in DynamoDB's order (before the placeholders themselves are checked). `modern`
  * lists the request's expressions in the order DynamoDB names them.
  */
-export function noMixing(legacy: Record<string, unknown>, modern: Record<string, unknown>, placeholders?: { names?: unknown; values?: unknown }): void {
+export function noMixing(
+  legacy: Record<string, unknown>,
+  modern: Record<string, unknown>,
+  placeholders?: { names?: unknown; values?: unknown },
+): void {
   const l = Object.keys(legacy).filter((k) => legacy[k] !== undefined);
   const m = Object.keys(modern).filter((k) => modern[k] !== undefined);
   if (l.length && m.length) {
-    throw invalid(`Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${l.join(', ')}} Expression parameters: {${m.join(', ')}}`);
+    throw invalid(
+      `Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${l.join(', ')}} Expression parameters: {${m.join(', ')}}`,
+    );
   }
   if (!placeholders) return;
   if (placeholders.names !== undefined && !m.length) throw invalid('ExpressionAttributeNames can only be specified when using expressions');
   const valueExprs = Object.keys(modern).filter((k) => k !== 'ProjectionExpression');
   if (placeholders.values !== undefined && valueExprs.length && valueExprs.every((k) => modern[k] === undefined)) {
-    throw invalid(`ExpressionAttributeValues can only be specified when using expressions: ${valueExprs.join(' and ')} ${valueExprs.length > 1 ? 'are' : 'is'} null`);
+    throw invalid(
+      `ExpressionAttributeValues can only be specified when using expressions: ${valueExprs.join(' and ')} ${valueExprs.length > 1 ? 'are' : 'is'} null`,
+    );
   }
 }

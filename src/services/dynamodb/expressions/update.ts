@@ -11,7 +11,10 @@ const badPath = () => invalid('The document path provided in the update expressi
 
 /** Refuses actions on overlapping or conflicting paths, or on key attributes, before touching the item. */
 export function checkPaths(actions: UpdateAction[], keyNames: string[]): void {
-  checkOverlaps(actions.map((a) => a.path), 'UpdateExpression');
+  checkOverlaps(
+    actions.map((a) => a.path),
+    'UpdateExpression',
+  );
   for (const a of actions) {
     if (a.path.length === 1 && keyNames.includes(a.path[0] as string)) {
       throw invalidParam(`Cannot update attribute ${a.path[0]}. This attribute is part of the key`);
@@ -21,24 +24,30 @@ export function checkPaths(actions: UpdateAction[], keyNames: string[]): void {
 
 function operandValue(item: Item, o: Operand): Value {
   switch (o.k) {
-    case 'value': return o.value;
+    case 'value':
+      return o.value;
     case 'path': {
       const v = resolvePath(item, o.path);
       if (!v) throw invalid('The provided expression refers to an attribute that does not exist in the item');
       return v;
     }
-    case 'if_not_exists': return resolvePath(item, o.path) ?? operandValue(item, o.value);
+    case 'if_not_exists':
+      return resolvePath(item, o.path) ?? operandValue(item, o.value);
     case 'list_append': {
-      const a = operandValue(item, o.a), b = operandValue(item, o.b);
+      const a = operandValue(item, o.a),
+        b = operandValue(item, o.b);
       if (!a.L || !b.L) throw badType();
       return { L: [...a.L, ...b.L] };
     }
-    case '+': case '-': {
-      const a = operandValue(item, o.a), b = operandValue(item, o.b);
+    case '+':
+    case '-': {
+      const a = operandValue(item, o.a),
+        b = operandValue(item, o.b);
       if (a.N === undefined || b.N === undefined) throw badType();
       return { N: addNumbers(a.N, b.N, o.k === '-') };
     }
-    case 'size': throw badType();
+    case 'size':
+      throw badType();
   }
 }
 
@@ -88,7 +97,17 @@ function setOp(cur: Value | undefined, v: Value, add: boolean): Value | undefine
 
 // structuredClone would turn Buffers into plain Uint8Arrays: copy containers, share the (never mutated) scalars
 const cloneValue = (v: Value): Value =>
-  v.M ? { M: cloneItem(v.M) } : v.L ? { L: v.L.map(cloneValue) } : v.SS ? { SS: [...v.SS] } : v.NS ? { NS: [...v.NS] } : v.BS ? { BS: [...v.BS] } : { ...v };
+  v.M
+    ? { M: cloneItem(v.M) }
+    : v.L
+      ? { L: v.L.map(cloneValue) }
+      : v.SS
+        ? { SS: [...v.SS] }
+        : v.NS
+          ? { NS: [...v.NS] }
+          : v.BS
+            ? { BS: [...v.BS] }
+            : { ...v };
 const cloneItem = (item: Item): Item => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, cloneValue(v)]));
 
 /** A deep copy of item with the actions applied (all operands read from the original item). */
@@ -106,7 +125,9 @@ export function applyUpdate(original: Item, actions: UpdateAction[]): Item {
         if (cur && cur.N === undefined) throw badType();
         setAt(item, a.path, { N: cur ? addNumbers(cur.N!, v.N) : v.N });
       } else if (a.k === 'ADD' && typeOf(v) !== 'SS' && typeOf(v) !== 'NS' && typeOf(v) !== 'BS') {
-        throw invalid(`Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: ${TYPE_WORDS[typeOf(v)] ?? typeOf(v)}`);
+        throw invalid(
+          `Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: ${TYPE_WORDS[typeOf(v)] ?? typeOf(v)}`,
+        );
       } else {
         const next = setOp(cur, v, a.k === 'ADD');
         if (next) setAt(item, a.path, next);

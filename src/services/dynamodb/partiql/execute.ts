@@ -1,6 +1,11 @@
 // Running PartiQL statements: SELECT as a partition range scan when the WHERE clause fixes the
 // partition key (else a table scan), writes as prepared writes on one item named by its full key.
-import type { BatchExecuteStatementInput, CancellationReason, ExecuteStatementInput, ExecuteTransactionInput } from '../../../generated/dynamodb.js';
+import type {
+  BatchExecuteStatementInput,
+  CancellationReason,
+  ExecuteStatementInput,
+  ExecuteTransactionInput,
+} from '../../../generated/dynamodb.js';
 import type { Runtime } from '../../../runtime.js';
 import { ServiceError } from '../../errors.js';
 import type { Condition } from '../expressions/ast.js';
@@ -56,7 +61,10 @@ function prepareWrite(store: DynamoStore, st: Statement, rv?: string): PreparedW
   const old = store.items(t).get(key);
   if (!old || (st.where && !evaluate(old, st.where))) throw conditionFailed(old, rv as never);
   if (st.k === 'delete') return { t, key, old };
-  checkPaths(st.actions, [t.key.hash, t.key.range].filter((x): x is string => !!x));
+  checkPaths(
+    st.actions,
+    [t.key.hash, t.key.range].filter((x): x is string => !!x),
+  );
   const next = applyUpdate(old, st.actions);
   checkNewImage(t, next);
   return { t, key, old, next };
@@ -73,7 +81,9 @@ function select(store: DynamoStore, st: Extract<Statement, { k: 'select' }>, lim
   const coll = idx ? store.index(t, idx) : store.items(t);
   const after = nextToken ? Buffer.from(nextToken, 'base64url').toString() : undefined;
   const items: Item[] = [];
-  let scanned = 0, size = 0, last: string | undefined;
+  let scanned = 0,
+    size = 0,
+    last: string | undefined;
   for (const [k, item] of coll.scan({ ...(hash ? { prefix: partitionPrefix(hash) } : {}), after })) {
     scanned++;
     size += itemSize(item);
@@ -139,7 +149,11 @@ export function executeTransaction(rt: Runtime, store: DynamoStore, input: Execu
         reasons.push({ Code: 'None' });
       } catch (e) {
         if (!(e instanceof ServiceError) || !['ConditionalCheckFailedException', 'DuplicateItemException'].includes(e.code)) throw e;
-        reasons.push({ Code: e.code.replace(/Exception$/, ''), Message: e.message, ...(e.fields.Item ? { Item: e.fields.Item as Item } : {}) });
+        reasons.push({
+          Code: e.code.replace(/Exception$/, ''),
+          Message: e.message,
+          ...(e.fields.Item ? { Item: e.fields.Item as Item } : {}),
+        });
       }
     }
     if (reasons.some((r) => r.Code !== 'None')) throw transactionCanceled(reasons);

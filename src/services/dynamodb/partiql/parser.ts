@@ -16,7 +16,8 @@ const malformed = (detail: string) => invalid(`Statement wasn't well formed, can
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
-  const re = /\s+|("(?:[^"]|"")*")|('(?:[^']|'')*')|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(<<|>>|<>|!=|<=|>=|[=<>(),.[\]{}:?*+-])/y;
+  const re =
+    /\s+|("(?:[^"]|"")*")|('(?:[^']|'')*')|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(<<|>>|<>|!=|<=|>=|[=<>(),.[\]{}:?*+-])/y;
   let m: RegExpExecArray | null;
   while (re.lastIndex < src.length) {
     const at = re.lastIndex;
@@ -36,15 +37,32 @@ class Parser {
   private i = 0;
   private param = 0;
 
-  constructor(src: string, private readonly params: Value[]) {
+  constructor(
+    src: string,
+    private readonly params: Value[],
+  ) {
     this.toks = tokenize(src);
   }
 
-  private peek() { return this.toks[this.i]; }
-  private word(w: string) { const t = this.peek(); return t.t === 'id' && t.s.toUpperCase() === w; }
-  private op(s: string) { const t = this.peek(); return t.t === 'op' && t.s === s; }
-  private expectWord(w: string) { if (!this.word(w)) throw malformed(`Expected ${w} but found ${this.peek().s}`); this.i++; }
-  private expectOp(s: string) { if (!this.op(s)) throw malformed(`Expected ${s} but found ${this.peek().s}`); this.i++; }
+  private peek() {
+    return this.toks[this.i];
+  }
+  private word(w: string) {
+    const t = this.peek();
+    return t.t === 'id' && t.s.toUpperCase() === w;
+  }
+  private op(s: string) {
+    const t = this.peek();
+    return t.t === 'op' && t.s === s;
+  }
+  private expectWord(w: string) {
+    if (!this.word(w)) throw malformed(`Expected ${w} but found ${this.peek().s}`);
+    this.i++;
+  }
+  private expectOp(s: string) {
+    if (!this.op(s)) throw malformed(`Expected ${s} but found ${this.peek().s}`);
+    this.i++;
+  }
 
   statement(): Statement {
     let st: Statement;
@@ -75,7 +93,10 @@ class Parser {
     if (this.op('*')) this.i++;
     else {
       paths = [this.path()];
-      while (this.op(',')) { this.i++; paths.push(this.path()); }
+      while (this.op(',')) {
+        this.i++;
+        paths.push(this.path());
+      }
     }
     this.expectWord('FROM');
     const { table, index } = this.tableName();
@@ -127,18 +148,27 @@ class Parser {
 
   private or(): Condition {
     let a = this.and();
-    while (this.word('OR')) { this.i++; a = { k: 'or', a, b: this.and() }; }
+    while (this.word('OR')) {
+      this.i++;
+      a = { k: 'or', a, b: this.and() };
+    }
     return a;
   }
 
   private and(): Condition {
     let a = this.not();
-    while (this.word('AND')) { this.i++; a = { k: 'and', a, b: this.not() }; }
+    while (this.word('AND')) {
+      this.i++;
+      a = { k: 'and', a, b: this.not() };
+    }
     return a;
   }
 
   private not(): Condition {
-    if (this.word('NOT')) { this.i++; return { k: 'not', a: this.not() }; }
+    if (this.word('NOT')) {
+      this.i++;
+      return { k: 'not', a: this.not() };
+    }
     return this.predicate();
   }
 
@@ -154,7 +184,10 @@ class Parser {
     if (['begins_with', 'contains', 'attribute_type'].includes(fn) && this.toks[this.i + 1].s === '(') {
       this.i += 2;
       const args = [this.operand()];
-      while (this.op(',')) { this.i++; args.push(this.operand()); }
+      while (this.op(',')) {
+        this.i++;
+        args.push(this.operand());
+      }
       this.expectOp(')');
       return { k: 'fn', name: fn as 'contains', args };
     }
@@ -176,7 +209,10 @@ class Parser {
       const open = this.op('[') ? '[' : '(';
       this.expectOp(open);
       const list = [this.operand()];
-      while (this.op(',')) { this.i++; list.push(this.operand()); }
+      while (this.op(',')) {
+        this.i++;
+        list.push(this.operand());
+      }
       this.expectOp(open === '[' ? ']' : ')');
       return { k: 'in', a, list };
     }
@@ -199,7 +235,7 @@ class Parser {
 
   private operand(): Operand {
     const t = this.peek();
-    if (t.t === 'id' && !['TRUE', 'FALSE', 'NULL', 'MISSING'].includes(t.s.toUpperCase()) || t.t === 'qid') {
+    if ((t.t === 'id' && !['TRUE', 'FALSE', 'NULL', 'MISSING'].includes(t.s.toUpperCase())) || t.t === 'qid') {
       if (t.t === 'id' && t.s.toLowerCase() === 'size' && this.toks[this.i + 1].s === '(') {
         this.i += 2;
         const path = this.path();

@@ -37,22 +37,38 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const randomId = (n: number) => Array.from(randomBytes(n), (b) => BASE32[b & 31]).join('');
 
 /** The first role of an instance profile (by its ARN), or undefined when IAM knows none. */
-export async function profileRole(rt: Runtime, where: { account: string; region: string }, profileArn: string): Promise<ProfileRole | undefined> {
+export async function profileRole(
+  rt: Runtime,
+  where: { account: string; region: string },
+  profileArn: string,
+): Promise<ProfileRole | undefined> {
   const name = profileArn.slice(profileArn.lastIndexOf('/') + 1);
   try {
-    const out = await rt.invoke<{ InstanceProfile: { Arn: string; InstanceProfileId: string; Roles?: Array<{ RoleName: string; Arn: string; RoleId: string }> } }>(
-      'iam', 'GetInstanceProfile', { InstanceProfileName: name }, where,
-    );
+    const out = await rt.invoke<{
+      InstanceProfile: { Arn: string; InstanceProfileId: string; Roles?: Array<{ RoleName: string; Arn: string; RoleId: string }> };
+    }>('iam', 'GetInstanceProfile', { InstanceProfileName: name }, where);
     const role = out.InstanceProfile.Roles?.[0];
     if (!role) return undefined;
-    return { profileArn: out.InstanceProfile.Arn, profileId: out.InstanceProfile.InstanceProfileId, roleName: role.RoleName, roleArn: role.Arn, roleId: role.RoleId };
+    return {
+      profileArn: out.InstanceProfile.Arn,
+      profileId: out.InstanceProfile.InstanceProfileId,
+      roleName: role.RoleName,
+      roleArn: role.Arn,
+      roleId: role.RoleId,
+    };
   } catch {
     return undefined; // no such profile, or IAM is not served: IMDS has no role to offer
   }
 }
 
 /** Credentials for the role, reused while more than an hour of them remains. */
-export function roleCredentials(rt: Runtime, account: string, role: ProfileRole, instanceId: string, held: RoleCredentials | undefined): RoleCredentials {
+export function roleCredentials(
+  rt: Runtime,
+  account: string,
+  role: ProfileRole,
+  instanceId: string,
+  held: RoleCredentials | undefined,
+): RoleCredentials {
   const real = rt.clock.real().getTime();
   if (held && held.roleArn === role.roleArn && held.expiresAt - real > RENEW_BEFORE_MS) return held;
   const accessKeyId = 'ASIA' + randomId(16);
@@ -64,8 +80,13 @@ export function roleCredentials(rt: Runtime, account: string, role: ProfileRole,
     sessionToken: token,
     expiresAt: rt.clock.nowMs() + LIFETIME_MS,
     principal: {
-      kind: 'assumed-role', account, arn: `arn:aws:sts::${account}:assumed-role/${role.roleName}/${instanceId}`, userId: `${role.roleId}:${instanceId}`,
-      accessKeyId, sessionToken: token, session: { roleArn: role.roleArn },
+      kind: 'assumed-role',
+      account,
+      arn: `arn:aws:sts::${account}:assumed-role/${role.roleName}/${instanceId}`,
+      userId: `${role.roleId}:${instanceId}`,
+      accessKeyId,
+      sessionToken: token,
+      session: { roleArn: role.roleArn },
     },
   });
   return { roleArn: role.roleArn, accessKeyId, secretAccessKey, token, issuedAt: real, expiresAt: real + LIFETIME_MS };

@@ -41,11 +41,22 @@ function page(status: number, text: string): string {
 `;
 }
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+};
 
 function send(res: ServerResponse, status: number, body?: string, headers: Record<string, string> = {}): void {
   const text = body ?? page(status, STATUS_TEXT[status] ?? '');
-  res.writeHead(status, { 'Content-Type': body === undefined ? 'text/html' : 'text/plain', 'Content-Length': Buffer.byteLength(text), Server: 'EC2ws', ...headers });
+  res.writeHead(status, {
+    'Content-Type': body === undefined ? 'text/html' : 'text/plain',
+    'Content-Length': Buffer.byteLength(text),
+    Server: 'EC2ws',
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -78,7 +89,12 @@ export async function startImds(address: string, source: ImdsSource): Promise<Im
     if (token === undefined && md.HttpTokens === 'required') return send(res, 401);
     const body = await lookup(await source.tree(rec), path);
     if (body === undefined) return send(res, 404);
-    send(res, 200, body, ttl === undefined ? {} : { 'X-aws-ec2-metadata-token-ttl-seconds': String(Math.max(0, Math.floor((ttl - source.nowMs()) / 1000))) });
+    send(
+      res,
+      200,
+      body,
+      ttl === undefined ? {} : { 'X-aws-ec2-metadata-token-ttl-seconds': String(Math.max(0, Math.floor((ttl - source.nowMs()) / 1000))) },
+    );
   }
 
   const server = createServer((req, res) => {

@@ -41,7 +41,8 @@ export function processMode(rt: Runtime, s: Ec2State, inst: Instances, handlers:
 
   const { RunInstances, StartInstances, StopInstances, TerminateInstances, RebootInstances } = handlers;
   const thenReconcile = <I, O>(h: Handler<I, O> | undefined): Handler<I, O> | undefined =>
-    h && (async (input: I, ctx: RequestContext) => {
+    h &&
+    (async (input: I, ctx: RequestContext) => {
       const out = await h(input, ctx);
       void sup.reconcile();
       return out;

@@ -27,18 +27,36 @@ export function metadataTree(rec: Rec, x: TreeExtras): Tree {
   const publicIp: string | undefined = rec.PublicIpAddress;
   const publicDns: string | undefined = rec.PublicDnsName || undefined;
   const iam: Tree | undefined = x.role && {
-    info: json({ Code: 'Success', LastUpdated: stamp(Date.parse(rec.LaunchTime)), InstanceProfileArn: x.role.profileArn, InstanceProfileId: x.role.profileId }),
+    info: json({
+      Code: 'Success',
+      LastUpdated: stamp(Date.parse(rec.LaunchTime)),
+      InstanceProfileArn: x.role.profileArn,
+      InstanceProfileId: x.role.profileId,
+    }),
     'security-credentials': {
       [x.role.roleName]: async () => {
         const c = x.credentials();
         if (!c) return undefined;
-        return json({ Code: 'Success', LastUpdated: stamp(c.issuedAt), Type: 'AWS-HMAC', AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, Token: c.token, Expiration: stamp(c.expiresAt) });
+        return json({
+          Code: 'Success',
+          LastUpdated: stamp(c.issuedAt),
+          Type: 'AWS-HMAC',
+          AccessKeyId: c.accessKeyId,
+          SecretAccessKey: c.secretAccessKey,
+          Token: c.token,
+          Expiration: stamp(c.expiresAt),
+        });
       },
     },
   };
-  const tags: Tree | undefined = rec.MetadataOptions?.InstanceMetadataTags === 'enabled'
-    ? { instance: Object.fromEntries(((rec.Tags ?? []) as Array<{ Key: string; Value: string }>).filter((t) => !t.Key.includes('/')).map((t) => [t.Key, t.Value])) }
-    : undefined;
+  const tags: Tree | undefined =
+    rec.MetadataOptions?.InstanceMetadataTags === 'enabled'
+      ? {
+          instance: Object.fromEntries(
+            ((rec.Tags ?? []) as Array<{ Key: string; Value: string }>).filter((t) => !t.Key.includes('/')).map((t) => [t.Key, t.Value]),
+          ),
+        }
+      : undefined;
   const userData = rec._userData ? Buffer.from(rec._userData, 'base64').toString('utf8') : undefined;
   return {
     'meta-data': {
@@ -58,15 +76,28 @@ export function metadataTree(rec: Rec, x: TreeExtras): Tree {
         interfaces: {
           macs: {
             [mac]: {
-              'device-number': '0', 'interface-id': eni.NetworkInterfaceId, 'local-hostname': rec.PrivateDnsName, 'local-ipv4s': rec.PrivateIpAddress,
-              mac, 'owner-id': x.account, ...(publicIp ? { 'public-ipv4s': publicIp, 'public-hostname': publicDns } : {}),
-              'security-group-ids': groups.map((g) => g.GroupId).join('\n'), 'security-groups': groups.map((g) => g.GroupName).join('\n'),
-              'subnet-id': rec.SubnetId, 'subnet-ipv4-cidr-block': x.subnetCidr, 'vpc-id': rec.VpcId, 'vpc-ipv4-cidr-block': x.vpcCidr,
+              'device-number': '0',
+              'interface-id': eni.NetworkInterfaceId,
+              'local-hostname': rec.PrivateDnsName,
+              'local-ipv4s': rec.PrivateIpAddress,
+              mac,
+              'owner-id': x.account,
+              ...(publicIp ? { 'public-ipv4s': publicIp, 'public-hostname': publicDns } : {}),
+              'security-group-ids': groups.map((g) => g.GroupId).join('\n'),
+              'security-groups': groups.map((g) => g.GroupName).join('\n'),
+              'subnet-id': rec.SubnetId,
+              'subnet-ipv4-cidr-block': x.subnetCidr,
+              'vpc-id': rec.VpcId,
+              'vpc-ipv4-cidr-block': x.vpcCidr,
             },
           },
         },
       },
-      placement: { 'availability-zone': rec.Placement?.AvailabilityZone, 'availability-zone-id': rec.Placement?.AvailabilityZoneId, region: x.region },
+      placement: {
+        'availability-zone': rec.Placement?.AvailabilityZone,
+        'availability-zone-id': rec.Placement?.AvailabilityZoneId,
+        region: x.region,
+      },
       profile: 'default-hvm',
       ...(publicIp ? { 'public-hostname': publicDns, 'public-ipv4': publicIp } : {}),
       'reservation-id': rec._reservationId,
@@ -78,9 +109,21 @@ export function metadataTree(rec: Rec, x: TreeExtras): Tree {
     dynamic: {
       'instance-identity': {
         document: json({
-          accountId: x.account, architecture: rec.Architecture, availabilityZone: rec.Placement?.AvailabilityZone, billingProducts: null,
-          devpayProductCodes: null, marketplaceProductCodes: null, imageId: rec.ImageId, instanceId: rec.InstanceId, instanceType: rec.InstanceType,
-          kernelId: null, pendingTime: stamp(Date.parse(rec.LaunchTime)), privateIp: rec.PrivateIpAddress, ramdiskId: null, region: x.region, version: '2017-09-30',
+          accountId: x.account,
+          architecture: rec.Architecture,
+          availabilityZone: rec.Placement?.AvailabilityZone,
+          billingProducts: null,
+          devpayProductCodes: null,
+          marketplaceProductCodes: null,
+          imageId: rec.ImageId,
+          instanceId: rec.InstanceId,
+          instanceType: rec.InstanceType,
+          kernelId: null,
+          pendingTime: stamp(Date.parse(rec.LaunchTime)),
+          privateIp: rec.PrivateIpAddress,
+          ramdiskId: null,
+          region: x.region,
+          version: '2017-09-30',
         }),
       },
     },

@@ -5,7 +5,20 @@
 // reboot), any other state has neither. Passes run after the calls that change states, after a
 // clock advance, and on a timer at the next transition due (virtual time runs at real pace).
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Collection, Runtime } from '../../../kit.js';
@@ -226,8 +239,12 @@ export class Supervisor {
           return (l.creds = roleCredentials(this.rt, w.account, role, w.id, l.creds));
         };
         return metadataTree(rec, {
-          account: w.account, region: w.region, role, credentials,
-          subnetCidr: this.s.find(w, 'subnet', rec.SubnetId)?.CidrBlock, vpcCidr: this.s.find(w, 'vpc', rec.VpcId)?.CidrBlock,
+          account: w.account,
+          region: w.region,
+          role,
+          credentials,
+          subnetCidr: this.s.find(w, 'subnet', rec.SubnetId)?.CidrBlock,
+          vpcCidr: this.s.find(w, 'vpc', rec.VpcId)?.CidrBlock,
         });
       },
     };
@@ -240,7 +257,14 @@ export class Supervisor {
     const note = (line: string) => appendConsole(consoleFile, `nimbus: ${line}\n`);
     const plan = bootPlan(rec._userData);
     note(`${rec.InstanceId} ${how} at ${this.rt.clock.now().toISOString()}; listening address ${l.address}`);
-    this.rt.timeline.record({ service: 'ec2', kind: 'instance-boot', resource: rec.InstanceId, account: l.where.account, region: l.where.region, detail: { how, address: l.address } });
+    this.rt.timeline.record({
+      service: 'ec2',
+      kind: 'instance-boot',
+      resource: rec.InstanceId,
+      account: l.where.account,
+      region: l.where.region,
+      detail: { how, address: l.address },
+    });
     l.group = undefined;
     if (plan.kind === 'none') return note('no user data to run');
     if (plan.kind === 'refused') return note(`the user data was not run: ${plan.reason}`);
@@ -252,7 +276,9 @@ export class Supervisor {
     writeSync(out, `nimbus: running the user data${plan.kind === 'script' ? ` with ${plan.interpreter}` : ' with /bin/sh'}\n`);
     try {
       const child = spawn(command, args, { cwd: dir, env: this.envOf(l, rec), detached: true, stdio: ['ignore', out, out] });
-      child.on('error', (e) => note(`the user data did not start: ${e.message}${plan.kind === 'script' ? ` (is ${plan.interpreter} installed?)` : ''}`));
+      child.on('error', (e) =>
+        note(`the user data did not start: ${e.message}${plan.kind === 'script' ? ` (is ${plan.interpreter} installed?)` : ''}`),
+      );
       child.on('exit', (code, sig) => note(`the user data exited with ${sig ? `signal ${sig}` : `status ${code}`}`));
       child.unref();
       l.group = child.pid;

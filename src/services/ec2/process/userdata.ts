@@ -31,10 +31,18 @@ export function bootPlan(userData: string | undefined): BootPlan {
       return { kind: 'refused', reason: 'the user data looks gzip-compressed but does not decompress' };
     }
   }
-  const text = body.subarray(0, 256).toString('utf8').replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
+  const text = body
+    .subarray(0, 256)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .replace(/\r\n/g, '\n');
   if (!text.trim()) return { kind: 'none' };
   for (const [re, name] of CLOUD_INIT_ONLY) {
-    if (re.test(text)) return { kind: 'refused', reason: `${name} user data needs cloud-init, which Nimbus does not run; give a shell script (#!/bin/bash) instead` };
+    if (re.test(text))
+      return {
+        kind: 'refused',
+        reason: `${name} user data needs cloud-init, which Nimbus does not run; give a shell script (#!/bin/bash) instead`,
+      };
   }
   if (text.startsWith('#!')) {
     const interpreter = text.slice(2).split('\n', 1)[0].trim();

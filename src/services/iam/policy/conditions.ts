@@ -6,10 +6,33 @@ import { compilePattern, substitute, type Keys, type Pattern } from './wildcard.
 export type ConditionCheck = (keys: Keys) => boolean;
 
 const BASE = new Set([
-  'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-  'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan', 'NumericGreaterThanEquals',
-  'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals',
-  'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Null',
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'NumericEquals',
+  'NumericNotEquals',
+  'NumericLessThan',
+  'NumericLessThanEquals',
+  'NumericGreaterThan',
+  'NumericGreaterThanEquals',
+  'DateEquals',
+  'DateNotEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'Bool',
+  'BinaryEquals',
+  'IpAddress',
+  'NotIpAddress',
+  'ArnEquals',
+  'ArnLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'Null',
 ]);
 
 export interface ParsedOperator {
@@ -82,8 +105,16 @@ function valueTest(base: string, policyValue: string): (v: string, keys: Keys) =
       const p: Pattern = compilePattern(policyValue, { vars: true });
       return (v, k) => p.test(v, k);
     }
-    case 'NumericEquals': case 'NumericLessThan': case 'NumericLessThanEquals': case 'NumericGreaterThan': case 'NumericGreaterThanEquals':
-    case 'DateEquals': case 'DateLessThan': case 'DateLessThanEquals': case 'DateGreaterThan': case 'DateGreaterThanEquals': {
+    case 'NumericEquals':
+    case 'NumericLessThan':
+    case 'NumericLessThanEquals':
+    case 'NumericGreaterThan':
+    case 'NumericGreaterThanEquals':
+    case 'DateEquals':
+    case 'DateLessThan':
+    case 'DateLessThanEquals':
+    case 'DateGreaterThan':
+    case 'DateGreaterThanEquals': {
       const date = positive.startsWith('Date');
       const parse = date ? toDate : Number;
       const cmp = positive.replace(/^(Numeric|Date)/, '');
@@ -92,11 +123,16 @@ function valueTest(base: string, policyValue: string): (v: string, keys: Keys) =
         const rv = parse(v);
         if (Number.isNaN(pv) || Number.isNaN(rv)) return false;
         switch (cmp) {
-          case 'Equals': return rv === pv;
-          case 'LessThan': return rv < pv;
-          case 'LessThanEquals': return rv <= pv;
-          case 'GreaterThan': return rv > pv;
-          default: return rv >= pv;
+          case 'Equals':
+            return rv === pv;
+          case 'LessThan':
+            return rv < pv;
+          case 'LessThanEquals':
+            return rv <= pv;
+          case 'GreaterThan':
+            return rv > pv;
+          default:
+            return rv >= pv;
         }
       };
     }

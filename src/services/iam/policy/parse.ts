@@ -60,10 +60,17 @@ function principalSpec(v: unknown): PrincipalSpec {
           else throw malformed(`Invalid principal in policy: "AWS":"${id}"`);
         }
         break;
-      case 'Service': spec.service.push(...values); break;
-      case 'Federated': spec.federated.push(...values); break;
-      case 'CanonicalUser': spec.canonical.push(...values); break;
-      default: throw malformed(`Invalid principal in policy: "${type}"`);
+      case 'Service':
+        spec.service.push(...values);
+        break;
+      case 'Federated':
+        spec.federated.push(...values);
+        break;
+      case 'CanonicalUser':
+        spec.canonical.push(...values);
+        break;
+      default:
+        throw malformed(`Invalid principal in policy: "${type}"`);
     }
   }
   return spec;
@@ -103,7 +110,17 @@ function conditionBlock(v: unknown): ConditionCheck | undefined {
   return compileConditions(v as Record<string, Record<string, unknown>>);
 }
 
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Principal', 'NotPrincipal', 'Condition']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Principal',
+  'NotPrincipal',
+  'Condition',
+]);
 
 /** Parses and validates a document; throws MalformedPolicyDocument as IAM does. */
 export function parsePolicy(text: string, kind: PolicyKind, name = 'policy'): CompiledPolicy {
@@ -133,7 +150,8 @@ export function parsePolicy(text: string, kind: PolicyKind, name = 'policy'): Co
     if (st.Effect !== 'Allow' && st.Effect !== 'Deny') throw malformed('Syntax errors in policy.');
     if (st.Sid !== undefined) {
       if (typeof st.Sid !== 'string') throw malformed('Syntax errors in policy.');
-      if (kind !== 'resource' && !/^[a-zA-Z0-9]*$/.test(st.Sid)) throw malformed('Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*');
+      if (kind !== 'resource' && !/^[a-zA-Z0-9]*$/.test(st.Sid))
+        throw malformed('Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*');
       if (st.Sid && sids.has(st.Sid)) throw malformed('Statement IDs (SID) in a single policy must be unique.');
       sids.add(st.Sid);
     }

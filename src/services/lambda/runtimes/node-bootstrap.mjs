@@ -15,11 +15,21 @@ let requestId = '';
 
 function call(method, path, body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host, port: Number(port), method, path: base + path, agent, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } : headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = http.request(
+      {
+        host,
+        port: Number(port),
+        method,
+        path: base + path,
+        agent,
+        headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } : headers,
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -28,7 +38,14 @@ function call(method, path, body, headers = {}) {
 // console.* as the Node.js runtime writes it: timestamp, request id, level, message (all to stdout)
 const write = (s) => process.stdout.write(s);
 process.stderr.write = process.stdout.write.bind(process.stdout);
-for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
+for (const [method, level] of [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['debug', 'DEBUG'],
+  ['trace', 'TRACE'],
+]) {
   console[method] = (...args) => write(`${new Date().toISOString()}\t${requestId || 'undefined'}\t${level}\t${format(...args)}\n`);
 }
 
@@ -82,7 +99,11 @@ function runHandler(handler, event, context) {
     context.fail = (e) => callback(e ?? new Error('handled'));
     try {
       const r = handler(event, context, callback);
-      if (r && typeof r.then === 'function') r.then((v) => callback(null, v), (e) => callback(e ?? new Error('undefined')));
+      if (r && typeof r.then === 'function')
+        r.then(
+          (v) => callback(null, v),
+          (e) => callback(e ?? new Error('undefined')),
+        );
       else if (handler.length < 3) callback(null, r);
     } catch (e) {
       callback(e);
@@ -113,13 +134,25 @@ globalThis.awslambda = {
 function streamingResponse(id) {
   let answered;
   const done = new Promise((resolve) => (answered = resolve));
-  const req = http.request({
-    host, port: Number(port), method: 'POST', path: `${base}/invocation/${id}/response`, agent,
-    headers: { 'Lambda-Runtime-Function-Response-Mode': 'streaming', 'Transfer-Encoding': 'chunked', Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body', 'Content-Type': 'application/octet-stream' },
-  }, (res) => {
-    res.resume();
-    res.on('end', answered);
-  });
+  const req = http.request(
+    {
+      host,
+      port: Number(port),
+      method: 'POST',
+      path: `${base}/invocation/${id}/response`,
+      agent,
+      headers: {
+        'Lambda-Runtime-Function-Response-Mode': 'streaming',
+        'Transfer-Encoding': 'chunked',
+        Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+        'Content-Type': 'application/octet-stream',
+      },
+    },
+    (res) => {
+      res.resume();
+      res.on('end', answered);
+    },
+  );
   req.on('error', answered);
   req.setContentType = (type) => {
     if (!req.headersSent) req.setHeader('Content-Type', type);
@@ -136,7 +169,10 @@ async function runStreaming(handler, event, context) {
     const err = errorJson(e);
     write(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(err)}\n`);
     if (!stream.writableEnded) {
-      stream.addTrailers({ 'Lambda-Runtime-Function-Error-Type': err.errorType, 'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(err)).toString('base64') });
+      stream.addTrailers({
+        'Lambda-Runtime-Function-Error-Type': err.errorType,
+        'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(err)).toString('base64'),
+      });
       stream.end();
     }
   }
@@ -177,7 +213,9 @@ for (;;) {
     requestId = '';
     continue;
   }
-  let path, body, headers = {};
+  let path,
+    body,
+    headers = {};
   try {
     const result = await runHandler(handler, event, context);
     path = `/invocation/${requestId}/response`;

@@ -25,6 +25,16 @@ const until = async (cond: () => boolean, what: string, ms = 10_000) => {
   }
 };
 
+const untilAsync = async (cond: () => Promise<boolean>, what: string, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+const pendingRetries = async (url: string) =>
+  ((await (await fetch(`${url}/_nimbus/events/retries`)).json()) as { pending: number }).pending;
+
 test('a retry pending at kill -9 is made after the restart; a delivered event is not sent again', async () => {
   const statuses = [503, 200];
   const received: string[] = [];
@@ -57,7 +67,8 @@ test('a retry pending at kill -9 is made after the restart; a delivered event is
     await eb.send(new PutTargetsCommand({ Rule: 'r', Targets: [{ Id: 'h', Arn: ApiDestinationArn, InputPath: '$.detail' }] }));
     await eb.send(new PutEventsCommand({ Entries: [{ Source: 'durable', DetailType: 'x', Detail: '{"keep":"me"}' }] }));
     await until(() => received.length === 1, 'the first attempt (503)');
-    await new Promise((r) => setTimeout(r, 100)); // the retry is recorded as soon as the answer is read
+    // the retry is recorded (and committed) once Nimbus has read the 503
+    await untilAsync(async () => (await pendingRetries(server.url)) === 1, 'the retry to be recorded');
     await server.kill9();
 
     server = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
@@ -68,6 +79,7 @@ test('a retry pending at kill -9 is made after the restart; a delivered event is
     await server.stop();
     server = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
     await fetch(`${server.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '1h' }) });
+    assert.equal(await pendingRetries(server.url), 0);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(received.length, 2);
   } finally {

@@ -32,6 +32,8 @@ function create(rt: Runtime): EventsProvider {
   }, TICK_MS);
   timer.unref();
   rt.onClose(() => clearInterval(timer));
+  // retries waiting on the clock, all accounts and regions: what a test waits on before a kill -9
+  rt.admin.route('GET /_nimbus/events/retries', () => ({ body: { pending: router.delivery.pending() } }));
   rt.integrations.events = {
     putEvent(account, region, e) {
       // read-only management calls reach only rules that ask for all management events

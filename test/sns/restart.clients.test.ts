@@ -18,6 +18,16 @@ const until = async (cond: () => boolean, what: string, ms = 5000) => {
   }
 };
 
+const untilAsync = async (cond: () => Promise<boolean>, what: string, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+const httpDeliveries = async (url: string) =>
+  ((await (await fetch(`${url}/_nimbus/sns/http-deliveries`)).json()) as { deliveries: { attempt: number }[] }).deliveries;
+
 test('an HTTP retry pending at kill -9 is delivered after the restart; a delivered one is not repeated', async () => {
   const statuses = [200, 503, 200];
   const received: Array<{ type: string; body: string }> = [];
@@ -45,7 +55,8 @@ test('an HTTP retry pending at kill -9 is delivered after the restart; a deliver
     await sns.send(new ConfirmSubscriptionCommand({ TopicArn, Token: JSON.parse(received[0].body).Token }));
     const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: 'survives' }));
     await until(() => received.length === 2, 'the first attempt (503)');
-    await new Promise((r) => setTimeout(r, 100)); // the retry is recorded before the wait begins
+    // the retry is recorded (attempt 1, due in 60 s) once Nimbus has read the 503
+    await untilAsync(async () => (await httpDeliveries(server.url))[0]?.attempt === 1, 'the retry to be recorded');
     await server.kill9();
 
     server = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
@@ -60,6 +71,7 @@ test('an HTTP retry pending at kill -9 is delivered after the restart; a deliver
     await server.stop();
     server = await spawnServer(['--data-dir', dataDir, '--log-level', 'warn']);
     await fetch(`${server.url}/_nimbus/clock`, { method: 'POST', body: JSON.stringify({ advance: '10m' }) });
+    assert.deepEqual(await httpDeliveries(server.url), []);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(received.length, 3);
   } finally {

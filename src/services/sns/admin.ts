@@ -1,5 +1,5 @@
 // Nimbus's own SNS routes: the outbox of recorded deliveries (GET and DELETE /_nimbus/sns/outbox,
-// filtered by query) and the certificate notifications are signed with.
+// filtered by query), the HTTP deliveries under way or waiting to retry, and the certificate notifications are signed with.
 import type { OutboxRecord } from './delivery.js';
 import { CERT_PATH } from './delivery.js';
 import type { SnsState } from './store.js';
@@ -19,5 +19,6 @@ export function adminRoutes(s: SnsState): void {
     for (const [k, r] of [...delivery.outbox.scan()]) if (keep(r)) delivery.outbox.delete(k);
     return {};
   });
+  rt.admin.route('GET /_nimbus/sns/http-deliveries', () => ({ body: { deliveries: delivery.httpDeliveries() } }));
   rt.admin.route(`GET ${CERT_PATH}`, () => ({ body: delivery.publicKey(), contentType: 'application/x-pem-file' }));
 }

@@ -125,6 +125,17 @@ export class Delivery {
   }
 
   /** The signing key pair, made once and kept with the state so signatures verify across restarts. */
+  /** HTTP(S) deliveries not yet ended: the next attempt (0 is the first) and when it is due (virtual epoch ms). */
+  httpDeliveries(): { messageId: string; subscriptionArn: string; endpoint: string; attempt: number; due: number }[] {
+    return [...this.httpPending.scan()].map(([, d]) => ({
+      messageId: d.n.messageId,
+      subscriptionArn: d.sub.arn,
+      endpoint: d.sub.endpoint,
+      attempt: d.attempt,
+      due: d.due,
+    }));
+  }
+
   publicKey(): string {
     return this.signingKey().publicKey;
   }

@@ -111,6 +111,12 @@ const result = await esbuild.build({
   logLevel: 'warning',
   legalComments: 'none',
 });
+// pages import server types with `import type` (erased); a value import would bundle server code
+const server = Object.keys(result.metafile.inputs).filter((f) => /^(src|dist)\//.test(f));
+if (server.length) {
+  rmSync(tmp, { recursive: true, force: true });
+  throw new Error(`server code in the console bundle (use \`import type\`): ${server.join(', ')}`);
+}
 copyFileSync(join(src, 'index.html'), join(tmp, 'index.html'));
 copyFileSync(join(src, 'style.css'), join(tmp, 'style.css'));
 writeFileSync(join(tmp, 'meta.json'), JSON.stringify({ pages, built: new Date().toISOString() }));

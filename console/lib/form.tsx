@@ -30,7 +30,7 @@ interface InputProps {
   required?: boolean;
   size?: number;
   placeholder?: string;
-  type?: 'text' | 'number' | 'password';
+  type?: 'text' | 'number' | 'password' | 'datetime-local';
   inputMode?: 'numeric' | 'text';
   min?: number;
   max?: number;
@@ -67,33 +67,69 @@ export function SelectField({ label, aria, value, onValue, children }: Bound & {
   );
 }
 
-/** A form whose submit runs `run` as the action `act`; `submit` is its button's text. */
+/** A select of time windows (hours before the virtual now), labelled `Window`. */
+export function WindowField({ hours, value, onValue }: { hours: number[]; value: number; onValue: (h: number) => void }) {
+  const name = (h: number) => {
+    const [n, unit] = h % 168 === 0 ? [h / 168, 'week'] : h % 24 === 0 ? [h / 24, 'day'] : [h, 'hour'];
+    return `${n} ${unit}${n === 1 ? '' : 's'}`;
+  };
+  return (
+    <SelectField label="Window" value={String(value)} onValue={(v) => onValue(Number(v))}>
+      {hours.map((h) => (
+        <option key={h} value={String(h)}>
+          {name(h)}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+/**
+ * A form whose submit runs `run` as the action `act`; `submit` is its button's text (`busyText`
+ * while it runs); `extra` (a Cancel, a Remove) follows the submit button.
+ */
 export function ActionForm({
   label,
   submit,
+  busyText,
   act,
   run,
   primary,
   disabled,
+  extra,
   children,
 }: {
   label: string;
   submit: string;
+  busyText?: string;
   act: Action;
   run: () => Promise<unknown>;
   primary?: boolean;
   disabled?: boolean;
+  extra?: ComponentChildren;
   children?: ComponentChildren;
 }) {
   return (
     <Form label={label} onSubmit={() => act.run(run).then(() => undefined)}>
       {children}
       <button class={primary ? 'primary' : undefined} type="submit" disabled={act.busy || disabled}>
-        {submit}
+        {act.busy && busyText ? busyText : submit}
       </button>
+      {extra}
     </Form>
   );
 }
+
+/** `text` parsed as JSON, or an error named MalformedJSON (`<what> is not valid JSON: …`) before anything is sent. */
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw malformed(`${what} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export const malformed = (message: string) => Object.assign(new Error(message), { name: 'MalformedJSON' });
 
 /** The action's error (dismissable), else the first of `also` (a load's error). */
 export function ActionError({ act, also = [] }: { act: Action; also?: unknown[] }) {

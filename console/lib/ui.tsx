@@ -212,6 +212,12 @@ export async function admin<T = any>(path: string, init?: { method?: string; bod
   return body as T;
 }
 
+/** The `hours` before the virtual clock's now (and a minute past it), as a query's StartTime and EndTime. */
+export async function clockWindow(hours: number): Promise<{ StartTime: Date; EndTime: Date }> {
+  const { epochMs } = await admin<{ epochMs: number }>('/_nimbus/clock');
+  return { StartTime: new Date(epochMs - hours * 3600_000), EndTime: new Date(epochMs + 60_000) };
+}
+
 /** A tab list: the selected tab is the one Tab stop; ←/→ (and Home/End) move between tabs and select. */
 export function Tabs<T extends string>({
   tabs,

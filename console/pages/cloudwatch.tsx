@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { useClient } from '../lib/session.js';
 import { AlarmHistory, CreateAlarm, Dashboards } from '../parts/cloudwatch-alarms.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { PickLink } from '../lib/table.js';
+import { Copy, Empty, ErrorBox, Loading, Section, clockWindow, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { PickLink, PickList, ResourceTable, StateBadge } from '../lib/table.js';
+import { ActionError, ActionForm, SelectField, TextField, WindowField, useFields } from '../lib/form.js';
 
 const STATS = ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount'] as const;
 type Stat = (typeof STATS)[number];
@@ -59,14 +60,12 @@ function MetricView({ cw, metric }: { cw: CloudWatchClient; metric: Metric }) {
   const [stat, setStat] = useState<Stat>('Average');
   const [hours, setHours] = useState(3);
   const data = useLoad(async () => {
-    const { epochMs } = await admin<{ epochMs: number }>('/_nimbus/clock');
     const out = await cw.send(
       new GetMetricStatisticsCommand({
         Namespace: metric.Namespace,
         MetricName: metric.MetricName,
         Dimensions: metric.Dimensions,
-        StartTime: new Date(epochMs - hours * 3600_000),
-        EndTime: new Date(epochMs + 60_000),
+        ...(await clockWindow(hours)),
         Period: hours > 24 ? 3600 : 60,
         Statistics: [stat],
       }),
@@ -74,23 +73,14 @@ function MetricView({ cw, metric }: { cw: CloudWatchClient; metric: Metric }) {
     return out.Datapoints ?? [];
   }, [cw, label(metric), stat, hours]);
   return (
-    <Section title={label(metric)} actions={<button onClick={data.reload}>Refresh</button>}>
+    <Section title={label(metric)} refresh={data.reload}>
       <div class="form">
-        <Field label="Statistic">
-          <select value={stat} onChange={(e) => setStat((e.target as HTMLSelectElement).value as Stat)} aria-label="Statistic">
-            {STATS.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Window">
-          <select value={String(hours)} onChange={(e) => setHours(Number((e.target as HTMLSelectElement).value))} aria-label="Window">
-            <option value="1">1 hour</option>
-            <option value="3">3 hours</option>
-            <option value="24">1 day</option>
-            <option value="168">1 week</option>
-          </select>
-        </Field>
+        <SelectField label="Statistic" value={stat} onValue={(v) => setStat(v as Stat)}>
+          {STATS.map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </SelectField>
+        <WindowField hours={[1, 3, 24, 168]} value={hours} onValue={setHours} />
       </div>
       <ErrorBox error={data.error} />
       {data.loading && !data.data ? <Loading /> : data.data ? <Chart points={data.data} stat={stat} /> : null}
@@ -99,35 +89,20 @@ function MetricView({ cw, metric }: { cw: CloudWatchClient; metric: Metric }) {
 }
 
 function PutData({ cw, onDone }: { cw: CloudWatchClient; onDone: () => void }) {
-  const [ns, setNs] = useState('MyApp');
-  const [name, setName] = useState('Orders');
-  const [value, setValue] = useState('1');
+  const { values: f, bind } = useFields({ ns: 'MyApp', name: 'Orders', value: '1' });
   const act = useAction();
+  const put = async () => {
+    await cw.send(new PutMetricDataCommand({ Namespace: f.ns, MetricData: [{ MetricName: f.name, Value: Number(f.value) }] }));
+    onDone();
+  };
   return (
     <>
-      <Form
-        onSubmit={() =>
-          act.run(async () => {
-            await cw.send(new PutMetricDataCommand({ Namespace: ns, MetricData: [{ MetricName: name, Value: Number(value) }] }));
-            onDone();
-          })
-        }
-        label="Put a data point"
-      >
-        <Field label="Namespace">
-          <input value={ns} onInput={(e) => setNs((e.target as HTMLInputElement).value)} aria-label="Namespace" />
-        </Field>
-        <Field label="Metric name">
-          <input value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} aria-label="Metric name" />
-        </Field>
-        <Field label="Value">
-          <input value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} aria-label="Value" />
-        </Field>
-        <button type="submit" disabled={act.busy}>
-          Put data point
-        </button>
-      </Form>
-      <ErrorBox error={act.error} onDismiss={act.clear} />
+      <ActionForm label="Put a data point" submit="Put data point" act={act} run={put}>
+        <TextField label="Namespace" {...bind('ns')} />
+        <TextField label="Metric name" {...bind('name')} />
+        <TextField label="Value" {...bind('value')} />
+      </ActionForm>
+      <ActionError act={act} />
     </>
   );
 }
@@ -143,69 +118,44 @@ export default function CloudWatchPage() {
   return (
     <div>
       <h1>Amazon CloudWatch</h1>
-      <Section title="Alarms" actions={<button onClick={alarms.reload}>Refresh</button>}>
-        <ErrorBox error={alarms.error} />
-        {alarms.loading && !alarms.data ? (
-          <Loading />
-        ) : all.length === 0 ? (
-          alarms.error ? null : (
-            <Empty>No alarms in this region.</Empty>
-          )
-        ) : (
-          <table aria-label="Alarms">
-            <thead>
-              <tr>
-                <th>Alarm</th>
-                <th>State</th>
-                <th>Reason</th>
-                <th>Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {all.map((a) => (
-                <tr key={a.AlarmName}>
-                  <td>
-                    <PickLink href="#/cloudwatch" onPick={() => setAlarm(a.AlarmName)}>
-                      {a.AlarmName}
-                    </PickLink>
-                    <div>
-                      <Copy value={a.AlarmArn!} label="alarm ARN" />
-                    </div>
-                  </td>
-                  <td>
-                    <span class={`badge ${a.StateValue === 'OK' ? 'ok' : a.StateValue === 'ALARM' ? 'bad' : 'warn'}`}>{a.StateValue}</span>
-                  </td>
-                  <td class="small">{a.StateReason}</td>
-                  <td>{fmtDate(a.StateUpdatedTimestamp)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      <Section title="Alarms" refresh={alarms.reload}>
+        <ResourceTable
+          label="Alarms"
+          load={alarms}
+          empty="No alarms in this region."
+          rows={all}
+          rowKey={(a) => a.AlarmName!}
+          columns={{
+            Alarm: (a) => (
+              <>
+                <PickLink href="#/cloudwatch" onPick={() => setAlarm(a.AlarmName)}>
+                  {a.AlarmName}
+                </PickLink>
+                <div>
+                  <Copy value={a.AlarmArn!} label="alarm ARN" />
+                </div>
+              </>
+            ),
+            State: (a) => <StateBadge state={a.StateValue} />,
+            Reason: { class: 'small', cell: (a) => a.StateReason },
+            Updated: (a) => fmtDate(a.StateUpdatedTimestamp),
+          }}
+        />
       </Section>
       {alarm ? <AlarmHistory key={alarm} cw={cw} name={alarm} /> : null}
       <CreateAlarm cw={cw} onDone={(n) => (alarms.reload(), setAlarm(n))} />
       <Dashboards cw={cw} />
-      <Section title="Metrics" actions={<button onClick={metrics.reload}>Refresh</button>}>
+      <Section title="Metrics" refresh={metrics.reload}>
         <PutData cw={cw} onDone={metrics.reload} />
-        <ErrorBox error={metrics.error} />
-        {metrics.loading && !metrics.data ? (
-          <Loading />
-        ) : list.length === 0 ? (
-          metrics.error ? null : (
-            <Empty>No metrics yet.</Empty>
-          )
-        ) : (
-          <ul>
-            {list.map((m) => (
-              <li key={label(m)}>
-                <PickLink href="#/cloudwatch" onPick={() => setSelected(m)}>
-                  {label(m)}
-                </PickLink>
-              </li>
-            ))}
-          </ul>
-        )}
+        <PickList
+          href="#/cloudwatch"
+          load={metrics}
+          empty="No metrics yet."
+          items={list}
+          id={label}
+          selected={selected && label(selected)}
+          onPick={(id) => setSelected(list.find((m) => label(m) === id))}
+        />
       </Section>
       {selected ? <MetricView key={label(selected)} cw={cw} metric={selected} /> : null}
     </div>

@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-lambda';
 import { useClient, useSession } from '../lib/session.js';
 import { CodeEditor } from '../parts/lambda-code.js';
-import { Copy, ErrorBox, Field, Form, Loading, Section, useAction, useLoad } from '../lib/ui.js';
-import { PickList, usePicked } from '../lib/table.js';
-import { ActionError, ActionForm, SelectField, TextArea, TextField } from '../lib/form.js';
+import { Copy, Section, useAction, useLoad } from '../lib/ui.js';
+import { Details, PickList, StateBadge, usePicked } from '../lib/table.js';
+import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField, parseJson } from '../lib/form.js';
 
 const TEMPLATES: Record<string, { file: string; handler: string; code: string }> = {
   'nodejs20.x': {
@@ -56,71 +56,48 @@ function Invoke({ lambda, fn }: { lambda: LambdaClient; fn: FunctionConfiguratio
       /* private mode */
     }
   };
-  const invoke = () =>
-    act.run(async () => {
-      try {
-        JSON.parse(event);
-      } catch (e) {
-        throw Object.assign(new Error(`The test event is not valid JSON: ${(e as Error).message}`), { name: 'MalformedJSON' });
-      }
-      const out = await lambda.send(
-        new InvokeCommand({ FunctionName: fn.FunctionName, Payload: new TextEncoder().encode(event), LogType: 'Tail' }),
-      );
-      setResult({
-        status: out.StatusCode,
-        error: out.FunctionError,
-        payload: out.Payload ? new TextDecoder().decode(out.Payload) : '',
-        log: out.LogResult ? new TextDecoder().decode(Uint8Array.from(atob(out.LogResult), (c) => c.charCodeAt(0))) : '',
-      });
+  const invoke = async () => {
+    // a result on screen is the answer to the event on screen: an invoke that fails leaves none
+    setResult(undefined);
+    parseJson(event, 'The test event');
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: fn.FunctionName, Payload: new TextEncoder().encode(event), LogType: 'Tail' }),
+    );
+    setResult({
+      status: out.StatusCode,
+      error: out.FunctionError,
+      payload: out.Payload ? new TextDecoder().decode(out.Payload) : '',
+      log: out.LogResult ? new TextDecoder().decode(Uint8Array.from(atob(out.LogResult), (c) => c.charCodeAt(0))) : '',
     });
+  };
+  const pick = (n: string) => {
+    if (saved[n] === undefined) return;
+    setEventName(n);
+    setEvent(saved[n]);
+  };
   return (
     <Section title="Test">
       <div class="form">
-        <Field label="Saved test events">
-          <select
-            value={saved[eventName] !== undefined ? eventName : ''}
-            onChange={(e) => {
-              const n = (e.target as HTMLSelectElement).value;
-              if (saved[n] !== undefined) {
-                setEventName(n);
-                setEvent(saved[n]);
-              }
-            }}
-            aria-label="Saved test events"
-          >
-            <option value="">(unsaved)</option>
-            {Object.keys(saved).map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Event name">
-          <input value={eventName} onInput={(e) => setEventName((e.target as HTMLInputElement).value)} aria-label="Event name" />
-        </Field>
+        <SelectField label="Saved test events" value={saved[eventName] !== undefined ? eventName : ''} onValue={pick}>
+          <option value="">(unsaved)</option>
+          {Object.keys(saved).map((n) => (
+            <option key={n}>{n}</option>
+          ))}
+        </SelectField>
+        <TextField label="Event name" value={eventName} onValue={setEventName} />
         <button type="button" onClick={save}>
           Save event
         </button>
       </div>
-      <Form onSubmit={invoke} label="Invoke">
-        <Field label="Event JSON">
-          <textarea
-            rows={6}
-            value={event}
-            onInput={(e) => setEvent((e.target as HTMLTextAreaElement).value)}
-            aria-label="Test event"
-            spellcheck={false}
-          />
-        </Field>
-        <button class="primary" type="submit" disabled={act.busy}>
-          {act.busy ? 'Invoking…' : 'Invoke'}
-        </button>
-      </Form>
-      <ErrorBox error={act.error} onDismiss={act.clear} />
+      <ActionForm label="Invoke" submit="Invoke" busyText="Invoking…" primary act={act} run={invoke}>
+        <TextArea label="Event JSON" aria="Test event" rows={6} value={event} onValue={setEvent} />
+      </ActionForm>
+      <ActionError act={act} />
       {result ? (
         <div data-testid="invoke-result">
           <p>
             Status {result.status}
-            {result.error ? <span class="badge bad">{result.error}</span> : <span class="badge ok">succeeded</span>}
+            {result.error ? <StateBadge state={result.error} tone="bad" /> : <StateBadge state="succeeded" tone="ok" />}
           </p>
           <h3>Response</h3>
           <pre>{result.payload}</pre>
@@ -141,40 +118,26 @@ function Fn({ lambda, name, onGone }: { lambda: LambdaClient; name: string; onGo
       <Section
         title={`Function ${name}`}
         actions={
-          <button
-            class="danger"
-            onClick={() =>
-              confirm(`Delete ${name}?`) &&
-              act.run(async () => (await lambda.send(new DeleteFunctionCommand({ FunctionName: name })), onGone()))
-            }
-          >
-            Delete function
-          </button>
+          <DeleteButton
+            act={act}
+            text="Delete function"
+            confirm={`Delete ${name}?`}
+            run={async () => (await lambda.send(new DeleteFunctionCommand({ FunctionName: name })), onGone())}
+          />
         }
       >
-        <ErrorBox error={act.error ?? fn.error} onDismiss={act.error ? act.clear : undefined} />
-        {!c ? (
-          fn.loading ? (
-            <Loading />
-          ) : null
-        ) : (
-          <dl class="split">
-            <dt>ARN</dt>
-            <dd>
-              <Copy value={c.FunctionArn!} label="function ARN" />
-            </dd>
-            <dt>Runtime</dt>
-            <dd>
-              {c.Runtime} · {c.Handler} · {c.MemorySize} MB · {c.Timeout} s
-            </dd>
-            <dt>State</dt>
-            <dd>{c.State}</dd>
-            <dt>Role</dt>
-            <dd>
-              <Copy value={c.Role!} label="role ARN" />
-            </dd>
-          </dl>
-        )}
+        <ActionError act={act} also={[fn.error]} />
+        <Details
+          loading={fn.loading}
+          rows={
+            c && [
+              ['ARN', <Copy value={c.FunctionArn!} label="function ARN" />],
+              ['Runtime', `${c.Runtime} · ${c.Handler} · ${c.MemorySize} MB · ${c.Timeout} s`],
+              ['State', c.State],
+              ['Role', <Copy value={c.Role!} label="role ARN" />],
+            ]
+          }
+        />
         {c ? (
           <CodeEditor
             lambda={lambda}

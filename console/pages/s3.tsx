@@ -21,9 +21,9 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { useClient, useSession } from '../lib/session.js';
 import { BucketSettings, ObjectDetails } from '../parts/s3-settings.js';
-import { Copy, Empty, ErrorBox, Field, Form, Loading, Section, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { Copy, Section, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
-import { ResourceTable, PickLink } from '../lib/table.js';
+import { Pager, ResourceTable, PickLink, StateBadge, type Columns } from '../lib/table.js';
 
 const PAGE = 50;
 
@@ -129,7 +129,7 @@ function UploadBox({ s3, bucket, prefix, onDone }: { s3: S3Client; bucket: strin
           {progress.done ? <span class="ok-text"> uploaded</span> : null}
         </div>
       ) : null}
-      <ErrorBox error={act.error} onDismiss={act.clear} />
+      <ActionError act={act} />
     </div>
   );
 }
@@ -177,26 +177,18 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
       a.click();
       a.remove();
     });
-  const remove = (key: string, versionId?: string) => {
-    if (!confirm(`Delete ${key}${versionId ? ` (version ${versionId})` : ''}?`)) return;
-    void act.run(async () => {
-      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-      list.reload();
-    });
-  };
   const setVersioning = (Status: 'Enabled' | 'Suspended') =>
     act.run(async () => {
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status } }));
       versioning.reload();
     });
-  const createFolder = () =>
-    act.run(async () => {
-      const name = folder.replace(/\/+$/, '');
-      if (!name) return;
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${name}/`, Body: '' }));
-      setFolder('');
-      list.reload();
-    });
+  const createFolder = async () => {
+    const name = folder.replace(/\/+$/, '');
+    if (!name) return;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${name}/`, Body: '' }));
+    setFolder('');
+    list.reload();
+  };
   const parts = prefix.split('/').filter(Boolean);
   const data = list.data as (ListObjectsV2CommandOutput & ListObjectVersionsCommandOutput) | undefined;
   const folders = data?.CommonPrefixes ?? [];
@@ -222,6 +214,59 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
     : (data?.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size, modified: o.LastModified, storage: o.StorageClass }));
   const visible = rows.filter((r) => r.key !== prefix);
   const status = versioning.data?.Status;
+  const columns: Columns<Row> = {
+    Key: (o) =>
+      o.marker ? (
+        o.key.slice(prefix.length)
+      ) : (
+        <button class="link" onClick={() => setDetails({ key: o.key, versionId: o.versionId })} aria-label={`Details of ${o.key}`}>
+          {o.key.slice(prefix.length)}
+        </button>
+      ),
+    ...(showVersions
+      ? {
+          Version: (o: Row) => (
+            <>
+              <code class="small">{o.versionId}</code>
+              {o.latest ? <StateBadge state="latest" tone="ok" /> : null}
+              {o.marker ? <StateBadge state="delete marker" tone="warn" /> : null}
+            </>
+          ),
+        }
+      : {}),
+    Size: (o) => fmtBytes(o.size),
+    'Last modified': (o) => fmtDate(o.modified),
+    'Storage class': (o) => o.storage ?? '',
+    '': {
+      class: 'actions',
+      cell: (o) => (
+        <>
+          {!o.marker ? (
+            <>
+              <button onClick={() => download(o.key, o.versionId)} aria-label={`Download ${o.key}`}>
+                Download
+              </button>
+              <button
+                onClick={() => act.run(async () => setLink(await presign(o.key, o.versionId)))}
+                aria-label={`Presigned link for ${o.key}`}
+              >
+                Link
+              </button>
+            </>
+          ) : null}
+          <DeleteButton
+            act={act}
+            label={`Delete ${o.key}`}
+            confirm={`Delete ${o.key}${o.versionId ? ` (version ${o.versionId})` : ''}?`}
+            run={async () => (
+              await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: o.key, VersionId: o.versionId })),
+              list.reload()
+            )}
+          />
+        </>
+      ),
+    },
+  };
   return (
     <>
       <Section
@@ -258,13 +303,10 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
           ))}
         </nav>
         <UploadBox s3={s3} bucket={bucket} prefix={prefix} onDone={list.reload} />
-        <Form onSubmit={createFolder} label="Create folder">
-          <Field label="New folder">
-            <input value={folder} onInput={(e) => setFolder((e.target as HTMLInputElement).value)} aria-label="Folder name" />
-          </Field>
-          <button type="submit">Create folder</button>
-        </Form>
-        <ErrorBox error={act.error ?? list.error} onDismiss={act.error ? act.clear : undefined} />
+        <ActionForm label="Create folder" submit="Create folder" act={act} run={createFolder}>
+          <TextField label="New folder" aria="Folder name" value={folder} onValue={setFolder} />
+        </ActionForm>
+        <ActionError act={act} also={[list.error, versioning.error]} />
         {link ? (
           <div class="panel">
             Presigned link (1 hour): <Copy value={link} label="presigned link" />{' '}
@@ -273,95 +315,38 @@ function Objects({ s3, bucket, onBack }: { s3: S3Client; bucket: string; onBack:
             </button>
           </div>
         ) : null}
-        {list.loading && !list.data ? (
-          <Loading what="Listing objects" />
-        ) : folders.length === 0 && visible.length === 0 ? (
-          <Empty>{prefix ? 'This folder is empty.' : 'This bucket is empty. Upload a file above.'}</Empty>
-        ) : (
-          <div class="table-wrap">
-            <table aria-label="Objects">
-              <thead>
-                <tr>
-                  <th>Key</th>
-                  {showVersions ? <th>Version</th> : null}
-                  <th>Size</th>
-                  <th>Last modified</th>
-                  <th>Storage class</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {folders.map((f) => (
+        <ResourceTable
+          label="Objects"
+          loading={list.loading && !list.data}
+          loadingText="Listing objects"
+          empty={list.error ? null : prefix ? 'This folder is empty.' : 'This bucket is empty. Upload a file above.'}
+          rows={visible}
+          rowKey={(o) => o.key + (o.versionId ?? '')}
+          rowProps={(o) => ({ 'data-key': o.key })}
+          columns={columns}
+          before={
+            folders.length
+              ? folders.map((f) => (
                   <tr key={f.Prefix}>
                     <td>
                       <button class="link" onClick={() => go(f.Prefix!)}>
                         📁 {f.Prefix!.slice(prefix.length)}
                       </button>
                     </td>
-                    <td colSpan={showVersions ? 5 : 4} class="muted">
+                    <td colSpan={Object.keys(columns).length - 1} class="muted">
                       folder
                     </td>
                   </tr>
-                ))}
-                {visible.map((o) => (
-                  <tr key={o.key + (o.versionId ?? '')} data-key={o.key}>
-                    <td>
-                      {o.marker ? (
-                        o.key.slice(prefix.length)
-                      ) : (
-                        <button
-                          class="link"
-                          onClick={() => setDetails({ key: o.key, versionId: o.versionId })}
-                          aria-label={`Details of ${o.key}`}
-                        >
-                          {o.key.slice(prefix.length)}
-                        </button>
-                      )}
-                    </td>
-                    {showVersions ? (
-                      <td>
-                        <code class="small">{o.versionId}</code>
-                        {o.latest ? <span class="badge ok">latest</span> : null}
-                        {o.marker ? <span class="badge warn">delete marker</span> : null}
-                      </td>
-                    ) : null}
-                    <td>{fmtBytes(o.size)}</td>
-                    <td>{fmtDate(o.modified)}</td>
-                    <td>{o.storage ?? ''}</td>
-                    <td class="actions">
-                      {!o.marker ? (
-                        <>
-                          <button onClick={() => download(o.key, o.versionId)} aria-label={`Download ${o.key}`}>
-                            Download
-                          </button>
-                          <button
-                            onClick={() => act.run(async () => setLink(await presign(o.key, o.versionId)))}
-                            aria-label={`Presigned link for ${o.key}`}
-                          >
-                            Link
-                          </button>
-                        </>
-                      ) : null}
-                      <button class="danger" onClick={() => remove(o.key, o.versionId)} aria-label={`Delete ${o.key}`}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                ))
+              : undefined
+          }
+        />
         {!showVersions ? (
-          <div class="actions">
-            <button disabled={tokens.length < 2} onClick={() => setTokens(tokens.slice(0, -1))}>
-              Previous page
-            </button>
-            <span class="muted">Page {tokens.length}</span>
-            <button disabled={!data?.IsTruncated} onClick={() => setTokens([...tokens, data?.NextContinuationToken])}>
-              Next page
-            </button>
-          </div>
+          <Pager
+            page={tokens.length}
+            onPrev={tokens.length < 2 ? undefined : () => setTokens(tokens.slice(0, -1))}
+            onNext={data?.IsTruncated ? () => setTokens([...tokens, data?.NextContinuationToken]) : undefined}
+          />
         ) : data?.IsTruncated ? (
           <p class="muted">Showing the first {PAGE} versions.</p>
         ) : null}

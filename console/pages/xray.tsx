@@ -3,12 +3,9 @@
 import { useState } from 'preact/hooks';
 import { XRayClient, GetTraceSummariesCommand, GetServiceGraphCommand, type Service } from '@aws-sdk/client-xray';
 import { useClient } from '../lib/session.js';
-import { Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useLoad } from '../lib/ui.js';
-
-async function windowOf(hours: number) {
-  const { epochMs } = await admin<{ epochMs: number }>('/_nimbus/clock');
-  return { StartTime: new Date(epochMs - hours * 3600_000), EndTime: new Date(epochMs + 60_000) };
-}
+import { Empty, ErrorBox, Form, Loading, Section, clockWindow, fmtDate, useLoad } from '../lib/ui.js';
+import { TextField, WindowField } from '../lib/form.js';
+import { ResourceTable, StateBadge } from '../lib/table.js';
 
 const nodeName = (s: Service) => `${s.Name ?? '?'}${s.Type ? ` (${s.Type})` : ''}`;
 
@@ -87,31 +84,22 @@ export default function XRayPage() {
   const [filter, setFilter] = useState('');
   const [applied, setApplied] = useState('');
   const summaries = useLoad(
-    async () => xray.send(new GetTraceSummariesCommand({ ...(await windowOf(hours)), FilterExpression: applied || undefined })),
+    async () => xray.send(new GetTraceSummariesCommand({ ...(await clockWindow(hours)), FilterExpression: applied || undefined })),
     [xray, hours, applied],
   );
-  const graph = useLoad(async () => xray.send(new GetServiceGraphCommand(await windowOf(hours))), [xray, hours]);
-  const list = summaries.data?.TraceSummaries ?? [];
+  const graph = useLoad(async () => xray.send(new GetServiceGraphCommand(await clockWindow(hours))), [xray, hours]);
   return (
     <div>
       <h1>AWS X-Ray</h1>
       <Form onSubmit={() => setApplied(filter)} label="Filter traces">
-        <Field label="Filter expression">
-          <input
-            value={filter}
-            onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
-            aria-label="Filter expression"
-            placeholder='service("api") AND responsetime > 1'
-            size={40}
-          />
-        </Field>
-        <Field label="Window">
-          <select value={String(hours)} onChange={(e) => setHours(Number((e.target as HTMLSelectElement).value))} aria-label="Window">
-            <option value="1">1 hour</option>
-            <option value="6">6 hours</option>
-            <option value="24">1 day</option>
-          </select>
-        </Field>
+        <TextField
+          label="Filter expression"
+          value={filter}
+          onValue={setFilter}
+          placeholder='service("api") AND responsetime > 1'
+          size={40}
+        />
+        <WindowField hours={[1, 6, 24]} value={hours} onValue={setHours} />
         <button type="submit">Apply</button>
         <button type="button" onClick={() => (summaries.reload(), graph.reload())}>
           Refresh
@@ -122,46 +110,28 @@ export default function XRayPage() {
         {graph.loading && !graph.data ? <Loading /> : graph.data ? <ServiceMap services={graph.data.Services ?? []} /> : null}
       </Section>
       <Section title="Traces">
-        <ErrorBox error={summaries.error} />
-        {summaries.loading && !summaries.data ? (
-          <Loading />
-        ) : list.length === 0 ? (
-          summaries.error ? null : (
-            <Empty>No traces match in this window.</Empty>
-          )
-        ) : (
-          <table aria-label="Traces">
-            <thead>
-              <tr>
-                <th>Trace</th>
-                <th>Started</th>
-                <th>Duration (s)</th>
-                <th>Status</th>
-                <th>Method / URL</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((t) => (
-                <tr key={t.Id}>
-                  <td>
-                    <code>{t.Id}</code>
-                  </td>
-                  <td class="small">{fmtDate(t.StartTime)}</td>
-                  <td>{t.Duration}</td>
-                  <td>
-                    <span class={`badge ${t.HasFault ? 'bad' : t.HasError || t.HasThrottle ? 'warn' : 'ok'}`}>
-                      {t.HasFault ? 'fault' : t.HasThrottle ? 'throttle' : t.HasError ? 'error' : 'ok'}
-                    </span>
-                    {t.Http?.HttpStatus ? ` ${t.Http.HttpStatus}` : ''}
-                  </td>
-                  <td class="small">
-                    {t.Http?.HttpMethod} {t.Http?.HttpURL}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ResourceTable
+          label="Traces"
+          load={summaries}
+          empty="No traces match in this window."
+          rows={summaries.data?.TraceSummaries ?? []}
+          rowKey={(t) => t.Id!}
+          columns={{
+            Trace: (t) => <code>{t.Id}</code>,
+            Started: { class: 'small', cell: (t) => fmtDate(t.StartTime) },
+            'Duration (s)': (t) => t.Duration,
+            Status: (t) => (
+              <>
+                <StateBadge
+                  state={t.HasFault ? 'fault' : t.HasThrottle ? 'throttle' : t.HasError ? 'error' : 'ok'}
+                  tone={t.HasFault ? 'bad' : t.HasError || t.HasThrottle ? 'warn' : 'ok'}
+                />
+                {t.Http?.HttpStatus ? ` ${t.Http.HttpStatus}` : ''}
+              </>
+            ),
+            'Method / URL': { class: 'small', cell: (t) => `${t.Http?.HttpMethod ?? ''} ${t.Http?.HttpURL ?? ''}` },
+          }}
+        />
       </Section>
     </div>
   );

@@ -4,7 +4,8 @@
 import { useState } from 'preact/hooks';
 import { unzipSync, zipSync, strFromU8, strToU8 } from 'fflate';
 import { LambdaClient, UpdateFunctionCodeCommand } from '@aws-sdk/client-lambda';
-import { Empty, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../lib/ui.js';
+import { Empty, ErrorBox, Loading, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, SelectField, TextArea } from '../lib/form.js';
 
 const TEXT = /\.(m?js|cjs|ts|py|rb|json|txt|md|ya?ml|sh|html|css|java|go|cs|toml|ini|cfg|env)$/i;
 
@@ -42,53 +43,56 @@ export function CodeEditor({
   const original = current && pkg.data ? strFromU8(pkg.data[current]) : '';
   const text = current !== undefined && edits[current] !== undefined ? edits[current] : original;
   const changed = Object.keys(edits).some((f) => pkg.data && edits[f] !== strFromU8(pkg.data[f]));
-  const deploy = () =>
-    act.run(async () => {
-      const out: Record<string, Uint8Array> = {};
-      for (const f of files) out[f] = edits[f] !== undefined ? strToU8(edits[f]) : pkg.data![f];
-      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zipSync(out) }));
-      setEdits({});
-      onDeployed();
-    });
+  const deploy = async () => {
+    const out: Record<string, Uint8Array> = {};
+    for (const f of files) out[f] = edits[f] !== undefined ? strToU8(edits[f]) : pkg.data![f];
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zipSync(out) }));
+    setEdits({});
+    onDeployed();
+  };
   if (pkg.loading && !pkg.data) return <Loading what="Downloading the code" />;
   if (pkg.error) return <ErrorBox error={pkg.error} />;
   if (!files.length) return <Empty>The package holds no files.</Empty>;
   const binary = current !== undefined && !TEXT.test(current) && [...original.slice(0, 1000)].some((ch) => ch.charCodeAt(0) < 9);
   return (
-    <Form onSubmit={deploy} label="Code">
-      <Field label="File">
-        <select value={current} onChange={(e) => setFile((e.target as HTMLSelectElement).value)} aria-label="Code file">
+    <>
+      <ActionForm
+        label="Code"
+        submit="Deploy"
+        busyText="Deploying"
+        act={act}
+        run={deploy}
+        disabled={!changed}
+        extra={
+          changed ? (
+            <button type="button" onClick={() => setEdits({})}>
+              Discard changes
+            </button>
+          ) : null
+        }
+      >
+        <SelectField label="File" aria="Code file" value={current ?? ''} onValue={setFile}>
           {files.map((f) => (
             <option key={f} value={f}>
               {f}
               {edits[f] !== undefined && pkg.data && edits[f] !== strFromU8(pkg.data[f]) ? ' (edited)' : ''}
             </option>
           ))}
-        </select>
-      </Field>
-      {binary ? (
-        <Empty>{current} is binary; it is deployed unchanged.</Empty>
-      ) : (
-        <Field label={`Code (${current})`}>
-          <textarea
+        </SelectField>
+        {binary ? (
+          <Empty>{current} is binary; it is deployed unchanged.</Empty>
+        ) : (
+          <TextArea
+            label={`Code (${current})`}
+            aria="Function code"
             rows={14}
-            value={text}
-            onInput={(e) => setEdits({ ...edits, [current!]: (e.target as HTMLTextAreaElement).value })}
-            aria-label="Function code"
-            spellcheck={false}
             class="code"
+            value={text}
+            onValue={(v) => setEdits({ ...edits, [current!]: v })}
           />
-        </Field>
-      )}
-      <button type="submit" disabled={!changed || act.busy}>
-        {act.busy ? 'Deploying' : 'Deploy'}
-      </button>
-      {changed ? (
-        <button type="button" onClick={() => setEdits({})}>
-          Discard changes
-        </button>
-      ) : null}
-      <ErrorBox error={act.error} onDismiss={act.clear} />
-    </Form>
+        )}
+      </ActionForm>
+      <ActionError act={act} />
+    </>
   );
 }

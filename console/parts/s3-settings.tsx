@@ -1,6 +1,5 @@
 // S3 bucket settings as the API shapes them, edited as JSON: lifecycle rules, CORS, the bucket
 // policy and tags; and an object's metadata and tags. S3 itself validates what is saved.
-import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import {
   S3Client,
@@ -20,7 +19,9 @@ import {
   GetObjectTaggingCommand,
   PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
-import { ErrorBox, Field, Form, Loading, Section, Tabs, describeError, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ErrorBox, Loading, Section, Tabs, describeError, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, TextArea, parseJson } from '../lib/form.js';
+import { Details } from '../lib/table.js';
 
 interface Setting {
   id: string;
@@ -95,18 +96,17 @@ function SettingEditor({ s3, bucket, setting }: { s3: S3Client; bucket: string; 
   }, [s3, bucket, setting.id]);
   const act = useAction();
   const shown = text ?? (current.data ? JSON.stringify(current.data.value ?? setting.example, null, 2).replaceAll('BUCKET', bucket) : '');
-  const save = () =>
-    act.run(async () => {
-      let value: unknown;
-      try {
-        value = JSON.parse(shown);
-      } catch (e) {
-        throw Object.assign(new Error(`Not valid JSON: ${(e as Error).message}`), { name: 'MalformedJSON' });
-      }
-      await setting.put(s3, bucket, value);
-      setSaved(true);
-      current.reload();
-    });
+  const save = async () => {
+    await setting.put(s3, bucket, parseJson(shown, 'The text'));
+    setSaved(true);
+    current.reload();
+  };
+  const remove = async () => {
+    await setting.del(s3, bucket);
+    setText(undefined);
+    setSaved(false);
+    current.reload();
+  };
   if (current.loading && !current.data) return <Loading />;
   return (
     <div>
@@ -114,34 +114,33 @@ function SettingEditor({ s3, bucket, setting }: { s3: S3Client; bucket: string; 
         <p class="muted">None set ({setting.missing}); an example is filled in.</p>
       ) : null}
       <ErrorBox error={current.error} />
-      <Form onSubmit={save} label={setting.label}>
-        <Field label={`${setting.label} (JSON)`}>
-          <textarea
-            rows={10}
-            cols={70}
-            value={shown}
-            onInput={(e) => (setText((e.target as HTMLTextAreaElement).value), setSaved(false))}
-            aria-label={`${setting.label} JSON`}
-            spellcheck={false}
-          />
-        </Field>
-        <button class="primary" type="submit" disabled={act.busy}>
-          Save
-        </button>
-        <button
-          type="button"
-          class="danger"
-          onClick={() => act.run(async () => (await setting.del(s3, bucket), setText(undefined), current.reload()))}
-        >
-          Remove
-        </button>
-      </Form>
+      <ActionForm
+        label={setting.label}
+        submit="Save"
+        primary
+        act={act}
+        run={save}
+        extra={
+          <button type="button" class="danger" onClick={() => act.run(remove)}>
+            Remove
+          </button>
+        }
+      >
+        <TextArea
+          label={`${setting.label} (JSON)`}
+          aria={`${setting.label} JSON`}
+          rows={10}
+          cols={70}
+          value={shown}
+          onValue={(v) => (setText(v), setSaved(false))}
+        />
+      </ActionForm>
       {saved ? (
         <p role="status" class="ok-text">
           Saved.
         </p>
       ) : null}
-      <ErrorBox error={act.error} onDismiss={act.clear} />
+      <ActionError act={act} />
     </div>
   );
 }
@@ -182,72 +181,38 @@ export function ObjectDetails({
   const act = useAction();
   const [head, tagging] = info.data ?? [];
   const tagText = tags ?? (tagging ? (tagging.TagSet ?? []).map((t) => `${t.Key}=${t.Value}`).join('\n') : '');
+  const saveTags = async () => {
+    const TagSet = tagText
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => ({ Key: l.split('=')[0], Value: l.slice(l.indexOf('=') + 1) }));
+    await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: objectKey, VersionId: versionId, Tagging: { TagSet } }));
+    setTags(undefined);
+    info.reload();
+  };
   return (
     <Section title={`Object ${objectKey}`} actions={<button onClick={onClose}>Close</button>}>
       <ErrorBox error={info.error} />
-      {!head ? (
-        info.loading ? (
-          <Loading />
-        ) : null
-      ) : (
-        <dl class="split">
-          <dt>Size</dt>
-          <dd>{fmtBytes(head.ContentLength)}</dd>
-          <dt>Type</dt>
-          <dd>{head.ContentType}</dd>
-          <dt>ETag</dt>
-          <dd>
-            <code>{head.ETag}</code>
-          </dd>
-          <dt>Modified</dt>
-          <dd>{fmtDate(head.LastModified)}</dd>
-          <dt>Storage class</dt>
-          <dd>{head.StorageClass ?? 'STANDARD'}</dd>
-          {head.VersionId ? (
-            <>
-              <dt>Version</dt>
-              <dd>
-                <code>{head.VersionId}</code>
-              </dd>
-            </>
-          ) : null}
-          {head.ServerSideEncryption ? (
-            <>
-              <dt>Encryption</dt>
-              <dd>{head.ServerSideEncryption}</dd>
-            </>
-          ) : null}
-          {Object.entries(head.Metadata ?? {}).map(([k, v]) => (
-            <Fragment key={k}>
-              <dt>x-amz-meta-{k}</dt>
-              <dd>{v}</dd>
-            </Fragment>
-          ))}
-        </dl>
-      )}
-      <Form
-        onSubmit={() =>
-          act.run(async () => {
-            const TagSet = tagText
-              .split('\n')
-              .map((l) => l.trim())
-              .filter(Boolean)
-              .map((l) => ({ Key: l.split('=')[0], Value: l.slice(l.indexOf('=') + 1) }));
-            await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: objectKey, VersionId: versionId, Tagging: { TagSet } }));
-            setTags(undefined);
-            info.reload();
-          })
+      <Details
+        loading={info.loading}
+        rows={
+          head && [
+            ['Size', fmtBytes(head.ContentLength)],
+            ['Type', head.ContentType],
+            ['ETag', <code>{head.ETag}</code>],
+            ['Modified', fmtDate(head.LastModified)],
+            ['Storage class', head.StorageClass ?? 'STANDARD'],
+            ['Version', head.VersionId ? <code>{head.VersionId}</code> : null],
+            ['Encryption', head.ServerSideEncryption],
+            ...Object.entries(head.Metadata ?? {}).map(([k, v]): [string, string] => [`x-amz-meta-${k}`, v]),
+          ]
         }
-        label="Edit object tags"
-      >
-        <Field label="Tags (key=value, one a line)">
-          <textarea rows={4} value={tagText} onInput={(e) => setTags((e.target as HTMLTextAreaElement).value)} aria-label="Object tags" />
-        </Field>
-        <button type="submit" disabled={act.busy}>
-          Save tags
-        </button>
-      </Form>
-      <ErrorBox error={act.error} onDismiss={act.clear} />
+      />
+      <ActionForm label="Edit object tags" submit="Save tags" act={act} run={saveTags}>
+        <TextArea label="Tags (key=value, one a line)" aria="Object tags" rows={4} value={tagText} onValue={setTags} />
+      </ActionForm>
+      <ActionError act={act} />
     </Section>
   );
 }

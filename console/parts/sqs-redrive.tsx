@@ -8,7 +8,8 @@ import {
   StartMessageMoveTaskCommand,
   ListMessageMoveTasksCommand,
 } from '@aws-sdk/client-sqs';
-import { ErrorBox, Field, Form, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, TextField } from '../lib/form.js';
 
 export function Redrive({
   sqs,
@@ -32,47 +33,28 @@ export function Redrive({
   const tasks = useLoad(() => sqs.send(new ListMessageMoveTasksCommand({ SourceArn: arn })), [sqs, arn]);
   const act = useAction();
   const isDlq = (sources.data?.queueUrls ?? []).length > 0;
+  const save = async () => {
+    const RedrivePolicy = target ? JSON.stringify({ deadLetterTargetArn: target, maxReceiveCount: Number(max) }) : '';
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy } }));
+    onChange();
+  };
+  const redrive = async () => {
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: arn }));
+    tasks.reload();
+    onChange();
+  };
   return (
     <div>
       <h3>Dead-letter queue</h3>
-      <Form
-        onSubmit={() =>
-          act.run(async () => {
-            const RedrivePolicy = target ? JSON.stringify({ deadLetterTargetArn: target, maxReceiveCount: Number(max) }) : '';
-            await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy } }));
-            onChange();
-          })
-        }
-        label="Redrive policy"
-      >
-        <Field label="Dead-letter queue ARN (blank: none)">
-          <input
-            value={target}
-            onInput={(e) => setTarget((e.target as HTMLInputElement).value)}
-            aria-label="Dead-letter queue ARN"
-            size={50}
-          />
-        </Field>
-        <Field label="Maximum receives">
-          <input type="number" value={max} onInput={(e) => setMax((e.target as HTMLInputElement).value)} aria-label="Maximum receives" />
-        </Field>
-        <button type="submit" disabled={act.busy}>
-          Save redrive policy
-        </button>
-      </Form>
+      <ActionForm label="Redrive policy" submit="Save redrive policy" act={act} run={save}>
+        <TextField label="Dead-letter queue ARN (blank: none)" aria="Dead-letter queue ARN" size={50} value={target} onValue={setTarget} />
+        <TextField label="Maximum receives" type="number" value={max} onValue={setMax} />
+      </ActionForm>
       {isDlq ? (
         <div>
           <p>
             This is the dead-letter queue of {(sources.data?.queueUrls ?? []).map((u) => u.split('/').pop()).join(', ')}.{' '}
-            <button
-              onClick={() =>
-                act.run(async () => {
-                  await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: arn }));
-                  tasks.reload();
-                  onChange();
-                })
-              }
-            >
+            <button disabled={act.busy} onClick={() => act.run(redrive)}>
               Redrive messages to their sources
             </button>
           </p>
@@ -85,7 +67,7 @@ export function Redrive({
           ))}
         </div>
       ) : null}
-      <ErrorBox error={act.error ?? sources.error} onDismiss={act.error ? act.clear : undefined} />
+      <ActionError act={act} also={[sources.error, isDlq ? tasks.error : undefined]} />
     </div>
   );
 }

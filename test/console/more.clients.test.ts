@@ -126,6 +126,11 @@ test('Lambda: create a function in the inline editor, invoke it with a test even
   assert.match(await result.innerText(), /hello.*console/);
   assert.match(await result.innerText(), /event \{"name":"console"\}/);
   await shot(page, 'lambda-invoke');
+  // an event that is not JSON: its error, and no longer the previous event's result
+  await page.getByLabel('Test event', { exact: true }).fill('{"name": ');
+  await page.getByRole('button', { name: 'Invoke' }).click();
+  await page.getByTestId('error').getByText('MalformedJSON').waitFor();
+  assert.equal(await result.count(), 0);
 });
 
 test('CloudWatch: alarms with their state, a data point put from the page, its chart by statistic', async () => {

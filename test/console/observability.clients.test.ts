@@ -43,6 +43,7 @@ test('CloudWatch: create an alarm with an SNS action from the page; it fires on 
   await page.getByRole('button', { name: 'Create alarm' }).click();
   const row = page.getByRole('table', { name: 'Alarms' }).getByRole('row').filter({ hasText: 'too-many-errors' });
   await row.getByText('INSUFFICIENT_DATA').waitFor();
+  assert.equal(await page.getByLabel('Alarm name', { exact: true }).inputValue(), '', 'the form is ready for the next alarm');
   await page.getByRole('table', { name: 'Alarm history' }).getByText('Alarm "too-many-errors" created').waitFor();
 
   await cw.send(

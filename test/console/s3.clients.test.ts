@@ -1,7 +1,7 @@
 // The console in Chromium: the frame, the redirect from `/`, and the S3 page against the real API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { S3Client, GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { S3Client, CreateBucketCommand, DeleteBucketCommand, GetObjectCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { clientConfig, startServer } from '../helpers.js';
 import { startRig, shot, type ConsoleRig } from './console-helpers.js';
 
@@ -147,6 +147,25 @@ test('S3: create a bucket, upload a file with the progress bar and another by dr
   const rules = await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'console-bucket' }));
   assert.equal(rules.Rules?.[0]?.ID, 'archive');
   await shot(page, 's3-settings');
+  // removing the rules says there are none, and no longer that they were saved
+  await page.getByRole('button', { name: 'Remove' }).click();
+  await page.getByText('None set (NoSuchLifecycleConfiguration)').waitFor();
+  assert.equal(await page.getByText('Saved.').count(), 0);
+  s3.destroy();
+});
+
+test('S3: a bucket deleted behind the page shows NoSuchBucket on refresh, not an empty bucket', async () => {
+  const { page } = rig;
+  const s3 = new S3Client(clientConfig(rig.url, { forcePathStyle: true }));
+  await s3.send(new CreateBucketCommand({ Bucket: 'vanishing-bucket' }));
+  await page.goto(`${rig.url}/_nimbus/console/#/`);
+  await page.goto(`${rig.url}/_nimbus/console/#/s3`);
+  await page.getByRole('link', { name: 'vanishing-bucket' }).click();
+  await page.getByText('This bucket is empty').waitFor();
+  await s3.send(new DeleteBucketCommand({ Bucket: 'vanishing-bucket' }));
+  await page.getByRole('region', { name: 'Bucket vanishing-bucket' }).getByRole('button', { name: 'Refresh' }).click();
+  await page.getByTestId('error').getByText('NoSuchBucket').waitFor();
+  assert.equal(await page.getByText('This bucket is empty').count(), 0);
   s3.destroy();
 });
 

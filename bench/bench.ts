@@ -121,6 +121,8 @@ async function bench(s: ServerSpec): Promise<Result> {
   let spawnError: NodeJS.ErrnoException | undefined;
   child.on('error', (e) => (spawnError = e));
   for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d) => out.push(String(d)) > 40 && out.shift());
+  const exited = new Promise((r) => child.once('exit', r));
+  let current = 'start-up', partial: Result = { status: 'ok', workloads: {} };
   try {
     while (!(await probe(port, s.probe))) {
       const gone = spawnError || child.exitCode !== null || child.signalCode !== null;
@@ -130,11 +132,12 @@ async function bench(s: ServerSpec): Promise<Result> {
       if (performance.now() - t0 > READY_TIMEOUT_MS) return { status: 'failed', error: 'not ready in 30 s', workloads: {} };
       await sleep(5);
     }
-    const result: Result = { status: 'ok', readyMs: performance.now() - t0, workloads: {} };
+    const result: Result = (partial = { status: 'ok', readyMs: performance.now() - t0, workloads: {} });
     await sleep(SETTLE_MS);
     const pid = serverPid(child.pid!);
     result.rssMiB = rssMiB(pid);
     for (const w of WORKLOADS.filter((w) => (!w.supports || w.supports.includes(s.name)) && (!ONLY || w.name.includes(ONLY)))) {
+      current = w.name;
       console.error(`  ${s.label}: ${w.name}`);
       await w.setup(endpoint);
       // The first run of a workload also warms this process's SDK code (JIT), so it gets longer:
@@ -147,6 +150,13 @@ async function bench(s: ServerSpec): Promise<Result> {
       result.workloads[w.name] = run;
     }
     return result;
+  } catch (e) {
+    // a server that ended while measured: say how (exit code or signal) and what it printed last;
+    // /proc can be gone before the exit event comes, so wait for it a moment
+    await Promise.race([exited, sleep(1000)]);
+    if (child.exitCode === null && child.signalCode === null) throw e;
+    const how = `exited (code ${child.exitCode}, signal ${child.signalCode}) during ${current}`;
+    return { ...partial, status: 'failed', error: `${how}: ${out.join('').slice(-1500)}` };
   } finally {
     await stop(child);
   }

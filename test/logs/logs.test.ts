@@ -405,6 +405,28 @@ test('FilterLogEvents: patterns, stream names and prefix, paging with nextToken,
   await rejects(c.send(new FilterLogEventsCommand({ logGroupName: '/nope' })), 'ResourceNotFoundException');
 });
 
+// The merge over named streams reads one store cursor per stream: a page that stops at its limit
+// must close them all, or every later write fails ("database connection is busy") and a timer's
+// write ends the process.
+test('FilterLogEvents over named streams stopping at its limit leaves the store writable', async () => {
+  await groupWithStream('/merge', 'a');
+  await c.send(new CreateLogStreamCommand({ logGroupName: '/merge', logStreamName: 'b' }));
+  const t = await now();
+  for (const s of ['a', 'b'])
+    await c.send(
+      new PutLogEventsCommand({
+        logGroupName: '/merge',
+        logStreamName: s,
+        logEvents: [0, 1, 2].map((k) => ({ timestamp: t - 1000 + k, message: `${s} ${k}` })),
+      }),
+    );
+  const r = await c.send(new FilterLogEventsCommand({ logGroupName: '/merge', logStreamNames: ['a', 'b'], limit: 2 }));
+  assert.equal(r.events!.length, 2);
+  assert.ok(r.nextToken);
+  await c.send(new PutLogEventsCommand({ logGroupName: '/merge', logStreamName: 'a', logEvents: [{ timestamp: t, message: 'after' }] }));
+  await c.send(new CreateLogGroupCommand({ logGroupName: '/merge-after' }));
+});
+
 test('metric filters, subscription filters and TestMetricFilter', async () => {
   await groupWithStream('/mf');
   await c.send(

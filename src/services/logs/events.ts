@@ -232,19 +232,24 @@ export function* scanGroup(store: LogsStore, g: GroupRecord, range: TimeRange, s
     const p = s + SEP;
     return index.scan({ from: p + range.from, before: p + range.before, ...(range.after ? { after: p + range.after } : {}) });
   });
-  const heads = cursors.map((c) => c.next());
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const h = heads[i];
-      if (h.done) continue;
-      if (best < 0 || keyOf(h.value[0], h.value[1]) < keyOf(heads[best].value![0], heads[best].value![1])) best = i;
+  // an open cursor blocks every write of the engine: a caller that stops early (a page's limit) closes them all
+  try {
+    const heads = cursors.map((c) => c.next());
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i];
+        if (h.done) continue;
+        if (best < 0 || keyOf(h.value[0], h.value[1]) < keyOf(heads[best].value![0], heads[best].value![1])) best = i;
+      }
+      if (best < 0) return;
+      const [k, e] = heads[best].value as [string, EventRecord];
+      const key = keyOf(k, e);
+      yield { key, timestamp: parseTimeKey(key), stream: e.s, message: e.m, ingestion: e.i };
+      heads[best] = cursors[best].next();
     }
-    if (best < 0) return;
-    const [k, e] = heads[best].value as [string, EventRecord];
-    const key = keyOf(k, e);
-    yield { key, timestamp: parseTimeKey(key), stream: e.s, message: e.m, ingestion: e.i };
-    heads[best] = cursors[best].next();
+  } finally {
+    for (const c of cursors) c.return?.();
   }
 }
 

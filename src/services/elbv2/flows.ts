@@ -51,19 +51,55 @@ export interface Carried {
   start: number;
 }
 
+/** One connection's two flows at an instance target's interface: in from `peer`, out back to it. */
+export interface Pair {
+  w: Where;
+  instanceId: string;
+  /** the instance's private address and port */
+  own: string;
+  port: number;
+  /** the other end: the load balancer's node, or the client when the load balancer preserves its address */
+  peer: string;
+  peerPort: number;
+  sent: number;
+  received: number;
+  start: number;
+  end: number;
+}
+
+export function recordPair(rt: Runtime, p: Pair): void {
+  const record = rt.integrations.ec2?.recordFlow;
+  if (!record) return;
+  const { account, region } = p.w;
+  const flow = { instanceId: p.instanceId, start: p.start, end: p.end };
+  record(account, region, { ...flow, srcAddr: p.peer, srcPort: p.peerPort, dstAddr: p.own, dstPort: p.port, bytes: p.sent });
+  record(account, region, {
+    ...flow,
+    srcAddr: p.own,
+    srcPort: p.port,
+    dstAddr: p.peer,
+    dstPort: p.peerPort,
+    bytes: p.received,
+    direction: 'egress',
+  });
+}
+
+/** The address of the load balancer's node in an instance's zone, when flows can be recorded for it. */
+export async function flowPeer(rt: Runtime, w: Where, lb: LbRecord, instance: Instance): Promise<string | undefined> {
+  if (!rt.integrations.ec2?.recordFlow || !instance.PrivateIpAddress) return undefined;
+  return nodeAddress(rt, w, lb, instance.Placement?.AvailabilityZone);
+}
+
 /** The target's answer, counted as it streams back; its two flows are recorded once it has been sent. */
 export async function withFlows(rt: Runtime, c: Carried, res: HttpResponse): Promise<HttpResponse> {
-  const record = rt.integrations.ec2?.recordFlow;
-  const own = c.instance.PrivateIpAddress;
   // only an answer the target gave (a stream) was carried; ELB's own pages were not
-  if (!record || !own || !(res.body instanceof Readable)) return res;
-  const node = await nodeAddress(rt, c.w, c.lb, c.instance.Placement?.AvailabilityZone);
+  if (!(res.body instanceof Readable)) return res;
+  const node = await flowPeer(rt, c.w, c.lb, c.instance);
   if (!node) return res;
   const sent = headBytes(`${c.method} ${c.target} HTTP/1.1\r\n`, c.headers) + c.body.length;
   let received = headBytes(`HTTP/1.1 ${res.status}\r\n`, res.headers);
-  const ephemeral = randomInt(1024, 65536);
-  const { account, region } = c.w;
-  const instanceId = c.instance.InstanceId;
+  const pair = { w: c.w, instanceId: c.instance.InstanceId, own: c.instance.PrivateIpAddress!, port: c.port, start: c.start };
+  const peerPort = randomInt(1024, 65536);
   const source = res.body;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -71,18 +107,7 @@ export async function withFlows(rt: Runtime, c: Carried, res: HttpResponse): Pro
       done(null, chunk);
     },
     flush(done) {
-      const end = rt.clock.nowMs();
-      const flow = { instanceId, start: c.start, end };
-      record(account, region, { ...flow, srcAddr: node, srcPort: ephemeral, dstAddr: own, dstPort: c.port, bytes: sent });
-      record(account, region, {
-        ...flow,
-        srcAddr: own,
-        srcPort: c.port,
-        dstAddr: node,
-        dstPort: ephemeral,
-        bytes: received,
-        direction: 'egress',
-      });
+      recordPair(rt, { ...pair, peer: node, peerPort, sent, received, end: rt.clock.nowMs() });
       done();
     },
   });

@@ -1,10 +1,12 @@
-// VPC flow logs see what an ALB forwards: a process-mode instance serving HTTP behind an ALB, a flow
-// log on its VPC to CloudWatch Logs (default format) and one on its subnet (a custom format); each
-// request through the load balancer lands as an ingress and an egress record at the instance's
-// interface, read back with the Logs client. Skipped where EC2 has no process mode.
+// VPC flow logs see what load balancers forward: a process-mode instance serving HTTP behind an ALB, a
+// flow log on its VPC to CloudWatch Logs (default format) and one on its subnet (a custom format); each
+// request through the ALB lands as an ingress and an egress record at the instance's interface, read
+// back with the Logs client; then a TCP connection through an NLB to the same instance. Skipped where
+// EC2 has no process mode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import * as L from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as E from '@aws-sdk/client-ec2';
 import { CloudWatchLogsClient, GetLogEventsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -40,7 +42,26 @@ function get(host: string, path = '/'): Promise<{ status: number; body: string }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('requests an ALB forwards to an instance are recorded by the flow logs of its VPC and subnet in CloudWatch Logs', async (t) => {
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** An HTTP/1.0-style GET over a raw TCP connection; everything the other end sent. */
+function rawGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: '127.0.0.1', port }, () => sock.write('GET / HTTP/1.1\r\nHost: nlb\r\nConnection: close\r\n\r\n'));
+    let got = '';
+    sock.on('data', (d) => (got += d.toString()));
+    sock.on('close', () => resolve(got));
+    sock.on('error', reject);
+  });
+}
+
+test('traffic an ALB and an NLB forward to an instance is recorded by the flow logs of its VPC and subnet in CloudWatch Logs', async (t) => {
   if (!nimbus.runtime.integrations.ec2?.endpoint) return t.skip('EC2 has no process mode here');
   const trust = {
     Version: '2012-10-17',
@@ -165,6 +186,44 @@ test('requests an ALB forwards to an instance are recorded by the flow logs of i
     assert.equal(custom.length, 4);
     assert.equal(custom[0], `${id} ${subnetA} ${node} ${inst.PrivateIpAddress} ${inbound[5]} 8080 ACCEPT ingress`);
     assert.equal(custom[1], `${id} ${subnetA} ${inst.PrivateIpAddress} ${node} 8080 ${inbound[5]} ACCEPT egress`);
+
+    // an NLB to the same instance: its TCP connection is recorded with the client's own address (client IP preservation)
+    const nlb = (await elb.send(new L.CreateLoadBalancerCommand({ Name: 'flows-nlb', Type: 'network', Subnets: [subnetA] })))
+      .LoadBalancers![0];
+    const tcp = (
+      await elb.send(
+        new L.CreateTargetGroupCommand({
+          Name: 'flows-tcp',
+          Protocol: 'TCP',
+          Port: 8080,
+          VpcId: vpcId,
+          HealthCheckIntervalSeconds: 10,
+          HealthCheckTimeoutSeconds: 5,
+          HealthyThresholdCount: 2,
+        }),
+      )
+    ).TargetGroups![0];
+    await elb.send(new L.RegisterTargetsCommand({ TargetGroupArn: tcp.TargetGroupArn, Targets: [{ Id: id }] }));
+    const port = await freePort();
+    await elb.send(
+      new L.CreateListenerCommand({
+        LoadBalancerArn: nlb.LoadBalancerArn,
+        Protocol: 'TCP',
+        Port: port,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: tcp.TargetGroupArn }],
+      }),
+    );
+    await advanceClock(nimbus.url, '30s');
+    const raw = await rawGet(port);
+    assert.match(raw, new RegExp(`^HTTP/1.1 200 OK\\r\\n[\\s\\S]*hello from ${id}$`));
+    const after = (await logs.send(new GetLogEventsCommand({ logGroupName: 'alb-vpc-flows', logStreamName: `${eni}-all` }))).events!.map(
+      (e) => e.message!.split(' '),
+    );
+    assert.equal(after.length, 6);
+    const [tcpIn, tcpOut] = after.slice(4);
+    assert.deepEqual([tcpIn[3], tcpIn[4], tcpIn[6]], ['127.0.0.1', inst.PrivateIpAddress, '8080']);
+    assert.deepEqual([tcpOut[3], tcpOut[4], tcpOut[5]], [inst.PrivateIpAddress, '127.0.0.1', '8080']);
+    assert.equal(Number(tcpOut[9]), Buffer.byteLength(raw), 'the bytes the target sent');
   } finally {
     await ec2.send(new E.TerminateInstancesCommand({ InstanceIds: [id] }));
   }

@@ -101,6 +101,9 @@ export class NlbTraffic {
         ? this.rt.integrations.ec2?.endpoint?.(ref.account, ref.region, t.id, t.port)
         : { host: t.id, port: t.port };
     if (!where || sock.destroyed) return void sock.resetAndDestroy();
+    // flows are recorded for instance targets, which see the client's own address (client IP preservation)
+    const peer = instance && (await flowPeer(this.rt, ref, lb, instance)) ? sock.remoteAddress?.replace(/^::ffff:/, '') : undefined;
+    if (sock.destroyed) return;
     const start = this.rt.clock.nowMs();
     const up = connect({ host: where.host, port: where.port });
     up.on('error', () => sock.resetAndDestroy());
@@ -108,8 +111,6 @@ export class NlbTraffic {
     up.on('close', () => sock.end());
     sock.pipe(up);
     up.pipe(sock);
-    // instance targets see the client's own address (client IP preservation, on by default for them)
-    const peer = instance && (await flowPeer(this.rt, ref, lb, instance)) ? sock.remoteAddress?.replace(/^::ffff:/, '') : undefined;
     if (instance && peer) {
       const peerPort = sock.remotePort ?? randomInt(1024, 65536);
       up.once('close', () =>

@@ -56,7 +56,22 @@ async function running(name: string): Promise<string[]> {
 test('a group of 2 from a launch template launches EC2 instances, registers them in its target group, scales to 3 and to 1', async () => {
   const { vpcId, subnets, imageId } = await network();
   const lt = await ec2.send(
-    new E.CreateLaunchTemplateCommand({ LaunchTemplateName: 'web-lt', LaunchTemplateData: { ImageId: imageId, InstanceType: 't3.micro' } }),
+    new E.CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'web-lt',
+      LaunchTemplateData: {
+        ImageId: imageId,
+        InstanceType: 't3.micro',
+        TagSpecifications: [
+          {
+            ResourceType: 'instance',
+            Tags: [
+              { Key: 'stack', Value: 'blue' },
+              { Key: 'team', Value: 'template' },
+            ],
+          },
+        ],
+      },
+    }),
   );
   const tg = (await elb.send(new L.CreateTargetGroupCommand({ Name: 'asg-web', Protocol: 'HTTP', Port: 80, VpcId: vpcId })))
     .TargetGroups![0];
@@ -97,7 +112,13 @@ test('a group of 2 from a launch template launches EC2 instances, registers them
   const ids = group.Instances!.map((i) => i.InstanceId!).sort();
   assert.deepEqual(await running('web'), ids);
   const described = await ec2.send(new E.DescribeInstancesCommand({ InstanceIds: ids }));
-  assert.ok(described.Reservations![0].Instances![0].Tags!.some((t) => t.Key === 'team' && t.Value === 'web'));
+  // the group's propagated tags and the template's both apply; the group's value wins on a shared key
+  const tags = described.Reservations![0].Instances![0].Tags!;
+  assert.deepEqual(
+    tags.filter((t) => t.Key === 'team').map((t) => t.Value),
+    ['web'],
+  );
+  assert.ok(tags.some((t) => t.Key === 'stack' && t.Value === 'blue'));
 
   let health = await elb.send(new L.DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
   assert.deepEqual(health.TargetHealthDescriptions!.map((d) => d.Target!.Id).sort(), ids);

@@ -203,6 +203,56 @@ test('launch templates: versions, the default version, RunInstances from a templ
   );
 });
 
+test("RunInstances merges the template's tags with the request's per resource type; the request wins on a shared key", async () => {
+  const imageId = await ami();
+  const lt = await ec2.send(
+    new E.CreateLaunchTemplateCommand({
+      LaunchTemplateName: 'tagged-tier',
+      LaunchTemplateData: {
+        ImageId: imageId,
+        InstanceType: 't3.micro',
+        TagSpecifications: [
+          {
+            ResourceType: 'instance',
+            Tags: [
+              { Key: 'nimbus:run', Value: 'none' },
+              { Key: 'env', Value: 'template' },
+            ],
+          },
+          { ResourceType: 'volume', Tags: [{ Key: 'backup', Value: 'daily' }] },
+        ],
+      },
+    }),
+  );
+  const run = await ec2.send(
+    new E.RunInstancesCommand({
+      LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId },
+      MinCount: 1,
+      MaxCount: 1,
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'env', Value: 'request' },
+            { Key: 'team', Value: 'web' },
+          ],
+        },
+        { ResourceType: 'volume', Tags: [{ Key: 'owner', Value: 'ops' }] },
+      ],
+    }),
+  );
+  const inst = run.Instances![0];
+  const tags = Object.fromEntries(inst.Tags!.map((t) => [t.Key, t.Value]));
+  assert.equal(tags['nimbus:run'], 'none');
+  assert.equal(tags.env, 'request');
+  assert.equal(tags.team, 'web');
+  assert.equal(inst.Tags!.filter((t) => t.Key === 'env').length, 1);
+  const vols = await ec2.send(new E.DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [inst.InstanceId!] }] }));
+  assert.deepEqual(Object.fromEntries(vols.Volumes![0].Tags!.map((t) => [t.Key, t.Value])), { backup: 'daily', owner: 'ops' });
+  await ec2.send(new E.TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+  await ec2.send(new E.DeleteLaunchTemplateCommand({ LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId }));
+});
+
 test('VPC peering: requested, accepted, routed to, deleted; overlapping CIDRs fail; another region sees it too', async () => {
   const a = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.62.0.0/16' }))).Vpc!.VpcId!;
   const b = (await ec2.send(new E.CreateVpcCommand({ CidrBlock: '10.63.0.0/16' }))).Vpc!.VpcId!;

@@ -1,5 +1,5 @@
 // Launch templates and their versions, and what RunInstances takes from one.
-import type { Ec2Provider, RunInstancesRequest } from '../../generated/ec2.js';
+import type { Ec2Provider, RunInstancesRequest, Tag, TagSpecification } from '../../generated/ec2.js';
 import type { RequestContext } from '../../kit.js';
 import { type Ec2State, type Rec, newId, out, tagsFor } from './store.js';
 import { applyFilters, page, type Fields } from './filters.js';
@@ -81,11 +81,7 @@ export function withTemplate(
     if (d.SecurityGroups?.length) merged.SecurityGroups = d.SecurityGroups;
   }
   if (!merged.SubnetId && !merged.NetworkInterfaces?.length && d.NetworkInterfaces?.length) merged.NetworkInterfaces = d.NetworkInterfaces;
-  const specs = [
-    ...(d.TagSpecifications ?? []).filter((ts: Rec) => !(input.TagSpecifications ?? []).some((x) => x.ResourceType === ts.ResourceType)),
-    ...(input.TagSpecifications ?? []),
-  ];
-  merged.TagSpecifications = specs;
+  merged.TagSpecifications = mergeTagSpecs(d.TagSpecifications ?? [], input.TagSpecifications ?? []);
   return {
     input: merged as RunInstancesRequest,
     tags: [
@@ -93,6 +89,17 @@ export function withTemplate(
       { Key: 'aws:ec2launchtemplate:version', Value: String(v.VersionNumber) },
     ],
   };
+}
+
+/** The template's tags and the request's both apply, per resource type; the request's value wins on a shared key. */
+export function mergeTagSpecs(template: TagSpecification[], request: TagSpecification[]): TagSpecification[] {
+  const byType = new Map<TagSpecification['ResourceType'], Map<string | undefined, Tag>>();
+  for (const spec of [...template, ...request]) {
+    const tags = byType.get(spec.ResourceType) ?? new Map<string | undefined, Tag>();
+    for (const t of spec.Tags ?? []) tags.set(t.Key, t);
+    byType.set(spec.ResourceType, tags);
+  }
+  return [...byType].map(([ResourceType, tags]) => ({ ResourceType, Tags: [...tags.values()] }));
 }
 
 export function launchTemplateHandlers(s: Ec2State): Ec2Provider {

@@ -15,6 +15,7 @@ import { invokeLambda } from './lambda-target.js';
 export interface Instance {
   InstanceId: string;
   VpcId?: string;
+  PrivateIpAddress?: string;
   State?: { Name?: string };
   Placement?: { AvailabilityZone?: string };
   Tags?: { Key?: string; Value?: string }[];

@@ -5,6 +5,7 @@ import type { Elbv2Provider, Listener, Rule } from '../../generated/elbv2.js';
 import { ElbState, hexId, kind, page, tagsOf, validation, type ListenerRecord, type RuleRecord, type LbRecord } from './store.js';
 import { actionTargetGroups, checkActions, checkConditions } from './actions.js';
 import { lbArnsOf } from './target-groups.js';
+import { nlbTraffic } from './nlb.js';
 
 const ALB_PROTOCOLS = ['HTTP', 'HTTPS'];
 const NLB_PROTOCOLS = ['TCP', 'TLS', 'UDP', 'TCP_UDP'];
@@ -71,7 +72,7 @@ export function listenerHandlers(s: ElbState): Partial<Elbv2Provider> {
   };
 
   return {
-    CreateListener: (input, ctx) => {
+    CreateListener: async (input, ctx) => {
       const lb = s.lb(ctx, input.LoadBalancerArn);
       const store = s.store(ctx);
       const protocol = checkProtocol(lb, input.Protocol, input.Certificates);
@@ -100,6 +101,7 @@ export function listenerHandlers(s: ElbState): Partial<Elbv2Provider> {
       };
       void kind;
       store.listeners.put(l.arn, l);
+      await nlbTraffic(s.rt).sync();
       return { Listeners: [listenerView(l)] };
     },
 
@@ -118,7 +120,7 @@ export function listenerHandlers(s: ElbState): Partial<Elbv2Provider> {
       return { Listeners: items.map(listenerView), NextMarker: next };
     },
 
-    ModifyListener: (input, ctx) => {
+    ModifyListener: async (input, ctx) => {
       const l = s.listener(ctx, input.ListenerArn);
       const lb = s.lb(ctx, l.lbArn);
       if (input.Port !== undefined && input.Port !== l.port) {
@@ -131,14 +133,16 @@ export function listenerHandlers(s: ElbState): Partial<Elbv2Provider> {
       if (input.SslPolicy) l.sslPolicy = input.SslPolicy;
       if (input.DefaultActions) l.defaultActions = checkActions(input.DefaultActions, tgCheck(ctx, lb));
       s.store(ctx).listeners.put(l.arn, l);
+      await nlbTraffic(s.rt).sync();
       return { Listeners: [listenerView(l)] };
     },
 
-    DeleteListener: (input, ctx) => {
+    DeleteListener: async (input, ctx) => {
       const store = s.store(ctx);
       const l = s.listener(ctx, input.ListenerArn);
       for (const r of s.all(store.rules).filter((x) => x.listenerArn === l.arn)) store.rules.delete(r.arn);
       store.listeners.delete(l.arn);
+      await nlbTraffic(s.rt).sync();
       return {};
     },
 

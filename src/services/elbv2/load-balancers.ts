@@ -3,6 +3,7 @@
 import { ServiceError, type RequestContext } from '../../kit.js';
 import type { Elbv2Provider, LoadBalancer } from '../../generated/elbv2.js';
 import { ElbState, checkName, dnsLabel, hexId, kind, page, tagsOf, validation, type LbRecord } from './store.js';
+import { nlbTraffic } from './nlb.js';
 
 const ALB_ATTRIBUTES: Record<string, string> = {
   'access_logs.s3.enabled': 'false',
@@ -183,7 +184,7 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
       return { LoadBalancers: items.map((l) => lbView(l, ctx.region)), NextMarker: next };
     },
 
-    DeleteLoadBalancer: (input, ctx) => {
+    DeleteLoadBalancer: async (input, ctx) => {
       const store = s.store(ctx);
       const lb = store.lbs.get(input.LoadBalancerArn);
       if (!lb) return {}; // deleting a load balancer that is gone succeeds
@@ -201,6 +202,7 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
       store.lbs.delete(lb.arn);
       s.names.delete(`d|${dnsLabel(lb)}`);
       s.names.delete(`n|${lb.name}|${ctx.account}|${ctx.region}`);
+      await nlbTraffic(s.rt).sync();
       return {};
     },
 

@@ -1,7 +1,8 @@
 // Elastic Load Balancing v2: what Nimbus serves of it. This file is wiring: load balancers, target
 // groups, registered targets and health, listeners and rules, tags each live in their own module.
 // Subnets, security groups, VPCs and instances are EC2's, read through EC2's own handlers (rt.invoke).
-// Health checks really probe the targets (health.ts); application load balancers forward HTTP (traffic.ts).
+// Health checks really probe the targets (health.ts); application load balancers forward HTTP (traffic.ts),
+// network load balancers TCP (nlb.ts).
 import type { Elbv2Provider } from '../../generated/elbv2.js';
 import type { Runtime, ServiceDefinition } from '../../kit.js';
 import { elbState } from './store.js';
@@ -12,10 +13,13 @@ import { listenerHandlers } from './listeners.js';
 import { tagHandlers } from './tags.js';
 import { prober } from './health.js';
 import { trafficGateway } from './traffic.js';
+import { nlbTraffic } from './nlb.js';
 
 function create(rt: Runtime): Elbv2Provider {
   const s = elbState(rt);
   prober(rt).start();
+  // the TCP listeners of network load balancers the stores already hold
+  void nlbTraffic(rt).sync();
   return {
     ...loadBalancerHandlers(s),
     ...targetGroupHandlers(s),

@@ -13,6 +13,8 @@ export interface Chosen {
   target: TargetRecord;
   /** the Set-Cookie values stickiness adds to the answer */
   cookies: string[];
+  /** an instance target as EC2 describes it */
+  instance?: Instance;
 }
 
 /** Reads one cookie from a Cookie header. */
@@ -87,11 +89,11 @@ export async function chooseTarget(rt: Runtime, w: Where, tgArn: string, cookieH
   if (sticky) {
     const v = unseal<{ i: string; p: number; e: number }>(cookie(cookieHeader, 'AWSALB'));
     const pinned = v && v.e > now ? pool.find((t) => t.id === v.i && t.port === v.p) : undefined;
-    if (pinned) return { tg, target: pinned, cookies: renewed(pinned) };
+    if (pinned) return { tg, target: pinned, cookies: renewed(pinned), instance: insts.get(pinned.id) };
   }
   const counters = rt.shared('elbv2/round-robin', () => new Map<string, number>());
   const n = counters.get(tgArn) ?? 0;
   counters.set(tgArn, n + 1);
   const target = pool[n % pool.length];
-  return { tg, target, cookies: renewed(target) };
+  return { tg, target, cookies: renewed(target), instance: insts.get(target.id) };
 }

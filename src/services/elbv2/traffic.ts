@@ -10,6 +10,7 @@ import { chooseActions, pickWeighted, redirectLocation, type Incoming } from './
 import { chooseTarget, groupCookies, stickyGroup } from './select.js';
 import { elbPage, forward } from './proxy.js';
 import { invokeLambda } from './lambda-target.js';
+import { withFlows } from './flows.js';
 
 const HOST = /^(?:internal-)?([a-z0-9-]+)\.([a-z0-9-]+)\.elb\.localhost\.?(?::(\d+))?$/i;
 const PATH = /^\/_nimbus\/elb\/([^/]+)\/(\d+)(\/.*)?$/;
@@ -146,9 +147,23 @@ export function trafficGateway(rt: Runtime): ClaimedRequests {
           ? rt.integrations.ec2?.endpoint?.(at.ref.account, at.ref.region, t.id, t.port)
           : { host: t.id, port: t.port };
       const timeoutMs = Number(at.lb.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000;
+      const start = rt.clock.nowMs();
       res = where
         ? await forward({ host: where.host, port: where.port, method: req.method, target, headers, body: req.body, timeoutMs })
         : elbPage(502);
+      if (where && chosen.instance) {
+        const carried = {
+          w: at.ref,
+          lb: at.lb,
+          instance: chosen.instance,
+          port: t.port,
+          method: req.method,
+          target,
+          headers,
+          body: req.body,
+        };
+        res = await withFlows(rt, { ...carried, start }, res);
+      }
     }
     if (cookies.length) {
       const prior = res.headers['set-cookie'];

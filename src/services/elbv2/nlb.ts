@@ -1,0 +1,132 @@
+// Network Load Balancers forward TCP: each TCP listener of an NLB listens on its own port of 127.0.0.1
+// (where the load balancer's `*.elb.localhost` DNS name resolves), and each connection is piped to a
+// target of the listener's forward action, chosen as the ALB chooses (a healthy one round robin; all
+// of them when none is healthy). No target to send to: the connection is reset. A port Nimbus cannot
+// bind (in use, privileged) is logged and left unserved. The open listeners follow the stores: they
+// are brought in line after every listener or load balancer change and at start.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { randomInt } from 'node:crypto';
+import type { Runtime } from '../../kit.js';
+import { elbState, type LbRef } from './store.js';
+import { pickWeighted } from './routing.js';
+import { chooseTarget } from './select.js';
+import { flowPeer, recordPair } from './flows.js';
+
+interface Open {
+  port: number;
+  server: Server;
+  sockets: Set<Socket>;
+}
+
+export const nlbTraffic = (rt: Runtime) => rt.shared('elbv2/nlb', () => new NlbTraffic(rt));
+
+export class NlbTraffic {
+  private readonly open = new Map<string, Open>();
+  private closed = false;
+
+  constructor(private readonly rt: Runtime) {
+    rt.onClose(() => {
+      this.closed = true;
+      for (const arn of [...this.open.keys()]) this.stop(arn);
+    });
+  }
+
+  /** The TCP listeners of every network load balancer, by ARN. */
+  private wanted(): Map<string, { ref: LbRef; port: number }> {
+    const s = elbState(this.rt);
+    const want = new Map<string, { ref: LbRef; port: number }>();
+    const refs = [...s.names.scan({ prefix: 'd|' })].map(([, ref]) => ref);
+    for (const place of new Set(refs.map((r) => `${r.account}/${r.region}`))) {
+      const [account, region] = place.split('/');
+      const store = s.store({ account, region });
+      for (const l of s.all(store.listeners)) {
+        const lb = store.lbs.get(l.lbArn);
+        if (lb?.type === 'network' && l.protocol === 'TCP') want.set(l.arn, { ref: { account, region, arn: lb.arn }, port: l.port });
+      }
+    }
+    return want;
+  }
+
+  /** Opens the listeners the stores hold and closes the others. */
+  async sync(): Promise<void> {
+    if (this.closed) return;
+    const want = this.wanted();
+    for (const [arn, o] of this.open) if (want.get(arn)?.port !== o.port) this.stop(arn);
+    await Promise.all([...want].filter(([arn]) => !this.open.has(arn)).map(([arn, w]) => this.listen(arn, w.ref, w.port)));
+  }
+
+  private stop(arn: string): void {
+    const o = this.open.get(arn);
+    if (!o) return;
+    this.open.delete(arn);
+    o.server.close();
+    for (const sock of o.sockets) sock.destroy();
+  }
+
+  private listen(arn: string, ref: LbRef, port: number): Promise<void> {
+    const sockets = new Set<Socket>();
+    const server = createServer((sock) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+      void this.connection(sock, ref, arn);
+    });
+    this.open.set(arn, { port, server, sockets });
+    return new Promise((resolve) => {
+      server.once('listening', () => resolve());
+      server.once('error', (e) => {
+        if (this.open.get(arn)?.server === server) this.open.delete(arn);
+        this.rt.log.warn(`elbv2: the TCP listener ${arn} cannot listen on 127.0.0.1:${port} (${(e as Error).message}); it is not served`);
+        resolve();
+      });
+      server.listen(port, '127.0.0.1');
+    });
+  }
+
+  private async connection(sock: Socket, ref: LbRef, arn: string): Promise<void> {
+    sock.on('error', () => sock.destroy());
+    const s = elbState(this.rt);
+    const store = s.store(ref);
+    const l = store.listeners.get(arn);
+    const lb = store.lbs.get(ref.arn);
+    const action = l?.defaultActions.find((a) => a.Type === 'forward');
+    const groups = action?.ForwardConfig?.TargetGroups?.length
+      ? action.ForwardConfig.TargetGroups
+      : [{ TargetGroupArn: action?.TargetGroupArn, Weight: 1 }];
+    const tgArn = pickWeighted(groups, Math.random())?.TargetGroupArn;
+    const chosen = lb && tgArn ? await chooseTarget(this.rt, ref, tgArn, undefined) : undefined;
+    if (!lb || !chosen) return void sock.resetAndDestroy();
+    const { target: t, instance } = chosen;
+    const where =
+      chosen.tg.targetType === 'instance'
+        ? this.rt.integrations.ec2?.endpoint?.(ref.account, ref.region, t.id, t.port)
+        : { host: t.id, port: t.port };
+    if (!where || sock.destroyed) return void sock.resetAndDestroy();
+    // flows are recorded for instance targets, which see the client's own address (client IP preservation)
+    const peer = instance && (await flowPeer(this.rt, ref, lb, instance)) ? sock.remoteAddress?.replace(/^::ffff:/, '') : undefined;
+    if (sock.destroyed) return;
+    const start = this.rt.clock.nowMs();
+    const up = connect({ host: where.host, port: where.port });
+    up.on('error', () => sock.resetAndDestroy());
+    sock.on('close', () => up.destroy());
+    up.on('close', () => sock.end());
+    sock.pipe(up);
+    up.pipe(sock);
+    if (instance && peer) {
+      const peerPort = sock.remotePort ?? randomInt(1024, 65536);
+      up.once('close', () =>
+        recordPair(this.rt, {
+          w: ref,
+          instanceId: instance.InstanceId,
+          own: instance.PrivateIpAddress!,
+          port: t.port,
+          peer,
+          peerPort,
+          sent: up.bytesWritten,
+          received: up.bytesRead,
+          start,
+          end: this.rt.clock.nowMs(),
+        }),
+      );
+    }
+  }
+}

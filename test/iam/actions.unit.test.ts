@@ -73,3 +73,26 @@ test('dynamodb:LeadingKeys from Key, Item, batches, KeyConditionExpression and K
   );
   assert.equal(leadingKeys('Scan', {}, 'pk', 't'), undefined);
 });
+
+test('SSM: parameter operations on the parameter ARN without its leading slash or selector; one ask per name', () => {
+  const p = 'arn:aws:ssm:eu-west-1:000000000000:parameter';
+  assert.deepEqual(asks('ssm', 'GetParameter', { Name: '/app/x:3' }, w), [{ action: 'ssm:GetParameter', resource: `${p}/app/x` }]);
+  assert.deepEqual(asks('ssm', 'GetParameter', { Name: 'plain:prod' }, w), [{ action: 'ssm:GetParameter', resource: `${p}/plain` }]);
+  assert.deepEqual(asks('ssm', 'GetParameter', { Name: 'arn:aws:ssm:us-east-1:111111111111:parameter/shared/k:2' }, w), [
+    { action: 'ssm:GetParameter', resource: 'arn:aws:ssm:us-east-1:111111111111:parameter/shared/k' },
+  ]);
+  assert.deepEqual(
+    asks('ssm', 'DeleteParameters', { Names: ['/a', '/b'] }, w).map((a) => a.resource),
+    [`${p}/a`, `${p}/b`],
+  );
+  assert.deepEqual(asks('ssm', 'GetParametersByPath', { Path: '/app/db' }, w), [
+    { action: 'ssm:GetParametersByPath', resource: `${p}/app/db` },
+  ]);
+  assert.deepEqual(asks('ssm', 'ListTagsForResource', { ResourceType: 'Parameter', ResourceId: '/app/x' }, w), [
+    { action: 'ssm:ListTagsForResource', resource: `${p}/app/x` },
+  ]);
+  assert.deepEqual(asks('ssm', 'ListTagsForResource', { ResourceType: 'Document', ResourceId: 'doc' }, w), [
+    { action: 'ssm:ListTagsForResource', resource: '*' },
+  ]);
+  assert.deepEqual(asks('ssm', 'DescribeParameters', {}, w), [{ action: 'ssm:DescribeParameters', resource: '*' }]);
+});

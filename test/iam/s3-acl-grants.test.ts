@@ -117,12 +117,20 @@ test("a user of the granted account needs its own account's permission too; Buck
   const nobody = await user('nobody', []);
   assert.equal((await reader.send(new ListObjectsV2Command({ Bucket: 'acl-users' }))).KeyCount, 1);
   await rejects(nobody.send(new ListObjectsV2Command({ Bucket: 'acl-users' })), 'AccessDenied', 403);
-  await s3(rootOf(A)).send(
-    new PutBucketOwnershipControlsCommand({
-      Bucket: 'acl-users',
-      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
-    }),
-  );
+  const enforce = () =>
+    s3(rootOf(A)).send(
+      new PutBucketOwnershipControlsCommand({
+        Bucket: 'acl-users',
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    );
+  // S3 refuses to turn ACLs off while the bucket ACL grants another account
+  await rejects(enforce(), 'InvalidBucketAclWithObjectOwnership', 400);
+  await s3(rootOf(A)).send(new PutObjectAclCommand({ Bucket: 'acl-users', Key: 'doc.txt', GrantRead: `id="${await idOf(B)}"` }));
+  await s3(rootOf(A)).send(new PutBucketAclCommand({ Bucket: 'acl-users', ACL: 'private' }));
+  await enforce();
+  // the object's grant no longer counts either
+  await rejects(s3(rootOf(B)).send(new GetObjectCommand({ Bucket: 'acl-users', Key: 'doc.txt' })), 'AccessDenied', 403);
   await rejects(reader.send(new ListObjectsV2Command({ Bucket: 'acl-users' })), 'AccessDenied', 403);
   await rejects(s3(rootOf(B)).send(new ListObjectsV2Command({ Bucket: 'acl-users' })), 'AccessDenied', 403);
 });

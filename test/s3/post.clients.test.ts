@@ -574,7 +574,7 @@ test('a body that is not multipart/form-data: 412 PreconditionFailed; a broken o
   assert.deepEqual(await s3Error(r).then((e) => [e.status, e.Code]), [400, 'MalformedPOSTRequest']);
   await absent(c, 'cut-short');
   // hand-written forms to a bucket anyone may write: a cut-short part after the file (a second file, a field) is still a broken form
-  await c.send(new CreateBucketCommand({ Bucket: 'post-broken' }));
+  await c.send(new CreateBucketCommand({ Bucket: 'post-broken', ObjectOwnership: 'ObjectWriter' }));
   await c.send(new PutBucketAclCommand({ Bucket: 'post-broken', ACL: 'public-read-write' }));
   const part = (name: string, file: boolean) =>
     `--XyZ\r\nContent-Disposition: form-data; name="${name}"${file ? '; filename="a"' : ''}\r\n\r\n`;
@@ -611,7 +611,7 @@ test('fields before the file are limited to 20 KB: MaxPostPreDataLengthExceeded'
 test('anonymous uploads (no policy) only where the bucket lets everyone write', async () => {
   const e = await s3Error(await post(bucketUrl(nimbus), { key: 'anon/private' }));
   assert.deepEqual([e.status, e.Code, e.Message], [403, 'AccessDenied', 'Access Denied']);
-  await c.send(new CreateBucketCommand({ Bucket: 'post-public' }));
+  await c.send(new CreateBucketCommand({ Bucket: 'post-public', ObjectOwnership: 'ObjectWriter' }));
   await c.send(new PutBucketAclCommand({ Bucket: 'post-public', ACL: 'public-read-write' }));
   assert.equal(
     (await post(`${nimbus.url}/post-public`, { key: 'anon/acl', 'Content-Type': 'text/plain' }, { body: 'by acl' })).status,

@@ -280,7 +280,7 @@ test('SSE-C: the object is read only with its key; a wrong key MD5 is refused', 
 
 test('object ACLs: canned ACLs stored and returned as grants', async () => {
   const Bucket = 'obj-acl';
-  await c.send(new CreateBucketCommand({ Bucket }));
+  await c.send(new CreateBucketCommand({ Bucket, ObjectOwnership: 'ObjectWriter' }));
   const grants = async () =>
     ((await c.send(new GetObjectAclCommand({ Bucket, Key: 'k' }))).Grants ?? []).map(
       (g) => `${g.Grantee?.URI?.replace('http://acs.amazonaws.com/groups/global/', '') ?? g.Grantee?.Type}:${g.Permission}`,

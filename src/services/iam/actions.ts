@@ -140,6 +140,27 @@ const LAMBDA_ACTION: Record<string, string> = {
   InvokeWithResponseStream: 'lambda:InvokeFunction',
   InvokeAsync: 'lambda:InvokeAsync',
 };
+/** An SSM parameter (name, name:version or name:label, or ARN) as the ARN AWS authorizes: no leading slash, no selector. */
+const parameterArn = (v: unknown, w: Where) => {
+  const s = str(v);
+  if (s.startsWith('arn:')) return s.split(':').slice(0, 6).join(':');
+  return `arn:aws:ssm:${w.region}:${w.account}:parameter/${s.split(':')[0].replace(/^\//, '')}`;
+};
+/** SSM operations on parameters: the field naming them (GetParameters and DeleteParameters ask once per name). */
+const SSM_PARAMETER: Record<string, string> = {
+  GetParameter: 'Name',
+  GetParameters: 'Names',
+  PutParameter: 'Name',
+  DeleteParameter: 'Name',
+  DeleteParameters: 'Names',
+  GetParameterHistory: 'Name',
+  LabelParameterVersion: 'Name',
+  UnlabelParameterVersion: 'Name',
+  GetParametersByPath: 'Path',
+  AddTagsToResource: 'ResourceId',
+  ListTagsForResource: 'ResourceId',
+  RemoveTagsFromResource: 'ResourceId',
+};
 const IAM_RESOURCE: [string, string][] = [
   ['UserName', 'user'],
   ['RoleName', 'role'],
@@ -196,6 +217,13 @@ export function asks(service: string, operation: string, input: In, w: Where): A
         return [...generic(kmsArn(input.AliasName, w)), ...generic(kmsArn(input.TargetKeyId, w))];
       if (operation === 'DeleteAlias') return generic(kmsArn(input.AliasName, w));
       return generic(kmsArn(input.KeyId, w));
+    }
+    case 'ssm': {
+      const field = SSM_PARAMETER[operation];
+      if (!field || (field === 'ResourceId' && input.ResourceType !== 'Parameter')) return generic('*');
+      const names = Array.isArray(input[field]) ? (input[field] as unknown[]) : [input[field]];
+      if (!names.length) return generic('*');
+      return names.map((n) => ({ action: `ssm:${operation}`, resource: parameterArn(n, w) }));
     }
     case 'iam': {
       if (input.PolicyArn !== undefined && !/User|Role|Group/.test(operation)) return generic(str(input.PolicyArn));

@@ -23,11 +23,21 @@ export function checkCannedAcl(acl: string | undefined): void {
     throw new ServiceError('InvalidArgument', '', 400, { ArgumentName: 'x-amz-acl', ArgumentValue: acl });
 }
 
-/** The ACL a canned name (or a full policy) stands for, owned by `account`. */
-export function aclPolicy(account: string, acl: string | AccessControlPolicy | undefined): AccessControlPolicy {
+const user = (account: string, Permission: Grant['Permission']): Grant => {
+  const o = owner(account);
+  return { Grantee: { Type: 'CanonicalUser', ID: o.ID, DisplayName: o.DisplayName }, Permission };
+};
+
+/**
+ * The ACL a canned name (or a full policy) stands for, owned by `account`; the bucket-owner-* names
+ * grant the bucket's owner (`bucketOwner`, when another account owns the object) too.
+ */
+export function aclPolicy(account: string, acl: string | AccessControlPolicy | undefined, bucketOwner = account): AccessControlPolicy {
   if (acl !== undefined && typeof acl !== 'string') return { Owner: acl.Owner ?? owner(account), Grants: acl.Grants ?? [] };
   const o = owner(account);
-  const grants: Grant[] = [{ Grantee: { Type: 'CanonicalUser', ID: o.ID, DisplayName: o.DisplayName }, Permission: 'FULL_CONTROL' }];
+  const grants: Grant[] = [user(account, 'FULL_CONTROL')];
+  if (bucketOwner !== account && acl === 'bucket-owner-full-control') grants.push(user(bucketOwner, 'FULL_CONTROL'));
+  if (bucketOwner !== account && acl === 'bucket-owner-read') grants.push(user(bucketOwner, 'READ'));
   if (acl === 'public-read' || acl === 'public-read-write') grants.push(group(ALL_USERS, 'READ'));
   if (acl === 'public-read-write') grants.push(group(ALL_USERS, 'WRITE'));
   if (acl === 'authenticated-read') grants.push(group(AUTH_USERS, 'READ'));

@@ -19,6 +19,7 @@ import { bucketRegion, checkBucketName } from './names.js';
 import { checkTags, owner, tagList } from './attributes.js';
 import { aclPolicy, checkCannedAcl } from './acl.js';
 import { requestedAcl } from './grantees.js';
+import { checkAclUpdate, checkCreateAcl, checkEnforceable } from './ownership.js';
 import { invalidArgument, malformedXml, noSuchConfig } from './errors.js';
 import type { Events } from './events.js';
 import { checkCorsConfiguration } from './cors.js';
@@ -98,6 +99,8 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     CreateBucket: (input, ctx) => {
       checkBucketName(input.Bucket);
       checkCannedAcl(input.ACL);
+      const requested = requestedAcl(store, ctx.account, input);
+      checkCreateAcl(input.ObjectOwnership, ctx.account, requested);
       const region = bucketRegion(ctx.region, input.CreateBucketConfiguration);
       const existing = store.buckets.get(input.Bucket);
       if (existing) {
@@ -124,7 +127,7 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         region,
         created: ctx.clock.now(),
         config: {
-          acl: aclPolicy(ctx.account, requestedAcl(store, ctx.account, input)),
+          acl: aclPolicy(ctx.account, requested),
           publicAccessBlock: DEFAULT_PUBLIC_ACCESS_BLOCK,
           encryption: DEFAULT_ENCRYPTION,
           ownershipControls: { Rules: [{ ObjectOwnership: input.ObjectOwnership ?? 'BucketOwnerEnforced' }] },
@@ -229,7 +232,9 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
 
     PutBucketAcl: (input) => {
       const b = store.bucket(input.Bucket);
-      acl.put(input.Bucket, aclPolicy(b.owner, requestedAcl(store, b.owner, input)));
+      const requested = requestedAcl(store, b.owner, input);
+      checkAclUpdate(b, requested);
+      acl.put(input.Bucket, aclPolicy(b.owner, requested));
     },
     GetBucketAcl: ({ Bucket }) => acl.get(Bucket),
 
@@ -292,7 +297,10 @@ export function bucketHandlers(rt: Runtime, store: S3Store, events: Events): S3P
     },
     GetObjectLockConfiguration: ({ Bucket }) => ({ ObjectLockConfiguration: objectLock.get(Bucket) }),
 
-    PutBucketOwnershipControls: ({ Bucket, OwnershipControls }) => ownership.put(Bucket, OwnershipControls),
+    PutBucketOwnershipControls: ({ Bucket, OwnershipControls }) => {
+      checkEnforceable(store.bucket(Bucket), OwnershipControls.Rules?.[0]?.ObjectOwnership);
+      ownership.put(Bucket, OwnershipControls);
+    },
     GetBucketOwnershipControls: ({ Bucket }) => ({ OwnershipControls: ownership.get(Bucket) as never }),
     DeleteBucketOwnershipControls: ({ Bucket }) => ownership.delete(Bucket),
 

@@ -4,7 +4,8 @@
 import type { Collection } from '../../state/engine.js';
 import type { S3Provider, Object_, ObjectVersion, DeleteMarkerEntry, CommonPrefix } from '../../generated/s3.js';
 import { prefixEnd } from '../../state/engine.js';
-import { S3Store, type ObjectRecord } from './store.js';
+import { S3Store, type BucketRecord, type ObjectRecord } from './store.js';
+import { ownerOf } from './ownership.js';
 import { owner } from './attributes.js';
 import { invalidArgument } from './errors.js';
 
@@ -60,7 +61,8 @@ function encoder(type: string | undefined): (s: string | undefined) => string | 
 const checksumAlgorithms = (r: ObjectRecord) =>
   r.checksum ? { ChecksumAlgorithm: [r.checksum.algorithm as 'CRC32'], ChecksumType: r.checksum.type } : {};
 
-function objectEntry(r: ObjectRecord, withOwner: string | undefined, enc: (s: string) => string | undefined): Object_ {
+/** An object in a listing; with its owner when `withOwner` (the bucket) is given. */
+function objectEntry(r: ObjectRecord, withOwner: BucketRecord | undefined, enc: (s: string) => string | undefined): Object_ {
   return {
     Key: enc(r.key),
     LastModified: r.lastModified,
@@ -68,7 +70,7 @@ function objectEntry(r: ObjectRecord, withOwner: string | undefined, enc: (s: st
     Size: r.size,
     StorageClass: r.storageClass as Object_['StorageClass'],
     ...checksumAlgorithms(r),
-    ...(withOwner ? { Owner: owner(withOwner) } : {}),
+    ...(withOwner ? { Owner: owner(ownerOf(withOwner, r)) } : {}),
   };
 }
 
@@ -105,7 +107,7 @@ export function listingHandlers(store: S3Store): S3Provider {
         ...(input.Delimiter ? { Delimiter: enc(input.Delimiter) } : {}),
         ...(truncated && input.Delimiter && last ? { NextMarker: enc('rec' in last ? last.rec.key : last.prefix) } : {}),
         ...(input.EncodingType ? { EncodingType: input.EncodingType } : {}),
-        Contents: entries.flatMap((e) => ('rec' in e ? [objectEntry(e.rec, b.owner, enc as (s: string) => string)] : [])),
+        Contents: entries.flatMap((e) => ('rec' in e ? [objectEntry(e.rec, b, enc as (s: string) => string)] : [])),
         CommonPrefixes: entries.flatMap((e): CommonPrefix[] => ('prefix' in e ? [{ Prefix: enc(e.prefix) }] : [])),
       };
     },
@@ -135,7 +137,7 @@ export function listingHandlers(store: S3Store): S3Provider {
         ...(input.StartAfter !== undefined ? { StartAfter: enc(input.StartAfter) } : {}),
         ...(truncated ? { NextContinuationToken: token(entries.at(-1)!.cursor) } : {}),
         Contents: entries.flatMap((e) =>
-          'rec' in e ? [objectEntry(e.rec, input.FetchOwner ? b.owner : undefined, enc as (s: string) => string)] : [],
+          'rec' in e ? [objectEntry(e.rec, input.FetchOwner ? b : undefined, enc as (s: string) => string)] : [],
         ),
         CommonPrefixes: entries.flatMap((e): CommonPrefix[] => ('prefix' in e ? [{ Prefix: enc(e.prefix) }] : [])),
       };
@@ -175,7 +177,7 @@ export function listingHandlers(store: S3Store): S3Provider {
           VersionId: r.versionId,
           IsLatest: isLatest(r),
           LastModified: r.lastModified,
-          Owner: owner(b.owner),
+          Owner: owner(ownerOf(b, r)),
         };
         if (r.deleteMarker) DeleteMarkers.push(common);
         else

@@ -8,6 +8,7 @@ import type { S3Provider, ChecksumType, CommonPrefix } from '../../generated/s3.
 import { ServiceError } from '../errors.js';
 import { s3BucketUrl } from '../../kit.js';
 import { requestedAcl } from './grantees.js';
+import { checkWriteAcl, writtenBy } from './ownership.js';
 import { S3Store, newId, type ObjectRecord, type PartRecord, type UploadRecord } from './store.js';
 import { noSuchUpload, invalidArgument, invalidRequest, malformedXml } from './errors.js';
 import { checkMetadata, contentHeaders, owner, parseTaggingHeader, sse, storageClass } from './attributes.js';
@@ -106,8 +107,9 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         checksumType: checksumType(alg, input.ChecksumType),
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
-        acl: requestedAcl(store, b.owner, input),
+        acl: requestedAcl(store, ctx.account, input),
       };
+      checkWriteAcl(b, ctx.account, u.acl);
       store.scheduler?.placeUpload(b, u);
       store.uploads(b.name).put(uploadKey(u.key, u.uploadId), u);
       return {
@@ -293,6 +295,7 @@ export function multipartHandlers(rt: Runtime, store: S3Store, events: Events): 
         sse: u.sse,
         lock: u.lock,
         acl: u.acl,
+        ...(writtenBy(b, u.owner, u.acl) !== undefined ? { owner: u.owner } : {}),
         seq: store.nextSeq(),
       };
       if (!store.uploads(b.name).has(uploadKey(u.key, u.uploadId))) {

@@ -4,7 +4,7 @@ import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
 import type { S3Provider, DeletedObject, Error_ } from '../../generated/s3.js';
 import { ServiceError } from '../errors.js';
-import { requestedAcl } from './grantees.js';
+import { newObjectAcl } from './ownership.js';
 import { S3Store, newId, type BucketRecord, type ObjectRecord } from './store.js';
 import { noSuchBucket, noSuchKey, noSuchVersion, invalidRequest, invalidArgument, malformedXml } from './errors.js';
 import { expectedChecksums, checksumFields, hasher, isAlgorithm } from './checksums.js';
@@ -129,7 +129,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
         storageClass: storageClass(input.StorageClass),
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
-        acl: requestedAcl(store, b.owner, input),
+        ...newObjectAcl(store, b, ctx, input),
       };
       const conditional = input.IfMatch !== undefined || input.IfNoneMatch !== undefined;
       if (conditional) checkWriteConditions(store.objects(b.name).get(input.Key), input, input.Key);
@@ -268,6 +268,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
           "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
         );
       }
+      const acl = newObjectAcl(store, b, ctx, input);
       const algorithm = input.ChecksumAlgorithm ?? source.checksum?.algorithm;
       const sum = isAlgorithm(algorithm) ? hasher(algorithm) : undefined;
       const md5 = createHash('md5');
@@ -295,7 +296,7 @@ export function objectHandlers(rt: Runtime, store: S3Store, events: Events): S3P
           sum && isAlgorithm(algorithm) ? { algorithm, value: (await sum.digest()).toString('base64'), type: 'FULL_OBJECT' } : undefined,
         sse: sealWithKms(rt, ctx, b, input.Key, sse(input, b)),
         lock: lockFromInput(b, input, ctx.clock.now()),
-        acl: requestedAcl(store, b.owner, input),
+        ...acl,
         seq: store.nextSeq(),
       };
       commit(b, rec);

@@ -17,6 +17,7 @@ import { storeBody } from './upload.js';
 import { checksumFields, expectedChecksums } from './checksums.js';
 import { checkMetadata, checkTags, contentHeaders, sse, storageClass } from './attributes.js';
 import { checkCannedAcl } from './acl.js';
+import { checkWriteAcl, writerOf, writtenBy } from './ownership.js';
 import { lockFromInput } from './lock.js';
 import { isVersioned, newVersionId } from './objects.js';
 import { malformedPost, readForm, type PostForm } from './post-form.js';
@@ -103,6 +104,8 @@ async function upload(
   const put = putInput(fields);
   const acl = fields.get('acl');
   checkCannedAcl(acl);
+  checkWriteAcl(b, writerOf(b, ctx), acl);
+  const by = writtenBy(b, writerOf(b, ctx), acl);
   const now = ctx.clock.now();
   const base = {
     headers: contentHeaders(put),
@@ -112,6 +115,7 @@ async function upload(
     sse: sealWithKms(rt, ctx, b, key, sse(put, b)),
     lock: lockFromInput(b, put, now),
     acl,
+    ...(by !== undefined ? { owner: by } : {}),
   };
   // S3 gives every new object a checksum: CRC64NVME unless the form names another
   const expected = expectedChecksums({ ...put, ChecksumAlgorithm: fields.get('x-amz-checksum-algorithm') ?? put.ChecksumAlgorithm }, {});

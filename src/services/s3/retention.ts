@@ -5,6 +5,8 @@ import type { S3Store, BucketRecord } from './store.js';
 import { readable, saveInPlace } from './objects.js';
 import { aclPolicy } from './acl.js';
 import { requestedAcl } from './grantees.js';
+import { checkAclUpdate, effectiveAcl, ownerOf } from './ownership.js';
+import { owner } from './attributes.js';
 import { pastRetention } from './lock.js';
 import { invalidRequest, malformedXml } from './errors.js';
 
@@ -59,14 +61,17 @@ export function retentionHandlers(store: S3Store): S3Provider {
     PutObjectAcl: (input) => {
       const b = store.bucket(input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
-      rec.acl = requestedAcl(store, b.owner, input) ?? 'private';
+      const acl = requestedAcl(store, ownerOf(b, rec), input);
+      checkAclUpdate(b, acl);
+      rec.acl = acl ?? 'private';
       saveInPlace(store, b, rec);
       return {};
     },
     GetObjectAcl: (input) => {
       const b = store.bucket(input.Bucket);
       const rec = readable(store, b, input.Key, input.VersionId);
-      return aclPolicy(b.owner, rec.acl);
+      const by = ownerOf(b, rec);
+      return { ...aclPolicy(by, effectiveAcl(b, rec.acl), b.owner), Owner: owner(by) };
     },
   };
 }

@@ -46,6 +46,8 @@ export interface ObjectRecord {
   sse?: Record<string, string | boolean>;
   lock?: { mode?: string; until?: Date; legalHold?: string };
   acl?: string | AccessControlPolicy;
+  /** the account owning the object when it is not the bucket owner (written by another account, ACLs on) */
+  owner?: string;
   /** an archived object's restore: when the copy is ready and when it goes (epoch ms) */
   restore?: { readyAt: number; expiresAt: number };
   /** Intelligent-Tiering: the last access (epoch ms; lastModified until the first) and the archive tier, once archived */

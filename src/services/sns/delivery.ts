@@ -7,6 +7,7 @@ import { InFlight, type Runtime, type MessageAttributeValue, type Collection } f
 import type { SubRecord, TopicRecord } from './model.js';
 import { effectiveSubDeliveryPolicy } from './model.js';
 import { topicMetric } from './metrics.js';
+import { retryDelays } from './retry-policy.js';
 
 export const CERT_PATH = '/_nimbus/sns/SimpleNotificationService-nimbus.pem';
 
@@ -277,36 +278,6 @@ export class Delivery {
 
   // ---- HTTP/S ----
 
-  /** Delays before each retry, in seconds, from a healthyRetryPolicy. */
-  static retryDelays(p: Record<string, any>): number[] {
-    const num = (k: string, d: number) => (Number.isFinite(Number(p[k])) ? Number(p[k]) : d);
-    const retries = num('numRetries', 3),
-      noDelay = num('numNoDelayRetries', 0),
-      minN = num('numMinDelayRetries', 0),
-      maxN = num('numMaxDelayRetries', 0);
-    const min = num('minDelayTarget', 20),
-      max = num('maxDelayTarget', 20);
-    const backoff = Math.max(0, retries - noDelay - minN - maxN);
-    const out: number[] = [];
-    for (let i = 0; i < retries; i++) {
-      if (i < noDelay) out.push(0);
-      else if (i < noDelay + minN) out.push(min);
-      else if (i < noDelay + minN + backoff) {
-        const k = (i - noDelay - minN + 1) / (backoff + 1);
-        const f =
-          p.backoffFunction === 'exponential'
-            ? Math.pow(k, 3)
-            : p.backoffFunction === 'geometric'
-              ? k * k
-              : p.backoffFunction === 'arithmetic'
-                ? k * k
-                : k;
-        out.push(Math.round(min + (max - min) * f));
-      } else out.push(max);
-    }
-    return out;
-  }
-
   /** Publishing is acknowledged once the delivery is recorded; the attempts run in the background. */
   private toHttp(n: Notification, sub: SubRecord): void {
     const id = randomUUID();
@@ -337,7 +308,7 @@ export class Delivery {
     };
     if (n.type === 'Notification') headers['x-amz-sns-subscription-arn'] = sub.arn;
     if (raw) headers['x-amz-sns-rawdelivery'] = 'true';
-    const delays = n.type === 'UnsubscribeConfirmation' ? [] : Delivery.retryDelays(policy.healthyRetryPolicy);
+    const delays = n.type === 'UnsubscribeConfirmation' ? [] : retryDelays(policy.healthyRetryPolicy);
 
     let done = this.underWay();
     try {

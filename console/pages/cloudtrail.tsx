@@ -20,26 +20,28 @@ const KEYS: LookupAttributeKey[] = [
 export default function CloudTrailPage() {
   const trail = useClient(CloudTrailClient);
   const { values: f, bind } = useFields({ key: 'EventName', value: '', start: '', end: '' });
-  const [page, setPage] = useState<{ events: Event[]; next?: string }>();
+  // the page keeps the lookup it shows: Load more continues that one, whatever the form says since
+  const [page, setPage] = useState<{ events: Event[]; next?: string; query: typeof f }>();
   const [open, setOpen] = useState<string>();
   const act = useAction();
-  const run = async (NextToken?: string) => {
+  const run = async (query: typeof f, NextToken?: string) => {
     const out = await trail.send(
       new LookupEventsCommand({
-        LookupAttributes: f.value ? [{ AttributeKey: f.key as LookupAttributeKey, AttributeValue: f.value }] : undefined,
-        StartTime: f.start ? new Date(f.start) : undefined,
-        EndTime: f.end ? new Date(f.end) : undefined,
+        LookupAttributes: query.value ? [{ AttributeKey: query.key as LookupAttributeKey, AttributeValue: query.value }] : undefined,
+        StartTime: query.start ? new Date(query.start) : undefined,
+        EndTime: query.end ? new Date(query.end) : undefined,
         MaxResults: 50,
         NextToken,
       }),
     );
-    setPage({ events: NextToken ? [...(page?.events ?? []), ...(out.Events ?? [])] : (out.Events ?? []), next: out.NextToken });
+    const events = out.Events ?? [];
+    setPage({ events: NextToken ? [...(page?.events ?? []), ...events] : events, next: out.NextToken, query });
   };
   return (
     <div>
       <h1>AWS CloudTrail</h1>
       <Section title="Event history">
-        <ActionForm label="Look up events" submit="Look up" primary act={act} run={() => run()}>
+        <ActionForm label="Look up events" submit="Look up" primary act={act} run={() => run(f)}>
           <SelectField label="Attribute" aria="Lookup attribute" {...bind('key')}>
             {KEYS.map((k) => (
               <option key={k}>{k}</option>
@@ -69,7 +71,7 @@ export default function CloudTrailPage() {
           }}
           expand={(e) => (open === e.EventId ? <pre>{JSON.stringify(JSON.parse(e.CloudTrailEvent ?? '{}'), null, 2)}</pre> : null)}
         />
-        {page?.next ? <button onClick={() => act.run(() => run(page.next))}>Load more</button> : null}
+        {page?.next ? <button onClick={() => act.run(() => run(page.query, page.next))}>Load more</button> : null}
       </Section>
     </div>
   );

@@ -2,7 +2,8 @@
 // and the history of status changes (GET /_nimbus/health/dashboard), refreshed every few seconds.
 import { useState } from 'preact/hooks';
 import { useSession } from '../lib/session.js';
-import { Empty, ErrorBox, Loading, Section, admin, fmtDate, useInterval, useLoad } from '../lib/ui.js';
+import { ErrorBox, Loading, Section, admin, fmtDate, useInterval, useLoad } from '../lib/ui.js';
+import { ResourceTable, StateBadge } from '../lib/table.js';
 
 type Status = 'operational' | 'degraded' | 'disrupted';
 interface Dashboard {
@@ -30,8 +31,8 @@ interface Dashboard {
   }[];
 }
 
-const badge: Record<Status, string> = { operational: 'ok', degraded: 'warn', disrupted: 'bad' };
-export const StatusBadge = ({ status }: { status: Status }) => <span class={`badge ${badge[status] ?? ''}`}>{status}</span>;
+const TONE = { operational: 'ok', degraded: 'warn', disrupted: 'bad' } as const;
+const StatusBadge = ({ status }: { status: Status }) => <StateBadge state={status} tone={TONE[status]} />;
 
 export default function DashboardPage() {
   const { region } = useSession();
@@ -61,34 +62,23 @@ export default function DashboardPage() {
           </p>
           {d.regions.map((r) => (
             <Section key={r.region} title={`${r.name} (${r.region})`} actions={<StatusBadge status={r.status} />}>
-              <div class="table-wrap">
-                <table aria-label={`Services in ${r.region}`}>
-                  <thead>
-                    <tr>
-                      <th>Service</th>
-                      <th>Status</th>
-                      <th>Faults</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {r.services.map((s) => (
-                      <tr key={s.service} data-service={s.service} data-status={s.status}>
-                        <td>{s.service}</td>
-                        <td>
-                          <StatusBadge status={s.status} />
-                        </td>
-                        <td>{s.faults.join(', ')}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <ResourceTable
+                label={`Services in ${r.region}`}
+                rows={r.services}
+                rowKey={(s) => s.service}
+                rowProps={(s) => ({ 'data-service': s.service, 'data-status': s.status })}
+                columns={{
+                  Service: (s) => s.service,
+                  Status: (s) => <StatusBadge status={s.status} />,
+                  Faults: (s) => s.faults.join(', '),
+                }}
+              />
               <h3>Availability zones</h3>
               <div class="actions">
                 {r.availabilityZones.map((z) => (
                   <span
                     key={z.zoneName}
-                    class={`badge ${badge[z.status]}`}
+                    class={`badge ${TONE[z.status]}`}
                     title={`${z.zoneId}${z.faults.length ? `: ${z.faults.join(', ')}` : ''}`}
                   >
                     {z.zoneName} {z.status}
@@ -98,36 +88,23 @@ export default function DashboardPage() {
             </Section>
           ))}
           <Section title="History">
-            {d.history.length === 0 ? (
-              <Empty>No status changes yet.</Empty>
-            ) : (
-              <table aria-label="History">
-                <thead>
-                  <tr>
-                    <th>Time</th>
-                    <th>Where</th>
-                    <th>Service</th>
-                    <th>Change</th>
-                    <th>Fault</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.history.map((h, i) => (
-                    <tr key={i}>
-                      <td>{fmtDate(h.time)}</td>
-                      <td>{h.availabilityZone ?? h.region}</td>
-                      <td>{h.service}</td>
-                      <td>
-                        {h.previous} → <StatusBadge status={h.status} />
-                      </td>
-                      <td>
-                        {h.event} {h.faultId} ({h.effect}){h.description ? `: ${h.description}` : ''}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <ResourceTable
+              label="History"
+              empty="No status changes yet."
+              rows={d.history}
+              rowKey={(_h, i) => i}
+              columns={{
+                Time: (h) => fmtDate(h.time),
+                Where: (h) => h.availabilityZone ?? h.region,
+                Service: (h) => h.service,
+                Change: (h) => (
+                  <>
+                    {h.previous} → <StatusBadge status={h.status} />
+                  </>
+                ),
+                Fault: (h) => `${h.event} ${h.faultId} (${h.effect})${h.description ? `: ${h.description}` : ''}`,
+              }}
+            />
           </Section>
         </>
       )}

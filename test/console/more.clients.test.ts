@@ -3,6 +3,8 @@
 // before it is served, the page shows the AWS error of an unserved service, never a blank page).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { IAMClient, CreateUserCommand, DeleteUserCommand } from '@aws-sdk/client-iam';
+import { clientConfig } from '../helpers.js';
 import { startRig, shot, type ConsoleRig } from './console-helpers.js';
 
 let rig: ConsoleRig;
@@ -84,11 +86,34 @@ test('EventBridge: the pattern tester asks TestEventPattern; CloudTrail lists th
   await shot(page, 'cloudtrail');
 });
 
+test('CloudTrail: Load more continues the lookup shown, not what the form says since', async () => {
+  const { page } = rig;
+  const iam = new IAMClient(clientConfig(rig.url));
+  // the five oldest users deleted at once: their DeleteUser events are older than the 50 newest CreateUser
+  for (let i = 0; i < 55; i++) {
+    await iam.send(new CreateUserCommand({ UserName: `paged-${i}` }));
+    if (i < 5) await iam.send(new DeleteUserCommand({ UserName: `paged-${i}` }));
+  }
+  await page.goto(`${rig.url}/_nimbus/console/#/`);
+  await page.goto(`${rig.url}/_nimbus/console/#/cloudtrail`);
+  await page.getByLabel('Lookup value').fill('CreateUser');
+  await page.getByRole('button', { name: 'Look up' }).click();
+  const events = page.getByRole('table', { name: 'Events' });
+  const more = page.getByRole('button', { name: 'Load more' });
+  await more.waitFor();
+  assert.equal(await events.getByRole('row').count(), 51);
+  await page.getByLabel('Lookup value').fill('DeleteUser');
+  await more.click();
+  await more.waitFor({ state: 'detached' });
+  assert.ok((await events.getByRole('row').count()) > 51);
+  assert.equal(await events.getByRole('cell', { name: 'DeleteUser', exact: true }).count(), 0);
+  iam.destroy();
+});
+
 test('Logs: a log group shows its events, filtered by a pattern', async () => {
   const { page } = rig;
   const { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } =
     await import('@aws-sdk/client-cloudwatch-logs');
-  const { clientConfig } = await import('../helpers.js');
   const logs = new CloudWatchLogsClient(clientConfig(rig.url));
   await logs.send(new CreateLogGroupCommand({ logGroupName: '/app/web' }));
   await logs.send(new CreateLogStreamCommand({ logGroupName: '/app/web', logStreamName: 's1' }));
@@ -143,7 +168,6 @@ test('CloudWatch: alarms with their state, a data point put from the page, its c
     return;
   }
   const { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
-  const { clientConfig } = await import('../helpers.js');
   const cw = new CloudWatchClient(clientConfig(rig.url));
   await cw.send(
     new PutMetricDataCommand({

@@ -2,7 +2,7 @@
 // TCP listener listens on its own port of 127.0.0.1, connections go round robin to two local TCP
 // servers registered as IP targets, a stopped one fails its TCP health checks as the clock advances
 // and traffic goes to the other; a moved listener answers on its new port; with no target registered
-// the connection is reset; a deleted listener no longer listens.
+// the connection is reset; a deleted listener (or load balancer) no longer listens.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -128,5 +128,19 @@ test('an NLB forwards TCP on its listener port round robin to healthy targets; m
 
   await elb.send(new L.DeleteListenerCommand({ ListenerArn: listener.ListenerArn }));
   assert.equal(await talk(moved, 'gone'), 'ECONNREFUSED');
+
+  // a new listener on the same port serves at once
+  await elb.send(new L.RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: '127.0.0.1', Port: a.port }] }));
+  await elb.send(
+    new L.CreateListenerCommand({
+      LoadBalancerArn: lb.LoadBalancerArn,
+      Protocol: 'TCP',
+      Port: moved,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }],
+    }),
+  );
+  assert.equal(await talk(moved, 'back'), 'A:back');
+  // deleting the load balancer closes its listeners
   await elb.send(new L.DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
+  assert.equal(await talk(moved, 'closed'), 'ECONNREFUSED');
 });

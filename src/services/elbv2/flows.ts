@@ -10,7 +10,7 @@ import type { LbRecord, Where } from './store.js';
 import type { Instance } from './health.js';
 
 /** The address a load balancer's node in a zone has in its subnet there, or undefined when EC2 does not know the subnet. */
-async function nodeAddress(rt: Runtime, w: Where, lb: LbRecord, zone: string | undefined): Promise<string | undefined> {
+export async function nodeAddress(rt: Runtime, w: Where, lb: LbRecord, zone: string | undefined): Promise<string | undefined> {
   const subnet = lb.subnets.find((x) => x.ZoneName === zone) ?? lb.subnets[0];
   if (!subnet) return undefined;
   const cache = rt.shared('elbv2/node-addresses', () => new Map<string, string>());

@@ -146,19 +146,30 @@ test('an NLB forwards TCP on its listener port round robin to healthy targets; m
   assert.equal(await talk(moved, 'closed'), 'ECONNREFUSED');
 });
 
-test('with proxy_protocol_v2.enabled the target gets a PROXY v2 header naming the client and the listener port first', async () => {
+test('with proxy_protocol_v2.enabled the target gets a PROXY v2 header naming the client and the listener port first; health checks a LOCAL one', async () => {
   const vpcs = await ec2.send(new E.DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
   const vpcId = vpcs.Vpcs![0].VpcId!;
   const subnets = await ec2.send(new E.DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
   const subnet = subnets.Subnets![0];
   const lb = (await elb.send(new L.CreateLoadBalancerCommand({ Name: 'proxied', Type: 'network', Subnets: [subnet.SubnetId!] })))
     .LoadBalancers![0];
-  // answers what the header says, then the payload after it
+  // answers what the header says, then the payload after it; notes the health checks' LOCAL headers
+  const checks: string[] = [];
   const seen = net.createServer((sock) => {
     sock.on('error', () => undefined);
     let buf = Buffer.alloc(0);
+    const local = () => buf.length >= 16 && buf[12] === 0x20 && buf.readUInt16BE(14) === 0;
+    sock.on('end', () => {
+      if (local() && buf.length === 16) checks.push('tcp');
+    });
     sock.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
+      if (local()) {
+        const request = buf.subarray(16).toString();
+        if (!request.includes('\r\n\r\n')) return;
+        checks.push(request.split('\r\n')[0]);
+        return void sock.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      }
       if (buf.length <= 28) return;
       const sig = buf.subarray(0, 12).toString('hex');
       const [ver, fam, len] = [buf[12], buf[13], buf.readUInt16BE(14)];
@@ -170,7 +181,18 @@ test('with proxy_protocol_v2.enabled the target gets a PROXY v2 header naming th
   servers.push(seen);
   await new Promise<void>((r) => seen.listen(0, '127.0.0.1', r));
   const tg = (
-    await elb.send(new L.CreateTargetGroupCommand({ Name: 'proxied', TargetType: 'ip', Protocol: 'TCP', Port: 7000, VpcId: vpcId }))
+    await elb.send(
+      new L.CreateTargetGroupCommand({
+        Name: 'proxied',
+        TargetType: 'ip',
+        Protocol: 'TCP',
+        Port: 7000,
+        VpcId: vpcId,
+        HealthCheckIntervalSeconds: 10,
+        HealthCheckTimeoutSeconds: 5,
+        HealthyThresholdCount: 2,
+      }),
+    )
   ).TargetGroups![0];
   await elb.send(
     new L.ModifyTargetGroupAttributesCommand({
@@ -207,5 +229,20 @@ test('with proxy_protocol_v2.enabled the target gets a PROXY v2 header naming th
   const [dstIp, dstPort] = dst.split(':');
   assert.equal(Number(dstPort), port);
   assert.equal(dstIp.split('.').slice(0, 2).join('.'), subnet.CidrBlock!.split('.').slice(0, 2).join('.'));
+
+  // health checks send a LOCAL header (no client to name) first, before a TCP close or an HTTP GET
+  const health = async () =>
+    (await elb.send(new L.DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions![0].TargetHealth!
+      .State;
+  await advanceClock(nimbus.url, '30s');
+  assert.equal(await health(), 'healthy');
+  assert.ok(checks.length >= 1 && !checks.some((c) => c !== 'tcp'), checks.join());
+  await elb.send(
+    new L.ModifyTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn, HealthCheckProtocol: 'HTTP', HealthCheckPath: '/ping' }),
+  );
+  checks.length = 0;
+  await advanceClock(nimbus.url, '30s');
+  assert.equal(await health(), 'healthy');
+  assert.ok(checks.length >= 1 && checks.every((c) => c === 'GET /ping HTTP/1.1'), checks.join());
   await elb.send(new L.DeleteLoadBalancerCommand({ LoadBalancerArn: lb.LoadBalancerArn }));
 });

@@ -1,5 +1,6 @@
 // EC2 through the AWS CLI v1, the AWS CLI v2 and boto3: a VPC, a subnet, an instance run and found
-// again with filters, EC2's errors as each client prints them; and the state surviving a restart.
+// again with filters, EC2's errors as each client prints them; launch template tags merged and a flow
+// log to S3 through boto3; and the state surviving a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -136,6 +137,34 @@ except ec2.exceptions.ClientError as e:
     assert e.response['Error']['Code'] == 'DependencyViolation', e.response
     assert e.response['ResponseMetadata']['HTTPStatusCode'] == 400
 ec2.terminate_instances(InstanceIds=[iid])
+print('ok')
+`;
+  const r = await runCli('python3', ['-c', script, nimbus.url]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'ok');
+});
+
+test("boto3: a launch template's tags merge with run_instances' own; a flow log to S3 keeps its destination options", async () => {
+  const script = `
+import boto3, sys
+ec2 = boto3.client('ec2', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')
+ami = ec2.describe_images(Owners=['amazon'], Filters=[{'Name': 'name', 'Values': ['al2023-ami-*-x86_64']}])['Images'][0]['ImageId']
+lt = ec2.create_launch_template(LaunchTemplateName='boto-tags', LaunchTemplateData={'ImageId': ami, 'InstanceType': 't3.micro',
+    'TagSpecifications': [{'ResourceType': 'instance', 'Tags': [{'Key': 'stack', 'Value': 'blue'}, {'Key': 'env', 'Value': 'lt'}]}]})
+r = ec2.run_instances(LaunchTemplate={'LaunchTemplateName': 'boto-tags'}, MinCount=1, MaxCount=1,
+                      TagSpecifications=[{'ResourceType': 'instance', 'Tags': [{'Key': 'env', 'Value': 'run'}]}])
+tags = {t['Key']: t['Value'] for t in r['Instances'][0]['Tags']}
+assert tags['stack'] == 'blue' and tags['env'] == 'run', tags
+vpc = r['Instances'][0]['VpcId']
+s3.create_bucket(Bucket='boto-flows')
+fl = ec2.create_flow_logs(ResourceType='VPC', ResourceIds=[vpc], TrafficType='ALL', LogDestinationType='s3',
+                          LogDestination='arn:aws:s3:::boto-flows/logs/', DestinationOptions={'FileFormat': 'plain-text', 'PerHourPartition': True})
+d = ec2.describe_flow_logs(FlowLogIds=fl['FlowLogIds'])['FlowLogs'][0]
+assert d['LogDestinationType'] == 's3' and d['LogDestination'] == 'arn:aws:s3:::boto-flows/logs/', d
+assert d['DestinationOptions'] == {'FileFormat': 'plain-text', 'HiveCompatiblePartitions': False, 'PerHourPartition': True}, d
+ec2.delete_flow_logs(FlowLogIds=fl['FlowLogIds'])
+ec2.terminate_instances(InstanceIds=[r['Instances'][0]['InstanceId']])
 print('ok')
 `;
   const r = await runCli('python3', ['-c', script, nimbus.url]);

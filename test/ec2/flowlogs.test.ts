@@ -1,12 +1,15 @@
 // VPC flow logs: created for a VPC, a subnet and a network interface (IAM role and log group checked),
 // described with filters, deleted; records in the default v2 format (or a custom one) land in
-// CloudWatch Logs for the traffic Nimbus reports through rt.integrations.ec2.recordFlow.
+// CloudWatch Logs for the traffic Nimbus reports through rt.integrations.ec2.recordFlow, and in S3 as
+// gzip files per 5-minute window once the clock has passed it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from '@aws-sdk/client-ec2';
 import { CloudWatchLogsClient, GetLogEventsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient, CreateRoleCommand } from '@aws-sdk/client-iam';
-import { serverForFile, clientConfig, rejects } from '../helpers.js';
+import { S3Client, CreateBucketCommand, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
+import { gunzipSync } from 'node:zlib';
+import { serverForFile, clientConfig, rejects, advanceClock } from '../helpers.js';
 
 let ec2: E.EC2Client;
 let logs: CloudWatchLogsClient;
@@ -139,4 +142,103 @@ test('bad input: the role, the log group, the destination, duplicates and unknow
     failed.FlowLogs!.map((f) => f.FlowLogId),
     noRole.FlowLogIds,
   );
+});
+
+test('flow logs to S3 publish a gzip file per 5-minute window once the clock passes it, in plain and Hive-compatible folders', async () => {
+  const s3 = new S3Client({ ...clientConfig(nimbus.url), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: 'flow-files' }));
+  const i = await launch();
+  const eni = i.NetworkInterfaces![0].NetworkInterfaceId!;
+  const plain = await ec2.send(
+    new E.CreateFlowLogsCommand({
+      ResourceType: 'NetworkInterface',
+      ResourceIds: [eni],
+      TrafficType: 'ALL',
+      LogDestinationType: 's3',
+      LogDestination: 'arn:aws:s3:::flow-files/plain',
+    }),
+  );
+  const hive = await ec2.send(
+    new E.CreateFlowLogsCommand({
+      ResourceType: 'Subnet',
+      ResourceIds: [i.SubnetId!],
+      TrafficType: 'ACCEPT',
+      LogDestinationType: 's3',
+      LogDestination: 'arn:aws:s3:::flow-files/hive/',
+      LogFormat: '${srcaddr} ${dstaddr} ${dstport} ${bytes}',
+      DestinationOptions: { FileFormat: 'plain-text', HiveCompatiblePartitions: true, PerHourPartition: true },
+    }),
+  );
+  const d = (await ec2.send(new E.DescribeFlowLogsCommand({ FlowLogIds: [...plain.FlowLogIds!, ...hive.FlowLogIds!] }))).FlowLogs!;
+  const byId = Object.fromEntries(d.map((f) => [f.FlowLogId, [f.LogDestinationType, f.LogDestination, f.DestinationOptions]]));
+  assert.deepEqual(byId[plain.FlowLogIds![0]], [
+    's3',
+    'arn:aws:s3:::flow-files/plain',
+    { FileFormat: 'plain-text', HiveCompatiblePartitions: false, PerHourPartition: false },
+  ]);
+  assert.deepEqual(byId[hive.FlowLogIds![0]], [
+    's3',
+    'arn:aws:s3:::flow-files/hive/',
+    { FileFormat: 'plain-text', HiveCompatiblePartitions: true, PerHourPartition: true },
+  ]);
+
+  // two flows an hour ahead of the clock: their window is not over yet
+  const at = Math.floor(nimbus.clock.now().getTime() / 3_600_000) * 3_600_000 + 3_600_000 + 60_000;
+  for (const [port, bytes] of [
+    [80, 500],
+    [443, 700],
+  ])
+    nimbus.runtime.integrations.ec2!.recordFlow!('000000000000', 'us-east-1', {
+      instanceId: i.InstanceId,
+      srcAddr: '10.0.0.9',
+      srcPort: 40000,
+      dstPort: port,
+      bytes,
+      start: at,
+      end: at + 1000,
+    });
+  const list = async () => (await s3.send(new ListObjectsV2Command({ Bucket: 'flow-files' }))).Contents?.map((o) => o.Key!) ?? [];
+  assert.deepEqual(await list(), []);
+  await advanceClock(nimbus.url, '2h');
+  const keys = await list();
+  assert.equal(keys.length, 2, keys.join());
+  const day = new Date(at).toISOString().slice(0, 10).split('-');
+  const hour = new Date(at).toISOString().slice(11, 13);
+  const stamp = `${day.join('')}T${hour}00Z`;
+  const plainKey = keys.find((k) => k.startsWith('plain/'))!;
+  assert.match(
+    plainKey,
+    new RegExp(
+      `^plain/AWSLogs/000000000000/vpcflowlogs/us-east-1/${day.join('/')}/000000000000_vpcflowlogs_us-east-1_${plain.FlowLogIds![0]}_${stamp}_[0-9a-f]{8}\\.log\\.gz$`,
+    ),
+  );
+  const hiveKey = keys.find((k) => k.startsWith('hive/'))!;
+  assert.match(
+    hiveKey,
+    new RegExp(
+      `^hive/AWSLogs/aws-account-id=000000000000/aws-service=vpcflowlogs/aws-region=us-east-1/year=${day[0]}/month=${day[1]}/day=${day[2]}/hour=${hour}/000000000000_vpcflowlogs_us-east-1_${hive.FlowLogIds![0]}_${stamp}_[0-9a-f]{8}\\.log\\.gz$`,
+    ),
+  );
+  const read = async (Key: string) =>
+    gunzipSync(Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'flow-files', Key }))).Body!.transformToByteArray()))
+      .toString()
+      .trimEnd()
+      .split('\n');
+  const plainLines = await read(plainKey);
+  assert.equal(
+    plainLines[0],
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+  );
+  assert.deepEqual(
+    plainLines.slice(1),
+    [80, 443].map(
+      (port, n) =>
+        `2 000000000000 ${eni} 10.0.0.9 ${i.PrivateIpAddress} 40000 ${port} 6 1 ${[500, 700][n]} ${at / 1000} ${at / 1000 + 1} ACCEPT OK`,
+    ),
+  );
+  assert.deepEqual(await read(hiveKey), [
+    'srcaddr dstaddr dstport bytes',
+    `10.0.0.9 ${i.PrivateIpAddress} 80 500`,
+    `10.0.0.9 ${i.PrivateIpAddress} 443 700`,
+  ]);
 });

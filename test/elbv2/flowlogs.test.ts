@@ -1,7 +1,8 @@
 // VPC flow logs see what load balancers forward: a process-mode instance serving HTTP behind an ALB, a
 // flow log on its VPC to CloudWatch Logs (default format) and one on its subnet (a custom format); each
 // request through the ALB lands as an ingress and an egress record at the instance's interface, read
-// back with the Logs client; then a TCP connection through an NLB to the same instance. Skipped where
+// back with the Logs client; then a TCP connection through an NLB to the same instance; the same
+// records in a flow log to S3 once the clock passes their 5-minute windows. Skipped where
 // EC2 has no process mode.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,17 +12,21 @@ import * as L from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as E from '@aws-sdk/client-ec2';
 import { CloudWatchLogsClient, GetLogEventsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient, CreateRoleCommand } from '@aws-sdk/client-iam';
+import { S3Client, CreateBucketCommand, ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
+import { gunzipSync } from 'node:zlib';
 import { serverForFile, clientConfig, advanceClock } from '../helpers.js';
 
 let elb: L.ElasticLoadBalancingV2Client;
 let ec2: E.EC2Client;
 let logs: CloudWatchLogsClient;
 let iam: IAMClient;
+let s3: S3Client;
 const nimbus = serverForFile(() => {
   elb = new L.ElasticLoadBalancingV2Client(clientConfig(nimbus.url));
   ec2 = new E.EC2Client(clientConfig(nimbus.url));
   logs = new CloudWatchLogsClient(clientConfig(nimbus.url));
   iam = new IAMClient(clientConfig(nimbus.url));
+  s3 = new S3Client({ ...clientConfig(nimbus.url), forcePathStyle: true });
 });
 
 const SERVER = `#!/usr/bin/env node
@@ -61,7 +66,7 @@ function rawGet(port: number): Promise<string> {
   });
 }
 
-test('traffic an ALB and an NLB forward to an instance is recorded by the flow logs of its VPC and subnet in CloudWatch Logs', async (t) => {
+test('traffic an ALB and an NLB forward to an instance is recorded by the flow logs of its VPC and subnet in CloudWatch Logs and S3', async (t) => {
   if (!nimbus.runtime.integrations.ec2?.endpoint) return t.skip('EC2 has no process mode here');
   const trust = {
     Version: '2012-10-17',
@@ -96,6 +101,16 @@ test('traffic an ALB and an NLB forward to an instance is recorded by the flow l
       LogGroupName: 'alb-subnet-flows',
       DeliverLogsPermissionArn: roleArn,
       LogFormat: '${instance-id} ${subnet-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${action} ${flow-direction}',
+    }),
+  );
+  await s3.send(new CreateBucketCommand({ Bucket: 'alb-flow-files' }));
+  await ec2.send(
+    new E.CreateFlowLogsCommand({
+      ResourceType: 'VPC',
+      ResourceIds: [vpcId],
+      TrafficType: 'ALL',
+      LogDestinationType: 's3',
+      LogDestination: 'arn:aws:s3:::alb-flow-files',
     }),
   );
   const images = await ec2.send(
@@ -224,6 +239,17 @@ test('traffic an ALB and an NLB forward to an instance is recorded by the flow l
     assert.deepEqual([tcpIn[3], tcpIn[4], tcpIn[6]], ['127.0.0.1', inst.PrivateIpAddress, '8080']);
     assert.deepEqual([tcpOut[3], tcpOut[4], tcpOut[5]], [inst.PrivateIpAddress, '127.0.0.1', '8080']);
     assert.equal(Number(tcpOut[9]), Buffer.byteLength(raw), 'the bytes the target sent');
+
+    // the S3 flow log has the same six records once their 5-minute windows are over
+    await advanceClock(nimbus.url, '6m');
+    const keys = (await s3.send(new ListObjectsV2Command({ Bucket: 'alb-flow-files' }))).Contents!.map((o) => o.Key!);
+    assert.ok(keys.every((k) => k.startsWith('AWSLogs/000000000000/vpcflowlogs/us-east-1/') && k.endsWith('.log.gz')));
+    const records: string[] = [];
+    for (const Key of keys) {
+      const body = await (await s3.send(new GetObjectCommand({ Bucket: 'alb-flow-files', Key }))).Body!.transformToByteArray();
+      records.push(...gunzipSync(Buffer.from(body)).toString().trimEnd().split('\n').slice(1));
+    }
+    assert.deepEqual(records.sort(), after.map((l) => l.join(' ')).sort());
   } finally {
     await ec2.send(new E.TerminateInstancesCommand({ InstanceIds: [id] }));
   }

@@ -1,14 +1,16 @@
 // VPC flow logs: CreateFlowLogs / DescribeFlowLogs / DeleteFlowLogs for VPCs, subnets and network
-// interfaces, and the records they deliver to CloudWatch Logs (rt.integrations.logs) in the default v2
-// format or a custom LogFormat. Nimbus records only traffic it really carries to an instance and is
-// told about through rt.integrations.ec2.recordFlow (a load balancer forwarding to a target); nothing
-// else on a VPC produces records. Delivery is immediate (MaxAggregationInterval is kept, not waited).
+// interfaces, and the records they deliver in the default v2 format or a custom LogFormat: to CloudWatch
+// Logs (rt.integrations.logs) at once (MaxAggregationInterval is kept, not waited), to S3 in 5-minute
+// files (flowlogs-s3.ts). Nimbus records only traffic it really carries to an instance and is told
+// about through rt.integrations.ec2.recordFlow (a load balancer forwarding to a target); nothing else
+// on a VPC produces records.
 import type { CreateFlowLogsResult, Ec2Provider, UnsuccessfulItem } from '../../generated/ec2.js';
 import type { FlowRecord, Runtime } from '../../kit.js';
 import { type Ec2State, type Kind, type Rec, newId, out, tagsFor } from './store.js';
 import { matcher, page, type Fields } from './filters.js';
 import { ec2Error, missing, notFound } from './errors.js';
 import { zonesOf } from './regions.js';
+import { flowLogFiles } from './flowlogs-s3.js';
 
 export const DEFAULT_FORMAT =
   '${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}';
@@ -150,6 +152,15 @@ export function flowLogHandlers(s: Ec2State): Ec2Provider {
           FlowLogStatus: 'ACTIVE',
           LogFormat: format,
           MaxAggregationInterval: interval,
+          ...(destType === 's3'
+            ? {
+                DestinationOptions: {
+                  FileFormat: input.DestinationOptions?.FileFormat ?? 'plain-text',
+                  HiveCompatiblePartitions: input.DestinationOptions?.HiveCompatiblePartitions ?? false,
+                  PerHourPartition: input.DestinationOptions?.PerHourPartition ?? false,
+                },
+              }
+            : {}),
           Tags: tags,
         });
         ids.push(id);
@@ -193,7 +204,7 @@ export function flowRecorder(s: Ec2State, rt: Runtime) {
       flow.networkInterfaceId ??
       (flow.instanceId ? s.find(at, 'instance', flow.instanceId)?.NetworkInterfaces?.[0]?.NetworkInterfaceId : undefined);
     const eni = eniId ? s.find(at, 'eni', eniId) : undefined;
-    if (!eni || !rt.integrations.logs) return;
+    if (!eni) return;
     const action = flow.action ?? 'ACCEPT';
     const watching = s
       .all(at, 'flowlog')
@@ -201,8 +212,9 @@ export function flowRecorder(s: Ec2State, rt: Runtime) {
         (f) =>
           [eni.NetworkInterfaceId, eni.SubnetId, eni.VpcId].includes(f.ResourceId) &&
           (f.TrafficType === 'ALL' || f.TrafficType === action) &&
-          f.LogDestinationType === 'cloud-watch-logs' &&
-          f.DeliverLogsStatus === 'SUCCESS',
+          f.DeliverLogsStatus === 'SUCCESS' &&
+          (f.LogDestinationType === 'cloud-watch-logs' ||
+            (f.LogDestinationType === 's3' && f.DestinationOptions?.FileFormat !== 'parquet')),
       );
     if (!watching.length) return;
     const dst = flow.dstAddr ?? eni.PrivateIpAddress;
@@ -232,9 +244,12 @@ export function flowRecorder(s: Ec2State, rt: Runtime) {
       'flow-direction': flow.direction ?? 'ingress',
     };
     for (const f of watching) {
-      rt.integrations.logs.putLogEvents(account, region, f.LogGroupName, `${eni.NetworkInterfaceId}-${f.TrafficType.toLowerCase()}`, [
-        { timestamp: flow.start, message: formatRecord(f.LogFormat, values) },
-      ]);
+      const message = formatRecord(f.LogFormat, values);
+      if (f.LogDestinationType === 's3') flowLogFiles(rt).add(account, region, f, formatFields(f.LogFormat).join(' '), message, flow.end);
+      else
+        rt.integrations.logs?.putLogEvents(account, region, f.LogGroupName, `${eni.NetworkInterfaceId}-${f.TrafficType.toLowerCase()}`, [
+          { timestamp: flow.start, message },
+        ]);
     }
   };
 }

@@ -1,8 +1,8 @@
-// VPC flow logs for the traffic an ALB forwards: each request an instance target answers is reported to
-// EC2 (rt.integrations.ec2.recordFlow) as two flows at the instance's network interface, the request in
-// from the load balancer's node and the answer out to it, with the bytes each carried, once the answer
-// has been sent. The node's address is one near the top of the load balancer's subnet in the target's
-// zone (ELB's own network interfaces are not modelled).
+// VPC flow logs for the traffic load balancers forward: each request an instance target answers (ALB),
+// each TCP connection to one (NLB, nlb.ts), is reported to EC2 (rt.integrations.ec2.recordFlow) as two
+// flows at the instance's network interface, in from the load balancer's node (or the client) and out
+// back to it, with the bytes each carried, once the exchange is over. The node's address is one near
+// the top of the load balancer's subnet in the target's zone (ELB's own network interfaces are not modelled).
 import { createHash, randomInt } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import type { HttpResponse, Runtime } from '../../kit.js';
@@ -10,7 +10,7 @@ import type { LbRecord, Where } from './store.js';
 import type { Instance } from './health.js';
 
 /** The address a load balancer's node in a zone has in its subnet there, or undefined when EC2 does not know the subnet. */
-async function nodeAddress(rt: Runtime, w: Where, lb: LbRecord, zone: string | undefined): Promise<string | undefined> {
+export async function nodeAddress(rt: Runtime, w: Where, lb: LbRecord, zone: string | undefined): Promise<string | undefined> {
   const subnet = lb.subnets.find((x) => x.ZoneName === zone) ?? lb.subnets[0];
   if (!subnet) return undefined;
   const cache = rt.shared('elbv2/node-addresses', () => new Map<string, string>());

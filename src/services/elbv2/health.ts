@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import type { Runtime } from '../../kit.js';
 import { ElbState, elbState, type TargetHealthRecord, type TargetRecord, type TgRecord, type Where } from './store.js';
 import { lbArnsOf } from './target-groups.js';
-import { failedChecks, httpProbe, judge, timedOut, type ProbeOutcome } from './probe.js';
+import { PROXY_V2_LOCAL, failedChecks, httpProbe, judge, timedOut, type ProbeOutcome } from './probe.js';
 import { invokeLambda } from './lambda-target.js';
 
 export interface Instance {
@@ -66,16 +66,18 @@ export async function instancesOf(rt: Runtime, w: Where, ids: string[]): Promise
 export const taggedUnhealthy = (inst: Instance | undefined) =>
   !!inst?.Tags?.some((x) => x.Key === 'nimbus:health' && x.Value === 'unhealthy');
 
-function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+function tcpProbe(host: string, port: number, timeoutMs: number, proxyProtocol: boolean): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });
+    if (proxyProtocol) sock.write(PROXY_V2_LOCAL);
     const done = (o: ProbeOutcome) => {
       clearTimeout(timer);
       sock.destroy();
       resolve(o);
     };
     const timer = setTimeout(() => done(timedOut()), timeoutMs);
-    sock.on('connect', () => done({ ok: true }));
+    // the header is flushed before the connection closes
+    sock.on('connect', () => (proxyProtocol ? sock.end(() => done({ ok: true })) : done({ ok: true })));
     sock.on('error', () => done(failedChecks()));
   });
 }
@@ -216,9 +218,10 @@ export class Prober {
       at = this.s.rt.integrations.ec2?.endpoint?.(w.account, w.region, t.id, port);
       if (!at) return taggedUnhealthy(inst) ? failedChecks() : { ok: true };
     }
+    const proxy = tg.attributes['proxy_protocol_v2.enabled'] === 'true';
     if (tg.hc.protocol === 'HTTP' || tg.hc.protocol === 'HTTPS')
-      return httpProbe(at.host, at.port, path, timeoutMs, tg.hc.matcher?.HttpCode, tg.hc.protocol === 'HTTPS');
-    return tcpProbe(at.host, at.port, timeoutMs);
+      return httpProbe(at.host, at.port, path, timeoutMs, tg.hc.matcher?.HttpCode, tg.hc.protocol === 'HTTPS', proxy);
+    return tcpProbe(at.host, at.port, timeoutMs, proxy);
   }
 }
 

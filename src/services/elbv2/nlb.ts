@@ -1,7 +1,8 @@
 // Network Load Balancers forward TCP: each TCP listener of an NLB listens on its own port of 127.0.0.1
 // (where the load balancer's `*.elb.localhost` DNS name resolves), and each connection is piped to a
 // target of the listener's forward action, chosen as the ALB chooses (a healthy one round robin; all
-// of them when none is healthy). No target to send to: the connection is reset. A port Nimbus cannot
+// of them when none is healthy), after a PROXY protocol v2 header when the target group enables
+// `proxy_protocol_v2.enabled`. No target to send to: the connection is reset. A port Nimbus cannot
 // bind (in use, privileged) is logged and left unserved. The open listeners follow the stores: they
 // are brought in line after every listener or load balancer change and at start.
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -10,7 +11,7 @@ import type { Runtime } from '../../kit.js';
 import { elbState, type LbRef } from './store.js';
 import { pickWeighted } from './routing.js';
 import { chooseTarget } from './select.js';
-import { flowPeer, recordPair } from './flows.js';
+import { nodeAddress, recordPair } from './flows.js';
 
 interface Open {
   port: number;
@@ -101,23 +102,29 @@ export class NlbTraffic {
         ? this.rt.integrations.ec2?.endpoint?.(ref.account, ref.region, t.id, t.port)
         : { host: t.id, port: t.port };
     if (!where || sock.destroyed) return void sock.resetAndDestroy();
-    // flows are recorded for instance targets, which see the client's own address (client IP preservation)
-    const peer = instance && (await flowPeer(this.rt, ref, lb, instance)) ? sock.remoteAddress?.replace(/^::ffff:/, '') : undefined;
+    const client = sock.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    const clientPort = sock.remotePort ?? randomInt(1024, 65536);
+    const proxy = chosen.tg.attributes['proxy_protocol_v2.enabled'] === 'true';
+    const flows = !!(instance?.PrivateIpAddress && this.rt.integrations.ec2?.recordFlow);
+    const node = proxy || flows ? await nodeAddress(this.rt, ref, lb, instance?.Placement?.AvailabilityZone) : undefined;
     if (sock.destroyed) return;
     const start = this.rt.clock.nowMs();
     const up = connect({ host: where.host, port: where.port });
     up.on('error', () => sock.resetAndDestroy());
     sock.on('close', () => up.destroy());
     up.on('close', () => sock.end());
+    if (proxy) up.write(proxyV2(client, clientPort, node ?? '127.0.0.1', l!.port));
     sock.pipe(up);
     up.pipe(sock);
-    if (instance && peer) {
-      const peerPort = sock.remotePort ?? randomInt(1024, 65536);
+    if (flows && node) {
+      // the target sees the client's own address when the group preserves it (the default for instance targets)
+      const preserve = chosen.tg.attributes['preserve_client_ip.enabled'] === 'true';
+      const [peer, peerPort] = preserve ? [client, clientPort] : [node, randomInt(1024, 65536)];
       up.once('close', () =>
         recordPair(this.rt, {
           w: ref,
-          instanceId: instance.InstanceId,
-          own: instance.PrivateIpAddress!,
+          instanceId: instance!.InstanceId,
+          own: instance!.PrivateIpAddress!,
           port: t.port,
           peer,
           peerPort,
@@ -129,4 +136,22 @@ export class NlbTraffic {
       );
     }
   }
+}
+
+const PROXY_V2_SIGNATURE = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
+const PROXY_V2_IPV4_BYTES = 28;
+
+/** A PROXY protocol v2 header (PROXY command, TCP over IPv4) naming the client and the load balancer's address and port. */
+export function proxyV2(src: string, srcPort: number, dst: string, dstPort: number): Buffer {
+  const b = Buffer.alloc(PROXY_V2_IPV4_BYTES);
+  PROXY_V2_SIGNATURE.copy(b, 0);
+  b[12] = 0x21; // version 2, PROXY
+  b[13] = 0x11; // AF_INET, STREAM
+  b.writeUInt16BE(12, 14);
+  const ip = (a: string) => (/^\d+\.\d+\.\d+\.\d+$/.test(a) ? a : '127.0.0.1').split('.').map(Number);
+  Buffer.from(ip(src)).copy(b, 16);
+  Buffer.from(ip(dst)).copy(b, 20);
+  b.writeUInt16BE(srcPort, 24);
+  b.writeUInt16BE(dstPort, 26);
+  return b;
 }

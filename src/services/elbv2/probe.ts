@@ -2,6 +2,10 @@
 // outcome carries the reason code and description DescribeTargetHealth reports for a failure.
 import { request } from 'node:http';
 import { request as secureRequest } from 'node:https';
+import { connect, type Socket } from 'node:net';
+
+/** The PROXY protocol v2 header of a load balancer's own connection (LOCAL: no client to name), as health checks send it. */
+export const PROXY_V2_LOCAL = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x20, 0x00, 0x00, 0x00]);
 
 export interface ProbeOutcome {
   ok: boolean;
@@ -33,6 +37,7 @@ export function httpProbe(
   timeoutMs: number,
   matcher: string | undefined,
   tls = false,
+  proxyProtocol = false,
 ): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     let settled = false;
@@ -50,8 +55,18 @@ export function httpProbe(
       path,
       method: 'GET',
       headers: { 'user-agent': 'ELB-HealthChecker/2.0', accept: '*/*', connection: 'close' },
-      agent: false as const,
       rejectUnauthorized: false,
+      // a target group with proxy protocol gets the header first on health check connections too
+      // (a request given its own connection takes no agent)
+      ...(proxyProtocol && !tls
+        ? {
+            createConnection: (): Socket => {
+              const sock = connect({ host, port });
+              sock.write(PROXY_V2_LOCAL);
+              return sock;
+            },
+          }
+        : { agent: false as const }),
     };
     const req = (tls ? secureRequest : request)(opts, (res) => {
       res.resume();

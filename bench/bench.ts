@@ -138,8 +138,9 @@ async function bench(s: ServerSpec): Promise<Result> {
     result.rssMiB = rssMiB(pid);
     for (const w of WORKLOADS.filter((w) => (!w.supports || w.supports.includes(s.name)) && (!ONLY || w.name.includes(ONLY)))) {
       current = w.name;
-      console.error(`  ${s.label}: ${w.name}`);
+      const setupStart = performance.now();
       await w.setup(endpoint);
+      console.error(`  ${s.label}: ${w.name} (setup ${((performance.now() - setupStart) / 1000).toFixed(1)} s)`);
       // The first run of a workload also warms this process's SDK code (JIT), so it gets longer:
       // otherwise whichever server goes first is measured against a colder client.
       await drive(w, endpoint, clientWarm.has(w.name) ? WARMUP_MS : 4 * WARMUP_MS);
@@ -172,7 +173,9 @@ try {
       continue;
     }
     console.error(`starting ${s.label}…`);
+    const started = performance.now();
     results[s.name] = await bench(s).catch((e) => ({ status: 'failed' as const, error: message(e), workloads: {} }));
+    console.error(`${s.label}: ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
 } finally {
   await Promise.all([...live].map(stop));

@@ -9,6 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { CONCURRENCY, WORKLOADS, type ServerName, type Workload } from './workloads.js';
 
+if (process.argv.includes('--help')) {
+  console.log(`node dist/bench/bench.js [--seconds N] [--only <text>] [--servers null,nimbus,moto]
+  --seconds N    measured seconds per workload (default 3)
+  --only <text>  only the workloads whose name contains <text> (e.g. 'dynamodb', 'ec2 Run')
+  --servers      a subset of the three servers, comma-separated
+A quick run: --seconds 1 --servers null,nimbus. Results also go to bench-results.json.`);
+  process.exit(0);
+}
+// the SDK's notice that Node 20 support ends would sit in every run's output
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const argSeconds = process.argv.indexOf('--seconds');
 const SECONDS = argSeconds > 0 ? Number(process.argv[argSeconds + 1]) : 3;
 /** --only: just the workloads whose name contains this text; --servers: a subset of the three (for quick iterations) */
@@ -138,8 +148,9 @@ async function bench(s: ServerSpec): Promise<Result> {
     result.rssMiB = rssMiB(pid);
     for (const w of WORKLOADS.filter((w) => (!w.supports || w.supports.includes(s.name)) && (!ONLY || w.name.includes(ONLY)))) {
       current = w.name;
-      console.error(`  ${s.label}: ${w.name}`);
+      const setupStart = performance.now();
       await w.setup(endpoint);
+      console.error(`  ${s.label}: ${w.name} (setup ${((performance.now() - setupStart) / 1000).toFixed(1)} s)`);
       // The first run of a workload also warms this process's SDK code (JIT), so it gets longer:
       // otherwise whichever server goes first is measured against a colder client.
       await drive(w, endpoint, clientWarm.has(w.name) ? WARMUP_MS : 4 * WARMUP_MS);
@@ -172,7 +183,9 @@ try {
       continue;
     }
     console.error(`starting ${s.label}…`);
+    const started = performance.now();
     results[s.name] = await bench(s).catch((e) => ({ status: 'failed' as const, error: message(e), workloads: {} }));
+    console.error(`${s.label}: ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
 } finally {
   await Promise.all([...live].map(stop));
@@ -182,7 +195,8 @@ try {
 const [nul, nim, moto] = (['null', 'nimbus', 'moto'] as const).map((n) => results[n]);
 const fmt = (v: number | undefined) => (v === undefined ? '–' : v >= 100 || v === 0 ? v.toFixed(0) : v.toFixed(1));
 const ratio = (a?: number, b?: number) => (a !== undefined && b ? `${(a / b).toFixed(2)}×` : '–');
-const cell = (r: Result, v?: number, extra = '') => (r.status !== 'ok' ? r.status : v === undefined ? 'n/a' : fmt(v) + extra);
+// a server that failed part-way keeps the figures measured before it failed
+const cell = (r: Result, v?: number, extra = '') => (v !== undefined ? fmt(v) + extra : r.status !== 'ok' ? r.status : 'n/a');
 const mark = (v: number | undefined, max: number) => (v === undefined ? '' : `${v < max ? '✓' : '✗'} <${max}`);
 const runCell = (r: Result, name: string) => {
   const run = r.workloads[name];
@@ -217,7 +231,7 @@ const cpuRows: string[][] = [
   ['server CPU per op (ms, user + system)', 'null', 'Nimbus', 'moto', 'Nimbus/null', 'moto/Nimbus'],
   ...WORKLOADS.filter((w) => !ONLY || w.name.includes(ONLY)).map((w) => {
     const v = (r: Result) => r.workloads[w.name]?.serverCpuMsPerOp;
-    const ms = (r: Result) => (r.status !== 'ok' ? r.status : v(r) === undefined ? 'n/a' : v(r)! >= 10 ? v(r)!.toFixed(1) : v(r)!.toFixed(3));
+    const ms = (r: Result) => (v(r) === undefined ? (r.status !== 'ok' ? r.status : 'n/a') : v(r)! >= 10 ? v(r)!.toFixed(1) : v(r)!.toFixed(3));
     return [w.name, ms(nul), ms(nim), ms(moto), ratio(v(nim), v(nul)), ratio(v(moto), v(nim))];
   }),
 ];

@@ -4,7 +4,7 @@
 // computes the five classic fields; the year field, AWS's day-of-week numbering (1 = Sunday) and the
 // nearest-weekday form (15W) are handled here. What differs per service is an option: time zones,
 // at(), and the error a refused expression raises (each service has its own wording).
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
 
 export interface Schedule {
   /** one-time (at) or recurring */
@@ -35,6 +35,10 @@ const UNITS: Record<string, number> = {
   day: 86_400_000,
   days: 86_400_000,
 };
+// cron-parser is loaded with the first cron expression, not at startup
+let cronParser: typeof import('cron-parser').CronExpressionParser | undefined;
+const cron = () => (cronParser ??= (createRequire(import.meta.url)('cron-parser') as typeof import('cron-parser')).CronExpressionParser);
+
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
@@ -156,14 +160,16 @@ function parseCron(text: string, tz: string): Schedule {
   const keep = weekday ? nearestWeekday(Number(weekday[1]), tz) : () => true;
   // probe once so that a bad expression fails when it is set, not when it is due
   try {
-    CronExpressionParser.parse(classic, { currentDate: new Date(0), tz }).next();
+    cron()
+      .parse(classic, { currentDate: new Date(0), tz })
+      .next();
   } catch {
     throw new Refused('cron-parser refused');
   }
   return {
     kind: 'cron',
     next(after) {
-      const it = CronExpressionParser.parse(classic, { currentDate: new Date(after), tz });
+      const it = cron().parse(classic, { currentDate: new Date(after), tz });
       for (let i = 0; i < 5000; i++) {
         let ms: number;
         try {

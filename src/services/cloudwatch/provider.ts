@@ -62,11 +62,12 @@ function create(rt: Runtime): CloudwatchProvider {
     ...streamHandlers(stores),
     ...insightHandlers(rt, stores),
   };
-  const model = loadModel('cloudwatch');
   const reads = new Set(['ListMetrics', 'GetMetricStatistics', 'GetMetricData', 'DescribeAlarms', 'DescribeAnomalyDetectors']);
   for (const [op, h] of Object.entries(handlers)) {
     handlers[op] = (input, ctx) => {
       try {
+        // the model is read on the first call (loadModel keeps it), not at startup
+        const model = loadModel('cloudwatch');
         if (model) validateInput(model, op, input, 'query');
       } catch (e) {
         // CloudWatch names a broken model constraint ValidationError (the query code), not ValidationException

@@ -4,8 +4,7 @@
 // other assertion is refused: signature wrapping), its issuer, audience and validity
 // window checked on the virtual clock. Messages are those of IAM's SAML troubleshooting guide.
 import { createHash } from 'node:crypto';
-import { DOMParser } from '@xmldom/xmldom';
-import { SignedXml } from 'xml-crypto';
+import { createRequire } from 'node:module';
 import type { Runtime } from '../../kit.js';
 import { ServiceError } from '../../kit.js';
 import type { IamStore } from './store.js';
@@ -24,8 +23,19 @@ function all(node: Document | Element, ns: string, name: string): Element[] {
 }
 const text = (el: Element | undefined) => (el?.textContent ?? '').trim();
 
+// the XML and signature libraries are loaded with the first SAML document, not at startup
+let libs: { DOMParser: typeof import('@xmldom/xmldom').DOMParser; SignedXml: typeof import('xml-crypto').SignedXml } | undefined;
+function saml() {
+  const require = createRequire(import.meta.url);
+  return (libs ??= {
+    DOMParser: (require('@xmldom/xmldom') as typeof import('@xmldom/xmldom')).DOMParser,
+    SignedXml: (require('xml-crypto') as typeof import('xml-crypto')).SignedXml,
+  });
+}
+
 function parse(xml: string): Document {
   const errors: string[] = [];
+  const { DOMParser } = saml();
   const doc = new DOMParser({
     errorHandler: (level: string, msg: unknown) => {
       if (level !== 'warning') errors.push(String(msg));
@@ -49,7 +59,7 @@ const pem = (b64: string) => `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/
 function signedAssertion(xml: string, doc: Document, certs: string[]): string | undefined {
   for (const sigNode of all(doc, DSIG, 'Signature')) {
     for (const cert of certs) {
-      const sig = new SignedXml({ publicCert: pem(cert), getCertFromKeyInfo: () => null });
+      const sig = new (saml().SignedXml)({ publicCert: pem(cert), getCertFromKeyInfo: () => null });
       try {
         sig.loadSignature(sigNode as unknown as Node);
         if (!sig.checkSignature(xml)) continue;

@@ -2,8 +2,8 @@
 // the central directory), unpacked lazily into a cache directory the first time an environment needs it.
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
-import { unzipSync } from 'fflate';
 import { ServiceError, type Runtime } from '../../kit.js';
 import { invalidValue } from './model.js';
 
@@ -11,10 +11,14 @@ const blobId = (hex: string) => `lambda/code/${hex}`;
 const MAX_ZIPPED = 50 * 1024 * 1024;
 const MAX_UNZIPPED = 250 * 1024 * 1024;
 
+// fflate is loaded with the first zip, not at startup (the time to ready of a server that may run no function)
+let fflate: typeof import('fflate') | undefined;
+
 /** The zip's entries, or AWS's InvalidParameterValueException when it is no zip. */
 function entriesOf(zip: Buffer): Record<string, Uint8Array> {
+  fflate ??= createRequire(import.meta.url)('fflate') as typeof import('fflate');
   try {
-    return unzipSync(zip);
+    return fflate.unzipSync(zip);
   } catch {
     throw invalidValue('Could not unzip uploaded file. Please check your file, then try to upload again.');
   }

@@ -46,11 +46,12 @@ function create(rt: Runtime): LogsProvider {
  * ("1 validation error detected: …"), not the generic ValidationException: the check runs here.
  */
 function invalidParameters(handlers: LogsProvider): LogsProvider {
-  const model = loadModel('logs');
   const wrapped: Provider = {};
   for (const [operation, handler] of Object.entries(handlers as Provider)) {
     wrapped[operation] = (input: Record<string, unknown>, ctx) => {
       try {
+        // the model is read on the first call (loadModel keeps it), not at startup
+        const model = loadModel('logs');
         if (model) validateInput(model, operation, input, 'json');
       } catch (e) {
         if (e instanceof ServiceError && e.code === 'ValidationException')

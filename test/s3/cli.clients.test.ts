@@ -170,3 +170,32 @@ print(h['ETag'], h.get('ChecksumType'), h.get('ChecksumCRC32'))
   assert.equal(md5File(back), bigMd5);
   rmSync(back);
 });
+
+test('ACLs on a bucket without them (BucketOwnerEnforced): AWS CLI v2 cp --acl and boto3 put_object ACL= are AccessControlListNotSupported', async () => {
+  const file = join(dir, 'acl.txt');
+  writeFileSync(file, 'acl');
+  const env = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1' };
+  const cli = (...args: string[]) => runCli(AWS_CLI_V2, ['--endpoint-url', nimbus.url, ...args], env);
+  assert.equal((await cli('s3', 'mb', 's3://cli-no-acls')).code, 0);
+  const cp = await cli('s3', 'cp', file, 's3://cli-no-acls/a.txt', '--acl', 'public-read');
+  assert.notEqual(cp.code, 0);
+  assert.match(cp.stderr, /AccessControlListNotSupported.*The bucket does not allow ACLs/);
+  assert.equal((await cli('s3', 'cp', file, 's3://cli-no-acls/a.txt', '--acl', 'bucket-owner-full-control')).code, 0);
+  const script = `
+import boto3, botocore, sys
+s3 = boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')
+try:
+    s3.put_object(Bucket='cli-no-acls', Key='b.txt', Body=b'b', ACL='public-read')
+except botocore.exceptions.ClientError as e:
+    print(e.response['ResponseMetadata']['HTTPStatusCode'], e.response['Error']['Code'], e.response['Error']['Message'])
+s3.create_bucket(Bucket='boto-acls', ObjectOwnership='ObjectWriter')
+s3.put_object(Bucket='boto-acls', Key='b.txt', Body=b'b', ACL='public-read')
+print(sorted(g['Permission'] for g in s3.get_object_acl(Bucket='boto-acls', Key='b.txt')['Grants']))
+`;
+  const r = await runCli('python3', ['-c', script, nimbus.url]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), [
+    '400 AccessControlListNotSupported The bucket does not allow ACLs',
+    "['FULL_CONTROL', 'READ']",
+  ]);
+});

@@ -219,7 +219,11 @@ export class AlarmEngine {
   /** Runs again the Auto Scaling actions of the state an alarm stays in (a repeat records no history). */
   private scalingActions(alarm: AlarmRecord, state: AlarmState, value: number | undefined): void {
     const actions = state === 'ALARM' ? alarm.AlarmActions : state === 'OK' ? alarm.OKActions : alarm.InsufficientDataActions;
-    for (const arn of actions ?? []) if (SCALING.test(arn)) this.scaling(alarm, arn, state, value)?.catch(() => undefined);
+    for (const arn of actions ?? []) {
+      const run = SCALING.test(arn) ? this.scaling(alarm, arn, state, value) : undefined;
+      // a repeat's failure is not recorded (no history), but the advance still waits for it
+      if (run) this.actions.track(run.catch(() => undefined));
+    }
   }
 
   private scaling(alarm: AlarmRecord, arn: string, state: AlarmState, value: number | undefined): Promise<void> | undefined {

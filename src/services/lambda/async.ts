@@ -25,6 +25,8 @@ export class AsyncInvocations implements AsyncQueue {
   private readonly running = new Set<string>();
   /** invocations running: a clock advance that started them waits for them */
   private readonly inFlight = new InFlight();
+  /** what waits for the next attempt of a queued invocation (another service that handed it over), by queue key */
+  private readonly waiting = new Map<string, () => void>();
   private timer?: NodeJS.Timeout;
   private closed = false;
 
@@ -40,12 +42,29 @@ export class AsyncInvocations implements AsyncQueue {
     rt.onClose(() => {
       this.closed = true;
       clearTimeout(this.timer);
+      for (const done of this.waiting.values()) done();
+      this.waiting.clear();
     });
     // what a previous run left queued
     setImmediate(() => this.kick());
   }
 
   enqueue(store: LambdaStore, name: string, qualifier: string | undefined, payload: Buffer): string {
+    return this.put(store, name, qualifier, payload).id;
+  }
+
+  /**
+   * Queues an invocation another service hands over (an S3 notification, a rule's or schedule's
+   * target, an alarm action): resolves once its first attempt has run (or gone back to the queue), so
+   * the service's own delivery promise, which a clock advance waits for, covers the function's run.
+   * Lambda's own clock listener cannot: it may have settled before the handover, later in the advance.
+   */
+  handOver(store: LambdaStore, name: string, qualifier: string | undefined, payload: Buffer): Promise<void> {
+    const { key: k } = this.put(store, name, qualifier, payload);
+    return new Promise((resolve) => this.waiting.set(k, resolve));
+  }
+
+  private put(store: LambdaStore, name: string, qualifier: string | undefined, payload: Buffer): { id: string; key: string } {
     const id = randomUUID();
     const now = this.rt.clock.nowMs();
     const item: QueuedInvocation = {
@@ -59,9 +78,10 @@ export class AsyncInvocations implements AsyncQueue {
       dueAt: now,
       firstAt: now,
     };
-    this.queue.put(key(now, id), item);
+    const k = key(now, id);
+    this.queue.put(k, item);
     setImmediate(() => this.kick());
-    return id;
+    return { id, key: k };
   }
 
   /** Starts every due invocation not already running; arms a timer for the next one. */
@@ -78,7 +98,13 @@ export class AsyncInvocations implements AsyncQueue {
       if (this.running.has(k)) continue;
       this.rt.log.debug(`lambda: async ${item.id} of ${item.name} due, attempt ${item.attempts + 1}`);
       this.running.add(k);
-      void this.inFlight.track(this.run(k, item).finally(() => this.running.delete(k)));
+      void this.inFlight.track(
+        this.run(k, item).finally(() => {
+          this.running.delete(k);
+          this.waiting.get(k)?.();
+          this.waiting.delete(k);
+        }),
+      );
     }
   }
 
@@ -96,8 +122,7 @@ export class AsyncInvocations implements AsyncQueue {
     }
     const now = this.rt.clock.nowMs();
     if (now - item.firstAt > maxAgeMs) {
-      this.finish(k, item, store, { condition: 'EventAgeExceeded', version: target.fn.version });
-      return;
+      return this.finish(k, item, store, { condition: 'EventAgeExceeded', version: target.fn.version });
     }
     let outcome: Outcome;
     try {
@@ -122,7 +147,7 @@ export class AsyncInvocations implements AsyncQueue {
       this.reschedule(k, item, THROTTLE_RETRY_MS);
       return;
     }
-    this.finish(k, item, store, outcome);
+    return this.finish(k, item, store, outcome);
   }
 
   private reschedule(k: string, item: QueuedInvocation, delayMs: number): void {
@@ -134,7 +159,8 @@ export class AsyncInvocations implements AsyncQueue {
     setImmediate(() => this.kick());
   }
 
-  private finish(k: string, item: QueuedInvocation, store: LambdaStore, o: Outcome): void {
+  /** Takes a finished invocation off the queue; the delivery to its destination or DLQ is part of its run. */
+  private finish(k: string, item: QueuedInvocation, store: LambdaStore, o: Outcome): Promise<void> | undefined {
     this.queue.delete(k);
     const cfg = store.invokeConfigs.get(`${item.name}\0${item.qualifier ?? LATEST}`);
     const destination = o.condition === 'Success' ? cfg?.onSuccess : cfg?.onFailure;
@@ -148,10 +174,9 @@ export class AsyncInvocations implements AsyncQueue {
         responseContext: { statusCode: 200, executedVersion: o.version, ...(o.functionError ? { functionError: o.functionError } : {}) },
         responsePayload: o.payload ? parseOr(o.payload) : null,
       };
-      void this.deliver(destination, JSON.stringify(record), store);
-      return;
+      return this.deliver(destination, JSON.stringify(record), store);
     }
-    if (o.condition === 'Success') return;
+    if (o.condition === 'Success') return undefined;
     const dlq = resolveTarget(store, item.name, item.qualifier).fn.deadLetterArn;
     if (dlq) {
       const error = o.payload ? parseOr(o.payload) : {};
@@ -164,8 +189,9 @@ export class AsyncInvocations implements AsyncQueue {
         ErrorCode: { DataType: 'Number', StringValue: '200' },
         ErrorMessage: { DataType: 'String', StringValue: message.slice(0, 1000) },
       };
-      void this.deliver(dlq, item.payload.toString(), store, attributes);
+      return this.deliver(dlq, item.payload.toString(), store, attributes);
     }
+    return undefined;
   }
 
   private async deliver(

@@ -45,7 +45,7 @@ function create(rt: Runtime): LambdaProvider {
       const { name } = parseFunctionName(m[3], m[2], m[1]);
       getLatest(store, name);
       if (type === 'Event') {
-        queue.enqueue(store, name, m[4], payload);
+        await queue.handOver(store, name, m[4], payload);
         return { statusCode: 202 };
       }
       const run = await runNow(rt, store, resolveTarget(store, name, m[4]), payload);

@@ -1,5 +1,5 @@
 // S3 through the AWS CLI v1 and v2 high-level commands (mb, cp, ls, sync, rm, rb, presign),
-// including a 100 MiB multipart round trip compared byte for byte, and boto3's transfer manager.
+// including a 100 MiB multipart round trip compared byte for byte, boto3's transfer manager, and ACLs refused where the bucket has none.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, rmSync, openSync, writeSync, closeSync } from 'node:fs';

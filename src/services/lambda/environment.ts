@@ -62,6 +62,8 @@ export interface SpawnSpec {
   tmpDir: string;
   /** the function's MemorySize: resident memory past it is an out-of-memory kill */
   memoryMb: number;
+  /** when (virtual epoch ms) the execution role's credentials given to the process expire */
+  credentialsExpireAt?: number;
 }
 
 const MARK = '\u0000NIMBUS-DONE ';
@@ -75,6 +77,7 @@ export class Environment {
   state: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
   lastUsed = Date.now();
   initDurationMs?: number;
+  credentialsExpireAt?: number;
   private readonly spawnedAt = Date.now();
   private waitingNext?: ServerResponse;
   private current?: Pending;
@@ -106,6 +109,7 @@ export class Environment {
     if (!spec.marks) this.noMarks = true;
     this.tmpDir = spec.tmpDir;
     this.memoryMb = spec.memoryMb;
+    this.credentialsExpireAt = spec.credentialsExpireAt;
   }
 
   private noMarks = false;

@@ -19,8 +19,10 @@ export interface Execution extends InvocationResult {
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 
+const CREDENTIALS_MS = 12 * 3600_000;
+
 /** Temporary credentials of the execution role, as the function's session (issued to rt.credentials). */
-function roleCredentials(rt: Runtime, role: string, functionName: string): Record<string, string> {
+function roleCredentials(rt: Runtime, role: string, functionName: string, expiresAt: number): Record<string, string> {
   const m = ROLE_ARN.exec(role);
   if (!m) return {};
   const [, account, roleName] = m;
@@ -32,7 +34,7 @@ function roleCredentials(rt: Runtime, role: string, functionName: string): Recor
     accessKeyId,
     secretAccessKey,
     sessionToken,
-    expiresAt: rt.clock.nowMs() + 12 * 3600_000,
+    expiresAt,
     principal: {
       kind: 'assumed-role',
       account,
@@ -58,13 +60,14 @@ export async function spawnSpec(
   // layers: what AWS unpacks under /opt, found here through the runtimes' search paths
   const opt = await Promise.all((fn.layerCode ?? []).map((l) => unpackedDir(rt, Buffer.from(l.sha, 'base64').toString('hex'))));
   const paths = (...subs: string[]) => opt.flatMap((d) => subs.map((s) => join(d, s)));
+  const credentialsExpireAt = rt.clock.nowMs() + CREDENTIALS_MS;
   const env: Record<string, string> = {
     PATH: [...paths('bin'), process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin'].join(':'),
     ...(opt.length ? { LD_LIBRARY_PATH: paths('lib').join(':') } : {}),
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
     ...(fn.env ?? {}),
-    ...roleCredentials(rt, fn.role, fn.name),
+    ...roleCredentials(rt, fn.role, fn.name, credentialsExpireAt),
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_VERSION: fn.version,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memory),
@@ -99,6 +102,7 @@ export async function spawnSpec(
       marks: true,
       tmpDir,
       memoryMb: fn.memory,
+      credentialsExpireAt,
     };
   }
   if (kind === 'python') {
@@ -113,9 +117,19 @@ export async function spawnSpec(
       marks: true,
       tmpDir,
       memoryMb: fn.memory,
+      credentialsExpireAt,
     };
   }
-  return { command: join(taskRoot, 'bootstrap'), args: [], cwd: taskRoot, env, marks: false, tmpDir, memoryMb: fn.memory };
+  return {
+    command: join(taskRoot, 'bootstrap'),
+    args: [],
+    cwd: taskRoot,
+    env,
+    marks: false,
+    tmpDir,
+    memoryMb: fn.memory,
+    credentialsExpireAt,
+  };
 }
 
 const ms = (n: number) => n.toFixed(2);

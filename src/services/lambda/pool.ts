@@ -13,6 +13,8 @@ import { streamedResponse } from './runtime-stream.js';
 
 const MAX_RESPONSE = 6 * 1024 * 1024;
 const IDLE_MS = Number(process.env.NIMBUS_LAMBDA_IDLE_SECONDS ?? 300) * 1000;
+/** an environment is not reused when its role credentials would expire within the longest invocation (15 minutes) */
+const CREDENTIALS_MARGIN_MS = 15 * 60_000;
 
 type EnvSocket = net.Socket & { lambdaEnv?: Environment };
 
@@ -51,6 +53,15 @@ export class Pool {
     version: string,
     spec: (env: { port: number; logStream: string; id: string }) => Promise<SpawnSpec>,
   ): Promise<{ env: Environment; cold: boolean }> {
+    // an environment idle longer than Lambda keeps one on the virtual clock (an advance), or whose
+    // credentials are about to expire, is replaced, as Lambda recycles its environments
+    const now = this.rt.clock.nowMs();
+    for (const e of this.byKey.get(key) ?? [])
+      if (
+        e.state === 'idle' &&
+        (this.expiring(e, now) || (!this.provisioned.has(e) && now - this.rt.clock.toVirtual(e.lastUsed) > IDLE_MS))
+      )
+        this.drop(e);
     const envs = this.byKey.get(key) ?? [];
     const warm = envs.find((e) => e.state === 'idle');
     if (warm) {
@@ -134,6 +145,10 @@ export class Pool {
     const envs = (this.byKey.get(env.key) ?? []).filter((e) => e !== env);
     if (envs.length) this.byKey.set(env.key, envs);
     else this.byKey.delete(env.key);
+  }
+
+  private expiring(e: Environment, now: number): boolean {
+    return e.credentialsExpireAt !== undefined && now > e.credentialsExpireAt - CREDENTIALS_MARGIN_MS;
   }
 
   private reap(): void {

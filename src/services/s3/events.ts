@@ -6,8 +6,12 @@ import type { Runtime } from '../../runtime.js';
 import type { RequestContext } from '../types.js';
 import type { NotificationConfiguration, FilterRule } from '../../generated/s3.js';
 import type { BucketRecord, ObjectRecord } from './store.js';
+import { InFlight } from '../../kit.js';
 
 export class Events {
+  /** deliveries to SNS and Lambda: a clock advance whose lifecycle actions sent them waits for them */
+  readonly inFlight = new InFlight();
+
   constructor(private readonly rt: Runtime) {}
 
   /** `name` without the `s3:` prefix: `ObjectCreated:Put`, `ObjectRemoved:Delete`, … */
@@ -32,11 +36,11 @@ export class Events {
     }
     for (const t of config.TopicConfigurations ?? []) {
       if (sns && wanted(t.Events, t.Filter))
-        sns.publish(t.TopicArn, body(t.Id), { subject: 'Amazon S3 Notification' }).catch(failed(t.TopicArn));
+        void this.inFlight.track(sns.publish(t.TopicArn, body(t.Id), { subject: 'Amazon S3 Notification' }).catch(failed(t.TopicArn)));
     }
     for (const f of config.LambdaFunctionConfigurations ?? []) {
       if (lambda && wanted(f.Events, f.Filter))
-        lambda.invoke(f.LambdaFunctionArn, Buffer.from(body(f.Id)), 'Event').catch(failed(f.LambdaFunctionArn));
+        void this.inFlight.track(lambda.invoke(f.LambdaFunctionArn, Buffer.from(body(f.Id)), 'Event').catch(failed(f.LambdaFunctionArn)));
     }
     if (config.EventBridgeConfiguration && events) {
       events.putEvent(b.owner, b.region, {

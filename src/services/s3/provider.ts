@@ -27,7 +27,10 @@ function create(rt: Runtime): S3Provider {
   const events = new Events(rt);
   const due = new DueIndex(rt, store, events);
   store.scheduler = due;
-  rt.clock.onAdvance(() => due.run());
+  rt.clock.onAdvance(() => {
+    due.run();
+    return events.inFlight.settled();
+  });
   registerTierRoute(rt, store);
   startStorageMetrics(rt, store);
   const handlers = expectedOwner(store, {

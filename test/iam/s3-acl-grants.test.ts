@@ -16,6 +16,7 @@ import {
   GetObjectAclCommand,
   ListObjectsV2Command,
   PutBucketOwnershipControlsCommand,
+  DeleteBucketOwnershipControlsCommand,
 } from '@aws-sdk/client-s3';
 import { serverForFile, clientConfig, rejects } from '../helpers.js';
 
@@ -133,6 +134,14 @@ test("a user of the granted account needs its own account's permission too; Buck
   await rejects(s3(rootOf(B)).send(new GetObjectCommand({ Bucket: 'acl-users', Key: 'doc.txt' })), 'AccessDenied', 403);
   await rejects(reader.send(new ListObjectsV2Command({ Bucket: 'acl-users' })), 'AccessDenied', 403);
   await rejects(s3(rootOf(B)).send(new ListObjectsV2Command({ Bucket: 'acl-users' })), 'AccessDenied', 403);
+});
+
+test('a bucket whose ownership controls were deleted keeps its ACLs working, as ObjectWriter', async () => {
+  await aclBucket('acl-legacy');
+  await s3(rootOf(A)).send(new PutObjectAclCommand({ Bucket: 'acl-legacy', Key: 'doc.txt', GrantRead: `id="${await idOf(B)}"` }));
+  await s3(rootOf(A)).send(new DeleteBucketOwnershipControlsCommand({ Bucket: 'acl-legacy' }));
+  assert.equal(await text(s3(rootOf(B)).send(new GetObjectCommand({ Bucket: 'acl-legacy', Key: 'doc.txt' }))), 'hello');
+  await rejects(s3(rootOf(C)).send(new GetObjectCommand({ Bucket: 'acl-legacy', Key: 'doc.txt' })), 'AccessDenied', 403);
 });
 
 test('grants S3 cannot resolve are refused: an unknown canonical id, an unknown email, canned and explicit together', async () => {

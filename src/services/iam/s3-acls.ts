@@ -29,7 +29,7 @@ const ACL_PERMISSION: Record<string, { permission: string; object: boolean }> = 
  * S3's ACLs, for the anonymous and other accounts when no bucket policy decided: a grant of the
  * permission the action needs (or FULL_CONTROL) to AllUsers, or for a signed request to
  * AuthenticatedUsers or the caller's account by its canonical id (email grants are stored so).
- * Buckets whose ownership is BucketOwnerEnforced (the default) have no ACLs.
+ * Buckets whose ownership is BucketOwnerEnforced (the default for new buckets) have no ACLs.
  */
 export async function s3AclGrants(rt: Runtime, call: CallInfo, ask: Ask, verdict: Verdict, req: EvalRequest): Promise<boolean> {
   if (call.service !== 's3' || verdict.decision !== 'ImplicitDeny' || verdict.policyType !== 'resource-based policy') return false;
@@ -48,7 +48,8 @@ export async function s3AclGrants(rt: Runtime, call: CallInfo, ask: Ask, verdict
   };
   const own = (await read('GetBucketOwnershipControls', { Bucket: input.Bucket })) as
     { OwnershipControls?: { Rules?: { ObjectOwnership?: string }[] } } | undefined;
-  if ((own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'BucketOwnerEnforced') === 'BucketOwnerEnforced') return false;
+  // a bucket whose ownership controls were deleted has ACLs, as buckets had before the setting (ObjectWriter)
+  if ((own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? 'ObjectWriter') === 'BucketOwnerEnforced') return false;
   const onObject = need.object && typeof input.Key === 'string';
   const acl = (await read(
     onObject ? 'GetObjectAcl' : 'GetBucketAcl',

@@ -217,6 +217,23 @@ test("an ALB reaches an instance only through the instance's security groups: Ta
     );
     assert.deepEqual(await afterChecks(tgArn), { State: 'healthy' });
     assert.deepEqual(await get(host), { status: 200, body: `hello from ${id}` });
+
+    // the interface moved to a closed group: the next request is dropped, and the instance shows its new group
+    const closed = await net1.group('closed');
+    await ec2.send(new E.ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: await eniOf(id), Groups: [closed] }));
+    assert.equal((await get(host)).status, 504);
+    await assert.rejects(
+      ec2.send(new E.ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: 'eni-0123456789abcdef0', Groups: [closed] })),
+      {
+        name: 'InvalidNetworkInterfaceID.NotFound',
+        message: "The networkInterface ID 'eni-0123456789abcdef0' does not exist",
+      },
+    );
+    const described = await ec2.send(new E.DescribeInstancesCommand({ InstanceIds: [id] }));
+    assert.deepEqual(
+      described.Reservations![0].Instances![0].SecurityGroups!.map((g) => g.GroupId),
+      [closed],
+    );
   } finally {
     await ec2.send(new E.TerminateInstancesCommand({ InstanceIds: [id] }));
   }

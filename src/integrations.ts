@@ -213,6 +213,11 @@ export interface Integrations {
      * here is ever recorded. `dstAddr` defaults to the interface's private IP.
      */
     recordFlow?(account: string, region: string, flow: FlowRecord): void;
+    /**
+     * Whether an instance's security groups let in TCP on `port` from a source: the security groups it
+     * carries and its address (none: a client outside the VPC). An unknown instance is let in.
+     */
+    admits?(account: string, region: string, instanceId: string, port: number, from: { groupIds: string[]; address?: string }): boolean;
   };
   /** SSM Parameter Store as other services read it (EC2's `resolve:ssm:` image ids) */
   ssm?: {

@@ -203,6 +203,13 @@ test('traffic an ALB and an NLB forward to an instance is recorded by the flow l
     assert.equal(custom[1], `${id} ${subnetA} ${inst.PrivateIpAddress} ${node} 8080 ${inbound[5]} ACCEPT egress`);
 
     // an NLB to the same instance: its TCP connection is recorded with the client's own address (client IP preservation)
+    // an NLB without security groups passes clients' addresses on: the instance's group must let them in (and its health checks)
+    await ec2.send(
+      new E.AuthorizeSecurityGroupIngressCommand({
+        GroupId: inst.SecurityGroups![0].GroupId,
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      }),
+    );
     const nlb = (await elb.send(new L.CreateLoadBalancerCommand({ Name: 'flows-nlb', Type: 'network', Subnets: [subnetA] })))
       .LoadBalancers![0];
     const tcp = (

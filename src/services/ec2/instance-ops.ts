@@ -338,6 +338,30 @@ export function instanceOpHandlers(s: Ec2State, inst: Instances): Ec2Provider {
       return { InstanceId: rec.InstanceId, InstanceMetadataOptions: { ...md, State: 'pending' } };
     },
 
+    // an instance's record mirrors its interfaces' groups and description (its primary one's groups are the instance's)
+    ModifyNetworkInterfaceAttribute: (input, ctx) => {
+      const eni = s.get(ctx, 'eni', input.NetworkInterfaceId, 'networkInterfaceId');
+      if (input.Groups?.length) {
+        eni.Groups = input.Groups.map((id) => {
+          const g = s.find(ctx, 'sg', id);
+          if (!g || g.VpcId !== eni.VpcId)
+            throw ec2Error('InvalidGroup.NotFound', `The security group '${id}' does not exist in VPC '${eni.VpcId}'`);
+          return { GroupId: g.GroupId, GroupName: g.GroupName };
+        });
+      }
+      if (input.Description?.Value !== undefined) eni.Description = input.Description.Value;
+      if (input.SourceDestCheck?.Value !== undefined) eni.SourceDestCheck = input.SourceDestCheck.Value;
+      s.put(ctx, 'eni', eni.NetworkInterfaceId, eni);
+      const owner = eni.Attachment?.InstanceId ? s.find(ctx, 'instance', eni.Attachment.InstanceId) : undefined;
+      const n = owner?.NetworkInterfaces.findIndex((x: Rec) => x.NetworkInterfaceId === eni.NetworkInterfaceId) ?? -1;
+      if (owner && n >= 0) {
+        owner.NetworkInterfaces[n] = { ...owner.NetworkInterfaces[n], Groups: eni.Groups, Description: eni.Description };
+        if (n === 0) Object.assign(owner, { SecurityGroups: eni.Groups, SourceDestCheck: eni.SourceDestCheck });
+        inst.save(ctx, owner);
+      }
+      return DONE;
+    },
+
     DescribeNetworkInterfaces: (input, ctx) => {
       let enis = selectIds(
         s.all(ctx, 'eni'),

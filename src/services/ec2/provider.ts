@@ -25,6 +25,7 @@ import { aclHandlers } from './acls.js';
 import { peeringHandlers } from './peering.js';
 import { endpointHandlers } from './endpoints.js';
 import { processMode } from './process/index.js';
+import { admits } from './reach.js';
 
 class DryRunPassed extends Error {}
 
@@ -43,6 +44,7 @@ function create(rt: Runtime): Ec2Provider {
     },
     publicImageParameters,
     recordFlow: flowRecorder(s, rt),
+    admits: (account, region, id, port, from) => admits(s, account, region, id, port, from),
   };
   const handlers: Ec2Provider = {
     ...tagHandlers(s),

@@ -11,6 +11,7 @@ import { ElbState, elbState, type TargetHealthRecord, type TargetRecord, type Tg
 import { lbArnsOf } from './target-groups.js';
 import { PROXY_V2_LOCAL, failedChecks, httpProbe, judge, timedOut, type ProbeOutcome } from './probe.js';
 import { invokeLambda } from './lambda-target.js';
+import { reaches } from './reach.js';
 
 export interface Instance {
   InstanceId: string;
@@ -215,6 +216,11 @@ export class Prober {
     }
     let at: { host: string; port: number } | undefined = { host: t.id, port };
     if (tg.targetType === 'instance') {
+      // an ALB's checks that the security groups drop time out; an NLB reports failed checks (AWS's Target.Timeout is ALB-only)
+      const lb = lbArnsOf(this.s, w, tg.arn)
+        .map((arn) => this.s.store(w).lbs.get(arn))
+        .find((x) => !!x);
+      if (lb && inst && !(await reaches(this.s.rt, w, lb, inst, port))) return lb.type === 'application' ? timedOut() : failedChecks();
       at = this.s.rt.integrations.ec2?.endpoint?.(w.account, w.region, t.id, port);
       if (!at) return taggedUnhealthy(inst) ? failedChecks() : { ok: true };
     }

@@ -12,6 +12,7 @@ import { elbState, type LbRef } from './store.js';
 import { pickWeighted } from './routing.js';
 import { chooseTarget } from './select.js';
 import { nodeAddress, recordPair } from './flows.js';
+import { reaches } from './reach.js';
 
 interface Open {
   port: number;
@@ -104,6 +105,10 @@ export class NlbTraffic {
     if (!where || sock.destroyed) return void sock.resetAndDestroy();
     const client = sock.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
     const clientPort = sock.remotePort ?? randomInt(1024, 65536);
+    // the target sees the client's own address when the group preserves it (the default for instance targets)
+    const preserve = chosen.tg.attributes['preserve_client_ip.enabled'] === 'true';
+    // a connection the target's security groups drop is reset at once rather than left to time out
+    if (instance && !(await reaches(this.rt, ref, lb, instance, t.port, preserve ? client : undefined))) return void sock.resetAndDestroy();
     const proxy = chosen.tg.attributes['proxy_protocol_v2.enabled'] === 'true';
     const flows = !!(instance?.PrivateIpAddress && this.rt.integrations.ec2?.recordFlow);
     const node = proxy || flows ? await nodeAddress(this.rt, ref, lb, instance?.Placement?.AvailabilityZone) : undefined;
@@ -117,8 +122,6 @@ export class NlbTraffic {
     sock.pipe(up);
     up.pipe(sock);
     if (flows && node) {
-      // the target sees the client's own address when the group preserves it (the default for instance targets)
-      const preserve = chosen.tg.attributes['preserve_client_ip.enabled'] === 'true';
       const [peer, peerPort] = preserve ? [client, clientPort] : [node, randomInt(1024, 65536)];
       up.once('close', () =>
         recordPair(this.rt, {

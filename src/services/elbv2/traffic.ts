@@ -11,6 +11,7 @@ import { chooseTarget, groupCookies, stickyGroup } from './select.js';
 import { elbPage, forward } from './proxy.js';
 import { invokeLambda } from './lambda-target.js';
 import { withFlows } from './flows.js';
+import { reaches } from './reach.js';
 
 const HOST = /^(?:internal-)?([a-z0-9-]+)\.([a-z0-9-]+)\.elb\.localhost\.?(?::(\d+))?$/i;
 const PATH = /^\/_nimbus\/elb\/([^/]+)\/(\d+)(\/.*)?$/;
@@ -148,10 +149,14 @@ export function trafficGateway(rt: Runtime): ClaimedRequests {
           : { host: t.id, port: t.port };
       const timeoutMs = Number(at.lb.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000;
       const start = rt.clock.nowMs();
-      res = where
-        ? await forward({ host: where.host, port: where.port, method: req.method, target, headers, body: req.body, timeoutMs })
-        : elbPage(502);
-      if (where && chosen.instance) {
+      // a target its security groups keep the ALB from: the connection attempt times out, which ELB answers with 504
+      const blocked = !!chosen.instance && !(await reaches(rt, at.ref, at.lb, chosen.instance, t.port));
+      res = blocked
+        ? elbPage(504)
+        : where
+          ? await forward({ host: where.host, port: where.port, method: req.method, target, headers, body: req.body, timeoutMs })
+          : elbPage(502);
+      if (where && !blocked && chosen.instance) {
         const carried = {
           w: at.ref,
           lb: at.lb,

@@ -35,6 +35,10 @@ test('IAM: the simulator evaluates a policy; a malformed policy shows IAM’s er
   await page.getByLabel('Policy name').fill('bad-policy');
   await page.getByRole('button', { name: 'Create policy' }).click();
   await page.getByTestId('error').getByText('MalformedPolicyDocument').waitFor();
+  // a simulation of the malformed policy fails: the earlier simulation's results go with it
+  await page.getByRole('button', { name: 'Simulate' }).click();
+  await results.waitFor({ state: 'detached' });
+  await page.getByTestId('error').getByText('MalformedPolicyDocument').waitFor();
 });
 
 test('KMS: create a key, encrypt and decrypt with it', async () => {
@@ -135,6 +139,11 @@ test('Logs: a log group shows its events, filtered by a pattern', async () => {
   const table = page.getByRole('table', { name: 'Log events' });
   await table.getByText('ERROR disk full').waitFor();
   assert.equal(await table.getByText('INFO all good').count(), 0);
+  // a malformed pattern fails the search: Logs' error, and the earlier search's events go
+  await page.getByLabel('Filter pattern').fill('{ $.level = ');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByTestId('error').getByText('InvalidParameterException').waitFor();
+  assert.equal(await table.count(), 0);
   logs.destroy();
 });
 

@@ -71,7 +71,7 @@ function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; on
           onValue={setDesired}
         />
       </ActionForm>
-      <ActionError act={act} also={[activities.error]} />
+      <ActionError act={act} />
       <h3>Instances</h3>
       <ResourceTable
         label="Group instances"
@@ -91,7 +91,7 @@ function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; on
       <h3>Activity history</h3>
       <ResourceTable
         label="Activity history"
-        loading={activities.loading && !activities.data}
+        load={activities}
         empty="No activities yet."
         rows={activities.data?.Activities ?? []}
         rowKey={(a) => a.ActivityId!}
@@ -164,10 +164,10 @@ export default function AutoScalingPage() {
         {templates.data && !lts.length ? (
           <p class="muted">No launch templates yet: create one on the EC2 page (Launch templates tab).</p>
         ) : null}
-        <ActionError act={act} also={[groups.error, templates.error, vpc.error]} />
+        <ActionError act={act} also={[templates.error, vpc.error]} />
         <ResourceTable
           label="Auto Scaling groups"
-          loading={groups.loading && !groups.data}
+          load={groups}
           empty="No Auto Scaling groups in this region."
           rows={list}
           rowKey={(g) => g.AutoScalingGroupName!}

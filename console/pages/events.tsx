@@ -202,10 +202,10 @@ export default function EventsPage() {
             <TextField label="Schedule expression" value={schedule} onValue={setSchedule} />
           )}
         </ActionForm>
-        <ActionError act={act} also={[rules.error, buses.error]} />
+        <ActionError act={act} also={[buses.error]} />
         <ResourceTable
           label="Rules"
-          loading={rules.loading && !rules.data}
+          load={rules}
           empty="No rules on this bus."
           rows={rules.data?.Rules ?? []}
           rowKey={(r) => r.Name!}

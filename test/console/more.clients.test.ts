@@ -54,6 +54,11 @@ test('KMS: create a key, encrypt and decrypt with it', async () => {
   await page.waitForFunction(() => (document.querySelector('textarea[aria-label="Ciphertext"]') as HTMLTextAreaElement)?.value.length > 20);
   await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await page.getByText('Decrypted: secret words').waitFor();
+  // a ciphertext KMS did not make fails to decrypt: its error, and the earlier plaintext goes
+  await page.getByLabel('Ciphertext').fill('AAAA');
+  await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
+  await page.getByTestId('error').getByText('InvalidCiphertextException').waitFor();
+  assert.equal(await page.getByText('Decrypted: secret words').count(), 0);
 });
 
 test('EventBridge: the pattern tester asks TestEventPattern; CloudTrail lists the calls made', async () => {

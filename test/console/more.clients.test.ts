@@ -80,6 +80,12 @@ test('EventBridge: the pattern tester asks TestEventPattern; CloudTrail lists th
   );
   await page.getByRole('button', { name: 'Test pattern' }).click();
   await page.getByTestId('pattern-result').getByText('The event does not match').waitFor();
+  // a malformed pattern: EventBridge's error, and the earlier result goes
+  await page.getByRole('textbox', { name: 'Event pattern', exact: true }).fill('{"source": "my.app"}');
+  await page.getByRole('button', { name: 'Test pattern' }).click();
+  await page.getByTestId('error').getByText('InvalidEventPatternException').waitFor();
+  assert.equal(await page.getByTestId('pattern-result').count(), 0);
+  await page.getByRole('button', { name: 'Dismiss the error' }).click();
   await page.getByLabel('Rule pattern').fill('{"source": "not-a-list"}');
   await page.getByLabel('Rule name').fill('bad-rule');
   await page.getByRole('button', { name: 'Create rule' }).click();

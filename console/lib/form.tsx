@@ -56,11 +56,18 @@ export function TextArea({ label, aria, value, onValue, ...rest }: Bound & Omit<
 }
 
 /** A select; its options are the children. */
-export function SelectField({ label, aria, value, onValue, children }: Bound & { children: ComponentChildren }) {
+export function SelectField({
+  label,
+  aria,
+  value,
+  onValue,
+  disabled,
+  children,
+}: Bound & { disabled?: boolean; children: ComponentChildren }) {
   return (
     <Field label={label}>
       {/* no value yet: the browser shows the first option, the one a form falls back to */}
-      <select value={value || undefined} onChange={(e) => onValue(valueOf(e))} aria-label={aria ?? label}>
+      <select value={value || undefined} onChange={(e) => onValue(valueOf(e))} aria-label={aria ?? label} disabled={disabled}>
         {children}
       </select>
     </Field>

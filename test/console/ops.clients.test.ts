@@ -91,6 +91,11 @@ test('advancing the clock in the console moves virtual time and transitions an o
   await fired.getByText('arn:aws:s3:::aging/old.bin').waitFor();
   await page.getByRole('table', { name: 'Timeline' }).getByText('arn:aws:s3:::aging/old.bin').waitFor();
   await shot(page, 'clock');
+  // an amount the clock cannot read fails: the error, and the earlier advance's events go
+  await page.getByLabel('Advance by').fill('soon');
+  await page.getByRole('button', { name: 'Advance', exact: true }).click();
+  await page.getByTestId('error').getByText('not a duration: soon').waitFor();
+  assert.equal(await page.getByRole('table', { name: 'Fired' }).count(), 0);
 
   const head = await s3.send(new HeadObjectCommand({ Bucket: 'aging', Key: 'old.bin' }));
   assert.equal(head.StorageClass, 'GLACIER');

@@ -16,7 +16,7 @@ import { ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand } from '@aws-
 import { useClient } from '../lib/session.js';
 import { AdvanceClock, Copy, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
-import { ResourceTable, StateBadge, PickLink } from '../lib/table.js';
+import { Details, ResourceTable, StateBadge, PickLink } from '../lib/table.js';
 import { useDefaultVpc } from '../parts/default-vpc.js';
 
 type Asg = AutoScalingClient;
@@ -36,22 +36,19 @@ function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; on
       refresh={reload}
       actions={<AdvanceClock by="1m" text="Advance clock 1 min" act={act} onDone={reload} />}
     >
-      <dl class="split">
-        <dt>ARN</dt>
-        <dd>
-          <Copy value={group.AutoScalingGroupARN!} label="group ARN" />
-        </dd>
-        <dt>Launch template</dt>
-        <dd>
-          {group.LaunchTemplate
-            ? `${group.LaunchTemplate.LaunchTemplateName ?? group.LaunchTemplate.LaunchTemplateId} (version ${group.LaunchTemplate.Version ?? '$Default'})`
-            : group.LaunchConfigurationName}
-        </dd>
-        <dt>Zones</dt>
-        <dd>{(group.AvailabilityZones ?? []).join(', ')}</dd>
-        <dt>Target groups</dt>
-        <dd>{(group.TargetGroupARNs ?? []).map((a) => a.split('/')[1]).join(', ') || 'none'}</dd>
-      </dl>
+      <Details
+        rows={[
+          ['ARN', <Copy value={group.AutoScalingGroupARN!} label="group ARN" />],
+          [
+            'Launch template',
+            group.LaunchTemplate
+              ? `${group.LaunchTemplate.LaunchTemplateName ?? group.LaunchTemplate.LaunchTemplateId} (version ${group.LaunchTemplate.Version ?? '$Default'})`
+              : group.LaunchConfigurationName,
+          ],
+          ['Zones', (group.AvailabilityZones ?? []).join(', ')],
+          ['Target groups', (group.TargetGroupARNs ?? []).map((a) => a.split('/')[1]).join(', ') || 'none'],
+        ]}
+      />
       <ActionForm
         label="Set desired capacity"
         submit="Set desired capacity"

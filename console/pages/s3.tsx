@@ -47,10 +47,10 @@ function Buckets({ s3, onOpen }: { s3: S3Client; onOpen: (b: string) => void }) 
       <ActionForm label="Create bucket" submit="Create bucket" primary act={act} run={create}>
         <TextField label="Bucket name" value={name} onValue={setName} required placeholder="my-bucket" />
       </ActionForm>
-      <ActionError act={act} also={[list.error]} />
+      <ActionError act={act} />
       <ResourceTable
         label="Buckets"
-        loading={list.loading && !list.data}
+        load={list}
         loadingText="Listing buckets"
         empty="No buckets in this account yet. Create one above."
         rows={list.data?.Buckets ?? []}

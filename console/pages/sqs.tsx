@@ -172,10 +172,10 @@ export default function SqsPage() {
         <ActionForm label="Create queue" submit="Create queue" primary act={act} run={create}>
           <TextField label="Queue name (end in .fifo for FIFO)" aria="Queue name" value={name} onValue={setName} required />
         </ActionForm>
-        <ActionError act={act} also={[list.error]} />
+        <ActionError act={act} />
         <PickList
           href="#/sqs"
-          loading={list.loading && !list.data}
+          load={list}
           loadingText="Listing queues"
           empty="No queues in this region yet."
           items={list.data?.QueueUrls ?? []}

@@ -46,6 +46,7 @@ test('a fault injected in the console fails SDK calls with the AWS error, and sh
   // and so does the console's own S3 page, showing the AWS error
   await page.goto(`${rig.url}/_nimbus/console/#/s3`);
   await page.getByTestId('error').getByText('ServiceUnavailable').waitFor();
+  assert.equal(await page.getByText('No buckets in this account yet').count(), 0, 'no empty state under a failed load');
   await shot(page, 's3-under-fault');
 
   await page.goto(`${rig.url}/_nimbus/console/#/dashboard`);

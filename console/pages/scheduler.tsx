@@ -19,11 +19,7 @@ import { Details, PickLink, PickList, ResourceTable, StateBadge } from '../lib/t
 
 function CreateSchedule({ client, group, onDone }: { client: SchedulerClient; group: string; onDone: (name: string) => void }) {
   const { account } = useSession();
-  const {
-    values: f,
-    set,
-    bind,
-  } = useFields({
+  const form = useFields({
     name: '',
     kind: 'rate',
     rate: '5 minutes',
@@ -34,6 +30,7 @@ function CreateSchedule({ client, group, onDone }: { client: SchedulerClient; gr
     role: `arn:aws:iam::${account}:role/scheduler`,
     input: '{}',
   });
+  const { values: f, set, bind } = form;
   const act = useAction();
   const expression = f.kind === 'rate' ? `rate(${f.rate})` : f.kind === 'cron' ? `cron(${f.cron})` : `at(${f.at})`;
   const create = async () => {

@@ -127,6 +127,39 @@ export function ActionForm({
   );
 }
 
+/**
+ * A form that creates a resource by name: an `ActionForm` with its own name field (labelled `field`,
+ * accessible name `aria`), cleared once `run(name)` succeeds; `children` are more fields after it.
+ */
+export function NameForm({
+  field,
+  aria,
+  placeholder,
+  required = true,
+  run,
+  children,
+  ...form
+}: {
+  label: string;
+  submit: string;
+  act: Action;
+  primary?: boolean;
+  field: string;
+  aria?: string;
+  placeholder?: string;
+  required?: boolean;
+  run: (name: string) => Promise<unknown>;
+  children?: ComponentChildren;
+}) {
+  const [name, setName] = useState('');
+  return (
+    <ActionForm {...form} run={async () => (await run(name), setName(''))}>
+      <TextField label={field} aria={aria} value={name} onValue={setName} required={required} placeholder={placeholder} />
+      {children}
+    </ActionForm>
+  );
+}
+
 /** `text` parsed as JSON, or an error named MalformedJSON (`<what> is not valid JSON: …`) before anything is sent. */
 export function parseJson(text: string, what: string): unknown {
   try {

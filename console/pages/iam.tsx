@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { useClient } from '../lib/session.js';
 import { Copy, Section, Tabs, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, TextArea, TextField } from '../lib/form.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, TextArea, TextField } from '../lib/form.js';
 import { ResourceTable, StateBadge } from '../lib/table.js';
 
 const SAMPLE_POLICY = JSON.stringify(
@@ -56,20 +56,19 @@ function Identities<T extends { Arn?: string; CreateDate?: Date }>(p: {
   empty: string;
   children?: ComponentChildren;
 }) {
-  const [name, setName] = useState('');
   const act = useAction();
   return (
     <Section title={`${p.kind}s`} refresh={p.load.reload}>
-      <ActionForm
+      <NameForm
         label={`Create ${p.kind.toLowerCase()}`}
         submit={`Create ${p.kind.toLowerCase()}`}
         primary
         act={act}
-        run={async () => (await p.create(name), setName(''), p.load.reload())}
+        run={async (name) => (await p.create(name), p.load.reload())}
+        field={`${p.kind} name`}
       >
-        <TextField label={`${p.kind} name`} value={name} onValue={setName} required />
         {p.children}
-      </ActionForm>
+      </NameForm>
       <ActionError act={act} />
       <ResourceTable
         label={`${p.kind}s`}
@@ -126,7 +125,6 @@ function Roles({ iam }: { iam: IAMClient }) {
 
 function Policies({ iam }: { iam: IAMClient }) {
   const policies = useLoad(() => iam.send(new ListPoliciesCommand({ Scope: 'Local' })), [iam]);
-  const [name, setName] = useState('');
   const [doc, setDoc] = useState(SAMPLE_POLICY);
   const [actions, setActions] = useState('s3:GetObject, s3:PutObject');
   const [resources, setResources] = useState('arn:aws:s3:::my-bucket/report.csv');
@@ -154,18 +152,13 @@ function Policies({ iam }: { iam: IAMClient }) {
           <TextField label="Actions" aria="Actions to simulate" value={actions} onValue={setActions} size={40} />
           <TextField label="Resources (blank: *)" aria="Resources to simulate" value={resources} onValue={setResources} size={40} />
         </ActionForm>
-        <ActionForm
+        <NameForm
           label="Create policy"
           submit="Create policy"
           act={act}
-          run={async () => (
-            await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: doc })),
-            setName(''),
-            policies.reload()
-          )}
-        >
-          <TextField label="Policy name" value={name} onValue={setName} required />
-        </ActionForm>
+          run={async (PolicyName) => (await iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: doc })), policies.reload())}
+          field="Policy name"
+        />
         <ActionError act={act} />
         {results ? (
           <ResourceTable

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { useClient } from '../lib/session.js';
 import { Copy, Empty, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, SelectField, TextField } from '../lib/form.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, SelectField, TextField } from '../lib/form.js';
 import { ResourceTable, PickLink } from '../lib/table.js';
 
 type Query = { stream: string; pattern: string };
@@ -85,21 +85,19 @@ export default function LogsPage() {
   const logs = useClient(CloudWatchLogsClient);
   const groups = useLoad(() => logs.send(new DescribeLogGroupsCommand({})), [logs]);
   const [selected, setSelected] = useState<string>();
-  const [name, setName] = useState('');
   const act = useAction();
   return (
     <div>
       <h1>CloudWatch Logs</h1>
       <Section title="Log groups" refresh={groups.reload}>
-        <ActionForm
+        <NameForm
           label="Create log group"
           submit="Create log group"
           primary
           act={act}
-          run={async () => (await logs.send(new CreateLogGroupCommand({ logGroupName: name })), setName(''), groups.reload())}
-        >
-          <TextField label="Log group name" value={name} onValue={setName} required />
-        </ActionForm>
+          run={async (logGroupName) => (await logs.send(new CreateLogGroupCommand({ logGroupName })), groups.reload())}
+          field="Log group name"
+        />
         <ActionError act={act} />
         <ResourceTable
           label="Log groups"

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { useClient, useSession } from '../lib/session.js';
 import { Copy, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, SelectField, TextField, useFields } from '../lib/form.js';
 import { Details, PickLink, PickList, ResourceTable, StateBadge } from '../lib/table.js';
 
 function CreateSchedule({ client, group, onDone }: { client: SchedulerClient; group: string; onDone: (name: string) => void }) {
@@ -118,7 +118,6 @@ export default function SchedulerPage() {
   const client = useClient(SchedulerClient);
   const groups = useLoad(() => client.send(new ListScheduleGroupsCommand({})), [client]);
   const [group, setGroup] = useState('default');
-  const [newGroup, setNewGroup] = useState('');
   const [selected, setSelected] = useState<string>();
   const schedules = useLoad(() => client.send(new ListSchedulesCommand({ GroupName: group })), [client, group]);
   const act = useAction();
@@ -126,19 +125,14 @@ export default function SchedulerPage() {
     <div>
       <h1>EventBridge Scheduler</h1>
       <Section title="Schedule groups" refresh={groups.reload}>
-        <ActionForm
+        <NameForm
           label="Create a schedule group"
           submit="Create group"
           act={act}
-          run={async () => (
-            await client.send(new CreateScheduleGroupCommand({ Name: newGroup })),
-            groups.reload(),
-            setGroup(newGroup),
-            setNewGroup('')
-          )}
-        >
-          <TextField label="Group name" value={newGroup} onValue={setNewGroup} />
-        </ActionForm>
+          run={async (Name) => (await client.send(new CreateScheduleGroupCommand({ Name })), groups.reload(), setGroup(Name))}
+          field="Group name"
+          required={false}
+        />
         <ActionError act={act} />
         <PickList
           label="Schedule groups"

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { useClient, useSession } from '../lib/session.js';
 import { Copy, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField } from '../lib/form.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, SelectField, TextArea, TextField } from '../lib/form.js';
 import { Details, PickList, ResourceTable, usePicked } from '../lib/table.js';
 
 const PROTOCOLS = ['sqs', 'lambda', 'http', 'https', 'email', 'email-json', 'sms', 'application', 'firehose'];
@@ -184,13 +184,11 @@ export default function SnsPage() {
   const sns = useClient(SNSClient);
   const list = useLoad(() => sns.send(new ListTopicsCommand({})), [sns]);
   const { selected, setSelected, gone } = usePicked(list.reload);
-  const [name, setName] = useState('');
   const act = useAction();
-  const create = async () => {
+  const create = async (name: string) => {
     const out = await sns.send(
       new CreateTopicCommand({ Name: name, Attributes: name.endsWith('.fifo') ? { FifoTopic: 'true' } : undefined }),
     );
-    setName('');
     list.reload();
     setSelected(out.TopicArn);
   };
@@ -198,9 +196,7 @@ export default function SnsPage() {
     <div>
       <h1>Amazon SNS</h1>
       <Section title="Topics" refresh={list.reload}>
-        <ActionForm label="Create topic" submit="Create topic" primary act={act} run={create}>
-          <TextField label="Topic name" value={name} onValue={setName} required />
-        </ActionForm>
+        <NameForm label="Create topic" submit="Create topic" primary act={act} run={create} field="Topic name" />
         <ActionError act={act} />
         <PickList
           href="#/sns"

@@ -15,7 +15,7 @@ import {
 import { useClient } from '../lib/session.js';
 import { Redrive } from '../parts/sqs-redrive.js';
 import { Copy, Section, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, TextArea, TextField } from '../lib/form.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, TextArea, TextField } from '../lib/form.js';
 import { Details, PickList, ResourceTable, usePicked } from '../lib/table.js';
 
 const nameOf = (url: string) => url.split('/').pop() ?? url;
@@ -146,13 +146,11 @@ export default function SqsPage() {
   const sqs = useClient(SQSClient, { useQueueUrlAsEndpoint: false });
   const list = useLoad(() => sqs.send(new ListQueuesCommand({ MaxResults: 1000 })), [sqs]);
   const { selected, setSelected, gone } = usePicked(list.reload);
-  const [name, setName] = useState('');
   const act = useAction();
-  const create = async () => {
+  const create = async (name: string) => {
     const out = await sqs.send(
       new CreateQueueCommand({ QueueName: name, Attributes: name.endsWith('.fifo') ? { FifoQueue: 'true' } : undefined }),
     );
-    setName('');
     list.reload();
     setSelected(out.QueueUrl);
   };
@@ -160,9 +158,15 @@ export default function SqsPage() {
     <div>
       <h1>Amazon SQS</h1>
       <Section title="Queues" refresh={list.reload}>
-        <ActionForm label="Create queue" submit="Create queue" primary act={act} run={create}>
-          <TextField label="Queue name (end in .fifo for FIFO)" aria="Queue name" value={name} onValue={setName} required />
-        </ActionForm>
+        <NameForm
+          label="Create queue"
+          submit="Create queue"
+          primary
+          act={act}
+          run={create}
+          field="Queue name (end in .fifo for FIFO)"
+          aria="Queue name"
+        />
         <ActionError act={act} />
         <PickList
           href="#/sqs"

@@ -56,11 +56,18 @@ export function TextArea({ label, aria, value, onValue, ...rest }: Bound & Omit<
 }
 
 /** A select; its options are the children. */
-export function SelectField({ label, aria, value, onValue, children }: Bound & { children: ComponentChildren }) {
+export function SelectField({
+  label,
+  aria,
+  value,
+  onValue,
+  disabled,
+  children,
+}: Bound & { disabled?: boolean; children: ComponentChildren }) {
   return (
     <Field label={label}>
       {/* no value yet: the browser shows the first option, the one a form falls back to */}
-      <select value={value || undefined} onChange={(e) => onValue(valueOf(e))} aria-label={aria ?? label}>
+      <select value={value || undefined} onChange={(e) => onValue(valueOf(e))} aria-label={aria ?? label} disabled={disabled}>
         {children}
       </select>
     </Field>
@@ -117,6 +124,39 @@ export function ActionForm({
       </button>
       {extra}
     </Form>
+  );
+}
+
+/**
+ * A form that creates a resource by name: an `ActionForm` with its own name field (labelled `field`,
+ * accessible name `aria`), cleared once `run(name)` succeeds; `children` are more fields after it.
+ */
+export function NameForm({
+  field,
+  aria,
+  placeholder,
+  required = true,
+  run,
+  children,
+  ...form
+}: {
+  label: string;
+  submit: string;
+  act: Action;
+  primary?: boolean;
+  field: string;
+  aria?: string;
+  placeholder?: string;
+  required?: boolean;
+  run: (name: string) => Promise<unknown>;
+  children?: ComponentChildren;
+}) {
+  const [name, setName] = useState('');
+  return (
+    <ActionForm {...form} run={async () => (await run(name), setName(''))}>
+      <TextField label={field} aria={aria} value={name} onValue={setName} required={required} placeholder={placeholder} />
+      {children}
+    </ActionForm>
   );
 }
 

@@ -166,6 +166,8 @@ export function PickList<T>(p: {
   loadingText?: string;
   /** shown when there are none (null: nothing, as when the list failed to load) */
   empty: ComponentChildren;
+  /** the list's accessible name */
+  label?: string;
 }) {
   if (p.load) {
     const { data, error, loading } = p.load;
@@ -179,7 +181,7 @@ export function PickList<T>(p: {
   if (p.loading) return <Loading what={p.loadingText} />;
   if (p.items.length === 0) return p.empty === null ? null : <Empty>{p.empty}</Empty>;
   return (
-    <ul>
+    <ul aria-label={p.label}>
       {p.items.map((it) => {
         const id = p.id(it);
         return (

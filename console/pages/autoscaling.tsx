@@ -16,7 +16,7 @@ import { ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand } from '@aws-
 import { useClient } from '../lib/session.js';
 import { AdvanceClock, Copy, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
-import { ResourceTable, StateBadge, PickLink } from '../lib/table.js';
+import { Details, ResourceTable, StateBadge, PickLink } from '../lib/table.js';
 import { useDefaultVpc } from '../parts/default-vpc.js';
 
 type Asg = AutoScalingClient;
@@ -36,22 +36,19 @@ function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; on
       refresh={reload}
       actions={<AdvanceClock by="1m" text="Advance clock 1 min" act={act} onDone={reload} />}
     >
-      <dl class="split">
-        <dt>ARN</dt>
-        <dd>
-          <Copy value={group.AutoScalingGroupARN!} label="group ARN" />
-        </dd>
-        <dt>Launch template</dt>
-        <dd>
-          {group.LaunchTemplate
-            ? `${group.LaunchTemplate.LaunchTemplateName ?? group.LaunchTemplate.LaunchTemplateId} (version ${group.LaunchTemplate.Version ?? '$Default'})`
-            : group.LaunchConfigurationName}
-        </dd>
-        <dt>Zones</dt>
-        <dd>{(group.AvailabilityZones ?? []).join(', ')}</dd>
-        <dt>Target groups</dt>
-        <dd>{(group.TargetGroupARNs ?? []).map((a) => a.split('/')[1]).join(', ') || 'none'}</dd>
-      </dl>
+      <Details
+        rows={[
+          ['ARN', <Copy value={group.AutoScalingGroupARN!} label="group ARN" />],
+          [
+            'Launch template',
+            group.LaunchTemplate
+              ? `${group.LaunchTemplate.LaunchTemplateName ?? group.LaunchTemplate.LaunchTemplateId} (version ${group.LaunchTemplate.Version ?? '$Default'})`
+              : group.LaunchConfigurationName,
+          ],
+          ['Zones', (group.AvailabilityZones ?? []).join(', ')],
+          ['Target groups', (group.TargetGroupARNs ?? []).map((a) => a.split('/')[1]).join(', ') || 'none'],
+        ]}
+      />
       <ActionForm
         label="Set desired capacity"
         submit="Set desired capacity"
@@ -71,7 +68,7 @@ function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; on
           onValue={setDesired}
         />
       </ActionForm>
-      <ActionError act={act} also={[activities.error]} />
+      <ActionError act={act} />
       <h3>Instances</h3>
       <ResourceTable
         label="Group instances"
@@ -91,7 +88,7 @@ function Group({ asg, group, onChange }: { asg: Asg; group: AutoScalingGroup; on
       <h3>Activity history</h3>
       <ResourceTable
         label="Activity history"
-        loading={activities.loading && !activities.data}
+        load={activities}
         empty="No activities yet."
         rows={activities.data?.Activities ?? []}
         rowKey={(a) => a.ActivityId!}
@@ -164,10 +161,10 @@ export default function AutoScalingPage() {
         {templates.data && !lts.length ? (
           <p class="muted">No launch templates yet: create one on the EC2 page (Launch templates tab).</p>
         ) : null}
-        <ActionError act={act} also={[groups.error, templates.error, vpc.error]} />
+        <ActionError act={act} also={[templates.error, vpc.error]} />
         <ResourceTable
           label="Auto Scaling groups"
-          loading={groups.loading && !groups.data}
+          load={groups}
           empty="No Auto Scaling groups in this region."
           rows={list}
           rowKey={(g) => g.AutoScalingGroupName!}

@@ -2,7 +2,9 @@
 // deletions, expired visibility, schedules, …) from GET /_nimbus/clock/events.
 import { useState } from 'preact/hooks';
 import type { timelineView } from '../../src/ops/timeline.js';
-import { Empty, ErrorBox, Field, Form, Loading, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import { Empty, ErrorBox, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, TextField } from '../lib/form.js';
+import { Details, ResourceTable, type Columns } from '../lib/table.js';
 
 interface Clock {
   now: string;
@@ -23,38 +25,13 @@ function fmtOffset(s: number): string {
   return `+${d ? `${d}d ` : ''}${h}h ${m}m`;
 }
 
-function Events({ events, label }: { events: TimelineEvent[]; label: string }) {
-  return (
-    <div class="table-wrap">
-      <table aria-label={label}>
-        <thead>
-          <tr>
-            <th>Virtual time</th>
-            <th>Service</th>
-            <th>What</th>
-            <th>Resource</th>
-            <th>Detail</th>
-          </tr>
-        </thead>
-        <tbody>
-          {events.map((e) => (
-            <tr key={e.seq}>
-              <td>{fmtDate(e.time)}</td>
-              <td>{e.service}</td>
-              <td>{e.kind}</td>
-              <td>
-                <code class="small">{e.resource}</code>
-              </td>
-              <td>
-                <code class="small">{e.detail ? JSON.stringify(e.detail) : ''}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
+const EVENT_COLUMNS: Columns<TimelineEvent> = {
+  'Virtual time': (e) => fmtDate(e.time),
+  Service: (e) => e.service,
+  What: (e) => e.kind,
+  Resource: (e) => <code class="small">{e.resource}</code>,
+  Detail: (e) => <code class="small">{e.detail ? JSON.stringify(e.detail) : ''}</code>,
+};
 
 export default function ClockPage() {
   const clock = useLoad(() => admin<Clock>('/_nimbus/clock'), []);
@@ -63,13 +40,14 @@ export default function ClockPage() {
   const [by, setBy] = useState('1d');
   const [fired, setFired] = useState<TimelineEvent[]>();
   const act = useAction();
-  const advance = (amount: string) =>
-    act.run(async () => {
-      const out = await admin<Clock>('/_nimbus/clock', { method: 'POST', body: { advance: amount } });
-      setFired(out.fired ?? []);
-      clock.reload();
-      events.reload();
-    });
+  const advance = async (amount: string) => {
+    // an advance that fails leaves no earlier advance's events on screen
+    setFired(undefined);
+    const out = await admin<Clock>('/_nimbus/clock', { method: 'POST', body: { advance: amount } });
+    setFired(out.fired ?? []);
+    clock.reload();
+    events.reload();
+  };
   const c = clock.data;
   const timeline = [...(events.data?.events ?? [])].reverse();
   return (
@@ -81,50 +59,49 @@ export default function ClockPage() {
       </p>
       <Section title="Now">
         <ErrorBox error={clock.error} />
-        {c ? (
-          <dl class="split">
-            <dt>Virtual time</dt>
-            <dd data-testid="virtual-now">{fmtDate(c.now)}</dd>
-            <dt>Real time</dt>
-            <dd>{fmtDate(c.real)}</dd>
-            <dt>Offset</dt>
-            <dd data-testid="offset">{fmtOffset(c.offsetSeconds)}</dd>
-          </dl>
-        ) : (
-          <Loading />
-        )}
-        <Form onSubmit={() => advance(by)} label="Advance the clock">
-          <Field label="Advance by (90s, 15m, 2h, 8d)">
-            <input value={by} onInput={(e) => setBy((e.target as HTMLInputElement).value)} aria-label="Advance by" />
-          </Field>
-          <button class="primary" type="submit" disabled={act.busy}>
-            Advance
-          </button>
-          {PRESETS.map((p) => (
-            <button key={p} type="button" onClick={() => advance(p)} disabled={act.busy}>
+        <Details
+          loading={!clock.error}
+          rows={
+            c && [
+              ['Virtual time', <span data-testid="virtual-now">{fmtDate(c.now)}</span>],
+              ['Real time', fmtDate(c.real)],
+              ['Offset', <span data-testid="offset">{fmtOffset(c.offsetSeconds)}</span>],
+            ]
+          }
+        />
+        <ActionForm
+          label="Advance the clock"
+          submit="Advance"
+          primary
+          act={act}
+          run={() => advance(by)}
+          extra={PRESETS.map((p) => (
+            <button key={p} type="button" onClick={() => act.run(() => advance(p))} disabled={act.busy}>
               +{p}
             </button>
           ))}
-        </Form>
-        <ErrorBox error={act.error} onDismiss={act.clear} />
+        >
+          <TextField label="Advance by (90s, 15m, 2h, 8d)" aria="Advance by" value={by} onValue={setBy} />
+        </ActionForm>
+        <ActionError act={act} />
         {fired === undefined ? null : fired.length === 0 ? (
           <Empty>Nothing fired during that advance.</Empty>
         ) : (
           <>
             <h3>Fired during the last advance</h3>
-            <Events events={fired} label="Fired" />
+            <ResourceTable label="Fired" rows={fired} rowKey={(e) => e.seq} columns={EVENT_COLUMNS} />
           </>
         )}
       </Section>
-      <Section title="Timeline" actions={<button onClick={events.reload}>Refresh</button>}>
-        <ErrorBox error={events.error} />
-        {events.loading && !events.data ? (
-          <Loading />
-        ) : timeline.length === 0 ? (
-          <Empty>Nothing has fired on the virtual clock yet.</Empty>
-        ) : (
-          <Events events={timeline} label="Timeline" />
-        )}
+      <Section title="Timeline" refresh={events.reload}>
+        <ResourceTable
+          label="Timeline"
+          load={events}
+          empty="Nothing has fired on the virtual clock yet."
+          rows={timeline}
+          rowKey={(e) => e.seq}
+          columns={EVENT_COLUMNS}
+        />
       </Section>
     </div>
   );

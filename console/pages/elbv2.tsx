@@ -89,11 +89,11 @@ function Rules({ elb, listenerArn, groups, label }: { elb: Elb; listenerArn: str
   };
   return (
     <div>
-      <ActionError act={act} also={[rules.error]} />
+      <ActionError act={act} />
       <ResourceTable
         label={label}
         wrap={false}
-        loading={rules.loading && !rules.data}
+        load={rules}
         rows={rules.data?.Rules ?? []}
         rowKey={(r) => r.RuleArn!}
         columns={{
@@ -156,11 +156,11 @@ function Listeners({ elb, lb }: { elb: Elb; lb: LoadBalancer }) {
           {tgs.length ? null : <option value="">fixed response 200 (no target group yet)</option>}
         </SelectField>
       </ActionForm>
-      <ActionError act={act} also={[listeners.error, groups.error]} />
+      <ActionError act={act} also={[groups.error]} />
       <ResourceTable
         label="Listeners"
         wrap={false}
-        loading={listeners.loading && !listeners.data}
+        load={listeners}
         empty="No listeners: the load balancer accepts no traffic yet."
         rows={list}
         rowKey={(l) => l.ListenerArn!}
@@ -234,10 +234,10 @@ function LoadBalancers({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
           In the default VPC {vpc.data?.vpcId ?? '…'}, subnets{' '}
           {subnets.map((s) => `${s.SubnetId} (${s.AvailabilityZone})`).join(', ') || '…'}
         </p>
-        <ActionError act={act} also={[lbs.error, vpc.error]} />
+        <ActionError act={act} also={[vpc.error]} />
         <ResourceTable
           label="Load balancers"
-          loading={lbs.loading && !lbs.data}
+          load={lbs}
           empty="No load balancers in this region. Create one above."
           rows={list}
           rowKey={(l) => l.LoadBalancerArn!}

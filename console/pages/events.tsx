@@ -16,9 +16,9 @@ import {
   type Rule,
 } from '@aws-sdk/client-eventbridge';
 import { useClient, useSession } from '../lib/session.js';
-import { Copy, ErrorBox, Field, Section, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField } from '../lib/form.js';
-import { ResourceTable } from '../lib/table.js';
+import { Copy, Section, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField, parseJson } from '../lib/form.js';
+import { ResourceTable, StateBadge } from '../lib/table.js';
 
 const SAMPLE_PATTERN = JSON.stringify(
   { source: ['my.app'], 'detail-type': ['order placed'], detail: { amount: [{ numeric: ['>', 100] }] } },
@@ -47,76 +47,40 @@ function Tester({ events, bus }: { events: EventBridgeClient; bus: string }) {
   );
   const [result, setResult] = useState<string>();
   const act = useAction();
+  // a test or send that fails leaves no earlier result on screen
+  const attempt = (fn: () => Promise<string>) => act.run(async () => (setResult(undefined), setResult(await fn())));
+  const test = async () =>
+    (await events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event }))).Result ? 'matches' : 'does not match';
+  const send = async () => {
+    const e = parseJson(event, 'Sample event') as { source: string; 'detail-type': string; detail: unknown; resources?: string[] };
+    const out = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: bus, Source: e.source, DetailType: e['detail-type'], Detail: JSON.stringify(e.detail), Resources: e.resources },
+        ],
+      }),
+    );
+    const entry = out.Entries?.[0];
+    return entry?.ErrorCode ? `not sent: ${entry.ErrorCode} ${entry.ErrorMessage}` : `sent to ${bus} as ${entry?.EventId}`;
+  };
   return (
     <Section title="Pattern tester">
       <div class="form">
-        <Field label="Event pattern">
-          <textarea
-            rows={9}
-            cols={44}
-            value={pattern}
-            onInput={(e) => setPattern((e.target as HTMLTextAreaElement).value)}
-            aria-label="Event pattern"
-            spellcheck={false}
-          />
-        </Field>
-        <Field label="Sample event">
-          <textarea
-            rows={9}
-            cols={44}
-            value={event}
-            onInput={(e) => setEvent((e.target as HTMLTextAreaElement).value)}
-            aria-label="Sample event"
-            spellcheck={false}
-          />
-        </Field>
+        <TextArea label="Event pattern" rows={9} cols={44} value={pattern} onValue={setPattern} />
+        <TextArea label="Sample event" rows={9} cols={44} value={event} onValue={setEvent} />
       </div>
       <div class="actions">
-        <button
-          class="primary"
-          onClick={() =>
-            act.run(async () =>
-              setResult(
-                (await events.send(new TestEventPatternCommand({ EventPattern: pattern, Event: event }))).Result
-                  ? 'matches'
-                  : 'does not match',
-              ),
-            )
-          }
-        >
+        <button class="primary" onClick={() => attempt(test)}>
           Test pattern
         </button>
-        <button
-          onClick={() =>
-            act.run(async () => {
-              const e = JSON.parse(event) as { source: string; 'detail-type': string; detail: unknown; resources?: string[] };
-              const out = await events.send(
-                new PutEventsCommand({
-                  Entries: [
-                    {
-                      EventBusName: bus,
-                      Source: e.source,
-                      DetailType: e['detail-type'],
-                      Detail: JSON.stringify(e.detail),
-                      Resources: e.resources,
-                    },
-                  ],
-                }),
-              );
-              const entry = out.Entries?.[0];
-              setResult(entry?.ErrorCode ? `not sent: ${entry.ErrorCode} ${entry.ErrorMessage}` : `sent to ${bus} as ${entry?.EventId}`);
-            })
-          }
-        >
-          Send to {bus}
-        </button>
+        <button onClick={() => attempt(send)}>Send to {bus}</button>
         {result ? (
           <strong role="status" data-testid="pattern-result">
             The event {result}
           </strong>
         ) : null}
       </div>
-      <ErrorBox error={act.error} onDismiss={act.clear} />
+      <ActionError act={act} />
     </Section>
   );
 }
@@ -127,8 +91,8 @@ function Targets({ events, rule, bus }: { events: EventBridgeClient; rule: Rule;
   const list = targets.data?.Targets ?? [];
   return (
     <>
-      <ErrorBox error={act.error ?? targets.error} />
-      {list.length === 0 ? (
+      <ActionError act={act} also={[targets.error]} />
+      {targets.error ? null : list.length === 0 ? (
         <span class="muted">no targets</span>
       ) : (
         list.map((t) => (
@@ -182,13 +146,11 @@ export default function EventsPage() {
       <h1>Amazon EventBridge</h1>
       <Section title="Rules" refresh={rules.reload}>
         <div class="form">
-          <Field label="Event bus">
-            <select value={bus} onChange={(e) => setBus((e.target as HTMLSelectElement).value)} aria-label="Event bus">
-              {(buses.data?.EventBuses ?? [{ Name: 'default' }]).map((b) => (
-                <option key={b.Name}>{b.Name}</option>
-              ))}
-            </select>
-          </Field>
+          <SelectField label="Event bus" value={bus} onValue={setBus}>
+            {(buses.data?.EventBuses ?? [{ Name: 'default' }]).map((b) => (
+              <option key={b.Name}>{b.Name}</option>
+            ))}
+          </SelectField>
         </div>
         <ActionForm label="Create rule" submit="Create rule" primary act={act} run={create}>
           <TextField label="Rule name" value={name} onValue={setName} required />
@@ -202,10 +164,10 @@ export default function EventsPage() {
             <TextField label="Schedule expression" value={schedule} onValue={setSchedule} />
           )}
         </ActionForm>
-        <ActionError act={act} also={[rules.error, buses.error]} />
+        <ActionError act={act} also={[buses.error]} />
         <ResourceTable
           label="Rules"
-          loading={rules.loading && !rules.data}
+          load={rules}
           empty="No rules on this bus."
           rows={rules.data?.Rules ?? []}
           rowKey={(r) => r.Name!}
@@ -219,7 +181,7 @@ export default function EventsPage() {
               </>
             ),
             Matches: (r) => <code class="small">{r.ScheduleExpression ?? r.EventPattern}</code>,
-            State: (r) => r.State,
+            State: (r) => <StateBadge state={r.State} />,
             Targets: (r) => <Targets events={events} rule={r} bus={bus} />,
             '': {
               class: 'actions',

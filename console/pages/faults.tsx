@@ -1,8 +1,8 @@
 // Fault injection: make a service, a region or an availability zone unavailable, slow or failing at
 // a rate, for chosen operations, for a duration (POST/GET/DELETE /_nimbus/faults).
-import { useState } from 'preact/hooks';
 import { useSession } from '../lib/session.js';
-import { ErrorBox, Field, Form, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import { ErrorBox, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
 import { ResourceTable } from '../lib/table.js';
 
 interface Fault {
@@ -41,44 +41,49 @@ export default function FaultsPage() {
   const regions = useLoad(() => admin<{ regions: Region[] }>('/_nimbus/regions'), []);
   const faults = useLoad(() => admin<{ now: string; faults: Fault[] }>('/_nimbus/faults'), []);
   useInterval(faults.reload, 5000);
-  const [service, setService] = useState('s3');
-  const [operations, setOperations] = useState('');
-  const [region, setRegion] = useState(session.region);
-  const [zone, setZone] = useState('');
-  const [effect, setEffect] = useState('unavailable');
-  const [rate, setRate] = useState('1');
-  const [latency, setLatency] = useState('1000');
-  const [duration, setDuration] = useState('10m');
-  const [description, setDescription] = useState('');
+  const {
+    values: v,
+    set,
+    bind,
+  } = useFields({
+    service: 's3',
+    operations: '',
+    region: session.region,
+    zone: '',
+    effect: 'unavailable',
+    rate: '1',
+    latency: '1000',
+    duration: '10m',
+    description: '',
+  });
   const act = useAction();
-  const inject = () =>
-    act.run(async () => {
-      await admin('/_nimbus/faults', {
-        method: 'POST',
-        body: {
-          service,
-          operations: operations
-            .split(/[\s,]+/)
-            .map((o) => o.trim())
-            .filter(Boolean),
-          region: region || undefined,
-          availabilityZone: zone || undefined,
-          effect,
-          rate: Number(rate),
-          latencyMs: effect === 'latency' || effect === 'timeout' ? Number(latency) : undefined,
-          duration: duration || undefined,
-          description: description || undefined,
-        },
-      });
-      faults.reload();
+  const slow = v.effect === 'latency' || v.effect === 'timeout';
+  const inject = async () => {
+    await admin('/_nimbus/faults', {
+      method: 'POST',
+      body: {
+        service: v.service,
+        operations: v.operations
+          .split(/[\s,]+/)
+          .map((o) => o.trim())
+          .filter(Boolean),
+        region: v.region || undefined,
+        availabilityZone: v.zone || undefined,
+        effect: v.effect,
+        rate: Number(v.rate),
+        latencyMs: slow ? Number(v.latency) : undefined,
+        duration: v.duration || undefined,
+        description: v.description || undefined,
+      },
     });
-  const remove = (id?: string) =>
-    act.run(async () => {
-      await admin(id ? `/_nimbus/faults/${encodeURIComponent(id)}` : '/_nimbus/faults', { method: 'DELETE' });
-      faults.reload();
-    });
+    faults.reload();
+  };
+  const remove = async (id?: string) => {
+    await admin(id ? `/_nimbus/faults/${encodeURIComponent(id)}` : '/_nimbus/faults', { method: 'DELETE' });
+    faults.reload();
+  };
   const services = Object.keys(health.data?.services ?? {}).sort();
-  const zones = regions.data?.regions.find((r) => r.region === region)?.availabilityZones ?? [];
+  const zones = regions.data?.regions.find((r) => r.region === v.region)?.availabilityZones ?? [];
   const list = faults.data?.faults ?? [];
   return (
     <div>
@@ -88,114 +93,49 @@ export default function FaultsPage() {
         be tested. It shows on the <a href="#/dashboard">service health dashboard</a>.
       </p>
       <Section title="Inject a fault">
-        <Form onSubmit={inject} label="Inject a fault">
-          <Field label="Service">
-            <select value={service} onChange={(e) => setService((e.target as HTMLSelectElement).value)} aria-label="Service">
-              <option value="*">every service (*)</option>
-              {services.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Operations (blank: all)">
-            <input
-              value={operations}
-              onInput={(e) => setOperations((e.target as HTMLInputElement).value)}
-              placeholder="GetObject, PutObject"
-              aria-label="Operations"
-            />
-          </Field>
-          <Field label="Region">
-            <select
-              value={region}
-              onChange={(e) => (setRegion((e.target as HTMLSelectElement).value), setZone(''))}
-              aria-label="Region of the fault"
-            >
-              <option value="">every region</option>
-              {(regions.data?.regions ?? [{ region: session.region, name: session.region, availabilityZones: [] }]).map((r) => (
-                <option key={r.region} value={r.region}>
-                  {r.region}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Availability zone">
-            <select
-              value={zone}
-              onChange={(e) => setZone((e.target as HTMLSelectElement).value)}
-              aria-label="Availability zone"
-              disabled={!region}
-            >
-              <option value="">whole region</option>
-              {zones.map((z) => (
-                <option key={z.zoneName} value={z.zoneName}>
-                  {z.zoneName} ({z.zoneId})
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Effect">
-            <select value={effect} onChange={(e) => setEffect((e.target as HTMLSelectElement).value)} aria-label="Effect">
-              {EFFECTS.map(([v, l]) => (
-                <option key={v} value={v}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Rate (0–1)">
-            <input
-              type="number"
-              min={0}
-              max={1}
-              step="any"
-              value={rate}
-              onInput={(e) => setRate((e.target as HTMLInputElement).value)}
-              aria-label="Rate"
-            />
-          </Field>
-          {effect === 'latency' || effect === 'timeout' ? (
-            <Field label="Latency (ms)">
-              <input
-                type="number"
-                min={0}
-                value={latency}
-                onInput={(e) => setLatency((e.target as HTMLInputElement).value)}
-                aria-label="Latency"
-              />
-            </Field>
-          ) : null}
-          <Field label="Duration (blank: until removed)">
-            <input
-              value={duration}
-              onInput={(e) => setDuration((e.target as HTMLInputElement).value)}
-              placeholder="10m"
-              aria-label="Duration"
-            />
-          </Field>
-          <Field label="Description">
-            <input value={description} onInput={(e) => setDescription((e.target as HTMLInputElement).value)} aria-label="Description" />
-          </Field>
-          <button class="primary" type="submit" disabled={act.busy}>
-            Inject fault
-          </button>
-        </Form>
-        <ErrorBox error={act.error} onDismiss={act.clear} />
+        <ActionForm label="Inject a fault" submit="Inject fault" primary act={act} run={inject}>
+          <SelectField label="Service" {...bind('service')}>
+            <option value="*">every service (*)</option>
+            {services.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </SelectField>
+          <TextField label="Operations (blank: all)" aria="Operations" placeholder="GetObject, PutObject" {...bind('operations')} />
+          <SelectField label="Region" aria="Region of the fault" value={v.region} onValue={(r) => (set('region', r), set('zone', ''))}>
+            <option value="">every region</option>
+            {(regions.data?.regions ?? [{ region: session.region, name: session.region, availabilityZones: [] }]).map((r) => (
+              <option key={r.region} value={r.region}>
+                {r.region}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label="Availability zone" disabled={!v.region} {...bind('zone')}>
+            <option value="">whole region</option>
+            {zones.map((z) => (
+              <option key={z.zoneName} value={z.zoneName}>
+                {z.zoneName} ({z.zoneId})
+              </option>
+            ))}
+          </SelectField>
+          <SelectField label="Effect" {...bind('effect')}>
+            {EFFECTS.map(([value, l]) => (
+              <option key={value} value={value}>
+                {l}
+              </option>
+            ))}
+          </SelectField>
+          <TextField label="Rate (0–1)" aria="Rate" type="number" min={0} max={1} step="any" {...bind('rate')} />
+          {slow ? <TextField label="Latency (ms)" aria="Latency" type="number" min={0} {...bind('latency')} /> : null}
+          <TextField label="Duration (blank: until removed)" aria="Duration" placeholder="10m" {...bind('duration')} />
+          <TextField label="Description" {...bind('description')} />
+        </ActionForm>
+        <ActionError act={act} />
       </Section>
-      <Section
-        title="Active faults"
-        actions={
-          list.length ? (
-            <button class="danger" onClick={() => remove()}>
-              Remove all
-            </button>
-          ) : null
-        }
-      >
-        <ErrorBox error={faults.error ?? health.error} />
+      <Section title="Active faults" actions={list.length ? <DeleteButton act={act} text="Remove all" run={() => remove()} /> : null}>
+        <ErrorBox error={health.error} />
         <ResourceTable
           label="Active faults"
-          loading={faults.loading && !faults.data}
+          load={faults}
           empty="No active faults: every call is answered normally."
           rows={list}
           rowKey={(f) => f.id}
@@ -213,11 +153,7 @@ export default function FaultsPage() {
             Answers: (f) => (f.error ? `${f.error.status} ${f.error.code}` : ''),
             Until: (f) => (f.endTime ? fmtDate(f.endTime) : 'removed'),
             Hits: (f) => f.hits,
-            '': (f) => (
-              <button class="danger" onClick={() => remove(f.id)} aria-label={`Remove fault ${f.id}`}>
-                Remove
-              </button>
-            ),
+            '': (f) => <DeleteButton act={act} text="Remove" label={`Remove fault ${f.id}`} run={() => remove(f.id)} />,
           }}
         />
       </Section>

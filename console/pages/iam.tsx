@@ -19,9 +19,9 @@ import {
   type User,
 } from '@aws-sdk/client-iam';
 import { useClient } from '../lib/session.js';
-import { Copy, ErrorBox, Section, Tabs, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, TextArea, TextField } from '../lib/form.js';
-import { ResourceTable, type Columns } from '../lib/table.js';
+import { Copy, Section, Tabs, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, TextArea, TextField } from '../lib/form.js';
+import { ResourceTable, StateBadge } from '../lib/table.js';
 
 const SAMPLE_POLICY = JSON.stringify(
   {
@@ -44,93 +44,87 @@ const list = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-const arnCols = <T extends { Arn?: string; CreateDate?: Date }>(
-  name: (r: T) => string | undefined,
-  del: (r: T) => ComponentChildren,
-): Columns<T> => ({
-  Name: (r) => name(r),
-  ARN: (r) => <Copy value={r.Arn!} label={`ARN of ${name(r)}`} />,
-  Created: (r) => fmtDate(r.CreateDate),
-  '': del,
-});
+/** A kind of identity (users, roles): a create form (its name, and `children` for more fields), the list with ARNs and deletes. */
+function Identities<T extends { Arn?: string; CreateDate?: Date }>(p: {
+  kind: 'User' | 'Role';
+  load: { data?: unknown; error?: unknown; loading: boolean; reload: () => void };
+  rows: T[];
+  rowKey: (r: T) => string;
+  name: (r: T) => string;
+  create: (name: string) => Promise<unknown>;
+  remove: (name: string) => Promise<unknown>;
+  empty: string;
+  children?: ComponentChildren;
+}) {
+  const act = useAction();
+  return (
+    <Section title={`${p.kind}s`} refresh={p.load.reload}>
+      <NameForm
+        label={`Create ${p.kind.toLowerCase()}`}
+        submit={`Create ${p.kind.toLowerCase()}`}
+        primary
+        act={act}
+        run={async (name) => (await p.create(name), p.load.reload())}
+        field={`${p.kind} name`}
+      >
+        {p.children}
+      </NameForm>
+      <ActionError act={act} />
+      <ResourceTable
+        label={`${p.kind}s`}
+        wrap={false}
+        load={p.load}
+        empty={p.empty}
+        rows={p.rows}
+        rowKey={p.rowKey}
+        columns={{
+          Name: p.name,
+          ARN: (r) => <Copy value={r.Arn!} label={`ARN of ${p.name(r)}`} />,
+          Created: (r) => fmtDate(r.CreateDate),
+          '': (r) => <DeleteButton act={act} run={async () => (await p.remove(p.name(r)), p.load.reload())} />,
+        }}
+      />
+    </Section>
+  );
+}
 
 function Users({ iam }: { iam: IAMClient }) {
   const users = useLoad(() => iam.send(new ListUsersCommand({})), [iam]);
-  const [name, setName] = useState('');
-  const act = useAction();
   return (
-    <Section title="Users" refresh={users.reload}>
-      <ActionForm
-        label="Create user"
-        submit="Create user"
-        primary
-        act={act}
-        run={async () => (await iam.send(new CreateUserCommand({ UserName: name })), setName(''), users.reload())}
-      >
-        <TextField label="User name" value={name} onValue={setName} required />
-      </ActionForm>
-      <ActionError act={act} also={[users.error]} />
-      <ResourceTable
-        label="Users"
-        wrap={false}
-        loading={users.loading && !users.data}
-        empty="No users. The console signs as the account's root."
-        rows={users.data?.Users ?? []}
-        rowKey={(u) => u.UserId!}
-        columns={arnCols<User>(
-          (u) => u.UserName,
-          (u) => (
-            <DeleteButton act={act} run={async () => (await iam.send(new DeleteUserCommand({ UserName: u.UserName! })), users.reload())} />
-          ),
-        )}
-      />
-    </Section>
+    <Identities<User>
+      kind="User"
+      load={users}
+      rows={users.data?.Users ?? []}
+      rowKey={(u) => u.UserId!}
+      name={(u) => u.UserName!}
+      create={(UserName) => iam.send(new CreateUserCommand({ UserName }))}
+      remove={(UserName) => iam.send(new DeleteUserCommand({ UserName }))}
+      empty="No users. The console signs as the account's root."
+    />
   );
 }
 
 function Roles({ iam }: { iam: IAMClient }) {
   const roles = useLoad(() => iam.send(new ListRolesCommand({})), [iam]);
-  const [name, setName] = useState('');
   const [trust, setTrust] = useState(LAMBDA_TRUST);
-  const act = useAction();
   return (
-    <Section title="Roles" refresh={roles.reload}>
-      <ActionForm
-        label="Create role"
-        submit="Create role"
-        primary
-        act={act}
-        run={async () => (
-          await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust })),
-          setName(''),
-          roles.reload()
-        )}
-      >
-        <TextField label="Role name" value={name} onValue={setName} required />
-        <TextArea label="Trust policy" rows={6} cols={60} value={trust} onValue={setTrust} />
-      </ActionForm>
-      <ActionError act={act} also={[roles.error]} />
-      <ResourceTable
-        label="Roles"
-        wrap={false}
-        loading={roles.loading && !roles.data}
-        empty="No roles."
-        rows={roles.data?.Roles ?? []}
-        rowKey={(r) => r.RoleId!}
-        columns={arnCols<Role>(
-          (r) => r.RoleName,
-          (r) => (
-            <DeleteButton act={act} run={async () => (await iam.send(new DeleteRoleCommand({ RoleName: r.RoleName! })), roles.reload())} />
-          ),
-        )}
-      />
-    </Section>
+    <Identities<Role>
+      kind="Role"
+      load={roles}
+      rows={roles.data?.Roles ?? []}
+      rowKey={(r) => r.RoleId!}
+      name={(r) => r.RoleName!}
+      create={(RoleName) => iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }))}
+      remove={(RoleName) => iam.send(new DeleteRoleCommand({ RoleName }))}
+      empty="No roles."
+    >
+      <TextArea label="Trust policy" rows={6} cols={60} value={trust} onValue={setTrust} />
+    </Identities>
   );
 }
 
 function Policies({ iam }: { iam: IAMClient }) {
   const policies = useLoad(() => iam.send(new ListPoliciesCommand({ Scope: 'Local' })), [iam]);
-  const [name, setName] = useState('');
   const [doc, setDoc] = useState(SAMPLE_POLICY);
   const [actions, setActions] = useState('s3:GetObject, s3:PutObject');
   const [resources, setResources] = useState('arn:aws:s3:::my-bucket/report.csv');
@@ -138,6 +132,8 @@ function Policies({ iam }: { iam: IAMClient }) {
   const act = useAction();
   const simulate = () =>
     act.run(async () => {
+      // a simulation that fails leaves no earlier simulation's results on screen
+      setResults(undefined);
       const out = await iam.send(
         new SimulateCustomPolicyCommand({
           PolicyInputList: [doc],
@@ -156,18 +152,13 @@ function Policies({ iam }: { iam: IAMClient }) {
           <TextField label="Actions" aria="Actions to simulate" value={actions} onValue={setActions} size={40} />
           <TextField label="Resources (blank: *)" aria="Resources to simulate" value={resources} onValue={setResources} size={40} />
         </ActionForm>
-        <ActionForm
+        <NameForm
           label="Create policy"
           submit="Create policy"
           act={act}
-          run={async () => (
-            await iam.send(new CreatePolicyCommand({ PolicyName: name, PolicyDocument: doc })),
-            setName(''),
-            policies.reload()
-          )}
-        >
-          <TextField label="Policy name" value={name} onValue={setName} required />
-        </ActionForm>
+          run={async (PolicyName) => (await iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: doc })), policies.reload())}
+          field="Policy name"
+        />
         <ActionError act={act} />
         {results ? (
           <ResourceTable
@@ -178,18 +169,18 @@ function Policies({ iam }: { iam: IAMClient }) {
             columns={{
               Action: (r) => r.EvalActionName,
               Resource: (r) => r.EvalResourceName,
-              Decision: (r) => <span class={`badge ${r.EvalDecision === 'allowed' ? 'ok' : 'bad'}`}>{r.EvalDecision}</span>,
+              Decision: (r) => <StateBadge state={r.EvalDecision} tone={r.EvalDecision === 'allowed' ? 'ok' : 'bad'} />,
               'Matched statements': (r) => (r.MatchedStatements ?? []).map((s) => s.SourcePolicyId).join(', '),
             }}
           />
         ) : null}
       </Section>
       <Section title="Customer managed policies" refresh={policies.reload}>
-        <ErrorBox error={policies.error} />
         <ResourceTable
           label="Policies"
           wrap={false}
           headless
+          load={policies}
           empty="No customer managed policies."
           rows={policies.data?.Policies ?? []}
           rowKey={(p) => p.PolicyId!}

@@ -16,8 +16,8 @@ import {
   type KeyMetadata,
 } from '@aws-sdk/client-kms';
 import { useClient } from '../lib/session.js';
-import { Copy, ErrorBox, Field, Form, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, SelectField, TextField } from '../lib/form.js';
+import { Copy, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField } from '../lib/form.js';
 import { ResourceTable } from '../lib/table.js';
 
 const SPECS = ['SYMMETRIC_DEFAULT', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'ECC_NIST_P256', 'ECC_NIST_P384', 'HMAC_256'];
@@ -36,39 +36,27 @@ function TryKey({ kms, meta: key }: { kms: KMSClient; meta: KeyMetadata }) {
   const [cipher, setCipher] = useState('');
   const [plain, setPlain] = useState<string>();
   const act = useAction();
+  const encrypt = async () => {
+    const out = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: new TextEncoder().encode(text) }));
+    setCipher(b64(out.CiphertextBlob!));
+  };
+  const decrypt = async () => {
+    // a decrypt that fails leaves no earlier plaintext on screen
+    setPlain(undefined);
+    const blob = Uint8Array.from(atob(cipher), (c) => c.charCodeAt(0));
+    const out = await kms.send(new DecryptCommand({ CiphertextBlob: blob }));
+    setPlain(new TextDecoder().decode(out.Plaintext));
+  };
   return (
     <Section title={`Try ${key.KeyId}`}>
-      <Form
-        onSubmit={() =>
-          act.run(async () => {
-            const out = await kms.send(new EncryptCommand({ KeyId: key.KeyId, Plaintext: new TextEncoder().encode(text) }));
-            setCipher(b64(out.CiphertextBlob!));
-          })
-        }
-        label="Encrypt"
-      >
-        <Field label="Plaintext">
-          <input value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} aria-label="Plaintext" />
-        </Field>
-        <button type="submit">Encrypt</button>
-      </Form>
-      <Form
-        onSubmit={() =>
-          act.run(async () => {
-            const blob = Uint8Array.from(atob(cipher), (c) => c.charCodeAt(0));
-            const out = await kms.send(new DecryptCommand({ CiphertextBlob: blob }));
-            setPlain(new TextDecoder().decode(out.Plaintext));
-          })
-        }
-        label="Decrypt"
-      >
-        <Field label="Ciphertext (base64)">
-          <textarea rows={3} value={cipher} onInput={(e) => setCipher((e.target as HTMLTextAreaElement).value)} aria-label="Ciphertext" />
-        </Field>
-        <button type="submit">Decrypt</button>
-      </Form>
+      <ActionForm label="Encrypt" submit="Encrypt" act={act} run={encrypt}>
+        <TextField label="Plaintext" value={text} onValue={setText} />
+      </ActionForm>
+      <ActionForm label="Decrypt" submit="Decrypt" act={act} run={decrypt}>
+        <TextArea label="Ciphertext (base64)" aria="Ciphertext" rows={3} value={cipher} onValue={setCipher} />
+      </ActionForm>
       {plain !== undefined ? <p role="status">Decrypted: {plain}</p> : null}
-      <ErrorBox error={act.error} onDismiss={act.clear} />
+      <ActionError act={act} />
     </Section>
   );
 }
@@ -112,10 +100,10 @@ export default function KmsPage() {
             ))}
           </SelectField>
         </ActionForm>
-        <ActionError act={act} also={[keys.error]} />
+        <ActionError act={act} />
         <ResourceTable
           label="Keys"
-          loading={keys.loading && !keys.data}
+          load={keys}
           loadingText="Listing keys"
           empty="No keys in this region yet."
           rows={customer}
@@ -171,28 +159,28 @@ export default function KmsPage() {
           }}
         />
         {alias ? (
-          <Form
-            onSubmit={() =>
-              act.run(async () => {
-                await kms.send(new CreateAliasCommand({ AliasName: alias.name, TargetKeyId: alias.key }));
-                setAlias(undefined);
-                keys.reload();
-              })
-            }
+          <ActionForm
             label="Create alias"
+            submit="Create alias"
+            act={act}
+            run={async () => (
+              await kms.send(new CreateAliasCommand({ AliasName: alias.name, TargetKeyId: alias.key })),
+              setAlias(undefined),
+              keys.reload()
+            )}
+            extra={
+              <button type="button" onClick={() => setAlias(undefined)}>
+                Cancel
+              </button>
+            }
           >
-            <Field label={`Alias for ${alias.key}`}>
-              <input
-                value={alias.name}
-                onInput={(e) => setAlias({ ...alias, name: (e.target as HTMLInputElement).value })}
-                aria-label="Alias name"
-              />
-            </Field>
-            <button type="submit">Create alias</button>
-            <button type="button" onClick={() => setAlias(undefined)}>
-              Cancel
-            </button>
-          </Form>
+            <TextField
+              label={`Alias for ${alias.key}`}
+              aria="Alias name"
+              value={alias.name}
+              onValue={(name) => setAlias({ ...alias, name })}
+            />
+          </ActionForm>
         ) : null}
       </Section>
       {tryKey ? <TryKey key={tryKey.KeyId} kms={kms} meta={tryKey} /> : null}

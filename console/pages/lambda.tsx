@@ -193,10 +193,10 @@ export default function LambdaPage() {
           <TextField label="Execution role ARN" aria="Execution role" value={role} onValue={setRole} size={44} />
           <TextArea label={`Code (${TEMPLATES[runtime].file})`} aria="New function code" rows={7} value={code} onValue={setCode} />
         </ActionForm>
-        <ActionError act={act} also={[list.error]} />
+        <ActionError act={act} />
         <PickList
           href="#/lambda"
-          loading={list.loading && !list.data}
+          load={list}
           loadingText="Listing functions"
           empty="No functions in this region yet."
           items={list.data?.Functions ?? []}

@@ -10,9 +10,11 @@ import {
   type FilteredLogEvent,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { useClient } from '../lib/session.js';
-import { Copy, Empty, ErrorBox, Field, Form, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
+import { Copy, Empty, Section, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, SelectField, TextField } from '../lib/form.js';
 import { ResourceTable, PickLink } from '../lib/table.js';
+
+type Query = { stream: string; pattern: string };
 
 function Viewer({ logs, group }: { logs: CloudWatchLogsClient; group: string }) {
   const streams = useLoad(
@@ -21,68 +23,60 @@ function Viewer({ logs, group }: { logs: CloudWatchLogsClient; group: string }) 
   );
   const [stream, setStream] = useState('');
   const [pattern, setPattern] = useState('');
-  const [events, setEvents] = useState<{ list: FilteredLogEvent[]; next?: string }>();
+  // the events shown and the search they answer: Load more continues that search, not the form's
+  const [events, setEvents] = useState<{ query: Query; list: FilteredLogEvent[]; next?: string }>();
   const act = useAction();
-  const run = (nextToken?: string) =>
+  const search = (query: Query, nextToken?: string) =>
     act.run(async () => {
+      // a new search that fails leaves no earlier search's events on screen
+      if (!nextToken) setEvents(undefined);
       const out = await logs.send(
         new FilterLogEventsCommand({
           logGroupName: group,
-          logStreamNames: stream ? [stream] : undefined,
-          filterPattern: pattern || undefined,
+          logStreamNames: query.stream ? [query.stream] : undefined,
+          filterPattern: query.pattern || undefined,
           limit: 100,
           nextToken,
         }),
       );
-      setEvents({ list: nextToken ? [...(events?.list ?? []), ...(out.events ?? [])] : (out.events ?? []), next: out.nextToken });
+      const more = out.events ?? [];
+      setEvents((shown) => ({ query, list: nextToken ? [...(shown?.list ?? []), ...more] : more, next: out.nextToken }));
     });
   return (
     <Section title={`Log group ${group}`}>
-      <ErrorBox error={streams.error} />
-      <Form onSubmit={() => run()} label="Filter log events">
-        <Field label="Stream">
-          <select value={stream} onChange={(e) => setStream((e.target as HTMLSelectElement).value)} aria-label="Log stream">
-            <option value="">all streams</option>
-            {(streams.data?.logStreams ?? []).map((s) => (
-              <option key={s.logStreamName}>{s.logStreamName}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label='Filter pattern (e.g. ERROR, "timed out", { $.level = "error" })'>
-          <input value={pattern} onInput={(e) => setPattern((e.target as HTMLInputElement).value)} aria-label="Filter pattern" size={40} />
-        </Field>
-        <button class="primary" type="submit" disabled={act.busy}>
-          Search
-        </button>
-      </Form>
-      <ErrorBox error={act.error} onDismiss={act.clear} />
+      <ActionForm label="Filter log events" submit="Search" primary act={act} run={() => search({ stream, pattern })}>
+        <SelectField label="Stream" aria="Log stream" value={stream} onValue={setStream}>
+          <option value="">all streams</option>
+          {(streams.data?.logStreams ?? []).map((s) => (
+            <option key={s.logStreamName}>{s.logStreamName}</option>
+          ))}
+        </SelectField>
+        <TextField
+          label='Filter pattern (e.g. ERROR, "timed out", { $.level = "error" })'
+          aria="Filter pattern"
+          value={pattern}
+          onValue={setPattern}
+          size={40}
+        />
+      </ActionForm>
+      <ActionError act={act} also={[streams.error]} />
       {events === undefined ? (
         <Empty>Search to see events (a blank pattern matches everything).</Empty>
-      ) : events.list.length === 0 ? (
-        <Empty>No events match.</Empty>
       ) : (
-        <table aria-label="Log events">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Stream</th>
-              <th>Message</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.list.map((e) => (
-              <tr key={e.eventId}>
-                <td>{fmtDate(e.timestamp)}</td>
-                <td class="small">{e.logStreamName}</td>
-                <td>
-                  <pre>{e.message}</pre>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ResourceTable
+          label="Log events"
+          wrap={false}
+          empty="No events match."
+          rows={events.list}
+          rowKey={(e) => e.eventId!}
+          columns={{
+            Time: (e) => fmtDate(e.timestamp),
+            Stream: { class: 'small', cell: (e) => e.logStreamName },
+            Message: (e) => <pre>{e.message}</pre>,
+          }}
+        />
       )}
-      {events?.next ? <button onClick={() => run(events.next)}>Load more</button> : null}
+      {events?.next ? <button onClick={() => search(events.query, events.next)}>Load more</button> : null}
     </Section>
   );
 }
@@ -91,29 +85,26 @@ export default function LogsPage() {
   const logs = useClient(CloudWatchLogsClient);
   const groups = useLoad(() => logs.send(new DescribeLogGroupsCommand({})), [logs]);
   const [selected, setSelected] = useState<string>();
-  const [name, setName] = useState('');
   const act = useAction();
-  const list = groups.data?.logGroups ?? [];
   return (
     <div>
       <h1>CloudWatch Logs</h1>
       <Section title="Log groups" refresh={groups.reload}>
-        <ActionForm
+        <NameForm
           label="Create log group"
           submit="Create log group"
           primary
           act={act}
-          run={async () => (await logs.send(new CreateLogGroupCommand({ logGroupName: name })), setName(''), groups.reload())}
-        >
-          <TextField label="Log group name" value={name} onValue={setName} required />
-        </ActionForm>
-        <ActionError act={act} also={[groups.error]} />
+          run={async (logGroupName) => (await logs.send(new CreateLogGroupCommand({ logGroupName })), groups.reload())}
+          field="Log group name"
+        />
+        <ActionError act={act} />
         <ResourceTable
           label="Log groups"
           wrap={false}
-          loading={groups.loading && !groups.data}
+          load={groups}
           empty="No log groups in this region yet."
-          rows={list}
+          rows={groups.data?.logGroups ?? []}
           rowKey={(g) => g.logGroupName!}
           columns={{
             Name: (g) => (

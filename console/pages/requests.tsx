@@ -2,8 +2,9 @@
 // error, filtered by service and status (GET /_nimbus/requests), following new calls as they come.
 import { useState } from 'preact/hooks';
 import type { callView } from '../../src/ops/requests.js';
-import { ErrorBox, Field, Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
-import { ResourceTable } from '../lib/table.js';
+import { Section, admin, fmtDate, useAction, useInterval, useLoad } from '../lib/ui.js';
+import { ActionError, DeleteButton, SelectField } from '../lib/form.js';
+import { ResourceTable, StateBadge } from '../lib/table.js';
 
 /** A logged call as `GET /_nimbus/requests` lists it (the server's own view, imported as a type only). */
 type Logged = ReturnType<typeof callView>;
@@ -44,43 +45,34 @@ export default function RequestsPage() {
               <input type="checkbox" checked={follow} onChange={(e) => setFollow((e.target as HTMLInputElement).checked)} /> Follow
             </label>
             <button onClick={log.reload}>Refresh</button>
-            <button
-              class="danger"
-              onClick={() => act.run(async () => (await admin('/_nimbus/requests', { method: 'DELETE' }), log.reload()))}
-            >
-              Clear
-            </button>
+            <DeleteButton act={act} text="Clear" run={async () => (await admin('/_nimbus/requests', { method: 'DELETE' }), log.reload())} />
           </>
         }
       >
         <div class="form">
-          <Field label="Service">
-            <select value={service} onChange={(e) => setService((e.target as HTMLSelectElement).value)} aria-label="Filter by service">
-              <option value="">all</option>
-              {services.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Status">
-            <select value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value)} aria-label="Filter by status">
-              <option value="">all</option>
-              <option value="2xx">2xx</option>
-              <option value="4xx">4xx</option>
-              <option value="5xx">5xx</option>
-              <option value="error">errors</option>
-            </select>
-          </Field>
+          <SelectField label="Service" aria="Filter by service" value={service} onValue={setService}>
+            <option value="">all</option>
+            {services.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </SelectField>
+          <SelectField label="Status" aria="Filter by status" value={status} onValue={setStatus}>
+            <option value="">all</option>
+            <option value="2xx">2xx</option>
+            <option value="4xx">4xx</option>
+            <option value="5xx">5xx</option>
+            <option value="error">errors</option>
+          </SelectField>
           {log.data ? (
             <span class="muted">
               {log.data.total} calls logged (last {log.data.capacity} kept)
             </span>
           ) : null}
         </div>
-        <ErrorBox error={act.error ?? log.error} />
+        <ActionError act={act} />
         <ResourceTable
           label="Requests"
-          loading={log.loading && !log.data}
+          load={log}
           empty="No calls match."
           rows={rows}
           rowKey={(r) => r.seq}
@@ -91,7 +83,7 @@ export default function RequestsPage() {
             Operation: (r) => r.operation,
             Principal: (r) => <code class="small">{r.principal}</code>,
             Region: (r) => r.region,
-            Status: (r) => <span class={`badge ${r.status < 300 ? 'ok' : r.status < 500 ? 'warn' : 'bad'}`}>{r.status}</span>,
+            Status: (r) => <StateBadge state={String(r.status)} tone={r.status < 300 ? 'ok' : r.status < 500 ? 'warn' : 'bad'} />,
             Latency: (r) => `${r.latencyMs.toFixed(1)} ms`,
             Error: (r) => (
               <>

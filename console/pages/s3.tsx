@@ -22,7 +22,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { useClient, useSession } from '../lib/session.js';
 import { BucketSettings, ObjectDetails } from '../parts/s3-settings.js';
 import { Copy, Section, fmtBytes, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, TextField } from '../lib/form.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, TextField } from '../lib/form.js';
 import { Pager, ResourceTable, PickLink, StateBadge, type Columns } from '../lib/table.js';
 
 const PAGE = 50;
@@ -30,27 +30,23 @@ const PAGE = 50;
 function Buckets({ s3, onOpen }: { s3: S3Client; onOpen: (b: string) => void }) {
   const { region } = useSession();
   const list = useLoad(() => s3.send(new ListBucketsCommand({})), [s3]);
-  const [name, setName] = useState('');
   const act = useAction();
-  const create = async () => {
+  const create = async (name: string) => {
     await s3.send(
       new CreateBucketCommand({
         Bucket: name,
         CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as any },
       }),
     );
-    setName('');
     list.reload();
   };
   return (
     <Section title="Buckets" refresh={list.reload}>
-      <ActionForm label="Create bucket" submit="Create bucket" primary act={act} run={create}>
-        <TextField label="Bucket name" value={name} onValue={setName} required placeholder="my-bucket" />
-      </ActionForm>
-      <ActionError act={act} also={[list.error]} />
+      <NameForm label="Create bucket" submit="Create bucket" primary act={act} run={create} field="Bucket name" placeholder="my-bucket" />
+      <ActionError act={act} />
       <ResourceTable
         label="Buckets"
-        loading={list.loading && !list.data}
+        load={list}
         loadingText="Listing buckets"
         empty="No buckets in this account yet. Create one above."
         rows={list.data?.Buckets ?? []}

@@ -14,9 +14,9 @@ import {
   type Subscription,
 } from '@aws-sdk/client-sns';
 import { useClient, useSession } from '../lib/session.js';
-import { Copy, ErrorBox, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, SelectField, TextArea, TextField } from '../lib/form.js';
-import { PickList, ResourceTable, usePicked } from '../lib/table.js';
+import { Copy, Section, admin, fmtDate, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, SelectField, TextArea, TextField } from '../lib/form.js';
+import { Details, PickList, ResourceTable, usePicked } from '../lib/table.js';
 
 const PROTOCOLS = ['sqs', 'lambda', 'http', 'https', 'email', 'email-json', 'sms', 'application', 'firehose'];
 const nameOf = (arn: string) => arn.split(':').pop() ?? arn;
@@ -58,10 +58,10 @@ function Outbox({ arn }: { arn: string }) {
         Outbox <button onClick={out.reload}>Refresh</button>
       </h3>
       <p class="muted small">Deliveries to email, SMS, HTTP and mobile endpoints, recorded instead of sent.</p>
-      <ErrorBox error={out.error} />
       <ResourceTable
         label="Outbox"
         wrap={false}
+        load={out}
         empty="Nothing delivered to such endpoints yet."
         rows={list.slice(0, 50)}
         rowKey={(m) => m.id}
@@ -99,6 +99,8 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
     setChanges((n) => n + 1);
   };
   const publish = async () => {
+    // a publish that fails leaves no earlier message id on screen
+    setPublished(undefined);
     let MessageAttributes;
     try {
       MessageAttributes = attributesOf(attributes);
@@ -123,22 +125,18 @@ function Topic({ sns, arn, onGone }: { sns: SNSClient; arn: string; onGone: () =
         />
       }
     >
-      <ActionError act={act} also={[attrs.error, subs.error]} />
-      <dl class="split">
-        <dt>ARN</dt>
-        <dd>
-          <Copy value={arn} label="topic ARN" />
-        </dd>
-        <dt>Subscriptions</dt>
-        <dd>
-          {a.SubscriptionsConfirmed ?? '…'} confirmed, {a.SubscriptionsPending ?? '…'} pending
-        </dd>
-      </dl>
+      <ActionError act={act} also={[attrs.error]} />
+      <Details
+        rows={[
+          ['ARN', <Copy value={arn} label="topic ARN" />],
+          ['Subscriptions', `${a.SubscriptionsConfirmed ?? '…'} confirmed, ${a.SubscriptionsPending ?? '…'} pending`],
+        ]}
+      />
       <h3>Subscriptions</h3>
       <ResourceTable
         label="Subscriptions"
         wrap={false}
-        loading={subs.loading && !subs.data}
+        load={subs}
         empty="No subscriptions yet."
         rows={subs.data?.Subscriptions ?? []}
         rowKey={(s) => s.SubscriptionArn!}
@@ -186,13 +184,11 @@ export default function SnsPage() {
   const sns = useClient(SNSClient);
   const list = useLoad(() => sns.send(new ListTopicsCommand({})), [sns]);
   const { selected, setSelected, gone } = usePicked(list.reload);
-  const [name, setName] = useState('');
   const act = useAction();
-  const create = async () => {
+  const create = async (name: string) => {
     const out = await sns.send(
       new CreateTopicCommand({ Name: name, Attributes: name.endsWith('.fifo') ? { FifoTopic: 'true' } : undefined }),
     );
-    setName('');
     list.reload();
     setSelected(out.TopicArn);
   };
@@ -200,13 +196,11 @@ export default function SnsPage() {
     <div>
       <h1>Amazon SNS</h1>
       <Section title="Topics" refresh={list.reload}>
-        <ActionForm label="Create topic" submit="Create topic" primary act={act} run={create}>
-          <TextField label="Topic name" value={name} onValue={setName} required />
-        </ActionForm>
-        <ActionError act={act} also={[list.error]} />
+        <NameForm label="Create topic" submit="Create topic" primary act={act} run={create} field="Topic name" />
+        <ActionError act={act} />
         <PickList
           href="#/sns"
-          loading={list.loading && !list.data}
+          load={list}
           loadingText="Listing topics"
           empty="No topics in this region yet."
           items={list.data?.Topics ?? []}

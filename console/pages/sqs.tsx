@@ -14,9 +14,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { useClient } from '../lib/session.js';
 import { Redrive } from '../parts/sqs-redrive.js';
-import { Copy, Loading, Section, useAction, useLoad } from '../lib/ui.js';
-import { ActionError, ActionForm, DeleteButton, TextArea, TextField } from '../lib/form.js';
-import { PickList, ResourceTable, usePicked } from '../lib/table.js';
+import { Copy, Section, useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, DeleteButton, NameForm, TextArea, TextField } from '../lib/form.js';
+import { Details, PickList, ResourceTable, usePicked } from '../lib/table.js';
 
 const nameOf = (url: string) => url.split('/').pop() ?? url;
 
@@ -85,35 +85,26 @@ function Queue({ sqs, url, onGone }: { sqs: SQSClient; url: string; onGone: () =
       }
     >
       <ActionError act={act} also={[attrs.error]} />
-      {a.QueueArn ? (
-        <dl class="split">
-          <dt>ARN</dt>
-          <dd>
-            <Copy value={a.QueueArn} label="queue ARN" />
-          </dd>
-          <dt>URL</dt>
-          <dd>
-            <Copy value={url} label="queue URL" />
-          </dd>
-          <dt>Messages</dt>
-          <dd data-testid="counts">
-            {a.ApproximateNumberOfMessages} available, {a.ApproximateNumberOfMessagesNotVisible} in flight,{' '}
-            {a.ApproximateNumberOfMessagesDelayed} delayed
-          </dd>
-          <dt>Visibility timeout</dt>
-          <dd>{a.VisibilityTimeout} s</dd>
-          {a.RedrivePolicy ? (
-            <>
-              <dt>Dead-letter queue</dt>
-              <dd>
-                <code>{a.RedrivePolicy}</code>
-              </dd>
-            </>
-          ) : null}
-        </dl>
-      ) : attrs.loading ? (
-        <Loading />
-      ) : null}
+      <Details
+        loading={attrs.loading}
+        rows={
+          a.QueueArn
+            ? [
+                ['ARN', <Copy value={a.QueueArn} label="queue ARN" />],
+                ['URL', <Copy value={url} label="queue URL" />],
+                [
+                  'Messages',
+                  <span data-testid="counts">
+                    {a.ApproximateNumberOfMessages} available, {a.ApproximateNumberOfMessagesNotVisible} in flight,{' '}
+                    {a.ApproximateNumberOfMessagesDelayed} delayed
+                  </span>,
+                ],
+                ['Visibility timeout', `${a.VisibilityTimeout} s`],
+                ['Dead-letter queue', a.RedrivePolicy ? <code>{a.RedrivePolicy}</code> : null],
+              ]
+            : undefined
+        }
+      />
       {a.QueueArn ? (
         <Redrive key={a.RedrivePolicy ?? ''} sqs={sqs} url={url} arn={a.QueueArn} redrivePolicy={a.RedrivePolicy} onChange={attrs.reload} />
       ) : null}
@@ -155,13 +146,11 @@ export default function SqsPage() {
   const sqs = useClient(SQSClient, { useQueueUrlAsEndpoint: false });
   const list = useLoad(() => sqs.send(new ListQueuesCommand({ MaxResults: 1000 })), [sqs]);
   const { selected, setSelected, gone } = usePicked(list.reload);
-  const [name, setName] = useState('');
   const act = useAction();
-  const create = async () => {
+  const create = async (name: string) => {
     const out = await sqs.send(
       new CreateQueueCommand({ QueueName: name, Attributes: name.endsWith('.fifo') ? { FifoQueue: 'true' } : undefined }),
     );
-    setName('');
     list.reload();
     setSelected(out.QueueUrl);
   };
@@ -169,13 +158,19 @@ export default function SqsPage() {
     <div>
       <h1>Amazon SQS</h1>
       <Section title="Queues" refresh={list.reload}>
-        <ActionForm label="Create queue" submit="Create queue" primary act={act} run={create}>
-          <TextField label="Queue name (end in .fifo for FIFO)" aria="Queue name" value={name} onValue={setName} required />
-        </ActionForm>
-        <ActionError act={act} also={[list.error]} />
+        <NameForm
+          label="Create queue"
+          submit="Create queue"
+          primary
+          act={act}
+          run={create}
+          field="Queue name (end in .fifo for FIFO)"
+          aria="Queue name"
+        />
+        <ActionError act={act} />
         <PickList
           href="#/sqs"
-          loading={list.loading && !list.data}
+          load={list}
           loadingText="Listing queues"
           empty="No queues in this region yet."
           items={list.data?.QueueUrls ?? []}

@@ -2,7 +2,8 @@
 // items are deleted as the virtual clock passes their time (see the clock page).
 import { useState } from 'preact/hooks';
 import { DynamoDBClient, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { ErrorBox, Field, Form, useAction, useLoad } from '../lib/ui.js';
+import { useAction, useLoad } from '../lib/ui.js';
+import { ActionError, ActionForm, TextField } from '../lib/form.js';
 
 export function Ttl({ ddb, table }: { ddb: DynamoDBClient; table: string }) {
   const ttl = useLoad(() => ddb.send(new DescribeTimeToLiveCommand({ TableName: table })), [ddb, table]);
@@ -10,37 +11,31 @@ export function Ttl({ ddb, table }: { ddb: DynamoDBClient; table: string }) {
   const act = useAction();
   const d = ttl.data?.TimeToLiveDescription;
   const enabled = d?.TimeToLiveStatus === 'ENABLED' || d?.TimeToLiveStatus === 'ENABLING';
-  const update = (Enabled: boolean) =>
-    act.run(async () => {
-      await ddb.send(
-        new UpdateTimeToLiveCommand({
-          TableName: table,
-          TimeToLiveSpecification: { Enabled, AttributeName: Enabled ? attr : d!.AttributeName! },
-        }),
-      );
-      ttl.reload();
-    });
+  const update = async (Enabled: boolean) => {
+    await ddb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: table,
+        TimeToLiveSpecification: { Enabled, AttributeName: Enabled ? attr : d!.AttributeName! },
+      }),
+    );
+    ttl.reload();
+  };
   return (
     <div>
       <h3>Time to live</h3>
-      <ErrorBox error={act.error ?? ttl.error} onDismiss={act.error ? act.clear : undefined} />
+      <ActionError act={act} also={[ttl.error]} />
       {d ? (
         enabled ? (
           <p>
             {d.TimeToLiveStatus} on attribute <code>{d.AttributeName}</code> (epoch seconds).{' '}
-            <button onClick={() => update(false)} disabled={act.busy}>
+            <button onClick={() => act.run(() => update(false))} disabled={act.busy}>
               Disable TTL
             </button>
           </p>
         ) : (
-          <Form onSubmit={() => update(true)} label="Enable TTL">
-            <Field label="TTL attribute (epoch seconds)">
-              <input value={attr} onInput={(e) => setAttr((e.target as HTMLInputElement).value)} aria-label="TTL attribute" />
-            </Field>
-            <button type="submit" disabled={act.busy}>
-              Enable TTL
-            </button>
-          </Form>
+          <ActionForm label="Enable TTL" submit="Enable TTL" act={act} run={() => update(true)}>
+            <TextField label="TTL attribute (epoch seconds)" aria="TTL attribute" value={attr} onValue={setAttr} />
+          </ActionForm>
         )
       ) : null}
     </div>

@@ -58,10 +58,10 @@ export function AddressesTab({ ec2 }: { ec2: EC2Client }) {
           <InstanceOptions instances={running} />
         </SelectField>
       </ActionForm>
-      <ActionError act={act} also={[addresses.error, instances.error]} />
+      <ActionError act={act} also={[instances.error]} />
       <ResourceTable
         label="Elastic IP addresses"
-        loading={addresses.loading && !addresses.data}
+        load={addresses}
         empty="No Elastic IP addresses in this region."
         rows={list}
         rowKey={(a) => a.AllocationId!}
@@ -141,10 +141,10 @@ export function NatGatewaysTab({ ec2 }: { ec2: EC2Client }) {
       {addresses.data && !free.length ? (
         <p class="muted">A public NAT gateway needs an unassociated Elastic IP: allocate one in the Elastic IPs tab.</p>
       ) : null}
-      <ActionError act={act} also={[gateways.error, subnets.error]} />
+      <ActionError act={act} also={[subnets.error]} />
       <ResourceTable
         label="NAT gateways"
-        loading={gateways.loading && !gateways.data}
+        load={gateways}
         empty="No NAT gateways in this region."
         rows={gateways.data?.NatGateways ?? []}
         rowKey={(g) => g.NatGatewayId!}

@@ -97,7 +97,7 @@ function Instances({ ec2, prices }: { ec2: EC2Client; prices: Price[] }) {
         refresh={data.reload}
         actions={<AdvanceClock by="30s" text="Advance clock 30 s" act={act} onDone={data.reload} />}
       >
-        <ErrorBox error={act.error ?? data.error} onDismiss={act.clear} />
+        <ActionError act={act} />
         {instances.length ? (
           <p class="muted" data-testid="running-cost">
             Running instances cost {money(perHour)} on demand.
@@ -105,8 +105,8 @@ function Instances({ ec2, prices }: { ec2: EC2Client; prices: Price[] }) {
         ) : null}
         <ResourceTable
           label="Instances"
-          loading={data.loading && !data.data}
-          empty={data.error ? null : 'No instances in this region. Launch one above.'}
+          load={data}
+          empty="No instances in this region. Launch one above."
           rows={instances}
           rowKey={(i) => i.InstanceId!}
           rowProps={(i) => ({ 'data-instance': i.InstanceId })}

@@ -19,7 +19,7 @@ import {
   DeleteKeyPairCommand,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { Copy, ErrorBox, Section, useAction, useLoad } from '../lib/ui.js';
+import { Copy, Section, useAction, useLoad } from '../lib/ui.js';
 import { ActionError, ActionForm, DeleteButton, SelectField, TextField, useFields } from '../lib/form.js';
 import { ResourceTable, PickLink } from '../lib/table.js';
 
@@ -52,11 +52,11 @@ export function VpcsTab({ ec2 }: { ec2: EC2Client }) {
           <TextField label="IPv4 CIDR" aria="VPC CIDR" {...f.bind('cidr')} />
           <TextField label="Name" aria="VPC name" {...f.bind('vpcName')} />
         </ActionForm>
-        <ActionError act={act} also={[vpcs.error]} />
+        <ActionError act={act} />
         <ResourceTable
           label="VPCs"
           wrap={false}
-          loading={vpcs.loading && !vpcs.data}
+          load={vpcs}
           rows={vpcList}
           rowKey={(x) => x.VpcId!}
           columns={{
@@ -107,10 +107,10 @@ export function VpcsTab({ ec2 }: { ec2: EC2Client }) {
             ))}
           </SelectField>
         </ActionForm>
-        <ErrorBox error={subnets.error} />
         <ResourceTable
           label="Subnets"
           wrap={false}
+          load={subnets}
           rows={subnets.data?.Subnets ?? []}
           rowKey={(s) => s.SubnetId!}
           columns={{
@@ -158,11 +158,11 @@ export function SecurityGroupsTab({ ec2 }: { ec2: EC2Client }) {
             ))}
           </SelectField>
         </ActionForm>
-        <ActionError act={act} also={[groups.error]} />
+        <ActionError act={act} />
         <ResourceTable
           label="Security groups"
           wrap={false}
-          loading={groups.loading && !groups.data}
+          load={groups}
           rows={groups.data?.SecurityGroups ?? []}
           rowKey={(g) => g.GroupId!}
           rowProps={(g) => ({ 'aria-selected': g.GroupId === selected })}
@@ -220,11 +220,11 @@ function Rules({ ec2, groupId }: { ec2: EC2Client; groupId: string }) {
         <TextField label="Port or range" aria="Port range" size={10} {...f.bind('port')} />
         <TextField label="Source CIDR" {...f.bind('cidr')} />
       </ActionForm>
-      <ActionError act={act} also={[rules.error]} />
+      <ActionError act={act} />
       <ResourceTable
         label="Security group rules"
         wrap={false}
-        loading={rules.loading && !rules.data}
+        load={rules}
         rows={rules.data?.SecurityGroupRules ?? []}
         rowKey={(r) => r.SecurityGroupRuleId!}
         columns={{
@@ -285,7 +285,7 @@ export function KeyPairsTab({ ec2 }: { ec2: EC2Client }) {
           <option value="ed25519">ED25519</option>
         </SelectField>
       </ActionForm>
-      <ActionError act={act} also={[keys.error]} />
+      <ActionError act={act} />
       {created ? (
         <p class="notice" role="status">
           Key pair {created.name} created. The private key is shown only now:{' '}
@@ -297,7 +297,7 @@ export function KeyPairsTab({ ec2 }: { ec2: EC2Client }) {
       <ResourceTable
         label="Key pairs"
         wrap={false}
-        loading={keys.loading && !keys.data}
+        load={keys}
         empty="No key pairs in this region."
         rows={keys.data?.KeyPairs ?? []}
         rowKey={(k) => k.KeyPairId!}

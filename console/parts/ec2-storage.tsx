@@ -89,10 +89,10 @@ export function VolumesTab({ ec2 }: { ec2: EC2Client }) {
         </SelectField>
         <TextField label="Device" aria="Device name" size={10} {...f.bind('device')} />
       </ActionForm>
-      <ActionError act={act} also={[volumes.error, zones.error, instances.error]} />
+      <ActionError act={act} also={[zones.error, instances.error]} />
       <ResourceTable
         label="Volumes"
-        loading={volumes.loading && !volumes.data}
+        load={volumes}
         empty="No volumes in this region."
         rows={list}
         rowKey={(x) => x.VolumeId!}
@@ -155,10 +155,10 @@ export function LaunchTemplatesTab({ ec2, prices }: { ec2: EC2Client; prices: Pr
         <TypeSelect prices={prices} {...f.bind('type')} />
         <TextField label="Version description" {...f.bind('description')} />
       </ActionForm>
-      <ActionError act={act} also={[templates.error, images.error]} />
+      <ActionError act={act} also={[images.error]} />
       <ResourceTable
         label="Launch templates"
-        loading={templates.loading && !templates.data}
+        load={templates}
         empty="No launch templates in this region."
         rows={templates.data?.LaunchTemplates ?? []}
         rowKey={(t) => t.LaunchTemplateId!}

@@ -65,11 +65,11 @@ function Targets({ elb, ec2, group }: { elb: Elb; ec2: EC2Client; group: TargetG
           <TextField label="Port" aria="Target port" size={5} inputMode="numeric" {...f.bind('port')} />
         </ActionForm>
       ) : null}
-      <ActionError act={act} also={[health.error, instances.error]} />
+      <ActionError act={act} also={[instances.error]} />
       <ResourceTable
         label="Registered targets"
         wrap={false}
-        loading={health.loading && !health.data}
+        load={health}
         empty="No targets registered."
         rows={health.data?.TargetHealthDescriptions ?? []}
         rowKey={(t) => `${t.Target?.Id}:${t.Target?.Port}`}
@@ -129,10 +129,10 @@ export function TargetGroups({ elb, ec2 }: { elb: Elb; ec2: EC2Client }) {
           <TextField label="Port (HTTP)" aria="Target group port" size={5} inputMode="numeric" {...f.bind('port')} />
           <TextField label="Health check path" {...f.bind('path')} />
         </ActionForm>
-        <ActionError act={act} also={[groups.error, vpc.error]} />
+        <ActionError act={act} also={[vpc.error]} />
         <ResourceTable
           label="Target groups"
-          loading={groups.loading && !groups.data}
+          load={groups}
           empty="No target groups in this region."
           rows={list}
           rowKey={(g) => g.TargetGroupArn!}

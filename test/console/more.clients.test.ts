@@ -35,6 +35,10 @@ test('IAM: the simulator evaluates a policy; a malformed policy shows IAM’s er
   await page.getByLabel('Policy name').fill('bad-policy');
   await page.getByRole('button', { name: 'Create policy' }).click();
   await page.getByTestId('error').getByText('MalformedPolicyDocument').waitFor();
+  // a simulation of the malformed policy fails: the earlier simulation's results go with it
+  await page.getByRole('button', { name: 'Simulate' }).click();
+  await results.waitFor({ state: 'detached' });
+  await page.getByTestId('error').getByText('MalformedPolicyDocument').waitFor();
 });
 
 test('KMS: create a key, encrypt and decrypt with it', async () => {
@@ -50,6 +54,11 @@ test('KMS: create a key, encrypt and decrypt with it', async () => {
   await page.waitForFunction(() => (document.querySelector('textarea[aria-label="Ciphertext"]') as HTMLTextAreaElement)?.value.length > 20);
   await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
   await page.getByText('Decrypted: secret words').waitFor();
+  // a ciphertext KMS did not make fails to decrypt: its error, and the earlier plaintext goes
+  await page.getByLabel('Ciphertext').fill('AAAA');
+  await page.getByRole('button', { name: 'Decrypt', exact: true }).click();
+  await page.getByTestId('error').getByText('InvalidCiphertextException').waitFor();
+  assert.equal(await page.getByText('Decrypted: secret words').count(), 0);
 });
 
 test('EventBridge: the pattern tester asks TestEventPattern; CloudTrail lists the calls made', async () => {
@@ -71,6 +80,12 @@ test('EventBridge: the pattern tester asks TestEventPattern; CloudTrail lists th
   );
   await page.getByRole('button', { name: 'Test pattern' }).click();
   await page.getByTestId('pattern-result').getByText('The event does not match').waitFor();
+  // a malformed pattern: EventBridge's error, and the earlier result goes
+  await page.getByRole('textbox', { name: 'Event pattern', exact: true }).fill('{"source": "my.app"}');
+  await page.getByRole('button', { name: 'Test pattern' }).click();
+  await page.getByTestId('error').getByText('InvalidEventPatternException').waitFor();
+  assert.equal(await page.getByTestId('pattern-result').count(), 0);
+  await page.getByRole('button', { name: 'Dismiss the error' }).click();
   await page.getByLabel('Rule pattern').fill('{"source": "not-a-list"}');
   await page.getByLabel('Rule name').fill('bad-rule');
   await page.getByRole('button', { name: 'Create rule' }).click();
@@ -135,6 +150,11 @@ test('Logs: a log group shows its events, filtered by a pattern', async () => {
   const table = page.getByRole('table', { name: 'Log events' });
   await table.getByText('ERROR disk full').waitFor();
   assert.equal(await table.getByText('INFO all good').count(), 0);
+  // a malformed pattern fails the search: Logs' error, and the earlier search's events go
+  await page.getByLabel('Filter pattern').fill('{ $.level = ');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByTestId('error').getByText('InvalidParameterException').waitFor();
+  assert.equal(await table.count(), 0);
   logs.destroy();
 });
 

@@ -94,6 +94,7 @@ test('Scheduler: a group, a rate schedule targeting a queue that fires on the cl
   await detail.getByText('rate(5 minutes) (UTC)').waitFor();
   await detail.getByText('ENABLED').waitFor();
   await page.getByRole('table', { name: 'Schedules' }).getByText('every-5-min').waitFor();
+  assert.equal(await page.getByLabel('Schedule name').inputValue(), '', 'the form clears the created name');
 
   await page.getByLabel('Schedule name').fill('noon');
   await page.getByLabel('Schedule kind').selectOption('cron');

@@ -46,6 +46,7 @@ test('a fault injected in the console fails SDK calls with the AWS error, and sh
   // and so does the console's own S3 page, showing the AWS error
   await page.goto(`${rig.url}/_nimbus/console/#/s3`);
   await page.getByTestId('error').getByText('ServiceUnavailable').waitFor();
+  assert.equal(await page.getByText('No buckets in this account yet').count(), 0, 'no empty state under a failed load');
   await shot(page, 's3-under-fault');
 
   await page.goto(`${rig.url}/_nimbus/console/#/dashboard`);
@@ -91,6 +92,11 @@ test('advancing the clock in the console moves virtual time and transitions an o
   await fired.getByText('arn:aws:s3:::aging/old.bin').waitFor();
   await page.getByRole('table', { name: 'Timeline' }).getByText('arn:aws:s3:::aging/old.bin').waitFor();
   await shot(page, 'clock');
+  // an amount the clock cannot read fails: the error, and the earlier advance's events go
+  await page.getByLabel('Advance by').fill('soon');
+  await page.getByRole('button', { name: 'Advance', exact: true }).click();
+  await page.getByTestId('error').getByText('not a duration: soon').waitFor();
+  assert.equal(await page.getByRole('table', { name: 'Fired' }).count(), 0);
 
   const head = await s3.send(new HeadObjectCommand({ Bucket: 'aging', Key: 'old.bin' }));
   assert.equal(head.StorageClass, 'GLACIER');

@@ -87,6 +87,7 @@ test('SNS: create a topic, subscribe a queue, publish', async () => {
     .getByTestId('error')
     .getByText(/must be a JSON object/)
     .waitFor();
+  assert.equal(await page.getByText(/^Published message /).count(), 0, 'the failed publish left no message id shown');
 
   // an email subscription's deliveries land in the outbox the page shows
   await page.getByLabel('Protocol').selectOption('email-json');

@@ -12,7 +12,7 @@ import { CONCURRENCY, WORKLOADS, type ServerName, type Workload } from './worklo
 if (process.argv.includes('--help')) {
   console.log(`node dist/bench/bench.js [--seconds N] [--only <text>] [--servers null,nimbus,moto]
   --seconds N    measured seconds per workload (default 3)
-  --only <text>  only the workloads whose name contains <text> (e.g. 'dynamodb', 'ec2 Run')
+  --only <text>  only the workloads whose name contains <text> (e.g. 'dynamodb', 'ec2 Run', 'sts|sqs Send')
   --servers      a subset of the three servers, comma-separated
 A quick run: --seconds 1 --servers null,nimbus. Results also go to bench-results.json.`);
   process.exit(0);
@@ -23,7 +23,9 @@ const argSeconds = process.argv.indexOf('--seconds');
 const SECONDS = argSeconds > 0 ? Number(process.argv[argSeconds + 1]) : 3;
 /** --only: just the workloads whose name contains this text; --servers: a subset of the three (for quick iterations) */
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const ONLY = arg('--only');
+/** --only 'sts|sqs Send': the workloads whose name contains any of the |-separated texts */
+const ONLY = arg('--only')?.split('|');
+const chosen = (w: Workload) => !ONLY || ONLY.some((t) => w.name.includes(t));
 const ONLY_SERVERS = arg('--servers')?.split(',');
 const WARMUP_MS = 500, SETTLE_MS = 500, READY_TIMEOUT_MS = 30_000;
 const TARGETS = { readyMs: 150, rssMiB: 60 };
@@ -146,7 +148,7 @@ async function bench(s: ServerSpec): Promise<Result> {
     await sleep(SETTLE_MS);
     const pid = serverPid(child.pid!);
     result.rssMiB = rssMiB(pid);
-    for (const w of WORKLOADS.filter((w) => (!w.supports || w.supports.includes(s.name)) && (!ONLY || w.name.includes(ONLY)))) {
+    for (const w of WORKLOADS.filter((w) => (!w.supports || w.supports.includes(s.name)) && chosen(w))) {
       current = w.name;
       const setupStart = performance.now();
       await w.setup(endpoint);
@@ -210,7 +212,7 @@ const rows: string[][] = [
     ratio(nim.readyMs, nul.readyMs), ratio(moto.readyMs, nul.readyMs), ratio(moto.readyMs, nim.readyMs)],
   ['idle RSS (MiB)', cell(nul, nul.rssMiB), cell(nim, nim.rssMiB), mark(nim.rssMiB, TARGETS.rssMiB), cell(moto, moto.rssMiB),
     ratio(nim.rssMiB, nul.rssMiB), ratio(moto.rssMiB, nul.rssMiB), ratio(moto.rssMiB, nim.rssMiB)],
-  ...WORKLOADS.filter((w) => !ONLY || w.name.includes(ONLY)).map((w) => {
+  ...WORKLOADS.filter(chosen).map((w) => {
     const v = (r: Result) => r.workloads[w.name]?.opsPerSec;
     return [`${w.name} (ops/s)`, runCell(nul, w.name), runCell(nim, w.name), '', runCell(moto, w.name),
       ratio(v(nim), v(nul)), ratio(v(moto), v(nul)), ratio(v(nim), v(moto))];
@@ -229,7 +231,7 @@ const problems = [nul, nim, moto].flatMap((r, i) => [
 // The ratios above share 2 cores between the client and the server; CPU time per op does not depend on that.
 const cpuRows: string[][] = [
   ['server CPU per op (ms, user + system)', 'null', 'Nimbus', 'moto', 'Nimbus/null', 'moto/Nimbus'],
-  ...WORKLOADS.filter((w) => !ONLY || w.name.includes(ONLY)).map((w) => {
+  ...WORKLOADS.filter(chosen).map((w) => {
     const v = (r: Result) => r.workloads[w.name]?.serverCpuMsPerOp;
     const ms = (r: Result) => (v(r) === undefined ? (r.status !== 'ok' ? r.status : 'n/a') : v(r)! >= 10 ? v(r)!.toFixed(1) : v(r)!.toFixed(3));
     return [w.name, ms(nul), ms(nim), ms(moto), ratio(v(nim), v(nul)), ratio(v(moto), v(nim))];

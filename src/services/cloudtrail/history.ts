@@ -6,6 +6,12 @@ import type { LookupEventsRequest, LookupEventsResponse } from '../../generated/
 import { toEvent, type StoredEvent } from './record.js';
 
 const RETENTION_MS = 90 * 86_400_000;
+/**
+ * How long calls gather before they are written: one transaction (and one SQLite commit) for all
+ * calls of the window rather than one for each turn of the event loop, which cost more than a small
+ * call itself. Readers never wait for it: LookupEvents, a clock advance and closing flush first.
+ */
+const BATCH_MS = 50;
 const pad = (ms: number) => String(ms).padStart(15, '0');
 
 export interface HistoryScope {
@@ -23,12 +29,12 @@ export class History {
     this.stores = rt.stores('cloudtrail', (s) => ({ events: s.collection<StoredEvent>('events') }));
   }
 
-  /** Queues a call; the batch is turned into events on the next turn of the event loop. */
+  /** Queues a call; the batch is turned into events BATCH_MS later. */
   add(call: CallRecord): void {
     this.pending.push(call);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      setTimeout(() => this.flush(), BATCH_MS).unref();
     }
   }
 

@@ -42,6 +42,7 @@ function create(rt: Runtime): CloudtrailProvider {
   };
   const background = () => flush().catch((e) => rt.log.debug(`cloudtrail: delivery: ${(e as Error).message}`));
   rt.clock.onAdvance(background);
+  rt.onClose(() => history.flush()); // what the last batch window holds is kept
   setInterval(() => void background(), FLUSH_EVERY_MS).unref();
   rt.admin.route('POST /_nimbus/cloudtrail/flush', async () => {
     await flush();

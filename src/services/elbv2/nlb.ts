@@ -1,7 +1,8 @@
-// Network Load Balancers forward TCP: each TCP listener of an NLB listens on its own port of 127.0.0.1
-// (where the load balancer's `*.elb.localhost` DNS name resolves), and each connection is piped to a
-// target of the listener's forward action, chosen as the ALB chooses (a healthy one round robin; all
-// of them when none is healthy), after a PROXY protocol v2 header when the target group enables
+// Load balancer listeners on their own ports of 127.0.0.1 (where a load balancer's `*.elb.localhost`
+// DNS name resolves). An ALB's HTTP listener answers HTTP there as on the gateway's port (alb-port.ts).
+// A Network Load Balancer's TCP listener forwards TCP: each connection is piped to a target of the
+// listener's forward action, chosen as the ALB chooses (a healthy one round robin; all of them when none
+// is healthy), after a PROXY protocol v2 header when the target group enables
 // `proxy_protocol_v2.enabled`. No target to send to: the connection is reset. A port Nimbus cannot
 // bind (in use, privileged) is logged and left unserved. The open listeners follow the stores: they
 // are brought in line after every listener or load balancer change and at start.
@@ -13,6 +14,7 @@ import { pickWeighted } from './routing.js';
 import { chooseTarget } from './select.js';
 import { nodeAddress, recordPair } from './flows.js';
 import { reaches } from './reach.js';
+import { albPortServer } from './alb-port.js';
 
 interface Open {
   port: number;
@@ -33,7 +35,7 @@ export class NlbTraffic {
     });
   }
 
-  /** The TCP listeners of every network load balancer, by ARN. */
+  /** The TCP listeners of every network load balancer and the HTTP listeners of every ALB, by ARN. */
   private wanted(): Map<string, { ref: LbRef; port: number }> {
     const s = elbState(this.rt);
     const want = new Map<string, { ref: LbRef; port: number }>();
@@ -43,7 +45,8 @@ export class NlbTraffic {
       const store = s.store({ account, region });
       for (const l of s.all(store.listeners)) {
         const lb = store.lbs.get(l.lbArn);
-        if (lb?.type === 'network' && l.protocol === 'TCP') want.set(l.arn, { ref: { account, region, arn: lb.arn }, port: l.port });
+        const served = (lb?.type === 'network' && l.protocol === 'TCP') || (lb?.type === 'application' && l.protocol === 'HTTP');
+        if (lb && served) want.set(l.arn, { ref: { account, region, arn: lb.arn }, port: l.port });
       }
     }
     return want;
@@ -67,17 +70,20 @@ export class NlbTraffic {
 
   private listen(arn: string, ref: LbRef, port: number): Promise<void> {
     const sockets = new Set<Socket>();
-    const server = createServer((sock) => {
+    const alb = elbState(this.rt).store(ref).lbs.get(ref.arn)?.type === 'application';
+    const server = alb ? albPortServer(this.rt, ref, arn) : createServer((sock) => void this.connection(sock, ref, arn));
+    server.on('connection', (sock: Socket) => {
       sockets.add(sock);
       sock.on('close', () => sockets.delete(sock));
-      void this.connection(sock, ref, arn);
     });
     this.open.set(arn, { port, server, sockets });
     return new Promise((resolve) => {
       server.once('listening', () => resolve());
       server.once('error', (e) => {
         if (this.open.get(arn)?.server === server) this.open.delete(arn);
-        this.rt.log.warn(`elbv2: the TCP listener ${arn} cannot listen on 127.0.0.1:${port} (${(e as Error).message}); it is not served`);
+        this.rt.log.warn(
+          `elbv2: the ${alb ? 'HTTP' : 'TCP'} listener ${arn} cannot listen on 127.0.0.1:${port} (${(e as Error).message}); it is not served`,
+        );
         resolve();
       });
       server.listen(port, '127.0.0.1');

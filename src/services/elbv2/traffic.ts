@@ -77,123 +77,142 @@ export function trafficGateway(rt: Runtime): ClaimedRequests {
     return { ref, lb, listener, path, mount };
   }
 
-  async function act(at: Located, action: Action, req: HttpRequest, info: { sourceIp: string }): Promise<HttpResponse> {
-    if (action.Type === 'fixed-response') {
-      const c = action.FixedResponseConfig!;
-      return {
-        status: Number(c.StatusCode),
-        headers: { server: 'awselb/2.0', 'content-type': c.ContentType ?? 'text/plain; charset=utf-8' },
-        body: c.MessageBody ?? '',
-      };
-    }
-    if (action.Type === 'redirect') {
-      const c = action.RedirectConfig!;
-      const hostHeader = req.headers.host ?? '';
-      const hostPort = /:(\d+)$/.exec(hostHeader)?.[1];
-      const sameHost = (c.Host ?? '#{host}') === '#{host}' && (c.Port ?? '#{port}') === '#{port}';
-      const location = redirectLocation(
-        { ...c, Path: (sameHost ? at.mount : '') + (c.Path ?? '/#{path}') },
-        {
-          protocol: at.listener.protocol,
-          host: hostHeader.replace(/:\d+$/, ''),
-          port: hostPort ?? String(at.listener.port),
-          path: at.path.replace(/^\//, ''),
-          query: req.rawQuery,
-        },
-      );
-      const page = elbPage(c.StatusCode === 'HTTP_301' ? 301 : 302);
-      return { ...page, headers: { ...page.headers, location } };
-    }
-    if (action.Type !== 'forward') return elbPage(500);
-    const groups = action.ForwardConfig?.TargetGroups?.length
-      ? action.ForwardConfig.TargetGroups
-      : [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
-    const now = rt.clock.nowMs();
-    const groupSticky = action.ForwardConfig?.TargetGroupStickinessConfig;
-    const arns = groups.map((g) => g.TargetGroupArn!);
-    const tgArn =
-      (groupSticky?.Enabled ? stickyGroup(req.headers.cookie, arns, now) : undefined) ??
-      pickWeighted(groups, Math.random())?.TargetGroupArn;
-    if (!tgArn) return elbPage(503);
-    const chosen = await chooseTarget(rt, at.ref, tgArn, req.headers.cookie);
-    if (!chosen) return elbPage(503);
-    const cookies = [
-      ...chosen.cookies,
-      ...(groupSticky?.Enabled && groups.length > 1 ? groupCookies(tgArn, now + (groupSticky.DurationSeconds ?? 3600) * 1000) : []),
-    ];
-    const clientIp = info.sourceIp.replace(/^::ffff:/, '');
-    const headers: Record<string, string> = {
-      ...req.headers,
-      'x-forwarded-for': req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${clientIp}` : clientIp,
-      'x-forwarded-proto': at.listener.protocol.toLowerCase(),
-      'x-forwarded-port': String(at.listener.port),
-      'x-amzn-trace-id': traceId(req.headers['x-amzn-trace-id'], now),
-    };
-    const target = at.path + (req.rawQuery ? `?${req.rawQuery}` : '');
-    let res: HttpResponse;
-    const { tg, target: t } = chosen;
-    if (tg.targetType === 'lambda') {
-      const multi = tg.attributes['lambda.multi_value_headers.enabled'] === 'true';
-      res =
-        (await invokeLambda(
-          rt,
-          t.id,
-          tg.arn,
-          { method: req.method, path: at.path, rawQuery: req.rawQuery, headers, body: req.body },
-          multi,
-        ).catch(() => undefined)) ?? elbPage(502);
-    } else {
-      const where =
-        tg.targetType === 'instance'
-          ? rt.integrations.ec2?.endpoint?.(at.ref.account, at.ref.region, t.id, t.port)
-          : { host: t.id, port: t.port };
-      const timeoutMs = Number(at.lb.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000;
-      const start = rt.clock.nowMs();
-      // a target its security groups keep the ALB from: the connection attempt times out, which ELB answers with 504
-      const blocked = !!chosen.instance && !(await reaches(rt, at.ref, at.lb, chosen.instance, t.port));
-      res = blocked
-        ? elbPage(504)
-        : where
-          ? await forward({ host: where.host, port: where.port, method: req.method, target, headers, body: req.body, timeoutMs })
-          : elbPage(502);
-      if (where && !blocked && chosen.instance) {
-        const carried = {
-          w: at.ref,
-          lb: at.lb,
-          instance: chosen.instance,
-          port: t.port,
-          method: req.method,
-          target,
-          headers,
-          body: req.body,
-        };
-        res = await withFlows(rt, { ...carried, start }, res);
-      }
-    }
-    if (cookies.length) {
-      const prior = res.headers['set-cookie'];
-      res.headers['set-cookie'] = [...(prior === undefined ? [] : Array.isArray(prior) ? prior : [prior]), ...cookies];
-    }
-    return res;
-  }
-
   return {
     claims: (req) => HOST.test(req.headers.host ?? '') || req.path.startsWith('/_nimbus/elb/'),
 
     async serve(req, info) {
       const at = locate(req);
-      if (!('listener' in at)) return at;
-      const incoming: Incoming = {
-        method: req.method,
-        path: at.path,
-        rawQuery: req.rawQuery,
-        headers: req.headers,
-        sourceIp: info.sourceIp.replace(/^::ffff:/, ''),
-      };
-      const rules = s.all(s.store(at.ref).rules).filter((r) => r.listenerArn === at.listener.arn);
-      const actions = chooseActions(rules, at.listener.defaultActions, incoming);
-      const terminal = actions.find((a) => a.Type === 'forward' || a.Type === 'fixed-response' || a.Type === 'redirect');
-      return terminal ? act(at, terminal, req, info) : elbPage(500);
+      return 'listener' in at ? route(rt, at, req, info) : at;
     },
   };
+}
+
+/** The listener's rules choose the actions; the first terminal one answers. */
+function route(rt: Runtime, at: Located, req: HttpRequest, info: { sourceIp: string }): Promise<HttpResponse> {
+  const incoming: Incoming = {
+    method: req.method,
+    path: at.path,
+    rawQuery: req.rawQuery,
+    headers: req.headers,
+    sourceIp: info.sourceIp.replace(/^::ffff:/, ''),
+  };
+  const s = elbState(rt);
+  const rules = s.all(s.store(at.ref).rules).filter((r) => r.listenerArn === at.listener.arn);
+  const actions = chooseActions(rules, at.listener.defaultActions, incoming);
+  const terminal = actions.find((a) => a.Type === 'forward' || a.Type === 'fixed-response' || a.Type === 'redirect');
+  return terminal ? act(rt, at, terminal, req, info) : Promise.resolve(elbPage(500));
+}
+
+/** A request that reached a listener on its own port: the listener is known, the path is the load balancer's. */
+export async function serveListener(
+  rt: Runtime,
+  ref: LbRef,
+  listenerArn: string,
+  req: HttpRequest,
+  sourceIp: string,
+): Promise<HttpResponse> {
+  const store = elbState(rt).store(ref);
+  const lb = store.lbs.get(ref.arn);
+  const listener = store.listeners.get(listenerArn);
+  if (!lb || !listener) return elbPage(503);
+  return route(rt, { ref, lb, listener, path: req.path, mount: '' }, req, { sourceIp });
+}
+
+async function act(rt: Runtime, at: Located, action: Action, req: HttpRequest, info: { sourceIp: string }): Promise<HttpResponse> {
+  if (action.Type === 'fixed-response') {
+    const c = action.FixedResponseConfig!;
+    return {
+      status: Number(c.StatusCode),
+      headers: { server: 'awselb/2.0', 'content-type': c.ContentType ?? 'text/plain; charset=utf-8' },
+      body: c.MessageBody ?? '',
+    };
+  }
+  if (action.Type === 'redirect') {
+    const c = action.RedirectConfig!;
+    const hostHeader = req.headers.host ?? '';
+    const hostPort = /:(\d+)$/.exec(hostHeader)?.[1];
+    const sameHost = (c.Host ?? '#{host}') === '#{host}' && (c.Port ?? '#{port}') === '#{port}';
+    const location = redirectLocation(
+      { ...c, Path: (sameHost ? at.mount : '') + (c.Path ?? '/#{path}') },
+      {
+        protocol: at.listener.protocol,
+        host: hostHeader.replace(/:\d+$/, ''),
+        port: hostPort ?? String(at.listener.port),
+        path: at.path.replace(/^\//, ''),
+        query: req.rawQuery,
+      },
+    );
+    const page = elbPage(c.StatusCode === 'HTTP_301' ? 301 : 302);
+    return { ...page, headers: { ...page.headers, location } };
+  }
+  if (action.Type !== 'forward') return elbPage(500);
+  const groups = action.ForwardConfig?.TargetGroups?.length
+    ? action.ForwardConfig.TargetGroups
+    : [{ TargetGroupArn: action.TargetGroupArn, Weight: 1 }];
+  const now = rt.clock.nowMs();
+  const groupSticky = action.ForwardConfig?.TargetGroupStickinessConfig;
+  const arns = groups.map((g) => g.TargetGroupArn!);
+  const tgArn =
+    (groupSticky?.Enabled ? stickyGroup(req.headers.cookie, arns, now) : undefined) ?? pickWeighted(groups, Math.random())?.TargetGroupArn;
+  if (!tgArn) return elbPage(503);
+  const chosen = await chooseTarget(rt, at.ref, tgArn, req.headers.cookie);
+  if (!chosen) return elbPage(503);
+  const cookies = [
+    ...chosen.cookies,
+    ...(groupSticky?.Enabled && groups.length > 1 ? groupCookies(tgArn, now + (groupSticky.DurationSeconds ?? 3600) * 1000) : []),
+  ];
+  const clientIp = info.sourceIp.replace(/^::ffff:/, '');
+  const headers: Record<string, string> = {
+    ...req.headers,
+    'x-forwarded-for': req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${clientIp}` : clientIp,
+    'x-forwarded-proto': at.listener.protocol.toLowerCase(),
+    'x-forwarded-port': String(at.listener.port),
+    'x-amzn-trace-id': traceId(req.headers['x-amzn-trace-id'], now),
+  };
+  const target = at.path + (req.rawQuery ? `?${req.rawQuery}` : '');
+  let res: HttpResponse;
+  const { tg, target: t } = chosen;
+  if (tg.targetType === 'lambda') {
+    const multi = tg.attributes['lambda.multi_value_headers.enabled'] === 'true';
+    res =
+      (await invokeLambda(
+        rt,
+        t.id,
+        tg.arn,
+        { method: req.method, path: at.path, rawQuery: req.rawQuery, headers, body: req.body },
+        multi,
+      ).catch(() => undefined)) ?? elbPage(502);
+  } else {
+    const where =
+      tg.targetType === 'instance'
+        ? rt.integrations.ec2?.endpoint?.(at.ref.account, at.ref.region, t.id, t.port)
+        : { host: t.id, port: t.port };
+    const timeoutMs = Number(at.lb.attributes['idle_timeout.timeout_seconds'] ?? 60) * 1000;
+    const start = rt.clock.nowMs();
+    // a target its security groups keep the ALB from: the connection attempt times out, which ELB answers with 504
+    const blocked = !!chosen.instance && !(await reaches(rt, at.ref, at.lb, chosen.instance, t.port));
+    res = blocked
+      ? elbPage(504)
+      : where
+        ? await forward({ host: where.host, port: where.port, method: req.method, target, headers, body: req.body, timeoutMs })
+        : elbPage(502);
+    if (where && !blocked && chosen.instance) {
+      const carried = {
+        w: at.ref,
+        lb: at.lb,
+        instance: chosen.instance,
+        port: t.port,
+        method: req.method,
+        target,
+        headers,
+        body: req.body,
+      };
+      res = await withFlows(rt, { ...carried, start }, res);
+    }
+  }
+  if (cookies.length) {
+    const prior = res.headers['set-cookie'];
+    res.headers['set-cookie'] = [...(prior === undefined ? [] : Array.isArray(prior) ? prior : [prior]), ...cookies];
+  }
+  return res;
 }

@@ -18,7 +18,7 @@ import { nlbTraffic } from './nlb.js';
 function create(rt: Runtime): Elbv2Provider {
   const s = elbState(rt);
   prober(rt).start();
-  // the TCP listeners of network load balancers the stores already hold
+  // the NLB TCP and ALB HTTP listeners the stores already hold, each on its own port
   void nlbTraffic(rt).sync();
   return {
     ...loadBalancerHandlers(s),
@@ -29,5 +29,6 @@ function create(rt: Runtime): Elbv2Provider {
   } as Elbv2Provider;
 }
 
-// ALBs answer HTTP at `<name>-<id>.<region>.elb.localhost` hosts and `/_nimbus/elb/<name>/<port>/…`
+// ALBs answer HTTP on the gateway's port at `<name>-<id>.<region>.elb.localhost` hosts and
+// `/_nimbus/elb/<name>/<port>/…`, and on each HTTP listener's own port (nlb.ts)
 export const elbv2: ServiceDefinition = { name: 'elbv2', create, claimed: trafficGateway };

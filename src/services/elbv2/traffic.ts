@@ -1,7 +1,8 @@
 // Serving Application Load Balancers on the gateway's port: ELBv2's profile claims requests whose Host
 // is a load balancer's DNS name (`<name>-<id>.<region>.elb.localhost`, which resolves to 127.0.0.1)
 // and the path form `/_nimbus/elb/<name>/<listener-port>/…` for clients that cannot set Host. The
-// listener's rules pick the actions; a forward goes to a target chosen by select.ts.
+// listener's rules pick the actions; a forward goes to a target chosen by select.ts. The same serving
+// answers a listener on its own port (serveListener, from alb-port.ts).
 import { randomBytes } from 'node:crypto';
 import type { Action } from '../../generated/elbv2.js';
 import type { ClaimedRequests, HttpRequest, HttpResponse, Runtime } from '../../kit.js';

@@ -1,5 +1,6 @@
 // Function URLs when IAM is enforced: NONE needs the function's resource policy to grant
-// lambda:InvokeFunctionUrl to everyone; AWS_IAM asks the authorizer about the signer's policies.
+// lambda:InvokeFunctionUrl to everyone; AWS_IAM asks the authorizer about the signer's policies,
+// and another account's signer also needs the function's policy to grant it the URL (AWS_IAM).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IAMClient, CreateRoleCommand, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
@@ -32,10 +33,10 @@ async function signedGet(url: string, creds: { accessKeyId: string; secretAccess
   return fetch(url, { headers: signed.headers as Record<string, string> });
 }
 
-async function user(name: string, actions: string[]) {
-  await iam().send(new CreateUserCommand({ UserName: name }));
+async function user(name: string, actions: string[], admin = iam()) {
+  await admin.send(new CreateUserCommand({ UserName: name }));
   if (actions.length) {
-    await iam().send(
+    await admin.send(
       new PutUserPolicyCommand({
         UserName: name,
         PolicyName: 'p',
@@ -43,7 +44,7 @@ async function user(name: string, actions: string[]) {
       }),
     );
   }
-  const k = (await iam().send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+  const k = (await admin.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
   return { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey! };
 }
 
@@ -83,4 +84,33 @@ test("NONE answers 403 until the resource policy lets everyone invoke the URL; A
   assert.equal(await yes.text(), 'arn:aws:iam::000000000000:user/caller');
   assert.equal((await signedGet(pathUrl(priv.FunctionUrl!), denied)).status, 403);
   assert.equal((await fetch(pathUrl(priv.FunctionUrl!))).status, 403);
+});
+
+test("AWS_IAM from another account: the function's policy must grant it lambda:InvokeFunctionUrl for AWS_IAM, and its own policies allow it", async () => {
+  const c = lambda();
+  await createFunction(c, 'shared', 'nodejs20.x', 'index.handler', FN);
+  const url = pathUrl((await c.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'shared', AuthType: 'AWS_IAM' }))).FunctionUrl!);
+  const root = (account: string) => ({ accessKeyId: account, secretAccessKey: 'x' });
+  const adminB = new IAMClient(clientConfig(server.url, { credentials: root('222222222222') }));
+  const [allowed, bare] = [await user('b-caller', ['lambda:InvokeFunctionUrl'], adminB), await user('b-bare', [], adminB)];
+  const status = async (creds: { accessKeyId: string; secretAccessKey: string }) => (await signedGet(url, creds)).status;
+  // no statement for account B yet: AWS's plain refusal
+  const refused = await signedGet(url, root('222222222222'));
+  assert.equal(refused.status, 403);
+  assert.deepEqual(await refused.json(), { Message: 'Forbidden' });
+  assert.equal(await status(allowed), 403);
+  const grant = (StatementId: string, Principal: string, FunctionUrlAuthType: 'AWS_IAM' | 'NONE') =>
+    c.send(
+      new AddPermissionCommand({ FunctionName: 'shared', StatementId, Action: 'lambda:InvokeFunctionUrl', Principal, FunctionUrlAuthType }),
+    );
+  await grant('b', '222222222222', 'AWS_IAM');
+  const yes = await signedGet(url, allowed);
+  assert.equal(yes.status, 200);
+  assert.equal(await yes.text(), 'arn:aws:iam::222222222222:user/b-caller');
+  assert.equal(await status(root('222222222222')), 200);
+  // the caller's own account must allow it too
+  assert.equal(await status(bare), 403);
+  // a statement for NONE URLs does not open an AWS_IAM one
+  await grant('c', '333333333333', 'NONE');
+  assert.equal(await status(root('333333333333')), 403);
 });

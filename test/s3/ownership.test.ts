@@ -10,6 +10,9 @@ import {
   CreateBucketCommand,
   ListBucketsCommand,
   PutObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  DeleteObjectCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   UploadPartCommand,
@@ -25,6 +28,7 @@ import {
   ListObjectVersionsCommand,
   type ObjectOwnership,
 } from '@aws-sdk/client-s3';
+import { IAMClient, CreateUserCommand, CreateAccessKeyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { serverForFile, clientConfig, rejects } from '../helpers.js';
 
 const A = '111111111111';
@@ -179,4 +183,38 @@ test('CreateBucket: an ACL beyond private needs ACLs enabled (InvalidBucketAclWi
   await a.send(new CreateBucketCommand({ Bucket: 'own-create-acl', ACL: 'public-read', ObjectOwnership: 'ObjectWriter' }));
   const acl = await a.send(new GetBucketAclCommand({ Bucket: 'own-create-acl' }));
   assert.ok(acl.Grants!.some((g) => g.Grantee?.URI === 'http://acs.amazonaws.com/groups/global/AllUsers' && g.Permission === 'READ'));
+});
+
+test("ObjectWriter: the bucket owner reads another account's object only through its ACL, yet may delete it", async () => {
+  await shared('own-read', 'ObjectWriter');
+  await b.send(new PutObjectCommand({ Bucket: 'own-read', Key: 'private.txt', Body: 'p' }));
+  await b.send(new PutObjectCommand({ Bucket: 'own-read', Key: 'full.txt', Body: 'f', ACL: 'bucket-owner-full-control' }));
+  await b.send(new PutObjectCommand({ Bucket: 'own-read', Key: 'read.txt', Body: 'r', ACL: 'bucket-owner-read' }));
+  // a user of the bucket owner's account with every S3 permission fares as its root
+  const iam = new IAMClient(clientConfig(nimbus.url, { credentials: { accessKeyId: A, secretAccessKey: 'x' } }));
+  await iam.send(new CreateUserCommand({ UserName: 'reader' }));
+  const Statement = [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }];
+  await iam.send(new PutUserPolicyCommand({ UserName: 'reader', PolicyName: 'all', PolicyDocument: JSON.stringify({ Statement }) }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'reader' }))).AccessKey!;
+  const user = new S3Client(
+    clientConfig(nimbus.url, {
+      credentials: { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! },
+      forcePathStyle: true,
+    }),
+  );
+  const denied = (e: Record<string, unknown>) => assert.equal(e.message, 'Access Denied');
+  for (const c of [a, user]) {
+    await rejects(c.send(new GetObjectCommand({ Bucket: 'own-read', Key: 'private.txt' })), 'AccessDenied', 403, denied);
+    // a HEAD answer has no body: the SDK knows the denial only by its status
+    await rejects(c.send(new HeadObjectCommand({ Bucket: 'own-read', Key: 'private.txt' })), 'Unknown', 403);
+    await rejects(c.send(new GetObjectAclCommand({ Bucket: 'own-read', Key: 'private.txt' })), 'AccessDenied', 403, denied);
+    await rejects(c.send(new PutObjectAclCommand({ Bucket: 'own-read', Key: 'read.txt', ACL: 'private' })), 'AccessDenied', 403);
+    for (const Key of ['full.txt', 'read.txt'])
+      assert.equal(await (await c.send(new GetObjectCommand({ Bucket: 'own-read', Key }))).Body!.transformToString(), Key[0]);
+  }
+  // full control lets the bucket owner read the ACL too; the writer reads its own object
+  assert.equal((await grants(a, 'own-read', 'full.txt')).grants.length, 2);
+  assert.equal(await (await b.send(new GetObjectCommand({ Bucket: 'own-read', Key: 'private.txt' }))).Body!.transformToString(), 'p');
+  await a.send(new DeleteObjectCommand({ Bucket: 'own-read', Key: 'private.txt' }));
+  await rejects(b.send(new GetObjectCommand({ Bucket: 'own-read', Key: 'private.txt' })), 'NoSuchKey', 404);
 });

@@ -294,6 +294,7 @@ export function requestKeys(service: string, input: In, keys: Record<string, str
     if (typeof input.RoleSessionName === 'string') keys['sts:rolesessionname'] = input.RoleSessionName;
     if (typeof input.SourceIdentity === 'string') keys['sts:sourceidentity'] = input.SourceIdentity;
   }
+  if (service === 'lambda' && typeof input.FunctionUrlAuthType === 'string') keys['lambda:functionurlauthtype'] = input.FunctionUrlAuthType;
   if (service === 'dynamodb') {
     if (typeof input.Select === 'string') keys['dynamodb:select'] = input.Select;
     if (typeof input.ReturnValues === 'string') keys['dynamodb:returnvalues'] = input.ReturnValues;

@@ -10,7 +10,7 @@ import { resolve, type Resolved } from './identity.js';
 import type { IamStore } from './store.js';
 import { denialCodec, denialDetail } from './denials.js';
 import { grantAllows } from './kms-grants.js';
-import { s3AclGrants } from './s3-acls.js';
+import { objectOwnerRefuses, s3AclGrants } from './s3-acls.js';
 
 /** A resource's own policy and the account that owns the resource. */
 interface ResourceSide {
@@ -401,6 +401,18 @@ export class Enforcer {
       )
         continue;
       return { verdict, req };
+    }
+    if (await objectOwnerRefuses(this.rt, call)) {
+      const who = resolved?.who ?? { kind: 'anonymous' as const, account: p.account, arn: p.arn };
+      // the object's owner is another account than the caller's: S3 answers a plain Access Denied
+      const req = {
+        action: list[0]?.action ?? `s3:${call.operation}`,
+        resource: `arn:aws:s3:::${String(input.Bucket)}/${String(input.Key)}`,
+        principal: who,
+        resourceAccount: '',
+        keys: {},
+      };
+      return { verdict: { decision: 'ImplicitDeny', policyType: 'resource-based policy' }, req };
     }
     return undefined;
   }

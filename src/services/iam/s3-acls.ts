@@ -54,11 +54,52 @@ export async function s3AclGrants(rt: Runtime, call: CallInfo, ask: Ask, verdict
   const acl = (await read(
     onObject ? 'GetObjectAcl' : 'GetBucketAcl',
     onObject ? { Bucket: input.Bucket, Key: input.Key, VersionId: input.VersionId } : { Bucket: input.Bucket },
-  )) as { Grants?: { Grantee?: { URI?: string; ID?: string }; Permission?: string }[] } | undefined;
-  const mine = anonymous ? undefined : rt.integrations.s3?.canonicalId(call.principal.account);
+  )) as Acl | undefined;
+  return grants(acl, need.permission, anonymous ? undefined : (rt.integrations.s3?.canonicalId(call.principal.account) ?? ''));
+}
+
+type Acl = { Owner?: { ID?: string }; Grants?: { Grantee?: { URI?: string; ID?: string }; Permission?: string }[] };
+
+/** Whether an ACL grants `permission` (or FULL_CONTROL) to AllUsers, or for a signed caller (its canonical id) to AuthenticatedUsers or itself. */
+function grants(acl: Acl | undefined, permission: string, mine: string | undefined): boolean {
   return !!acl?.Grants?.some(
     (g) =>
-      (g.Permission === need.permission || g.Permission === 'FULL_CONTROL') &&
-      (g.Grantee?.URI === ALL_USERS || (!anonymous && (g.Grantee?.URI === AUTHENTICATED_USERS || (!!mine && g.Grantee?.ID === mine)))),
+      (g.Permission === permission || g.Permission === 'FULL_CONTROL') &&
+      (g.Grantee?.URI === ALL_USERS ||
+        (mine !== undefined && (g.Grantee?.URI === AUTHENTICATED_USERS || (!!mine && g.Grantee?.ID === mine)))),
   );
+}
+
+/** The object operations only the object's owner (or a grant of its ACL) allows, and the permission each needs. */
+const OWNER_OPERATIONS: Record<string, string> = {
+  GetObject: 'READ',
+  HeadObject: 'READ',
+  GetObjectAcl: 'READ_ACP',
+  PutObjectAcl: 'WRITE_ACP',
+};
+
+/**
+ * An object another account wrote into a bucket with ACLs (ObjectWriter) is that account's: no
+ * policy of the bucket owner reaches it, so the bucket owner and everyone else (but the writer's
+ * account) read it, or its ACL, only through its ACL (bucket-owner-read, bucket-owner-full-control,
+ * a grant). The bucket owner may still delete it. True when the object's ACL refuses the call.
+ */
+export async function objectOwnerRefuses(rt: Runtime, call: CallInfo): Promise<boolean> {
+  const permission = OWNER_OPERATIONS[call.operation];
+  const input = call.input as Record<string, unknown>;
+  if (call.service !== 's3' || !permission || typeof input.Bucket !== 'string' || typeof input.Key !== 'string') return false;
+  const where = { account: call.principal.account, region: call.region };
+  const read = async (op: string, args: Record<string, unknown>) => {
+    try {
+      return (await rt.invoke('s3', op, args, where)) as Acl;
+    } catch {
+      return undefined; // no such object or bucket: the handler answers
+    }
+  };
+  const acl = await read('GetObjectAcl', { Bucket: input.Bucket, Key: input.Key, VersionId: input.VersionId });
+  const mine = call.principal.kind === 'anonymous' ? undefined : (rt.integrations.s3?.canonicalId(call.principal.account) ?? '');
+  if (!acl?.Owner?.ID || acl.Owner.ID === mine) return false;
+  // an object of the bucket owner (every object while ACLs are off) is governed by the bucket's policies
+  if (acl.Owner.ID === (await read('GetBucketAcl', { Bucket: input.Bucket }))?.Owner?.ID) return false;
+  return !grants(acl, permission, mine);
 }

@@ -1,7 +1,8 @@
 // Serving function URLs: Lambda's profile claims `<url-id>.lambda-url.<region>.localhost` hosts and
 // the path form `/_nimbus/lambda-url/<url-id>/…`. A request is answered from the URL's CORS
 // configuration (preflight), authenticated (AWS_IAM: a SigV4 signature, checked by rt.auth; under
-// IAM enforcement also the authorize seam for lambda:InvokeFunctionUrl, and for AuthType NONE the
+// IAM enforcement also the authorize seam for lambda:InvokeFunctionUrl, where another account's
+// caller also needs the function's resource policy, and for AuthType NONE the
 // function's resource policy must grant lambda:InvokeFunctionUrl to everyone), run as the payload
 // format 2.0 event, and its answer mapped to HTTP: buffered, or streamed as the function writes
 // (InvokeMode RESPONSE_STREAM, awslambda.HttpResponseStream's prelude read first).
@@ -67,7 +68,12 @@ export function urlGateway(rt: Runtime, stores: Stores<LambdaStore>): ClaimedReq
           account: signed.principal.account,
           region: r.region,
           principal: signed.principal,
-          input: { FunctionName: r.name, ...(r.qualifier ? { Qualifier: r.qualifier } : {}) },
+          // the function's ARN: another account's caller needs its policy (lambda:FunctionUrlAuthType AWS_IAM) and its own
+          input: {
+            FunctionName: `arn:aws:lambda:${r.region}:${r.account}:function:${r.name}`,
+            ...(r.qualifier ? { Qualifier: r.qualifier } : {}),
+            FunctionUrlAuthType: 'AWS_IAM',
+          },
           headers: req.headers,
           sourceIp,
           userAgent: req.headers['user-agent'],
@@ -77,7 +83,6 @@ export function urlGateway(rt: Runtime, stores: Stores<LambdaStore>): ClaimedReq
       } catch {
         throw forbidden();
       }
-      if (signed.principal.account !== r.account) throw forbidden(); // another account needs the function's policy: not evaluated
     }
     return signed.principal;
   }

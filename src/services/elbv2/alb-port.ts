@@ -1,4 +1,4 @@
-// An ALB's HTTP listener on its own port of 127.0.0.1 (nlb.ts opens and closes it with the NLB's TCP
+// An ALB's HTTP listener on its own port of 127.0.0.1 (listener-ports.ts opens and closes it with the NLB's TCP
 // listeners): each request is read whole and answered by the same rules, actions and targets as the
 // gateway-port route (traffic.ts), the listener being the one that owns the port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

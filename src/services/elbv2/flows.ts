@@ -1,5 +1,5 @@
 // VPC flow logs for the traffic load balancers forward: each request an instance target answers (ALB),
-// each TCP connection to one (NLB, nlb.ts), is reported to EC2 (rt.integrations.ec2.recordFlow) as two
+// each TCP connection to one (NLB, listener-ports.ts), is reported to EC2 (rt.integrations.ec2.recordFlow) as two
 // flows at the instance's network interface, in from the load balancer's node (or the client) and out
 // back to it, with the bytes each carried, once the exchange is over. The node's address is one near
 // the top of the load balancer's subnet in the target's zone (ELB's own network interfaces are not modelled).

@@ -5,7 +5,7 @@ import type { Elbv2Provider, Listener, Rule } from '../../generated/elbv2.js';
 import { ElbState, hexId, kind, page, tagsOf, validation, type ListenerRecord, type RuleRecord, type LbRecord } from './store.js';
 import { actionTargetGroups, checkActions, checkConditions } from './actions.js';
 import { lbArnsOf } from './target-groups.js';
-import { nlbTraffic } from './nlb.js';
+import { listenerPorts } from './listener-ports.js';
 
 const ALB_PROTOCOLS = ['HTTP', 'HTTPS'];
 const NLB_PROTOCOLS = ['TCP', 'TLS', 'UDP', 'TCP_UDP'];
@@ -101,7 +101,7 @@ export function listenerHandlers(s: ElbState): Partial<Elbv2Provider> {
       };
       void kind;
       store.listeners.put(l.arn, l);
-      await nlbTraffic(s.rt).sync();
+      await listenerPorts(s.rt).sync();
       return { Listeners: [listenerView(l)] };
     },
 
@@ -133,7 +133,7 @@ export function listenerHandlers(s: ElbState): Partial<Elbv2Provider> {
       if (input.SslPolicy) l.sslPolicy = input.SslPolicy;
       if (input.DefaultActions) l.defaultActions = checkActions(input.DefaultActions, tgCheck(ctx, lb));
       s.store(ctx).listeners.put(l.arn, l);
-      await nlbTraffic(s.rt).sync();
+      await listenerPorts(s.rt).sync();
       return { Listeners: [listenerView(l)] };
     },
 
@@ -142,7 +142,7 @@ export function listenerHandlers(s: ElbState): Partial<Elbv2Provider> {
       const l = s.listener(ctx, input.ListenerArn);
       for (const r of s.all(store.rules).filter((x) => x.listenerArn === l.arn)) store.rules.delete(r.arn);
       store.listeners.delete(l.arn);
-      await nlbTraffic(s.rt).sync();
+      await listenerPorts(s.rt).sync();
       return {};
     },
 

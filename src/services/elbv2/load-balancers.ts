@@ -3,7 +3,7 @@
 import { ServiceError, type RequestContext } from '../../kit.js';
 import type { Elbv2Provider, LoadBalancer } from '../../generated/elbv2.js';
 import { ElbState, checkName, dnsLabel, hexId, kind, page, tagsOf, validation, type LbRecord } from './store.js';
-import { nlbTraffic } from './nlb.js';
+import { listenerPorts } from './listener-ports.js';
 
 const ALB_ATTRIBUTES: Record<string, string> = {
   'access_logs.s3.enabled': 'false',
@@ -202,7 +202,7 @@ export function loadBalancerHandlers(s: ElbState): Partial<Elbv2Provider> {
       store.lbs.delete(lb.arn);
       s.names.delete(`d|${dnsLabel(lb)}`);
       s.names.delete(`n|${lb.name}|${ctx.account}|${ctx.region}`);
-      await nlbTraffic(s.rt).sync();
+      await listenerPorts(s.rt).sync();
       return {};
     },
 

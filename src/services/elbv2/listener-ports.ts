@@ -22,9 +22,9 @@ interface Open {
   sockets: Set<Socket>;
 }
 
-export const nlbTraffic = (rt: Runtime) => rt.shared('elbv2/nlb', () => new NlbTraffic(rt));
+export const listenerPorts = (rt: Runtime) => rt.shared('elbv2/listener-ports', () => new ListenerPorts(rt));
 
-export class NlbTraffic {
+export class ListenerPorts {
   private readonly open = new Map<string, Open>();
   private closed = false;
 

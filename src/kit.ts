@@ -45,3 +45,7 @@ export type { Timeline, TimelineEntry } from './ops/timeline.js';
 // an event-stream output member (InvokeWithResponseStream, StartLiveTail): events yielded as produced
 export { eventStream } from './protocols/eventstream.js';
 export type { ClaimedRequests } from './services/types.js';
+// For a service that runs an HTTP server of its own (an ALB listener's port): the gateway's readers,
+// so its requests are parsed, and their bodies bounded, as on Nimbus's port.
+export { readBody } from './gateway/body.js';
+export { splitUrl, parseQuery, flatHeaders } from './gateway/exchange.js';

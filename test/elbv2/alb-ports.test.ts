@@ -84,6 +84,17 @@ test('an ALB HTTP listener serves its rules and targets on its own port, moves w
   // straight to the listener's port: the target answers, with the client's Host and the listener's port
   assert.deepEqual(await get(port, '/hello?x=1', `${dns}:${port}`), { status: 200, body: `target /hello?x=1 ${port} ${dns}:${port}` });
   assert.deepEqual(await get(port, '/fixed', dns), { status: 418, body: 'teapot' });
+  // a body declared larger than Nimbus buffers is refused with ELB's own page, read as on the gateway's port
+  const refused = await new Promise<string>((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1', () => c.write(`POST /big HTTP/1.1\r\nHost: ${dns}\r\nContent-Length: 200000000\r\n\r\nx`));
+    let got = '';
+    c.on('data', (d) => (got += d))
+      .on('end', () => resolve(got))
+      .on('close', () => resolve(got))
+      .on('error', reject);
+  });
+  assert.match(refused, /^HTTP\/1\.1 413 /);
+  assert.match(refused, /server: awselb\/2\.0/i);
   // curl resolves *.localhost to 127.0.0.1 itself
   const { stdout } = await promisify(execFile)('curl', ['-s', '--max-time', '10', `http://${dns}:${port}/curl`]);
   assert.equal(stdout, `target /curl ${port} ${dns}:${port}`);

@@ -3,33 +3,16 @@
 // gateway-port route (traffic.ts), the listener being the one that owns the port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import type { HttpRequest, HttpResponse, Runtime } from '../../kit.js';
+import { flatHeaders, parseQuery, readBody, splitUrl, type HttpRequest, type HttpResponse, type Runtime } from '../../kit.js';
 import type { LbRef } from './store.js';
 import { serveListener } from './traffic.js';
 import { elbPage } from './proxy.js';
 
-function query(raw: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const [k, v] of new URLSearchParams(raw)) out.set(k, [...(out.get(k) ?? []), v]);
-  return out;
-}
-
+/** The request whole, read as the gateway reads one (bounded in size and idle time). */
 async function incoming(req: IncomingMessage): Promise<HttpRequest> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const rawQuery = q < 0 ? '' : url.slice(q + 1);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-  return {
-    method: req.method ?? 'GET',
-    path: q < 0 ? url : url.slice(0, q),
-    rawQuery,
-    query: query(rawQuery),
-    headers,
-    body: Buffer.concat(chunks),
-  };
+  const { path, rawQuery } = splitUrl(req.url ?? '/');
+  const body = await readBody(req);
+  return { method: req.method ?? 'GET', path, rawQuery, query: parseQuery(rawQuery), headers: flatHeaders(req), body };
 }
 
 function reply(res: ServerResponse, method: string, r: HttpResponse): void {
@@ -52,7 +35,9 @@ export function albPortServer(rt: Runtime, ref: LbRef, listenerArn: string): Ser
   return createServer((req, res) => {
     req.on('error', () => res.destroy());
     void (async () => {
-      const http = await incoming(req);
+      const http = await incoming(req).catch((e: { status?: number }) => e);
+      // a body too large, cut short or stalled: ELB's own error page
+      if (!('method' in http)) return reply(res, req.method ?? 'GET', elbPage(http.status ?? 400));
       const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
       const answer = await serveListener(rt, ref, listenerArn, http, sourceIp).catch((e: unknown) => {
         rt.log.error(`elbv2: ${listenerArn} ${http.method} ${http.path}: ${(e as Error)?.stack ?? e}`);

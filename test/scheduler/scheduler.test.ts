@@ -209,6 +209,27 @@ test('a rate schedule fires into SQS as the clock advances, within its end date;
   assert.equal((await receive(q2.url)).length, 0);
 });
 
+test('a rate schedule without a start date fires at its creation, even when the clock moves during the call', async () => {
+  // a loaded machine: every read of the clock is a millisecond later than the last (CI once lost the
+  // first firing this way, an hour late, when creation read the clock twice)
+  const clock = nimbus.runtime.clock;
+  const real = clock.nowMs.bind(clock);
+  let drift = 0;
+  clock.nowMs = () => real() + drift++;
+  const q = await queue('at-creation');
+  try {
+    await sch.send(new CreateScheduleCommand(base('at-creation', q.arn)));
+  } finally {
+    clock.nowMs = real;
+  }
+  await advanceClock(nimbus.url, '1m');
+  assert.deepEqual(
+    (await receive(q.url)).map((m) => m.Body),
+    ['{"n":1}'],
+  );
+  await sch.send(new DeleteScheduleCommand({ Name: 'at-creation' }));
+});
+
 test('cron in a time zone fires at the local hour', async () => {
   const q = await queue('cron-q');
   await sch.send(

@@ -80,16 +80,17 @@ export function scheduleHandlers(rt: Runtime): SchedulerProvider {
   const save = (ctx: RequestContext, store: SchedulerStore, rec: ScheduleRecord) => {
     if (rec.dueKey) due.delete(rec.dueKey);
     rec.dueKey = undefined;
-    if (rec.state === 'ENABLED') rec.dueKey = planNext(due, ctx.account, ctx.region, rec, ctx.clock.nowMs() - 1);
+    // planned from the instant the record was made, not a fresh read of the clock: a rate schedule
+    // anchored at that instant fires then, even when a millisecond has passed since
+    if (rec.state === 'ENABLED') rec.dueKey = planNext(due, ctx.account, ctx.region, rec, rec.modified - 1);
     store.schedules.put(scheduleKey(rec.group, rec.name), rec);
   };
   const remove = (store: SchedulerStore, rec: ScheduleRecord) => {
     if (rec.dueKey) due.delete(rec.dueKey);
     store.schedules.delete(scheduleKey(rec.group, rec.name));
   };
-  const record = (input: CreateScheduleInput, ctx: RequestContext, created: number): ScheduleRecord => {
+  const record = (input: CreateScheduleInput, ctx: RequestContext, now: number, created = now): ScheduleRecord => {
     const g = input.GroupName ?? 'default';
-    const now = ctx.clock.nowMs();
     return {
       name: input.Name,
       group: g,
@@ -169,7 +170,7 @@ export function scheduleHandlers(rt: Runtime): SchedulerProvider {
       group(store, input.GroupName, ctx);
       const old = schedule(store, input.GroupName, input.Name);
       checkSchedule(input, ctx.clock.nowMs());
-      const rec = record(input, ctx, old.created);
+      const rec = record(input, ctx, ctx.clock.nowMs(), old.created);
       rec.dueKey = old.dueKey;
       save(ctx, store, rec);
       return { ScheduleArn: rec.arn };

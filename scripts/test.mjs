@@ -71,7 +71,11 @@ const listing = join(mkdtempSync(join(tmpdir(), 'nimbus-test-')), 'failed');
 const code = await run(chosen, concurrency, { NIMBUS_FAILED_FILES: listing });
 const failedFiles = code !== 0 && existsSync(listing) ? readFileSync(listing, 'utf8').split('\n').filter(Boolean) : [];
 if (code === 0 || failedFiles.length === 0 || values['no-rerun']) process.exit(code);
-console.log(`\n# rerunning ${failedFiles.length} file(s) with a failed test, one at a time:\n${failedFiles.map((f) => `#   ${f}`).join('\n')}`);
+console.log(
+  `\n# rerunning ${failedFiles.length} file(s) with a failed test, one at a time:\n${failedFiles.map((f) => `#   ${f}`).join('\n')}`,
+);
 const again = await run(failedFiles, '1');
 if (again !== 0) process.exit(again);
-console.log(`\n# FLAKY: these failures passed on a rerun of their files. They are defects to fix:${readFileSync(`${listing}.txt`, 'utf8')}`);
+console.log(
+  `\n# FLAKY: these failures passed on a rerun of their files. They are defects to fix:${readFileSync(`${listing}.txt`, 'utf8')}`,
+);
